@@ -1,0 +1,39 @@
+# gridgov: `make run` serves the demo city, `make test` runs every test (PostgreSQL and browser included).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+export GRIDGOV_PROFILE ?= zhenjiang
+
+.PHONY: run test install system-deps demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	GRIDGOV_DEMO=1 $(BIN)/gridgov db upgrade
+	GRIDGOV_DEMO=1 $(BIN)/gridgov demo
+	GRIDGOV_DEMO=1 $(BIN)/gridgov serve --host $(HOST) --port $(PORT)
+
+system-deps:
+	@scripts/system-deps.sh
+
+test: install system-deps
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python bench/locate.py
+	$(BIN)/python bench/import.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

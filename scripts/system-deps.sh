@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the tests need from Debian when it is missing: the PostgreSQL server binaries
+# (for the throwaway test cluster) and Chromium (for the browser tests). Needs root for apt.
+set -euo pipefail
+need=()
+if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  need+=(postgresql)
+fi
+if [ ! -x "${GRIDGOV_CHROMIUM:-/usr/bin/chromium}" ]; then
+  need+=(chromium)
+fi
+if ! command -v runuser >/dev/null 2>&1; then
+  need+=(util-linux)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "安装测试所需的系统软件包：${need[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,80 @@
+"""Settings read from ``GRIDGOV_*`` environment variables.
+
+The secret key protects sessions and encrypted fields, so outside demo mode a real one is required
+and well-known placeholder values are refused. In demo mode a key is generated once and kept under
+``var/`` so that a restart keeps the same key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "password", "placeholder", "xxx", "todo", "dev", "test"}
+)
+PROFILES = ("zhenjiang", "luzhou", "jiangsu", "qinzhou", "jiangmen")
+
+
+def default_var_dir() -> Path:
+    return Path.cwd() / "var"
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may set. Read once per process (see :func:`get_settings`)."""
+
+    model_config = SettingsConfigDict(env_prefix="GRIDGOV_", extra="ignore")
+
+    var_dir: Path = Field(default_factory=default_var_dir)
+    database_url: str = ""
+    profile: str = "zhenjiang"
+    demo: bool = False
+    secret_key: str = ""
+    tile_url: str = ""
+    tile_attribution: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sweep_interval_seconds: int = 60
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        if value not in PROFILES:
+            raise ValueError(f"未知的政策配置 {value!r}，可选：{', '.join(PROFILES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _fill_and_check(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'gridgov.db'}"
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+            if not self.demo:
+                raise ValueError(
+                    "GRIDGOV_SECRET_KEY 未设置或是占位值：非演示模式必须设置一个随机密钥"
+                    "（例如 python -c 'import secrets; print(secrets.token_urlsafe(48))'）"
+                )
+            self.secret_key = _demo_secret(self.var_dir)
+        elif len(self.secret_key) < 32:
+            raise ValueError("GRIDGOV_SECRET_KEY 太短：至少 32 个字符")
+        return self
+
+
+def _demo_secret(var_dir: Path) -> str:
+    """A random key generated on first use in demo mode and reused afterwards."""
+    path = var_dir / "demo-secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
