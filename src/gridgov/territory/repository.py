@@ -1,0 +1,139 @@
+"""Territory queries. Each list takes a code prefix: everything under an area starts with it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from gridgov.models import Area, Counter, Grid, MicroGrid
+from gridgov.models.territory import GridStatus
+
+GRIDS_VERSION = "grids_version"
+
+
+def get_area(session: Session, code: str) -> Area | None:
+    return session.get(Area, code)
+
+
+def get_areas(session: Session, codes: Iterable[str]) -> dict[str, Area]:
+    codes = list(codes)
+    if not codes:
+        return {}
+    return {a.code: a for a in session.scalars(select(Area).where(Area.code.in_(codes)))}
+
+
+def list_child_areas(session: Session, parent_code: str | None) -> Sequence[Area]:
+    """Areas directly under ``parent_code``; with None, the top areas (no parent row)."""
+    stmt = select(Area).order_by(Area.code)
+    if parent_code is None:
+        stmt = stmt.where(Area.parent_code.is_(None))
+    else:
+        stmt = stmt.where(Area.parent_code == parent_code)
+    return session.scalars(stmt).all()
+
+
+def count_children(session: Session, codes: Sequence[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    rows = session.execute(
+        select(Area.parent_code, func.count()).where(Area.parent_code.in_(codes)).group_by(Area.parent_code)
+    )
+    return dict(rows.tuples().all())
+
+
+def count_active_grids_under(session: Session, prefix: str) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Grid).where(Grid.code.startswith(prefix), Grid.status == GridStatus.ACTIVE)
+    ) or 0
+
+
+def list_areas_under(session: Session, prefix: str) -> Sequence[Area]:
+    return session.scalars(select(Area).where(Area.code.startswith(prefix)).order_by(Area.code)).all()
+
+
+def get_grid(session: Session, code: str) -> Grid | None:
+    return session.get(Grid, code)
+
+
+def _grid_filter(stmt, prefix: str | None, q: str | None, include_retired: bool):
+    if prefix:
+        stmt = stmt.where(Grid.code.startswith(prefix))
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Grid.name.like(like), Grid.code.like(like)))
+    if not include_retired:
+        stmt = stmt.where(Grid.status == GridStatus.ACTIVE)
+    return stmt
+
+
+def list_grids(
+    session: Session,
+    *,
+    prefix: str | None,
+    q: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    include_retired: bool = False,
+) -> tuple[Sequence[Grid], int]:
+    total = session.scalar(_grid_filter(select(func.count()).select_from(Grid), prefix, q, include_retired)) or 0
+    rows = session.scalars(
+        _grid_filter(select(Grid), prefix, q, include_retired).order_by(Grid.code).offset(offset).limit(limit)
+    ).all()
+    return rows, total
+
+
+def list_grids_with_geometry(
+    session: Session, *, prefix: str | None, include_retired: bool = False
+) -> Sequence[Grid]:
+    return session.scalars(_grid_filter(select(Grid), prefix, None, include_retired).order_by(Grid.code)).all()
+
+
+def active_grid_geometries(session: Session) -> list[tuple[str, bytes]]:
+    """(code, WKB) of every active grid, for building the locator."""
+    rows = session.execute(select(Grid.code, Grid.geom_wkb).where(Grid.status == GridStatus.ACTIVE))
+    return list(rows.tuples())
+
+
+def grid_codes_and_status(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    codes = list(codes)
+    out: dict[str, str] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        out.update(session.execute(select(Grid.code, Grid.status).where(Grid.code.in_(chunk))).tuples().all())
+    return out
+
+
+def existing_codes(session: Session, model, codes: Iterable[str]) -> set[str]:
+    codes = list(codes)
+    found: set[str] = set()
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        found.update(session.scalars(select(model.code).where(model.code.in_(chunk))))
+    return found
+
+
+def list_micro_grids(session: Session, grid_code: str) -> Sequence[MicroGrid]:
+    return session.scalars(select(MicroGrid).where(MicroGrid.grid_code == grid_code).order_by(MicroGrid.code)).all()
+
+
+def list_micro_grids_under(session: Session, prefix: str | None) -> Sequence[MicroGrid]:
+    stmt = select(MicroGrid).order_by(MicroGrid.code)
+    if prefix:
+        stmt = stmt.where(MicroGrid.code.startswith(prefix))
+    return session.scalars(stmt).all()
+
+
+def grids_version(session: Session) -> int:
+    return session.scalar(select(Counter.value).where(Counter.name == GRIDS_VERSION)) or 0
+
+
+def bump_grids_version(session: Session) -> None:
+    """Tell every process's locator that the grids changed (they compare this number)."""
+    updated = session.execute(
+        update(Counter).where(Counter.name == GRIDS_VERSION).values(value=Counter.value + 1)
+    ).rowcount
+    if not updated:
+        session.add(Counter(name=GRIDS_VERSION, value=1))
+        session.flush()
