@@ -40,7 +40,7 @@ def count_children(session: Session, codes: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
         select(Area.parent_code, func.count()).where(Area.parent_code.in_(codes)).group_by(Area.parent_code)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def count_active_grids_under(session: Session, prefix: str) -> int:
@@ -93,7 +93,7 @@ def list_grids_with_geometry(
 def active_grid_geometries(session: Session) -> list[tuple[str, bytes]]:
     """(code, WKB) of every active grid, for building the locator."""
     rows = session.execute(select(Grid.code, Grid.geom_wkb).where(Grid.status == GridStatus.ACTIVE))
-    return list(rows.tuples())
+    return [(code, wkb) for code, wkb in rows]
 
 
 def grid_codes_and_status(session: Session, codes: Iterable[str]) -> dict[str, str]:
@@ -101,7 +101,7 @@ def grid_codes_and_status(session: Session, codes: Iterable[str]) -> dict[str, s
     out: dict[str, str] = {}
     for start in range(0, len(codes), 5000):
         chunk = codes[start : start + 5000]
-        out.update(session.execute(select(Grid.code, Grid.status).where(Grid.code.in_(chunk))).tuples().all())
+        out.update(session.execute(select(Grid.code, Grid.status).where(Grid.code.in_(chunk))).all())
     return out
 
 

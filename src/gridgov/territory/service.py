@@ -230,6 +230,7 @@ def _check_grid_fields(props: dict, profile, bad) -> None:
         return
     if kind not in allowed_grid_kinds(profile):
         bad(f"本地政策配置（{profile.label}）不设{GRID_KIND_LABELS[GridKind(kind)]}")
+        return
     dtype = props.get("dedicated_type")
     if kind == GridKind.DEDICATED:
         if not dtype:
@@ -349,11 +350,13 @@ def _write_areas(session: Session, areas: list[_Parsed], now: datetime, result: 
         }
         for a in sorted(areas, key=lambda a: rules.LEVEL_ORDER.index(rules.area_level(a.code)))
     ]
-    new = [{**r, "created_at": now} for r in rows if r["code"] not in existing]
-    known_parents = existing | {r["code"] for r in new} | set(repo.get_areas(session, {r["parent_code"] for r in new} - {None}))
-    for r in new:
+    in_file = {r["code"] for r in rows}
+    parents = {r["parent_code"] for r in rows} - {None} - in_file
+    known_parents = in_file | set(repo.get_areas(session, parents))
+    for r in rows:
         if r["parent_code"] not in known_parents:
             r["parent_code"] = None  # a top area whose parent is not kept here
+    new = [{**r, "created_at": now} for r in rows if r["code"] not in existing]
     changed = [r for r in rows if r["code"] in existing]
     if new:
         session.execute(insert(Area), new)
@@ -580,7 +583,8 @@ class _LocatorCache:
         self._entries: dict[str, tuple[int, GridLocator]] = {}
 
     def get(self, session: Session) -> GridLocator:
-        key = session.get_bind().url.render_as_string(hide_password=True)
+        bind = session.get_bind()
+        key = getattr(bind, "engine", bind).url.render_as_string(hide_password=True)
         version = repo.grids_version(session)
         entry = self._entries.get(key)
         if entry is not None and entry[0] == version:

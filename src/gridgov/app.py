@@ -1,0 +1,111 @@
+"""The web application: JSON API under /api/v1, pages, static assets and error handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gridgov import __version__
+from gridgov.authz.permissions import Permission, require
+from gridgov.config import Settings, get_settings
+from gridgov.db import make_engine, make_sessionmaker
+from gridgov.deps import SessionDep
+from gridgov.errors import DomainError
+from gridgov.policy.loader import load_profile
+from gridgov.territory.api import router as territory_api
+from gridgov.web.pages import router as pages_router
+from gridgov.web.templating import render_error
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+_FIELD_ERRORS = {
+    "missing": "缺少必填项",
+    "float_parsing": "应为数字",
+    "int_parsing": "应为整数",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "enum": "取值无效",
+    "json_invalid": "不是有效的 JSON",
+    "string_too_long": "太长",
+    "string_too_short": "太短",
+}
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    profile = load_profile(settings.profile)
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="gridgov 城乡网格化社会治理平台",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.profile = profile
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(_health_router())
+    api.include_router(territory_api)
+    app.include_router(api)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_error_handlers(app)
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["system"])
+
+    @router.get("/health", dependencies=[Depends(require(Permission.PUBLIC))], summary="健康检查")
+    def health(request: Request, session: SessionDep) -> dict:
+        session.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__, "profile": request.app.state.profile.name}
+
+    return router
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        if _wants_json(request):
+            body = {"detail": exc.message, "code": exc.code}
+            if exc.details is not None:
+                body["errors"] = exc.details
+            return JSONResponse(body, status_code=exc.status)
+        return render_error(request, exc.status, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+                "error": _FIELD_ERRORS.get(e.get("type", ""), "取值无效"),
+                "detail": e.get("msg"),
+            }
+            for e in exc.errors()
+        ]
+        message = "请求参数有误：" + "；".join(f"{e['field'] or '请求'}{e['error']}" for e in errors)
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "code": "invalid", "errors": errors}, status_code=422)
+        return render_error(request, 422, message, errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = {404: "页面或资源不存在", 405: "不支持该请求方法"}.get(exc.status_code, str(exc.detail))
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "code": "http_error"}, status_code=exc.status_code)
+        return render_error(request, exc.status_code, message, None)

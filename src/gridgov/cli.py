@@ -1,0 +1,34 @@
+"""The ``gridgov`` command. Each domain adds its own sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from gridgov import __version__
+from gridgov.calendar_cli import app as calendar_app
+from gridgov.dbcli import app as db_app
+from gridgov.dbcli import demo, serve
+from gridgov.policy.cli import app as profile_app
+from gridgov.territory.cli import app as grids_app
+
+app = typer.Typer(
+    help="gridgov 城乡网格化社会治理平台：数据库、演示城市、网格、政策配置与工作日历。",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(grids_app, name="grids")
+app.add_typer(profile_app, name="profile")
+app.add_typer(calendar_app, name="calendar")
+app.command("demo")(demo)
+app.command("serve")(serve)
+
+
+@app.command("version")
+def version() -> None:
+    """打印版本号。"""
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,54 @@
+"""``gridgov db``, ``gridgov demo`` and ``gridgov serve``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gridgov.config import Settings, get_settings
+from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+from gridgov.kit.cli import fail_on_domain_error
+from gridgov.kit.clock import utc_now
+from gridgov.migrate import upgrade as run_upgrade
+
+app = typer.Typer(help="数据库：迁移与状态。", no_args_is_help=True)
+
+
+@app.command("upgrade")
+def upgrade(revision: Annotated[str, typer.Argument(help="目标版本")] = "head") -> None:
+    """运行数据库迁移（表结构只来自迁移脚本）。"""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    run_upgrade(engine, revision)
+    typer.echo(f"数据库已迁移到 {revision}：{engine.url.render_as_string(hide_password=True)}")
+
+
+def demo(
+    grids: Annotated[int, typer.Option("--grids", help="网格数量（基准测试可用 100000）", min=10)] = 1000,
+    profile: Annotated[str | None, typer.Option("--profile", help="政策配置，默认取 GRIDGOV_PROFILE")] = None,
+) -> None:
+    """建立演示城市：迁移数据库并载入确定性的区划与网格（已存在则复用）。"""
+    from gridgov.policy.loader import load_profile
+    from gridgov.territory.demo_loader import load_demo_city
+
+    settings = Settings(demo=True, **({"profile": profile} if profile else {}))
+    engine = make_engine(settings.database_url)
+    run_upgrade(engine)
+    with fail_on_domain_error(), unit_of_work(make_sessionmaker(engine)) as session:
+        summary = load_demo_city(session, load_profile(settings.profile), grids=grids, now=utc_now())
+    typer.echo(summary)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="监听地址，默认 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="端口，默认 8000")] = None,
+) -> None:
+    """启动网页与 API 服务。"""
+    import uvicorn
+
+    from gridgov.app import create_app
+
+    settings = get_settings()
+    app_ = create_app(settings)
+    uvicorn.run(app_, host=host or settings.host, port=port or settings.port, log_level="info")

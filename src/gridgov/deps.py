@@ -1,0 +1,30 @@
+"""Request dependencies shared by every router: the database session and the policy profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the route returns, rolled back if it raises."""
+    session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_profile(request: Request):
+    return request.app.state.profile
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ProfileDep = Annotated[object, Depends(get_profile)]

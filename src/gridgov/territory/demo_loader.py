@@ -1,0 +1,32 @@
+"""Loads the demo city of a policy profile through the ordinary import path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from gridgov.territory import repository as repo
+from gridgov.territory import rules
+from gridgov.territory.demo import DEMO_CITIES, build_demo_city
+from gridgov.territory.service import allowed_dedicated_types, household_norms, import_feature_collection
+
+
+def load_demo_city(session: Session, profile, *, grids: int, now: datetime) -> str:
+    """Builds and imports the profile's demo city unless its grids are already there."""
+    city = DEMO_CITIES[profile.name]
+    city_code = city.city_code.ljust(12, "0")
+    existing = repo.count_active_grids_under(session, rules.area_prefix(city_code))
+    if existing:
+        return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据"
+    kinds = allowed_dedicated_types(profile)
+    norms = {k: {"min": lo, "max": hi} for k, (lo, hi) in household_norms(profile).items()}
+    data = build_demo_city(
+        city,
+        grids=grids,
+        allow_dedicated=kinds - {"maritime"},
+        allow_maritime="maritime" in kinds,
+        household_norms=norms or None,
+    )
+    result = import_feature_collection(session, data, profile=profile, now=now)
+    return f"演示城市{city.city_name}已建立：{result.areas_created} 个区域，{result.grids_created} 个网格"

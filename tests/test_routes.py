@@ -1,0 +1,18 @@
+"""Every route of the app declares the permission it needs (a route without one is a bug)."""
+
+from gridgov.authz.permissions import Permission, route_permissions
+
+
+def test_every_route_declares_exactly_one_permission(app):
+    routes = route_permissions(app)
+    assert len(routes) > 10
+    assert "/api/v1/grids/locate" in {path for path, _m, _p in routes}
+    missing = [f"{sorted(methods)} {path}" for path, methods, perms in routes if len(perms) != 1]
+    assert not missing, f"这些路由没有声明权限：{missing}"
+
+
+def test_writes_need_more_than_read_permission(app):
+    writes = [(path, perms) for path, methods, perms in route_permissions(app) if methods & {"POST", "PUT", "PATCH", "DELETE"}]
+    assert writes
+    for path, perms in writes:
+        assert perms[0] not in (Permission.PUBLIC, Permission.TERRITORY_READ), path
