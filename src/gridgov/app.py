@@ -17,7 +17,7 @@ from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError
-from gridgov.policy.loader import load_profile
+from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.territory.api import router as territory_api
 from gridgov.web.pages import router as pages_router
 from gridgov.web.templating import render_error
@@ -39,7 +39,7 @@ _FIELD_ERRORS = {
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    profile = load_profile(settings.profile)
+    profile = validate_profiles_or_die(settings.profile)
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
         title="gridgov 城乡网格化社会治理平台",

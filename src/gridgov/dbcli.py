@@ -47,8 +47,15 @@ def serve(
     """启动网页与 API 服务。"""
     import uvicorn
 
-    from gridgov.app import create_app
+    from pydantic import ValidationError
 
-    settings = get_settings()
-    app_ = create_app(settings)
+    from gridgov.app import create_app
+    from gridgov.policy.loader import ProfileError
+
+    try:
+        settings = get_settings()
+        app_ = create_app(settings)
+    except (ValidationError, ProfileError) as exc:
+        typer.echo(f"无法启动：{exc}", err=True)
+        raise typer.Exit(1) from exc
     uvicorn.run(app_, host=host or settings.host, port=port or settings.port, log_level="info")
