@@ -155,3 +155,10 @@ def test_the_locator_follows_an_import(db, profile):
 def test_a_point_on_the_shared_edge_goes_to_the_smaller_code(db, profile):
     service.import_feature_collection(db, small_city(), profile=profile, now=utc_now())
     assert service.locate(db, 120.002, 31.001).grid_code == f"{VILLAGE}001"
+
+
+def test_an_impossible_point_or_unknown_system_is_a_clear_error(db):
+    with pytest.raises(Invalid, match="经纬度无效"):
+        service.locate(db, float("nan"), 31.0)
+    with pytest.raises(Invalid, match="坐标系"):
+        service.locate(db, 120.0, 31.0, "mars")

@@ -100,10 +100,7 @@ def locate(
     """查找坐标所在的网格。"""
     uow, _settings = _session()
     with fail_on_domain_error(), uow as session:
-        try:
-            result = service.locate(session, lon, lat, crs)
-        except ValueError as exc:
-            raise Invalid(str(exc)) from exc
+        result = service.locate(session, lon, lat, crs)
     if not result.found:
         typer.echo(result.message)
         raise typer.Exit(1)

@@ -614,8 +614,11 @@ def get_locator(session: Session) -> GridLocator:
 
 def locate(session: Session, lon: float, lat: float, crs: str = "wgs84") -> LocateResult:
     """The active grid holding a point given in WGS84, GCJ-02 or BD-09; a clear answer if none."""
-    wlon, wlat = (float(v) for v in to_wgs84(lon, lat, crs))
-    code = get_locator(session).locate(wlon, wlat)
+    try:
+        wlon, wlat = (float(v) for v in to_wgs84(lon, lat, crs))
+        code = get_locator(session).locate(wlon, wlat)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
     base = {"lon": lon, "lat": lat, "crs": crs, "wgs84": [round(wlon, 8), round(wlat, 8)]}
     if code is None:
         return LocateResult(found=False, message="该位置不在任何在用网格内", **base)
