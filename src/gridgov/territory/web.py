@@ -1,0 +1,232 @@
+"""Territory pages: home, area tree, grid list, grid page, map and coverage check.
+
+Each route resolves its parameters, calls the same service functions as the JSON API and renders.
+A request made by htmx (``HX-Request``) gets only the fragment it swaps in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import shapely
+from fastapi import APIRouter, Depends, Query, Request
+from shapely.geometry import mapping
+from sqlalchemy.orm import Session
+
+from gridgov.authz.permissions import Permission, require
+from gridgov.deps import ProfileDep, SessionDep
+from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel
+from gridgov.territory import repository as repo
+from gridgov.territory import service
+from gridgov.territory.schemas import AreaRead
+from gridgov.web.templating import is_htmx, templates
+
+router = APIRouter()
+
+GRID_PAGE_SIZE = 30
+VARY = {"Vary": "HX-Request"}
+_LEVEL_RANK = {level: i for i, level in enumerate(AreaLevel)}
+
+
+# ---------------------------------------------------------------- home
+
+
+@router.get("/", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def home(request: Request, session: SessionDep):
+    return templates.TemplateResponse(request, "home.html", _home_summary(session))
+
+
+# ---------------------------------------------------------------- areas
+
+
+@router.get("/areas", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def area_index(request: Request, session: SessionDep):
+    tops = [service.get_area_read(session, a.code) for a in service.list_areas(session, None)]
+    tree = [{"area": top, "children": _children_with_grids(session, top.code)} for top in tops]
+    return templates.TemplateResponse(request, "areas/index.html", {"tree": tree})
+
+
+@router.get("/areas/{code}", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def area_page(request: Request, code: str, session: SessionDep):
+    area = service.get_area_read(session, code)
+    children = _children_with_grids(session, code)
+    grids = None
+    if area.level == AreaLevel.VILLAGE or not children:
+        grids = service.list_grids(session, area=code, q=None, page=1, page_size=service.MAX_PAGE_SIZE)
+    return templates.TemplateResponse(
+        request,
+        "areas/detail.html",
+        {"area": area, "chain": service.area_chain(session, code), "children": children, "grids": grids},
+    )
+
+
+@router.get("/areas/{code}/children", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def area_children(request: Request, code: str, session: SessionDep):
+    """The child list of one node of the tree, for htmx to expand it in place."""
+    children = _children_with_grids(session, code)
+    return templates.TemplateResponse(
+        request, "areas/_children.html", {"children": children, "parent_code": code}, headers=VARY
+    )
+
+
+# ---------------------------------------------------------------- grids
+
+
+@router.get("/grids", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def grid_list(
+    request: Request,
+    session: SessionDep,
+    area: str | None = None,
+    q: str | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+):
+    area, q = (area or "").strip() or None, (q or "").strip() or None
+    result = service.list_grids(session, area=area, q=q, page=page, page_size=GRID_PAGE_SIZE)
+    context = {"result": result, "area": area, "q": q or "", "pages": max(1, -(-result.total // result.page_size))}
+    if is_htmx(request):
+        return templates.TemplateResponse(request, "grids/_table.html", context, headers=VARY)
+    context["area_options"] = _area_options(session, selected=area)
+    return templates.TemplateResponse(request, "grids/list.html", context, headers=VARY)
+
+
+@router.get("/grids/{code}", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def grid_page(request: Request, code: str, session: SessionDep):
+    grid = service.get_grid_read(session, code)
+    return templates.TemplateResponse(
+        request,
+        "grids/detail.html",
+        {
+            "grid": grid,
+            "map_config": {**_map_settings(request), "geometry": grid.geometry, "kind": grid.kind},
+        },
+    )
+
+
+# ---------------------------------------------------------------- map
+
+
+@router.get("/map", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def map_page(request: Request, session: SessionDep, area: str | None = None):
+    current = service.get_area_read(session, area) if area else _default_map_area(session)
+    if current is None:
+        return templates.TemplateResponse(request, "map.html", {"area": None, "chain": [], "picker": None})
+    chain = service.area_chain(session, current.code)
+    picker = _map_picker(session, chain)
+    config = {
+        **_map_settings(request),
+        "area": current.code,
+        "kind_labels": {str(k): v for k, v in GRID_KIND_LABELS.items()},
+    }
+    return templates.TemplateResponse(
+        request, "map.html", {"area": current, "chain": chain, "picker": picker, "map_config": config}
+    )
+
+
+# ---------------------------------------------------------------- coverage
+
+
+@router.get("/coverage", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+def coverage_page(request: Request, session: SessionDep, profile: ProfileDep, area: str | None = None):
+    area = (area or "").strip() or None
+    if area is None:
+        return templates.TemplateResponse(
+            request, "coverage.html", {"report": None, "area_options": _area_options(session, selected=None)}
+        )
+    report = service.check_coverage(session, area, profile=profile)
+    boundary = service.access_area(session, area).boundary_wkb
+    config = {
+        **_map_settings(request),
+        "area": area,
+        "boundary": mapping(shapely.from_wkb(boundary)) if boundary else None,
+        "overlaps": [i.geometry for i in report.overlaps],
+        "gaps": [i.geometry for i in report.gaps],
+        "outside": [i.geometry for i in report.outside],
+    }
+    return templates.TemplateResponse(
+        request,
+        "coverage.html",
+        {
+            "report": report,
+            "chain": service.area_chain(session, area),
+            "area_options": _area_options(session, selected=area),
+            "map_config": config,
+        },
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _children_with_grids(session: Session, code: str) -> list[AreaRead]:
+    """Child areas of ``code`` with the number of active grids under each."""
+    return [service.get_area_read(session, a.code) for a in service.list_areas(session, code)]
+
+
+def _home_summary(session: Session) -> dict:
+    tops = [service.get_area_read(session, a.code) for a in service.list_areas(session, None)]
+    levels: dict[str, int] = {}
+    for a in repo.list_areas_under(session, ""):
+        levels[a.level] = levels.get(a.level, 0) + 1
+    level_counts = [
+        {"level": str(level), "label": AREA_LEVEL_LABELS[level], "count": levels[level]}
+        for level in AreaLevel
+        if levels.get(level)
+    ]
+    counties = _children_with_grids(session, tops[0].code) if tops else []
+    return {
+        "tops": tops,
+        "level_counts": level_counts,
+        "grid_total": sum(t.grids for t in tops),
+        "counties": counties,
+        "chart": {"names": [c.name for c in counties], "grids": [c.grids for c in counties]},
+    }
+
+
+def _area_options(session: Session, *, selected: str | None) -> list[dict]:
+    """The areas offered in a picker: the top areas, their children and grandchildren, indented."""
+    options: list[dict] = []
+
+    def add(a: AreaRead, depth: int) -> None:
+        options.append({"code": a.code, "name": a.name, "label": a.level_label, "depth": depth})
+
+    for top in service.list_areas(session, None):
+        add(top, 0)
+        for child in service.list_areas(session, top.code):
+            add(child, 1)
+            if child.children:
+                for grandchild in service.list_areas(session, child.code):
+                    add(grandchild, 2)
+    if selected and selected not in {o["code"] for o in options}:
+        chosen = service.get_area_read(session, selected)
+        add(chosen, _LEVEL_RANK.get(AreaLevel(chosen.level), 0))
+    return options
+
+
+def _default_map_area(session: Session) -> AreaRead | None:
+    """The first county of the city, or the top area when it has no children."""
+    tops = service.list_areas(session, None)
+    if not tops:
+        return None
+    children = service.list_areas(session, tops[0].code)
+    return service.get_area_read(session, (children[0] if children else tops[0]).code)
+
+
+def _map_picker(session: Session, chain) -> dict:
+    """Options of the two pickers under the top area (county, then town) for an area's chain."""
+    top = chain[0]
+    first = chain[1].code if len(chain) > 1 else ""
+    return {
+        "top": top,
+        "first_options": service.list_areas(session, top.code),
+        "first": first,
+        "second_options": service.list_areas(session, first) if first else [],
+        "second": chain[2].code if len(chain) > 2 else "",
+    }
+
+
+def _map_settings(request: Request) -> dict:
+    settings = getattr(request.app.state, "settings", None)
+    return {
+        "tile_url": getattr(settings, "tile_url", "") or "",
+        "tile_attribution": getattr(settings, "tile_attribution", "") or "",
+    }

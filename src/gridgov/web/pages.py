@@ -1,0 +1,10 @@
+"""Pages (HTML). Each domain's ``web.py`` router is included here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gridgov.territory.web import router as territory_pages
+
+router = APIRouter(include_in_schema=False)
+router.include_router(territory_pages)

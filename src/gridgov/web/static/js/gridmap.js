@@ -1,0 +1,52 @@
+/* Shared Leaflet helpers: a map with no tiles unless the deployment configured a tile server. */
+window.GG = (function () {
+  "use strict";
+  var KIND_COLORS = { urban: "#2563eb", rural: "#16a34a", dedicated: "#d97706" };
+
+  function config(id) {
+    var el = document.getElementById(id || "map-config");
+    return el ? JSON.parse(el.textContent) : {};
+  }
+
+  function createMap(element, cfg) {
+    var el = typeof element === "string" ? document.getElementById(element) : element;
+    var map = L.map(el, { zoomSnap: 0.25, worldCopyJump: false });
+    map.attributionControl.setPrefix("Leaflet");
+    if (cfg && cfg.tile_url) {
+      L.tileLayer(cfg.tile_url, { attribution: cfg.tile_attribution || "", maxZoom: 19 }).addTo(map);
+    } else {
+      el.classList.add("map--plain");
+    }
+    L.control.scale({ imperial: false }).addTo(map);
+    return map;
+  }
+
+  function kindStyle(kind) {
+    var color = KIND_COLORS[kind] || "#64748b";
+    return { color: color, weight: 1, opacity: 0.9, fillColor: color, fillOpacity: 0.22 };
+  }
+
+  function fit(map, layer, fallback, padding) {
+    var bounds = layer && layer.getBounds ? layer.getBounds() : null;
+    if (bounds && bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [padding || 12, padding || 12] });
+    } else if (fallback) {
+      fallback();
+    } else {
+      map.setView([32, 119], 5);
+    }
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  function number(n) {
+    return typeof n === "number" ? n.toLocaleString("zh-CN") : "—";
+  }
+
+  return { KIND_COLORS: KIND_COLORS, config: config, createMap: createMap, kindStyle: kindStyle, fit: fit, el: el, number: number };
+})();

@@ -1,0 +1,140 @@
+"""Jinja2 templates shared by every page, with the site-wide context (platform name, navigation).
+
+Every asset a page loads is served by the app itself under ``/static`` (htmx, Leaflet and ECharts
+are vendored), so the pages work on a network with no way out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from gridgov import __version__
+from gridgov.models.territory import (
+    AREA_LEVEL_LABELS,
+    DEDICATED_TYPE_LABELS,
+    GRID_KIND_LABELS,
+    AreaLevel,
+)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+DEFAULT_PLATFORM_NAME = "网格化社会治理平台"
+
+NAV = (
+    ("/", "首页"),
+    ("/areas", "区域"),
+    ("/grids", "网格"),
+    ("/map", "地图"),
+    ("/coverage", "覆盖检查"),
+)
+"""The main navigation: (path, label). A page is active when its path is the nav path or below it."""
+
+_DETAIL_COLUMNS = {
+    "index": "序号",
+    "code": "编码",
+    "reason": "原因",
+    "field": "字段",
+    "error": "错误",
+    "detail": "说明",
+    "message": "说明",
+}
+
+
+def platform_name(request: Request) -> str:
+    """The platform's name as the running profile's regulation calls it, else a generic one."""
+    profile = getattr(request.app.state, "profile", None)
+    return getattr(profile, "platform_name", None) or DEFAULT_PLATFORM_NAME
+
+
+def profile_label(request: Request) -> str:
+    profile = getattr(request.app.state, "profile", None)
+    return getattr(profile, "label", None) or ""
+
+
+def nav_items(request: Request) -> list[dict]:
+    path = request.url.path
+    return [
+        {"href": href, "label": label, "active": path == href or (href != "/" and path.startswith(href + "/"))}
+        for href, label in NAV
+    ]
+
+
+def site_context(request: Request) -> dict:
+    """Added to every template's context (also error pages rendered by the exception handlers)."""
+    return {
+        "platform_name": platform_name(request),
+        "city_label": profile_label(request),
+        "nav": nav_items(request),
+        "version": __version__,
+    }
+
+
+def static_url(path: str) -> str:
+    """A same-origin URL of a static file, with the version so a new release is not served stale."""
+    return f"/static/{path.lstrip('/')}?v={__version__}"
+
+
+def level_label(level: str | None) -> str:
+    try:
+        return AREA_LEVEL_LABELS[AreaLevel(level)]
+    except ValueError:
+        return level or ""
+
+
+def kind_label(kind: str | None) -> str:
+    return GRID_KIND_LABELS.get(kind, kind or "")
+
+
+def dedicated_label(dtype: str | None) -> str:
+    return DEDICATED_TYPE_LABELS.get(dtype, dtype or "") if dtype else ""
+
+
+def number(value) -> str:
+    """Thousands separators, as Chinese official tables print them."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def detail_columns(details) -> list[tuple[str, str]]:
+    """(key, heading) of every key found in a list of dicts, in order of first appearance."""
+    keys: list[str] = []
+    for row in details or ():
+        if isinstance(row, dict):
+            keys.extend(k for k in row if k not in keys)
+    if "error" in keys and "detail" in keys:
+        keys.remove("detail")  # the validator's own (English) wording; "error" already says it in Chinese
+    return [(k, _DETAIL_COLUMNS.get(k, k)) for k in keys]
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[site_context])
+templates.env.globals.update(static_url=static_url)
+templates.env.filters.update(
+    level_label=level_label,
+    kind_label=kind_label,
+    dedicated_label=dedicated_label,
+    number=number,
+)
+templates.env.globals.update(detail_columns=detail_columns)
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request for a fragment (not a history restore, which wants the whole page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def render_error(request: Request, status: int, message: str, details=None):
+    rows = details if isinstance(details, list) and all(isinstance(d, dict) for d in details) else None
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "message": message, "details": details, "detail_rows": rows},
+        status_code=status,
+    )
