@@ -162,3 +162,33 @@ def test_an_impossible_point_or_unknown_system_is_a_clear_error(db):
         service.locate(db, float("nan"), 31.0)
     with pytest.raises(Invalid, match="坐标系"):
         service.locate(db, 120.0, 31.0, "mars")
+
+
+def _queries(db, fn):
+    from sqlalchemy import event
+
+    seen = []
+    engine = db.get_bind().engine
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_area_lists_take_the_same_number_of_queries_however_long(db):
+    city = service.list_areas(db, None)[0].code
+    county = service.list_areas(db, city)[0].code
+    town = service.list_areas(db, county)[0].code
+    sizes, counts = [], []
+    for code in (city, county, town):
+        sizes.append(len(service.list_areas(db, code, with_grids=True)))
+        counts.append(_queries(db, lambda code=code: service.list_areas(db, code, with_grids=True)))
+    assert len(set(sizes)) > 1 and len(set(counts)) == 1
+    towns = service.list_areas(db, county, with_grids=True)
+    assert sum(t.grids for t in towns) == service.get_area_read(db, county).grids > 0

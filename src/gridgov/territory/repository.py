@@ -49,6 +49,19 @@ def count_active_grids_under(session: Session, prefix: str) -> int:
     ) or 0
 
 
+def count_active_grids_by_prefix(session: Session, length: int, under: str = "") -> dict[str, int]:
+    """Active grids counted by the first ``length`` digits of their code (one grouped query)."""
+    head = func.substr(Grid.code, 1, length)
+    stmt = select(head, func.count()).where(Grid.status == GridStatus.ACTIVE).group_by(head)
+    if under:
+        stmt = stmt.where(Grid.code.startswith(under))
+    return {prefix: n for prefix, n in session.execute(stmt)}
+
+
+def count_areas_by_level(session: Session) -> dict[str, int]:
+    return {level: n for level, n in session.execute(select(Area.level, func.count()).group_by(Area.level))}
+
+
 def list_areas_under(session: Session, prefix: str) -> Sequence[Area]:
     return session.scalars(select(Area).where(Area.code.startswith(prefix)).order_by(Area.code)).all()
 

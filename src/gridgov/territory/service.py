@@ -504,12 +504,25 @@ def area_chain(session: Session, area_code: str) -> list[AreaChainItem]:
     return [AreaChainItem(code=c, name=found[c].name, level=found[c].level) for c in codes if c in found]
 
 
-def list_areas(session: Session, parent: str | None) -> list[AreaRead]:
+def list_areas(session: Session, parent: str | None, *, with_grids: bool = False) -> list[AreaRead]:
+    """Areas directly under ``parent`` (the top areas for None), with their child counts and,
+    if asked, their active grid counts; a constant number of queries whatever the list's length."""
     if parent is not None:
         access_area(session, parent)
     areas = repo.list_child_areas(session, parent)
     children = repo.count_children(session, [a.code for a in areas])
-    return [_area_read(a, children.get(a.code, 0)) for a in areas]
+    grids: dict[str, int] = {}
+    if with_grids:
+        under = rules.area_prefix(parent) if parent else ""
+        for length in {len(rules.area_prefix(a.code)) for a in areas}:
+            grids.update(repo.count_active_grids_by_prefix(session, length, under))
+    return [_area_read(a, children.get(a.code, 0), grids.get(rules.area_prefix(a.code), 0)) for a in areas]
+
+
+def area_level_counts(session: Session) -> list[tuple[AreaLevel, int]]:
+    """How many areas of each level are kept, top level first."""
+    counts = repo.count_areas_by_level(session)
+    return [(level, counts[level]) for level in AreaLevel if counts.get(level)]
 
 
 def get_area_read(session: Session, code: str) -> AreaRead:

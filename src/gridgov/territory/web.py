@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from gridgov.authz.permissions import Permission, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel
-from gridgov.territory import repository as repo
 from gridgov.territory import service
 from gridgov.territory.schemas import AreaRead
 from gridgov.web.templating import is_htmx, templates
@@ -41,7 +40,7 @@ def home(request: Request, session: SessionDep):
 
 @router.get("/areas", dependencies=[Depends(require(Permission.TERRITORY_READ))])
 def area_index(request: Request, session: SessionDep):
-    tops = [service.get_area_read(session, a.code) for a in service.list_areas(session, None)]
+    tops = service.list_areas(session, None, with_grids=True)
     tree = [{"area": top, "children": _children_with_grids(session, top.code)} for top in tops]
     return templates.TemplateResponse(request, "areas/index.html", {"tree": tree})
 
@@ -159,18 +158,14 @@ def coverage_page(request: Request, session: SessionDep, profile: ProfileDep, ar
 
 def _children_with_grids(session: Session, code: str) -> list[AreaRead]:
     """Child areas of ``code`` with the number of active grids under each."""
-    return [service.get_area_read(session, a.code) for a in service.list_areas(session, code)]
+    return service.list_areas(session, code, with_grids=True)
 
 
 def _home_summary(session: Session) -> dict:
-    tops = [service.get_area_read(session, a.code) for a in service.list_areas(session, None)]
-    levels: dict[str, int] = {}
-    for a in repo.list_areas_under(session, ""):
-        levels[a.level] = levels.get(a.level, 0) + 1
+    tops = service.list_areas(session, None, with_grids=True)
     level_counts = [
-        {"level": str(level), "label": AREA_LEVEL_LABELS[level], "count": levels[level]}
-        for level in AreaLevel
-        if levels.get(level)
+        {"level": str(level), "label": AREA_LEVEL_LABELS[level], "count": n}
+        for level, n in service.area_level_counts(session)
     ]
     counties = _children_with_grids(session, tops[0].code) if tops else []
     return {
