@@ -13,6 +13,9 @@ Figures (one JSON line on stdout):
 * ``import_s``: what a user waits for: ``json.load`` of that file + ``import_feature_collection``
   (validation of every feature, geometry checks, inserts) + the commit.
 * ``grids_per_s``: grids over ``import_s``.
+* ``baseline_s``: the same file loaded and written with no validation at all (``json.load``,
+  ``shapely.geometry.shape`` + WKB, one bulk ``INSERT`` per table) into a second fresh database of
+  the same kind, in the same run; ``ratio`` is ``baseline_s / import_s`` (1.0 = validation is free).
 
 Usage: ``python bench/import.py [--grids 100000] [--database-url URL] [--profile zhenjiang]``.
 """
@@ -30,21 +33,48 @@ from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.clock import utc_now
 from gridgov.migrate import upgrade
 from gridgov.policy.loader import load_profile
-from gridgov.territory.demo import DEMO_CITIES, build_demo_city
-from gridgov.territory.service import allowed_dedicated_types, household_norms, import_feature_collection
+from gridgov.territory.demo_loader import demo_feature_collection
+from gridgov.territory.service import import_feature_collection
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from sqlalchemy import insert
+
+from gridgov.models import Area, Grid
+from gridgov.territory import rules
 
 
-def demo_for(profile, grids: int) -> dict:
-    """The profile's demo city, with the grid kinds and norms its policy allows (as the demo loader)."""
-    kinds = allowed_dedicated_types(profile)
-    norms = {k: {"min": lo, "max": hi} for k, (lo, hi) in household_norms(profile).items()}
-    return build_demo_city(
-        DEMO_CITIES[profile.name],
-        grids=grids,
-        allow_dedicated=kinds - {"maritime"},
-        allow_maritime="maritime" in kinds,
-        household_norms=norms or None,
-    )
+def bare_insert(factory, path: Path, now) -> float:
+    """json.load + parse + one bulk INSERT per table, no validation: the floor an import can reach."""
+    start = time.perf_counter()
+    with path.open(encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    areas = [f for f in features if f["properties"]["layer"] == "area"]
+    grids = [f for f in features if f["properties"]["layer"] == "grid"]
+    geoms = np.array([shape(f["geometry"]) for f in grids], dtype=object)
+    wkbs, bounds = shapely.to_wkb(geoms), shapely.bounds(geoms)
+    with unit_of_work(factory) as session:
+        session.execute(
+            insert(Area),
+            [
+                {"code": (p := f["properties"])["code"], "name": p["name"], "level": p["level"],
+                 "parent_code": rules.parent_area_code(p["code"]) if p["level"] != "city" else None,
+                 "boundary_wkb": shapely.to_wkb(shape(f["geometry"])), "created_at": now, "updated_at": now}
+                for f in areas
+            ],
+        )
+        session.execute(
+            insert(Grid),
+            [
+                {"code": (p := f["properties"])["code"], "area_code": p["code"][:12], "name": p["name"],
+                 "kind": p["kind"], "dedicated_type": p["dedicated_type"], "households": p["households"],
+                 "population": p["population"], "geom_wkb": wkb, "min_lon": b[0], "min_lat": b[1],
+                 "max_lon": b[2], "max_lat": b[3], "status": "active", "created_at": now, "updated_at": now}
+                for f, wkb, b in zip(grids, wkbs, bounds)
+            ],
+        )
+    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -62,7 +92,7 @@ def main() -> None:
         factory = make_sessionmaker(engine)
 
         start = time.perf_counter()
-        data = demo_for(profile, args.grids)
+        data = demo_feature_collection(profile, grids=args.grids)
         build_s = time.perf_counter() - start
         grids = sum(1 for f in data["features"] if f["properties"]["layer"] == "grid")
         areas = len(data["features"]) - grids
@@ -82,6 +112,14 @@ def main() -> None:
         import_s = time.perf_counter() - start
         engine.dispose()
 
+        if args.database_url:
+            baseline_s = float("nan")  # a second empty database of that server is not ours to make
+        else:
+            bare = make_engine(f"sqlite:///{Path(tmp) / 'bare.db'}")
+            upgrade(bare)
+            baseline_s = bare_insert(make_sessionmaker(bare), path, utc_now())
+            bare.dispose()
+
         print(
             json.dumps(
                 {
@@ -96,6 +134,8 @@ def main() -> None:
                     "write_s": round(write_s, 2),
                     "import_s": round(import_s, 2),
                     "grids_per_s": round(grids / import_s),
+                    "baseline_s": round(baseline_s, 2),
+                    "ratio": round(baseline_s / import_s, 2),
                 }
             )
         )

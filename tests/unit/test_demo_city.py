@@ -12,7 +12,8 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from gridgov.territory.demo import DEFAULT_HOUSEHOLD_NORMS, DEMO_CITIES, DemoCity, build_demo_city
+from gridgov.policy.loader import load_profile
+from gridgov.territory.demo import DEFAULT_HOUSEHOLD_NORMS, DemoCity, build_demo_city, demo_city_of
 
 ALL_DEDICATED = {
     "admin_centre", "park", "enterprise", "office_building", "market", "school", "hospital", "canal_hub"
@@ -22,13 +23,13 @@ QZ_NORMS = {"urban": {"min": 300, "max": 500}, "rural": {"min": 240, "max": 360}
 
 @pytest.fixture(scope="module")
 def zhenjiang() -> dict:
-    return build_demo_city(DEMO_CITIES["zhenjiang"])
+    return build_demo_city(demo_city_of(load_profile("zhenjiang")))
 
 
 @pytest.fixture(scope="module")
 def qinzhou() -> dict:
     return build_demo_city(
-        DEMO_CITIES["qinzhou"], allow_dedicated=ALL_DEDICATED, allow_maritime=True, household_norms=QZ_NORMS
+        demo_city_of(load_profile("qinzhou")), allow_dedicated=ALL_DEDICATED, allow_maritime=True, household_norms=QZ_NORMS
     )
 
 
@@ -56,8 +57,8 @@ def parent_code(code: str) -> str:
 
 def test_the_same_inputs_build_byte_identical_output():
     args = dict(allow_dedicated=ALL_DEDICATED, allow_maritime=True, household_norms=QZ_NORMS)
-    first = json.dumps(build_demo_city(DEMO_CITIES["qinzhou"], **args), ensure_ascii=False)
-    second = json.dumps(build_demo_city(DEMO_CITIES["qinzhou"], **args), ensure_ascii=False)
+    first = json.dumps(build_demo_city(demo_city_of(load_profile("qinzhou")), **args), ensure_ascii=False)
+    second = json.dumps(build_demo_city(demo_city_of(load_profile("qinzhou")), **args), ensure_ascii=False)
     assert first == second
 
 
@@ -181,7 +182,7 @@ def test_every_polygon_is_a_valid_closed_counter_clockwise_ring_with_seven_decim
 
 
 def test_grids_are_a_few_hundred_metres_across(zhenjiang):
-    metres_per_lon = 111_320 * math.cos(math.radians(DEMO_CITIES["zhenjiang"].centre_lat))
+    metres_per_lon = 111_320 * math.cos(math.radians(demo_city_of(load_profile("zhenjiang")).centre_lat))
     shapes = geoms(zhenjiang)
     sizes = []
     for g in props(zhenjiang, "grid"):
@@ -205,7 +206,7 @@ def test_households_of_comprehensive_grids_stay_inside_the_norms(zhenjiang, qinz
 
 def test_narrow_norms_are_kept():
     norms = {"urban": {"min": 400, "max": 410}, "rural": {"min": 300, "max": 300}}
-    fc = build_demo_city(DEMO_CITIES["jiangsu"], household_norms=norms)
+    fc = build_demo_city(demo_city_of(load_profile("jiangsu")), household_norms=norms)
     for g in props(fc, "grid"):
         if g["kind"] == "urban":
             assert 400 <= g["households"] <= 410
@@ -224,13 +225,13 @@ def test_a_park_and_a_market_exist_when_dedicated_grids_are_allowed(zhenjiang):
 
 
 def test_no_dedicated_grid_when_the_profile_allows_none():
-    fc = build_demo_city(DEMO_CITIES["jiangmen"], allow_dedicated=set())
+    fc = build_demo_city(demo_city_of(load_profile("jiangmen")), allow_dedicated=set())
     assert {g["kind"] for g in props(fc, "grid")} == {"urban", "rural"}
     assert all(g["dedicated_type"] is None for g in props(fc, "grid"))
 
 
 def test_only_the_allowed_dedicated_types_appear():
-    fc = build_demo_city(DEMO_CITIES["luzhou"], allow_dedicated={"market"})
+    fc = build_demo_city(demo_city_of(load_profile("luzhou")), allow_dedicated={"market"})
     assert {g["dedicated_type"] for g in props(fc, "grid")} == {None, "market"}
 
 
@@ -250,14 +251,14 @@ def test_maritime_grids_lie_off_the_coast_inside_coastal_villages_of_the_first_c
 
 
 def test_no_maritime_grid_without_allow_maritime(zhenjiang):
-    fc = build_demo_city(DEMO_CITIES["qinzhou"], allow_dedicated=ALL_DEDICATED)
+    fc = build_demo_city(demo_city_of(load_profile("qinzhou")), allow_dedicated=ALL_DEDICATED)
     for data in (zhenjiang, fc):
         assert all(g["dedicated_type"] != "maritime" for g in props(data, "grid"))
 
 
 def test_switching_dedicated_grids_changes_nothing_but_the_dedicated_grids():
-    with_them = build_demo_city(DEMO_CITIES["jiangmen"])
-    without = build_demo_city(DEMO_CITIES["jiangmen"], allow_dedicated=())
+    with_them = build_demo_city(demo_city_of(load_profile("jiangmen")))
+    without = build_demo_city(demo_city_of(load_profile("jiangmen")), allow_dedicated=())
     assert [f["geometry"] for f in with_them["features"]] == [f["geometry"] for f in without["features"]]
     changed = [
         a["properties"]["code"]
@@ -270,7 +271,7 @@ def test_switching_dedicated_grids_changes_nothing_but_the_dedicated_grids():
 
 
 def test_unreasonable_arguments_are_refused():
-    city = DEMO_CITIES["zhenjiang"]
+    city = demo_city_of(load_profile("zhenjiang"))
     for grids in (0, 5, True, 1.5, 2_000_000):
         with pytest.raises(ValueError):
             build_demo_city(city, grids=grids)
@@ -284,7 +285,7 @@ def test_unreasonable_arguments_are_refused():
 
 
 def test_a_tiny_city_still_tiles_and_has_its_dedicated_and_maritime_grids():
-    fc = build_demo_city(DEMO_CITIES["qinzhou"], grids=12, allow_dedicated={"park", "market"}, allow_maritime=True)
+    fc = build_demo_city(demo_city_of(load_profile("qinzhou")), grids=12, allow_dedicated={"park", "market"}, allow_maritime=True)
     grids = props(fc, "grid")
     assert 12 <= len(grids) <= 14
     assert {"park", "market", "maritime"} <= {g["dedicated_type"] for g in grids}
@@ -301,7 +302,7 @@ def _shoelace(ring: list[list[float]]) -> float:
 @pytest.mark.timeout(120)
 def test_a_hundred_thousand_grids_build_in_seconds_and_still_tile_the_city():
     started = time.perf_counter()
-    fc = build_demo_city(DEMO_CITIES["zhenjiang"], grids=100_000)
+    fc = build_demo_city(demo_city_of(load_profile("zhenjiang")), grids=100_000)
     elapsed = time.perf_counter() - started
     grids = [f for f in fc["features"] if f["properties"]["layer"] == "grid"]
     assert 90_000 <= len(grids) <= 110_000

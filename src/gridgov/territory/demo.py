@@ -1,6 +1,6 @@
 """The demo city: a synthetic territory of areas and grids laid over a real city, built deterministically.
 
-Only the city and its county-level divisions are real (GB/T 2260 codes and names, ``DEMO_CITIES``);
+Only the city and its county-level divisions are real (GB/T 2260 codes and names, from the policy profile: :func:`demo_city_of`);
 the towns, villages and grids below them are invented, with codes that follow the statistical
 division rules (towns ``0xx`` for streets 街道 and ``1xx`` for towns 镇; villages ``0xx``–``1xx`` for
 communities 社区 under streets and ``2xx``–``3xx`` for villages 村 under towns; a grid is its village's
@@ -126,34 +126,17 @@ class DemoCity:
         return self.city_code + "000000"
 
 
-DEMO_CITIES: dict[str, DemoCity] = {
-    "zhenjiang": DemoCity(
-        "32", "321100", "镇江市", 119.43, 32.19,
-        (("321102", "京口区"), ("321111", "润州区"), ("321112", "丹徒区"), ("321181", "丹阳市"),
-         ("321182", "扬中市"), ("321183", "句容市")),
-    ),
-    "jiangsu": DemoCity(
-        "32", "320100", "南京市", 118.80, 32.06,
-        (("320102", "玄武区"), ("320104", "秦淮区"), ("320105", "建邺区"), ("320106", "鼓楼区"),
-         ("320111", "浦口区"), ("320113", "栖霞区"), ("320114", "雨花台区"), ("320115", "江宁区"),
-         ("320116", "六合区"), ("320117", "溧水区"), ("320118", "高淳区")),
-    ),
-    "luzhou": DemoCity(
-        "51", "510500", "泸州市", 105.44, 28.87,
-        (("510502", "江阳区"), ("510503", "纳溪区"), ("510504", "龙马潭区"), ("510521", "泸县"),
-         ("510522", "合江县"), ("510524", "叙永县"), ("510525", "古蔺县")),
-    ),
-    "qinzhou": DemoCity(
-        "45", "450700", "钦州市", 108.62, 21.95,
-        (("450702", "钦南区"), ("450703", "钦北区"), ("450721", "灵山县"), ("450722", "浦北县")),
-    ),
-    "jiangmen": DemoCity(
-        "44", "440700", "江门市", 113.08, 22.58,
-        (("440703", "蓬江区"), ("440704", "江海区"), ("440705", "新会区"), ("440781", "台山市"),
-         ("440783", "开平市"), ("440784", "鹤山市"), ("440785", "恩平市")),
-    ),
-}
-"""The demo city of each policy profile, from shared/data/cities.md."""
+def demo_city_of(profile) -> DemoCity:
+    """The real city a policy profile names in its ``[city]`` table (from shared/data/cities.md)."""
+    city = profile.city
+    return DemoCity(
+        city.province_code,
+        city.code,
+        city.name,
+        city.centre.lon,
+        city.centre.lat,
+        tuple((county.code, county.name) for county in city.counties),
+    )
 
 
 @dataclass(eq=False)

@@ -8,25 +8,28 @@ from sqlalchemy.orm import Session
 
 from gridgov.territory import repository as repo
 from gridgov.territory import rules
-from gridgov.territory.demo import DEMO_CITIES, build_demo_city
+from gridgov.territory.demo import build_demo_city, demo_city_of
 from gridgov.territory.service import allowed_dedicated_types, household_norms, import_feature_collection
 
 
-def load_demo_city(session: Session, profile, *, grids: int, now: datetime) -> str:
-    """Builds and imports the profile's demo city unless its grids are already there."""
-    city = DEMO_CITIES[profile.name]
-    city_code = city.city_code.ljust(12, "0")
-    existing = repo.count_active_grids_under(session, rules.area_prefix(city_code))
-    if existing:
-        return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据"
+def demo_feature_collection(profile, *, grids: int) -> dict:
+    """The profile's demo city as GeoJSON, with the grid kinds and household norms its policy allows."""
     kinds = allowed_dedicated_types(profile)
     norms = {k: {"min": lo, "max": hi} for k, (lo, hi) in household_norms(profile).items()}
-    data = build_demo_city(
-        city,
+    return build_demo_city(
+        demo_city_of(profile),
         grids=grids,
         allow_dedicated=kinds - {"maritime"},
         allow_maritime="maritime" in kinds,
         household_norms=norms or None,
     )
-    result = import_feature_collection(session, data, profile=profile, now=now)
+
+
+def load_demo_city(session: Session, profile, *, grids: int, now: datetime) -> str:
+    """Builds and imports the profile's demo city unless its grids are already there."""
+    city = demo_city_of(profile)
+    existing = repo.count_active_grids_under(session, rules.area_prefix(city.area_code))
+    if existing:
+        return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据"
+    result = import_feature_collection(session, demo_feature_collection(profile, grids=grids), profile=profile, now=now)
     return f"演示城市{city.city_name}已建立：{result.areas_created} 个区域，{result.grids_created} 个网格"
