@@ -223,15 +223,9 @@ def test_a_csv_without_the_header_is_refused():
 
 
 @pytest.fixture
-def db_url(tmp_path):
-    from gridgov.db import make_engine
-    from gridgov.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'gridgov.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
+def db_url(fresh_url):
+    """A migrated empty database, on SQLite and on PostgreSQL (conftest's ``fresh_url``)."""
+    return fresh_url
 
 
 @pytest.fixture
