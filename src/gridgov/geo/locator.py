@@ -40,9 +40,7 @@ Geometries are stored sorted by code, so a tree index *is* a code rank and "smal
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import shapely
@@ -50,6 +48,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
 from gridgov.geo.crs import Crs, parse_crs, to_wgs84
+from gridgov.kit import gc_paused
 
 __all__ = ["GridLocator"]
 
@@ -62,15 +61,6 @@ _MAX_CELLS = 65_000
 SingleQuery = Callable[[float, float], NDArray[np.intp]]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _is_valid_position(lon: float, lat: float) -> bool:
@@ -252,7 +242,7 @@ class GridLocator:
         y = y[order]
         original = order if positions is None else positions[order]
 
-        with _gc_paused():
+        with gc_paused():
             found = [self._locate_chunk(x, y, s) for s in range(0, x.size, _CHUNK)]
 
         for point_index, rank in found:

@@ -24,16 +24,15 @@ The invariants the output keeps, whatever the inputs:
 
 from __future__ import annotations
 
-import gc
 import math
 import random
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gridgov.models.territory import DEDICATED_TYPE_LABELS, AreaLevel, DedicatedType, GridKind
+from gridgov.kit import gc_paused
 
 UNIT = 10_000_000
 """Integer coordinate units per degree: one unit is 1e-7°, the last decimal the output keeps."""
@@ -208,24 +207,10 @@ def build_demo_city(
         raise ValueError(f"grids must be an integer between {MIN_GRIDS} and {MAX_GRIDS}, got {grids!r}")
     dedicated = _dedicated_types(allow_dedicated)
     norms = _norms(household_norms)
-    with _gc_paused():
+    with gc_paused():
         return _build(city, grids, dedicated, allow_maritime, norms)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic collector off while the build allocates its million small lists.
-
-    The build makes no reference cycles, so the collector would only walk them again and again
-    (it more than doubles the time of a 100,000-grid build); its previous state comes back after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build(
