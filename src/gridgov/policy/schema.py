@@ -78,6 +78,13 @@ BoardField = Literal["grid_name", "area", "staff_names", "staff_contacts", "supe
 BoardPublisher = Literal["town", "village_committee", "host_unit"]
 OnlinePolicy = Literal["allowed", "encouraged"]
 RegulationStatus = Literal["draft", "adopted"]
+AdjustmentTrigger = Literal["area_resized", "relocation", "population_change", "other"]
+ADJUSTMENT_TRIGGER_LABELS = {
+    "area_resized": "村（社区）规模调整",
+    "relocation": "大规模拆迁安置",
+    "population_change": "人口数量较大变化",
+    "other": "其他情形",
+}
 RegulationKind = Literal["regulation", "measures"]
 
 VALUE_LABELS: dict[str, str] = {
@@ -270,6 +277,7 @@ class Territory(_Checked):
     consult_village_committee: bool = Field(title="划分调整须征求村（居）委会意见")
     filed_with_city: bool = Field(title="划分调整报市网格化机构备案")
     exclusive_division: bool = Field(title="其他部门不得另行划分网格")
+    adjustment_triggers: list[AdjustmentTrigger] = _unique("网格调整的情形", min_length=1)
 
     def problems(self) -> list[tuple[str, str]]:
         found = []
@@ -372,6 +380,14 @@ class CaseLimits(_Checked):
         if self.accept_urgent_hours > self.accept_working_days * 24:
             found.append(("accept_urgent_hours", "紧急受理时限不能长于一般受理时限"))
         return found
+
+
+class DepartmentKind(_Model):
+    """A linkage department (网格化联动部门) that exists at the listed levels of government."""
+
+    code: str = Field(title="代码", pattern=r"^[a-z][a-z0-9_]*$", max_length=24)
+    name: str = Field(title="名称", min_length=1, max_length=30)
+    levels: list[AgencyLevel] = _unique("设置层级", min_length=1)
 
 
 class Category(_Model):
@@ -596,6 +612,7 @@ class PolicyProfile(_Checked):
     cases: Cases = Field(title="事项办理")
     catalogue: Catalogue = Field(title="事项清单")
     board: Board = Field(title="网格公示")
+    departments: list[DepartmentKind] = _unique("联动部门", min_length=1)
     sources: dict[str, str] = Field(title="出处")
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
 
@@ -627,6 +644,10 @@ class PolicyProfile(_Checked):
         for field_name in ("dedicated_leader_is_unit_head", "dedicated_staffed_by_host_unit"):
             if getattr(self.staff, field_name) and not dedicated:
                 found.append((f"staff.{field_name}", "未启用专属网格（territory.grid_kinds 不含 dedicated）"))
+        for i, dept in enumerate(self.departments):
+            for level in dept.levels:
+                if level not in self.territory.agency_levels:
+                    found.append((f"departments[{i}].levels", f"层级 {level} 未在 territory.agency_levels 中设置机构"))
         if "liaison" in self.staff.roles and self.territory.micro_grids == "none":
             found.append(("staff.roles", "设置了微网格联络员，但 territory.micro_grids = \"none\""))
 
