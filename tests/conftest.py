@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import shutil
 import socket
 import threading
@@ -131,14 +132,9 @@ def fresh_url(db_factory, template_url):
 @pytest.fixture(scope="session")
 def demo_engine(db_factory, template_url):
     """A migrated database holding the demo city of the default profile, committed once."""
-    from gridgov.db import make_sessionmaker, unit_of_work
-    from gridgov.policy.loader import load_profile
-    from gridgov.territory.demo_loader import load_demo_city
-
     url = db_factory.create(f"gridgov_demo_{db_factory.backend}", template=template_url)
     engine = make_engine(url)
-    with unit_of_work(make_sessionmaker(engine)) as session:
-        load_demo_city(session, load_profile(DEMO_PROFILE), grids=1000, now=utc_now())
+    build_demo_into(engine)
     yield engine
     engine.dispose()
 
@@ -164,8 +160,23 @@ def db(db_connection) -> Session:
     session.close()
 
 
+def build_demo_into(engine) -> None:
+    """The whole demo (city, departments, accounts) of the default profile, committed."""
+    from gridgov.db import make_sessionmaker, unit_of_work
+    from gridgov.demo import build_demo
+    from gridgov.policy.loader import load_profile
+
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        build_demo(session, load_profile(DEMO_PROFILE), grids=1000, now=utc_now())
+
+
+TEST_SECRET_KEY = secrets.token_urlsafe(48)
+
+
 def make_settings(url: str, tmp_path: Path, **overrides) -> Settings:
-    return Settings(demo=True, database_url=url, profile=DEMO_PROFILE, var_dir=tmp_path, **overrides)
+    """Demo-mode settings with one secret key for the whole test session (cached tokens stay valid)."""
+    return Settings(demo=True, database_url=url, profile=DEMO_PROFILE, var_dir=tmp_path,
+                    secret_key=TEST_SECRET_KEY, **overrides)
 
 
 @pytest.fixture
@@ -179,12 +190,50 @@ def app(db_connection, tmp_path):
     return app
 
 
+_tokens: dict[tuple[str, str], str] = {}
+
+
+def token_for(client, username: str, password: str = "demo12345") -> str:
+    """A bearer token of a demo account (cached per database: argon2 is slow on purpose)."""
+    key = (str(client.app.state.engine.url), username)
+    if key not in _tokens:
+        r = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        _tokens[key] = r.json()["access_token"]
+    return _tokens[key]
+
+
 @pytest.fixture
-def client(app):
+def anonymous(app):
+    """A client with no credentials."""
     from fastapi.testclient import TestClient
 
     with TestClient(app) as c:
         yield c
+
+
+@pytest.fixture
+def client_as(app):
+    """``client_as("worker")``: a client acting as that demo account through a bearer token."""
+    from fastapi.testclient import TestClient
+
+    clients = []
+
+    def make(username: str):
+        c = TestClient(app)
+        c.headers["Authorization"] = f"Bearer {token_for(c, username)}"
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def client(client_as):
+    """A client acting as the city agency's administrator (sees the whole demo city)."""
+    return client_as("city_admin")
 
 
 @pytest.fixture
@@ -220,16 +269,12 @@ def live_server(tmp_path_factory):
     import uvicorn
 
     from gridgov.app import create_app
-    from gridgov.db import make_sessionmaker, unit_of_work
-    from gridgov.policy.loader import load_profile
-    from gridgov.territory.demo_loader import load_demo_city
 
     root = tmp_path_factory.mktemp("live")
     url = f"sqlite:///{root / 'live.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    with unit_of_work(make_sessionmaker(engine)) as session:
-        load_demo_city(session, load_profile(DEMO_PROFILE), grids=1000, now=utc_now())
+    build_demo_into(engine)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(make_settings(url, root), engine=engine), host="127.0.0.1", port=port, log_level="warning")
@@ -274,6 +319,15 @@ def browser():
         browser.close()
 
 
+def login(page, username: str, password: str = "demo12345") -> None:
+    """Logs a browser page in through the login form."""
+    page.goto(page.base_url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser page that fails the test on any request leaving the machine."""
@@ -292,6 +346,7 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server
+    login(page, "city_admin")
     yield page
     context.close()
     assert not outside, f"页面向外部发出了请求：{outside}"

@@ -88,17 +88,40 @@ def test_bad_query_parameters_are_a_422_in_chinese(client):
     assert r.status_code == 422
 
 
+def _village_in_demo_town(*grids_: dict) -> dict:
+    """A new village 321102001990 under the demo city's first town, with the given grids."""
+    village = "321102001990"
+    feats = [{"type": "Feature", "properties": {"layer": "area", "code": village, "name": "新建社区"}, "geometry": box(0, 0, 4, 2)}]
+    for g in grids_:
+        g = json.loads(json.dumps(g))
+        g["properties"]["code"] = village + g["properties"]["code"][-3:]
+        feats.append(g)
+    return {"type": "FeatureCollection", "features": feats}
+
+
 def test_import_through_the_api_is_all_or_nothing(client, db):
-    bad = small_city([grid(1, box(0, 0, 2, 2)), grid(2, box(2, 0, 4, 2), kind="castle")])
+    bad = _village_in_demo_town(grid(1, box(0, 0, 2, 2)), grid(2, box(2, 0, 4, 2), kind="castle"))
     r = client.post("/api/v1/grids/import", content=json.dumps(bad), headers={"content-type": "application/geo+json"})
     assert r.status_code == 422
-    assert r.json()["errors"] == [{"index": 5, "code": f"{VILLAGE}002", "reason": r.json()["errors"][0]["reason"]}]
+    assert r.json()["errors"] == [{"index": 2, "code": "321102001990002", "reason": r.json()["errors"][0]["reason"]}]
     assert "castle" in r.json()["errors"][0]["reason"]
-    assert db.scalar(select(func.count()).select_from(Grid).where(Grid.code.startswith("3299"))) == 0
-    r = client.post("/api/v1/grids/import", files={"file": ("city.geojson", json.dumps(small_city()).encode())})
+    assert db.scalar(select(func.count()).select_from(Grid).where(Grid.code.startswith("321102001990"))) == 0
+    good = _village_in_demo_town(grid(1, box(0, 0, 2, 2)), grid(2, box(2, 0, 4, 2)))
+    r = client.post("/api/v1/grids/import", files={"file": ("city.geojson", json.dumps(good).encode())})
     assert r.status_code == 200 and r.json()["grids_created"] == 2
     r = client.post("/api/v1/grids/import", content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 422 and "不是有效的 JSON" in r.json()["detail"]
+
+
+def test_an_import_outside_the_importers_jurisdiction_is_refused_feature_by_feature(client):
+    r = client.post("/api/v1/grids/import", content=json.dumps(small_city()), headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert len(r.json()["errors"]) == 6 and all("不在你的管辖范围" in e["reason"] for e in r.json()["errors"])
+
+
+def test_only_roles_with_the_import_permission_may_import(client_as):
+    r = client_as("town_dispatcher").post("/api/v1/grids/import", content=json.dumps(small_city()))
+    assert r.status_code == 403 and "无权" in r.json()["detail"]
 
 
 def test_export_of_an_area_is_geojson(client):

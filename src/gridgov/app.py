@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgov import __version__
-from gridgov.authz.permissions import Permission, require
+from gridgov.accounts.api import router as accounts_api
+from gridgov.authz import Permission, require
+from gridgov.authz.dependencies import CSRF_COOKIE, NotAuthenticated
+from gridgov.departments.api import router as departments_api
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.deps import SessionDep
@@ -56,11 +60,28 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api = APIRouter(prefix="/api/v1")
     api.include_router(_health_router())
     api.include_router(territory_api)
+    api.include_router(accounts_api)
+    api.include_router(departments_api)
     app.include_router(api)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
+    _install_csrf_cookie(app)
     return app
+
+
+def _install_csrf_cookie(app: FastAPI) -> None:
+    """Sets the CSRF cookie when a page handed out a new token (see authz.dependencies.csrf_token)."""
+
+    @app.middleware("http")
+    async def csrf_cookie(request: Request, call_next):
+        response = await call_next(request)
+        token = getattr(request.state, "new_csrf", None)
+        if token and not request.cookies.get(CSRF_COOKIE):
+            response.set_cookie(
+                CSRF_COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
+            )
+        return response
 
 
 def _health_router() -> APIRouter:
@@ -81,6 +102,9 @@ def _wants_json(request: Request) -> bool:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
+        if isinstance(exc, NotAuthenticated) and not _wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if _wants_json(request):
             body = {"detail": exc.message, "code": exc.code}
             if exc.details is not None:

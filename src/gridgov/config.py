@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     sweep_interval_seconds: int = 60
+    login_max_failures: int = Field(5, ge=1)
+    lockout_minutes: int = Field(15, ge=1)
+    session_hours: int = Field(12, ge=1)
+    token_hours: int = Field(12, ge=1)
+    media_dir: Path | None = None
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir or self.var_dir / "media"
 
     @field_validator("profile")
     @classmethod

@@ -28,16 +28,16 @@ def demo(
     grids: Annotated[int, typer.Option("--grids", help="网格数量（基准测试可用 100000）", min=10)] = 1000,
     profile: Annotated[str | None, typer.Option("--profile", help="政策配置，默认取 GRIDGOV_PROFILE")] = None,
 ) -> None:
-    """建立演示城市：迁移数据库并载入确定性的区划与网格（已存在则复用）。"""
+    """建立演示城市：迁移数据库，载入确定性的区划与网格、联动部门和演示账号（已存在则复用）。"""
+    from gridgov.demo import build_demo
     from gridgov.policy.loader import load_profile
-    from gridgov.territory.demo_loader import load_demo_city
 
     settings = Settings(demo=True, **({"profile": profile} if profile else {}))
     engine = make_engine(settings.database_url)
     run_upgrade(engine)
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(engine)) as session:
-        summary = load_demo_city(session, load_profile(settings.profile), grids=grids, now=utc_now())
-    typer.echo(summary)
+        lines = build_demo(session, load_profile(settings.profile), grids=grids, now=utc_now())
+    typer.echo("\n".join(lines))
 
 
 def serve(

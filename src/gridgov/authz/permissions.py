@@ -1,30 +1,76 @@
-"""Every route declares the permission it needs; this is the one place they are named.
+"""Permissions, and the table of which role holds which. Every route declares exactly one.
 
-Accounts and roles arrive with the accounts issue: until then there is no principal, and
-:func:`require` only marks the route (a test fails any route without a mark). The role → permission
-table and jurisdiction scope will plug in here without touching the routes.
+403 means "you can see this but your role may not do it"; what lies outside a user's jurisdiction
+is a 404 (see :mod:`gridgov.authz.scope`).
 """
 
 from __future__ import annotations
 
 import enum
 
+from gridgov.models.accounts import Role
+
 
 class Permission(enum.StrEnum):
     PUBLIC = "public"
+    SELF = "self"
     TERRITORY_READ = "territory.read"
     TERRITORY_IMPORT = "territory.import"
+    ADJUSTMENT_PROPOSE = "adjustment.propose"
+    ADJUSTMENT_APPROVE = "adjustment.approve"
+    ADJUSTMENT_FILE = "adjustment.file"
+    STAFF_READ = "staff.read"
+    STAFF_WRITE = "staff.write"
+    STAFF_REVEAL = "staff.reveal"
+    DEPARTMENTS_READ = "departments.read"
+    USERS_ADMIN = "users.admin"
+    AUDIT_READ = "audit.read"
+    COMPLAINT_HANDLE = "complaint.handle"
 
 
-def require(permission: Permission):
-    """A FastAPI dependency that stands for ``permission`` on a route."""
+_EVERYONE = {Permission.SELF}
+_FIELD = _EVERYONE | {Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ}
 
-    def dependency() -> Permission:
-        return permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SYSADMIN: frozenset(Permission),
+    Role.AGENCY_ADMIN: frozenset(
+        _FIELD
+        | {
+            Permission.TERRITORY_IMPORT,
+            Permission.ADJUSTMENT_PROPOSE,
+            Permission.ADJUSTMENT_APPROVE,
+            Permission.ADJUSTMENT_FILE,
+            Permission.STAFF_READ,
+            Permission.STAFF_WRITE,
+            Permission.STAFF_REVEAL,
+            Permission.USERS_ADMIN,
+            Permission.COMPLAINT_HANDLE,
+        }
+    ),
+    Role.AGENCY_DISPATCHER: frozenset(
+        _FIELD | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE}
+    ),
+    Role.DEPT_RECEIVER: frozenset(_FIELD),
+    Role.DEPT_HANDLER: frozenset(_FIELD),
+    Role.INSTRUCTOR: frozenset(_FIELD | {Permission.STAFF_READ}),
+    Role.CHIEF_LEADER: frozenset(_FIELD | {Permission.STAFF_READ}),
+    Role.LEADER: frozenset(_FIELD | {Permission.STAFF_READ}),
+    Role.FULLTIME: frozenset(_FIELD),
+    Role.PARTTIME: frozenset(_FIELD),
+    Role.PROFESSIONAL: frozenset(_FIELD),
+    Role.LIAISON: frozenset(_FIELD),
+    Role.VOLUNTEER: frozenset(_FIELD),
+    Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ}),
+}
 
-    dependency.permission = permission  # read by the route audit test
-    dependency.__name__ = f"require_{permission.value.replace('.', '_')}"
-    return dependency
+
+def role_can(role: str, permission: Permission) -> bool:
+    if permission == Permission.PUBLIC:
+        return True
+    try:
+        return permission in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False
 
 
 def route_permissions(app) -> list[tuple[str, set[str], list[Permission]]]:
@@ -44,9 +90,17 @@ def route_permissions(app) -> list[tuple[str, set[str], list[Permission]]]:
                 context = route.include_context
                 walk(included.routes, prefix + context.prefix, inherited + list(context.dependencies))
             elif isinstance(route, APIRoute):
-                deps = [d.dependency for d in inherited] + [d.call for d in route.dependant.dependencies]
-                perms = [d.permission for d in deps if hasattr(d, "permission")]
+                calls = [d.dependency for d in inherited] + _calls(route.dependant)
+                perms = [c.permission for c in calls if hasattr(c, "permission")]
                 found.append((prefix + route.path, set(route.methods), perms))
 
     walk(app.routes, "", [])
     return found
+
+
+def _calls(dependant) -> list:
+    out = []
+    for dep in dependant.dependencies:
+        out.append(dep.call)
+        out.extend(_calls(dep))
+    return out

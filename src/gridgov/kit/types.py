@@ -1,11 +1,14 @@
-"""Portable column types: aware UTC datetimes on SQLite and PostgreSQL alike."""
+"""Portable column types: aware UTC datetimes and JSON (JSONB on PostgreSQL) alike on both databases."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,7 +1,27 @@
 """Every table, one module per aggregate. Alembic's env.py reads ``Base.metadata`` from here."""
 
+from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.base import Base
+from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
-from gridgov.models.territory import Area, Grid, MicroGrid
+from gridgov.models.territory import Area, BoardComplaint, Grid, GridAdjustment, GridVersion, MicroGrid
 
-__all__ = ["Area", "Base", "CalendarOverride", "Counter", "Grid", "MicroGrid"]
+__all__ = [
+    "Area",
+    "AuditEntry",
+    "Base",
+    "BoardComplaint",
+    "CalendarOverride",
+    "Counter",
+    "Department",
+    "Grid",
+    "GridAdjustment",
+    "GridVersion",
+    "MicroGrid",
+    "Post",
+    "Role",
+    "StaffExclusion",
+    "StaffMember",
+    "Training",
+    "User",
+]

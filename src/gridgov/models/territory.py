@@ -10,12 +10,12 @@ box in plain columns so a map can ask for what is in view.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.kit.types import UTCDateTime
+from gridgov.kit.types import JSONType, UTCDateTime
 from gridgov.models.base import Base
 
 
@@ -126,3 +126,104 @@ class MicroGrid(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (CheckConstraint("length(code) = 17", name="code_length"),)
+
+
+class GridVersion(Base):
+    """A grid's boundary and attributes over a period: valid from ``valid_from`` (inclusive) until
+    ``valid_to`` (exclusive; None while current). The locator answers "which grid held this point on
+    date D" from these rows; the current row mirrors the ``grids`` row."""
+
+    __tablename__ = "grid_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_code: Mapped[str] = mapped_column(ForeignKey("grids.code"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date, index=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    geom_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("grid_adjustments.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AdjustmentKind(enum.StrEnum):
+    SPLIT = "split"
+    MERGE = "merge"
+    REDRAW = "redraw"
+    RETIRE = "retire"
+
+
+ADJUSTMENT_KIND_LABELS = {
+    AdjustmentKind.SPLIT: "拆分",
+    AdjustmentKind.MERGE: "合并",
+    AdjustmentKind.REDRAW: "边界调整",
+    AdjustmentKind.RETIRE: "撤销",
+}
+
+
+class AdjustmentStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    FILED = "filed"
+    EFFECTIVE = "effective"
+
+
+ADJUSTMENT_STATUS_LABELS = {
+    AdjustmentStatus.PROPOSED: "待审批",
+    AdjustmentStatus.APPROVED: "已批准",
+    AdjustmentStatus.REJECTED: "未批准",
+    AdjustmentStatus.FILED: "已备案",
+    AdjustmentStatus.EFFECTIVE: "已生效",
+}
+
+
+class GridAdjustment(Base):
+    """A proposed change of grids (split, merge, redraw, retire): proposed by a town or county
+    agency with the village committee's opinion (ZJ§6), approved by the county agency, filed with the
+    city agency (备案), in effect from ``effective_on``. ``plan`` holds the resulting grids (GeoJSON
+    features in the import format) and the codes it retires."""
+
+    __tablename__ = "grid_adjustments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    county_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    town_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    trigger: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    committee_opinion: Mapped[str] = mapped_column(Text, default="")
+    plan: Mapped[dict] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    filing_note: Mapped[str] = mapped_column(Text, default="")
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BoardComplaint(Base):
+    """A complaint about a grid's staff sent from its public board (JS§19); reaches the town agency,
+    which records what it did. The complainant's phone is encrypted and shown masked."""
+
+    __tablename__ = "board_complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    grid_code: Mapped[str] = mapped_column(ForeignKey("grids.code"), index=True)
+    town_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    complainant: Mapped[str] = mapped_column(String(50), default="")
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_mask: Mapped[str] = mapped_column(String(20), default="")
+    content: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    action_taken: Mapped[str] = mapped_column(Text, default="")

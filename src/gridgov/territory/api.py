@@ -9,76 +9,74 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from gridgov.authz.permissions import Permission, require
+from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import Invalid
 from gridgov.geo.crs import Crs
 from gridgov.kit.clock import utc_now
-from gridgov.territory import service
+from gridgov.territory import coverage, service, transfer
 from gridgov.territory.schemas import AreaRead, CoverageReport, GridPage, GridRead, ImportResult, LocateResult
 
-read = [Depends(require(Permission.TERRITORY_READ))]
+Reader = Annotated[Principal, Depends(require(Permission.TERRITORY_READ))]
+Importer = Annotated[Principal, Depends(require(Permission.TERRITORY_IMPORT))]
 router = APIRouter(tags=["territory"])
 
 
-@router.get("/areas", dependencies=read, response_model=list[AreaRead], summary="下级区域列表")
-def list_areas(session: SessionDep, parent: str | None = None) -> list[AreaRead]:
-    return service.list_areas(session, parent)
+@router.get("/areas", response_model=list[AreaRead], summary="下级区域列表")
+def list_areas(session: SessionDep, me: Reader, parent: str | None = None) -> list[AreaRead]:
+    return service.list_areas(session, me, parent)
 
 
-@router.get("/areas/{code}", dependencies=read, response_model=AreaRead, summary="区域详情")
-def get_area(code: str, session: SessionDep) -> AreaRead:
-    return service.get_area_read(session, code)
+@router.get("/areas/{code}", response_model=AreaRead, summary="区域详情")
+def get_area(code: str, session: SessionDep, me: Reader) -> AreaRead:
+    return service.get_area_read(session, me, code)
 
 
-@router.get("/areas/{code}/coverage", dependencies=read, response_model=CoverageReport, summary="无缝覆盖检查")
-def coverage(code: str, session: SessionDep, profile: ProfileDep) -> CoverageReport:
-    return service.check_coverage(session, code, profile=profile)
+@router.get("/areas/{code}/coverage", response_model=CoverageReport, summary="无缝覆盖检查")
+def check_coverage(code: str, session: SessionDep, me: Reader, profile: ProfileDep) -> CoverageReport:
+    return coverage.check_coverage(session, me, code, profile=profile)
 
 
-@router.get("/areas/{code}/grids.geojson", dependencies=read, summary="区域内网格（地图用 GeoJSON）")
-def area_grids_geojson(code: str, session: SessionDep) -> JSONResponse:
-    return JSONResponse(service.grids_geojson(session, code), media_type="application/geo+json")
+@router.get("/areas/{code}/grids.geojson", summary="区域内网格（地图用 GeoJSON）")
+def area_grids_geojson(code: str, session: SessionDep, me: Reader) -> JSONResponse:
+    return JSONResponse(service.grids_geojson(session, me, code), media_type="application/geo+json")
 
 
-@router.get("/grids", dependencies=read, response_model=GridPage, summary="网格列表")
+@router.get("/grids", response_model=GridPage, summary="网格列表")
 def list_grids(
     session: SessionDep,
+    me: Reader,
     area: str | None = None,
     q: str | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 50,
 ) -> GridPage:
-    return service.list_grids(session, area=area, q=q, page=page, page_size=page_size)
+    return service.list_grids(session, me, area=area, q=q, page=page, page_size=page_size)
 
 
-@router.get("/grids/locate", dependencies=read, response_model=LocateResult, summary="按坐标定位网格")
+@router.get("/grids/locate", response_model=LocateResult, summary="按坐标定位网格")
 def locate(
     session: SessionDep,
+    me: Reader,
     lon: Annotated[float, Query(ge=-180, le=180)],
     lat: Annotated[float, Query(ge=-90, le=90)],
     crs: Crs = Crs.WGS84,
 ) -> LocateResult:
-    return service.locate(session, lon, lat, crs)
+    return service.locate(session, me, lon, lat, crs)
 
 
-@router.get("/grids/export", dependencies=read, summary="导出区域、网格与微网格（GeoJSON）")
-def export(session: SessionDep, area: str | None = None) -> JSONResponse:
-    return JSONResponse(service.export_feature_collection(session, area), media_type="application/geo+json")
+@router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）")
+def export(session: SessionDep, me: Reader, area: str | None = None) -> JSONResponse:
+    return JSONResponse(transfer.export_feature_collection(session, me, area), media_type="application/geo+json")
 
 
-@router.get("/grids/{code}", dependencies=read, response_model=GridRead, summary="网格详情（含边界 GeoJSON）")
-def get_grid(code: str, session: SessionDep) -> GridRead:
-    return service.get_grid_read(session, code)
+@router.get("/grids/{code}", response_model=GridRead, summary="网格详情（含边界 GeoJSON）")
+def get_grid(code: str, session: SessionDep, me: Reader) -> GridRead:
+    return service.get_grid_read(session, me, code)
 
 
-@router.post(
-    "/grids/import",
-    dependencies=[Depends(require(Permission.TERRITORY_IMPORT))],
-    response_model=ImportResult,
-    summary="导入区域与网格（GeoJSON FeatureCollection，全部有效才写入）",
-)
-async def import_grids(request: Request, session: SessionDep, profile: ProfileDep) -> ImportResult:
+@router.post("/grids/import", response_model=ImportResult, summary="导入区域与网格（GeoJSON FeatureCollection，全部有效才写入）")
+async def import_grids(request: Request, session: SessionDep, me: Importer, profile: ProfileDep) -> ImportResult:
     body = await request.body()
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
@@ -91,5 +89,5 @@ async def import_grids(request: Request, session: SessionDep, profile: ProfileDe
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Invalid(f"文件不是有效的 JSON：{exc}") from exc
     return await run_in_threadpool(
-        service.import_feature_collection, session, data, profile=profile, now=utc_now()
+        transfer.import_feature_collection, session, me, data, profile=profile, now=utc_now()
     )

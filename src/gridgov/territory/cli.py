@@ -14,7 +14,7 @@ from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.errors import Invalid
 from gridgov.kit.cli import fail_on_domain_error
 from gridgov.kit.clock import utc_now
-from gridgov.territory import service
+from gridgov.territory import coverage, service, transfer
 
 app = typer.Typer(help="网格：导入、导出、无缝覆盖检查与坐标定位。", no_args_is_help=True)
 
@@ -36,8 +36,8 @@ def import_(file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise Invalid(f"{file} 不是有效的 JSON：{exc}") from exc
         with uow as session:
-            result = service.import_feature_collection(
-                session, data, profile=load_profile(settings.profile), now=utc_now()
+            result = transfer.import_feature_collection(
+                session, None, data, profile=load_profile(settings.profile), now=utc_now()
             )
     typer.echo(
         f"导入完成：区域 新增 {result.areas_created} / 更新 {result.areas_updated}；"
@@ -54,7 +54,7 @@ def export(
     """导出为 GeoJSON FeatureCollection（与导入格式相同）。"""
     uow, _settings = _session()
     with fail_on_domain_error(), uow as session:
-        data = service.export_feature_collection(session, area_code)
+        data = transfer.export_feature_collection(session, None, area_code)
     text = json.dumps(data, ensure_ascii=False)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -73,7 +73,7 @@ def check(
 
     uow, settings = _session()
     with fail_on_domain_error(), uow as session:
-        report = service.check_coverage(session, area_code, profile=load_profile(settings.profile))
+        report = coverage.check_coverage(session, None, area_code, profile=load_profile(settings.profile))
     if as_json:
         typer.echo(report.model_dump_json())
     else:
@@ -100,7 +100,7 @@ def locate(
     """查找坐标所在的网格。"""
     uow, _settings = _session()
     with fail_on_domain_error(), uow as session:
-        result = service.locate(session, lon, lat, crs)
+        result = service.locate(session, None, lon, lat, crs)
     if not result.found:
         typer.echo(result.message)
         raise typer.Exit(1)

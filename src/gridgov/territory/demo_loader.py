@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from gridgov.territory import repository as repo
 from gridgov.territory import rules
 from gridgov.territory.demo import build_demo_city, demo_city_of
-from gridgov.territory.service import allowed_dedicated_types, household_norms, import_feature_collection
+from gridgov.territory.service import allowed_dedicated_types, household_norms
+from gridgov.territory.transfer import import_feature_collection
 
 
 def demo_feature_collection(profile, *, grids: int) -> dict:
@@ -28,8 +29,8 @@ def demo_feature_collection(profile, *, grids: int) -> dict:
 def load_demo_city(session: Session, profile, *, grids: int, now: datetime) -> str:
     """Builds and imports the profile's demo city unless its grids are already there."""
     city = demo_city_of(profile)
-    existing = repo.count_active_grids_under(session, rules.area_prefix(city.area_code))
+    existing = repo.count_active_grids_under(session, None, rules.area_prefix(city.area_code))
     if existing:
         return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据"
-    result = import_feature_collection(session, demo_feature_collection(profile, grids=grids), profile=profile, now=now)
+    result = import_feature_collection(session, None, demo_feature_collection(profile, grids=grids), profile=profile, now=now)
     return f"演示城市{city.city_name}已建立：{result.areas_created} 个区域，{result.grids_created} 个网格"

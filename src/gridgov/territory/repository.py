@@ -1,4 +1,5 @@
-"""Territory queries. Each list takes a code prefix: everything under an area starts with it."""
+"""Territory queries. Lists take the acting principal and pass through the one scope door
+(:mod:`gridgov.authz.scope`); ``prefix`` narrows further to one area."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scope_to_areas, scope_to_visible_areas
 from gridgov.models import Area, Counter, Grid, MicroGrid
 from gridgov.models.territory import GridStatus
 
@@ -18,15 +21,16 @@ def get_area(session: Session, code: str) -> Area | None:
 
 
 def get_areas(session: Session, codes: Iterable[str]) -> dict[str, Area]:
+    """Areas by code, unscoped: callers use it for names of areas they may already see."""
     codes = list(codes)
     if not codes:
         return {}
     return {a.code: a for a in session.scalars(select(Area).where(Area.code.in_(codes)))}
 
 
-def list_child_areas(session: Session, parent_code: str | None) -> Sequence[Area]:
+def list_child_areas(session: Session, principal: Principal | None, parent_code: str | None) -> Sequence[Area]:
     """Areas directly under ``parent_code``; with None, the top areas (no parent row)."""
-    stmt = select(Area).order_by(Area.code)
+    stmt = scope_to_visible_areas(select(Area), principal, Area.code).order_by(Area.code)
     if parent_code is None:
         stmt = stmt.where(Area.parent_code.is_(None))
     else:
@@ -34,43 +38,49 @@ def list_child_areas(session: Session, parent_code: str | None) -> Sequence[Area
     return session.scalars(stmt).all()
 
 
-def count_children(session: Session, codes: Sequence[str]) -> dict[str, int]:
+def count_children(session: Session, principal: Principal | None, codes: Sequence[str]) -> dict[str, int]:
     if not codes:
         return {}
-    rows = session.execute(
-        select(Area.parent_code, func.count()).where(Area.parent_code.in_(codes)).group_by(Area.parent_code)
-    )
-    return dict(rows.all())
+    stmt = scope_to_visible_areas(
+        select(Area.parent_code, func.count()).where(Area.parent_code.in_(codes)), principal, Area.code
+    ).group_by(Area.parent_code)
+    return {parent: n for parent, n in session.execute(stmt)}
 
 
-def count_active_grids_under(session: Session, prefix: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Grid).where(Grid.code.startswith(prefix), Grid.status == GridStatus.ACTIVE)
-    ) or 0
+def _active_grids(stmt, principal: Principal | None, prefix: str):
+    stmt = scope_to_areas(stmt.where(Grid.status == GridStatus.ACTIVE), principal, Grid.code)
+    return stmt.where(Grid.code.startswith(prefix)) if prefix else stmt
 
 
-def count_active_grids_by_prefix(session: Session, length: int, under: str = "") -> dict[str, int]:
+def count_active_grids_under(session: Session, principal: Principal | None, prefix: str) -> int:
+    return session.scalar(_active_grids(select(func.count()).select_from(Grid), principal, prefix)) or 0
+
+
+def count_active_grids_by_prefix(
+    session: Session, principal: Principal | None, length: int, under: str = ""
+) -> dict[str, int]:
     """Active grids counted by the first ``length`` digits of their code (one grouped query)."""
     head = func.substr(Grid.code, 1, length)
-    stmt = select(head, func.count()).where(Grid.status == GridStatus.ACTIVE).group_by(head)
-    if under:
-        stmt = stmt.where(Grid.code.startswith(under))
+    stmt = _active_grids(select(head, func.count()), principal, under).group_by(head)
     return {prefix: n for prefix, n in session.execute(stmt)}
 
 
-def count_areas_by_level(session: Session) -> dict[str, int]:
-    return {level: n for level, n in session.execute(select(Area.level, func.count()).group_by(Area.level))}
+def count_areas_by_level(session: Session, principal: Principal | None) -> dict[str, int]:
+    stmt = scope_to_visible_areas(select(Area.level, func.count()), principal, Area.code).group_by(Area.level)
+    return {level: n for level, n in session.execute(stmt)}
 
 
-def list_areas_under(session: Session, prefix: str) -> Sequence[Area]:
-    return session.scalars(select(Area).where(Area.code.startswith(prefix)).order_by(Area.code)).all()
+def list_areas_under(session: Session, principal: Principal | None, prefix: str) -> Sequence[Area]:
+    stmt = scope_to_areas(select(Area).where(Area.code.startswith(prefix)), principal, Area.code)
+    return session.scalars(stmt.order_by(Area.code)).all()
 
 
 def get_grid(session: Session, code: str) -> Grid | None:
     return session.get(Grid, code)
 
 
-def _grid_filter(stmt, prefix: str | None, q: str | None, include_retired: bool):
+def _grid_filter(stmt, principal: Principal | None, prefix: str | None, q: str | None, include_retired: bool):
+    stmt = scope_to_areas(stmt, principal, Grid.code)
     if prefix:
         stmt = stmt.where(Grid.code.startswith(prefix))
     if q:
@@ -83,6 +93,7 @@ def _grid_filter(stmt, prefix: str | None, q: str | None, include_retired: bool)
 
 def list_grids(
     session: Session,
+    principal: Principal | None,
     *,
     prefix: str | None,
     q: str | None = None,
@@ -90,21 +101,23 @@ def list_grids(
     limit: int = 50,
     include_retired: bool = False,
 ) -> tuple[Sequence[Grid], int]:
-    total = session.scalar(_grid_filter(select(func.count()).select_from(Grid), prefix, q, include_retired)) or 0
+    count = _grid_filter(select(func.count()).select_from(Grid), principal, prefix, q, include_retired)
+    total = session.scalar(count) or 0
     rows = session.scalars(
-        _grid_filter(select(Grid), prefix, q, include_retired).order_by(Grid.code).offset(offset).limit(limit)
+        _grid_filter(select(Grid), principal, prefix, q, include_retired).order_by(Grid.code).offset(offset).limit(limit)
     ).all()
     return rows, total
 
 
 def list_grids_with_geometry(
-    session: Session, *, prefix: str | None, include_retired: bool = False
+    session: Session, principal: Principal | None, *, prefix: str | None, include_retired: bool = False
 ) -> Sequence[Grid]:
-    return session.scalars(_grid_filter(select(Grid), prefix, None, include_retired).order_by(Grid.code)).all()
+    stmt = _grid_filter(select(Grid), principal, prefix, None, include_retired)
+    return session.scalars(stmt.order_by(Grid.code)).all()
 
 
 def active_grid_geometries(session: Session) -> list[tuple[str, bytes]]:
-    """(code, WKB) of every active grid, for building the locator."""
+    """(code, WKB) of every active grid, for building the locator (the system's own view)."""
     rows = session.execute(select(Grid.code, Grid.geom_wkb).where(Grid.status == GridStatus.ACTIVE))
     return [(code, wkb) for code, wkb in rows]
 
@@ -131,8 +144,8 @@ def list_micro_grids(session: Session, grid_code: str) -> Sequence[MicroGrid]:
     return session.scalars(select(MicroGrid).where(MicroGrid.grid_code == grid_code).order_by(MicroGrid.code)).all()
 
 
-def list_micro_grids_under(session: Session, prefix: str | None) -> Sequence[MicroGrid]:
-    stmt = select(MicroGrid).order_by(MicroGrid.code)
+def list_micro_grids_under(session: Session, principal: Principal | None, prefix: str | None) -> Sequence[MicroGrid]:
+    stmt = scope_to_areas(select(MicroGrid), principal, MicroGrid.code).order_by(MicroGrid.code)
     if prefix:
         stmt = stmt.where(MicroGrid.code.startswith(prefix))
     return session.scalars(stmt).all()

@@ -1,70 +1,31 @@
-"""Territory use cases: import and export, coverage check, lookups and the locator.
+"""Territory use cases: lookups of areas and grids, the locator, and the profile's territory rules.
 
-Services never commit: the edge (request, CLI command) does. Every import is validated whole before
-anything is written, so a bad file leaves the database as it was.
+Every read takes the acting principal (None for the system itself: CLI and jobs) and sees only what
+lies in its jurisdiction; anything outside is reported exactly like something missing. Import and
+export live in :mod:`gridgov.territory.transfer`, the coverage check in
+:mod:`gridgov.territory.coverage`.
 """
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import mapping, shape
-from shapely.geometry.base import BaseGeometry
-from sqlalchemy import insert, update
+from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
+from gridgov.authz.principal import Principal
 from gridgov.errors import Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.geo.locator import GridLocator
-from gridgov.geo.measure import areas_m2
-from gridgov.models import Area, Grid, MicroGrid
-from gridgov.models.territory import (
-    AREA_LEVEL_LABELS,
-    GRID_KIND_LABELS,
-    AreaLevel,
-    DedicatedType,
-    GridKind,
-    GridStatus,
-)
+from gridgov.models import Area, Grid
+from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel, GridKind
 from gridgov.territory import repository as repo
 from gridgov.territory import rules
-from gridgov.territory.schemas import (
-    AreaChainItem,
-    AreaRead,
-    CoverageIssue,
-    CoverageReport,
-    GridListItem,
-    GridPage,
-    GridRead,
-    HouseholdWarning,
-    ImportProblem,
-    ImportResult,
-    LocateResult,
-)
-
-OVERLAP_TOLERANCE_M2 = 1.0
-"""Overlaps, gaps and spill-overs smaller than this are rounding noise, not findings."""
+from gridgov.territory.schemas import AreaChainItem, AreaRead, GridListItem, GridPage, GridRead, LocateResult
 
 MAX_PAGE_SIZE = 200
-
-_VALIDITY_REASONS = {
-    "Self-intersection": "自相交",
-    "Ring Self-intersection": "环自相交",
-    "Too few points": "点数不足",
-    "Hole lies outside shell": "内环位于外环之外",
-    "Nested shells": "外环嵌套",
-    "Nested holes": "内环嵌套",
-    "Interior is disconnected": "内部不连通",
-    "Invalid Coordinate": "坐标无效",
-    "Duplicate Rings": "重复的环",
-}
 
 
 # ---------------------------------------------------------------- policy access
@@ -84,451 +45,61 @@ def household_norms(profile) -> dict[str, tuple[int, int]]:
     return {str(kind): (norm.min, norm.max) for kind, norm in items if norm is not None}
 
 
-# ---------------------------------------------------------------- import
-
-
-@dataclass
-class _Parsed:
-    index: int
-    layer: str
-    code: str
-    props: dict[str, Any]
-    geom: BaseGeometry | None
-
-
-def import_feature_collection(session: Session, data: Any, *, profile, now: datetime) -> ImportResult:
-    """Validate a GeoJSON FeatureCollection of areas, grids and micro-grids, then write it whole.
-
-    Every bad feature is reported with its index (0-based, as in ``features``) and reason, and
-    nothing is written unless the whole file is valid. Known codes are updated; a retired grid code
-    is never brought back.
-    """
-    features = _features_of(data)
-    problems: list[ImportProblem] = []
-    parsed: list[_Parsed] = []
-    first_index: dict[str, int] = {}
-    for index, feature in enumerate(features):
-        item = _parse_feature(index, feature, profile, problems)
-        if item is None:
-            continue
-        if item.code in first_index:
-            problems.append(_problem(index, item.code, f"编码重复：与第 {first_index[item.code]} 个要素相同"))
-            continue
-        first_index[item.code] = index
-        parsed.append(item)
-
-    _check_geometries(parsed, problems)
-    areas = [p for p in parsed if p.layer == "area"]
-    grids = [p for p in parsed if p.layer == "grid"]
-    micros = [p for p in parsed if p.layer == "micro_grid"]
-    area_levels = _check_area_parents(session, areas, problems)
-    _check_grid_parents(session, grids, area_levels, problems)
-    _check_micro_parents(session, micros, {g.code for g in grids}, problems)
-
-    if problems:
-        problems.sort(key=lambda p: p.index)
-        raise Invalid(
-            f"导入失败：{len(problems)} 处错误，未写入任何数据",
-            details=[p.model_dump() for p in problems],
-        )
-    result = ImportResult()
-    _write_areas(session, areas, now, result)
-    _write_grids(session, grids, now, result)
-    _write_micro_grids(session, micros, now, result)
-    if grids:
-        repo.bump_grids_version(session)
-    session.flush()
-    return result
-
-
-def _features_of(data: Any) -> list:
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise Invalid("文件不是 GeoJSON FeatureCollection（顶层应为 {\"type\": \"FeatureCollection\", ...}）")
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise Invalid("GeoJSON 缺少 features 数组")
-    if not features:
-        raise Invalid("GeoJSON 中没有任何要素")
-    return features
-
-
-def _problem(index: int, code: str | None, reason: str) -> ImportProblem:
-    return ImportProblem(index=index, code=code, reason=reason)
-
-
-_LAYER_BY_LENGTH = {
-    rules.AREA_CODE_LEN: "area",
-    rules.GRID_CODE_LEN: "grid",
-    rules.MICRO_GRID_CODE_LEN: "micro_grid",
-}
-
-
-def _parse_feature(index: int, feature: Any, profile, problems: list[ImportProblem]) -> _Parsed | None:
-    if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        problems.append(_problem(index, None, "不是 GeoJSON Feature"))
-        return None
-    props = feature.get("properties")
-    if not isinstance(props, dict):
-        problems.append(_problem(index, None, "缺少 properties"))
-        return None
-    raw_code = props.get("code")
-    if raw_code is None or str(raw_code).strip() == "":
-        problems.append(_problem(index, None, "缺少必填字段 code（编码）"))
-        return None
-    code = str(raw_code).strip()
-    layer = props.get("layer") or _LAYER_BY_LENGTH.get(len(code))
-    if layer not in ("area", "grid", "micro_grid"):
-        problems.append(_problem(index, code, "无法判断要素类别：layer 应为 area、grid 或 micro_grid"))
-        return None
-    before = len(problems)
-
-    def bad(reason: str) -> None:
-        problems.append(_problem(index, code, reason))
-
-    try:
-        if layer == "area":
-            level = rules.area_level(code)
-            if props.get("level") not in (None, "", str(level)):
-                bad(f"级别 {props.get('level')!r} 与代码不符：代码 {code} 是{AREA_LEVEL_LABELS[level]}级")
-        elif layer == "grid":
-            rules.grid_village_code(code)
-        else:
-            rules.micro_grid_parent_code(code)
-    except rules.CodeError as exc:
-        bad(str(exc))
-    if not isinstance(props.get("name"), str) or not props["name"].strip():
-        bad("缺少必填字段 name（名称）")
-    elif len(props["name"]) > 100:
-        bad("名称超过 100 个字符")
-
-    if layer == "grid":
-        _check_grid_fields(props, profile, bad)
-    if layer == "micro_grid" or layer == "grid":
-        _check_count(props, "households", "户数", bad, required=(layer == "grid"))
-    if layer == "grid":
-        _check_count(props, "population", "人口", bad, required=False)
-
-    geom = None
-    raw_geom = feature.get("geometry")
-    if raw_geom is None:
-        if layer == "grid":
-            bad("缺少几何（网格必须有边界）")
-    elif layer != "micro_grid":
-        geom = _parse_geometry(raw_geom, bad)
-    if len(problems) > before:
-        return None
-    return _Parsed(index=index, layer=layer, code=code, props=props, geom=geom)
-
-
-def _check_grid_fields(props: dict, profile, bad) -> None:
-    kind = props.get("kind")
-    if kind is None:
-        bad("缺少必填字段 kind（网格类型）")
-        return
-    if kind not in {k.value for k in GridKind}:
-        bad(f"网格类型 {kind!r} 无效，应为 urban、rural 或 dedicated")
-        return
-    if kind not in allowed_grid_kinds(profile):
-        bad(f"本地政策配置（{profile.label}）不设{GRID_KIND_LABELS[GridKind(kind)]}")
-        return
-    dtype = props.get("dedicated_type")
-    if kind == GridKind.DEDICATED:
-        if not dtype:
-            bad("专属网格必须填写 dedicated_type（专属类型）")
-        elif dtype not in {t.value for t in DedicatedType}:
-            bad(f"专属类型 {dtype!r} 无效")
-        elif dtype not in allowed_dedicated_types(profile):
-            bad(f"本地政策配置（{profile.label}）不允许专属类型 {dtype}")
-    elif dtype:
-        bad("只有专属网格才能填写 dedicated_type")
-    status = props.get("status", GridStatus.ACTIVE)
-    if status not in {s.value for s in GridStatus}:
-        bad(f"状态 {status!r} 无效，应为 active 或 retired")
-
-
-def _check_count(props: dict, field: str, label: str, bad, *, required: bool) -> None:
-    value = props.get(field)
-    if value is None:
-        if required:
-            bad(f"缺少必填字段 {field}（{label}）")
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        bad(f"{label}（{field}）应为非负整数，实为 {value!r}")
-
-
-def _parse_geometry(raw: Any, bad) -> BaseGeometry | None:
-    try:
-        geom = shape(raw)
-    except Exception as exc:  # shapely raises several types for malformed GeoJSON
-        bad(f"几何无法解析：{exc}")
-        return None
-    if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        bad(f"几何类型应为 Polygon 或 MultiPolygon，实为 {geom.geom_type}")
-        return None
-    if geom.is_empty:
-        bad("几何为空")
-        return None
-    minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90) or not np.isfinite(geom.bounds).all():
-        bad("坐标超出 WGS84 经纬度范围（经度 -180~180，纬度 -90~90）")
-        return None
-    return geom
-
-
-def _check_geometries(parsed: list[_Parsed], problems: list[ImportProblem]) -> None:
-    with_geom = [p for p in parsed if p.geom is not None]
-    if not with_geom:
-        return
-    geoms = np.array([p.geom for p in with_geom], dtype=object)
-    valid = shapely.is_valid(geoms)
-    bad_items = [p for p, ok in zip(with_geom, valid, strict=True) if not ok]
-    if not bad_items:
-        return
-    reasons = shapely.is_valid_reason(np.array([p.geom for p in bad_items], dtype=object))
-    bad_codes = set()
-    for item, reason in zip(bad_items, reasons, strict=True):
-        head = str(reason).split("[")[0].strip()
-        label = _VALIDITY_REASONS.get(head, head)
-        problems.append(_problem(item.index, item.code, f"几何无效（{label}）：{reason}"))
-        bad_codes.add(item.code)
-    parsed[:] = [p for p in parsed if p.code not in bad_codes]
-
-
-def _check_area_parents(session: Session, areas: list[_Parsed], problems: list[ImportProblem]) -> dict[str, str]:
-    """Every area's parent exists in the file or the database; returns code → level of both."""
-    in_file = {a.code: str(rules.area_level(a.code)) for a in areas}
-    parent_codes = {rules.parent_area_code(a.code) for a in areas} - {None} - set(in_file)
-    in_db = {code: area.level for code, area in repo.get_areas(session, parent_codes).items()}
-    known = {**in_db, **in_file}
-    for area in areas:
-        parent = rules.parent_area_code(area.code)
-        level = rules.area_level(area.code)
-        if parent is None or parent in known:
-            continue
-        if level in (AreaLevel.PROVINCE, AreaLevel.CITY):
-            continue  # the top of a deployment may stand without its parent
-        problems.append(_problem(area.index, area.code, f"上级区划 {parent} 不存在（文件与数据库中均无）"))
-    return known
-
-
-def _check_grid_parents(
-    session: Session, grids: list[_Parsed], area_levels: dict[str, str], problems: list[ImportProblem]
-) -> None:
-    villages = {g.code[:12] for g in grids} - set(area_levels)
-    area_levels = {**area_levels, **{c: a.level for c, a in repo.get_areas(session, villages).items()}}
-    statuses = repo.grid_codes_and_status(session, [g.code for g in grids])
-    for grid in grids:
-        village = grid.code[:12]
-        if village not in area_levels:
-            problems.append(_problem(grid.index, grid.code, f"所属村/社区 {village} 不存在（文件与数据库中均无）"))
-        if statuses.get(grid.code) == GridStatus.RETIRED and grid.props.get("status", "active") != GridStatus.RETIRED:
-            problems.append(_problem(grid.index, grid.code, f"网格编码 {grid.code} 已注销，注销的编码不得重复使用"))
-
-
-def _check_micro_parents(
-    session: Session, micros: list[_Parsed], grid_codes: set[str], problems: list[ImportProblem]
-) -> None:
-    parents = {m.code[:15] for m in micros} - grid_codes
-    known = grid_codes | repo.existing_codes(session, Grid, parents)
-    for micro in micros:
-        if micro.code[:15] not in known:
-            problems.append(_problem(micro.index, micro.code, f"所属网格 {micro.code[:15]} 不存在（文件与数据库中均无）"))
-
-
-def _write_areas(session: Session, areas: list[_Parsed], now: datetime, result: ImportResult) -> None:
-    if not areas:
-        return
-    existing = repo.existing_codes(session, Area, [a.code for a in areas])
-    rows = [
-        {
-            "code": a.code,
-            "name": a.props["name"].strip(),
-            "level": str(rules.area_level(a.code)),
-            "parent_code": rules.parent_area_code(a.code),
-            "boundary_wkb": shapely.to_wkb(a.geom) if a.geom is not None else None,
-            "updated_at": now,
-        }
-        for a in sorted(areas, key=lambda a: rules.LEVEL_ORDER.index(rules.area_level(a.code)))
-    ]
-    in_file = {r["code"] for r in rows}
-    parents = {r["parent_code"] for r in rows} - {None} - in_file
-    known_parents = in_file | set(repo.get_areas(session, parents))
-    for r in rows:
-        if r["parent_code"] not in known_parents:
-            r["parent_code"] = None  # a top area whose parent is not kept here
-    new = [{**r, "created_at": now} for r in rows if r["code"] not in existing]
-    changed = [r for r in rows if r["code"] in existing]
-    if new:
-        session.execute(insert(Area), new)
-    if changed:
-        session.execute(update(Area), changed)
-    result.areas_created, result.areas_updated = len(new), len(changed)
-
-
-def _write_grids(session: Session, grids: list[_Parsed], now: datetime, result: ImportResult) -> None:
-    if not grids:
-        return
-    existing = repo.existing_codes(session, Grid, [g.code for g in grids])
-    geoms = np.array([g.geom for g in grids], dtype=object)
-    wkbs = shapely.to_wkb(geoms)
-    bounds = shapely.bounds(geoms)
-    new, changed = [], []
-    for g, wkb, (minx, miny, maxx, maxy) in zip(grids, wkbs, bounds, strict=True):
-        status = g.props.get("status", GridStatus.ACTIVE)
-        row = {
-            "code": g.code,
-            "area_code": g.code[:12],
-            "name": g.props["name"].strip(),
-            "kind": g.props["kind"],
-            "dedicated_type": g.props.get("dedicated_type") or None,
-            "households": g.props["households"],
-            "population": g.props.get("population") or 0,
-            "geom_wkb": wkb,
-            "min_lon": float(minx),
-            "min_lat": float(miny),
-            "max_lon": float(maxx),
-            "max_lat": float(maxy),
-            "status": status,
-            "updated_at": now,
-        }
-        if g.code in existing:
-            changed.append(row)
-        else:
-            new.append({**row, "created_at": now, "retired_at": now if status == GridStatus.RETIRED else None})
-    if new:
-        session.execute(insert(Grid), new)
-    if changed:
-        session.execute(update(Grid), changed)
-    result.grids_created, result.grids_updated = len(new), len(changed)
-
-
-def _write_micro_grids(session: Session, micros: list[_Parsed], now: datetime, result: ImportResult) -> None:
-    if not micros:
-        return
-    existing = repo.existing_codes(session, MicroGrid, [m.code for m in micros])
-    rows = [
-        {"code": m.code, "grid_code": m.code[:15], "name": m.props["name"].strip(), "households": m.props.get("households") or 0}
-        for m in micros
-    ]
-    new = [{**r, "created_at": now, "status": GridStatus.ACTIVE} for r in rows if r["code"] not in existing]
-    changed = [r for r in rows if r["code"] in existing]
-    if new:
-        session.execute(insert(MicroGrid), new)
-    if changed:
-        session.execute(update(MicroGrid), changed)
-    result.micro_grids_created, result.micro_grids_updated = len(new), len(changed)
-
-
-# ---------------------------------------------------------------- export
-
-
-def export_feature_collection(session: Session, area_code: str | None = None) -> dict[str, Any]:
-    """The areas, grids and micro-grids under ``area_code`` (all if None), in the import format."""
-    prefix = None
-    if area_code:
-        access_area(session, area_code)
-        prefix = rules.area_prefix(area_code)
-    areas = repo.list_areas_under(session, prefix or "")
-    features: list[dict[str, Any]] = [
-        _feature(
-            {"layer": "area", "code": a.code, "name": a.name, "level": a.level},
-            shapely.from_wkb(a.boundary_wkb) if a.boundary_wkb else None,
-        )
-        for a in sorted(areas, key=lambda a: (rules.LEVEL_ORDER.index(AreaLevel(a.level)), a.code))
-    ]
-    grids = repo.list_grids_with_geometry(session, prefix=prefix, include_retired=True)
-    geoms = shapely.from_wkb(np.array([g.geom_wkb for g in grids], dtype=object)) if grids else []
-    for g, geom in zip(grids, geoms, strict=True):
-        props = {
-            "layer": "grid",
-            "code": g.code,
-            "name": g.name,
-            "kind": g.kind,
-            "dedicated_type": g.dedicated_type,
-            "households": g.households,
-            "population": g.population,
-            "status": g.status,
-        }
-        features.append(_feature(props, geom))
-    for m in repo.list_micro_grids_under(session, prefix):
-        features.append(
-            _feature({"layer": "micro_grid", "code": m.code, "name": m.name, "households": m.households}, None)
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _feature(props: dict[str, Any], geom: BaseGeometry | None) -> dict[str, Any]:
-    return {"type": "Feature", "properties": props, "geometry": mapping(geom) if geom is not None else None}
-
-
-def grids_geojson(session: Session, area_code: str) -> dict[str, Any]:
-    """Active grids under an area as a light FeatureCollection for the map."""
-    access_area(session, area_code)
-    grids = repo.list_grids_with_geometry(session, prefix=rules.area_prefix(area_code))
-    if not grids:
-        return {"type": "FeatureCollection", "features": []}
-    geoms = shapely.from_wkb(np.array([g.geom_wkb for g in grids], dtype=object))
-    texts = shapely.to_geojson(geoms)
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"code": g.code, "name": g.name, "kind": g.kind, "households": g.households},
-            "geometry": json.loads(text),
-        }
-        for g, text in zip(grids, texts, strict=True)
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
 # ---------------------------------------------------------------- lookups
 
 
-def access_area(session: Session, code: str) -> Area:
+def access_area(session: Session, principal: Principal | None, code: str) -> Area:
+    """An area the principal may see (inside its jurisdiction or above it); 404 otherwise."""
     area = repo.get_area(session, code)
-    if area is None:
+    if area is None or (principal is not None and not principal.sees_area(code)):
         raise NotFound(f"区域 {code} 不存在")
     return area
 
 
-def access_grid(session: Session, code: str) -> Grid:
+def access_grid(session: Session, principal: Principal | None, code: str) -> Grid:
+    """A grid inside the principal's jurisdiction; 404 otherwise."""
     grid = repo.get_grid(session, code)
-    if grid is None:
+    if grid is None or (principal is not None and not principal.covers(code)):
         raise NotFound(f"网格 {code} 不存在")
     return grid
 
 
 def area_chain(session: Session, area_code: str) -> list[AreaChainItem]:
-    """The area and those above it that are kept here, top first."""
+    """The area and those above it that are kept here, top first (names only, for breadcrumbs)."""
     codes = rules.ancestor_codes(area_code)
     found = repo.get_areas(session, codes)
     return [AreaChainItem(code=c, name=found[c].name, level=found[c].level) for c in codes if c in found]
 
 
-def list_areas(session: Session, parent: str | None, *, with_grids: bool = False) -> list[AreaRead]:
-    """Areas directly under ``parent`` (the top areas for None), with their child counts and,
-    if asked, their active grid counts; a constant number of queries whatever the list's length."""
+def list_areas(
+    session: Session, principal: Principal | None, parent: str | None, *, with_grids: bool = False
+) -> list[AreaRead]:
+    """Areas directly under ``parent`` (the top areas for None) that the principal may see, with
+    their child counts and, if asked, their active grid counts inside the jurisdiction; a constant
+    number of queries whatever the list's length."""
     if parent is not None:
-        access_area(session, parent)
-    areas = repo.list_child_areas(session, parent)
-    children = repo.count_children(session, [a.code for a in areas])
+        access_area(session, principal, parent)
+    areas = repo.list_child_areas(session, principal, parent)
+    children = repo.count_children(session, principal, [a.code for a in areas])
     grids: dict[str, int] = {}
     if with_grids:
         under = rules.area_prefix(parent) if parent else ""
         for length in {len(rules.area_prefix(a.code)) for a in areas}:
-            grids.update(repo.count_active_grids_by_prefix(session, length, under))
+            grids.update(repo.count_active_grids_by_prefix(session, principal, length, under))
     return [_area_read(a, children.get(a.code, 0), grids.get(rules.area_prefix(a.code), 0)) for a in areas]
 
 
-def area_level_counts(session: Session) -> list[tuple[AreaLevel, int]]:
-    """How many areas of each level are kept, top level first."""
-    counts = repo.count_areas_by_level(session)
+def area_level_counts(session: Session, principal: Principal | None) -> list[tuple[AreaLevel, int]]:
+    """How many areas of each level the principal can see, top level first."""
+    counts = repo.count_areas_by_level(session, principal)
     return [(level, counts[level]) for level in AreaLevel if counts.get(level)]
 
 
-def get_area_read(session: Session, code: str) -> AreaRead:
-    area = access_area(session, code)
-    children = repo.count_children(session, [code]).get(code, 0)
-    return _area_read(area, children, repo.count_active_grids_under(session, rules.area_prefix(code)))
+def get_area_read(session: Session, principal: Principal | None, code: str) -> AreaRead:
+    area = access_area(session, principal, code)
+    children = repo.count_children(session, principal, [code]).get(code, 0)
+    grids = repo.count_active_grids_under(session, principal, rules.area_prefix(code))
+    return _area_read(area, children, grids)
 
 
 def _area_read(area: Area, children: int, grids: int = 0) -> AreaRead:
@@ -543,14 +114,18 @@ def _area_read(area: Area, children: int, grids: int = 0) -> AreaRead:
     )
 
 
-def list_grids(session: Session, *, area: str | None, q: str | None, page: int, page_size: int) -> GridPage:
+def list_grids(
+    session: Session, principal: Principal | None, *, area: str | None, q: str | None, page: int, page_size: int
+) -> GridPage:
     page = max(page, 1)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     prefix = None
     if area:
-        access_area(session, area)
+        access_area(session, principal, area)
         prefix = rules.area_prefix(area)
-    rows, total = repo.list_grids(session, prefix=prefix, q=q, offset=(page - 1) * page_size, limit=page_size)
+    rows, total = repo.list_grids(
+        session, principal, prefix=prefix, q=q, offset=(page - 1) * page_size, limit=page_size
+    )
     names = {c: a.name for c, a in repo.get_areas(session, {g.area_code for g in rows}).items()}
     return GridPage(items=[_grid_item(g, names) for g in rows], total=total, page=page, page_size=page_size)
 
@@ -570,8 +145,8 @@ def _grid_item(g: Grid, area_names: dict[str, str]) -> GridListItem:
     )
 
 
-def get_grid_read(session: Session, code: str) -> GridRead:
-    grid = access_grid(session, code)
+def get_grid_read(session: Session, principal: Principal | None, code: str) -> GridRead:
+    grid = access_grid(session, principal, code)
     chain = area_chain(session, grid.area_code)
     geom = shapely.from_wkb(grid.geom_wkb)
     micro = [{"code": m.code, "name": m.name, "households": m.households} for m in repo.list_micro_grids(session, code)]
@@ -583,6 +158,26 @@ def get_grid_read(session: Session, code: str) -> GridRead:
         bbox=[grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat],
         geometry=mapping(geom),
     )
+
+
+def grids_geojson(session: Session, principal: Principal | None, area_code: str) -> dict:
+    """Active grids under an area, inside the jurisdiction, as a light FeatureCollection for maps."""
+    access_area(session, principal, area_code)
+    grids = repo.list_grids_with_geometry(session, principal, prefix=rules.area_prefix(area_code))
+    if not grids:
+        return {"type": "FeatureCollection", "features": []}
+    import json
+
+    texts = shapely.to_geojson(shapely.from_wkb(np.array([g.geom_wkb for g in grids], dtype=object)))
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": g.code, "name": g.name, "kind": g.kind, "households": g.households},
+            "geometry": json.loads(text),
+        }
+        for g, text in zip(grids, texts, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 # ---------------------------------------------------------------- locator
@@ -625,8 +220,9 @@ def get_locator(session: Session) -> GridLocator:
     return locators.get(session)
 
 
-def locate(session: Session, lon: float, lat: float, crs: str = "wgs84") -> LocateResult:
-    """The active grid holding a point given in WGS84, GCJ-02 or BD-09; a clear answer if none."""
+def locate(session: Session, principal: Principal | None, lon: float, lat: float, crs: str = "wgs84") -> LocateResult:
+    """The active grid holding a point given in WGS84, GCJ-02 or BD-09; a clear answer if none.
+    A grid outside the principal's jurisdiction is not named: the answer is "not in your grids"."""
     try:
         wlon, wlat = (float(v) for v in to_wgs84(lon, lat, crs))
         code = get_locator(session).locate(wlon, wlat)
@@ -635,7 +231,9 @@ def locate(session: Session, lon: float, lat: float, crs: str = "wgs84") -> Loca
     base = {"lon": lon, "lat": lat, "crs": crs, "wgs84": [round(wlon, 8), round(wlat, 8)]}
     if code is None:
         return LocateResult(found=False, message="该位置不在任何在用网格内", **base)
-    grid = access_grid(session, code)
+    if principal is not None and not principal.covers(code):
+        return LocateResult(found=False, message="该位置不在你辖区内的网格中", **base)
+    grid = access_grid(session, principal, code)
     return LocateResult(
         found=True,
         message=f"位于{grid.name}",
@@ -644,115 +242,3 @@ def locate(session: Session, lon: float, lat: float, crs: str = "wgs84") -> Loca
         area_chain=area_chain(session, grid.area_code),
         **base,
     )
-
-
-def locate_codes(session: Session, lons: Iterable[float], lats: Iterable[float], crs: str = "wgs84") -> list[str | None]:
-    lons_a, lats_a = to_wgs84(np.asarray(list(lons), dtype=float), np.asarray(list(lats), dtype=float), crs)
-    return list(get_locator(session).locate_many(lons_a, lats_a))
-
-
-# ---------------------------------------------------------------- coverage
-
-
-def check_coverage(session: Session, area_code: str, *, profile) -> CoverageReport:
-    """Seamless coverage (无缝覆盖) of an area: overlaps between its grids, gaps inside its own
-    boundary, grids spilling outside it, and grids outside the profile's household norms."""
-    area = access_area(session, area_code)
-    grids = repo.list_grids_with_geometry(session, prefix=rules.area_prefix(area_code))
-    boundary = shapely.from_wkb(area.boundary_wkb) if area.boundary_wkb else None
-    geoms = shapely.from_wkb(np.array([g.geom_wkb for g in grids], dtype=object)) if grids else np.array([], dtype=object)
-    ref_lat = _reference_lat(boundary, geoms)
-    overlaps = _overlaps(grids, geoms, ref_lat)
-    gaps: list[CoverageIssue] = []
-    outside: list[CoverageIssue] = []
-    if boundary is not None:
-        union = shapely.union_all(geoms) if len(geoms) else shapely.Polygon()
-        gaps = _pieces("gap", shapely.difference(boundary, union), ref_lat, grids, geoms, touching=False)
-        outside = _pieces("outside", shapely.difference(union, boundary), ref_lat, grids, geoms, touching=True)
-    return CoverageReport(
-        area_code=area.code,
-        area_name=area.name,
-        grids_checked=len(grids),
-        has_boundary=boundary is not None,
-        overlaps=overlaps,
-        gaps=gaps,
-        outside=outside,
-        household_warnings=household_warnings(grids, profile),
-    )
-
-
-def _reference_lat(boundary, geoms) -> float:
-    if boundary is not None:
-        return boundary.centroid.y
-    if len(geoms):
-        return float(np.mean(shapely.bounds(geoms)[:, [1, 3]]))
-    return 0.0
-
-
-def _overlaps(grids, geoms, ref_lat: float) -> list[CoverageIssue]:
-    if len(geoms) < 2:
-        return []
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    if not len(left):
-        return []
-    inter = shapely.intersection(geoms[left], geoms[right])
-    sizes = areas_m2(inter, ref_lat)
-    issues = []
-    for i, j, geom, size in zip(left, right, inter, sizes, strict=True):
-        if size > OVERLAP_TOLERANCE_M2:
-            polys = shapely.get_parts(geom)
-            polys = [p for p in polys if p.geom_type in ("Polygon", "MultiPolygon")]
-            issues.append(
-                CoverageIssue(
-                    kind="overlap",
-                    grids=[grids[i].code, grids[j].code],
-                    area_m2=round(float(size), 1),
-                    geometry=mapping(shapely.multipolygons(polys) if len(polys) > 1 else polys[0]),
-                )
-            )
-    return issues
-
-
-def _pieces(kind: str, geom, ref_lat: float, grids, geoms, *, touching: bool) -> list[CoverageIssue]:
-    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
-    if not parts:
-        return []
-    parts_arr = np.array(parts, dtype=object)
-    sizes = areas_m2(parts_arr, ref_lat)
-    tree = shapely.STRtree(geoms) if len(geoms) else None
-    issues = []
-    for part, size in zip(parts, sizes, strict=True):
-        if size <= OVERLAP_TOLERANCE_M2:
-            continue
-        near: list[str] = []
-        if tree is not None:
-            idx = tree.query(part, predicate="intersects")
-            near = sorted(grids[i].code for i in idx)
-        issues.append(CoverageIssue(kind=kind, grids=near, area_m2=round(float(size), 1), geometry=mapping(part)))
-    issues.sort(key=lambda i: -i.area_m2)
-    return issues
-
-
-def household_warnings(grids, profile) -> list[HouseholdWarning]:
-    norms = household_norms(profile)
-    out = []
-    for g in grids:
-        if g.kind not in norms:
-            continue
-        low, high = norms[g.kind]
-        if not low <= g.households <= high:
-            out.append(
-                HouseholdWarning(
-                    grid_code=g.code,
-                    grid_name=g.name,
-                    kind=g.kind,
-                    households=g.households,
-                    norm_min=low,
-                    norm_max=high,
-                    message=f"{g.name}有 {g.households} 户，超出{GRID_KIND_LABELS[GridKind(g.kind)]}规模 {low}–{high} 户",
-                )
-            )
-    return out

@@ -13,14 +13,15 @@ from fastapi import APIRouter, Depends, Query, Request
 from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
-from gridgov.authz.permissions import Permission, require
+from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel
-from gridgov.territory import service
+from gridgov.territory import coverage, service
 from gridgov.territory.schemas import AreaRead
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
+Reader = Annotated[Principal, Depends(require(Permission.TERRITORY_READ))]
 
 GRID_PAGE_SIZE = 30
 VARY = {"Vary": "HX-Request"}
@@ -30,28 +31,28 @@ _LEVEL_RANK = {level: i for i, level in enumerate(AreaLevel)}
 # ---------------------------------------------------------------- home
 
 
-@router.get("/", dependencies=[Depends(require(Permission.TERRITORY_READ))])
-def home(request: Request, session: SessionDep):
-    return templates.TemplateResponse(request, "home.html", _home_summary(session))
+@router.get("/")
+def home(request: Request, me: Reader, session: SessionDep):
+    return templates.TemplateResponse(request, "home.html", _home_summary(session, me))
 
 
 # ---------------------------------------------------------------- areas
 
 
-@router.get("/areas", dependencies=[Depends(require(Permission.TERRITORY_READ))])
-def area_index(request: Request, session: SessionDep):
-    tops = service.list_areas(session, None, with_grids=True)
-    tree = [{"area": top, "children": _children_with_grids(session, top.code)} for top in tops]
+@router.get("/areas")
+def area_index(request: Request, me: Reader, session: SessionDep):
+    tops = service.list_areas(session, me, None, with_grids=True)
+    tree = [{"area": top, "children": _children_with_grids(session, me, top.code)} for top in tops]
     return templates.TemplateResponse(request, "areas/index.html", {"tree": tree})
 
 
-@router.get("/areas/{code}", dependencies=[Depends(require(Permission.TERRITORY_READ))])
-def area_page(request: Request, code: str, session: SessionDep):
-    area = service.get_area_read(session, code)
-    children = _children_with_grids(session, code)
+@router.get("/areas/{code}")
+def area_page(request: Request, me: Reader, code: str, session: SessionDep):
+    area = service.get_area_read(session, me, code)
+    children = _children_with_grids(session, me, code)
     grids = None
     if area.level == AreaLevel.VILLAGE or not children:
-        grids = service.list_grids(session, area=code, q=None, page=1, page_size=service.MAX_PAGE_SIZE)
+        grids = service.list_grids(session, me, area=code, q=None, page=1, page_size=service.MAX_PAGE_SIZE)
     return templates.TemplateResponse(
         request,
         "areas/detail.html",
@@ -59,10 +60,10 @@ def area_page(request: Request, code: str, session: SessionDep):
     )
 
 
-@router.get("/areas/{code}/children", dependencies=[Depends(require(Permission.TERRITORY_READ))])
-def area_children(request: Request, code: str, session: SessionDep):
+@router.get("/areas/{code}/children")
+def area_children(request: Request, me: Reader, code: str, session: SessionDep):
     """The child list of one node of the tree, for htmx to expand it in place."""
-    children = _children_with_grids(session, code)
+    children = _children_with_grids(session, me, code)
     return templates.TemplateResponse(
         request, "areas/_children.html", {"children": children, "parent_code": code}, headers=VARY
     )
@@ -71,26 +72,27 @@ def area_children(request: Request, code: str, session: SessionDep):
 # ---------------------------------------------------------------- grids
 
 
-@router.get("/grids", dependencies=[Depends(require(Permission.TERRITORY_READ))])
+@router.get("/grids")
 def grid_list(
     request: Request,
+    me: Reader,
     session: SessionDep,
     area: str | None = None,
     q: str | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
 ):
     area, q = (area or "").strip() or None, (q or "").strip() or None
-    result = service.list_grids(session, area=area, q=q, page=page, page_size=GRID_PAGE_SIZE)
+    result = service.list_grids(session, me, area=area, q=q, page=page, page_size=GRID_PAGE_SIZE)
     context = {"result": result, "area": area, "q": q or "", "pages": max(1, -(-result.total // result.page_size))}
     if is_htmx(request):
         return templates.TemplateResponse(request, "grids/_table.html", context, headers=VARY)
-    context["area_options"] = _area_options(session, selected=area)
+    context["area_options"] = _area_options(session, me, selected=area)
     return templates.TemplateResponse(request, "grids/list.html", context, headers=VARY)
 
 
-@router.get("/grids/{code}", dependencies=[Depends(require(Permission.TERRITORY_READ))])
-def grid_page(request: Request, code: str, session: SessionDep):
-    grid = service.get_grid_read(session, code)
+@router.get("/grids/{code}")
+def grid_page(request: Request, me: Reader, code: str, session: SessionDep):
+    grid = service.get_grid_read(session, me, code)
     return templates.TemplateResponse(
         request,
         "grids/detail.html",
@@ -104,13 +106,13 @@ def grid_page(request: Request, code: str, session: SessionDep):
 # ---------------------------------------------------------------- map
 
 
-@router.get("/map", dependencies=[Depends(require(Permission.TERRITORY_READ))])
-def map_page(request: Request, session: SessionDep, area: str | None = None):
-    current = service.get_area_read(session, area) if area else _default_map_area(session)
+@router.get("/map")
+def map_page(request: Request, me: Reader, session: SessionDep, area: str | None = None):
+    current = service.get_area_read(session, me, area) if area else _default_map_area(session, me)
     if current is None:
         return templates.TemplateResponse(request, "map.html", {"area": None, "chain": [], "picker": None})
     chain = service.area_chain(session, current.code)
-    picker = _map_picker(session, chain)
+    picker = _map_picker(session, me, chain)
     config = {
         **_map_settings(request),
         "area": current.code,
@@ -124,15 +126,15 @@ def map_page(request: Request, session: SessionDep, area: str | None = None):
 # ---------------------------------------------------------------- coverage
 
 
-@router.get("/coverage", dependencies=[Depends(require(Permission.TERRITORY_READ))])
-def coverage_page(request: Request, session: SessionDep, profile: ProfileDep, area: str | None = None):
+@router.get("/coverage")
+def coverage_page(request: Request, me: Reader, session: SessionDep, profile: ProfileDep, area: str | None = None):
     area = (area or "").strip() or None
     if area is None:
         return templates.TemplateResponse(
-            request, "coverage.html", {"report": None, "area_options": _area_options(session, selected=None)}
+            request, "coverage.html", {"report": None, "area_options": _area_options(session, me, selected=None)}
         )
-    report = service.check_coverage(session, area, profile=profile)
-    boundary = service.access_area(session, area).boundary_wkb
+    report = coverage.check_coverage(session, me, area, profile=profile)
+    boundary = service.access_area(session, me, area).boundary_wkb
     config = {
         **_map_settings(request),
         "area": area,
@@ -147,7 +149,7 @@ def coverage_page(request: Request, session: SessionDep, profile: ProfileDep, ar
         {
             "report": report,
             "chain": service.area_chain(session, area),
-            "area_options": _area_options(session, selected=area),
+            "area_options": _area_options(session, me, selected=area),
             "map_config": config,
         },
     )
@@ -156,18 +158,18 @@ def coverage_page(request: Request, session: SessionDep, profile: ProfileDep, ar
 # ---------------------------------------------------------------- helpers
 
 
-def _children_with_grids(session: Session, code: str) -> list[AreaRead]:
+def _children_with_grids(session: Session, me: Principal, code: str) -> list[AreaRead]:
     """Child areas of ``code`` with the number of active grids under each."""
-    return service.list_areas(session, code, with_grids=True)
+    return service.list_areas(session, me, code, with_grids=True)
 
 
-def _home_summary(session: Session) -> dict:
-    tops = service.list_areas(session, None, with_grids=True)
+def _home_summary(session: Session, me: Principal) -> dict:
+    tops = service.list_areas(session, me, None, with_grids=True)
     level_counts = [
         {"level": str(level), "label": AREA_LEVEL_LABELS[level], "count": n}
-        for level, n in service.area_level_counts(session)
+        for level, n in service.area_level_counts(session, me)
     ]
-    counties = _children_with_grids(session, tops[0].code) if tops else []
+    counties = _children_with_grids(session, me, tops[0].code) if tops else []
     return {
         "tops": tops,
         "level_counts": level_counts,
@@ -177,44 +179,46 @@ def _home_summary(session: Session) -> dict:
     }
 
 
-def _area_options(session: Session, *, selected: str | None) -> list[dict]:
+def _area_options(session: Session, me: Principal, *, selected: str | None) -> list[dict]:
     """The areas offered in a picker: the top areas, their children and grandchildren, indented."""
     options: list[dict] = []
 
     def add(a: AreaRead, depth: int) -> None:
         options.append({"code": a.code, "name": a.name, "label": a.level_label, "depth": depth})
 
-    for top in service.list_areas(session, None):
+    for top in service.list_areas(session, me, None):
         add(top, 0)
-        for child in service.list_areas(session, top.code):
+        for child in service.list_areas(session, me, top.code):
             add(child, 1)
             if child.children:
-                for grandchild in service.list_areas(session, child.code):
+                for grandchild in service.list_areas(session, me, child.code):
                     add(grandchild, 2)
     if selected and selected not in {o["code"] for o in options}:
-        chosen = service.get_area_read(session, selected)
+        chosen = service.get_area_read(session, me, selected)
         add(chosen, _LEVEL_RANK.get(AreaLevel(chosen.level), 0))
     return options
 
 
-def _default_map_area(session: Session) -> AreaRead | None:
-    """The first county of the city, or the top area when it has no children."""
-    tops = service.list_areas(session, None)
-    if not tops:
-        return None
-    children = service.list_areas(session, tops[0].code)
-    return service.get_area_read(session, (children[0] if children else tops[0]).code)
+def _default_map_area(session: Session, me: Principal) -> AreaRead | None:
+    """The user's own area (a grid worker's village); for a whole city, its first county."""
+    own = me.scope_code[:12]
+    area = service.get_area_read(session, me, own)
+    if area.level in (AreaLevel.PROVINCE, AreaLevel.CITY):
+        children = service.list_areas(session, me, own)
+        if children:
+            return service.get_area_read(session, me, children[0].code)
+    return area
 
 
-def _map_picker(session: Session, chain) -> dict:
+def _map_picker(session: Session, me: Principal, chain) -> dict:
     """Options of the two pickers under the top area (county, then town) for an area's chain."""
     top = chain[0]
     first = chain[1].code if len(chain) > 1 else ""
     return {
         "top": top,
-        "first_options": service.list_areas(session, top.code),
+        "first_options": service.list_areas(session, me, top.code),
         "first": first,
-        "second_options": service.list_areas(session, first) if first else [],
+        "second_options": service.list_areas(session, me, first) if first else [],
         "second": chain[2].code if len(chain) > 2 else "",
     }
 

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from gridgov import __version__
+from gridgov.authz.dependencies import csrf_token
 from gridgov.models.territory import (
     AREA_LEVEL_LABELS,
     DEDICATED_TYPE_LABELS,
@@ -23,13 +24,19 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 DEFAULT_PLATFORM_NAME = "网格化社会治理平台"
 
 NAV = (
-    ("/", "首页"),
-    ("/areas", "区域"),
-    ("/grids", "网格"),
-    ("/map", "地图"),
-    ("/coverage", "覆盖检查"),
+    ("/", "首页", "territory.read"),
+    ("/areas", "区域", "territory.read"),
+    ("/grids", "网格", "territory.read"),
+    ("/map", "地图", "territory.read"),
+    ("/coverage", "覆盖检查", "territory.read"),
+    ("/staff", "网格员", "staff.read"),
+    ("/adjustments", "网格调整", "adjustment.propose"),
+    ("/complaints", "投诉", "complaint.handle"),
+    ("/users", "用户", "users.admin"),
+    ("/audit", "审计日志", "audit.read"),
 )
-"""The main navigation: (path, label). A page is active when its path is the nav path or below it."""
+"""The main navigation: (path, label, permission). An entry shows when the user holds the
+permission; a page is active when its path is the nav path or below it."""
 
 _DETAIL_COLUMNS = {
     "index": "序号",
@@ -54,10 +61,14 @@ def profile_label(request: Request) -> str:
 
 
 def nav_items(request: Request) -> list[dict]:
+    from gridgov.authz.permissions import Permission
+
     path = request.url.path
+    principal = getattr(request.state, "principal", None)
     return [
         {"href": href, "label": label, "active": path == href or (href != "/" and path.startswith(href + "/"))}
-        for href, label in NAV
+        for href, label, permission in NAV
+        if principal is not None and principal.can(Permission(permission))
     ]
 
 
@@ -68,6 +79,8 @@ def site_context(request: Request) -> dict:
         "city_label": profile_label(request),
         "nav": nav_items(request),
         "version": __version__,
+        "principal": getattr(request.state, "principal", None),
+        "csrf_token": csrf_token(request),
     }
 
 

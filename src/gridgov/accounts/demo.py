@@ -1,0 +1,112 @@
+"""The demo accounts: one per role, all with the password ``demo12345`` (refused outside demo mode).
+
+Their places follow from the demo city: the first county, its first town and that town's first
+grid (the demo grid); ``worker2`` serves the first grid of the first town of the second county.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.passwords import DEMO_PASSWORD
+from gridgov.accounts.schemas import UserCreate
+from gridgov.accounts.service import create_user
+from gridgov.departments.service import department_code
+from gridgov.models import Area, Grid, User
+from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.territory import AreaLevel, GridKind, GridStatus
+from gridgov.territory import rules
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: Role
+    place: str  # city | county | town | grid | grid2 | county-dept:<kind>
+    note: str
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("city_admin", "市网格中心管理员", Role.AGENCY_ADMIN, "city", "市级网格化机构管理员，全市"),
+    DemoAccount("county_dispatcher", "区网格中心调度员", Role.AGENCY_DISPATCHER, "county", "第一个区的网格化机构调度员"),
+    DemoAccount("town_dispatcher", "街道网格站调度员", Role.AGENCY_DISPATCHER, "town", "演示网格所在镇（街道）的调度员"),
+    DemoAccount("worker", "张网格", Role.FULLTIME, "grid", "演示网格的专职网格员"),
+    DemoAccount("worker2", "李网格", Role.FULLTIME, "grid2", "另一个区、另一个街道的网格的专职网格员"),
+    DemoAccount("leader", "王网格长", Role.LEADER, "grid", "演示网格的网格长"),
+    DemoAccount("dept_cg", "区城管受理员", Role.DEPT_RECEIVER, "county-dept:chengguan", "区城市管理部门受理员"),
+    DemoAccount("dept_sc", "区市场监管受理员", Role.DEPT_RECEIVER, "county-dept:shichang", "区市场监督管理部门受理员"),
+    DemoAccount("auditor", "审计员", Role.AUDITOR, "city", "只读审计日志，全市"),
+)
+
+
+@dataclass(frozen=True)
+class DemoPlaces:
+    city: str
+    county: str
+    town: str
+    grid: str
+    county2: str
+    town2: str
+    grid2: str
+
+
+def _first_child(session: Session, parent: str) -> str:
+    code = session.scalar(select(Area.code).where(Area.parent_code == parent).order_by(Area.code).limit(1))
+    if code is None:
+        raise LookupError(f"演示城市不完整：{parent} 没有下级区域")
+    return code
+
+
+def _first_grid(session: Session, town: str) -> str:
+    code = session.scalar(
+        select(Grid.code)
+        .where(Grid.code.startswith(rules.area_prefix(town)), Grid.status == GridStatus.ACTIVE,
+               Grid.kind.in_([GridKind.URBAN, GridKind.RURAL]))
+        .order_by(Grid.code)
+        .limit(1)
+    )
+    if code is None:
+        raise LookupError(f"演示城市不完整：{town} 没有综合网格")
+    return code
+
+
+def demo_places(session: Session, city_code: str) -> DemoPlaces:
+    counties = session.scalars(
+        select(Area.code).where(Area.parent_code == city_code, Area.level == AreaLevel.COUNTY).order_by(Area.code)
+    ).all()
+    if len(counties) < 2:
+        raise LookupError("演示城市至少需要两个县（市、区）")
+    town = _first_child(session, counties[0])
+    town2 = _first_child(session, counties[1])
+    return DemoPlaces(city_code, counties[0], town, _first_grid(session, town), counties[1], town2, _first_grid(session, town2))
+
+
+def _scope(account: DemoAccount, places: DemoPlaces) -> tuple[str, str | None]:
+    if account.place.startswith("county-dept:"):
+        return places.county, department_code(places.county, account.place.split(":", 1)[1])
+    return {"city": places.city, "county": places.county, "town": places.town, "grid": places.grid,
+            "grid2": places.grid2}[account.place], None
+
+
+def create_demo_accounts(session: Session, city_code: str, *, now: datetime) -> list[User]:
+    """The demo accounts that do not exist yet (running the demo twice creates nothing new)."""
+    places = demo_places(session, city_code)
+    existing = set(session.scalars(select(User.username)))
+    created = []
+    for account in DEMO_ACCOUNTS:
+        if account.username in existing:
+            continue
+        scope, dept = _scope(account, places)
+        data = UserCreate(username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
+                          role=account.role, scope_code=scope, department_code=dept, must_change_password=False)
+        created.append(create_user(session, None, data, now=now, demo=True))
+    return created

@@ -1,0 +1,39 @@
+"""Password hashing with argon2id (argon2-cffi's defaults) and the password rules."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+DEMO_PASSWORD = "demo12345"
+MIN_LENGTH = 8
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def password_problem(password: str, *, username: str, demo: bool) -> str | None:
+    """None if the password may be used, else a Chinese reason."""
+    if len(password) < MIN_LENGTH:
+        return f"密码至少 {MIN_LENGTH} 位"
+    if password == DEMO_PASSWORD and not demo:
+        return "演示密码只能在演示模式下使用"
+    if password.lower() == username.lower():
+        return "密码不能与用户名相同"
+    if password.isdigit() or password.isalpha():
+        return "密码须同时包含字母和数字"
+    return None

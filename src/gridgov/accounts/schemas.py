@@ -1,0 +1,66 @@
+"""What the accounts API reads and writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=32)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=3, max_length=32)
+    display_name: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=200)
+    role: str
+    scope_code: str = Field(min_length=12, max_length=17)
+    department_code: str | None = None
+    staff_id: int | None = None
+    must_change_password: bool = True
+
+
+class UserUpdate(BaseModel):
+    display_name: str | None = Field(None, min_length=1, max_length=50)
+    role: str | None = None
+    scope_code: str | None = Field(None, min_length=12, max_length=17)
+    department_code: str | None = None
+    is_active: bool | None = None
+    unlock: bool = False
+
+
+class UserRead(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    scope_code: str
+    department_code: str | None
+    is_active: bool
+    locked: bool
+    last_login_at: datetime | None
+
+
+class Me(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    scope_code: str
+    department_code: str | None
+    permissions: list[str]

@@ -1,0 +1,274 @@
+"""Accounts: logging in (with lockout), passwords, and administrators managing users.
+
+An administrator manages only users inside its own jurisdiction, and can give a user only a scope
+inside it. Every change is written to the audit log with before and after.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.passwords import DEMO_PASSWORD, hash_password, needs_rehash, password_problem, verify_password
+from gridgov.accounts.schemas import UserCreate, UserRead, UserUpdate
+from gridgov.audit.service import record
+from gridgov.authz.permissions import Permission
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import in_scope, scope_to_areas
+from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
+from gridgov.models import Area, Department, Grid, MicroGrid, User
+from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, Role
+from gridgov.territory import rules
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
+DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
+
+
+class LoginFailed(Invalid):
+    status = 401
+    code = "login_failed"
+
+
+def principal_for(session: Session, user_id: int, version: int, *, via_cookie: bool) -> Principal | None:
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.session_version != version:
+        return None
+    return _principal(user, via_cookie=via_cookie)
+
+
+def _principal(user: User, *, via_cookie: bool = False) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        scope_code=user.scope_code,
+        department_code=user.department_code,
+        via_cookie=via_cookie,
+    )
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    max_failures: int,
+    lockout_minutes: int,
+    demo: bool,
+    ip: str = "",
+) -> User:
+    """The user if the password is right and the account usable; every outcome is audited.
+
+    After ``max_failures`` wrong passwords in a row the account is locked for ``lockout_minutes``;
+    the message does not say whether the username exists.
+    """
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    refused = "用户名或密码错误"
+    if user is None:
+        record(session, actor=None, actor_name=username[:32], action="login_failed", now=now, detail="用户不存在", ip=ip)
+        raise LoginFailed(refused)
+    who = _principal(user)
+    if user.locked_until is not None and user.locked_until > now:
+        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail="账号已锁定", ip=ip)
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise LoginFailed(f"连续输错密码次数过多，账号已锁定，请 {minutes} 分钟后再试")
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        detail = f"密码错误（连续第 {user.failed_logins} 次）"
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lockout_minutes)
+            user.failed_logins = 0
+            record(session, actor=who, action="login_locked", now=now, object_type="user", object_id=user.id, detail=detail, ip=ip)
+            raise LoginFailed(f"连续输错密码 {max_failures} 次，账号已锁定 {lockout_minutes} 分钟")
+        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail=detail, ip=ip)
+        raise LoginFailed(refused)
+    if not user.is_active:
+        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail="账号已停用", ip=ip)
+        raise LoginFailed("账号已停用，请联系管理员")
+    if password == DEMO_PASSWORD and not demo:
+        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail="演示密码", ip=ip)
+        raise LoginFailed("演示密码只能在演示模式下使用，请联系管理员重设密码")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    record(session, actor=who, action="login_succeeded", now=now, object_type="user", object_id=user.id, ip=ip)
+    return user
+
+
+def change_password(
+    session: Session, principal: Principal, old: str, new: str, *, now: datetime, demo: bool
+) -> User:
+    user = _user(session, principal.user_id)
+    if not verify_password(user.password_hash, old):
+        raise Invalid("原密码不正确")
+    problem = password_problem(new, username=user.username, demo=demo)
+    if problem:
+        raise Invalid(problem)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    user.must_change_password = False
+    user.session_version += 1
+    record(session, actor=principal, action="password_changed", now=now, object_type="user", object_id=user.id)
+    return user
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def access_user(session: Session, principal: Principal, user_id: int) -> User:
+    """A user inside the administrator's jurisdiction; 404 otherwise."""
+    user = session.get(User, user_id)
+    if user is None or not in_scope(principal, user.scope_code):
+        raise NotFound("用户不存在")
+    return user
+
+
+def list_users(session: Session, principal: Principal, *, q: str | None = None) -> Sequence[User]:
+    stmt = scope_to_areas(select(User), principal, User.scope_code).order_by(User.username)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(User.username.like(like) | User.display_name.like(like))
+    return session.scalars(stmt).all()
+
+
+def check_role_and_scope(session: Session, principal: Principal | None, role: str, scope_code: str, department_code: str | None) -> None:
+    """A role exists, its scope is a known code of the right kind inside the administrator's
+    jurisdiction, and department staff name a department of that scope."""
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise Invalid(f"未知的角色 {role!r}") from None
+    if principal is not None and role_ == Role.SYSADMIN and principal.role != Role.SYSADMIN:
+        raise Forbidden("只有系统管理员可以设置系统管理员")
+    if not in_scope(principal, scope_code):
+        raise Invalid(f"辖区 {scope_code} 不在你的管辖范围内")
+    if len(scope_code) == rules.AREA_CODE_LEN:
+        if role_ in GRID_ROLES:
+            raise Invalid(f"{ROLE_LABELS[role_]}应绑定到网格（15 位网格编码）")
+        if session.get(Area, scope_code) is None:
+            raise Invalid(f"区域 {scope_code} 不存在")
+    elif len(scope_code) == rules.GRID_CODE_LEN:
+        if role_ not in GRID_ROLES:
+            raise Invalid(f"{ROLE_LABELS[role_]}应绑定到区域（12 位区划代码）")
+        if session.get(Grid, scope_code) is None:
+            raise Invalid(f"网格 {scope_code} 不存在")
+    elif len(scope_code) == rules.MICRO_GRID_CODE_LEN:
+        if role_ not in (Role.LIAISON, Role.VOLUNTEER):
+            raise Invalid("只有微网格联络员和志愿者绑定到微网格")
+        if session.get(MicroGrid, scope_code) is None:
+            raise Invalid(f"微网格 {scope_code} 不存在")
+    else:
+        raise Invalid("辖区应为 12 位区划代码、15 位网格编码或 17 位微网格编码")
+    if role_ in DEPARTMENT_ROLES:
+        dept = session.get(Department, department_code) if department_code else None
+        if dept is None:
+            raise Invalid("联动部门人员必须指定所属部门")
+        if dept.area_code != scope_code:
+            raise Invalid(f"部门 {dept.name} 不属于辖区 {scope_code}")
+    elif department_code and role_ != Role.PROFESSIONAL:
+        raise Invalid("只有联动部门人员和专业网格员可以指定部门")
+
+
+def _snapshot(user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "scope_code": user.scope_code,
+        "department_code": user.department_code,
+        "is_active": user.is_active,
+    }
+
+
+def create_user(session: Session, principal: Principal | None, data: UserCreate, *, now: datetime, demo: bool) -> User:
+    username = data.username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise Invalid("用户名应为 3–32 位小写字母、数字或下划线，并以字母开头")
+    if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
+        raise Conflict(f"用户名 {username} 已被使用")
+    problem = password_problem(data.password, username=username, demo=demo)
+    if problem:
+        raise Invalid(problem)
+    check_role_and_scope(session, principal, data.role, data.scope_code, data.department_code)
+    user = User(
+        username=username,
+        display_name=data.display_name.strip(),
+        password_hash=hash_password(data.password),
+        role=data.role,
+        scope_code=data.scope_code,
+        department_code=data.department_code,
+        staff_id=data.staff_id,
+        is_active=True,
+        failed_logins=0,
+        session_version=1,
+        must_change_password=data.must_change_password,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor=principal, action="user_created", now=now, object_type="user", object_id=user.id,
+           area_code=user.scope_code, after=_snapshot(user))
+    return user
+
+
+def update_user(session: Session, principal: Principal, user_id: int, data: UserUpdate, *, now: datetime) -> User:
+    """Re-role, re-scope, rename, disable or enable a user; ends its sessions when access changes."""
+    user = access_user(session, principal, user_id)
+    before = _snapshot(user)
+    role = data.role if data.role is not None else user.role
+    scope = data.scope_code if data.scope_code is not None else user.scope_code
+    dept = data.department_code if data.department_code is not None else user.department_code
+    if Role(role) not in DEPARTMENT_ROLES and data.department_code is None and Role(role) != Role.PROFESSIONAL:
+        dept = None
+    if user.id == principal.user_id and (data.is_active is False or data.role not in (None, user.role)):
+        raise Forbidden("不能停用自己或修改自己的角色")
+    check_role_and_scope(session, principal, role, scope, dept)
+    if data.display_name is not None:
+        user.display_name = data.display_name.strip()
+    access_changed = (role, scope, dept) != (user.role, user.scope_code, user.department_code) or (
+        data.is_active is not None and data.is_active != user.is_active
+    )
+    user.role, user.scope_code, user.department_code = role, scope, dept
+    if data.is_active is not None:
+        user.is_active = data.is_active
+    if data.unlock:
+        user.locked_until = None
+        user.failed_logins = 0
+    if access_changed:
+        user.session_version += 1
+    user.updated_at = now
+    record(session, actor=principal, action="user_updated", now=now, object_type="user", object_id=user.id,
+           area_code=user.scope_code, before=before, after=_snapshot(user))
+    return user
+
+
+def user_read(user: User) -> UserRead:
+    return UserRead(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        role_label=ROLE_LABELS.get(Role(user.role), user.role),
+        scope_code=user.scope_code,
+        department_code=user.department_code,
+        is_active=user.is_active,
+        locked=user.locked_until is not None,
+        last_login_at=user.last_login_at,
+    )
+
+
+def permission_labels(principal: Principal) -> list[str]:
+    return sorted(p.value for p in Permission if principal.can(p))

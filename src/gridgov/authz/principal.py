@@ -1,0 +1,52 @@
+"""Who is acting: the principal resolved from a session cookie or a bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gridgov.authz.permissions import Permission, role_can
+from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.territory import AreaLevel
+from gridgov.territory import rules
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A user acting in its one role at its one place. ``prefix`` selects everything under it."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    scope_code: str
+    department_code: str | None = None
+    via_cookie: bool = False
+
+    @property
+    def prefix(self) -> str:
+        return rules.scope_prefix(self.scope_code)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(Role(self.role), self.role)
+
+    @property
+    def level(self) -> AreaLevel | None:
+        """The level of the area the principal is bound to (None for a grid or micro-grid)."""
+        if len(self.scope_code) == rules.AREA_CODE_LEN:
+            return rules.area_level(self.scope_code)
+        return None
+
+    def can(self, permission: Permission) -> bool:
+        return role_can(self.role, permission)
+
+    def covers(self, code: str) -> bool:
+        """Whether an area, grid or micro-grid code lies inside the principal's jurisdiction."""
+        return code.startswith(self.prefix)
+
+    def sees_area(self, area_code: str) -> bool:
+        """An area is visible if it lies inside the jurisdiction or is one of its ancestors (for
+        breadcrumbs and navigation down to the jurisdiction)."""
+        if self.covers(area_code):
+            return True
+        return self.prefix.startswith(rules.area_prefix(area_code))

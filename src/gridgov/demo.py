@@ -1,0 +1,32 @@
+"""``gridgov demo``: the whole demo — city, departments, accounts — through the ordinary services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.accounts.demo import create_demo_accounts
+from gridgov.departments.service import seed_departments
+from gridgov.models import Area
+from gridgov.models.territory import AreaLevel
+from gridgov.territory import rules
+from gridgov.territory.demo import demo_city_of
+from gridgov.territory.demo_loader import load_demo_city
+
+
+def build_demo(session: Session, profile, *, grids: int, now: datetime) -> list[str]:
+    """Builds what is missing of the demo and says what it did, one line per part."""
+    lines = [load_demo_city(session, profile, grids=grids, now=now)]
+    city_code = demo_city_of(profile).area_code
+    areas = session.scalars(
+        select(Area).where(
+            Area.code.startswith(rules.area_prefix(city_code)),
+            Area.level.in_([AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWN]),
+        )
+    ).all()
+    lines.append(f"联动部门：新建 {seed_departments(session, profile, areas, now=now)} 个")
+    users = create_demo_accounts(session, city_code, now=now)
+    lines.append(f"演示账号：新建 {len(users)} 个（密码 demo12345，仅演示模式可用）")
+    return lines

@@ -1,0 +1,58 @@
+"""Linkage departments (网格化联动部门): one per kind the profile lists, at each level it names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scope_to_visible_areas
+from gridgov.models import Area, Department
+from gridgov.territory import rules
+
+
+class DepartmentRead(BaseModel):
+    code: str
+    name: str
+    kind: str
+    level: str
+    area_code: str
+
+
+def department_code(area_code: str, kind: str) -> str:
+    return f"{area_code}-{kind}"
+
+
+def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: datetime) -> int:
+    """Create the profile's departments for each of ``areas`` whose level the kind is set at."""
+    existing = set(session.scalars(select(Department.code)))
+    created = 0
+    for area in areas:
+        for kind in profile.departments:
+            if area.level not in kind.levels:
+                continue
+            code = department_code(area.code, kind.code)
+            if code in existing:
+                continue
+            session.add(
+                Department(code=code, kind=kind.code, name=f"{area.name}{kind.name}部门", level=area.level,
+                           area_code=area.code, is_active=True, created_at=now)
+            )
+            created += 1
+    session.flush()
+    return created
+
+
+def list_departments(session: Session, principal: Principal | None, *, area: str | None = None) -> list[DepartmentRead]:
+    """Departments of the areas the principal can see (its jurisdiction and the levels above it,
+    which it works with); ``area`` narrows to one area's own departments."""
+    stmt = scope_to_visible_areas(select(Department), principal, Department.area_code).where(Department.is_active)
+    if area:
+        rules.area_level(area)
+        stmt = stmt.where(Department.area_code == area)
+    rows = session.scalars(stmt.order_by(Department.area_code, Department.kind)).all()
+    return [DepartmentRead(code=d.code, name=d.name, kind=d.kind, level=d.level, area_code=d.area_code) for d in rows]

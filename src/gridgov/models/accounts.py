@@ -1,0 +1,120 @@
+"""Users, the role each acts in, linkage departments and the audit log.
+
+A user acts in one role at one place (``scope_code``: an area, grid or micro-grid code); everything
+it may see lies under that code. Department staff also name their department. The audit log is
+append-only: the migration installs triggers that refuse UPDATE and DELETE on it.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gridgov.kit.types import JSONType, UTCDateTime
+from gridgov.models.base import Base
+
+
+class Role(enum.StrEnum):
+    AGENCY_ADMIN = "agency_admin"
+    AGENCY_DISPATCHER = "agency_dispatcher"
+    DEPT_RECEIVER = "dept_receiver"
+    DEPT_HANDLER = "dept_handler"
+    INSTRUCTOR = "instructor"
+    CHIEF_LEADER = "chief_leader"
+    LEADER = "leader"
+    FULLTIME = "fulltime"
+    PARTTIME = "parttime"
+    PROFESSIONAL = "professional"
+    LIAISON = "liaison"
+    VOLUNTEER = "volunteer"
+    AUDITOR = "auditor"
+    SYSADMIN = "sysadmin"
+
+
+ROLE_LABELS = {
+    Role.AGENCY_ADMIN: "网格化机构管理员",
+    Role.AGENCY_DISPATCHER: "网格化机构调度员",
+    Role.DEPT_RECEIVER: "联动部门受理员",
+    Role.DEPT_HANDLER: "联动部门办理人",
+    Role.INSTRUCTOR: "网格指导员",
+    Role.CHIEF_LEADER: "总网格长",
+    Role.LEADER: "网格长",
+    Role.FULLTIME: "专职网格员",
+    Role.PARTTIME: "兼职网格员",
+    Role.PROFESSIONAL: "专业网格员",
+    Role.LIAISON: "微网格联络员",
+    Role.VOLUNTEER: "微网格志愿者",
+    Role.AUDITOR: "审计员",
+    Role.SYSADMIN: "系统管理员",
+}
+
+GRID_ROLES = frozenset(
+    {Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL, Role.LIAISON, Role.VOLUNTEER}
+)
+"""Roles that serve one grid (or micro-grid): their scope is that grid's code."""
+
+
+class Department(Base):
+    """A linkage department (网格化联动部门) of one level of government, e.g. 京口区城市管理局."""
+
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("area_code", "kind", name="uq_departments_area_kind"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(24))
+    scope_code: Mapped[str] = mapped_column(String(17), index=True)
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """One thing that happened: a login, a denial, an administrative change with before and after.
+
+    ``area_code`` is where it happened (for scoping what an auditor of a county sees). Personal data
+    never goes in here in plain text: callers pass masked values.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor: Mapped[str] = mapped_column(String(32), default="")
+    role: Mapped[str] = mapped_column(String(24), default="")
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    object_type: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    area_code: Mapped[str] = mapped_column(String(17), default="", index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
