@@ -34,7 +34,7 @@ from gridgov.kit.clock import utc_now
 from gridgov.migrate import upgrade
 from gridgov.policy.loader import load_profile
 from gridgov.territory.demo_loader import demo_feature_collection
-from gridgov.territory.service import import_feature_collection
+from gridgov.territory.transfer import import_feature_collection
 
 import numpy as np
 import shapely
@@ -108,7 +108,7 @@ def main() -> None:
         with path.open(encoding="utf-8") as fh:
             loaded = json.load(fh)
         with unit_of_work(factory) as session:
-            result = import_feature_collection(session, loaded, profile=profile, now=utc_now())
+            result = import_feature_collection(session, None, loaded, profile=profile, now=utc_now())
         import_s = time.perf_counter() - start
         engine.dispose()
 
