@@ -16,11 +16,16 @@ from gridgov import __version__
 from gridgov.accounts.api import router as accounts_api
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import CSRF_COOKIE, NotAuthenticated
+from gridgov.audit.api import router as audit_api
 from gridgov.departments.api import router as departments_api
+from gridgov.public.api import router as public_api
+from gridgov.staff.api import router as staff_api
+from gridgov.territory.adjustments_api import router as adjustments_api
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError
+from gridgov.kit.crypto import FieldCipher
 from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.territory.api import router as territory_api
 from gridgov.web.pages import router as pages_router
@@ -56,12 +61,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.profile = profile
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.cipher = FieldCipher(settings.secret_key)
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(_health_router())
     api.include_router(territory_api)
     api.include_router(accounts_api)
     api.include_router(departments_api)
+    api.include_router(adjustments_api)
+    api.include_router(staff_api)
+    api.include_router(public_api)
+    api.include_router(audit_api)
     app.include_router(api)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

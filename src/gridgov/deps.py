@@ -23,3 +23,11 @@ def get_profile(request: Request):
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ProfileDep = Annotated[object, Depends(get_profile)]
+
+
+def get_cipher(request: Request):
+    """The field cipher for personal data (see :mod:`gridgov.kit.crypto`)."""
+    return request.app.state.cipher
+
+
+CipherDep = Annotated[object, Depends(get_cipher)]

@@ -5,8 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gridgov.accounts.web import router as accounts_pages
+from gridgov.audit.web import router as audit_pages
+from gridgov.public.web import router as public_pages
+from gridgov.staff.web import router as staff_pages
+from gridgov.territory.adjustments_web import router as adjustment_pages
 from gridgov.territory.web import router as territory_pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(accounts_pages)
 router.include_router(territory_pages)
+router.include_router(adjustment_pages)
+router.include_router(staff_pages)
+router.include_router(public_pages)
+router.include_router(audit_pages)

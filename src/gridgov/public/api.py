@@ -1,0 +1,7 @@
+"""Public JSON API (no login): grid boards."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["public"])

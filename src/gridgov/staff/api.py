@@ -1,0 +1,7 @@
+"""Staff JSON API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["staff"])

@@ -1,0 +1,7 @@
+"""Grid adjustments JSON API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["adjustments"])
