@@ -25,18 +25,25 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def log_in(request: Request, session, username: str, password: str, *, now):
+    """Authenticate under the deployment's lockout rules; a failure is committed before it is
+    raised, so the failure count and its audit entry survive the failed request."""
+    settings = request.app.state.settings
+    try:
+        return service.authenticate(
+            session, username, password, now=now, max_failures=settings.login_max_failures,
+            lockout_minutes=settings.lockout_minutes, demo=settings.demo, ip=client_ip(request),
+        )
+    except service.LoginFailed:
+        session.commit()
+        raise
+
+
 @router.post("/auth/token", response_model=TokenResponse, summary="用户名密码换取访问令牌")
 def issue_token(data: TokenRequest, request: Request, session: SessionDep, _: Public) -> TokenResponse:
     settings = request.app.state.settings
     now = utc_now()
-    try:
-        user = service.authenticate(
-            session, data.username, data.password, now=now,
-            max_failures=settings.login_max_failures, lockout_minutes=settings.lockout_minutes, demo=settings.demo, ip=client_ip(request),
-        )
-    except service.LoginFailed:
-        session.commit()  # keep the failure count and the audit entry
-        raise
+    user = log_in(request, session, data.username, data.password, now=now)
     token = tokens.issue(
         settings.secret_key, purpose="api", user_id=user.id, version=user.session_version,
         expires_at=now + timedelta(hours=settings.token_hours),

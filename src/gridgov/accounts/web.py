@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from gridgov.accounts import service
-from gridgov.accounts.api import client_ip
+from gridgov.accounts.api import client_ip, log_in
 from gridgov.accounts.demo import DEMO_ACCOUNTS
 from gridgov.accounts.passwords import DEMO_PASSWORD
+from gridgov.audit.service import record
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.dependencies import SESSION_COOKIE, issue_session_cookie
 from gridgov.deps import SessionDep
@@ -67,12 +68,8 @@ def login(
 ):
     settings = request.app.state.settings
     try:
-        user = service.authenticate(
-            session, username, password, now=utc_now(), max_failures=settings.login_max_failures,
-            lockout_minutes=settings.lockout_minutes, demo=settings.demo, ip=client_ip(request),
-        )
-    except DomainError as exc:
-        session.commit()  # keep the failure count and the audit entry
+        user = log_in(request, session, username, password, now=utc_now())
+    except service.LoginFailed as exc:
         return _login_page(request, error=exc.message, username=username, next_=_safe_next(next), status=401)
     target = "/account" if user.must_change_password and not settings.demo else _safe_next(next)
     response = RedirectResponse(target, status_code=303)
@@ -83,8 +80,6 @@ def login(
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, principal: Public):
     if principal is not None:
-        from gridgov.audit.service import record
-
         record(session, actor=principal, action="logout", now=utc_now(), object_type="user", object_id=principal.user_id,
                ip=client_ip(request))
     response = RedirectResponse("/login", status_code=303)
