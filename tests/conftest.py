@@ -164,10 +164,11 @@ def build_demo_into(engine) -> None:
     """The whole demo (city, departments, accounts) of the default profile, committed."""
     from gridgov.db import make_sessionmaker, unit_of_work
     from gridgov.demo import build_demo
+    from gridgov.kit.crypto import FieldCipher
     from gridgov.policy.loader import load_profile
 
     with unit_of_work(make_sessionmaker(engine)) as session:
-        build_demo(session, load_profile(DEMO_PROFILE), grids=1000, now=utc_now())
+        build_demo(session, load_profile(DEMO_PROFILE), grids=1000, now=utc_now(), cipher=FieldCipher(TEST_SECRET_KEY))
 
 
 TEST_SECRET_KEY = secrets.token_urlsafe(48)

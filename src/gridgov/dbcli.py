@@ -30,13 +30,15 @@ def demo(
 ) -> None:
     """建立演示城市：迁移数据库，载入确定性的区划与网格、联动部门和演示账号（已存在则复用）。"""
     from gridgov.demo import build_demo
+    from gridgov.kit.crypto import FieldCipher
     from gridgov.policy.loader import load_profile
 
     settings = Settings(demo=True, **({"profile": profile} if profile else {}))
     engine = make_engine(settings.database_url)
     run_upgrade(engine)
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(engine)) as session:
-        lines = build_demo(session, load_profile(settings.profile), grids=grids, now=utc_now())
+        lines = build_demo(session, load_profile(settings.profile), grids=grids, now=utc_now(),
+                           cipher=FieldCipher(settings.secret_key))
     typer.echo("\n".join(lines))
 
 
@@ -54,8 +56,21 @@ def serve(
 
     try:
         settings = get_settings()
-        app_ = create_app(settings)
+        app_ = create_app(settings, run_jobs=True)
     except (ValidationError, ProfileError) as exc:
         typer.echo(f"无法启动：{exc}", err=True)
         raise typer.Exit(1) from exc
     uvicorn.run(app_, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def run_jobs() -> None:
+    """立即执行一次定时任务（到期网格调整生效等）；gridgov serve 每分钟自动执行，也可由 cron 调用。"""
+    from gridgov.jobs import run_jobs_once
+    from gridgov.policy.loader import load_profile
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    done = run_jobs_once(make_sessionmaker(engine), load_profile(settings.profile))
+    typer.echo("\n".join(f"{name}：{said}" for name, said in done) or "没有到期的任务")
+    if any(said.startswith("失败") for _, said in done):
+        raise typer.Exit(1)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.demo import create_demo_accounts
 from gridgov.departments.service import seed_departments
+from gridgov.kit.crypto import FieldCipher
 from gridgov.models import Area
 from gridgov.models.territory import AreaLevel
 from gridgov.territory import rules
@@ -16,8 +17,9 @@ from gridgov.territory.demo import demo_city_of
 from gridgov.territory.demo_loader import load_demo_city
 
 
-def build_demo(session: Session, profile, *, grids: int, now: datetime) -> list[str]:
-    """Builds what is missing of the demo and says what it did, one line per part."""
+def build_demo(session: Session, profile, *, grids: int, now: datetime, cipher: FieldCipher) -> list[str]:
+    """Builds what is missing of the demo and says what it did, one line per part. ``cipher``
+    encrypts the demo staff's personal data with the deployment's key."""
     lines = [load_demo_city(session, profile, grids=grids, now=now)]
     city_code = demo_city_of(profile).area_code
     areas = session.scalars(
