@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gridgov import __version__
+from gridgov import __version__, jobs
 from gridgov.accounts.api import router as accounts_api
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import CSRF_COOKIE, NotAuthenticated
@@ -46,11 +48,30 @@ _FIELD_ERRORS = {
 }
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, run_jobs: bool = False) -> FastAPI:
+    """The application. ``run_jobs`` starts the periodic jobs (:mod:`gridgov.jobs`) with the app:
+    ``gridgov serve`` asks for it; tests and embedded uses run jobs explicitly instead."""
     settings = settings or get_settings()
     profile = validate_profiles_or_die(settings.profile)
     engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        task = None
+        if run_jobs and settings.sweep_interval_seconds > 0:
+            task = asyncio.create_task(
+                jobs.run_forever(app.state.sessionmaker, profile, settings.sweep_interval_seconds)
+            )
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
     app = FastAPI(
+        lifespan=lifespan,
         title="gridgov 城乡网格化社会治理平台",
         version=__version__,
         openapi_url="/openapi.json",

@@ -7,7 +7,7 @@ import typer
 from gridgov import __version__
 from gridgov.calendar_cli import app as calendar_app
 from gridgov.dbcli import app as db_app
-from gridgov.dbcli import demo, serve
+from gridgov.dbcli import demo, run_jobs, serve
 from gridgov.policy.cli import app as profile_app
 from gridgov.territory.cli import app as grids_app
 
@@ -22,6 +22,7 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(calendar_app, name="calendar")
 app.command("demo")(demo)
 app.command("serve")(serve)
+app.command("jobs")(run_jobs)
 
 
 @app.command("version")

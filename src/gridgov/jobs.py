@@ -1,0 +1,69 @@
+"""Periodic jobs: things that must happen at a time rather than on a request.
+
+A job is a function ``(session, now, profile) -> str | None`` that does what has fallen due and
+says what it did (None when nothing was due). Jobs must be idempotent and safe when two processes
+run them at once (each guards its writes with a conditional UPDATE), because ``gridgov serve`` runs
+them every ``GRIDGOV_SWEEP_INTERVAL_SECONDS`` inside every server process and ``gridgov jobs run``
+may run them from cron as well. Each job runs in its own transaction: one failing job neither stops
+nor rolls back the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from gridgov.db import unit_of_work
+from gridgov.kit.clock import utc_now
+
+log = logging.getLogger("gridgov.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    label: str
+    run: Callable[[Session, datetime, object], str | None]
+
+
+def _apply_due_adjustments(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.territory.adjustments import apply_due_adjustments
+
+    applied = apply_due_adjustments(session, now)
+    return f"生效网格调整 {len(applied)} 项" if applied else None
+
+
+JOBS: tuple[Job, ...] = (
+    Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
+)
+
+
+def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Runs every job once; returns (job name, what it did or the error) for the jobs that did something."""
+    now = now or utc_now()
+    done: list[tuple[str, str]] = []
+    for job in JOBS:
+        try:
+            with unit_of_work(make_session) as session:
+                said = job.run(session, now, profile)
+        except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
+            log.exception("job %s failed", job.name)
+            done.append((job.name, f"失败：{type(exc).__name__}"))
+            continue
+        if said:
+            log.info("job %s: %s", job.name, said)
+            done.append((job.name, said))
+    return done
+
+
+async def run_forever(make_session: sessionmaker, profile, interval_seconds: int) -> None:
+    """The loop ``gridgov serve`` starts: run the jobs, sleep, repeat (in a worker thread, so a
+    slow job never blocks requests)."""
+    while True:
+        await asyncio.to_thread(run_jobs_once, make_session, profile)
+        await asyncio.sleep(interval_seconds)
