@@ -2,6 +2,17 @@
 
 from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.base import Base
+from gridgov.models.cases import (
+    Case,
+    CaseClock,
+    CaseDepartment,
+    CaseLogEntry,
+    CaseNumber,
+    CasePhoto,
+    Instruction,
+    Notification,
+    SupervisionOrder,
+)
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
 from gridgov.models.territory import Area, BoardComplaint, Grid, GridAdjustment, GridVersion, MicroGrid
@@ -12,16 +23,25 @@ __all__ = [
     "Base",
     "BoardComplaint",
     "CalendarOverride",
+    "Case",
+    "CaseClock",
+    "CaseDepartment",
+    "CaseLogEntry",
+    "CaseNumber",
+    "CasePhoto",
     "Counter",
     "Department",
     "Grid",
     "GridAdjustment",
     "GridVersion",
+    "Instruction",
     "MicroGrid",
+    "Notification",
     "Post",
     "Role",
     "StaffExclusion",
     "StaffMember",
+    "SupervisionOrder",
     "Training",
     "User",
 ]
