@@ -1,0 +1,79 @@
+"""Notices to users: in the app today, SMS or webhooks later through the same channel interface.
+
+A notice is decided inside the transaction that caused it (who must act next, a warning, a
+supervision order) and stored in ``notifications`` with a ``dedupe_key``: the same notice produced
+twice (two sweeps running at once, a retried request) is stored once. Channels other than the app
+deliver after commit from the stored rows, so nothing is sent for work that was rolled back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from gridgov.models import Notification
+
+
+@dataclass(frozen=True)
+class Notice:
+    user_id: int
+    kind: str
+    message: str
+    dedupe_key: str
+    case_id: int | None = None
+    link: str = ""
+
+
+class Channel(Protocol):
+    """Delivers stored notices somewhere outside the app (SMS gateway, webhook, …)."""
+
+    name: str
+
+    def deliver(self, notices: list[Notification]) -> None: ...
+
+
+CHANNELS: list[Channel] = []
+"""External channels; empty by default (the in-app inbox is always on)."""
+
+
+def notify(session: Session, notices: list[Notice], *, now: datetime) -> int:
+    """Stores the notices that are new (by ``dedupe_key``); returns how many were new."""
+    if not notices:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {"user_id": n.user_id, "kind": n.kind, "message": n.message, "case_id": n.case_id, "link": n.link,
+         "dedupe_key": n.dedupe_key[:120], "created_at": now}
+        for n in notices
+    ]
+    stmt = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return len(session.execute(stmt.returning(Notification.id)).all())
+
+
+def inbox(session: Session, user_id: int, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(
+        select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def mark_read(session: Session, user_id: int, ids: list[int] | None, *, now: datetime) -> int:
+    """Marks the user's own notices read (all unread ones when ``ids`` is None)."""
+    stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if ids is not None:
+        stmt = stmt.where(Notification.id.in_(ids))
+    return session.execute(stmt.values(read_at=now)).rowcount or 0

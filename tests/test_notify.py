@@ -1,0 +1,32 @@
+"""In-app notices: stored once per dedupe key, read per user."""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from gridgov.models import User
+from gridgov.notify import Notice, inbox, mark_read, notify, unread_count
+
+NOW = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)
+
+
+def _user_id(db, username):
+    return db.scalar(select(User.id).where(User.username == username))
+
+
+def test_the_same_notice_twice_is_stored_once(db):
+    worker = _user_id(db, "worker")
+    notice = Notice(worker, "warning", "事项即将超期", dedupe_key="warn:case-1:handling")
+    assert notify(db, [notice], now=NOW) == 1
+    assert notify(db, [notice, Notice(worker, "warning", "另一条", dedupe_key="warn:case-2:handling")], now=NOW) == 1
+    assert sorted(n.message for n in inbox(db, worker)) == sorted(["另一条", "事项即将超期"])
+    assert unread_count(db, worker) == 2
+
+
+def test_a_user_reads_only_its_own_notices(db):
+    worker, leader = _user_id(db, "worker"), _user_id(db, "leader")
+    notify(db, [Notice(worker, "k", "给网格员", "a"), Notice(leader, "k", "给网格长", "b")], now=NOW)
+    assert [n.message for n in inbox(db, leader)] == ["给网格长"]
+    assert mark_read(db, worker, None, now=NOW) == 1
+    assert unread_count(db, worker) == 0 and unread_count(db, leader) == 1
+    assert inbox(db, worker, unread_only=True) == []
