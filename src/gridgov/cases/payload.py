@@ -1,0 +1,125 @@
+"""What each action of the lifecycle must carry (reasons, results, departments, evaluation …).
+
+A declarative table (:data:`REQUIRED_FIELDS`) and a pure validator returning Chinese messages, so
+that the API, the pages and the CLI refuse the same bad input with the same words. Split from
+:mod:`.workflow` only to keep each module short; the table is part of the lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime."""
+
+    name: str
+    label: str
+    kind: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    max_length: int = 2000
+
+
+_REASON = FieldRule("reason", "理由", "text")
+_RESULT = FieldRule("result", "处置结果", "text")
+_PHOTOS = FieldRule("photos", "照片", "hashes", required=False)
+_LEAD = FieldRule("lead_department", "牵头部门", "text", max_length=40)
+_ASSISTING = FieldRule("assisting_departments", "协办部门", "codes", required=False)
+
+REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
+    CaseAction.REJECT: (_REASON,),
+    CaseAction.SOLVE_ON_SITE: (_RESULT, _PHOTOS),
+    CaseAction.PASS_UP: (_REASON,),
+    CaseAction.SOLVE: (_RESULT, _PHOTOS),
+    CaseAction.DISPATCH: (_LEAD, _ASSISTING),
+    CaseAction.RETURN: (_REASON,),
+    CaseAction.RAISE_DISPUTE: (_REASON,),
+    CaseAction.DECIDE: (_LEAD, _ASSISTING),
+    CaseAction.REQUEST_EXTENSION: (FieldRule("days", "延期天数（工作日）", "days"), _REASON),
+    CaseAction.REFUSE_EXTENSION: (_REASON,),
+    CaseAction.HANDLE: (_RESULT, _PHOTOS),
+    CaseAction.REWORK: (_REASON,),
+    CaseAction.FEEDBACK: (
+        FieldRule("evaluation", "评价", "choice", choices=tuple(Evaluation)),
+        FieldRule("note", "说明", "text", required=False),
+    ),
+    CaseAction.REOPEN: (_REASON,),
+    CaseAction.SUPERVISE: (
+        FieldRule("instruction", "督办要求", "text"),
+        FieldRule("due_at", "督办期限", "datetime"),
+    ),
+    CaseAction.COMMENT: (FieldRule("note", "备注内容", "text"),),
+    CaseAction.ATTACH: (FieldRule("attachments", "附件", "hashes"),),
+}
+"""Actions not listed take only an optional note."""
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | tuple) and len(value) == 0) or (
+        isinstance(value, str) and not value.strip()
+    )
+
+
+def _is_sha256(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def validate_payload(
+    action: CaseAction | str,
+    payload: Mapping[str, Any],
+    *,
+    max_extension_days: int | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Chinese messages for everything wrong with an action's payload; empty when it is fine.
+
+    ``max_extension_days`` (the profile's ``extension_working_days``) bounds an extension request;
+    ``now`` lets a supervision order's due time be checked to lie in the future.
+    """
+    action = CaseAction(action)
+    problems: list[str] = []
+    for rule in REQUIRED_FIELDS.get(action, ()):
+        value = payload.get(rule.name)
+        if _blank(value):
+            if rule.required:
+                problems.append(f"请填写{rule.label}")
+            continue
+        if rule.kind == "text":
+            if not isinstance(value, str):
+                problems.append(f"{rule.label}应为文字")
+            elif len(value.strip()) > rule.max_length:
+                problems.append(f"{rule.label}太长（最多 {rule.max_length} 个字）")
+        elif rule.kind == "codes":
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v.strip() for v in value):
+                problems.append(f"{rule.label}应为部门代码列表")
+            elif len(set(value)) != len(value):
+                problems.append(f"{rule.label}有重复")
+        elif rule.kind == "choice":
+            if value not in rule.choices:
+                labels = "、".join(EVALUATION_LABELS.get(c, c) for c in rule.choices)
+                problems.append(f"{rule.label}应为：{labels}")
+        elif rule.kind == "days":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append(f"{rule.label}应为正整数")
+            elif max_extension_days is not None and value > max_extension_days:
+                problems.append(f"每次延期最多 {max_extension_days} 个工作日")
+        elif rule.kind == "hashes":
+            if not isinstance(value, list | tuple) or not all(_is_sha256(v) for v in value):
+                problems.append(f"{rule.label}无效（应为文件的 SHA-256 摘要）")
+        elif rule.kind == "datetime":
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                problems.append(f"{rule.label}应为带时区的时间")
+            elif now is not None and value <= now:
+                problems.append(f"{rule.label}应晚于当前时间")
+    if action in (CaseAction.DISPATCH, CaseAction.DECIDE):
+        lead, assisting = payload.get("lead_department"), payload.get("assisting_departments") or ()
+        if isinstance(lead, str) and isinstance(assisting, list | tuple) and lead in assisting:
+            problems.append("牵头部门不能同时是协办部门")
+    return problems

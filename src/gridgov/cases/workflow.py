@@ -1,0 +1,475 @@
+"""The lifecycle of a case as a pure state machine (docs: shared/design/case-lifecycle.md).
+
+``TRANSITIONS[(state, action)]`` says where an action leads and which kinds of actor may take it;
+it is the one place where a transition is allowed or refused. What each action's payload must carry is
+the table of :mod:`.payload`. The service computes the facts about
+the acting user (:class:`Actor`) and about the case (the keyword context of :func:`transition`) and
+applies the side effects; it never holds a second rule set.
+
+Refusals come in two kinds, because the API answers them differently:
+
+- the case's state does not allow the action (or a condition of the case, such as "no extension
+  left", is not met) → :class:`StateRefused`, HTTP 409;
+- the state allows it but this actor may not take it → :class:`ActorRefused`, HTTP 403.
+
+Decisions where the spec leaves room (each is a sentence in the report too):
+
+- A grid leader (网格长) counts as a grid worker of its grid: the regulations make the leader
+  responsible for the grid, so it may verify, solve on the spot, escalate and reject.
+- A worker may reject a case only while it is still the worker's (reported, verified); once
+  escalated, only the agency may reject it.
+- A department's receiver (受理员) may also handle (small departments have one person for both);
+  handling, notes and extension requests belong to the lead department's receiver or handler.
+  Assisting departments add notes with ``comment``.
+- ``decide`` follows the profile's ``dispute_settled_by``: ``agency_above`` (the default, as the spec
+  says) → the agency of the level directly above the one holding the case; ``same_level_agency`` and
+  ``party_committee_or_government`` → the agency of the same level, which records the decision of the
+  party committee or government (ZJ§14) or settles it itself (JM§24).
+- ``pass_up`` needs a level above the one holding the case (``has_level_above``); it is available
+  under every profile (``level_by_level`` only says whether cases *must* go level by level).
+- ``reopen`` leads back to the lead department (in_progress) when the case had one, else to the
+  agency (accepted); the agency may choose with ``to=``.
+- The auditor and the system administrator are not parties to a case: they never act on it, not
+  even comment (they read it elsewhere).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from gridgov.errors import Conflict, Forbidden
+from gridgov.models.accounts import Role
+
+
+class CaseState(enum.StrEnum):
+    REPORTED = "reported"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    ESCALATED = "escalated"
+    ACCEPTED = "accepted"
+    DISPATCHED = "dispatched"
+    RETURNED = "returned"
+    DISPUTED = "disputed"
+    IN_PROGRESS = "in_progress"
+    HANDLED = "handled"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+STATE_LABELS = {
+    CaseState.REPORTED: "待核实",
+    CaseState.VERIFIED: "已核实",
+    CaseState.REJECTED: "不予受理",
+    CaseState.ESCALATED: "已上报",
+    CaseState.ACCEPTED: "已受理",
+    CaseState.DISPATCHED: "已分派",
+    CaseState.RETURNED: "已退回",
+    CaseState.DISPUTED: "职责争议",
+    CaseState.IN_PROGRESS: "处置中",
+    CaseState.HANDLED: "已办结待核查",
+    CaseState.RESOLVED: "已解决",
+    CaseState.CLOSED: "已结案",
+}
+
+TERMINAL_STATES = frozenset({CaseState.REJECTED, CaseState.CLOSED})
+"""States where the loop has ended. A closed case may still be reopened after an unsatisfied
+evaluation, within a window; a rejected one never moves again."""
+
+OPEN_STATES = frozenset(CaseState) - TERMINAL_STATES
+
+
+class CaseAction(enum.StrEnum):
+    VERIFY = "verify"
+    REJECT = "reject"
+    SOLVE_ON_SITE = "solve_on_site"
+    ESCALATE = "escalate"
+    ACCEPT = "accept"
+    PASS_UP = "pass_up"
+    SOLVE = "solve"
+    DISPATCH = "dispatch"
+    SIGN = "sign"
+    RETURN = "return"
+    RAISE_DISPUTE = "raise_dispute"
+    DECIDE = "decide"
+    REQUEST_EXTENSION = "request_extension"
+    GRANT_EXTENSION = "grant_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    HANDLE = "handle"
+    CHECK = "check"
+    REWORK = "rework"
+    FEEDBACK = "feedback"
+    REOPEN = "reopen"
+    SUPERVISE = "supervise"
+    COMMENT = "comment"
+    ATTACH = "attach"
+
+
+ACTION_LABELS = {
+    CaseAction.VERIFY: "核实",
+    CaseAction.REJECT: "不予受理",
+    CaseAction.SOLVE_ON_SITE: "现场处置",
+    CaseAction.ESCALATE: "上报",
+    CaseAction.ACCEPT: "受理",
+    CaseAction.PASS_UP: "提交上级",
+    CaseAction.SOLVE: "协调解决",
+    CaseAction.DISPATCH: "分派",
+    CaseAction.SIGN: "签收",
+    CaseAction.RETURN: "退回",
+    CaseAction.RAISE_DISPUTE: "提请职责争议裁定",
+    CaseAction.DECIDE: "裁定职责",
+    CaseAction.REQUEST_EXTENSION: "申请延期",
+    CaseAction.GRANT_EXTENSION: "同意延期",
+    CaseAction.REFUSE_EXTENSION: "不同意延期",
+    CaseAction.HANDLE: "办结",
+    CaseAction.CHECK: "核查通过",
+    CaseAction.REWORK: "返工",
+    CaseAction.FEEDBACK: "反馈评价",
+    CaseAction.REOPEN: "重新办理",
+    CaseAction.SUPERVISE: "督办",
+    CaseAction.COMMENT: "备注",
+    CaseAction.ATTACH: "补充附件",
+}
+
+
+class Evaluation(enum.StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+EVALUATION_LABELS = {
+    Evaluation.SATISFIED: "满意",
+    Evaluation.BASICALLY_SATISFIED: "基本满意",
+    Evaluation.UNSATISFIED: "不满意",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Who is acting: facts the service computes about the user and this case.
+
+
+class AgencyRelation(enum.StrEnum):
+    """Where an agency user stands relative to the level that holds the case now.
+
+    ``parent`` is the next level *with an agency* above the holding level (the service knows the
+    profile's agency levels); ``higher`` is any level above that.
+    """
+
+    SAME = "same"
+    PARENT = "parent"
+    HIGHER = "higher"
+    NONE = "none"
+
+
+class DepartmentPart(enum.StrEnum):
+    """The part the user's department plays in the case: the lead, an assisting one, or none."""
+
+    LEAD = "lead"
+    ASSISTING = "assisting"
+    NONE = "none"
+
+
+GRID_WORKER_ROLES = frozenset({Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL})
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
+DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
+NON_PARTY_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
+PUBLIC_ROLE = "public"
+"""The role string of a resident acting through the public portal (not a :class:`Role`)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The facts about the acting user that the table needs, computed by the service.
+
+    ``serves_case_grid``: the user's scope is the case's grid (or one of its micro-grids).
+    ``agency_relation``: see :class:`AgencyRelation` (only meaningful for agency roles).
+    ``department``: the part of the user's department in the case's current dispatch.
+    ``can_see``: the case lies in the user's jurisdiction or the user is a party to it.
+    ``is_reporter``: the user (or resident) raised the case.
+    """
+
+    role: str
+    serves_case_grid: bool = False
+    agency_relation: AgencyRelation = AgencyRelation.NONE
+    department: DepartmentPart = DepartmentPart.NONE
+    can_see: bool = False
+    is_reporter: bool = False
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """Facts about the case that some actions depend on (keyword context of :func:`transition`).
+
+    Defaults are the safe side: an action whose condition is not stated is refused.
+    """
+
+    has_level_above: bool = False
+    has_lead_department: bool = False
+    extension_pending: bool = False
+    extensions_used: int = 0
+    max_extensions: int = 0
+    evaluation: str | None = None
+    closed_at: datetime | None = None
+    now: datetime | None = None
+    reopen_window: timedelta | None = None
+    dispute_settled_by: str = "agency_above"
+    to: CaseState | str | None = None
+
+
+class Who(enum.StrEnum):
+    """Named kinds of actor, so that the table reads aloud."""
+
+    GRID_WORKER = "grid_worker"
+    AGENCY = "agency"
+    SUPERVISING_AGENCY = "supervising_agency"
+    DISPUTE_DECIDER = "dispute_decider"
+    LEAD_RECEIVER = "lead_receiver"
+    LEAD_DEPARTMENT = "lead_department"
+    REPORTER = "reporter"
+    VIEWER = "viewer"
+
+
+WHO_LABELS = {
+    Who.GRID_WORKER: "本网格的网格员",
+    Who.AGENCY: "当前承办层级的网格化机构",
+    Who.SUPERVISING_AGENCY: "同级或上级网格化机构",
+    Who.DISPUTE_DECIDER: "有权裁定职责争议的网格化机构",
+    Who.LEAD_RECEIVER: "牵头部门的受理员",
+    Who.LEAD_DEPARTMENT: "牵头部门",
+    Who.REPORTER: "事项提出人",
+    Who.VIEWER: "能查看该事项的人员",
+}
+
+
+def _decider_relation(facts: CaseFacts) -> AgencyRelation:
+    return AgencyRelation.PARENT if facts.dispute_settled_by == "agency_above" else AgencyRelation.SAME
+
+
+def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
+    """Whether ``actor`` is of kind ``who`` for this case."""
+    role = actor.role
+    if who is Who.GRID_WORKER:
+        return role in GRID_WORKER_ROLES and actor.serves_case_grid
+    if who is Who.AGENCY:
+        return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME
+    if who is Who.SUPERVISING_AGENCY:
+        return role in AGENCY_ROLES and actor.agency_relation is not AgencyRelation.NONE
+    if who is Who.DISPUTE_DECIDER:
+        return role in AGENCY_ROLES and actor.agency_relation is _decider_relation(facts)
+    if who is Who.LEAD_RECEIVER:
+        return role == Role.DEPT_RECEIVER and actor.department is DepartmentPart.LEAD
+    if who is Who.LEAD_DEPARTMENT:
+        return role in DEPARTMENT_ROLES and actor.department is DepartmentPart.LEAD
+    if who is Who.REPORTER:
+        return actor.is_reporter and role not in NON_PARTY_ROLES
+    if who is Who.VIEWER:
+        return actor.can_see and role not in NON_PARTY_ROLES
+    raise ValueError(who)
+
+
+# ---------------------------------------------------------------------------------------------
+# The table.
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where an action leads from one state, and who may take it.
+
+    ``targets`` empty: the state stays (pass_up, extensions, supervise, comment, attach). More than
+    one target: the context chooses (reopen).
+    """
+
+    targets: tuple[CaseState, ...]
+    who: frozenset[Who]
+
+
+S, A, W = CaseState, CaseAction, Who
+_STAY: tuple[CaseState, ...] = ()
+
+_RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], frozenset[Who]]] = [
+    (A.VERIFY, frozenset({S.REPORTED}), (S.VERIFIED,), frozenset({W.GRID_WORKER})),
+    (A.REJECT, frozenset({S.REPORTED, S.VERIFIED}), (S.REJECTED,), frozenset({W.GRID_WORKER, W.AGENCY})),
+    (A.REJECT, frozenset({S.ESCALATED}), (S.REJECTED,), frozenset({W.AGENCY})),
+    (A.SOLVE_ON_SITE, frozenset({S.VERIFIED}), (S.RESOLVED,), frozenset({W.GRID_WORKER})),
+    (A.ESCALATE, frozenset({S.VERIFIED}), (S.ESCALATED,), frozenset({W.GRID_WORKER})),
+    (A.ACCEPT, frozenset({S.ESCALATED}), (S.ACCEPTED,), frozenset({W.AGENCY})),
+    (A.PASS_UP, frozenset({S.ACCEPTED}), _STAY, frozenset({W.AGENCY})),
+    (A.SOLVE, frozenset({S.ACCEPTED}), (S.RESOLVED,), frozenset({W.AGENCY})),
+    (A.DISPATCH, frozenset({S.ACCEPTED, S.RETURNED}), (S.DISPATCHED,), frozenset({W.AGENCY})),
+    (A.SIGN, frozenset({S.DISPATCHED}), (S.IN_PROGRESS,), frozenset({W.LEAD_RECEIVER})),
+    (A.RETURN, frozenset({S.DISPATCHED}), (S.RETURNED,), frozenset({W.LEAD_RECEIVER})),
+    (A.RAISE_DISPUTE, frozenset({S.RETURNED}), (S.DISPUTED,), frozenset({W.AGENCY})),
+    (A.DECIDE, frozenset({S.DISPUTED}), (S.DISPATCHED,), frozenset({W.DISPUTE_DECIDER})),
+    (A.REQUEST_EXTENSION, frozenset({S.IN_PROGRESS}), _STAY, frozenset({W.LEAD_DEPARTMENT})),
+    (A.GRANT_EXTENSION, frozenset({S.IN_PROGRESS}), _STAY, frozenset({W.AGENCY})),
+    (A.REFUSE_EXTENSION, frozenset({S.IN_PROGRESS}), _STAY, frozenset({W.AGENCY})),
+    (A.HANDLE, frozenset({S.IN_PROGRESS}), (S.HANDLED,), frozenset({W.LEAD_DEPARTMENT})),
+    (A.CHECK, frozenset({S.HANDLED}), (S.RESOLVED,), frozenset({W.AGENCY})),
+    (A.REWORK, frozenset({S.HANDLED}), (S.IN_PROGRESS,), frozenset({W.AGENCY})),
+    (A.FEEDBACK, frozenset({S.RESOLVED}), (S.CLOSED,), frozenset({W.AGENCY, W.REPORTER})),
+    (A.REOPEN, frozenset({S.CLOSED}), (S.IN_PROGRESS, S.ACCEPTED), frozenset({W.AGENCY})),
+    (A.SUPERVISE, OPEN_STATES, _STAY, frozenset({W.SUPERVISING_AGENCY})),
+    (A.COMMENT, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
+    (A.ATTACH, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
+]
+
+
+def _build() -> dict[tuple[CaseState, CaseAction], Step]:
+    table: dict[tuple[CaseState, CaseAction], Step] = {}
+    for action, states, targets, who in _RULES:
+        for state in states:
+            if (state, action) in table:
+                raise RuntimeError(f"duplicate rule {state}/{action}")
+            table[(state, action)] = Step(targets, who)
+    return table
+
+
+TRANSITIONS: Mapping[tuple[CaseState, CaseAction], Step] = _build()
+"""(state, action) → :class:`Step`. A pair that is missing is not allowed in that state."""
+
+COUNTS_AS_REWORK = frozenset({CaseAction.REWORK})
+RAISES_LEVEL = frozenset({CaseAction.PASS_UP})
+
+
+# ---------------------------------------------------------------------------------------------
+# Conditions of the case beyond its state (refused as 409 like a state refusal).
+
+
+def _guard(action: CaseAction, facts: CaseFacts) -> str | None:
+    if action is CaseAction.PASS_UP and not facts.has_level_above:
+        return "该事项已在最高一级网格化机构，无法再提交上级"
+    if action is CaseAction.REQUEST_EXTENSION:
+        if facts.extension_pending:
+            return "已有延期申请待审批，请等待审批结果"
+        if facts.extensions_used >= facts.max_extensions:
+            return f"延期次数已用完（最多 {facts.max_extensions} 次）"
+    if action in (CaseAction.GRANT_EXTENSION, CaseAction.REFUSE_EXTENSION) and not facts.extension_pending:
+        return "没有待审批的延期申请"
+    if action is CaseAction.REOPEN:
+        if facts.evaluation != Evaluation.UNSATISFIED:
+            return "只有评价为“不满意”的事项才能重新办理"
+        if facts.closed_at is None or facts.now is None or facts.reopen_window is None:
+            return "已超过重新办理的期限"
+        if facts.now > facts.closed_at + facts.reopen_window:
+            return "已超过重新办理的期限"
+        if _reopen_target(facts) is CaseState.IN_PROGRESS and not facts.has_lead_department:
+            return "该事项没有牵头部门，只能退回网格化机构重新受理"
+    return None
+
+
+def _reopen_target(facts: CaseFacts) -> CaseState:
+    if facts.to is not None:
+        return CaseState(facts.to)
+    return CaseState.IN_PROGRESS if facts.has_lead_department else CaseState.ACCEPTED
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers.
+
+
+class StateRefused(Conflict):
+    """The case's state (or a condition of the case) does not allow the action: HTTP 409."""
+
+
+class ActorRefused(Forbidden):
+    """The state allows the action but this actor may not take it: HTTP 403."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action is refused: ``kind`` is ``"state"`` (409) or ``"actor"`` (403)."""
+
+    kind: str
+    message: str
+
+    @property
+    def status(self) -> int:
+        return 409 if self.kind == "state" else 403
+
+    def error(self) -> StateRefused | ActorRefused:
+        return StateRefused(self.message) if self.kind == "state" else ActorRefused(self.message)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An allowed transition: the state before and after, and what the service must also do."""
+
+    action: CaseAction
+    from_state: CaseState
+    to_state: CaseState
+
+    @property
+    def changes_state(self) -> bool:
+        return self.from_state is not self.to_state
+
+    @property
+    def raises_level(self) -> bool:
+        return self.action in RAISES_LEVEL
+
+    @property
+    def counts_as_rework(self) -> bool:
+        return self.action in COUNTS_AS_REWORK
+
+
+def _facts(context: Mapping[str, Any]) -> CaseFacts:
+    known = {f.name for f in fields(CaseFacts)}
+    unknown = sorted(set(context) - known)
+    if unknown:
+        raise TypeError(f"unknown case facts: {', '.join(unknown)}")
+    return CaseFacts(**context)
+
+
+def check(state: CaseState | str, action: CaseAction | str, actor: Actor, **context: Any) -> Outcome | Refusal:
+    """The answer for one (state, action, actor): an :class:`Outcome` or a :class:`Refusal`.
+
+    Order: the state first (409), then the actor (403), then the case's conditions (409), so that
+    an actor who could never take the action hears "not you" rather than "not now".
+    """
+    state, action = CaseState(state), CaseAction(action)
+    facts = _facts(context)
+    step = TRANSITIONS.get((state, action))
+    if step is None:
+        return Refusal("state", f"事项当前状态为“{STATE_LABELS[state]}”，不能{ACTION_LABELS[action]}")
+    if not any(is_who(who, actor, facts) for who in step.who):
+        names = "或".join(WHO_LABELS[w] for w in sorted(step.who))
+        return Refusal("actor", f"只有{names}可以{ACTION_LABELS[action]}该事项")
+    problem = _guard(action, facts)
+    if problem:
+        return Refusal("state", problem)
+    if not step.targets:
+        target = state
+    elif len(step.targets) == 1:
+        target = step.targets[0]
+    else:
+        target = _reopen_target(facts)
+        if target not in step.targets:
+            names = "或".join(STATE_LABELS[t] for t in step.targets)
+            return Refusal("state", f"{ACTION_LABELS[action]}只能转为“{names}”")
+    return Outcome(action, state, target)
+
+
+def transition(state: CaseState | str, action: CaseAction | str, actor: Actor, **context: Any) -> Outcome:
+    """The next state of a case, or :class:`StateRefused` (409) / :class:`ActorRefused` (403).
+
+    ``context`` holds the :class:`CaseFacts` the action needs (unknown names → TypeError, so that a
+    typo never silently takes a default).
+    """
+    answer = check(state, action, actor, **context)
+    if isinstance(answer, Refusal):
+        raise answer.error()
+    return answer
+
+
+def available_actions(state: CaseState | str, actor: Actor, **context: Any) -> list[CaseAction]:
+    """The actions this actor may take now, in the table's order: what the page offers as buttons."""
+    return [a for a in CaseAction if isinstance(check(state, a, actor, **context), Outcome)]
+
+
+def actions_from(state: CaseState | str) -> list[CaseAction]:
+    """The actions the state allows to somebody (whatever the actor)."""
+    state = CaseState(state)
+    return [a for a in CaseAction if (state, a) in TRANSITIONS]
