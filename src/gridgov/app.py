@@ -19,6 +19,7 @@ from gridgov.accounts.api import router as accounts_api
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import CSRF_COOKIE, NotAuthenticated
 from gridgov.audit.api import router as audit_api
+from gridgov.cases.api import router as cases_api
 from gridgov.departments.api import router as departments_api
 from gridgov.public.api import router as public_api
 from gridgov.staff.api import router as staff_api
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(staff_api)
     api.include_router(public_api)
     api.include_router(audit_api)
+    api.include_router(cases_api)
     app.include_router(api)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -26,10 +26,15 @@ class Permission(enum.StrEnum):
     USERS_ADMIN = "users.admin"
     AUDIT_READ = "audit.read"
     COMPLAINT_HANDLE = "complaint.handle"
+    CASES_READ = "cases.read"
+    CASES_CREATE = "cases.create"
+    CASES_ACT = "cases.act"
 
 
 _EVERYONE = {Permission.SELF}
-_FIELD = _EVERYONE | {Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ}
+_FIELD = _EVERYONE | {Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ, Permission.CASES_READ}
+_CASEWORK = {Permission.CASES_CREATE, Permission.CASES_ACT}
+"""Who may act on a case at all; *which* action on *which* case is the lifecycle's answer."""
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SYSADMIN: frozenset(Permission),
@@ -46,18 +51,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_ADMIN,
             Permission.COMPLAINT_HANDLE,
         }
+        | _CASEWORK
     ),
     Role.AGENCY_DISPATCHER: frozenset(
-        _FIELD | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE}
+        _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE}
     ),
-    Role.DEPT_RECEIVER: frozenset(_FIELD),
-    Role.DEPT_HANDLER: frozenset(_FIELD),
+    Role.DEPT_RECEIVER: frozenset(_FIELD | {Permission.CASES_ACT}),
+    Role.DEPT_HANDLER: frozenset(_FIELD | {Permission.CASES_ACT}),
     Role.INSTRUCTOR: frozenset(_FIELD | {Permission.STAFF_READ}),
     Role.CHIEF_LEADER: frozenset(_FIELD | {Permission.STAFF_READ}),
-    Role.LEADER: frozenset(_FIELD | {Permission.STAFF_READ}),
-    Role.FULLTIME: frozenset(_FIELD),
-    Role.PARTTIME: frozenset(_FIELD),
-    Role.PROFESSIONAL: frozenset(_FIELD),
+    Role.LEADER: frozenset(_FIELD | _CASEWORK | {Permission.STAFF_READ}),
+    Role.FULLTIME: frozenset(_FIELD | _CASEWORK),
+    Role.PARTTIME: frozenset(_FIELD | _CASEWORK),
+    Role.PROFESSIONAL: frozenset(_FIELD | _CASEWORK),
     Role.LIAISON: frozenset(_FIELD),
     Role.VOLUNTEER: frozenset(_FIELD),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ}),

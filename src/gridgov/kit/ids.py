@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -30,3 +32,20 @@ def birth_date_of(value: str) -> date:
 def with_check_digit(first17: str) -> str:
     """The full ID number for 17 digits (used to make demo and test data)."""
     return first17 + _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?[1-9]\d{6,7}$")
+
+
+def normalise_phone(value: str) -> str:
+    """Spaces and brackets dropped, a leading +86 dropped; a landline keeps its area-code hyphen."""
+    return re.sub(r"[\s()（）]", "", value or "").removeprefix("+86")
+
+
+def phone_problem(value: str) -> str | None:
+    """Why ``value`` is not a mainland mobile (11 digits, 1[3-9]…) or landline (0 + area code +
+    7–8 digits), or None."""
+    if _MOBILE.match(value) or _LANDLINE.match(value):
+        return None
+    return "应为 11 位手机号码，或带区号的固定电话（如 0511-84441234）"

@@ -3,7 +3,8 @@ notices.
 
 A case always lies in a grid (the locator finds it, or the reporter names it): ``grid_code`` is the
 column jurisdiction is scoped on. ``state`` only changes through :mod:`gridgov.cases.workflow`, and
-every change appends a :class:`CaseLogEntry` whose hash chains to the previous one. ``version``
+every change appends a :class:`CaseLogEntry` whose hash chains to the previous one; the case keeps
+the chain's length and last hash (``log_length``, ``log_head``) so a cut-off tail is detected too. ``version``
 guards concurrent actions: an action updates the row only if the version it read is still there.
 """
 
@@ -57,13 +58,19 @@ class Case(Base):
     reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     instruction_id: Mapped[int | None] = mapped_column(ForeignKey("instructions.id"))
     extensions_used: Mapped[int] = mapped_column(Integer, default=0)
+    extension_request_days: Mapped[int | None] = mapped_column(Integer)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     evaluation: Mapped[str | None] = mapped_column(String(24))
     result: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
+    log_length: Mapped[int] = mapped_column(Integer, default=0)
+    log_head: Mapped[str] = mapped_column(String(64), default="")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CaseDepartment(Base):
@@ -91,6 +98,12 @@ class CaseClock(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     warn_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    warning_ratio: Mapped[float] = mapped_column(Float)
+    working_days: Mapped[int | None] = mapped_column(Integer)
+    span_seconds: Mapped[float | None] = mapped_column(Float)
+    urgency: Mapped[str] = mapped_column(String(12), default="normal")
+    extensions: Mapped[int] = mapped_column(Integer, default=0)
+    unknown_years: Mapped[list[int] | None] = mapped_column(JSONType)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     final_status: Mapped[str | None] = mapped_column(String(12))
     provisional: Mapped[bool] = mapped_column(default=False)

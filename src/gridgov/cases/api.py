@@ -1,0 +1,82 @@
+"""Cases JSON API: intake, lists, a case, its file, actions, photos and the categories."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+
+from gridgov.authz import Permission, Principal, require
+from gridgov.cases import actions, service
+from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, LogEntryRead
+from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.errors import NotFound
+from gridgov.kit.clock import utc_now
+from gridgov.kit.media import MAX_BYTES, image_path
+from gridgov.kit.pagination import Page
+
+Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
+Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
+Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
+router = APIRouter(tags=["cases"])
+
+
+def _media(request: Request):
+    return request.app.state.settings.media_path
+
+
+@router.get("/case-categories", summary="事项可选类别")
+def case_categories(me: Reader, profile: ProfileDep) -> list[dict[str, str]]:
+    return [{"code": c.code, "name": c.name} for c in profile.cases.categories]
+
+
+@router.post("/case-photos", status_code=201, summary="上传事项照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")
+async def upload_photo(request: Request, me: Creator, file: UploadFile = File(...)) -> dict[str, Any]:
+    data = await file.read(MAX_BYTES + 1)
+    stored = service.upload_photo(_media(request), data)
+    return {"sha256": stored.sha256, "content_type": stored.content_type, "size": stored.size}
+
+
+@router.get("/case-photos/{sha256}", summary="事项照片", response_class=FileResponse)
+def get_photo(sha256: str, request: Request, session: SessionDep, me: Reader, thumbnail: bool = False):
+    found = service.photo_for(session, me, sha256)
+    stored = image_path(service.photo_root(_media(request)), found, thumbnail=thumbnail)
+    if stored is None:
+        raise NotFound("照片不存在")
+    return FileResponse(stored[0], media_type=stored[1], headers={"Cache-Control": "private, max-age=86400"})
+
+
+@router.post("/cases", status_code=201, response_model=CaseRead, summary="登记事项")
+def create_case(data: CaseCreate, request: Request, session: SessionDep, me: Creator, profile: ProfileDep,
+                cipher: CipherDep) -> CaseRead:
+    now = utc_now()
+    case = service.create_case(session, me, data, now=now, profile=profile, cipher=cipher, media_root=_media(request))
+    return service.case_read(session, me, case, now=now, profile=profile)
+
+
+@router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")
+def list_cases(session: SessionDep, me: Reader, state: str | None = None, grid: str | None = None,
+               overdue: bool | None = None, q: str | None = None, page: int = Query(1, ge=1),
+               per_page: int = Query(50, ge=1, le=200)) -> Page[CaseListItem]:
+    return service.list_cases(session, me, now=utc_now(), state=state, grid=grid, overdue=overdue, q=q,
+                              page=page, per_page=per_page)
+
+
+@router.get("/cases/{case_no}", response_model=CaseRead, summary="事项详情")
+def get_case(case_no: str, session: SessionDep, me: Reader, profile: ProfileDep) -> CaseRead:
+    case = service.access_case(session, me, case_no)
+    return service.case_read(session, me, case, now=utc_now(), profile=profile)
+
+
+@router.get("/cases/{case_no}/log", response_model=list[LogEntryRead], summary="事项电子档案")
+def get_log(case_no: str, session: SessionDep, me: Reader) -> list[LogEntryRead]:
+    return service.case_log(session, me, case_no)
+
+
+@router.post("/cases/{case_no}/actions/{action}", response_model=CaseRead, summary="办理操作")
+def act(case_no: str, action: str, request: Request, session: SessionDep, me: Actor, profile: ProfileDep,
+        body: Annotated[dict[str, Any] | None, Body()] = None) -> CaseRead:
+    now = utc_now()
+    case = actions.act(session, me, case_no, action, body or {}, now=now, profile=profile, media_root=_media(request))
+    return service.case_read(session, me, case, now=now, profile=profile)

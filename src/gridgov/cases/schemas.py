@@ -1,0 +1,139 @@
+"""The shapes of cases in and out of the API (CaseCreate, CaseRead, CaseListItem, CaseFilter)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from gridgov.cases.deadlines import Urgency
+
+Source = Literal["patrol", "visit", "resident", "hotline", "unit", "instruction"]
+SOURCE_LABELS = {
+    "patrol": "网格员巡查",
+    "visit": "网格员走访",
+    "resident": "群众反映",
+    "hotline": "12345热线",
+    "unit": "单位报告",
+    "instruction": "机构交办",
+}
+WORKER_SOURCES = frozenset({"patrol", "visit"})
+"""A worker's own discovery starts verified: the worker saw it (case-lifecycle: verified)."""
+
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=2, max_length=100, title="标题")
+    description: str = Field("", max_length=4000, title="描述")
+    category: str = Field(min_length=1, max_length=32, title="类别")
+    urgency: Urgency = Field(Urgency.NORMAL, title="紧急程度")
+    source: Source = Field(title="来源")
+    discovered_at: datetime | None = Field(None, title="发现时间（默认现在）")
+    lon: float | None = Field(None, ge=-180, le=180, title="经度")
+    lat: float | None = Field(None, ge=-90, le=90, title="纬度")
+    crs: Literal["wgs84", "gcj02", "bd09"] = Field("wgs84", title="坐标系")
+    grid_code: str | None = Field(None, pattern=r"^\d{15}$", title="网格编码")
+    address: str = Field("", max_length=200, title="地址")
+    reporter_name: str = Field("", max_length=50, title="反映人")
+    reporter_phone: str = Field("", max_length=20, title="反映人电话")
+    photos: list[str] = Field(default_factory=list, max_length=9, title="照片（先上传得到的 SHA-256）")
+    instruction_id: int | None = None
+
+    @field_validator("discovered_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("发现时间须带时区，例如 2026-11-24T09:30:00+08:00")
+        return value
+
+    @model_validator(mode="after")
+    def _where(self) -> "CaseCreate":
+        has_point = self.lon is not None and self.lat is not None
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("经度和纬度须同时填写")
+        if not has_point and not (self.grid_code and self.address):
+            raise ValueError("请给出位置：经纬度，或网格编码加地址")
+        return self
+
+
+class ClockRead(BaseModel):
+    due_at: datetime
+    status: str
+    provisional: bool
+    started_at: datetime
+    stopped_at: datetime | None = None
+    warn_at: datetime
+    extensions: int = 0
+
+
+class DepartmentRef(BaseModel):
+    code: str
+    name: str
+    part: Literal["lead", "assisting"]
+
+
+class CaseListItem(BaseModel):
+    case_no: str
+    title: str
+    state: str
+    state_label: str
+    category: str
+    urgency: str
+    source: str
+    grid_code: str
+    created_at: datetime
+    worst_clock: str | None = None
+
+
+class CaseRead(CaseListItem):
+    description: str
+    discovered_at: datetime
+    lon: float | None
+    lat: float | None
+    address: str
+    handling_level: str
+    handling_area_code: str
+    departments: dict[str, Any]
+    clocks: dict[str, ClockRead | None]
+    reporter_name: str
+    reporter_phone: str
+    evaluation: str | None
+    result: str
+    extensions_used: int
+    extension_request_days: int | None
+    rework_count: int
+    photos: list[str]
+    available_actions: list[str]
+
+
+class LogEntryRead(BaseModel):
+    seq: int
+    action: str
+    actor: str
+    role: str
+    at: datetime
+    from_state: str
+    to_state: str
+    note: str
+    data: dict[str, Any] | None
+    attachments: list[str]
+    prev_hash: str
+    hash: str
+
+
+class CaseFilter(BaseModel):
+    state: str | None = None
+    grid: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    page: int = Field(1, ge=1)
+    per_page: int = Field(50, ge=1, le=200)
+
+
+class CasePage(BaseModel):
+    items: list[CaseListItem]
+    total: int
+    page: int
+    per_page: int

@@ -1,0 +1,265 @@
+"""Use cases of the closed loop: intake, reading a case and its file, and verifying files.
+
+Actions on a case live in :mod:`.actions`; both write the file through :func:`log_action`, so every
+change of a case leaves one hash-chained entry. Services take ``now`` and never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gridgov.audit.service import record
+from gridgov.authz.principal import Principal
+from gridgov.calendar import load_work_calendar
+from gridgov.cases import clocks
+from gridgov.cases import file as case_file
+from gridgov.cases import repository as repo
+from gridgov.cases.deadlines import ClockKind
+from gridgov.cases.numbering import next_case_no
+from gridgov.cases.schemas import WORKER_SOURCES, CaseCreate, CaseListItem, CaseRead, LogEntryRead
+from gridgov.cases.workflow import GRID_WORKER_ROLES, STATE_LABELS, CaseState
+from gridgov.errors import Forbidden, Invalid, NotFound
+from gridgov.kit.crypto import FieldCipher, mask_phone
+from gridgov.kit.ids import normalise_phone, phone_problem
+from gridgov.kit.media import StoredImage, image_path, store_image
+from gridgov.kit.pagination import Page
+from gridgov.models import Case, CaseLogEntry, CasePhoto, Grid
+from gridgov.models.accounts import Role
+from gridgov.models.territory import GridStatus
+from gridgov.notify import Notice, notify
+from gridgov.territory import rules
+from gridgov.territory.service import locate
+
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
+NOT_FOUND = "事项 {} 不存在"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def access_case(session: Session, principal: Principal | None, case_no: str, *, for_update: bool = False) -> Case:
+    """The case if the principal may see it; 404 with the same message as a missing one."""
+    case = repo.get_case(session, principal, case_no, for_update=for_update)
+    if case is None:
+        raise NotFound(NOT_FOUND.format(case_no))
+    return case
+
+
+def list_item(case: Case, clock_rows, now: datetime) -> CaseListItem:
+    return CaseListItem(
+        case_no=case.case_no, title=case.title, state=case.state, state_label=STATE_LABELS[CaseState(case.state)],
+        category=case.category, urgency=case.urgency, source=case.source, grid_code=case.grid_code,
+        created_at=case.created_at, worst_clock=clocks.worst(clock_rows, now),
+    )
+
+
+def list_cases(session: Session, principal: Principal | None, *, now: datetime, state=None, grid=None,
+               overdue: bool | None = None, q=None, page: int = 1, per_page: int = 50, states=None,
+               department_code=None) -> Page[CaseListItem]:
+    rows, total = repo.list_cases(
+        session, principal, state=state, states=states, grid=grid, q=q, department_code=department_code,
+        overdue_at=now if overdue else None, offset=(page - 1) * per_page, limit=per_page,
+    )
+    by_case = repo.clocks_of(session, [c.id for c in rows])
+    return Page(items=[list_item(c, by_case[c.id], now) for c in rows], total=total, page=page, page_size=per_page)
+
+
+def case_read(session: Session, principal: Principal | None, case: Case, *, now: datetime, profile) -> CaseRead:
+    from gridgov.cases.actions import actions_for
+
+    depts = repo.departments_of(session, case.id)
+    lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
+    assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
+    clock_rows = repo.clocks_of(session, [case.id])[case.id]
+    return CaseRead(
+        **list_item(case, clock_rows, now).model_dump(),
+        description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
+        address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
+        departments={"lead": lead, "assisting": assisting}, clocks=clocks.summary(clock_rows, now),
+        reporter_name=case.reporter_name, reporter_phone=case.reporter_phone_mask, evaluation=case.evaluation,
+        result=case.result, extensions_used=case.extensions_used,
+        extension_request_days=case.extension_request_days, rework_count=case.rework_count,
+        photos=[p.sha256 for p in repo.photos_of(session, case.id)],
+        available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile)]
+        if principal is not None else [],
+    )
+
+
+def case_log(session: Session, principal: Principal | None, case_no: str) -> list[LogEntryRead]:
+    case = access_case(session, principal, case_no)
+    return [
+        LogEntryRead(seq=e.seq, action=e.action, actor=e.actor, role=e.role, at=e.at, from_state=e.from_state,
+                     to_state=e.to_state, note=e.note, data=e.data, attachments=e.attachments or [],
+                     prev_hash=e.prev_hash, hash=e.hash)
+        for e in repo.log_of(session, case.id)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The file
+
+
+def log_action(session: Session, case: Case, principal: Principal | None, action: str, *, now: datetime,
+               from_state: str, to_state: str, note: str = "", data: dict[str, Any] | None = None,
+               attachments: list[str] | None = None) -> CaseLogEntry:
+    """Appends one entry to the case's file, chained to the previous one by hash."""
+    fields = {
+        "case_no": case.case_no, "seq": case.log_length + 1, "action": action,
+        "actor_id": principal.user_id if principal else None,
+        "actor": principal.username if principal else "system", "role": principal.role if principal else "system",
+        "at": now, "from_state": from_state, "to_state": to_state, "note": note, "data": data or None,
+        "attachments": list(attachments or []) or None,
+    }
+    prev = case.log_head or case_file.GENESIS
+    digest = case_file.entry_hash(prev, fields)
+    entry = CaseLogEntry(case_id=case.id, prev_hash=prev, hash=digest,
+                         **{k: v for k, v in fields.items() if k != "case_no"})
+    session.add(entry)
+    case.log_length += 1
+    case.log_head = digest
+    return entry
+
+
+def verify_files(session: Session, case_no: str | None = None) -> dict[str, list[str]]:
+    """Recomputes the chains (one case, or all): {case_no: problems} for every altered file."""
+    stmt = select(Case).order_by(Case.id)
+    if case_no:
+        stmt = stmt.where(Case.case_no == case_no)
+    broken: dict[str, list[str]] = {}
+    for case in session.scalars(stmt):
+        problems = case_file.verify_chain(repo.log_of(session, case.id), case_no=case.case_no, head=case.log_head)
+        if problems or len(repo.log_of(session, case.id)) != case.log_length:
+            broken[case.case_no] = [p.message for p in problems] or ["档案条数与登记的不符"]
+    if case_no and not session.scalar(select(Case.id).where(Case.case_no == case_no)):
+        raise NotFound(NOT_FOUND.format(case_no))
+    return broken
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake
+
+
+def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> Grid:
+    if data.lon is not None and data.lat is not None:
+        found = locate(session, None, data.lon, data.lat, data.crs)
+        if not found.found:
+            raise Invalid(f"{found.message}，请核对位置或改填网格编码和地址")
+        code = found.grid_code
+        if data.grid_code and data.grid_code != code:
+            raise Invalid(f"坐标位于网格 {code}，与填写的网格编码 {data.grid_code} 不一致")
+    else:
+        code = data.grid_code
+    grid = session.get(Grid, code)
+    if grid is None or grid.status != GridStatus.ACTIVE:
+        raise Invalid(f"网格 {code} 不存在或已撤销")
+    if principal is not None and not principal.covers(code):
+        raise Invalid("该位置不在你辖区内的网格中")
+    return grid
+
+
+def _reporting_area(profile, grid: Grid) -> str:
+    """The agency a worker reports to: the town, or the village where the profile says so (LZ§16)."""
+    village = grid.area_code
+    if profile.cases.report_to == "village":
+        return village
+    return rules.parent_area_code(village)
+
+
+def create_case(session: Session, principal: Principal | None, data: CaseCreate, *, now: datetime, profile,
+                cipher: FieldCipher, media_root: Path) -> Case:
+    """Registers a case where the locator (or the named grid) puts it, numbered, clocked and filed.
+
+    A worker's own patrol or visit starts ``verified``; what residents, the hotline, units or an
+    instruction bring starts ``reported`` and the grid's workers are told to verify it."""
+    if principal is not None and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
+        raise Forbidden("只有网格员和网格化机构可以登记事项")
+    if profile.cases.category(data.category) is None:
+        names = "、".join(f"{c.code}（{c.name}）" for c in profile.cases.categories)
+        raise Invalid(f"类别 {data.category} 不在可选范围内：{names}")
+    worker = principal is not None and principal.role in GRID_WORKER_ROLES
+    if worker and data.source not in WORKER_SOURCES:
+        raise Invalid("网格员登记的事项来源只能是巡查或走访")
+    if not worker and data.source in WORKER_SOURCES:
+        raise Invalid("巡查、走访发现的事项由网格员登记")
+    phone = normalise_phone(data.reporter_phone)
+    if phone and (problem := phone_problem(phone)):
+        raise Invalid(f"反映人电话{problem}")
+    discovered = data.discovered_at or now
+    if discovered > now:
+        raise Invalid("发现时间不能晚于现在")
+    grid = _grid_for(session, principal, data)
+    photos = known_photos(media_root, data.photos)
+    village = grid.area_code
+    town = rules.parent_area_code(village)
+    county = rules.parent_area_code(town)
+    handling_area = _reporting_area(profile, grid)
+    state = CaseState.VERIFIED if worker else CaseState.REPORTED
+    case = Case(
+        case_no=next_case_no(session, county, now), title=data.title, description=data.description,
+        category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
+        discovered_at=discovered, lon=data.lon, lat=data.lat, address=data.address, grid_code=grid.code,
+        town_code=town, county_code=county, handling_level=str(rules.area_level(handling_area)),
+        handling_area_code=handling_area, reporter_name=data.reporter_name,
+        reporter_phone_enc=cipher.encrypt(phone) if phone else None,
+        reporter_phone_mask=mask_phone(phone) if phone else "",
+        reporter_user_id=principal.user_id if principal else None, instruction_id=data.instruction_id,
+        created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
+        version=1, log_length=0, log_head="", extensions_used=0, rework_count=0,
+    )
+    session.add(case)
+    session.flush()
+    add_photos(session, case, photos, "report", case.created_by, now)
+    calendar = load_work_calendar(session)
+    clocks.start(session, case.id, ClockKind.REPORT, discovered, profile.cases.limits, calendar, case.urgency)
+    log_action(session, case, principal, "create", now=now, from_state="", to_state=case.state,
+               note=data.description[:200], data={"source": data.source, "grid": grid.code, "category": data.category,
+                                                   "urgency": case.urgency},
+               attachments=list(photos))
+    record(session, actor=principal, action="case_created", now=now, object_type="case", object_id=case.case_no,
+           area_code=grid.code, after={"state": case.state, "grid": grid.code, "category": case.category})
+    if not worker:
+        notify(session, [Notice(uid, "case_to_verify", f"请核实事项 {case.case_no}：{case.title}",
+                                f"{case.case_no}:reported:{uid}", case.id, f"/cases/{case.case_no}")
+                         for uid in repo.grid_worker_users(session, grid.code)], now=now)
+    return case
+
+
+def photo_for(session: Session, principal: Principal | None, sha256: str) -> str:
+    """A photo may be seen by whoever may see a case it belongs to; 404 otherwise."""
+    stmt = repo.readable(select(CasePhoto.sha256).join(Case, Case.id == CasePhoto.case_id), principal)
+    found = session.scalar(stmt.where(CasePhoto.sha256 == sha256).limit(1))
+    if found is None:
+        raise NotFound("照片不存在")
+    return found
+
+
+def photo_root(media_root: Path) -> Path:
+    return media_root / "cases"
+
+
+def upload_photo(media_root: Path, data: bytes) -> StoredImage:
+    """Stores one photo (GPS stripped, thumbnail made) before the case or action that names it."""
+    return store_image(photo_root(media_root), data, label="照片")
+
+
+def known_photos(media_root: Path, hashes: list[str]) -> dict[str, tuple[str, int]]:
+    """The photos named by hash, which must have been uploaded first: {sha256: (type, size)}."""
+    found: dict[str, tuple[str, int]] = {}
+    for digest in hashes:
+        stored = image_path(photo_root(media_root), digest)
+        if stored is None:
+            raise Invalid(f"照片 {digest[:12]}… 未上传，请先上传照片")
+        found[digest] = (stored[1], stored[0].stat().st_size)
+    return found
+
+
+def add_photos(session: Session, case: Case, photos: dict[str, tuple[str, int]], stage: str, user_id, now) -> None:
+    for digest, (content_type, size) in photos.items():
+        session.add(CasePhoto(case_id=case.id, sha256=digest, content_type=content_type, size=size,
+                              stage=stage, uploaded_by=user_id, uploaded_at=now))
