@@ -1,4 +1,4 @@
-"""``gridgov demo``: the whole demo — city, departments, accounts — through the ordinary services."""
+"""``gridgov demo``: the whole demo — city, departments, accounts, staff — through the ordinary services."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from gridgov.departments.service import seed_departments
 from gridgov.kit.crypto import FieldCipher
 from gridgov.models import Area
 from gridgov.models.territory import AreaLevel
+from gridgov.staff.demo import create_demo_staff
 from gridgov.territory import rules
 from gridgov.territory.demo import demo_city_of
 from gridgov.territory.demo_loader import load_demo_city
@@ -31,4 +32,6 @@ def build_demo(session: Session, profile, *, grids: int, now: datetime, cipher: 
     lines.append(f"联动部门：新建 {seed_departments(session, profile, areas, now=now)} 个")
     users = create_demo_accounts(session, city_code, now=now)
     lines.append(f"演示账号：新建 {len(users)} 个（密码 demo12345，仅演示模式可用）")
+    staff = create_demo_staff(session, profile, city_code, cipher=cipher, now=now)
+    lines.append(f"演示网格员：新建 {staff} 人（演示街道各综合网格的网格长与专职网格员）")
     return lines

@@ -110,3 +110,13 @@ def create_demo_accounts(session: Session, city_code: str, *, now: datetime) -> 
                           role=account.role, scope_code=scope, department_code=dept, must_change_password=False)
         created.append(create_user(session, None, data, now=now, demo=True))
     return created
+
+
+def link_demo_staff(session: Session, links: dict[str, int]) -> None:
+    """Ties demo accounts to their staff records (``worker`` → the demo grid's full-time worker…);
+    an account already linked keeps its link."""
+    if not links:
+        return
+    for user in session.scalars(select(User).where(User.username.in_(list(links)))):
+        if user.staff_id is None:
+            user.staff_id = links[user.username]

@@ -1,7 +1,304 @@
-"""Staff pages."""
+"""Staff pages: list (masked), detail with its forms, new record, staffing gaps, import.
+
+Each form posts to its own route, which calls the same service as the JSON API. On bad input the
+page is rendered again with a Chinese message next to the form and the user's input kept, with a
+4xx status; on success the browser is redirected (post/redirect/get).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from gridgov.authz import Permission, Principal, require
+from gridgov.deps import SessionDep
+from gridgov.errors import DomainError, Invalid
+from gridgov.kit.clock import utc_now
+from gridgov.policy.schema import VALUE_LABELS
+from gridgov.staff import importing, posts, rules, service
+from gridgov.staff.schemas import (
+    ExclusionCreate,
+    ExclusionLift,
+    PostActivate,
+    PostCreate,
+    PostEnd,
+    StaffCreate,
+    StaffUpdate,
+    TrainingCreate,
+)
+from gridgov.territory.web import _area_options
+from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
+
+Reader = Annotated[Principal, Depends(require(Permission.STAFF_READ))]
+Writer = Annotated[Principal, Depends(require(Permission.STAFF_WRITE))]
+Revealer = Annotated[Principal, Depends(require(Permission.STAFF_REVEAL))]
+PAGE_SIZE = 30
+GAP_ROWS_SHOWN = 500
+VARY = {"Vary": "HX-Request"}
+MESSAGES = {
+    "saved": "档案已保存",
+    "training": "培训已登记",
+    "exclusion": "情形已登记",
+    "lifted": "已登记解除",
+    "photo": "照片已更新",
+    "post": "岗位已新建（待上岗）",
+    "activated": "岗位已生效",
+    "ended": "岗位已结束",
+}
+
+
+def _status(exc: Exception) -> int:
+    return exc.status if isinstance(exc, DomainError) else 422
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "请检查填写的内容：" + "；".join(f"{'.'.join(map(str, e['loc']))} {e['msg']}" for e in exc.errors())
+    return getattr(exc, "message", str(exc))
+
+
+def _date(value: str, label: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{label}“{value}”无效，应写作 2024-03-01") from None
+
+
+def _form_values(form) -> dict:
+    return {k: v for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
+
+
+# ---------------------------------------------------------------- list
+
+
+@router.get("/staff")
+def staff_list(request: Request, me: Reader, session: SessionDep, area: str | None = None, q: str | None = None,
+               page: Annotated[int, Query(ge=1)] = 1):
+    area, q = (area or "").strip() or None, (q or "").strip() or None
+    result = service.list_staff(session, me, area=area, q=q, page=page, page_size=PAGE_SIZE,
+                                cipher=request.app.state.cipher)
+    context = {"result": result, "area": area, "q": q or "", "pages": max(1, -(-result.total // PAGE_SIZE))}
+    if is_htmx(request):
+        return templates.TemplateResponse(request, "staff/_table.html", context, headers=VARY)
+    context["area_options"] = _area_options(session, me, selected=area)
+    return templates.TemplateResponse(request, "staff/list.html", context, headers=VARY)
+
+
+# ---------------------------------------------------------------- new record
+
+
+def _new_page(request: Request, values: dict, error: str | None = None, status: int = 200):
+    return templates.TemplateResponse(request, "staff/new.html", {"values": values, "error": error},
+                                      status_code=status)
+
+
+@router.get("/staff/new")
+def staff_new(request: Request, me: Writer):
+    return _new_page(request, {"area_code": me.scope_code[:12], "gender": "男"})
+
+
+@router.post("/staff/new")
+async def staff_create(request: Request, me: Writer, session: SessionDep):
+    values = _form_values(await request.form())
+    try:
+        data = StaffCreate(
+            name=values.get("name", ""), gender=values.get("gender", ""),
+            birth_date=_date(values.get("birth_date", ""), "出生日期"),
+            id_number=values.get("id_number", "").strip() or None, phone=values.get("phone", "").strip() or None,
+            work_phone=values.get("work_phone", "").strip(), area_code=values.get("area_code", "").strip())
+        staff = service.create_staff(session, me, data, cipher=request.app.state.cipher, now=utc_now())
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        return _new_page(request, values, _message(exc), _status(exc))
+    return RedirectResponse(f"/staff/{staff.id}", status_code=303)
+
+
+# ---------------------------------------------------------------- gaps
+
+
+@router.get("/staff/gaps")
+def staff_gaps(request: Request, me: Reader, session: SessionDep, area: str | None = None):
+    area = (area or "").strip() or None
+    report = posts.staffing_gaps(session, me, area, profile=request.app.state.profile)
+    return templates.TemplateResponse(request, "staff/gaps.html", {
+        "report": report, "rows": report.gaps[:GAP_ROWS_SHOWN], "shown": GAP_ROWS_SHOWN,
+        "labels": rules.GAP_LABELS, "area_options": _area_options(session, me, selected=report.area_code),
+        "staff_policy": request.app.state.profile.staff,
+    })
+
+
+# ---------------------------------------------------------------- import
+
+
+@router.get("/staff/import")
+def staff_import_form(request: Request, me: Writer):
+    return templates.TemplateResponse(request, "staff/import.html", {"columns": importing.COLUMNS, "result": None,
+                                                                      "error": None, "problems": []})
+
+
+@router.post("/staff/import")
+async def staff_import(request: Request, me: Writer, session: SessionDep, file: UploadFile = File(None)):
+    context = {"columns": importing.COLUMNS, "result": None, "error": None, "problems": []}
+    try:
+        if file is None or not file.filename:
+            raise Invalid("请选择要导入的 Excel 文件")
+        content = await file.read()
+        context["result"] = importing.import_staff(session, me, content, filename=file.filename,
+                                                   profile=request.app.state.profile,
+                                                   cipher=request.app.state.cipher, now=utc_now())
+    except DomainError as exc:
+        session.rollback()
+        context["error"] = exc.message
+        context["problems"] = exc.details or []
+        return templates.TemplateResponse(request, "staff/import.html", context, status_code=exc.status)
+    return templates.TemplateResponse(request, "staff/import.html", context)
+
+
+# ---------------------------------------------------------------- detail and its forms
+
+
+def _detail(request: Request, session: Session, me: Principal, staff_id: int, *, form: str | None = None,
+            error: str | None = None, values: dict | None = None, status: int = 200, message: str | None = None):
+    staff = service.get_staff_read(session, me, staff_id)
+    profile = request.app.state.profile
+    return templates.TemplateResponse(request, "staff/detail.html", {
+        "staff": staff,
+        "roles": [(r, rules.role_label(r)) for r in profile.staff.roles],
+        "exclusion_kinds": [(k, VALUE_LABELS.get(k, k)) for k in profile.staff.fulltime_eligibility.exclusions],
+        "staff_policy": profile.staff,
+        "can_write": me.can(Permission.STAFF_WRITE),
+        "can_reveal": me.can(Permission.STAFF_REVEAL),
+        "form": form, "error": error, "values": values or {}, "message": message,
+    }, status_code=status)
+
+
+@router.get("/staff/{staff_id:int}")
+def staff_detail(request: Request, staff_id: int, me: Reader, session: SessionDep, message: str | None = None):
+    return _detail(request, session, me, staff_id, message=MESSAGES.get(message or ""))
+
+
+async def _run(request: Request, session: Session, me: Principal, staff_id: int, form: str, action, done: str):
+    """Runs one form's action; on a refusal re-renders the detail page with the message and input."""
+    values = _form_values(await request.form())
+    try:
+        action(values)
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        return _detail(request, session, me, staff_id, form=form, error=_message(exc), values=values,
+                       status=_status(exc))
+    return RedirectResponse(f"/staff/{staff_id}?message={done}", status_code=303)
+
+
+@router.post("/staff/{staff_id:int}/edit")
+async def staff_edit(request: Request, staff_id: int, me: Writer, session: SessionDep):
+    def act(v):
+        data = StaffUpdate(name=v.get("name"), gender=v.get("gender"), work_phone=v.get("work_phone", ""),
+                           area_code=v.get("area_code") or None)
+        if v.get("phone", "").strip():
+            data.phone = v["phone"].strip()
+        if v.get("id_number", "").strip():
+            data.id_number = v["id_number"].strip()
+        service.update_staff(session, me, staff_id, data, cipher=request.app.state.cipher, now=utc_now())
+
+    return await _run(request, session, me, staff_id, "edit", act, "saved")
+
+
+@router.post("/staff/{staff_id:int}/reveal")
+def staff_reveal(request: Request, staff_id: int, me: Revealer, session: SessionDep):
+    revealed = service.reveal(session, me, staff_id, cipher=request.app.state.cipher, now=utc_now(),
+                              ip=request.client.host if request.client else "")
+    return templates.TemplateResponse(request, "staff/_revealed.html", {"revealed": revealed})
+
+
+@router.post("/staff/{staff_id:int}/trainings")
+async def staff_training(request: Request, staff_id: int, me: Writer, session: SessionDep):
+    def act(v):
+        score = v.get("score", "").strip()
+        held_on = _date(v.get("held_on", ""), "培训日期")
+        if held_on is None:
+            raise Invalid("请填写培训日期")
+        data = TrainingCreate(kind=v.get("kind", "pre_job"), held_on=held_on,
+                              passed=v.get("passed") == "1", score=int(score) if score.isdigit() else None,
+                              note=v.get("note", ""))
+        service.record_training(session, me, staff_id, data, now=utc_now())
+
+    return await _run(request, session, me, staff_id, "training", act, "training")
+
+
+@router.post("/staff/{staff_id:int}/exclusions")
+async def staff_exclusion(request: Request, staff_id: int, me: Writer, session: SessionDep):
+    def act(v):
+        data = ExclusionCreate(kind=v.get("kind", ""), evidence=v.get("evidence", ""),
+                               lifted_on=_date(v.get("lifted_on", ""), "解除日期"))
+        service.record_exclusion(session, me, staff_id, data, profile=request.app.state.profile, now=utc_now())
+
+    return await _run(request, session, me, staff_id, "exclusion", act, "exclusion")
+
+
+@router.post("/staff/{staff_id:int}/exclusions/{exclusion_id:int}/lift")
+async def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: int, me: Writer, session: SessionDep):
+    def act(v):
+        lifted = _date(v.get("lifted_on", ""), "解除日期")
+        if lifted is None:
+            raise Invalid("请填写解除日期")
+        service.lift_exclusion(session, me, staff_id, exclusion_id, ExclusionLift(lifted_on=lifted), now=utc_now())
+
+    return await _run(request, session, me, staff_id, "exclusion", act, "lifted")
+
+
+@router.post("/staff/{staff_id:int}/photo")
+async def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
+    try:
+        content = await photo.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
+        service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path,
+                          now=utc_now())
+    except DomainError as exc:
+        session.rollback()
+        return _detail(request, session, me, staff_id, form="photo", error=exc.message, status=exc.status)
+    return RedirectResponse(f"/staff/{staff_id}?message=photo", status_code=303)
+
+
+@router.post("/staff/{staff_id:int}/posts")
+async def staff_post_create(request: Request, staff_id: int, me: Writer, session: SessionDep):
+    def act(v):
+        start = _date(v.get("start_date", ""), "上岗日期")
+        if start is None:
+            raise Invalid("请填写上岗日期")
+        data = PostCreate(staff_id=staff_id, role=v.get("role", ""), grid_code=v.get("grid_code", "").strip() or None,
+                          micro_grid_code=v.get("micro_grid_code", "").strip() or None,
+                          area_code=v.get("area_code", "").strip() or None,
+                          department_code=v.get("department_code", "").strip() or None, start_date=start)
+        posts.create_post(session, me, data, profile=request.app.state.profile, now=utc_now())
+
+    return await _run(request, session, me, staff_id, "post", act, "post")
+
+
+@router.post("/staff/posts/{post_id:int}/activate")
+async def staff_post_activate(request: Request, post_id: int, me: Writer, session: SessionDep):
+    post = posts.access_post(session, me, post_id)
+
+    def act(v):
+        posts.activate_post(session, me, post_id, PostActivate(start_date=_date(v.get("start_date", ""), "上岗日期")),
+                            profile=request.app.state.profile, now=utc_now())
+
+    return await _run(request, session, me, post.staff_id, f"post-{post_id}", act, "activated")
+
+
+@router.post("/staff/posts/{post_id:int}/end")
+async def staff_post_end(request: Request, post_id: int, me: Writer, session: SessionDep):
+    post = posts.access_post(session, me, post_id)
+
+    def act(v):
+        posts.end_post(session, me, post_id, PostEnd(end_date=_date(v.get("end_date", ""), "离岗日期")), now=utc_now())
+
+    return await _run(request, session, me, post.staff_id, f"post-{post_id}", act, "ended")

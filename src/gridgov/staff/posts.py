@@ -1,0 +1,222 @@
+"""Posts (a person serving in a role at a grid, micro-grid or area) and staffing gaps.
+
+A post is created ``pending``; it becomes ``active`` only when the person is eligible on its start
+date (B3), pre-job training is recorded as passed on or before that date where the profile asks
+for it (B4), and one more active post of that role keeps the staffing caps (B2, A6); it ends with
+an end date. ``active`` means serving today: that is what the public board lists. The rules
+themselves are in :mod:`gridgov.staff.rules`; this module loads the facts and records the change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit.service import record
+from gridgov.authz.principal import Principal
+from gridgov.errors import Conflict, Invalid, NotFound
+from gridgov.models import Area, Department, MicroGrid
+from gridgov.models.staff import Post, StaffMember
+from gridgov.models.territory import GRID_KIND_LABELS, AreaLevel, GridStatus
+from gridgov.staff import repository as repo
+from gridgov.staff import rules
+from gridgov.staff.schemas import GapRead, GapReport, PostActivate, PostCreate, PostEnd
+from gridgov.staff.service import access_staff, today
+from gridgov.territory import repository as territory_repo
+from gridgov.territory import rules as code_rules
+from gridgov.territory.service import access_area, access_grid
+
+_POST_MISSING = "岗位不存在"
+
+
+def access_post(session: Session, principal: Principal | None, post_id: int) -> Post:
+    post = repo.get_post(session, principal, post_id)
+    if post is None:
+        raise NotFound(_POST_MISSING)
+    return post
+
+
+def _snapshot(post: Post) -> dict:
+    return {"staff_id": post.staff_id, "role": post.role, "scope_code": post.scope_code, "status": post.status,
+            "start_date": post.start_date.isoformat(),
+            "end_date": post.end_date.isoformat() if post.end_date else None}
+
+
+def _place(session: Session, principal: Principal | None, data: PostCreate) -> tuple[str, str | None, str | None]:
+    """(scope code, grid code, micro-grid code) of a new post, checked against its role."""
+    kind = rules.scope_kind_for(data.role)
+    label = rules.role_label(data.role)
+    if kind == "micro_grid":
+        if not data.micro_grid_code:
+            raise Invalid(f"{label}应配备到微网格：请填写微网格编码")
+        micro = session.get(MicroGrid, data.micro_grid_code)
+        if micro is None or micro.status != GridStatus.ACTIVE or (principal and not principal.covers(micro.code)):
+            raise NotFound(f"微网格 {data.micro_grid_code} 不存在")
+        return micro.code, micro.grid_code, micro.code
+    if kind == "area":
+        if not data.area_code:
+            raise Invalid(f"{label}应配备到村（社区）或镇（街道）：请填写区划代码")
+        area = access_area(session, principal, data.area_code)
+        if principal is not None and not principal.covers(area.code):
+            raise NotFound(f"区域 {data.area_code} 不存在")
+        wanted = (AreaLevel.VILLAGE,) if data.role == "chief_leader" else (AreaLevel.TOWN, AreaLevel.VILLAGE)
+        if area.level not in wanted:
+            raise Invalid(f"{label}应配备到{'村（社区）' if data.role == 'chief_leader' else '镇（街道）或村（社区）'}")
+        return area.code, None, None
+    if not data.grid_code:
+        raise Invalid(f"{label}应配备到网格：请填写网格编码")
+    grid = access_grid(session, principal, data.grid_code)
+    if grid.status != GridStatus.ACTIVE:
+        raise Invalid(f"网格 {grid.code} 已撤销，不能配备人员")
+    return grid.code, grid.code, None
+
+
+def _eligibility(session: Session, staff: StaffMember, role: str, on, profile) -> None:
+    exclusions = [rules.ExclusionFact(e.kind, e.lifted_on) for e in repo.exclusions_of(session, staff.id)]
+    problems = rules.eligibility_problems(profile.staff, role=role, on=on, birth_date=staff.birth_date,
+                                          has_id_number=staff.id_number_index is not None, exclusions=exclusions)
+    if problems:
+        raise Conflict(f"{staff.name}不符合专职网格员任职条件：" + "；".join(problems))
+
+
+def new_post(session: Session, principal: Principal | None, data: PostCreate, *, profile, now: datetime) -> Post:
+    """Checks and adds a pending post, without an audit entry (the import audits in bulk)."""
+    staff = access_staff(session, principal, data.staff_id)
+    problem = rules.role_problem(profile.staff, data.role)
+    if problem:
+        raise Invalid(problem)
+    scope, grid_code, micro_code = _place(session, principal, data)
+    if data.department_code:
+        if data.role != "professional":
+            raise Invalid("只有专业网格员填写派出部门")
+        if session.get(Department, data.department_code) is None:
+            raise Invalid(f"部门 {data.department_code} 不存在")
+    _eligibility(session, staff, data.role, data.start_date, profile)
+    for other in repo.posts_of(session, None, [staff.id]):
+        if other.status != rules.ENDED and other.role == data.role and other.scope_code == scope:
+            raise Conflict(f"{staff.name}已有该岗位（{rules.POST_STATUS_LABELS[other.status]}），不能重复设置")
+    post = Post(staff_id=staff.id, role=data.role, scope_code=scope, grid_code=grid_code, micro_grid_code=micro_code,
+                department_code=data.department_code or None, start_date=data.start_date, status=rules.PENDING,
+                created_at=now)
+    session.add(post)
+    session.flush()
+    return post
+
+
+def create_post(session: Session, principal: Principal | None, data: PostCreate, *, profile, now: datetime) -> Post:
+    post = new_post(session, principal, data, profile=profile, now=now)
+    record(session, actor=principal, action="post_created", now=now, object_type="post", object_id=post.id,
+           area_code=post.scope_code, after=_snapshot(post))
+    return post
+
+
+def start_post(session: Session, principal: Principal | None, post: Post, *, profile, now: datetime,
+               start_date=None) -> Post:
+    """Makes a pending post active if every rule allows it (no audit entry: callers write it)."""
+    if post.status != rules.PENDING:
+        raise Conflict(f"岗位状态为“{rules.POST_STATUS_LABELS[post.status]}”，只有待上岗的岗位可以生效")
+    on = today(now)
+    start = start_date or post.start_date
+    if start > on:
+        raise Conflict(f"上岗日期 {start.isoformat()} 未到，请到期后再办理生效")
+    staff = session.get(StaffMember, post.staff_id)
+    _eligibility(session, staff, post.role, start, profile)
+    trainings = [rules.TrainingFact(t.kind, t.held_on, t.passed) for t in repo.trainings_of(session, staff.id)]
+    problem = rules.training_problem(profile.staff, trainings, start)
+    if problem:
+        raise Conflict(f"{staff.name}：{problem}")
+    grid_kind = None
+    active: list[rules.PostFact] = []
+    if post.grid_code:
+        grid_kind = territory_repo.get_grid(session, post.grid_code).kind
+        active = [rules.PostFact(p.role, p.grid_code, p.micro_grid_code)
+                  for p in repo.active_posts_under(session, None, post.grid_code) if p.id != post.id]
+    conflict = rules.activation_conflict(profile.staff, role=post.role, grid_code=post.grid_code,
+                                         micro_grid_code=post.micro_grid_code, grid_kind=grid_kind, active=active)
+    if conflict:
+        raise Conflict(conflict)
+    post.start_date = start
+    post.status = rules.ACTIVE
+    post.activated_at = now
+    session.flush()
+    return post
+
+
+def activate_post(session: Session, principal: Principal | None, post_id: int, data: PostActivate, *, profile,
+                  now: datetime) -> Post:
+    post = access_post(session, principal, post_id)
+    before = _snapshot(post)
+    start_post(session, principal, post, profile=profile, now=now, start_date=data.start_date)
+    record(session, actor=principal, action="post_activated", now=now, object_type="post", object_id=post.id,
+           area_code=post.scope_code, before=before, after=_snapshot(post))
+    return post
+
+
+def end_post(session: Session, principal: Principal | None, post_id: int, data: PostEnd, *, now: datetime) -> Post:
+    """Ends a post (a pending one is withdrawn); the end date is today unless given."""
+    post = access_post(session, principal, post_id)
+    if post.status == rules.ENDED:
+        raise Conflict("岗位已结束")
+    end = data.end_date or today(now)
+    if end < post.start_date:
+        raise Invalid(f"离岗日期不能早于上岗日期 {post.start_date.isoformat()}")
+    if end > today(now):
+        raise Invalid("离岗日期不能晚于今天")
+    before = _snapshot(post)
+    post.status, post.end_date, post.ended_at = rules.ENDED, end, now
+    record(session, actor=principal, action="post_ended", now=now, object_type="post", object_id=post.id,
+           area_code=post.scope_code, before=before, after=_snapshot(post))
+    return post
+
+
+# ---------------------------------------------------------------- staffing gaps
+
+
+def staffing_gaps(session: Session, principal: Principal | None, area_code: str | None, *, profile) -> GapReport:
+    """What the profile's staffing rules find missing under an area (default: the principal's own)."""
+    code = area_code or (principal.scope_code[:12] if principal else None)
+    if not code:
+        raise Invalid("请指定区域")
+    area: Area = access_area(session, principal, code)
+    prefix = code_rules.area_prefix(area.code)
+    grids = repo.active_grids_under(session, principal, prefix)
+    micros = repo.active_micro_grids_under(session, principal, prefix)
+    posts = repo.active_posts_under(session, principal, prefix)
+    gaps = rules.staffing_gaps(
+        profile.staff,
+        [rules.GridFact(g.code, g.name, g.kind, g.area_code) for g in grids],
+        [rules.MicroGridFact(m.code, m.name, m.grid_code) for m in micros],
+        [rules.PostFact(p.role, p.grid_code, p.micro_grid_code) for p in posts],
+    )
+    names = {c: a.name for c, a in territory_repo.get_areas(session, {g.area_code for g in gaps}).items()}
+    counts: dict[str, int] = {}
+    for g in gaps:
+        counts[g.kind] = counts.get(g.kind, 0) + 1
+    return GapReport(
+        area_code=area.code,
+        area_name=area.name,
+        grids_checked=len(grids),
+        counts=counts,
+        gaps=[GapRead(kind=g.kind, label=g.label, severity=g.severity, severity_label=rules.SEVERITY_LABELS[g.severity],
+                      grid_code=g.grid_code, grid_name=g.grid_name, grid_kind=g.grid_kind,
+                      micro_grid_code=g.micro_grid_code, area_code=g.area_code, area_name=names.get(g.area_code, ""),
+                      detail=g.detail) for g in gaps],
+    )
+
+
+GAP_CSV_HEADER = ["村（社区）代码", "村（社区）", "网格编码", "网格名称", "网格类别", "微网格编码", "缺口", "要求", "说明"]
+
+
+def gaps_csv(report: GapReport) -> str:
+    """The gaps as CSV, with a BOM so that Excel opens the Chinese text correctly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(GAP_CSV_HEADER)
+    for g in report.gaps:
+        writer.writerow([g.area_code, g.area_name, g.grid_code, g.grid_name, GRID_KIND_LABELS.get(g.grid_kind, g.grid_kind),
+                         g.micro_grid_code, g.label, g.severity_label, g.detail])
+    return out.getvalue()

@@ -1,0 +1,297 @@
+"""Pure staff rules (B1–B4, A6): who may be posted where, when a post may start, what is missing.
+
+No I/O: the service loads the facts and passes them in, so every rule is read (and unit-tested)
+here, once. Every refusal is a Chinese sentence that names the rule and, where it comes from the
+policy profile, the value that applies. Nothing here branches on a city: the profile's ``staff``
+section (:class:`gridgov.policy.schema.Staff`) carries the differences.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from gridgov.kit.ids import birth_date_of, id_number_problem
+from gridgov.policy.schema import ROLE_LABELS, VALUE_LABELS
+
+GRID_ROLES = frozenset({"leader", "fulltime", "parttime", "professional"})
+MICRO_GRID_ROLES = frozenset({"liaison", "volunteer"})
+AREA_ROLES = frozenset({"instructor", "chief_leader"})
+COMPREHENSIVE_KINDS = frozenset({"urban", "rural"})
+GENDERS = {"男": "男", "女": "女", "M": "男", "F": "女", "male": "男", "female": "女"}
+
+PENDING, ACTIVE, ENDED = "pending", "active", "ended"
+POST_STATUS_LABELS = {PENDING: "待上岗", ACTIVE: "在岗", ENDED: "已离岗"}
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+def exclusion_label(kind: str) -> str:
+    return VALUE_LABELS.get(kind, kind)
+
+
+def age_on(birth: date, on: date) -> int:
+    """Full years of age on a day (a person born on 29 Feb turns a year older on 1 Mar)."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def normalise_id_number(value: str) -> str:
+    return value.strip().upper()
+
+
+def id_number_facts(value: str) -> tuple[str | None, date | None]:
+    """(problem, birth date) of a resident ID number: exactly one of them is None."""
+    problem = id_number_problem(value)
+    if problem:
+        return problem, None
+    return None, birth_date_of(value)
+
+
+def normalise_gender(value: str) -> str | None:
+    return GENDERS.get(value.strip())
+
+
+# ---------------------------------------------------------------- roles and places
+
+
+def scope_kind_for(role: str) -> str:
+    """Where a role serves: ``grid``, ``micro_grid`` or ``area`` (village/town level)."""
+    if role in MICRO_GRID_ROLES:
+        return "micro_grid"
+    if role in AREA_ROLES:
+        return "area"
+    return "grid"
+
+
+def role_problem(staff_policy, role: str) -> str | None:
+    """Why a role may not be used under this profile (B1), or None."""
+    if role not in ROLE_LABELS:
+        return f"未知的岗位 {role!r}"
+    if role not in staff_policy.roles:
+        allowed = "、".join(role_label(r) for r in staff_policy.roles)
+        return f"本地政策未设置“{role_label(role)}”岗位（可设：{allowed}）"
+    return None
+
+
+# ---------------------------------------------------------------- eligibility (B3)
+
+
+@dataclass(frozen=True)
+class ExclusionFact:
+    kind: str
+    lifted_on: date | None
+
+
+def exclusion_applies(ex: ExclusionFact, on: date) -> bool:
+    """An exclusion bars posting on ``on`` unless it was lifted on or before that day."""
+    return ex.lifted_on is None or ex.lifted_on > on
+
+
+def eligibility_problems(
+    staff_policy,
+    *,
+    role: str,
+    on: date,
+    birth_date: date | None,
+    has_id_number: bool,
+    exclusions: Iterable[ExclusionFact],
+) -> list[str]:
+    """Why this person may not take a full-time post starting on ``on`` (empty: eligible).
+
+    Only full-time posts have conditions (JS§14, QZ§12); the profile lists them, and a profile
+    with none (ZJ, LZ, JM) refuses nobody.
+    """
+    if role != "fulltime":
+        return []
+    rules = staff_policy.fulltime_eligibility
+    found: list[str] = []
+    if rules.min_age is not None:
+        if birth_date is None:
+            found.append(f"未登记出生日期，无法核对专职网格员年满 {rules.min_age} 周岁的条件")
+        elif (age := age_on(birth_date, on)) < rules.min_age:
+            found.append(f"上岗之日（{on.isoformat()}）未满 {rules.min_age} 周岁（{age} 岁），不能担任专职网格员")
+    if rules.citizen_required and not has_id_number:
+        found.append("未登记居民身份证号码，无法核对中华人民共和国公民身份")
+    listed = set(rules.exclusions)
+    for ex in exclusions:
+        if ex.kind in listed and exclusion_applies(ex, on):
+            found.append(f"存在不得担任专职网格员的情形：{exclusion_label(ex.kind)}")
+    return found
+
+
+def exclusion_kind_problem(staff_policy, kind: str) -> str | None:
+    listed = staff_policy.fulltime_eligibility.exclusions
+    if not listed:
+        return "本地政策未规定不得担任专职网格员的情形，无需登记"
+    if kind not in listed:
+        allowed = "、".join(f"{exclusion_label(k)}（{k}）" for k in listed)
+        return f"“{exclusion_label(kind)}”不是本地政策规定的情形；可登记：{allowed}"
+    return None
+
+
+# ---------------------------------------------------------------- training gate (B4)
+
+
+@dataclass(frozen=True)
+class TrainingFact:
+    kind: str
+    held_on: date
+    passed: bool
+
+
+def training_problem(staff_policy, trainings: Iterable[TrainingFact], start: date) -> str | None:
+    """Why a post starting on ``start`` may not become active for want of training (ZJ§27, LZ§21).
+
+    Training must be recorded as passed (assessed passed where the profile asks for an assessment)
+    on or before the start date: a post cannot start before training is passed.
+    """
+    if not staff_policy.training_before_posting:
+        return None
+    what = "岗前培训并经考核合格" if staff_policy.assessment_before_posting else "岗前培训合格"
+    passed = [t for t in trainings if t.kind == "pre_job" and t.passed]
+    if not passed:
+        return f"尚未登记{what}的记录，岗位不能生效（本地政策：{what}后上岗）"
+    first = min(t.held_on for t in passed)
+    if first > start:
+        return f"上岗日期 {start.isoformat()} 早于{what}的日期 {first.isoformat()}，请将上岗日期改为培训合格之后"
+    return None
+
+
+# ---------------------------------------------------------------- staffing on activation (B2, A6)
+
+
+@dataclass(frozen=True)
+class PostFact:
+    """An active post as the staffing rules see it."""
+
+    role: str
+    grid_code: str | None
+    micro_grid_code: str | None
+
+
+def activation_conflict(
+    staff_policy, *, role: str, grid_code: str | None, micro_grid_code: str | None, grid_kind: str | None,
+    active: Sequence[PostFact],
+) -> str | None:
+    """Why one more active post of ``role`` here would break a staffing cap, or None.
+
+    ``active`` holds the other active posts of the same grid (and its micro-grids).
+    """
+    same_grid = [p for p in active if p.grid_code == grid_code]
+    if role == "leader" and staff_policy.leader_per_comprehensive_grid and grid_kind in COMPREHENSIVE_KINDS:
+        if any(p.role == "leader" for p in same_grid):
+            return "该综合网格已有在岗网格长（每个综合网格设一名网格长），请先结束原岗位"
+    cap = staff_policy.max_professionals_per_grid
+    if role == "professional" and cap is not None:
+        if sum(p.role == "professional" for p in same_grid) >= cap:
+            return f"该网格在岗专业网格员已达上限 {cap} 名"
+    per_micro = staff_policy.liaisons_per_micro_grid
+    if role == "liaison" and per_micro is not None and micro_grid_code:
+        if sum(p.role == "liaison" and p.micro_grid_code == micro_grid_code for p in active) >= per_micro:
+            return f"该微网格已有 {per_micro} 名在岗联络员（每个微网格配备 {per_micro} 名联络员）"
+    return None
+
+
+# ---------------------------------------------------------------- staffing gaps (B2, A6)
+
+
+@dataclass(frozen=True)
+class GridFact:
+    code: str
+    name: str
+    kind: str
+    area_code: str
+
+
+@dataclass(frozen=True)
+class MicroGridFact:
+    code: str
+    name: str
+    grid_code: str
+
+
+GAP_LABELS = {
+    "no_leader": "缺网格长",
+    "no_fulltime": "缺专职网格员",
+    "fulltime_advised": "宜配专职网格员",
+    "too_many_professionals": "专业网格员超员",
+    "no_liaison": "微网格缺联络员",
+    "no_volunteer": "微网格缺志愿者",
+}
+REQUIRED, ADVISED = "required", "advised"
+SEVERITY_LABELS = {REQUIRED: "应当配备", ADVISED: "有条件的配备"}
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str
+    severity: str
+    grid_code: str
+    grid_name: str
+    grid_kind: str
+    area_code: str
+    detail: str
+    micro_grid_code: str = ""
+
+    @property
+    def label(self) -> str:
+        return GAP_LABELS[self.kind]
+
+
+def staffing_gaps(
+    staff_policy, grids: Sequence[GridFact], micro_grids: Sequence[MicroGridFact], active: Sequence[PostFact]
+) -> list[Gap]:
+    """What the profile's staffing rules find missing, grid by grid, in code order.
+
+    - a comprehensive grid without a leader (and a dedicated grid, where its leader must be the
+      host unit's head) when the profile sets one leader per grid;
+    - a grid of a kind that must have a full-time worker without one (required), and of a kind
+      that should have one where possible (advised);
+    - more professional workers than the cap;
+    - a micro-grid without its liaison, or (advised) without any volunteer.
+    """
+    by_grid: dict[str, Counter] = {}
+    by_micro: dict[str, Counter] = {}
+    for p in active:
+        if p.grid_code:
+            by_grid.setdefault(p.grid_code, Counter())[p.role] += 1
+        if p.micro_grid_code:
+            by_micro.setdefault(p.micro_grid_code, Counter())[p.role] += 1
+    needs_leader = set(COMPREHENSIVE_KINDS) if staff_policy.leader_per_comprehensive_grid else set()
+    if staff_policy.dedicated_leader_is_unit_head:
+        needs_leader.add("dedicated")
+    required = {str(k) for k in staff_policy.fulltime_required_in}
+    advised = {str(k) for k in staff_policy.fulltime_where_possible_in}
+    cap = staff_policy.max_professionals_per_grid
+    micros_of: dict[str, list[MicroGridFact]] = {}
+    for m in micro_grids:
+        micros_of.setdefault(m.grid_code, []).append(m)
+
+    gaps: list[Gap] = []
+    for g in sorted(grids, key=lambda g: g.code):
+        counts = by_grid.get(g.code, Counter())
+
+        def gap(kind: str, severity: str, detail: str, micro: str = "") -> None:
+            gaps.append(Gap(kind, severity, g.code, g.name, g.kind, g.area_code, detail, micro))
+
+        if g.kind in needs_leader and not counts["leader"]:
+            extra = "（由单位负责人担任）" if g.kind == "dedicated" else ""
+            gap("no_leader", REQUIRED, f"没有在岗网格长{extra}")
+        if g.kind in required and not counts["fulltime"]:
+            gap("no_fulltime", REQUIRED, "没有在岗专职网格员")
+        elif g.kind in advised and not counts["fulltime"]:
+            gap("fulltime_advised", ADVISED, "没有在岗专职网格员（有条件的应当配备）")
+        if cap is not None and counts["professional"] > cap:
+            gap("too_many_professionals", REQUIRED, f"在岗专业网格员 {counts['professional']} 名，超过上限 {cap} 名")
+        for m in sorted(micros_of.get(g.code, []), key=lambda m: m.code):
+            mc = by_micro.get(m.code, Counter())
+            need = staff_policy.liaisons_per_micro_grid
+            if need is not None and mc["liaison"] < need:
+                gap("no_liaison", REQUIRED, f"{m.name}：在岗联络员 {mc['liaison']} 名，应为 {need} 名", m.code)
+            if "volunteer" in staff_policy.roles and not mc["volunteer"]:
+                gap("no_volunteer", ADVISED, f"{m.name}：没有在岗志愿者", m.code)
+    return gaps
