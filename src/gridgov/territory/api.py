@@ -14,8 +14,15 @@ from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import Invalid
 from gridgov.geo.crs import Crs
 from gridgov.kit.clock import utc_now
-from gridgov.territory import coverage, service, transfer
-from gridgov.territory.schemas import AreaRead, CoverageReport, GridPage, GridRead, ImportResult, LocateResult
+from gridgov.territory import coverage, history, service, transfer
+from gridgov.territory.schemas import (
+    AreaRead,
+    CoverageReport,
+    GridPage,
+    GridRead,
+    ImportResult,
+    LocateResult,
+)
 
 Reader = Annotated[Principal, Depends(require(Permission.TERRITORY_READ))]
 Importer = Annotated[Principal, Depends(require(Permission.TERRITORY_IMPORT))]
@@ -61,8 +68,9 @@ def locate(
     lon: Annotated[float, Query(ge=-180, le=180)],
     lat: Annotated[float, Query(ge=-90, le=90)],
     crs: Crs = Crs.WGS84,
+    date: Annotated[str | None, Query(description="查询该日期（YYYY-MM-DD）时的网格；省略为当前")] = None,
 ) -> LocateResult:
-    return service.locate(session, me, lon, lat, crs)
+    return service.locate(session, me, lon, lat, crs, on=history.parse_day(date, "日期 date"))
 
 
 @router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）")

@@ -14,9 +14,11 @@ from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.errors import Invalid
 from gridgov.kit.cli import fail_on_domain_error
 from gridgov.kit.clock import utc_now
-from gridgov.territory import coverage, service, transfer
+from gridgov.territory import adjustments, coverage, history, service, transfer
 
 app = typer.Typer(help="网格：导入、导出、无缝覆盖检查与坐标定位。", no_args_is_help=True)
+adjustments_app = typer.Typer(help="网格调整。", no_args_is_help=True)
+app.add_typer(adjustments_app, name="adjustments")
 
 
 def _session():
@@ -96,13 +98,25 @@ def locate(
     lon: Annotated[float, typer.Argument(help="经度")],
     lat: Annotated[float, typer.Argument(help="纬度")],
     crs: Annotated[str, typer.Option("--crs", help="坐标系：wgs84、gcj02 或 bd09")] = "wgs84",
+    on: Annotated[str | None, typer.Option("--date", help="查询该日期（YYYY-MM-DD）时所在的网格，省略为当前")] = None,
 ) -> None:
-    """查找坐标所在的网格。"""
+    """查找坐标所在的网格（可按日期查历史边界）。"""
     uow, _settings = _session()
-    with fail_on_domain_error(), uow as session:
-        result = service.locate(session, None, lon, lat, crs)
+    with fail_on_domain_error():
+        day = history.parse_day(on, "日期 --date")
+        with uow as session:
+            result = service.locate(session, None, lon, lat, crs, on=day)
     if not result.found:
         typer.echo(result.message)
         raise typer.Exit(1)
     chain = " / ".join(a.name for a in result.area_chain)
     typer.echo(f"{result.grid_code} {result.grid_name}（{chain}）")
+
+
+@adjustments_app.command("apply-due")
+def apply_due() -> None:
+    """使已批准（须备案的已备案）且到生效日期的网格调整生效；可重复执行，不会重复生效。"""
+    uow, _settings = _session()
+    with fail_on_domain_error(), uow as session:
+        applied = adjustments.apply_due_adjustments(session, utc_now())
+    typer.echo(f"生效 {len(applied)} 项网格调整" + (f"：{'、'.join(str(i) for i in applied)}" if applied else ""))

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from gridgov.territory import history, rules
 from gridgov.territory import repository as repo
-from gridgov.territory import rules
 from gridgov.territory.demo import build_demo_city, demo_city_of
 from gridgov.territory.service import allowed_dedicated_types, household_norms
 from gridgov.territory.transfer import import_feature_collection
@@ -31,6 +31,8 @@ def load_demo_city(session: Session, profile, *, grids: int, now: datetime) -> s
     city = demo_city_of(profile)
     existing = repo.count_active_grids_under(session, None, rules.area_prefix(city.area_code))
     if existing:
-        return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据"
+        added = history.backfill_versions(session, now=now)  # a demo built before history was kept
+        note = f"，补记 {added} 个网格的边界历史" if added else ""
+        return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据{note}"
     result = import_feature_collection(session, None, demo_feature_collection(profile, grids=grids), profile=profile, now=now)
     return f"演示城市{city.city_name}已建立：{result.areas_created} 个区域，{result.grids_created} 个网格"

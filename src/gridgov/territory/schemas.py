@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -60,6 +61,7 @@ class LocateResult(BaseModel):
     grid_code: str | None = None
     grid_name: str | None = None
     area_chain: list[AreaChainItem] = []
+    on: date | None = None
 
 
 class ImportProblem(BaseModel):
@@ -111,3 +113,70 @@ class CoverageReport(BaseModel):
     @property
     def ok(self) -> bool:
         return not (self.overlaps or self.gaps or self.outside)
+
+
+# ---------------------------------------------------------------- boundary history and adjustments
+
+
+class GridVersionRead(BaseModel):
+    id: int
+    grid_code: str
+    valid_from: date
+    valid_to: date | None
+    name: str
+    kind: str
+    kind_label: str
+    households: int
+    adjustment_id: int | None
+    geometry: dict[str, Any]
+
+
+class AdjustmentPlan(BaseModel):
+    """The grids an adjustment creates or redraws (GeoJSON features in the import format) and the
+    codes it retires."""
+
+    features: list[Any] = []
+    retire: list[str] = []
+
+
+class AdjustmentCreate(BaseModel):
+    kind: str
+    town_code: str
+    trigger: str
+    reason: str
+    committee_opinion: str = ""
+    effective_on: date
+    plan: AdjustmentPlan
+
+
+class AdjustmentDecision(BaseModel):
+    note: str = ""
+
+
+class AdjustmentRead(BaseModel):
+    id: int
+    kind: str
+    kind_label: str
+    county_code: str
+    town_code: str
+    town_name: str = ""
+    trigger: str
+    trigger_label: str
+    reason: str
+    committee_opinion: str
+    status: str
+    status_label: str
+    effective_on: date
+    requires_filing: bool
+    new_codes: list[str]
+    redrawn_codes: list[str]
+    retired_codes: list[str]
+    proposed_by: int | None
+    proposed_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    decision_note: str
+    filed_by: int | None
+    filed_at: datetime | None
+    filing_note: str
+    applied_at: datetime | None

@@ -9,6 +9,7 @@ export live in :mod:`gridgov.territory.transfer`, the coverage check in
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import numpy as np
 import shapely
@@ -20,10 +21,22 @@ from gridgov.errors import Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.geo.locator import GridLocator
 from gridgov.models import Area, Grid
-from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel, GridKind
+from gridgov.models.territory import (
+    AREA_LEVEL_LABELS,
+    GRID_KIND_LABELS,
+    AreaLevel,
+    GridKind,
+)
+from gridgov.territory import history, rules
 from gridgov.territory import repository as repo
-from gridgov.territory import rules
-from gridgov.territory.schemas import AreaChainItem, AreaRead, GridListItem, GridPage, GridRead, LocateResult
+from gridgov.territory.schemas import (
+    AreaChainItem,
+    AreaRead,
+    GridListItem,
+    GridPage,
+    GridRead,
+    LocateResult,
+)
 
 MAX_PAGE_SIZE = 200
 
@@ -211,6 +224,7 @@ class _LocatorCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+        history.dated_locators.clear()
 
 
 locators = _LocatorCache()
@@ -220,25 +234,42 @@ def get_locator(session: Session) -> GridLocator:
     return locators.get(session)
 
 
-def locate(session: Session, principal: Principal | None, lon: float, lat: float, crs: str = "wgs84") -> LocateResult:
+def locate(
+    session: Session,
+    principal: Principal | None,
+    lon: float,
+    lat: float,
+    crs: str = "wgs84",
+    on: date | None = None,
+) -> LocateResult:
     """The active grid holding a point given in WGS84, GCJ-02 or BD-09; a clear answer if none.
-    A grid outside the principal's jurisdiction is not named: the answer is "not in your grids"."""
+    With ``on``, the grid that held it on that date, by the boundary history (the grid may have
+    been retired since; its name is the one it had then). A grid outside the principal's
+    jurisdiction is not named: the answer is "not in your grids"."""
     try:
         wlon, wlat = (float(v) for v in to_wgs84(lon, lat, crs))
-        code = get_locator(session).locate(wlon, wlat)
+        if on is None:
+            code = get_locator(session).locate(wlon, wlat)
+            names: dict[str, str] = {}
+        else:
+            dated = history.locator_on(session, on)
+            code = dated.locator.locate(wlon, wlat)
+            names = dated.names
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
-    base = {"lon": lon, "lat": lat, "crs": crs, "wgs84": [round(wlon, 8), round(wlat, 8)]}
+    base = {"lon": lon, "lat": lat, "crs": crs, "wgs84": [round(wlon, 8), round(wlat, 8)], "on": on}
+    when = f"{on.isoformat()} " if on else ""
     if code is None:
-        return LocateResult(found=False, message="该位置不在任何在用网格内", **base)
+        return LocateResult(found=False, message=f"该位置{when}不在任何在用网格内", **base)
     if principal is not None and not principal.covers(code):
         return LocateResult(found=False, message="该位置不在你辖区内的网格中", **base)
     grid = access_grid(session, principal, code)
+    name = names.get(code, grid.name)
     return LocateResult(
         found=True,
-        message=f"位于{grid.name}",
+        message=f"{when}位于{name}" if on else f"位于{name}",
         grid_code=code,
-        grid_name=grid.name,
+        grid_name=name,
         area_chain=area_chain(session, grid.area_code),
         **base,
     )

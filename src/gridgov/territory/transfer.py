@@ -8,7 +8,7 @@ codes inside its own jurisdiction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -21,11 +21,22 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal
 from gridgov.errors import Invalid
 from gridgov.models import Area, Grid, MicroGrid
-from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel, DedicatedType, GridKind, GridStatus
+from gridgov.models.territory import (
+    AREA_LEVEL_LABELS,
+    GRID_KIND_LABELS,
+    AreaLevel,
+    DedicatedType,
+    GridKind,
+    GridStatus,
+)
+from gridgov.territory import history, rules
 from gridgov.territory import repository as repo
-from gridgov.territory import rules
 from gridgov.territory.schemas import ImportProblem, ImportResult
-from gridgov.territory.service import access_area, allowed_dedicated_types, allowed_grid_kinds
+from gridgov.territory.service import (
+    access_area,
+    allowed_dedicated_types,
+    allowed_grid_kinds,
+)
 
 _VALIDITY_REASONS = {
     "Self-intersection": "自相交",
@@ -50,31 +61,25 @@ class _Parsed:
 
 
 def import_feature_collection(
-    session: Session, principal: Principal | None, data: Any, *, profile, now: datetime
+    session: Session,
+    principal: Principal | None,
+    data: Any,
+    *,
+    profile,
+    now: datetime,
+    effective_on: date | None = None,
 ) -> ImportResult:
     """Validate a GeoJSON FeatureCollection of areas, grids and micro-grids, then write it whole.
 
     Every bad feature is reported with its index (0-based, as in ``features``) and reason, and
     nothing is written unless the whole file is valid. Known codes are updated; a retired grid code
-    is never brought back; codes outside the importer's jurisdiction are refused.
+    is never brought back; codes outside the importer's jurisdiction are refused. The grids'
+    boundary history gets a new version, valid from ``effective_on`` (default: today in
+    Asia/Shanghai), for each grid whose boundary, name or kind changed.
     """
     features = _features_of(data)
     problems: list[ImportProblem] = []
-    parsed: list[_Parsed] = []
-    first_index: dict[str, int] = {}
-    for index, feature in enumerate(features):
-        item = _parse_feature(index, feature, profile, problems)
-        if item is None:
-            continue
-        if principal is not None and not principal.covers(item.code):
-            problems.append(_problem(index, item.code, f"编码 {item.code} 不在你的管辖范围（{principal.scope_code}）内"))
-            continue
-        if item.code in first_index:
-            problems.append(_problem(index, item.code, f"编码重复：与第 {first_index[item.code]} 个要素相同"))
-            continue
-        first_index[item.code] = index
-        parsed.append(item)
-
+    parsed = _parse_features(features, principal, profile, problems)
     _check_geometries(parsed, problems)
     areas = [p for p in parsed if p.layer == "area"]
     grids = [p for p in parsed if p.layer == "grid"]
@@ -91,12 +96,59 @@ def import_feature_collection(
         )
     result = ImportResult()
     _write_areas(session, areas, now, result)
-    _write_grids(session, grids, now, result)
+    rows = write_grids(session, grids, now, result)
     _write_micro_grids(session, micros, now, result)
     if grids:
+        history.record_versions(session, rows, valid_from=effective_on or history.local_today(now), now=now)
         repo.bump_grids_version(session)
     session.flush()
     return result
+
+
+def _parse_features(features: list, principal: Principal | None, profile, problems: list[ImportProblem]) -> list[_Parsed]:
+    parsed: list[_Parsed] = []
+    first_index: dict[str, int] = {}
+    for index, feature in enumerate(features):
+        item = _parse_feature(index, feature, profile, problems)
+        if item is None:
+            continue
+        if principal is not None and not principal.covers(item.code):
+            problems.append(_problem(index, item.code, f"编码 {item.code} 不在你的管辖范围（{principal.scope_code}）内"))
+            continue
+        if item.code in first_index:
+            problems.append(_problem(index, item.code, f"编码重复：与第 {first_index[item.code]} 个要素相同"))
+            continue
+        first_index[item.code] = index
+        parsed.append(item)
+    return parsed
+
+
+def parse_grid_features(
+    session: Session, principal: Principal | None, features: list, *, profile
+) -> tuple[list[_Parsed], list[ImportProblem]]:
+    """Grid features checked exactly as an import checks them (fields, geometry, village, retired
+    codes, jurisdiction), for a plan that writes grids later (a grid adjustment). Anything but a
+    grid is refused."""
+    problems: list[ImportProblem] = []
+    parsed = _parse_features(features, principal, profile, problems)
+    for item in parsed:
+        if item.layer != "grid":
+            problems.append(_problem(item.index, item.code, "调整方案只能包含网格（layer 应为 grid）"))
+    parsed = [p for p in parsed if p.layer == "grid"]
+    _check_geometries(parsed, problems)
+    _check_grid_parents(session, parsed, {}, problems)
+    problems.sort(key=lambda p: p.index)
+    return parsed, problems
+
+
+def trusted_grid_features(features: list) -> list[_Parsed]:
+    """Grid features that were validated before (a stored adjustment plan), parsed for writing."""
+    out = []
+    for index, feature in enumerate(features):
+        props = feature["properties"]
+        out.append(_Parsed(index=index, layer="grid", code=str(props["code"]).strip(), props=props,
+                           geom=shape(feature["geometry"])))
+    return out
 
 
 def _features_of(data: Any) -> list:
@@ -323,9 +375,10 @@ def _write_areas(session: Session, areas: list[_Parsed], now: datetime, result: 
     result.areas_created, result.areas_updated = len(new), len(changed)
 
 
-def _write_grids(session: Session, grids: list[_Parsed], now: datetime, result: ImportResult) -> None:
+def write_grids(session: Session, grids: list[_Parsed], now: datetime, result: ImportResult) -> list[dict]:
+    """Insert new grids and update known ones; returns the rows written (for the history)."""
     if not grids:
-        return
+        return []
     existing = repo.existing_codes(session, Grid, [g.code for g in grids])
     geoms = np.array([g.geom for g in grids], dtype=object)
     wkbs = shapely.to_wkb(geoms)
@@ -358,6 +411,7 @@ def _write_grids(session: Session, grids: list[_Parsed], now: datetime, result: 
     if changed:
         session.execute(update(Grid), changed)
     result.grids_created, result.grids_updated = len(new), len(changed)
+    return new + changed
 
 
 def _write_micro_grids(session: Session, micros: list[_Parsed], now: datetime, result: ImportResult) -> None:
