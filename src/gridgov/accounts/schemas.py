@@ -43,6 +43,15 @@ class UserUpdate(BaseModel):
     unlock: bool = False
 
 
+class UserFilter(BaseModel):
+    """What the users list may be narrowed by (the page and, later, the API share it)."""
+
+    q: str | None = None
+    role: str | None = None
+    area: str | None = None
+    active: bool | None = None
+
+
 class UserRead(BaseModel):
     id: int
     username: str

@@ -13,8 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.passwords import DEMO_PASSWORD, hash_password, needs_rehash, password_problem, verify_password
-from gridgov.accounts.schemas import UserCreate, UserRead, UserUpdate
+from gridgov.accounts.passwords import (
+    DEMO_PASSWORD,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from gridgov.accounts.schemas import UserCreate, UserFilter, UserRead, UserUpdate
 from gridgov.audit.service import record
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
@@ -22,6 +28,7 @@ from gridgov.authz.scope import in_scope, scope_to_areas
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
 from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, Role
+from gridgov.models.territory import AreaLevel
 from gridgov.territory import rules
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
@@ -143,34 +150,70 @@ def list_users(session: Session, principal: Principal, *, q: str | None = None) 
     return session.scalars(stmt).all()
 
 
+def _user_filter(stmt, principal: Principal, flt: UserFilter):
+    stmt = scope_to_areas(stmt, principal, User.scope_code)
+    if flt.q:
+        like = f"%{flt.q.strip()}%"
+        stmt = stmt.where(User.username.like(like) | User.display_name.like(like))
+    if flt.role:
+        stmt = stmt.where(User.role == flt.role)
+    if flt.area:
+        stmt = stmt.where(User.scope_code.startswith(rules.area_prefix(flt.area)))
+    if flt.active is not None:
+        stmt = stmt.where(User.is_active.is_(flt.active))
+    return stmt
+
+
+def search_users(
+    session: Session, principal: Principal, flt: UserFilter, *, page: int = 1, page_size: int = 50
+) -> tuple[Sequence[User], int]:
+    """One page of the users in the jurisdiction matching the filter, by username, and the total."""
+    if flt.area:
+        try:
+            rules.area_level(flt.area)
+        except rules.CodeError as exc:
+            raise Invalid(str(exc)) from exc
+        if not principal.sees_area(flt.area) or session.get(Area, flt.area) is None:
+            raise NotFound(f"区域 {flt.area} 不存在")
+    page, page_size = max(page, 1), min(max(page_size, 1), 200)
+    total = session.scalar(_user_filter(select(func.count()).select_from(User), principal, flt)) or 0
+    rows = session.scalars(
+        _user_filter(select(User), principal, flt).order_by(User.username).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return rows, total
+
+
 def check_role_and_scope(session: Session, principal: Principal | None, role: str, scope_code: str, department_code: str | None) -> None:
     """A role exists, its scope is a known code of the right kind inside the administrator's
-    jurisdiction, and department staff name a department of that scope."""
+    jurisdiction, and department staff name a department of that scope.
+
+    A scope outside the jurisdiction is reported exactly like an unknown one (404, same message),
+    so an administrator cannot probe which codes exist elsewhere.
+    """
     try:
         role_ = Role(role)
     except ValueError:
         raise Invalid(f"未知的角色 {role!r}") from None
     if principal is not None and role_ == Role.SYSADMIN and principal.role != Role.SYSADMIN:
         raise Forbidden("只有系统管理员可以设置系统管理员")
-    if not in_scope(principal, scope_code):
-        raise Invalid(f"辖区 {scope_code} 不在你的管辖范围内")
+    scope_code = scope_code or ""
+    if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN, rules.MICRO_GRID_CODE_LEN):
+        raise Invalid("辖区应为 12 位区划代码、15 位网格编码或 17 位微网格编码")
     if len(scope_code) == rules.AREA_CODE_LEN:
+        if not in_scope(principal, scope_code) or session.get(Area, scope_code) is None:
+            raise NotFound(f"区域 {scope_code} 不存在")
         if role_ in GRID_ROLES:
             raise Invalid(f"{ROLE_LABELS[role_]}应绑定到网格（15 位网格编码）")
-        if session.get(Area, scope_code) is None:
-            raise Invalid(f"区域 {scope_code} 不存在")
     elif len(scope_code) == rules.GRID_CODE_LEN:
+        if not in_scope(principal, scope_code) or session.get(Grid, scope_code) is None:
+            raise NotFound(f"网格 {scope_code} 不存在")
         if role_ not in GRID_ROLES:
             raise Invalid(f"{ROLE_LABELS[role_]}应绑定到区域（12 位区划代码）")
-        if session.get(Grid, scope_code) is None:
-            raise Invalid(f"网格 {scope_code} 不存在")
-    elif len(scope_code) == rules.MICRO_GRID_CODE_LEN:
+    else:
+        if not in_scope(principal, scope_code) or session.get(MicroGrid, scope_code) is None:
+            raise NotFound(f"微网格 {scope_code} 不存在")
         if role_ not in (Role.LIAISON, Role.VOLUNTEER):
             raise Invalid("只有微网格联络员和志愿者绑定到微网格")
-        if session.get(MicroGrid, scope_code) is None:
-            raise Invalid(f"微网格 {scope_code} 不存在")
-    else:
-        raise Invalid("辖区应为 12 位区划代码、15 位网格编码或 17 位微网格编码")
     if role_ in DEPARTMENT_ROLES:
         dept = session.get(Department, department_code) if department_code else None
         if dept is None:
@@ -179,6 +222,26 @@ def check_role_and_scope(session: Session, principal: Principal | None, role: st
             raise Invalid(f"部门 {dept.name} 不属于辖区 {scope_code}")
     elif department_code and role_ != Role.PROFESSIONAL:
         raise Invalid("只有联动部门人员和专业网格员可以指定部门")
+    elif department_code and session.get(Department, department_code) is None:
+        raise Invalid(f"部门 {department_code} 不存在")
+
+
+def check_may_manage(principal: Principal, user: User) -> None:
+    """Only a system administrator manages a system administrator (403 for anyone else)."""
+    if user.role == Role.SYSADMIN and principal.role != Role.SYSADMIN:
+        raise Forbidden("只有系统管理员可以管理系统管理员账号")
+
+
+def assignable_roles(principal: Principal | None) -> list[tuple[str, str]]:
+    """(value, Chinese label) of the roles this administrator may give, in the order of the enum."""
+    may_sysadmin = principal is None or principal.role == Role.SYSADMIN
+    return [(r.value, ROLE_LABELS[r]) for r in Role if r != Role.SYSADMIN or may_sysadmin]
+
+
+def assignable_departments(session: Session, principal: Principal | None) -> Sequence[Department]:
+    """Active departments of the areas inside the jurisdiction (the only ones a user may join)."""
+    stmt = scope_to_areas(select(Department), principal, Department.area_code).where(Department.is_active)
+    return session.scalars(stmt.order_by(Department.area_code, Department.kind)).all()
 
 
 def _snapshot(user: User) -> dict:
@@ -225,8 +288,13 @@ def create_user(session: Session, principal: Principal | None, data: UserCreate,
 
 
 def update_user(session: Session, principal: Principal, user_id: int, data: UserUpdate, *, now: datetime) -> User:
-    """Re-role, re-scope, rename, disable or enable a user; ends its sessions when access changes."""
+    """Re-role, re-scope, rename, disable or enable a user; ends its sessions when access changes.
+
+    A change that only disables or enables the account is logged as such (``user_disabled`` /
+    ``user_enabled``), so the log can be filtered for it.
+    """
     user = access_user(session, principal, user_id)
+    check_may_manage(principal, user)
     before = _snapshot(user)
     role = data.role if data.role is not None else user.role
     scope = data.scope_code if data.scope_code is not None else user.scope_code
@@ -250,8 +318,55 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
     if access_changed:
         user.session_version += 1
     user.updated_at = now
-    record(session, actor=principal, action="user_updated", now=now, object_type="user", object_id=user.id,
-           area_code=user.scope_code, before=before, after=_snapshot(user))
+    after = _snapshot(user)
+    changed = {k for k in after if after[k] != before[k]}
+    action = "user_updated"
+    if changed == {"is_active"}:
+        action = "user_enabled" if user.is_active else "user_disabled"
+    record(session, actor=principal, action=action, now=now, object_type="user", object_id=user.id,
+           area_code=user.scope_code, before=before, after=after)
+    return user
+
+
+def unlock_user(session: Session, principal: Principal, user_id: int, *, now: datetime) -> User:
+    """Lift a lockout after too many wrong passwords (the password itself stays)."""
+    user = access_user(session, principal, user_id)
+    check_may_manage(principal, user)
+    before = {"locked": user.locked_until is not None and user.locked_until > now, "failed_logins": user.failed_logins}
+    user.locked_until = None
+    user.failed_logins = 0
+    user.updated_at = now
+    record(session, actor=principal, action="user_unlocked", now=now, object_type="user", object_id=user.id,
+           area_code=user.scope_code, before=before, after={"locked": False, "failed_logins": 0})
+    return user
+
+
+def reset_password(
+    session: Session, principal: Principal, user_id: int, new_password: str, *, now: datetime, demo: bool
+) -> User:
+    """An administrator sets a new initial password for a user who forgot theirs.
+
+    The user must change it at the next login, the lockout is lifted and every earlier session and
+    token ends. The audit entry says that it happened, never the password. Administrators change
+    their own password on their account page (with the old one), not here.
+    """
+    user = access_user(session, principal, user_id)
+    check_may_manage(principal, user)
+    if user.id == principal.user_id:
+        raise Forbidden("请在“我的账号”页面修改自己的密码")
+    problem = password_problem(new_password, username=user.username, demo=demo)
+    if problem:
+        raise Invalid(problem)
+    before = {"must_change_password": user.must_change_password}
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = now
+    user.must_change_password = True
+    user.locked_until = None
+    user.failed_logins = 0
+    user.session_version += 1
+    user.updated_at = now
+    record(session, actor=principal, action="password_reset", now=now, object_type="user", object_id=user.id,
+           area_code=user.scope_code, before=before, after={"must_change_password": True})
     return user
 
 
@@ -272,3 +387,22 @@ def user_read(user: User) -> UserRead:
 
 def permission_labels(principal: Principal) -> list[str]:
     return sorted(p.value for p in Permission if principal.can(p))
+
+
+def area_choices(session: Session, principal: Principal | None) -> Sequence[Area]:
+    """Areas down to the town level inside the jurisdiction, for pickers (villages and grids are
+    typed as codes: a city has too many of them for a list)."""
+    stmt = scope_to_areas(select(Area), principal, Area.code).where(
+        Area.level.in_([AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWN])
+    )
+    return session.scalars(stmt.order_by(Area.code)).all()
+
+
+def place_names(session: Session, codes: set[str]) -> dict[str, str]:
+    """The name of each area, grid or micro-grid code (for showing a user's scope)."""
+    names: dict[str, str] = {}
+    for model, length in ((Area, rules.AREA_CODE_LEN), (Grid, rules.GRID_CODE_LEN), (MicroGrid, rules.MICRO_GRID_CODE_LEN)):
+        wanted = [c for c in codes if len(c) == length]
+        if wanted:
+            names.update({code: name for code, name in session.execute(select(model.code, model.name).where(model.code.in_(wanted)))})
+    return names

@@ -1,7 +1,43 @@
-"""Audit log JSON API."""
+"""Audit log JSON API: read and export, for auditors (``audit.read``), scoped to the jurisdiction."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from gridgov.audit import service
+from gridgov.audit.schemas import AuditFilter, AuditPage
+from gridgov.authz import Permission, Principal, require
+from gridgov.deps import SessionDep
+from gridgov.kit.clock import local, utc_now
 
 router = APIRouter(tags=["audit"])
+Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
+
+
+def csv_response(text: str, now) -> Response:
+    name = f"audit-{local(now):%Y%m%d-%H%M%S}.csv"
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/audit", response_model=AuditPage, summary="审计日志（辖区内，最新在前，可筛选、分页）")
+def list_audit(
+    session: SessionDep,
+    me: Auditor,
+    flt: Annotated[AuditFilter, Query()],
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = service.PAGE_SIZE,
+) -> AuditPage:
+    return service.search(session, me, flt, page=page, page_size=page_size)
+
+
+@router.get("/audit.csv", summary="导出审计日志 CSV（UTF-8 带 BOM，条件同列表）")
+def export_audit(session: SessionDep, me: Auditor, flt: Annotated[AuditFilter, Query()]) -> Response:
+    now = utc_now()
+    return csv_response(service.export_csv(session, me, flt, now=now), now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -11,10 +12,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridgov.audit import rules as audit_rules
+from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scope_to_areas
 from gridgov.db import unit_of_work
+from gridgov.errors import Invalid, NotFound
+from gridgov.kit.clock import local
 from gridgov.models import AuditEntry
+from gridgov.models.accounts import ROLE_LABELS
+from gridgov.territory import rules
 
 ACTION_LABELS = {
     "login_succeeded": "登录成功",
@@ -43,7 +50,16 @@ ACTION_LABELS = {
     "complaint_received": "收到投诉",
     "complaint_handled": "处理投诉",
     "calendar_loaded": "载入节假日安排",
+    "user_disabled": "停用用户",
+    "user_enabled": "启用用户",
+    "user_unlocked": "解除锁定",
+    "password_reset": "管理员重设密码",
+    "audit_exported": "导出审计日志",
 }
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
 
 
 def record(
@@ -87,7 +103,7 @@ def record_now(factory: sessionmaker[Session], **fields: Any) -> None:
         record(session, **fields)
 
 
-def _filtered(stmt, principal: Principal | None, *, action, actor, object_type, since, until):
+def _filtered(stmt, principal: Principal | None, *, action, actor, object_type, area, since, until):
     stmt = scope_to_areas(stmt, principal, AuditEntry.area_code)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
@@ -95,11 +111,26 @@ def _filtered(stmt, principal: Principal | None, *, action, actor, object_type, 
         stmt = stmt.where(AuditEntry.actor == actor)
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
+    if area:
+        stmt = stmt.where(AuditEntry.area_code.startswith(rules.area_prefix(area)))
     if since:
         stmt = stmt.where(AuditEntry.at >= since)
     if until:
         stmt = stmt.where(AuditEntry.at < until)
     return stmt
+
+
+def check_area(principal: Principal | None, area: str | None) -> None:
+    """An area filter must be a valid code the principal may see (its jurisdiction or above it,
+    which then means the whole jurisdiction); anything else is reported as missing."""
+    if not area:
+        return
+    try:
+        rules.area_level(area)
+    except rules.CodeError as exc:
+        raise Invalid(str(exc)) from exc
+    if principal is not None and not principal.sees_area(area):
+        raise NotFound(f"区域 {area} 不存在")
 
 
 def list_entries(
@@ -109,46 +140,109 @@ def list_entries(
     action: str | None = None,
     actor: str | None = None,
     object_type: str | None = None,
+    area: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     offset: int = 0,
-    limit: int = 100,
+    limit: int | None = 100,
 ) -> tuple[Sequence[AuditEntry], int]:
     """Entries in the principal's jurisdiction, newest first, with the total count."""
-    filters = dict(action=action, actor=actor, object_type=object_type, since=since, until=until)
+    check_area(principal, area)
+    filters = {"action": action, "actor": actor, "object_type": object_type, "area": area, "since": since, "until": until}
     total = session.scalar(_filtered(select(func.count()).select_from(AuditEntry), principal, **filters)) or 0
-    rows = session.scalars(
-        _filtered(select(AuditEntry), principal, **filters).order_by(AuditEntry.id.desc()).offset(offset).limit(limit)
-    ).all()
-    return rows, total
+    stmt = _filtered(select(AuditEntry), principal, **filters).order_by(AuditEntry.id.desc()).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return session.scalars(stmt).all(), total
 
 
 CSV_COLUMNS = ["id", "at", "actor", "role", "action", "object_type", "object_id", "area_code", "before", "after", "detail", "ip"]
+CSV_HEADERS = ["序号", "时间（北京时间）", "操作人", "角色", "操作", "操作代码", "对象类型", "对象编号", "区域代码",
+               "修改前", "修改后", "说明", "IP 地址"]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value is not None else ""
 
 
 def to_csv(entries: Sequence[AuditEntry]) -> str:
-    """CSV with a BOM so that Excel opens the Chinese text correctly."""
-    import json
-
+    """CSV with a BOM so that Excel opens the Chinese text correctly; Chinese headings, Beijing time,
+    the action both as its Chinese label and its code (the code is what filters take)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_HEADERS)
     for e in entries:
         writer.writerow(
             [
                 e.id,
-                e.at.isoformat(),
+                local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
                 e.actor,
-                e.role,
+                role_label(e.role),
+                action_label(e.action),
                 e.action,
                 e.object_type,
                 e.object_id,
                 e.area_code,
-                json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
-                json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                _json(e.before),
+                _json(e.after),
                 e.detail,
                 e.ip,
             ]
         )
     return out.getvalue()
+
+
+def role_label(role: str) -> str:
+    return {r.value: label for r, label in ROLE_LABELS.items()}.get(role, role)
+
+
+# ---------------------------------------------------------------- reading, for the API and pages
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+CSV_MAX_ROWS = 100_000
+
+
+def _criteria(principal: Principal | None, flt: AuditFilter) -> dict[str, Any]:
+    """The keyword filters of :func:`list_entries` for a filter as users type it (blanks ignored)."""
+    clean = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in flt.model_dump().items()}
+    try:
+        since, until = audit_rules.since_bound(clean["since"]), audit_rules.until_bound(clean["until"])
+    except audit_rules.BadDate as exc:
+        raise Invalid(str(exc)) from exc
+    if since and until and since >= until:
+        raise Invalid("开始日期应早于结束日期")
+    check_area(principal, clean["area"])
+    return {"action": clean["action"], "actor": clean["actor"], "object_type": clean["object_type"], "area": clean["area"],
+                "since": since, "until": until}
+
+
+def entry_read(e: AuditEntry) -> AuditEntryRead:
+    return AuditEntryRead(
+        id=e.id, at=e.at, actor=e.actor, role=e.role, action=e.action, action_label=action_label(e.action),
+        object_type=e.object_type, object_id=e.object_id, area_code=e.area_code, before=e.before, after=e.after,
+        detail=e.detail, ip=e.ip,
+    )
+
+
+def search(session: Session, principal: Principal | None, flt: AuditFilter, *, page: int = 1,
+           page_size: int = PAGE_SIZE) -> AuditPage:
+    """One page of the entries in the jurisdiction that match the filter, newest first."""
+    page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
+    rows, total = list_entries(session, principal, **_criteria(principal, flt), offset=(page - 1) * page_size,
+                               limit=page_size)
+    return AuditPage(items=[entry_read(e) for e in rows], total=total, page=page, page_size=page_size)
+
+
+def export_csv(session: Session, principal: Principal | None, flt: AuditFilter, *, now: datetime) -> str:
+    """Every matching entry as CSV; the export itself is logged (who took which part of the log)."""
+    criteria = _criteria(principal, flt)
+    rows, total = list_entries(session, principal, **criteria, limit=CSV_MAX_ROWS + 1)
+    if total > CSV_MAX_ROWS:
+        raise Invalid(f"符合条件的记录有 {total} 条，超过一次导出的上限 {CSV_MAX_ROWS} 条，请缩小日期或区域范围")
+    text = to_csv(rows)
+    if principal is not None:
+        record(session, actor=principal, action="audit_exported", now=now, object_type="audit_log",
+               detail=f"导出 {total} 条；条件：{flt.query() or '无'}")
+    return text

@@ -1,7 +1,46 @@
-"""Audit log pages."""
+"""Audit log pages: a filterable table with before/after shown as a diff, and the CSV export."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from gridgov.audit import rules, service
+from gridgov.audit.api import csv_response
+from gridgov.audit.schemas import AuditFilter
+from gridgov.authz import Permission, Principal, require
+from gridgov.deps import SessionDep
+from gridgov.kit.clock import local, utc_now
+from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
+Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
+PAGE_SIZE = 50
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    me: Auditor,
+    flt: Annotated[AuditFilter, Query()],
+    page: Annotated[int, Query(ge=1)] = 1,
+):
+    result = service.search(session, me, flt, page=page, page_size=PAGE_SIZE)
+    rows = [
+        {"entry": e, "at": local(e.at), "role_label": service.role_label(e.role), "diff": rules.diff(e.before, e.after)}
+        for e in result.items
+    ]
+    query = flt.query()
+    context = {"result": result, "rows": rows, "flt": flt, "query": query, "pages": result.pages}
+    if is_htmx(request):
+        return templates.TemplateResponse(request, "audit/_table.html", context, headers={"Vary": "HX-Request"})
+    context["actions"] = sorted(service.ACTION_LABELS.items(), key=lambda kv: kv[1])
+    return templates.TemplateResponse(request, "audit/index.html", context, headers={"Vary": "HX-Request"})
+
+
+@router.get("/audit.csv")
+def audit_csv(session: SessionDep, me: Auditor, flt: Annotated[AuditFilter, Query()]):
+    now = utc_now()
+    return csv_response(service.export_csv(session, me, flt, now=now), now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.web import router as accounts_pages
 from gridgov.audit.web import router as audit_pages
 from gridgov.public.web import router as public_pages
@@ -13,6 +14,7 @@ from gridgov.territory.web import router as territory_pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(accounts_pages)
+router.include_router(user_admin_pages)
 router.include_router(territory_pages)
 router.include_router(adjustment_pages)
 router.include_router(staff_pages)

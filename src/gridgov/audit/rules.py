@@ -1,0 +1,100 @@
+"""Pure rules of reading the audit log: the date bounds of a filter and the before/after diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from gridgov.kit.clock import SHANGHAI
+from gridgov.models.accounts import ROLE_LABELS
+
+FIELD_LABELS = {
+    "username": "用户名",
+    "display_name": "姓名",
+    "role": "角色",
+    "scope_code": "辖区",
+    "department_code": "所属部门",
+    "is_active": "启用",
+    "locked": "锁定",
+    "failed_logins": "连续输错次数",
+    "must_change_password": "须修改密码",
+    "status": "状态",
+    "name": "名称",
+}
+"""Chinese names of the fields that administrative changes record; others show as recorded."""
+
+_ROLE_LABELS = {r.value: label for r, label in ROLE_LABELS.items()}
+
+
+class BadDate(ValueError):
+    """A date filter that is neither a date nor a date and time; the message is Chinese."""
+
+
+def _parse(value: str) -> tuple[datetime, bool]:
+    """The instant a filter value names, and whether it named a whole day (no time given).
+    A value without a time zone is Beijing time, as users read it on screen."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), SHANGHAI), True
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadDate(f"日期 {value!r} 格式不对，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment, False
+
+
+def since_bound(value: str | None) -> datetime | None:
+    """The first instant a ``since`` filter keeps (UTC)."""
+    if not value or not value.strip():
+        return None
+    return _parse(value)[0].astimezone(UTC)
+
+
+def until_bound(value: str | None) -> datetime | None:
+    """The first instant an ``until`` filter drops (UTC): a bare date keeps that whole day."""
+    if not value or not value.strip():
+        return None
+    moment, whole_day = _parse(value)
+    return (moment + timedelta(days=1) if whole_day else moment).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    field: str
+    label: str
+    before: str
+    after: str
+    changed: bool
+
+
+def _show(field: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field == "role" and isinstance(value, str):
+        return _ROLE_LABELS.get(value, value)
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[DiffRow]:
+    """One row per field found in either side, changed fields marked; fields in recorded order."""
+    before, after = before or {}, after or {}
+    fields = list(before) + [k for k in after if k not in before]
+    return [
+        DiffRow(
+            field=f,
+            label=FIELD_LABELS.get(f, f),
+            before=_show(f, before.get(f)) if f in before else "",
+            after=_show(f, after.get(f)) if f in after else "",
+            changed=(f in before) != (f in after) or before.get(f) != after.get(f),
+        )
+        for f in fields
+    ]
