@@ -1,7 +1,79 @@
-"""Public JSON API (no login): grid boards."""
+"""Public JSON API (no login): grid boards and complaints from them; and the agencies' complaint
+handling (permission ``complaint.handle``).
+
+Board answers carry ``Cache-Control: no-store``: a board must show the staff and boundary of the
+moment (a post that ended this morning is gone now), so no browser or proxy may keep a copy.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from gridgov.accounts.api import client_ip
+from gridgov.authz import Permission, Principal, require
+from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.kit.clock import utc_now
+from gridgov.public import complaints, service
+from gridgov.public.rules import STATUS_LABELS
+from gridgov.public.schemas import (
+    BoardRead,
+    ComplaintCreate,
+    ComplaintHandle,
+    ComplaintListItem,
+    ComplaintRead,
+    ComplaintReceipt,
+)
 
 router = APIRouter(tags=["public"])
+Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
+Handler = Annotated[Principal, Depends(require(Permission.COMPLAINT_HANDLE))]
+NO_STORE = "no-store"
+
+
+@router.get("/public/boards/{grid_code}", response_model=BoardRead, summary="网格公示（无需登录）")
+def get_board(grid_code: str, response: Response, session: SessionDep, profile: ProfileDep, _: Public) -> BoardRead:
+    response.headers["Cache-Control"] = NO_STORE
+    return service.get_board(session, grid_code, profile=profile, now=utc_now())
+
+
+@router.post(
+    "/public/boards/{grid_code}/complaints",
+    response_model=ComplaintReceipt,
+    status_code=201,
+    summary="投诉网格员（无需登录，JS§19）",
+)
+def submit_complaint(
+    grid_code: str,
+    data: ComplaintCreate,
+    request: Request,
+    session: SessionDep,
+    profile: ProfileDep,
+    cipher: CipherDep,
+    _: Public,
+) -> ComplaintReceipt:
+    """No CSRF token is asked here: the endpoint acts with no ambient authority (no session, no
+    cookie grants it anything), so a forged cross-site request can do nothing a visitor could not
+    do directly. The in-memory per-IP rate limit is the abuse guard."""
+    now = utc_now()
+    complaints.limiter_of(request.app).hit(client_ip(request), now)
+    c = complaints.submit_complaint(session, grid_code, data, profile=profile, cipher=cipher, now=now,
+                                    ip=client_ip(request))
+    return ComplaintReceipt(id=c.id, grid_code=c.grid_code, status=c.status, status_label=STATUS_LABELS[c.status],
+                            received_at=c.received_at, message="投诉已收到，将由所在镇（街道）网格化机构处理")
+
+
+@router.get("/complaints", response_model=list[ComplaintListItem], summary="网格员投诉列表（辖区内）")
+def list_complaints(session: SessionDep, me: Handler, status: str | None = None) -> list[ComplaintListItem]:
+    return complaints.list_complaints(session, me, status=status)
+
+
+@router.get("/complaints/{complaint_id}", response_model=ComplaintRead, summary="投诉详情")
+def get_complaint(complaint_id: int, session: SessionDep, me: Handler) -> ComplaintRead:
+    return complaints.get_complaint_read(session, me, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/handle", response_model=ComplaintRead, summary="登记投诉处理情况")
+def handle_complaint(complaint_id: int, data: ComplaintHandle, session: SessionDep, me: Handler) -> ComplaintRead:
+    return complaints.handle_complaint(session, me, complaint_id, data, now=utc_now())

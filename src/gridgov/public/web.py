@@ -1,7 +1,224 @@
-"""Public pages (no login): grid boards and complaints."""
+"""Public pages (no login): the board of each grid, its print view, its QR code and the complaint
+form; and the agencies' complaint pages (permission ``complaint.handle``).
+
+Board pages are sent with ``Cache-Control: no-store`` so what a visitor sees is the database at the
+moment of the request (see :mod:`gridgov.public.api`). An unknown and a retired grid give the same
+Chinese 404 page.
+
+CSRF and the public form: the complaint form acts with no ambient authority (it needs no login and
+a cookie grants it nothing), so a forged cross-site post achieves nothing a visitor could not do
+directly, and no token is *needed*. The form still carries the page's ``csrf_token`` because the
+door (:func:`gridgov.authz.require`) checks it whenever the browser holds the CSRF cookie, and for a
+logged-in member of staff's session cookie; nothing about CSRF is relaxed elsewhere.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from gridgov.accounts.api import client_ip
+from gridgov.authz import Permission, Principal, require
+from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.errors import Invalid, NotFound
+from gridgov.kit.clock import local, utc_now
+from gridgov.public import complaints, qr, rules, service
+from gridgov.public.schemas import BoardRead, ComplaintCreate, ComplaintHandle
+from gridgov.web.templating import templates
 
 router = APIRouter()
+Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
+Handler = Annotated[Principal, Depends(require(Permission.COMPLAINT_HANDLE))]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def when(dt: datetime | None) -> str:
+    return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+templates.env.filters.setdefault("public_time", when)
+
+
+# ---------------------------------------------------------------- the board
+
+
+@router.get("/board/{grid_code}")
+def board_page(
+    request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public, print: str | None = None,
+    sent: str | None = None,
+):
+    """The board; ``?print=1`` gives the A4 print view (the same as ``/board/{code}/print``)."""
+    if print not in (None, "", "0"):
+        return _print_view(request, session, profile, grid_code)
+    try:
+        board = service.get_board(session, grid_code, profile=profile, now=utc_now())
+    except NotFound as exc:
+        return _missing(request, exc)
+    return _board(request, board, sent=sent == "1")
+
+
+@router.get("/board/{grid_code}/print")
+def board_print(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public):
+    return _print_view(request, session, profile, grid_code)
+
+
+@router.get("/board/{grid_code}/qr.svg")
+def board_qr(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public):
+    """The QR code of the board's absolute URL (404 like the board for an unknown/retired grid)."""
+    try:
+        board = service.get_board(session, grid_code, profile=profile, now=utc_now())
+    except NotFound as exc:
+        return _missing(request, exc)
+    return Response(qr.qr_svg(board_url(request, board.grid_code)), media_type="image/svg+xml", headers=NO_STORE)
+
+
+@router.post("/board/{grid_code}/complaints")
+def board_complaint(
+    request: Request,
+    grid_code: str,
+    session: SessionDep,
+    profile: ProfileDep,
+    cipher: CipherDep,
+    _: Public,
+    staff_id: Annotated[str, Form()] = "",
+    content: Annotated[str, Form(max_length=20000)] = "",
+    complainant: Annotated[str, Form(max_length=2000)] = "",
+    phone: Annotated[str, Form(max_length=2000)] = "",
+):
+    """The board's complaint form (JS§19); Post/Redirect/Get on success, the page again with a
+    Chinese message and the input kept (422) when something is wrong."""
+    now = utc_now()
+    form = {"staff_id": staff_id, "content": content, "complainant": complainant, "phone": phone}
+    try:
+        complaints.limiter_of(request.app).hit(client_ip(request), now)
+        chosen = int(staff_id) if staff_id.strip() else None
+    except ValueError:
+        chosen = -1
+    except complaints.TooManyRequests as exc:
+        return _board_or_missing(request, session, profile, grid_code, form=form, error=exc.message, status=429)
+    data = ComplaintCreate(staff_id=chosen, content=content, complainant=complainant, phone=phone)
+    try:
+        complaint = complaints.submit_complaint(session, grid_code, data, profile=profile, cipher=cipher, now=now,
+                                                ip=client_ip(request))
+    except Invalid as exc:
+        return _board_or_missing(request, session, profile, grid_code, form=form, error=exc.message,
+                                 errors=exc.details, status=422)
+    except NotFound as exc:
+        return _missing(request, exc)
+    return RedirectResponse(f"/board/{complaint.grid_code}?sent=1#complaint", status_code=303)
+
+
+def board_url(request: Request, grid_code: str) -> str:
+    return str(request.url_for("board_page", grid_code=grid_code))
+
+
+def _board(request: Request, board: BoardRead, *, sent: bool = False, form: dict | None = None,
+           error: str | None = None, errors=None, status: int = 200):
+    settings = request.app.state.settings
+    return templates.TemplateResponse(
+        request,
+        "public/board.html",
+        {
+            "board": board,
+            "board_url": board_url(request, board.grid_code),
+            "outline_svg": rules.outline_svg(board.outline),
+            "map_config": {
+                "tile_url": getattr(settings, "tile_url", "") or "",
+                "tile_attribution": getattr(settings, "tile_attribution", "") or "",
+                "geometry": board.outline,
+                "kind": board.kind,
+            },
+            "sent": sent,
+            "form": form or {},
+            "error": error,
+            "field_errors": {e["field"]: e["error"] for e in errors or () if isinstance(e, dict) and "field" in e},
+            "content_max": rules.CONTENT_MAX,
+        },
+        status_code=status,
+        headers=NO_STORE,
+    )
+
+
+def _board_or_missing(request, session, profile, grid_code, **kwargs):
+    try:
+        board = service.get_board(session, grid_code, profile=profile, now=utc_now())
+    except NotFound as exc:
+        return _missing(request, exc)
+    return _board(request, board, **kwargs)
+
+
+def _print_view(request: Request, session, profile, grid_code: str):
+    try:
+        board = service.get_board(session, grid_code, profile=profile, now=utc_now())
+    except NotFound as exc:
+        return _missing(request, exc)
+    url = board_url(request, board.grid_code)
+    return templates.TemplateResponse(
+        request,
+        "public/print.html",
+        {
+            "board": board,
+            "board_url": url,
+            "qr_svg": qr.qr_svg(url, inline=True),
+            "outline_svg": rules.outline_svg(board.outline, size=300),
+            "printed_at": when(utc_now()),
+        },
+        headers=NO_STORE,
+    )
+
+
+def _missing(request: Request, exc: NotFound):
+    return templates.TemplateResponse(
+        request, "public/not_found.html", {"message": exc.message}, status_code=404, headers=NO_STORE
+    )
+
+
+# ---------------------------------------------------------------- the agencies' complaint pages
+
+
+@router.get("/complaints")
+def complaint_list(request: Request, session: SessionDep, me: Handler, status: str | None = None):
+    status = status if status in rules.STATUS_LABELS else None
+    items = complaints.list_complaints(session, me, status=status)
+    return templates.TemplateResponse(
+        request, "complaints/list.html", {"items": items, "status": status or "", "labels": rules.STATUS_LABELS}
+    )
+
+
+@router.get("/complaints/{complaint_id}")
+def complaint_page(request: Request, complaint_id: int, session: SessionDep, me: Handler):
+    return _complaint(request, complaints.get_complaint_read(session, me, complaint_id))
+
+
+@router.post("/complaints/{complaint_id}/handle")
+def complaint_handle(
+    request: Request,
+    complaint_id: int,
+    session: SessionDep,
+    me: Handler,
+    action_taken: Annotated[str, Form(max_length=20000)] = "",
+):
+    try:
+        complaints.handle_complaint(session, me, complaint_id, ComplaintHandle(action_taken=action_taken), now=utc_now())
+    except Invalid as exc:
+        item = complaints.get_complaint_read(session, me, complaint_id)
+        return _complaint(request, item, error=exc.message, action_taken=action_taken, status=422)
+    return RedirectResponse(f"/complaints/{complaint_id}?handled=1", status_code=303)
+
+
+def _complaint(request: Request, item, *, error: str | None = None, action_taken: str = "", status: int = 200):
+    return templates.TemplateResponse(
+        request,
+        "complaints/detail.html",
+        {
+            "item": item,
+            "error": error,
+            "action_taken": action_taken,
+            "handled_now": request.query_params.get("handled") == "1",
+            "action_max": rules.ACTION_MAX,
+        },
+        status_code=status,
+    )

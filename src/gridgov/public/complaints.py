@@ -1,0 +1,223 @@
+"""Complaints about grid staff sent from a public board (JS§19), and their handling.
+
+A complaint is received without login from the board of an active grid and lands with the grid's
+town agency (``town_code``); the town agency, or one above it (county, city), records what it did,
+once. The complainant's phone is encrypted at rest and only its mask is ever shown or logged.
+
+Abuse guard: :class:`RateLimiter` keeps, in memory, the times of recent submissions per client IP
+(at most :data:`RATE_LIMIT` per :data:`RATE_WINDOW_SECONDS`). It is per process and forgets on
+restart, which is enough to stop a script flooding one board; behind a reverse proxy, run uvicorn
+with ``--proxy-headers`` so the client's address is the visitor's, not the proxy's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from gridgov.audit.service import record
+from gridgov.authz.principal import Principal
+from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
+from gridgov.kit.crypto import FieldCipher, mask_phone
+from gridgov.models.territory import AreaLevel, BoardComplaint, Grid
+from gridgov.public import repository as repo
+from gridgov.public import rules
+from gridgov.public.schemas import (
+    ComplaintCreate,
+    ComplaintHandle,
+    ComplaintListItem,
+    ComplaintRead,
+)
+from gridgov.public.service import board_not_found, get_board
+from gridgov.territory import rules as territory_rules
+
+RATE_LIMIT = 5
+RATE_WINDOW_SECONDS = 600
+AGENCY_LEVELS = frozenset({AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWN})
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+
+class RateLimiter:
+    """At most ``limit`` hits per ``window`` seconds per key (a client IP), kept in memory."""
+
+    def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW_SECONDS) -> None:
+        self.limit = limit
+        self.window = window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str, now: datetime) -> None:
+        """Counts one attempt, or raises 429 if the key has used up its window."""
+        t = now.timestamp()
+        with self._lock:
+            hits = self._hits.setdefault(key, deque())
+            while hits and hits[0] <= t - self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                raise TooManyRequests(f"提交过于频繁，请 {int(self.window // 60)} 分钟后再试")
+            hits.append(t)
+            if len(self._hits) > 10_000:
+                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > t - self.window}
+
+
+def limiter_of(app) -> RateLimiter:
+    """The application's limiter, made on first use (one per app, so per process)."""
+    limiter = getattr(app.state, "complaint_limiter", None)
+    if limiter is None:
+        limiter = app.state.complaint_limiter = RateLimiter()
+    return limiter
+
+
+# ---------------------------------------------------------------- receiving
+
+
+def town_of(grid: Grid) -> str:
+    """The town (镇/街道) whose agency answers for the grid: the nearest town above its village."""
+    for code in reversed(territory_rules.ancestor_codes(grid.area_code)):
+        if territory_rules.area_level(code) == AreaLevel.TOWN:
+            return code
+    raise board_not_found(grid.code)
+
+
+def submit_complaint(
+    session: Session,
+    grid_code: str,
+    data: ComplaintCreate,
+    *,
+    profile,
+    cipher: FieldCipher,
+    now: datetime,
+    ip: str = "",
+) -> BoardComplaint:
+    """Receives a complaint from the board of ``grid_code``. It may name only someone on that board
+    today. Bad input raises :class:`Invalid` before anything is written."""
+    board = get_board(session, grid_code, profile=profile, now=now)
+    grid = repo.get_active_grid(session, board.grid_code)
+    staff_ids = {s.staff_id for s in board.staff}
+    checked = rules.check_complaint(
+        staff_id=data.staff_id, content=data.content, complainant=data.complainant, phone=data.phone,
+        staff_ids=staff_ids,
+    )
+    complaint = repo.add_complaint(
+        session,
+        BoardComplaint(
+            grid_code=grid.code,
+            town_code=town_of(grid),
+            staff_id=checked.staff_id,
+            complainant=checked.complainant,
+            phone_enc=cipher.encrypt(checked.phone) if checked.phone else None,
+            phone_mask=mask_phone(checked.phone) if checked.phone else "",
+            content=checked.content,
+            status=rules.RECEIVED,
+            received_at=now,
+        ),
+    )
+    record(
+        session,
+        actor=None,
+        actor_name="public",
+        action="complaint_received",
+        now=now,
+        object_type="board_complaint",
+        object_id=complaint.id,
+        area_code=grid.code,
+        after={
+            "grid_code": grid.code,
+            "town_code": complaint.town_code,
+            "staff_id": complaint.staff_id,
+            "phone": complaint.phone_mask,
+            "status": complaint.status,
+        },
+        ip=ip,
+    )
+    return complaint
+
+
+# ---------------------------------------------------------------- handling
+
+
+def check_agency(principal: Principal) -> None:
+    """Complaints are the business of the town agency or one above it (JS§19)."""
+    if principal.level not in AGENCY_LEVELS:
+        raise Forbidden("网格员投诉由镇（街道）及以上网格化机构处理")
+
+
+def access_complaint(session: Session, principal: Principal, complaint_id: int) -> BoardComplaint:
+    """A complaint under the principal's jurisdiction; 404 (same message) if missing or outside."""
+    check_agency(principal)
+    complaint = repo.get_complaint(session, principal, complaint_id)
+    if complaint is None:
+        raise NotFound(f"投诉 {complaint_id} 不存在")
+    return complaint
+
+
+def list_complaints(session: Session, principal: Principal, *, status: str | None = None) -> list[ComplaintListItem]:
+    """Complaints under the principal's jurisdiction, newest first (a constant number of queries)."""
+    check_agency(principal)
+    if status and status not in rules.STATUS_LABELS:
+        status = None
+    rows = repo.list_complaints(session, principal, status=status)
+    grids = repo.grid_names(session, (c.grid_code for c in rows))
+    staff = repo.staff_names(session, (c.staff_id for c in rows))
+    return [_item(c, grids, staff) for c in rows]
+
+
+def get_complaint_read(session: Session, principal: Principal, complaint_id: int) -> ComplaintRead:
+    return _read(session, access_complaint(session, principal, complaint_id))
+
+
+def handle_complaint(
+    session: Session, principal: Principal, complaint_id: int, data: ComplaintHandle, *, now: datetime
+) -> ComplaintRead:
+    """Records what the agency did about a complaint, once: a second handling is a 409."""
+    complaint = access_complaint(session, principal, complaint_id)
+    action = rules.check_action(data.action_taken)
+    if complaint.status != rules.RECEIVED or not repo.mark_handled(
+        session, complaint.id, action_taken=action, handled_by=principal.user_id, handled_at=now
+    ):
+        raise Conflict(f"投诉 {complaint_id} 已处理，不能重复处理")
+    session.refresh(complaint)
+    record(
+        session,
+        actor=principal,
+        action="complaint_handled",
+        now=now,
+        object_type="board_complaint",
+        object_id=complaint.id,
+        area_code=complaint.grid_code,
+        before={"status": rules.RECEIVED},
+        after={"status": rules.HANDLED, "action_taken": action},
+    )
+    return _read(session, complaint)
+
+
+def _item(c: BoardComplaint, grids: dict[str, str], staff: dict[int, str]) -> ComplaintListItem:
+    return ComplaintListItem(
+        id=c.id,
+        grid_code=c.grid_code,
+        grid_name=grids.get(c.grid_code, ""),
+        town_code=c.town_code,
+        staff_id=c.staff_id,
+        staff_name=staff.get(c.staff_id, "") if c.staff_id else "",
+        complainant=c.complainant,
+        phone_mask=c.phone_mask,
+        content=c.content,
+        status=c.status,
+        status_label=rules.STATUS_LABELS.get(c.status, c.status),
+        received_at=c.received_at,
+        handled_at=c.handled_at,
+    )
+
+
+def _read(session: Session, c: BoardComplaint) -> ComplaintRead:
+    item = _item(c, repo.grid_names(session, [c.grid_code]), repo.staff_names(session, [c.staff_id]))
+    handler = repo.user_names(session, [c.handled_by]).get(c.handled_by, "") if c.handled_by else ""
+    return ComplaintRead(**item.model_dump(), action_taken=c.action_taken, handled_by=c.handled_by,
+                         handled_by_name=handler)

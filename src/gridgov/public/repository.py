@@ -1,0 +1,128 @@
+"""Queries of the public board and of board complaints.
+
+Board reads are public by law (LZ§10, JS§19, JM§8), so they take no principal; they select only
+the columns a board may show, so no private phone, ID number or mask is ever loaded for a board.
+Complaint reads are for the grid agencies and go through the one scope door
+(:func:`gridgov.authz.scope.scope_to_areas` on the complaint's grid code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scope_to_areas
+from gridgov.models import Grid, User
+from gridgov.models.staff import Post, StaffMember
+from gridgov.models.territory import BoardComplaint, GridStatus
+
+
+@dataclass(frozen=True)
+class BoardPostRow:
+    """One active post on a board: only public columns."""
+
+    staff_id: int
+    name: str
+    work_phone: str
+    role: str
+    changed_at: datetime | None
+
+
+def get_active_grid(session: Session, code: str) -> Grid | None:
+    """The grid if it is in service; a retired grid has no board."""
+    grid = session.get(Grid, code)
+    return grid if grid is not None and grid.status == GridStatus.ACTIVE else None
+
+
+def list_board_posts(session: Session, grid_code: str, today: date) -> list[BoardPostRow]:
+    """Posts in force on ``today`` at the grid or one of its micro-grids, with public columns."""
+    stmt = (
+        select(
+            StaffMember.id,
+            StaffMember.name,
+            StaffMember.work_phone,
+            Post.role,
+            StaffMember.updated_at,
+            Post.created_at,
+            Post.activated_at,
+        )
+        .join(StaffMember, StaffMember.id == Post.staff_id)
+        .where(
+            or_(Post.grid_code == grid_code, Post.scope_code.startswith(grid_code)),
+            Post.status == "active",
+            Post.start_date <= today,
+            or_(Post.end_date.is_(None), Post.end_date >= today),
+        )
+        .order_by(StaffMember.name, Post.id)
+    )
+    rows = []
+    for staff_id, name, phone, role, staff_at, created_at, activated_at in session.execute(stmt):
+        stamps = [t for t in (staff_at, created_at, activated_at) if t is not None]
+        rows.append(BoardPostRow(staff_id, name, phone or "", role, max(stamps) if stamps else None))
+    return rows
+
+
+# ---------------------------------------------------------------- complaints
+
+
+def add_complaint(session: Session, complaint: BoardComplaint) -> BoardComplaint:
+    session.add(complaint)
+    session.flush()
+    return complaint
+
+
+def list_complaints(
+    session: Session, principal: Principal | None, *, status: str | None = None, limit: int = 200
+) -> Sequence[BoardComplaint]:
+    stmt = scope_to_areas(select(BoardComplaint), principal, BoardComplaint.grid_code)
+    if status:
+        stmt = stmt.where(BoardComplaint.status == status)
+    stmt = stmt.order_by(BoardComplaint.received_at.desc(), BoardComplaint.id.desc()).limit(limit)
+    return session.scalars(stmt).all()
+
+
+def get_complaint(session: Session, principal: Principal | None, complaint_id: int) -> BoardComplaint | None:
+    stmt = scope_to_areas(
+        select(BoardComplaint).where(BoardComplaint.id == complaint_id), principal, BoardComplaint.grid_code
+    )
+    return session.scalars(stmt).first()
+
+
+def mark_handled(
+    session: Session, complaint_id: int, *, action_taken: str, handled_by: int | None, handled_at: datetime
+) -> bool:
+    """Sets the complaint handled only if it is still received: one atomic UPDATE, so two agencies
+    acting at once cannot both record a handling. False if it was handled already."""
+    result = session.execute(
+        update(BoardComplaint)
+        .where(BoardComplaint.id == complaint_id, BoardComplaint.status == "received")
+        .values(status="handled", action_taken=action_taken, handled_by=handled_by, handled_at=handled_at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def grid_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    codes = set(codes)
+    if not codes:
+        return {}
+    return dict(session.execute(select(Grid.code, Grid.name).where(Grid.code.in_(codes))).all())
+
+
+def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(StaffMember.id, StaffMember.name).where(StaffMember.id.in_(ids))).all())
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())

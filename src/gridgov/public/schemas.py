@@ -1,0 +1,91 @@
+"""What the public board and the complaint API read and write.
+
+The board carries only what the running profile's ``board.fields`` lists (LZ§10, JS§19, JM§8): a
+field the profile leaves out is ``null`` (or an empty list), never filled from elsewhere. Staff rows
+carry the *work* phone only: private phones, ID numbers and their masks never reach a board.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class BoardArea(BaseModel):
+    """One level of the area chain the grid lies in (city, county, town, village)."""
+
+    code: str
+    name: str
+    level: str
+
+
+class BoardStaff(BaseModel):
+    """A person serving the grid today, as the board shows them."""
+
+    staff_id: int = Field(description="人员编号（投诉时用来指明被投诉人）")
+    role: str = Field(description="角色代码，例如 leader、fulltime")
+    role_label: str = Field(description="角色中文名，例如 网格长")
+    name: str | None = Field(description="姓名（公示内容含 staff_names 时）")
+    work_phone: str | None = Field(description="工作电话（公示内容含 staff_contacts 时）；从不含私人电话")
+
+
+class BoardRead(BaseModel):
+    """The public board (公示) of one grid, as it stands at the moment of the request."""
+
+    grid_code: str
+    name: str | None = Field(description="网格名称（公示内容含 grid_name 时）")
+    kind: str
+    kind_label: str
+    area: list[BoardArea] = Field(description="所属区域，自上而下（公示内容含 area 时）")
+    outline: dict[str, Any] = Field(description="网格边界，GeoJSON geometry（WGS84）")
+    staff: list[BoardStaff] = Field(description="在岗网格人员（网格及其微网格的生效岗位）")
+    supervision_phone: str | None = Field(description="监督电话（公示内容含 supervision_phone 时）")
+    updated_at: datetime | None = Field(None, description="网格或在岗人员最近一次变化的时间")
+
+
+class ComplaintCreate(BaseModel):
+    """A complaint sent from a board about its staff (JS§19). Lengths are checked by the service
+    (:func:`gridgov.public.rules.check_complaint`) so the page and the API give the same Chinese
+    messages; the bounds here only cap the payload."""
+
+    staff_id: int | None = Field(None, description="被投诉人员（公示中的人员），可不填")
+    content: str = Field("", max_length=20000, description="投诉内容（必填，不超过 1000 字）")
+    complainant: str = Field("", max_length=2000, description="投诉人姓名（可不填）")
+    phone: str = Field("", max_length=2000, description="联系电话（可不填；手机或固定电话）")
+
+
+class ComplaintReceipt(BaseModel):
+    id: int
+    grid_code: str
+    status: str
+    status_label: str
+    received_at: datetime
+    message: str
+
+
+class ComplaintListItem(BaseModel):
+    id: int
+    grid_code: str
+    grid_name: str
+    town_code: str
+    staff_id: int | None
+    staff_name: str
+    complainant: str
+    phone_mask: str
+    content: str
+    status: str
+    status_label: str
+    received_at: datetime
+    handled_at: datetime | None
+
+
+class ComplaintRead(ComplaintListItem):
+    action_taken: str
+    handled_by: int | None
+    handled_by_name: str
+
+
+class ComplaintHandle(BaseModel):
+    action_taken: str = Field("", max_length=20000, description="处理情况（必填，不超过 2000 字）")
