@@ -44,7 +44,7 @@ from sqlalchemy import select
 
 from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_places
 from gridgov.authz.permissions import Permission, role_can
-from gridgov.models import Area, AuditEntry, Department, Grid, User
+from gridgov.models import Area, AuditEntry, Department, Grid, Post, StaffMember, User
 
 CITY = "321100000000"
 HTML = {"accept": "text/html"}
@@ -79,6 +79,12 @@ class Universe:
         self.user_ids = dict(db.execute(select(User.username, User.id)).all())
         self.user_created = dict(db.execute(select(AuditEntry.id, AuditEntry.area_code)
                                             .where(AuditEntry.action == "user_created")).all())
+        # a staff record lies where it is managed and wherever it holds a post
+        self.staff: dict[str, set[str]] = {}
+        for staff_id, area in db.execute(select(StaffMember.id, StaffMember.area_code)):
+            self.staff.setdefault(str(staff_id), set()).add(area)
+        for staff_id, scope in db.execute(select(Post.staff_id, Post.scope_code)):
+            self.staff.setdefault(str(staff_id), set()).add(scope)
 
     def covers(self, code: str) -> bool:
         return code.startswith(self.prefix)
@@ -90,6 +96,13 @@ class Universe:
     def can(self, permission: Permission) -> bool:
         return role_can(self.role, permission)
 
+    def staff_in(self) -> set[str]:
+        return {i for i, codes in self.staff.items() if any(self.covers(c) for c in codes)}
+
+    def staff_place(self, staff_id: str, fallback: str) -> str:
+        """Where a shown staff record lies for this account: a code of it inside, else its area."""
+        return next((c for c in sorted(self.staff.get(staff_id, ())) if self.covers(c)), fallback)
+
     def active_grids(self) -> set[str]:
         return {c for c, (_n, status, _w) in self.grids.items() if status == "active" and self.covers(c)}
 
@@ -100,6 +113,8 @@ class Universe:
             return own if len(own) == 15 else min(self.active_grids())
         if kind == "area":
             return self.user.scope_code[:12]
+        if kind == "staff":
+            return min(self.staff_in(), key=int, default=None)
         return str(self.user_ids[self.username])
 
     def outside(self, kind: str) -> str | None:
@@ -107,11 +122,14 @@ class Universe:
             return min((c for c, (_n, s, _w) in self.grids.items() if s == "active" and not self.covers(c)), default=None)
         if kind == "area":
             return min((c for c in self.areas if not self.sees(c)), default=None)
+        if kind == "staff":
+            return min(set(self.staff) - self.staff_in(), key=int, default=None)
         return min((str(self.user_ids[u]) for u, scope in self.users.items() if not self.covers(scope)), default=None)
 
     def missing(self, kind: str) -> str:
         candidates = {"grid": ("321102001001999", self.grids), "area": ("321199000000", self.areas),
-                      "user": ("987654", {str(i) for i in self.user_ids.values()})}
+                      "user": ("987654", {str(i) for i in self.user_ids.values()}),
+                      "staff": ("987654", set(self.staff))}
         code, existing = candidates[kind]
         assert code not in existing
         return code
@@ -141,7 +159,7 @@ class Detail:
     name: str
     permission: Permission
     url: str  # with {code}
-    kind: str  # grid | area | user
+    kind: str  # grid | area | user | staff
     html: bool = False
 
 
@@ -245,6 +263,16 @@ def audit_csv(c, u) -> Seen:
     return Seen({row[0]: row[8] for row in rows[1:]})
 
 
+def staff_api(c, u) -> Seen:
+    seen, page = {}, 1
+    while True:
+        body = get(c, "/api/v1/staff", page=page, page_size=200).json()
+        seen.update({str(i["id"]): u.staff_place(str(i["id"]), i["area_code"]) for i in body["items"]})
+        if page * body["page_size"] >= body["total"]:
+            return Seen(seen)
+        page += 1
+
+
 def _searched(u: Universe) -> set[str]:
     return {c for c in u.active_grids() if SEARCH in u.grids[c][0] or SEARCH in c}
 
@@ -260,6 +288,7 @@ LISTS: list[List] = [
     List("网格导出", Permission.TERRITORY_READ, grids_export, lambda u: {c for c in u.grids if u.covers(c)}),
     List("联动部门 API", Permission.DEPARTMENTS_READ, departments_api,
          lambda u: {d for d, area in u.departments.items() if u.sees(area)}, ancestors=True),
+    List("网格员 API（逐页）", Permission.STAFF_READ, staff_api, Universe.staff_in),
     List("用户 API", Permission.USERS_ADMIN, users_api, lambda u: {n for n, s in u.users.items() if u.covers(s)}),
     List("用户页面", Permission.USERS_ADMIN, users_page, lambda u: {n for n, s in u.users.items() if u.covers(s)}),
     List("审计日志 API", Permission.AUDIT_READ, audit_api, lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
@@ -275,6 +304,8 @@ DETAILS: list[Detail] = [
     Detail("区域下级片段", Permission.TERRITORY_READ, "/areas/{code}/children", "area", html=True),
     Detail("区域地图 GeoJSON", Permission.TERRITORY_READ, "/api/v1/areas/{code}/grids.geojson", "area"),
     Detail("地图页面", Permission.TERRITORY_READ, "/map?area={code}", "area", html=True),
+    Detail("网格员档案 API", Permission.STAFF_READ, "/api/v1/staff/{code}", "staff"),
+    Detail("网格员档案页面", Permission.STAFF_READ, "/staff/{code}", "staff", html=True),
     Detail("用户详情 API", Permission.USERS_ADMIN, "/api/v1/users/{code}", "user"),
     Detail("用户页面", Permission.USERS_ADMIN, "/users/{code}", "user", html=True),
 ]
@@ -364,6 +395,8 @@ def check_locate(c, u: Universe, fail: Failures) -> None:
         body = c.get("/api/v1/grids/locate", params=point(outside)).json()
         fail.check(not body["found"] and body["grid_code"] is None and outside not in str(body)
                    and u.grids[outside][0] not in str(body), f"定位: 辖区外的网格被说出：{body}")
+        nowhere = c.get("/api/v1/grids/locate", params={"lon": 100.0, "lat": 40.0}).json()
+        fail.check(body["message"] == nowhere["message"], f"定位: 辖区外与无网格的回答不同：{body['message']} / {nowhere['message']}")
 
 
 @pytest.mark.parametrize("username", [a.username for a in DEMO_ACCOUNTS])

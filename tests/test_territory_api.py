@@ -76,7 +76,7 @@ def test_locate_takes_wgs84_gcj02_and_bd09(client):
 def test_locate_outside_every_grid_is_a_clear_answer(client):
     r = client.get("/api/v1/grids/locate", params={"lon": 100.0, "lat": 40.0})
     assert r.status_code == 200 and r.json() == {**r.json(), "found": False, "grid_code": None}
-    assert "不在任何" in r.json()["message"]
+    assert "不在你辖区内的网格内" in r.json()["message"]
 
 
 def test_bad_query_parameters_are_a_422_in_chinese(client):

@@ -146,8 +146,9 @@ def verify_files(session: Session, case_no: str | None = None) -> dict[str, list
 
 
 def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> Grid:
+    """The grid of the case: located from the point (within the principal's grids), or named."""
     if data.lon is not None and data.lat is not None:
-        found = locate(session, None, data.lon, data.lat, data.crs)
+        found = locate(session, principal, data.lon, data.lat, data.crs)
         if not found.found:
             raise Invalid(f"{found.message}，请核对位置或改填网格编码和地址")
         code = found.grid_code
@@ -156,10 +157,8 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
     else:
         code = data.grid_code
     grid = session.get(Grid, code)
-    if grid is None or grid.status != GridStatus.ACTIVE:
-        raise Invalid(f"网格 {code} 不存在或已撤销")
-    if principal is not None and not principal.covers(code):
-        raise Invalid("该位置不在你辖区内的网格中")
+    if grid is None or grid.status != GridStatus.ACTIVE or (principal is not None and not principal.covers(code)):
+        raise Invalid(f"网格 {code} 不存在或不在你的辖区内")
     return grid
 
 

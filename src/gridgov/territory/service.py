@@ -259,10 +259,10 @@ def locate(
         raise Invalid(str(exc)) from exc
     base = {"lon": lon, "lat": lat, "crs": crs, "wgs84": [round(wlon, 8), round(wlat, 8)], "on": on}
     when = f"{on.isoformat()} " if on else ""
-    if code is None:
-        return LocateResult(found=False, message=f"该位置{when}不在任何在用网格内", **base)
-    if principal is not None and not principal.covers(code):
-        return LocateResult(found=False, message="该位置不在你辖区内的网格中", **base)
+    if code is None or (principal is not None and not principal.covers(code)):
+        # The same answer for "no grid here" and "someone else's grid here": outside looks missing.
+        where = "你辖区内的" if principal is not None else "任何在用"
+        return LocateResult(found=False, message=f"该位置{when}不在{where}网格内", **base)
     grid = access_grid(session, principal, code)
     name = names.get(code, grid.name)
     return LocateResult(
