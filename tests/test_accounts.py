@@ -96,6 +96,15 @@ def test_the_login_form_needs_its_csrf_token_and_sets_an_httponly_cookie(anonymo
     assert 'value="/"' in r.text
 
 
+@pytest.mark.parametrize(("username", "landing"), [("worker", "/"), ("auditor", "/audit")])
+def test_a_login_lands_on_the_first_page_the_role_may_open(anonymous, username, landing):
+    token = anonymous.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = anonymous.post("/login", data={"username": username, "password": "demo12345", "csrf_token": token},
+                       follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == landing
+    assert anonymous.get(landing, headers={"accept": "text/html"}).status_code == 200
+
+
 def test_the_audit_log_refuses_updates_and_deletes(db, backend):
     db.execute(text("INSERT INTO audit_log (at, actor, role, action, object_type, object_id, area_code, detail, ip) "
                     "VALUES (CURRENT_TIMESTAMP, 'x', '', 'probe', '', '', '', '', '')"))

@@ -57,6 +57,15 @@ def login_form(request: Request, _: Public, next: str | None = None):
     return _login_page(request, next_=_safe_next(next))
 
 
+def landing_page(role: str) -> str:
+    """Where a login without ``next`` lands: the first page of the navigation the role may open
+    (an auditor has no territory pages, so it lands on the audit log rather than a 403)."""
+    from gridgov.authz.permissions import role_can
+    from gridgov.web.templating import NAV
+
+    return next((href for href, _label, perm in NAV if role_can(role, Permission(perm))), "/account")
+
+
 @router.post("/login")
 def login(
     request: Request,
@@ -72,6 +81,8 @@ def login(
     except service.LoginFailed as exc:
         return _login_page(request, error=exc.message, username=username, next_=_safe_next(next), status=401)
     target = "/account" if user.must_change_password and not settings.demo else _safe_next(next)
+    if target == "/":
+        target = landing_page(user.role)
     response = RedirectResponse(target, status_code=303)
     issue_session_cookie(response, request, user_id=user.id, version=user.session_version)
     return response
