@@ -145,13 +145,15 @@ def verify_files(session: Session, case_no: str | None = None) -> dict[str, list
 # Intake
 
 
-def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> Grid:
-    """The grid of the case: located from the point (within the principal's grids), or named."""
+def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> tuple[Grid, list[float] | None]:
+    """The grid of the case: located from the point (within the principal's grids), or named; and
+    the point in WGS84 (what is stored, whatever system the phone gave it in)."""
+    point = None
     if data.lon is not None and data.lat is not None:
         found = locate(session, principal, data.lon, data.lat, data.crs)
         if not found.found:
             raise Invalid(f"{found.message}，请核对位置或改填网格编码和地址")
-        code = found.grid_code
+        code, point = found.grid_code, found.wgs84
         if data.grid_code and data.grid_code != code:
             raise Invalid(f"坐标位于网格 {code}，与填写的网格编码 {data.grid_code} 不一致")
     else:
@@ -159,7 +161,7 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
     grid = session.get(Grid, code)
     if grid is None or grid.status != GridStatus.ACTIVE or (principal is not None and not principal.covers(code)):
         raise Invalid(f"网格 {code} 不存在或不在你的辖区内")
-    return grid
+    return grid, point
 
 
 def _reporting_area(profile, grid: Grid) -> str:
@@ -192,7 +194,7 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     discovered = data.discovered_at or now
     if discovered > now:
         raise Invalid("发现时间不能晚于现在")
-    grid = _grid_for(session, principal, data)
+    grid, point = _grid_for(session, principal, data)
     photos = known_photos(media_root, data.photos)
     village = grid.area_code
     town = rules.parent_area_code(village)
@@ -202,7 +204,7 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     case = Case(
         case_no=next_case_no(session, county, now), title=data.title, description=data.description,
         category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
-        discovered_at=discovered, lon=data.lon, lat=data.lat, address=data.address, grid_code=grid.code,
+        discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None, address=data.address, grid_code=grid.code,
         town_code=town, county_code=county, handling_level=str(rules.area_level(handling_area)),
         handling_area_code=handling_area, reporter_name=data.reporter_name,
         reporter_phone_enc=cipher.encrypt(phone) if phone else None,

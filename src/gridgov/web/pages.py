@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.web import router as accounts_pages
 from gridgov.audit.web import router as audit_pages
+from gridgov.cases.web import router as case_pages
 from gridgov.public.web import router as public_pages
 from gridgov.staff.web import router as staff_pages
 from gridgov.territory.adjustments_web import router as adjustment_pages
@@ -20,3 +21,4 @@ router.include_router(adjustment_pages)
 router.include_router(staff_pages)
 router.include_router(public_pages)
 router.include_router(audit_pages)
+router.include_router(case_pages)

@@ -1,0 +1,380 @@
+"""Case pages: worklists per role, the report form, the overview with its map, and the case page
+with one form per action the lifecycle offers this user.
+
+Thin adapters over the same functions as the JSON API: :func:`service.create_case`,
+:func:`service.case_read`, :func:`service.case_log` and :func:`actions.act`. A refused form is
+rendered again with the Chinese message next to it, the user's input kept and the refusal's status
+(403/404/409/422); a form that succeeds redirects (post/redirect/get) with a notice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from gridgov.authz import Permission, Principal, require
+from gridgov.cases import actions, service
+from gridgov.cases import web_lists as lists
+from gridgov.cases.deadlines import (
+    CLOCK_LABELS,
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    ClockKind,
+    Urgency,
+)
+from gridgov.cases.payload import REQUIRED_FIELDS, FieldRule
+from gridgov.cases.schemas import SOURCE_LABELS, WORKER_SOURCES, CaseCreate
+from gridgov.cases.workflow import (
+    ACTION_LABELS,
+    AGENCY_ROLES,
+    DEPARTMENT_ROLES,
+    EVALUATION_LABELS,
+    GRID_WORKER_ROLES,
+    STATE_LABELS,
+    CaseAction,
+)
+from gridgov.deps import SessionDep
+from gridgov.errors import DomainError, Invalid
+from gridgov.kit.clock import SHANGHAI, utc_now
+from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.web.templating import is_htmx, templates
+
+router = APIRouter()
+
+Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
+Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
+Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
+
+NOTE_ONLY = (FieldRule("note", "说明", "text", required=False),)
+MAX_PHOTOS = 9
+VARY = {"Vary": "HX-Request"}
+AGENCY_SOURCES = ("resident", "hotline", "unit")
+_PYDANTIC = {
+    "missing": "必填", "string_too_short": "太短", "string_too_long": "太长", "string_pattern_mismatch": "格式不对",
+    "greater_than_equal": "超出范围", "less_than_equal": "超出范围", "literal_error": "取值无效", "enum": "取值无效",
+    "float_parsing": "应为数字", "too_long": "太多", "datetime_parsing": "应为时间", "extra_forbidden": "不应填写",
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _media(request: Request):
+    return request.app.state.settings.media_path
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time as people in the city read it: Asia/Shanghai."""
+    return value.astimezone(SHANGHAI).strftime(fmt) if value else "—"
+
+
+def role_label(role: str) -> str:
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return {"system": "系统", "public": "群众"}.get(role, role)
+
+
+def _labels(request: Request) -> dict[str, Any]:
+    profile = request.app.state.profile
+    return {
+        "states": {str(k): v for k, v in STATE_LABELS.items()},
+        "actions": {**{str(k): v for k, v in ACTION_LABELS.items()}, "create": "登记"},
+        "clocks": {str(k): v for k, v in CLOCK_LABELS.items()},
+        "statuses": {str(k): v for k, v in STATUS_LABELS.items()},
+        "urgencies": {str(k): v for k, v in URGENCY_LABELS.items()},
+        "sources": SOURCE_LABELS,
+        "evaluations": {str(k): v for k, v in EVALUATION_LABELS.items()},
+        "categories": {c.code: c.name for c in profile.cases.categories},
+    }
+
+
+def _render(request: Request, name: str, context: dict, status: int = 200, headers=None):
+    base = {"labels": _labels(request), "local_time": local_time, "role_label": role_label,
+            "tabs": _tabs(request.state.principal), "notice": _notice(request)}
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status, headers=headers)
+
+
+def _notice(request: Request) -> str | None:
+    """The notice after a form succeeded (post/redirect/get carries it in the query)."""
+    done, case_no = request.query_params.get("done", ""), request.query_params.get("case", "")
+    if done == "create":
+        return f"事项 {case_no} 已登记" if case_no else "事项已登记"
+    if done in set(CaseAction):
+        label = ACTION_LABELS[CaseAction(done)]
+        return f"事项 {case_no}：已{label}" if case_no else f"已{label}"
+    return None
+
+
+def _tabs(me: Principal) -> list[tuple[str, str]]:
+    """The case pages this role works with, in the order it uses them."""
+    if me.role in GRID_WORKER_ROLES:
+        return [("/cases/mine", "我的事项"), ("/cases/new", "上报事项")]
+    if me.role in AGENCY_ROLES:
+        return [("/cases/inbox", "待办"), ("/cases/overview", "总览"), ("/cases/mine", "辖区事项"),
+                ("/cases/new", "登记事项")]
+    if me.role in DEPARTMENT_ROLES:
+        return [("/cases/department", "部门事项")]
+    return [("/cases/overview", "总览"), ("/cases/mine", "辖区事项")]
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(_pydantic_problem(e) for e in exc.errors())
+    return getattr(exc, "message", str(exc))
+
+
+def _pydantic_problem(error: dict) -> str:
+    if error["type"] == "value_error":
+        return str(error.get("ctx", {}).get("error") or error["msg"]).removeprefix("Value error, ")
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    field = CaseCreate.model_fields.get(name)
+    title = field.title if field and field.title else name
+    if error["type"] == "string_too_short":
+        return f"{title}至少 {error['ctx']['min_length']} 个字"
+    if error["type"] == "string_too_long":
+        return f"{title}最多 {error['ctx']['max_length']} 个字"
+    if name == "grid_code" and error["type"] == "string_pattern_mismatch":
+        return "网格编码应为 15 位数字"
+    return f"{title}{_PYDANTIC.get(error['type'], '取值无效')}"
+
+
+def _status(exc: Exception) -> int:
+    return exc.status if isinstance(exc, DomainError) else 422
+
+
+def _text_values(form) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in form:
+        if key == "csrf_token":
+            continue
+        items = [v for v in form.getlist(key) if isinstance(v, str)]
+        if items:
+            values[key] = items if len(items) > 1 or key in ("assisting_departments", "photo_sha") else items[0]
+    return values
+
+
+def _uploads(form, name: str) -> list[UploadFile]:
+    return [f for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
+
+
+async def _store_photos(request: Request, form, name: str, kept: list[str]) -> list[str]:
+    """Stores the photos of a form through the same service as ``POST /api/v1/case-photos``."""
+    hashes = [h for h in kept if h]
+    files = _uploads(form, name)
+    if len(hashes) + len(files) > MAX_PHOTOS:
+        raise Invalid(f"照片最多 {MAX_PHOTOS} 张")
+    for upload in files:
+        data = await upload.read()
+        if data:
+            hashes.append(service.upload_photo(_media(request), data).sha256)
+    return list(dict.fromkeys(hashes))
+
+
+def _number(value: str, label: str) -> float | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise Invalid(f"{label}应为数字") from None
+
+
+def _local_datetime(value: str, label: str) -> datetime | None:
+    """A ``datetime-local`` input, read as Asia/Shanghai time."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{label}无效，应写作 2026-11-30 17:00") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+def _safe_next(value: str | None, fallback: str) -> str:
+    return value if value and value.startswith("/cases") and "//" not in value else fallback
+
+
+# ---------------------------------------------------------------- worklists
+
+
+@router.get("/cases")
+def cases_home(me: Reader):
+    return RedirectResponse(lists.landing(me), status_code=303)
+
+
+@router.get("/cases/mine")
+def cases_mine(request: Request, me: Reader, session: SessionDep):
+    found = lists.mine(session, me, now=utc_now())
+    return _render(request, "cases/mine.html", {"open_rows": found["open"], "done_rows": found["done"]})
+
+
+@router.get("/cases/inbox")
+def cases_inbox(request: Request, me: Actor, session: SessionDep):
+    groups = lists.inbox(session, me, now=utc_now(), profile=request.app.state.profile)
+    return _render(request, "cases/inbox.html", {"groups": groups, "total": sum(len(g["rows"]) for g in groups)})
+
+
+@router.get("/cases/department")
+def cases_department(request: Request, me: Actor, session: SessionDep):
+    return _render(request, "cases/department.html", {"lists": lists.department(session, me, now=utc_now())})
+
+
+@router.get("/cases/overview")
+def cases_overview(request: Request, me: Reader, session: SessionDep):
+    counts = lists.counts_by_state(session, me)
+    late, late_total = lists.overdue(session, me, now=utc_now())
+    settings = request.app.state.settings
+    return _render(request, "cases/overview.html", {
+        "counts": counts, "open_total": sum(c["count"] for c in counts if c["open"]),
+        "all_total": sum(c["count"] for c in counts), "late_rows": late, "late_total": late_total,
+        "chart": {"names": [c["label"] for c in counts], "counts": [c["count"] for c in counts]},
+        "map_config": {"tile_url": settings.tile_url or "", "tile_attribution": getattr(settings, "tile_attribution", "") or "",
+                       "geojson": "/cases/map.geojson"},
+    })
+
+
+@router.get("/cases/map.geojson")
+def cases_map(me: Reader, session: SessionDep):
+    """Open cases with coordinates, for the overview's map (scoped like every list)."""
+    return JSONResponse(lists.open_cases_geojson(session, me, now=utc_now()), media_type="application/geo+json")
+
+
+# ---------------------------------------------------------------- report form
+
+
+def _new_page(request: Request, me: Principal, values: dict, error: str | None = None, status: int = 200):
+    profile = request.app.state.profile
+    worker = me.role in GRID_WORKER_ROLES
+    sources = [s for s in SOURCE_LABELS if (s in WORKER_SOURCES) == worker and s in (*WORKER_SOURCES, *AGENCY_SOURCES)]
+    return _render(request, "cases/new.html", {
+        "values": values, "error": error, "worker": worker, "sources": sources,
+        "categories": profile.cases.categories, "urgencies": list(Urgency),
+    }, status=status)
+
+
+@router.get("/cases/new")
+def case_new(request: Request, me: Creator):
+    grid = me.scope_code[:15] if len(me.scope_code) >= 15 else ""
+    return _new_page(request, me, {"grid_code": grid, "urgency": "normal"})
+
+
+@router.post("/cases/new")
+async def case_create(request: Request, me: Creator, session: SessionDep):
+    form = await request.form()
+    values = _text_values(form)
+    text = lambda key: str(values.get(key) or "").strip()
+    try:
+        kept = values.get("photo_sha") or []
+        values["photo_sha"] = await _store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])
+        data = CaseCreate(
+            title=text("title"), description=text("description"), category=text("category"),
+            urgency=text("urgency") or "normal", source=text("source"),
+            discovered_at=_local_datetime(text("discovered_at"), "发现时间"),
+            lon=_number(text("lon"), "经度"), lat=_number(text("lat"), "纬度"), crs="wgs84",
+            grid_code=text("grid_code") or None, address=text("address"), reporter_name=text("reporter_name"),
+            reporter_phone=text("reporter_phone"), photos=values["photo_sha"],
+        )
+        case = service.create_case(session, me, data, now=utc_now(), profile=request.app.state.profile,
+                                   cipher=request.app.state.cipher, media_root=_media(request))
+    except (DomainError, ValidationError) as exc:
+        session.rollback()
+        return _new_page(request, me, values, _message(exc), _status(exc))
+    return RedirectResponse(f"/cases/{case.case_no}?done=create&case={case.case_no}", status_code=303)
+
+
+# ---------------------------------------------------------------- the case page
+
+
+def _forms(session: Session, me: Principal, case, read) -> list[dict]:
+    offered = [CaseAction(a) for a in read.available_actions]
+    picker = lists.departments_for(session, me, case) if {CaseAction.DISPATCH, CaseAction.DECIDE} & set(offered) else []
+    return [{"action": str(a), "label": ACTION_LABELS[a], "fields": REQUIRED_FIELDS.get(a, NOTE_ONLY),
+             "departments": picker, "side": a in lists.SIDE_ACTIONS} for a in offered]
+
+
+def _case_page(request: Request, session: Session, me: Principal, case_no: str, *, status: int = 200,
+               error: str | None = None, error_action: str | None = None, values: dict | None = None):
+    now = utc_now()
+    case = service.access_case(session, me, case_no)
+    read = service.case_read(session, me, case, now=now, profile=request.app.state.profile)
+    log = service.case_log(session, me, case_no)
+    problems = service.verify_files(session, case_no).get(case_no, [])
+    forms = _forms(session, me, case, read)
+    if error_action in set(CaseAction) and error_action not in {f["action"] for f in forms}:
+        # A refused action the page did not offer (a stale page, a crafted post): its form is shown
+        # with the message and the user's input, so nothing typed is lost.
+        chosen = CaseAction(error_action)
+        forms.insert(0, {"action": str(chosen), "label": ACTION_LABELS[chosen], "side": False,
+                         "fields": REQUIRED_FIELDS.get(chosen, NOTE_ONLY), "departments": []})
+    return _render(request, "cases/detail.html", {
+        "case": read, "log": log, "file_problems": problems, "forms": forms,
+        "clock_kinds": [str(k) for k in ClockKind], "error": error, "error_action": error_action,
+        "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
+    }, status=status)
+
+
+@router.get("/cases/{case_no}")
+def case_page(request: Request, case_no: str, me: Reader, session: SessionDep):
+    return _case_page(request, session, me, case_no)
+
+
+@router.get("/cases/{case_no}/actions/{action}")
+def action_form(request: Request, case_no: str, action: str, me: Actor, session: SessionDep,
+                next_url: Annotated[str | None, Query(alias="next")] = None):
+    """One action's form (the inbox's dispatch dialog loads it with htmx); the case page otherwise."""
+    if not is_htmx(request):
+        return RedirectResponse(f"/cases/{case_no}#act-{action}", status_code=303)
+    case = service.access_case(session, me, case_no)
+    read = service.case_read(session, me, case, now=utc_now(), profile=request.app.state.profile)
+    form = next((f for f in _forms(session, me, case, read) if f["action"] == action), None)
+    return _render(request, "cases/_action_dialog.html", {
+        "case": read, "f": form, "values": {}, "error": None, "error_action": None,
+        "next_url": _safe_next(next_url, f"/cases/{case_no}"),
+    }, headers=VARY)
+
+
+async def _payload(request: Request, action: CaseAction, form, values: dict) -> dict[str, Any]:
+    """An action's form as the payload :func:`actions.act` takes (the API's JSON body)."""
+    payload: dict[str, Any] = {}
+    for rule in REQUIRED_FIELDS.get(action, NOTE_ONLY):
+        raw = values.get(rule.name)
+        if rule.kind == "codes":
+            items = raw if isinstance(raw, list) else [raw] if raw else []
+            payload[rule.name] = [c for c in items if c]
+        elif rule.kind == "hashes":
+            payload[rule.name] = await _store_photos(request, form, rule.name, [])
+        elif rule.kind == "datetime":
+            payload[rule.name] = _local_datetime(str(raw or ""), rule.label)
+        else:
+            payload[rule.name] = str(raw or "").strip()
+    return payload
+
+
+@router.post("/cases/{case_no}/actions/{action}")
+async def act(request: Request, case_no: str, action: str, me: Actor, session: SessionDep):
+    form = await request.form()
+    values = _text_values(form)
+    back = _safe_next(values.get("next") if isinstance(values.get("next"), str) else None, f"/cases/{case_no}")
+    try:
+        try:
+            chosen = CaseAction(action)
+        except ValueError:
+            raise Invalid(f"未知的操作 {action}") from None
+        payload = await _payload(request, chosen, form, values)
+        actions.act(session, me, case_no, str(chosen), payload, now=utc_now(), profile=request.app.state.profile,
+                    media_root=_media(request))
+    except DomainError as exc:
+        session.rollback()
+        return _case_page(request, session, me, case_no, status=exc.status, error=exc.message,
+                          error_action=action, values=values)
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}done={action}&case={case_no}", status_code=303)

@@ -1,0 +1,190 @@
+"""What the case pages list: worklists per role, countdowns, counts by state, the open-case map.
+
+Read-only helpers for :mod:`gridgov.cases.web`. They use the same scoped queries as the API
+(:func:`gridgov.cases.repository.readable` / ``list_cases``), the same list item
+(:func:`gridgov.cases.service.list_item`) and the same answer to "what may this user do now"
+(:func:`gridgov.cases.actions.actions_for`), so a page never lists a case the API would hide, nor
+offers a button the lifecycle would refuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.cases import clocks as case_clocks
+from gridgov.cases import repository as repo
+from gridgov.cases import service
+from gridgov.cases.actions import actions_for
+from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind, clock_status
+from gridgov.cases.schemas import CaseListItem
+from gridgov.cases.workflow import (
+    AGENCY_ROLES,
+    DEPARTMENT_ROLES,
+    GRID_WORKER_ROLES,
+    OPEN_STATES,
+    STATE_LABELS,
+    CaseAction,
+    CaseState,
+)
+from gridgov.departments.service import DepartmentRead, list_departments
+from gridgov.models import Case
+from gridgov.territory import rules
+
+LIST_LIMIT = 100
+SIDE_ACTIONS = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE})
+"""Actions anyone who sees a case may take: they do not put a case on someone's worklist."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a case list: the API's list item plus the countdown of its most pressing clock."""
+
+    item: CaseListItem
+    clock_label: str = ""
+    due_at: datetime | None = None
+    status: str | None = None
+    remaining: str = ""
+
+
+def landing(principal: Principal) -> str:
+    """Where ``/cases`` takes a user: the worklist of its role."""
+    if principal.role in GRID_WORKER_ROLES:
+        return "/cases/mine"
+    if principal.role in AGENCY_ROLES:
+        return "/cases/inbox"
+    if principal.role in DEPARTMENT_ROLES:
+        return "/cases/department"
+    return "/cases/overview"
+
+
+def span_text(seconds: float) -> str:
+    """A duration as a worker reads it on a phone: 2 天 3 小时, 45 分钟."""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
+    if hours:
+        return f"{hours} 小时 {mins} 分钟" if mins else f"{hours} 小时"
+    return f"{mins} 分钟"
+
+
+def _row(case: Case, clock_rows, now: datetime) -> Row:
+    item = service.list_item(case, clock_rows, now)
+    running = [(case_clocks.to_clock(r), r) for r in clock_rows if r.stopped_at is None]
+    if not running:
+        return Row(item)
+    ranked = sorted(running, key=lambda cr: (-case_clocks.SEVERITY[str(clock_status(cr[0], now))], cr[0].due_at))
+    clock = ranked[0][0]
+    status = str(clock_status(clock, now))
+    left = (clock.due_at - now).total_seconds()
+    remaining = f"剩余 {span_text(left)}" if left >= 0 else f"超期 {span_text(left)}"
+    return Row(item, CLOCK_LABELS[ClockKind(clock.kind)], clock.due_at, status, remaining)
+
+
+def rows_for(session: Session, cases: list[Case], now: datetime) -> list[Row]:
+    by_case = repo.clocks_of(session, [c.id for c in cases])
+    return [_row(c, by_case[c.id], now) for c in cases]
+
+
+def _cases(session: Session, principal: Principal, *, states=None, limit: int = LIST_LIMIT) -> list[Case]:
+    rows, _total = repo.list_cases(session, principal, states=[str(s) for s in states] if states else None,
+                                   limit=limit)
+    return rows
+
+
+def mine(session: Session, principal: Principal, *, now: datetime) -> dict[str, list[Row]]:
+    """A worker's grid: open cases (most pressing first), then the latest finished ones."""
+    open_rows = rows_for(session, _cases(session, principal, states=OPEN_STATES), now)
+    open_rows.sort(key=lambda r: (-case_clocks.SEVERITY.get(r.status or "on_time", 0),
+                                  r.due_at or datetime.max.replace(tzinfo=now.tzinfo)))
+    done = rows_for(session, _cases(session, principal, states=[CaseState.CLOSED, CaseState.REJECTED], limit=20), now)
+    return {"open": open_rows, "done": done}
+
+
+INBOX_GROUPS: tuple[tuple[str, str, tuple[CaseState, ...]], ...] = (
+    ("escalated", "待受理（网格员上报）", (CaseState.ESCALATED,)),
+    ("dispatch", "待分派（已受理、被退回）", (CaseState.ACCEPTED, CaseState.RETURNED)),
+    ("disputed", "职责争议待裁定", (CaseState.DISPUTED,)),
+    ("extension", "延期申请待审批", (CaseState.IN_PROGRESS,)),
+    ("handled", "待核查（部门已办结）", (CaseState.HANDLED,)),
+    ("resolved", "待反馈评价", (CaseState.RESOLVED,)),
+)
+
+
+def inbox(session: Session, principal: Principal, *, now: datetime, profile) -> list[dict]:
+    """An agency's worklist: each case where the lifecycle gives this user a step to take now."""
+    wanted = {s for _key, _label, states in INBOX_GROUPS for s in states}
+    cases = _cases(session, principal, states=wanted, limit=LIST_LIMIT * 3)
+    mine_now = [c for c in cases if set(actions_for(session, principal, c, now=now, profile=profile)) - SIDE_ACTIONS]
+    rows = dict(zip((c.id for c in mine_now), rows_for(session, mine_now, now), strict=True))
+    groups = []
+    for key, label, states in INBOX_GROUPS:
+        picked = [c for c in mine_now if CaseState(c.state) in states]
+        if key == "extension":
+            picked = [c for c in picked if c.extension_request_days is not None]
+        groups.append({"key": key, "label": label, "rows": [rows[c.id] for c in picked]})
+    return groups
+
+
+def department(session: Session, principal: Principal, *, now: datetime) -> dict[str, list[Row]]:
+    """A department's worklist: to sign, in progress, due soon, and cases it assists on."""
+    code = principal.department_code
+    cases = _cases(session, principal, states=OPEN_STATES) if code else []
+    lead = [c for c in cases if c.lead_department_code == code]
+    by_id = dict(zip((c.id for c in cases), rows_for(session, cases, now), strict=True))
+    in_progress = [by_id[c.id] for c in lead if c.state == CaseState.IN_PROGRESS]
+    return {
+        "to_sign": [by_id[c.id] for c in lead if c.state == CaseState.DISPATCHED],
+        "in_progress": in_progress,
+        "due_soon": [r for r in in_progress if r.status in ("warning", "overdue")],
+        "assisting": [by_id[c.id] for c in cases if c.lead_department_code != code],
+    }
+
+
+def counts_by_state(session: Session, principal: Principal) -> list[dict]:
+    """Every state with the number of visible cases in it (zeros included, in lifecycle order)."""
+    stmt = repo.readable(select(Case.state, func.count()).select_from(Case), principal).group_by(Case.state)
+    found = dict(session.execute(stmt).all())
+    return [{"state": str(s), "label": STATE_LABELS[s], "count": int(found.get(str(s), 0)),
+             "open": s in OPEN_STATES} for s in CaseState]
+
+
+def overdue(session: Session, principal: Principal, *, now: datetime) -> tuple[list[Row], int]:
+    rows, total = repo.list_cases(session, principal, overdue_at=now, limit=LIST_LIMIT)
+    return rows_for(session, rows, now), total
+
+
+def open_cases_geojson(session: Session, principal: Principal, *, now: datetime, limit: int = 5000) -> dict:
+    """Open cases with coordinates as a GeoJSON FeatureCollection (WGS84, as the map draws it)."""
+    stmt = repo.readable(select(Case), principal).where(
+        Case.state.in_([str(s) for s in OPEN_STATES]), Case.lon.is_not(None), Case.lat.is_not(None)
+    ).order_by(Case.created_at.desc()).limit(limit)
+    cases = list(session.scalars(stmt))
+    features = []
+    for case, row in zip(cases, rows_for(session, cases, now), strict=True):
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [case.lon, case.lat]},
+            "properties": {"case_no": case.case_no, "title": case.title, "state": case.state,
+                           "state_label": row.item.state_label, "status": row.status or "on_time",
+                           "remaining": row.remaining, "grid_code": case.grid_code},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def department_names(session: Session, principal: Principal) -> dict[str, str]:
+    """Names of the departments the principal can see, to name them in a case's file."""
+    return {d.code: d.name for d in list_departments(session, principal)}
+
+
+def departments_for(session: Session, principal: Principal, case: Case) -> list[DepartmentRead]:
+    """The departments the dispatcher may pick: active, visible to it, and covering the case's grid
+    (the same condition :func:`gridgov.cases.actions.act` checks)."""
+    return [d for d in list_departments(session, principal)
+            if case.grid_code.startswith(rules.area_prefix(d.area_code))]
