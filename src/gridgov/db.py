@@ -36,7 +36,11 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            # A writing unit of work takes SQLite's write lock at BEGIN (IMMEDIATE), so it waits its
+            # turn (busy_timeout) instead of failing with "database is locked" when another writer
+            # commits between its first read and its first write.
+            immediate = conn.get_execution_options().get(WRITE_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
@@ -48,10 +52,17 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+WRITE_OPTION = "gridgov_writes"
+"""Execution option marking a unit of work that will write (SQLite then begins IMMEDIATE)."""
+
+
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits when the block ends and rolls back if it raises."""
+def unit_of_work(factory: sessionmaker[Session], *, writes: bool = False) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises. ``writes`` says the
+    block will write, so on SQLite it queues for the write lock up front (see make_engine)."""
     session = factory()
+    if writes:
+        session.connection(execution_options={WRITE_OPTION: True})
     try:
         yield session
         session.commit()

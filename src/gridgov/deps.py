@@ -11,9 +11,15 @@ from sqlalchemy.orm import Session
 from gridgov.db import unit_of_work
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the route returns, rolled back if it raises."""
-    with unit_of_work(request.app.state.sessionmaker) as session:
+    """One session per request: committed when the route returns, before the response is sent
+    (scope="function"), so a client never gets a 200 for a commit that then fails, and its next
+    request sees what this one wrote. Rolled back if the route raises."""
+    writes = request.method not in READ_METHODS
+    with unit_of_work(request.app.state.sessionmaker, writes=writes) as session:
         yield session
 
 
@@ -21,7 +27,7 @@ def get_profile(request: Request):
     return request.app.state.profile
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ProfileDep = Annotated[object, Depends(get_profile)]
 
 
