@@ -31,8 +31,8 @@ from gridgov.cases.payload import validate_payload
 from gridgov.cases.service import access_case, add_photos, known_photos, log_action
 from gridgov.cases.workflow import (
     ACTION_LABELS,
-    AgencyRelation,
     Actor,
+    AgencyRelation,
     CaseAction,
     CaseState,
     DepartmentPart,
@@ -76,23 +76,25 @@ def _relation(principal: Principal, case: Case, profile) -> AgencyRelation:
     return AgencyRelation.NONE
 
 
-def _department_part(session: Session, principal: Principal, case: Case) -> DepartmentPart:
+def _department_part(session: Session, principal: Principal, case: Case, depts=None) -> DepartmentPart:
     if not principal.department_code:
         return DepartmentPart.NONE
     if principal.department_code == case.lead_department_code:
         return DepartmentPart.LEAD
-    for cd, _dept in repo.departments_of(session, case.id):
+    for cd, _dept in depts if depts is not None else repo.departments_of(session, case.id):
         if cd.department_code == principal.department_code and cd.part == "assisting":
             return DepartmentPart.ASSISTING
     return DepartmentPart.NONE
 
 
-def actor_of(session: Session, principal: Principal, case: Case, profile) -> Actor:
+def actor_of(session: Session, principal: Principal, case: Case, profile, depts=None) -> Actor:
+    """The facts about ``principal`` the lifecycle table needs. ``depts``: the case's active
+    departments when the caller has them already (saves a query)."""
     return Actor(
         role=principal.role,
         serves_case_grid=case.grid_code.startswith(principal.scope_code) and len(principal.scope_code) >= 15,
         agency_relation=_relation(principal, case, profile),
-        department=_department_part(session, principal, case),
+        department=_department_part(session, principal, case, depts),
         can_see=True,
         is_reporter=case.reporter_user_id == principal.user_id,
     )
@@ -115,8 +117,9 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
     }
 
 
-def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile) -> list[CaseAction]:
-    return available_actions(case.state, actor_of(session, principal, case, profile), **facts_of(case, profile, now))
+def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None) -> list[CaseAction]:
+    actor = actor_of(session, principal, case, profile, depts)
+    return available_actions(case.state, actor, **facts_of(case, profile, now))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,8 +260,8 @@ def _supervise(session: Session, principal: Principal, case: Case, data: dict[st
 
 
 def _next_users(session: Session, case: Case, action: CaseAction, profile) -> list[int]:
-    agency = lambda: repo.agency_users(session, case.handling_area_code)  # noqa: E731
-    lead = lambda roles: repo.department_users(session, case.lead_department_code, roles) if case.lead_department_code else []  # noqa: E731
+    agency = lambda: repo.agency_users(session, case.handling_area_code)
+    lead = lambda roles: repo.department_users(session, case.lead_department_code, roles) if case.lead_department_code else []
     if action in (CaseAction.ESCALATE, CaseAction.PASS_UP, CaseAction.RETURN, CaseAction.REQUEST_EXTENSION,
                   CaseAction.HANDLE, CaseAction.SOLVE_ON_SITE):
         return agency()

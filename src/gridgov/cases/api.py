@@ -32,8 +32,8 @@ def case_categories(me: Reader, profile: ProfileDep) -> list[dict[str, str]]:
 
 
 @router.post("/case-photos", status_code=201, summary="上传事项照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")
-async def upload_photo(request: Request, me: Creator, file: UploadFile = File(...)) -> dict[str, Any]:
-    data = await file.read(MAX_BYTES + 1)
+def upload_photo(request: Request, me: Creator, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    data = file.file.read(MAX_BYTES + 1)
     stored = service.upload_photo(_media(request), data)
     return {"sha256": stored.sha256, "content_type": stored.content_type, "size": stored.size}
 

@@ -47,10 +47,12 @@ def _write(row: CaseClock, clock: dl.Clock) -> CaseClock:
     return row
 
 
-def start(session: Session, case_id: int, kind: dl.ClockKind, at: datetime, limits, calendar, urgency: str) -> dict | None:
-    """(Re)starts a clock; returns the replaced clock's summary when one was there (for the file)."""
+def start(session: Session, case_id: int, kind: dl.ClockKind, at: datetime, limits, calendar, urgency: str,
+          *, new: bool = False) -> dict | None:
+    """(Re)starts a clock; returns the replaced clock's summary when one was there (for the file).
+    ``new``: the case was just created, so there is no earlier clock to look for."""
     clock = dl.start_clock(kind, at, limits, calendar, urgency)
-    row = repo.clock_of(session, case_id, str(kind))
+    row = None if new else repo.clock_of(session, case_id, str(kind))
     previous = None
     if row is None:
         row = CaseClock(case_id=case_id, kind=str(kind))

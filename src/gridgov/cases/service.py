@@ -13,17 +13,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
-from gridgov.calendar import load_work_calendar
 from gridgov.cases import clocks
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import ClockKind
 from gridgov.cases.numbering import next_case_no
-from gridgov.cases.schemas import WORKER_SOURCES, CaseCreate, CaseListItem, CaseRead, LogEntryRead
+from gridgov.cases.schemas import (
+    WORKER_SOURCES,
+    CaseCreate,
+    CaseListItem,
+    CaseRead,
+    LogEntryRead,
+)
 from gridgov.cases.workflow import GRID_WORKER_ROLES, STATE_LABELS, CaseState
 from gridgov.errors import Forbidden, Invalid, NotFound
+from gridgov.geo.crs import to_wgs84
 from gridgov.kit.crypto import FieldCipher, mask_phone
 from gridgov.kit.ids import normalise_phone, phone_problem
 from gridgov.kit.media import StoredImage, image_path, store_image
@@ -33,7 +38,7 @@ from gridgov.models.accounts import Role
 from gridgov.models.territory import GridStatus
 from gridgov.notify import Notice, notify
 from gridgov.territory import rules
-from gridgov.territory.service import locate
+from gridgov.territory.service import get_locator
 
 AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
 NOT_FOUND = "事项 {} 不存在"
@@ -86,7 +91,7 @@ def case_read(session: Session, principal: Principal | None, case: Case, *, now:
         result=case.result, extensions_used=case.extensions_used,
         extension_request_days=case.extension_request_days, rework_count=case.rework_count,
         photos=[p.sha256 for p in repo.photos_of(session, case.id)],
-        available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile)]
+        available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile, depts=depts)]
         if principal is not None else [],
     )
 
@@ -105,10 +110,11 @@ def case_log(session: Session, principal: Principal | None, case_no: str) -> lis
 # The file
 
 
-def log_action(session: Session, case: Case, principal: Principal | None, action: str, *, now: datetime,
-               from_state: str, to_state: str, note: str = "", data: dict[str, Any] | None = None,
+def file_entry(case: Case, principal: Principal | None, action: str, *, now: datetime, from_state: str,
+               to_state: str, note: str = "", data: dict[str, Any] | None = None,
                attachments: list[str] | None = None) -> CaseLogEntry:
-    """Appends one entry to the case's file, chained to the previous one by hash."""
+    """The case's next file entry, chained to the previous one by hash; the case's chain length and
+    head move with it. Not yet added to the session (see :func:`log_action`)."""
     fields = {
         "case_no": case.case_no, "seq": case.log_length + 1, "action": action,
         "actor_id": principal.user_id if principal else None,
@@ -118,11 +124,15 @@ def log_action(session: Session, case: Case, principal: Principal | None, action
     }
     prev = case.log_head or case_file.GENESIS
     digest = case_file.entry_hash(prev, fields)
-    entry = CaseLogEntry(case_id=case.id, prev_hash=prev, hash=digest,
-                         **{k: v for k, v in fields.items() if k != "case_no"})
-    session.add(entry)
     case.log_length += 1
     case.log_head = digest
+    return CaseLogEntry(case_id=case.id, prev_hash=prev, hash=digest, **{k: v for k, v in fields.items() if k != "case_no"})
+
+
+def log_action(session: Session, case: Case, principal: Principal | None, action: str, **kwargs: Any) -> CaseLogEntry:
+    """Appends one entry to the case's file (THE way every change of a case is recorded)."""
+    entry = file_entry(case, principal, action, **kwargs)
+    session.add(entry)
     return entry
 
 
@@ -147,13 +157,18 @@ def verify_files(session: Session, case_no: str | None = None) -> dict[str, list
 
 def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> tuple[Grid, list[float] | None]:
     """The grid of the case: located from the point (within the principal's grids), or named; and
-    the point in WGS84 (what is stored, whatever system the phone gave it in)."""
+    the point in WGS84 (what is stored, whatever system the phone gave it in). Outside the
+    principal's grids reads like no grid at all (see territory.service.locate)."""
     point = None
     if data.lon is not None and data.lat is not None:
-        found = locate(session, principal, data.lon, data.lat, data.crs)
-        if not found.found:
-            raise Invalid(f"{found.message}，请核对位置或改填网格编码和地址")
-        code, point = found.grid_code, found.wgs84
+        try:
+            point = [float(v) for v in to_wgs84(data.lon, data.lat, data.crs)]
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
+        code = get_locator(session).locate(point[0], point[1])
+        if code is None or (principal is not None and not principal.covers(code)):
+            where = "你辖区内的" if principal is not None else "任何在用"
+            raise Invalid(f"该位置不在{where}网格内，请核对位置或改填网格编码和地址")
         if data.grid_code and data.grid_code != code:
             raise Invalid(f"坐标位于网格 {code}，与填写的网格编码 {data.grid_code} 不一致")
     else:
@@ -213,17 +228,17 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
         created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
         version=1, log_length=0, log_head="", extensions_used=0, rework_count=0,
     )
+    # The first entry is hashed before the case is inserted, so the case row is written once.
+    first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
+                       note=data.description[:200], attachments=list(photos),
+                       data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
     session.add(case)
     session.flush()
+    first.case_id = case.id
+    session.add(first)
     add_photos(session, case, photos, "report", case.created_by, now)
-    calendar = load_work_calendar(session)
-    clocks.start(session, case.id, ClockKind.REPORT, discovered, profile.cases.limits, calendar, case.urgency)
-    log_action(session, case, principal, "create", now=now, from_state="", to_state=case.state,
-               note=data.description[:200], data={"source": data.source, "grid": grid.code, "category": data.category,
-                                                   "urgency": case.urgency},
-               attachments=list(photos))
-    record(session, actor=principal, action="case_created", now=now, object_type="case", object_id=case.case_no,
-           area_code=grid.code, after={"state": case.state, "grid": grid.code, "category": case.category})
+    # The report clock runs in calendar hours: it needs no working-day calendar.
+    clocks.start(session, case.id, ClockKind.REPORT, discovered, profile.cases.limits, None, case.urgency, new=True)
     if not worker:
         notify(session, [Notice(uid, "case_to_verify", f"请核实事项 {case.case_no}：{case.title}",
                                 f"{case.case_no}:reported:{uid}", case.id, f"/cases/{case.case_no}")
