@@ -38,8 +38,15 @@ def _apply_due_adjustments(session: Session, now: datetime, profile) -> str | No
     return f"生效网格调整 {len(applied)} 项" if applied else None
 
 
+def _sweep_cases(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.cases.sweep import sweep
+
+    return sweep(session, now, profile).summary()
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
+    Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
 )
 
 
@@ -51,7 +58,7 @@ def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None =
         try:
             with unit_of_work(make_session) as session:
                 said = job.run(session, now, profile)
-        except Exception as exc:  # noqa: BLE001 - one job's failure must not stop the others
+        except Exception as exc:
             log.exception("job %s failed", job.name)
             done.append((job.name, f"失败：{type(exc).__name__}"))
             continue

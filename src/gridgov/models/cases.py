@@ -13,7 +13,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.kit.types import JSONType, UTCDateTime
@@ -86,6 +97,11 @@ class CaseDepartment(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+_WARN_OPEN = "stopped_at IS NULL AND warned_at IS NULL"
+_DUE_OPEN = "stopped_at IS NULL AND overdue_at IS NULL"
+_ORDER_OPEN = "answered_at IS NULL AND overdue_at IS NULL"
+
+
 class CaseClock(Base):
     """One clock of a case (report, acceptance, handling, feedback). ``final_status`` keeps how a
     stopped clock ended; ``warned_at``/``overdue_at`` make the sweep notify each once."""
@@ -110,7 +126,13 @@ class CaseClock(Base):
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_case_clocks_case_kind"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind", name="uq_case_clocks_case_kind"),
+        # The sweep claims only running clocks not yet marked: partial indexes keep it independent
+        # of how many clocks have ever stopped or been marked.
+        Index("ix_case_clocks_warn_open", "warn_at", sqlite_where=text(_WARN_OPEN), postgresql_where=text(_WARN_OPEN)),
+        Index("ix_case_clocks_due_open", "due_at", sqlite_where=text(_DUE_OPEN), postgresql_where=text(_DUE_OPEN)),
+    )
 
 
 class CaseLogEntry(Base):
@@ -171,6 +193,11 @@ class SupervisionOrder(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer: Mapped[str] = mapped_column(Text, default="")
     overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_supervision_orders_due_open", "due_at", sqlite_where=text(_ORDER_OPEN),
+              postgresql_where=text(_ORDER_OPEN)),
+    )
 
 
 class Instruction(Base):
