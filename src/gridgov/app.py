@@ -16,20 +16,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgov import __version__, jobs
 from gridgov.accounts.api import router as accounts_api
+from gridgov.audit.api import router as audit_api
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import CSRF_COOKIE, NotAuthenticated
-from gridgov.audit.api import router as audit_api
 from gridgov.cases.api import router as cases_api
-from gridgov.departments.api import router as departments_api
-from gridgov.public.api import router as public_api
-from gridgov.staff.api import router as staff_api
-from gridgov.territory.adjustments_api import router as adjustments_api
+from gridgov.cases.instructions_api import router as instructions_api
+from gridgov.cases.supervision_api import router as supervision_api
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
+from gridgov.departments.api import router as departments_api
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError
 from gridgov.kit.crypto import FieldCipher
+from gridgov.notify.api import router as notifications_api
 from gridgov.policy.loader import validate_profiles_or_die
+from gridgov.public.api import router as public_api
+from gridgov.staff.api import router as staff_api
+from gridgov.territory.adjustments_api import router as adjustments_api
 from gridgov.territory.api import router as territory_api
 from gridgov.web.pages import router as pages_router
 from gridgov.web.templating import render_error
@@ -95,6 +98,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(public_api)
     api.include_router(audit_api)
     api.include_router(cases_api)
+    api.include_router(supervision_api)
+    api.include_router(instructions_api)
+    api.include_router(notifications_api)
     app.include_router(api)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -27,13 +27,13 @@ from gridgov.cases.schemas import (
     LogEntryRead,
 )
 from gridgov.cases.workflow import GRID_WORKER_ROLES, STATE_LABELS, CaseState
-from gridgov.errors import Forbidden, Invalid, NotFound
+from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.kit.crypto import FieldCipher, mask_phone
 from gridgov.kit.ids import normalise_phone, phone_problem
 from gridgov.kit.media import StoredImage, image_path, store_image
 from gridgov.kit.pagination import Page
-from gridgov.models import Case, CaseLogEntry, CasePhoto, Grid
+from gridgov.models import Case, CaseLogEntry, CasePhoto, Grid, Instruction
 from gridgov.models.accounts import Role
 from gridgov.models.territory import GridStatus
 from gridgov.notify import Notice, notify
@@ -179,6 +179,16 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
     return grid, point
 
 
+def _check_instruction(session: Session, instruction_id: int, grid_code: str) -> None:
+    """A case may name an instruction only if it was sent to this case's grid and not yet used."""
+    inst = session.get(Instruction, instruction_id)
+    if inst is None or inst.grid_code != grid_code or inst.status not in ("sent", "completed"):
+        raise Invalid(f"交办事项 {instruction_id} 不存在、不属于该网格或尚未交办")
+    used = session.scalar(select(Case.case_no).where(Case.instruction_id == instruction_id))
+    if used:
+        raise Conflict(f"该交办事项已登记为事项 {used}")
+
+
 def _reporting_area(profile, grid: Grid) -> str:
     """The agency a worker reports to: the town, or the village where the profile says so (LZ§16)."""
     village = grid.area_code
@@ -199,10 +209,13 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
         names = "、".join(f"{c.code}（{c.name}）" for c in profile.cases.categories)
         raise Invalid(f"类别 {data.category} 不在可选范围内：{names}")
     worker = principal is not None and principal.role in GRID_WORKER_ROLES
-    if worker and data.source not in WORKER_SOURCES:
-        raise Invalid("网格员登记的事项来源只能是巡查或走访")
+    from_instruction = data.source == "instruction" and data.instruction_id is not None
+    if worker and data.source not in WORKER_SOURCES and not from_instruction:
+        raise Invalid("网格员登记的事项来源只能是巡查、走访或机构交办")
     if not worker and data.source in WORKER_SOURCES:
         raise Invalid("巡查、走访发现的事项由网格员登记")
+    if data.source == "instruction" and data.instruction_id is None:
+        raise Invalid("来源为机构交办的事项须注明交办事项编号")
     phone = normalise_phone(data.reporter_phone)
     if phone and (problem := phone_problem(phone)):
         raise Invalid(f"反映人电话{problem}")
@@ -210,6 +223,8 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     if discovered > now:
         raise Invalid("发现时间不能晚于现在")
     grid, point = _grid_for(session, principal, data)
+    if data.instruction_id is not None:
+        _check_instruction(session, data.instruction_id, grid.code)
     photos = known_photos(media_root, data.photos)
     village = grid.area_code
     town = rules.parent_area_code(village)

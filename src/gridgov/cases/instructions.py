@@ -1,0 +1,376 @@
+"""Instructions (统一交办; D9, ZJ§10, JM§23): work the agency sends to the workers of a grid.
+
+An agency whose jurisdiction holds the grid sends a clue to verify (``clue``) or a work order
+(``work_order``) with a due time; the grid's workers are told; one of them completes it with a
+result and may open a case from it. Departments may not assign work to grid staff (JM§23): a
+department's *request* is stored as ``requested`` and reaches the grid only when an agency approves
+it (``sent``), or it is refused with a reason (``refused``). Issue 5 adds "the matter is on the
+list" through :func:`check_instruction_matter`, the one hook for it.
+
+Statuses: requested → sent | refused; sent → completed. Each change is a conditional UPDATE on the
+status it expects, so two people deciding at once cannot both win (409).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from gridgov.audit.service import record
+from gridgov.authz.permissions import Permission
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scope_to_areas
+from gridgov.cases import repository as repo
+from gridgov.cases.deadlines import Urgency
+from gridgov.cases.schemas import CaseCreate
+from gridgov.cases.workflow import GRID_WORKER_ROLES
+from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
+from gridgov.kit.clock import local
+from gridgov.models import Case, Department, Grid, Instruction
+from gridgov.models.accounts import Role
+from gridgov.models.territory import GridStatus
+from gridgov.notify import Notice, notify
+from gridgov.territory import rules
+
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
+DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
+KIND_LABELS = {"clue": "待核查线索", "work_order": "工作指令"}
+STATUS_LABELS = {"requested": "待机构审核", "sent": "已交办", "completed": "已完成", "refused": "未同意"}
+NOT_FOUND = "交办事项 {} 不存在"
+DEPARTMENTS_MUST_ASK = ("联动部门不能直接向网格员交办工作：请向网格化治理机构提出交办申请，"
+                        "经机构审核同意后由机构统一交办")
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("时间须带时区，例如 2026-11-30T17:00:00+08:00")
+    return value
+
+
+class InstructionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Literal["clue", "work_order"] = Field(title="类型")
+    grid_code: str = Field(pattern=r"^\d{15}$", title="网格编码")
+    title: str = Field(min_length=2, max_length=100, title="标题")
+    content: str = Field(min_length=1, max_length=4000, title="内容")
+    category: str = Field(min_length=1, max_length=32, title="类别")
+    due_at: datetime = Field(title="完成期限")
+
+    check_due = field_validator("due_at")(_aware)
+
+
+class InstructionDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field("", max_length=2000, title="意见或理由")
+    due_at: datetime | None = Field(None, title="完成期限（同意时可改）")
+
+    check_due = field_validator("due_at")(_aware)
+
+
+class InstructionResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    result: str = Field("", max_length=4000, title="完成情况")
+
+
+class InstructionCase(BaseModel):
+    """Opening a case from an instruction: what the case needs beyond what the instruction says."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(None, min_length=2, max_length=100, title="标题（默认取交办标题）")
+    description: str = Field("", max_length=4000, title="描述")
+    category: str | None = Field(None, max_length=32, title="类别（默认取交办类别）")
+    urgency: Urgency = Field(Urgency.NORMAL, title="紧急程度")
+    discovered_at: datetime | None = None
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    address: str = Field("", max_length=200, title="地址")
+    photos: list[str] = Field(default_factory=list, max_length=9)
+
+
+class InstructionRead(BaseModel):
+    id: int
+    kind: str
+    kind_label: str
+    grid_code: str
+    title: str
+    content: str
+    category: str
+    status: str
+    status_label: str
+    due_at: datetime
+    overdue: bool
+    requested_by_department: str | None
+    requested_by_department_name: str | None
+    sent_at: datetime | None
+    decision_note: str
+    completed_at: datetime | None
+    result: str
+    created_at: datetime
+    case_no: str | None
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def check_instruction_matter(profile, category: str) -> None:
+    """The one hook for "may this work be sent to a grid at all?". Today: a category of the profile.
+    Issue 5 adds: the matter is on the published list (D9: listed work only)."""
+    if profile.cases.category(category) is None:
+        names = "、".join(f"{c.code}（{c.name}）" for c in profile.cases.categories)
+        raise Invalid(f"类别 {category} 不在可选范围内：{names}",
+                      details=[{"field": "category", "error": "取值无效"}])
+
+
+def _check_due(due_at: datetime, now: datetime) -> None:
+    if due_at <= now:
+        raise Invalid("完成期限应晚于现在", details=[{"field": "due_at", "error": "取值无效"}])
+
+
+def _grid(session: Session, principal: Principal, code: str) -> Grid:
+    grid = session.get(Grid, code)
+    if grid is None or grid.status != GridStatus.ACTIVE or not principal.covers(code):
+        raise NotFound(f"网格 {code} 不存在")
+    return grid
+
+
+def _is_agency_over(principal: Principal, grid_code: str) -> bool:
+    return principal.role in AGENCY_ROLES and principal.can(Permission.CASES_CREATE) and principal.covers(grid_code)
+
+
+def _is_worker_of(principal: Principal, grid_code: str) -> bool:
+    return principal.role in GRID_WORKER_ROLES and principal.scope_code == grid_code
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _visible(stmt, principal: Principal | None):
+    """Departments see their own requests; others by grid, workers only what was sent to them."""
+    if principal is None:
+        return stmt
+    if principal.role in DEPARTMENT_ROLES:
+        if not principal.department_code:
+            return stmt.where(False)
+        return stmt.where(Instruction.requested_by_department == principal.department_code)
+    stmt = scope_to_areas(stmt, principal, Instruction.grid_code)
+    if principal.role not in AGENCY_ROLES:
+        stmt = stmt.where(Instruction.status.in_(["sent", "completed"]))
+    return stmt
+
+
+def access_instruction(session: Session, principal: Principal | None, instruction_id: int, *,
+                       for_update: bool = False) -> Instruction:
+    stmt = _visible(select(Instruction).where(Instruction.id == instruction_id), principal)
+    found = session.scalar(stmt.with_for_update() if for_update else stmt)
+    if found is None:
+        raise NotFound(NOT_FOUND.format(instruction_id))
+    return found
+
+
+def reads(session: Session, rows: list[Instruction], now: datetime) -> list[InstructionRead]:
+    ids = [r.id for r in rows]
+    cases = dict(session.execute(select(Case.instruction_id, Case.case_no).where(Case.instruction_id.in_(ids))).all()) \
+        if ids else {}
+    codes = {r.requested_by_department for r in rows if r.requested_by_department}
+    depts = dict(session.execute(select(Department.code, Department.name).where(Department.code.in_(codes))).all()) \
+        if codes else {}
+    return [
+        InstructionRead(
+            id=r.id, kind=r.kind, kind_label=KIND_LABELS.get(r.kind, r.kind), grid_code=r.grid_code, title=r.title,
+            content=r.content, category=r.category, status=r.status, status_label=STATUS_LABELS.get(r.status, r.status),
+            due_at=local(r.due_at), overdue=r.status in ("requested", "sent") and r.due_at < now,
+            requested_by_department=r.requested_by_department,
+            requested_by_department_name=depts.get(r.requested_by_department),
+            sent_at=local(r.sent_at) if r.sent_at else None, decision_note=r.decision_note,
+            completed_at=local(r.completed_at) if r.completed_at else None, result=r.result,
+            created_at=local(r.created_at), case_no=cases.get(r.id),
+        )
+        for r in rows
+    ]
+
+
+def list_instructions(session: Session, principal: Principal | None, *, now: datetime, status: str | None = None,
+                      grid: str | None = None, limit: int = 200) -> list[InstructionRead]:
+    stmt = _visible(select(Instruction), principal)
+    if status:
+        stmt = stmt.where(Instruction.status == status)
+    if grid:
+        stmt = stmt.where(Instruction.grid_code.startswith(grid))
+    rows = list(session.scalars(stmt.order_by(Instruction.created_at.desc(), Instruction.id.desc()).limit(limit)))
+    return reads(session, rows, now)
+
+
+def instruction_read(session: Session, principal: Principal | None, instruction_id: int, *, now: datetime) -> InstructionRead:
+    return reads(session, [access_instruction(session, principal, instruction_id)], now)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending, requesting, deciding
+
+
+def _tell_workers(session: Session, inst: Instruction, now: datetime) -> None:
+    message = f"收到{KIND_LABELS[inst.kind]}：{inst.title}（期限 {local(inst.due_at):%m-%d %H:%M}）"
+    notify(session, [Notice(uid, "instruction_sent", message, f"instruction:{inst.id}:sent:{uid}", None,
+                            f"/instructions/{inst.id}") for uid in repo.grid_worker_users(session, inst.grid_code)],
+           now=now)
+
+
+def _audit(session: Session, principal: Principal, action: str, inst: Instruction, now: datetime, **after) -> None:
+    record(session, actor=principal, action=action, now=now, object_type="instruction", object_id=inst.id,
+           area_code=inst.grid_code, after={"status": inst.status, **after})
+
+
+def send_instruction(session: Session, principal: Principal, data: InstructionCreate, *, now: datetime,
+                     profile) -> Instruction:
+    """An agency sends work to the workers of a grid in its jurisdiction."""
+    if principal.role in DEPARTMENT_ROLES:
+        raise Forbidden(DEPARTMENTS_MUST_ASK)
+    if principal.role not in AGENCY_ROLES or not principal.can(Permission.CASES_CREATE):
+        raise Forbidden("只有网格化治理机构可以向网格交办工作")
+    grid = _grid(session, principal, data.grid_code)
+    check_instruction_matter(profile, data.category)
+    _check_due(data.due_at, now)
+    inst = Instruction(kind=data.kind, grid_code=grid.code, title=data.title, content=data.content,
+                       category=data.category, status="sent", due_at=data.due_at, sent_by=principal.user_id,
+                       sent_at=now, created_at=now, decision_note="", result="")
+    session.add(inst)
+    session.flush()
+    _audit(session, principal, "instruction_sent", inst, now, kind=inst.kind, title=inst.title)
+    _tell_workers(session, inst, now)
+    return inst
+
+
+def request_instruction(session: Session, principal: Principal, data: InstructionCreate, *, now: datetime,
+                        profile) -> Instruction:
+    """A department asks the agency to send work to a grid; nothing reaches the grid until approved."""
+    if principal.role not in DEPARTMENT_ROLES or not principal.department_code:
+        raise Forbidden("交办申请由联动部门提出；网格化治理机构可直接交办")
+    grid = _grid(session, principal, data.grid_code)
+    check_instruction_matter(profile, data.category)
+    _check_due(data.due_at, now)
+    inst = Instruction(kind=data.kind, grid_code=grid.code, title=data.title, content=data.content,
+                       category=data.category, status="requested", due_at=data.due_at,
+                       requested_by_department=principal.department_code, requested_by=principal.user_id,
+                       created_at=now, decision_note="", result="")
+    session.add(inst)
+    session.flush()
+    _audit(session, principal, "instruction_requested", inst, now, kind=inst.kind, title=inst.title)
+    dept = session.get(Department, principal.department_code)
+    agencies = {*repo.agency_users(session, rules.parent_area_code(grid.area_code))}
+    if dept is not None:
+        agencies |= set(repo.agency_users(session, dept.area_code))
+    name = dept.name if dept else principal.department_code
+    notify(session, [Notice(uid, "instruction_requested", f"{name}申请向网格交办：{inst.title}，请审核",
+                            f"instruction:{inst.id}:requested:{uid}", None, f"/instructions/{inst.id}")
+                     for uid in sorted(agencies)], now=now)
+    return inst
+
+
+def _move(session: Session, inst: Instruction, expected: str, **values) -> None:
+    """The conditional status change: 409 when someone else moved it first."""
+    done = session.execute(
+        update(Instruction).where(Instruction.id == inst.id, Instruction.status == expected).values(**values)
+        .returning(Instruction.id),
+        execution_options={"synchronize_session": "fetch"},
+    ).first()
+    if done is None:
+        raise Conflict("该交办事项刚被他人处理，请刷新后重试")
+
+
+def decide_request(session: Session, principal: Principal, instruction_id: int, *, approve: bool,
+                   data: InstructionDecision, now: datetime) -> Instruction:
+    """An agency approves a department's request (it is sent to the grid) or refuses it with a reason."""
+    inst = access_instruction(session, principal, instruction_id)
+    if not _is_agency_over(principal, inst.grid_code):
+        raise Forbidden("只有网格化治理机构可以审核交办申请")
+    if inst.status != "requested":
+        raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能再审核")
+    if approve:
+        due = data.due_at or inst.due_at
+        _check_due(due, now)
+        _move(session, inst, "requested", status="sent", due_at=due, sent_by=principal.user_id, sent_at=now,
+              decision_note=data.reason)
+        _audit(session, principal, "instruction_approved", inst, now, due_at=due.isoformat())
+        _tell_workers(session, inst, now)
+        told = f"交办申请「{inst.title}」已同意并交办网格"
+    else:
+        if not data.reason:
+            raise Invalid("不同意交办申请须说明理由", details=[{"field": "reason", "error": "缺少必填项"}])
+        _move(session, inst, "requested", status="refused", decision_note=data.reason)
+        _audit(session, principal, "instruction_refused", inst, now, reason=data.reason)
+        told = f"交办申请「{inst.title}」未获同意：{data.reason[:60]}"
+    if inst.requested_by:
+        notify(session, [Notice(inst.requested_by, f"instruction_{inst.status}", told,
+                                f"instruction:{inst.id}:{inst.status}:{inst.requested_by}", None,
+                                f"/instructions/{inst.id}")], now=now)
+    return inst
+
+
+# ---------------------------------------------------------------------------------------------
+# Completing, and opening a case
+
+
+def complete_instruction(session: Session, principal: Principal, instruction_id: int, result: str, *,
+                         now: datetime) -> Instruction:
+    """A worker of the grid reports the work done; the agency that sent it (and the requesting
+    department) are told."""
+    inst = access_instruction(session, principal, instruction_id)
+    if not _is_worker_of(principal, inst.grid_code):
+        raise Forbidden("只有该网格的网格员可以办结交办事项")
+    result = (result or "").strip()
+    if not result:
+        raise Invalid("请填写完成情况", details=[{"field": "result", "error": "缺少必填项"}])
+    if inst.status != "sent":
+        raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能再办结")
+    _move(session, inst, "sent", status="completed", completed_by=principal.user_id, completed_at=now, result=result)
+    _audit(session, principal, "instruction_completed", inst, now)
+    told = {inst.sent_by} | ({inst.requested_by} if inst.requested_by else set())
+    notify(session, [Notice(uid, "instruction_completed", f"交办事项「{inst.title}」已完成：{result[:60]}",
+                            f"instruction:{inst.id}:completed:{uid}", None, f"/instructions/{inst.id}")
+                     for uid in sorted(u for u in told if u)], now=now)
+    return inst
+
+
+def open_case(session: Session, principal: Principal, instruction_id: int, data: InstructionCase, *, now: datetime,
+              profile, cipher, media_root: Path) -> Case:
+    """A worker of the grid registers a case found while working on the instruction (one per
+    instruction). It is the worker's own finding, so it starts verified; ``instruction_id`` ties it
+    back; its source is ``instruction``."""
+    from gridgov.cases.service import create_case
+
+    inst = access_instruction(session, principal, instruction_id, for_update=True)
+    if not _is_worker_of(principal, inst.grid_code):
+        raise Forbidden("只有该网格的网格员可以由交办事项登记事项")
+    if inst.status not in ("sent", "completed"):
+        raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能登记事项")
+    existing = session.scalar(select(Case.case_no).where(Case.instruction_id == inst.id))
+    if existing:
+        raise Conflict(f"该交办事项已登记为事项 {existing}")
+    has_point = data.lon is not None and data.lat is not None
+    try:
+        case_data = CaseCreate(
+            title=data.title or inst.title, description=data.description or inst.content,
+            category=data.category or inst.category, urgency=data.urgency, source="instruction",
+            discovered_at=data.discovered_at, lon=data.lon, lat=data.lat, crs=data.crs,
+            grid_code=None if has_point else inst.grid_code, address=data.address or "（见交办事项）",
+            photos=data.photos, instruction_id=inst.id,
+        )
+    except ValueError as exc:
+        raise Invalid(f"登记事项的内容有误：{exc}") from exc
+    return create_case(session, principal, case_data, now=now, profile=profile, cipher=cipher, media_root=media_root)

@@ -1,0 +1,88 @@
+"""Instructions (统一交办) in JSON: list and read; an agency sends; a department requests and the
+agency approves or refuses; a worker completes one or opens a case from it.
+
+``POST /instructions`` declares ``cases.act`` (not ``cases.create``) on purpose: a department that
+tries to send directly must hear *why* it may not (D9: ask the agency), not a bare "no permission";
+the service itself requires an agency role holding ``cases.create``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from gridgov.authz import Permission, Principal, require
+from gridgov.cases import instructions, service
+from gridgov.cases.instructions import (
+    InstructionCase,
+    InstructionCreate,
+    InstructionDecision,
+    InstructionRead,
+    InstructionResult,
+)
+from gridgov.cases.schemas import CaseRead
+from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.kit.clock import utc_now
+
+Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
+Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
+Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/instructions", response_model=list[InstructionRead], summary="交办事项列表")
+def list_instructions(session: SessionDep, me: Reader, status: str | None = None,
+                      grid: str | None = None) -> list[InstructionRead]:
+    return instructions.list_instructions(session, me, now=utc_now(), status=status, grid=grid)
+
+
+@router.get("/instructions/{instruction_id}", response_model=InstructionRead, summary="交办事项详情")
+def get_instruction(instruction_id: int, session: SessionDep, me: Reader) -> InstructionRead:
+    return instructions.instruction_read(session, me, instruction_id, now=utc_now())
+
+
+@router.post("/instructions", status_code=201, response_model=InstructionRead, summary="机构向网格交办工作")
+def send(data: InstructionCreate, session: SessionDep, me: Actor, profile: ProfileDep) -> InstructionRead:
+    now = utc_now()
+    inst = instructions.send_instruction(session, me, data, now=now, profile=profile)
+    return instructions.reads(session, [inst], now)[0]
+
+
+@router.post("/instruction-requests", status_code=201, response_model=InstructionRead, summary="部门申请交办")
+def request_work(data: InstructionCreate, session: SessionDep, me: Actor, profile: ProfileDep) -> InstructionRead:
+    now = utc_now()
+    inst = instructions.request_instruction(session, me, data, now=now, profile=profile)
+    return instructions.reads(session, [inst], now)[0]
+
+
+@router.post("/instructions/{instruction_id}/approve", response_model=InstructionRead, summary="同意交办申请")
+def approve(instruction_id: int, session: SessionDep, me: Creator,
+            data: InstructionDecision | None = None) -> InstructionRead:
+    now = utc_now()
+    inst = instructions.decide_request(session, me, instruction_id, approve=True, data=data or InstructionDecision(),
+                                       now=now)
+    return instructions.reads(session, [inst], now)[0]
+
+
+@router.post("/instructions/{instruction_id}/refuse", response_model=InstructionRead, summary="不同意交办申请")
+def refuse(instruction_id: int, data: InstructionDecision, session: SessionDep, me: Creator) -> InstructionRead:
+    now = utc_now()
+    inst = instructions.decide_request(session, me, instruction_id, approve=False, data=data, now=now)
+    return instructions.reads(session, [inst], now)[0]
+
+
+@router.post("/instructions/{instruction_id}/complete", response_model=InstructionRead, summary="办结交办事项")
+def complete(instruction_id: int, data: InstructionResult, session: SessionDep, me: Actor) -> InstructionRead:
+    now = utc_now()
+    inst = instructions.complete_instruction(session, me, instruction_id, data.result, now=now)
+    return instructions.reads(session, [inst], now)[0]
+
+
+@router.post("/instructions/{instruction_id}/case", status_code=201, response_model=CaseRead,
+             summary="由交办事项登记事项")
+def open_case(instruction_id: int, data: InstructionCase, request: Request, session: SessionDep, me: Creator,
+              profile: ProfileDep, cipher: CipherDep) -> CaseRead:
+    now = utc_now()
+    case = instructions.open_case(session, me, instruction_id, data, now=now, profile=profile, cipher=cipher,
+                                  media_root=request.app.state.settings.media_path)
+    return service.case_read(session, me, case, now=now, profile=profile)
