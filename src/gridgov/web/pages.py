@@ -8,6 +8,7 @@ from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.web import router as accounts_pages
 from gridgov.audit.web import router as audit_pages
 from gridgov.cases.web import router as case_pages
+from gridgov.notify.web import router as notification_pages
 from gridgov.public.web import router as public_pages
 from gridgov.staff.web import router as staff_pages
 from gridgov.territory.adjustments_web import router as adjustment_pages
@@ -22,3 +23,4 @@ router.include_router(staff_pages)
 router.include_router(public_pages)
 router.include_router(audit_pages)
 router.include_router(case_pages)
+router.include_router(notification_pages)

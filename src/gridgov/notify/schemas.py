@@ -1,0 +1,55 @@
+"""Notices in and out of the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+KIND_LABELS = {
+    "case_to_verify": "待核实",
+    "clock_warning": "时限预警",
+    "clock_overdue": "超期",
+    "supervise": "督办",
+    "supervision_answered": "督办答复",
+    "supervision_overdue": "督办超期",
+    "instruction_sent": "交办",
+    "instruction_requested": "交办申请",
+    "instruction_refused": "交办申请未同意",
+    "instruction_completed": "交办完成",
+}
+"""Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, "待办")
+
+
+class NotificationRead(BaseModel):
+    id: int
+    kind: str
+    kind_label: str
+    message: str
+    case_id: int | None
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationList(BaseModel):
+    items: list[NotificationRead]
+    unread: int
+
+
+class MarkRead(BaseModel):
+    """Either the ids of my notices to mark read, or ``all``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] | None = Field(None, max_length=500, title="通知编号")
+    all: bool = Field(False, title="全部标为已读")
+
+
+class MarkedRead(BaseModel):
+    marked: int
+    unread: int
