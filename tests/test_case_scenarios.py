@@ -409,9 +409,8 @@ def test_reopen_may_send_the_case_back_to_the_agency_and_needs_an_unsatisfied_ev
 # A department cannot send an instruction (D9, ZJ§10, JM§23: it asks the agency instead)
 
 
-def check_a_department_trying_to_send_an_instruction_is_refused(client_as, places, db):
-    """Written against the route ``gridgov.cases.instructions`` exposes (POST /api/v1/instructions);
-    rename to ``test_…`` once that module is in the tree."""
+def test_a_department_trying_to_send_an_instruction_is_refused(client_as, places, db):
+    """A department's attempt is refused with a message that sends it to the agency; nothing is sent."""
     dept = client_as("dept_cg")
     before = db.scalar(select(func.count()).select_from(Instruction))
     r = dept.post("/api/v1/instructions", json={
@@ -419,6 +418,6 @@ def check_a_department_trying_to_send_an_instruction_is_refused(client_as, place
         "content": "请网格员逐户排查灭火器配备情况", "due_at": (utc_now() + timedelta(days=3)).isoformat(),
     })
     assert r.status_code == 403, r.text
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in r.json()["detail"])
+    assert "申请" in r.json()["detail"] and "机构" in r.json()["detail"]
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Instruction)) == before

@@ -16,7 +16,14 @@ from gridgov.models import Area, AuditEntry, Grid, User
 from gridgov.models.staff import Post, StaffMember
 from gridgov.policy.loader import load_profile
 from gridgov.staff import posts, service
-from gridgov.staff.schemas import ExclusionCreate, ExclusionLift, PostActivate, PostCreate, StaffCreate, TrainingCreate
+from gridgov.staff.schemas import (
+    ExclusionCreate,
+    ExclusionLift,
+    PostActivate,
+    PostCreate,
+    StaffCreate,
+    TrainingCreate,
+)
 from gridgov.territory.demo import demo_city_of
 
 TODAY = date.today()
@@ -106,8 +113,8 @@ def test_a_role_the_profile_does_not_set_is_refused(client, places):
 
 
 def _person(db, places, n: int, born: str = "19900101") -> StaffMember:
-    from tests.conftest import TEST_SECRET_KEY
     from gridgov.kit.crypto import FieldCipher
+    from tests.conftest import TEST_SECRET_KEY
 
     return service.create_staff(db, None, StaffCreate(name=f"资格{n}", gender="男", id_number=id_number(n, born),
                                                       area_code=places.town2), cipher=FieldCipher(TEST_SECRET_KEY),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from gridgov.geo.crs import wgs84_to_bd09, wgs84_to_gcj02
 from gridgov.models import Grid
 
-from .territory_data import VILLAGE, grid, box, small_city
+from .territory_data import box, grid, small_city
 
 CITY = "321100000000"
 

@@ -48,7 +48,6 @@ def serve(
 ) -> None:
     """启动网页与 API 服务。"""
     import uvicorn
-
     from pydantic import ValidationError
 
     from gridgov.app import create_app

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from gridgov.db import unit_of_work
 
-
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

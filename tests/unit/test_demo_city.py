@@ -13,7 +13,12 @@ import shapely
 from shapely.geometry import shape
 
 from gridgov.policy.loader import load_profile
-from gridgov.territory.demo import DEFAULT_HOUSEHOLD_NORMS, DemoCity, build_demo_city, demo_city_of
+from gridgov.territory.demo import (
+    DEFAULT_HOUSEHOLD_NORMS,
+    DemoCity,
+    build_demo_city,
+    demo_city_of,
+)
 
 ALL_DEDICATED = {
     "admin_centre", "park", "enterprise", "office_building", "market", "school", "hospital", "canal_hub"

@@ -6,7 +6,13 @@ import pytest
 
 from gridgov.policy.loader import load_profile
 from gridgov.staff import rules
-from gridgov.staff.rules import ExclusionFact, GridFact, MicroGridFact, PostFact, TrainingFact
+from gridgov.staff.rules import (
+    ExclusionFact,
+    GridFact,
+    MicroGridFact,
+    PostFact,
+    TrainingFact,
+)
 
 
 @pytest.fixture(scope="module")

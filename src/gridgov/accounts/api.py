@@ -8,7 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from gridgov.accounts import service
-from gridgov.accounts.schemas import Me, PasswordChange, TokenRequest, TokenResponse, UserCreate, UserRead, UserUpdate
+from gridgov.accounts.schemas import (
+    Me,
+    PasswordChange,
+    TokenRequest,
+    TokenResponse,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.kit import tokens

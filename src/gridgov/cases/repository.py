@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scope_to_areas
-from gridgov.models import Case, CaseClock, CaseDepartment, CaseLogEntry, CasePhoto, Department, User
+from gridgov.models import (
+    Case,
+    CaseClock,
+    CaseDepartment,
+    CaseLogEntry,
+    CasePhoto,
+    Department,
+    User,
+)
 from gridgov.models.accounts import Role
 
 DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})

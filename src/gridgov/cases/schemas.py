@@ -49,7 +49,7 @@ class CaseCreate(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _where(self) -> "CaseCreate":
+    def _where(self) -> CaseCreate:
         has_point = self.lon is not None and self.lat is not None
         if (self.lon is None) != (self.lat is None):
             raise ValueError("经度和纬度须同时填写")

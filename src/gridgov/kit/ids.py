@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

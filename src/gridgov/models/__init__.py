@@ -15,7 +15,14 @@ from gridgov.models.cases import (
 )
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
-from gridgov.models.territory import Area, BoardComplaint, Grid, GridAdjustment, GridVersion, MicroGrid
+from gridgov.models.territory import (
+    Area,
+    BoardComplaint,
+    Grid,
+    GridAdjustment,
+    GridVersion,
+    MicroGrid,
+)
 
 __all__ = [
     "Area",

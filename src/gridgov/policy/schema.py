@@ -32,7 +32,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from gridgov.models.territory import DEDICATED_TYPE_LABELS, GRID_KIND_LABELS, DedicatedType, GridKind
+from gridgov.models.territory import (
+    DEDICATED_TYPE_LABELS,
+    GRID_KIND_LABELS,
+    DedicatedType,
+    GridKind,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Vocabularies. Codes are the glossary's identifiers; labels are what users read.

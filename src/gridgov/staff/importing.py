@@ -33,7 +33,13 @@ from gridgov.policy.schema import ROLE_LABELS
 from gridgov.staff import posts as post_service
 from gridgov.staff import repository as repo
 from gridgov.staff import rules, service
-from gridgov.staff.schemas import ImportProblem, ImportResult, PostCreate, StaffCreate, TrainingCreate
+from gridgov.staff.schemas import (
+    ImportProblem,
+    ImportResult,
+    PostCreate,
+    StaffCreate,
+    TrainingCreate,
+)
 from gridgov.territory import rules as code_rules
 from gridgov.territory.service import access_area
 

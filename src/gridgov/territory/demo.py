@@ -31,8 +31,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gridgov.models.territory import DEDICATED_TYPE_LABELS, AreaLevel, DedicatedType, GridKind
 from gridgov.kit import gc_paused
+from gridgov.models.territory import (
+    DEDICATED_TYPE_LABELS,
+    AreaLevel,
+    DedicatedType,
+    GridKind,
+)
 
 UNIT = 10_000_000
 """Integer coordinate units per degree: one unit is 1e-7°, the last decimal the output keeps."""
