@@ -34,6 +34,8 @@ test: install system-deps
 bench: install
 	$(BIN)/python bench/locate.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/sweep.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
