@@ -9,9 +9,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgov import __version__, jobs
@@ -110,17 +111,36 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _install_csrf_cookie(app: FastAPI) -> None:
-    """Sets the CSRF cookie when a page handed out a new token (see authz.dependencies.csrf_token)."""
+    """Sets the CSRF cookie when a page handed out a new token (see authz.dependencies.csrf_token).
 
-    @app.middleware("http")
-    async def csrf_cookie(request: Request, call_next):
-        response = await call_next(request)
-        token = getattr(request.state, "new_csrf", None)
-        if token and not request.cookies.get(CSRF_COOKIE):
-            response.set_cookie(
-                CSRF_COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
-            )
-        return response
+    A plain ASGI middleware rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware
+    re-streams every response through an extra task, which costs on every request."""
+    app.add_middleware(CsrfCookieMiddleware)
+
+
+class CsrfCookieMiddleware:
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cookie(message):
+            if message["type"] == "http.response.start":
+                token = scope.get("state", {}).get("new_csrf")
+                if token and not Request(scope).cookies.get(CSRF_COOKIE):
+                    cookie = Response()
+                    cookie.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax",
+                                      secure=scope.get("scheme") == "https", path="/")
+                    headers = MutableHeaders(scope=message)
+                    for name, value in cookie.raw_headers:
+                        if name == b"set-cookie":
+                            headers.append("set-cookie", value.decode("latin-1"))
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 def _health_router() -> APIRouter:

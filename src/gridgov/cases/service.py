@@ -78,7 +78,8 @@ def list_cases(session: Session, principal: Principal | None, *, now: datetime, 
 def case_read(session: Session, principal: Principal | None, case: Case, *, now: datetime, profile) -> CaseRead:
     from gridgov.cases.actions import actions_for
 
-    depts = repo.departments_of(session, case.id)
+    # Departments come only with a dispatch, which always names a lead: no lead, no query.
+    depts = repo.departments_of(session, case.id) if case.lead_department_code else []
     lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
     assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
     clock_rows = repo.clocks_of(session, [case.id])[case.id]
@@ -155,7 +156,7 @@ def verify_files(session: Session, case_no: str | None = None) -> dict[str, list
 # Intake
 
 
-def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> tuple[Grid, list[float] | None]:
+def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> tuple[Any, list[float] | None]:
     """The grid of the case: located from the point (within the principal's grids), or named; and
     the point in WGS84 (what is stored, whatever system the phone gave it in). Outside the
     principal's grids reads like no grid at all (see territory.service.locate)."""
@@ -173,7 +174,7 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
             raise Invalid(f"坐标位于网格 {code}，与填写的网格编码 {data.grid_code} 不一致")
     else:
         code = data.grid_code
-    grid = session.get(Grid, code)
+    grid = session.execute(select(Grid.code, Grid.area_code, Grid.status).where(Grid.code == code)).one_or_none()
     if grid is None or grid.status != GridStatus.ACTIVE or (principal is not None and not principal.covers(code)):
         raise Invalid(f"网格 {code} 不存在或不在你的辖区内")
     return grid, point
@@ -189,7 +190,7 @@ def _check_instruction(session: Session, instruction_id: int, grid_code: str) ->
         raise Conflict(f"该交办事项已登记为事项 {used}")
 
 
-def _reporting_area(profile, grid: Grid) -> str:
+def _reporting_area(profile, grid) -> str:
     """The agency a worker reports to: the town, or the village where the profile says so (LZ§16)."""
     village = grid.area_code
     if profile.cases.report_to == "village":
