@@ -13,6 +13,13 @@ from gridgov.models.cases import (
     Notification,
     SupervisionOrder,
 )
+from gridgov.models.catalogue import (
+    CatalogueApplication,
+    CatalogueList,
+    ListVersion,
+    Matter,
+    RectificationNotice,
+)
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
 from gridgov.models.territory import (
@@ -35,6 +42,8 @@ __all__ = [
     "CaseDepartment",
     "CaseLogEntry",
     "CaseNumber",
+    "CatalogueApplication",
+    "CatalogueList",
     "CasePhoto",
     "Counter",
     "Department",
@@ -42,9 +51,12 @@ __all__ = [
     "GridAdjustment",
     "GridVersion",
     "Instruction",
+    "ListVersion",
+    "Matter",
     "MicroGrid",
     "Notification",
     "Post",
+    "RectificationNotice",
     "Role",
     "StaffExclusion",
     "StaffMember",
