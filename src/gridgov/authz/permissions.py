@@ -29,6 +29,8 @@ class Permission(enum.StrEnum):
     CASES_READ = "cases.read"
     CASES_CREATE = "cases.create"
     CASES_ACT = "cases.act"
+    CATALOGUE_APPLY = "catalogue.apply"
+    CATALOGUE_MANAGE = "catalogue.manage"
 
 
 _EVERYONE = {Permission.SELF}
@@ -50,14 +52,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.STAFF_REVEAL,
             Permission.USERS_ADMIN,
             Permission.COMPLAINT_HANDLE,
+            Permission.CATALOGUE_APPLY,
+            Permission.CATALOGUE_MANAGE,
         }
         | _CASEWORK
     ),
     Role.AGENCY_DISPATCHER: frozenset(
-        _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE}
+        _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE,
+                              Permission.CATALOGUE_APPLY}
     ),
-    Role.DEPT_RECEIVER: frozenset(_FIELD | {Permission.CASES_ACT}),
-    Role.DEPT_HANDLER: frozenset(_FIELD | {Permission.CASES_ACT}),
+    Role.DEPT_RECEIVER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY}),
+    Role.DEPT_HANDLER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY}),
     Role.INSTRUCTOR: frozenset(_FIELD | {Permission.STAFF_READ}),
     Role.CHIEF_LEADER: frozenset(_FIELD | {Permission.STAFF_READ}),
     Role.LEADER: frozenset(_FIELD | _CASEWORK | {Permission.STAFF_READ}),

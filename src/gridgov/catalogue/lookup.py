@@ -1,0 +1,75 @@
+"""Which matters are in force where: the read side every other package asks (cases, instructions,
+the public pages). Pure queries, no jurisdiction: the list of grid work is public (C5).
+
+A place is governed by the lists of the areas above it that keep lists (the city's, its county's).
+Matters on a ``negative`` list are the work that must *not* be given to grid staff; every other
+kind (basic, admission, directory, matters) holds work that may. A matter is in force on a day when
+its status is ``in_force`` and, if temporary, its end date has not passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from gridgov.models import CatalogueList, Matter
+from gridgov.territory import rules
+
+NEGATIVE = "negative"
+IN_FORCE = "in_force"
+EXITED = "exited"
+
+
+def governing_areas(code: str) -> list[str]:
+    """The area codes whose lists govern a place (an area, grid or micro-grid code): every area
+    above it and itself (only the city's and counties' hold lists, but asking for all is cheap)."""
+    area = code[:12] if len(code) > 12 else code
+    return rules.ancestor_codes(area)
+
+
+def _in_force(day: date):
+    return (Matter.status == IN_FORCE) & or_(Matter.temporary_until.is_(None), Matter.temporary_until >= day)
+
+
+def matters_in_force(session: Session, place: str, day: date, *, negative: bool = False) -> Sequence[Matter]:
+    """The matters in force at ``place`` on ``day``: the assignable ones, or (``negative``) those
+    on a negative list."""
+    kind = CatalogueList.kind == NEGATIVE if negative else CatalogueList.kind != NEGATIVE
+    stmt = (
+        select(Matter)
+        .join(CatalogueList, CatalogueList.id == Matter.list_id)
+        .where(CatalogueList.area_code.in_(governing_areas(place)), kind, _in_force(day))
+        .order_by(Matter.code)
+    )
+    return session.scalars(stmt).all()
+
+
+def matter_in_force(session: Session, place: str, code: str, day: date) -> Matter | None:
+    """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not)."""
+    stmt = (
+        select(Matter)
+        .join(CatalogueList, CatalogueList.id == Matter.list_id)
+        .where(Matter.code == code, CatalogueList.area_code.in_(governing_areas(place)),
+               CatalogueList.kind != NEGATIVE, _in_force(day))
+    )
+    return session.scalar(stmt)
+
+
+def on_negative_list(session: Session, place: str, code: str, day: date) -> bool:
+    stmt = (
+        select(Matter.id)
+        .join(CatalogueList, CatalogueList.id == Matter.list_id)
+        .where(Matter.code == code, CatalogueList.area_code.in_(governing_areas(place)),
+               CatalogueList.kind == NEGATIVE, _in_force(day))
+    )
+    return session.scalar(stmt) is not None
+
+
+def has_catalogue(session: Session, place: str) -> bool:
+    """Whether any list governs ``place`` (before the first list exists, cases fall back to the
+    profile's initial categories)."""
+    stmt = select(CatalogueList.id).where(CatalogueList.area_code.in_(governing_areas(place))).limit(1)
+    return session.scalar(stmt) is not None
