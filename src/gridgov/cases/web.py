@@ -2,7 +2,8 @@
 with one form per action the lifecycle offers this user.
 
 Thin adapters over the same functions as the JSON API: :func:`service.create_case`,
-:func:`service.case_read`, :func:`service.case_log` and :func:`actions.act`. A refused form is
+:func:`service.case_read`, :func:`service.case_log`, :func:`actions.act` and (the supervision panel)
+:func:`supervision.list_for_case` / :func:`supervision.answer_order`. A refused form is
 rendered again with the Chinese message next to it, the user's input kept and the refusal's status
 (403/404/409/422); a form that succeeds redirects (post/redirect/get) with a notice.
 """
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.cases import actions, service
+from gridgov.cases import actions, service, supervision
 from gridgov.cases import web_lists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -40,7 +41,7 @@ from gridgov.cases.workflow import (
     CaseAction,
 )
 from gridgov.deps import SessionDep
-from gridgov.errors import DomainError, Invalid
+from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import SHANGHAI, utc_now
 from gridgov.models.accounts import ROLE_LABELS, Role
 from gridgov.web.templating import is_htmx, templates
@@ -85,7 +86,8 @@ def _labels(request: Request) -> dict[str, Any]:
     profile = request.app.state.profile
     return {
         "states": {str(k): v for k, v in STATE_LABELS.items()},
-        "actions": {**{str(k): v for k, v in ACTION_LABELS.items()}, "create": "登记"},
+        "actions": {**{str(k): v for k, v in ACTION_LABELS.items()}, "create": "登记",
+                    "answer_supervision": "答复督办"},
         "clocks": {str(k): v for k, v in CLOCK_LABELS.items()},
         "statuses": {str(k): v for k, v in STATUS_LABELS.items()},
         "urgencies": {str(k): v for k, v in URGENCY_LABELS.items()},
@@ -106,6 +108,8 @@ def _notice(request: Request) -> str | None:
     done, case_no = request.query_params.get("done", ""), request.query_params.get("case", "")
     if done == "create":
         return f"事项 {case_no} 已登记" if case_no else "事项已登记"
+    if done == "answer_supervision":
+        return "督办已答复"
     if done in set(CaseAction):
         label = ACTION_LABELS[CaseAction(done)]
         return f"事项 {case_no}：已{label}" if case_no else f"已{label}"
@@ -302,9 +306,11 @@ def _forms(session: Session, me: Principal, case, read) -> list[dict]:
 
 
 def _case_page(request: Request, session: Session, me: Principal, case_no: str, *, status: int = 200,
-               error: str | None = None, error_action: str | None = None, values: dict | None = None):
+               error: str | None = None, error_action: str | None = None, values: dict | None = None,
+               answer: dict | None = None):
     now = utc_now()
     case = service.access_case(session, me, case_no)
+    orders = supervision.list_for_case(session, me, case_no, now=now)
     read = service.case_read(session, me, case, now=now, profile=request.app.state.profile)
     log = service.case_log(session, me, case_no)
     problems = service.verify_files(session, case_no).get(case_no, [])
@@ -319,7 +325,19 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "case": read, "log": log, "file_problems": problems, "forms": forms,
         "clock_kinds": [str(k) for k in ClockKind], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
+        "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
     }, status=status)
+
+
+def _order_due(order: supervision.SupervisionOrderRead, now: datetime) -> dict[str, str]:
+    """A supervision order's due time as a colour and words, like a clock's."""
+    if order.status == "answered":
+        return {"status": "warning" if order.late else "on_time",
+                "text": "已答复（超过督办期限）" if order.late else "按期答复"}
+    left = (order.due_at - now).total_seconds()
+    if left < 0:
+        return {"status": "overdue", "text": f"超期 {lists.span_text(left)}"}
+    return {"status": "warning" if left < 24 * 3600 else "on_time", "text": f"剩余 {lists.span_text(left)}"}
 
 
 @router.get("/cases/{case_no}")
@@ -378,3 +396,24 @@ async def act(request: Request, case_no: str, action: str, me: Actor, session: S
                           error_action=action, values=values)
     sep = "&" if "?" in back else "?"
     return RedirectResponse(f"{back}{sep}done={action}&case={case_no}", status_code=303)
+
+
+# ---------------------------------------------------------------- supervision answers
+
+
+@router.post("/cases/{case_no}/supervision/{order_id}/answer")
+async def answer_supervision(request: Request, case_no: str, order_id: int, me: Actor, session: SessionDep):
+    """The target of a supervision order answers it on the case page (:func:`supervision.answer_order`)."""
+    form = await request.form()
+    text = form.get("answer")
+    text = text if isinstance(text, str) else ""
+    try:
+        _order, case = supervision.access_order(session, me, order_id)
+        if case.case_no != case_no:  # an order of another case: missing here, whatever it is
+            raise NotFound(supervision.NOT_FOUND.format(order_id))
+        supervision.answer_order(session, me, order_id, text, now=utc_now())
+    except DomainError as exc:
+        session.rollback()
+        return _case_page(request, session, me, case_no, status=exc.status,
+                          answer={"order": order_id, "error": exc.message, "text": text})
+    return RedirectResponse(f"/cases/{case_no}?done=answer_supervision&case={case_no}#supervision", status_code=303)

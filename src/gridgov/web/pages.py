@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.web import router as accounts_pages
 from gridgov.audit.web import router as audit_pages
+from gridgov.cases.instructions_web import router as instruction_pages
 from gridgov.cases.web import router as case_pages
 from gridgov.notify.web import router as notification_pages
 from gridgov.public.web import router as public_pages
@@ -23,4 +24,5 @@ router.include_router(staff_pages)
 router.include_router(public_pages)
 router.include_router(audit_pages)
 router.include_router(case_pages)
+router.include_router(instruction_pages)
 router.include_router(notification_pages)

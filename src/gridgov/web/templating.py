@@ -30,6 +30,7 @@ NAV = (
     ("/map", "地图", "territory.read"),
     ("/coverage", "覆盖检查", "territory.read"),
     ("/cases", "事项", "cases.read"),
+    ("/instructions", "交办", "cases.read"),
     ("/staff", "网格员", "staff.read"),
     ("/adjustments", "网格调整", "adjustment.propose"),
     ("/complaints", "投诉", "complaint.handle"),
