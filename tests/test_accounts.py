@@ -63,6 +63,28 @@ def test_a_role_without_the_permission_gets_403_and_the_denial_is_logged(client_
     assert db.scalar(select(AuditEntry).where(AuditEntry.actor == "auditor", AuditEntry.action == "denied")) is not None
 
 
+def test_a_denied_write_is_logged_once_the_request_has_rolled_back(fresh_url, tmp_path):
+    """A write request holds SQLite's write lock from BEGIN; its denial is logged after that
+    transaction ends, in one of its own (on a real file, not the tests' shared connection)."""
+    from fastapi.testclient import TestClient
+
+    from gridgov.app import create_app
+    from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+
+    from .conftest import build_demo_into, make_settings
+
+    engine = make_engine(fresh_url)
+    build_demo_into(engine)
+    with TestClient(create_app(make_settings(fresh_url, tmp_path), engine=engine)) as c:
+        token = c.post("/api/v1/auth/token", json={"username": "worker", "password": "demo12345"}).json()["access_token"]
+        r = c.post("/api/v1/users", json={"username": "x1"}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 403
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        denied = session.scalar(select(AuditEntry).where(AuditEntry.actor == "worker", AuditEntry.action == "denied"))
+    engine.dispose()
+    assert denied is not None and denied.object_id == "POST /api/v1/users"
+
+
 def test_the_demo_password_is_refused_outside_demo_mode(app, anonymous):
     app.state.settings = app.state.settings.model_copy(update={"demo": False})
     r = anonymous.post("/api/v1/auth/token", json={"username": "worker", "password": "demo12345"})

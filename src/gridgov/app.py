@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -19,7 +20,7 @@ from gridgov import __version__, jobs
 from gridgov.accounts.api import router as accounts_api
 from gridgov.audit.api import router as audit_api
 from gridgov.authz import Permission, require
-from gridgov.authz.dependencies import CSRF_COOKIE, NotAuthenticated
+from gridgov.authz.dependencies import CSRF_COOKIE, Denied, NotAuthenticated, log_denial
 from gridgov.cases.api import router as cases_api
 from gridgov.cases.instructions_api import router as instructions_api
 from gridgov.cases.supervision_api import router as supervision_api
@@ -161,6 +162,8 @@ def _wants_json(request: Request) -> bool:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
+        if isinstance(exc, Denied):
+            await run_in_threadpool(log_denial, request, exc)
         if isinstance(exc, NotAuthenticated) and not _wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

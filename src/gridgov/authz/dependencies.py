@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
+from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Forbidden
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
@@ -44,8 +45,9 @@ def _credentials(request: Request) -> tuple[str, str] | None:
     return None
 
 
-def resolve_principal(request: Request) -> Principal | None:
-    """The principal behind the request's credentials, or None (no or invalid credentials)."""
+def resolve_principal(request: Request, session=None) -> Principal | None:
+    """The principal behind the request's credentials, or None (no or invalid credentials).
+    Read in the request's own session when given (one transaction per request)."""
     found = _credentials(request)
     if found is None:
         return None
@@ -56,8 +58,10 @@ def resolve_principal(request: Request) -> Principal | None:
         return None
     from gridgov.accounts.service import principal_for
 
-    with request.app.state.sessionmaker() as session:
+    if session is not None:
         return principal_for(session, claims.user_id, claims.version, via_cookie=purpose == "session")
+    with request.app.state.sessionmaker() as own:
+        return principal_for(own, claims.user_id, claims.version, via_cookie=purpose == "session")
 
 
 def issue_session_cookie(response, request: Request, *, user_id: int, version: int) -> None:
@@ -104,8 +108,8 @@ def require(permission: Permission):
     """The dependency a route declares: returns the acting :class:`Principal` (None on a public
     route without credentials)."""
 
-    async def dependency(request: Request) -> Principal | None:
-        principal = await run_in_threadpool(resolve_principal, request)
+    async def dependency(request: Request, session: SessionDep) -> Principal | None:
+        principal = await run_in_threadpool(resolve_principal, request, session)
         if principal is not None and principal.via_cookie and request.method not in SAFE_METHODS:
             await check_csrf(request)
         if permission == Permission.PUBLIC:
@@ -115,14 +119,28 @@ def require(permission: Permission):
         if principal is None:
             raise NotAuthenticated("请先登录")
         if not principal.can(permission):
-            await run_in_threadpool(_log_denial, request, principal, permission)
-            raise Forbidden(f"当前角色（{principal.role_label}）无权进行此操作")
+            # Logged by the error handler once the request's own transaction has rolled back, in a
+            # transaction of its own (so the denial is kept, and never waits on the request's lock).
+            raise Denied(f"当前角色（{principal.role_label}）无权进行此操作", principal=principal, permission=permission)
         request.state.principal = principal
         return principal
 
     dependency.permission = permission  # read by the route audit test
     dependency.__name__ = f"require_{permission.value.replace('.', '_')}"
     return dependency
+
+
+class Denied(Forbidden):
+    """A role lacking a route's permission: a 403 that is written to the audit log."""
+
+    def __init__(self, message: str, *, principal: Principal, permission: Permission):
+        super().__init__(message)
+        self.principal = principal
+        self.permission = permission
+
+
+def log_denial(request: Request, denied: Denied) -> None:
+    _log_denial(request, denied.principal, denied.permission)
 
 
 def _log_denial(request: Request, principal: Principal, permission: Permission) -> None:
