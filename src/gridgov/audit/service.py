@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "instruction_approved": "同意交办申请",
     "instruction_refused": "不同意交办申请",
     "instruction_completed": "办结交办事项",
+    "instruction_declined": "网格员拒绝交办事项",
     "user_disabled": "停用用户",
     "user_enabled": "启用用户",
     "user_unlocked": "解除锁定",

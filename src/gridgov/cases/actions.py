@@ -100,8 +100,11 @@ def actor_of(session: Session, principal: Principal, case: Case, profile, depts=
     )
 
 
-def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None = None) -> dict[str, Any]:
-    limits = profile.cases.limits
+def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None = None, *,
+             limits=None) -> dict[str, Any]:
+    """``limits``: the case's own (its matter's over the profile's, see :func:`clocks.limits_of_case`);
+    the profile's when not given."""
+    limits = limits or profile.cases.limits
     return {
         "has_level_above": bool(agency_chain(profile, case.handling_area_code)),
         "has_lead_department": case.lead_department_code is not None,
@@ -119,7 +122,8 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
 
 def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None) -> list[CaseAction]:
     actor = actor_of(session, principal, case, profile, depts)
-    return available_actions(case.state, actor, **facts_of(case, profile, now))
+    limits = clocks.limits_of_case(session, case.category, profile, strict=False)
+    return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,17 +165,18 @@ def act(session: Session, principal: Principal, case_no: str, action: str, paylo
         raise Invalid(f"未知的操作 {action}") from exc
     case = access_case(session, principal, case_no, for_update=True)
     data = _normalise(action, payload)
-    problems = validate_payload(action, data, max_extension_days=profile.cases.limits.extension_working_days, now=now)
+    limits = clocks.limits_of_case(session, case.category, profile)
+    problems = validate_payload(action, data, max_extension_days=limits.extension_working_days, now=now)
     if problems:
         raise Invalid("；".join(problems), details=[{"field": "", "error": p} for p in problems])
-    outcome = transition(case.state, action, actor_of(session, principal, case, profile), **facts_of(case, profile, now, data))
+    outcome = transition(case.state, action, actor_of(session, principal, case, profile),
+                         **facts_of(case, profile, now, data, limits=limits))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
     if action in (CaseAction.DISPATCH, CaseAction.DECIDE):
         lead = _department(session, case, data["lead_department"], "牵头部门")
         assisting = [_department(session, case, c, "协办部门") for c in data.get("assisting_departments") or []]
 
     calendar = load_work_calendar(session)
-    limits = profile.cases.limits
     logged: dict[str, Any] = {}
     for kind in CLOCK_STOPS.get(action, ()):
         final = clocks.stop(session, case.id, kind, now)

@@ -12,7 +12,7 @@ from gridgov.cases import actions, service
 from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, LogEntryRead
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.errors import NotFound
-from gridgov.kit.clock import utc_now
+from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
 from gridgov.kit.pagination import Page
 
@@ -26,9 +26,14 @@ def _media(request: Request):
     return request.app.state.settings.media_path
 
 
-@router.get("/case-categories", summary="事项可选类别")
-def case_categories(me: Reader, profile: ProfileDep) -> list[dict[str, str]]:
-    return [{"code": c.code, "name": c.name} for c in profile.cases.categories]
+@router.get("/case-categories", summary="事项可选类别（在册事项；尚无清单时为初始类别）")
+def case_categories(session: SessionDep, me: Reader, profile: ProfileDep,
+                    place: Annotated[str | None, Query(pattern=r"^\d{12,18}$", title="区划或网格编码")] = None,
+                    ) -> list[dict[str, str]]:
+    """The matters in force at the caller's place (or ``place``: the list of grid work is public,
+    C5), today; the profile's initial categories where no list governs the place yet."""
+    where = place or me.scope_code or profile.city.code + "000000"
+    return service.category_choices(session, where, local(utc_now()).date(), profile)
 
 
 @router.post("/case-photos", status_code=201, summary="上传事项照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.cases import deadlines as dl
 from gridgov.cases import repository as repo
-from gridgov.models import CaseClock
+from gridgov.cases.limits import limit_problems, limits_for
+from gridgov.models import CaseClock, Matter
 
 CLOCK_KINDS = tuple(dl.ClockKind)
+
+
+def limits_of_case(session: Session, category: str, profile, *, strict: bool = True):
+    """The limits a case's clocks run on: the profile's, with the own limits of the matter the case
+    names laid over them. The matter is found by its code whatever its status now: a case keeps the
+    limits of the matter it was registered under even if the matter left the list since.
+
+    ``strict``: a matter with unusable limits refuses the action (422) rather than run a clock on
+    numbers nobody approved; reading a case (``strict=False``) falls back to the profile's."""
+    own = session.scalar(select(Matter.limits).where(Matter.code == category)) if category else None
+    if not strict and limit_problems(profile.cases.limits, own):
+        return profile.cases.limits
+    return limits_for(profile.cases.limits, own)
 
 
 def to_clock(row: CaseClock) -> dl.Clock:

@@ -4,16 +4,25 @@ An agency whose jurisdiction holds the grid sends a clue to verify (``clue``) or
 (``work_order``) with a due time; the grid's workers are told; one of them completes it with a
 result and may open a case from it. Departments may not assign work to grid staff (JM§23): a
 department's *request* is stored as ``requested`` and reaches the grid only when an agency approves
-it (``sent``), or it is refused with a reason (``refused``). Issue 5 adds "the matter is on the
-list" through :func:`check_instruction_matter`, the one hook for it.
+it (``sent``), or it is refused with a reason (``refused``).
 
-Statuses: requested → sent | refused; sent → completed. Each change is a conditional UPDATE on the
-status it expects, so two people deciding at once cannot both win (409).
+Listed work only (C2, D9; ZJ§8, JS§16, QZ§14): an instruction names a matter, and
+:func:`check_instruction_matter` lets it reach grid staff only when the matter is in force at the
+grid that day, is not on a negative list and holds no power the profile keeps off the list; before
+any list governs the grid, the profile's initial categories stand in. It is checked when an agency
+sends, when a department asks and again when the agency approves. A worker may then ``refuse``
+(:func:`refuse_work`) sent work for a reason the profile's ``staff.may_refuse`` allows: mostly a
+matter that left the list after sending (an exit, or a temporary item past its end date), work
+that needs administrative powers, or unlawful work; the status becomes ``declined`` (the column
+holds 12 characters) with the reason in ``result``, an audit entry, and the sending agency told.
+
+Statuses: requested → sent | refused; sent → completed | declined. Each change is a conditional
+UPDATE on the status it expects, so two people deciding at once cannot both win (409).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -28,19 +37,24 @@ from gridgov.authz.scope import scope_to_areas
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import Urgency
 from gridgov.cases.schemas import CaseCreate
+from gridgov.cases.service import category_choices, choices_text
 from gridgov.cases.workflow import GRID_WORKER_ROLES
+from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
-from gridgov.models import Case, Department, Grid, Instruction
+from gridgov.models import Case, Department, Grid, Instruction, Matter, User
 from gridgov.models.accounts import Role
 from gridgov.models.territory import GridStatus
 from gridgov.notify import Notice, notify
+from gridgov.policy.schema import VALUE_LABELS, Refusable
 from gridgov.territory import rules
 
 AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
 DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 KIND_LABELS = {"clue": "待核查线索", "work_order": "工作指令"}
-STATUS_LABELS = {"requested": "待机构审核", "sent": "已交办", "completed": "已完成", "refused": "未同意"}
+STATUS_LABELS = {"requested": "待机构审核", "sent": "已交办", "completed": "已完成", "refused": "未同意",
+                 "declined": "网格员已拒绝"}
+WORKER_VISIBLE = ("sent", "completed", "declined")
 NOT_FOUND = "交办事项 {} 不存在"
 DEPARTMENTS_MUST_ASK = ("联动部门不能直接向网格员交办工作：请向网格化治理机构提出交办申请，"
                         "经机构审核同意后由机构统一交办")
@@ -101,6 +115,16 @@ class InstructionCase(BaseModel):
     photos: list[str] = Field(default_factory=list, max_length=9)
 
 
+class InstructionRefusal(BaseModel):
+    """``POST /instructions/{id}/refuse``: an agency refusing a department's request gives a
+    ``reason``; a grid worker refusing sent work also gives ``reason_kind`` (staff.may_refuse)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field("", max_length=2000, title="理由")
+    reason_kind: Refusable | None = Field(None, title="拒绝理由类别（网格员）")
+
+
 class InstructionRead(BaseModel):
     id: int
     kind: str
@@ -127,13 +151,39 @@ class InstructionRead(BaseModel):
 # Checks
 
 
-def check_instruction_matter(profile, category: str) -> None:
-    """The one hook for "may this work be sent to a grid at all?". Today: a category of the profile.
-    Issue 5 adds: the matter is on the published list (D9: listed work only)."""
-    if profile.cases.category(category) is None:
-        names = "、".join(f"{c.code}（{c.name}）" for c in profile.cases.categories)
-        raise Invalid(f"类别 {category} 不在可选范围内：{names}",
+def _basis(profile, path: str = "staff.may_refuse") -> str:
+    """The articles a refusal rests on, as the profile cites them (e.g. "（ZJ§8）"); empty when the
+    setting is a plain local default."""
+    refs = profile.source_of(path).refs if profile is not None else ()
+    return f"（{'、'.join(refs)}）" if refs else ""
+
+
+def check_instruction_matter(session: Session, profile, grid_code: str, category: str, day: date) -> Matter | None:
+    """May this work be sent to the grid's staff on ``day``? The matter it names, or None while no
+    list governs the grid (then the profile's categories stand in; ``profile`` None skips that).
+
+    422: not a matter in force there (the message names the choices); 409: on a negative list, or a
+    matter holding a power the profile keeps off the list (LZ§15, JS§16). Each cites the articles
+    of the profile's ``staff.may_refuse`` (ZJ§8, JS§16, QZ§14)."""
+    basis = _basis(profile)
+    if not lookup.has_catalogue(session, grid_code):
+        if profile is not None and profile.cases.category(category) is None:
+            raise Invalid(f"类别 {category} 不在可选范围内：{choices_text(category_choices(session, grid_code, day, profile))}",
+                          details=[{"field": "category", "error": "取值无效"}])
+        return None
+    if lookup.on_negative_list(session, grid_code, category, day):
+        raise Conflict(f"事项 {category} 列入负面清单，不得交由网格员承担{basis}")
+    matter = lookup.matter_in_force(session, grid_code, category, day)
+    if matter is None:
+        choices = choices_text(category_choices(session, grid_code, day, profile)) if profile is not None else ""
+        raise Invalid(f"事项 {category} 不在该网格适用的事项清单内（或已退出清单），不得交办网格员{basis}"
+                      + (f"。可选事项：{choices}" if choices else ""),
                       details=[{"field": "category", "error": "取值无效"}])
+    forbidden = profile.catalogue.forbidden_power_types if profile is not None else ["licensing", "penalty", "compulsion"]
+    if matter.power_type in forbidden:
+        raise Conflict(f"事项 {matter.code}（{matter.name}）属于{VALUE_LABELS.get(matter.power_type, matter.power_type)}，"
+                       f"应由行政机关工作人员实施，不得交办网格员{_basis(profile, 'catalogue.forbidden_power_types') or basis}")
+    return matter
 
 
 def _check_due(due_at: datetime, now: datetime) -> None:
@@ -170,7 +220,7 @@ def _visible(stmt, principal: Principal | None):
         return stmt.where(Instruction.requested_by_department == principal.department_code)
     stmt = scope_to_areas(stmt, principal, Instruction.grid_code)
     if principal.role not in AGENCY_ROLES:
-        stmt = stmt.where(Instruction.status.in_(["sent", "completed"]))
+        stmt = stmt.where(Instruction.status.in_(WORKER_VISIBLE))
     return stmt
 
 
@@ -244,7 +294,7 @@ def send_instruction(session: Session, principal: Principal, data: InstructionCr
     if principal.role not in AGENCY_ROLES or not principal.can(Permission.CASES_CREATE):
         raise Forbidden("只有网格化治理机构可以向网格交办工作")
     grid = _grid(session, principal, data.grid_code)
-    check_instruction_matter(profile, data.category)
+    check_instruction_matter(session, profile, grid.code, data.category, local(now).date())
     _check_due(data.due_at, now)
     inst = Instruction(kind=data.kind, grid_code=grid.code, title=data.title, content=data.content,
                        category=data.category, status="sent", due_at=data.due_at, sent_by=principal.user_id,
@@ -262,7 +312,7 @@ def request_instruction(session: Session, principal: Principal, data: Instructio
     if principal.role not in DEPARTMENT_ROLES or not principal.department_code:
         raise Forbidden("交办申请由联动部门提出；网格化治理机构可直接交办")
     grid = _grid(session, principal, data.grid_code)
-    check_instruction_matter(profile, data.category)
+    check_instruction_matter(session, profile, grid.code, data.category, local(now).date())
     _check_due(data.due_at, now)
     inst = Instruction(kind=data.kind, grid_code=grid.code, title=data.title, content=data.content,
                        category=data.category, status="requested", due_at=data.due_at,
@@ -294,14 +344,16 @@ def _move(session: Session, inst: Instruction, expected: str, **values) -> None:
 
 
 def decide_request(session: Session, principal: Principal, instruction_id: int, *, approve: bool,
-                   data: InstructionDecision, now: datetime) -> Instruction:
-    """An agency approves a department's request (it is sent to the grid) or refuses it with a reason."""
+                   data: InstructionDecision, now: datetime, profile=None) -> Instruction:
+    """An agency approves a department's request (it is sent to the grid) or refuses it with a reason.
+    Approving checks the matter again: it may have left the list since the department asked."""
     inst = access_instruction(session, principal, instruction_id)
     if not _is_agency_over(principal, inst.grid_code):
         raise Forbidden("只有网格化治理机构可以审核交办申请")
     if inst.status != "requested":
         raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能再审核")
     if approve:
+        check_instruction_matter(session, profile, inst.grid_code, inst.category, local(now).date())
         due = data.due_at or inst.due_at
         _check_due(due, now)
         _move(session, inst, "requested", status="sent", due_at=due, sent_by=principal.user_id, sent_at=now,
@@ -344,6 +396,67 @@ def complete_instruction(session: Session, principal: Principal, instruction_id:
     notify(session, [Notice(uid, "instruction_completed", f"交办事项「{inst.title}」已完成：{result[:60]}",
                             f"instruction:{inst.id}:completed:{uid}", None, f"/instructions/{inst.id}")
                      for uid in sorted(u for u in told if u)], now=now)
+    return inst
+
+
+def refusal_choices(profile) -> list[tuple[str, str]]:
+    """The reasons a worker may give under the profile (staff.may_refuse), with their labels: what
+    the refuse form offers (empty: the form is not shown)."""
+    return [(k, VALUE_LABELS[k]) for k in profile.staff.may_refuse]
+
+
+def _still_listed(session: Session, profile, inst: Instruction, day: date) -> bool:
+    try:
+        check_instruction_matter(session, profile, inst.grid_code, inst.category, day)
+    except (Invalid, Conflict):
+        return False
+    return True
+
+
+def refuse_work(session: Session, principal: Principal, instruction_id: int, data: InstructionRefusal, *,
+                now: datetime, profile) -> Instruction:
+    """A worker of the grid refuses sent work for a reason the profile allows (ZJ§8: off the list;
+    JS§16, QZ§14: also administrative powers and unlawful work). ``off_list`` is checked against the
+    list in force today, so it cannot be claimed for listed work; the other reasons are the worker's
+    judgement of what is asked and need an explanation. The agency that sent it (and a requesting
+    department) are told; the refusal is audited."""
+    inst = access_instruction(session, principal, instruction_id)
+    if not _is_worker_of(principal, inst.grid_code):
+        raise Forbidden("只有该网格的网格员可以拒绝交办事项")
+    allowed = list(profile.staff.may_refuse)
+    basis = _basis(profile)
+    if not allowed:
+        raise Forbidden("本地规定未列明网格员可以拒绝的事项：对交办有异议的，请向网格化治理机构反映")
+    kinds = "、".join(f"{k}（{label}）" for k, label in refusal_choices(profile))
+    if data.reason_kind is None:
+        raise Invalid(f"请选择拒绝理由{basis}：{kinds}", details=[{"field": "reason_kind", "error": "缺少必填项"}])
+    if data.reason_kind not in allowed:
+        raise Invalid(f"“{VALUE_LABELS[data.reason_kind]}”不是本地规定{basis}网格员可以拒绝的理由；可选：{kinds}",
+                      details=[{"field": "reason_kind", "error": "取值无效"}])
+    if inst.status != "sent":
+        raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能再拒绝")
+    reason = data.reason
+    day = local(now).date()
+    if data.reason_kind == "off_list":
+        if _still_listed(session, profile, inst, day):
+            others = "；如认为交办内容违法或须行使行政职权，请选择相应理由" if len(allowed) > 1 else ""
+            raise Conflict(f"事项 {inst.category} 仍在该网格适用的事项清单内，不能以“超出事项清单”为由拒绝{others}")
+        reason = reason or f"事项 {inst.category} 已不在该网格适用的事项清单内（{day:%Y-%m-%d}）"
+    elif not reason:
+        raise Invalid("请说明拒绝的具体理由", details=[{"field": "reason", "error": "缺少必填项"}])
+    text = f"网格员拒绝：{VALUE_LABELS[data.reason_kind]}{basis}。理由：{reason}"
+    _move(session, inst, "sent", status="declined", result=text)
+    power = session.scalar(select(Matter.power_type).where(Matter.code == inst.category))
+    record(session, actor=principal, action="instruction_declined", now=now, object_type="instruction",
+           object_id=inst.id, area_code=inst.grid_code, before={"status": "sent"},
+           after={"status": "declined", "reason_kind": data.reason_kind, "reason": reason,
+                  "basis": basis.strip("（）"), "matter": inst.category, "power_type": power})
+    sender_area = session.scalar(select(User.scope_code).where(User.id == inst.sent_by)) if inst.sent_by else None
+    told = set(repo.agency_users(session, sender_area)) if sender_area else set()
+    told |= {u for u in (inst.sent_by, inst.requested_by) if u}
+    notify(session, [Notice(uid, "instruction_declined", f"网格员拒绝了交办事项「{inst.title}」：{text[:80]}",
+                            f"instruction:{inst.id}:declined:{uid}", None, f"/instructions/{inst.id}")
+                     for uid in sorted(told)], now=now)
     return inst
 
 

@@ -1,5 +1,6 @@
 """Instructions (统一交办) in JSON: list and read; an agency sends; a department requests and the
-agency approves or refuses; a worker completes one or opens a case from it.
+agency approves or refuses; a worker completes one, refuses it (listed work only: ZJ§8, JS§16,
+QZ§14) or opens a case from it.
 
 ``POST /instructions`` declares ``cases.act`` (not ``cases.create``) on purpose: a department that
 tries to send directly must hear *why* it may not (D9: ask the agency), not a bare "no permission";
@@ -18,9 +19,11 @@ from gridgov.cases.instructions import (
     InstructionCreate,
     InstructionDecision,
     InstructionRead,
+    InstructionRefusal,
     InstructionResult,
 )
 from gridgov.cases.schemas import CaseRead
+from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
 
@@ -56,18 +59,26 @@ def request_work(data: InstructionCreate, session: SessionDep, me: Actor, profil
 
 
 @router.post("/instructions/{instruction_id}/approve", response_model=InstructionRead, summary="同意交办申请")
-def approve(instruction_id: int, session: SessionDep, me: Creator,
+def approve(instruction_id: int, session: SessionDep, me: Creator, profile: ProfileDep,
             data: InstructionDecision | None = None) -> InstructionRead:
     now = utc_now()
     inst = instructions.decide_request(session, me, instruction_id, approve=True, data=data or InstructionDecision(),
-                                       now=now)
+                                       now=now, profile=profile)
     return instructions.reads(session, [inst], now)[0]
 
 
-@router.post("/instructions/{instruction_id}/refuse", response_model=InstructionRead, summary="不同意交办申请")
-def refuse(instruction_id: int, data: InstructionDecision, session: SessionDep, me: Creator) -> InstructionRead:
+@router.post("/instructions/{instruction_id}/refuse", response_model=InstructionRead,
+             summary="不同意交办申请（机构）；拒绝交办事项（网格员，须选择理由）")
+def refuse(instruction_id: int, data: InstructionRefusal, session: SessionDep, me: Creator,
+           profile: ProfileDep) -> InstructionRead:
+    """One verb, two refusals: an agency refuses a department's request ({reason}); a worker of the
+    grid refuses sent work ({reason_kind, reason}, ZJ§8, JS§16, QZ§14)."""
     now = utc_now()
-    inst = instructions.decide_request(session, me, instruction_id, approve=False, data=data, now=now)
+    if me.role in GRID_WORKER_ROLES:
+        inst = instructions.refuse_work(session, me, instruction_id, data, now=now, profile=profile)
+    else:
+        inst = instructions.decide_request(session, me, instruction_id, approve=False,
+                                           data=InstructionDecision(reason=data.reason), now=now, profile=profile)
     return instructions.reads(session, [inst], now)[0]
 
 

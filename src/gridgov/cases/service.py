@@ -6,7 +6,7 @@ change of a case leaves one hash-chained entry. Services take ``now`` and never 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,15 @@ from gridgov.cases.schemas import (
     LogEntryRead,
 )
 from gridgov.cases.workflow import GRID_WORKER_ROLES, STATE_LABELS, CaseState
+from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
+from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher, mask_phone
 from gridgov.kit.ids import normalise_phone, phone_problem
 from gridgov.kit.media import StoredImage, image_path, store_image
 from gridgov.kit.pagination import Page
-from gridgov.models import Case, CaseLogEntry, CasePhoto, Grid, Instruction
+from gridgov.models import Case, CaseLogEntry, CasePhoto, Grid, Instruction, Matter
 from gridgov.models.accounts import Role
 from gridgov.models.territory import GridStatus
 from gridgov.notify import Notice, notify
@@ -153,6 +155,52 @@ def verify_files(session: Session, case_no: str | None = None) -> dict[str, list
 
 
 # ---------------------------------------------------------------------------------------------
+# Categories: the matters in force, or the profile's until a list governs the place
+
+
+def category_choices(session: Session, place: str, day: date, profile) -> list[dict[str, str]]:
+    """What a case or instruction at ``place`` (an area, grid or micro-grid code) may name on
+    ``day``: the matters in force on the lists that govern it (C2: listed work only), or, before
+    any list governs the place, the profile's initial categories."""
+    if lookup.has_catalogue(session, place):
+        return [{"code": m.code, "name": m.name} for m in lookup.matters_in_force(session, place, day)]
+    return [{"code": c.code, "name": c.name} for c in profile.cases.categories]
+
+
+def choices_text(choices: list[dict[str, str]]) -> str:
+    return "、".join(f"{c['code']}（{c['name']}）" for c in choices) or "（暂无在册事项）"
+
+
+def check_category(session: Session, place: str, code: str, day: date, profile) -> Matter | None:
+    """422 unless ``code`` may be named at ``place`` on ``day``; the matter it names (None while the
+    profile's categories stand in for a list). The message names the choices, so a form can be
+    corrected without asking anyone."""
+    if not lookup.has_catalogue(session, place):
+        if profile.cases.category(code) is None:
+            raise Invalid(f"类别 {code} 不在可选范围内：{choices_text(category_choices(session, place, day, profile))}",
+                          details=[{"field": "category", "error": "取值无效"}])
+        return None
+    matter = lookup.matter_in_force(session, place, code, day)
+    if matter is None:
+        why = ("列入负面清单，不属于网格事项" if lookup.on_negative_list(session, place, code, day)
+               else "不在该网格适用的事项清单内（或已退出清单）")
+        raise Invalid(f"事项 {code} {why}。可选事项：{choices_text(category_choices(session, place, day, profile))}",
+                      details=[{"field": "category", "error": "取值无效"}])
+    return matter
+
+
+def category_names(session: Session, profile, codes=None) -> dict[str, str]:
+    """Code → name, to show the category of cases and instructions: the profile's categories and
+    every matter ever listed (exited ones too, so an old case keeps its name). ``codes``: only these."""
+    names = {c.code: c.name for c in profile.cases.categories}
+    stmt = select(Matter.code, Matter.name)
+    if codes is not None:
+        stmt = stmt.where(Matter.code.in_(list(codes)))
+    names.update(dict(session.execute(stmt).all()))
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
 # Intake
 
 
@@ -206,9 +254,6 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     instruction bring starts ``reported`` and the grid's workers are told to verify it."""
     if principal is not None and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
         raise Forbidden("只有网格员和网格化机构可以登记事项")
-    if profile.cases.category(data.category) is None:
-        names = "、".join(f"{c.code}（{c.name}）" for c in profile.cases.categories)
-        raise Invalid(f"类别 {data.category} 不在可选范围内：{names}")
     worker = principal is not None and principal.role in GRID_WORKER_ROLES
     from_instruction = data.source == "instruction" and data.instruction_id is not None
     if worker and data.source not in WORKER_SOURCES and not from_instruction:
@@ -224,6 +269,7 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     if discovered > now:
         raise Invalid("发现时间不能晚于现在")
     grid, point = _grid_for(session, principal, data)
+    check_category(session, grid.code, data.category, local(now).date(), profile)
     if data.instruction_id is not None:
         _check_instruction(session, data.instruction_id, grid.code)
     photos = known_photos(media_root, data.photos)
@@ -254,7 +300,8 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     session.add(first)
     add_photos(session, case, photos, "report", case.created_by, now)
     # The report clock runs in calendar hours: it needs no working-day calendar.
-    clocks.start(session, case.id, ClockKind.REPORT, discovered, profile.cases.limits, None, case.urgency, new=True)
+    limits = clocks.limits_of_case(session, case.category, profile)
+    clocks.start(session, case.id, ClockKind.REPORT, discovered, limits, None, case.urgency, new=True)
     if not worker:
         notify(session, [Notice(uid, "case_to_verify", f"请核实事项 {case.case_no}：{case.title}",
                                 f"{case.case_no}:reported:{uid}", case.id, f"/cases/{case.case_no}")

@@ -17,6 +17,7 @@ KIND_LABELS = {
     "instruction_requested": "交办申请",
     "instruction_refused": "交办申请未同意",
     "instruction_completed": "交办完成",
+    "instruction_declined": "交办被拒绝",
 }
 """Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
 
