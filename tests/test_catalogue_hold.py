@@ -314,3 +314,24 @@ def test_limits_for_lays_a_matters_limits_over_the_profiles():
     with pytest.raises(Invalid):
         limits_for(base, {"accept_urgent_hours": base.accept_working_days * 24 + 1})
 
+
+
+def test_a_worker_declines_off_list_work_on_the_instruction_page(client_as, db, places, catalogue):
+    """The instruction page offers the worker the refusals the profile allows and records one."""
+    from .test_cases_pages import HTML
+
+    town, worker = client_as("town_dispatcher"), client_as("worker")
+    sent = town.post("/api/v1/instructions", json=_instruction(places.grid, "hold_patrol")).json()
+    page = worker.get(f"/instructions/{sent['id']}", headers=HTML).text
+    assert 'id="form-decline"' in page and "超出事项清单的事项" in page
+    url = f"/instructions/{sent['id']}/refuse"
+    still = worker.post(url, data={"reason_kind": "off_list", "reason": ""}, headers=HTML)
+    assert still.status_code == 409 and "仍在" in still.text and 'id="form-decline"' in still.text
+
+    catalogue["patrol"].status, catalogue["patrol"].exited_on = "exited", local(utc_now()).date()
+    db.flush()
+    r = worker.post(url, data={"reason_kind": "off_list", "reason": "已退出清单"},
+                    headers=HTML, follow_redirects=False)
+    assert r.status_code == 303
+    shown = worker.get(f"/instructions/{sent['id']}", headers=HTML).text
+    assert "拒绝情况" in shown and "已退出清单" in shown and 'id="form-decline"' not in shown

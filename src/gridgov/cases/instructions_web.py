@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.cases import instructions
+from gridgov.cases import service as case_service
 from gridgov.cases.deadlines import URGENCY_LABELS, Urgency
 from gridgov.cases.instructions import (
     AGENCY_ROLES,
@@ -33,6 +34,7 @@ from gridgov.cases.instructions import (
     InstructionCreate,
     InstructionDecision,
     InstructionRead,
+    InstructionRefusal,
 )
 from gridgov.cases.web import (
     _local_datetime,
@@ -45,7 +47,7 @@ from gridgov.cases.web_lists import span_text
 from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Forbidden, Invalid
-from gridgov.kit.clock import utc_now
+from gridgov.kit.clock import local, utc_now
 from gridgov.territory import service as territory
 from gridgov.web.templating import templates
 
@@ -199,7 +201,7 @@ def _send_page(request: Request, session: Session, me: Principal, *, requesting:
     profile = request.app.state.profile
     return _render(request, "instructions/new.html", {
         "requesting": requesting, "values": values, "error": error, "grids": _grid_options(session, me),
-        "category_list": profile.cases.categories,
+        "category_list": case_service.category_choices(session, me.scope_code, local(utc_now()).date(), profile),
     }, status=status)
 
 
@@ -278,13 +280,16 @@ def _detail_page(request: Request, session: Session, me: Principal, instruction_
     case_values = {"title": inst.title, "category": inst.category, "urgency": "normal"}
     if form == "case" and values is not None:
         case_values = values
+    refusals = instructions.refusal_choices(profile)
     return _render(request, "instructions/detail.html", {
         "inst": inst, "can_complete": worker and inst.status == "sent",
+        "can_decline": worker and inst.status == "sent" and bool(refusals), "refusal_choices": refusals,
         "can_open_case": worker and me.can(Permission.CASES_CREATE) and inst.status in ("sent", "completed")
         and not inst.case_no,
         "can_decide": deciding and inst.status == "requested",
         "error": error, "form": form, "values": values or {}, "case_values": case_values,
-        "category_list": profile.cases.categories, "urgencies": list(Urgency),
+        "category_list": case_service.category_choices(session, inst.grid_code, local(now).date(), profile),
+        "urgencies": list(Urgency),
         "urgency_labels": {str(k): v for k, v in URGENCY_LABELS.items()},
     }, status=status)
 
@@ -319,12 +324,20 @@ def _decision(values: dict) -> InstructionDecision:
 async def approve(request: Request, instruction_id: int, me: Creator, session: SessionDep):
     async def run(_raw, values):
         return instructions.decide_request(session, me, instruction_id, approve=True, data=_decision(values),
-                                           now=utc_now())
+                                           now=utc_now(), profile=request.app.state.profile)
     return await _on_instruction(request, session, me, instruction_id, "approve", run)
 
 
 @router.post("/instructions/{instruction_id}/refuse")
 async def refuse(request: Request, instruction_id: int, me: Creator, session: SessionDep):
+    """An agency refusing a department's request, or a grid worker refusing sent work (as the API)."""
+    if me.role in GRID_WORKER_ROLES:
+        async def run(_raw, values):
+            data = InstructionRefusal(reason_kind=_text(values, "reason_kind") or None, reason=_text(values, "reason"))
+            return instructions.refuse_work(session, me, instruction_id, data, now=utc_now(),
+                                            profile=request.app.state.profile)
+        return await _on_instruction(request, session, me, instruction_id, "decline", run, InstructionRefusal)
+
     async def run(_raw, values):
         return instructions.decide_request(session, me, instruction_id, approve=False,
                                            data=InstructionDecision(reason=_text(values, "reason")), now=utc_now())
