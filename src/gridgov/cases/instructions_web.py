@@ -37,6 +37,7 @@ from gridgov.cases.instructions import (
     InstructionRefusal,
 )
 from gridgov.cases.web import (
+    _category_names,
     _local_datetime,
     _number,
     _store_photos,
@@ -103,10 +104,9 @@ def countdown(row: InstructionRead, now: datetime) -> dict[str, str]:
 
 def _render(request: Request, name: str, context: dict, status: int = 200, headers=None):
     me: Principal = request.state.principal
-    profile = request.app.state.profile
     done = request.query_params.get("done", "")
     base = {"local_time": local_time, "tabs": _tabs(me), "party": party(me), "kinds": KIND_LABELS,
-            "statuses": STATUS_LABELS, "categories": {c.code: c.name for c in profile.cases.categories},
+            "statuses": STATUS_LABELS, "categories": _category_names(request),
             "notice": DONE.get(done), "now": utc_now(), "countdown": countdown}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status, headers=headers)
 

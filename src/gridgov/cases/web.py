@@ -42,7 +42,7 @@ from gridgov.cases.workflow import (
 )
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
-from gridgov.kit.clock import SHANGHAI, utc_now
+from gridgov.kit.clock import SHANGHAI, local, utc_now
 from gridgov.models.accounts import ROLE_LABELS, Role
 from gridgov.web.templating import is_htmx, templates
 
@@ -83,7 +83,6 @@ def role_label(role: str) -> str:
 
 
 def _labels(request: Request) -> dict[str, Any]:
-    profile = request.app.state.profile
     return {
         "states": {str(k): v for k, v in STATE_LABELS.items()},
         "actions": {**{str(k): v for k, v in ACTION_LABELS.items()}, "create": "登记",
@@ -93,8 +92,14 @@ def _labels(request: Request) -> dict[str, Any]:
         "urgencies": {str(k): v for k, v in URGENCY_LABELS.items()},
         "sources": SOURCE_LABELS,
         "evaluations": {str(k): v for k, v in EVALUATION_LABELS.items()},
-        "categories": {c.code: c.name for c in profile.cases.categories},
+        "categories": _category_names(request),
     }
+
+
+def _category_names(request: Request) -> dict[str, str]:
+    """Code → name of every category a case may carry: the profile's and every listed matter."""
+    with request.app.state.sessionmaker() as session:
+        return service.category_names(session, request.app.state.profile)
 
 
 def _render(request: Request, name: str, context: dict, status: int = 200, headers=None):
@@ -256,13 +261,18 @@ def cases_map(me: Reader, session: SessionDep):
 
 
 def _new_page(request: Request, me: Principal, values: dict, error: str | None = None, status: int = 200):
-    profile = request.app.state.profile
     worker = me.role in GRID_WORKER_ROLES
     sources = [s for s in SOURCE_LABELS if (s in WORKER_SOURCES) == worker and s in (*WORKER_SOURCES, *AGENCY_SOURCES)]
     return _render(request, "cases/new.html", {
         "values": values, "error": error, "worker": worker, "sources": sources,
-        "categories": profile.cases.categories, "urgencies": list(Urgency),
+        "categories": _category_choices(request, me), "urgencies": list(Urgency),
     }, status=status)
+
+
+def _category_choices(request: Request, me: Principal) -> list[dict[str, str]]:
+    """What a case reported by ``me`` may name today: the matters in force at its place (C2)."""
+    with request.app.state.sessionmaker() as session:
+        return service.category_choices(session, me.scope_code, local(utc_now()).date(), request.app.state.profile)
 
 
 @router.get("/cases/new")
