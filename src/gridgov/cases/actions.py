@@ -18,9 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
@@ -28,7 +26,13 @@ from gridgov.cases import clocks
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS
 from gridgov.cases.payload import validate_payload
-from gridgov.cases.service import access_case, add_photos, known_photos, log_action
+from gridgov.cases.service import (
+    access_case,
+    add_photos,
+    busy_is_conflict,
+    known_photos,
+    log_action,
+)
 from gridgov.cases.workflow import (
     ACTION_LABELS,
     Actor,
@@ -39,7 +43,7 @@ from gridgov.cases.workflow import (
     available_actions,
     transition,
 )
-from gridgov.errors import Conflict, Invalid
+from gridgov.errors import Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import Role
 from gridgov.notify import Notice, notify
@@ -235,14 +239,8 @@ def act(session: Session, principal: Principal, case_no: str, action: str, paylo
     case.updated_at = now
     entry = log_action(session, case, principal, str(action), now=now, from_state=str(outcome.from_state),
                        to_state=str(outcome.to_state), note=note, data=logged, attachments=list(photos))
-    try:
+    with busy_is_conflict():
         session.flush()
-    except StaleDataError as exc:
-        raise Conflict("该事项刚被他人处理，请刷新后重试") from exc
-    except OperationalError as exc:
-        if "locked" in str(exc).lower():
-            raise Conflict("该事项正被他人处理，请稍后重试") from exc
-        raise
     _tell_next(session, case, action, entry.seq, now, profile)
     return case
 

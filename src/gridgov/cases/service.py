@@ -6,12 +6,16 @@ change of a case leaves one hash-chained entry. Services take ``now`` and never 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
 from gridgov.cases import clocks
@@ -137,6 +141,20 @@ def log_action(session: Session, case: Case, principal: Principal | None, action
     entry = file_entry(case, principal, action, **kwargs)
     session.add(entry)
     return entry
+
+
+@contextmanager
+def busy_is_conflict() -> Iterator[None]:
+    """Someone else acting on the case at the same moment is a 409, never a 500: the version
+    counter moved (StaleDataError) or SQLite's write lock was taken."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise Conflict("该事项刚被他人处理，请刷新后重试") from exc
+    except OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise Conflict("该事项正被他人处理，请稍后重试") from exc
+        raise
 
 
 def verify_files(session: Session, case_no: str | None = None) -> dict[str, list[str]]:

@@ -10,19 +10,15 @@ the target of is forbidden (403).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
 from gridgov.cases import repository as repo
-from gridgov.cases.service import access_case, log_action
+from gridgov.cases.service import access_case, busy_is_conflict, log_action
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.models import Case, Department, SupervisionOrder, User
@@ -160,19 +156,6 @@ def access_order(session: Session, principal: Principal | None, order_id: int) -
 # Answering
 
 
-@contextmanager
-def _busy_is_conflict() -> Iterator[None]:
-    """Someone else answering or acting on the case at the same moment is a 409, as in ``act()``."""
-    try:
-        yield
-    except StaleDataError as exc:
-        raise Conflict("该事项刚被他人处理，请刷新后重试") from exc
-    except OperationalError as exc:
-        if "locked" in str(exc).lower():
-            raise Conflict("该事项正被他人处理，请稍后重试") from exc
-        raise
-
-
 def answer_order(session: Session, principal: Principal, order_id: int, answer: str, *, now: datetime) -> SupervisionOrder:
     """The target answers an order once: the answer goes into the case's file and the issuer is told."""
     order, case = access_order(session, principal, order_id)
@@ -185,7 +168,7 @@ def answer_order(session: Session, principal: Principal, order_id: int, answer: 
         raise Invalid(f"答复不能超过 {MAX_ANSWER} 字", details=[{"field": "answer", "error": "太长"}])
     if order.answered_at is not None:
         raise Conflict("该督办已答复，不能重复答复")
-    with _busy_is_conflict():
+    with busy_is_conflict():
         case = access_case(session, principal, case.case_no, for_update=True)
         claimed = session.execute(
             update(SupervisionOrder)
