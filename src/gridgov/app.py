@@ -22,6 +22,7 @@ from gridgov.audit.api import router as audit_api
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import CSRF_COOKIE, Denied, NotAuthenticated, log_denial
 from gridgov.cases.api import router as cases_api
+from gridgov.catalogue.api import router as catalogue_api
 from gridgov.cases.instructions_api import router as instructions_api
 from gridgov.cases.supervision_api import router as supervision_api
 from gridgov.config import Settings, get_settings
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(supervision_api)
     api.include_router(instructions_api)
     api.include_router(notifications_api)
+    api.include_router(catalogue_api)
     app.include_router(api)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

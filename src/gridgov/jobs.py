@@ -44,9 +44,17 @@ def _sweep_cases(session: Session, now: datetime, profile) -> str | None:
     return sweep(session, now, profile).summary()
 
 
+def _expire_catalogue(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.catalogue.rectification import expire_catalogue
+
+    done = expire_catalogue(session, now)
+    return "；".join(done) if done else None
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
+    Job("catalogue", "临时事项期满退出、逾期未整改强制退出", _expire_catalogue),
 )
 
 

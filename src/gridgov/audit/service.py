@@ -16,6 +16,7 @@ from gridgov.audit import rules as audit_rules
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scope_to_areas
+from gridgov.catalogue.rules import ACTION_LABELS as CATALOGUE_ACTIONS
 from gridgov.db import unit_of_work
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local
@@ -66,6 +67,9 @@ ACTION_LABELS = {
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
+ACTION_LABELS.update(CATALOGUE_ACTIONS)
 
 
 def record(

@@ -1,0 +1,248 @@
+"""Queries of the catalogue's write side: lists, versions, applications and rectification notices.
+
+Lists, matters and versions are public (C5) and need no jurisdiction. Applications and notices are
+not: an agency sees those of its area and below (``scope_to_areas`` on the applicant's area, or on
+the list's area for notices), a department only its own. The read side that cases and instructions
+ask (which matters are in force where) lives in :mod:`gridgov.catalogue.lookup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scope_to_areas
+from gridgov.catalogue import rules as crules
+from gridgov.errors import Invalid, NotFound
+from gridgov.models import Area, CatalogueList, Department, Matter
+from gridgov.models.catalogue import (
+    CatalogueApplication,
+    ListVersion,
+    RectificationNotice,
+)
+from gridgov.territory import rules
+
+
+def is_department_user(principal: Principal | None) -> bool:
+    return principal is not None and principal.department_code is not None
+
+
+# ---------------------------------------------------------------- lists
+
+
+def ensure_lists(session: Session, profile, area: str, *, now: datetime) -> list[CatalogueList]:
+    """The lists ``area`` keeps under the profile, created where missing (C1). A county's lists
+    follow the city's first list where the profile says so (``follows_list_id``), so the city's
+    lists are ensured first. Idempotent: existing lists are returned as they are."""
+    try:
+        level = rules.area_level(area)
+    except rules.CodeError as exc:
+        raise Invalid(str(exc)) from exc
+    row = session.get(Area, area)
+    if row is None:
+        raise NotFound(f"区域 {area} 不存在")
+    catalogue = profile.catalogue
+    kinds = crules.list_kinds(catalogue, str(level))
+    follows: int | None = None
+    if str(level) == "county" and crules.followed_kind(catalogue):
+        city = rules.ancestor_codes(area)
+        city_code = next((c for c in city if c != area and rules.area_level(c) == "city"), None)
+        if city_code is not None and session.get(Area, city_code) is not None:
+            city_lists = {x.kind: x for x in ensure_lists(session, profile, city_code, now=now)}
+            followed = city_lists.get(crules.followed_kind(catalogue))
+            follows = followed.id if followed else None
+    existing = {x.kind: x for x in session.scalars(select(CatalogueList).where(CatalogueList.area_code == area))}
+    out = []
+    for kind in kinds:
+        found = existing.get(kind)
+        if found is None:
+            found = CatalogueList(area_code=area, kind=kind, name=crules.list_name(row.name, kind),
+                                  follows_list_id=follows, current_version=0, created_at=now)
+            session.add(found)
+            session.flush()
+        out.append(found)
+    return out
+
+
+def get_list(session: Session, list_id: int) -> CatalogueList:
+    found = session.get(CatalogueList, list_id)
+    if found is None:
+        raise NotFound(f"清单 {list_id} 不存在")
+    return found
+
+
+def lists_of_areas(session: Session, areas: Sequence[str]) -> Sequence[CatalogueList]:
+    stmt = select(CatalogueList).where(CatalogueList.area_code.in_(list(areas)))
+    return session.scalars(stmt.order_by(CatalogueList.area_code, CatalogueList.id)).all()
+
+
+def lists_under(session: Session, principal: Principal | None) -> Sequence[CatalogueList]:
+    """The lists of the principal's jurisdiction and of the areas above it (the lists it applies to)."""
+    if principal is None:
+        return session.scalars(select(CatalogueList).order_by(CatalogueList.area_code, CatalogueList.id)).all()
+    above = rules.ancestor_codes(principal.scope_code[:12]) if len(principal.scope_code) >= 12 else []
+    stmt = select(CatalogueList).where(or_(CatalogueList.area_code.startswith(principal.prefix),
+                                           CatalogueList.area_code.in_(above)))
+    return session.scalars(stmt.order_by(CatalogueList.area_code, CatalogueList.id)).all()
+
+
+def matters_of_list(session: Session, list_id: int, day: date) -> Sequence[Matter]:
+    """The matters of one list in force on ``day`` (a temporary one until its end date)."""
+    stmt = select(Matter).where(
+        Matter.list_id == list_id, Matter.status == crules.IN_FORCE,
+        or_(Matter.temporary_until.is_(None), Matter.temporary_until >= day),
+    )
+    return session.scalars(stmt.order_by(Matter.code)).all()
+
+
+def matters_by_list(session: Session, list_ids: Sequence[int], day: date) -> dict[int, list[Matter]]:
+    out: dict[int, list[Matter]] = {i: [] for i in list_ids}
+    if not list_ids:
+        return out
+    stmt = select(Matter).where(
+        Matter.list_id.in_(list(list_ids)), Matter.status == crules.IN_FORCE,
+        or_(Matter.temporary_until.is_(None), Matter.temporary_until >= day),
+    )
+    for m in session.scalars(stmt.order_by(Matter.code)):
+        out[m.list_id].append(m)
+    return out
+
+
+def get_matter(session: Session, matter_id: int) -> Matter:
+    found = session.get(Matter, matter_id)
+    if found is None:
+        raise NotFound(f"事项 {matter_id} 不存在")
+    return found
+
+
+def code_taken(session: Session, code: str) -> bool:
+    return session.scalar(select(Matter.id).where(Matter.code == code)) is not None
+
+
+def next_matter_code(session: Session, cat_list: CatalogueList) -> str:
+    """The next free generated code of a list: ``{area[:6]}-{kind initial}-{seq:03d}``."""
+    prefix = crules.generated_code(cat_list.area_code, cat_list.kind, 0)[:-3]
+    taken = set(session.scalars(select(Matter.code).where(Matter.code.startswith(prefix))))
+    seq = len(taken) + 1
+    while crules.generated_code(cat_list.area_code, cat_list.kind, seq) in taken:
+        seq += 1
+    return crules.generated_code(cat_list.area_code, cat_list.kind, seq)
+
+
+# ---------------------------------------------------------------- versions
+
+
+def list_versions(session: Session, list_id: int) -> Sequence[ListVersion]:
+    stmt = select(ListVersion).where(ListVersion.list_id == list_id).order_by(ListVersion.number.desc())
+    return session.scalars(stmt).all()
+
+
+def get_version(session: Session, list_id: int, number: int) -> ListVersion:
+    found = session.scalar(select(ListVersion).where(ListVersion.list_id == list_id, ListVersion.number == number))
+    if found is None:
+        raise NotFound(f"清单 {list_id} 没有第 {number} 版")
+    return found
+
+
+# ---------------------------------------------------------------- applications
+
+
+def _applications_readable(stmt, principal: Principal | None):
+    if is_department_user(principal):
+        return stmt.where(CatalogueApplication.department_code == principal.department_code)
+    return scope_to_areas(stmt, principal, CatalogueApplication.area_code)
+
+
+def list_applications(session: Session, principal: Principal | None, *, status: str | None = None,
+                      limit: int = 200) -> Sequence[CatalogueApplication]:
+    if status and status not in crules.APPLICATION_STATUS_LABELS:
+        raise Invalid(f"状态 {status!r} 无效，应为：{'、'.join(crules.APPLICATION_STATUS_LABELS)}")
+    stmt = _applications_readable(select(CatalogueApplication), principal)
+    if status:
+        stmt = stmt.where(CatalogueApplication.status == status)
+    return session.scalars(stmt.order_by(CatalogueApplication.id.desc()).limit(limit)).all()
+
+
+def get_application(session: Session, principal: Principal | None, application_id: int, *,
+                    for_update: bool = False) -> CatalogueApplication:
+    """An application the principal may see; 404 otherwise (same as missing)."""
+    stmt = _applications_readable(select(CatalogueApplication).where(CatalogueApplication.id == application_id),
+                                  principal)
+    if for_update:
+        stmt = stmt.with_for_update()
+    found = session.scalar(stmt)
+    if found is None:
+        raise NotFound(f"清单申请 {application_id} 不存在")
+    return found
+
+
+def pending_for_matter(session: Session, matter_id: int) -> CatalogueApplication | None:
+    stmt = select(CatalogueApplication).where(
+        CatalogueApplication.matter_id == matter_id,
+        CatalogueApplication.status.in_([crules.SUBMITTED, crules.REVIEWED]),
+    )
+    return session.scalar(stmt.limit(1))
+
+
+# ---------------------------------------------------------------- rectification notices
+
+
+def _notices_readable(stmt, principal: Principal | None):
+    stmt = stmt.join(Matter, Matter.id == RectificationNotice.matter_id).join(
+        CatalogueList, CatalogueList.id == Matter.list_id)
+    if is_department_user(principal):
+        return stmt.where(RectificationNotice.department_code == principal.department_code)
+    return scope_to_areas(stmt, principal, CatalogueList.area_code)
+
+
+def list_notices(session: Session, principal: Principal | None, *, limit: int = 200) -> Sequence[RectificationNotice]:
+    stmt = _notices_readable(select(RectificationNotice), principal)
+    return session.scalars(stmt.order_by(RectificationNotice.id.desc()).limit(limit)).all()
+
+
+def get_notice(session: Session, principal: Principal | None, notice_id: int) -> RectificationNotice:
+    stmt = _notices_readable(select(RectificationNotice).where(RectificationNotice.id == notice_id), principal)
+    found = session.scalar(stmt)
+    if found is None:
+        raise NotFound(f"整改通知 {notice_id} 不存在")
+    return found
+
+
+def open_notice_for(session: Session, matter_id: int) -> RectificationNotice | None:
+    stmt = select(RectificationNotice).where(RectificationNotice.matter_id == matter_id,
+                                             RectificationNotice.outcome == crules.OPEN)
+    return session.scalar(stmt.limit(1))
+
+
+def overdue_notices(session: Session, now: datetime) -> Sequence[RectificationNotice]:
+    stmt = select(RectificationNotice).where(RectificationNotice.outcome == crules.OPEN,
+                                             RectificationNotice.deadline < now)
+    return session.scalars(stmt.order_by(RectificationNotice.deadline, RectificationNotice.id)).all()
+
+
+def expired_temporary(session: Session, day: date) -> Sequence[Matter]:
+    stmt = select(Matter).where(Matter.status == crules.IN_FORCE, Matter.temporary_until.is_not(None),
+                                Matter.temporary_until < day)
+    return session.scalars(stmt.order_by(Matter.temporary_until, Matter.id)).all()
+
+
+# ---------------------------------------------------------------- departments and names
+
+
+def get_department(session: Session, code: str | None) -> Department | None:
+    return session.get(Department, code) if code else None
+
+
+def area_names(session: Session, codes) -> dict[str, str]:
+    codes = list(set(codes))
+    if not codes:
+        return {}
+    return dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
+
+
+def count_versions(session: Session, list_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(ListVersion).where(ListVersion.list_id == list_id)) or 0

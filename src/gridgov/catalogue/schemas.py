@@ -1,0 +1,177 @@
+"""Pydantic shapes of the catalogue API: matters, lists, versions and their comparison,
+applications and rectification notices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class MatterIn(BaseModel):
+    """A matter as proposed in an admission, temporary admission or change application. ``code``
+    is optional: left empty, one is generated when the matter is admitted."""
+
+    code: str = Field("", max_length=32)
+    name: str = Field("", max_length=100)
+    class_code: str = Field("", max_length=32)
+    description: str = Field("", max_length=4000)
+    department_kind: str = Field("", max_length=24)
+    legal_basis: str = Field("", max_length=4000)
+    power_type: str = "none"
+    on_site: bool = False
+    limits: dict[str, Any] | None = None
+    evidence: str = Field("", max_length=2000)
+
+
+class ApplicationCreate(BaseModel):
+    kind: str
+    list_id: int
+    matter_id: int | None = None
+    matter: MatterIn | None = None
+    reason: str = Field("", max_length=4000)
+    end_date: date | None = None
+
+
+class ExpertOpinion(BaseModel):
+    expert: str = Field("", max_length=100)
+    opinion: str = Field("", max_length=4000)
+
+
+class ReviewIn(BaseModel):
+    note: str = Field("", max_length=4000)
+    expert_opinions: list[ExpertOpinion] = Field(default_factory=list)
+
+
+class DecisionIn(BaseModel):
+    """A decision. Where the profile names the party committee/government or the county
+    government, ``document`` is the reference of their approval the agency records."""
+
+    note: str = Field("", max_length=4000)
+    document: str = Field("", max_length=100)
+
+
+class StepRead(BaseModel):
+    code: str
+    label: str
+    done: bool = False
+
+
+class ApplicationRead(BaseModel):
+    id: int
+    kind: str
+    kind_label: str
+    list_id: int
+    list_name: str
+    area_code: str
+    department_code: str | None
+    matter_id: int | None
+    matter_code: str | None = None
+    matter: dict[str, Any] | None
+    reason: str
+    end_date: date | None
+    status: str
+    status_label: str
+    expert_opinions: list[dict[str, Any]]
+    review_note: str
+    reviewed_by: int | None
+    reviewed_at: datetime | None
+    approver: str
+    approver_label: str
+    records_decision: bool
+    experts_required: bool
+    decision_note: str
+    decided_by: int | None
+    decided_at: datetime | None
+    submitted_by: int | None
+    submitted_at: datetime
+    steps: list[StepRead]
+
+
+class MatterRead(BaseModel):
+    id: int
+    list_id: int
+    code: str
+    name: str
+    class_code: str
+    description: str
+    department_kind: str
+    legal_basis: str
+    power_type: str
+    on_site: bool
+    limits: dict[str, Any] | None
+    evidence: str
+    status: str
+    temporary_until: date | None
+    admitted_on: date
+    exited_on: date | None
+    exit_reason: str
+
+
+class ListRead(BaseModel):
+    id: int
+    area_code: str
+    area_name: str
+    kind: str
+    kind_label: str
+    name: str
+    follows_list_id: int | None
+    current_version: int
+    matters: list[MatterRead] = Field(default_factory=list)
+
+
+class VersionRead(BaseModel):
+    id: int
+    list_id: int
+    number: int
+    published_on: date
+    published_at: datetime
+    summary: str
+    application_id: int | None
+    matter_count: int
+
+
+class MatterChangeRead(BaseModel):
+    code: str
+    name: str
+    fields: list[str]
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class CompareRead(BaseModel):
+    list_id: int
+    a: int
+    b: int
+    added: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    changed: list[MatterChangeRead]
+
+
+class RectificationCreate(BaseModel):
+    matter_id: int
+    content: str = Field("", max_length=4000)
+    deadline: datetime
+    department_code: str | None = None
+
+
+class RectificationAnswer(BaseModel):
+    answer: str = Field("", max_length=4000)
+
+
+class RectificationRead(BaseModel):
+    id: int
+    matter_id: int
+    matter_code: str
+    matter_name: str
+    department_code: str | None
+    content: str
+    deadline: datetime
+    issued_by: int | None
+    issued_at: datetime
+    answer: str
+    answered_by: int | None
+    answered_at: datetime | None
+    outcome: str
+    outcome_label: str
