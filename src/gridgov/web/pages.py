@@ -9,6 +9,7 @@ from gridgov.accounts.web import router as accounts_pages
 from gridgov.audit.web import router as audit_pages
 from gridgov.cases.instructions_web import router as instruction_pages
 from gridgov.cases.web import router as case_pages
+from gridgov.catalogue.public_web import router as catalogue_public_pages
 from gridgov.catalogue.web import router as catalogue_manage_pages
 from gridgov.notify.web import router as notification_pages
 from gridgov.public.web import router as public_pages
@@ -27,4 +28,5 @@ router.include_router(audit_pages)
 router.include_router(case_pages)
 router.include_router(instruction_pages)
 router.include_router(catalogue_manage_pages)
+router.include_router(catalogue_public_pages)
 router.include_router(notification_pages)

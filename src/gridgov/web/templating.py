@@ -31,6 +31,7 @@ NAV = (
     ("/coverage", "覆盖检查", "territory.read"),
     ("/cases", "事项", "cases.read"),
     ("/instructions", "交办", "cases.read"),
+    ("/catalogue", "事项清单", "self"),
     ("/catalogue/applications", "清单申请", "catalogue.apply"),
     ("/staff", "网格员", "staff.read"),
     ("/adjustments", "网格调整", "adjustment.propose"),
