@@ -186,11 +186,12 @@ def measure(url: str, args) -> dict:
         token = httpx.post(f"{api_base}/api/v1/auth/token",
                            json={"username": "city_admin", "password": "demo12345"}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
+        category = httpx.get(f"{api_base}/api/v1/case-categories", headers=auth).json()[0]["code"]
 
         def case_body(rng: random.Random) -> dict:
             lon, lat = points[rng.randrange(len(points))]
             return {"title": "群众反映路灯不亮", "description": "夜间整条路段路灯不亮，存在安全隐患",
-                    "category": "city_order", "source": "hotline", "lon": lon, "lat": lat,
+                    "category": category, "source": "hotline", "lon": lon, "lat": lat,
                     "address": "某路某号附近", "reporter_name": "王先生",
                     "reporter_phone": f"139{rng.randrange(10**8):08d}"}
 

@@ -47,7 +47,7 @@ def open_case(session, now: datetime = T0, *, username: str = "worker", title: s
               grid: str | None = None) -> Case:
     """A case a worker found on patrol in the demo grid (it starts verified, its report clock running)."""
     grid = grid or demo_places(session, CITY).grid
-    data = CaseCreate(title=title, category=PROFILE.cases.categories[0].code, source="patrol", grid_code=grid,
+    data = CaseCreate(title=title, category="zj12_02", source="patrol", grid_code=grid,
                       address="解放路 12 号门口")
     return service.create_case(session, principal(session, username), data, now=now, profile=PROFILE,
                                cipher=FieldCipher(TEST_SECRET_KEY), media_root=MEDIA)

@@ -26,7 +26,7 @@ def worker(client_as):
 
 
 def _report(client, grid, **extra):
-    body = {"title": "人行道井盖缺失", "category": extra.pop("category", "city_management"),
+    body = {"title": "人行道井盖缺失", "category": extra.pop("category", "zj12_02"),
             "source": "patrol", "grid_code": grid, "address": "解放路 12 号门口", **extra}
     return client.post("/api/v1/cases", json=body)
 

@@ -76,7 +76,7 @@ def test_bad_report_input_comes_back_in_chinese_with_the_input_kept(client_as, p
     assert "标题至少 2 个字" in r.text and 'value="解放路"' in r.text
     r = post(worker, "/cases/new", {"title": "井盖缺失", "category": "no_such", "source": "patrol",
                                     "grid_code": places.grid, "address": "解放路"}, status=422)
-    assert "类别 no_such 不在可选范围内" in r.text and 'value="井盖缺失"' in r.text
+    assert "事项 no_such 不在该网格适用的事项清单内" in r.text and 'value="井盖缺失"' in r.text
     r = post(worker, "/cases/new", {"title": "井盖缺失", "category": "x", "source": "patrol"}, status=422)
     assert "请给出位置" in r.text
     r = post(worker, "/cases/new", {"title": "井盖缺失", "category": "x", "source": "patrol", "lon": "东经"},

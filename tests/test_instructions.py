@@ -21,7 +21,7 @@ def places(db):
     return demo_places(db, CITY)
 
 
-CATEGORY = "city_order"
+CATEGORY = "zj12_02"
 
 
 @pytest.fixture(autouse=True)

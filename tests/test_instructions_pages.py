@@ -40,7 +40,7 @@ def due(hours: float = 48) -> str:
 
 def form(grid: str, **extra) -> dict:
     return {"kind": "clue", "grid_code": grid, "title": "核查群众反映的违建线索", "content": "花园路 3 号楼顶疑似搭建",
-            "category": "city_order", "due_at": due(), **extra}
+            "category": "zj12_02", "due_at": due(), **extra}
 
 
 def sent_id(response) -> int:
@@ -71,10 +71,10 @@ def test_a_worker_sees_its_grids_instructions_completes_one_and_opens_a_case(cli
     assert 'id="form-complete"' in html and 'id="form-case"' in html and 'id="locate-button"' in html
     assert 'capture="environment"' in html and 'name="csrf_token"' in html and "form-approve" not in html
 
-    r = post(worker, f"/instructions/{mine}/case", {"title": "违", "category": "city_order",
+    r = post(worker, f"/instructions/{mine}/case", {"title": "违", "category": "zj12_02",
                                                    "address": "花园路 3 号"}, status=422)
     assert "标题至少 2 个字" in r.text and 'value="花园路 3 号"' in r.text
-    r = post(worker, f"/instructions/{mine}/case", {"title": "楼顶违建彩钢棚", "category": "city_order",
+    r = post(worker, f"/instructions/{mine}/case", {"title": "楼顶违建彩钢棚", "category": "zj12_02",
                                                    "description": "楼顶确有彩钢棚", "address": "花园路 3 号"},
              files=[("photos", ("a.png", png(), "image/png"))])
     found = re.fullmatch(r"/cases/([\d-]+)\?done=create&case=[\d-]+", r.headers["location"])
@@ -82,7 +82,7 @@ def test_a_worker_sees_its_grids_instructions_completes_one_and_opens_a_case(cli
     case = db.scalar(select(Case).where(Case.case_no == found.group(1)))
     assert case.instruction_id == mine and case.source == "instruction" and case.grid_code == places.grid
     assert case.title == "楼顶违建彩钢棚" and db.scalar(select(CasePhoto.sha256).where(CasePhoto.case_id == case.id))
-    again = post(worker, f"/instructions/{mine}/case", {"title": "再登记一次", "category": "city_order"}, status=409)
+    again = post(worker, f"/instructions/{mine}/case", {"title": "再登记一次", "category": "zj12_02"}, status=409)
     assert case.case_no in again.text and 'value="再登记一次"' in again.text
 
     r = post(worker, f"/instructions/{mine}/complete", {"result": "  "}, status=422)
@@ -113,7 +113,7 @@ def test_the_agency_sends_with_bad_input_kept_and_decides_department_requests(cl
     r = post(town, "/instructions/new", form(places.grid, due_at=""), status=422)
     assert "请填写完成期限" in r.text
     r = post(town, "/instructions/new", form(places.grid, category="nonsense"), status=422)
-    assert "类别 nonsense 不在可选范围内" in r.text
+    assert "事项 nonsense 不在该网格适用的事项清单内" in r.text
     r = post(town, "/instructions/new", form(places.grid2, title="辖区外的网格"), status=404)
     assert f"网格 {places.grid2} 不存在" in r.text and 'value="辖区外的网格"' in r.text
     assert count(db) == before
@@ -163,7 +163,7 @@ def test_a_department_is_told_to_ask_the_agency_and_nothing_is_stored(client_as,
 
 def _supervised_case(client_as, places, db) -> tuple[str, int]:
     worker, town, county = client_as("worker"), client_as("town_dispatcher"), client_as("county_dispatcher")
-    r = worker.post("/api/v1/cases", json={"title": "小区路灯不亮", "category": "city_order", "source": "patrol",
+    r = worker.post("/api/v1/cases", json={"title": "小区路灯不亮", "category": "zj12_02", "source": "patrol",
                                            "grid_code": places.grid, "address": "花园路 3 号"})
     assert r.status_code == 201, r.text
     no = r.json()["case_no"]
@@ -215,7 +215,7 @@ def test_the_target_answers_a_supervision_order_on_the_case_page(client_as, plac
 def test_an_order_is_answered_only_on_its_own_case_page(client_as, places, db):
     _no, order = _supervised_case(client_as, places, db)
     worker = client_as("worker")
-    r = worker.post("/api/v1/cases", json={"title": "另一件事", "category": "city_order", "source": "patrol",
+    r = worker.post("/api/v1/cases", json={"title": "另一件事", "category": "zj12_02", "source": "patrol",
                                            "grid_code": places.grid, "address": "花园路 5 号"})
     other = r.json()["case_no"]
     r = post(client_as("town_dispatcher"), f"/cases/{other}/supervision/{order}/answer", {"answer": "答错了地方"},

@@ -1,4 +1,5 @@
-"""``gridgov demo``: the whole demo — city, departments, accounts, staff — through the ordinary services."""
+"""``gridgov demo``: the whole demo (city, departments, accounts, staff, the starter list of grid work)
+through the ordinary services."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.demo import create_demo_accounts
+from gridgov.catalogue.starter import seed_catalogue
 from gridgov.departments.service import seed_departments
 from gridgov.kit.crypto import FieldCipher
 from gridgov.models import Area
@@ -34,4 +36,5 @@ def build_demo(session: Session, profile, *, grids: int, now: datetime, cipher: 
     lines.append(f"演示账号：新建 {len(users)} 个（密码 demo12345，仅演示模式可用）")
     staff = create_demo_staff(session, profile, city_code, cipher=cipher, now=now)
     lines.append(f"演示网格员：新建 {staff} 人（演示街道各综合网格的网格长与专职网格员）")
+    lines.append(seed_catalogue(session, profile, city_code, now=now))
     return lines

@@ -58,12 +58,14 @@ def login_form(request: Request, _: Public, next: str | None = None):
 
 
 def landing_page(role: str) -> str:
-    """Where a login without ``next`` lands: the first page of the navigation the role may open
-    (an auditor has no territory pages, so it lands on the audit log rather than a 403)."""
+    """Where a login without ``next`` lands: the first page of the navigation that belongs to the
+    role's work (an auditor has no territory pages, so it lands on the audit log rather than a 403);
+    pages open to every user, like the public list of grid work, are not anyone's workplace."""
     from gridgov.authz.permissions import role_can
     from gridgov.web.templating import NAV
 
-    return next((href for href, _label, perm in NAV if role_can(role, Permission(perm))), "/account")
+    return next((href for href, _label, perm in NAV
+                 if perm != Permission.SELF and role_can(role, Permission(perm))), "/account")
 
 
 @router.post("/login")
