@@ -28,7 +28,7 @@ def demo(
     grids: Annotated[int, typer.Option("--grids", help="网格数量（基准测试可用 100000）", min=10)] = 1000,
     profile: Annotated[str | None, typer.Option("--profile", help="政策配置，默认取 GRIDGOV_PROFILE")] = None,
 ) -> None:
-    """建立演示城市：迁移数据库，载入确定性的区划与网格、联动部门和演示账号（已存在则复用）。"""
+    """建立演示城市：迁移数据库，载入确定性的区划与网格、联动部门、演示账号、演示网格员和初始事项清单（已存在则复用）。"""
     from gridgov.demo import build_demo
     from gridgov.kit.crypto import FieldCipher
     from gridgov.policy.loader import load_profile
@@ -63,7 +63,7 @@ def serve(
 
 
 def run_jobs() -> None:
-    """立即执行一次定时任务（到期网格调整生效等）；gridgov serve 每分钟自动执行，也可由 cron 调用。"""
+    """立即执行一次定时任务（网格调整到期生效、事项时限扫描、临时事项期满与强制退出）；gridgov serve 每分钟自动执行，也可由 cron 调用。"""
     from gridgov.jobs import run_jobs_once
     from gridgov.policy.loader import load_profile
 
