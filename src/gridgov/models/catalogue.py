@@ -74,6 +74,11 @@ class ListVersion(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_applications.id"))
+    # Where the profile asks a county list to be filed with the city agency (JM§9): when the city
+    # agency recorded the filing (备案) of this version, by whom, and its note.
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    filing_note: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (UniqueConstraint("list_id", "number", name="uq_list_versions_list_number"),)
 
