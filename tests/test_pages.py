@@ -351,3 +351,11 @@ def test_the_coverage_page_shows_overlaps_and_household_warnings(client, db, app
     norms = app.state.profile.territory.household_norms
     if norms:
         assert counts["household_warnings"] >= 1 and "100,000" in html
+
+
+def test_a_long_list_pages_with_links_that_keep_the_filters(client):
+    r = client.get("/grids", params={"page": 2, "q": "网格"}, headers={"accept": "text/html"})
+    assert r.status_code == 200
+    pager = r.text[r.text.index('<nav class="pager"'):]
+    assert "q=%E7%BD%91%E6%A0%BC&amp;page=3" in pager or "q=%E7%BD%91%E6%A0%BC&page=3" in pager
+    assert 'hx-target="#grid-table"' in pager and "page=1" in pager
