@@ -47,7 +47,7 @@ def _sweep_cases(session: Session, now: datetime, profile) -> str | None:
 def _expire_catalogue(session: Session, now: datetime, profile) -> str | None:
     from gridgov.catalogue.rectification import expire_catalogue
 
-    done = expire_catalogue(session, now)
+    done = expire_catalogue(session, now, profile=profile)
     return "；".join(done) if done else None
 
 

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.catalogue import applications, publication, rectification
+from gridgov.catalogue import applications, filing, publication, rectification
 from gridgov.catalogue import repository as repo
 from gridgov.catalogue.schemas import (
     ApplicationCreate,
     ApplicationRead,
     CompareRead,
     DecisionIn,
+    FilingIn,
     ListRead,
     RectificationAnswer,
     RectificationCreate,
@@ -102,3 +103,16 @@ def issue(data: RectificationCreate, session: SessionDep, me: Manager, profile: 
 @router.post("/catalogue/rectifications/{notice_id}/answer", response_model=RectificationRead, summary="答复整改通知")
 def answer(notice_id: int, data: RectificationAnswer, session: SessionDep, me: Applicant) -> RectificationRead:
     return rectification.to_read(session, [rectification.answer(session, me, notice_id, data, now=utc_now())])[0]
+
+
+@router.get("/catalogue/filings", response_model=list[VersionRead], summary="待备案的县级清单版本（市网格化机构）")
+def pending_filings(session: SessionDep, me: Manager, profile: ProfileDep) -> list[VersionRead]:
+    return [publication.version_read(v) for v, _ in filing.pending_filings(session, me, profile=profile)]
+
+
+@router.post("/catalogue/versions/{version_id}/file", response_model=VersionRead,
+             summary="登记县级清单版本报市备案（JM§9）")
+def file_version(version_id: int, session: SessionDep, me: Manager, profile: ProfileDep,
+                 body: FilingIn | None = None) -> VersionRead:
+    version = filing.file_version(session, me, version_id, (body or FilingIn()).note, profile=profile, now=utc_now())
+    return publication.version_read(version)

@@ -111,6 +111,11 @@ def submit(session: Session, principal: Principal | None, data: ApplicationCreat
         matter = _check_listed_matter(session, data.matter_id, cat_list, dept, problems)
         if matter is not None and data.kind == crules.CHANGE:
             matter_fields, power_type = _check_change(data.matter, matter, profile, problems)
+    if data.kind != crules.EXIT and (matter_fields or data.kind != crules.CHANGE):
+        class_code = (matter_fields or {}).get("class_code", matter.class_code if matter else "")
+        problem = _class_problem(session, cat_list, class_code or "", profile, today)
+        if problem:
+            problems.append(_problem("matter.class_code", problem))
     refusal = crules.power_type_problem(catalogue, power_type, cat_list.kind)
     if problems:
         if refusal:
@@ -139,6 +144,23 @@ def submit(session: Session, principal: Principal | None, data: ApplicationCreat
                before={"status": crules.SUBMITTED}, after={"status": crules.REFUSED}, detail=refusal,
                actor_name="system")
     return app
+
+
+def directory_classes(session: Session, cat_list: CatalogueList, profile, day) -> dict[str, str] | None:
+    """The classes a matter of ``cat_list`` must name: code → name of the matters in force on the
+    city classification directory the county list follows (JM§9); None where the list follows no
+    directory."""
+    if not crules.classifies_by_directory(profile.catalogue) or not cat_list.follows_list_id:
+        return None
+    followed = session.get(CatalogueList, cat_list.follows_list_id)
+    if followed is None or followed.kind != crules.DIRECTORY:
+        return None
+    return {m.code: m.name for m in repo.matters_of_list(session, followed.id, day)}
+
+
+def _class_problem(session: Session, cat_list: CatalogueList, class_code: str, profile, day) -> str | None:
+    classes = directory_classes(session, cat_list, profile, day)
+    return None if classes is None else crules.class_problem(class_code, classes)
 
 
 def _application_area(principal: Principal | None, cat_list: CatalogueList) -> str:
@@ -294,6 +316,13 @@ def _decide(session, principal, application_id: int, data: DecisionIn, *, approv
         refusal = crules.power_type_problem(profile.catalogue, power_type or "none", cat_list.kind)
         if refusal:
             raise Conflict(refusal)
+        # The class may have left the directory since the application was made (JM§9).
+        class_code = (app.matter or {}).get("class_code")
+        if class_code is None and app.matter_id:
+            class_code = session.get(Matter, app.matter_id).class_code
+        problem = _class_problem(session, cat_list, class_code or "", profile, local_day(now))
+        if problem:
+            raise Conflict(problem)
     before = app.status
     app.status = crules.APPROVED if approve else crules.REFUSED
     app.decided_by, app.decided_at = (principal.user_id if principal else None), now
@@ -306,12 +335,12 @@ def _decide(session, principal, application_id: int, data: DecisionIn, *, approv
            after={"status": app.status, "approver": path.approver, "document": data.document.strip()},
            detail=app.decision_note[:500])
     if approve:
-        _put_into_effect(session, principal, app, cat_list, now=now)
+        _put_into_effect(session, principal, app, cat_list, profile=profile, now=now)
     return app
 
 
 def _put_into_effect(session: Session, principal: Principal | None, app: CatalogueApplication,
-                     cat_list: CatalogueList, *, now: datetime) -> None:
+                     cat_list: CatalogueList, *, profile, now: datetime) -> None:
     today = local_day(now)
     if app.kind in (crules.ADMISSION, crules.TEMPORARY):
         fields = dict(app.matter or {})
@@ -335,11 +364,12 @@ def _put_into_effect(session: Session, principal: Principal | None, app: Catalog
         record(session, actor=principal, action="matter_admitted", now=now, object_type="matter", object_id=code,
                area_code=cat_list.area_code, after={"name": matter.name, "list_id": cat_list.id,
                                                     "temporary_until": str(matter.temporary_until or "")})
-        publish_version(session, cat_list, now=now, actor=principal, application_id=app.id,
+        publish_version(session, cat_list, now=now, actor=principal, application_id=app.id, profile=profile,
                         summary=crules.summary_of(app.kind, code, matter.name, extra=extra))
     elif app.kind == crules.EXIT:
         matter = session.get(Matter, app.matter_id)
-        if exit_matter(session, matter, reason=app.reason, now=now, actor=principal, application_id=app.id) is None:
+        if exit_matter(session, matter, reason=app.reason, now=now, actor=principal, application_id=app.id,
+                       profile=profile) is None:
             raise Conflict(f"事项 {matter.code} 已退出清单")
     else:
         matter = session.get(Matter, app.matter_id)
@@ -354,7 +384,7 @@ def _put_into_effect(session: Session, principal: Principal | None, app: Catalog
         record(session, actor=principal, action="matter_changed", now=now, object_type="matter", object_id=matter.code,
                area_code=cat_list.area_code, before=before, after=changes)
         labels = "、".join(crules.FIELD_LABELS.get(k, k) for k in changes)
-        publish_version(session, cat_list, now=now, actor=principal, application_id=app.id,
+        publish_version(session, cat_list, now=now, actor=principal, application_id=app.id, profile=profile,
                         summary=crules.summary_of(crules.CHANGE, matter.code, matter.name, extra=labels))
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.lookup import NEGATIVE, governing_areas, matters_in_force
 from gridgov.errors import NotFound
+from gridgov.kit.clock import local
 from gridgov.models import Area, CatalogueList, ListVersion, Matter
 from gridgov.policy.schema import VALUE_LABELS
 from gridgov.territory import rules
@@ -43,6 +44,14 @@ class MatterRow:
     legal_basis: str
     on_site: bool
     temporary_until: date | None
+    class_name: str = ""
+    """The name of the class where ``class_code`` is an entry of the city's directory (JM§9)."""
+
+    @property
+    def class_text(self) -> str:
+        if self.class_name:
+            return f"{self.class_name}（{self.class_code}）"
+        return self.class_code or "—"
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,9 @@ class VersionRow:
     number: int
     published_on: date
     summary: str
+    filing: str = ""
+    """For a county version where the profile asks filing with the city: filed (with its date) or
+    pending (JM§9); empty otherwise."""
 
 
 @dataclass
@@ -118,17 +130,24 @@ def catalogue_view(session: Session, profile, place: str, day: date) -> Catalogu
     versions: dict[int, list[VersionRow]] = {i: [] for i in ids}
     if ids:
         rows = session.execute(
-            select(ListVersion.list_id, ListVersion.number, ListVersion.published_on, ListVersion.summary)
+            select(ListVersion.list_id, ListVersion.number, ListVersion.published_on, ListVersion.summary,
+                   ListVersion.filed_at)
             .where(ListVersion.list_id.in_(ids))
             .order_by(ListVersion.list_id, ListVersion.number.desc())
         ).all()
-        for list_id, number, published_on, summary in rows:
-            versions[list_id].append(VersionRow(number, published_on, summary or ""))
+        for list_id, number, published_on, summary, filed_at in rows:
+            filed = ""
+            if crules.filing_problem(profile.catalogue, _level(by_id[list_id].area_code)) is None:
+                filed = crules.filing_label(local(filed_at).date() if filed_at else None)
+            versions[list_id].append(VersionRow(number, published_on, summary or "", filed))
     departments = {d.code: d.name for d in profile.departments}
     matters: dict[int, list[MatterRow]] = {i: [] for i in ids}
-    for m in [*matters_in_force(session, place, day), *matters_in_force(session, place, day, negative=True)]:
+    in_force = [*matters_in_force(session, place, day), *matters_in_force(session, place, day, negative=True)]
+    classes = {m.code: m.name for m in in_force
+               if m.list_id in by_id and by_id[m.list_id].kind == crules.DIRECTORY}
+    for m in in_force:
         if m.list_id in matters:
-            matters[m.list_id].append(_row(m, departments))
+            matters[m.list_id].append(_row(m, departments, classes))
     views = []
     for list_id in ids:
         cl = by_id[list_id]
@@ -143,11 +162,19 @@ def catalogue_view(session: Session, profile, place: str, day: date) -> Catalogu
     return CatalogueView(area.code, area.name, area.level, chain, day, views, profile.regulation.title)
 
 
-def _row(m: Matter, departments: dict[str, str]) -> MatterRow:
+def _level(code: str) -> str:
+    try:
+        return str(rules.area_level(code))
+    except rules.CodeError:
+        return ""
+
+
+def _row(m: Matter, departments: dict[str, str], classes: dict[str, str] | None = None) -> MatterRow:
     return MatterRow(
         code=m.code, name=m.name, description=m.description or "", class_code=m.class_code or "",
         department=departments.get(m.department_kind, m.department_kind or ""), legal_basis=m.legal_basis or "",
         on_site=bool(m.on_site), temporary_until=m.temporary_until,
+        class_name=(classes or {}).get(m.class_code or "", ""),
     )
 
 
@@ -237,7 +264,7 @@ def describe_value(field_name: str, value: Any, departments: dict[str, str]) -> 
 
 
 def _cells(m: MatterRow) -> list[str]:
-    return [m.code, m.name, m.description, m.class_code or "—", m.department or "—", m.legal_basis or "—",
+    return [m.code, m.name, m.description, m.class_text, m.department or "—", m.legal_basis or "—",
             "是" if m.on_site else "否", m.temporary_until.isoformat() if m.temporary_until else "—"]
 
 

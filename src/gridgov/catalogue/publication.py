@@ -47,10 +47,11 @@ def matter_snapshot(m: Matter) -> dict[str, Any]:
 
 
 def publish_version(session: Session, cat_list: CatalogueList, *, now: datetime, actor: Principal | None = None,
-                    summary: str, application_id: int | None = None) -> ListVersion:
+                    summary: str, application_id: int | None = None, profile=None) -> ListVersion:
     """Publish the next version of ``cat_list``: number + 1, dated today (Beijing), holding the
     matters in force. The number is claimed with a conditional UPDATE on ``current_version``, so
-    two concurrent publications cannot both take the same number."""
+    two concurrent publications cannot both take the same number. Given the profile, a county
+    version is submitted for filing with the city where the profile asks (JM§9)."""
     session.flush()
     number = cat_list.current_version + 1
     claimed = session.execute(
@@ -72,11 +73,16 @@ def publish_version(session: Session, cat_list: CatalogueList, *, now: datetime,
     record(session, actor=actor, action="catalogue_version_published", now=now, object_type="catalogue_list",
            object_id=cat_list.id, area_code=cat_list.area_code,
            after={"number": number, "published_on": day.isoformat(), "matters": len(snapshot)}, detail=summary)
+    if profile is not None:
+        from gridgov.catalogue.filing import submit_for_filing
+
+        submit_for_filing(session, cat_list, version, profile=profile, actor=actor, now=now)
     return version
 
 
 def exit_matter(session: Session, matter: Matter, *, reason: str, now: datetime, actor: Principal | None = None,
-                action: str = "matter_exited", application_id: int | None = None) -> ListVersion | None:
+                action: str = "matter_exited", application_id: int | None = None,
+                profile=None) -> ListVersion | None:
     """Take a matter off its list (status exited, the date and reason) and publish the version.
     None if it had already left (someone else got there first)."""
     day = local_day(now)
@@ -94,7 +100,8 @@ def exit_matter(session: Session, matter: Matter, *, reason: str, now: datetime,
            area_code=cat_list.area_code, before={"status": crules.IN_FORCE},
            after={"status": crules.EXITED, "exited_on": day.isoformat(), "reason": reason})
     summary = crules.summary_of(crules.EXIT, matter.code, matter.name, extra=reason)
-    return publish_version(session, cat_list, now=now, actor=actor, summary=summary, application_id=application_id)
+    return publish_version(session, cat_list, now=now, actor=actor, summary=summary, application_id=application_id,
+                           profile=profile)
 
 
 # ---------------------------------------------------------------- reading (public)
@@ -135,7 +142,8 @@ def lists_read(session: Session, lists: Sequence[CatalogueList], *, now: datetim
 def version_read(v: ListVersion) -> VersionRead:
     return VersionRead(id=v.id, list_id=v.list_id, number=v.number, published_on=v.published_on,
                        published_at=v.published_at, summary=v.summary, application_id=v.application_id,
-                       matter_count=len(v.snapshot or []))
+                       matter_count=len(v.snapshot or []), filed_at=v.filed_at, filed_by=v.filed_by,
+                       filing_note=v.filing_note or "")
 
 
 def versions(session: Session, list_id: int) -> list[VersionRead]:

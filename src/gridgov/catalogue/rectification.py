@@ -108,17 +108,19 @@ def answer(session: Session, principal: Principal | None, notice_id: int, data: 
     return notice
 
 
-def expire_catalogue(session: Session, now: datetime) -> list[str]:
+def expire_catalogue(session: Session, now: datetime, *, profile=None) -> list[str]:
     """What has fallen due in the catalogue (for the periodic job): temporary matters whose end
     date has passed leave their list ("临时纳入期满"), and matters whose rectification deadline
     passed unanswered are forced out. Each exit publishes a new version whose summary is the file
     entry, and writes an audit entry. Idempotent and safe in several processes at once: every
-    matter and notice is claimed by a conditional UPDATE. Returns one line per thing done."""
+    matter and notice is claimed by a conditional UPDATE. Returns one line per thing done. Given the
+    profile, a county version it publishes is submitted for filing with the city (JM§9)."""
     done: list[str] = []
     for matter in repo.expired_temporary(session, local_day(now)):
         try:
             with session.begin_nested():
-                version = exit_matter(session, matter, reason=crules.TEMPORARY_EXPIRED_REASON, now=now)
+                version = exit_matter(session, matter, reason=crules.TEMPORARY_EXPIRED_REASON, now=now,
+                                      profile=profile)
         except DomainError:
             continue  # its list was being published by someone else: the next run takes it
         if version is not None:
@@ -126,7 +128,7 @@ def expire_catalogue(session: Session, now: datetime) -> list[str]:
     for notice in repo.overdue_notices(session, now):
         try:
             with session.begin_nested():
-                line = _force_exit(session, notice, now=now)
+                line = _force_exit(session, notice, now=now, profile=profile)
         except DomainError:
             continue
         if line:
@@ -134,7 +136,7 @@ def expire_catalogue(session: Session, now: datetime) -> list[str]:
     return done
 
 
-def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime) -> str | None:
+def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime, profile=None) -> str | None:
     """Claim an overdue notice (open → forced_exit) and take its matter off the list."""
     claimed = session.execute(
         update(RectificationNotice)
@@ -150,7 +152,8 @@ def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime)
     record(session, actor=None, action="rectification_forced_exit", now=now, object_type="rectification_notice",
            object_id=notice.id, area_code=cat_list.area_code, before={"outcome": crules.OPEN},
            after={"outcome": crules.FORCED_EXIT, "matter": matter.code}, actor_name="system")
-    version = exit_matter(session, matter, reason=crules.FORCED_EXIT_REASON.format(notice=notice.id), now=now)
+    version = exit_matter(session, matter, reason=crules.FORCED_EXIT_REASON.format(notice=notice.id), now=now,
+                          profile=profile)
     if version is None:
         return f"整改通知第 {notice.id} 号逾期未整改（事项 {matter.code} 此前已退出）"
     return f"事项 {matter.code} {matter.name} 逾期未整改强制退出（第 {version.number} 版）"

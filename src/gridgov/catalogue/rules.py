@@ -62,6 +62,8 @@ ACTION_LABELS = {
     "rectification_issued": "责令限期整改",
     "rectification_answered": "答复整改通知",
     "rectification_forced_exit": "逾期未整改强制退出",
+    "catalogue_version_submitted_for_filing": "县级清单版本报市备案",
+    "catalogue_version_filed": "登记县级清单版本备案",
 }
 """Chinese labels of the audit actions this package writes (merged into the audit labels)."""
 
@@ -97,6 +99,52 @@ def followed_kind(catalogue) -> str | None:
 
 def list_name(area_name: str, kind: str) -> str:
     return f"{area_name}网格化服务管理事项{list_kind_label(kind)}" if kind != "matters" else f"{area_name}网格化服务管理事项清单"
+
+
+# ---------------------------------------------------------------- filing with the city (JM§9)
+
+
+FILING_PENDING_LABEL = "待备案"
+DIRECTORY = "directory"
+
+
+def filing_problem(catalogue, list_level: str) -> str | None:
+    """Why a version of a list of ``list_level`` is not filed with the city agency (None if it is):
+    only county lists, and only where the profile says so (JM§9 报市网格化机构备案)."""
+    if not catalogue.county_lists_filed_with_city:
+        return "本地政策未规定县级清单报市网格化机构备案"
+    if list_level != "county":
+        return "只有县级清单的版本须报市网格化机构备案"
+    return None
+
+
+def filing_label(filed_on: date | None) -> str:
+    """How the public version history shows a county version's filing."""
+    return f"已报市网格化机构备案（{filed_on.isoformat()}）" if filed_on else FILING_PENDING_LABEL
+
+
+# ---------------------------------------------------------------- the classification directory (JM§9)
+
+
+def classifies_by_directory(catalogue) -> bool:
+    """Whether a county list follows a city classification directory (JM§9 根据分类目录编制准入
+    清单): then every matter admitted to the county list names one of the directory's classes."""
+    return bool(catalogue.county_follows_city and catalogue.county_lists and DIRECTORY in catalogue.city_lists)
+
+
+def class_problem(class_code: str, classes: Mapping[str, str]) -> str | None:
+    """Why ``class_code`` is not a class of the directory (None if it is). ``classes`` maps the
+    codes of the directory's matters in force to their names: the directory's entries are the
+    classes. A directory with no class in force (the city has not published its classes yet) asks
+    none: there is nothing to follow, and refusing would stop every county from listing anything."""
+    if not classes:
+        return None
+    listing = "、".join(f"{code}（{name}）" for code, name in sorted(classes.items()))
+    if not class_code:
+        return f"请填写事项所属的准入分类（分类编码），应为市准入分类目录中的：{listing}"
+    if class_code not in classes:
+        return f"分类 {class_code} 不在市准入分类目录中，应为：{listing}"
+    return None
 
 
 # ---------------------------------------------------------------- who applies

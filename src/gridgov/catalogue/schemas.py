@@ -130,6 +130,15 @@ class VersionRead(BaseModel):
     summary: str
     application_id: int | None
     matter_count: int
+    filed_at: datetime | None = None
+    filed_by: int | None = None
+    filing_note: str = ""
+
+
+class FilingIn(BaseModel):
+    """The city agency's note when it records the filing of a county version (JM§9)."""
+
+    note: str = Field("", max_length=2000)
 
 
 class MatterChangeRead(BaseModel):

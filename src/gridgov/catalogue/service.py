@@ -2,7 +2,8 @@
 
 The work is split by operation: :mod:`~gridgov.catalogue.applications` (submit, review, decide,
 put into effect), :mod:`~gridgov.catalogue.publication` (versions, reads, comparison) and
-:mod:`~gridgov.catalogue.rectification` (notices, forced exit, the periodic expiry). Services take
+:mod:`~gridgov.catalogue.rectification` (notices, forced exit, the periodic expiry) and
+:mod:`~gridgov.catalogue.filing` (county versions filed with the city, JM§9). Services take
 ``now`` and never commit.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from gridgov.catalogue.applications import approve, refuse, review, submit
 from gridgov.catalogue.applications import to_read as applications_read
+from gridgov.catalogue.filing import file_version, pending_filings
 from gridgov.catalogue.publication import (
     compare,
     exit_matter,
@@ -30,6 +32,6 @@ from gridgov.catalogue.repository import (
 
 __all__ = [
     "answer", "applications_read", "approve", "compare", "ensure_lists", "exit_matter", "expire_catalogue",
-    "get_application", "issue", "list_applications", "list_notices", "lists_in_force", "lists_read",
-    "matter_snapshot", "notices_read", "publish_version", "refuse", "review", "submit", "versions",
+    "file_version", "get_application", "issue", "list_applications", "list_notices", "lists_in_force", "lists_read",
+    "matter_snapshot", "notices_read", "pending_filings", "publish_version", "refuse", "review", "submit", "versions",
 ]

@@ -184,7 +184,7 @@ def seed_catalogue(session: Session, profile, city_code: str, *, now: datetime) 
             summary = f"初始清单（依据 {starter.article}，{len(matters)} 项）"
         else:
             summary = f"初始清单（依据 {_source_ref(profile, level)}；条文未列举本清单事项，暂无事项）"
-        publish_version(session, cl, now=now, actor=None, summary=summary)
+        publish_version(session, cl, now=now, actor=None, summary=summary, profile=profile)
         published += 1
         added += len(matters)
     if not published:

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.catalogue import applications, rectification
+from gridgov.catalogue import applications, filing, rectification
 from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.schemas import (
@@ -44,7 +44,7 @@ Manager = Annotated[Principal, Depends(require(Permission.CATALOGUE_MANAGE))]
 STATUS_BADGES = {"submitted": "level", "reviewed": "urban", "approved": "rural", "refused": "retired",
                  "open": "dedicated", "answered": "rural", "forced_exit": "retired"}
 DONE = {"submitted": "申请已提交", "review": "已审核", "approve": "已批准，清单已发布新版本", "refuse": "已不予批准",
-        "issued": "整改通知已发出", "answered": "已答复整改通知"}
+        "issued": "整改通知已发出", "answered": "已答复整改通知", "filed": "已登记备案"}
 MATTER_FORM_FIELDS = ("code", "name", "class_code", "description", "department_kind", "legal_basis", "power_type",
                       "on_site", "evidence", "handling_working_days")
 
@@ -69,13 +69,32 @@ def _invalid_from(exc: ValidationError) -> Invalid:
 @router.get("/catalogue/applications")
 def application_list(request: Request, me: Applicant, session: SessionDep, profile: ProfileDep,
                      status: str | None = None, done: str | None = None):
+    return _list_page(request, session, me, profile, status=status, done=DONE.get(done or ""))
+
+
+def _list_page(request, session, me: Principal, profile, *, status: str | None = None, done: str | None = None,
+               error: str | None = None, values: dict[str, str] | None = None, http_status: int = 200):
     status = (status or "").strip() or None
     items = applications.to_read(session, repo.list_applications(session, me, status=status), profile=profile)
     return templates.TemplateResponse(request, "catalogue/manage/list.html", {
         "items": items, "status": status or "", "status_labels": crules.APPLICATION_STATUS_LABELS,
-        "badge_class": STATUS_BADGES, "done": DONE.get(done or ""), "can_apply": bool(_targets(session, me, profile)),
-        "forced_exit": profile.catalogue.forced_exit, "when": _when,
-    })
+        "badge_class": STATUS_BADGES, "done": done, "can_apply": bool(_targets(session, me, profile)),
+        "forced_exit": profile.catalogue.forced_exit, "when": _when, "error": error, "values": values or {},
+        "filings": filing.pending_filings(session, me, profile=profile) if me.can(Permission.CATALOGUE_MANAGE) else [],
+    }, status_code=http_status)
+
+
+@router.post("/catalogue/versions/{version_id}/file")
+async def version_file(request: Request, me: Manager, version_id: int, session: SessionDep, profile: ProfileDep):
+    """The city agency records the filing of a county version (JM§9 报市网格化机构备案)."""
+    values = await _form(request)
+    try:
+        filing.file_version(session, me, version_id, values.get("note", "")[:2000], profile=profile, now=utc_now())
+    except DomainError as exc:
+        session.rollback()
+        return _list_page(request, session, me, profile, error=exc.message,
+                          values={**values, "version_id": str(version_id)}, http_status=exc.status)
+    return RedirectResponse("/catalogue/applications?done=filed#pending-filings", status_code=303)
 
 
 @router.get("/catalogue/applications/new")

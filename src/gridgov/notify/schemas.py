@@ -18,6 +18,7 @@ KIND_LABELS = {
     "instruction_refused": "交办申请未同意",
     "instruction_completed": "交办完成",
     "instruction_declined": "交办被拒绝",
+    "catalogue_filing": "报市备案",
 }
 """Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
 
