@@ -44,7 +44,7 @@ from gridgov.cases.web import (
     _text_values,
     local_time,
 )
-from gridgov.cases.web_lists import span_text
+from gridgov.cases.web_lists import party, span_text
 from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Forbidden, Invalid
@@ -71,17 +71,6 @@ _PYDANTIC = {
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def party(me: Principal) -> str:
-    """Which pages a user works with: a grid's worker, an agency, a department, or a reader."""
-    if me.role in GRID_WORKER_ROLES:
-        return "worker"
-    if me.role in AGENCY_ROLES:
-        return "agency"
-    if me.role in DEPARTMENT_ROLES:
-        return "department"
-    return "reader"
 
 
 def _tabs(me: Principal) -> list[tuple[str, str]]:

@@ -33,8 +33,6 @@ from gridgov.cases.payload import REQUIRED_FIELDS, FieldRule
 from gridgov.cases.schemas import SOURCE_LABELS, WORKER_SOURCES, CaseCreate
 from gridgov.cases.workflow import (
     ACTION_LABELS,
-    AGENCY_ROLES,
-    DEPARTMENT_ROLES,
     EVALUATION_LABELS,
     GRID_WORKER_ROLES,
     STATE_LABELS,
@@ -121,16 +119,18 @@ def _notice(request: Request) -> str | None:
     return None
 
 
+TABS = {
+    "worker": [("/cases/mine", "我的事项"), ("/cases/new", "上报事项")],
+    "agency": [("/cases/inbox", "待办"), ("/cases/overview", "总览"), ("/cases/mine", "辖区事项"),
+               ("/cases/new", "登记事项")],
+    "department": [("/cases/department", "部门事项")],
+    "reader": [("/cases/overview", "总览"), ("/cases/mine", "辖区事项")],
+}
+"""The case pages each kind of user works with, in the order it uses them."""
+
+
 def _tabs(me: Principal) -> list[tuple[str, str]]:
-    """The case pages this role works with, in the order it uses them."""
-    if me.role in GRID_WORKER_ROLES:
-        return [("/cases/mine", "我的事项"), ("/cases/new", "上报事项")]
-    if me.role in AGENCY_ROLES:
-        return [("/cases/inbox", "待办"), ("/cases/overview", "总览"), ("/cases/mine", "辖区事项"),
-                ("/cases/new", "登记事项")]
-    if me.role in DEPARTMENT_ROLES:
-        return [("/cases/department", "部门事项")]
-    return [("/cases/overview", "总览"), ("/cases/mine", "辖区事项")]
+    return TABS[lists.party(me)]
 
 
 def _message(exc: Exception) -> str:

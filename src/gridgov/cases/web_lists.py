@@ -51,15 +51,24 @@ class Row:
     remaining: str = ""
 
 
+def party(me: Principal) -> str:
+    """Which pages a user works with: a grid's worker, an agency, a department, or a reader."""
+    if me.role in GRID_WORKER_ROLES:
+        return "worker"
+    if me.role in AGENCY_ROLES:
+        return "agency"
+    if me.role in DEPARTMENT_ROLES:
+        return "department"
+    return "reader"
+
+
+LANDINGS = {"worker": "/cases/mine", "agency": "/cases/inbox", "department": "/cases/department",
+            "reader": "/cases/overview"}
+
+
 def landing(principal: Principal) -> str:
     """Where ``/cases`` takes a user: the worklist of its role."""
-    if principal.role in GRID_WORKER_ROLES:
-        return "/cases/mine"
-    if principal.role in AGENCY_ROLES:
-        return "/cases/inbox"
-    if principal.role in DEPARTMENT_ROLES:
-        return "/cases/department"
-    return "/cases/overview"
+    return LANDINGS[party(principal)]
 
 
 def span_text(seconds: float) -> str:
