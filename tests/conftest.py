@@ -185,7 +185,7 @@ def app(db_connection, tmp_path):
     from gridgov.app import create_app
 
     app = create_app(make_settings(str(db_connection.engine.url), tmp_path), engine=db_connection.engine)
-    app.state.sessionmaker = sessionmaker(
+    app.state.sessionmaker = app.state.write_sessionmaker = sessionmaker(
         bind=db_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
     return app

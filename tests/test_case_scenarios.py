@@ -79,7 +79,7 @@ class Desk:
         data = CaseCreate(title="占道经营堵塞通道", category=extra.pop("category", "zj12_02"), source="patrol",
                           grid_code=grid, address="中山路 8 号", **extra)
         case = service.create_case(self.db, self.who(username), data, now=now, profile=self.profile,
-                                   cipher=self.cipher, media_root=self.media_root)
+                                   cipher=self.cipher, media_root=self.media_root).case
         return case.case_no
 
     def act(self, username: str, case_no: str, action: str, *, now: datetime, **payload: Any) -> Case:
@@ -244,7 +244,7 @@ def jm_client_as(db_connection, tmp_path):
     settings = Settings(demo=True, database_url=str(db_connection.engine.url), profile="jiangmen",
                         var_dir=tmp_path, secret_key=TEST_SECRET_KEY)
     app = create_app(settings, engine=db_connection.engine)
-    app.state.sessionmaker = sessionmaker(bind=db_connection, join_transaction_mode="create_savepoint",
+    app.state.sessionmaker = app.state.write_sessionmaker = sessionmaker(bind=db_connection, join_transaction_mode="create_savepoint",
                                           expire_on_commit=False)
     clients = []
 

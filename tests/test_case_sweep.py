@@ -49,8 +49,9 @@ def open_case(session, now: datetime = T0, *, username: str = "worker", title: s
     grid = grid or demo_places(session, CITY).grid
     data = CaseCreate(title=title, category="zj12_02", source="patrol", grid_code=grid,
                       address="解放路 12 号门口")
-    return service.create_case(session, principal(session, username), data, now=now, profile=PROFILE,
-                               cipher=FieldCipher(TEST_SECRET_KEY), media_root=MEDIA)
+    new = service.create_case(session, principal(session, username), data, now=now, profile=PROFILE,
+                              cipher=FieldCipher(TEST_SECRET_KEY), media_root=MEDIA)
+    return session.get(Case, new.case.id)  # the case as stored (intake writes without the unit of work)
 
 
 def act(session, username: str, case_no: str, action: str, now: datetime, **payload) -> Case:

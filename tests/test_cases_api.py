@@ -10,7 +10,7 @@ from sqlalchemy import select
 from gridgov.accounts.demo import demo_places
 from gridgov.cases import service
 from gridgov.catalogue import lookup
-from gridgov.models import Case, CaseLogEntry, User
+from gridgov.models import Case, CaseLogEntry, Grid, Notification, User
 
 CITY = "321100000000"
 
@@ -118,3 +118,34 @@ def test_a_case_outside_every_grid_is_refused_in_chinese(worker):
 def _log_count(db, no):
     case_id = db.scalar(select(Case.id).where(Case.case_no == no))
     return len(db.scalars(select(CaseLogEntry.id).where(CaseLogEntry.case_id == case_id)).all())
+
+
+def test_a_hotline_case_answers_as_stored_and_tells_the_grids_workers(client_as, places, db):
+    """Intake answers from what it wrote (no read-back): the answer must be the case as stored,
+    and the grid's active workers (only they) are told to verify it, once each."""
+    import shapely
+
+    town = client_as("town_dispatcher")
+    wkb = db.scalar(select(Grid.geom_wkb).where(Grid.code == places.grid))
+    inside = shapely.point_on_surface(shapely.from_wkb(wkb))
+    category = town.get("/api/v1/case-categories").json()[1]["code"]
+    r = town.post("/api/v1/cases", json={
+        "title": "群众反映路灯不亮", "description": "夜间整条路段路灯不亮", "category": category,
+        "source": "hotline", "urgency": "urgent", "lon": inside.x, "lat": inside.y, "address": "解放路口",
+        "reporter_name": "王先生", "reporter_phone": "13912345678"})
+    assert r.status_code == 201, r.text
+    answered = r.json()
+    assert answered["state"] == "reported" and answered["grid_code"] == places.grid
+    assert answered["reporter_phone"] != "13912345678" and answered["reporter_phone"].endswith("5678")
+    assert answered["available_actions"]
+    assert town.get(f"/api/v1/cases/{answered['case_no']}").json() == answered
+
+    case_id = db.scalar(select(Case.id).where(Case.case_no == answered["case_no"]))
+    told = db.execute(select(Notification.user_id, Notification.kind, Notification.dedupe_key)
+                      .where(Notification.case_id == case_id)).all()
+    workers = set(db.scalars(select(User.id).where(
+        User.scope_code == places.grid, User.is_active.is_(True),
+        User.role.in_(["leader", "fulltime", "parttime", "professional"]))))
+    assert workers and {u for u, _, _ in told} == workers and len(told) == len(workers)
+    assert {k for _, k, _ in told} == {"case_to_verify"}
+    assert {key for _, _, key in told} == {f"{answered['case_no']}:reported:{u}" for u in workers}

@@ -89,23 +89,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.profile = profile
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher(settings.secret_key)
 
-    api = APIRouter(prefix="/api/v1")
-    api.include_router(_health_router())
-    api.include_router(territory_api)
-    api.include_router(accounts_api)
-    api.include_router(departments_api)
-    api.include_router(adjustments_api)
-    api.include_router(staff_api)
-    api.include_router(public_api)
-    api.include_router(audit_api)
-    api.include_router(cases_api)
-    api.include_router(supervision_api)
-    api.include_router(instructions_api)
-    api.include_router(notifications_api)
-    api.include_router(catalogue_api)
-    app.include_router(api)
+    # Each domain's router is included directly under /api/v1: FastAPI matches a request by walking
+    # included routers, so one level of nesting less is one walk less on every request.
+    # FastAPI tries routers in order, so the busiest (cases, what workers and the hotline post all
+    # day) come first; no two routers share a path, so the order changes nothing else.
+    for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
+                   territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
+                   audit_api, catalogue_api):
+        app.include_router(router, prefix="/api/v1")
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)

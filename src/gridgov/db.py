@@ -48,8 +48,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+def make_sessionmaker(engine: Engine, *, writes: bool = False) -> sessionmaker[Session]:
+    """Sessions on ``engine``. With ``writes`` their transactions begin IMMEDIATE on SQLite (see
+    make_engine) when they first touch the database, so making one does no I/O."""
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if writes else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 
 
 WRITE_OPTION = "gridgov_writes"

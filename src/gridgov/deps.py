@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
-
-from gridgov.db import unit_of_work
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: committed when the route returns, before the response is sent
     (scope="function"), so a client never gets a 200 for a commit that then fails, and its next
-    request sees what this one wrote. Rolled back if the route raises."""
-    writes = request.method not in READ_METHODS
-    with unit_of_work(request.app.state.sessionmaker, writes=writes) as session:
+    request sees what this one wrote. Rolled back if the route raises.
+
+    Making the session does no I/O, so it happens on the event loop; a writing request's session
+    begins IMMEDIATE on SQLite at its first statement (see :func:`gridgov.db.make_sessionmaker`).
+    Only the commit (or rollback) and the close go to the thread pool, in one trip."""
+    state = request.app.state
+    session = (state.sessionmaker if request.method in READ_METHODS else state.write_sessionmaker)()
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_end, session, commit=False)
+        raise
+    await run_in_threadpool(_end, session, commit=True)
 
 
-def get_profile(request: Request):
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+async def get_profile(request: Request):
     return request.app.state.profile
 
 
@@ -30,7 +51,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ProfileDep = Annotated[object, Depends(get_profile)]
 
 
-def get_cipher(request: Request):
+async def get_cipher(request: Request):
     """The field cipher for personal data (see :mod:`gridgov.kit.crypto`)."""
     return request.app.state.cipher
 

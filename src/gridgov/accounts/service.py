@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.passwords import (
@@ -40,14 +40,25 @@ class LoginFailed(Invalid):
     code = "login_failed"
 
 
+# Built once (every request runs it: a statement reused keeps its compiled form), on the table
+# rather than the entity, so no ORM machinery runs for it.
+_users = User.__table__
+_PRINCIPAL_ROW = select(
+    _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.scope_code,
+    _users.c.department_code, _users.c.is_active, _users.c.session_version,
+).where(_users.c.id == bindparam("user_id"))
+
+
 def principal_for(session: Session, user_id: int, version: int, *, via_cookie: bool) -> Principal | None:
-    user = session.get(User, user_id)
+    """The principal of an active user whose tokens of ``version`` still stand; None otherwise."""
+    user = session.execute(_PRINCIPAL_ROW, {"user_id": user_id}).one_or_none()
     if user is None or not user.is_active or user.session_version != version:
         return None
     return _principal(user, via_cookie=via_cookie)
 
 
-def _principal(user: User, *, via_cookie: bool = False) -> Principal:
+def _principal(user, *, via_cookie: bool = False) -> Principal:
+    """From a User or a row with its columns."""
     return Principal(
         user_id=user.id,
         username=user.username,

@@ -124,9 +124,11 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
     }
 
 
-def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None) -> list[CaseAction]:
+def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None,
+                limits=None) -> list[CaseAction]:
+    """``depts``, ``limits``: the case's when the caller has them (saves the queries)."""
     actor = actor_of(session, principal, case, profile, depts)
-    limits = clocks.limits_of_case(session, case.category, profile, strict=False)
+    limits = limits or clocks.limits_of_case(session, case.category, profile, strict=False)
     return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits))
 
 

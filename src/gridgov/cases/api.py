@@ -56,8 +56,8 @@ def get_photo(sha256: str, request: Request, session: SessionDep, me: Reader, th
 def create_case(data: CaseCreate, request: Request, session: SessionDep, me: Creator, profile: ProfileDep,
                 cipher: CipherDep) -> CaseRead:
     now = utc_now()
-    case = service.create_case(session, me, data, now=now, profile=profile, cipher=cipher, media_root=_media(request))
-    return service.case_read(session, me, case, now=now, profile=profile)
+    new = service.create_case(session, me, data, now=now, profile=profile, cipher=cipher, media_root=_media(request))
+    return service.new_case_read(session, me, new, now=now, profile=profile)
 
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")

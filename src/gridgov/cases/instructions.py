@@ -461,10 +461,10 @@ def refuse_work(session: Session, principal: Principal, instruction_id: int, dat
 
 
 def open_case(session: Session, principal: Principal, instruction_id: int, data: InstructionCase, *, now: datetime,
-              profile, cipher, media_root: Path) -> Case:
+              profile, cipher, media_root: Path):
     """A worker of the grid registers a case found while working on the instruction (one per
     instruction). It is the worker's own finding, so it starts verified; ``instruction_id`` ties it
-    back; its source is ``instruction``."""
+    back; its source is ``instruction``. Returns the :class:`gridgov.cases.service.NewCase`."""
     from gridgov.cases.service import create_case
 
     inst = access_instruction(session, principal, instruction_id, for_update=True)

@@ -94,6 +94,6 @@ def complete(instruction_id: int, data: InstructionResult, session: SessionDep, 
 def open_case(instruction_id: int, data: InstructionCase, request: Request, session: SessionDep, me: Creator,
               profile: ProfileDep, cipher: CipherDep) -> CaseRead:
     now = utc_now()
-    case = instructions.open_case(session, me, instruction_id, data, now=now, profile=profile, cipher=cipher,
-                                  media_root=request.app.state.settings.media_path)
-    return service.case_read(session, me, case, now=now, profile=profile)
+    new = instructions.open_case(session, me, instruction_id, data, now=now, profile=profile, cipher=cipher,
+                                 media_root=request.app.state.settings.media_path)
+    return service.new_case_read(session, me, new, now=now, profile=profile)

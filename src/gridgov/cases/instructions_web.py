@@ -300,7 +300,8 @@ async def _on_instruction(request: Request, session: Session, me: Principal, ins
         return _detail_page(request, session, me, instruction_id, error=_message(exc, model), form=form,
                             values=values, status=_status(exc))
     if form == "case":
-        return RedirectResponse(f"/cases/{result.case_no}?done=create&case={result.case_no}", status_code=303)
+        case_no = result.case.case_no
+        return RedirectResponse(f"/cases/{case_no}?done=create&case={case_no}", status_code=303)
     return RedirectResponse(f"/instructions/{instruction_id}?done={form}", status_code=303)
 
 

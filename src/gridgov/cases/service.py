@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,6 +24,7 @@ from gridgov.cases import clocks
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import ClockKind
+from gridgov.cases.limits import limits_for
 from gridgov.cases.numbering import next_case_no
 from gridgov.cases.schemas import (
     WORKER_SOURCES,
@@ -39,10 +42,10 @@ from gridgov.kit.crypto import FieldCipher, mask_phone
 from gridgov.kit.ids import normalise_phone, phone_problem
 from gridgov.kit.media import StoredImage, image_path, store_image
 from gridgov.kit.pagination import Page
-from gridgov.models import Case, CaseLogEntry, CasePhoto, Grid, Instruction, Matter
+from gridgov.models import Case, CaseClock, CaseLogEntry, CasePhoto, Grid, Instruction, Matter
 from gridgov.models.accounts import Role
 from gridgov.models.territory import GridStatus
-from gridgov.notify import Notice, notify
+from gridgov.notify import notice_to_each, notify_each
 from gridgov.territory import rules
 from gridgov.territory.service import get_locator
 
@@ -81,14 +84,30 @@ def list_cases(session: Session, principal: Principal | None, *, now: datetime, 
     return Page(items=[list_item(c, by_case[c.id], now) for c in rows], total=total, page=page, page_size=per_page)
 
 
-def case_read(session: Session, principal: Principal | None, case: Case, *, now: datetime, profile) -> CaseRead:
+@dataclass(frozen=True)
+class NewCase:
+    """A case just registered, with what was written beside it, so answering needs no read."""
+
+    case: Case
+    clocks: list[CaseClock]
+    photos: list[str]
+    limits: Any
+
+
+def case_read(session: Session, principal: Principal | None, case: Case, *, now: datetime, profile,
+              clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None) -> CaseRead:
+    """The case in JSON. ``clock_rows``, ``photos`` and ``limits``: when the caller has them (it
+    just wrote them), they are not read again."""
     from gridgov.cases.actions import actions_for
 
     # Departments come only with a dispatch, which always names a lead: no lead, no query.
     depts = repo.departments_of(session, case.id) if case.lead_department_code else []
     lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
     assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
-    clock_rows = repo.clocks_of(session, [case.id])[case.id]
+    if clock_rows is None:
+        clock_rows = repo.clocks_of(session, [case.id])[case.id]
+    if photos is None:
+        photos = [p.sha256 for p in repo.photos_of(session, case.id)]
     return CaseRead(
         **list_item(case, clock_rows, now).model_dump(),
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
@@ -97,10 +116,17 @@ def case_read(session: Session, principal: Principal | None, case: Case, *, now:
         reporter_name=case.reporter_name, reporter_phone=case.reporter_phone_mask, evaluation=case.evaluation,
         result=case.result, extensions_used=case.extensions_used,
         extension_request_days=case.extension_request_days, rework_count=case.rework_count,
-        photos=[p.sha256 for p in repo.photos_of(session, case.id)],
-        available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile, depts=depts)]
+        photos=photos,
+        available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile, depts=depts,
+                                                       limits=limits)]
         if principal is not None else [],
     )
+
+
+def new_case_read(session: Session, principal: Principal | None, new: NewCase, *, now: datetime, profile) -> CaseRead:
+    """A case just registered, in JSON, from what intake wrote."""
+    return case_read(session, principal, new.case, now=now, profile=profile, clock_rows=new.clocks,
+                     photos=new.photos, limits=new.limits)
 
 
 def case_log(session: Session, principal: Principal | None, case_no: str) -> list[LogEntryRead]:
@@ -193,18 +219,18 @@ def check_category(session: Session, place: str, code: str, day: date, profile) 
     """422 unless ``code`` may be named at ``place`` on ``day``; the matter it names (None while the
     profile's categories stand in for a list). The message names the choices, so a form can be
     corrected without asking anyone."""
+    matter = lookup.matter_in_force(session, place, code, day)  # the usual answer, in one query
+    if matter is not None:
+        return matter
     if not lookup.has_catalogue(session, place):
         if profile.cases.category(code) is None:
             raise Invalid(f"类别 {code} 不在可选范围内：{choices_text(category_choices(session, place, day, profile))}",
                           details=[{"field": "category", "error": "取值无效"}])
         return None
-    matter = lookup.matter_in_force(session, place, code, day)
-    if matter is None:
-        why = ("列入负面清单，不属于网格事项" if lookup.on_negative_list(session, place, code, day)
-               else "不在该网格适用的事项清单内（或已退出清单）")
-        raise Invalid(f"事项 {code} {why}。可选事项：{choices_text(category_choices(session, place, day, profile))}",
-                      details=[{"field": "category", "error": "取值无效"}])
-    return matter
+    why = ("列入负面清单，不属于网格事项" if lookup.on_negative_list(session, place, code, day)
+           else "不在该网格适用的事项清单内（或已退出清单）")
+    raise Invalid(f"事项 {code} {why}。可选事项：{choices_text(category_choices(session, place, day, profile))}",
+                  details=[{"field": "category", "error": "取值无效"}])
 
 
 def category_names(session: Session, profile, codes=None) -> dict[str, str]:
@@ -220,6 +246,20 @@ def category_names(session: Session, profile, codes=None) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------------------
 # Intake
+
+
+_grids = Grid.__table__
+_GRID_ROW = select(_grids.c.code, _grids.c.area_code, _grids.c.status).where(_grids.c.code == bindparam("code"))
+_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
+_CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
+_INSERT_ENTRY = insert(CaseLogEntry.__table__)
+_ENTRY_COLUMNS = [c.key for c in CaseLogEntry.__table__.columns if c.key != "id"]
+
+
+@cache
+def _to_verify(dialect: str):
+    """Tell the grid's workers to verify a case (built once per dialect; intake runs it)."""
+    return notice_to_each(dialect, repo.GRID_WORKERS)
 
 
 def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> tuple[Any, list[float] | None]:
@@ -240,7 +280,7 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
             raise Invalid(f"坐标位于网格 {code}，与填写的网格编码 {data.grid_code} 不一致")
     else:
         code = data.grid_code
-    grid = session.execute(select(Grid.code, Grid.area_code, Grid.status).where(Grid.code == code)).one_or_none()
+    grid = session.execute(_GRID_ROW, {"code": code}).one_or_none()
     if grid is None or grid.status != GridStatus.ACTIVE or (principal is not None and not principal.covers(code)):
         raise Invalid(f"网格 {code} 不存在或不在你的辖区内")
     return grid, point
@@ -265,7 +305,7 @@ def _reporting_area(profile, grid) -> str:
 
 
 def create_case(session: Session, principal: Principal | None, data: CaseCreate, *, now: datetime, profile,
-                cipher: FieldCipher, media_root: Path) -> Case:
+                cipher: FieldCipher, media_root: Path) -> NewCase:
     """Registers a case where the locator (or the named grid) puts it, numbered, clocked and filed.
 
     A worker's own patrol or visit starts ``verified``; what residents, the hotline, units or an
@@ -287,7 +327,7 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     if discovered > now:
         raise Invalid("发现时间不能晚于现在")
     grid, point = _grid_for(session, principal, data)
-    check_category(session, grid.code, data.category, local(now).date(), profile)
+    matter = check_category(session, grid.code, data.category, local(now).date(), profile)
     if data.instruction_id is not None:
         _check_instruction(session, data.instruction_id, grid.code)
     photos = known_photos(media_root, data.photos)
@@ -301,30 +341,35 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
         category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
         discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None, address=data.address, grid_code=grid.code,
         town_code=town, county_code=county, handling_level=str(rules.area_level(handling_area)),
-        handling_area_code=handling_area, reporter_name=data.reporter_name,
+        handling_area_code=handling_area, lead_department_code=None, reporter_name=data.reporter_name,
         reporter_phone_enc=cipher.encrypt(phone) if phone else None,
         reporter_phone_mask=mask_phone(phone) if phone else "",
         reporter_user_id=principal.user_id if principal else None, instruction_id=data.instruction_id,
+        extension_request_days=None, evaluation=None, result="", closed_at=None,
         created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
         version=1, log_length=0, log_head="", extensions_used=0, rework_count=0,
     )
-    # The first entry is hashed before the case is inserted, so the case row is written once.
+    # Intake is the busiest write there is, so it writes with prebuilt INSERTs rather than through
+    # the unit of work: the first entry is hashed before the case is inserted (one write of the case
+    # row), and the case, its clock and its photos come back to the caller as written, so answering
+    # needs no read (see new_case_read). The case object stays outside the session.
     first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
                        note=data.description[:200], attachments=list(photos),
                        data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
-    session.add(case)
-    session.flush()
+    case.id = session.execute(_INSERT_CASE, {name: getattr(case, name) for name in _CASE_COLUMNS}).scalar_one()
     first.case_id = case.id
-    session.add(first)
+    session.execute(_INSERT_ENTRY, {name: getattr(first, name) for name in _ENTRY_COLUMNS})
     add_photos(session, case, photos, "report", case.created_by, now)
-    # The report clock runs in calendar hours: it needs no working-day calendar.
-    limits = clocks.limits_of_case(session, case.category, profile)
-    clocks.start(session, case.id, ClockKind.REPORT, discovered, limits, None, case.urgency, new=True)
+    # The report clock runs in calendar hours: it needs no working-day calendar. The matter named
+    # (found in force above) carries the case's own limits; the profile's categories have none.
+    limits = limits_for(profile.cases.limits, matter.limits) if matter is not None else \
+        clocks.limits_of_case(session, case.category, profile)
+    clock = clocks.start_first(session, case.id, ClockKind.REPORT, discovered, limits, None, case.urgency)
     if not worker:
-        notify(session, [Notice(uid, "case_to_verify", f"请核实事项 {case.case_no}：{case.title}",
-                                f"{case.case_no}:reported:{uid}", case.id, f"/cases/{case.case_no}")
-                         for uid in repo.grid_worker_users(session, grid.code)], now=now)
-    return case
+        notify_each(session, _to_verify(session.get_bind().dialect.name), {"grid": grid.code},
+                    kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
+                    dedupe_prefix=f"{case.case_no}:reported:", case_id=case.id, link=f"/cases/{case.case_no}", now=now)
+    return NewCase(case, [clock], list(photos), limits)
 
 
 def photo_for(session: Session, principal: Principal | None, sha256: str) -> str:

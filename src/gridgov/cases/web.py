@@ -298,7 +298,7 @@ async def case_create(request: Request, me: Creator, session: SessionDep):
             reporter_phone=text("reporter_phone"), photos=values["photo_sha"],
         )
         case = service.create_case(session, me, data, now=utc_now(), profile=request.app.state.profile,
-                                   cipher=request.app.state.cipher, media_root=_media(request))
+                                   cipher=request.app.state.cipher, media_root=_media(request)).case
     except (DomainError, ValidationError) as exc:
         session.rollback()
         return _new_page(request, me, values, _message(exc), _status(exc))

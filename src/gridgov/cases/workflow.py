@@ -415,9 +415,11 @@ class Outcome:
         return self.action in COUNTS_AS_REWORK
 
 
+_FACT_NAMES = frozenset(f.name for f in fields(CaseFacts))
+
+
 def _facts(context: Mapping[str, Any]) -> CaseFacts:
-    known = {f.name for f in fields(CaseFacts)}
-    unknown = sorted(set(context) - known)
+    unknown = sorted(set(context) - _FACT_NAMES)
     if unknown:
         raise TypeError(f"unknown case facts: {', '.join(unknown)}")
     return CaseFacts(**context)
@@ -429,8 +431,10 @@ def check(state: CaseState | str, action: CaseAction | str, actor: Actor, **cont
     Order: the state first (409), then the actor (403), then the case's conditions (409), so that
     an actor who could never take the action hears "not you" rather than "not now".
     """
-    state, action = CaseState(state), CaseAction(action)
-    facts = _facts(context)
+    return _check(CaseState(state), CaseAction(action), actor, _facts(context))
+
+
+def _check(state: CaseState, action: CaseAction, actor: Actor, facts: CaseFacts) -> Outcome | Refusal:
     step = TRANSITIONS.get((state, action))
     if step is None:
         return Refusal("state", f"事项当前状态为“{STATE_LABELS[state]}”，不能{ACTION_LABELS[action]}")
@@ -466,7 +470,8 @@ def transition(state: CaseState | str, action: CaseAction | str, actor: Actor, *
 
 def available_actions(state: CaseState | str, actor: Actor, **context: Any) -> list[CaseAction]:
     """The actions this actor may take now, in the table's order: what the page offers as buttons."""
-    return [a for a in CaseAction if isinstance(check(state, a, actor, **context), Outcome)]
+    state, facts = CaseState(state), _facts(context)
+    return [a for a in CaseAction if isinstance(_check(state, a, actor, facts), Outcome)]
 
 
 def actions_from(state: CaseState | str) -> list[CaseAction]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.models import CatalogueList, Matter
@@ -30,8 +30,28 @@ def governing_areas(code: str) -> list[str]:
     return rules.ancestor_codes(area)
 
 
-def _in_force(day: date):
+def _in_force(day):
     return (Matter.status == IN_FORCE) & or_(Matter.temporary_until.is_(None), Matter.temporary_until >= day)
+
+
+# The questions intake and instructions ask on every request are built once, with a fixed number of
+# area parameters (a place has at most five areas above and at: province, city, county, town,
+# village), so each run reuses the compiled statement instead of expanding an IN list.
+_LEVELS = 5
+_GOVERNED = CatalogueList.area_code.in_([bindparam(f"area{i}") for i in range(_LEVELS)])
+_MATTER_IN_FORCE = (
+    select(Matter)
+    .join(CatalogueList, CatalogueList.id == Matter.list_id)
+    .where(Matter.code == bindparam("code"), _GOVERNED, CatalogueList.kind != NEGATIVE,
+           _in_force(bindparam("day")))
+)
+_HAS_CATALOGUE = select(CatalogueList.id).where(_GOVERNED).limit(1)
+
+
+def _governed_by(place: str) -> dict[str, str]:
+    """The area parameters of the statements above (the last area repeated to fill them)."""
+    codes = governing_areas(place)
+    return {f"area{i}": codes[min(i, len(codes) - 1)] for i in range(_LEVELS)}
 
 
 def matters_in_force(session: Session, place: str, day: date, *, negative: bool = False) -> Sequence[Matter]:
@@ -49,13 +69,7 @@ def matters_in_force(session: Session, place: str, day: date, *, negative: bool 
 
 def matter_in_force(session: Session, place: str, code: str, day: date) -> Matter | None:
     """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not)."""
-    stmt = (
-        select(Matter)
-        .join(CatalogueList, CatalogueList.id == Matter.list_id)
-        .where(Matter.code == code, CatalogueList.area_code.in_(governing_areas(place)),
-               CatalogueList.kind != NEGATIVE, _in_force(day))
-    )
-    return session.scalar(stmt)
+    return session.scalar(_MATTER_IN_FORCE, {"code": code, "day": day, **_governed_by(place)})
 
 
 def on_negative_list(session: Session, place: str, code: str, day: date) -> bool:
@@ -71,5 +85,4 @@ def on_negative_list(session: Session, place: str, code: str, day: date) -> bool
 def has_catalogue(session: Session, place: str) -> bool:
     """Whether any list governs ``place`` (before the first list exists, cases fall back to the
     profile's initial categories)."""
-    stmt = select(CatalogueList.id).where(CatalogueList.area_code.in_(governing_areas(place))).limit(1)
-    return session.scalar(stmt) is not None
+    return session.scalar(_HAS_CATALOGUE, _governed_by(place)) is not None

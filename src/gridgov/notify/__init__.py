@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, String, bindparam, cast, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from gridgov.kit.types import UTCDateTime
 from gridgov.models import Notification
 
 
@@ -54,6 +55,29 @@ def notify(session: Session, notices: list[Notice], *, now: datetime) -> int:
     ]
     stmt = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
     return len(session.execute(stmt.returning(Notification.id)).all())
+
+
+def notice_to_each(dialect: str, users: Select):
+    """An INSERT … SELECT storing one notice for every user id ``users`` selects, for statements run
+    often (build it once, run it with :func:`notify_each`). The dedupe key is the parameter
+    ``dedupe_prefix`` followed by the user's id; it does what :func:`notify` does for a list of users
+    without reading the list first."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    user_id = users.selected_columns[0]
+    rows = users.with_only_columns(
+        user_id, bindparam("kind", type_=String), bindparam("message", type_=String), bindparam("case_id"),
+        bindparam("link", type_=String), bindparam("dedupe_prefix", type_=String) + cast(user_id, String),
+        bindparam("now", type_=UTCDateTime()),
+    )
+    columns = ["user_id", "kind", "message", "case_id", "link", "dedupe_key", "created_at"]
+    return insert(Notification.__table__).from_select(columns, rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
+def notify_each(session: Session, statement, params: dict, *, kind: str, message: str, dedupe_prefix: str,
+                case_id: int | None = None, link: str = "", now: datetime) -> None:
+    """Runs a statement from :func:`notice_to_each` (``params``: those of its user query)."""
+    session.execute(statement, {**params, "kind": kind, "message": message, "case_id": case_id, "link": link,
+                                "dedupe_prefix": dedupe_prefix[:100], "now": now})
 
 
 def inbox(session: Session, user_id: int, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:

@@ -151,8 +151,12 @@ def list_micro_grids_under(session: Session, principal: Principal | None, prefix
     return session.scalars(stmt).all()
 
 
+_counters = Counter.__table__
+_GRIDS_VERSION = select(_counters.c.value).where(_counters.c.name == GRIDS_VERSION)  # asked on every locate
+
+
 def grids_version(session: Session) -> int:
-    return session.scalar(select(Counter.value).where(Counter.name == GRIDS_VERSION)) or 0
+    return session.scalar(_GRIDS_VERSION) or 0
 
 
 def bump_grids_version(session: Session) -> None:

@@ -201,11 +201,11 @@ class _LocatorCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[int, GridLocator]] = {}
+        self._entries: dict[object, tuple[int, GridLocator]] = {}
 
     def get(self, session: Session) -> GridLocator:
         bind = session.get_bind()
-        key = getattr(bind, "engine", bind).url.render_as_string(hide_password=True)
+        key = getattr(bind, "engine", bind).url
         version = repo.grids_version(session)
         entry = self._entries.get(key)
         if entry is not None and entry[0] == version:
