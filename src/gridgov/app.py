@@ -22,9 +22,9 @@ from gridgov.audit.api import router as audit_api
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import CSRF_COOKIE, Denied, NotAuthenticated, log_denial
 from gridgov.cases.api import router as cases_api
-from gridgov.catalogue.api import router as catalogue_api
 from gridgov.cases.instructions_api import router as instructions_api
 from gridgov.cases.supervision_api import router as supervision_api
+from gridgov.catalogue.api import router as catalogue_api
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api

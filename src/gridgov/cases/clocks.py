@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.cases import deadlines as dl
@@ -62,18 +62,11 @@ def _write(row: CaseClock, clock: dl.Clock) -> CaseClock:
     return row
 
 
-_INSERT = insert(CaseClock.__table__)
-_COLUMNS = [c.key for c in CaseClock.__table__.columns if c.key != "id"]
-
-
-def start_first(session: Session, case_id: int, kind: dl.ClockKind, at: datetime, limits, calendar,
-                urgency: str) -> CaseClock:
-    """Starts a clock of a case just created (there is none of its kind yet) with one INSERT; returns
-    the row as written, outside the session, so the caller can answer without reading it back."""
-    row = _write(CaseClock(case_id=case_id, kind=str(kind), warned_at=None, overdue_at=None),
-                 dl.start_clock(kind, at, limits, calendar, urgency))
-    session.execute(_INSERT, {name: getattr(row, name) for name in _COLUMNS})
-    return row
+def first_clock(kind: dl.ClockKind, at: datetime, limits, calendar, urgency: str) -> CaseClock:
+    """The row of a case's first clock of ``kind``, not yet written (intake writes it with the case,
+    see :mod:`.intake_rows`) and kept outside the session."""
+    return _write(CaseClock(kind=str(kind), warned_at=None, overdue_at=None),
+                  dl.start_clock(kind, at, limits, calendar, urgency))
 
 
 def start(session: Session, case_id: int, kind: dl.ClockKind, at: datetime, limits, calendar,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, bindparam, exists, func, literal, or_, select
+from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -130,12 +130,16 @@ def department_users(session: Session, department_code: str, roles: Sequence[str
     )))
 
 
-GRID_WORKERS = select(User.id).where(
-    User.scope_code == bindparam("grid"), User.is_active.is_(True),
-    # One bound value per role rather than an IN list expanded on every run (built once, run often).
-    User.role.in_([literal(str(r)) for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
-)
-"""The active workers of a grid (parameter ``grid``)."""
+def grid_workers(grid) -> Select:
+    """The ids of the active workers of ``grid`` (a code, or a parameter in a statement built once:
+    the roles are constants rather than an IN list expanded on every run)."""
+    return select(User.id).where(
+        User.scope_code == grid, User.is_active.is_(True),
+        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
+    )
+
+
+GRID_WORKERS = grid_workers(bindparam("grid"))
 
 
 def grid_worker_users(session: Session, grid_code: str) -> list[int]:

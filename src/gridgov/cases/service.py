@@ -10,17 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
-from gridgov.cases import clocks
+from gridgov.cases import clocks, intake_rows
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import ClockKind
@@ -42,10 +41,18 @@ from gridgov.kit.crypto import FieldCipher, mask_phone
 from gridgov.kit.ids import normalise_phone, phone_problem
 from gridgov.kit.media import StoredImage, image_path, store_image
 from gridgov.kit.pagination import Page
-from gridgov.models import Case, CaseClock, CaseLogEntry, CasePhoto, Grid, Instruction, Matter
+from gridgov.models import (
+    Case,
+    CaseClock,
+    CaseLogEntry,
+    CasePhoto,
+    Grid,
+    Instruction,
+    Matter,
+)
 from gridgov.models.accounts import Role
 from gridgov.models.territory import GridStatus
-from gridgov.notify import notice_to_each, notify_each
+from gridgov.notify import notice_params
 from gridgov.territory import rules
 from gridgov.territory.service import get_locator
 
@@ -215,9 +222,9 @@ def choices_text(choices: list[dict[str, str]]) -> str:
     return "、".join(f"{c['code']}（{c['name']}）" for c in choices) or "（暂无在册事项）"
 
 
-def check_category(session: Session, place: str, code: str, day: date, profile) -> Matter | None:
-    """422 unless ``code`` may be named at ``place`` on ``day``; the matter it names (None while the
-    profile's categories stand in for a list). The message names the choices, so a form can be
+def check_category(session: Session, place: str, code: str, day: date, profile):
+    """422 unless ``code`` may be named at ``place`` on ``day``; the row of the matter it names (None
+    while the profile's categories stand in for a list). The message names the choices, so a form can be
     corrected without asking anyone."""
     matter = lookup.matter_in_force(session, place, code, day)  # the usual answer, in one query
     if matter is not None:
@@ -250,16 +257,12 @@ def category_names(session: Session, profile, codes=None) -> dict[str, str]:
 
 _grids = Grid.__table__
 _GRID_ROW = select(_grids.c.code, _grids.c.area_code, _grids.c.status).where(_grids.c.code == bindparam("code"))
-_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
-_CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
-_INSERT_ENTRY = insert(CaseLogEntry.__table__)
-_ENTRY_COLUMNS = [c.key for c in CaseLogEntry.__table__.columns if c.key != "id"]
 
 
-@cache
-def _to_verify(dialect: str):
-    """Tell the grid's workers to verify a case (built once per dialect; intake runs it)."""
-    return notice_to_each(dialect, repo.GRID_WORKERS)
+class _Grid(NamedTuple):
+    code: str
+    area_code: str
+    status: str
 
 
 def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> tuple[Any, list[float] | None]:
@@ -278,8 +281,10 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
             raise Invalid(f"该位置不在{where}网格内，请核对位置或改填网格编码和地址")
         if data.grid_code and data.grid_code != code:
             raise Invalid(f"坐标位于网格 {code}，与填写的网格编码 {data.grid_code} 不一致")
-    else:
-        code = data.grid_code
+        # The locator holds the grids active at the version this transaction just read, and a
+        # grid's village is the start of its code: nothing more to read.
+        return _Grid(code, rules.grid_village_code(code), GridStatus.ACTIVE), point
+    code = data.grid_code
     grid = session.execute(_GRID_ROW, {"code": code}).one_or_none()
     if grid is None or grid.status != GridStatus.ACTIVE or (principal is not None and not principal.covers(code)):
         raise Invalid(f"网格 {code} 不存在或不在你的辖区内")
@@ -349,26 +354,21 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
         created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
         version=1, log_length=0, log_head="", extensions_used=0, rework_count=0,
     )
-    # Intake is the busiest write there is, so it writes with prebuilt INSERTs rather than through
-    # the unit of work: the first entry is hashed before the case is inserted (one write of the case
-    # row), and the case, its clock and its photos come back to the caller as written, so answering
-    # needs no read (see new_case_read). The case object stays outside the session.
+    # The rows are written without the unit of work (see intake_rows): the first entry is hashed
+    # before the case is inserted, and the case, its clock and photos come back to the caller as
+    # written, so answering needs no read (see new_case_read). The case stays outside the session.
     first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
                        note=data.description[:200], attachments=list(photos),
                        data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
-    case.id = session.execute(_INSERT_CASE, {name: getattr(case, name) for name in _CASE_COLUMNS}).scalar_one()
-    first.case_id = case.id
-    session.execute(_INSERT_ENTRY, {name: getattr(first, name) for name in _ENTRY_COLUMNS})
-    add_photos(session, case, photos, "report", case.created_by, now)
     # The report clock runs in calendar hours: it needs no working-day calendar. The matter named
     # (found in force above) carries the case's own limits; the profile's categories have none.
     limits = limits_for(profile.cases.limits, matter.limits) if matter is not None else \
         clocks.limits_of_case(session, case.category, profile)
-    clock = clocks.start_first(session, case.id, ClockKind.REPORT, discovered, limits, None, case.urgency)
-    if not worker:
-        notify_each(session, _to_verify(session.get_bind().dialect.name), {"grid": grid.code},
-                    kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
-                    dedupe_prefix=f"{case.case_no}:reported:", case_id=case.id, link=f"/cases/{case.case_no}", now=now)
+    clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency)
+    notice = notice_params(kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
+                           dedupe_prefix=f"{case.case_no}:reported:", link=f"/cases/{case.case_no}", now=now)
+    intake_rows.write(session, case, first, clock, tell_grid=None if worker else grid.code, notice=notice)
+    add_photos(session, case, photos, "report", case.created_by, now)
     return NewCase(case, [clock], list(photos), limits)
 
 

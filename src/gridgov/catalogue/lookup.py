@@ -40,7 +40,7 @@ def _in_force(day):
 _LEVELS = 5
 _GOVERNED = CatalogueList.area_code.in_([bindparam(f"area{i}") for i in range(_LEVELS)])
 _MATTER_IN_FORCE = (
-    select(Matter)
+    select(Matter.__table__)  # the row, not the entity: callers read it, and the ORM would cost more
     .join(CatalogueList, CatalogueList.id == Matter.list_id)
     .where(Matter.code == bindparam("code"), _GOVERNED, CatalogueList.kind != NEGATIVE,
            _in_force(bindparam("day")))
@@ -67,9 +67,10 @@ def matters_in_force(session: Session, place: str, day: date, *, negative: bool 
     return session.scalars(stmt).all()
 
 
-def matter_in_force(session: Session, place: str, code: str, day: date) -> Matter | None:
-    """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not)."""
-    return session.scalar(_MATTER_IN_FORCE, {"code": code, "day": day, **_governed_by(place)})
+def matter_in_force(session: Session, place: str, code: str, day: date):
+    """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not), as a
+    row with the matter's columns."""
+    return session.execute(_MATTER_IN_FORCE, {"code": code, "day": day, **_governed_by(place)}).first()
 
 
 def on_negative_list(session: Session, place: str, code: str, day: date) -> bool:

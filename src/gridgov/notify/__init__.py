@@ -57,27 +57,29 @@ def notify(session: Session, notices: list[Notice], *, now: datetime) -> int:
     return len(session.execute(stmt.returning(Notification.id)).all())
 
 
-def notice_to_each(dialect: str, users: Select):
+def notice_to_each(dialect: str, users: Select, *, case_id=None, now=None):
     """An INSERT … SELECT storing one notice for every user id ``users`` selects, for statements run
-    often (build it once, run it with :func:`notify_each`). The dedupe key is the parameter
-    ``dedupe_prefix`` followed by the user's id; it does what :func:`notify` does for a list of users
-    without reading the list first."""
+    often (build it once, run it with the parameters of :func:`notice_params`). The dedupe key is
+    the parameter ``dedupe_prefix`` followed by the user's id; it does what :func:`notify` does for
+    a list of users without reading the list first. ``case_id``, ``now``: other expressions for
+    the case and the time (the parameters ``case_id`` and ``now`` if not given)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     user_id = users.selected_columns[0]
     rows = users.with_only_columns(
-        user_id, bindparam("kind", type_=String), bindparam("message", type_=String), bindparam("case_id"),
+        user_id, bindparam("kind", type_=String), bindparam("message", type_=String),
+        bindparam("case_id") if case_id is None else case_id,
         bindparam("link", type_=String), bindparam("dedupe_prefix", type_=String) + cast(user_id, String),
-        bindparam("now", type_=UTCDateTime()),
+        bindparam("now", type_=UTCDateTime()) if now is None else now,
     )
     columns = ["user_id", "kind", "message", "case_id", "link", "dedupe_key", "created_at"]
     return insert(Notification.__table__).from_select(columns, rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
-def notify_each(session: Session, statement, params: dict, *, kind: str, message: str, dedupe_prefix: str,
-                case_id: int | None = None, link: str = "", now: datetime) -> None:
-    """Runs a statement from :func:`notice_to_each` (``params``: those of its user query)."""
-    session.execute(statement, {**params, "kind": kind, "message": message, "case_id": case_id, "link": link,
-                                "dedupe_prefix": dedupe_prefix[:100], "now": now})
+def notice_params(*, kind: str, message: str, dedupe_prefix: str, case_id: int | None = None, link: str = "",
+                  now: datetime) -> dict:
+    """The parameters of a statement from :func:`notice_to_each`, besides those of its user query."""
+    return {"kind": kind, "message": message, "case_id": case_id, "link": link,
+            "dedupe_prefix": dedupe_prefix[:100], "now": now}
 
 
 def inbox(session: Session, user_id: int, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
