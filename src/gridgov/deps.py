@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -27,7 +27,28 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(_end, session, commit=False)
         raise
-    await run_in_threadpool(_end, session, commit=True)
+    if session.in_transaction():
+        await run_in_threadpool(_end, session, commit=True)
+    else:
+        session.close()  # committed already (see in_one_trip), or never used: nothing to wait for
+
+
+T = TypeVar("T")
+
+
+async def in_one_trip(session: Session, work: Callable[[], T]) -> T:
+    """Runs ``work`` and commits the request's session in one trip to the thread pool.
+
+    For the busiest writing routes: an ``async`` route calling this has its answer checked on the
+    event loop, so the request goes to the pool once, instead of three times for a plain route
+    (the route, the check of its answer, the commit). The commit still comes before the response;
+    if ``work`` raises, the session dependency rolls back as usual."""
+    def run() -> T:
+        result = work()
+        session.commit()
+        return result
+
+    return await run_in_threadpool(run)
 
 
 def _end(session: Session, *, commit: bool) -> None:

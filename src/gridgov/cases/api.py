@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from gridgov.authz import Permission, Principal, require
 from gridgov.cases import actions, service
 from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, LogEntryRead
-from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, SessionDep, in_one_trip
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
@@ -52,12 +52,17 @@ def get_photo(sha256: str, request: Request, session: SessionDep, me: Reader, th
     return FileResponse(stored[0], media_type=stored[1], headers={"Cache-Control": "private, max-age=86400"})
 
 
+# Intake and actions are the busiest writes: each runs and commits in one trip to the thread pool.
 @router.post("/cases", status_code=201, response_model=CaseRead, summary="登记事项")
-def create_case(data: CaseCreate, request: Request, session: SessionDep, me: Creator, profile: ProfileDep,
-                cipher: CipherDep) -> CaseRead:
-    now = utc_now()
-    new = service.create_case(session, me, data, now=now, profile=profile, cipher=cipher, media_root=_media(request))
-    return service.new_case_read(session, me, new, now=now, profile=profile)
+async def create_case(data: CaseCreate, request: Request, session: SessionDep, me: Creator, profile: ProfileDep,
+                      cipher: CipherDep) -> CaseRead:
+    def work() -> CaseRead:
+        now = utc_now()
+        new = service.create_case(session, me, data, now=now, profile=profile, cipher=cipher,
+                                  media_root=_media(request))
+        return service.new_case_read(session, me, new, now=now, profile=profile)
+
+    return await in_one_trip(session, work)
 
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")
@@ -80,8 +85,12 @@ def get_log(case_no: str, session: SessionDep, me: Reader) -> list[LogEntryRead]
 
 
 @router.post("/cases/{case_no}/actions/{action}", response_model=CaseRead, summary="办理操作")
-def act(case_no: str, action: str, request: Request, session: SessionDep, me: Actor, profile: ProfileDep,
-        body: Annotated[dict[str, Any] | None, Body()] = None) -> CaseRead:
-    now = utc_now()
-    case = actions.act(session, me, case_no, action, body or {}, now=now, profile=profile, media_root=_media(request))
-    return service.case_read(session, me, case, now=now, profile=profile)
+async def act(case_no: str, action: str, request: Request, session: SessionDep, me: Actor, profile: ProfileDep,
+              body: Annotated[dict[str, Any] | None, Body()] = None) -> CaseRead:
+    def work() -> CaseRead:
+        now = utc_now()
+        case = actions.act(session, me, case_no, action, body or {}, now=now, profile=profile,
+                           media_root=_media(request))
+        return service.case_read(session, me, case, now=now, profile=profile)
+
+    return await in_one_trip(session, work)
