@@ -51,7 +51,7 @@ _PRINCIPAL_ROW = select(
 
 def principal_for(session: Session, user_id: int, version: int, *, via_cookie: bool) -> Principal | None:
     """The principal of an active user whose tokens of ``version`` still stand; None otherwise."""
-    user = session.execute(_PRINCIPAL_ROW, {"user_id": user_id}).one_or_none()
+    user = session.connection().execute(_PRINCIPAL_ROW, {"user_id": user_id}).one_or_none()
     if user is None or not user.is_active or user.session_version != version:
         return None
     return _principal(user, via_cookie=via_cookie)

@@ -62,10 +62,10 @@ def _write(row: CaseClock, clock: dl.Clock) -> CaseClock:
     return row
 
 
-def first_clock(kind: dl.ClockKind, at: datetime, limits, calendar, urgency: str) -> CaseClock:
+def first_clock(kind: dl.ClockKind, at: datetime, limits, calendar, urgency: str, *, make=CaseClock):
     """The row of a case's first clock of ``kind``, not yet written (intake writes it with the case,
-    see :mod:`.intake_rows`) and kept outside the session."""
-    return _write(CaseClock(kind=str(kind), warned_at=None, overdue_at=None),
+    see :mod:`.intake_rows`): ``make`` builds it, outside any session."""
+    return _write(make(kind=str(kind), case_id=None, warned_at=None, overdue_at=None),
                   dl.start_clock(kind, at, limits, calendar, urgency))
 
 

@@ -40,7 +40,8 @@ def _bump(dialect: str):
 def next_case_no(session: Session, county_code: str, now: datetime) -> str:
     """Takes the next number of ``county_code`` for the local (Asia/Shanghai) day of ``now``."""
     day = local(now).date()
-    seq = session.execute(_bump(session.get_bind().dialect.name), {"county": county_code, "day": day}).scalar_one()
+    conn = session.connection()
+    seq = conn.execute(_bump(conn.dialect.name), {"county": county_code, "day": day}).scalar_one()
     if seq > MAX_PER_DAY:
         from gridgov.errors import Conflict
 

@@ -93,10 +93,11 @@ def list_cases(session: Session, principal: Principal | None, *, now: datetime, 
 
 @dataclass(frozen=True)
 class NewCase:
-    """A case just registered, with what was written beside it, so answering needs no read."""
+    """A case just registered, with what was written beside it, so answering needs no read. The
+    case and its clock are the rows as written (:class:`.intake_rows.Row`), not ORM objects."""
 
-    case: Case
-    clocks: list[CaseClock]
+    case: intake_rows.Row
+    clocks: list[intake_rows.Row]
     photos: list[str]
     limits: Any
 
@@ -152,9 +153,10 @@ def case_log(session: Session, principal: Principal | None, case_no: str) -> lis
 
 def file_entry(case: Case, principal: Principal | None, action: str, *, now: datetime, from_state: str,
                to_state: str, note: str = "", data: dict[str, Any] | None = None,
-               attachments: list[str] | None = None) -> CaseLogEntry:
+               attachments: list[str] | None = None, make=CaseLogEntry) -> CaseLogEntry:
     """The case's next file entry, chained to the previous one by hash; the case's chain length and
-    head move with it. Not yet added to the session (see :func:`log_action`)."""
+    head move with it. Not yet added to the session (see :func:`log_action`). ``make``: what
+    builds it from its columns (intake writes a plain row, see :mod:`.intake_rows`)."""
     fields = {
         "case_no": case.case_no, "seq": case.log_length + 1, "action": action,
         "actor_id": principal.user_id if principal else None,
@@ -166,7 +168,7 @@ def file_entry(case: Case, principal: Principal | None, action: str, *, now: dat
     digest = case_file.entry_hash(prev, fields)
     case.log_length += 1
     case.log_head = digest
-    return CaseLogEntry(case_id=case.id, prev_hash=prev, hash=digest, **{k: v for k, v in fields.items() if k != "case_no"})
+    return make(case_id=case.id, prev_hash=prev, hash=digest, **{k: v for k, v in fields.items() if k != "case_no"})
 
 
 def log_action(session: Session, case: Case, principal: Principal | None, action: str, **kwargs: Any) -> CaseLogEntry:
@@ -341,8 +343,8 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     county = rules.parent_area_code(town)
     handling_area = _reporting_area(profile, grid)
     state = CaseState.VERIFIED if worker else CaseState.REPORTED
-    case = Case(
-        case_no=next_case_no(session, county, now), title=data.title, description=data.description,
+    case = intake_rows.Row(
+        id=None, case_no=next_case_no(session, county, now), title=data.title, description=data.description,
         category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
         discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None, address=data.address, grid_code=grid.code,
         town_code=town, county_code=county, handling_level=str(rules.area_level(handling_area)),
@@ -358,13 +360,13 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     # before the case is inserted, and the case, its clock and photos come back to the caller as
     # written, so answering needs no read (see new_case_read). The case stays outside the session.
     first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
-                       note=data.description[:200], attachments=list(photos),
+                       note=data.description[:200], attachments=list(photos), make=intake_rows.Row,
                        data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
     # The report clock runs in calendar hours: it needs no working-day calendar. The matter named
     # (found in force above) carries the case's own limits; the profile's categories have none.
     limits = limits_for(profile.cases.limits, matter.limits) if matter is not None else \
         clocks.limits_of_case(session, case.category, profile)
-    clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency)
+    clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency, make=intake_rows.Row)
     notice = notice_params(kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
                            dedupe_prefix=f"{case.case_no}:reported:", link=f"/cases/{case.case_no}", now=now)
     intake_rows.write(session, case, first, clock, tell_grid=None if worker else grid.code, notice=notice)

@@ -471,7 +471,8 @@ def transition(state: CaseState | str, action: CaseAction | str, actor: Actor, *
 def available_actions(state: CaseState | str, actor: Actor, **context: Any) -> list[CaseAction]:
     """The actions this actor may take now, in the table's order: what the page offers as buttons."""
     state, facts = CaseState(state), _facts(context)
-    return [a for a in CaseAction if isinstance(_check(state, a, actor, facts), Outcome)]
+    return [a for a in CaseAction
+            if (state, a) in TRANSITIONS and isinstance(_check(state, a, actor, facts), Outcome)]
 
 
 def actions_from(state: CaseState | str) -> list[CaseAction]:

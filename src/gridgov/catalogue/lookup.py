@@ -70,7 +70,7 @@ def matters_in_force(session: Session, place: str, day: date, *, negative: bool 
 def matter_in_force(session: Session, place: str, code: str, day: date):
     """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not), as a
     row with the matter's columns."""
-    return session.execute(_MATTER_IN_FORCE, {"code": code, "day": day, **_governed_by(place)}).first()
+    return session.connection().execute(_MATTER_IN_FORCE, {"code": code, "day": day, **_governed_by(place)}).first()
 
 
 def on_negative_list(session: Session, place: str, code: str, day: date) -> bool:

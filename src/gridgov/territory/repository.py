@@ -156,7 +156,7 @@ _GRIDS_VERSION = select(_counters.c.value).where(_counters.c.name == GRIDS_VERSI
 
 
 def grids_version(session: Session) -> int:
-    return session.scalar(_GRIDS_VERSION) or 0
+    return session.connection().scalar(_GRIDS_VERSION) or 0
 
 
 def bump_grids_version(session: Session) -> None:
