@@ -149,3 +149,14 @@ def test_a_hotline_case_answers_as_stored_and_tells_the_grids_workers(client_as,
     assert workers and {u for u, _, _ in told} == workers and len(told) == len(workers)
     assert {k for _, k, _ in told} == {"case_to_verify"}
     assert {key for _, _, key in told} == {f"{answered['case_no']}:reported:{u}" for u in workers}
+
+
+def test_a_refused_intake_takes_no_number(worker, places):
+    """Intake takes its number with the matter lookup (one round trip on PostgreSQL) and refuses
+    an unlisted category afterwards: the refusal must give the number back (no gap)."""
+    category = worker.get("/api/v1/case-categories").json()[0]["code"]
+    first = _report(worker, places.grid, category=category).json()["case_no"]
+    refused = _report(worker, places.grid, category="no_such_matter")
+    assert refused.status_code == 422 and "no_such_matter" in refused.json()["detail"]
+    second = _report(worker, places.grid, category=category).json()["case_no"]
+    assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from types import SimpleNamespace
 
-from sqlalchemy import bindparam
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,19 +32,46 @@ def _bump(dialect: str):
     """The upsert, built once per dialect (every intake runs it)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     numbers = CaseNumber.__table__  # a Core statement: no ORM bookkeeping for a counter
-    stmt = insert(numbers).values(county_code=bindparam("county"), day=bindparam("day"), last=1)
+    stmt = insert(numbers).values(county_code=bindparam("number_county"), day=bindparam("number_day"), last=1)
     return stmt.on_conflict_do_update(
         index_elements=[numbers.c.county_code, numbers.c.day], set_={"last": numbers.c.last + 1}
     ).returning(numbers.c.last)
 
 
+@cache
+def _bump_and_read(query: Select):
+    """PostgreSQL: the upsert in a CTE beside a read, so both take one round trip."""
+    taken = _bump("postgresql").cte("taken")
+    found = query.subquery("found")
+    return select(taken.c.last.label("taken_number"), found).select_from(taken.outerjoin(found, true()))
+
+
 def next_case_no(session: Session, county_code: str, now: datetime) -> str:
     """Takes the next number of ``county_code`` for the local (Asia/Shanghai) day of ``now``."""
+    return next_case_no_and_read(session, county_code, now)[0]
+
+
+def next_case_no_and_read(session: Session, county_code: str, now: datetime, query: Select | None = None,
+                          params: dict | None = None) -> tuple[str, object | None]:
+    """Takes the next number, and runs ``query`` (a read built once, with ``params``) beside it:
+    its first row (attributes named like its columns), or None. On PostgreSQL both go in one statement (intake takes its number and
+    its matter at once); if the caller then refuses, the rollback gives the number back."""
     day = local(now).date()
     conn = session.connection()
-    seq = conn.execute(_bump(conn.dialect.name), {"county": county_code, "day": day}).scalar_one()
+    values = {"number_county": county_code, "number_day": day, **(params or {})}
+    row = None
+    if query is not None and conn.dialect.name == "postgresql":
+        got = conn.execute(_bump_and_read(query), values).one()._mapping
+        seq = got["taken_number"]
+        columns = [c.name for c in query.selected_columns]
+        if got[columns[0]] is not None:  # the read's first column (an id) is empty when it found nothing
+            row = SimpleNamespace(**{c: got[c] for c in columns})
+    else:
+        seq = conn.execute(_bump(conn.dialect.name), values).scalar_one()
+        if query is not None:
+            row = conn.execute(query, values).first()
     if seq > MAX_PER_DAY:
         from gridgov.errors import Conflict
 
         raise Conflict("本县（市、区）今日事项编号已用完")
-    return format_case_no(county_code, day, seq)
+    return format_case_no(county_code, day, seq), row

@@ -24,7 +24,7 @@ from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import ClockKind
 from gridgov.cases.limits import limits_for
-from gridgov.cases.numbering import next_case_no
+from gridgov.cases.numbering import next_case_no_and_read
 from gridgov.cases.schemas import (
     WORKER_SOURCES,
     CaseCreate,
@@ -224,11 +224,15 @@ def choices_text(choices: list[dict[str, str]]) -> str:
     return "、".join(f"{c['code']}（{c['name']}）" for c in choices) or "（暂无在册事项）"
 
 
-def check_category(session: Session, place: str, code: str, day: date, profile):
+_UNREAD = object()
+
+
+def check_category(session: Session, place: str, code: str, day: date, profile, *, found=_UNREAD):
     """422 unless ``code`` may be named at ``place`` on ``day``; the row of the matter it names (None
     while the profile's categories stand in for a list). The message names the choices, so a form can be
-    corrected without asking anyone."""
-    matter = lookup.matter_in_force(session, place, code, day)  # the usual answer, in one query
+    corrected without asking anyone. ``found``: :func:`lookup.matter_in_force`'s answer when the
+    caller read it already."""
+    matter = lookup.matter_in_force(session, place, code, day) if found is _UNREAD else found
     if matter is not None:
         return matter
     if not lookup.has_catalogue(session, place):
@@ -334,17 +338,22 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     if discovered > now:
         raise Invalid("发现时间不能晚于现在")
     grid, point = _grid_for(session, principal, data)
-    matter = check_category(session, grid.code, data.category, local(now).date(), profile)
-    if data.instruction_id is not None:
-        _check_instruction(session, data.instruction_id, grid.code)
     photos = known_photos(media_root, data.photos)
     village = grid.area_code
     town = rules.parent_area_code(village)
     county = rules.parent_area_code(town)
+    # The number and the matter in force come in one round trip where the database allows; a
+    # refusal below rolls the number back with everything else.
+    day = local(now).date()
+    case_no, found = next_case_no_and_read(session, county, now, lookup.MATTER_IN_FORCE,
+                                           lookup.matter_params(grid.code, data.category, day))
+    matter = check_category(session, grid.code, data.category, day, profile, found=found)
+    if data.instruction_id is not None:
+        _check_instruction(session, data.instruction_id, grid.code)
     handling_area = _reporting_area(profile, grid)
     state = CaseState.VERIFIED if worker else CaseState.REPORTED
     case = intake_rows.Row(
-        id=None, case_no=next_case_no(session, county, now), title=data.title, description=data.description,
+        id=None, case_no=case_no, title=data.title, description=data.description,
         category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
         discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None, address=data.address, grid_code=grid.code,
         town_code=town, county_code=county, handling_level=str(rules.area_level(handling_area)),

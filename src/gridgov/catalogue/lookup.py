@@ -48,6 +48,15 @@ _MATTER_IN_FORCE = (
 _HAS_CATALOGUE = select(CatalogueList.id).where(_GOVERNED).limit(1)
 
 
+MATTER_IN_FORCE = _MATTER_IN_FORCE
+"""The statement of :func:`matter_in_force`, for running beside another (see
+:func:`matter_params`)."""
+
+
+def matter_params(place: str, code: str, day: date) -> dict:
+    return {"code": code, "day": day, **_governed_by(place)}
+
+
 def _governed_by(place: str) -> dict[str, str]:
     """The area parameters of the statements above (the last area repeated to fill them)."""
     codes = governing_areas(place)
@@ -70,7 +79,7 @@ def matters_in_force(session: Session, place: str, day: date, *, negative: bool 
 def matter_in_force(session: Session, place: str, code: str, day: date):
     """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not), as a
     row with the matter's columns."""
-    return session.connection().execute(_MATTER_IN_FORCE, {"code": code, "day": day, **_governed_by(place)}).first()
+    return session.connection().execute(_MATTER_IN_FORCE, matter_params(place, code, day)).first()
 
 
 def on_negative_list(session: Session, place: str, code: str, day: date) -> bool:
