@@ -109,11 +109,11 @@ class CaseClock(Base):
     __tablename__ = "case_clocks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # indexed by uq_case_clocks_case_kind
     kind: Mapped[str] = mapped_column(String(12))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    warn_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # running ones: ix_case_clocks_due_open
+    warn_at: Mapped[datetime] = mapped_column(UTCDateTime())  # running ones: ix_case_clocks_warn_open
     warning_ratio: Mapped[float] = mapped_column(Float)
     working_days: Mapped[int | None] = mapped_column(Integer)
     span_seconds: Mapped[float | None] = mapped_column(Float)
@@ -142,7 +142,7 @@ class CaseLogEntry(Base):
     __tablename__ = "case_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # indexed by uq_case_log_case_seq
     seq: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(24))
     actor_id: Mapped[int | None] = mapped_column(Integer)

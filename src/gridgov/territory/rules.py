@@ -8,6 +8,8 @@ code + a 3-digit sequence (001–999); a micro-grid code is its grid's code + 2 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from gridgov.models.territory import AreaLevel
 
 AREA_CODE_LEN = 12
@@ -30,6 +32,7 @@ class CodeError(ValueError):
     """A code that breaks the coding rules; the message is Chinese and names the rule."""
 
 
+@lru_cache(maxsize=1 << 16)  # a city has thousands of areas; every request asks about a few of them
 def area_level(code: str) -> AreaLevel:
     """The level a 12-digit area code denotes, or :class:`CodeError`."""
     if len(code) != AREA_CODE_LEN or not code.isdigit():
@@ -49,6 +52,7 @@ def area_level(code: str) -> AreaLevel:
     return level
 
 
+@lru_cache(maxsize=1 << 16)
 def parent_area_code(code: str) -> str | None:
     """The code of the area directly above, or None for a province."""
     level = area_level(code)
