@@ -72,12 +72,17 @@ def access_case(session: Session, principal: Principal | None, case_no: str, *, 
     return case
 
 
+def _list_fields(case: Case, clock_rows, now: datetime) -> dict[str, Any]:
+    return {
+        "case_no": case.case_no, "title": case.title, "state": case.state,
+        "state_label": STATE_LABELS[CaseState(case.state)], "category": case.category, "urgency": case.urgency,
+        "source": case.source, "grid_code": case.grid_code, "created_at": case.created_at,
+        "worst_clock": clocks.worst(clock_rows, now),
+    }
+
+
 def list_item(case: Case, clock_rows, now: datetime) -> CaseListItem:
-    return CaseListItem(
-        case_no=case.case_no, title=case.title, state=case.state, state_label=STATE_LABELS[CaseState(case.state)],
-        category=case.category, urgency=case.urgency, source=case.source, grid_code=case.grid_code,
-        created_at=case.created_at, worst_clock=clocks.worst(clock_rows, now),
-    )
+    return CaseListItem(**_list_fields(case, clock_rows, now))
 
 
 def list_cases(session: Session, principal: Principal | None, *, now: datetime, state=None, grid=None,
@@ -117,7 +122,7 @@ def case_read(session: Session, principal: Principal | None, case: Case, *, now:
     if photos is None:
         photos = [p.sha256 for p in repo.photos_of(session, case.id)]
     return CaseRead(
-        **list_item(case, clock_rows, now).model_dump(),
+        **_list_fields(case, clock_rows, now),
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
         address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
         departments={"lead": lead, "assisting": assisting}, clocks=clocks.summary(clock_rows, now),
