@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from gridgov.authz import Pass, Permission, Principal, admit, require
 from gridgov.cases import actions, service
 from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, LogEntryRead
-from gridgov.deps import CipherDep, ProfileDep, SessionDep, in_one_trip
+from gridgov.deps import ProfileDep, SessionDep, in_one_trip
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
@@ -57,13 +57,15 @@ def get_photo(sha256: str, request: Request, session: SessionDep, me: Reader, th
 
 # Intake and actions are the busiest writes: each runs and commits in one trip to the thread pool.
 @router.post("/cases", status_code=201, response_model=CaseRead, summary="登记事项")
-async def create_case(data: CaseCreate, request: Request, session: SessionDep, admitted: CreatorPass,
-                      profile: ProfileDep, cipher: CipherDep) -> CaseRead:
+async def create_case(data: CaseCreate, request: Request, session: SessionDep, admitted: CreatorPass) -> CaseRead:
+    state = request.app.state  # the profile and cipher as ProfileDep and CipherDep give them, without their solving
+
     def work() -> CaseRead:
         me = admitted.principal(session)
         now = utc_now()
-        new = service.create_case(session, me, data, now=now, profile=profile, cipher=cipher,
-                                  media_root=_media(request))
+        profile = state.profile
+        new = service.create_case(session, me, data, now=now, profile=profile, cipher=state.cipher,
+                                  media_root=state.settings.media_path)
         return service.new_case_read(session, me, new, now=now, profile=profile)
 
     return await in_one_trip(session, work)

@@ -51,6 +51,7 @@ SAME = {
 }
 """Columns equal to a column of the case, written with the case's parameter."""
 
+
 def _own(name: str) -> list[str]:
     """The columns of a row that take their own parameter (``{name}_{column}``)."""
     skip = {"id", "case_id", *FIXED[name], *SAME[name]}
