@@ -54,8 +54,9 @@ def next_case_no(session: Session, county_code: str, now: datetime) -> str:
 def next_case_no_and_read(session: Session, county_code: str, now: datetime, query: Select | None = None,
                           params: dict | None = None) -> tuple[str, object | None]:
     """Takes the next number, and runs ``query`` (a read built once, with ``params``) beside it:
-    its first row (attributes named like its columns), or None. On PostgreSQL both go in one statement (intake takes its number and
-    its matter at once); if the caller then refuses, the rollback gives the number back."""
+    its first row (attributes named like its columns), or None. On PostgreSQL both go in one
+    statement (intake takes its number and its matter at once); if the caller then refuses, the
+    rollback gives the number back."""
     day = local(now).date()
     conn = session.connection()
     values = {"number_county": county_code, "number_day": day, **(params or {})}

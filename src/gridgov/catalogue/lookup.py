@@ -39,18 +39,15 @@ def _in_force(day):
 # village), so each run reuses the compiled statement instead of expanding an IN list.
 _LEVELS = 5
 _GOVERNED = CatalogueList.area_code.in_([bindparam(f"area{i}") for i in range(_LEVELS)])
-_MATTER_IN_FORCE = (
+MATTER_IN_FORCE = (
     select(Matter.__table__)  # the row, not the entity: callers read it, and the ORM would cost more
     .join(CatalogueList, CatalogueList.id == Matter.list_id)
     .where(Matter.code == bindparam("code"), _GOVERNED, CatalogueList.kind != NEGATIVE,
            _in_force(bindparam("day")))
 )
-_HAS_CATALOGUE = select(CatalogueList.id).where(_GOVERNED).limit(1)
-
-
-MATTER_IN_FORCE = _MATTER_IN_FORCE
-"""The statement of :func:`matter_in_force`, for running beside another (see
+"""The statement of :func:`matter_in_force` (also run beside the case number, see
 :func:`matter_params`)."""
+_HAS_CATALOGUE = select(CatalogueList.id).where(_GOVERNED).limit(1)
 
 
 def matter_params(place: str, code: str, day: date) -> dict:
@@ -79,7 +76,7 @@ def matters_in_force(session: Session, place: str, day: date, *, negative: bool 
 def matter_in_force(session: Session, place: str, code: str, day: date):
     """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not), as a
     row with the matter's columns."""
-    return session.connection().execute(_MATTER_IN_FORCE, matter_params(place, code, day)).first()
+    return session.connection().execute(MATTER_IN_FORCE, matter_params(place, code, day)).first()
 
 
 def on_negative_list(session: Session, place: str, code: str, day: date) -> bool:
