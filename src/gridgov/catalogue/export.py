@@ -23,7 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.catalogue import rules as crules
-from gridgov.catalogue.lookup import NEGATIVE, governing_areas, matters_in_force
+from gridgov.catalogue.lookup import governing_areas, matters_in_force
+from gridgov.catalogue.rules import NEGATIVE
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local
 from gridgov.models import Area, CatalogueList, ListVersion, Matter

@@ -15,12 +15,9 @@ from datetime import date
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
+from gridgov.catalogue.rules import IN_FORCE, NEGATIVE
 from gridgov.models import CatalogueList, Matter
 from gridgov.territory import rules
-
-NEGATIVE = "negative"
-IN_FORCE = "in_force"
-EXITED = "exited"
 
 
 def governing_areas(code: str) -> list[str]:
@@ -30,7 +27,9 @@ def governing_areas(code: str) -> list[str]:
     return rules.ancestor_codes(area)
 
 
-def _in_force(day):
+def in_force_on(day):
+    """The condition on ``Matter`` of being in force on ``day`` (a temporary one until its end
+    date): the one definition, for every query that asks."""
     return (Matter.status == IN_FORCE) & or_(Matter.temporary_until.is_(None), Matter.temporary_until >= day)
 
 
@@ -43,7 +42,7 @@ MATTER_IN_FORCE = (
     select(Matter.__table__)  # the row, not the entity: callers read it, and the ORM would cost more
     .join(CatalogueList, CatalogueList.id == Matter.list_id)
     .where(Matter.code == bindparam("code"), _GOVERNED, CatalogueList.kind != NEGATIVE,
-           _in_force(bindparam("day")))
+           in_force_on(bindparam("day")))
 )
 """The statement of :func:`matter_in_force` (also run beside the case number, see
 :func:`matter_params`)."""
@@ -67,7 +66,7 @@ def matters_in_force(session: Session, place: str, day: date, *, negative: bool 
     stmt = (
         select(Matter)
         .join(CatalogueList, CatalogueList.id == Matter.list_id)
-        .where(CatalogueList.area_code.in_(governing_areas(place)), kind, _in_force(day))
+        .where(CatalogueList.area_code.in_(governing_areas(place)), kind, in_force_on(day))
         .order_by(Matter.code)
     )
     return session.scalars(stmt).all()
@@ -84,7 +83,7 @@ def on_negative_list(session: Session, place: str, code: str, day: date) -> bool
         select(Matter.id)
         .join(CatalogueList, CatalogueList.id == Matter.list_id)
         .where(Matter.code == code, CatalogueList.area_code.in_(governing_areas(place)),
-               CatalogueList.kind == NEGATIVE, _in_force(day))
+               CatalogueList.kind == NEGATIVE, in_force_on(day))
     )
     return session.scalar(stmt) is not None
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scope_to_areas
+from gridgov.catalogue import lookup
 from gridgov.catalogue import rules as crules
 from gridgov.errors import Invalid, NotFound
 from gridgov.models import Area, CatalogueList, Department, Matter
@@ -92,21 +93,15 @@ def lists_under(session: Session, principal: Principal | None) -> Sequence[Catal
 
 def matters_of_list(session: Session, list_id: int, day: date) -> Sequence[Matter]:
     """The matters of one list in force on ``day`` (a temporary one until its end date)."""
-    stmt = select(Matter).where(
-        Matter.list_id == list_id, Matter.status == crules.IN_FORCE,
-        or_(Matter.temporary_until.is_(None), Matter.temporary_until >= day),
-    )
-    return session.scalars(stmt.order_by(Matter.code)).all()
+    return matters_by_list(session, [list_id], day)[list_id]
 
 
 def matters_by_list(session: Session, list_ids: Sequence[int], day: date) -> dict[int, list[Matter]]:
+    """The matters in force on ``day`` of each list, by list id, in code order."""
     out: dict[int, list[Matter]] = {i: [] for i in list_ids}
     if not list_ids:
         return out
-    stmt = select(Matter).where(
-        Matter.list_id.in_(list(list_ids)), Matter.status == crules.IN_FORCE,
-        or_(Matter.temporary_until.is_(None), Matter.temporary_until >= day),
-    )
+    stmt = select(Matter).where(Matter.list_id.in_(list(list_ids)), lookup.in_force_on(day))
     for m in session.scalars(stmt.order_by(Matter.code)):
         out[m.list_id].append(m)
     return out

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.catalogue.lookup import IN_FORCE, NEGATIVE
+from gridgov.catalogue.rules import IN_FORCE, NEGATIVE
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.models import Area, Matter
