@@ -21,7 +21,7 @@ from gridgov.db import unit_of_work
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.models import AuditEntry
-from gridgov.models.accounts import ROLE_LABELS
+from gridgov.models.accounts import role_label
 from gridgov.territory import rules
 
 ACTION_LABELS = {
@@ -201,10 +201,6 @@ def to_csv(entries: Sequence[AuditEntry]) -> str:
             ]
         )
     return out.getvalue()
-
-
-def role_label(role: str) -> str:
-    return {r.value: label for r, label in ROLE_LABELS.items()}.get(role, role)
 
 
 # ---------------------------------------------------------------- reading, for the API and pages

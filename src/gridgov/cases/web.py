@@ -41,7 +41,7 @@ from gridgov.cases.workflow import (
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import SHANGHAI, local, utc_now
-from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.accounts import role_label as accounts_role_label
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -74,10 +74,8 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def role_label(role: str) -> str:
-    try:
-        return ROLE_LABELS[Role(role)]
-    except ValueError:
-        return {"system": "系统", "public": "群众"}.get(role, role)
+    """A role as the case's file names it: the roles, and the system and the public who act too."""
+    return {"system": "系统", "public": "群众"}.get(role) or accounts_role_label(role)
 
 
 def _labels(request: Request) -> dict[str, Any]:

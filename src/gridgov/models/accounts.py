@@ -51,6 +51,12 @@ ROLE_LABELS = {
     Role.AUDITOR: "审计员",
     Role.SYSADMIN: "系统管理员",
 }
+_LABEL_OF_VALUE = {str(role.value): label for role, label in ROLE_LABELS.items()}
+
+
+def role_label(role: str) -> str:
+    """The Chinese name of a stored role value; the value itself if it names no role."""
+    return _LABEL_OF_VALUE.get(role, role)
 
 GRID_ROLES = frozenset(
     {Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL, Role.LIAISON, Role.VOLUNTEER}

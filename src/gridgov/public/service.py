@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local
-from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.accounts import role_label
 from gridgov.models.territory import GRID_KIND_LABELS
 from gridgov.public import repository as repo
 from gridgov.public import rules
@@ -44,7 +44,7 @@ def get_board(session: Session, code: str, *, profile, now: datetime) -> BoardRe
             BoardStaff(
                 staff_id=p.staff_id,
                 role=p.role,
-                role_label=_role_label(p.role),
+                role_label=role_label(p.role),
                 name=p.name if "staff_names" in fields else None,
                 work_phone=p.work_phone if "staff_contacts" in fields else None,
             )
@@ -65,8 +65,3 @@ def get_board(session: Session, code: str, *, profile, now: datetime) -> BoardRe
     )
 
 
-def _role_label(role: str) -> str:
-    try:
-        return ROLE_LABELS[Role(role)]
-    except ValueError:
-        return role
