@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.cases import instructions
+from gridgov.cases import forms, instructions
 from gridgov.cases import service as case_service
 from gridgov.cases.deadlines import URGENCY_LABELS, Urgency
 from gridgov.cases.instructions import (
@@ -35,14 +35,6 @@ from gridgov.cases.instructions import (
     InstructionDecision,
     InstructionRead,
     InstructionRefusal,
-)
-from gridgov.cases.web import (
-    _category_names,
-    _local_datetime,
-    _number,
-    _store_photos,
-    _text_values,
-    local_time,
 )
 from gridgov.cases.web_lists import party, span_text
 from gridgov.cases.workflow import GRID_WORKER_ROLES
@@ -94,8 +86,8 @@ def countdown(row: InstructionRead, now: datetime) -> dict[str, str]:
 def _render(request: Request, name: str, context: dict, status: int = 200, headers=None):
     me: Principal = request.state.principal
     done = request.query_params.get("done", "")
-    base = {"local_time": local_time, "tabs": _tabs(me), "party": party(me), "kinds": KIND_LABELS,
-            "statuses": STATUS_LABELS, "categories": _category_names(request),
+    base = {"local_time": forms.local_time, "tabs": _tabs(me), "party": party(me), "kinds": KIND_LABELS,
+            "statuses": STATUS_LABELS, "categories": forms.category_names(request),
             "notice": DONE.get(done), "now": utc_now(), "countdown": countdown}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status, headers=headers)
 
@@ -118,13 +110,7 @@ def _problem(model: type[BaseModel], error: dict) -> str:
 
 
 def _message(exc: Exception, model: type[BaseModel]) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(_problem(model, e) for e in exc.errors())
-    return getattr(exc, "message", str(exc))
-
-
-def _status(exc: Exception) -> int:
-    return exc.status if isinstance(exc, DomainError) else 422
+    return forms.message(exc, lambda error: _problem(model, error))
 
 
 def _text(values: dict, key: str) -> str:
@@ -223,12 +209,12 @@ def _create_data(values: dict) -> InstructionCreate:
     return InstructionCreate(
         kind=_text(values, "kind") or "clue", grid_code=_text(values, "grid_code"), title=_text(values, "title"),
         content=_text(values, "content"), category=_text(values, "category"),
-        due_at=_local_datetime(_text(values, "due_at"), "完成期限"),
+        due_at=forms.local_datetime(_text(values, "due_at"), "完成期限"),
     )
 
 
 async def _submit(request: Request, me: Principal, session: Session, *, requesting: bool):
-    values = _text_values(await request.form())
+    values = forms.text_values(await request.form())
     try:
         data = _create_data(values)
         use = instructions.request_instruction if requesting else instructions.send_instruction
@@ -241,7 +227,7 @@ async def _submit(request: Request, me: Principal, session: Session, *, requesti
     except (DomainError, ValidationError) as exc:
         session.rollback()
         return _send_page(request, session, me, requesting=requesting, values=values,
-                          error=_message(exc, InstructionCreate), status=_status(exc))
+                          error=_message(exc, InstructionCreate), status=forms.status_of(exc))
     done = "requested" if requesting else "sent"
     return RedirectResponse(f"/instructions/{inst.id}?done={done}", status_code=303)
 
@@ -292,13 +278,13 @@ async def _on_instruction(request: Request, session: Session, me: Principal, ins
                           run, model: type[BaseModel] = InstructionDecision):
     """Runs one form's service call; a refusal re-renders the page with the message and the input."""
     raw = await request.form()
-    values = _text_values(raw)
+    values = forms.text_values(raw)
     try:
         result = await run(raw, values)
     except (DomainError, ValidationError) as exc:
         session.rollback()
         return _detail_page(request, session, me, instruction_id, error=_message(exc, model), form=form,
-                            values=values, status=_status(exc))
+                            values=values, status=forms.status_of(exc))
     if form == "case":
         case_no = result.case.case_no
         return RedirectResponse(f"/cases/{case_no}?done=create&case={case_no}", status_code=303)
@@ -307,7 +293,7 @@ async def _on_instruction(request: Request, session: Session, me: Principal, ins
 
 def _decision(values: dict) -> InstructionDecision:
     return InstructionDecision(reason=_text(values, "reason"),
-                               due_at=_local_datetime(_text(values, "due_at"), "完成期限"))
+                               due_at=forms.local_datetime(_text(values, "due_at"), "完成期限"))
 
 
 @router.post("/instructions/{instruction_id}/approve")
@@ -346,11 +332,11 @@ async def open_case(request: Request, instruction_id: int, me: Creator, session:
     """A case found while working on the instruction: the report form's fields, photos optional."""
     async def run(raw, values: dict[str, Any]):
         kept = values.get("photo_sha") or []
-        values["photo_sha"] = await _store_photos(request, raw, "photos", kept if isinstance(kept, list) else [kept])
+        values["photo_sha"] = await forms.store_photos(request, raw, "photos", kept if isinstance(kept, list) else [kept])
         data = InstructionCase(
             title=_text(values, "title") or None, description=_text(values, "description"),
             category=_text(values, "category") or None, urgency=_text(values, "urgency") or "normal",
-            lon=_number(_text(values, "lon"), "经度"), lat=_number(_text(values, "lat"), "纬度"),
+            lon=forms.number(_text(values, "lon"), "经度"), lat=forms.number(_text(values, "lat"), "纬度"),
             address=_text(values, "address"), photos=values["photo_sha"],
         )
         return instructions.open_case(session, me, instruction_id, data, now=utc_now(),

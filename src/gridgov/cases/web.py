@@ -17,10 +17,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.cases import actions, service, supervision
+from gridgov.cases import actions, forms, service, supervision
 from gridgov.cases import web_lists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -40,7 +39,7 @@ from gridgov.cases.workflow import (
 )
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
-from gridgov.kit.clock import SHANGHAI, local, utc_now
+from gridgov.kit.clock import local, utc_now
 from gridgov.models.accounts import role_label as accounts_role_label
 from gridgov.web.templating import is_htmx, templates
 
@@ -51,7 +50,6 @@ Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
 Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
 
 NOTE_ONLY = (FieldRule("note", "说明", "text", required=False),)
-MAX_PHOTOS = 9
 VARY = {"Vary": "HX-Request"}
 AGENCY_SOURCES = ("resident", "hotline", "unit")
 _PYDANTIC = {
@@ -66,11 +64,6 @@ _PYDANTIC = {
 
 def _media(request: Request):
     return request.app.state.settings.media_path
-
-
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored (UTC) time as people in the city read it: Asia/Shanghai."""
-    return value.astimezone(SHANGHAI).strftime(fmt) if value else "—"
 
 
 def role_label(role: str) -> str:
@@ -88,18 +81,12 @@ def _labels(request: Request) -> dict[str, Any]:
         "urgencies": {str(k): v for k, v in URGENCY_LABELS.items()},
         "sources": SOURCE_LABELS,
         "evaluations": {str(k): v for k, v in EVALUATION_LABELS.items()},
-        "categories": _category_names(request),
+        "categories": forms.category_names(request),
     }
 
 
-def _category_names(request: Request) -> dict[str, str]:
-    """Code → name of every category a case may carry: the profile's and every listed matter."""
-    with request.app.state.sessionmaker() as session:
-        return service.category_names(session, request.app.state.profile)
-
-
 def _render(request: Request, name: str, context: dict, status: int = 200, headers=None):
-    base = {"labels": _labels(request), "local_time": local_time, "role_label": role_label,
+    base = {"labels": _labels(request), "local_time": forms.local_time, "role_label": role_label,
             "tabs": _tabs(request.state.principal), "notice": _notice(request)}
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status, headers=headers)
 
@@ -131,12 +118,6 @@ def _tabs(me: Principal) -> list[tuple[str, str]]:
     return TABS[lists.party(me)]
 
 
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(_pydantic_problem(e) for e in exc.errors())
-    return getattr(exc, "message", str(exc))
-
-
 def _pydantic_problem(error: dict) -> str:
     if error["type"] == "value_error":
         return str(error.get("ctx", {}).get("error") or error["msg"]).removeprefix("Value error, ")
@@ -150,60 +131,6 @@ def _pydantic_problem(error: dict) -> str:
     if name == "grid_code" and error["type"] == "string_pattern_mismatch":
         return "网格编码应为 15 位数字"
     return f"{title}{_PYDANTIC.get(error['type'], '取值无效')}"
-
-
-def _status(exc: Exception) -> int:
-    return exc.status if isinstance(exc, DomainError) else 422
-
-
-def _text_values(form) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key in form:
-        if key == "csrf_token":
-            continue
-        items = [v for v in form.getlist(key) if isinstance(v, str)]
-        if items:
-            values[key] = items if len(items) > 1 or key in ("assisting_departments", "photo_sha") else items[0]
-    return values
-
-
-def _uploads(form, name: str) -> list[UploadFile]:
-    return [f for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
-
-
-async def _store_photos(request: Request, form, name: str, kept: list[str]) -> list[str]:
-    """Stores the photos of a form through the same service as ``POST /api/v1/case-photos``."""
-    hashes = [h for h in kept if h]
-    files = _uploads(form, name)
-    if len(hashes) + len(files) > MAX_PHOTOS:
-        raise Invalid(f"照片最多 {MAX_PHOTOS} 张")
-    for upload in files:
-        data = await upload.read()
-        if data:
-            hashes.append(service.upload_photo(_media(request), data).sha256)
-    return list(dict.fromkeys(hashes))
-
-
-def _number(value: str, label: str) -> float | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise Invalid(f"{label}应为数字") from None
-
-
-def _local_datetime(value: str, label: str) -> datetime | None:
-    """A ``datetime-local`` input, read as Asia/Shanghai time."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{label}无效，应写作 2026-11-30 17:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
 
 
 def _safe_next(value: str | None, fallback: str) -> str:
@@ -282,16 +209,16 @@ def case_new(request: Request, me: Creator):
 @router.post("/cases/new")
 async def case_create(request: Request, me: Creator, session: SessionDep):
     form = await request.form()
-    values = _text_values(form)
+    values = forms.text_values(form)
     text = lambda key: str(values.get(key) or "").strip()
     try:
         kept = values.get("photo_sha") or []
-        values["photo_sha"] = await _store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])
+        values["photo_sha"] = await forms.store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])
         data = CaseCreate(
             title=text("title"), description=text("description"), category=text("category"),
             urgency=text("urgency") or "normal", source=text("source"),
-            discovered_at=_local_datetime(text("discovered_at"), "发现时间"),
-            lon=_number(text("lon"), "经度"), lat=_number(text("lat"), "纬度"), crs="wgs84",
+            discovered_at=forms.local_datetime(text("discovered_at"), "发现时间"),
+            lon=forms.number(text("lon"), "经度"), lat=forms.number(text("lat"), "纬度"), crs="wgs84",
             grid_code=text("grid_code") or None, address=text("address"), reporter_name=text("reporter_name"),
             reporter_phone=text("reporter_phone"), photos=values["photo_sha"],
         )
@@ -299,7 +226,7 @@ async def case_create(request: Request, me: Creator, session: SessionDep):
                                    cipher=request.app.state.cipher, media_root=_media(request)).case
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        return _new_page(request, me, values, _message(exc), _status(exc))
+        return _new_page(request, me, values, forms.message(exc, _pydantic_problem), forms.status_of(exc))
     return RedirectResponse(f"/cases/{case.case_no}?done=create&case={case.case_no}", status_code=303)
 
 
@@ -377,9 +304,9 @@ async def _payload(request: Request, action: CaseAction, form, values: dict) -> 
             items = raw if isinstance(raw, list) else [raw] if raw else []
             payload[rule.name] = [c for c in items if c]
         elif rule.kind == "hashes":
-            payload[rule.name] = await _store_photos(request, form, rule.name, [])
+            payload[rule.name] = await forms.store_photos(request, form, rule.name, [])
         elif rule.kind == "datetime":
-            payload[rule.name] = _local_datetime(str(raw or ""), rule.label)
+            payload[rule.name] = forms.local_datetime(str(raw or ""), rule.label)
         else:
             payload[rule.name] = str(raw or "").strip()
     return payload
@@ -388,7 +315,7 @@ async def _payload(request: Request, action: CaseAction, form, values: dict) -> 
 @router.post("/cases/{case_no}/actions/{action}")
 async def act(request: Request, case_no: str, action: str, me: Actor, session: SessionDep):
     form = await request.form()
-    values = _text_values(form)
+    values = forms.text_values(form)
     back = _safe_next(values.get("next") if isinstance(values.get("next"), str) else None, f"/cases/{case_no}")
     try:
         try:
