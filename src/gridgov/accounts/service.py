@@ -25,6 +25,7 @@ from gridgov.audit.service import record
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import in_scope, scope_to_areas
+from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
 from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, Role
@@ -40,18 +41,18 @@ class LoginFailed(Invalid):
     code = "login_failed"
 
 
-# Built once (every request runs it: a statement reused keeps its compiled form), on the table
-# rather than the entity, so no ORM machinery runs for it.
+# Every request with credentials runs it: built once, on the table rather than the entity, and
+# run on the cursor (see db.Prebuilt).
 _users = User.__table__
-_PRINCIPAL_ROW = select(
+_PRINCIPAL_ROW = Prebuilt(select(
     _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.scope_code,
     _users.c.department_code, _users.c.is_active, _users.c.session_version,
-).where(_users.c.id == bindparam("user_id"))
+).where(_users.c.id == bindparam("user_id")))
 
 
 def principal_for(session: Session, user_id: int, version: int, *, via_cookie: bool) -> Principal | None:
     """The principal of an active user whose tokens of ``version`` still stand; None otherwise."""
-    user = session.connection().execute(_PRINCIPAL_ROW, {"user_id": user_id}).one_or_none()
+    user = _PRINCIPAL_ROW.first(session, {"user_id": user_id})  # the id is the key: one row or none
     if user is None or not user.is_active or user.session_version != version:
         return None
     return _principal(user, via_cookie=via_cookie)

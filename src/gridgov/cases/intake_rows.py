@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from gridgov.cases import repository as repo
+from gridgov.db import Prebuilt
 from gridgov.models import Case, CaseClock, CaseLogEntry, User
 from gridgov.notify import notice_to_each
 
@@ -79,18 +80,24 @@ def write(session: Session, case: Row, entry: Row, clock: Row, *, tell_grid: str
         if tell_grid != case.grid_code or notice["now"] != case.created_at:
             raise ValueError("通知的网格和时间应与新事项相同")
         values.update({k: v for k, v in notice.items() if k not in ("now", "case_id")})
-    conn = session.connection()  # Core statements: straight to the transaction's connection
+    conn = session.connection()  # Core statements, run on the cursor (see db.Prebuilt)
     if conn.dialect.name == "postgresql":
-        case_id = conn.execute(_one_statement(tell_grid is not None), values).scalar_one()
+        case_id = _run(_one_statement, tell_grid is not None).scalar(conn, values)
     else:
-        case_id = conn.execute(_insert("case"), values).scalar_one()
+        case_id = _run(_insert, "case").scalar(conn, values)
         values["case_id"] = case_id
-        conn.execute(_insert("entry"), values)
-        conn.execute(_insert("clock"), values)
+        _run(_insert, "entry").rows(conn, values)
+        _run(_insert, "clock").rows(conn, values)
         if tell_grid is not None:
-            conn.execute(_notices(), values)
+            _run(_notices).rows(conn, values)
     case.id = entry.case_id = clock.case_id = case_id
     return case_id
+
+
+@cache
+def _run(build, *args) -> Prebuilt:
+    """A statement below, ready to run."""
+    return Prebuilt(build(*args))
 
 
 def _values(name: str, case_id=None) -> dict:

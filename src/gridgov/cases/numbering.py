@@ -12,11 +12,12 @@ from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import Select, bindparam, select, true
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from gridgov.db import Prebuilt
 from gridgov.kit.clock import local
 from gridgov.models import CaseNumber
 
@@ -28,7 +29,7 @@ def format_case_no(county_code: str, day, seq: int) -> str:
 
 
 @cache
-def _bump(dialect: str):
+def _upsert(dialect: str):
     """The upsert, built once per dialect (every intake runs it)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     numbers = CaseNumber.__table__  # a Core statement: no ORM bookkeeping for a counter
@@ -39,11 +40,16 @@ def _bump(dialect: str):
 
 
 @cache
-def _bump_and_read(query: Select):
+def _bump(dialect: str) -> Prebuilt:
+    return Prebuilt(_upsert(dialect))
+
+
+@cache
+def _bump_and_read(query: Prebuilt) -> Prebuilt:
     """PostgreSQL: the upsert in a CTE beside a read, so both take one round trip."""
-    taken = _bump("postgresql").cte("taken")
-    found = query.subquery("found")
-    return select(taken.c.last.label("taken_number"), found).select_from(taken.outerjoin(found, true()))
+    taken = _upsert("postgresql").cte("taken")
+    found = query.statement.subquery("found")
+    return Prebuilt(select(taken.c.last.label("taken_number"), found).select_from(taken.outerjoin(found, true())))
 
 
 def next_case_no(session: Session, county_code: str, now: datetime) -> str:
@@ -51,26 +57,24 @@ def next_case_no(session: Session, county_code: str, now: datetime) -> str:
     return next_case_no_and_read(session, county_code, now)[0]
 
 
-def next_case_no_and_read(session: Session, county_code: str, now: datetime, query: Select | None = None,
+def next_case_no_and_read(session: Session, county_code: str, now: datetime, query: Prebuilt | None = None,
                           params: dict | None = None) -> tuple[str, object | None]:
-    """Takes the next number, and runs ``query`` (a read built once, with ``params``) beside it:
-    its first row (attributes named like its columns), or None. On PostgreSQL both go in one
-    statement (intake takes its number and its matter at once); if the caller then refuses, the
-    rollback gives the number back."""
+    """Takes the next number, and runs ``query`` (a read, with ``params``) beside it: its first
+    row (attributes named like its columns), or None. On PostgreSQL both go in one statement
+    (intake takes its number and its matter at once); if the caller then refuses, the rollback
+    gives the number back."""
     day = local(now).date()
     conn = session.connection()
     values = {"number_county": county_code, "number_day": day, **(params or {})}
     row = None
     if query is not None and conn.dialect.name == "postgresql":
-        got = conn.execute(_bump_and_read(query), values).one()._mapping
-        seq = got["taken_number"]
-        columns = [c.name for c in query.selected_columns]
-        if got[columns[0]] is not None:  # the read's first column (an id) is empty when it found nothing
-            row = SimpleNamespace(**{c: got[c] for c in columns})
+        seq, *found = _bump_and_read(query).first(conn, values)  # the upsert always gives a row
+        if found[0] is not None:  # the read's first column (an id) is empty when it found nothing
+            row = SimpleNamespace(**dict(zip([c.key for c in query.statement.selected_columns], found, strict=True)))
     else:
-        seq = conn.execute(_bump(conn.dialect.name), values).scalar_one()
+        seq = _bump(conn.dialect.name).scalar(conn, values)
         if query is not None:
-            row = conn.execute(query, values).first()
+            row = query.first(conn, values)
     if seq > MAX_PER_DAY:
         from gridgov.errors import Conflict
 

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.catalogue.rules import IN_FORCE, NEGATIVE
+from gridgov.db import Prebuilt
 from gridgov.models import CatalogueList, Matter
 from gridgov.territory import rules
 
@@ -38,7 +39,7 @@ def in_force_on(day):
 # village), so each run reuses the compiled statement instead of expanding an IN list.
 _LEVELS = 5
 _GOVERNED = CatalogueList.area_code.in_([bindparam(f"area{i}") for i in range(_LEVELS)])
-MATTER_IN_FORCE = (
+MATTER_IN_FORCE = Prebuilt(
     select(Matter.__table__)  # the row, not the entity: callers read it, and the ORM would cost more
     .join(CatalogueList, CatalogueList.id == Matter.list_id)
     .where(Matter.code == bindparam("code"), _GOVERNED, CatalogueList.kind != NEGATIVE,
@@ -75,7 +76,7 @@ def matters_in_force(session: Session, place: str, day: date, *, negative: bool 
 def matter_in_force(session: Session, place: str, code: str, day: date):
     """The assignable matter ``code`` in force at ``place`` on ``day`` (None if it is not), as a
     row with the matter's columns."""
-    return session.connection().execute(MATTER_IN_FORCE, matter_params(place, code, day)).first()
+    return MATTER_IN_FORCE.first(session, matter_params(place, code, day))
 
 
 def on_negative_list(session: Session, place: str, code: str, day: date) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scope_to_areas, scope_to_visible_areas
+from gridgov.db import Prebuilt
 from gridgov.models import Area, Counter, Grid, MicroGrid
 from gridgov.models.territory import GridStatus
 
@@ -152,11 +153,11 @@ def list_micro_grids_under(session: Session, principal: Principal | None, prefix
 
 
 _counters = Counter.__table__
-_GRIDS_VERSION = select(_counters.c.value).where(_counters.c.name == GRIDS_VERSION)  # asked on every locate
+_GRIDS_VERSION = Prebuilt(select(_counters.c.value).where(_counters.c.name == GRIDS_VERSION))  # every locate
 
 
 def grids_version(session: Session) -> int:
-    return session.connection().scalar(_GRIDS_VERSION) or 0
+    return _GRIDS_VERSION.scalar(session, {}) or 0
 
 
 def bump_grids_version(session: Session) -> None:
