@@ -9,8 +9,8 @@ from sqlalchemy import String, bindparam, cast, insert, literal, select
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
 from gridgov.accounts.service import _PRINCIPAL_ROW
-from gridgov.catalogue import lookup
 from gridgov.cases import numbering
+from gridgov.catalogue import lookup
 from gridgov.db import Prebuilt
 from gridgov.kit.types import UTCDateTime
 from gridgov.models import CaseNumber, Matter, User
