@@ -17,15 +17,16 @@ come back.
   inserting it as one row (title + JSON text) into a table of the same database, through the same
   engine and a session per request that commits: the floor an HTTP intake can reach.
 
-After a warm-up, ``--rounds`` rounds each run the api side then the bare side for ``--seconds``
-seconds. Figures (one JSON line on stdout), per database, under ``clients_N`` for each number of
-clients: ``ratio`` = the median over rounds of api / bare within a round (target >= 0.5; the two
-sides of a round share whatever else the machine is doing), ``ratio_rounds`` every round's,
-``ratio_best`` = best api round / best bare round; ``api_per_s``, ``bare_per_s``, ``api_p50_ms``,
-``api_p99_ms`` and the bare ones of each side's best round; ``errors``: answers other than 201 in
-all rounds, by status, or ``connection_reset`` (they do not count as created).
+After a warm-up, ``--pairs`` pairs each run the two sides back to back for ``--seconds`` seconds
+each, in turn api first and bare first. Figures (one JSON line on stdout), per database, under
+``clients_N`` for each number of clients: ``ratio`` = the median over pairs of api / bare within a
+pair (target >= 0.5; the two sides of a pair share whatever else the machine is doing, which on a
+shared VM drifts over seconds), ``ratio_quartiles`` and ``ratio_pairs`` its spread, ``ratio_total``
+= all api cases per api second / all bare rows per bare second; ``api_per_s``, ``bare_per_s``,
+``api_p50_ms``, ``api_p99_ms`` and the bare ones over each side's whole time; ``errors``: answers
+other than 201, by status, or ``connection_reset`` (they do not count as created).
 
-Usage: ``python bench/intake.py [--clients 1,4] [--seconds 5] [--rounds 5] [--databases sqlite,postgresql]``.
+Usage: ``python bench/intake.py [--clients 1,4] [--seconds 2] [--pairs 12] [--databases sqlite,postgresql]``.
 """
 
 from __future__ import annotations
@@ -177,7 +178,18 @@ def drive(base: str, path: str, headers: dict, bodies, clients: int, seconds: fl
     total = sum(statuses, collections.Counter())
     lat = np.array([x for part in latencies for x in part]) * 1000
     return {"per_s": total.get(201, 0) / elapsed, "p50_ms": float(np.percentile(lat, 50)),
-            "p99_ms": float(np.percentile(lat, 99)), "errors": {str(k): v for k, v in total.items() if k != 201}}
+            "p99_ms": float(np.percentile(lat, 99)), "errors": {str(k): v for k, v in total.items() if k != 201},
+            "created": total.get(201, 0), "elapsed": elapsed, "latencies_ms": lat}
+
+
+def _whole(slices: list[dict]) -> dict:
+    """One side over all its slices: cases per second of all its time, latency percentiles of all
+    its requests, every error."""
+    lat = np.concatenate([got["latencies_ms"] for got in slices])
+    errors = sum((collections.Counter(got["errors"]) for got in slices), collections.Counter())
+    return {"per_s": sum(got["created"] for got in slices) / sum(got["elapsed"] for got in slices),
+            "p50_ms": float(np.percentile(lat, 50)), "p99_ms": float(np.percentile(lat, 99)),
+            "errors": dict(errors)}
 
 
 def measure(url: str, args) -> dict:
@@ -203,22 +215,24 @@ def measure(url: str, args) -> dict:
             drive(base, path, headers, case_body, 1, 1.0)
         figures: dict[str, dict] = {}
         for clients in args.clients:
-            rounds = []
-            for _ in range(args.rounds):  # api then bare, back to back: a pair shares the machine's mood
-                rounds.append({name: drive(base, path, headers, case_body, clients, args.seconds)
-                               for name, (base, path, headers) in sides.items()})
-            ratios = [r["api"]["per_s"] / r["bare"]["per_s"] for r in rounds]
-            best = {name: max((r[name] for r in rounds), key=lambda got: got["per_s"]) for name in sides}
-            api, bare = best["api"], best["bare"]
+            pairs = []
+            for k in range(args.pairs):
+                # Short slices, the two sides back to back and in turn first (api-bare, bare-api, …):
+                # a pair shares the machine's mood, which drifts over seconds on a shared VM.
+                order = list(sides) if k % 2 == 0 else list(reversed(sides))
+                pairs.append({name: drive(*sides[name], case_body, clients, args.seconds) for name in order})
+            ratios = [pair["api"]["per_s"] / pair["bare"]["per_s"] for pair in pairs]
+            whole = {name: _whole([pair[name] for pair in pairs]) for name in sides}
+            api, bare = whole["api"], whole["bare"]
             figures[f"clients_{clients}"] = {
                 "ratio": round(statistics.median(ratios), 3),
-                "ratio_rounds": [round(x, 3) for x in ratios],
-                "ratio_best": round(api["per_s"] / bare["per_s"], 3),
+                "ratio_quartiles": [round(q, 3) for q in statistics.quantiles(ratios, n=4)],
+                "ratio_pairs": [round(x, 3) for x in ratios],
+                "ratio_total": round(api["per_s"] / bare["per_s"], 3),
                 "api_per_s": round(api["per_s"], 1), "bare_per_s": round(bare["per_s"], 1),
                 "api_p50_ms": round(api["p50_ms"], 1), "api_p99_ms": round(api["p99_ms"], 1),
                 "bare_p50_ms": round(bare["p50_ms"], 1), "bare_p99_ms": round(bare["p99_ms"], 1),
-                "errors": {name: dict(sum((collections.Counter(r[name]["errors"]) for r in rounds),
-                                          collections.Counter())) for name in sides},
+                "errors": {name: whole[name]["errors"] for name in sides},
             }
         with engine.connect() as conn:
             figures["cases_stored"] = conn.execute(text("SELECT count(*) FROM cases")).scalar_one()
@@ -230,14 +244,16 @@ def measure(url: str, args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="1,4", help="client threads, one run per number (comma-separated)")
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one side's slice of a pair")
+    parser.add_argument("--pairs", type=int, default=12, help="api/bare pairs per number of clients (at least 2)")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default=None, help="an existing PostgreSQL server (its database is replaced)")
     args = parser.parse_args()
     args.clients = [int(c) for c in args.clients.split(",")]
 
-    out: dict = {"bench": "intake", "clients": args.clients, "seconds": args.seconds, "rounds": args.rounds,
+    if args.pairs < 2:
+        parser.error("--pairs：至少 2 对")
+    out: dict = {"bench": "intake", "clients": args.clients, "seconds": args.seconds, "pairs": args.pairs,
                  "cores": len(os.sched_getaffinity(0))}
     with tempfile.TemporaryDirectory(prefix="gridgov-bench-intake-") as tmp:
         args.tmp = tmp
