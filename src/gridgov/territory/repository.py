@@ -153,15 +153,30 @@ def list_micro_grids_under(session: Session, principal: Principal | None, prefix
 
 
 _counters = Counter.__table__
-_GRIDS_VERSION = Prebuilt(select(_counters.c.value).where(_counters.c.name == GRIDS_VERSION))  # every locate
+_VERSION_OF_GRIDS = select(_counters.c.value).where(_counters.c.name == GRIDS_VERSION)
+_GRIDS_VERSION = Prebuilt(_VERSION_OF_GRIDS)  # every locate asks
+GRIDS_VERSION_NOW = _VERSION_OF_GRIDS.scalar_subquery()
+"""The grids' version, to read beside something else: a transaction that does hands it to
+:func:`note_grids_version`, and :func:`grids_version` then answers without a round trip."""
+_NOTED = "gridgov_grids_version"
 
 
 def grids_version(session: Session) -> int:
+    noted = session.info.get(_NOTED)
+    if noted is not None and noted[0] is session.get_transaction():
+        return noted[1]
     return _GRIDS_VERSION.scalar(session, {}) or 0
+
+
+def note_grids_version(session: Session, version: int | None) -> None:
+    """The grids' version as a statement of the session's current transaction just read it (see
+    GRIDS_VERSION_NOW): :func:`grids_version` gives it for the rest of that transaction."""
+    session.info[_NOTED] = (session.get_transaction(), version or 0)
 
 
 def bump_grids_version(session: Session) -> None:
     """Tell every process's locator that the grids changed (they compare this number)."""
+    session.info.pop(_NOTED, None)
     updated = session.execute(
         update(Counter).where(Counter.name == GRIDS_VERSION).values(value=Counter.value + 1)
     ).rowcount
