@@ -43,6 +43,10 @@ def test_reads_give_what_execute_gives_with_the_same_conversions(db):
     seen = Prebuilt(select(cast(bindparam("at", type_=UTCDateTime()), String).label("seen")))
     ours, theirs = _both(db, seen, {"at": beijing})
     assert ours == theirs
+    twice = Prebuilt(select(cast(bindparam("at", type_=UTCDateTime()), String).label("a"),
+                            cast(bindparam("at", type_=UTCDateTime()), String).label("b")))
+    ours, theirs = _both(db, twice, {"at": beijing})  # one parameter in two places: converted once
+    assert ours == theirs and ours[0][0] == ours[0][1]
 
     assert _GRIDS_VERSION.scalar(db, {}) == db.connection().scalar(_GRIDS_VERSION.statement)
     assert _PRINCIPAL_ROW.first(db, {"user_id": -1}) is None

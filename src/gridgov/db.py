@@ -139,27 +139,43 @@ class _Form:
         if compiled.escaped_bind_names or compiled.post_compile_params or compiled.literal_execute_params:
             raise ValueError("Prebuilt takes statements whose parameters keep their names and number")
         self.sql = compiled.string
-        self.binds = []  # (name, key, required, default, processor)
+        self.given: list[tuple[str, str]] = []  # (name, key) of the parameters the caller must give
+        self.defaults: list[tuple[str, str, object]] = []  # (name, key, value) of those with a value
+        self.processed: list[tuple[str, object]] = []  # (name, bind processor)
         for bind, name in compiled.bind_names.items():
+            if any(name == seen for seen, *_ in self.given + self.defaults):
+                continue  # a parameter used in several places: one value, converted once
+            if bind.required:
+                self.given.append((name, bind.key))
+            else:
+                self.defaults.append((name, bind.key, bind.effective_value))
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            self.binds.append((name, bind.key, bind.required, bind.effective_value, processor))
-        self.positions = list(compiled.positiontup) if compiled.positional else None
+            if processor is not None:
+                self.processed.append((name, processor))
+        self.positions = tuple(compiled.positiontup) if compiled.positional else None
         columns = list(statement.exported_columns)
-        self.processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        self.converted = [(i, processor) for i, c in enumerate(columns)
+                          if (processor := c.type.dialect_impl(dialect).result_processor(dialect, None)) is not None]
+        self.width = len(columns)
         self.make = namedtuple("Row", [c.key for c in columns], rename=True)._make
 
     def values(self, params: dict):
-        named = {}
-        for name, key, required, default, processor in self.binds:
-            if key in params:
-                value = params[key]
-            elif required:
-                raise ArgumentError(f"Prebuilt statement: no value for the parameter {key!r}")
-            else:
-                value = default
-            named[name] = processor(value) if processor is not None else value
-        return tuple(named[name] for name in self.positions) if self.positions is not None else named
+        try:
+            named = {name: params[key] for name, key in self.given}
+        except KeyError as exc:
+            raise ArgumentError(f"Prebuilt statement: no value for the parameter {exc.args[0]!r}") from None
+        for name, key, default in self.defaults:
+            named[name] = params.get(key, default)
+        for name, processor in self.processed:
+            named[name] = processor(named[name])
+        return tuple(map(named.__getitem__, self.positions)) if self.positions is not None else named
 
     def row(self, raw) -> tuple:
-        return self.make(value if processor is None else processor(value)
-                         for processor, value in zip(self.processors, raw, strict=True))
+        if len(raw) != self.width:
+            raise ValueError(f"Prebuilt statement: {len(raw)} columns came back, {self.width} expected")
+        if not self.converted:
+            return self.make(raw)
+        values = list(raw)
+        for i, processor in self.converted:
+            values[i] = processor(values[i])
+        return self.make(values)
