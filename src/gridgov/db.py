@@ -107,7 +107,7 @@ class Prebuilt:
             cursor = fairy.info[_CURSOR] = fairy.dbapi_connection.cursor()
         try:
             cursor.execute(form.sql, values)
-            fetched = cursor.fetchall() if cursor.description is not None else []
+            fetched = cursor.fetchall() if form.width else []  # not .description: psycopg builds it anew
         except conn.dialect.loaded_dbapi.Error as exc:
             invalidated = conn.dialect.is_disconnect(exc, fairy.dbapi_connection, cursor)
             if invalidated:
