@@ -12,6 +12,7 @@ from gridgov.accounts.service import _PRINCIPAL_ROW
 from gridgov.cases import numbering
 from gridgov.catalogue import lookup
 from gridgov.db import Prebuilt
+from gridgov.kit.clock import local, utc_now
 from gridgov.kit.types import UTCDateTime
 from gridgov.models import CaseNumber, Matter, User
 from gridgov.territory.repository import _GRIDS_VERSION
@@ -61,15 +62,13 @@ def test_the_matter_in_force_read_alone_and_beside_the_number(db):
     assert ours == theirs and ours[0][0] == matter.id
 
     # Beside the number (one statement on PostgreSQL): the same row, and the next numbers.
-    from gridgov.kit.clock import utc_now
-
     now = utc_now()
     no1, found = numbering.next_case_no_and_read(db, "321102", now, lookup.MATTER_IN_FORCE, params)
     no2, none = numbering.next_case_no_and_read(db, "321102", now, lookup.MATTER_IN_FORCE,
                                                 lookup.matter_params(grid, "no_such_matter", date.today()))
     assert found.id == matter.id and found.code == matter.code and none is None
     assert int(no2.rsplit("-", 1)[1]) == int(no1.rsplit("-", 1)[1]) + 1
-    day = numbering.local(now).date()
+    day = local(now).date()
     assert db.scalar(select(CaseNumber.last).where(CaseNumber.county_code == "321102", CaseNumber.day == day)) \
         == int(no2.rsplit("-", 1)[1])
 
