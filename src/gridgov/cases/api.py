@@ -65,7 +65,7 @@ async def create_case(data: CaseCreate, request: Request, session: SessionDep, a
         now = utc_now()
         profile = state.profile
         new = service.create_case(session, me, data, now=now, profile=profile, cipher=state.cipher,
-                                  media_root=state.settings.media_path)
+                                  media_root=_media(request))
         return service.new_case_read(session, me, new, now=now, profile=profile)
 
     return await in_one_trip(session, work)
