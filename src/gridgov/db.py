@@ -91,15 +91,16 @@ class Prebuilt:
 
     def __init__(self, statement) -> None:
         self.statement = statement
-        self._forms: dict[str, _Form] = {}
+        self._forms: dict[tuple[str, str], _Form] = {}  # by (dialect, driver): paramstyles differ
 
     def rows(self, target: Session | Connection, params: dict) -> list:
         """Runs the statement with ``params`` (by bind name; binds given a value when built may be
         left out) and returns its rows, as named tuples of its columns' keys."""
         conn = target.connection() if isinstance(target, Session) else target
-        form = self._forms.get(conn.dialect.name)
+        key = (conn.dialect.name, conn.dialect.driver)
+        form = self._forms.get(key)
         if form is None:
-            form = self._forms[conn.dialect.name] = _Form(self.statement, conn.dialect)
+            form = self._forms[key] = _Form(self.statement, conn.dialect)
         values = form.values(params)
         fairy = conn.connection
         cursor = fairy.info.get(_CURSOR)  # one per DBAPI connection (the info goes with it)
