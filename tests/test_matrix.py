@@ -418,3 +418,15 @@ def test_the_matrix_covers_every_demo_role_and_a_row_per_resource():
                                                    "worker2", "leader", "dept_cg", "dept_sc", "auditor"}
     assert {r.permission for r in LISTS} >= {Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ,
                                              Permission.USERS_ADMIN, Permission.AUDIT_READ}
+
+
+@pytest.mark.parametrize("username", [a.username for a in DEMO_ACCOUNTS])
+def test_each_account_logs_out_only_itself(username, client_as):
+    """POST /api/v1/auth/logout (SELF): every role may call it; it ends that account's token and
+    no other account's (the rolled-back test transaction brings the version back afterwards)."""
+    other = "worker" if username != "worker" else "leader"
+    c, bystander = client_as(username), client_as(other)
+    assert c.get("/api/v1/auth/me").status_code == 200 and bystander.get("/api/v1/auth/me").status_code == 200
+    assert c.post("/api/v1/auth/logout").status_code == 204
+    assert c.get("/api/v1/auth/me").status_code == 401
+    assert bystander.get("/api/v1/auth/me").status_code == 200

@@ -22,3 +22,21 @@ def test_writes_need_more_than_read_permission(app):
         if perms[0] == Permission.PUBLIC:
             assert path in PUBLIC_WRITES or path.startswith("/board/") or path.startswith("/api/v1/public/"), path
         assert perms[0] != Permission.TERRITORY_READ, path
+
+
+DECLARED = {
+    ("/api/v1/auth/token", "POST"): Permission.PUBLIC,
+    ("/logout", "POST"): Permission.PUBLIC,
+    ("/api/v1/auth/logout", "POST"): Permission.SELF,
+    ("/api/v1/auth/password", "POST"): Permission.SELF,
+    ("/api/v1/users", "POST"): Permission.USERS_ADMIN,
+    ("/api/v1/users/{user_id}", "PATCH"): Permission.USERS_ADMIN,
+}
+"""Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
+are managed under users.admin (which users, and which roles may be given, is the service's answer)."""
+
+
+def test_the_session_and_user_routes_declare_the_expected_permission(app):
+    declared = {(path, method): perms[0] for path, methods, perms in route_permissions(app) for method in methods}
+    for key, permission in DECLARED.items():
+        assert declared.get(key) == permission, f"{key}: {declared.get(key)}"

@@ -72,6 +72,11 @@ def me(principal: Self) -> Me:
     )
 
 
+@router.post("/auth/logout", status_code=204, summary="退出登录（该用户所有令牌和会话立即失效）")
+def log_out(request: Request, session: SessionDep, principal: Self) -> None:
+    service.log_out(session, principal, now=utc_now(), ip=client_ip(request))
+
+
 @router.post("/auth/password", status_code=204, summary="修改密码（之后原有令牌失效）")
 def change_password(data: PasswordChange, request: Request, session: SessionDep, principal: Self) -> None:
     service.change_password(

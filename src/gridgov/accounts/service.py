@@ -145,6 +145,14 @@ def change_password(
     return user
 
 
+def log_out(session: Session, principal: Principal, *, now: datetime, ip: str = "") -> None:
+    """Ends every session and token of the user at once (cookie and bearer alike): they all carry
+    the session version, which moves on. Audited as ``logout``."""
+    user = _user(session, principal.user_id)
+    user.session_version += 1
+    record(session, actor=principal, action="logout", now=now, object_type="user", object_id=user.id, ip=ip)
+
+
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:

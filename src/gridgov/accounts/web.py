@@ -12,7 +12,6 @@ from gridgov.accounts import service
 from gridgov.accounts.api import client_ip, log_in
 from gridgov.accounts.demo import DEMO_ACCOUNTS
 from gridgov.accounts.passwords import DEMO_PASSWORD
-from gridgov.audit.service import record
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.dependencies import SESSION_COOKIE, issue_session_cookie
 from gridgov.deps import SessionDep
@@ -93,8 +92,7 @@ def login(
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, principal: Public):
     if principal is not None:
-        record(session, actor=principal, action="logout", now=utc_now(), object_type="user", object_id=principal.user_id,
-               ip=client_ip(request))
+        service.log_out(session, principal, now=utc_now(), ip=client_ip(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

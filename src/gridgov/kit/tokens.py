@@ -1,7 +1,8 @@
 """Signed, expiring tokens for sessions and the API (HMAC-SHA256 over a small payload).
 
-A token names the user and the user's ``session_version``: changing the password, disabling the
-user or changing its role bumps the version and so ends every token issued before.
+A token names the user and the user's ``session_version``: logging out, changing or resetting the
+password, disabling the user or changing its role, scope or department bumps the version and so
+ends every cookie and token of that user issued before, at once.
 """
 
 from __future__ import annotations
