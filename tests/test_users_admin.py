@@ -226,7 +226,7 @@ def test_a_town_administrator_manages_only_its_town(town_admin, db):
     r = admin.post("/users/new", data=new_user_form(token, scope_code=places.grid2, role="fulltime"))
     assert r.status_code == 404 and f"网格 {places.grid2} 不存在" in r.text
     r = admin.post("/users/new", data=new_user_form(token, role="sysadmin", scope_code=places.town))
-    assert r.status_code == 403 and "只有系统管理员" in r.text
+    assert r.status_code == 403 and "系统管理员拥有网格化机构管理员没有的权限" in r.text
     assert user_id(db, "new_worker") is None
 
     outside, missing_page = admin.get(f"/users/{user_id(db, 'worker2')}"), admin.get("/users/987654")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from gridgov import __version__
+from gridgov.accounts.cli import app as users_app
 from gridgov.calendar_cli import app as calendar_app
 from gridgov.cases.cli import app as cases_app
 from gridgov.dbcli import app as db_app
@@ -14,7 +15,7 @@ from gridgov.staff.cli import app as staff_app
 from gridgov.territory.cli import app as grids_app
 
 app = typer.Typer(
-    help="gridgov 城乡网格化社会治理平台：数据库、演示城市、网格、网格员、事项、政策配置、工作日历与定时任务。",
+    help="gridgov 城乡网格化社会治理平台：数据库、演示城市、网格、网格员、事项、用户账号、政策配置、工作日历与定时任务。",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -24,6 +25,7 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(staff_app, name="staff")
 app.add_typer(cases_app, name="cases")
+app.add_typer(users_app, name="users")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("jobs")(run_jobs)

@@ -107,7 +107,7 @@ def user_list(
     }
     if is_htmx(request):
         return templates.TemplateResponse(request, "users/_table.html", context, headers={"Vary": "HX-Request"})
-    context.update(roles=service.assignable_roles(me), areas=service.area_choices(session, me))
+    context.update(roles=[(r.value, label) for r, label in ROLE_LABELS.items()], areas=service.area_choices(session, me))
     return templates.TemplateResponse(request, "users/list.html", context, headers={"Vary": "HX-Request"})
 
 
@@ -177,6 +177,7 @@ def _detail(request: Request, session: Session, me: Principal, user: User, *, fo
         "locked_until": local(user.locked_until) if user.locked_until else None,
         "last_login": local(user.last_login_at) if user.last_login_at else None,
         "is_self": user.id == me.user_id,
+        "manage_problem": service.manage_problem(me, user),
     }
     return templates.TemplateResponse(request, "users/detail.html", context, status_code=status)
 

@@ -45,6 +45,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("dept_cg", "区城管受理员", Role.DEPT_RECEIVER, "county-dept:chengguan", "区城市管理部门受理员"),
     DemoAccount("dept_sc", "区市场监管受理员", Role.DEPT_RECEIVER, "county-dept:shichang", "区市场监督管理部门受理员"),
     DemoAccount("auditor", "审计员", Role.AUDITOR, "city", "只读审计日志，全市"),
+    DemoAccount("security_admin", "安全管理员", Role.SECURITY_ADMIN, "city", "只管理审计员和安全管理员账号，全市"),
 )
 
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from gridgov.models.accounts import Role
+
 
 class TokenRequest(BaseModel):
     username: str = Field(min_length=1, max_length=32)
@@ -27,7 +29,7 @@ class UserCreate(BaseModel):
     username: str = Field(min_length=3, max_length=32)
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=1, max_length=200)
-    role: str
+    role: Role = Field(description="角色")
     scope_code: str = Field(min_length=12, max_length=17)
     department_code: str | None = None
     staff_id: int | None = None
@@ -36,9 +38,10 @@ class UserCreate(BaseModel):
 
 class UserUpdate(BaseModel):
     display_name: str | None = Field(None, min_length=1, max_length=50)
-    role: str | None = None
+    role: Role | None = Field(None, description="角色")
     scope_code: str | None = Field(None, min_length=12, max_length=17)
     department_code: str | None = None
+    staff_id: int | None = Field(None, description="绑定的网格员档案；给 null 表示解除绑定，不给则不变")
     is_active: bool | None = None
     unlock: bool = False
 

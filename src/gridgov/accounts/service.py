@@ -22,13 +22,14 @@ from gridgov.accounts.passwords import (
 )
 from gridgov.accounts.schemas import UserCreate, UserFilter, UserRead, UserUpdate
 from gridgov.audit.service import record
-from gridgov.authz.permissions import Permission
+from gridgov.authz.permissions import ROLE_PERMISSIONS, Permission
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import in_scope, scope_to_areas
 from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
-from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, Role
+from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, SECURITY_ROLES, Role
+from gridgov.staff import repository as staff_repo
 from gridgov.models.territory import AreaLevel
 from gridgov.territory import repository as territory_repo
 from gridgov.territory import rules
@@ -209,19 +210,80 @@ def search_users(
     return rows, total
 
 
-def check_role_and_scope(session: Session, principal: Principal | None, role: str, scope_code: str, department_code: str | None) -> None:
-    """A role exists, its scope is a known code of the right kind inside the administrator's
-    jurisdiction, and department staff name a department of that scope.
+def grant_problem(principal: Principal | None, role: Role) -> str | None:
+    """Why ``principal`` may not give ``role`` to a user, or change a user holding it (None: it may).
 
-    A scope outside the jurisdiction is reported exactly like an unknown one (404, same message),
-    so an administrator cannot probe which codes exist elsewhere.
+    Separation of duties (等保 三员):
+
+    * auditors and security administrators (:data:`SECURITY_ROLES`) are created and changed only by
+      a holder of ``users.security`` (the security administrator);
+    * any other role only by a holder of ``users.admin`` who holds every permission of that role,
+      so no one hands out a power it does not have (an agency administrator cannot make a system
+      administrator, a security administrator cannot make an agency administrator).
+
+    ``None`` is the system itself (the CLI, the demo builder): it may give any role.
     """
+    if principal is None:
+        return None
+    if role in SECURITY_ROLES:
+        if not principal.can(Permission.USERS_SECURITY):
+            return "审计员和安全管理员账号只能由安全管理员创建和管理"
+        return None
+    if not principal.can(Permission.USERS_ADMIN):
+        return f"{principal.role_label}无权管理用户"
+    if not ROLE_PERMISSIONS[role] <= ROLE_PERMISSIONS.get(_role_of(principal.role), frozenset()):
+        return f"{ROLE_LABELS[role]}拥有{principal.role_label}没有的权限，{principal.role_label}不能创建或管理该角色的账号"
+    return None
+
+
+def _role_of(value: str) -> Role | None:
     try:
-        role_ = Role(role)
+        return Role(value)
     except ValueError:
-        raise Invalid(f"未知的角色 {role!r}") from None
-    if principal is not None and role_ == Role.SYSADMIN and principal.role != Role.SYSADMIN:
-        raise Forbidden("只有系统管理员可以设置系统管理员")
+        return None
+
+
+def check_may_grant(principal: Principal | None, role: Role) -> None:
+    problem = grant_problem(principal, role)
+    if problem:
+        raise Forbidden(problem)
+
+
+def manage_problem(principal: Principal | None, user: User) -> str | None:
+    """Why the administrator may not change this user (None: it may): it could not have given the
+    user's current role."""
+    role = _role_of(user.role)
+    if role is None:
+        return "该用户的角色无法识别，只能在命令行处理"
+    return grant_problem(principal, role)
+
+
+def check_may_manage(principal: Principal, user: User) -> None:
+    problem = manage_problem(principal, user)
+    if problem:
+        raise Forbidden(problem)
+
+
+def check_role_and_scope(
+    session: Session,
+    principal: Principal | None,
+    role: str,
+    scope_code: str,
+    department_code: str | None,
+    staff_id: int | None = None,
+) -> Role:
+    """A role the administrator may give, its scope a known code of the right kind inside the
+    administrator's jurisdiction, department staff naming a department of that scope, and a linked
+    staff record inside both the jurisdiction and the user's scope.
+
+    Whatever lies outside the jurisdiction (scope, department, staff record) is reported exactly
+    like an unknown one (404, same message), so an administrator cannot probe which codes exist
+    elsewhere; what exists inside but does not fit the user's scope is a 422.
+    """
+    role_ = _role_of(role)
+    if role_ is None:
+        raise Invalid(f"未知的角色 {role!r}")
+    check_may_grant(principal, role_)
     scope_code = scope_code or ""
     if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN, rules.MICRO_GRID_CODE_LEN):
         raise Invalid("辖区应为 12 位区划代码、15 位网格编码或 17 位微网格编码")
@@ -240,28 +302,36 @@ def check_role_and_scope(session: Session, principal: Principal | None, role: st
             raise NotFound(f"微网格 {scope_code} 不存在")
         if role_ not in (Role.LIAISON, Role.VOLUNTEER):
             raise Invalid("只有微网格联络员和志愿者绑定到微网格")
-    if role_ in DEPARTMENT_ROLES:
-        dept = session.get(Department, department_code) if department_code else None
-        if dept is None:
-            raise Invalid("联动部门人员必须指定所属部门")
-        if dept.area_code != scope_code:
+    if role_ in DEPARTMENT_ROLES and not department_code:
+        raise Invalid("联动部门人员必须指定所属部门")
+    if department_code:
+        if role_ not in DEPARTMENT_ROLES and role_ != Role.PROFESSIONAL:
+            raise Invalid("只有联动部门人员和专业网格员可以指定部门")
+        dept = session.get(Department, department_code)
+        if dept is None or not in_scope(principal, dept.area_code):
+            raise NotFound(f"部门 {department_code} 不存在")
+        if role_ in DEPARTMENT_ROLES and dept.area_code != scope_code:
             raise Invalid(f"部门 {dept.name} 不属于辖区 {scope_code}")
-    elif department_code and role_ != Role.PROFESSIONAL:
-        raise Invalid("只有联动部门人员和专业网格员可以指定部门")
-    elif department_code and session.get(Department, department_code) is None:
-        raise Invalid(f"部门 {department_code} 不存在")
+        if role_ == Role.PROFESSIONAL and not scope_code.startswith(rules.scope_prefix(dept.area_code)):
+            raise Invalid(f"部门 {dept.name} 不管辖网格 {scope_code}")
+    if staff_id is not None:
+        check_staff_link(session, principal, staff_id, role_, scope_code)
+    return role_
 
 
-def check_may_manage(principal: Principal, user: User) -> None:
-    """Only a system administrator manages a system administrator (403 for anyone else)."""
-    if user.role == Role.SYSADMIN and principal.role != Role.SYSADMIN:
-        raise Forbidden("只有系统管理员可以管理系统管理员账号")
+def check_staff_link(session: Session, principal: Principal | None, staff_id: int, role: Role, scope_code: str) -> None:
+    """A staff record a user may be tied to: readable by the administrator (else 404, as missing)
+    and lying in the user's own scope, managed there or holding a post there (else 422)."""
+    if staff_repo.get_staff(session, principal, staff_id) is None:
+        raise NotFound("网格员档案不存在")
+    scope = Principal(user_id=0, username="", display_name="", role=role, scope_code=scope_code)
+    if staff_repo.get_staff(session, scope, staff_id) is None:
+        raise Invalid(f"网格员档案不在该用户的辖区 {scope_code} 内，不能绑定")
 
 
 def assignable_roles(principal: Principal | None) -> list[tuple[str, str]]:
     """(value, Chinese label) of the roles this administrator may give, in the order of the enum."""
-    may_sysadmin = principal is None or principal.role == Role.SYSADMIN
-    return [(r.value, ROLE_LABELS[r]) for r in Role if r != Role.SYSADMIN or may_sysadmin]
+    return [(r.value, ROLE_LABELS[r]) for r in Role if grant_problem(principal, r) is None]
 
 
 def assignable_departments(session: Session, principal: Principal | None) -> Sequence[Department]:
@@ -277,6 +347,7 @@ def _snapshot(user: User) -> dict:
         "role": user.role,
         "scope_code": user.scope_code,
         "department_code": user.department_code,
+        "staff_id": user.staff_id,
         "is_active": user.is_active,
     }
 
@@ -290,12 +361,12 @@ def create_user(session: Session, principal: Principal | None, data: UserCreate,
     problem = password_problem(data.password, username=username, demo=demo)
     if problem:
         raise Invalid(problem)
-    check_role_and_scope(session, principal, data.role, data.scope_code, data.department_code)
+    role = check_role_and_scope(session, principal, data.role, data.scope_code, data.department_code, data.staff_id)
     user = User(
         username=username,
         display_name=data.display_name.strip(),
         password_hash=hash_password(data.password),
-        role=data.role,
+        role=role.value,
         scope_code=data.scope_code,
         department_code=data.department_code,
         staff_id=data.staff_id,
@@ -322,20 +393,24 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
     user = access_user(session, principal, user_id)
     check_may_manage(principal, user)
     before = _snapshot(user)
-    role = data.role if data.role is not None else user.role
+    role = str(data.role.value if data.role is not None else user.role)
     scope = data.scope_code if data.scope_code is not None else user.scope_code
     dept = data.department_code if data.department_code is not None else user.department_code
-    if Role(role) not in DEPARTMENT_ROLES and data.department_code is None and Role(role) != Role.PROFESSIONAL:
+    if _role_of(role) not in DEPARTMENT_ROLES and data.department_code is None and role != Role.PROFESSIONAL:
         dept = None
+    relinked = "staff_id" in data.model_fields_set
+    staff_id = data.staff_id if relinked else user.staff_id
     if user.id == principal.user_id and (data.is_active is False or data.role not in (None, user.role)):
         raise Forbidden("不能停用自己或修改自己的角色")
-    check_role_and_scope(session, principal, role, scope, dept)
+    # The link is checked when it is set, or when the user moves (it must follow it into the scope).
+    check_link = staff_id if relinked or (role, scope) != (user.role, user.scope_code) else None
+    check_role_and_scope(session, principal, role, scope, dept, check_link)
     if data.display_name is not None:
         user.display_name = data.display_name.strip()
-    access_changed = (role, scope, dept) != (user.role, user.scope_code, user.department_code) or (
+    access_changed = (role, scope, dept, staff_id) != (user.role, user.scope_code, user.department_code, user.staff_id) or (
         data.is_active is not None and data.is_active != user.is_active
     )
-    user.role, user.scope_code, user.department_code = role, scope, dept
+    user.role, user.scope_code, user.department_code, user.staff_id = role, scope, dept, staff_id
     if data.is_active is not None:
         user.is_active = data.is_active
     if data.unlock:

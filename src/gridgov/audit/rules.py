@@ -15,6 +15,7 @@ FIELD_LABELS = {
     "role": "角色",
     "scope_code": "辖区",
     "department_code": "所属部门",
+    "staff_id": "网格员档案",
     "is_active": "启用",
     "locked": "锁定",
     "failed_logins": "连续输错次数",

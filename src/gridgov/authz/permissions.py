@@ -24,6 +24,10 @@ class Permission(enum.StrEnum):
     STAFF_REVEAL = "staff.reveal"
     DEPARTMENTS_READ = "departments.read"
     USERS_ADMIN = "users.admin"
+    """用户管理: opens user administration. Which users and roles an actor may change is the
+    accounts service's answer (:func:`gridgov.accounts.service.grant_problem`)."""
+    USERS_SECURITY = "users.security"
+    """管理审计员和安全管理员: the only way to create or change an auditor or a security admin."""
     AUDIT_READ = "audit.read"
     COMPLAINT_HANDLE = "complaint.handle"
     CASES_READ = "cases.read"
@@ -39,7 +43,10 @@ _CASEWORK = {Permission.CASES_CREATE, Permission.CASES_ACT}
 """Who may act on a case at all; *which* action on *which* case is the lifecycle's answer."""
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.SYSADMIN: frozenset(Permission),
+    # Separation of duties (等保 三员): the system administrator holds everything except the
+    # management of auditors and security administrators, which only the security administrator has.
+    Role.SYSADMIN: frozenset(Permission) - {Permission.USERS_SECURITY},
+    Role.SECURITY_ADMIN: frozenset(_EVERYONE | {Permission.USERS_ADMIN, Permission.USERS_SECURITY}),
     Role.AGENCY_ADMIN: frozenset(
         _FIELD
         | {

@@ -32,6 +32,7 @@ class Role(enum.StrEnum):
     LIAISON = "liaison"
     VOLUNTEER = "volunteer"
     AUDITOR = "auditor"
+    SECURITY_ADMIN = "security_admin"
     SYSADMIN = "sysadmin"
 
 
@@ -49,6 +50,7 @@ ROLE_LABELS = {
     Role.LIAISON: "微网格联络员",
     Role.VOLUNTEER: "微网格志愿者",
     Role.AUDITOR: "审计员",
+    Role.SECURITY_ADMIN: "安全管理员",
     Role.SYSADMIN: "系统管理员",
 }
 _LABEL_OF_VALUE = {str(role.value): label for role, label in ROLE_LABELS.items()}
@@ -62,6 +64,11 @@ GRID_ROLES = frozenset(
     {Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL, Role.LIAISON, Role.VOLUNTEER}
 )
 """Roles that serve one grid (or micro-grid): their scope is that grid's code."""
+
+SECURITY_ROLES = frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})
+"""Separation of duties (等保 三员): these accounts are created and changed only by a security
+administrator (permission ``users.security``) or by the system itself (the CLI, the demo builder),
+never by a system or agency administrator."""
 
 
 class Department(Base):
