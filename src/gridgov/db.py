@@ -19,6 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    """The engine for ``url``. SQL parameters never appear in its errors or logs
+    (``hide_parameters``): they carry password hashes, ID numbers and phone numbers, and an
+    IntegrityError's text ends up in the server log."""
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -114,6 +118,7 @@ class Prebuilt:
             if invalidated:
                 conn.invalidate(exc)
             raise DBAPIError.instance(form.sql, values, exc, conn.dialect.loaded_dbapi.Error,
+                                      hide_parameters=conn.engine.hide_parameters,
                                       connection_invalidated=invalidated, dialect=conn.dialect) from exc
         return [form.row(raw) for raw in fetched]
 
