@@ -66,7 +66,7 @@ def test_page_logout_ends_the_cookie_even_when_it_is_replayed(app):
 def test_logging_out_ends_every_session_of_the_user(app):
     """The version is per user: logging out on one device ends the others (cookie and token)."""
     auth = fresh_token(app, "town_dispatcher")
-    browser, token = cookie_login(app, "town_dispatcher")
+    browser, _csrf = cookie_login(app, "town_dispatcher")
     with TestClient(app) as c:
         assert c.post("/api/v1/auth/logout", headers=auth).status_code == 204
     assert browser.get("/account", headers=HTML, follow_redirects=False).status_code == 303

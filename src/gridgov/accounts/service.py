@@ -29,8 +29,8 @@ from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
 from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, SECURITY_ROLES, Role
-from gridgov.staff import repository as staff_repo
 from gridgov.models.territory import AreaLevel
+from gridgov.staff import repository as staff_repo
 from gridgov.territory import repository as territory_repo
 from gridgov.territory import rules
 
@@ -407,7 +407,7 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
     check_role_and_scope(session, principal, role, scope, dept, check_link)
     if data.display_name is not None:
         user.display_name = data.display_name.strip()
-    access_changed = (role, scope, dept, staff_id) != (user.role, user.scope_code, user.department_code, user.staff_id) or (
+    access_changed = (role, scope, dept) != (user.role, user.scope_code, user.department_code) or (
         data.is_active is not None and data.is_active != user.is_active
     )
     user.role, user.scope_code, user.department_code, user.staff_id = role, scope, dept, staff_id
