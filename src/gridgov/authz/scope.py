@@ -278,23 +278,3 @@ def sees_area(principal: Principal, code: str) -> bool:
     """An area inside the jurisdiction or above it."""
     _check(principal)
     return principal.system or principal.sees_area(code)
-
-
-# ---------------------------------------------------------------- the old entry points, while the
-# domains move to the door one commit at a time (removed once none is left)
-
-
-def scope_to_areas(stmt, principal: Principal | None, column):
-    if principal is None or principal.system:
-        return stmt
-    return stmt.where(column.startswith(principal.prefix))
-
-
-def scope_to_visible_areas(stmt, principal: Principal | None, column):
-    if principal is None or principal.system:
-        return stmt
-    return stmt.where(_within_or_above(principal, column))
-
-
-def in_scope(principal: Principal | None, code: str) -> bool:
-    return principal is None or principal.covers(code)
