@@ -8,6 +8,7 @@ This test reads the source of ``src/gridgov`` and fails on
 * ``select(…)``, ``update(…)``, ``delete(…)``, ``….select_from(…)`` naming a scoped model (its class or
   a column of it) that is not written inside the first argument of a ``scoped(…)`` call;
 * ``….get(M, …)`` (``session.get``) and ``….query(M)`` on a scoped model;
+* ``M.__table__`` of a scoped model (a Core table, whose queries the two rules above cannot see);
 
 anywhere but in the door itself and in the places listed in :data:`ALLOWED`, each with its reason.
 Work a use case does for the system (fanning notices out, the locator's index) passes
@@ -40,6 +41,8 @@ ALLOWED_MODULES: dict[str, str] = {
     "staff/cli.py": "command line: runs as the system",
     "territory/cli.py": "command line: runs as the system",
     "catalogue/lookup.py": "which published matters are in force where: public (C5), no principal",
+    "cases/sweep.py": "the scheduled sweep over every open case (a job, run as the system)",
+    "cases/intake_rows.py": "INSERTs the rows of a case being registered (its grid checked by the door first)",
 }
 """Whole modules that work as the system only (never on behalf of a request)."""
 
@@ -54,6 +57,9 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "cases/supervision.py::names": "display names of users and departments on orders already scoped",
     "cases/supervision.py::answer_order": "conditional UPDATE of an order just opened through access_order",
     "cases/service.py::verify_files": "hash-chain check of every file: the CLI's, as the system",
+    "cases/service.py::<module>": "_GRID_ROW, the grid of a case being registered; covers() checks it next",
+    "accounts/service.py::<module>": "_PRINCIPAL_ROW: the user behind a verified token, by its id",
+    "notify/__init__.py::notice_to_each": "INSERT … SELECT of notices for users a use case selected",
     "cases/service.py::_check_instruction": "an instruction named at intake must be of the case's grid, "
                                            "already checked against the jurisdiction; same 422 either way",
     "territory/repository.py::get_area": "existence of a code for imports and for proposals (system view)",
@@ -151,10 +157,10 @@ def violations_in(source: str, where: str, allowed_functions=frozenset()) -> lis
 
     def in_allowed_function(node: ast.AST) -> bool:
         while node is not None:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in allowed_functions:
-                return True
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return node.name in allowed_functions
             node = parents.get(node)
-        return False
+        return "<module>" in allowed_functions
 
     def inside_door(node: ast.AST, models: set[str]) -> bool:
         child, parent = node, parents.get(node)
@@ -168,6 +174,9 @@ def violations_in(source: str, where: str, allowed_functions=frozenset()) -> lis
 
     found = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "__table__" and isinstance(node.value, ast.Name) \
+                and node.value.id in SCOPED and not in_allowed_function(node):
+            found.append(f"{where}:{node.lineno} {node.value.id}.__table__ 绕过辖区之门")
         if not isinstance(node, ast.Call) or in_allowed_function(node):
             continue
         name = _name(node.func)
@@ -211,7 +220,7 @@ def test_every_allowed_exception_exists_and_says_why():
     for key, reason in ALLOWED.items():
         module, _, function = key.partition("::")
         assert (SRC / module).exists(), f"允许清单中的 {module} 不存在"
-        if function:
+        if function and function != "<module>":
             assert f"def {function}(" in (SRC / module).read_text(encoding="utf-8"), f"允许清单中的 {key} 不存在"
         assert reason.strip(), key
 
@@ -222,6 +231,7 @@ def test_every_allowed_exception_exists_and_says_why():
     "def f(session, p):\n    stmt = select(User)\n    return scoped(stmt, p, User)\n",
     "def f(session):\n    return session.execute(update(Notification).values(read_at=None))\n",
     "def f(session, p):\n    return scoped(select(Case).join(Grid), p, Grid).where(select(Post.id).exists())\n",
+    "_cases = Case.__table__\n",
 ])
 def test_the_lint_catches_a_query_built_outside(snippet):
     assert violations_in(snippet, "x.py")
