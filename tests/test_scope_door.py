@@ -244,3 +244,27 @@ def test_the_lint_catches_a_query_built_outside(snippet):
 ])
 def test_the_lint_lets_the_door_through(snippet):
     assert not violations_in(snippet, "x.py")
+
+
+def test_none_is_not_everything_and_the_system_says_so_by_name():
+    from sqlalchemy import select
+
+    from gridgov.authz.scope import SYSTEM, covers, scoped, visible
+    from gridgov.models import Case
+
+    with pytest.raises(TypeError):
+        scoped(select(Case), None, Case)
+    with pytest.raises(TypeError):
+        covers(None, "321102001001001")
+    assert visible(SYSTEM, Case) is None and covers(SYSTEM, "321102001001001")
+    assert not SYSTEM and SYSTEM.system  # falsy: who-acted columns stay empty for the system
+
+
+def test_every_scoped_table_has_a_rule_and_the_rule_names_its_table():
+    from gridgov.authz.principal import Principal
+    from gridgov.authz.scope import visible
+
+    town = Principal(user_id=1, username="t", display_name="t", role="agency_dispatcher", scope_code="321102001000")
+    for model in RULES:
+        clause = str(visible(town, model).compile(compile_kwargs={"literal_binds": True}))
+        assert model.__tablename__ in clause, f"{model.__name__}: {clause}"
