@@ -10,6 +10,7 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import utc_now
 from gridgov.models import AuditEntry, Grid, GridVersion
@@ -62,7 +63,7 @@ def test_a_future_split_goes_through_every_step_and_takes_effect_once_on_its_dat
     assert db.get(Grid, p.grid).status == "active" and db.get(Grid, west_code) is None
 
     point = shapely.point_on_surface(east)
-    before = service.locate(db, None, point.x, point.y)
+    before = service.locate(db, SYSTEM, point.x, point.y)
     assert before.grid_code == p.grid
 
     later = now + timedelta(days=10)
@@ -73,10 +74,10 @@ def test_a_future_split_goes_through_every_step_and_takes_effect_once_on_its_dat
     assert db.get(Grid, p.grid).status == "retired"
     assert {db.get(Grid, c).status for c in (west_code, east_code)} == {"active"}
     # The live locator follows: the point now lies in the east grid.
-    assert service.locate(db, None, point.x, point.y).grid_code == east_code
+    assert service.locate(db, SYSTEM, point.x, point.y).grid_code == east_code
     # By date: the day before the effect the old grid held it, from the effective date the new one.
-    assert service.locate(db, None, point.x, point.y, on=effective - timedelta(days=1)).grid_code == p.grid
-    on_day = service.locate(db, None, point.x, point.y, on=effective)
+    assert service.locate(db, SYSTEM, point.x, point.y, on=effective - timedelta(days=1)).grid_code == p.grid
+    on_day = service.locate(db, SYSTEM, point.x, point.y, on=effective)
     assert on_day.grid_code == east_code and on_day.grid_name.endswith("东")
     # The history: the old grid's version closed on the date, the new grid's opened on it.
     old = db.scalars(select(GridVersion).where(GridVersion.grid_code == p.grid)).all()
@@ -99,7 +100,7 @@ def test_an_adjustment_due_today_takes_effect_when_filed(db, profile):
     adjustments.file(db, who["city"], adj.id, now=now)
     assert adj.status == "effective" and adj.applied_at is not None
     point = shapely.point_on_surface(east)
-    assert service.locate(db, None, point.x, point.y).grid_code == codes[1]
+    assert service.locate(db, SYSTEM, point.x, point.y).grid_code == codes[1]
     assert adjustments.apply_due_adjustments(db, now) == []
 
 

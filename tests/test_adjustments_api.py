@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
+from gridgov.authz.scope import SYSTEM
 from gridgov.kit.clock import utc_now
 from gridgov.models import Grid
 from gridgov.models.territory import GridAdjustment
@@ -24,7 +25,7 @@ from .adjustment_data import places, split_plan, today
 def county_admin(app, db):
     """A county agency administrator (the demo has none): the one who approves."""
     p = places(db)
-    create_user(db, None, UserCreate(username="county_admin_t", display_name="区网格中心管理员", password="Adj-test-9931",
+    create_user(db, SYSTEM, UserCreate(username="county_admin_t", display_name="区网格中心管理员", password="Adj-test-9931",
                                      role="agency_admin", scope_code=p.county, must_change_password=False),
                 now=utc_now(), demo=True)
     db.flush()

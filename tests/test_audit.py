@@ -16,6 +16,7 @@ from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_places
 from gridgov.accounts.schemas import UserCreate, UserUpdate
 from gridgov.accounts.service import _principal, create_user, update_user
 from gridgov.audit.service import record
+from gridgov.authz.scope import SYSTEM
 from gridgov.kit.clock import local, utc_now
 from gridgov.models import AuditEntry, User
 
@@ -91,7 +92,7 @@ def test_the_csv_export_has_a_bom_chinese_headings_and_the_filtered_rows(client_
 def county_auditor(app, db):
     """An auditor of the first demo county (the demo's own auditor covers the whole city)."""
     places = demo_places(db, CITY)
-    create_user(db, None, UserCreate(username="county_auditor", display_name="区审计员", password=PASSWORD,
+    create_user(db, SYSTEM, UserCreate(username="county_auditor", display_name="区审计员", password=PASSWORD,
                                      role="auditor", scope_code=places.county, must_change_password=False),
                 now=utc_now(), demo=True)
     now = utc_now()

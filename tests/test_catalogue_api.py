@@ -14,6 +14,7 @@ from sqlalchemy import select
 from gridgov.accounts.demo import demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
+from gridgov.authz.scope import SYSTEM
 from gridgov.departments.service import department_code
 from gridgov.kit.clock import utc_now
 from gridgov.models import AuditEntry, Matter
@@ -33,7 +34,7 @@ def account(app, db):
     clients = []
 
     def make(username: str, role: str, scope: str, department: str | None = None) -> TestClient:
-        create_user(db, None, UserCreate(username=username, display_name=username, password="demo12345", role=role,
+        create_user(db, SYSTEM, UserCreate(username=username, display_name=username, password="demo12345", role=role,
                                          scope_code=scope, department_code=department, must_change_password=False),
                     now=utc_now(), demo=True)
         db.commit()

@@ -14,6 +14,7 @@ from gridgov.accounts.demo import demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import SYSTEM
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue import service
 from gridgov.catalogue.schemas import ApplicationCreate, DecisionIn, MatterIn, ReviewIn
@@ -200,7 +201,7 @@ def test_no_filing_for_a_city_list_nor_under_a_profile_without_it(db, places, jm
 
 @pytest.fixture
 def county_admin(app, db, places):
-    create_user(db, None, UserCreate(username="jm_county_admin", display_name="区网格化机构", password="demo12345",
+    create_user(db, SYSTEM, UserCreate(username="jm_county_admin", display_name="区网格化机构", password="demo12345",
                                      role="agency_admin", scope_code=places.county, must_change_password=False),
                 now=utc_now(), demo=True)
     db.commit()

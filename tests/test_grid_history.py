@@ -11,6 +11,7 @@ import shapely
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.kit.clock import utc_now
 from gridgov.models import Grid, GridVersion
 from gridgov.policy.loader import load_profile
@@ -42,9 +43,9 @@ def test_an_import_opens_a_version_only_when_the_boundary_name_or_kind_changes(d
     now = utc_now()
     d1, d2, d3 = date(2030, 1, 1), date(2030, 6, 1), date(2030, 9, 1)
     data = small_city()
-    transfer.import_feature_collection(db, None, data, profile=profile, now=now, effective_on=d1)
+    transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=now, effective_on=d1)
     code = f"{VILLAGE}001"
-    transfer.import_feature_collection(db, None, data, profile=profile, now=now, effective_on=d2)
+    transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=now, effective_on=d2)
     assert [(v.valid_from, v.valid_to) for v in _versions(db, code)] == [(d1, None)]
 
     moved = copy.deepcopy(data)
@@ -53,16 +54,16 @@ def test_an_import_opens_a_version_only_when_the_boundary_name_or_kind_changes(d
     old_geom = shapely.geometry.shape(feature["geometry"])
     for point in ring:
         point[0] += 0.01
-    transfer.import_feature_collection(db, None, moved, profile=profile, now=now, effective_on=d2)
+    transfer.import_feature_collection(db, SYSTEM, moved, profile=profile, now=now, effective_on=d2)
     assert [(v.valid_from, v.valid_to) for v in _versions(db, code)] == [(d1, d2), (d2, None)]
 
     inside_old = shapely.point_on_surface(shapely.difference(old_geom, shapely.geometry.shape(feature["geometry"])))
-    assert service.locate(db, None, inside_old.x, inside_old.y, on=d1).grid_code == code
-    assert service.locate(db, None, inside_old.x, inside_old.y, on=d2).grid_code is None
-    assert service.locate(db, None, inside_old.x, inside_old.y, on=d1 - timedelta(days=1)).grid_code is None
+    assert service.locate(db, SYSTEM, inside_old.x, inside_old.y, on=d1).grid_code == code
+    assert service.locate(db, SYSTEM, inside_old.x, inside_old.y, on=d2).grid_code is None
+    assert service.locate(db, SYSTEM, inside_old.x, inside_old.y, on=d1 - timedelta(days=1)).grid_code is None
 
     feature["properties"]["status"] = "retired"
-    transfer.import_feature_collection(db, None, moved, profile=profile, now=now, effective_on=d3)
+    transfer.import_feature_collection(db, SYSTEM, moved, profile=profile, now=now, effective_on=d3)
     assert [(v.valid_from, v.valid_to) for v in _versions(db, code)] == [(d1, d2), (d2, d3)]
 
 
@@ -70,9 +71,9 @@ def test_a_database_without_history_still_locates_by_date(db):
     db.execute(GridVersion.__table__.delete())
     g = db.scalars(select(Grid).where(Grid.status == "active").limit(1)).one()
     point = shapely.point_on_surface(shapely.from_wkb(g.geom_wkb))
-    assert service.locate(db, None, point.x, point.y, on=date(2001, 1, 1)).grid_code == g.code
+    assert service.locate(db, SYSTEM, point.x, point.y, on=date(2001, 1, 1)).grid_code == g.code
     assert history.backfill_versions(db, now=utc_now()) >= 1000
-    assert service.locate(db, None, point.x, point.y, on=date(2001, 1, 1)).grid_code is None
+    assert service.locate(db, SYSTEM, point.x, point.y, on=date(2001, 1, 1)).grid_code is None
 
 
 def test_the_api_gives_a_grids_history_and_locates_by_date(client, db):

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
+from gridgov.authz.scope import SYSTEM
 from gridgov.errors import Conflict, Invalid
 from gridgov.kit.clock import utc_now
 from gridgov.kit.ids import with_check_digit
@@ -63,9 +64,9 @@ def test_demo_staffs_the_demo_town_and_links_the_demo_users(db, places):
         post = db.scalar(select(Post).where(Post.staff_id == users[username].staff_id))
         assert (post.grid_code, post.role, post.status) == (grid, role, "active")
     profile = load_profile("zhenjiang")
-    town = posts.staffing_gaps(db, None, places.town, profile=profile)
+    town = posts.staffing_gaps(db, SYSTEM, places.town, profile=profile)
     assert town.grids_checked > 10 and not town.gaps
-    town2 = posts.staffing_gaps(db, None, places.town2, profile=profile)
+    town2 = posts.staffing_gaps(db, SYSTEM, places.town2, profile=profile)
     assert {(g.grid_code, g.kind) for g in town2.gaps if g.grid_code == places.grid2} == {(places.grid2, "no_leader")}
     assert town2.counts["no_fulltime"] == town2.grids_checked - 1
 
@@ -116,7 +117,7 @@ def _person(db, places, n: int, born: str = "19900101") -> StaffMember:
     from gridgov.kit.crypto import FieldCipher
     from tests.conftest import TEST_SECRET_KEY
 
-    return service.create_staff(db, None, StaffCreate(name=f"资格{n}", gender="男", id_number=id_number(n, born),
+    return service.create_staff(db, SYSTEM, StaffCreate(name=f"资格{n}", gender="男", id_number=id_number(n, born),
                                                       area_code=places.town2), cipher=FieldCipher(TEST_SECRET_KEY),
                                 now=utc_now())
 
@@ -126,12 +127,12 @@ def test_an_ineligible_fulltime_worker_cannot_be_posted_under_jiangsu(db, places
     grid = spare_grid(db, places.town2)
     young = _person(db, places, 10, born=f"{TODAY.year - 17}0101")
     with pytest.raises(Conflict, match="未满 18 周岁"):
-        posts.create_post(db, None, PostCreate(staff_id=young.id, role="fulltime", grid_code=grid, start_date=TODAY),
+        posts.create_post(db, SYSTEM, PostCreate(staff_id=young.id, role="fulltime", grid_code=grid, start_date=TODAY),
                           profile=jiangsu, now=utc_now())
     # a part-time post has no age condition; zhenjiang sets none at all
-    posts.create_post(db, None, PostCreate(staff_id=young.id, role="parttime", grid_code=grid, start_date=TODAY),
+    posts.create_post(db, SYSTEM, PostCreate(staff_id=young.id, role="parttime", grid_code=grid, start_date=TODAY),
                       profile=jiangsu, now=utc_now())
-    posts.create_post(db, None, PostCreate(staff_id=young.id, role="fulltime", grid_code=grid, start_date=TODAY),
+    posts.create_post(db, SYSTEM, PostCreate(staff_id=young.id, role="fulltime", grid_code=grid, start_date=TODAY),
                       profile=load_profile("zhenjiang"), now=utc_now())
 
 
@@ -140,18 +141,18 @@ def test_an_exclusion_refuses_a_fulltime_post_until_lifted_under_qinzhou(db, pla
     grid = spare_grid(db, places.town2)
     person = _person(db, places, 11)
     with pytest.raises(Invalid):
-        service.record_exclusion(db, None, person.id, ExclusionCreate(kind="criminal_record", evidence="x"),
+        service.record_exclusion(db, SYSTEM, person.id, ExclusionCreate(kind="criminal_record", evidence="x"),
                                  profile=qinzhou, now=utc_now())
-    ex = service.record_exclusion(db, None, person.id, ExclusionCreate(kind="dismissed_from_public_office",
+    ex = service.record_exclusion(db, SYSTEM, person.id, ExclusionCreate(kind="dismissed_from_public_office",
                                                                        evidence="某局开除决定书 2020-12 号"),
                                   profile=qinzhou, now=utc_now())
     data = PostCreate(staff_id=person.id, role="fulltime", grid_code=grid, start_date=TODAY)
     with pytest.raises(Conflict, match="开除公职"):
-        posts.create_post(db, None, data, profile=qinzhou, now=utc_now())
-    service.lift_exclusion(db, None, person.id, ex.id, ExclusionLift(lifted_on=TODAY), now=utc_now())
-    post = posts.create_post(db, None, data, profile=qinzhou, now=utc_now())
-    service.record_training(db, None, person.id, TrainingCreate(held_on=TODAY, passed=True), now=utc_now())
-    assert posts.activate_post(db, None, post.id, PostActivate(), profile=qinzhou, now=utc_now()).status == "active"
+        posts.create_post(db, SYSTEM, data, profile=qinzhou, now=utc_now())
+    service.lift_exclusion(db, SYSTEM, person.id, ex.id, ExclusionLift(lifted_on=TODAY), now=utc_now())
+    post = posts.create_post(db, SYSTEM, data, profile=qinzhou, now=utc_now())
+    service.record_training(db, SYSTEM, person.id, TrainingCreate(held_on=TODAY, passed=True), now=utc_now())
+    assert posts.activate_post(db, SYSTEM, post.id, PostActivate(), profile=qinzhou, now=utc_now()).status == "active"
 
 
 def test_an_exclusion_kind_the_profile_does_not_list_is_422(client, places):

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.errors import Invalid
 from gridgov.kit.clock import utc_now
@@ -133,7 +134,7 @@ def small_territory(session, profile) -> None:
                                                "name": "一号微网格", "households": 40}, "geometry": None}
     data = t.small_city([t.grid(1, t.box(0, 0, 2, 2)), t.grid(2, t.box(2, 0, 4, 2), kind="rural", households=300)])
     data["features"].append(micro)
-    import_feature_collection(session, None, data, profile=profile, now=utc_now())
+    import_feature_collection(session, SYSTEM, data, profile=profile, now=utc_now())
 
 
 def test_export_then_import_round_trips_and_gaps_follow_the_profile(fresh_url):
@@ -143,23 +144,23 @@ def test_export_then_import_round_trips_and_gaps_follow_the_profile(fresh_url):
     g1, g2 = f"{t.VILLAGE}001", f"{t.VILLAGE}002"
     with unit_of_work(factory) as session:
         small_territory(session, zhenjiang)
-        kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, None, t.TOWN, profile=zhenjiang).gaps}
+        kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, SYSTEM, t.TOWN, profile=zhenjiang).gaps}
         assert kinds == {(g1, "no_leader"), (g1, "no_fulltime"), (g1, "no_liaison"), (g1, "no_volunteer"),
                          (g2, "no_leader"), (g2, "fulltime_advised")}
         content = xlsx([row(11, t.TOWN, g1, "网格长"), row(12, t.TOWN, g1, "专职网格员"), row(13, t.VILLAGE)])
-        importing.import_staff(session, None, content, profile=zhenjiang, cipher=cipher, now=utc_now())
-        kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, None, t.TOWN, profile=zhenjiang).gaps}
+        importing.import_staff(session, SYSTEM, content, profile=zhenjiang, cipher=cipher, now=utc_now())
+        kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, SYSTEM, t.TOWN, profile=zhenjiang).gaps}
         assert (g1, "no_leader") not in kinds and (g1, "no_fulltime") not in kinds and (g1, "no_liaison") in kinds
-        jiangsu_kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, None, t.TOWN, profile=jiangsu).gaps}
+        jiangsu_kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, SYSTEM, t.TOWN, profile=jiangsu).gaps}
         assert jiangsu_kinds == {(g2, "no_leader"), (g2, "fulltime_advised")}  # no micro-grid rules in JS
-        first = importing.export_workbook(session, None, area=None, cipher=cipher, full=True, now=utc_now())
+        first = importing.export_workbook(session, SYSTEM, area=None, cipher=cipher, full=True, now=utc_now())
     with unit_of_work(factory) as session:
         for table in (Post, Training, StaffMember):
             session.execute(delete(table))
     with unit_of_work(factory) as session:
-        result = importing.import_staff(session, None, first, profile=zhenjiang, cipher=cipher, now=utc_now())
+        result = importing.import_staff(session, SYSTEM, first, profile=zhenjiang, cipher=cipher, now=utc_now())
         assert (result.staff_created, result.posts_activated) == (3, 2)
-        second = importing.export_workbook(session, None, area=None, cipher=cipher, full=True, now=utc_now())
+        second = importing.export_workbook(session, SYSTEM, area=None, cipher=cipher, full=True, now=utc_now())
 
     def cells(content):
         return [[c.value for c in r] for r in load_workbook(io.BytesIO(content)).active.iter_rows()]
@@ -173,11 +174,11 @@ def test_a_csv_sheet_is_accepted_too(fresh_url):
     with unit_of_work(factory) as session:
         small_territory(session, profile)
         text = ",".join(HEADER) + "\n" + ",".join(str(v) for v in row(14, t.TOWN)) + "\n"
-        result = importing.import_staff(session, None, text.encode("utf-8-sig"), filename="a.csv", profile=profile,
+        result = importing.import_staff(session, SYSTEM, text.encode("utf-8-sig"), filename="a.csv", profile=profile,
                                         cipher=FieldCipher("k" * 40), now=utc_now())
         assert result.staff_created == 1
         with pytest.raises(Invalid) as bad:
-            importing.import_staff(session, None, "姓名,籍贯\n某,某地\n".encode(), filename="b.csv", profile=profile,
+            importing.import_staff(session, SYSTEM, "姓名,籍贯\n某,某地\n".encode(), filename="b.csv", profile=profile,
                                    cipher=FieldCipher("k" * 40), now=utc_now())
         assert {d["column"] for d in bad.value.details} >= {"籍贯", "性别", "所属区域编码"}
 

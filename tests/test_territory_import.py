@@ -6,6 +6,7 @@ import pytest
 import shapely
 from sqlalchemy import func, select
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.errors import Invalid
 from gridgov.kit.clock import utc_now
 from gridgov.models import Area, Grid
@@ -25,7 +26,7 @@ def _count(db, model, prefix):
 
 
 def test_a_valid_file_writes_every_area_and_grid(db, profile):
-    result = transfer.import_feature_collection(db, None, small_city(), profile=profile, now=utc_now())
+    result = transfer.import_feature_collection(db, SYSTEM, small_city(), profile=profile, now=utc_now())
     assert (result.areas_created, result.grids_created) == (4, 2)
     assert db.get(Area, VILLAGE).parent_code == TOWN
     assert db.get(Area, CITY).parent_code is None  # the province is not kept here
@@ -35,10 +36,10 @@ def test_a_valid_file_writes_every_area_and_grid(db, profile):
 
 
 def test_importing_the_same_file_again_updates_instead_of_duplicating(db, profile):
-    transfer.import_feature_collection(db, None, small_city(), profile=profile, now=utc_now())
+    transfer.import_feature_collection(db, SYSTEM, small_city(), profile=profile, now=utc_now())
     again = small_city()
     again["features"][-1]["properties"]["households"] = 450
-    result = transfer.import_feature_collection(db, None, again, profile=profile, now=utc_now())
+    result = transfer.import_feature_collection(db, SYSTEM, again, profile=profile, now=utc_now())
     assert (result.grids_created, result.grids_updated, result.areas_updated) == (0, 2, 4)
     assert db.get(Grid, f"{VILLAGE}002").households == 450
 
@@ -60,7 +61,7 @@ def test_a_bad_file_reports_every_bad_feature_and_writes_nothing(db, profile):
         ]
     )
     with pytest.raises(Invalid) as caught:
-        transfer.import_feature_collection(db, None, bad, profile=profile, now=utc_now())
+        transfer.import_feature_collection(db, SYSTEM, bad, profile=profile, now=utc_now())
     problems = {p["index"]: p["reason"] for p in caught.value.details}
     assert "未写入任何数据" in caught.value.message
     assert "自相交" in problems[5]
@@ -76,9 +77,9 @@ def test_a_bad_file_reports_every_bad_feature_and_writes_nothing(db, profile):
 
 def test_a_file_that_is_not_a_feature_collection_is_refused(db, profile):
     with pytest.raises(Invalid, match="FeatureCollection"):
-        transfer.import_feature_collection(db, None, {"type": "Feature"}, profile=profile, now=utc_now())
+        transfer.import_feature_collection(db, SYSTEM, {"type": "Feature"}, profile=profile, now=utc_now())
     with pytest.raises(Invalid, match="没有任何要素"):
-        transfer.import_feature_collection(db, None, collection(), profile=profile, now=utc_now())
+        transfer.import_feature_collection(db, SYSTEM, collection(), profile=profile, now=utc_now())
 
 
 def test_an_area_whose_level_or_parent_is_wrong_is_reported(db, profile):
@@ -88,7 +89,7 @@ def test_an_area_whose_level_or_parent_is_wrong_is_reported(db, profile):
         {"type": "Feature", "properties": {"layer": "area", "code": "329902000000", "name": "错级", "level": "town"}, "geometry": None},
     )
     with pytest.raises(Invalid) as caught:
-        transfer.import_feature_collection(db, None, data, profile=profile, now=utc_now())
+        transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=utc_now())
     problems = {p["index"]: p["reason"] for p in caught.value.details}
     assert "上级区划 329901000000 不存在" in problems[1]
     assert "级别" in problems[2]
@@ -97,29 +98,29 @@ def test_an_area_whose_level_or_parent_is_wrong_is_reported(db, profile):
 def test_a_retired_grid_code_is_never_taken_again(db, profile):
     data = small_city()
     data["features"][-1]["properties"]["status"] = "retired"
-    transfer.import_feature_collection(db, None, data, profile=profile, now=utc_now())
+    transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=utc_now())
     assert db.get(Grid, f"{VILLAGE}002").retired_at is not None
     with pytest.raises(Invalid) as caught:
-        transfer.import_feature_collection(db, None, small_city(), profile=profile, now=utc_now())
+        transfer.import_feature_collection(db, SYSTEM, small_city(), profile=profile, now=utc_now())
     assert [p["index"] for p in caught.value.details] == [5]
     assert "已注销" in caught.value.details[0]["reason"]
 
 
 def test_export_writes_back_the_format_import_reads(db, profile):
-    transfer.import_feature_collection(db, None, small_city(), profile=profile, now=utc_now())
-    exported = transfer.export_feature_collection(db, None, CITY)
+    transfer.import_feature_collection(db, SYSTEM, small_city(), profile=profile, now=utc_now())
+    exported = transfer.export_feature_collection(db, SYSTEM, CITY)
     codes = [f["properties"]["code"] for f in exported["features"]]
     assert codes == [CITY, "329901000000", TOWN, VILLAGE, f"{VILLAGE}001", f"{VILLAGE}002"]
     original = shapely.geometry.shape(small_city()["features"][4]["geometry"])
     assert shapely.equals_exact(shapely.geometry.shape(exported["features"][4]["geometry"]), original, 0)
-    result = transfer.import_feature_collection(db, None, exported, profile=profile, now=utc_now())
+    result = transfer.import_feature_collection(db, SYSTEM, exported, profile=profile, now=utc_now())
     assert (result.areas_created, result.grids_created, result.grids_updated) == (0, 0, 2)
 
 
 def test_the_coverage_check_finds_overlaps_gaps_and_spills_with_their_size(db, profile):
     data = small_city([grid(1, box(0, 0, 2.5, 2)), grid(2, box(2, 0, 3, 2)), grid(3, box(3.5, 0, 4.5, 2))])
-    transfer.import_feature_collection(db, None, data, profile=profile, now=utc_now())
-    report = coverage.check_coverage(db, None, VILLAGE, profile=profile)
+    transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=utc_now())
+    report = coverage.check_coverage(db, SYSTEM, VILLAGE, profile=profile)
     cell_m2 = 0.001 * 111_320 * 0.857167 * 0.001 * 110_950  # one STEP×STEP cell at 31°N, roughly
     assert report.grids_checked == 3 and report.has_boundary
     assert [o.grids for o in report.overlaps] == [[f"{VILLAGE}001", f"{VILLAGE}002"]]
@@ -130,38 +131,38 @@ def test_the_coverage_check_finds_overlaps_gaps_and_spills_with_their_size(db, p
 
 
 def test_the_demo_city_is_covered_without_gaps_or_overlaps(db, profile):
-    report = coverage.check_coverage(db, None, "321100000000", profile=profile)
+    report = coverage.check_coverage(db, SYSTEM, "321100000000", profile=profile)
     assert report.grids_checked > 900
     assert report.ok, (report.overlaps[:2], report.gaps[:2], report.outside[:2])
 
 
 def test_household_norms_come_from_the_profile(db, profile):
     data = small_city([grid(1, box(0, 0, 2, 2), households=650), grid(2, box(2, 0, 4, 2), kind="rural", households=120)])
-    transfer.import_feature_collection(db, None, data, profile=load_profile("jiangsu"), now=utc_now())
-    jiangsu = coverage.check_coverage(db, None, VILLAGE, profile=load_profile("jiangsu"))
+    transfer.import_feature_collection(db, SYSTEM, data, profile=load_profile("jiangsu"), now=utc_now())
+    jiangsu = coverage.check_coverage(db, SYSTEM, VILLAGE, profile=load_profile("jiangsu"))
     assert {w.grid_code for w in jiangsu.household_warnings} == {f"{VILLAGE}001", f"{VILLAGE}002"}
     assert "300–500" in jiangsu.household_warnings[0].message
-    assert coverage.check_coverage(db, None, VILLAGE, profile=profile).household_warnings == []
+    assert coverage.check_coverage(db, SYSTEM, VILLAGE, profile=profile).household_warnings == []
 
 
 def test_the_locator_follows_an_import(db, profile):
-    assert service.locate(db, None, 120.0005, 31.0005).found is False
-    transfer.import_feature_collection(db, None, small_city(), profile=profile, now=utc_now())
-    found = service.locate(db, None, 120.0035, 31.001)
+    assert service.locate(db, SYSTEM, 120.0005, 31.0005).found is False
+    transfer.import_feature_collection(db, SYSTEM, small_city(), profile=profile, now=utc_now())
+    found = service.locate(db, SYSTEM, 120.0035, 31.001)
     assert found.found and found.grid_code == f"{VILLAGE}002"
     assert [a.name for a in found.area_chain] == ["测试市", "测试区", "测试街道", "测试社区"]
 
 
 def test_a_point_on_the_shared_edge_goes_to_the_smaller_code(db, profile):
-    transfer.import_feature_collection(db, None, small_city(), profile=profile, now=utc_now())
-    assert service.locate(db, None, 120.002, 31.001).grid_code == f"{VILLAGE}001"
+    transfer.import_feature_collection(db, SYSTEM, small_city(), profile=profile, now=utc_now())
+    assert service.locate(db, SYSTEM, 120.002, 31.001).grid_code == f"{VILLAGE}001"
 
 
 def test_an_impossible_point_or_unknown_system_is_a_clear_error(db):
     with pytest.raises(Invalid, match="经纬度无效"):
-        service.locate(db, None, float("nan"), 31.0)
+        service.locate(db, SYSTEM, float("nan"), 31.0)
     with pytest.raises(Invalid, match="坐标系"):
-        service.locate(db, None, 120.0, 31.0, "mars")
+        service.locate(db, SYSTEM, 120.0, 31.0, "mars")
 
 
 def _queries(db, fn):
@@ -182,13 +183,13 @@ def _queries(db, fn):
 
 
 def test_area_lists_take_the_same_number_of_queries_however_long(db):
-    city = service.list_areas(db, None, None)[0].code
-    county = service.list_areas(db, None, city)[0].code
-    town = service.list_areas(db, None, county)[0].code
+    city = service.list_areas(db, SYSTEM, None)[0].code
+    county = service.list_areas(db, SYSTEM, city)[0].code
+    town = service.list_areas(db, SYSTEM, county)[0].code
     sizes, counts = [], []
     for code in (city, county, town):
-        sizes.append(len(service.list_areas(db, None, code, with_grids=True)))
-        counts.append(_queries(db, lambda code=code: service.list_areas(db, None, code, with_grids=True)))
+        sizes.append(len(service.list_areas(db, SYSTEM, code, with_grids=True)))
+        counts.append(_queries(db, lambda code=code: service.list_areas(db, SYSTEM, code, with_grids=True)))
     assert len(set(sizes)) > 1 and len(set(counts)) == 1
-    towns = service.list_areas(db, None, county, with_grids=True)
-    assert sum(t.grids for t in towns) == service.get_area_read(db, None, county).grids > 0
+    towns = service.list_areas(db, SYSTEM, county, with_grids=True)
+    assert sum(t.grids for t in towns) == service.get_area_read(db, SYSTEM, county).grids > 0

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from gridgov.accounts.demo import demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
+from gridgov.authz.scope import SYSTEM
 from gridgov.kit.clock import utc_now
 from gridgov.models import AuditEntry, User
 
@@ -200,7 +201,7 @@ def test_unlocking_and_resetting_a_password(app, db):
 def town_admin(app, db):
     """An agency administrator of the demo town (the demo has only a city one), logged in by cookie."""
     places = demo_places(db, CITY)
-    create_user(db, None, UserCreate(username="town_admin", display_name="街道管理员", password=PASSWORD,
+    create_user(db, SYSTEM, UserCreate(username="town_admin", display_name="街道管理员", password=PASSWORD,
                                      role="agency_admin", scope_code=places.town, must_change_password=False),
                 now=utc_now(), demo=True)
     db.flush()

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.cli import fail_on_domain_error
@@ -58,6 +59,6 @@ def create(
         typer.echo(f"错误：{wrong}的长度或格式不对", err=True)
         raise typer.Exit(1) from None
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(make_engine(settings.database_url)), writes=True) as session:
-        user = create_user(session, None, data, now=utc_now(), demo=settings.demo)
+        user = create_user(session, SYSTEM, data, now=utc_now(), demo=settings.demo)
     typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}）"
                + ("，首次登录须修改密码" if must_change else ""))

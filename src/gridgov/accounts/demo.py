@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.passwords import DEMO_PASSWORD
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
+from gridgov.authz.scope import SYSTEM
 from gridgov.departments.service import department_code
 from gridgov.models import Area, Grid, User
 from gridgov.models.accounts import ROLE_LABELS, Role
@@ -109,7 +110,7 @@ def create_demo_accounts(session: Session, city_code: str, *, now: datetime) -> 
         scope, dept = _scope(account, places)
         data = UserCreate(username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
                           role=account.role, scope_code=scope, department_code=dept, must_change_password=False)
-        created.append(create_user(session, None, data, now=now, demo=True))
+        created.append(create_user(session, SYSTEM, data, now=now, demo=True))
     return created
 
 

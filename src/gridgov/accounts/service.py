@@ -24,7 +24,7 @@ from gridgov.accounts.schemas import UserCreate, UserFilter, UserRead, UserUpdat
 from gridgov.audit.service import record
 from gridgov.authz.permissions import ROLE_PERMISSIONS, Permission
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import in_scope, scope_to_areas
+from gridgov.authz.scope import get_visible, scoped
 from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
@@ -163,22 +163,22 @@ def _user(session: Session, user_id: int) -> User:
 
 def access_user(session: Session, principal: Principal, user_id: int) -> User:
     """A user inside the administrator's jurisdiction; 404 otherwise."""
-    user = session.get(User, user_id)
-    if user is None or not in_scope(principal, user.scope_code):
+    user = get_visible(session, principal, User, user_id)
+    if user is None:
         raise NotFound("用户不存在")
     return user
 
 
 def list_users(session: Session, principal: Principal, *, q: str | None = None) -> Sequence[User]:
-    stmt = scope_to_areas(select(User), principal, User.scope_code).order_by(User.username)
+    stmt = scoped(select(User), principal, User).order_by(User.username)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(User.username.like(like) | User.display_name.like(like))
     return session.scalars(stmt).all()
 
 
-def _user_filter(stmt, principal: Principal, flt: UserFilter):
-    stmt = scope_to_areas(stmt, principal, User.scope_code)
+def _user_filter(stmt, flt: UserFilter):
+    """``stmt``, already through the door, narrowed by the filter."""
     if flt.q:
         like = f"%{flt.q.strip()}%"
         stmt = stmt.where(User.username.like(like) | User.display_name.like(like))
@@ -200,12 +200,13 @@ def search_users(
             rules.area_level(flt.area)
         except rules.CodeError as exc:
             raise Invalid(str(exc)) from exc
-        if not principal.sees_area(flt.area) or session.get(Area, flt.area) is None:
+        if get_visible(session, principal, Area, flt.area, ancestors=True) is None:
             raise NotFound(f"区域 {flt.area} 不存在")
     page, page_size = max(page, 1), min(max(page_size, 1), 200)
-    total = session.scalar(_user_filter(select(func.count()).select_from(User), principal, flt)) or 0
+    total = session.scalar(_user_filter(scoped(select(func.count()).select_from(User), principal, User), flt)) or 0
     rows = session.scalars(
-        _user_filter(select(User), principal, flt).order_by(User.username).offset((page - 1) * page_size).limit(page_size)
+        _user_filter(scoped(select(User), principal, User), flt).order_by(User.username)
+        .offset((page - 1) * page_size).limit(page_size)
     ).all()
     return rows, total
 
@@ -223,7 +224,7 @@ def grant_problem(principal: Principal | None, role: Role) -> str | None:
 
     ``None`` is the system itself (the CLI, the demo builder): it may give any role.
     """
-    if principal is None:
+    if principal is None or principal.system:
         return None
     if role in SECURITY_ROLES:
         if not principal.can(Permission.USERS_SECURITY):
@@ -288,17 +289,17 @@ def check_role_and_scope(
     if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN, rules.MICRO_GRID_CODE_LEN):
         raise Invalid("辖区应为 12 位区划代码、15 位网格编码或 17 位微网格编码")
     if len(scope_code) == rules.AREA_CODE_LEN:
-        if not in_scope(principal, scope_code) or session.get(Area, scope_code) is None:
+        if get_visible(session, principal, Area, scope_code) is None:
             raise NotFound(f"区域 {scope_code} 不存在")
         if role_ in GRID_ROLES:
             raise Invalid(f"{ROLE_LABELS[role_]}应绑定到网格（15 位网格编码）")
     elif len(scope_code) == rules.GRID_CODE_LEN:
-        if not in_scope(principal, scope_code) or session.get(Grid, scope_code) is None:
+        if get_visible(session, principal, Grid, scope_code) is None:
             raise NotFound(f"网格 {scope_code} 不存在")
         if role_ not in GRID_ROLES:
             raise Invalid(f"{ROLE_LABELS[role_]}应绑定到区域（12 位区划代码）")
     else:
-        if not in_scope(principal, scope_code) or session.get(MicroGrid, scope_code) is None:
+        if get_visible(session, principal, MicroGrid, scope_code) is None:
             raise NotFound(f"微网格 {scope_code} 不存在")
         if role_ not in (Role.LIAISON, Role.VOLUNTEER):
             raise Invalid("只有微网格联络员和志愿者绑定到微网格")
@@ -307,8 +308,8 @@ def check_role_and_scope(
     if department_code:
         if role_ not in DEPARTMENT_ROLES and role_ != Role.PROFESSIONAL:
             raise Invalid("只有联动部门人员和专业网格员可以指定部门")
-        dept = session.get(Department, department_code)
-        if dept is None or not in_scope(principal, dept.area_code):
+        dept = get_visible(session, principal, Department, department_code, ancestors=True)
+        if dept is None:
             raise NotFound(f"部门 {department_code} 不存在")
         if role_ in DEPARTMENT_ROLES and dept.area_code != scope_code:
             raise Invalid(f"部门 {dept.name} 不属于辖区 {scope_code}")
@@ -329,14 +330,14 @@ def check_staff_link(session: Session, principal: Principal | None, staff_id: in
         raise Invalid(f"网格员档案不在该用户的辖区 {scope_code} 内，不能绑定")
 
 
-def assignable_roles(principal: Principal | None) -> list[tuple[str, str]]:
+def assignable_roles(principal: Principal) -> list[tuple[str, str]]:
     """(value, Chinese label) of the roles this administrator may give, in the order of the enum."""
     return [(r.value, ROLE_LABELS[r]) for r in Role if grant_problem(principal, r) is None]
 
 
-def assignable_departments(session: Session, principal: Principal | None) -> Sequence[Department]:
+def assignable_departments(session: Session, principal: Principal) -> Sequence[Department]:
     """Active departments of the areas inside the jurisdiction (the only ones a user may join)."""
-    stmt = scope_to_areas(select(Department), principal, Department.area_code).where(Department.is_active)
+    stmt = scoped(select(Department), principal, Department).where(Department.is_active)
     return session.scalars(stmt.order_by(Department.area_code, Department.kind)).all()
 
 
@@ -352,7 +353,7 @@ def _snapshot(user: User) -> dict:
     }
 
 
-def create_user(session: Session, principal: Principal | None, data: UserCreate, *, now: datetime, demo: bool) -> User:
+def create_user(session: Session, principal: Principal, data: UserCreate, *, now: datetime, demo: bool) -> User:
     username = data.username.strip().lower()
     if not USERNAME_RE.match(username):
         raise Invalid("用户名应为 3–32 位小写字母、数字或下划线，并以字母开头")
@@ -490,10 +491,10 @@ def permission_labels(principal: Principal) -> list[str]:
     return sorted(p.value for p in Permission if principal.can(p))
 
 
-def area_choices(session: Session, principal: Principal | None) -> Sequence[Area]:
+def area_choices(session: Session, principal: Principal) -> Sequence[Area]:
     """Areas down to the town level inside the jurisdiction, for pickers (villages and grids are
     typed as codes: a city has too many of them for a list)."""
-    stmt = scope_to_areas(select(Area), principal, Area.code).where(
+    stmt = scoped(select(Area), principal, Area).where(
         Area.level.in_([AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWN])
     )
     return session.scalars(stmt.order_by(Area.code)).all()

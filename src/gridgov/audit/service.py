@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gridgov.audit import rules as audit_rules
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import scoped, sees_area
 from gridgov.catalogue.rules import ACTION_LABELS as CATALOGUE_ACTIONS
 from gridgov.db import unit_of_work
 from gridgov.errors import Invalid, NotFound
@@ -88,6 +88,8 @@ def record(
     actor_name: str | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction. Pass masked values only, never plain PII."""
+    if actor is not None and actor.system:
+        actor = None  # the system acting (CLI, jobs) is written as before: actor "system", no id
     entry = AuditEntry(
         at=now,
         actor_id=actor.user_id if actor else None,
@@ -113,8 +115,8 @@ def record_now(factory: sessionmaker[Session], **fields: Any) -> None:
         record(session, **fields)
 
 
-def _filtered(stmt, principal: Principal | None, *, action, actor, object_type, area, since, until):
-    stmt = scope_to_areas(stmt, principal, AuditEntry.area_code)
+def _filtered(stmt, *, action, actor, object_type, area, since, until):
+    """``stmt``, already through the door, narrowed by the filter."""
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if actor:
@@ -130,7 +132,7 @@ def _filtered(stmt, principal: Principal | None, *, action, actor, object_type, 
     return stmt
 
 
-def check_area(principal: Principal | None, area: str | None) -> None:
+def check_area(principal: Principal, area: str | None) -> None:
     """An area filter must be a valid code the principal may see (its jurisdiction or above it,
     which then means the whole jurisdiction); anything else is reported as missing."""
     if not area:
@@ -139,13 +141,13 @@ def check_area(principal: Principal | None, area: str | None) -> None:
         rules.area_level(area)
     except rules.CodeError as exc:
         raise Invalid(str(exc)) from exc
-    if principal is not None and not principal.sees_area(area):
+    if not sees_area(principal, area):
         raise NotFound(f"区域 {area} 不存在")
 
 
 def list_entries(
     session: Session,
-    principal: Principal | None,
+    principal: Principal,
     *,
     action: str | None = None,
     actor: str | None = None,
@@ -159,8 +161,9 @@ def list_entries(
     """Entries in the principal's jurisdiction, newest first, with the total count."""
     check_area(principal, area)
     filters = {"action": action, "actor": actor, "object_type": object_type, "area": area, "since": since, "until": until}
-    total = session.scalar(_filtered(select(func.count()).select_from(AuditEntry), principal, **filters)) or 0
-    stmt = _filtered(select(AuditEntry), principal, **filters).order_by(AuditEntry.id.desc()).offset(offset)
+    total = session.scalar(_filtered(scoped(select(func.count()).select_from(AuditEntry), principal, AuditEntry),
+                                     **filters)) or 0
+    stmt = _filtered(scoped(select(AuditEntry), principal, AuditEntry), **filters).order_by(AuditEntry.id.desc()).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return session.scalars(stmt).all(), total
@@ -210,7 +213,7 @@ MAX_PAGE_SIZE = 200
 CSV_MAX_ROWS = 100_000
 
 
-def _criteria(principal: Principal | None, flt: AuditFilter) -> dict[str, Any]:
+def _criteria(principal: Principal, flt: AuditFilter) -> dict[str, Any]:
     """The keyword filters of :func:`list_entries` for a filter as users type it (blanks ignored)."""
     clean = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in flt.model_dump().items()}
     try:
@@ -232,7 +235,7 @@ def entry_read(e: AuditEntry) -> AuditEntryRead:
     )
 
 
-def search(session: Session, principal: Principal | None, flt: AuditFilter, *, page: int = 1,
+def search(session: Session, principal: Principal, flt: AuditFilter, *, page: int = 1,
            page_size: int = PAGE_SIZE) -> AuditPage:
     """One page of the entries in the jurisdiction that match the filter, newest first."""
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
@@ -241,14 +244,14 @@ def search(session: Session, principal: Principal | None, flt: AuditFilter, *, p
     return AuditPage(items=[entry_read(e) for e in rows], total=total, page=page, page_size=page_size)
 
 
-def export_csv(session: Session, principal: Principal | None, flt: AuditFilter, *, now: datetime) -> str:
+def export_csv(session: Session, principal: Principal, flt: AuditFilter, *, now: datetime) -> str:
     """Every matching entry as CSV; the export itself is logged (who took which part of the log)."""
     criteria = _criteria(principal, flt)
     rows, total = list_entries(session, principal, **criteria, limit=CSV_MAX_ROWS + 1)
     if total > CSV_MAX_ROWS:
         raise Invalid(f"符合条件的记录有 {total} 条，超过一次导出的上限 {CSV_MAX_ROWS} 条，请缩小日期或区域范围")
     text = to_csv(rows)
-    if principal is not None:
+    if principal:
         record(session, actor=principal, action="audit_exported", now=now, object_type="audit_log",
                detail=f"导出 {total} 条；条件：{flt.query() or '无'}")
     return text

@@ -21,13 +21,29 @@ class Principal:
     scope_code: str
     department_code: str | None = None
     via_cookie: bool = False
+    system: bool = False
+    """The system itself (CLI commands, jobs, demo builders): sees every row. Only
+    :data:`gridgov.authz.scope.SYSTEM` sets it; no request ever resolves to it."""
+
+    def __bool__(self) -> bool:
+        """The system principal is falsy, so what records who acted (``user_id if principal else
+        None``, ``actor.username if actor else "system"``) writes no user for it."""
+        return not self.system
+
+    @classmethod
+    def for_system(cls) -> Principal:
+        return cls(user_id=0, username="system", display_name="系统", role="system", scope_code="", system=True)
 
     @property
     def prefix(self) -> str:
+        if self.system:
+            return ""
         return rules.scope_prefix(self.scope_code)
 
     @property
     def role_label(self) -> str:
+        if self.system:
+            return "系统"
         return ROLE_LABELS.get(Role(self.role), self.role)
 
     @property
@@ -38,7 +54,7 @@ class Principal:
         return None
 
     def can(self, permission: Permission) -> bool:
-        return role_can(self.role, permission)
+        return self.system or role_can(self.role, permission)
 
     def covers(self, code: str) -> bool:
         """Whether an area, grid or micro-grid code lies inside the principal's jurisdiction."""
@@ -47,6 +63,6 @@ class Principal:
     def sees_area(self, area_code: str) -> bool:
         """An area is visible if it lies inside the jurisdiction or is one of its ancestors (for
         breadcrumbs and navigation down to the jurisdiction)."""
-        if self.covers(area_code):
+        if self.system or self.covers(area_code):
             return True
         return self.prefix.startswith(rules.area_prefix(area_code))

@@ -1,35 +1,280 @@
-"""THE door for jurisdiction: the one place a principal becomes a WHERE clause.
+"""THE door for jurisdiction: the one place a principal becomes the rows it may see.
 
-Every scoped table carries a code column (area, grid or micro-grid code) whose prefix says where a
-row lies. A user sees only rows under its own code; anything else is reported as missing (404 with
-the same message), never as forbidden.
+Every scoped table has one rule here (:data:`RULES`), written once: given a principal, a WHERE
+clause selecting the rows it may see. Repositories and services build every query on a scoped
+table through this module:
+
+* ``scoped(stmt, principal, Model)``: ``stmt`` (a select, update or delete on ``Model``) restricted
+  to what the principal may see;
+* ``get_visible(session, principal, Model, key)``: one row by primary key, or None when it is
+  missing *or* outside the jurisdiction (callers answer both with the same 404);
+* ``covers(principal, code)``: whether a territorial code lies inside the jurisdiction (for codes
+  typed by the user before the row exists: a new case's grid, a new user's scope).
+
+There is no ``None`` that means "everything": the system itself (CLI commands, jobs, demo builders)
+passes :data:`SYSTEM`, by name. Passing ``None`` raises ``TypeError``. ``tests/test_scope_door.py``
+fails when a query on one of these tables is built anywhere else.
+
+What lies outside a user's jurisdiction is reported as missing (404 with the same message as a
+missing row), never as forbidden.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, union
+from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
+from gridgov.models import (
+    Area,
+    AuditEntry,
+    BoardComplaint,
+    Case,
+    CaseDepartment,
+    CatalogueList,
+    Department,
+    Grid,
+    GridAdjustment,
+    Instruction,
+    MicroGrid,
+    Notification,
+    Post,
+    StaffMember,
+    SupervisionOrder,
+    User,
+)
+from gridgov.models.accounts import Role
+from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
+from gridgov.models.territory import GridVersion
 from gridgov.territory import rules
 
+SYSTEM = Principal.for_system()
+"""The system itself: CLI commands, scheduled jobs, demo builders, and work a use case does on
+the system's behalf (fanning notices out to users elsewhere). Sees every row."""
 
-def scope_to_areas(stmt, principal: Principal | None, column):
-    """``stmt`` restricted to rows whose ``column`` (a territorial code) lies in the jurisdiction.
+DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
+INSTRUCTION_STATUSES_FOR_WORKERS = ("sent", "completed", "declined")
+"""What grid staff see of instructions: those sent to them and their outcome (not requests)."""
 
-    ``None`` stands for the system itself (CLI commands, jobs): no restriction.
-    """
-    if principal is None:
-        return stmt
-    return stmt.where(column.startswith(principal.prefix))
+Rule = Callable[[Principal, bool], ColumnElement[bool]]
+RULES: dict[type, Rule] = {}
+"""Scoped table → its rule. ``tests/test_scope_door.py`` reads the keys."""
 
-
-def scope_to_visible_areas(stmt, principal: Principal | None, column):
-    """Like :func:`scope_to_areas` for the areas table, keeping the jurisdiction's ancestors."""
-    if principal is None:
-        return stmt
-    ancestors = rules.ancestor_codes(principal.scope_code[:12]) if len(principal.scope_code) >= 12 else []
-    return stmt.where(or_(column.startswith(principal.prefix), column.in_(ancestors)))
+S = TypeVar("S")
 
 
-def in_scope(principal: Principal | None, code: str) -> bool:
-    return principal is None or principal.covers(code)
+def rule(*models: type):
+    def register(fn: Rule) -> Rule:
+        for model in models:
+            RULES[model] = fn
+        return fn
+
+    return register
+
+
+def _check(principal: Principal) -> None:
+    if not isinstance(principal, Principal):
+        raise TypeError("作用域需要一个主体：系统作业请明确传入 authz.scope.SYSTEM，而不是 None")
+
+
+def department_of(principal: Principal) -> str | None:
+    """The department a department user acts for ("" for one without a department: sees nothing
+    by department); None for every other role. Department visibility is decided here only."""
+    if principal.role in DEPARTMENT_ROLES:
+        return principal.department_code or ""
+    return None
+
+
+def within(principal: Principal, column) -> ColumnElement[bool]:
+    """``column`` (a territorial code) lies inside the jurisdiction."""
+    _check(principal)
+    return column.startswith(principal.prefix)
+
+
+def _within_or_above(principal: Principal, column) -> ColumnElement[bool]:
+    """Inside the jurisdiction, or one of the areas above it (for navigation and the lists,
+    departments and catalogues a place works with)."""
+    if len(principal.scope_code) < rules.AREA_CODE_LEN:
+        return within(principal, column)
+    ancestors = rules.ancestor_codes(principal.scope_code[: rules.AREA_CODE_LEN])
+    return or_(column.startswith(principal.prefix), column.in_(ancestors))
+
+
+def _nothing() -> ColumnElement[bool]:
+    return false()
+
+
+# ---------------------------------------------------------------- the rules, one per table
+
+
+@rule(Area)
+def _areas(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return _within_or_above(p, Area.code) if ancestors else within(p, Area.code)
+
+
+@rule(Grid)
+def _grids(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, Grid.code)
+
+
+@rule(MicroGrid)
+def _micro_grids(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, MicroGrid.code)
+
+
+@rule(GridVersion)
+def _grid_versions(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, GridVersion.grid_code)
+
+
+@rule(Post)
+def _posts(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, Post.scope_code)
+
+
+@rule(StaffMember)
+def _staff(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Managed inside the jurisdiction, or holding a post there (a grid leader sees the workers of
+    its grid; a town agency the people it manages and those serving in its grids)."""
+    managed = select(StaffMember.id).where(within(p, StaffMember.area_code))
+    posted = select(Post.staff_id).where(within(p, Post.scope_code))
+    ids = union(managed, posted).subquery()
+    return StaffMember.id.in_(select(ids.c[0]))
+
+
+@rule(User)
+def _users(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, User.scope_code)
+
+
+@rule(Department)
+def _departments(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return _within_or_above(p, Department.area_code) if ancestors else within(p, Department.area_code)
+
+
+@rule(Case)
+def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A department sees the cases dispatched to it (as lead or assisting, now or earlier); every
+    other role the cases whose grid lies in its jurisdiction."""
+    dept = department_of(p)
+    if dept is not None:
+        if not dept:
+            return _nothing()
+        return exists().where(CaseDepartment.case_id == Case.id, CaseDepartment.department_code == dept)
+    return within(p, Case.grid_code)
+
+
+@rule(SupervisionOrder)
+def _orders(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """An order is seen by whoever sees its case."""
+    return exists().where(Case.id == SupervisionOrder.case_id, _cases(p, False))
+
+
+@rule(Instruction)
+def _instructions(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Departments see their own requests; agencies by grid; grid staff only what was sent to them."""
+    dept = department_of(p)
+    if dept is not None:
+        return Instruction.requested_by_department == dept if dept else _nothing()
+    clause = within(p, Instruction.grid_code)
+    if p.role not in AGENCY_ROLES:
+        clause = clause & Instruction.status.in_(INSTRUCTION_STATUSES_FOR_WORKERS)
+    return clause
+
+
+@rule(CatalogueList)
+def _catalogue_lists(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return _within_or_above(p, CatalogueList.area_code) if ancestors else within(p, CatalogueList.area_code)
+
+
+@rule(CatalogueApplication)
+def _applications(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    dept = department_of(p)
+    if dept is not None:
+        return CatalogueApplication.department_code == dept if dept else _nothing()
+    return within(p, CatalogueApplication.area_code)
+
+
+@rule(RectificationNotice)
+def _notices(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A department sees the notices issued to it; an agency those on the lists of its jurisdiction."""
+    dept = department_of(p)
+    if dept is not None:
+        return RectificationNotice.department_code == dept if dept else _nothing()
+    on_lists = (select(Matter.id).join(CatalogueList, CatalogueList.id == Matter.list_id)
+                .where(within(p, CatalogueList.area_code)))
+    return RectificationNotice.matter_id.in_(on_lists)
+
+
+@rule(BoardComplaint)
+def _complaints(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, BoardComplaint.grid_code)
+
+
+@rule(GridAdjustment)
+def _adjustments(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, GridAdjustment.town_code)
+
+
+@rule(Notification)
+def _notifications(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A user's own notices only."""
+    return Notification.user_id == p.user_id
+
+
+@rule(AuditEntry)
+def _audit(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return within(p, AuditEntry.area_code)
+
+
+# ---------------------------------------------------------------- the door
+
+
+def visible(principal: Principal, model: type, *, ancestors: bool = False) -> ColumnElement[bool] | None:
+    """The WHERE clause of the rows of ``model`` the principal may see (None for :data:`SYSTEM`).
+    ``ancestors``: also the areas above the jurisdiction (areas, departments, catalogue lists)."""
+    _check(principal)
+    if model not in RULES:
+        raise KeyError(f"{model.__name__} 不是受辖区约束的表")
+    if principal.system:
+        return None
+    return RULES[model](principal, ancestors)
+
+
+def scoped(stmt: S, principal: Principal, model: type, *, ancestors: bool = False) -> S:
+    """``stmt`` (a select, update or delete touching ``model``) restricted to the rows of ``model``
+    the principal may see."""
+    clause = visible(principal, model, ancestors=ancestors)
+    return stmt if clause is None else stmt.where(clause)
+
+
+def get_visible(session: Session, principal: Principal, model: type, key: Any, *, for_update: bool = False,
+                ancestors: bool = False):
+    """The row of ``model`` with primary key ``key`` if the principal may see it, else None
+    (missing and outside look the same)."""
+    _check(principal)
+    if key is None:
+        return None
+    if principal.system and not for_update:
+        return session.get(model, key)
+    pk = model.__mapper__.primary_key[0]
+    stmt: Select = scoped(select(model).where(pk == key), principal, model, ancestors=ancestors)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
+
+
+def covers(principal: Principal, code: str) -> bool:
+    """Whether a territorial code (area, grid or micro-grid) lies inside the jurisdiction."""
+    _check(principal)
+    return principal.system or principal.covers(code)
+
+
+def sees_area(principal: Principal, code: str) -> bool:
+    """An area inside the jurisdiction or above it."""
+    _check(principal)
+    return principal.system or principal.sees_area(code)

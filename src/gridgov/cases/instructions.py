@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit.service import record
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import SYSTEM, get_visible, scoped
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import Urgency
 from gridgov.cases.schemas import CaseCreate
@@ -54,7 +54,6 @@ DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 KIND_LABELS = {"clue": "待核查线索", "work_order": "工作指令"}
 STATUS_LABELS = {"requested": "待机构审核", "sent": "已交办", "completed": "已完成", "refused": "未同意",
                  "declined": "网格员已拒绝"}
-WORKER_VISIBLE = ("sent", "completed", "declined")
 NOT_FOUND = "交办事项 {} 不存在"
 DEPARTMENTS_MUST_ASK = ("联动部门不能直接向网格员交办工作：请向网格化治理机构提出交办申请，"
                         "经机构审核同意后由机构统一交办")
@@ -192,8 +191,8 @@ def _check_due(due_at: datetime, now: datetime) -> None:
 
 
 def _grid(session: Session, principal: Principal, code: str) -> Grid:
-    grid = session.get(Grid, code)
-    if grid is None or grid.status != GridStatus.ACTIVE or not principal.covers(code):
+    grid = get_visible(session, principal, Grid, code)
+    if grid is None or grid.status != GridStatus.ACTIVE:
         raise NotFound(f"网格 {code} 不存在")
     return grid
 
@@ -210,23 +209,11 @@ def _is_worker_of(principal: Principal, grid_code: str) -> bool:
 # Reading
 
 
-def _visible(stmt, principal: Principal | None):
-    """Departments see their own requests; others by grid, workers only what was sent to them."""
-    if principal is None:
-        return stmt
-    if principal.role in DEPARTMENT_ROLES:
-        if not principal.department_code:
-            return stmt.where(False)
-        return stmt.where(Instruction.requested_by_department == principal.department_code)
-    stmt = scope_to_areas(stmt, principal, Instruction.grid_code)
-    if principal.role not in AGENCY_ROLES:
-        stmt = stmt.where(Instruction.status.in_(WORKER_VISIBLE))
-    return stmt
-
-
-def access_instruction(session: Session, principal: Principal | None, instruction_id: int, *,
+def access_instruction(session: Session, principal: Principal, instruction_id: int, *,
                        for_update: bool = False) -> Instruction:
-    stmt = _visible(select(Instruction).where(Instruction.id == instruction_id), principal)
+    """An instruction the principal may see (the door's rule for ``Instruction``: departments their
+    own requests, agencies by grid, grid staff only what was sent to them); 404 otherwise."""
+    stmt = scoped(select(Instruction).where(Instruction.id == instruction_id), principal, Instruction)
     found = session.scalar(stmt.with_for_update() if for_update else stmt)
     if found is None:
         raise NotFound(NOT_FOUND.format(instruction_id))
@@ -235,10 +222,12 @@ def access_instruction(session: Session, principal: Principal | None, instructio
 
 def reads(session: Session, rows: list[Instruction], now: datetime) -> list[InstructionRead]:
     ids = [r.id for r in rows]
-    cases = dict(session.execute(select(Case.instruction_id, Case.case_no).where(Case.instruction_id.in_(ids))).all()) \
+    cases = dict(session.execute(scoped(select(Case.instruction_id, Case.case_no).where(Case.instruction_id.in_(ids)),
+                                        SYSTEM, Case)).all()) \
         if ids else {}
     codes = {r.requested_by_department for r in rows if r.requested_by_department}
-    depts = dict(session.execute(select(Department.code, Department.name).where(Department.code.in_(codes))).all()) \
+    depts = dict(session.execute(scoped(select(Department.code, Department.name).where(Department.code.in_(codes)),
+                                        SYSTEM, Department)).all()) \
         if codes else {}
     return [
         InstructionRead(
@@ -255,9 +244,9 @@ def reads(session: Session, rows: list[Instruction], now: datetime) -> list[Inst
     ]
 
 
-def list_instructions(session: Session, principal: Principal | None, *, now: datetime, status: str | None = None,
+def list_instructions(session: Session, principal: Principal, *, now: datetime, status: str | None = None,
                       grid: str | None = None, limit: int = 200) -> list[InstructionRead]:
-    stmt = _visible(select(Instruction), principal)
+    stmt = scoped(select(Instruction), principal, Instruction)
     if status:
         stmt = stmt.where(Instruction.status == status)
     if grid:
@@ -266,7 +255,7 @@ def list_instructions(session: Session, principal: Principal | None, *, now: dat
     return reads(session, rows, now)
 
 
-def instruction_read(session: Session, principal: Principal | None, instruction_id: int, *, now: datetime) -> InstructionRead:
+def instruction_read(session: Session, principal: Principal, instruction_id: int, *, now: datetime) -> InstructionRead:
     return reads(session, [access_instruction(session, principal, instruction_id)], now)[0]
 
 
@@ -321,7 +310,7 @@ def request_instruction(session: Session, principal: Principal, data: Instructio
     session.add(inst)
     session.flush()
     _audit(session, principal, "instruction_requested", inst, now, kind=inst.kind, title=inst.title)
-    dept = session.get(Department, principal.department_code)
+    dept = get_visible(session, SYSTEM, Department, principal.department_code)
     agencies = {*repo.agency_users(session, rules.parent_area_code(grid.area_code))}
     if dept is not None:
         agencies |= set(repo.agency_users(session, dept.area_code))
@@ -335,8 +324,8 @@ def request_instruction(session: Session, principal: Principal, data: Instructio
 def _move(session: Session, inst: Instruction, expected: str, **values) -> None:
     """The conditional status change: 409 when someone else moved it first."""
     done = session.execute(
-        update(Instruction).where(Instruction.id == inst.id, Instruction.status == expected).values(**values)
-        .returning(Instruction.id),
+        scoped(update(Instruction).where(Instruction.id == inst.id, Instruction.status == expected), SYSTEM,
+               Instruction).values(**values).returning(Instruction.id),
         execution_options={"synchronize_session": "fetch"},
     ).first()
     if done is None:
@@ -451,7 +440,8 @@ def refuse_work(session: Session, principal: Principal, instruction_id: int, dat
            object_id=inst.id, area_code=inst.grid_code, before={"status": "sent"},
            after={"status": "declined", "reason_kind": data.reason_kind, "reason": reason,
                   "basis": basis.strip("（）"), "matter": inst.category, "power_type": power})
-    sender_area = session.scalar(select(User.scope_code).where(User.id == inst.sent_by)) if inst.sent_by else None
+    sender_area = session.scalar(scoped(select(User.scope_code).where(User.id == inst.sent_by), SYSTEM, User)) \
+        if inst.sent_by else None
     told = set(repo.agency_users(session, sender_area)) if sender_area else set()
     told |= {u for u in (inst.sent_by, inst.requested_by) if u}
     notify(session, [Notice(uid, "instruction_declined", f"网格员拒绝了交办事项「{inst.title}」：{text[:80]}",
@@ -472,7 +462,7 @@ def open_case(session: Session, principal: Principal, instruction_id: int, data:
         raise Forbidden("只有该网格的网格员可以由交办事项登记事项")
     if inst.status not in ("sent", "completed"):
         raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能登记事项")
-    existing = session.scalar(select(Case.case_no).where(Case.instruction_id == inst.id))
+    existing = session.scalar(scoped(select(Case.case_no).where(Case.instruction_id == inst.id), SYSTEM, Case))
     if existing:
         raise Conflict(f"该交办事项已登记为事项 {existing}")
     has_point = data.lon is not None and data.lat is not None

@@ -1,8 +1,8 @@
 """Queries on cases, already scoped to what the principal may see.
 
-Who sees a case: whoever's jurisdiction holds its grid (agencies, grid staff, leaders, through
-:func:`gridgov.authz.scope.scope_to_areas`), and a department the case was dispatched to (as lead or
-assisting, now or earlier). Anything else is missing (404), never forbidden.
+Who sees a case is the door's rule for ``Case`` (:mod:`gridgov.authz.scope`): whoever's
+jurisdiction holds its grid, and a department the case was dispatched to (as lead or assisting, now
+or earlier). Anything else is missing (404), never forbidden.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, sel
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import scoped
 from gridgov.models import (
     Case,
     CaseClock,
@@ -25,25 +25,9 @@ from gridgov.models import (
 )
 from gridgov.models.accounts import Role
 
-DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 
-
-def readable(stmt: Select, principal: Principal | None) -> Select:
-    """``stmt`` (selecting from ``cases``) restricted to the cases the principal may see."""
-    if principal is None:
-        return stmt
-    if principal.role in DEPARTMENT_ROLES:
-        if not principal.department_code:
-            return stmt.where(False)
-        dispatched = exists().where(
-            CaseDepartment.case_id == Case.id, CaseDepartment.department_code == principal.department_code
-        )
-        return stmt.where(dispatched)
-    return scope_to_areas(stmt, principal, Case.grid_code)
-
-
-def get_case(session: Session, principal: Principal | None, case_no: str, *, for_update: bool = False) -> Case | None:
-    stmt = readable(select(Case).where(Case.case_no == case_no), principal)
+def get_case(session: Session, principal: Principal, case_no: str, *, for_update: bool = False) -> Case | None:
+    stmt = scoped(select(Case).where(Case.case_no == case_no), principal, Case)
     if for_update:
         stmt = stmt.with_for_update()
     return session.scalar(stmt)
@@ -51,7 +35,7 @@ def get_case(session: Session, principal: Principal | None, case_no: str, *, for
 
 def list_cases(
     session: Session,
-    principal: Principal | None,
+    principal: Principal,
     *,
     state: str | None = None,
     states: Sequence[str] | None = None,
@@ -62,7 +46,7 @@ def list_cases(
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Case], int]:
-    stmt = readable(select(Case), principal)
+    stmt = scoped(select(Case), principal, Case)
     if state:
         stmt = stmt.where(Case.state == state)
     if states:

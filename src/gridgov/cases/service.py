@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import covers, scoped
 from gridgov.cases import clocks, intake_rows
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
@@ -64,7 +65,7 @@ NOT_FOUND = "事项 {} 不存在"
 # Reading
 
 
-def access_case(session: Session, principal: Principal | None, case_no: str, *, for_update: bool = False) -> Case:
+def access_case(session: Session, principal: Principal, case_no: str, *, for_update: bool = False) -> Case:
     """The case if the principal may see it; 404 with the same message as a missing one."""
     case = repo.get_case(session, principal, case_no, for_update=for_update)
     if case is None:
@@ -85,7 +86,7 @@ def list_item(case: Case, clock_rows, now: datetime) -> CaseListItem:
     return CaseListItem(**_list_fields(case, clock_rows, now))
 
 
-def list_cases(session: Session, principal: Principal | None, *, now: datetime, state=None, grid=None,
+def list_cases(session: Session, principal: Principal, *, now: datetime, state=None, grid=None,
                overdue: bool | None = None, q=None, page: int = 1, per_page: int = 50, states=None,
                department_code=None) -> Page[CaseListItem]:
     rows, total = repo.list_cases(
@@ -107,7 +108,7 @@ class NewCase:
     limits: Any
 
 
-def case_read(session: Session, principal: Principal | None, case: Case, *, now: datetime, profile,
+def case_read(session: Session, principal: Principal, case: Case, *, now: datetime, profile,
               clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None) -> CaseRead:
     """The case in JSON. ``clock_rows``, ``photos`` and ``limits``: when the caller has them (it
     just wrote them), they are not read again."""
@@ -132,17 +133,17 @@ def case_read(session: Session, principal: Principal | None, case: Case, *, now:
         photos=photos,
         available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile, depts=depts,
                                                        limits=limits)]
-        if principal is not None else [],
+        if principal else [],
     )
 
 
-def new_case_read(session: Session, principal: Principal | None, new: NewCase, *, now: datetime, profile) -> CaseRead:
+def new_case_read(session: Session, principal: Principal, new: NewCase, *, now: datetime, profile) -> CaseRead:
     """A case just registered, in JSON, from what intake wrote."""
     return case_read(session, principal, new.case, now=now, profile=profile, clock_rows=new.clocks,
                      photos=new.photos, limits=new.limits)
 
 
-def case_log(session: Session, principal: Principal | None, case_no: str) -> list[LogEntryRead]:
+def case_log(session: Session, principal: Principal, case_no: str) -> list[LogEntryRead]:
     case = access_case(session, principal, case_no)
     return [
         LogEntryRead(seq=e.seq, action=e.action, actor=e.actor, role=e.role, at=e.at, from_state=e.from_state,
@@ -276,7 +277,7 @@ class _Grid(NamedTuple):
     status: str
 
 
-def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -> tuple[Any, list[float] | None]:
+def _grid_for(session: Session, principal: Principal, data: CaseCreate) -> tuple[Any, list[float] | None]:
     """The grid of the case: located from the point (within the principal's grids), or named; and
     the point in WGS84 (what is stored, whatever system the phone gave it in). Outside the
     principal's grids reads like no grid at all (see territory.service.locate)."""
@@ -287,8 +288,8 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
         except ValueError as exc:
             raise Invalid(str(exc)) from exc
         code = get_locator(session).locate(point[0], point[1])
-        if code is None or (principal is not None and not principal.covers(code)):
-            where = "你辖区内的" if principal is not None else "任何在用"
+        if code is None or not covers(principal, code):
+            where = "任何在用" if principal.system else "你辖区内的"
             raise Invalid(f"该位置不在{where}网格内，请核对位置或改填网格编码和地址")
         if data.grid_code and data.grid_code != code:
             raise Invalid(f"坐标位于网格 {code}，与填写的网格编码 {data.grid_code} 不一致")
@@ -297,7 +298,7 @@ def _grid_for(session: Session, principal: Principal | None, data: CaseCreate) -
         return _Grid(code, rules.grid_village_code(code), GridStatus.ACTIVE), point
     code = data.grid_code
     grid = session.execute(_GRID_ROW, {"code": code}).one_or_none()
-    if grid is None or grid.status != GridStatus.ACTIVE or (principal is not None and not principal.covers(code)):
+    if grid is None or grid.status != GridStatus.ACTIVE or not covers(principal, code):
         raise Invalid(f"网格 {code} 不存在或不在你的辖区内")
     return grid, point
 
@@ -320,15 +321,15 @@ def _reporting_area(profile, grid) -> str:
     return rules.parent_area_code(village)
 
 
-def create_case(session: Session, principal: Principal | None, data: CaseCreate, *, now: datetime, profile,
+def create_case(session: Session, principal: Principal, data: CaseCreate, *, now: datetime, profile,
                 cipher: FieldCipher, media_root: Path) -> NewCase:
     """Registers a case where the locator (or the named grid) puts it, numbered, clocked and filed.
 
     A worker's own patrol or visit starts ``verified``; what residents, the hotline, units or an
     instruction bring starts ``reported`` and the grid's workers are told to verify it."""
-    if principal is not None and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
+    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
         raise Forbidden("只有网格员和网格化机构可以登记事项")
-    worker = principal is not None and principal.role in GRID_WORKER_ROLES
+    worker = bool(principal) and principal.role in GRID_WORKER_ROLES
     from_instruction = data.source == "instruction" and data.instruction_id is not None
     if worker and data.source not in WORKER_SOURCES and not from_instruction:
         raise Invalid("网格员登记的事项来源只能是巡查、走访或机构交办")
@@ -388,9 +389,9 @@ def create_case(session: Session, principal: Principal | None, data: CaseCreate,
     return NewCase(case, [clock], list(photos), limits)
 
 
-def photo_for(session: Session, principal: Principal | None, sha256: str) -> str:
+def photo_for(session: Session, principal: Principal, sha256: str) -> str:
     """A photo may be seen by whoever may see a case it belongs to; 404 otherwise."""
-    stmt = repo.readable(select(CasePhoto.sha256).join(Case, Case.id == CasePhoto.case_id), principal)
+    stmt = scoped(select(CasePhoto.sha256).join(Case, Case.id == CasePhoto.case_id), principal, Case)
     found = session.scalar(stmt.where(CasePhoto.sha256 == sha256).limit(1))
     if found is None:
         raise NotFound("照片不存在")

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.cases import repository as repo
+from gridgov.authz.scope import scoped
 from gridgov.cases.service import access_case, busy_is_conflict, log_action
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
@@ -121,16 +121,15 @@ def read(order: SupervisionOrder, case: Case, principal: Principal | None, now: 
         answered_at=local(order.answered_at) if answered else None,
         answered_by=users.get(order.answered_by) if order.answered_by else None, answer=order.answer,
         late=(order.answered_at or now) > order.due_at,
-        can_answer=principal is not None and not answered and is_target(principal, order),
+        can_answer=bool(principal) and not answered and is_target(principal, order),
     )
 
 
-def _base(principal: Principal | None):
-    stmt = select(SupervisionOrder, Case).join(Case, Case.id == SupervisionOrder.case_id)
-    return repo.readable(stmt, principal)
+def _base(principal: Principal):
+    return scoped(select(SupervisionOrder, Case).join(Case, Case.id == SupervisionOrder.case_id), principal, Case)
 
 
-def list_for_case(session: Session, principal: Principal | None, case_no: str, *, now: datetime) -> list[SupervisionOrderRead]:
+def list_for_case(session: Session, principal: Principal, case_no: str, *, now: datetime) -> list[SupervisionOrderRead]:
     """The orders on one case (404 if the case is hidden or missing)."""
     case = access_case(session, principal, case_no)
     return _rows(session, principal, _base(principal).where(SupervisionOrder.case_id == case.id), now)
@@ -144,7 +143,7 @@ def list_mine(session: Session, principal: Principal, *, now: datetime, open_onl
     return _rows(session, principal, stmt, now)
 
 
-def access_order(session: Session, principal: Principal | None, order_id: int) -> tuple[SupervisionOrder, Case]:
+def access_order(session: Session, principal: Principal, order_id: int) -> tuple[SupervisionOrder, Case]:
     """The order and its case if the principal may see the case; 404 with one message otherwise."""
     found = session.execute(_base(principal).where(SupervisionOrder.id == order_id)).first()
     if found is None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scoped
 from gridgov.cases import clocks as case_clocks
 from gridgov.cases import repository as repo
 from gridgov.cases import service
@@ -158,7 +159,7 @@ def department(session: Session, principal: Principal, *, now: datetime) -> dict
 
 def counts_by_state(session: Session, principal: Principal) -> list[dict]:
     """Every state with the number of visible cases in it (zeros included, in lifecycle order)."""
-    stmt = repo.readable(select(Case.state, func.count()).select_from(Case), principal).group_by(Case.state)
+    stmt = scoped(select(Case.state, func.count()).select_from(Case), principal, Case).group_by(Case.state)
     found = dict(session.execute(stmt).all())
     return [{"state": str(s), "label": STATE_LABELS[s], "count": int(found.get(str(s), 0)),
              "open": s in OPEN_STATES} for s in CaseState]
@@ -171,7 +172,7 @@ def overdue(session: Session, principal: Principal, *, now: datetime) -> tuple[l
 
 def open_cases_geojson(session: Session, principal: Principal, *, now: datetime, limit: int = 5000) -> dict:
     """Open cases with coordinates as a GeoJSON FeatureCollection (WGS84, as the map draws it)."""
-    stmt = repo.readable(select(Case), principal).where(
+    stmt = scoped(select(Case), principal, Case).where(
         Case.state.in_([str(s) for s in OPEN_STATES]), Case.lon.is_not(None), Case.lat.is_not(None)
     ).order_by(Case.created_at.desc()).limit(limit)
     cases = list(session.scalars(stmt))

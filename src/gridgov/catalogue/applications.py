@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import sees_area
 from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.publication import exit_matter, local_day, publish_version
@@ -65,10 +66,10 @@ def applicant_of(session: Session, principal: Principal, cat_list: CatalogueList
     return None, None, False
 
 
-def check_list_agency(principal: Principal | None, cat_list: CatalogueList, what: str = "审核和决定") -> None:
+def check_list_agency(principal: Principal, cat_list: CatalogueList, what: str = "审核和决定") -> None:
     """Only the agency of the list's own level reviews and decides (the same-level agency, ZJ§8,
     QZ§7; the county agency for a county list, LZ§15, JM§9)."""
-    if principal is None:
+    if not principal:
         return
     if principal.department_code or principal.role not in AGENCY_ROLES or principal.scope_code != cat_list.area_code:
         raise Forbidden(f"清单申请由清单所在层级（{cat_list.area_code}）的网格化机构{what}")
@@ -77,17 +78,17 @@ def check_list_agency(principal: Principal | None, cat_list: CatalogueList, what
 # ---------------------------------------------------------------- submitting
 
 
-def submit(session: Session, principal: Principal | None, data: ApplicationCreate, *, profile,
+def submit(session: Session, principal: Principal, data: ApplicationCreate, *, profile,
            now: datetime) -> CatalogueApplication:
     """Record an application after checking who applies and what is asked. Every problem is
     reported at once (422) and nothing is written; a forbidden power type alone is not a problem
     of the form but a refusal, stored with its reason."""
     catalogue = profile.catalogue
     cat_list = repo.get_list(session, data.list_id)
-    if principal is not None and not principal.sees_area(cat_list.area_code):
+    if not sees_area(principal, cat_list.area_code):
         raise NotFound(f"清单 {data.list_id} 不存在")
     dept = None
-    if principal is not None:
+    if principal:
         applicant, dept, same_area = applicant_of(session, principal, cat_list)
         problem = crules.applicant_problem(catalogue, data.kind, applicant, same_area=same_area)
         if problem:
@@ -163,10 +164,10 @@ def _class_problem(session: Session, cat_list: CatalogueList, class_code: str, p
     return None if classes is None else crules.class_problem(class_code, classes)
 
 
-def _application_area(principal: Principal | None, cat_list: CatalogueList) -> str:
+def _application_area(principal: Principal, cat_list: CatalogueList) -> str:
     """Where the application lies for scoping: the applicant's area (a town agency's town), so the
     applicant and every agency above it see it."""
-    if principal is not None and len(principal.scope_code) == rules.AREA_CODE_LEN \
+    if principal and len(principal.scope_code) == rules.AREA_CODE_LEN \
             and principal.scope_code.startswith(rules.area_prefix(cat_list.area_code)):
         return principal.scope_code
     return cat_list.area_code
@@ -244,7 +245,7 @@ def _check_change(proposed: MatterIn | None, matter: Matter, profile, problems) 
 # ---------------------------------------------------------------- review and decision
 
 
-def review(session: Session, principal: Principal | None, application_id: int, data: ReviewIn, *, profile,
+def review(session: Session, principal: Principal, application_id: int, data: ReviewIn, *, profile,
            now: datetime) -> CatalogueApplication:
     app = repo.get_application(session, principal, application_id, for_update=True)
     cat_list = session.get(CatalogueList, app.list_id)
@@ -284,14 +285,14 @@ def _decision_note(path: crules.ApprovalPath, data: DecisionIn) -> str:
     return note
 
 
-def approve(session: Session, principal: Principal | None, application_id: int, data: DecisionIn, *, profile,
+def approve(session: Session, principal: Principal, application_id: int, data: DecisionIn, *, profile,
             now: datetime) -> CatalogueApplication:
     """Approve (or record the approval of) a reviewed application and put it into effect: the
     list changes and a new version is published with today's date."""
     return _decide(session, principal, application_id, data, approve=True, profile=profile, now=now)
 
 
-def refuse(session: Session, principal: Principal | None, application_id: int, data: DecisionIn, *, profile,
+def refuse(session: Session, principal: Principal, application_id: int, data: DecisionIn, *, profile,
            now: datetime) -> CatalogueApplication:
     return _decide(session, principal, application_id, data, approve=False, profile=profile, now=now)
 
@@ -339,7 +340,7 @@ def _decide(session, principal, application_id: int, data: DecisionIn, *, approv
     return app
 
 
-def _put_into_effect(session: Session, principal: Principal | None, app: CatalogueApplication,
+def _put_into_effect(session: Session, principal: Principal, app: CatalogueApplication,
                      cat_list: CatalogueList, *, profile, now: datetime) -> None:
     today = local_day(now)
     if app.kind in (crules.ADMISSION, crules.TEMPORARY):

@@ -20,7 +20,7 @@ from gridgov.audit.service import record
 from gridgov.authz import Permission
 from gridgov.authz.permissions import role_can
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import covers, scoped
 from gridgov.catalogue import rules as crules
 from gridgov.errors import Conflict, Forbidden, NotFound
 from gridgov.models import CatalogueList, User
@@ -71,16 +71,16 @@ def submit_for_filing(session: Session, cat_list: CatalogueList, version: ListVe
     return True
 
 
-def check_city_agency(principal: Principal | None, cat_list: CatalogueList) -> None:
+def check_city_agency(principal: Principal, cat_list: CatalogueList) -> None:
     """Only the agency of the city above the county records the filing (JM§9 报市网格化机构备案)."""
-    if principal is None:
+    if not principal:
         return
     if principal.department_code or principal.role not in AGENCY_ROLES \
             or not principal.can(Permission.CATALOGUE_MANAGE) or principal.scope_code != city_above(cat_list):
         raise Forbidden("县级清单由市网格化机构登记备案")
 
 
-def file_version(session: Session, principal: Principal | None, version_id: int, note: str, *, profile,
+def file_version(session: Session, principal: Principal, version_id: int, note: str, *, profile,
                  now: datetime) -> ListVersion:
     """Record the city agency's filing of a county version, once. 404 for a version missing or
     outside the principal's jurisdiction; 409 where no filing is asked (the profile, or not a county
@@ -88,7 +88,7 @@ def file_version(session: Session, principal: Principal | None, version_id: int,
     conditional UPDATE, so two agency users filing at once cannot both succeed."""
     version = session.get(ListVersion, version_id)
     cat_list = session.get(CatalogueList, version.list_id) if version is not None else None
-    if cat_list is None or (principal is not None and not principal.covers(cat_list.area_code)):
+    if cat_list is None or not covers(principal, cat_list.area_code):
         raise NotFound(f"清单版本 {version_id} 不存在")
     problem = crules.filing_problem(profile.catalogue, list_level(cat_list))
     if problem:
@@ -110,19 +110,18 @@ def file_version(session: Session, principal: Principal | None, version_id: int,
     return version
 
 
-def pending_filings(session: Session, principal: Principal | None, *, profile,
+def pending_filings(session: Session, principal: Principal, *, profile,
                     limit: int = 200) -> Sequence[tuple[ListVersion, CatalogueList]]:
     """County versions not yet filed that this principal (the city agency) is to file; empty for
     anyone else or where the profile asks no filing."""
     if crules.filing_problem(profile.catalogue, "county"):
         return []
-    if principal is not None and (principal.department_code or principal.role not in AGENCY_ROLES
+    if principal and (principal.department_code or principal.role not in AGENCY_ROLES
                                   or not principal.can(Permission.CATALOGUE_MANAGE)
                                   or len(principal.scope_code) != rules.AREA_CODE_LEN
                                   or str(principal.level) != "city"):
         return []
-    stmt = select(ListVersion, CatalogueList).join(CatalogueList, CatalogueList.id == ListVersion.list_id) \
-        .where(ListVersion.filed_at.is_(None))
-    stmt = scope_to_areas(stmt, principal, CatalogueList.area_code)
+    stmt = scoped(select(ListVersion, CatalogueList).join(CatalogueList, CatalogueList.id == ListVersion.list_id)
+                  .where(ListVersion.filed_at.is_(None)), principal, CatalogueList)
     rows = session.execute(stmt.order_by(ListVersion.published_at, ListVersion.id)).all()
     return [(v, cl) for v, cl in rows if list_level(cl) == "county"][:limit]

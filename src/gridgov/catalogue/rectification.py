@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import sees_area
 from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.applications import check_list_agency
@@ -34,7 +35,7 @@ from gridgov.models import CatalogueList, Matter
 from gridgov.models.catalogue import RectificationNotice
 
 
-def issue(session: Session, principal: Principal | None, data: RectificationCreate, *, profile,
+def issue(session: Session, principal: Principal, data: RectificationCreate, *, profile,
           now: datetime) -> RectificationNotice:
     """The agency of the list's level tells the department of a matter to put right its
     guidance, funds or supervision by a deadline (QZ§8)."""
@@ -43,7 +44,7 @@ def issue(session: Session, principal: Principal | None, data: RectificationCrea
         raise Forbidden(problem)
     matter = session.get(Matter, data.matter_id)
     cat_list = session.get(CatalogueList, matter.list_id) if matter else None
-    if matter is None or (principal is not None and not principal.sees_area(cat_list.area_code)):
+    if matter is None or not sees_area(principal, cat_list.area_code):
         raise NotFound(f"事项 {data.matter_id} 不存在")
     check_list_agency(principal, cat_list, "发出整改通知")
     problems = []
@@ -77,12 +78,12 @@ def issue(session: Session, principal: Principal | None, data: RectificationCrea
     return notice
 
 
-def answer(session: Session, principal: Principal | None, notice_id: int, data: RectificationAnswer, *,
+def answer(session: Session, principal: Principal, notice_id: int, data: RectificationAnswer, *,
            now: datetime) -> RectificationNotice:
     """The department answers by the deadline (what it has put right); after it, the matter is
     already leaving the list and the answer comes too late."""
     notice = repo.get_notice(session, principal, notice_id)
-    if principal is not None and principal.department_code != notice.department_code:
+    if principal and principal.department_code != notice.department_code:
         raise Forbidden("只有被通知整改的部门可以答复")
     if notice.outcome != crules.OPEN:
         raise Conflict(f"整改通知{crules.NOTICE_OUTCOME_LABELS.get(notice.outcome, notice.outcome)}，不能再答复")

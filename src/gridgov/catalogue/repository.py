@@ -1,8 +1,8 @@
 """Queries of the catalogue's write side: lists, versions, applications and rectification notices.
 
 Lists, matters and versions are public (C5) and need no jurisdiction. Applications and notices are
-not: an agency sees those of its area and below (``scope_to_areas`` on the applicant's area, or on
-the list's area for notices), a department only its own. The read side that cases and instructions
+not: the door's rules (:mod:`gridgov.authz.scope`) give an agency those of its area and below (the
+applicant's area, or the list's area for notices), a department only its own. The read side that cases and instructions
 ask (which matters are in force where) lives in :mod:`gridgov.catalogue.lookup`.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import scoped
 from gridgov.catalogue import lookup
 from gridgov.catalogue import rules as crules
 from gridgov.errors import Invalid, NotFound
@@ -26,11 +26,6 @@ from gridgov.models.catalogue import (
     RectificationNotice,
 )
 from gridgov.territory import rules
-
-
-def is_department_user(principal: Principal | None) -> bool:
-    return principal is not None and principal.department_code is not None
-
 
 # ---------------------------------------------------------------- lists
 
@@ -81,13 +76,9 @@ def lists_of_areas(session: Session, areas: Sequence[str]) -> Sequence[Catalogue
     return session.scalars(stmt.order_by(CatalogueList.area_code, CatalogueList.id)).all()
 
 
-def lists_under(session: Session, principal: Principal | None) -> Sequence[CatalogueList]:
+def lists_under(session: Session, principal: Principal) -> Sequence[CatalogueList]:
     """The lists of the principal's jurisdiction and of the areas above it (the lists it applies to)."""
-    if principal is None:
-        return session.scalars(select(CatalogueList).order_by(CatalogueList.area_code, CatalogueList.id)).all()
-    above = rules.ancestor_codes(principal.scope_code[:12]) if len(principal.scope_code) >= 12 else []
-    stmt = select(CatalogueList).where(or_(CatalogueList.area_code.startswith(principal.prefix),
-                                           CatalogueList.area_code.in_(above)))
+    stmt = scoped(select(CatalogueList), principal, CatalogueList, ancestors=True)
     return session.scalars(stmt.order_by(CatalogueList.area_code, CatalogueList.id)).all()
 
 
@@ -146,27 +137,21 @@ def get_version(session: Session, list_id: int, number: int) -> ListVersion:
 # ---------------------------------------------------------------- applications
 
 
-def _applications_readable(stmt, principal: Principal | None):
-    if is_department_user(principal):
-        return stmt.where(CatalogueApplication.department_code == principal.department_code)
-    return scope_to_areas(stmt, principal, CatalogueApplication.area_code)
-
-
-def list_applications(session: Session, principal: Principal | None, *, status: str | None = None,
+def list_applications(session: Session, principal: Principal, *, status: str | None = None,
                       limit: int = 200) -> Sequence[CatalogueApplication]:
     if status and status not in crules.APPLICATION_STATUS_LABELS:
         raise Invalid(f"状态 {status!r} 无效，应为：{'、'.join(crules.APPLICATION_STATUS_LABELS)}")
-    stmt = _applications_readable(select(CatalogueApplication), principal)
+    stmt = scoped(select(CatalogueApplication), principal, CatalogueApplication)
     if status:
         stmt = stmt.where(CatalogueApplication.status == status)
     return session.scalars(stmt.order_by(CatalogueApplication.id.desc()).limit(limit)).all()
 
 
-def get_application(session: Session, principal: Principal | None, application_id: int, *,
+def get_application(session: Session, principal: Principal, application_id: int, *,
                     for_update: bool = False) -> CatalogueApplication:
     """An application the principal may see; 404 otherwise (same as missing)."""
-    stmt = _applications_readable(select(CatalogueApplication).where(CatalogueApplication.id == application_id),
-                                  principal)
+    stmt = scoped(select(CatalogueApplication).where(CatalogueApplication.id == application_id), principal,
+                  CatalogueApplication)
     if for_update:
         stmt = stmt.with_for_update()
     found = session.scalar(stmt)
@@ -186,21 +171,14 @@ def pending_for_matter(session: Session, matter_id: int) -> CatalogueApplication
 # ---------------------------------------------------------------- rectification notices
 
 
-def _notices_readable(stmt, principal: Principal | None):
-    stmt = stmt.join(Matter, Matter.id == RectificationNotice.matter_id).join(
-        CatalogueList, CatalogueList.id == Matter.list_id)
-    if is_department_user(principal):
-        return stmt.where(RectificationNotice.department_code == principal.department_code)
-    return scope_to_areas(stmt, principal, CatalogueList.area_code)
-
-
-def list_notices(session: Session, principal: Principal | None, *, limit: int = 200) -> Sequence[RectificationNotice]:
-    stmt = _notices_readable(select(RectificationNotice), principal)
+def list_notices(session: Session, principal: Principal, *, limit: int = 200) -> Sequence[RectificationNotice]:
+    stmt = scoped(select(RectificationNotice), principal, RectificationNotice)
     return session.scalars(stmt.order_by(RectificationNotice.id.desc()).limit(limit)).all()
 
 
-def get_notice(session: Session, principal: Principal | None, notice_id: int) -> RectificationNotice:
-    stmt = _notices_readable(select(RectificationNotice).where(RectificationNotice.id == notice_id), principal)
+def get_notice(session: Session, principal: Principal, notice_id: int) -> RectificationNotice:
+    stmt = scoped(select(RectificationNotice).where(RectificationNotice.id == notice_id), principal,
+                  RectificationNotice)
     found = session.scalar(stmt)
     if found is None:
         raise NotFound(f"整改通知 {notice_id} 不存在")

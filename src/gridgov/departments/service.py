@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_visible_areas
+from gridgov.authz.scope import scoped
 from gridgov.models import Area, Department
 from gridgov.territory import rules
 
@@ -47,10 +47,10 @@ def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: d
     return created
 
 
-def list_departments(session: Session, principal: Principal | None, *, area: str | None = None) -> list[DepartmentRead]:
+def list_departments(session: Session, principal: Principal, *, area: str | None = None) -> list[DepartmentRead]:
     """Departments of the areas the principal can see (its jurisdiction and the levels above it,
     which it works with); ``area`` narrows to one area's own departments."""
-    stmt = scope_to_visible_areas(select(Department), principal, Department.area_code).where(Department.is_active)
+    stmt = scoped(select(Department), principal, Department, ancestors=True).where(Department.is_active)
     if area:
         rules.area_level(area)
         stmt = stmt.where(Department.area_code == area)

@@ -3,7 +3,7 @@
 Board reads are public by law (LZ§10, JS§19, JM§8), so they take no principal; they select only
 the columns a board may show, so no private phone, ID number or mask is ever loaded for a board.
 Complaint reads are for the grid agencies and go through the one scope door
-(:func:`gridgov.authz.scope.scope_to_areas` on the complaint's grid code).
+(:mod:`gridgov.authz.scope`, the rule for ``BoardComplaint``: its grid code).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import scoped
 from gridgov.models import Grid, User
 from gridgov.models.staff import Post, StaffMember
 from gridgov.models.territory import BoardComplaint, GridStatus
@@ -77,19 +77,17 @@ def add_complaint(session: Session, complaint: BoardComplaint) -> BoardComplaint
 
 
 def list_complaints(
-    session: Session, principal: Principal | None, *, status: str | None = None, limit: int = 200
+    session: Session, principal: Principal, *, status: str | None = None, limit: int = 200
 ) -> Sequence[BoardComplaint]:
-    stmt = scope_to_areas(select(BoardComplaint), principal, BoardComplaint.grid_code)
+    stmt = scoped(select(BoardComplaint), principal, BoardComplaint)
     if status:
         stmt = stmt.where(BoardComplaint.status == status)
     stmt = stmt.order_by(BoardComplaint.received_at.desc(), BoardComplaint.id.desc()).limit(limit)
     return session.scalars(stmt).all()
 
 
-def get_complaint(session: Session, principal: Principal | None, complaint_id: int) -> BoardComplaint | None:
-    stmt = scope_to_areas(
-        select(BoardComplaint).where(BoardComplaint.id == complaint_id), principal, BoardComplaint.grid_code
-    )
+def get_complaint(session: Session, principal: Principal, complaint_id: int) -> BoardComplaint | None:
+    stmt = scoped(select(BoardComplaint).where(BoardComplaint.id == complaint_id), principal, BoardComplaint)
     return session.scalars(stmt).first()
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.cli import fail_on_domain_error
@@ -31,7 +32,7 @@ def import_(file: Annotated[Path, typer.Argument(help="Excel（.xlsx）或 CSV �
 
     uow, profile, cipher = _context()
     with fail_on_domain_error(), uow as session:
-        result = import_staff(session, None, file.read_bytes(), filename=file.name, profile=profile, cipher=cipher,
+        result = import_staff(session, SYSTEM, file.read_bytes(), filename=file.name, profile=profile, cipher=cipher,
                               now=utc_now())
     typer.echo(f"导入完成：档案 {result.staff_created} 人，岗位 {result.posts_created} 个"
                f"（已生效 {result.posts_activated} 个），培训记录 {result.trainings_recorded} 条")
@@ -48,7 +49,7 @@ def export(
 
     uow, _profile, cipher = _context()
     with fail_on_domain_error(), uow as session:
-        content = export_workbook(session, None, area=area, cipher=cipher, full=full, now=utc_now())
+        content = export_workbook(session, SYSTEM, area=area, cipher=cipher, full=full, now=utc_now())
     file.write_bytes(content)
     typer.echo(f"已导出到 {file}", err=True)
 
@@ -70,7 +71,7 @@ def gaps(
         if code is None:
             typer.echo("数据库中没有区域", err=True)
             raise typer.Exit(1)
-        report = staffing_gaps(session, None, code, profile=profile)
+        report = staffing_gaps(session, SYSTEM, code, profile=profile)
     if as_csv:
         typer.echo(gaps_csv(report).lstrip("\ufeff"), nl=False)
         return

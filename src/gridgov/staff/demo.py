@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.demo import demo_places, link_demo_staff
 from gridgov.audit.service import record
+from gridgov.authz.scope import SYSTEM
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.ids import with_check_digit
 from gridgov.models import Grid
@@ -62,14 +63,14 @@ def create_demo_staff(session: Session, profile, city_code: str, *, cipher: Fiel
         name, gender, id_number, phone = _person(i, county)
         existing = repository.staff_id_by_index(session, cipher.blind_index(id_number))
         if existing is None:
-            staff = service.new_staff(session, None, StaffCreate(
+            staff = service.new_staff(session, SYSTEM, StaffCreate(
                 name=name, gender=gender, id_number=id_number, phone=phone, work_phone=f"1990001{i:04d}",
                 area_code=area), cipher=cipher, now=now)
-            service.add_training(session, None, staff, TrainingCreate(held_on=TRAINED_ON, passed=True, score=85 + i % 15),
+            service.add_training(session, SYSTEM, staff, TrainingCreate(held_on=TRAINED_ON, passed=True, score=85 + i % 15),
                                  now=now)
-            post = posts.new_post(session, None, PostCreate(staff_id=staff.id, role=role, grid_code=grid,
+            post = posts.new_post(session, SYSTEM, PostCreate(staff_id=staff.id, role=role, grid_code=grid,
                                                             start_date=POST_START), profile=profile, now=now)
-            posts.start_post(session, None, post, profile=profile, now=now)
+            posts.start_post(session, SYSTEM, post, profile=profile, now=now)
             existing = staff.id
             created += 1
         if grid == places.grid and role == "fulltime":

@@ -280,7 +280,7 @@ def _column_of(message: str, step: str) -> str:
     return "training_date" if step == "training" else "role"
 
 
-def import_staff(session: Session, principal: Principal | None, content: bytes, *, filename: str = "", profile,
+def import_staff(session: Session, principal: Principal, content: bytes, *, filename: str = "", profile,
                  cipher: FieldCipher, now: datetime) -> ImportResult:
     """Validate every row, then write them all (or nothing, with every problem listed)."""
     rows = read_rows(content, filename)
@@ -350,7 +350,7 @@ def _write_row(session, principal, row: Row, *, profile, cipher, now, result: Im
 # ---------------------------------------------------------------- export
 
 
-def export_rows(session: Session, principal: Principal | None, *, area: str | None, cipher: FieldCipher,
+def export_rows(session: Session, principal: Principal, *, area: str | None, cipher: FieldCipher,
                 full: bool) -> list[list[Any]]:
     prefix = None
     if area:
@@ -389,7 +389,7 @@ def _export_row(s: StaffMember, post, training, *, cipher: FieldCipher, full: bo
     ]
 
 
-def export_workbook(session: Session, principal: Principal | None, *, area: str | None, cipher: FieldCipher,
+def export_workbook(session: Session, principal: Principal, *, area: str | None, cipher: FieldCipher,
                     full: bool, now: datetime) -> bytes:
     """The staff under ``area`` as an .xlsx the import accepts (see the module's export rule)."""
     rows = export_rows(session, principal, area=area, cipher=cipher, full=full)

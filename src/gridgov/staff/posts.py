@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import SYSTEM, covers, get_visible
 from gridgov.errors import Conflict, Invalid, NotFound
 from gridgov.models import Area, Department, MicroGrid
 from gridgov.models.staff import Post, StaffMember
@@ -32,7 +33,7 @@ from gridgov.territory.service import access_area, access_grid
 _POST_MISSING = "岗位不存在"
 
 
-def access_post(session: Session, principal: Principal | None, post_id: int) -> Post:
+def access_post(session: Session, principal: Principal, post_id: int) -> Post:
     post = repo.get_post(session, principal, post_id)
     if post is None:
         raise NotFound(_POST_MISSING)
@@ -45,22 +46,22 @@ def _snapshot(post: Post) -> dict:
             "end_date": post.end_date.isoformat() if post.end_date else None}
 
 
-def _place(session: Session, principal: Principal | None, data: PostCreate) -> tuple[str, str | None, str | None]:
+def _place(session: Session, principal: Principal, data: PostCreate) -> tuple[str, str | None, str | None]:
     """(scope code, grid code, micro-grid code) of a new post, checked against its role."""
     kind = rules.scope_kind_for(data.role)
     label = rules.role_label(data.role)
     if kind == "micro_grid":
         if not data.micro_grid_code:
             raise Invalid(f"{label}应配备到微网格：请填写微网格编码")
-        micro = session.get(MicroGrid, data.micro_grid_code)
-        if micro is None or micro.status != GridStatus.ACTIVE or (principal and not principal.covers(micro.code)):
+        micro = get_visible(session, principal, MicroGrid, data.micro_grid_code)
+        if micro is None or micro.status != GridStatus.ACTIVE:
             raise NotFound(f"微网格 {data.micro_grid_code} 不存在")
         return micro.code, micro.grid_code, micro.code
     if kind == "area":
         if not data.area_code:
             raise Invalid(f"{label}应配备到村（社区）或镇（街道）：请填写区划代码")
         area = access_area(session, principal, data.area_code)
-        if principal is not None and not principal.covers(area.code):
+        if not covers(principal, area.code):
             raise NotFound(f"区域 {data.area_code} 不存在")
         wanted = (AreaLevel.VILLAGE,) if data.role == "chief_leader" else (AreaLevel.TOWN, AreaLevel.VILLAGE)
         if area.level not in wanted:
@@ -82,7 +83,7 @@ def _eligibility(session: Session, staff: StaffMember, role: str, on, profile) -
         raise Conflict(f"{staff.name}不符合专职网格员任职条件：" + "；".join(problems))
 
 
-def new_post(session: Session, principal: Principal | None, data: PostCreate, *, profile, now: datetime) -> Post:
+def new_post(session: Session, principal: Principal, data: PostCreate, *, profile, now: datetime) -> Post:
     """Checks and adds a pending post, without an audit entry (the import audits in bulk)."""
     staff = access_staff(session, principal, data.staff_id)
     problem = rules.role_problem(profile.staff, data.role)
@@ -92,10 +93,10 @@ def new_post(session: Session, principal: Principal | None, data: PostCreate, *,
     if data.department_code:
         if data.role != "professional":
             raise Invalid("只有专业网格员填写派出部门")
-        if session.get(Department, data.department_code) is None:
+        if get_visible(session, SYSTEM, Department, data.department_code) is None:
             raise Invalid(f"部门 {data.department_code} 不存在")
     _eligibility(session, staff, data.role, data.start_date, profile)
-    for other in repo.posts_of(session, None, [staff.id]):
+    for other in repo.posts_of(session, SYSTEM, [staff.id]):
         if other.status != rules.ENDED and other.role == data.role and other.scope_code == scope:
             raise Conflict(f"{staff.name}已有该岗位（{rules.POST_STATUS_LABELS[other.status]}），不能重复设置")
     post = Post(staff_id=staff.id, role=data.role, scope_code=scope, grid_code=grid_code, micro_grid_code=micro_code,
@@ -106,14 +107,14 @@ def new_post(session: Session, principal: Principal | None, data: PostCreate, *,
     return post
 
 
-def create_post(session: Session, principal: Principal | None, data: PostCreate, *, profile, now: datetime) -> Post:
+def create_post(session: Session, principal: Principal, data: PostCreate, *, profile, now: datetime) -> Post:
     post = new_post(session, principal, data, profile=profile, now=now)
     record(session, actor=principal, action="post_created", now=now, object_type="post", object_id=post.id,
            area_code=post.scope_code, after=_snapshot(post))
     return post
 
 
-def start_post(session: Session, principal: Principal | None, post: Post, *, profile, now: datetime,
+def start_post(session: Session, principal: Principal, post: Post, *, profile, now: datetime,
                start_date=None) -> Post:
     """Makes a pending post active if every rule allows it (no audit entry: callers write it)."""
     if post.status != rules.PENDING:
@@ -122,7 +123,7 @@ def start_post(session: Session, principal: Principal | None, post: Post, *, pro
     start = start_date or post.start_date
     if start > on:
         raise Conflict(f"上岗日期 {start.isoformat()} 未到，请到期后再办理生效")
-    staff = session.get(StaffMember, post.staff_id)
+    staff = get_visible(session, SYSTEM, StaffMember, post.staff_id)  # the post's own holder
     _eligibility(session, staff, post.role, start, profile)
     trainings = [rules.TrainingFact(t.kind, t.held_on, t.passed) for t in repo.trainings_of(session, staff.id)]
     problem = rules.training_problem(profile.staff, trainings, start)
@@ -133,7 +134,7 @@ def start_post(session: Session, principal: Principal | None, post: Post, *, pro
     if post.grid_code:
         grid_kind = territory_repo.get_grid(session, post.grid_code).kind
         active = [rules.PostFact(p.role, p.grid_code, p.micro_grid_code)
-                  for p in repo.active_posts_under(session, None, post.grid_code) if p.id != post.id]
+                  for p in repo.active_posts_under(session, SYSTEM, post.grid_code) if p.id != post.id]
     conflict = rules.activation_conflict(profile.staff, role=post.role, grid_code=post.grid_code,
                                          micro_grid_code=post.micro_grid_code, grid_kind=grid_kind, active=active)
     if conflict:
@@ -145,7 +146,7 @@ def start_post(session: Session, principal: Principal | None, post: Post, *, pro
     return post
 
 
-def activate_post(session: Session, principal: Principal | None, post_id: int, data: PostActivate, *, profile,
+def activate_post(session: Session, principal: Principal, post_id: int, data: PostActivate, *, profile,
                   now: datetime) -> Post:
     post = access_post(session, principal, post_id)
     before = _snapshot(post)
@@ -155,7 +156,7 @@ def activate_post(session: Session, principal: Principal | None, post_id: int, d
     return post
 
 
-def end_post(session: Session, principal: Principal | None, post_id: int, data: PostEnd, *, now: datetime) -> Post:
+def end_post(session: Session, principal: Principal, post_id: int, data: PostEnd, *, now: datetime) -> Post:
     """Ends a post (a pending one is withdrawn); the end date is today unless given."""
     post = access_post(session, principal, post_id)
     if post.status == rules.ENDED:
@@ -175,7 +176,7 @@ def end_post(session: Session, principal: Principal | None, post_id: int, data: 
 # ---------------------------------------------------------------- staffing gaps
 
 
-def staffing_gaps(session: Session, principal: Principal | None, area_code: str | None, *, profile) -> GapReport:
+def staffing_gaps(session: Session, principal: Principal, area_code: str | None, *, profile) -> GapReport:
     """What the profile's staffing rules find missing under an area (default: the principal's own)."""
     code = area_code or (principal.scope_code[:12] if principal else None)
     if not code:

@@ -1,58 +1,47 @@
-"""Staff queries, each through the one scope door (:func:`gridgov.authz.scope.scope_to_areas`).
+"""Staff queries, each through the one scope door (:mod:`gridgov.authz.scope`).
 
 A staff record is readable when it is managed inside the principal's jurisdiction
-(``StaffMember.area_code``) or holds a post there (``Post.scope_code``): a grid leader sees the
-workers of its grid, a town agency the people it manages and those serving in its grids.
+(``StaffMember.area_code``) or holds a post there (``Post.scope_code``): the door's rule for
+``StaffMember``. A post is readable when it lies in the jurisdiction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, or_, select, union
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.models import Grid, MicroGrid
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.territory import GridStatus
 from gridgov.staff.rules import ACTIVE
 
 
-def readable_ids(principal: Principal | None):
-    """A selectable of the ids of staff records the principal may read."""
-    managed = scope_to_areas(select(StaffMember.id), principal, StaffMember.area_code)
-    posted = scope_to_areas(select(Post.staff_id), principal, Post.scope_code)
-    return union(managed, posted).subquery()
-
-
-def _readable(stmt, principal: Principal | None):
-    if principal is None:
-        return stmt
-    ids = readable_ids(principal)
-    return stmt.where(StaffMember.id.in_(select(ids.c[0])))
-
-
-def get_staff(session: Session, principal: Principal | None, staff_id: int) -> StaffMember | None:
-    return session.scalar(_readable(select(StaffMember).where(StaffMember.id == staff_id), principal))
+def get_staff(session: Session, principal: Principal, staff_id: int) -> StaffMember | None:
+    return session.scalar(scoped(select(StaffMember).where(StaffMember.id == staff_id), principal, StaffMember))
 
 
 def staff_id_by_index(session: Session, index: str) -> int | None:
-    """Whether an ID number (by its blind index) is already on file anywhere: a person has one record."""
-    return session.scalar(select(StaffMember.id).where(StaffMember.id_number_index == index))
+    """Whether an ID number (by its blind index) is already on file anywhere: a person has one record
+    (the system's view: a duplicate is refused whoever holds it)."""
+    return session.scalar(scoped(select(StaffMember.id).where(StaffMember.id_number_index == index), SYSTEM,
+                                 StaffMember))
 
 
 def staff_ids_by_indexes(session: Session, indexes: Iterable[str]) -> set[str]:
     indexes = list(indexes)
     if not indexes:
         return set()
-    stmt = select(StaffMember.id_number_index).where(StaffMember.id_number_index.in_(indexes))
+    stmt = scoped(select(StaffMember.id_number_index).where(StaffMember.id_number_index.in_(indexes)), SYSTEM,
+                  StaffMember)
     return set(session.scalars(stmt))
 
 
-def _filtered(stmt, principal, *, prefix: str | None, q: str | None, index: str | None):
-    stmt = _readable(stmt, principal)
+def _filtered(stmt, *, prefix: str | None, q: str | None, index: str | None):
+    """``stmt``, already through the door, narrowed by the list's filter."""
     if prefix:
         stmt = stmt.where(StaffMember.area_code.startswith(prefix))
     if q:
@@ -65,22 +54,22 @@ def _filtered(stmt, principal, *, prefix: str | None, q: str | None, index: str 
 
 
 def list_staff(
-    session: Session, principal: Principal | None, *, prefix: str | None, q: str | None, index: str | None,
+    session: Session, principal: Principal, *, prefix: str | None, q: str | None, index: str | None,
     offset: int, limit: int | None,
 ) -> tuple[Sequence[StaffMember], int]:
-    total = session.scalar(_filtered(select(func.count()).select_from(StaffMember), principal,
+    total = session.scalar(_filtered(scoped(select(func.count()).select_from(StaffMember), principal, StaffMember),
                                      prefix=prefix, q=q, index=index)) or 0
-    stmt = _filtered(select(StaffMember), principal, prefix=prefix, q=q, index=index).order_by(
+    stmt = _filtered(scoped(select(StaffMember), principal, StaffMember), prefix=prefix, q=q, index=index).order_by(
         StaffMember.area_code, StaffMember.id).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return session.scalars(stmt).all(), total
 
 
-def posts_of(session: Session, principal: Principal | None, staff_ids: Sequence[int]) -> Sequence[Post]:
+def posts_of(session: Session, principal: Principal, staff_ids: Sequence[int]) -> Sequence[Post]:
     if not staff_ids:
         return []
-    stmt = scope_to_areas(select(Post).where(Post.staff_id.in_(staff_ids)), principal, Post.scope_code)
+    stmt = scoped(select(Post).where(Post.staff_id.in_(staff_ids)), principal, Post)
     return session.scalars(stmt.order_by(Post.staff_id, Post.start_date, Post.id)).all()
 
 
@@ -95,41 +84,41 @@ def exclusions_of(session: Session, staff_id: int) -> Sequence[StaffExclusion]:
     return session.scalars(stmt).all()
 
 
-def get_post(session: Session, principal: Principal | None, post_id: int) -> Post | None:
-    return session.scalar(scope_to_areas(select(Post).where(Post.id == post_id), principal, Post.scope_code))
+def get_post(session: Session, principal: Principal, post_id: int) -> Post | None:
+    return session.scalar(scoped(select(Post).where(Post.id == post_id), principal, Post))
 
 
-def active_posts_under(session: Session, principal: Principal | None, prefix: str) -> Sequence[Post]:
-    stmt = scope_to_areas(select(Post).where(Post.status == ACTIVE), principal, Post.scope_code)
+def active_posts_under(session: Session, principal: Principal, prefix: str) -> Sequence[Post]:
+    stmt = scoped(select(Post).where(Post.status == ACTIVE), principal, Post)
     if prefix:
         stmt = stmt.where(Post.scope_code.startswith(prefix))
     return session.scalars(stmt).all()
 
 
-def active_posts_of_grid(session: Session, principal: Principal | None, grid_code: str) -> list[tuple[Post, StaffMember]]:
+def active_posts_of_grid(session: Session, principal: Principal, grid_code: str) -> list[tuple[Post, StaffMember]]:
     """The active posts of a grid and its micro-grids with their staff, leaders first: what a
     grid's public board lists (names and ``work_phone``, never the private phone)."""
-    stmt = scope_to_areas(
+    stmt = scoped(
         select(Post, StaffMember)
         .join(StaffMember, StaffMember.id == Post.staff_id)
         .where(Post.status == ACTIVE, Post.scope_code.startswith(grid_code)),
         principal,
-        Post.scope_code,
+        Post,
     )
     rows = session.execute(stmt.order_by(Post.scope_code, Post.id)).all()
     order = {"leader": 0, "fulltime": 1, "parttime": 2, "professional": 3, "liaison": 4, "volunteer": 5}
     return sorted(((p, s) for p, s in rows), key=lambda r: (len(r[0].scope_code), order.get(r[0].role, 9), r[0].id))
 
 
-def active_grids_under(session: Session, principal: Principal | None, prefix: str) -> Sequence[Grid]:
-    stmt = scope_to_areas(select(Grid).where(Grid.status == GridStatus.ACTIVE), principal, Grid.code)
+def active_grids_under(session: Session, principal: Principal, prefix: str) -> Sequence[Grid]:
+    stmt = scoped(select(Grid).where(Grid.status == GridStatus.ACTIVE), principal, Grid)
     if prefix:
         stmt = stmt.where(Grid.code.startswith(prefix))
     return session.scalars(stmt.order_by(Grid.code)).all()
 
 
-def active_micro_grids_under(session: Session, principal: Principal | None, prefix: str) -> Sequence[MicroGrid]:
-    stmt = scope_to_areas(select(MicroGrid).where(MicroGrid.status == GridStatus.ACTIVE), principal, MicroGrid.code)
+def active_micro_grids_under(session: Session, principal: Principal, prefix: str) -> Sequence[MicroGrid]:
+    stmt = scoped(select(MicroGrid).where(MicroGrid.status == GridStatus.ACTIVE), principal, MicroGrid)
     if prefix:
         stmt = stmt.where(MicroGrid.code.startswith(prefix))
     return session.scalars(stmt.order_by(MicroGrid.code)).all()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import get_visible
 from gridgov.errors import Conflict, Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher, mask_id_number, mask_phone
@@ -59,7 +60,7 @@ def today(now: datetime) -> date:
 # ---------------------------------------------------------------- access and checks
 
 
-def access_staff(session: Session, principal: Principal | None, staff_id: int) -> StaffMember:
+def access_staff(session: Session, principal: Principal, staff_id: int) -> StaffMember:
     """A staff record the principal may read; outside the jurisdiction it does not exist (404)."""
     staff = repo.get_staff(session, principal, staff_id)
     if staff is None:
@@ -67,10 +68,10 @@ def access_staff(session: Session, principal: Principal | None, staff_id: int) -
     return staff
 
 
-def check_area(session: Session, principal: Principal | None, code: str) -> Area:
+def check_area(session: Session, principal: Principal, code: str) -> Area:
     """The area managing a staff record: a county, town or village inside the jurisdiction."""
-    area = session.get(Area, code)
-    if area is None or (principal is not None and not principal.covers(code)):
+    area = get_visible(session, principal, Area, code)
+    if area is None:
         raise NotFound(f"区域 {code} 不存在")
     if area.level not in MANAGING_LEVELS:
         raise Invalid("所属区域应为县（市、区）、镇（街道）或村（社区）")
@@ -135,7 +136,7 @@ def snapshot(staff: StaffMember) -> dict:
 # ---------------------------------------------------------------- records
 
 
-def new_staff(session: Session, principal: Principal | None, data: StaffCreate, *, cipher: FieldCipher,
+def new_staff(session: Session, principal: Principal, data: StaffCreate, *, cipher: FieldCipher,
               now: datetime) -> StaffMember:
     """Checks and adds one record without an audit entry (the import and the demo audit in bulk)."""
     check_area(session, principal, data.area_code)
@@ -153,7 +154,7 @@ def new_staff(session: Session, principal: Principal | None, data: StaffCreate, 
     return staff
 
 
-def create_staff(session: Session, principal: Principal | None, data: StaffCreate, *, cipher: FieldCipher,
+def create_staff(session: Session, principal: Principal, data: StaffCreate, *, cipher: FieldCipher,
                  now: datetime) -> StaffMember:
     staff = new_staff(session, principal, data, cipher=cipher, now=now)
     record(session, actor=principal, action="staff_created", now=now, object_type="staff", object_id=staff.id,
@@ -161,7 +162,7 @@ def create_staff(session: Session, principal: Principal | None, data: StaffCreat
     return staff
 
 
-def update_staff(session: Session, principal: Principal | None, staff_id: int, data: StaffUpdate, *,
+def update_staff(session: Session, principal: Principal, staff_id: int, data: StaffUpdate, *,
                  cipher: FieldCipher, now: datetime) -> StaffMember:
     staff = access_staff(session, principal, staff_id)
     before = snapshot(staff)
@@ -194,13 +195,13 @@ def update_staff(session: Session, principal: Principal | None, staff_id: int, d
     return staff
 
 
-def list_staff(session: Session, principal: Principal | None, *, area: str | None, q: str | None, page: int,
+def list_staff(session: Session, principal: Principal, *, area: str | None, q: str | None, page: int,
                page_size: int, cipher: FieldCipher) -> StaffPage:
     """Readable staff records, masked; ``q`` matches a name, a work phone or a whole ID number."""
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     prefix = None
     if area:
-        if session.get(Area, area) is None or (principal is not None and not principal.sees_area(area)):
+        if get_visible(session, principal, Area, area, ancestors=True) is None:
             raise NotFound(f"区域 {area} 不存在")
         prefix = code_rules.area_prefix(area)
     q = (q or "").strip() or None
@@ -210,7 +211,7 @@ def list_staff(session: Session, principal: Principal | None, *, area: str | Non
     return StaffPage(items=list_items(session, principal, rows), total=total, page=page, page_size=page_size)
 
 
-def list_items(session: Session, principal: Principal | None, rows) -> list[StaffListItem]:
+def list_items(session: Session, principal: Principal, rows) -> list[StaffListItem]:
     names = {c: a.name for c, a in territory_repo.get_areas(session, {s.area_code for s in rows}).items()}
     roles: dict[int, list[str]] = {}
     for p in repo.posts_of(session, principal, [s.id for s in rows]):
@@ -232,7 +233,7 @@ def post_read(p, staff_name: str = "") -> PostRead:
                     status_label=rules.POST_STATUS_LABELS.get(p.status, p.status), activated_at=p.activated_at)
 
 
-def get_staff_read(session: Session, principal: Principal | None, staff_id: int) -> StaffRead:
+def get_staff_read(session: Session, principal: Principal, staff_id: int) -> StaffRead:
     staff = access_staff(session, principal, staff_id)
     item = list_items(session, principal, [staff])[0]
     return StaffRead(
@@ -250,7 +251,7 @@ def get_staff_read(session: Session, principal: Principal | None, staff_id: int)
     )
 
 
-def reveal(session: Session, principal: Principal | None, staff_id: int, *, cipher: FieldCipher, now: datetime,
+def reveal(session: Session, principal: Principal, staff_id: int, *, cipher: FieldCipher, now: datetime,
            ip: str = "") -> StaffRevealed:
     """The full ID number and phone of one person; every call leaves a ``staff_revealed`` entry
     (with the masks, so the log says whose data was seen without holding it)."""
@@ -269,7 +270,7 @@ def reveal(session: Session, principal: Principal | None, staff_id: int, *, ciph
 # ---------------------------------------------------------------- training and exclusions
 
 
-def add_training(session: Session, principal: Principal | None, staff: StaffMember, data: TrainingCreate, *,
+def add_training(session: Session, principal: Principal, staff: StaffMember, data: TrainingCreate, *,
                  now: datetime) -> Training:
     if data.kind not in TRAINING_KINDS:
         raise Invalid(f"培训类别应为：{'、'.join(f'{v}（{k}）' for k, v in TRAINING_KINDS.items())}")
@@ -283,7 +284,7 @@ def add_training(session: Session, principal: Principal | None, staff: StaffMemb
     return training
 
 
-def record_training(session: Session, principal: Principal | None, staff_id: int, data: TrainingCreate, *,
+def record_training(session: Session, principal: Principal, staff_id: int, data: TrainingCreate, *,
                     now: datetime) -> Training:
     """Pre-job training and its assessment (ZJ§27, LZ§21): what lets a pending post start."""
     staff = access_staff(session, principal, staff_id)
@@ -294,7 +295,7 @@ def record_training(session: Session, principal: Principal | None, staff_id: int
     return training
 
 
-def record_exclusion(session: Session, principal: Principal | None, staff_id: int, data: ExclusionCreate, *,
+def record_exclusion(session: Session, principal: Principal, staff_id: int, data: ExclusionCreate, *,
                      profile, now: datetime) -> StaffExclusion:
     """A circumstance that bars full-time posting (JS§14, QZ§12), kept with its evidence. Only the
     kinds the profile lists may be recorded."""
@@ -312,7 +313,7 @@ def record_exclusion(session: Session, principal: Principal | None, staff_id: in
     return ex
 
 
-def lift_exclusion(session: Session, principal: Principal | None, staff_id: int, exclusion_id: int,
+def lift_exclusion(session: Session, principal: Principal, staff_id: int, exclusion_id: int,
                    data: ExclusionLift, *, now: datetime) -> StaffExclusion:
     """Records the day an exclusion ceased to apply (e.g. a case closed without charge)."""
     staff = access_staff(session, principal, staff_id)
@@ -348,7 +349,7 @@ def _photo_file(root: Path, digest: str) -> Path | None:
     return None
 
 
-def set_photo(session: Session, principal: Principal | None, staff_id: int, content: bytes, *, media_root: Path,
+def set_photo(session: Session, principal: Principal, staff_id: int, content: bytes, *, media_root: Path,
               now: datetime) -> StaffMember:
     """Stores a JPEG or PNG photo by its SHA-256 (the same picture is kept once)."""
     staff = access_staff(session, principal, staff_id)
@@ -374,7 +375,7 @@ def set_photo(session: Session, principal: Principal | None, staff_id: int, cont
     return staff
 
 
-def photo_of(session: Session, principal: Principal | None, staff_id: int, *, media_root: Path) -> tuple[Path, str]:
+def photo_of(session: Session, principal: Principal, staff_id: int, *, media_root: Path) -> tuple[Path, str]:
     staff = access_staff(session, principal, staff_id)
     path = _photo_file(media_root, staff.photo_hash) if staff.photo_hash else None
     if path is None:

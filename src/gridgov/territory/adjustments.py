@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas
+from gridgov.authz.scope import SYSTEM, covers, get_visible, scoped
 from gridgov.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gridgov.geo.measure import areas_m2
-from gridgov.models import Grid, MicroGrid
+from gridgov.models import Area, Grid, MicroGrid
 from gridgov.models.territory import (
     ADJUSTMENT_KIND_LABELS,
     ADJUSTMENT_STATUS_LABELS,
@@ -55,20 +55,20 @@ def requires_filing(adj: GridAdjustment) -> bool:
     return bool((adj.plan or {}).get("filed_with_city", True))
 
 
-def get_adjustment(session: Session, principal: Principal | None, adjustment_id: int) -> GridAdjustment:
+def get_adjustment(session: Session, principal: Principal, adjustment_id: int) -> GridAdjustment:
     """An adjustment whose town lies in the jurisdiction; 404 otherwise (same as missing)."""
-    adj = session.get(GridAdjustment, adjustment_id)
-    if adj is None or (principal is not None and not principal.covers(adj.town_code)):
+    adj = get_visible(session, principal, GridAdjustment, adjustment_id)
+    if adj is None:
         raise NotFound(f"网格调整 {adjustment_id} 不存在")
     return adj
 
 
 def list_adjustments(
-    session: Session, principal: Principal | None, *, status: str | None = None, limit: int = 200
+    session: Session, principal: Principal, *, status: str | None = None, limit: int = 200
 ) -> Sequence[GridAdjustment]:
     if status is not None and status not in {s.value for s in AdjustmentStatus}:
         raise Invalid(f"状态 {status!r} 无效，应为：{'、'.join(s.value for s in AdjustmentStatus)}")
-    stmt = scope_to_areas(select(GridAdjustment), principal, GridAdjustment.town_code)
+    stmt = scoped(select(GridAdjustment), principal, GridAdjustment)
     if status:
         stmt = stmt.where(GridAdjustment.status == status)
     return session.scalars(stmt.order_by(GridAdjustment.id.desc()).limit(limit)).all()
@@ -154,11 +154,11 @@ def _problem(field: str, reason: str, code: str | None = None) -> dict[str, Any]
 
 
 def propose(
-    session: Session, principal: Principal | None, data: AdjustmentCreate, *, profile, now: datetime
+    session: Session, principal: Principal, data: AdjustmentCreate, *, profile, now: datetime
 ) -> GridAdjustment:
     """Record a proposed adjustment after checking who proposes, the reason and the whole plan;
     every problem is reported (422) and nothing is written unless all is well."""
-    if principal is not None:
+    if not principal.system:
         problem = arules.actor_problem(arules.PROPOSE, principal.level)
         if problem:
             raise Forbidden(problem)
@@ -204,7 +204,7 @@ def propose(
     return adj
 
 
-def _proposing_town(session: Session, principal: Principal | None, code: str) -> str:
+def _proposing_town(session: Session, principal: Principal, code: str) -> str:
     code = (code or "").strip()
     try:
         level = rules.area_level(code)
@@ -213,7 +213,7 @@ def _proposing_town(session: Session, principal: Principal | None, code: str) ->
     if level != AreaLevel.TOWN:
         reason = f"区划代码 {code} 不是镇（街道）代码：网格调整以镇（街道）为单位提出"
         raise Invalid(reason, details=[_problem("town_code", reason, code)])
-    if repo.get_area(session, code) is None or (principal is not None and not principal.covers(code)):
+    if get_visible(session, principal, Area, code) is None:
         raise NotFound(f"区域 {code} 不存在")
     return code
 
@@ -247,7 +247,7 @@ def _check_plan(session, principal, town: str, data: AdjustmentCreate, profile, 
             retire.append(code)
     statuses = repo.grid_codes_and_status(session, retire + [p.code for p in parsed])
     for i, code in enumerate(retire):
-        if code not in statuses or (principal is not None and not principal.covers(code)):
+        if code not in statuses or not covers(principal, code):
             problems.append(_problem("retire", f"网格 {code} 不存在", code))
         elif statuses[code] != GridStatus.ACTIVE:
             problems.append(_problem("retire", f"网格 {code} 已撤销", code))
@@ -289,7 +289,7 @@ def _check_shapes(session: Session, town: str, parsed, replaced: set[str], probl
             if size > OVERLAP_TOLERANCE_M2:
                 problems.append(_problem(f"features[{item.index}]", f"网格 {item.code} 超出镇（街道）边界约 {size:.0f} 平方米", item.code))
     staying = [
-        g for g in repo.list_grids_with_geometry(session, None, prefix=rules.area_prefix(town))
+        g for g in repo.list_grids_with_geometry(session, SYSTEM, prefix=rules.area_prefix(town))
         if g.code not in replaced and g.code not in {p.code for p in parsed}
     ]
     others = [(g.code, shapely.from_wkb(g.geom_wkb)) for g in staying]
@@ -327,10 +327,10 @@ def file(session, principal, adjustment_id: int, note: str = "", *, now: datetim
 
 
 def _decide(
-    session: Session, principal: Principal | None, adjustment_id: int, action: str, note: str, *, now: datetime
+    session: Session, principal: Principal, adjustment_id: int, action: str, note: str, *, now: datetime
 ) -> GridAdjustment:
     adj = get_adjustment(session, principal, adjustment_id)
-    if principal is not None:
+    if not principal.system:
         problem = arules.actor_problem(action, principal.level)
         if problem:
             raise Forbidden(problem)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.errors import Invalid
@@ -39,7 +40,7 @@ def import_(file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection
             raise Invalid(f"{file} 不是有效的 JSON：{exc}") from exc
         with uow as session:
             result = transfer.import_feature_collection(
-                session, None, data, profile=load_profile(settings.profile), now=utc_now()
+                session, SYSTEM, data, profile=load_profile(settings.profile), now=utc_now()
             )
     typer.echo(
         f"导入完成：区域 新增 {result.areas_created} / 更新 {result.areas_updated}；"
@@ -56,7 +57,7 @@ def export(
     """导出为 GeoJSON FeatureCollection（与导入格式相同）。"""
     uow, _settings = _session()
     with fail_on_domain_error(), uow as session:
-        data = transfer.export_feature_collection(session, None, area_code)
+        data = transfer.export_feature_collection(session, SYSTEM, area_code)
     text = json.dumps(data, ensure_ascii=False)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -75,7 +76,7 @@ def check(
 
     uow, settings = _session()
     with fail_on_domain_error(), uow as session:
-        report = coverage.check_coverage(session, None, area_code, profile=load_profile(settings.profile))
+        report = coverage.check_coverage(session, SYSTEM, area_code, profile=load_profile(settings.profile))
     if as_json:
         typer.echo(report.model_dump_json())
     else:
@@ -105,7 +106,7 @@ def locate(
     with fail_on_domain_error():
         day = history.parse_day(on, "日期 --date")
         with uow as session:
-            result = service.locate(session, None, lon, lat, crs, on=day)
+            result = service.locate(session, SYSTEM, lon, lat, crs, on=day)
     if not result.found:
         typer.echo(result.message)
         raise typer.Exit(1)

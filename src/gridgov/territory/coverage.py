@@ -8,6 +8,7 @@ from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import covers
 from gridgov.errors import NotFound
 from gridgov.geo.measure import areas_m2
 from gridgov.models.territory import GRID_KIND_LABELS, GridKind
@@ -20,12 +21,12 @@ OVERLAP_TOLERANCE_M2 = 1.0
 """Overlaps, gaps and spill-overs smaller than this are rounding noise, not findings."""
 
 
-def check_coverage(session: Session, principal: Principal | None, area_code: str, *, profile) -> CoverageReport:
+def check_coverage(session: Session, principal: Principal, area_code: str, *, profile) -> CoverageReport:
     """Seamless coverage (无缝覆盖) of an area: overlaps between its grids, gaps inside its own
     boundary, grids spilling outside it, and grids outside the profile's household norms. Only an
     area inside the jurisdiction can be checked (an area above it would show others' grids as gaps)."""
     area = access_area(session, principal, area_code)
-    if principal is not None and not principal.covers(area_code):
+    if not covers(principal, area_code):
         raise NotFound(f"区域 {area_code} 不存在")
     grids = repo.list_grids_with_geometry(session, principal, prefix=rules.area_prefix(area_code))
     boundary = shapely.from_wkb(area.boundary_wkb) if area.boundary_wkb else None

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.territory import history, rules
 from gridgov.territory import repository as repo
 from gridgov.territory.demo import build_demo_city, demo_city_of
@@ -29,10 +30,10 @@ def demo_feature_collection(profile, *, grids: int) -> dict:
 def load_demo_city(session: Session, profile, *, grids: int, now: datetime) -> str:
     """Builds and imports the profile's demo city unless its grids are already there."""
     city = demo_city_of(profile)
-    existing = repo.count_active_grids_under(session, None, rules.area_prefix(city.area_code))
+    existing = repo.count_active_grids_under(session, SYSTEM, rules.area_prefix(city.area_code))
     if existing:
         added = history.backfill_versions(session, now=now)  # a demo built before history was kept
         note = f"，补记 {added} 个网格的边界历史" if added else ""
         return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据{note}"
-    result = import_feature_collection(session, None, demo_feature_collection(profile, grids=grids), profile=profile, now=now)
+    result = import_feature_collection(session, SYSTEM, demo_feature_collection(profile, grids=grids), profile=profile, now=now)
     return f"演示城市{city.city_name}已建立：{result.areas_created} 个区域，{result.grids_created} 个网格"

@@ -21,6 +21,7 @@ from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import get_visible
 from gridgov.geo.locator import GridLocator
 from gridgov.kit.clock import local
 from gridgov.models import Grid
@@ -230,12 +231,12 @@ def locator_on(session: Session, on: date) -> DatedLocator:
     return dated_locators.get(session, on)
 
 
-def access_history(session: Session, principal: Principal | None, code: str) -> list[GridVersionRead]:
+def access_history(session: Session, principal: Principal, code: str) -> list[GridVersionRead]:
     """The history of a grid inside the jurisdiction (retired grids included); 404 otherwise."""
     from gridgov.errors import NotFound
 
-    grid = repo.get_grid(session, code)
-    if grid is None or (principal is not None and not principal.covers(code)):
+    grid = get_visible(session, principal, Grid, code)
+    if grid is None:
         raise NotFound(f"网格 {code} 不存在")
     return grid_history(session, code)
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scope_to_areas, scope_to_visible_areas
+from gridgov.authz.scope import scoped
 from gridgov.db import Prebuilt
 from gridgov.models import Area, Counter, Grid, MicroGrid
 from gridgov.models.territory import GridStatus
@@ -29,9 +29,9 @@ def get_areas(session: Session, codes: Iterable[str]) -> dict[str, Area]:
     return {a.code: a for a in session.scalars(select(Area).where(Area.code.in_(codes)))}
 
 
-def list_child_areas(session: Session, principal: Principal | None, parent_code: str | None) -> Sequence[Area]:
+def list_child_areas(session: Session, principal: Principal, parent_code: str | None) -> Sequence[Area]:
     """Areas directly under ``parent_code``; with None, the top areas (no parent row)."""
-    stmt = scope_to_visible_areas(select(Area), principal, Area.code).order_by(Area.code)
+    stmt = scoped(select(Area), principal, Area, ancestors=True).order_by(Area.code)
     if parent_code is None:
         stmt = stmt.where(Area.parent_code.is_(None))
     else:
@@ -39,40 +39,41 @@ def list_child_areas(session: Session, principal: Principal | None, parent_code:
     return session.scalars(stmt).all()
 
 
-def count_children(session: Session, principal: Principal | None, codes: Sequence[str]) -> dict[str, int]:
+def count_children(session: Session, principal: Principal, codes: Sequence[str]) -> dict[str, int]:
     if not codes:
         return {}
-    stmt = scope_to_visible_areas(
-        select(Area.parent_code, func.count()).where(Area.parent_code.in_(codes)), principal, Area.code
+    stmt = scoped(
+        select(Area.parent_code, func.count()).where(Area.parent_code.in_(codes)), principal, Area, ancestors=True
     ).group_by(Area.parent_code)
     return {parent: n for parent, n in session.execute(stmt)}
 
 
-def _active_grids(stmt, principal: Principal | None, prefix: str):
-    stmt = scope_to_areas(stmt.where(Grid.status == GridStatus.ACTIVE), principal, Grid.code)
+def _active_grids(stmt, prefix: str):
+    """``stmt``, already through the door, narrowed to the active grids under ``prefix``."""
+    stmt = stmt.where(Grid.status == GridStatus.ACTIVE)
     return stmt.where(Grid.code.startswith(prefix)) if prefix else stmt
 
 
-def count_active_grids_under(session: Session, principal: Principal | None, prefix: str) -> int:
-    return session.scalar(_active_grids(select(func.count()).select_from(Grid), principal, prefix)) or 0
+def count_active_grids_under(session: Session, principal: Principal, prefix: str) -> int:
+    return session.scalar(_active_grids(scoped(select(func.count()).select_from(Grid), principal, Grid), prefix)) or 0
 
 
 def count_active_grids_by_prefix(
-    session: Session, principal: Principal | None, length: int, under: str = ""
+    session: Session, principal: Principal, length: int, under: str = ""
 ) -> dict[str, int]:
     """Active grids counted by the first ``length`` digits of their code (one grouped query)."""
     head = func.substr(Grid.code, 1, length)
-    stmt = _active_grids(select(head, func.count()), principal, under).group_by(head)
+    stmt = _active_grids(scoped(select(head, func.count()).select_from(Grid), principal, Grid), under).group_by(head)
     return {prefix: n for prefix, n in session.execute(stmt)}
 
 
-def count_areas_by_level(session: Session, principal: Principal | None) -> dict[str, int]:
-    stmt = scope_to_visible_areas(select(Area.level, func.count()), principal, Area.code).group_by(Area.level)
+def count_areas_by_level(session: Session, principal: Principal) -> dict[str, int]:
+    stmt = scoped(select(Area.level, func.count()), principal, Area, ancestors=True).group_by(Area.level)
     return {level: n for level, n in session.execute(stmt)}
 
 
-def list_areas_under(session: Session, principal: Principal | None, prefix: str) -> Sequence[Area]:
-    stmt = scope_to_areas(select(Area).where(Area.code.startswith(prefix)), principal, Area.code)
+def list_areas_under(session: Session, principal: Principal, prefix: str) -> Sequence[Area]:
+    stmt = scoped(select(Area).where(Area.code.startswith(prefix)), principal, Area)
     return session.scalars(stmt.order_by(Area.code)).all()
 
 
@@ -80,8 +81,8 @@ def get_grid(session: Session, code: str) -> Grid | None:
     return session.get(Grid, code)
 
 
-def _grid_filter(stmt, principal: Principal | None, prefix: str | None, q: str | None, include_retired: bool):
-    stmt = scope_to_areas(stmt, principal, Grid.code)
+def _grid_filter(stmt, prefix: str | None, q: str | None, include_retired: bool):
+    """``stmt``, already through the door, narrowed by the list's filter."""
     if prefix:
         stmt = stmt.where(Grid.code.startswith(prefix))
     if q:
@@ -94,7 +95,7 @@ def _grid_filter(stmt, principal: Principal | None, prefix: str | None, q: str |
 
 def list_grids(
     session: Session,
-    principal: Principal | None,
+    principal: Principal,
     *,
     prefix: str | None,
     q: str | None = None,
@@ -102,18 +103,19 @@ def list_grids(
     limit: int = 50,
     include_retired: bool = False,
 ) -> tuple[Sequence[Grid], int]:
-    count = _grid_filter(select(func.count()).select_from(Grid), principal, prefix, q, include_retired)
+    count = _grid_filter(scoped(select(func.count()).select_from(Grid), principal, Grid), prefix, q, include_retired)
     total = session.scalar(count) or 0
     rows = session.scalars(
-        _grid_filter(select(Grid), principal, prefix, q, include_retired).order_by(Grid.code).offset(offset).limit(limit)
+        _grid_filter(scoped(select(Grid), principal, Grid), prefix, q, include_retired)
+        .order_by(Grid.code).offset(offset).limit(limit)
     ).all()
     return rows, total
 
 
 def list_grids_with_geometry(
-    session: Session, principal: Principal | None, *, prefix: str | None, include_retired: bool = False
+    session: Session, principal: Principal, *, prefix: str | None, include_retired: bool = False
 ) -> Sequence[Grid]:
-    stmt = _grid_filter(select(Grid), principal, prefix, None, include_retired)
+    stmt = _grid_filter(scoped(select(Grid), principal, Grid), prefix, None, include_retired)
     return session.scalars(stmt.order_by(Grid.code)).all()
 
 
@@ -145,8 +147,8 @@ def list_micro_grids(session: Session, grid_code: str) -> Sequence[MicroGrid]:
     return session.scalars(select(MicroGrid).where(MicroGrid.grid_code == grid_code).order_by(MicroGrid.code)).all()
 
 
-def list_micro_grids_under(session: Session, principal: Principal | None, prefix: str | None) -> Sequence[MicroGrid]:
-    stmt = scope_to_areas(select(MicroGrid), principal, MicroGrid.code).order_by(MicroGrid.code)
+def list_micro_grids_under(session: Session, principal: Principal, prefix: str | None) -> Sequence[MicroGrid]:
+    stmt = scoped(select(MicroGrid), principal, MicroGrid).order_by(MicroGrid.code)
     if prefix:
         stmt = stmt.where(MicroGrid.code.startswith(prefix))
     return session.scalars(stmt).all()

@@ -17,6 +17,7 @@ from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import covers, get_visible
 from gridgov.errors import Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.geo.locator import GridLocator
@@ -61,18 +62,18 @@ def household_norms(profile) -> dict[str, tuple[int, int]]:
 # ---------------------------------------------------------------- lookups
 
 
-def access_area(session: Session, principal: Principal | None, code: str) -> Area:
+def access_area(session: Session, principal: Principal, code: str) -> Area:
     """An area the principal may see (inside its jurisdiction or above it); 404 otherwise."""
-    area = repo.get_area(session, code)
-    if area is None or (principal is not None and not principal.sees_area(code)):
+    area = get_visible(session, principal, Area, code, ancestors=True)
+    if area is None:
         raise NotFound(f"区域 {code} 不存在")
     return area
 
 
-def access_grid(session: Session, principal: Principal | None, code: str) -> Grid:
+def access_grid(session: Session, principal: Principal, code: str) -> Grid:
     """A grid inside the principal's jurisdiction; 404 otherwise."""
-    grid = repo.get_grid(session, code)
-    if grid is None or (principal is not None and not principal.covers(code)):
+    grid = get_visible(session, principal, Grid, code)
+    if grid is None:
         raise NotFound(f"网格 {code} 不存在")
     return grid
 
@@ -85,7 +86,7 @@ def area_chain(session: Session, area_code: str) -> list[AreaChainItem]:
 
 
 def list_areas(
-    session: Session, principal: Principal | None, parent: str | None, *, with_grids: bool = False
+    session: Session, principal: Principal, parent: str | None, *, with_grids: bool = False
 ) -> list[AreaRead]:
     """Areas directly under ``parent`` (the top areas for None) that the principal may see, with
     their child counts and, if asked, their active grid counts inside the jurisdiction; a constant
@@ -102,13 +103,13 @@ def list_areas(
     return [_area_read(a, children.get(a.code, 0), grids.get(rules.area_prefix(a.code), 0)) for a in areas]
 
 
-def area_level_counts(session: Session, principal: Principal | None) -> list[tuple[AreaLevel, int]]:
+def area_level_counts(session: Session, principal: Principal) -> list[tuple[AreaLevel, int]]:
     """How many areas of each level the principal can see, top level first."""
     counts = repo.count_areas_by_level(session, principal)
     return [(level, counts[level]) for level in AreaLevel if counts.get(level)]
 
 
-def get_area_read(session: Session, principal: Principal | None, code: str) -> AreaRead:
+def get_area_read(session: Session, principal: Principal, code: str) -> AreaRead:
     area = access_area(session, principal, code)
     children = repo.count_children(session, principal, [code]).get(code, 0)
     grids = repo.count_active_grids_under(session, principal, rules.area_prefix(code))
@@ -128,7 +129,7 @@ def _area_read(area: Area, children: int, grids: int = 0) -> AreaRead:
 
 
 def list_grids(
-    session: Session, principal: Principal | None, *, area: str | None, q: str | None, page: int, page_size: int
+    session: Session, principal: Principal, *, area: str | None, q: str | None, page: int, page_size: int
 ) -> GridPage:
     page = max(page, 1)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
@@ -158,7 +159,7 @@ def _grid_item(g: Grid, area_names: dict[str, str]) -> GridListItem:
     )
 
 
-def get_grid_read(session: Session, principal: Principal | None, code: str) -> GridRead:
+def get_grid_read(session: Session, principal: Principal, code: str) -> GridRead:
     grid = access_grid(session, principal, code)
     chain = area_chain(session, grid.area_code)
     geom = shapely.from_wkb(grid.geom_wkb)
@@ -173,7 +174,7 @@ def get_grid_read(session: Session, principal: Principal | None, code: str) -> G
     )
 
 
-def grids_geojson(session: Session, principal: Principal | None, area_code: str) -> dict:
+def grids_geojson(session: Session, principal: Principal, area_code: str) -> dict:
     """Active grids under an area, inside the jurisdiction, as a light FeatureCollection for maps."""
     access_area(session, principal, area_code)
     grids = repo.list_grids_with_geometry(session, principal, prefix=rules.area_prefix(area_code))
@@ -236,7 +237,7 @@ def get_locator(session: Session) -> GridLocator:
 
 def locate(
     session: Session,
-    principal: Principal | None,
+    principal: Principal,
     lon: float,
     lat: float,
     crs: str = "wgs84",
@@ -259,9 +260,9 @@ def locate(
         raise Invalid(str(exc)) from exc
     base = {"lon": lon, "lat": lat, "crs": crs, "wgs84": [round(wlon, 8), round(wlat, 8)], "on": on}
     when = f"{on.isoformat()} " if on else ""
-    if code is None or (principal is not None and not principal.covers(code)):
+    if code is None or not covers(principal, code):
         # The same answer for "no grid here" and "someone else's grid here": outside looks missing.
-        where = "你辖区内的" if principal is not None else "任何在用"
+        where = "任何在用" if principal.system else "你辖区内的"
         return LocateResult(found=False, message=f"该位置{when}不在{where}网格内", **base)
     grid = access_grid(session, principal, code)
     name = names.get(code, grid.name)

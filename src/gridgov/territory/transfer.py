@@ -19,6 +19,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import covers
 from gridgov.errors import Invalid
 from gridgov.models import Area, Grid, MicroGrid
 from gridgov.models.territory import (
@@ -62,7 +63,7 @@ class _Parsed:
 
 def import_feature_collection(
     session: Session,
-    principal: Principal | None,
+    principal: Principal,
     data: Any,
     *,
     profile,
@@ -105,14 +106,14 @@ def import_feature_collection(
     return result
 
 
-def _parse_features(features: list, principal: Principal | None, profile, problems: list[ImportProblem]) -> list[_Parsed]:
+def _parse_features(features: list, principal: Principal, profile, problems: list[ImportProblem]) -> list[_Parsed]:
     parsed: list[_Parsed] = []
     first_index: dict[str, int] = {}
     for index, feature in enumerate(features):
         item = _parse_feature(index, feature, profile, problems)
         if item is None:
             continue
-        if principal is not None and not principal.covers(item.code):
+        if not covers(principal, item.code):
             problems.append(_problem(index, item.code, f"编码 {item.code} 不在你的管辖范围（{principal.scope_code}）内"))
             continue
         if item.code in first_index:
@@ -124,7 +125,7 @@ def _parse_features(features: list, principal: Principal | None, profile, proble
 
 
 def parse_grid_features(
-    session: Session, principal: Principal | None, features: list, *, profile
+    session: Session, principal: Principal, features: list, *, profile
 ) -> tuple[list[_Parsed], list[ImportProblem]]:
     """Grid features checked exactly as an import checks them (fields, geometry, village, retired
     codes, jurisdiction), for a plan that writes grids later (a grid adjustment). Anything but a
@@ -432,7 +433,7 @@ def _write_micro_grids(session: Session, micros: list[_Parsed], now: datetime, r
 
 
 def export_feature_collection(
-    session: Session, principal: Principal | None, area_code: str | None = None
+    session: Session, principal: Principal, area_code: str | None = None
 ) -> dict[str, Any]:
     """The areas, grids and micro-grids under ``area_code`` (everything in the jurisdiction if
     None), in the import format."""
