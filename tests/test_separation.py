@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.accounts.demo import demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user, grant_problem
@@ -69,7 +70,7 @@ def token(app, username: str, password: str = "demo12345") -> dict:
 
 @pytest.fixture
 def sysadmin(app, db):
-    create_user(db, None, UserCreate(username="sys_admin", display_name="系统管理员", password=PASSWORD,
+    create_user(db, SYSTEM, UserCreate(username="sys_admin", display_name="系统管理员", password=PASSWORD,
                                      role="sysadmin", scope_code=CITY, must_change_password=False),
                 now=utc_now(), demo=True)
     db.flush()

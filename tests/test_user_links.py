@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.accounts.demo import demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
@@ -37,7 +38,7 @@ def staff(db) -> dict[str, int]:
 
 @pytest.fixture
 def town_admin(app, db, places):
-    create_user(db, None, UserCreate(username="town_admin", display_name="街道管理员", password=PASSWORD,
+    create_user(db, SYSTEM, UserCreate(username="town_admin", display_name="街道管理员", password=PASSWORD,
                                      role="agency_admin", scope_code=places.town, must_change_password=False),
                 now=utc_now(), demo=True)
     db.flush()
@@ -89,10 +90,15 @@ def test_a_town_admin_cannot_relink_a_user_to_another_countys_staff(town_admin, 
 
 def test_a_department_of_another_jurisdiction_looks_missing(town_admin, client, places):
     county_dept, other_dept = f"{places.county}-chengguan", f"{places.county2}-chengguan"
-    for code in (other_dept, county_dept, "321199-nowhere"):  # the county's own lies above the town
+    for code in (other_dept, "321199-nowhere"):
         r = town_admin.post("/api/v1/users", json=new_user("pro1", role="professional", scope_code=places.grid,
                                                            department_code=code))
         assert r.status_code == 404 and r.json()["detail"] == f"部门 {code} 不存在", r.text
+    # The county's own department lies above the town: a professional of a county department
+    # serves in the town's grids, so the town may link it.
+    r = town_admin.post("/api/v1/users", json=new_user("pro1", role="professional", scope_code=places.grid,
+                                                       department_code=county_dept))
+    assert r.status_code == 201, r.text
     r = client.post("/api/v1/users", json=new_user("pro2", role="professional", scope_code=places.grid,
                                                    department_code=other_dept))
     assert r.status_code == 422 and "不管辖网格" in r.json()["detail"]
