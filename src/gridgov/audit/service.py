@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +18,8 @@ from gridgov.catalogue.rules import ACTION_LABELS as CATALOGUE_ACTIONS
 from gridgov.db import unit_of_work
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local
+from gridgov.kit.masking import mask_record
+from gridgov.kit.spreadsheet import csv_text
 from gridgov.models import AuditEntry
 from gridgov.models.accounts import role_label
 from gridgov.territory import rules
@@ -87,7 +87,9 @@ def record(
     ip: str = "",
     actor_name: str | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction. Pass masked values only, never plain PII."""
+    """Append one entry in the caller's transaction. Pass masked values only, never plain PII; the
+    personal fields of ``before``/``after`` (ID number, phone, birth date) are masked again here by
+    :func:`gridgov.kit.masking.mask_record`, so a slip cannot put them in the log in full."""
     if actor is not None and actor.system:
         actor = None  # the system acting (CLI, jobs) is written as before: actor "system", no id
     entry = AuditEntry(
@@ -99,8 +101,8 @@ def record(
         object_type=object_type,
         object_id=str(object_id),
         area_code=area_code or (actor.scope_code if actor else ""),
-        before=before,
-        after=after,
+        before=mask_record(before),
+        after=mask_record(after),
         detail=detail,
         ip=ip,
     )
@@ -181,12 +183,9 @@ def _json(value: Any) -> str:
 def to_csv(entries: Sequence[AuditEntry]) -> str:
     """CSV with a BOM so that Excel opens the Chinese text correctly; Chinese headings, Beijing time,
     the action both as its Chinese label and its code (the code is what filters take)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADERS)
-    for e in entries:
-        writer.writerow(
+    return csv_text(
+        CSV_HEADERS,
+        (
             [
                 e.id,
                 local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -197,13 +196,14 @@ def to_csv(entries: Sequence[AuditEntry]) -> str:
                 e.object_type,
                 e.object_id,
                 e.area_code,
-                _json(e.before),
-                _json(e.after),
+                _json(mask_record(e.before)),
+                _json(mask_record(e.after)),
                 e.detail,
                 e.ip,
             ]
-        )
-    return out.getvalue()
+            for e in entries
+        ),
+    )
 
 
 # ---------------------------------------------------------------- reading, for the API and pages
@@ -230,7 +230,8 @@ def _criteria(principal: Principal, flt: AuditFilter) -> dict[str, Any]:
 def entry_read(e: AuditEntry) -> AuditEntryRead:
     return AuditEntryRead(
         id=e.id, at=e.at, actor=e.actor, role=e.role, action=e.action, action_label=action_label(e.action),
-        object_type=e.object_type, object_id=e.object_id, area_code=e.area_code, before=e.before, after=e.after,
+        object_type=e.object_type, object_id=e.object_id, area_code=e.area_code, before=mask_record(e.before),
+        after=mask_record(e.after),
         detail=e.detail, ip=e.ip,
     )
 

@@ -12,6 +12,7 @@ from gridgov.audit.schemas import AuditFilter
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.masking import mask_record
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -29,7 +30,7 @@ def audit_page(
 ):
     result = service.search(session, me, flt, page=page, page_size=PAGE_SIZE)
     rows = [
-        {"entry": e, "at": local(e.at), "role_label": service.role_label(e.role), "diff": rules.diff(e.before, e.after)}
+        {"entry": e, "at": local(e.at), "role_label": service.role_label(e.role), "diff": rules.diff(mask_record(e.before), mask_record(e.after))}
         for e in result.items
     ]
     query = flt.query()

@@ -38,8 +38,9 @@ from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.kit.clock import local
-from gridgov.kit.crypto import FieldCipher, mask_phone
+from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.ids import normalise_phone, phone_problem
+from gridgov.kit.masking import mask_phone
 from gridgov.kit.media import StoredImage, image_path, store_image
 from gridgov.kit.pagination import Page
 from gridgov.models import (
@@ -127,7 +128,7 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
         address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
         departments={"lead": lead, "assisting": assisting}, clocks=clocks.summary(clock_rows, now),
-        reporter_name=case.reporter_name, reporter_phone=case.reporter_phone_mask, evaluation=case.evaluation,
+        reporter_name=case.reporter_name, reporter_phone=mask_phone(case.reporter_phone_mask), evaluation=case.evaluation,
         result=case.result, extensions_used=case.extensions_used,
         extension_request_days=case.extension_request_days, rework_count=case.rework_count,
         photos=photos,

@@ -287,10 +287,11 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 def to_xlsx(view: CatalogueView) -> bytes:
     """One sheet per list: its name, version and date, then a row per matter in force."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    wb = Workbook()
+    from gridgov.kit.spreadsheet import new_workbook, xlsx_bytes
+
+    wb = new_workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -323,9 +324,7 @@ def to_xlsx(view: CatalogueView) -> bytes:
         for i, width in enumerate(widths):
             ws.column_dimensions[chr(ord("A") + i)].width = width
         ws.freeze_panes = ws.cell(header + 1, 1)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 CJK_FONT = "STSong-Light"

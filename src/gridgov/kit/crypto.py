@@ -1,8 +1,9 @@
-"""Field encryption for personal data, blind indexes to find it again, and masks for lists.
+"""Field encryption for personal data and blind indexes to find it again.
 
 Keys are derived from the deployment's secret key with HKDF-SHA256, one per purpose, so the same
 secret never serves two uses. Values are sealed with AES-256-GCM (a fresh 96-bit nonce each time,
-stored in front of the ciphertext, with a version byte first so keys can rotate later).
+stored in front of the ciphertext, with a version byte first so keys can rotate later). The masks
+shown in lists live in :mod:`gridgov.kit.masking` (re-exported here for older imports).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import os
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from gridgov.kit.masking import mask_id_number, mask_phone
+
+__all__ = ["FieldCipher", "mask_id_number", "mask_phone"]
 
 _VERSION = b"\x01"
 
@@ -41,21 +46,3 @@ class FieldCipher:
     def blind_index(self, text: str) -> str:
         """A keyed hash of the normalised value: equal values match, nothing can be read back."""
         return hmac.new(self._index_key, text.strip().upper().encode(), hashlib.sha256).hexdigest()
-
-
-def mask_id_number(value: str) -> str:
-    """``320102199001011234`` → ``320***********1234``."""
-    value = value.strip()
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """``13812345678`` → ``138****5678``; other lengths keep only the last four digits."""
-    value = value.strip()
-    if len(value) == 11:
-        return value[:3] + "****" + value[-4:]
-    if len(value) <= 4:
-        return "*" * len(value)
-    return "*" * (len(value) - 4) + value[-4:]

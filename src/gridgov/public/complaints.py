@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
 from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
-from gridgov.kit.crypto import FieldCipher, mask_phone
+from gridgov.kit.crypto import FieldCipher
+from gridgov.kit.masking import mask_phone
 from gridgov.models.territory import AreaLevel, BoardComplaint, Grid
 from gridgov.public import repository as repo
 from gridgov.public import rules
@@ -207,7 +208,7 @@ def _item(c: BoardComplaint, grids: dict[str, str], staff: dict[int, str]) -> Co
         staff_id=c.staff_id,
         staff_name=staff.get(c.staff_id, "") if c.staff_id else "",
         complainant=c.complainant,
-        phone_mask=c.phone_mask,
+        phone_mask=mask_phone(c.phone_mask),
         content=c.content,
         status=c.status,
         status_label=rules.STATUS_LABELS.get(c.status, c.status),

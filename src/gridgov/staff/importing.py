@@ -6,10 +6,12 @@ number Excel shows, the column and a Chinese reason; nothing is written unless e
 valid. Rows go through the same service functions as the pages (so the same rules apply), inside
 a savepoint that is rolled back whole when any row fails.
 
-Export rule: an export holds masked ID numbers and phones (``320***********1234``) and so cannot
-be imported back; a user holding ``staff.reveal`` may export the full values, which is audited
-as one ``staff_revealed`` entry naming how many people were exported. Only the full export
-round-trips. Each person is one row with the earliest current (active or pending) post.
+Export rule: an export holds the masks of :mod:`gridgov.kit.masking` (``**************1234``, no
+birth date) and so cannot be imported back; a user holding ``staff.reveal`` may export the full
+values, which is audited as one ``staff_revealed`` entry naming how many people were exported.
+Only the full export round-trips. Each person is one row with the earliest current (active or
+pending) post. Cells are written through :mod:`gridgov.kit.spreadsheet` (a value that would run as
+a formula is quoted, and the quote is dropped again on import).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,8 @@ from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.crypto import FieldCipher
+from gridgov.kit.masking import mask_id_number, mask_phone
+from gridgov.kit.spreadsheet import cell_text, new_workbook, xlsx_bytes
 from gridgov.models.staff import StaffMember
 from gridgov.policy.schema import ROLE_LABELS
 from gridgov.staff import posts as post_service
@@ -149,11 +153,12 @@ def _csv_table(content: bytes) -> list[tuple]:
 
 
 def _text(value: Any) -> str:
+    """A cell as text; the quote an export put before a formula-like value is dropped again."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(cell_text(value)).strip()
 
 
 def _date(row: Row, key: str) -> date | None:
@@ -372,11 +377,15 @@ def export_rows(session: Session, principal: Principal, *, area: str | None, cip
 
 
 def _export_row(s: StaffMember, post, training, *, cipher: FieldCipher, full: bool) -> list[Any]:
-    id_number = (cipher.decrypt(s.id_number_enc) if s.id_number_enc else "") if full else s.id_number_mask
-    phone = (cipher.decrypt(s.phone_enc) if s.phone_enc else "") if full else s.phone_mask
+    if full:
+        id_number = cipher.decrypt(s.id_number_enc) if s.id_number_enc else ""
+        phone = cipher.decrypt(s.phone_enc) if s.phone_enc else ""
+        born = s.birth_date.isoformat() if s.birth_date else ""
+    else:  # the masking rule: last four of the ID number, masked phone, no birth date
+        id_number, phone, born = mask_id_number(s.id_number_mask), mask_phone(s.phone_mask), ""
     role_area = post is not None and rules.scope_kind_for(post.role) == "area"
     return [
-        s.name, s.gender, s.birth_date.isoformat() if s.birth_date else "", id_number, phone, s.work_phone,
+        s.name, s.gender, born, id_number, phone, s.work_phone,
         post.scope_code if role_area else s.area_code,
         rules.role_label(post.role) if post else "",
         (post.grid_code or "") if post and not post.micro_grid_code else "",
@@ -397,7 +406,7 @@ def export_workbook(session: Session, principal: Principal, *, area: str | None,
         record(session, actor=principal, action="staff_revealed", now=now, object_type="staff",
                area_code=area or (principal.scope_code if principal else ""),
                detail=f"导出含完整身份证号码与手机号的网格员名单，共 {len(rows)} 人")
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "网格员"
     ws.append([h for _k, h in COLUMNS])
@@ -407,6 +416,4 @@ def export_workbook(session: Session, principal: Principal, *, area: str | None,
         for cell in ws[col]:
             cell.number_format = "@"
         ws.column_dimensions[col].width = 20
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)

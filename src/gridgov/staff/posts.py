@@ -9,8 +9,6 @@ themselves are in :mod:`gridgov.staff.rules`; this module loads the facts and re
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -19,6 +17,7 @@ from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, covers, get_visible
 from gridgov.errors import Conflict, Invalid, NotFound
+from gridgov.kit.spreadsheet import csv_text
 from gridgov.models import Area, Department, MicroGrid
 from gridgov.models.staff import Post, StaffMember
 from gridgov.models.territory import GRID_KIND_LABELS, AreaLevel, GridStatus
@@ -213,11 +212,6 @@ GAP_CSV_HEADER = ["村（社区）代码", "村（社区）", "网格编码", "�
 
 def gaps_csv(report: GapReport) -> str:
     """The gaps as CSV, with a BOM so that Excel opens the Chinese text correctly."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(GAP_CSV_HEADER)
-    for g in report.gaps:
-        writer.writerow([g.area_code, g.area_name, g.grid_code, g.grid_name, GRID_KIND_LABELS.get(g.grid_kind, g.grid_kind),
-                         g.micro_grid_code, g.label, g.severity_label, g.detail])
-    return out.getvalue()
+    return csv_text(GAP_CSV_HEADER, ([g.area_code, g.area_name, g.grid_code, g.grid_name,
+                                      GRID_KIND_LABELS.get(g.grid_kind, g.grid_kind), g.micro_grid_code, g.label,
+                                      g.severity_label, g.detail] for g in report.gaps))

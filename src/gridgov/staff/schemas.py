@@ -1,5 +1,6 @@
-"""What the staff API reads and writes. Reads carry masks only; the full ID number and phone leave
-the server only through :class:`StaffRevealed`, which is audited."""
+"""What the staff API reads and writes. Reads carry masks only (:mod:`gridgov.kit.masking`: the last
+four characters of an ID number, a birth year instead of a birth date); the full ID number and phone
+leave the server only through :class:`StaffRevealed`, which is audited."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ class StaffListItem(BaseModel):
 
 
 class StaffRead(StaffListItem):
-    birth_date: date | None
+    birth_year: int | None = Field(description="出生年份（出生日期不显示，见脱敏规则）")
     has_photo: bool
     posts: list[PostRead]
     trainings: list[TrainingRead]

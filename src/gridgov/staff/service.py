@@ -17,11 +17,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
+from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import get_visible
 from gridgov.errors import Conflict, Invalid, NotFound
 from gridgov.kit.clock import local
-from gridgov.kit.crypto import FieldCipher, mask_id_number, mask_phone
+from gridgov.kit.crypto import FieldCipher
+from gridgov.kit.masking import birth_year, mask_id_number, mask_phone
 from gridgov.models import Area
 from gridgov.models.staff import StaffExclusion, StaffMember, Training
 from gridgov.models.territory import AreaLevel
@@ -58,6 +60,11 @@ def today(now: datetime) -> date:
 
 
 # ---------------------------------------------------------------- access and checks
+
+
+def may_reveal(principal: Principal) -> bool:
+    """Whether the principal may see full ID numbers and phones (through the audited reveal)."""
+    return principal.can(Permission.STAFF_REVEAL)
 
 
 def access_staff(session: Session, principal: Principal, staff_id: int) -> StaffMember:
@@ -122,12 +129,13 @@ def _set_phone(staff: StaffMember, value: str | None, cipher: FieldCipher) -> No
 
 
 def snapshot(staff: StaffMember) -> dict:
-    """What the audit log keeps of a record: masks only, never the plain ID number or phone."""
+    """What the audit log keeps of a record: masks only (:mod:`gridgov.kit.masking`), never the plain
+    ID number, phone or birth date."""
     return {
         "name": staff.name,
         "gender": staff.gender,
-        "id_number": staff.id_number_mask,
-        "phone": staff.phone_mask,
+        "id_number": mask_id_number(staff.id_number_mask),
+        "phone": mask_phone(staff.phone_mask),
         "work_phone": staff.work_phone,
         "area_code": staff.area_code,
     }
@@ -197,7 +205,9 @@ def update_staff(session: Session, principal: Principal, staff_id: int, data: St
 
 def list_staff(session: Session, principal: Principal, *, area: str | None, q: str | None, page: int,
                page_size: int, cipher: FieldCipher) -> StaffPage:
-    """Readable staff records, masked; ``q`` matches a name, a work phone or a whole ID number."""
+    """Readable staff records, masked; ``q`` matches a name, a work phone or (for a principal holding
+    ``staff.reveal``) a whole ID number. Without the reveal permission an ID number is not searched:
+    a match would confirm a guess and so undo the mask."""
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     prefix = None
     if area:
@@ -205,7 +215,7 @@ def list_staff(session: Session, principal: Principal, *, area: str | None, q: s
             raise NotFound(f"区域 {area} 不存在")
         prefix = code_rules.area_prefix(area)
     q = (q or "").strip() or None
-    index = cipher.blind_index(q) if q and len(q) == 18 else None
+    index = cipher.blind_index(q) if q and len(q) == 18 and may_reveal(principal) else None
     rows, total = repo.list_staff(session, principal, prefix=prefix, q=q, index=index,
                                   offset=(page - 1) * page_size, limit=page_size)
     return StaffPage(items=list_items(session, principal, rows), total=total, page=page, page_size=page_size)
@@ -221,8 +231,8 @@ def list_items(session: Session, principal: Principal, rows) -> list[StaffListIt
 
 
 def _item(s: StaffMember, area_name: str, roles: list[str]) -> StaffListItem:
-    return StaffListItem(id=s.id, name=s.name, gender=s.gender, id_number_mask=s.id_number_mask,
-                         phone_mask=s.phone_mask, work_phone=s.work_phone, area_code=s.area_code,
+    return StaffListItem(id=s.id, name=s.name, gender=s.gender, id_number_mask=mask_id_number(s.id_number_mask),
+                         phone_mask=mask_phone(s.phone_mask), work_phone=s.work_phone, area_code=s.area_code,
                          area_name=area_name, roles=roles)
 
 
@@ -238,7 +248,7 @@ def get_staff_read(session: Session, principal: Principal, staff_id: int) -> Sta
     item = list_items(session, principal, [staff])[0]
     return StaffRead(
         **item.model_dump(),
-        birth_date=staff.birth_date,
+        birth_year=birth_year(staff.birth_date),
         has_photo=staff.photo_hash is not None,
         posts=[post_read(p, staff.name) for p in repo.posts_of(session, principal, [staff.id])],
         trainings=[TrainingRead(id=t.id, kind=t.kind, held_on=t.held_on, passed=t.passed, score=t.score, note=t.note)
@@ -258,7 +268,7 @@ def reveal(session: Session, principal: Principal, staff_id: int, *, cipher: Fie
     staff = access_staff(session, principal, staff_id)
     record(session, actor=principal, action="staff_revealed", now=now, object_type="staff", object_id=staff.id,
            area_code=staff.area_code, detail=f"查看 {staff.name} 的身份证号码与手机号", ip=ip,
-           after={"id_number": staff.id_number_mask, "phone": staff.phone_mask})
+           after={"id_number": mask_id_number(staff.id_number_mask), "phone": mask_phone(staff.phone_mask)})
     return StaffRevealed(
         id=staff.id,
         name=staff.name,
