@@ -24,6 +24,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from gridgov.authz.scope import SYSTEM
 from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_places
 from gridgov.accounts.passwords import DEMO_PASSWORD
 from gridgov.accounts.schemas import UserCreate
@@ -122,7 +123,7 @@ def account_for(db, role: Role, places) -> str:
     else:
         scope = places.city
     username = f"mask_{role.value}"[:32]
-    create_user(db, None, UserCreate(username=username, display_name=f"测试{role.value}", password=DEMO_PASSWORD,
+    create_user(db, SYSTEM, UserCreate(username=username, display_name=f"测试{role.value}", password=DEMO_PASSWORD,
                                      role=role.value, scope_code=scope, department_code=dept,
                                      must_change_password=False), now=utc_now(), demo=True)
     db.flush()
