@@ -29,7 +29,8 @@ window.GG = (function () {
   function fit(map, layer, fallback, padding) {
     var bounds = layer && layer.getBounds ? layer.getBounds() : null;
     if (bounds && bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [padding || 12, padding || 12] });
+      // maxZoom: with no tile layer the map has no zoom limit, and a single point's bounds would zoom to NaN.
+      map.fitBounds(bounds, { padding: [padding || 12, padding || 12], maxZoom: 18 });
     } else if (fallback) {
       fallback();
     } else {
