@@ -23,7 +23,7 @@ from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.clock import utc_now
 from gridgov.migrate import upgrade
 
-from .conftest import _free_port, build_demo_into, login, make_settings
+from .conftest import _free_port, build_demo_into, login, make_settings, wait_for_js
 from .territory_data import box
 
 pytestmark = pytest.mark.browser
@@ -295,7 +295,7 @@ def test_area_names_in_the_home_chart_tooltip_stay_text(people, seeded):
 def test_a_redraw_proposal_stays_text_on_its_page_and_map(people, seeded):
     b = people("town_dispatcher")
     page = b.open(f"/adjustments/{seeded['adjustment']}")
-    page.wait_for_function("document.querySelectorAll('#adjust-map path').length >= 2")
+    wait_for_js(page, "document.querySelectorAll('#adjust-map path').length >= 2")
     tips = _hover_all_paths(page, "#adjust-map")
     assert f"{P['redraw']}（{seeded['places'].grid}）" in tips
     assert P["reason"] in page.inner_text("main")

@@ -31,7 +31,7 @@ def _rel(path: Path) -> str:
 
 def template_problems(text: str) -> list[str]:
     problems = []
-    for m in re.finditer(r"<script\b([^>]*)>", text, re.I):
+    for m in re.finditer(r"<script\b([^>]*)>", text, re.IGNORECASE):
         attrs = m.group(1)
         if not re.search(r"\bsrc\s*=", attrs) and not re.search(r"""type\s*=\s*["']application/json["']""", attrs):
             problems.append(f"内联脚本：{m.group(0)}")
@@ -39,12 +39,12 @@ def template_problems(text: str) -> list[str]:
         problems.append(f"内联事件处理：{m.group(1)}")
     for m in re.finditer(r"\bhx-on\b[:\w-]*\s*=", text):
         problems.append(f"hx-on 会执行代码：{m.group(0)}")
-    for m in re.finditer(r"javascript\s*:", text, re.I):
+    for m in re.finditer(r"javascript\s*:", text, re.IGNORECASE):
         problems.append(f"javascript: 地址：{m.group(0)}")
     for m in re.finditer(r"([\w.\]\[\)\(]+)\s*\|\s*safe\b", text):
         if f"{m.group(1)}|safe" not in SAFE_FILTER_ALLOWED:
             problems.append(f"|safe 用在数据上：{m.group(0)}")
-    for m in re.finditer(r"<style\b", text, re.I):
+    for m in re.finditer(r"<style\b", text, re.IGNORECASE):
         problems.append("内联 <style>（CSP 只允许样式文件）")
     return problems
 
