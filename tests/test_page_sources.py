@@ -7,7 +7,8 @@ so the Content-Security-Policy (no inline script) holds and nobody brings back t
 - in static JS (not vendor): no ``innerHTML``/``outerHTML``/``insertAdjacentHTML``/``document.write``/
   ``eval``; Leaflet tooltips and popups get an element (``GG.label(...)`` or one built with
   ``GG.el``/``GGDom.el``), never a string; no ``L.divIcon({html})``; every ECharts tooltip has the
-  text-only formatter ``GGDom.axisTooltip``.
+  text-only formatter ``GGDom.axisTooltip``;
+- no inline style either (the CSP has ``style-src 'self'``): no ``<style>``, no ``style=`` attribute.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def template_problems(text: str) -> list[str]:
             problems.append(f"|safe 用在数据上：{m.group(0)}")
     for m in re.finditer(r"<style\b", text, re.IGNORECASE):
         problems.append("内联 <style>（CSP 只允许样式文件）")
+    for m in re.finditer(r"<[a-zA-Z][^>]*?\sstyle\s*=", text):
+        problems.append(f"style 属性（CSP 只允许样式文件，请用 class）：{m.group(0)[:60]}")
     return problems
 
 
@@ -64,6 +67,7 @@ def script_problems(text: str) -> list[str]:
         (r"\bDOMParser\b|createContextualFragment", "HTML 解析"),
         (r"javascript\s*:", "javascript: 地址"),
         (r"\bdivIcon\s*\(", "L.divIcon（其 html 按 HTML 解析）"),
+        (r"""setAttribute\(\s*["']style["']""", "style 属性（CSP 不允许；用 class 或 element.style）"),
         (r"""\.(html|append|prepend|before|after)\(\s*["'`<]""", "拼接 HTML"),
     ]:
         for m in re.finditer(pattern, text):
@@ -109,6 +113,7 @@ def test_scripts_put_no_data_into_html(path):
     ('<p>{{ item.note|safe }}</p>', True),
     ('<div>{{ outline_svg|safe }}</div>', False),
     ('<style>.x{}</style>', True),
+    ('<li style="--depth: 2">', True),
     ('<p class="x">{{ item.note }}</p>', False),
 ])
 def test_the_template_check_catches_what_it_should(source, caught):
@@ -128,6 +133,8 @@ def test_the_template_check_catches_what_it_should(source, caught):
     ('chart.setOption({ tooltip: { trigger: "axis" } });', True),
     ('chart.setOption({ tooltip: { trigger: "axis", formatter: GGDom.axisTooltip } });', False),
     ('el.textContent = name;', False),
+    ('el.setAttribute("style", "color: red");', True),
+    ('el.style.color = "red";', False),
 ])
 def test_the_script_check_catches_what_it_should(source, caught):
     assert bool(script_problems(source)) is caught

@@ -37,7 +37,7 @@ def assert_secure(response, *, https: bool = False) -> None:
     assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'self'"], where
     assert csp["form-action"] == ["'self'"] and csp["frame-ancestors"] == ["'none'"], where
     assert csp["connect-src"] == ["'self'"], where
-    assert csp["style-src-elem"] == ["'self'"], where
+    assert csp["style-src"] == ["'self'"] and not any(k.startswith("style-src-") for k in csp), where
     assert set(csp["img-src"]) >= {"'self'", "data:", "blob:"}, where
     assert h["x-frame-options"] == "DENY", where
     assert h["x-content-type-options"] == "nosniff", where

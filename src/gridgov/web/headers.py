@@ -3,10 +3,9 @@
 The Content-Security-Policy lets no inline script, no ``eval`` and no foreign script run, so a
 piece of user text that reaches a page as HTML by mistake still cannot execute. Pages pass data to
 their scripts through ``<script type="application/json">`` (not executed) and ``data-*``
-attributes; every script is a file under /static. Styles: the templates and the vendored
-libraries (Leaflet, ECharts, Swagger UI) set ``style`` attributes, so ``style-src-attr`` allows
-inline style attributes while ``<style>`` elements must come from our own files
-(``style-src-elem 'self'``).
+attributes; every script is a file under /static. Styles are as strict: ``style-src 'self'``
+(no ``<style>`` element, no ``style="…"`` attribute in a page; the templates use classes, and
+Leaflet, ECharts and Swagger UI set styles through the CSSOM, which CSP does not restrict).
 
 Images may come from the map tile server (``GRIDGOV_TILE_URL``) when one is configured; nothing
 else may be loaded from elsewhere, and nothing may be sent elsewhere (``connect-src 'self'``,
@@ -53,8 +52,6 @@ def content_security_policy(settings: Settings) -> str:
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "style-src-elem 'self'",
-        "style-src-attr 'unsafe-inline'",
         "img-src " + " ".join(img),
         "font-src 'self'",
         "connect-src 'self'",
