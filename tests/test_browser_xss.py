@@ -10,6 +10,7 @@ The module runs its own server over its own demo city, so the payloads stay out 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import date
@@ -53,6 +54,10 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
+live_server_engine: dict = {}
+"""The engine behind each of this module's servers, by URL (the seed reads the demo places from it)."""
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """This module's own server (uvicorn on loopback over its own SQLite demo city)."""
@@ -81,9 +86,6 @@ def live_server(tmp_path_factory):
     server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
-
-
-live_server_engine: dict = {}
 
 
 def _api(live: str, username: str | None) -> httpx.Client:
@@ -132,8 +134,11 @@ def seeded(live_server):
     assert r.status_code == 201, r.text
     out["case_no"] = r.json()["case_no"]
 
-    r = _api(live_server, None).post(f"/board/{places.grid}/complaints", data={"content": P["complaint"]},
-                                      headers={"Accept": "text/html"})
+    with _api(live_server, None) as visitor:  # a resident, through the board's form (with its CSRF token)
+        board = visitor.get(f"/board/{places.grid}", headers={"Accept": "text/html"}).text
+        token = re.search(r'name="csrf_token" value="([^"]*)"', board).group(1)
+        r = visitor.post(f"/board/{places.grid}/complaints", data={"content": P["complaint"], "csrf_token": token},
+                         headers={"Accept": "text/html"})
     assert r.status_code in (200, 303), r.text
 
     town = _api(live_server, "town_dispatcher")
