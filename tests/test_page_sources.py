@@ -138,3 +138,16 @@ def test_the_template_check_catches_what_it_should(source, caught):
 ])
 def test_the_script_check_catches_what_it_should(source, caught):
     assert bool(script_problems(source)) is caught
+
+
+def test_templates_escape_and_no_python_code_marks_html_safe():
+    from gridgov.web.templating import templates
+
+    auto = templates.env.autoescape
+    assert all(auto is True or auto(name) for name in ("base.html", "cases/detail.html", "_macros.html"))
+    offenders = []
+    for path in sorted((WEB.parent).rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"\bMarkup\s*\(|autoescape\s*=\s*False|HTMLResponse\(\s*f[\"']", text):
+            offenders.append(f"{path.relative_to(WEB.parent)}：{m.group(0)}")
+    assert not offenders, offenders
