@@ -329,6 +329,27 @@ def login(page, username: str, password: str = "demo12345") -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+def wait_for_js(page, expression: str, arg=None, timeout: float = 15.0):
+    """Waits until ``expression`` (a JS expression, or a function of ``arg``) is truthy in the page.
+
+    Use this, not ``page.wait_for_function``: Playwright re-evaluates that predicate in the page with
+    ``eval`` on every poll, which the Content-Security-Policy (no 'unsafe-eval') blocks; ``evaluate``
+    runs through DevTools and is not blocked."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result, error = page.evaluate(expression, arg), None
+        except Exception as exc:  # e.g. the element is not there yet
+            if "Execution context was destroyed" not in str(exc) and "TypeError" not in str(exc):
+                raise
+            result, error = None, exc
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"等待超时：{expression}（{error}）")
+        page.wait_for_timeout(50)
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser page that fails the test on any request leaving the machine."""

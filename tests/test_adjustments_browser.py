@@ -9,7 +9,7 @@ import pytest
 import shapely
 from shapely.geometry import box, mapping, shape
 
-from .conftest import login
+from .conftest import login, wait_for_js
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +56,7 @@ def test_a_town_agency_proposes_a_split_and_sees_it_on_the_map(page):
     page.click("form.adjust-form button[type=submit]")
     page.wait_for_url(lambda url: "/adjustments/new" not in url)
     assert "待审批" in page.inner_text("h1")
-    page.wait_for_function("document.querySelectorAll('#adjust-map path').length >= 3")
+    wait_for_js(page, "document.querySelectorAll('#adjust-map path').length >= 3")
     assert page.locator("#adjust-map path").count() == 3  # one before, two after
     page.screenshot(path="/tmp/adjust_detail.png", full_page=True)
     page.goto(page.base_url + "/adjustments")

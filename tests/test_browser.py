@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from .conftest import wait_for_js
+
 pytestmark = pytest.mark.browser
 
 GRID_CODE = re.compile(r"\b\d{15}\b")
@@ -14,7 +16,7 @@ GRID_CODE = re.compile(r"\b\d{15}\b")
 
 def test_the_map_draws_the_grids_and_a_click_opens_the_grid_card(page):
     page.goto(page.base_url + "/map")
-    page.wait_for_function("document.querySelectorAll('path.grid-shape').length >= 10")
+    wait_for_js(page, "document.querySelectorAll('path.grid-shape').length >= 10")
     loaded = int(page.get_attribute("#map", "data-loaded"))
     assert loaded == page.locator("path.grid-shape").count() >= 10
     assert "个网格" in page.inner_text("#map-status")
@@ -33,12 +35,12 @@ def test_the_map_draws_the_grids_and_a_click_opens_the_grid_card(page):
 
 def test_picking_a_town_on_the_map_redraws_its_grids(page):
     page.goto(page.base_url + "/map")
-    page.wait_for_function("document.querySelectorAll('path.grid-shape').length >= 10")
+    wait_for_js(page, "document.querySelectorAll('path.grid-shape').length >= 10")
     county_total = int(page.get_attribute("#map", "data-loaded"))
     town = page.locator("#pick-second option").nth(1)
     town_code, town_name = town.get_attribute("value"), town.inner_text()
     page.select_option("#pick-second", town_code)
-    page.wait_for_function(
+    wait_for_js(page,
         "([n, code]) => { const m = document.getElementById('map');"
         " return m.dataset.area === code && m.dataset.loaded && +m.dataset.loaded < n; }",
         arg=[county_total, town_code],
@@ -54,7 +56,7 @@ def test_typing_in_the_grid_search_updates_the_table(page):
     total = int(page.get_attribute("#grid-total", "data-total"))
     name = page.locator("#grid-rows tbody tr").first.locator("td").nth(1).inner_text().strip()
     page.locator("#grid-search").press_sequentially(name, delay=20)
-    page.wait_for_function(
+    wait_for_js(page,
         "(n) => +document.getElementById('grid-total').dataset.total < n", arg=total
     )
     narrowed = int(page.get_attribute("#grid-total", "data-total"))
@@ -68,7 +70,7 @@ def test_typing_in_the_grid_search_updates_the_table(page):
 
 def test_the_coverage_map_draws_the_boundary_and_the_grids(page):
     page.goto(page.base_url + "/coverage?area=321102000000")
-    page.wait_for_function("document.querySelectorAll('path.grid-shape').length >= 10")
+    wait_for_js(page, "document.querySelectorAll('path.grid-shape').length >= 10")
     assert page.locator("path.area-boundary").count() >= 1
     assert page.inner_text("[data-stat=overlaps]") == "0"
     assert page.locator("path.issue").count() == 0

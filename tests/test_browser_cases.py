@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from shapely.geometry import shape
 
-from .conftest import login
+from .conftest import login, wait_for_js
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,7 @@ def test_worker_dispatcher_department_and_back_to_closed_through_the_pages(peopl
     worker.fill("#description", "解放路口井盖缺失，夜间有行人踩空的危险")
     worker.fill("#grid_code", "")
     worker.click("#locate-button")
-    worker.wait_for_function(f"document.getElementById('grid_code').value === '{grid_code}'")
+    wait_for_js(worker, f"document.getElementById('grid_code').value === '{grid_code}'")
     assert "已定位" in worker.inner_text("#locate-status")
     worker.set_input_files("#photos", files=[{"name": "well.png", "mimeType": "image/png", "buffer": _png()}])
     worker.click("#case-form button[type=submit]")
@@ -106,7 +106,7 @@ def test_worker_dispatcher_department_and_back_to_closed_through_the_pages(peopl
     case_no = worker.inner_text("#case-no").strip()
     assert "已登记" in worker.inner_text("#notice") and worker.inner_text("#case-state") == "已核实"
     assert worker.locator("#case-photos img").count() == 1
-    worker.wait_for_function("document.querySelector('#case-photos img').naturalWidth > 0")
+    wait_for_js(worker, "document.querySelector('#case-photos img').naturalWidth > 0")
     worker.fill("#escalate-note", "井盖需要城管部门补装")
     _submit(worker, "escalate", "已上报")
     assert worker.inner_text("#case-state") == "已上报"

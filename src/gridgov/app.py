@@ -37,6 +37,7 @@ from gridgov.public.api import router as public_api
 from gridgov.staff.api import router as staff_api
 from gridgov.territory.adjustments_api import router as adjustments_api
 from gridgov.territory.api import router as territory_api
+from gridgov.web.headers import SecurityHeadersMiddleware
 from gridgov.web.pages import router as pages_router
 from gridgov.web.templating import render_error
 
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="gridgov 城乡网格化社会治理平台",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is our own page (gridgov.web.apidocs): vendored Swagger UI, no inline script
         redoc_url=None,
     )
     app.state.settings = settings
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     return app
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     tile_url: str = ""
     tile_attribution: str = ""
+    # The site is served over TLS (perhaps behind a TLS-terminating proxy): cookies are Secure and
+    # responses carry Strict-Transport-Security even when the request reached us as plain http.
+    secure_cookies: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     sweep_interval_seconds: int = 60

@@ -16,6 +16,7 @@ from gridgov.public.web import router as public_pages
 from gridgov.staff.web import router as staff_pages
 from gridgov.territory.adjustments_web import router as adjustment_pages
 from gridgov.territory.web import router as territory_pages
+from gridgov.web.apidocs import router as api_docs_page
 
 router = APIRouter(include_in_schema=False)
 router.include_router(accounts_pages)
@@ -30,3 +31,4 @@ router.include_router(instruction_pages)
 router.include_router(catalogue_manage_pages)
 router.include_router(catalogue_public_pages)
 router.include_router(notification_pages)
+router.include_router(api_docs_page)

@@ -1,6 +1,44 @@
-/* Site-wide behaviour: the area tree's expand/collapse buttons (htmx loads the children once). */
+/* Site-wide behaviour: the area tree's expand/collapse buttons (htmx loads the children once),
+   filters that apply on change (``data-autosubmit``) and print buttons (``data-print``).
+   No page has inline script or ``on*=`` handlers: the Content-Security-Policy would block them. */
+window.GGDom = (function () {
+  "use strict";
+  /* Builds an element whose text is ``text`` (set as textContent, never parsed as HTML): the one way
+     user text (grid, area, staff, case, matter names) reaches a page from script. */
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  /* An ECharts tooltip (trigger "axis") as an element: ECharts puts a string formatter's result in
+     the page as HTML, so names go in as text instead. */
+  function axisTooltip(params) {
+    var list = Array.isArray(params) ? params : [params];
+    var box = el("div", { class: "chart-tip" });
+    if (list.length) box.appendChild(el("div", { class: "chart-tip__name" }, list[0].name));
+    list.forEach(function (p) {
+      var value = typeof p.value === "number" ? p.value.toLocaleString("zh-CN") : p.value;
+      box.appendChild(el("div", {}, p.seriesName + "：" + value));
+    });
+    return box;
+  }
+
+  return { el: el, axisTooltip: axisTooltip };
+})();
+
 (function () {
   "use strict";
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest("[data-autosubmit]");
+    if (field && field.form) field.form.requestSubmit ? field.form.requestSubmit() : field.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".tree__toggle");
     if (!button) return;

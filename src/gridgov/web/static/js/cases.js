@@ -61,7 +61,7 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       grid: { left: 40, right: 12, top: 16, bottom: 64 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: GGDom.axisTooltip },
       xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: 40 } },
       yAxis: { type: "value", name: "事项数", minInterval: 1 },
       series: [{ type: "bar", name: "事项", data: d.counts, itemStyle: { color: "#2563eb" }, barMaxWidth: 36 }],

@@ -29,7 +29,7 @@
         L.geoJSON(geometry, {
           className: s.className,
           style: { color: s.color, weight: 2, fillColor: s.color, fillOpacity: 0.55 },
-        }).bindTooltip(s.label + " " + (i + 1)).addTo(findings);
+        }).bindTooltip(GG.label(s.label + " " + (i + 1))).addTo(findings);
       });
     });
     findings.bringToFront();
@@ -54,8 +54,8 @@
         className: "grid-shape",
         style: { color: "#475569", weight: 0.6, fillColor: "#94a3b8", fillOpacity: 0.08 },
         onEachFeature: function (f, shape) {
-          shape.bindTooltip(f.properties.name + "（" + f.properties.code + "）", { sticky: true });
-          shape.on("click", function () { window.location.href = "/grids/" + f.properties.code; });
+          shape.bindTooltip(GG.label(f.properties.name + "（" + f.properties.code + "）"), { sticky: true });
+          shape.on("click", function () { window.location.href = "/grids/" + encodeURIComponent(f.properties.code); });
         },
       }).addTo(map);
       drawFindings();

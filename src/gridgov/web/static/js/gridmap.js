@@ -29,7 +29,8 @@ window.GG = (function () {
   function fit(map, layer, fallback, padding) {
     var bounds = layer && layer.getBounds ? layer.getBounds() : null;
     if (bounds && bounds.isValid()) {
-      map.fitBounds(bounds, { padding: [padding || 12, padding || 12] });
+      // maxZoom: with no tile layer the map has no zoom limit, and a single point's bounds would zoom to NaN.
+      map.fitBounds(bounds, { padding: [padding || 12, padding || 12], maxZoom: 18 });
     } else if (fallback) {
       fallback();
     } else {
@@ -37,16 +38,17 @@ window.GG = (function () {
     }
   }
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
+  var el = window.GGDom.el;
+
+  /* A Leaflet tooltip or popup's content as an element. Leaflet puts a string's content in the page
+     as HTML, so never hand it a string made from data: ``layer.bindTooltip(GG.label(name))``. */
+  function label(text) {
+    return el("span", { class: "map-label" }, text);
   }
 
   function number(n) {
     return typeof n === "number" ? n.toLocaleString("zh-CN") : "—";
   }
 
-  return { KIND_COLORS: KIND_COLORS, config: config, createMap: createMap, kindStyle: kindStyle, fit: fit, el: el, number: number };
+  return { KIND_COLORS: KIND_COLORS, config: config, createMap: createMap, kindStyle: kindStyle, fit: fit, el: el, label: label, number: number };
 })();

@@ -8,7 +8,7 @@
   var chart = echarts.init(el, null, { renderer: "svg" });
   chart.setOption({
     grid: { left: 48, right: 16, top: 16, bottom: 56 },
-    tooltip: { trigger: "axis" },
+    tooltip: { trigger: "axis", formatter: GGDom.axisTooltip },
     xAxis: { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 6 ? 30 : 0 } },
     yAxis: { type: "value", name: "网格数", minInterval: 1 },
     series: [{ type: "bar", name: "在用网格", data: d.grids, itemStyle: { color: "#2563eb" }, barMaxWidth: 40 }],

@@ -59,7 +59,7 @@
         path.setAttribute("data-kind", feature.properties.kind);
       }
     });
-    shape.bindTooltip(feature.properties.name, { sticky: true, direction: "top" });
+    shape.bindTooltip(GG.label(feature.properties.name), { sticky: true, direction: "top" });
     shape.on("click", function (e) {
       L.DomEvent.stopPropagation(e);
       highlight(shape);
@@ -100,9 +100,9 @@
   function choose(code, name) {
     mapEl.setAttribute("data-area", code);
     document.getElementById("map-area-name").textContent = name;
-    document.getElementById("link-area").href = "/areas/" + code;
-    document.getElementById("link-coverage").href = "/coverage?area=" + code;
-    history.replaceState(null, "", "/map?area=" + code);
+    document.getElementById("link-area").href = "/areas/" + encodeURIComponent(code);
+    document.getElementById("link-coverage").href = "/coverage?area=" + encodeURIComponent(code);
+    history.replaceState(null, "", "/map?area=" + encodeURIComponent(code));
     showCard(null);
     load(code);
   }
@@ -152,6 +152,9 @@
         showCard(props, where);
       });
   });
+
+  var picker = document.getElementById("map-picker");
+  if (picker) picker.addEventListener("submit", function (e) { e.preventDefault(); });
 
   load(cfg.area);
 })();
