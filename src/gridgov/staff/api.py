@@ -132,10 +132,10 @@ def lift_exclusion(staff_id: int, exclusion_id: int, data: ExclusionLift, sessio
     return service.get_staff_read(session, me, staff_id)
 
 
-@router.post("/staff/{staff_id}/photo", response_model=StaffRead, summary="上传照片（JPEG/PNG，2 MB 以内）")
-async def upload_photo(staff_id: int, request: Request, session: SessionDep, me: Writer,
-                       file: UploadFile = File(...)) -> StaffRead:
-    content = await file.read(service.MAX_PHOTO_BYTES + 1)
+@router.post("/staff/{staff_id}/photo", response_model=StaffRead, summary="上传照片（JPEG/PNG/WebP，2 MB 以内）")
+def upload_photo(staff_id: int, request: Request, session: SessionDep, me: Writer,
+                 file: UploadFile = File(...)) -> StaffRead:
+    content = file.file.read(service.MAX_PHOTO_BYTES + 1)
     service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path, now=utc_now())
     return service.get_staff_read(session, me, staff_id)
 

@@ -257,9 +257,9 @@ async def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: in
 
 
 @router.post("/staff/{staff_id:int}/photo")
-async def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
+def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
     try:
-        content = await photo.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
+        content = photo.file.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
         service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path,
                           now=utc_now())
     except DomainError as exc:
