@@ -57,6 +57,9 @@ def test_routes_are_classified():
     assert route_class("POST", "/api/v1/staff/12/photo") == UPLOAD
     assert route_class("POST", "/staff/12/photo") == UPLOAD
     assert route_class("POST", "/cases/new") == UPLOAD
+    assert route_class("POST", "/cases/3211/actions/solve") == UPLOAD
+    assert route_class("POST", "/instructions/7/case") == UPLOAD
+    assert route_class("POST", "/adjustments/new") == IMPORT
     assert route_class("POST", "/api/v1/grids/import") == IMPORT
     assert route_class("POST", "/api/v1/staff/import") == IMPORT
     assert route_class("POST", "/staff/import") == IMPORT

@@ -40,6 +40,7 @@ ROUTE_CLASSES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("POST", r"/staff/[^/]+/photo", UPLOAD),
         ("POST", r"/cases/new", UPLOAD),
         ("POST", r"/cases/[^/]+/actions/[^/]+", UPLOAD),
+        ("POST", r"/instructions/[^/]+/case", UPLOAD),
         # imports
         ("POST", r"/api/v1/grids/import", IMPORT),
         ("POST", r"/api/v1/staff/import", IMPORT),

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from starlette.datastructures import FormData
 
 from gridgov.db import unit_of_work
 from gridgov.models import AuditEntry
@@ -115,6 +116,16 @@ def _end(session: Session, *, commit: bool) -> None:
         raise
     finally:
         session.close()
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form, read on the event loop (reading the body is I/O to wait for, not work),
+    so that a page route taking it can be a plain ``def``, run in the thread pool: no route does
+    database or file work on the event loop (tests/unit/test_event_loop.py)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
 
 
 async def get_profile(request: Request):

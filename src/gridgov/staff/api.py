@@ -91,8 +91,8 @@ def export_full(request: Request, session: SessionDep, me: Revealer, area: str |
 
 
 @router.post("/staff/import", response_model=ImportResult, summary="从 Excel（.xlsx）或 CSV 导入网格员：全部有效才写入")
-async def import_staff(request: Request, session: SessionDep, me: Writer, file: UploadFile = File(...)) -> ImportResult:
-    content = await file.read()
+def import_staff(request: Request, session: SessionDep, me: Writer, file: UploadFile = File(...)) -> ImportResult:
+    content = file.file.read()
     return importing.import_staff(session, me, content, filename=file.filename or "", profile=_profile(request),
                                   cipher=_cipher(request), now=utc_now())
 
