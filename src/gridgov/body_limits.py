@@ -51,10 +51,13 @@ ROUTE_CLASSES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
 """(method, full-path pattern, class) of the routes that take more than a JSON or form body.
 Every other request is of the JSON class."""
 
+_METHODS = frozenset(m for m, _, _ in ROUTE_CLASSES)
 _LABELS = {JSON: "请求内容", UPLOAD: "上传的照片", IMPORT: "导入文件"}
 
 
 def route_class(method: str, path: str) -> str:
+    if method not in _METHODS:
+        return JSON
     for m, pattern, kind in ROUTE_CLASSES:
         if m == method and pattern.fullmatch(path):
             return kind
@@ -76,6 +79,7 @@ class BodyLimitMiddleware:
         self.app = app
         self.caps = {JSON: settings.max_json_bytes, UPLOAD: settings.max_upload_bytes,
                      IMPORT: settings.max_import_bytes}
+        self.messages = {kind: f"{_LABELS[kind]}太大：不能超过 {_size(cap)}" for kind, cap in self.caps.items()}
         self.secret_key = settings.secret_key
 
     async def __call__(self, scope, receive, send):
@@ -84,7 +88,7 @@ class BodyLimitMiddleware:
             return
         kind = route_class(scope["method"], scope["path"])
         cap = self.caps[kind]
-        message = f"{_LABELS[kind]}太大：不能超过 {_size(cap)}"
+        message = self.messages[kind]
         if kind != JSON and not self._authenticated(scope):
             await _not_authenticated(scope, receive, send)
             return
