@@ -60,6 +60,8 @@ def test_routes_are_classified():
     assert route_class("POST", "/cases/3211/actions/solve") == UPLOAD
     assert route_class("POST", "/instructions/7/case") == UPLOAD
     assert route_class("POST", "/adjustments/new") == IMPORT
+    assert route_class("POST", "/api/v1/adjustments") == IMPORT
+    assert route_class("POST", "/api/v1/adjustments/3/approve") == JSON
     assert route_class("POST", "/api/v1/grids/import") == IMPORT
     assert route_class("POST", "/api/v1/staff/import") == IMPORT
     assert route_class("POST", "/staff/import") == IMPORT

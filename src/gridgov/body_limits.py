@@ -46,6 +46,7 @@ ROUTE_CLASSES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("POST", r"/api/v1/staff/import", IMPORT),
         ("POST", r"/staff/import", IMPORT),
         ("POST", r"/adjustments/new", IMPORT),  # a redraw plan as a GeoJSON file
+        ("POST", r"/api/v1/adjustments", IMPORT),  # the same plan inline in the JSON body
     )
 )
 """(method, full-path pattern, class) of the routes that take more than a JSON or form body.
