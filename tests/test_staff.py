@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
@@ -258,7 +260,13 @@ def test_pages_render_and_a_bad_form_keeps_the_input(client, db, places):
     assert db.scalar(select(Area).where(Area.code == places.town))
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _png(width: int = 30, height: int = 40) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 30, 160)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+PNG = _png()
 
 
 def test_a_photo_is_stored_by_content_hash_and_served_to_readers(client, places):
@@ -266,6 +274,24 @@ def test_a_photo_is_stored_by_content_hash_and_served_to_readers(client, places)
     r = client.post(f"/api/v1/staff/{person['id']}/photo", files={"file": ("a.png", PNG, "image/png")})
     assert r.status_code == 200 and r.json()["has_photo"]
     got = client.get(f"/api/v1/staff/{person['id']}/photo")
-    assert got.status_code == 200 and got.content == PNG and got.headers["content-type"] == "image/png"
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(got.content)).size == (30, 40)  # re-encoded from its pixels (kit.media)
     bad = client.post(f"/api/v1/staff/{person['id']}/photo", files={"file": ("a.gif", b"GIF89a....", "image/gif")})
-    assert bad.status_code == 422 and "JPEG 或 PNG" in bad.json()["detail"]
+    assert bad.status_code == 422 and "JPEG、PNG 或 WebP" in bad.json()["detail"]
+    fake = client.post(f"/api/v1/staff/{person['id']}/photo", files={"file": ("a.png", PNG[:8] + b"\0" * 64)})
+    assert fake.status_code == 422  # a PNG signature is not a PNG
+
+
+def test_a_decompression_bomb_is_refused_by_both_photo_routes(client, places):
+    """A ~150 KB 6300×6300 PNG would take ~120 MB (RGB) to decode: refused from its header."""
+    bomb = _png(6300, 6300)
+    assert len(bomb) < 200_000
+    person = new_person(client, places.town, 9)
+    for url in (f"/api/v1/staff/{person['id']}/photo", "/api/v1/case-photos"):
+        r = client.post(url, files={"file": ("bomb.png", bomb, "image/png")})
+        assert r.status_code == 422, url
+        assert "尺寸过大（6300×6300）" in r.json()["detail"]
+    page = client.post(f"/staff/{person['id']}/photo", files={"photo": ("bomb.png", bomb, "image/png")},
+                       headers={"accept": "text/html"})
+    assert page.status_code == 422 and "尺寸过大" in page.text
+    assert not client.get(f"/api/v1/staff/{person['id']}").json()["has_photo"]

@@ -4,6 +4,7 @@ and staffing gaps on a small territory under two profiles."""
 from __future__ import annotations
 
 import io
+import itertools
 from datetime import date
 
 import pytest
@@ -203,3 +204,86 @@ def test_staff_commands_import_export_and_list_gaps(fresh_url, cli_env, tmp_path
     assert runner.invoke(app, ["export", str(out)]).exit_code == 0 and out.exists()
     gaps = runner.invoke(app, ["gaps", "--area", t.TOWN])
     assert gaps.exit_code == 0 and "缺专职网格员" in gaps.output and "缺网格长" in gaps.output
+
+
+# ---------------------------------------------------------------- the row limit (issue 11, finding 5)
+
+
+def _counting(rows):
+    """A table that counts how many of its rows were read."""
+    taken = [0]
+
+    def gen():
+        for r in rows:
+            taken[0] += 1
+            yield r
+
+    return gen(), taken
+
+
+def test_reading_stops_at_the_row_limit_without_going_through_the_file():
+    header = tuple(h for _, h in importing.COLUMNS)
+    filled = ((f"张{i}", "男") + ("",) * (len(header) - 2) for i in range(3_000_000))
+    table, taken = _counting(itertools.chain([header], filled))
+    with pytest.raises(Invalid, match=f"一次最多导入 {importing.MAX_ROWS} 行"):
+        importing._rows(table)
+    assert taken[0] == importing.MAX_ROWS + 2  # the header, the limit, one more: not 3 million
+    blank = ((None,) * len(header) for _ in range(3_000_000))
+    table, taken = _counting(itertools.chain([header], blank))
+    with pytest.raises(Invalid, match="已停止读取"):
+        importing._rows(table)
+    assert taken[0] <= importing.MAX_ROWS + importing.MAX_BLANK_ROWS + 2
+
+
+def _xlsx_of_rows(count: int) -> bytes:
+    """A real .xlsx with the import's header and ``count`` one-cell rows (a small file: it is
+    written straight as XML, the rows are the same, the zip squeezes them)."""
+    import zipfile
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    letters = "ABCDEFGHIJKLMNO"
+    header = "".join(cell(f"{letters[i]}1", h) for i, (_, h) in enumerate(importing.COLUMNS))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '</Types>'))
+        z.writestr("_rels/.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            '</Relationships>'))
+        z.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        z.writestr("xl/_rels/workbook.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '</Relationships>'))
+        with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            sheet.write(f'<row r="1">{header}</row>'.encode())
+            one = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'  # rows and cells may go unnumbered
+            for _ in range(count // 100_000):
+                sheet.write(one * 100_000)
+            sheet.write(one * (count % 100_000) + b"</sheetData></worksheet>")
+    return buf.getvalue()
+
+
+def test_a_small_xlsx_of_three_million_rows_is_refused_naming_the_limit(client, db):
+    content = _xlsx_of_rows(3_000_000)
+    assert len(content) < importing.MAX_FILE_BYTES
+    before = staff_count(db)
+    r = upload(client, content)
+    assert r.status_code == 422
+    assert r.json()["detail"] == f"一次最多导入 {importing.MAX_ROWS} 行，请分批导入：文件超过 {importing.MAX_ROWS} 行，已停止读取"
+    csv = ("姓名,性别,所属区域编码\n" + "张三,男,x\n" * 600_000).encode()  # under the 10 MB file cap
+    r = upload(client, csv, "staff.csv")
+    assert r.status_code == 422 and f"{importing.MAX_ROWS} 行" in r.json()["detail"]
+    assert staff_count(db) == before

@@ -21,6 +21,7 @@ from gridgov.accounts.api import router as accounts_api
 from gridgov.audit.api import router as audit_api
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import CSRF_COOKIE, Denied, NotAuthenticated, log_denial
+from gridgov.body_limits import BodyLimitMiddleware
 from gridgov.cases.api import router as cases_api
 from gridgov.cases.instructions_api import router as instructions_api
 from gridgov.cases.supervision_api import router as supervision_api
@@ -104,7 +105,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)  # before anything reads the body
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)  # outermost: every answer, a 413 too
     return app
 
 

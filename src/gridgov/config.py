@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     session_hours: int = Field(12, ge=1)
     token_hours: int = Field(12, ge=1)
     media_dir: Path | None = None
+    # Request body caps per route class (see gridgov.body_limits): 413 beyond them, before reading.
+    max_json_bytes: int = Field(1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(50 * 1024 * 1024, ge=1024)
 
     @property
     def media_path(self) -> Path:

@@ -7,9 +7,17 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from starlette.datastructures import FormData
+
+from gridgov.db import unit_of_work
+from gridgov.models import AuditEntry
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+READ_ONLY = "gridgov_read_only"
+"""``session.info`` key marking the session of a GET (HEAD, OPTIONS) request."""
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -19,18 +27,64 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Making the session does no I/O, so it happens on the event loop; a writing request's session
     begins IMMEDIATE on SQLite at its first statement (see :func:`gridgov.db.make_sessionmaker`).
-    Only the commit (or rollback) and the close go to the thread pool, in one trip."""
+    Only the commit (or rollback) and the close go to the thread pool, in one trip.
+
+    **The rule for GETs that write.** A GET (HEAD, OPTIONS) request's session is read-only: its
+    transaction begins deferred (it takes no write lock, so reads never queue behind writers), and
+    it must not write: a flush or an INSERT/UPDATE/DELETE in it raises :class:`ReadOnlyRequest`.
+    (A deferred SQLite transaction that reads and then writes fails with "database is locked" as
+    soon as another writer committed in between.) The one thing a read may record is the audit of
+    what it showed (an export, a reveal): the entries it adds with ``audit.service.record`` are
+    taken out of its session and written at the end of the request, before the response is sent,
+    in a short transaction of their own that takes the write lock up front (IMMEDIATE on SQLite).
+    If that write fails the request fails, so nothing is shown unaudited. Anything else that
+    changes data (marking notifications read, ...) is a POST."""
     state = request.app.state
-    session = (state.sessionmaker if request.method in READ_METHODS else state.write_sessionmaker)()
+    reading = request.method in READ_METHODS
+    session = (state.sessionmaker if reading else state.write_sessionmaker)()
+    if reading:
+        session.info[READ_ONLY] = True
     try:
         yield session
     except BaseException:
         await run_in_threadpool(_end, session, commit=False)
         raise
-    if session.in_transaction():
+    if reading and session.new:
+        await run_in_threadpool(_end_read, session, state.write_sessionmaker)
+    elif session.in_transaction():
         await run_in_threadpool(_end, session, commit=True)
     else:
         session.close()  # committed already (see in_one_trip), or never used: nothing to wait for
+
+
+class ReadOnlyRequest(RuntimeError):
+    """A GET request tried to write in its session (a programming error: see :func:`get_session`)."""
+
+
+def _end_read(session: Session, write_factory: sessionmaker[Session]) -> None:
+    """Ends a read request that recorded audit entries: they are written apart (see get_session)."""
+    entries = list(session.new)
+    strays = [e for e in entries if not isinstance(e, AuditEntry)]
+    for entry in entries:
+        session.expunge(entry)
+    _end(session, commit=False)  # first: its transaction is done with before the write begins
+    if strays:
+        raise ReadOnlyRequest(f"GET 请求不能写入数据：{type(strays[0]).__name__}")
+    with unit_of_work(write_factory, writes=True) as apart:
+        apart.add_all(entries)
+
+
+@event.listens_for(Session, "before_flush")
+def _no_flush_in_reads(session: Session, _context, _instances) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.deleted
+                                        or any(session.is_modified(o) for o in session.dirty)):
+        raise ReadOnlyRequest("GET 请求不能写入数据（见 gridgov.deps.get_session）")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_dml_in_reads(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and state.session.info.get(READ_ONLY):
+        raise ReadOnlyRequest("GET 请求不能写入数据（见 gridgov.deps.get_session）")
 
 
 T = TypeVar("T")
@@ -62,6 +116,16 @@ def _end(session: Session, *, commit: bool) -> None:
         raise
     finally:
         session.close()
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form, read on the event loop (reading the body is I/O to wait for, not work),
+    so that a page route taking it can be a plain ``def``, run in the thread pool: no route does
+    database or file work on the event loop (tests/unit/test_event_loop.py)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
 
 
 async def get_profile(request: Request):

@@ -70,3 +70,47 @@ def test_a_gif_is_refused_by_its_content_not_its_name(tmp_path):
 def test_unknown_or_malformed_hashes_find_nothing(tmp_path):
     assert image_path(tmp_path, "0" * 64) is None
     assert image_path(tmp_path, "../../etc/passwd") is None
+
+
+def _flat_png(width: int, height: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 40)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_a_decompression_bomb_is_refused_from_its_header(tmp_path, monkeypatch):
+    """A 6300×6300 flat PNG is ~150 KB on the wire and ~120 MB decoded: refused before decoding."""
+    from PIL import ImageFile
+
+    bomb = _flat_png(6300, 6300)
+    assert len(bomb) < 200_000
+
+    def no_decoding(self):
+        raise AssertionError("the image was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(Invalid, match="尺寸过大（6300×6300）：不能超过 24 百万像素"):
+        store_image(tmp_path, bomb, label="照片")
+    with pytest.raises(Invalid, match="长边不能超过 8192 像素"):
+        store_image(tmp_path, _flat_png(9000, 100), label="照片")
+    assert not list(tmp_path.rglob("*.*"))
+
+
+def test_pillow_guard_agrees_with_the_cap():
+    from gridgov.kit.media import MAX_PIXELS
+
+    assert Image.MAX_IMAGE_PIXELS == MAX_PIXELS
+
+
+def test_a_phone_sized_photo_is_kept_and_png_metadata_dropped(tmp_path):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "secret place")
+    buf = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (5, 6, 7)).save(buf, "PNG", pnginfo=info)
+    stored = store_image(tmp_path, buf.getvalue())
+    assert (stored.width, stored.height) == (4000, 3000)
+    kept = Image.open(image_path(tmp_path, stored.sha256)[0])
+    assert "Comment" not in kept.info
+    assert Image.open(image_path(tmp_path, stored.sha256, thumbnail=True)[0]).size == (320, 240)

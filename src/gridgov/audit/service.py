@@ -112,8 +112,8 @@ def record(
 
 def record_now(factory: sessionmaker[Session], **fields: Any) -> None:
     """Append an entry in its own transaction, kept even when the request that caused it fails
-    (failed logins, denials)."""
-    with unit_of_work(factory) as session:
+    (failed logins, denials). It takes the write lock up front (IMMEDIATE on SQLite)."""
+    with unit_of_work(factory, writes=True) as session:
         record(session, **fields)
 
 

@@ -58,14 +58,14 @@ def _uploads(form, name: str) -> list[UploadFile]:
     return [f for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
 
 
-async def store_photos(request: Request, form, name: str, kept: list[str]) -> list[str]:
+def store_photos(request: Request, form, name: str, kept: list[str]) -> list[str]:
     """Stores the photos of a form through the same service as ``POST /api/v1/case-photos``."""
     hashes = [h for h in kept if h]
     files = _uploads(form, name)
     if len(hashes) + len(files) > MAX_PHOTOS:
         raise Invalid(f"照片最多 {MAX_PHOTOS} 张")
     for upload in files:
-        data = await upload.read()
+        data = upload.file.read()
         if data:
             hashes.append(service.upload_photo(request.app.state.settings.media_path, data).sha256)
     return list(dict.fromkeys(hashes))

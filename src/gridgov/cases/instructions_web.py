@@ -38,7 +38,7 @@ from gridgov.cases.instructions import (
 )
 from gridgov.cases.web_lists import party, span_text
 from gridgov.cases.workflow import GRID_WORKER_ROLES
-from gridgov.deps import SessionDep
+from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Forbidden, Invalid
 from gridgov.kit.clock import local, utc_now
 from gridgov.territory import service as territory
@@ -213,8 +213,8 @@ def _create_data(values: dict) -> InstructionCreate:
     )
 
 
-async def _submit(request: Request, me: Principal, session: Session, *, requesting: bool):
-    values = forms.text_values(await request.form())
+def _submit(request: Request, me: Principal, session: Session, form, *, requesting: bool):
+    values = forms.text_values(form)
     try:
         data = _create_data(values)
         use = instructions.request_instruction if requesting else instructions.send_instruction
@@ -233,13 +233,13 @@ async def _submit(request: Request, me: Principal, session: Session, *, requesti
 
 
 @router.post("/instructions/new")
-async def send(request: Request, me: Actor, session: SessionDep):
-    return await _submit(request, me, session, requesting=False)
+def send(request: Request, me: Actor, session: SessionDep, form: FormDep):
+    return _submit(request, me, session, form, requesting=False)
 
 
 @router.post("/instructions/request")
-async def request_work(request: Request, me: Actor, session: SessionDep):
-    return await _submit(request, me, session, requesting=True)
+def request_work(request: Request, me: Actor, session: SessionDep, form: FormDep):
+    return _submit(request, me, session, form, requesting=True)
 
 
 # ---------------------------------------------------------------- one instruction
@@ -274,13 +274,12 @@ def instruction_page(request: Request, instruction_id: int, me: Reader, session:
     return _detail_page(request, session, me, instruction_id)
 
 
-async def _on_instruction(request: Request, session: Session, me: Principal, instruction_id: int, form: str,
-                          run, model: type[BaseModel] = InstructionDecision):
+def _on_instruction(request: Request, session: Session, me: Principal, instruction_id: int, form: str,
+                    run, raw, model: type[BaseModel] = InstructionDecision):
     """Runs one form's service call; a refusal re-renders the page with the message and the input."""
-    raw = await request.form()
     values = forms.text_values(raw)
     try:
-        result = await run(raw, values)
+        result = run(raw, values)
     except (DomainError, ValidationError) as exc:
         session.rollback()
         return _detail_page(request, session, me, instruction_id, error=_message(exc, model), form=form,
@@ -297,42 +296,42 @@ def _decision(values: dict) -> InstructionDecision:
 
 
 @router.post("/instructions/{instruction_id}/approve")
-async def approve(request: Request, instruction_id: int, me: Creator, session: SessionDep):
-    async def run(_raw, values):
+def approve(request: Request, instruction_id: int, me: Creator, session: SessionDep, fields: FormDep):
+    def run(_raw, values):
         return instructions.decide_request(session, me, instruction_id, approve=True, data=_decision(values),
                                            now=utc_now(), profile=request.app.state.profile)
-    return await _on_instruction(request, session, me, instruction_id, "approve", run)
+    return _on_instruction(request, session, me, instruction_id, "approve", run, fields)
 
 
 @router.post("/instructions/{instruction_id}/refuse")
-async def refuse(request: Request, instruction_id: int, me: Creator, session: SessionDep):
+def refuse(request: Request, instruction_id: int, me: Creator, session: SessionDep, fields: FormDep):
     """An agency refusing a department's request, or a grid worker refusing sent work (as the API)."""
     if me.role in GRID_WORKER_ROLES:
-        async def run(_raw, values):
+        def run(_raw, values):
             data = InstructionRefusal(reason_kind=_text(values, "reason_kind") or None, reason=_text(values, "reason"))
             return instructions.refuse_work(session, me, instruction_id, data, now=utc_now(),
                                             profile=request.app.state.profile)
-        return await _on_instruction(request, session, me, instruction_id, "decline", run, InstructionRefusal)
+        return _on_instruction(request, session, me, instruction_id, "decline", run, fields, InstructionRefusal)
 
-    async def run(_raw, values):
+    def run(_raw, values):
         return instructions.decide_request(session, me, instruction_id, approve=False,
                                            data=InstructionDecision(reason=_text(values, "reason")), now=utc_now())
-    return await _on_instruction(request, session, me, instruction_id, "refuse", run)
+    return _on_instruction(request, session, me, instruction_id, "refuse", run, fields)
 
 
 @router.post("/instructions/{instruction_id}/complete")
-async def complete(request: Request, instruction_id: int, me: Actor, session: SessionDep):
-    async def run(_raw, values):
+def complete(request: Request, instruction_id: int, me: Actor, session: SessionDep, fields: FormDep):
+    def run(_raw, values):
         return instructions.complete_instruction(session, me, instruction_id, _text(values, "result"), now=utc_now())
-    return await _on_instruction(request, session, me, instruction_id, "complete", run)
+    return _on_instruction(request, session, me, instruction_id, "complete", run, fields)
 
 
 @router.post("/instructions/{instruction_id}/case")
-async def open_case(request: Request, instruction_id: int, me: Creator, session: SessionDep):
+def open_case(request: Request, instruction_id: int, me: Creator, session: SessionDep, fields: FormDep):
     """A case found while working on the instruction: the report form's fields, photos optional."""
-    async def run(raw, values: dict[str, Any]):
+    def run(raw, values: dict[str, Any]):
         kept = values.get("photo_sha") or []
-        values["photo_sha"] = await forms.store_photos(request, raw, "photos", kept if isinstance(kept, list) else [kept])
+        values["photo_sha"] = forms.store_photos(request, raw, "photos", kept if isinstance(kept, list) else [kept])
         data = InstructionCase(
             title=_text(values, "title") or None, description=_text(values, "description"),
             category=_text(values, "category") or None, urgency=_text(values, "urgency") or "normal",
@@ -342,5 +341,5 @@ async def open_case(request: Request, instruction_id: int, me: Creator, session:
         return instructions.open_case(session, me, instruction_id, data, now=utc_now(),
                                       profile=request.app.state.profile, cipher=request.app.state.cipher,
                                       media_root=request.app.state.settings.media_path)
-    return await _on_instruction(request, session, me, instruction_id, "case", run, InstructionCase)
+    return _on_instruction(request, session, me, instruction_id, "case", run, fields, InstructionCase)
 

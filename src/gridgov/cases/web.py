@@ -37,7 +37,7 @@ from gridgov.cases.workflow import (
     STATE_LABELS,
     CaseAction,
 )
-from gridgov.deps import SessionDep
+from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.models.accounts import role_label as accounts_role_label
@@ -207,13 +207,12 @@ def case_new(request: Request, me: Creator):
 
 
 @router.post("/cases/new")
-async def case_create(request: Request, me: Creator, session: SessionDep):
-    form = await request.form()
+def case_create(request: Request, me: Creator, session: SessionDep, form: FormDep):
     values = forms.text_values(form)
     text = lambda key: str(values.get(key) or "").strip()
     try:
         kept = values.get("photo_sha") or []
-        values["photo_sha"] = await forms.store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])
+        values["photo_sha"] = forms.store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])
         data = CaseCreate(
             title=text("title"), description=text("description"), category=text("category"),
             urgency=text("urgency") or "normal", source=text("source"),
@@ -295,7 +294,7 @@ def action_form(request: Request, case_no: str, action: str, me: Actor, session:
     }, headers=VARY)
 
 
-async def _payload(request: Request, action: CaseAction, form, values: dict) -> dict[str, Any]:
+def _payload(request: Request, action: CaseAction, form, values: dict) -> dict[str, Any]:
     """An action's form as the payload :func:`actions.act` takes (the API's JSON body)."""
     payload: dict[str, Any] = {}
     for rule in REQUIRED_FIELDS.get(action, NOTE_ONLY):
@@ -304,7 +303,7 @@ async def _payload(request: Request, action: CaseAction, form, values: dict) -> 
             items = raw if isinstance(raw, list) else [raw] if raw else []
             payload[rule.name] = [c for c in items if c]
         elif rule.kind == "hashes":
-            payload[rule.name] = await forms.store_photos(request, form, rule.name, [])
+            payload[rule.name] = forms.store_photos(request, form, rule.name, [])
         elif rule.kind == "datetime":
             payload[rule.name] = forms.local_datetime(str(raw or ""), rule.label)
         else:
@@ -313,8 +312,7 @@ async def _payload(request: Request, action: CaseAction, form, values: dict) -> 
 
 
 @router.post("/cases/{case_no}/actions/{action}")
-async def act(request: Request, case_no: str, action: str, me: Actor, session: SessionDep):
-    form = await request.form()
+def act(request: Request, case_no: str, action: str, me: Actor, session: SessionDep, form: FormDep):
     values = forms.text_values(form)
     back = _safe_next(values.get("next") if isinstance(values.get("next"), str) else None, f"/cases/{case_no}")
     try:
@@ -322,7 +320,7 @@ async def act(request: Request, case_no: str, action: str, me: Actor, session: S
             chosen = CaseAction(action)
         except ValueError:
             raise Invalid(f"未知的操作 {action}") from None
-        payload = await _payload(request, chosen, form, values)
+        payload = _payload(request, chosen, form, values)
         actions.act(session, me, case_no, str(chosen), payload, now=utc_now(), profile=request.app.state.profile,
                     media_root=_media(request))
     except DomainError as exc:
@@ -337,9 +335,9 @@ async def act(request: Request, case_no: str, action: str, me: Actor, session: S
 
 
 @router.post("/cases/{case_no}/supervision/{order_id}/answer")
-async def answer_supervision(request: Request, case_no: str, order_id: int, me: Actor, session: SessionDep):
+def answer_supervision(request: Request, case_no: str, order_id: int, me: Actor, session: SessionDep,
+                       form: FormDep):
     """The target of a supervision order answers it on the case page (:func:`supervision.answer_order`)."""
-    form = await request.form()
     text = form.get("answer")
     text = text if isinstance(text, str) else ""
     try:

@@ -30,7 +30,7 @@ from gridgov.catalogue.schemas import (
     RectificationCreate,
     ReviewIn,
 )
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import FormDep, ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import SHANGHAI, local, utc_now
 from gridgov.models import Department, Matter, User
@@ -53,9 +53,11 @@ def _when(value: datetime | None) -> str:
     return local(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
+def _form(form: FormDep) -> dict[str, str]:
     return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+
+
+Values = Annotated[dict[str, str], Depends(_form)]
 
 
 def _invalid_from(exc: ValidationError) -> Invalid:
@@ -85,9 +87,8 @@ def _list_page(request, session, me: Principal, profile, *, status: str | None =
 
 
 @router.post("/catalogue/versions/{version_id}/file")
-async def version_file(request: Request, me: Manager, version_id: int, session: SessionDep, profile: ProfileDep):
+def version_file(request: Request, me: Manager, version_id: int, session: SessionDep, profile: ProfileDep, values: Values):
     """The city agency records the filing of a county version (JM§9 报市网格化机构备案)."""
-    values = await _form(request)
     try:
         filing.file_version(session, me, version_id, values.get("note", "")[:2000], profile=profile, now=utc_now())
     except DomainError as exc:
@@ -104,8 +105,7 @@ def application_form(request: Request, me: Applicant, session: SessionDep, profi
 
 
 @router.post("/catalogue/applications/new")
-async def application_submit(request: Request, me: Applicant, session: SessionDep, profile: ProfileDep):
-    values = await _form(request)
+def application_submit(request: Request, me: Applicant, session: SessionDep, profile: ProfileDep, values: Values):
     try:
         data = _application_from(values)
         app = applications.submit(session, me, data, profile=profile, now=utc_now())
@@ -123,9 +123,8 @@ def application_page(request: Request, me: Applicant, application_id: int, sessi
 
 
 @router.post("/catalogue/applications/{application_id}/review")
-async def application_review(request: Request, me: Manager, application_id: int, session: SessionDep,
-                             profile: ProfileDep):
-    values = await _form(request)
+def application_review(request: Request, me: Manager, application_id: int, session: SessionDep,
+                       profile: ProfileDep, values: Values):
 
     def step():
         data = ReviewIn(note=values.get("note", ""), expert_opinions=_opinions(values.get("expert_opinions", "")))
@@ -135,9 +134,8 @@ async def application_review(request: Request, me: Manager, application_id: int,
 
 
 @router.post("/catalogue/applications/{application_id}/approve")
-async def application_approve(request: Request, me: Manager, application_id: int, session: SessionDep,
-                              profile: ProfileDep):
-    values = await _form(request)
+def application_approve(request: Request, me: Manager, application_id: int, session: SessionDep,
+                        profile: ProfileDep, values: Values):
 
     def step():
         data = DecisionIn(note=values.get("note", ""), document=values.get("document", ""))
@@ -147,9 +145,8 @@ async def application_approve(request: Request, me: Manager, application_id: int
 
 
 @router.post("/catalogue/applications/{application_id}/refuse")
-async def application_refuse(request: Request, me: Manager, application_id: int, session: SessionDep,
-                             profile: ProfileDep):
-    values = await _form(request)
+def application_refuse(request: Request, me: Manager, application_id: int, session: SessionDep,
+                       profile: ProfileDep, values: Values):
 
     def step():
         data = DecisionIn(note=values.get("note", ""), document=values.get("document", ""))
@@ -309,8 +306,7 @@ def rectification_list(request: Request, me: Applicant, session: SessionDep, pro
 
 
 @router.post("/catalogue/rectifications")
-async def rectification_issue(request: Request, me: Manager, session: SessionDep, profile: ProfileDep):
-    values = await _form(request)
+def rectification_issue(request: Request, me: Manager, session: SessionDep, profile: ProfileDep, values: Values):
     try:
         data = _notice_from(values)
         rectification.issue(session, me, data, profile=profile, now=utc_now())
@@ -321,9 +317,8 @@ async def rectification_issue(request: Request, me: Manager, session: SessionDep
 
 
 @router.post("/catalogue/rectifications/{notice_id}/answer")
-async def rectification_answer(request: Request, me: Applicant, notice_id: int, session: SessionDep,
-                               profile: ProfileDep):
-    values = await _form(request)
+def rectification_answer(request: Request, me: Applicant, notice_id: int, session: SessionDep,
+                         profile: ProfileDep, values: Values):
     try:
         rectification.answer(session, me, notice_id, RectificationAnswer(answer=values.get("answer", "")[:4000]),
                              now=utc_now())

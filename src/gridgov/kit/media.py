@@ -19,10 +19,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from gridgov.errors import Invalid
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 24_000_000
+"""A phone photo is 12 MP (48 MP sensors bin to 12 MP); 24 MP leaves room and costs at most 96 MB
+decoded (RGBA). A 6300×6300 image (40 MP, ~160 MB decoded) is refused from its header."""
+MAX_SIDE = 8192
 THUMB_SIZE = (320, 320)
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+# Pillow's own guard (DecompressionBombError beyond twice this) agrees with ours, for any other
+# code that opens an image.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 @dataclass(frozen=True)
@@ -35,36 +42,56 @@ class StoredImage:
 
 
 def _clean(data: bytes, label: str) -> tuple[bytes, str, Image.Image]:
+    """Checks the image from its header, then decodes it once and rebuilds it from its pixels."""
     if len(data) > MAX_BYTES:
-        raise Invalid(f"{label}超过 10 MB")
+        raise Invalid(f"{label}超过 {MAX_BYTES // 1024 // 1024} MB")
     if not data:
         raise Invalid(f"{label}是空文件")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as probe:
             fmt = probe.format
-            if fmt not in FORMATS:
-                raise Invalid(f"{label}格式不支持，只接受 JPEG、PNG 或 WebP")
-            if probe.width * probe.height > MAX_PIXELS:
-                raise Invalid(f"{label}像素过多")
-            probe.load()
-            image = ImageOps.exif_transpose(probe)  # keep the orientation the phone meant, drop the tag
+            # Image.open read the header only: the size is known, nothing is decoded yet.
+            width, height = probe.size
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise Invalid(f"{label}尺寸过大（{width}×{height}）：不能超过 {MAX_PIXELS // 1_000_000} "
+                              f"百万像素，长边不能超过 {MAX_SIDE} 像素")
+            probe.load()  # the one decode
+            ImageOps.exif_transpose(probe, in_place=True)  # keep the orientation the phone meant
+            # Rebuild from pixels only: a fresh image has no info dict, so nothing of the original's
+            # metadata (EXIF/GPS, XMP, ICC, comments) is written back. One copy of the pixels.
+            pixels = Image.new(probe.mode, probe.size)
+            if probe.mode == "P" and probe.getpalette():
+                pixels.putpalette(probe.getpalette())
+            pixels.paste(probe)
     except UnidentifiedImageError as exc:
-        raise Invalid(f"{label}不是有效的图片") from exc
-    except (OSError, Image.DecompressionBombError) as exc:
+        raise Invalid(f"{label}格式不支持或不是有效的图片，只接受 JPEG、PNG 或 WebP") from exc
+    except Image.DecompressionBombError as exc:  # Pillow's own guard, at twice MAX_PIXELS
+        raise Invalid(f"{label}尺寸过大：不能超过 {MAX_PIXELS // 1_000_000} 百万像素") from exc
+    except (OSError, ValueError) as exc:
         raise Invalid(f"{label}已损坏或无法读取") from exc
-    # Rebuild from pixels only: a fresh image has no info dict, so nothing of the original's
-    # metadata (EXIF/GPS, XMP, ICC, comments) is written back.
-    pixels = Image.frombytes(image.mode, image.size, image.tobytes())
-    if image.mode == "P" and image.getpalette():
-        pixels.putpalette(image.getpalette())
     out = io.BytesIO()
     if fmt == "JPEG":
-        pixels.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        (pixels if pixels.mode == "RGB" else pixels.convert("RGB")).save(out, "JPEG", quality=88, optimize=True)
     elif fmt == "PNG":
         pixels.save(out, "PNG", optimize=True)
     else:
         pixels.save(out, "WEBP", quality=85)
     return out.getvalue(), fmt, pixels
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    """A small JPEG, resized straight from the decoded pixels (no second full-size copy)."""
+    width, height = image.size
+    scale = min(1.0, THUMB_SIZE[0] / width, THUMB_SIZE[1] / height)
+    thumb = image
+    if scale < 1:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        thumb = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if thumb.mode != "RGB":
+        thumb = thumb.convert("RGB")
+    buf = io.BytesIO()
+    thumb.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
 
 
 def store_image(root: Path, data: bytes, *, label: str = "图片") -> StoredImage:
@@ -77,11 +104,7 @@ def store_image(root: Path, data: bytes, *, label: str = "图片") -> StoredImag
     target = folder / f"{digest}.{EXTENSIONS[fmt]}"
     if not target.exists():
         _write_atomically(target, clean)
-        thumb = image.convert("RGB")
-        thumb.thumbnail(THUMB_SIZE)
-        buf = io.BytesIO()
-        thumb.save(buf, "JPEG", quality=80)
-        _write_atomically(folder / f"{digest}.thumb.jpg", buf.getvalue())
+        _write_atomically(folder / f"{digest}.thumb.jpg", _thumbnail(image))
     return StoredImage(digest, FORMATS[fmt], len(clean), image.width, image.height)
 
 

@@ -91,8 +91,8 @@ def export_full(request: Request, session: SessionDep, me: Revealer, area: str |
 
 
 @router.post("/staff/import", response_model=ImportResult, summary="从 Excel（.xlsx）或 CSV 导入网格员：全部有效才写入")
-async def import_staff(request: Request, session: SessionDep, me: Writer, file: UploadFile = File(...)) -> ImportResult:
-    content = await file.read()
+def import_staff(request: Request, session: SessionDep, me: Writer, file: UploadFile = File(...)) -> ImportResult:
+    content = file.file.read()
     return importing.import_staff(session, me, content, filename=file.filename or "", profile=_profile(request),
                                   cipher=_cipher(request), now=utc_now())
 
@@ -132,10 +132,10 @@ def lift_exclusion(staff_id: int, exclusion_id: int, data: ExclusionLift, sessio
     return service.get_staff_read(session, me, staff_id)
 
 
-@router.post("/staff/{staff_id}/photo", response_model=StaffRead, summary="上传照片（JPEG/PNG，2 MB 以内）")
-async def upload_photo(staff_id: int, request: Request, session: SessionDep, me: Writer,
-                       file: UploadFile = File(...)) -> StaffRead:
-    content = await file.read(service.MAX_PHOTO_BYTES + 1)
+@router.post("/staff/{staff_id}/photo", response_model=StaffRead, summary="上传照片（JPEG/PNG/WebP，2 MB 以内）")
+def upload_photo(staff_id: int, request: Request, session: SessionDep, me: Writer,
+                 file: UploadFile = File(...)) -> StaffRead:
+    content = file.file.read(service.MAX_PHOTO_BYTES + 1)
     service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path, now=utc_now())
     return service.get_staff_read(session, me, staff_id)
 

@@ -9,7 +9,6 @@ gaps live in :mod:`gridgov.staff.posts`. Services take ``now`` and never commit.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from gridgov.errors import Conflict, Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import birth_year, mask_id_number, mask_phone
+from gridgov.kit.media import image_path, store_image
 from gridgov.models import Area
 from gridgov.models.staff import StaffExclusion, StaffMember, Training
 from gridgov.models.territory import AreaLevel
@@ -343,40 +343,20 @@ def lift_exclusion(session: Session, principal: Principal, staff_id: int, exclus
 # ---------------------------------------------------------------- photo
 
 
-def photo_type(content: bytes) -> str | None:
-    if content[:3] == b"\xff\xd8\xff":
-        return "jpg"
-    if content[:8] == b"\x89PNG\r\n\x1a\n":
-        return "png"
-    return None
-
-
-def _photo_file(root: Path, digest: str) -> Path | None:
-    for ext in ("jpg", "png"):
-        path = root / "staff" / digest[:2] / f"{digest}.{ext}"
-        if path.exists():
-            return path
-    return None
+def photo_root(media_root: Path) -> Path:
+    return media_root / "staff"
 
 
 def set_photo(session: Session, principal: Principal, staff_id: int, content: bytes, *, media_root: Path,
               now: datetime) -> StaffMember:
-    """Stores a JPEG or PNG photo by its SHA-256 (the same picture is kept once)."""
+    """Stores a photo through :func:`gridgov.kit.media.store_image` (size checked from the header
+    before decoding, decoded once, metadata stripped, kept once by the SHA-256 of what is stored)."""
     staff = access_staff(session, principal, staff_id)
     if not content:
         raise Invalid("请选择照片文件")
     if len(content) > MAX_PHOTO_BYTES:
         raise Invalid(f"照片不能超过 {MAX_PHOTO_BYTES // 1024 // 1024} MB")
-    ext = photo_type(content)
-    if ext is None:
-        raise Invalid("照片应为 JPEG 或 PNG 图片")
-    digest = hashlib.sha256(content).hexdigest()
-    path = media_root / "staff" / digest[:2] / f"{digest}.{ext}"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(content)
-        tmp.replace(path)
+    digest = store_image(photo_root(media_root), content, label="照片").sha256
     before = staff.photo_hash
     staff.photo_hash = digest
     staff.updated_at = now
@@ -387,7 +367,7 @@ def set_photo(session: Session, principal: Principal, staff_id: int, content: by
 
 def photo_of(session: Session, principal: Principal, staff_id: int, *, media_root: Path) -> tuple[Path, str]:
     staff = access_staff(session, principal, staff_id)
-    path = _photo_file(media_root, staff.photo_hash) if staff.photo_hash else None
-    if path is None:
+    stored = image_path(photo_root(media_root), staff.photo_hash) if staff.photo_hash else None
+    if stored is None:
         raise NotFound("没有照片")
-    return path, "image/jpeg" if path.suffix == ".jpg" else "image/png"
+    return stored

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.deps import SessionDep
+from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import utc_now
 from gridgov.policy.schema import VALUE_LABELS
@@ -108,8 +108,8 @@ def staff_new(request: Request, me: Writer):
 
 
 @router.post("/staff/new")
-async def staff_create(request: Request, me: Writer, session: SessionDep):
-    values = _form_values(await request.form())
+def staff_create(request: Request, me: Writer, session: SessionDep, fields: FormDep):
+    values = _form_values(fields)
     try:
         data = StaffCreate(
             name=values.get("name", ""), gender=values.get("gender", ""),
@@ -147,12 +147,12 @@ def staff_import_form(request: Request, me: Writer):
 
 
 @router.post("/staff/import")
-async def staff_import(request: Request, me: Writer, session: SessionDep, file: UploadFile = File(None)):
+def staff_import(request: Request, me: Writer, session: SessionDep, file: UploadFile = File(None)):
     context = {"columns": importing.COLUMNS, "result": None, "error": None, "problems": []}
     try:
         if file is None or not file.filename:
             raise Invalid("请选择要导入的 Excel 文件")
-        content = await file.read()
+        content = file.file.read()
         context["result"] = importing.import_staff(session, me, content, filename=file.filename,
                                                    profile=request.app.state.profile,
                                                    cipher=request.app.state.cipher, now=utc_now())
@@ -187,9 +187,9 @@ def staff_detail(request: Request, staff_id: int, me: Reader, session: SessionDe
     return _detail(request, session, me, staff_id, message=MESSAGES.get(message or ""))
 
 
-async def _run(request: Request, session: Session, me: Principal, staff_id: int, form: str, action, done: str):
+def _run(request: Request, session: Session, me: Principal, staff_id: int, form: str, action, done: str, fields):
     """Runs one form's action; on a refusal re-renders the detail page with the message and input."""
-    values = _form_values(await request.form())
+    values = _form_values(fields)
     try:
         action(values)
     except (DomainError, ValidationError) as exc:
@@ -200,7 +200,7 @@ async def _run(request: Request, session: Session, me: Principal, staff_id: int,
 
 
 @router.post("/staff/{staff_id:int}/edit")
-async def staff_edit(request: Request, staff_id: int, me: Writer, session: SessionDep):
+def staff_edit(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         data = StaffUpdate(name=v.get("name"), gender=v.get("gender"), work_phone=v.get("work_phone", ""),
                            area_code=v.get("area_code") or None)
@@ -210,7 +210,7 @@ async def staff_edit(request: Request, staff_id: int, me: Writer, session: Sessi
             data.id_number = v["id_number"].strip()
         service.update_staff(session, me, staff_id, data, cipher=request.app.state.cipher, now=utc_now())
 
-    return await _run(request, session, me, staff_id, "edit", act, "saved")
+    return _run(request, session, me, staff_id, "edit", act, "saved", fields)
 
 
 @router.post("/staff/{staff_id:int}/reveal")
@@ -221,7 +221,7 @@ def staff_reveal(request: Request, staff_id: int, me: Revealer, session: Session
 
 
 @router.post("/staff/{staff_id:int}/trainings")
-async def staff_training(request: Request, staff_id: int, me: Writer, session: SessionDep):
+def staff_training(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         score = v.get("score", "").strip()
         held_on = _date(v.get("held_on", ""), "培训日期")
@@ -232,34 +232,34 @@ async def staff_training(request: Request, staff_id: int, me: Writer, session: S
                               note=v.get("note", ""))
         service.record_training(session, me, staff_id, data, now=utc_now())
 
-    return await _run(request, session, me, staff_id, "training", act, "training")
+    return _run(request, session, me, staff_id, "training", act, "training", fields)
 
 
 @router.post("/staff/{staff_id:int}/exclusions")
-async def staff_exclusion(request: Request, staff_id: int, me: Writer, session: SessionDep):
+def staff_exclusion(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         data = ExclusionCreate(kind=v.get("kind", ""), evidence=v.get("evidence", ""),
                                lifted_on=_date(v.get("lifted_on", ""), "解除日期"))
         service.record_exclusion(session, me, staff_id, data, profile=request.app.state.profile, now=utc_now())
 
-    return await _run(request, session, me, staff_id, "exclusion", act, "exclusion")
+    return _run(request, session, me, staff_id, "exclusion", act, "exclusion", fields)
 
 
 @router.post("/staff/{staff_id:int}/exclusions/{exclusion_id:int}/lift")
-async def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: int, me: Writer, session: SessionDep):
+def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: int, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         lifted = _date(v.get("lifted_on", ""), "解除日期")
         if lifted is None:
             raise Invalid("请填写解除日期")
         service.lift_exclusion(session, me, staff_id, exclusion_id, ExclusionLift(lifted_on=lifted), now=utc_now())
 
-    return await _run(request, session, me, staff_id, "exclusion", act, "lifted")
+    return _run(request, session, me, staff_id, "exclusion", act, "lifted", fields)
 
 
 @router.post("/staff/{staff_id:int}/photo")
-async def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
+def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
     try:
-        content = await photo.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
+        content = photo.file.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
         service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path,
                           now=utc_now())
     except DomainError as exc:
@@ -269,7 +269,7 @@ async def staff_photo(request: Request, staff_id: int, me: Writer, session: Sess
 
 
 @router.post("/staff/{staff_id:int}/posts")
-async def staff_post_create(request: Request, staff_id: int, me: Writer, session: SessionDep):
+def staff_post_create(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         start = _date(v.get("start_date", ""), "上岗日期")
         if start is None:
@@ -280,25 +280,25 @@ async def staff_post_create(request: Request, staff_id: int, me: Writer, session
                           department_code=v.get("department_code", "").strip() or None, start_date=start)
         posts.create_post(session, me, data, profile=request.app.state.profile, now=utc_now())
 
-    return await _run(request, session, me, staff_id, "post", act, "post")
+    return _run(request, session, me, staff_id, "post", act, "post", fields)
 
 
 @router.post("/staff/posts/{post_id:int}/activate")
-async def staff_post_activate(request: Request, post_id: int, me: Writer, session: SessionDep):
+def staff_post_activate(request: Request, post_id: int, me: Writer, session: SessionDep, fields: FormDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):
         posts.activate_post(session, me, post_id, PostActivate(start_date=_date(v.get("start_date", ""), "上岗日期")),
                             profile=request.app.state.profile, now=utc_now())
 
-    return await _run(request, session, me, post.staff_id, f"post-{post_id}", act, "activated")
+    return _run(request, session, me, post.staff_id, f"post-{post_id}", act, "activated", fields)
 
 
 @router.post("/staff/posts/{post_id:int}/end")
-async def staff_post_end(request: Request, post_id: int, me: Writer, session: SessionDep):
+def staff_post_end(request: Request, post_id: int, me: Writer, session: SessionDep, fields: FormDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):
         posts.end_post(session, me, post_id, PostEnd(end_date=_date(v.get("end_date", ""), "离岗日期")), now=utc_now())
 
-    return await _run(request, session, me, post.staff_id, f"post-{post_id}", act, "ended")
+    return _run(request, session, me, post.staff_id, f"post-{post_id}", act, "ended", fields)

@@ -62,7 +62,7 @@ def adjustment_form(request: Request, me: Proposer, session: SessionDep, profile
 
 
 @router.post("/adjustments/new")
-async def adjustment_propose(
+def adjustment_propose(
     request: Request,
     me: Proposer,
     session: SessionDep,
@@ -81,7 +81,7 @@ async def adjustment_propose(
               "committee_opinion": committee_opinion, "effective_on": effective_on, "retire": retire,
               "plan_text": plan_text}
     try:
-        upload = await plan_file.read(MAX_PLAN_BYTES + 1) if plan_file is not None and plan_file.filename else b""
+        upload = plan_file.file.read(MAX_PLAN_BYTES + 1) if plan_file is not None and plan_file.filename else b""
         data = _create_from_form(values, upload)
         adj = adjustments.propose(session, me, data, profile=profile, now=utc_now())
     except DomainError as exc:

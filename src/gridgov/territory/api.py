@@ -92,10 +92,12 @@ async def import_grids(request: Request, session: SessionDep, me: Importer, prof
         if upload is None or isinstance(upload, str):
             raise Invalid("请上传 GeoJSON 文件（表单字段 file）")
         body = await upload.read()
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Invalid(f"文件不是有效的 JSON：{exc}") from exc
-    return await run_in_threadpool(
-        transfer.import_feature_collection, session, me, data, profile=profile, now=utc_now()
-    )
+
+    def work() -> ImportResult:  # parsing up to 50 MB and importing: in the thread pool
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Invalid(f"文件不是有效的 JSON：{exc}") from exc
+        return transfer.import_feature_collection(session, me, data, profile=profile, now=utc_now())
+
+    return await run_in_threadpool(work)
