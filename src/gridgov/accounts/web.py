@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 
-from gridgov.accounts import twofactor
+from gridgov.accounts import service, twofactor
 from gridgov.accounts.api import (
     check_password,
     check_second_factor,
