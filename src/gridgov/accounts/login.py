@@ -20,6 +20,10 @@ limit, ``login_throttled`` or ``login_locked``, is):
   attempts over many addresses meets the per-address limit at each. The rule is the same for a
   username that does not exist, so the lock message does not tell whether an account exists.
 
+The count and the failure it leads to are one transaction per address: SQLite's writing requests
+hold the write lock from their first statement; on PostgreSQL a transaction-scoped advisory lock on
+the address does the same, so a burst of simultaneous guesses cannot all pass the check first.
+
 An unknown username costs the same argon2 check as a real one (``passwords.verify_dummy``) and gets
 the same answer as a wrong password; its failure is recorded at the instance's top area, where the
 auditors of the whole instance see it. The typed password is never recorded.
@@ -27,11 +31,12 @@ auditors of the whole instance see it. The typed password is never recorded.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import twofactor
@@ -118,6 +123,14 @@ def _last_reset(session: Session, name: str, user: User | None, ip: str) -> date
     return session.scalar(select(func.max(AuditEntry.at)).where(cond))
 
 
+def _one_at_a_time(session: Session, ip: str) -> None:
+    """Serialises the logins of one address until the transaction ends (PostgreSQL; SQLite's
+    writers are serial already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(f"login:{ip}".encode(), digest_size=8).digest(), "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def _wait(until: datetime, now: datetime) -> tuple[int, int]:
     seconds = max(1, math.ceil((until - now).total_seconds()))
     return seconds, max(1, math.ceil(seconds / 60))
@@ -177,6 +190,7 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
     Unknown username, wrong password: the same answer (:data:`REFUSED`) after the same argon2 work.
     """
     name = normalise(username)
+    _one_at_a_time(session, ip)
     user = session.scalar(select(User).where(User.username == name))
     refusal = limit_reached(session, name, user, ip=ip, now=now, limits=limits)
     if refusal is not None:
@@ -202,6 +216,7 @@ def second_factor(session: Session, user: User, code: str, *, cipher: FieldCiphe
                   ip: str = "") -> str:
     """Checks the TOTP or recovery code of a user whose password was right: ``"totp"`` or
     ``"recovery"``. A wrong code counts like a wrong password (``otp_failed``)."""
+    _one_at_a_time(session, ip)
     refusal = limit_reached(session, user.username, user, ip=ip, now=now, limits=limits)
     if refusal is not None:
         raise refusal
