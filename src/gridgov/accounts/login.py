@@ -46,6 +46,7 @@ from gridgov.accounts.passwords import (
     needs_rehash,
     verify_dummy,
     verify_password,
+    warm_dummy,
 )
 from gridgov.accounts.service import _principal
 from gridgov.audit.service import record
@@ -190,6 +191,7 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
     Unknown username, wrong password: the same answer (:data:`REFUSED`) after the same argon2 work.
     """
     name = normalise(username)
+    warm_dummy()
     _one_at_a_time(session, ip)
     user = session.scalar(select(User).where(User.username == name))
     refusal = limit_reached(session, name, user, ip=ip, now=now, limits=limits)

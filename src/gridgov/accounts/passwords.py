@@ -27,7 +27,14 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 @cache
 def _dummy_hash() -> str:
+    """Made on a process's first login of any kind (see :func:`warm_dummy`), not at import."""
     return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def warm_dummy() -> None:
+    """Makes the dummy hash before it is needed, so that the first unknown username does not pay
+    for making it (which would set that answer apart)."""
+    _dummy_hash()
 
 
 def verify_dummy(password: str) -> bool:
