@@ -178,8 +178,10 @@ def test_require_2fa_lets_an_administrator_only_enrol(app, client_as):
     assert c.get("/api/v1/auth/me").status_code == 403
     page = c.get("/account/2fa", headers=HTML)
     assert page.status_code == 200 and "管理员账号须启用两步验证" in page.text
+    assert 'href="/users"' not in page.text  # no navigation that leads back here
     totp, _codes = enrol(c)
     assert c.get("/users", headers=HTML, follow_redirects=False).status_code == 200
+    assert 'href="/users"' in c.get("/account/2fa", headers=HTML).text
     with TestClient(app) as api:
         r = api.post(TOKEN, json={"username": "city_admin", "password": "demo12345", "otp": step_code(totp, 1)})
         assert r.status_code == 200
