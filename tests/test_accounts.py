@@ -26,9 +26,9 @@ def test_a_token_is_issued_for_the_right_password_only(anonymous):
 def test_repeated_failures_lock_the_account_and_are_audited(anonymous, db):
     for _ in range(5):
         r = anonymous.post("/api/v1/auth/token", json={"username": "leader", "password": "wrong-pass1"})
-    assert r.status_code == 401 and "锁定" in r.json()["detail"]
+    assert r.status_code == 429 and "锁定" in r.json()["detail"] and int(r.headers["retry-after"]) > 0
     r = anonymous.post("/api/v1/auth/token", json={"username": "leader", "password": "demo12345"})
-    assert r.status_code == 401 and "锁定" in r.json()["detail"]
+    assert r.status_code == 429 and "锁定" in r.json()["detail"]
     actions = db.scalars(select(AuditEntry.action).where(AuditEntry.actor == "leader")).all()
     assert actions.count("login_failed") >= 5 and "login_locked" in actions
 
@@ -112,6 +112,7 @@ def test_the_login_form_needs_its_csrf_token_and_sets_an_httponly_cookie(anonymo
     assert r.status_code == 303
     cookie = r.headers["set-cookie"].lower()
     assert "gridgov_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+    token = anonymous.cookies["gridgov_csrf"]  # the login issued a new one
     r = anonymous.post("/login", data={"username": "worker", "password": "nope-nope1", "csrf_token": token})
     assert r.status_code == 401 and "用户名或密码错误" in r.text
     r = anonymous.get("/login", params={"next": "https://evil.example/"})

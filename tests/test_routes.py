@@ -11,8 +11,8 @@ def test_every_route_declares_exactly_one_permission(app):
     assert not missing, f"这些路由没有声明权限：{missing}"
 
 
-PUBLIC_WRITES = {"/login", "/logout", "/api/v1/auth/token"}
-"""Writes anyone may make: logging in and out. Anything else public that writes must be listed here."""
+PUBLIC_WRITES = {"/login", "/login/2fa", "/logout", "/api/v1/auth/token"}
+"""Writes anyone may make: logging in (password, then the two-factor code) and out. Anything else public that writes must be listed here."""
 
 
 def test_writes_need_more_than_read_permission(app):

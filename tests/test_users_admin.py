@@ -28,12 +28,13 @@ def csrf_of(html: str) -> str:
 
 
 def browser(app, username: str, password: str = "demo12345") -> tuple[TestClient, str]:
-    """A client logged in through the login form (session cookie), and its CSRF token."""
+    """A client logged in through the login form (session cookie), and its CSRF token (a new one:
+    the login rotates it)."""
     c = TestClient(app)
     token = csrf_of(c.get("/login").text)
     r = c.post("/login", data={"username": username, "password": password, "csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303, r.text
-    return c, token
+    return c, c.cookies["gridgov_csrf"]
 
 
 def user_id(db, username: str) -> int:

@@ -20,7 +20,14 @@ from gridgov import __version__, jobs
 from gridgov.accounts.api import router as accounts_api
 from gridgov.audit.api import router as audit_api
 from gridgov.authz import Permission, require
-from gridgov.authz.dependencies import CSRF_COOKIE, Denied, NotAuthenticated, log_denial
+from gridgov.authz.dependencies import (
+    CSRF_COOKIE,
+    Denied,
+    NotAuthenticated,
+    TwoFactorEnrolmentRequired,
+    log_denial,
+    secure_cookies,
+)
 from gridgov.body_limits import BodyLimitMiddleware
 from gridgov.cases.api import router as cases_api
 from gridgov.cases.instructions_api import router as instructions_api
@@ -132,8 +139,8 @@ class CsrfCookieMiddleware:
                 token = scope.get("state", {}).get("new_csrf")
                 if token and not Request(scope).cookies.get(CSRF_COOKIE):
                     cookie = Response()
-                    cookie.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax",
-                                      secure=scope.get("scheme") == "https", path="/")
+                    secure = secure_cookies(scope["app"].state.settings, scope.get("scheme", ""))
+                    cookie.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/")
                     headers = MutableHeaders(scope=message)
                     for name, value in cookie.raw_headers:
                         if name == b"set-cookie":
@@ -166,12 +173,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, NotAuthenticated) and not _wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if isinstance(exc, TwoFactorEnrolmentRequired) and not _wants_json(request):
+            return RedirectResponse("/account/2fa", status_code=303)
         if _wants_json(request):
             body = {"detail": exc.message, "code": exc.code}
             if exc.details is not None:
                 body["errors"] = exc.details
-            return JSONResponse(body, status_code=exc.status)
-        return render_error(request, exc.status, exc.message, exc.details)
+            return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+        response = render_error(request, exc.status, exc.message, exc.details)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     sweep_interval_seconds: int = 60
     login_max_failures: int = Field(5, ge=1)
     lockout_minutes: int = Field(15, ge=1)
+    login_ip_max_failures: int = Field(10, ge=1)
+    login_ip_window_minutes: int = Field(5, ge=1)
+    secure_cookies: bool = False
+    """Mark the session and CSRF cookies ``Secure`` always (set it behind a TLS-terminating proxy);
+    without it they are Secure only when the request itself came over https."""
+    require_2fa: bool = False
+    """Administrative roles (models.accounts.TWO_FACTOR_ROLES) must log in with a TOTP code."""
     session_hours: int = Field(12, ge=1)
     token_hours: int = Field(12, ge=1)
     media_dir: Path | None = None

@@ -8,6 +8,8 @@ from typing import Any
 class DomainError(Exception):
     status = 400
     code = "bad_request"
+    headers: dict[str, str] | None = None
+    """Response headers the error calls for (e.g. ``Retry-After`` with a 429)."""
 
     def __init__(self, message: str, *, details: Any = None, status: int | None = None):
         super().__init__(message)

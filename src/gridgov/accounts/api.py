@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from gridgov.accounts import service
+from gridgov.accounts import login, service, twofactor
 from gridgov.accounts.schemas import (
     Me,
     PasswordChange,
@@ -18,7 +19,13 @@ from gridgov.accounts.schemas import (
     UserUpdate,
 )
 from gridgov.authz import Permission, Principal, require
+from gridgov.authz.dependencies import (
+    ENROL_MESSAGE,
+    TwoFactorEnrolmentRequired,
+    must_enrol,
+)
 from gridgov.deps import SessionDep
+from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
 
@@ -30,28 +37,50 @@ Admin = Annotated[Principal, Depends(require(Permission.USERS_ADMIN))]
 
 
 def client_ip(request: Request) -> str:
+    """The socket's peer address (no proxy header is trusted)."""
     return request.client.host if request.client else ""
 
 
-def log_in(request: Request, session, username: str, password: str, *, now):
-    """Authenticate under the deployment's lockout rules; a failure is committed before it is
-    raised, so the failure count and its audit entry survive the failed request."""
-    settings = request.app.state.settings
+@contextmanager
+def kept_on_failure(session):
+    """A refused login is committed before it is raised: its audit entry is what the login limits
+    count (see :mod:`gridgov.accounts.login`), so it must survive the failed request."""
     try:
-        return service.authenticate(
-            session, username, password, now=now, max_failures=settings.login_max_failures,
-            lockout_minutes=settings.lockout_minutes, demo=settings.demo, ip=client_ip(request),
-        )
-    except service.LoginFailed:
+        yield
+    except DomainError:
         session.commit()
         raise
 
 
-@router.post("/auth/token", response_model=TokenResponse, summary="用户名密码换取访问令牌")
+def check_password(request: Request, session, username: str, password: str, *, now):
+    """The user whose password this is, under the deployment's login limits (second factor still to check)."""
+    settings = request.app.state.settings
+    with kept_on_failure(session):
+        return login.authenticate(session, username, password, now=now, limits=login.Limits.of(settings),
+                                  demo=settings.demo, ip=client_ip(request))
+
+
+def check_second_factor(request: Request, session, user, code: str, *, now) -> str:
+    settings = request.app.state.settings
+    with kept_on_failure(session):
+        return login.second_factor(session, user, code, cipher=request.app.state.cipher, now=now,
+                                   limits=login.Limits.of(settings), ip=client_ip(request))
+
+
+@router.post("/auth/token", response_model=TokenResponse, summary="用户名密码（及动态验证码）换取访问令牌")
 def issue_token(data: TokenRequest, request: Request, session: SessionDep, _: Public) -> TokenResponse:
+    """A user with two-factor login gives ``otp`` too (401 ``otp_required`` without it); an
+    administrator who must enrol first (``GRIDGOV_REQUIRE_2FA``) gets 403. Too many failures: 429."""
     settings = request.app.state.settings
     now = utc_now()
-    user = log_in(request, session, data.username, data.password, now=now)
+    user = check_password(request, session, data.username, data.password, now=now)
+    if twofactor.enabled(user):
+        if not data.otp:
+            raise login.OtpRequired("需要动态验证码：此账号已启用两步验证，请在 otp 中提供验证器显示的 6 位数字或一个恢复码")
+        check_second_factor(request, session, user, data.otp, now=now)
+    elif must_enrol(settings, user.role, enrolled=False):
+        raise TwoFactorEnrolmentRequired(ENROL_MESSAGE)
+    login.succeed(session, user, now=now, ip=client_ip(request))
     token = tokens.issue(
         settings.secret_key, purpose="api", user_id=user.id, version=user.session_version,
         expires_at=now + timedelta(hours=settings.token_hours),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -20,6 +23,26 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """Made on a process's first login of any kind (see :func:`warm_dummy`), not at import."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def warm_dummy() -> None:
+    """Makes the dummy hash before it is needed, so that the first unknown username does not pay
+    for making it (which would set that answer apart)."""
+    _dummy_hash()
+
+
+def verify_dummy(password: str) -> bool:
+    """Checks ``password`` against a fixed hash nobody knows the password of, with the same argon2
+    parameters as a real one: a login for an unknown username costs as long as for a real one, so
+    the answer's timing does not say whether the username exists. Always False."""
+    verify_password(_dummy_hash(), password)
+    return False
 
 
 def needs_rehash(password_hash: str) -> bool:

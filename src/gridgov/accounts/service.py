@@ -1,4 +1,4 @@
-"""Accounts: logging in (with lockout), passwords, and administrators managing users.
+"""Accounts: passwords, and administrators managing users (logging in: :mod:`gridgov.accounts.login`).
 
 An administrator manages only users inside its own jurisdiction, and can give a user only a scope
 inside it. Every change is written to the audit log with before and after.
@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.passwords import (
-    DEMO_PASSWORD,
-    hash_password,
-    needs_rehash,
-    password_problem,
-    verify_password,
-)
+from gridgov.accounts.passwords import hash_password, password_problem, verify_password
 from gridgov.accounts.schemas import UserCreate, UserFilter, UserRead, UserUpdate
 from gridgov.audit.service import record
 from gridgov.authz.permissions import ROLE_PERMISSIONS, Permission
@@ -38,18 +32,13 @@ USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
 DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 
 
-class LoginFailed(Invalid):
-    status = 401
-    code = "login_failed"
-
-
 # Every request with credentials runs it: built once, on the table rather than the entity, and
 # run on the cursor (see db.Prebuilt). The grids' version comes along: most writes locate a point
 # next, and on PostgreSQL a round trip costs as much as the rest of the statement.
 _users = User.__table__
 _PRINCIPAL_ROW = Prebuilt(select(
     _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.scope_code,
-    _users.c.department_code, _users.c.is_active, _users.c.session_version,
+    _users.c.department_code, _users.c.is_active, _users.c.session_version, _users.c.totp_enabled_at,
     territory_repo.GRIDS_VERSION_NOW.label("grids_version"),
 ).where(_users.c.id == bindparam("user_id")))
 
@@ -75,58 +64,8 @@ def _principal(user, *, via_cookie: bool = False) -> Principal:
         scope_code=user.scope_code,
         department_code=user.department_code,
         via_cookie=via_cookie,
+        two_factor=user.totp_enabled_at is not None,
     )
-
-
-def authenticate(
-    session: Session,
-    username: str,
-    password: str,
-    *,
-    now: datetime,
-    max_failures: int,
-    lockout_minutes: int,
-    demo: bool,
-    ip: str = "",
-) -> User:
-    """The user if the password is right and the account usable; every outcome is audited.
-
-    After ``max_failures`` wrong passwords in a row the account is locked for ``lockout_minutes``;
-    the message does not say whether the username exists.
-    """
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    refused = "用户名或密码错误"
-    if user is None:
-        record(session, actor=None, actor_name=username[:32], action="login_failed", now=now, detail="用户不存在", ip=ip)
-        raise LoginFailed(refused)
-    who = _principal(user)
-    if user.locked_until is not None and user.locked_until > now:
-        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail="账号已锁定", ip=ip)
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginFailed(f"连续输错密码次数过多，账号已锁定，请 {minutes} 分钟后再试")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        detail = f"密码错误（连续第 {user.failed_logins} 次）"
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-            record(session, actor=who, action="login_locked", now=now, object_type="user", object_id=user.id, detail=detail, ip=ip)
-            raise LoginFailed(f"连续输错密码 {max_failures} 次，账号已锁定 {lockout_minutes} 分钟")
-        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail=detail, ip=ip)
-        raise LoginFailed(refused)
-    if not user.is_active:
-        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail="账号已停用", ip=ip)
-        raise LoginFailed("账号已停用，请联系管理员")
-    if password == DEMO_PASSWORD and not demo:
-        record(session, actor=who, action="login_failed", now=now, object_type="user", object_id=user.id, detail="演示密码", ip=ip)
-        raise LoginFailed("演示密码只能在演示模式下使用，请联系管理员重设密码")
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    record(session, actor=who, action="login_succeeded", now=now, object_type="user", object_id=user.id, ip=ip)
-    return user
 
 
 def change_password(
@@ -427,6 +366,9 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
         action = "user_enabled" if user.is_active else "user_disabled"
     record(session, actor=principal, action=action, now=now, object_type="user", object_id=user.id,
            area_code=user.scope_code, before=before, after=after)
+    if data.unlock:  # the entry that lifts the login locks of every address (see accounts.login)
+        record(session, actor=principal, action="user_unlocked", now=now, object_type="user", object_id=user.id,
+               area_code=user.scope_code, after={"locked": False, "failed_logins": 0})
     return user
 
 

@@ -4,7 +4,12 @@
 bearer token (API) or the session cookie (pages); with no valid credentials the API answers 401 and
 pages redirect to the login page. A role without the permission gets 403 and the denial is logged.
 Cookie-authenticated writes must carry the CSRF token (form field ``csrf_token`` or header
-``X-CSRF-Token``) matching the CSRF cookie.
+``X-CSRF-Token``) matching the CSRF cookie; so must the login form (see :func:`check_csrf`).
+
+With ``GRIDGOV_REQUIRE_2FA=1`` a user of an administrative role (``TWO_FACTOR_ROLES``) who has not
+enabled two-factor login is let through only to the enrolment pages (``require(..., enrolment=True)``):
+everywhere else pages redirect to ``/account/2fa`` and the API answers 403
+(:class:`TwoFactorEnrolmentRequired`).
 
 ``admit(permission)`` is the same door for the busiest writing routes (intake, case actions),
 which do their work in one trip to the thread pool (:func:`gridgov.deps.in_one_trip`). A bearer
@@ -31,6 +36,7 @@ from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Forbidden
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
+from gridgov.models.accounts import TWO_FACTOR_ROLES
 
 SESSION_COOKIE = "gridgov_session"
 CSRF_COOKIE = "gridgov_csrf"
@@ -42,6 +48,27 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class NotAuthenticated(DomainError):
     status = 401
     code = "not_authenticated"
+
+
+ENROL_MESSAGE = "管理员账号须先启用两步验证：请登录网页，在“我的账号 → 两步验证”中用手机验证器绑定后再使用"
+
+
+class TwoFactorEnrolmentRequired(Forbidden):
+    """An administrator who must use two-factor login and has not enrolled yet (pages redirect to
+    the enrolment page, the API answers 403)."""
+
+    code = "two_factor_enrolment_required"
+
+
+def must_enrol(settings, role: str, *, enrolled: bool) -> bool:
+    """Whether a user of ``role`` must enrol in two-factor login before doing anything else."""
+    return bool(settings.require_2fa) and role in TWO_FACTOR_ROLES and not enrolled
+
+
+def secure_cookies(settings, scheme: str) -> bool:
+    """Cookies are ``Secure`` when the deployment says so (``GRIDGOV_SECURE_COOKIES``, behind a TLS
+    proxy) or when the request itself came over https."""
+    return bool(settings.secure_cookies) or scheme == "https"
 
 
 def _credentials(request: Request) -> tuple[str, str] | None:
@@ -88,9 +115,18 @@ def issue_session_cookie(response, request: Request, *, user_id: int, version: i
         max_age=settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(settings, request.url.scheme),
         path="/",
     )
+
+
+def issue_csrf_cookie(response, request: Request) -> str:
+    """A new CSRF token in a new cookie (at login: a token seen before the login, e.g. planted by
+    someone else, does not carry over into the session)."""
+    token = secrets.token_urlsafe(32)
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax",
+                        secure=secure_cookies(request.app.state.settings, request.url.scheme), path="/")
+    return token
 
 
 def csrf_token(request: Request) -> str:
@@ -103,6 +139,8 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
+    """The request carries the CSRF token of its cookie (form field or header); 403 otherwise.
+    Also a dependency of its own for public forms that must not be forged (the login form)."""
     expected = request.cookies.get(CSRF_COOKIE)
     given = request.headers.get(CSRF_HEADER)
     if given is None and request.headers.get("content-type", "").startswith(
@@ -113,9 +151,10 @@ async def check_csrf(request: Request) -> None:
         raise Forbidden("表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
 
 
-def require(permission: Permission):
+def require(permission: Permission, *, enrolment: bool = False):
     """The dependency a route declares: returns the acting :class:`Principal` (None on a public
-    route without credentials)."""
+    route without credentials). ``enrolment`` marks the two-factor enrolment pages, the only ones
+    an administrator who must enrol may reach."""
 
     async def dependency(request: Request, session: SessionDep) -> Principal | None:
         principal = await run_in_threadpool(resolve_principal, request, session)
@@ -125,7 +164,7 @@ def require(permission: Permission):
             if principal is None and request.method not in SAFE_METHODS and request.cookies.get(CSRF_COOKIE):
                 await check_csrf(request)
             return principal
-        return _admitted(request, principal, permission)
+        return _admitted(request, principal, permission, enrolment=enrolment)
 
     dependency.permission = permission  # read by the route audit test
     dependency.__name__ = f"require_{permission.value.replace('.', '_')}"
@@ -153,9 +192,13 @@ class Pass:
         return _admitted(self.request, principal, self.permission)
 
 
-def _admitted(request: Request, principal: Principal | None, permission: Permission) -> Principal:
+def _admitted(request: Request, principal: Principal | None, permission: Permission, *,
+              enrolment: bool = False) -> Principal:
     if principal is None:
         raise NotAuthenticated("请先登录")
+    if not enrolment and must_enrol(request.app.state.settings, principal.role, enrolled=principal.two_factor):
+        request.state.principal = principal
+        raise TwoFactorEnrolmentRequired(ENROL_MESSAGE)
     if not principal.can(permission):
         # Logged by the error handler once the request's own transaction has rolled back, in a
         # transaction of its own (so the denial is kept, and never waits on the request's lock).

@@ -21,6 +21,8 @@ class Principal:
     scope_code: str
     department_code: str | None = None
     via_cookie: bool = False
+    two_factor: bool = False
+    """Whether the user has enabled two-factor login (TOTP)."""
     system: bool = False
     """The system itself (CLI commands, jobs, demo builders): sees every row. Only
     :data:`gridgov.authz.scope.SYSTEM` sets it; no request ever resolves to it."""

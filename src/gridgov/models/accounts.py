@@ -11,7 +11,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.kit.types import JSONType, UTCDateTime
@@ -70,6 +79,11 @@ SECURITY_ROLES = frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})
 administrator (permission ``users.security``) or by the system itself (the CLI, the demo builder),
 never by a system or agency administrator."""
 
+TWO_FACTOR_ROLES = frozenset({Role.SYSADMIN, Role.AGENCY_ADMIN, Role.SECURITY_ADMIN})
+"""Administrative roles that must log in with a second factor (TOTP) when ``GRIDGOV_REQUIRE_2FA=1``:
+the system administrator, the agency administrator and the security administrator (安全管理员,
+``security_admin``)."""
+
 
 class Department(Base):
     """A linkage department (网格化联动部门) of one level of government, e.g. 京口区城市管理局."""
@@ -107,6 +121,14 @@ class User(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Two-factor login (TOTP, RFC 6238). The secret is sealed with the app's FieldCipher; it is set
+    # when enrolment starts and counts only once ``totp_enabled_at`` is set (after a code confirmed
+    # it). ``totp_last_step`` is the time step of the last accepted code: a code is never accepted
+    # twice. Recovery codes are kept as keyed hashes, each removed when used.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSONType)
 
 
 class AuditEntry(Base):
@@ -131,3 +153,6 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     detail: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str] = mapped_column(String(45), default="")
+
+    # Login throttling counts an address's recent failures here (see accounts.login).
+    __table_args__ = (Index("ix_audit_log_ip_at", "ip", "at"),)

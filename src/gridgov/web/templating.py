@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from gridgov import __version__
-from gridgov.authz.dependencies import csrf_token
+from gridgov.authz.dependencies import csrf_token, must_enrol
 from gridgov.models.territory import (
     AREA_LEVEL_LABELS,
     DEDICATED_TYPE_LABELS,
@@ -69,6 +69,8 @@ def nav_items(request: Request) -> list[dict]:
 
     path = request.url.path
     principal = getattr(request.state, "principal", None)
+    if principal is not None and must_enrol(request.app.state.settings, principal.role, enrolled=principal.two_factor):
+        return []  # only the two-factor enrolment is open to it: no links that lead back there
     return [
         {"href": href, "label": label, "active": path == href or (href != "/" and path.startswith(href + "/"))}
         for href, label, permission in NAV
