@@ -37,6 +37,17 @@ class OtpInvalid(Invalid):
     code = "otp_invalid"
 
 
+def pending_user(session: Session, user_id: int) -> User | None:
+    """The account behind a verified pending-login token (its id comes from the signed token):
+    the code step of a login, before any principal exists."""
+    return session.get(User, user_id)
+
+
+def own_user(session: Session, principal: Principal) -> User:
+    """The principal's own account."""
+    return _user(session, principal)
+
+
 def _user(session: Session, principal: Principal) -> User:
     user = session.get(User, principal.user_id)
     if user is None:

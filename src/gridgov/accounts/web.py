@@ -8,7 +8,6 @@ from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from markupsafe import Markup
 
 from gridgov.accounts import service, twofactor
 from gridgov.accounts.api import (
@@ -135,7 +134,7 @@ def login_code(
     """The code step: a TOTP code or a recovery code, after the password step."""
     now = utc_now()
     claims = tokens.verify(request.app.state.settings.secret_key, pending, purpose="login2fa", now=now)
-    user = session.get(User, claims.user_id) if claims is not None else None
+    user = twofactor.pending_user(session, claims.user_id) if claims is not None else None
     if user is None or user.session_version != claims.version or not user.is_active or not twofactor.enabled(user):
         return _login_page(request, error="登录已过期，请重新输入用户名和密码", next_=_safe_next(next), status=401)
     try:
@@ -214,11 +213,11 @@ Enrolling = Annotated[Principal, Depends(require(Permission.SELF, enrolment=True
 def _two_factor_page(request: Request, session, principal: Principal, *, codes: list[str] | None = None,
                      message: str | None = None, error: str | None = None, status: int = 200):
     settings = request.app.state.settings
-    user = session.get(User, principal.user_id)
+    user = twofactor.own_user(session, principal)
     secret = twofactor.pending_secret(user, request.app.state.cipher)
-    qr = None
+    qr_svg = None
     if secret is not None:
-        qr = Markup(twofactor.qr_svg(twofactor.provisioning_uri(secret, user.username)))  # segno's markup: paths only
+        qr_svg = twofactor.qr_svg(twofactor.provisioning_uri(secret, user.username))  # segno's markup: paths only
     context = {
         "me": principal,
         "enabled": twofactor.enabled(user),
@@ -226,7 +225,7 @@ def _two_factor_page(request: Request, session, principal: Principal, *, codes: 
         "remaining": len(user.recovery_codes or []),
         "secret": secret,
         "secret_spaced": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)) if secret else "",
-        "qr": qr,
+        "qr_svg": qr_svg,
         "codes": codes,
         "required": must_enrol(settings, user.role, enrolled=twofactor.enabled(user)),
         "message": message,
