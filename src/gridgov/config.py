@@ -36,9 +36,6 @@ class Settings(BaseSettings):
     secret_key: str = ""
     tile_url: str = ""
     tile_attribution: str = ""
-    # The site is served over TLS (perhaps behind a TLS-terminating proxy): cookies are Secure and
-    # responses carry Strict-Transport-Security even when the request reached us as plain http.
-    secure_cookies: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     sweep_interval_seconds: int = 60
@@ -47,8 +44,9 @@ class Settings(BaseSettings):
     login_ip_max_failures: int = Field(10, ge=1)
     login_ip_window_minutes: int = Field(5, ge=1)
     secure_cookies: bool = False
-    """Mark the session and CSRF cookies ``Secure`` always (set it behind a TLS-terminating proxy);
-    without it they are Secure only when the request itself came over https."""
+    """The site is served over TLS (perhaps behind a TLS-terminating proxy): the session and CSRF
+    cookies are ``Secure`` and responses carry Strict-Transport-Security even when the request
+    reached us as plain http. Without it, both follow the request's own scheme."""
     require_2fa: bool = False
     """Administrative roles (models.accounts.TWO_FACTOR_ROLES) must log in with a TOTP code."""
     session_hours: int = Field(12, ge=1)
