@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from gridgov.kit.params import IdField
+
 
 class TokenRequest(BaseModel):
     username: str = Field(min_length=1, max_length=32)
@@ -30,7 +32,7 @@ class UserCreate(BaseModel):
     role: str
     scope_code: str = Field(min_length=12, max_length=17)
     department_code: str | None = None
-    staff_id: int | None = None
+    staff_id: IdField | None = None
     must_change_password: bool = True
 
 

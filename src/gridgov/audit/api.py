@@ -12,6 +12,7 @@ from gridgov.audit.schemas import AuditFilter, AuditPage
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import PageQuery
 
 router = APIRouter(tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
@@ -31,7 +32,7 @@ def list_audit(
     session: SessionDep,
     me: Auditor,
     flt: Annotated[AuditFilter, Query()],
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = service.PAGE_SIZE,
 ) -> AuditPage:
     return service.search(session, me, flt, page=page, page_size=page_size)

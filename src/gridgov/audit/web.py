@@ -12,6 +12,7 @@ from gridgov.audit.schemas import AuditFilter
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import PageQuery
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -25,7 +26,7 @@ def audit_page(
     session: SessionDep,
     me: Auditor,
     flt: Annotated[AuditFilter, Query()],
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ):
     result = service.search(session, me, flt, page=page, page_size=PAGE_SIZE)
     rows = [

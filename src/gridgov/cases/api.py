@@ -15,6 +15,7 @@ from gridgov.errors import NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
 from gridgov.kit.pagination import Page
+from gridgov.kit.params import PageQuery
 
 Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
 Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
@@ -73,7 +74,7 @@ async def create_case(data: CaseCreate, request: Request, session: SessionDep, a
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")
 def list_cases(session: SessionDep, me: Reader, state: str | None = None, grid: str | None = None,
-               overdue: bool | None = None, q: str | None = None, page: int = Query(1, ge=1),
+               overdue: bool | None = None, q: str | None = None, page: PageQuery = 1,
                per_page: int = Query(50, ge=1, le=200)) -> Page[CaseListItem]:
     return service.list_cases(session, me, now=utc_now(), state=state, grid=grid, overdue=overdue, q=q,
                               page=page, per_page=per_page)

@@ -40,6 +40,7 @@ from gridgov.cases.workflow import (
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.models.accounts import role_label as accounts_role_label
 from gridgov.web.templating import is_htmx, templates
 
@@ -337,7 +338,7 @@ async def act(request: Request, case_no: str, action: str, me: Actor, session: S
 
 
 @router.post("/cases/{case_no}/supervision/{order_id}/answer")
-async def answer_supervision(request: Request, case_no: str, order_id: int, me: Actor, session: SessionDep):
+async def answer_supervision(request: Request, case_no: str, order_id: IdPath, me: Actor, session: SessionDep):
     """The target of a supervision order answers it on the case page (:func:`supervision.answer_order`)."""
     form = await request.form()
     text = form.get("answer")

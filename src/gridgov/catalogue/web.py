@@ -33,6 +33,7 @@ from gridgov.catalogue.schemas import (
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import SHANGHAI, local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.models import Department, Matter, User
 from gridgov.web.templating import templates
 
@@ -85,7 +86,7 @@ def _list_page(request, session, me: Principal, profile, *, status: str | None =
 
 
 @router.post("/catalogue/versions/{version_id}/file")
-async def version_file(request: Request, me: Manager, version_id: int, session: SessionDep, profile: ProfileDep):
+async def version_file(request: Request, me: Manager, version_id: IdPath, session: SessionDep, profile: ProfileDep):
     """The city agency records the filing of a county version (JM§9 报市网格化机构备案)."""
     values = await _form(request)
     try:
@@ -117,13 +118,13 @@ async def application_submit(request: Request, me: Applicant, session: SessionDe
 
 
 @router.get("/catalogue/applications/{application_id}")
-def application_page(request: Request, me: Applicant, application_id: int, session: SessionDep, profile: ProfileDep,
+def application_page(request: Request, me: Applicant, application_id: IdPath, session: SessionDep, profile: ProfileDep,
                      done: str | None = None):
     return _detail(request, session, me, profile, application_id, done=DONE.get(done or ""))
 
 
 @router.post("/catalogue/applications/{application_id}/review")
-async def application_review(request: Request, me: Manager, application_id: int, session: SessionDep,
+async def application_review(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
                              profile: ProfileDep):
     values = await _form(request)
 
@@ -135,7 +136,7 @@ async def application_review(request: Request, me: Manager, application_id: int,
 
 
 @router.post("/catalogue/applications/{application_id}/approve")
-async def application_approve(request: Request, me: Manager, application_id: int, session: SessionDep,
+async def application_approve(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
                               profile: ProfileDep):
     values = await _form(request)
 
@@ -147,7 +148,7 @@ async def application_approve(request: Request, me: Manager, application_id: int
 
 
 @router.post("/catalogue/applications/{application_id}/refuse")
-async def application_refuse(request: Request, me: Manager, application_id: int, session: SessionDep,
+async def application_refuse(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
                              profile: ProfileDep):
     values = await _form(request)
 
@@ -321,7 +322,7 @@ async def rectification_issue(request: Request, me: Manager, session: SessionDep
 
 
 @router.post("/catalogue/rectifications/{notice_id}/answer")
-async def rectification_answer(request: Request, me: Applicant, notice_id: int, session: SessionDep,
+async def rectification_answer(request: Request, me: Applicant, notice_id: IdPath, session: SessionDep,
                                profile: ProfileDep):
     values = await _form(request)
     try:

@@ -25,6 +25,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.public import complaints, qr, rules, service
 from gridgov.public.schemas import BoardRead, ComplaintCreate, ComplaintHandle
 from gridgov.web.templating import templates
@@ -189,14 +190,14 @@ def complaint_list(request: Request, session: SessionDep, me: Handler, status: s
 
 
 @router.get("/complaints/{complaint_id}")
-def complaint_page(request: Request, complaint_id: int, session: SessionDep, me: Handler):
+def complaint_page(request: Request, complaint_id: IdPath, session: SessionDep, me: Handler):
     return _complaint(request, complaints.get_complaint_read(session, me, complaint_id))
 
 
 @router.post("/complaints/{complaint_id}/handle")
 def complaint_handle(
     request: Request,
-    complaint_id: int,
+    complaint_id: IdPath,
     session: SessionDep,
     me: Handler,
     action_taken: Annotated[str, Form(max_length=20000)] = "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath, PageQuery
 from gridgov.policy.schema import VALUE_LABELS
 from gridgov.staff import importing, posts, rules, service
 from gridgov.staff.schemas import (
@@ -83,7 +84,7 @@ def _form_values(form) -> dict:
 
 @router.get("/staff")
 def staff_list(request: Request, me: Reader, session: SessionDep, area: str | None = None, q: str | None = None,
-               page: Annotated[int, Query(ge=1)] = 1):
+               page: PageQuery = 1):
     area, q = (area or "").strip() or None, (q or "").strip() or None
     result = service.list_staff(session, me, area=area, q=q, page=page, page_size=PAGE_SIZE,
                                 cipher=request.app.state.cipher)
@@ -183,7 +184,7 @@ def _detail(request: Request, session: Session, me: Principal, staff_id: int, *,
 
 
 @router.get("/staff/{staff_id:int}")
-def staff_detail(request: Request, staff_id: int, me: Reader, session: SessionDep, message: str | None = None):
+def staff_detail(request: Request, staff_id: IdPath, me: Reader, session: SessionDep, message: str | None = None):
     return _detail(request, session, me, staff_id, message=MESSAGES.get(message or ""))
 
 
@@ -200,7 +201,7 @@ async def _run(request: Request, session: Session, me: Principal, staff_id: int,
 
 
 @router.post("/staff/{staff_id:int}/edit")
-async def staff_edit(request: Request, staff_id: int, me: Writer, session: SessionDep):
+async def staff_edit(request: Request, staff_id: IdPath, me: Writer, session: SessionDep):
     def act(v):
         data = StaffUpdate(name=v.get("name"), gender=v.get("gender"), work_phone=v.get("work_phone", ""),
                            area_code=v.get("area_code") or None)
@@ -214,14 +215,14 @@ async def staff_edit(request: Request, staff_id: int, me: Writer, session: Sessi
 
 
 @router.post("/staff/{staff_id:int}/reveal")
-def staff_reveal(request: Request, staff_id: int, me: Revealer, session: SessionDep):
+def staff_reveal(request: Request, staff_id: IdPath, me: Revealer, session: SessionDep):
     revealed = service.reveal(session, me, staff_id, cipher=request.app.state.cipher, now=utc_now(),
                               ip=request.client.host if request.client else "")
     return templates.TemplateResponse(request, "staff/_revealed.html", {"revealed": revealed})
 
 
 @router.post("/staff/{staff_id:int}/trainings")
-async def staff_training(request: Request, staff_id: int, me: Writer, session: SessionDep):
+async def staff_training(request: Request, staff_id: IdPath, me: Writer, session: SessionDep):
     def act(v):
         score = v.get("score", "").strip()
         held_on = _date(v.get("held_on", ""), "培训日期")
@@ -236,7 +237,7 @@ async def staff_training(request: Request, staff_id: int, me: Writer, session: S
 
 
 @router.post("/staff/{staff_id:int}/exclusions")
-async def staff_exclusion(request: Request, staff_id: int, me: Writer, session: SessionDep):
+async def staff_exclusion(request: Request, staff_id: IdPath, me: Writer, session: SessionDep):
     def act(v):
         data = ExclusionCreate(kind=v.get("kind", ""), evidence=v.get("evidence", ""),
                                lifted_on=_date(v.get("lifted_on", ""), "解除日期"))
@@ -246,7 +247,7 @@ async def staff_exclusion(request: Request, staff_id: int, me: Writer, session: 
 
 
 @router.post("/staff/{staff_id:int}/exclusions/{exclusion_id:int}/lift")
-async def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: int, me: Writer, session: SessionDep):
+async def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: Writer, session: SessionDep):
     def act(v):
         lifted = _date(v.get("lifted_on", ""), "解除日期")
         if lifted is None:
@@ -257,7 +258,7 @@ async def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: in
 
 
 @router.post("/staff/{staff_id:int}/photo")
-async def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
+async def staff_photo(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
     try:
         content = await photo.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
         service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path,
@@ -269,7 +270,7 @@ async def staff_photo(request: Request, staff_id: int, me: Writer, session: Sess
 
 
 @router.post("/staff/{staff_id:int}/posts")
-async def staff_post_create(request: Request, staff_id: int, me: Writer, session: SessionDep):
+async def staff_post_create(request: Request, staff_id: IdPath, me: Writer, session: SessionDep):
     def act(v):
         start = _date(v.get("start_date", ""), "上岗日期")
         if start is None:
@@ -284,7 +285,7 @@ async def staff_post_create(request: Request, staff_id: int, me: Writer, session
 
 
 @router.post("/staff/posts/{post_id:int}/activate")
-async def staff_post_activate(request: Request, post_id: int, me: Writer, session: SessionDep):
+async def staff_post_activate(request: Request, post_id: IdPath, me: Writer, session: SessionDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):
@@ -295,7 +296,7 @@ async def staff_post_activate(request: Request, post_id: int, me: Writer, sessio
 
 
 @router.post("/staff/posts/{post_id:int}/end")
-async def staff_post_end(request: Request, post_id: int, me: Writer, session: SessionDep):
+async def staff_post_end(request: Request, post_id: IdPath, me: Writer, session: SessionDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):

@@ -20,6 +20,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.models import User
 from gridgov.models.territory import (
     ADJUSTMENT_KIND_LABELS,
@@ -91,24 +92,24 @@ async def adjustment_propose(
 
 
 @router.get("/adjustments/{adjustment_id}")
-def adjustment_page(request: Request, me: Proposer, adjustment_id: int, session: SessionDep):
+def adjustment_page(request: Request, me: Proposer, adjustment_id: IdPath, session: SessionDep):
     return _detail(request, session, me, adjustment_id)
 
 
 @router.post("/adjustments/{adjustment_id}/approve")
-def adjustment_approve(request: Request, me: Approver, adjustment_id: int, session: SessionDep,
+def adjustment_approve(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
                        note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject")
-def adjustment_reject(request: Request, me: Approver, adjustment_id: int, session: SessionDep,
+def adjustment_reject(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
                       note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file")
-def adjustment_file(request: Request, me: Filer, adjustment_id: int, session: SessionDep,
+def adjustment_file(request: Request, me: Filer, adjustment_id: IdPath, session: SessionDep,
                     note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 

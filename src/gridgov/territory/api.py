@@ -14,6 +14,7 @@ from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import Invalid
 from gridgov.geo.crs import Crs
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import PageQuery
 from gridgov.territory import coverage, history, service, transfer
 from gridgov.territory.schemas import (
     AreaRead,
@@ -55,7 +56,7 @@ def list_grids(
     me: Reader,
     area: str | None = None,
     q: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 50,
 ) -> GridPage:
     return service.list_grids(session, me, area=area, q=q, page=page, page_size=page_size)
