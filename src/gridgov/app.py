@@ -30,6 +30,7 @@ from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError
+from gridgov.inputguard import InputGuardMiddleware
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify.api import router as notifications_api
 from gridgov.openapi import ERROR_RESPONSES
@@ -106,6 +107,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)
+    # Outermost: text that is not text is refused before anything else reads the request.
+    app.add_middleware(InputGuardMiddleware)
     return app
 
 

@@ -7,7 +7,6 @@ Chinese reasons and the user's input kept, at the refusal's status (422, 403 or 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
+from gridgov.inputguard import load_json
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
 from gridgov.models import User
@@ -136,8 +136,8 @@ def _create_from_form(values: dict[str, str], upload: bytes) -> AdjustmentCreate
     retire = [c for c in re.split(r"[\s,，、;；]+", values["retire"]) if c]
     if text:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
+            data = load_json(upload or text.encode("utf-8"), "调整方案")
+        except ValueError as exc:
             raise Invalid(f"调整方案不是有效的 JSON：{exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("features", []), list):
             raise Invalid("调整方案应为 GeoJSON FeatureCollection（含 features 数组）")

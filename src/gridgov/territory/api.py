@@ -13,6 +13,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import Invalid
 from gridgov.geo.crs import Crs
+from gridgov.inputguard import load_json
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import PageQuery
 from gridgov.territory import coverage, history, service, transfer
@@ -94,7 +95,7 @@ async def import_grids(request: Request, session: SessionDep, me: Importer, prof
             raise Invalid("请上传 GeoJSON 文件（表单字段 file）")
         body = await upload.read()
     try:
-        data = json.loads(body)
+        data = load_json(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Invalid(f"文件不是有效的 JSON：{exc}") from exc
     return await run_in_threadpool(
