@@ -29,7 +29,7 @@ from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
 from gridgov.deps import SessionDep
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify.api import router as notifications_api
@@ -39,6 +39,7 @@ from gridgov.public.api import router as public_api
 from gridgov.staff.api import router as staff_api
 from gridgov.territory.adjustments_api import router as adjustments_api
 from gridgov.territory.api import router as territory_api
+from gridgov.territory.rules import CodeError
 from gridgov.web.pages import router as pages_router
 from gridgov.web.templating import render_error
 
@@ -182,6 +183,12 @@ def _install_error_handlers(app: FastAPI) -> None:
                 body["errors"] = exc.details
             return JSONResponse(body, status_code=exc.status)
         return render_error(request, exc.status, exc.message, exc.details)
+
+    @app.exception_handler(CodeError)
+    async def code_error(request: Request, exc: CodeError):
+        # A code from the request that breaks the coding rules (e.g. an all-zero area code) wherever
+        # it is first parsed: the caller's mistake, with the rule's own Chinese message.
+        return await domain_error(request, Invalid(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
