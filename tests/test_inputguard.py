@@ -119,3 +119,18 @@ def test_the_json_check_itself():
         with pytest.raises(Exception) as info:
             check_json(bad)
         assert info.value.status_code == 422, bad
+
+
+def test_a_control_character_in_an_imported_csv_cell_is_a_bad_row(client, db):
+    """A file's bytes pass the guard; its cells are text and the importer refuses them row by row."""
+    from .test_staff_import import HEADER, row, staff_count
+
+    area = demo_places(db, CITY).town2
+    good, bad = row(1, area), row(2, area)
+    bad[0] = "导入\x00二"
+    lines = [",".join(HEADER)] + [",".join(map(str, r)) for r in (good, bad)]
+    before = staff_count(db)
+    r = client.post("/api/v1/staff/import", files={"file": ("staff.csv", "\n".join(lines).encode(), "text/csv")})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"] == [{"line": 3, "column": "姓名", "reason": "含有不允许的控制字符"}]
+    assert staff_count(db) == before
