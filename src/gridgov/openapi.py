@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
+from starlette.responses import Response
 
 
 class ErrorBody(BaseModel):
@@ -38,3 +39,21 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": meaning} for status, meaning in _MEANINGS.items()
 }
 """Responses documented on every API operation (FastAPI then adds no HTTPValidationError)."""
+
+
+def file_answer(*media_types: str, description: str = "文件") -> dict[str, Any]:
+    """The 200 of a route that answers a file (CSV, xlsx, GeoJSON, a photo), for ``responses=``,
+    with ``response_class=Response`` so the document does not also promise JSON."""
+    def body(media_type: str) -> dict[str, Any]:
+        if media_type.endswith("+json"):
+            return {"schema": {"type": "object"}}
+        return {"schema": {"type": "string", "format": "binary"}}
+
+    return {"responses": {200: {"description": description, "content": {t: body(t) for t in media_types}}},
+            "response_class": Response}
+
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GEOJSON = "application/geo+json"
+IMAGES = ("image/jpeg", "image/png", "image/webp")

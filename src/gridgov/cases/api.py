@@ -16,6 +16,7 @@ from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
 from gridgov.kit.pagination import Page
 from gridgov.kit.params import PageQuery
+from gridgov.openapi import IMAGES, file_answer
 
 Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
 Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
@@ -47,7 +48,7 @@ def upload_photo(request: Request, me: Creator, file: Annotated[UploadFile, File
     return {"sha256": stored.sha256, "content_type": stored.content_type, "size": stored.size}
 
 
-@router.get("/case-photos/{sha256}", summary="事项照片", response_class=FileResponse)
+@router.get("/case-photos/{sha256}", summary="事项照片", **file_answer(*IMAGES, description="照片"))
 def get_photo(sha256: str, request: Request, session: SessionDep, me: Reader, thumbnail: bool = False):
     found = service.photo_for(session, me, sha256)
     stored = image_path(service.photo_root(_media(request)), found, thumbnail=thumbnail)

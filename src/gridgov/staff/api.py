@@ -11,6 +11,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath, PageQuery
+from gridgov.openapi import CSV, IMAGES, file_answer
 from gridgov.staff import importing, posts, service
 from gridgov.staff.schemas import (
     ExclusionCreate,
@@ -73,19 +74,20 @@ def gaps(request: Request, session: SessionDep, me: Reader, area: str | None = N
     return posts.staffing_gaps(session, me, area, profile=_profile(request))
 
 
-@router.get("/staff/gaps.csv", summary="配备缺口（CSV，Excel 可直接打开）")
+@router.get("/staff/gaps.csv", summary="配备缺口（CSV，Excel 可直接打开）", **file_answer(CSV))
 def gaps_csv(request: Request, session: SessionDep, me: Reader, area: str | None = None) -> Response:
     report = posts.staffing_gaps(session, me, area, profile=_profile(request))
     return csv_response(posts.gaps_csv(report), f"staffing-gaps-{report.area_code}.csv")
 
 
-@router.get("/staff/export.xlsx", summary="导出网格员名单（身份证号、手机号脱敏）")
+@router.get("/staff/export.xlsx", summary="导出网格员名单（身份证号、手机号脱敏）", **file_answer(XLSX))
 def export_masked(request: Request, session: SessionDep, me: Reader, area: str | None = None) -> Response:
     content = importing.export_workbook(session, me, area=area, cipher=_cipher(request), full=False, now=utc_now())
     return xlsx_response(content, "staff.xlsx")
 
 
-@router.get("/staff/export-full.xlsx", summary="导出网格员名单（含完整身份证号、手机号，可再导入；记入审计日志）")
+@router.get("/staff/export-full.xlsx", summary="导出网格员名单（含完整身份证号、手机号，可再导入；记入审计日志）",
+            **file_answer(XLSX))
 def export_full(request: Request, session: SessionDep, me: Revealer, area: str | None = None) -> Response:
     content = importing.export_workbook(session, me, area=area, cipher=_cipher(request), full=True, now=utc_now())
     return xlsx_response(content, "staff-full.xlsx")
@@ -141,7 +143,7 @@ async def upload_photo(staff_id: IdPath, request: Request, session: SessionDep, 
     return service.get_staff_read(session, me, staff_id)
 
 
-@router.get("/staff/{staff_id}/photo", summary="照片")
+@router.get("/staff/{staff_id}/photo", summary="照片", **file_answer(*IMAGES, description="照片"))
 def photo(staff_id: IdPath, request: Request, session: SessionDep, me: Reader) -> FileResponse:
     path, media_type = service.photo_of(session, me, staff_id, media_root=request.app.state.settings.media_path)
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})

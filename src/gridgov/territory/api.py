@@ -16,6 +16,7 @@ from gridgov.geo.crs import Crs
 from gridgov.inputguard import load_json
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import PageQuery
+from gridgov.openapi import GEOJSON, file_answer
 from gridgov.territory import coverage, history, service, transfer
 from gridgov.territory.schemas import (
     AreaRead,
@@ -46,7 +47,7 @@ def check_coverage(code: str, session: SessionDep, me: Reader, profile: ProfileD
     return coverage.check_coverage(session, me, code, profile=profile)
 
 
-@router.get("/areas/{code}/grids.geojson", summary="区域内网格（地图用 GeoJSON）")
+@router.get("/areas/{code}/grids.geojson", summary="区域内网格（地图用 GeoJSON）", **file_answer(GEOJSON))
 def area_grids_geojson(code: str, session: SessionDep, me: Reader) -> JSONResponse:
     return JSONResponse(service.grids_geojson(session, me, code), media_type="application/geo+json")
 
@@ -75,7 +76,7 @@ def locate(
     return service.locate(session, me, lon, lat, crs, on=history.parse_day(date, "日期 date"))
 
 
-@router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）")
+@router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）", **file_answer(GEOJSON))
 def export(session: SessionDep, me: Reader, area: str | None = None) -> JSONResponse:
     return JSONResponse(transfer.export_feature_collection(session, me, area), media_type="application/geo+json")
 
