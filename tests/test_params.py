@@ -118,3 +118,13 @@ def test_huge_ids_in_bodies_are_refused(client, value):
     r = client.post("/api/v1/users", json={"username": "fuzz_user", "password": "x" * 12, "role": "worker",
                                            "area_code": "321100000000", "staff_id": value})
     assert r.status_code == 422, r.text
+
+
+@pytest.mark.parametrize("value", HUGE)
+def test_a_huge_staff_id_in_the_complaint_form_is_a_bad_field(anonymous, db, value):
+    from gridgov.accounts.demo import demo_places
+
+    grid = demo_places(db, "321100000000").grid
+    r = anonymous.post(f"/board/{grid}/complaints", data={"content": "态度生硬", "staff_id": str(value)},
+                       headers={"Accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 422 and "被投诉人员不在本网格公示的人员中" in r.text
