@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from .conftest import token_for
 
-EXAMPLES = int(os.environ.get("GRIDGOV_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("GRIDGOV_FUZZ_EXAMPLES", "6"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
