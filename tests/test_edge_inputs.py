@@ -7,6 +7,8 @@ import itertools
 
 import pytest
 
+from gridgov.accounts.demo import demo_places
+
 
 def test_an_impossible_place_for_case_categories_is_a_422(client_as):
     worker = client_as("worker")
@@ -28,3 +30,25 @@ def test_locate_at_the_edges_of_the_world_answers_without_a_500(client, crs):
                 assert r.json()["found"] is False
             else:
                 assert "经纬度" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("days", [251, 10**6, 10**12])
+def test_a_matters_time_limit_past_any_rule_is_refused(db, anonymous, client_as, days):
+    """A matter's own limits come from a request: a year of working days is the most (the clock's
+    arithmetic ran for ever, or overflowed, on 10^12 working days)."""
+    from .test_catalogue_api import body, county_list, ensure
+
+    places = demo_places(db, "321100000000")
+    ensure(db, "zhenjiang", places.county)
+    cat = county_list(anonymous, places.county)
+    r = client_as("dept_cg").post("/api/v1/catalogue/applications",
+                                  json=body(cat["id"], "x", limits={"handling_working_days": days}))
+    assert r.status_code == 422 and "部门办理时限" in r.json()["detail"], r.text
+
+
+def test_nan_and_infinity_are_not_json(client_as):
+    worker = client_as("worker")
+    for literal in (b"NaN", b"Infinity", b"-Infinity"):
+        r = worker.post("/api/v1/cases", content=b'{"title": "x", "lon": ' + literal + b', "lat": 32.1}',
+                        headers={"Content-Type": "application/json"})
+        assert r.status_code == 422 and "NaN" in r.json()["detail"], r.text

@@ -4,7 +4,7 @@ One plain ASGI middleware (see :class:`InputGuardMiddleware`) looks at each requ
 or database sees it:
 
 - the path and the query string, decoded as UTF-8: refused at once;
-- a JSON body (``application/json``, ``*+json``): control-character escapes (``\\u0000``..``\\u001f``
+- a JSON body (``application/json``, ``*+json``): the literals NaN and Infinity, control-character escapes (``\\u0000``..``\\u001f``
   other than tab, newline and return, ``\\b``, ``\\f``, DEL), lone UTF-16 surrogates (``\\ud800``),
   invalid UTF-8, and nesting deeper than :data:`MAX_JSON_DEPTH`;
 - an urlencoded form body, decoded like the query string;
@@ -25,6 +25,7 @@ import json
 import re
 from urllib.parse import unquote, unquote_plus
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,7 +37,7 @@ MAX_JSON_DEPTH = 32
 BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 """C0 controls except tab, newline and return; DEL; UTF-16 surrogates (only lone ones survive decoding)."""
 
-_SUSPECT_JSON = re.compile(rb"\\u(?:00[01]|007[fF]|[dD][89a-fA-F])|\\[bf]|\x7f", re.IGNORECASE)
+_SUSPECT_JSON = re.compile(rb"\\u(?:00[01]|007[fF]|[dD][89a-fA-F])|\\[bf]|\x7f|(?-i:NaN|Infinity)", re.IGNORECASE)
 """Bytes that may decode to a bad character; most bodies have none and are passed by one search."""
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -90,11 +91,22 @@ def check_json(body: bytes) -> None:
     if _SUSPECT_JSON.search(body) is None:
         return
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_constant=_no_constant)
+    except _NotANumber:
+        raise BadInput("请求内容", "含有 JSON 不允许的 NaN 或 Infinity") from None
     except (ValueError, RecursionError):
         return  # not JSON: the route's own parsing answers 422
     if _walk_bad(value):
         raise BadInput("请求内容")
+
+
+class _NotANumber(Exception):
+    pass
+
+
+def _no_constant(name: str):
+    """Python's json takes NaN and ±Infinity, which JSON does not have (and ``inf`` hours overflow)."""
+    raise _NotANumber(name)
 
 
 def load_json(body: bytes, where: str = "文件"):
@@ -142,6 +154,7 @@ class _MultipartText:
         self.data = bytearray()
         self.is_file = False
         self.bad = False
+        self.broken = False
         self.parser = MultipartParser(boundary, {
             "on_part_begin": self._begin,
             "on_header_field": self._header_field,
@@ -189,10 +202,13 @@ class _MultipartText:
             return True
 
     def feed(self, chunk: bytes) -> None:
+        if self.broken:
+            return
         try:
             self.parser.write(chunk)
-        except Exception:
-            return  # a malformed body: Starlette's own parser answers for it
+        except (FormParserError, ValueError):
+            self.broken = True  # a malformed body: Starlette's own parser answers for it
+            return
         if self.bad:
             raise BadInput("表单字段")
 
