@@ -37,14 +37,17 @@ from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
 from gridgov.deps import SessionDep
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, Invalid
+from gridgov.inputguard import InputGuardMiddleware
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify.api import router as notifications_api
+from gridgov.openapi import ERROR_RESPONSES
 from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.public.api import router as public_api
 from gridgov.staff.api import router as staff_api
 from gridgov.territory.adjustments_api import router as adjustments_api
 from gridgov.territory.api import router as territory_api
+from gridgov.territory.rules import CodeError
 from gridgov.web.headers import SecurityHeadersMiddleware
 from gridgov.web.pages import router as pages_router
 from gridgov.web.templating import render_error
@@ -62,6 +65,8 @@ _FIELD_ERRORS = {
     "string_too_long": "太长",
     "string_too_short": "太短",
 }
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 422: "invalid"}
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, run_jobs: bool = False) -> FastAPI:
@@ -107,13 +112,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
                    audit_api, catalogue_api):
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)
-    app.add_middleware(BodyLimitMiddleware, settings=settings)  # before anything reads the body
-    app.add_middleware(SecurityHeadersMiddleware, settings=settings)  # outermost: every answer, a 413 too
+    # Added innermost first; each request meets them in the opposite order: the security headers
+    # (on every answer, a 413 or 422 too), the body caps (before anything reads the body), then the
+    # input guard (text that is not text is refused as the app reads it).
+    app.add_middleware(InputGuardMiddleware)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     return app
 
 
@@ -161,6 +170,14 @@ def _health_router() -> APIRouter:
     return router
 
 
+_PATH_ID_ERRORS = {"int_parsing", "greater_than_equal", "less_than_equal"}
+
+
+def _names_nothing(error: dict) -> bool:
+    loc = error.get("loc", ())
+    return bool(loc) and loc[0] == "path" and error.get("type") in _PATH_ID_ERRORS
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
 
@@ -185,8 +202,20 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers.update(exc.headers)
         return response
 
+    @app.exception_handler(CodeError)
+    async def code_error(request: Request, exc: CodeError):
+        # A code from the request that breaks the coding rules (e.g. an all-zero area code) wherever
+        # it is first parsed: the caller's mistake, with the rule's own Chinese message.
+        return await domain_error(request, Invalid(str(exc)))
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
+        if exc.errors() and all(_names_nothing(e) for e in exc.errors()):
+            # A path id out of range (kit.params.IdPath) or not a number names no row: like a missing one.
+            message = "页面或资源不存在"
+            if _wants_json(request):
+                return JSONResponse({"detail": message, "code": "not_found"}, status_code=404)
+            return render_error(request, 404, message, None)
         errors = [
             {
                 "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
@@ -203,6 +232,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = {404: "页面或资源不存在", 405: "不支持该请求方法"}.get(exc.status_code, str(exc.detail))
+        # The exception's headers (a 405's Allow, a 401's WWW-Authenticate) belong to the answer.
+        headers = getattr(exc, "headers", None)
         if _wants_json(request):
-            return JSONResponse({"detail": message, "code": "http_error"}, status_code=exc.status_code)
-        return render_error(request, exc.status_code, message, None)
+            body = {"detail": message, "code": getattr(exc, "code", None) or _HTTP_CODES.get(exc.status_code, "http_error")}
+            return JSONResponse(body, status_code=exc.status_code, headers=headers)
+        response = render_error(request, exc.status_code, message, None)
+        if headers:
+            response.headers.update(headers)
+        return response

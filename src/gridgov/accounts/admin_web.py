@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import IdPath, PageQuery
 from gridgov.models import User
 from gridgov.models.accounts import ROLE_LABELS, Role
 from gridgov.web.templating import is_htmx, templates
@@ -89,7 +90,7 @@ def user_list(
     role: str | None = None,
     area: str | None = None,
     active: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ):
     flt = UserFilter(q=_blank(q), role=_blank(role), area=_blank(area),
                      active={"1": True, "0": False}.get((active or "").strip()))
@@ -187,7 +188,7 @@ def _redirect(user_id: int, done: str) -> RedirectResponse:
 
 
 @router.get("/users/{user_id}")
-def user_page(request: Request, session: SessionDep, me: Admin, user_id: int, done: str | None = None):
+def user_page(request: Request, session: SessionDep, me: Admin, user_id: IdPath, done: str | None = None):
     return _detail(request, session, me, service.access_user(session, me, user_id), done=done)
 
 
@@ -196,7 +197,7 @@ def user_edit(
     request: Request,
     session: SessionDep,
     me: Admin,
-    user_id: int,
+    user_id: IdPath,
     display_name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
     scope_code: Annotated[str, Form()] = "",
@@ -220,7 +221,7 @@ def user_edit(
 
 
 @router.post("/users/{user_id}/active")
-def user_set_active(request: Request, session: SessionDep, me: Admin, user_id: int, active: Annotated[str, Form()] = ""):
+def user_set_active(request: Request, session: SessionDep, me: Admin, user_id: IdPath, active: Annotated[str, Form()] = ""):
     user = service.access_user(session, me, user_id)
     if active not in ("0", "1"):
         return _detail(request, session, me, user, error="请求有误：缺少启用或停用的选择", error_in="active", status=422)
@@ -234,7 +235,7 @@ def user_set_active(request: Request, session: SessionDep, me: Admin, user_id: i
 
 
 @router.post("/users/{user_id}/unlock")
-def user_unlock(request: Request, session: SessionDep, me: Admin, user_id: int):
+def user_unlock(request: Request, session: SessionDep, me: Admin, user_id: IdPath):
     user = service.access_user(session, me, user_id)
     try:
         with session.begin_nested():
@@ -250,7 +251,7 @@ def user_reset_password(
     request: Request,
     session: SessionDep,
     me: Admin,
-    user_id: int,
+    user_id: IdPath,
     password: Annotated[str, Form()] = "",
     password2: Annotated[str, Form()] = "",
 ):

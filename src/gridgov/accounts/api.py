@@ -28,6 +28,7 @@ from gridgov.deps import SessionDep
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath
 
 router = APIRouter(tags=["accounts"])
 
@@ -125,10 +126,10 @@ def create_user(data: UserCreate, request: Request, session: SessionDep, princip
 
 
 @router.get("/users/{user_id}", response_model=UserRead, summary="用户详情")
-def get_user(user_id: int, session: SessionDep, principal: Admin) -> UserRead:
+def get_user(user_id: IdPath, session: SessionDep, principal: Admin) -> UserRead:
     return service.user_read(service.access_user(session, principal, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, summary="修改用户：改名、改角色或辖区、停用、解锁")
-def update_user(user_id: int, data: UserUpdate, session: SessionDep, principal: Admin) -> UserRead:
+def update_user(user_id: IdPath, data: UserUpdate, session: SessionDep, principal: Admin) -> UserRead:
     return service.user_read(service.update_user(session, principal, user_id, data, now=utc_now()))

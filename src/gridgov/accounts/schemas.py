@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from gridgov.models.accounts import Role
+from gridgov.kit.params import IdField
 
 
 class TokenRequest(BaseModel):
@@ -33,7 +34,7 @@ class UserCreate(BaseModel):
     role: Role = Field(description="角色")
     scope_code: str = Field(min_length=12, max_length=17)
     department_code: str | None = None
-    staff_id: int | None = None
+    staff_id: IdField | None = None
     must_change_password: bool = True
 
 

@@ -12,6 +12,8 @@ from gridgov.audit.schemas import AuditFilter, AuditPage
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import PageQuery
+from gridgov.openapi import CSV, file_answer
 
 router = APIRouter(tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
@@ -31,13 +33,13 @@ def list_audit(
     session: SessionDep,
     me: Auditor,
     flt: Annotated[AuditFilter, Query()],
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = service.PAGE_SIZE,
 ) -> AuditPage:
     return service.search(session, me, flt, page=page, page_size=page_size)
 
 
-@router.get("/audit.csv", summary="导出审计日志 CSV（UTF-8 带 BOM，条件同列表）")
+@router.get("/audit.csv", summary="导出审计日志 CSV（UTF-8 带 BOM，条件同列表）", **file_answer(CSV))
 def export_audit(session: SessionDep, me: Auditor, flt: Annotated[AuditFilter, Query()]) -> Response:
     now = utc_now()
     return csv_response(service.export_csv(session, me, flt, now=now), now)

@@ -13,6 +13,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.masking import mask_record
+from gridgov.kit.params import PageQuery
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -26,7 +27,7 @@ def audit_page(
     session: SessionDep,
     me: Auditor,
     flt: Annotated[AuditFilter, Query()],
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ):
     result = service.search(session, me, flt, page=page, page_size=PAGE_SIZE)
     rows = [

@@ -15,6 +15,8 @@ from gridgov.errors import NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
 from gridgov.kit.pagination import Page
+from gridgov.kit.params import PageQuery
+from gridgov.openapi import IMAGES, file_answer
 
 Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
 Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
@@ -46,7 +48,7 @@ def upload_photo(request: Request, me: Creator, file: Annotated[UploadFile, File
     return {"sha256": stored.sha256, "content_type": stored.content_type, "size": stored.size}
 
 
-@router.get("/case-photos/{sha256}", summary="事项照片", response_class=FileResponse)
+@router.get("/case-photos/{sha256}", summary="事项照片", **file_answer(*IMAGES, description="照片"))
 def get_photo(sha256: str, request: Request, session: SessionDep, me: Reader, thumbnail: bool = False):
     found = service.photo_for(session, me, sha256)
     stored = image_path(service.photo_root(_media(request)), found, thumbnail=thumbnail)
@@ -73,7 +75,7 @@ async def create_case(data: CaseCreate, request: Request, session: SessionDep, a
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")
 def list_cases(session: SessionDep, me: Reader, state: str | None = None, grid: str | None = None,
-               overdue: bool | None = None, q: str | None = None, page: int = Query(1, ge=1),
+               overdue: bool | None = None, q: str | None = None, page: PageQuery = 1,
                per_page: int = Query(50, ge=1, le=200)) -> Page[CaseListItem]:
     return service.list_cases(session, me, now=utc_now(), state=state, grid=grid, overdue=overdue, q=q,
                               page=page, per_page=per_page)

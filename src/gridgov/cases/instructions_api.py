@@ -26,6 +26,7 @@ from gridgov.cases.schemas import CaseRead
 from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath
 
 Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
 Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
@@ -40,7 +41,7 @@ def list_instructions(session: SessionDep, me: Reader, status: str | None = None
 
 
 @router.get("/instructions/{instruction_id}", response_model=InstructionRead, summary="交办事项详情")
-def get_instruction(instruction_id: int, session: SessionDep, me: Reader) -> InstructionRead:
+def get_instruction(instruction_id: IdPath, session: SessionDep, me: Reader) -> InstructionRead:
     return instructions.instruction_read(session, me, instruction_id, now=utc_now())
 
 
@@ -59,7 +60,7 @@ def request_work(data: InstructionCreate, session: SessionDep, me: Actor, profil
 
 
 @router.post("/instructions/{instruction_id}/approve", response_model=InstructionRead, summary="同意交办申请")
-def approve(instruction_id: int, session: SessionDep, me: Creator, profile: ProfileDep,
+def approve(instruction_id: IdPath, session: SessionDep, me: Creator, profile: ProfileDep,
             data: InstructionDecision | None = None) -> InstructionRead:
     now = utc_now()
     inst = instructions.decide_request(session, me, instruction_id, approve=True, data=data or InstructionDecision(),
@@ -69,7 +70,7 @@ def approve(instruction_id: int, session: SessionDep, me: Creator, profile: Prof
 
 @router.post("/instructions/{instruction_id}/refuse", response_model=InstructionRead,
              summary="不同意交办申请（机构）；拒绝交办事项（网格员，须选择理由）")
-def refuse(instruction_id: int, data: InstructionRefusal, session: SessionDep, me: Creator,
+def refuse(instruction_id: IdPath, data: InstructionRefusal, session: SessionDep, me: Creator,
            profile: ProfileDep) -> InstructionRead:
     """One verb, two refusals: an agency refuses a department's request ({reason}); a worker of the
     grid refuses sent work ({reason_kind, reason}, ZJ§8, JS§16, QZ§14)."""
@@ -83,7 +84,7 @@ def refuse(instruction_id: int, data: InstructionRefusal, session: SessionDep, m
 
 
 @router.post("/instructions/{instruction_id}/complete", response_model=InstructionRead, summary="办结交办事项")
-def complete(instruction_id: int, data: InstructionResult, session: SessionDep, me: Actor) -> InstructionRead:
+def complete(instruction_id: IdPath, data: InstructionResult, session: SessionDep, me: Actor) -> InstructionRead:
     now = utc_now()
     inst = instructions.complete_instruction(session, me, instruction_id, data.result, now=now)
     return instructions.reads(session, [inst], now)[0]
@@ -91,7 +92,7 @@ def complete(instruction_id: int, data: InstructionResult, session: SessionDep, 
 
 @router.post("/instructions/{instruction_id}/case", status_code=201, response_model=CaseRead,
              summary="由交办事项登记事项")
-def open_case(instruction_id: int, data: InstructionCase, request: Request, session: SessionDep, me: Creator,
+def open_case(instruction_id: IdPath, data: InstructionCase, request: Request, session: SessionDep, me: Creator,
               profile: ProfileDep, cipher: CipherDep) -> CaseRead:
     now = utc_now()
     new = instructions.open_case(session, me, instruction_id, data, now=now, profile=profile, cipher=cipher,

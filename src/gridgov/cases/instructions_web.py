@@ -41,6 +41,7 @@ from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Forbidden, Invalid
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.territory import service as territory
 from gridgov.web.templating import templates
 
@@ -270,7 +271,7 @@ def _detail_page(request: Request, session: Session, me: Principal, instruction_
 
 
 @router.get("/instructions/{instruction_id}")
-def instruction_page(request: Request, instruction_id: int, me: Reader, session: SessionDep):
+def instruction_page(request: Request, instruction_id: IdPath, me: Reader, session: SessionDep):
     return _detail_page(request, session, me, instruction_id)
 
 
@@ -296,7 +297,7 @@ def _decision(values: dict) -> InstructionDecision:
 
 
 @router.post("/instructions/{instruction_id}/approve")
-def approve(request: Request, instruction_id: int, me: Creator, session: SessionDep, fields: FormDep):
+def approve(request: Request, instruction_id: IdPath, me: Creator, session: SessionDep, fields: FormDep):
     def run(_raw, values):
         return instructions.decide_request(session, me, instruction_id, approve=True, data=_decision(values),
                                            now=utc_now(), profile=request.app.state.profile)
@@ -304,7 +305,7 @@ def approve(request: Request, instruction_id: int, me: Creator, session: Session
 
 
 @router.post("/instructions/{instruction_id}/refuse")
-def refuse(request: Request, instruction_id: int, me: Creator, session: SessionDep, fields: FormDep):
+def refuse(request: Request, instruction_id: IdPath, me: Creator, session: SessionDep, fields: FormDep):
     """An agency refusing a department's request, or a grid worker refusing sent work (as the API)."""
     if me.role in GRID_WORKER_ROLES:
         def run(_raw, values):
@@ -320,14 +321,14 @@ def refuse(request: Request, instruction_id: int, me: Creator, session: SessionD
 
 
 @router.post("/instructions/{instruction_id}/complete")
-def complete(request: Request, instruction_id: int, me: Actor, session: SessionDep, fields: FormDep):
+def complete(request: Request, instruction_id: IdPath, me: Actor, session: SessionDep, fields: FormDep):
     def run(_raw, values):
         return instructions.complete_instruction(session, me, instruction_id, _text(values, "result"), now=utc_now())
     return _on_instruction(request, session, me, instruction_id, "complete", run, fields)
 
 
 @router.post("/instructions/{instruction_id}/case")
-def open_case(request: Request, instruction_id: int, me: Creator, session: SessionDep, fields: FormDep):
+def open_case(request: Request, instruction_id: IdPath, me: Creator, session: SessionDep, fields: FormDep):
     """A case found while working on the instruction: the report form's fields, photos optional."""
     def run(raw, values: dict[str, Any]):
         kept = values.get("photo_sha") or []

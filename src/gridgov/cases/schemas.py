@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gridgov.cases.deadlines import Urgency
+from gridgov.kit.params import IdField
 
 Source = Literal["patrol", "visit", "resident", "hotline", "unit", "instruction"]
 SOURCE_LABELS = {
@@ -39,7 +40,7 @@ class CaseCreate(BaseModel):
     reporter_name: str = Field("", max_length=50, title="反映人")
     reporter_phone: str = Field("", max_length=20, title="反映人电话")
     photos: list[str] = Field(default_factory=list, max_length=9, title="照片（先上传得到的 SHA-256）")
-    instruction_id: int | None = None
+    instruction_id: IdField | None = None
 
     @field_validator("discovered_at")
     @classmethod

@@ -13,6 +13,7 @@ from gridgov.cases import supervision
 from gridgov.cases.supervision import SupervisionAnswer, SupervisionOrderRead
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath
 
 Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
 Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
@@ -30,7 +31,7 @@ def my_orders(session: SessionDep, me: Reader, open: bool = False) -> list[Super
 
 
 @router.post("/supervision/{order_id}/answer", response_model=SupervisionOrderRead, summary="答复督办")
-def answer(order_id: int, data: SupervisionAnswer, session: SessionDep, me: Actor) -> SupervisionOrderRead:
+def answer(order_id: IdPath, data: SupervisionAnswer, session: SessionDep, me: Actor) -> SupervisionOrderRead:
     now = utc_now()
     supervision.answer_order(session, me, order_id, data.answer, now=now)
     return supervision.order_read(session, me, order_id, now=now)

@@ -40,6 +40,7 @@ from gridgov.cases.workflow import (
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.models.accounts import role_label as accounts_role_label
 from gridgov.web.templating import is_htmx, templates
 
@@ -335,7 +336,7 @@ def act(request: Request, case_no: str, action: str, me: Actor, session: Session
 
 
 @router.post("/cases/{case_no}/supervision/{order_id}/answer")
-def answer_supervision(request: Request, case_no: str, order_id: int, me: Actor, session: SessionDep,
+def answer_supervision(request: Request, case_no: str, order_id: IdPath, me: Actor, session: SessionDep,
                        form: FormDep):
     """The target of a supervision order answers it on the case page (:func:`supervision.answer_order`)."""
     text = form.get("answer")

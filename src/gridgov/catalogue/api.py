@@ -25,6 +25,7 @@ from gridgov.catalogue.schemas import (
 )
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath
 
 router = APIRouter(tags=["catalogue"])
 
@@ -39,13 +40,13 @@ def lists(area: str, session: SessionDep, me: Public) -> list[ListRead]:
 
 
 @router.get("/catalogue/lists/{list_id}/versions", response_model=list[VersionRead], summary="清单的历次版本（公开）")
-def versions(list_id: int, session: SessionDep, me: Public) -> list[VersionRead]:
+def versions(list_id: IdPath, session: SessionDep, me: Public) -> list[VersionRead]:
     return publication.versions(session, list_id)
 
 
 @router.get("/catalogue/lists/{list_id}/versions/{a}/compare/{b}", response_model=CompareRead,
             summary="比较清单的两个版本（公开）")
-def compare(list_id: int, a: int, b: int, session: SessionDep, me: Public) -> CompareRead:
+def compare(list_id: IdPath, a: IdPath, b: IdPath, session: SessionDep, me: Public) -> CompareRead:
     return publication.compare(session, list_id, a, b)
 
 
@@ -62,12 +63,12 @@ def list_applications(session: SessionDep, me: Applicant, profile: ProfileDep,
 
 
 @router.get("/catalogue/applications/{application_id}", response_model=ApplicationRead, summary="清单申请详情")
-def get_application(application_id: int, session: SessionDep, me: Applicant, profile: ProfileDep) -> ApplicationRead:
+def get_application(application_id: IdPath, session: SessionDep, me: Applicant, profile: ProfileDep) -> ApplicationRead:
     return applications.to_read(session, [repo.get_application(session, me, application_id)], profile=profile)[0]
 
 
 @router.post("/catalogue/applications/{application_id}/review", response_model=ApplicationRead, summary="审核清单申请")
-def review(application_id: int, session: SessionDep, me: Manager, profile: ProfileDep,
+def review(application_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
            body: ReviewIn | None = None) -> ApplicationRead:
     app = applications.review(session, me, application_id, body or ReviewIn(), profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
@@ -75,7 +76,7 @@ def review(application_id: int, session: SessionDep, me: Manager, profile: Profi
 
 @router.post("/catalogue/applications/{application_id}/approve", response_model=ApplicationRead,
              summary="批准（或登记批准）清单申请")
-def approve(application_id: int, session: SessionDep, me: Manager, profile: ProfileDep,
+def approve(application_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
             body: DecisionIn | None = None) -> ApplicationRead:
     app = applications.approve(session, me, application_id, body or DecisionIn(), profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
@@ -83,7 +84,7 @@ def approve(application_id: int, session: SessionDep, me: Manager, profile: Prof
 
 @router.post("/catalogue/applications/{application_id}/refuse", response_model=ApplicationRead,
              summary="不予批准清单申请")
-def refuse(application_id: int, session: SessionDep, me: Manager, profile: ProfileDep,
+def refuse(application_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
            body: DecisionIn | None = None) -> ApplicationRead:
     app = applications.refuse(session, me, application_id, body or DecisionIn(), profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
@@ -101,7 +102,7 @@ def issue(data: RectificationCreate, session: SessionDep, me: Manager, profile: 
 
 
 @router.post("/catalogue/rectifications/{notice_id}/answer", response_model=RectificationRead, summary="答复整改通知")
-def answer(notice_id: int, data: RectificationAnswer, session: SessionDep, me: Applicant) -> RectificationRead:
+def answer(notice_id: IdPath, data: RectificationAnswer, session: SessionDep, me: Applicant) -> RectificationRead:
     return rectification.to_read(session, [rectification.answer(session, me, notice_id, data, now=utc_now())])[0]
 
 
@@ -112,7 +113,7 @@ def pending_filings(session: SessionDep, me: Manager, profile: ProfileDep) -> li
 
 @router.post("/catalogue/versions/{version_id}/file", response_model=VersionRead,
              summary="登记县级清单版本报市备案（JM§9）")
-def file_version(version_id: int, session: SessionDep, me: Manager, profile: ProfileDep,
+def file_version(version_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
                  body: FilingIn | None = None) -> VersionRead:
     version = filing.file_version(session, me, version_id, (body or FilingIn()).note, profile=profile, now=utc_now())
     return publication.version_read(version)

@@ -26,6 +26,7 @@ from gridgov.catalogue import export
 from gridgov.catalogue.export import NEGATIVE_HEADING
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import MAX_ID, IdPath
 from gridgov.models import Area
 from gridgov.models.territory import AreaLevel
 from gridgov.territory.demo import demo_city_of
@@ -80,9 +81,9 @@ def catalogue_pdf(session: SessionDep, profile: ProfileDep, _: Public,
 
 @router.get("/catalogue/lists/{list_id}/compare")
 def catalogue_compare(
-    request: Request, list_id: int, session: SessionDep, profile: ProfileDep, _: Public,
-    old: Annotated[int | None, Query(alias="from", ge=1)] = None,
-    new: Annotated[int | None, Query(alias="to", ge=1)] = None,
+    request: Request, list_id: IdPath, session: SessionDep, profile: ProfileDep, _: Public,
+    old: Annotated[int | None, Query(alias="from", ge=1, le=MAX_ID)] = None,
+    new: Annotated[int | None, Query(alias="to", ge=1, le=MAX_ID)] = None,
 ):
     """Two published versions of one list side by side: matters added, removed and changed."""
     result = export.compare_versions(session, profile, list_id, old, new)

@@ -299,6 +299,8 @@ def forced_exit_problem(catalogue) -> str | None:
 
 
 LIMIT_FIELDS = {name: info.title or name for name, info in CaseLimits.model_fields.items()}
+_LIMIT_MAX = {name: m.le for name, info in CaseLimits.model_fields.items() for m in info.metadata if hasattr(m, "le")}
+"""The profile schema's upper bounds: a matter's own limits may not run past them either."""
 
 
 def limits_problems(limits: Mapping[str, Any] | None) -> list[str]:
@@ -308,8 +310,10 @@ def limits_problems(limits: Mapping[str, Any] | None) -> list[str]:
     for key, value in (limits or {}).items():
         if key not in LIMIT_FIELDS:
             found.append(f"时限项 {key!r} 无效，应为：{'、'.join(LIMIT_FIELDS)}")
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 or value == float("inf"):
             found.append(f"{LIMIT_FIELDS[key]}应为正数")
+        elif (most := _LIMIT_MAX.get(key)) is not None and value > most:
+            found.append(f"{LIMIT_FIELDS[key]}不能超过 {most}")
         elif key == "warning_ratio" and value >= 1:
             found.append(f"{LIMIT_FIELDS[key]}应小于 1")
     return found

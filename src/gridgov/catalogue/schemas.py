@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from gridgov.kit.params import IdField
+
 
 class MatterIn(BaseModel):
     """A matter as proposed in an admission, temporary admission or change application. ``code``
@@ -27,8 +29,8 @@ class MatterIn(BaseModel):
 
 class ApplicationCreate(BaseModel):
     kind: str
-    list_id: int
-    matter_id: int | None = None
+    list_id: IdField
+    matter_id: IdField | None = None
     matter: MatterIn | None = None
     reason: str = Field("", max_length=4000)
     end_date: date | None = None
@@ -159,7 +161,7 @@ class CompareRead(BaseModel):
 
 
 class RectificationCreate(BaseModel):
-    matter_id: int
+    matter_id: IdField
     content: str = Field("", max_length=4000)
     deadline: datetime
     department_code: str | None = None

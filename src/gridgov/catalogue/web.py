@@ -33,6 +33,7 @@ from gridgov.catalogue.schemas import (
 from gridgov.deps import FormDep, ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import SHANGHAI, local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.models import Department, Matter, User
 from gridgov.web.templating import templates
 
@@ -87,7 +88,7 @@ def _list_page(request, session, me: Principal, profile, *, status: str | None =
 
 
 @router.post("/catalogue/versions/{version_id}/file")
-def version_file(request: Request, me: Manager, version_id: int, session: SessionDep, profile: ProfileDep, values: Values):
+def version_file(request: Request, me: Manager, version_id: IdPath, session: SessionDep, profile: ProfileDep, values: Values):
     """The city agency records the filing of a county version (JM§9 报市网格化机构备案)."""
     try:
         filing.file_version(session, me, version_id, values.get("note", "")[:2000], profile=profile, now=utc_now())
@@ -117,13 +118,13 @@ def application_submit(request: Request, me: Applicant, session: SessionDep, pro
 
 
 @router.get("/catalogue/applications/{application_id}")
-def application_page(request: Request, me: Applicant, application_id: int, session: SessionDep, profile: ProfileDep,
+def application_page(request: Request, me: Applicant, application_id: IdPath, session: SessionDep, profile: ProfileDep,
                      done: str | None = None):
     return _detail(request, session, me, profile, application_id, done=DONE.get(done or ""))
 
 
 @router.post("/catalogue/applications/{application_id}/review")
-def application_review(request: Request, me: Manager, application_id: int, session: SessionDep,
+def application_review(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
                        profile: ProfileDep, values: Values):
 
     def step():
@@ -134,7 +135,7 @@ def application_review(request: Request, me: Manager, application_id: int, sessi
 
 
 @router.post("/catalogue/applications/{application_id}/approve")
-def application_approve(request: Request, me: Manager, application_id: int, session: SessionDep,
+def application_approve(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
                         profile: ProfileDep, values: Values):
 
     def step():
@@ -145,7 +146,7 @@ def application_approve(request: Request, me: Manager, application_id: int, sess
 
 
 @router.post("/catalogue/applications/{application_id}/refuse")
-def application_refuse(request: Request, me: Manager, application_id: int, session: SessionDep,
+def application_refuse(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
                        profile: ProfileDep, values: Values):
 
     def step():
@@ -317,7 +318,7 @@ def rectification_issue(request: Request, me: Manager, session: SessionDep, prof
 
 
 @router.post("/catalogue/rectifications/{notice_id}/answer")
-def rectification_answer(request: Request, me: Applicant, notice_id: int, session: SessionDep,
+def rectification_answer(request: Request, me: Applicant, notice_id: IdPath, session: SessionDep,
                          profile: ProfileDep, values: Values):
     try:
         rectification.answer(session, me, notice_id, RectificationAnswer(answer=values.get("answer", "")[:4000]),

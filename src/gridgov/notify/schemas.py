@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gridgov.kit.params import IdField
+
 KIND_LABELS = {
     "case_to_verify": "待核实",
     "clock_warning": "时限预警",
@@ -48,7 +50,7 @@ class MarkRead(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(None, max_length=500, title="通知编号")
+    ids: list[IdField] | None = Field(None, max_length=500, title="通知编号")
     all: bool = Field(False, title="全部标为已读")
 
 

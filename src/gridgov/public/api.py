@@ -15,6 +15,7 @@ from gridgov.accounts.api import client_ip
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath
 from gridgov.public import complaints, service
 from gridgov.public.rules import STATUS_LABELS
 from gridgov.public.schemas import (
@@ -70,10 +71,10 @@ def list_complaints(session: SessionDep, me: Handler, status: str | None = None)
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintRead, summary="投诉详情")
-def get_complaint(complaint_id: int, session: SessionDep, me: Handler) -> ComplaintRead:
+def get_complaint(complaint_id: IdPath, session: SessionDep, me: Handler) -> ComplaintRead:
     return complaints.get_complaint_read(session, me, complaint_id)
 
 
 @router.post("/complaints/{complaint_id}/handle", response_model=ComplaintRead, summary="登记投诉处理情况")
-def handle_complaint(complaint_id: int, data: ComplaintHandle, session: SessionDep, me: Handler) -> ComplaintRead:
+def handle_complaint(complaint_id: IdPath, data: ComplaintHandle, session: SessionDep, me: Handler) -> ComplaintRead:
     return complaints.handle_complaint(session, me, complaint_id, data, now=utc_now())

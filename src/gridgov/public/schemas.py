@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from gridgov.kit.params import IdField
+
 
 class BoardArea(BaseModel):
     """One level of the area chain the grid lies in (city, county, town, village)."""
@@ -50,7 +52,7 @@ class ComplaintCreate(BaseModel):
     (:func:`gridgov.public.rules.check_complaint`) so the page and the API give the same Chinese
     messages; the bounds here only cap the payload."""
 
-    staff_id: int | None = Field(None, description="被投诉人员（公示中的人员），可不填")
+    staff_id: IdField | None = Field(None, description="被投诉人员（公示中的人员），可不填")
     content: str = Field("", max_length=20000, description="投诉内容（必填，不超过 1000 字）")
     complainant: str = Field("", max_length=2000, description="投诉人姓名（可不填）")
     phone: str = Field("", max_length=2000, description="联系电话（可不填；手机或固定电话）")

@@ -25,6 +25,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import MAX_ID, IdPath
 from gridgov.public import complaints, qr, rules, service
 from gridgov.public.schemas import BoardRead, ComplaintCreate, ComplaintHandle
 from gridgov.web.templating import templates
@@ -95,11 +96,15 @@ def board_complaint(
     try:
         complaints.limiter_of(request.app).hit(client_ip(request), now)
         chosen = int(staff_id) if staff_id.strip() else None
+        if chosen is not None and not 1 <= chosen <= MAX_ID:
+            chosen = -1
     except ValueError:
         chosen = -1
     except complaints.TooManyRequests as exc:
         return _board_or_missing(request, session, profile, grid_code, form=form, error=exc.message, status=429)
-    data = ComplaintCreate(staff_id=chosen, content=content, complainant=complainant, phone=phone)
+    # Unvalidated on purpose: the form's fields are bounded above, and a staff id that names no one
+    # (-1) must reach the rules, which report it together with the other fields.
+    data = ComplaintCreate.model_construct(staff_id=chosen, content=content, complainant=complainant, phone=phone)
     try:
         complaint = complaints.submit_complaint(session, grid_code, data, profile=profile, cipher=cipher, now=now,
                                                 ip=client_ip(request))
@@ -189,14 +194,14 @@ def complaint_list(request: Request, session: SessionDep, me: Handler, status: s
 
 
 @router.get("/complaints/{complaint_id}")
-def complaint_page(request: Request, complaint_id: int, session: SessionDep, me: Handler):
+def complaint_page(request: Request, complaint_id: IdPath, session: SessionDep, me: Handler):
     return _complaint(request, complaints.get_complaint_read(session, me, complaint_id))
 
 
 @router.post("/complaints/{complaint_id}/handle")
 def complaint_handle(
     request: Request,
-    complaint_id: int,
+    complaint_id: IdPath,
     session: SessionDep,
     me: Handler,
     action_taken: Annotated[str, Form(max_length=20000)] = "",

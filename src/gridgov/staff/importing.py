@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
 from gridgov.errors import DomainError, Invalid
+from gridgov.inputguard import bad_text
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import mask_id_number, mask_phone
 from gridgov.kit.spreadsheet import cell_text, new_workbook, xlsx_bytes
@@ -155,6 +156,11 @@ def _rows(table: Iterator[tuple]) -> list[Row]:
         rows.append(Row(offset, values))
         if len(rows) > MAX_ROWS:
             raise _too_many()
+    # A file's cells are text a user typed: no control characters (PostgreSQL refuses NUL), see inputguard.
+    bad = [ImportProblem(line=row.line, column=HEADING.get(k, k), reason="含有不允许的控制字符")
+           for row in rows for k, v in row.values.items() if isinstance(v, str) and bad_text(v)]
+    if bad:
+        raise Invalid(f"有 {len(bad)} 处含有不允许的控制字符，未导入任何数据", details=[p.model_dump() for p in bad])
     if not rows:
         raise Invalid("文件中没有数据行")
     return rows

@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from gridgov.kit.params import IdField
+
 
 class StaffCreate(BaseModel):
     name: str = Field(min_length=1, max_length=50)
@@ -119,7 +121,7 @@ class ExclusionLift(BaseModel):
 
 
 class PostCreate(BaseModel):
-    staff_id: int
+    staff_id: IdField
     role: str = Field(max_length=24)
     grid_code: str | None = Field(None, max_length=15)
     micro_grid_code: str | None = Field(None, max_length=17)

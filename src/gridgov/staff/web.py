@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath, PageQuery
 from gridgov.policy.schema import VALUE_LABELS
 from gridgov.staff import importing, posts, rules, service
 from gridgov.staff.schemas import (
@@ -83,7 +84,7 @@ def _form_values(form) -> dict:
 
 @router.get("/staff")
 def staff_list(request: Request, me: Reader, session: SessionDep, area: str | None = None, q: str | None = None,
-               page: Annotated[int, Query(ge=1)] = 1):
+               page: PageQuery = 1):
     area, q = (area or "").strip() or None, (q or "").strip() or None
     result = service.list_staff(session, me, area=area, q=q, page=page, page_size=PAGE_SIZE,
                                 cipher=request.app.state.cipher)
@@ -183,7 +184,7 @@ def _detail(request: Request, session: Session, me: Principal, staff_id: int, *,
 
 
 @router.get("/staff/{staff_id:int}")
-def staff_detail(request: Request, staff_id: int, me: Reader, session: SessionDep, message: str | None = None):
+def staff_detail(request: Request, staff_id: IdPath, me: Reader, session: SessionDep, message: str | None = None):
     return _detail(request, session, me, staff_id, message=MESSAGES.get(message or ""))
 
 
@@ -200,7 +201,7 @@ def _run(request: Request, session: Session, me: Principal, staff_id: int, form:
 
 
 @router.post("/staff/{staff_id:int}/edit")
-def staff_edit(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
+def staff_edit(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         data = StaffUpdate(name=v.get("name"), gender=v.get("gender"), work_phone=v.get("work_phone", ""),
                            area_code=v.get("area_code") or None)
@@ -214,14 +215,14 @@ def staff_edit(request: Request, staff_id: int, me: Writer, session: SessionDep,
 
 
 @router.post("/staff/{staff_id:int}/reveal")
-def staff_reveal(request: Request, staff_id: int, me: Revealer, session: SessionDep):
+def staff_reveal(request: Request, staff_id: IdPath, me: Revealer, session: SessionDep):
     revealed = service.reveal(session, me, staff_id, cipher=request.app.state.cipher, now=utc_now(),
                               ip=request.client.host if request.client else "")
     return templates.TemplateResponse(request, "staff/_revealed.html", {"revealed": revealed})
 
 
 @router.post("/staff/{staff_id:int}/trainings")
-def staff_training(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
+def staff_training(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         score = v.get("score", "").strip()
         held_on = _date(v.get("held_on", ""), "培训日期")
@@ -236,7 +237,7 @@ def staff_training(request: Request, staff_id: int, me: Writer, session: Session
 
 
 @router.post("/staff/{staff_id:int}/exclusions")
-def staff_exclusion(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
+def staff_exclusion(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         data = ExclusionCreate(kind=v.get("kind", ""), evidence=v.get("evidence", ""),
                                lifted_on=_date(v.get("lifted_on", ""), "解除日期"))
@@ -246,7 +247,7 @@ def staff_exclusion(request: Request, staff_id: int, me: Writer, session: Sessio
 
 
 @router.post("/staff/{staff_id:int}/exclusions/{exclusion_id:int}/lift")
-def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: int, me: Writer, session: SessionDep, fields: FormDep):
+def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         lifted = _date(v.get("lifted_on", ""), "解除日期")
         if lifted is None:
@@ -257,7 +258,7 @@ def staff_exclusion_lift(request: Request, staff_id: int, exclusion_id: int, me:
 
 
 @router.post("/staff/{staff_id:int}/photo")
-def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
+def staff_photo(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
     try:
         content = photo.file.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
         service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path,
@@ -269,7 +270,7 @@ def staff_photo(request: Request, staff_id: int, me: Writer, session: SessionDep
 
 
 @router.post("/staff/{staff_id:int}/posts")
-def staff_post_create(request: Request, staff_id: int, me: Writer, session: SessionDep, fields: FormDep):
+def staff_post_create(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
     def act(v):
         start = _date(v.get("start_date", ""), "上岗日期")
         if start is None:
@@ -284,7 +285,7 @@ def staff_post_create(request: Request, staff_id: int, me: Writer, session: Sess
 
 
 @router.post("/staff/posts/{post_id:int}/activate")
-def staff_post_activate(request: Request, post_id: int, me: Writer, session: SessionDep, fields: FormDep):
+def staff_post_activate(request: Request, post_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):
@@ -295,7 +296,7 @@ def staff_post_activate(request: Request, post_id: int, me: Writer, session: Ses
 
 
 @router.post("/staff/posts/{post_id:int}/end")
-def staff_post_end(request: Request, post_id: int, me: Writer, session: SessionDep, fields: FormDep):
+def staff_post_end(request: Request, post_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):

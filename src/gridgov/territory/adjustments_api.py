@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import IdPath
 from gridgov.territory import adjustments, history
 from gridgov.territory.schemas import (
     AdjustmentCreate,
@@ -40,24 +41,24 @@ def propose(data: AdjustmentCreate, session: SessionDep, me: Proposer, profile: 
 
 
 @router.get("/adjustments/{adjustment_id}", response_model=AdjustmentRead, summary="网格调整详情")
-def get_adjustment(adjustment_id: int, session: SessionDep, me: Proposer) -> AdjustmentRead:
+def get_adjustment(adjustment_id: IdPath, session: SessionDep, me: Proposer) -> AdjustmentRead:
     return _one(session, adjustments.get_adjustment(session, me, adjustment_id))
 
 
 @router.post("/adjustments/{adjustment_id}/approve", response_model=AdjustmentRead, summary="批准网格调整（县级）")
-def approve(adjustment_id: int, session: SessionDep, me: Approver, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def approve(adjustment_id: IdPath, session: SessionDep, me: Approver, body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject", response_model=AdjustmentRead, summary="不批准网格调整（县级）")
-def reject(adjustment_id: int, session: SessionDep, me: Approver, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def reject(adjustment_id: IdPath, session: SessionDep, me: Approver, body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file", response_model=AdjustmentRead, summary="网格调整备案（市级）")
-def file(adjustment_id: int, session: SessionDep, me: Filer, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def file(adjustment_id: IdPath, session: SessionDep, me: Filer, body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 

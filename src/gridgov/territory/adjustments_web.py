@@ -7,7 +7,6 @@ Chinese reasons and the user's input kept, at the refusal's status (422, 403 or 
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 
@@ -20,7 +19,9 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
+from gridgov.inputguard import load_json
 from gridgov.kit.clock import local, utc_now
+from gridgov.kit.params import IdPath
 from gridgov.models import User
 from gridgov.models.territory import (
     ADJUSTMENT_KIND_LABELS,
@@ -92,24 +93,24 @@ def adjustment_propose(
 
 
 @router.get("/adjustments/{adjustment_id}")
-def adjustment_page(request: Request, me: Proposer, adjustment_id: int, session: SessionDep):
+def adjustment_page(request: Request, me: Proposer, adjustment_id: IdPath, session: SessionDep):
     return _detail(request, session, me, adjustment_id)
 
 
 @router.post("/adjustments/{adjustment_id}/approve")
-def adjustment_approve(request: Request, me: Approver, adjustment_id: int, session: SessionDep,
+def adjustment_approve(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
                        note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject")
-def adjustment_reject(request: Request, me: Approver, adjustment_id: int, session: SessionDep,
+def adjustment_reject(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
                       note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file")
-def adjustment_file(request: Request, me: Filer, adjustment_id: int, session: SessionDep,
+def adjustment_file(request: Request, me: Filer, adjustment_id: IdPath, session: SessionDep,
                     note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 
@@ -136,8 +137,8 @@ def _create_from_form(values: dict[str, str], upload: bytes) -> AdjustmentCreate
     retire = [c for c in re.split(r"[\s,，、;；]+", values["retire"]) if c]
     if text:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
+            data = load_json(upload or text.encode("utf-8"), "调整方案")
+        except ValueError as exc:
             raise Invalid(f"调整方案不是有效的 JSON：{exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("features", []), list):
             raise Invalid("调整方案应为 GeoJSON FeatureCollection（含 features 数组）")

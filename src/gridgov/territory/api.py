@@ -13,7 +13,10 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import Invalid
 from gridgov.geo.crs import Crs
+from gridgov.inputguard import load_json
 from gridgov.kit.clock import utc_now
+from gridgov.kit.params import PageQuery
+from gridgov.openapi import GEOJSON, file_answer
 from gridgov.territory import coverage, history, service, transfer
 from gridgov.territory.schemas import (
     AreaRead,
@@ -44,7 +47,7 @@ def check_coverage(code: str, session: SessionDep, me: Reader, profile: ProfileD
     return coverage.check_coverage(session, me, code, profile=profile)
 
 
-@router.get("/areas/{code}/grids.geojson", summary="区域内网格（地图用 GeoJSON）")
+@router.get("/areas/{code}/grids.geojson", summary="区域内网格（地图用 GeoJSON）", **file_answer(GEOJSON))
 def area_grids_geojson(code: str, session: SessionDep, me: Reader) -> JSONResponse:
     return JSONResponse(service.grids_geojson(session, me, code), media_type="application/geo+json")
 
@@ -55,7 +58,7 @@ def list_grids(
     me: Reader,
     area: str | None = None,
     q: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 50,
 ) -> GridPage:
     return service.list_grids(session, me, area=area, q=q, page=page, page_size=page_size)
@@ -73,7 +76,7 @@ def locate(
     return service.locate(session, me, lon, lat, crs, on=history.parse_day(date, "日期 date"))
 
 
-@router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）")
+@router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）", **file_answer(GEOJSON))
 def export(session: SessionDep, me: Reader, area: str | None = None) -> JSONResponse:
     return JSONResponse(transfer.export_feature_collection(session, me, area), media_type="application/geo+json")
 
@@ -95,7 +98,7 @@ async def import_grids(request: Request, session: SessionDep, me: Importer, prof
 
     def work() -> ImportResult:  # parsing up to 50 MB and importing: in the thread pool
         try:
-            data = json.loads(body)
+            data = load_json(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise Invalid(f"文件不是有效的 JSON：{exc}") from exc
         return transfer.import_feature_collection(session, me, data, profile=profile, now=utc_now())

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import shapely
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.deps import ProfileDep, SessionDep
+from gridgov.kit.params import PageQuery
 from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel
 from gridgov.territory import coverage, service
 from gridgov.territory.schemas import AreaRead
@@ -79,7 +80,7 @@ def grid_list(
     session: SessionDep,
     area: str | None = None,
     q: str | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageQuery = 1,
 ):
     area, q = (area or "").strip() or None, (q or "").strip() or None
     result = service.list_grids(session, me, area=area, q=q, page=page, page_size=GRID_PAGE_SIZE)
