@@ -43,7 +43,7 @@ class UserUpdate(BaseModel):
     role: Role | None = Field(None, description="角色")
     scope_code: str | None = Field(None, min_length=12, max_length=17)
     department_code: str | None = None
-    staff_id: int | None = Field(None, description="绑定的网格员档案；给 null 表示解除绑定，不给则不变")
+    staff_id: IdField | None = Field(None, description="绑定的网格员档案；给 null 表示解除绑定，不给则不变")
     is_active: bool | None = None
     unlock: bool = False
 
