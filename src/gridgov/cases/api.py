@@ -97,9 +97,7 @@ async def act(case_no: str, action: str, request: Request, session: SessionDep, 
               profile: ProfileDep, body: Annotated[dict[str, Any] | None, Body()] = None) -> CaseRead:
     def work() -> CaseRead:
         me = admitted.principal(session)
-        now = utc_now()
-        case = actions.act(session, me, case_no, action, body or {}, now=now, profile=profile,
-                           media_root=_media(request))
-        return service.case_read(session, me, case, now=now, profile=profile)
+        return actions.act_and_read(session, me, case_no, action, body or {}, now=utc_now(), profile=profile,
+                                    media_root=_media(request))
 
     return await in_one_trip(session, work)

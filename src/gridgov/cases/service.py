@@ -1,11 +1,12 @@
 """Use cases of the closed loop: intake, reading a case and its file, and verifying files.
 
-Actions on a case live in :mod:`.actions`; both write the file through :func:`log_action`, so every
+Actions on a case live in :mod:`.actions` (who may take them: :mod:`.actors`); both write the file through :func:`log_action`, so every
 change of a case leaves one hash-chained entry. Services take ``now`` and never commit.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from gridgov.authz.scope import covers, scoped
 from gridgov.cases import clocks, intake_rows
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
+from gridgov.cases.actors import actions_for
 from gridgov.cases.deadlines import ClockKind
 from gridgov.cases.limits import limits_for
 from gridgov.cases.numbering import next_case_no_and_read
@@ -110,13 +112,13 @@ class NewCase:
 
 
 def case_read(session: Session, principal: Principal, case: Case, *, now: datetime, profile,
-              clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None) -> CaseRead:
-    """The case in JSON. ``clock_rows``, ``photos`` and ``limits``: when the caller has them (it
-    just wrote them), they are not read again."""
-    from gridgov.cases.actions import actions_for
-
-    # Departments come only with a dispatch, which always names a lead: no lead, no query.
-    depts = repo.departments_of(session, case.id) if case.lead_department_code else []
+              clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None,
+              depts=None) -> CaseRead:
+    """The case in JSON. ``clock_rows``, ``photos``, ``limits`` and ``depts`` (its active departments):
+    when the caller has them (it just wrote or read them), they are not read again."""
+    if depts is None:
+        # Departments come only with a dispatch, which always names a lead: no lead, no query.
+        depts = repo.departments_of(session, case.id) if case.lead_department_code else []
     lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
     assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
     if clock_rows is None:
@@ -199,6 +201,15 @@ def busy_is_conflict() -> Iterator[None]:
         raise
 
 
+def file_problems(session: Session, case: Case) -> list[str]:
+    """Recomputes the case's whole chain: what is wrong with its file (nothing: intact)."""
+    entries = repo.log_of(session, case.id)
+    problems = case_file.verify_chain(entries, case_no=case.case_no, head=case.log_head)
+    if problems or len(entries) != case.log_length:
+        return [p.message for p in problems] or ["档案条数与登记的不符"]
+    return []
+
+
 def verify_files(session: Session, case_no: str | None = None) -> dict[str, list[str]]:
     """Recomputes the chains (one case, or all): {case_no: problems} for every altered file."""
     stmt = select(Case).order_by(Case.id)
@@ -206,12 +217,36 @@ def verify_files(session: Session, case_no: str | None = None) -> dict[str, list
         stmt = stmt.where(Case.case_no == case_no)
     broken: dict[str, list[str]] = {}
     for case in session.scalars(stmt):
-        problems = case_file.verify_chain(repo.log_of(session, case.id), case_no=case.case_no, head=case.log_head)
-        if problems or len(repo.log_of(session, case.id)) != case.log_length:
-            broken[case.case_no] = [p.message for p in problems] or ["档案条数与登记的不符"]
+        if problems := file_problems(session, case):
+            broken[case.case_no] = problems
     if case_no and not session.scalar(select(Case.id).where(Case.case_no == case_no)):
         raise NotFound(NOT_FOUND.format(case_no))
     return broken
+
+
+class FileCheck(NamedTuple):
+    problems: list[str]
+    checked_at: datetime
+
+
+_CHECKED: OrderedDict[tuple[int, str, int], FileCheck] = OrderedDict()
+_CHECKED_MAX = 4096
+
+
+def checked_file(session: Session, case: Case, *, now: datetime, again: bool = False) -> FileCheck:
+    """The state of the case's file for its page, without recomputing the whole chain on every view:
+    the check is kept per chain head (the case's last hash and length), so it runs again when the
+    file grows, or when asked (``again``: the page's 重新核验). An entry changed behind the
+    application's back without moving the head shows on the next check asked for; ``gridgov cases
+    verify-log`` is the full check of every file. The case must have been opened through the door."""
+    key = (case.id, case.log_head, case.log_length)
+    found = None if again else _CHECKED.get(key)
+    if found is None:
+        found = FileCheck(file_problems(session, case), now)
+        _CHECKED[key] = found
+        while len(_CHECKED) > _CHECKED_MAX:
+            _CHECKED.popitem(last=False)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

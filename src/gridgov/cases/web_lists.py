@@ -3,7 +3,7 @@
 Read-only helpers for :mod:`gridgov.cases.web`. They use the same scoped queries as the API
 (:func:`gridgov.cases.repository.readable` / ``list_cases``), the same list item
 (:func:`gridgov.cases.service.list_item`) and the same answer to "what may this user do now"
-(:func:`gridgov.cases.actions.actions_for`), so a page never lists a case the API would hide, nor
+(:func:`gridgov.cases.actors.actions_for`), so a page never lists a case the API would hide, nor
 offers a button the lifecycle would refuse.
 """
 
@@ -20,7 +20,7 @@ from gridgov.authz.scope import scoped
 from gridgov.cases import clocks as case_clocks
 from gridgov.cases import repository as repo
 from gridgov.cases import service
-from gridgov.cases.actions import actions_for
+from gridgov.cases.actors import actions_for
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind, clock_status
 from gridgov.cases.schemas import CaseListItem
 from gridgov.cases.workflow import (
