@@ -37,7 +37,7 @@ from gridgov.authz.scope import SYSTEM, get_visible, scoped
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import Urgency
 from gridgov.cases.schemas import CaseCreate
-from gridgov.cases.service import category_choices, choices_text
+from gridgov.cases.service import category_choices, choices_text, create_case
 from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
@@ -455,8 +455,6 @@ def open_case(session: Session, principal: Principal, instruction_id: int, data:
     """A worker of the grid registers a case found while working on the instruction (one per
     instruction). It is the worker's own finding, so it starts verified; ``instruction_id`` ties it
     back; its source is ``instruction``. Returns the :class:`gridgov.cases.service.NewCase`."""
-    from gridgov.cases.service import create_case
-
     inst = access_instruction(session, principal, instruction_id, for_update=True)
     if not _is_worker_of(principal, inst.grid_code):
         raise Forbidden("只有该网格的网格员可以由交办事项登记事项")
