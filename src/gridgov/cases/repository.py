@@ -13,7 +13,7 @@ from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, sel
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
+from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.models import (
     Case,
     CaseClock,
@@ -86,6 +86,11 @@ def departments_of(session: Session, case_id: int, *, active_only: bool = True) 
     if active_only:
         stmt = stmt.where(CaseDepartment.ended_at.is_(None))
     return [(cd, d) for cd, d in session.execute(stmt.order_by(CaseDepartment.id)).all()]
+
+
+def count_cases(session: Session) -> int:
+    """Every case there is (what ``gridgov cases verify-log --all`` checked), as the system."""
+    return session.scalar(scoped(select(func.count()).select_from(Case), SYSTEM, Case)) or 0
 
 
 def log_of(session: Session, case_id: int) -> list[CaseLogEntry]:
