@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, scoped
+from gridgov.cases import intake_rows
+from gridgov.cases.intake_rows import grid_workers
+from gridgov.cases.numbering import next_case_no_and_read
+from gridgov.catalogue import lookup
 from gridgov.models import (
     Case,
     CaseClock,
@@ -21,6 +25,8 @@ from gridgov.models import (
     CaseLogEntry,
     CasePhoto,
     Department,
+    Grid,
+    Instruction,
     User,
 )
 from gridgov.models.accounts import Role
@@ -119,17 +125,51 @@ def department_users(session: Session, department_code: str, roles: Sequence[str
     )))
 
 
-def grid_workers(grid) -> Select:
-    """The ids of the active workers of ``grid`` (a code, or a parameter in a statement built once:
-    the roles are constants rather than an IN list expanded on every run)."""
-    return select(User.id).where(
-        User.scope_code == grid, User.is_active.is_(True),
-        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
-    )
-
-
 GRID_WORKERS = grid_workers(bindparam("grid"))
 
 
 def grid_worker_users(session: Session, grid_code: str) -> list[int]:
     return list(session.scalars(GRID_WORKERS, {"grid": grid_code}))
+
+
+# ---------------------------------------------------------------------------------------------
+# A case being registered: the fast path (bench/intake.py)
+
+NewRow = intake_rows.Row
+"""A row of a case being registered (the case, its first entry, its first clock), built outside the
+session and written by :func:`insert_new_case`."""
+
+
+def number_and_matter(session: Session, county_code: str, now, grid_code: str, category: str, day):
+    """The new case's number and the matter ``category`` names in force at ``grid_code`` on ``day``
+    (a row, or None), in one round trip where the database allows (:mod:`.numbering`)."""
+    return next_case_no_and_read(session, county_code, now, lookup.MATTER_IN_FORCE,
+                                 lookup.matter_params(grid_code, category, day))
+
+
+_grids = Grid.__table__
+_GRID_ROW = select(_grids.c.code, _grids.c.area_code, _grids.c.status).where(_grids.c.code == bindparam("code"))
+
+
+def intake_grid(session: Session, code: str):
+    """The code, village and status of the grid a case being registered names (a Core row: no ORM
+    object to build), or None; the caller checks it against the door (``covers``) next."""
+    return session.execute(_GRID_ROW, {"code": code}).one_or_none()
+
+
+def intake_instruction(session: Session, instruction_id: int) -> Instruction | None:
+    """The instruction a case being registered names; the caller checks it is of the case's grid,
+    already checked against the jurisdiction (same 422 either way)."""
+    return session.get(Instruction, instruction_id)
+
+
+def case_of_instruction(session: Session, instruction_id: int) -> str | None:
+    """The number of the case registered from an instruction, if any (one per instruction)."""
+    return session.scalar(select(Case.case_no).where(Case.instruction_id == instruction_id))
+
+
+def insert_new_case(session: Session, case, entry, clock, *, tell_grid: str | None, notice: dict) -> int:
+    """Inserts a new case with its first entry and clock (and, with ``tell_grid``, a notice to each
+    of the grid's workers) by statements compiled once (:mod:`.intake_rows`, ``db.Prebuilt``);
+    returns the case's id, also set on the rows. The grid was checked through the door before."""
+    return intake_rows.write(session, case, entry, clock, tell_grid=tell_grid, notice=notice)
