@@ -94,6 +94,20 @@ def departments_of(session: Session, case_id: int, *, active_only: bool = True) 
     return [(cd, d) for cd, d in session.execute(stmt.order_by(CaseDepartment.id)).all()]
 
 
+def count_by_state(session: Session, principal: Principal) -> dict[str, int]:
+    """State → number of the cases the principal may see in it (states with none are left out)."""
+    stmt = scoped(select(Case.state, func.count()).select_from(Case), principal, Case).group_by(Case.state)
+    return dict(session.execute(stmt).all())
+
+
+def open_cases_located(session: Session, principal: Principal, states: Sequence[str], *, limit: int) -> list[Case]:
+    """The newest visible cases in ``states`` that have coordinates (the map's), at most ``limit``."""
+    stmt = scoped(select(Case), principal, Case).where(
+        Case.state.in_(list(states)), Case.lon.is_not(None), Case.lat.is_not(None)
+    ).order_by(Case.created_at.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
 def count_cases(session: Session) -> int:
     """Every case there is (what ``gridgov cases verify-log --all`` checked), as the system."""
     return session.scalar(scoped(select(func.count()).select_from(Case), SYSTEM, Case)) or 0
