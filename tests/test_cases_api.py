@@ -160,3 +160,32 @@ def test_a_refused_intake_takes_no_number(worker, places):
     assert refused.status_code == 422 and "no_such_matter" in refused.json()["detail"]
     second = _report(worker, places.grid, category=category).json()["case_no"]
     assert int(second.rsplit("-", 1)[1]) == int(first.rsplit("-", 1)[1]) + 1
+
+
+def test_an_action_reads_the_matters_limits_and_the_departments_once(client_as, places, db, app):
+    """Issue 12: an action and its answer read ``Matter.limits`` once and the case's departments once
+    (the actor's part and the answer's lists share them), rather than each step reading its own."""
+    from sqlalchemy import event
+
+    worker, town, dept = client_as("worker"), client_as("town_dispatcher"), client_as("dept_cg")
+    no = _report(worker, places.grid).json()["case_no"]
+    lead = db.scalar(select(User.department_code).where(User.username == "dept_cg"))
+    for client, action, body in ((worker, "escalate", {}), (town, "accept", {}),
+                                 (town, "dispatch", {"lead_department": lead})):
+        assert client.post(f"/api/v1/cases/{no}/actions/{action}", json=body).status_code == 200
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()).lower())
+
+    event.listen(app.state.engine, "before_cursor_execute", record)
+    try:
+        r = dept.post(f"/api/v1/cases/{no}/actions/sign", json={})
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", record)
+    assert r.status_code == 200 and r.json()["departments"]["lead"]["code"] == lead, r.text
+    limits = [s for s in seen if s.startswith("select matters.limits")]
+    departments = [s for s in seen if "from case_departments join departments" in s]
+    assert len(limits) == 1, limits
+    assert len(departments) == 1, departments

@@ -173,3 +173,36 @@ def test_the_overview_counts_by_state_and_maps_open_cases_in_scope(client_as, pl
 
 def test_a_department_cannot_open_the_report_form(client_as):
     assert page(client_as("dept_cg"), "/cases/new", status=403)
+
+
+def test_the_case_page_checks_the_file_once_per_head_and_again_when_asked(client_as, places, db, monkeypatch):
+    """Issue 12: the page does not recompute the whole hash chain on every view. The check is kept per
+    chain head (the case's last hash), runs again when the file grows or when the page is asked to
+    (重新核验), and the page always says the file was checked and when."""
+    from sqlalchemy import text
+
+    from gridgov.cases import file as case_file
+
+    runs = []
+    verify = case_file.verify_chain
+    monkeypatch.setattr(case_file, "verify_chain", lambda *a, **k: runs.append(1) or verify(*a, **k))
+    worker = client_as("worker")
+    no = report(worker, places.grid)
+    runs.clear()
+    for _ in range(3):
+        html = page(worker, f"/cases/{no}")
+        assert "档案哈希链校验通过" in html and "核验于" in html and f"/cases/{no}?check_file=true" in html
+    assert len(runs) == 1, "the chain was recomputed on a view with the same head"
+    r = worker.post(f"/api/v1/cases/{no}/actions/comment", json={"note": "已到现场查看"})
+    assert r.status_code == 200, r.text
+    assert "档案哈希链校验通过" in page(worker, f"/cases/{no}") and len(runs) == 2  # a new head: checked
+
+    # Someone with database access alters an entry without moving the head; asking finds it.
+    case_id = db.scalar(select(Case.id).where(Case.case_no == no))
+    if db.bind.dialect.name == "postgresql":
+        db.execute(text("ALTER TABLE case_log DISABLE TRIGGER case_log_append_only"))
+    else:
+        db.execute(text("DROP TRIGGER IF EXISTS case_log_no_update"))
+    db.execute(text("UPDATE case_log SET note = '篡改' WHERE case_id = :id AND seq = 1"), {"id": case_id})
+    html = page(worker, f"/cases/{no}?check_file=true")
+    assert "档案校验未通过" in html and "第 1 条记录" in html and len(runs) == 3

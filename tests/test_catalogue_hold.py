@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from gridgov.accounts.demo import demo_places
 from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
-from gridgov.cases import instructions
 from gridgov.cases.limits import limits_for
 from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid
+from gridgov.instructions import service as instructions
 from gridgov.kit.clock import local, utc_now
 from gridgov.models import (
     AuditEntry,

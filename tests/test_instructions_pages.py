@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from gridgov.accounts.demo import demo_places
-from gridgov.cases.instructions import DEPARTMENTS_MUST_ASK
+from gridgov.instructions.service import DEPARTMENTS_MUST_ASK
 from gridgov.kit.clock import SHANGHAI, utc_now
 from gridgov.models import (
     Case,

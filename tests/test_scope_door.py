@@ -50,18 +50,18 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     # who is told: fanning a notice out to the users who must act reaches beyond the actor's view
     "cases/repository.py::agency_users": "notice fan-out: the agency of an area, found for the system",
     "cases/repository.py::department_users": "notice fan-out: the users of a department",
-    "cases/repository.py::grid_workers": "notice fan-out: the workers of a grid (statement built once)",
     # names and rows of a case or order the caller has already opened through the door
     "cases/repository.py::departments_of": "departments of a case already opened through the door",
     "cases/repository.py::get_department": "a department named by a case already opened through the door",
     "cases/supervision.py::names": "display names of users and departments on orders already scoped",
     "cases/supervision.py::answer_order": "conditional UPDATE of an order just opened through access_order",
     "cases/service.py::verify_files": "hash-chain check of every file: the CLI's, as the system",
-    "cases/service.py::<module>": "_GRID_ROW, the grid of a case being registered; covers() checks it next",
+    "cases/repository.py::<module>": "_GRID_ROW, the grid of a case being registered; covers() checks it next",
     "accounts/service.py::<module>": "_PRINCIPAL_ROW: the user behind a verified token, by its id",
     "notify/__init__.py::notice_to_each": "INSERT … SELECT of notices for users a use case selected",
-    "cases/service.py::_check_instruction": "an instruction named at intake must be of the case's grid, "
-                                           "already checked against the jurisdiction; same 422 either way",
+    "cases/repository.py::intake_instruction": "an instruction named at intake must be of the case's grid, "
+                                               "already checked against the jurisdiction; same 422 either way",
+    "cases/repository.py::case_of_instruction": "is an instruction named at intake already used (409 check)",
     "territory/repository.py::get_area": "existence of a code for imports and for proposals (system view)",
     "territory/repository.py::get_grid": "the kind of a grid a post already opened through the door names",
     "territory/repository.py::get_areas": "names of areas for rows already scoped (breadcrumbs, list labels)",

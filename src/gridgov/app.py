@@ -30,7 +30,7 @@ from gridgov.authz.dependencies import (
 )
 from gridgov.body_limits import BodyLimitMiddleware
 from gridgov.cases.api import router as cases_api
-from gridgov.cases.instructions_api import router as instructions_api
+from gridgov.instructions.api import router as instructions_api
 from gridgov.cases.supervision_api import router as supervision_api
 from gridgov.catalogue.api import router as catalogue_api
 from gridgov.config import Settings, get_settings

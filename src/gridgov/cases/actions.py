@@ -14,7 +14,8 @@ table itself).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,113 +25,24 @@ from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
 from gridgov.cases import clocks
 from gridgov.cases import repository as repo
+from gridgov.cases.actors import actor_of, agency_chain, facts_of
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS
 from gridgov.cases.payload import validate_payload
+from gridgov.cases.schemas import CaseRead
 from gridgov.cases.service import (
     access_case,
     add_photos,
     busy_is_conflict,
+    case_read,
     known_photos,
     log_action,
 )
-from gridgov.cases.workflow import (
-    ACTION_LABELS,
-    Actor,
-    AgencyRelation,
-    CaseAction,
-    CaseState,
-    DepartmentPart,
-    available_actions,
-    transition,
-)
+from gridgov.cases.workflow import ACTION_LABELS, CaseAction, CaseState, transition
 from gridgov.errors import Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import Role
 from gridgov.notify import Notice, notify
 from gridgov.territory import rules
-
-REOPEN_WINDOW = timedelta(days=30)
-"""How long after closing an unsatisfied case may be reopened. No regulation sets it; a local
-setting until the profile carries one."""
-
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
-
-
-# ---------------------------------------------------------------------------------------------
-# Facts for the table
-
-
-def agency_chain(profile, area_code: str) -> list[str]:
-    """The areas above ``area_code`` that have an agency under the profile, nearest first."""
-    levels = set(profile.territory.agency_levels)
-    above = rules.ancestor_codes(area_code)[:-1]
-    return [code for code in reversed(above) if str(rules.area_level(code)) in levels]
-
-
-def _relation(principal: Principal, case: Case, profile) -> AgencyRelation:
-    if principal.role not in AGENCY_ROLES:
-        return AgencyRelation.NONE
-    if principal.scope_code == case.handling_area_code:
-        return AgencyRelation.SAME
-    chain = agency_chain(profile, case.handling_area_code)
-    if chain and principal.scope_code == chain[0]:
-        return AgencyRelation.PARENT
-    if principal.scope_code in chain[1:]:
-        return AgencyRelation.HIGHER
-    return AgencyRelation.NONE
-
-
-def _department_part(session: Session, principal: Principal, case: Case, depts=None) -> DepartmentPart:
-    if not principal.department_code:
-        return DepartmentPart.NONE
-    if principal.department_code == case.lead_department_code:
-        return DepartmentPart.LEAD
-    for cd, _dept in depts if depts is not None else repo.departments_of(session, case.id):
-        if cd.department_code == principal.department_code and cd.part == "assisting":
-            return DepartmentPart.ASSISTING
-    return DepartmentPart.NONE
-
-
-def actor_of(session: Session, principal: Principal, case: Case, profile, depts=None) -> Actor:
-    """The facts about ``principal`` the lifecycle table needs. ``depts``: the case's active
-    departments when the caller has them already (saves a query)."""
-    return Actor(
-        role=principal.role,
-        serves_case_grid=case.grid_code.startswith(principal.scope_code) and len(principal.scope_code) >= 15,
-        agency_relation=_relation(principal, case, profile),
-        department=_department_part(session, principal, case, depts),
-        can_see=True,
-        is_reporter=case.reporter_user_id == principal.user_id,
-    )
-
-
-def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None = None, *,
-             limits=None) -> dict[str, Any]:
-    """``limits``: the case's own (its matter's over the profile's, see :func:`clocks.limits_of_case`);
-    the profile's when not given."""
-    limits = limits or profile.cases.limits
-    return {
-        "has_level_above": bool(agency_chain(profile, case.handling_area_code)),
-        "has_lead_department": case.lead_department_code is not None,
-        "extension_pending": case.extension_request_days is not None,
-        "extensions_used": case.extensions_used,
-        "max_extensions": limits.max_extensions,
-        "evaluation": case.evaluation,
-        "closed_at": case.closed_at,
-        "now": now,
-        "reopen_window": REOPEN_WINDOW,
-        "dispute_settled_by": profile.cases.dispute_settled_by,
-        "to": (payload or {}).get("to"),
-    }
-
-
-def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None,
-                limits=None) -> list[CaseAction]:
-    """``depts``, ``limits``: the case's when the caller has them (saves the queries)."""
-    actor = actor_of(session, principal, case, profile, depts)
-    limits = limits or clocks.limits_of_case(session, case.category, profile, strict=False)
-    return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits))
-
 
 # ---------------------------------------------------------------------------------------------
 # The payload
@@ -162,23 +74,53 @@ def _department(session: Session, case: Case, code: str, label: str):
 # ---------------------------------------------------------------------------------------------
 # Acting
 
+_DISPATCHES = (CaseAction.DISPATCH, CaseAction.DECIDE)
+
+
+@dataclass(frozen=True)
+class Acted:
+    """A case just acted on, with what the action read that answering needs again (read once):
+    the limits it ran on, and the case's departments when it read them and did not change them."""
+
+    case: Case
+    limits: Any
+    depts: list | None = None
+
 
 def act(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
         now: datetime, profile, media_root: Path) -> Case:
+    return take_action(session, principal, case_no, action, payload, now=now, profile=profile,
+                       media_root=media_root).case
+
+
+def act_and_read(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
+                 now: datetime, profile, media_root: Path) -> CaseRead:
+    """:func:`act`, then the case as the API answers it, on the limits the action read."""
+    acted = take_action(session, principal, case_no, action, payload, now=now, profile=profile, media_root=media_root)
+    return case_read(session, principal, acted.case, now=now, profile=profile, limits=acted.limits,
+                     depts=acted.depts)
+
+
+def take_action(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
+                now: datetime, profile, media_root: Path) -> Acted:
     try:
         action = CaseAction(action)
     except ValueError as exc:
         raise Invalid(f"未知的操作 {action}") from exc
     case = access_case(session, principal, case_no, for_update=True)
     data = _normalise(action, payload)
+    # Read once, used throughout: the matter's limits (payload bounds, the table's facts, the clocks,
+    # the answer) and the case's departments (the actor's part, and the ones a dispatch ends).
     limits = clocks.limits_of_case(session, case.category, profile)
+    needs_depts = case.lead_department_code and (principal.department_code or action in _DISPATCHES)
+    depts = repo.departments_of(session, case.id) if needs_depts else []
     problems = validate_payload(action, data, max_extension_days=limits.extension_working_days, now=now)
     if problems:
         raise Invalid("；".join(problems), details=[{"field": "", "error": p} for p in problems])
-    outcome = transition(case.state, action, actor_of(session, principal, case, profile),
+    outcome = transition(case.state, action, actor_of(session, principal, case, profile, depts),
                          **facts_of(case, profile, now, data, limits=limits))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
-    if action in (CaseAction.DISPATCH, CaseAction.DECIDE):
+    if action in _DISPATCHES:
         lead = _department(session, case, data["lead_department"], "牵头部门")
         assisting = [_department(session, case, c, "协办部门") for c in data.get("assisting_departments") or []]
 
@@ -201,8 +143,8 @@ def act(session: Session, principal: Principal, case_no: str, action: str, paylo
         above = agency_chain(profile, case.handling_area_code)[0]
         logged["from_area"], logged["to_area"] = case.handling_area_code, above
         case.handling_area_code, case.handling_level = above, str(rules.area_level(above))
-    elif action in (CaseAction.DISPATCH, CaseAction.DECIDE):
-        for cd, _dept in repo.departments_of(session, case.id):
+    elif action in _DISPATCHES:
+        for cd, _dept in depts:
             cd.ended_at = now
         session.add(CaseDepartment(case_id=case.id, department_code=lead.code, part="lead", dispatched_at=now))
         for dept in assisting:
@@ -244,7 +186,7 @@ def act(session: Session, principal: Principal, case_no: str, action: str, paylo
     with busy_is_conflict():
         session.flush()
     _tell_next(session, case, action, entry.seq, now, profile)
-    return case
+    return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 
 def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any], now: datetime) -> SupervisionOrder:

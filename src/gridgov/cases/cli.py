@@ -7,10 +7,14 @@ from typing import Annotated
 
 import typer
 
+from gridgov.cases.repository import count_cases
+from gridgov.cases.service import verify_files
+from gridgov.cases.sweep import sweep
 from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.cli import fail_on_domain_error
 from gridgov.kit.clock import utc_now
+from gridgov.policy.loader import load_profile
 
 app = typer.Typer(help="网格事项：时限预警与超期扫描、电子档案核验。", no_args_is_help=True)
 
@@ -39,9 +43,6 @@ def sweep_command(
     at: Annotated[str | None, typer.Option("--at", help="按此时间扫描（ISO 8601，带时区），默认现在")] = None,
 ) -> None:
     """扫描一次：标记进入预警与已超期的时限、超期未答复的督办，并提醒相关人员（可重复执行，不会重复提醒）。"""
-    from gridgov.cases.sweep import sweep
-    from gridgov.policy.loader import load_profile
-
     now = _parse_at(at)
     uow, settings = _uow()
     with fail_on_domain_error(), uow as session:
@@ -55,18 +56,13 @@ def verify_log(
     all_: Annotated[bool, typer.Option("--all", help="核验全部事项的电子档案")] = False,
 ) -> None:
     """重新计算电子档案的哈希链，列出每一件档案被改动（记录被修改、删除或截断）的事项；有则退出码为 1。"""
-    from sqlalchemy import func, select
-
-    from gridgov.cases.service import verify_files
-    from gridgov.models import Case
-
     if bool(case_no) == all_:
         typer.echo("错误：请给出一个事项编号，或用 --all 核验全部事项（二者选一）", err=True)
         raise typer.Exit(2)
     uow, _settings = _uow()
     with fail_on_domain_error(), uow as session:
         broken = verify_files(session, case_no)
-        checked = 1 if case_no else session.scalar(select(func.count()).select_from(Case)) or 0
+        checked = 1 if case_no else count_cases(session)
     if not broken:
         typer.echo(f"电子档案完好：共核验 {checked} 件事项，哈希链均一致")
         return

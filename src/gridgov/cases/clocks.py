@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from gridgov.cases import deadlines as dl
 from gridgov.cases import repository as repo
 from gridgov.cases.limits import limit_problems, limits_for
+from gridgov.errors import Conflict
 from gridgov.models import CaseClock, Matter
 
 CLOCK_KINDS = tuple(dl.ClockKind)
@@ -101,8 +102,6 @@ def stop(session: Session, case_id: int, kind: dl.ClockKind, at: datetime) -> st
 def extend(session: Session, case_id: int, days: int, calendar, limits) -> dl.Clock:
     row = repo.clock_of(session, case_id, str(dl.ClockKind.HANDLING))
     if row is None:
-        from gridgov.errors import Conflict
-
         raise Conflict("该事项尚未开始办理计时，不能延期")
     moved = dl.extend(to_clock(row), days, calendar, limits=limits)
     _write(row, moved)

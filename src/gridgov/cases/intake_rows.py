@@ -19,13 +19,13 @@ from __future__ import annotations
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, insert, literal_column, null, select, true
+from sqlalchemy import Select, bindparam, insert, literal_column, null, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from gridgov.cases import repository as repo
 from gridgov.db import Prebuilt
 from gridgov.models import Case, CaseClock, CaseLogEntry, User
+from gridgov.models.accounts import Role
 from gridgov.notify import notice_to_each
 
 
@@ -135,9 +135,18 @@ def _notices():
     return notice_to_each("sqlite", _workers(), case_id=bindparam("case_id"), now=_CREATED_AT)
 
 
+def grid_workers(grid) -> Select:
+    """The ids of the active workers of ``grid`` (a code, or a parameter in a statement built once:
+    the roles are constants rather than an IN list expanded on every run)."""
+    return select(User.id).where(
+        User.scope_code == grid, User.is_active.is_(True),
+        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
+    )
+
+
 def _workers():
     """The case's grid's active workers (the grid is the case's own parameter)."""
-    return repo.grid_workers(bindparam("case_grid_code"))
+    return grid_workers(bindparam("case_grid_code"))
 
 
 @cache

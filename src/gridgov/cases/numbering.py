@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gridgov.db import Prebuilt
+from gridgov.errors import Conflict
 from gridgov.kit.clock import local
 from gridgov.models import CaseNumber
 
@@ -76,7 +77,5 @@ def next_case_no_and_read(session: Session, county_code: str, now: datetime, que
         if query is not None:
             row = query.first(conn, values)
     if seq > MAX_PER_DAY:
-        from gridgov.errors import Conflict
-
         raise Conflict("本县（市、区）今日事项编号已用完")
     return format_case_no(county_code, day, seq), row

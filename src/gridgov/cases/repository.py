@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
+from gridgov.authz.scope import SYSTEM, scoped
+from gridgov.cases import intake_rows
+from gridgov.cases.intake_rows import grid_workers
+from gridgov.cases.numbering import next_case_no_and_read
+from gridgov.catalogue import lookup
 from gridgov.models import (
     Case,
     CaseClock,
@@ -21,6 +25,8 @@ from gridgov.models import (
     CaseLogEntry,
     CasePhoto,
     Department,
+    Grid,
+    Instruction,
     User,
 )
 from gridgov.models.accounts import Role
@@ -88,6 +94,25 @@ def departments_of(session: Session, case_id: int, *, active_only: bool = True) 
     return [(cd, d) for cd, d in session.execute(stmt.order_by(CaseDepartment.id)).all()]
 
 
+def count_by_state(session: Session, principal: Principal) -> dict[str, int]:
+    """State → number of the cases the principal may see in it (states with none are left out)."""
+    stmt = scoped(select(Case.state, func.count()).select_from(Case), principal, Case).group_by(Case.state)
+    return dict(session.execute(stmt).all())
+
+
+def open_cases_located(session: Session, principal: Principal, states: Sequence[str], *, limit: int) -> list[Case]:
+    """The newest visible cases in ``states`` that have coordinates (the map's), at most ``limit``."""
+    stmt = scoped(select(Case), principal, Case).where(
+        Case.state.in_(list(states)), Case.lon.is_not(None), Case.lat.is_not(None)
+    ).order_by(Case.created_at.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def count_cases(session: Session) -> int:
+    """Every case there is (what ``gridgov cases verify-log --all`` checked), as the system."""
+    return session.scalar(scoped(select(func.count()).select_from(Case), SYSTEM, Case)) or 0
+
+
 def log_of(session: Session, case_id: int) -> list[CaseLogEntry]:
     return list(session.scalars(select(CaseLogEntry).where(CaseLogEntry.case_id == case_id).order_by(CaseLogEntry.seq)))
 
@@ -114,17 +139,51 @@ def department_users(session: Session, department_code: str, roles: Sequence[str
     )))
 
 
-def grid_workers(grid) -> Select:
-    """The ids of the active workers of ``grid`` (a code, or a parameter in a statement built once:
-    the roles are constants rather than an IN list expanded on every run)."""
-    return select(User.id).where(
-        User.scope_code == grid, User.is_active.is_(True),
-        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
-    )
-
-
 GRID_WORKERS = grid_workers(bindparam("grid"))
 
 
 def grid_worker_users(session: Session, grid_code: str) -> list[int]:
     return list(session.scalars(GRID_WORKERS, {"grid": grid_code}))
+
+
+# ---------------------------------------------------------------------------------------------
+# A case being registered: the fast path (bench/intake.py)
+
+NewRow = intake_rows.Row
+"""A row of a case being registered (the case, its first entry, its first clock), built outside the
+session and written by :func:`insert_new_case`."""
+
+
+def number_and_matter(session: Session, county_code: str, now, grid_code: str, category: str, day):
+    """The new case's number and the matter ``category`` names in force at ``grid_code`` on ``day``
+    (a row, or None), in one round trip where the database allows (:mod:`.numbering`)."""
+    return next_case_no_and_read(session, county_code, now, lookup.MATTER_IN_FORCE,
+                                 lookup.matter_params(grid_code, category, day))
+
+
+_grids = Grid.__table__
+_GRID_ROW = select(_grids.c.code, _grids.c.area_code, _grids.c.status).where(_grids.c.code == bindparam("code"))
+
+
+def intake_grid(session: Session, code: str):
+    """The code, village and status of the grid a case being registered names (a Core row: no ORM
+    object to build), or None; the caller checks it against the door (``covers``) next."""
+    return session.execute(_GRID_ROW, {"code": code}).one_or_none()
+
+
+def intake_instruction(session: Session, instruction_id: int) -> Instruction | None:
+    """The instruction a case being registered names; the caller checks it is of the case's grid,
+    already checked against the jurisdiction (same 422 either way)."""
+    return session.get(Instruction, instruction_id)
+
+
+def case_of_instruction(session: Session, instruction_id: int) -> str | None:
+    """The number of the case registered from an instruction, if any (one per instruction)."""
+    return session.scalar(select(Case.case_no).where(Case.instruction_id == instruction_id))
+
+
+def insert_new_case(session: Session, case, entry, clock, *, tell_grid: str | None, notice: dict) -> int:
+    """Inserts a new case with its first entry and clock (and, with ``tell_grid``, a notice to each
+    of the grid's workers) by statements compiled once (:mod:`.intake_rows`, ``db.Prebuilt``);
+    returns the case's id, also set on the rows. The grid was checked through the door before."""
+    return intake_rows.write(session, case, entry, clock, tell_grid=tell_grid, notice=notice)

@@ -1,4 +1,4 @@
-"""The shapes of cases in and out of the API (CaseCreate, CaseRead, CaseListItem, CaseFilter)."""
+"""The shapes of cases in and out of the API (CaseCreate, CaseRead, CaseListItem, LogEntryRead)."""
 
 from __future__ import annotations
 
@@ -123,18 +123,3 @@ class LogEntryRead(BaseModel):
     prev_hash: str
     hash: str
 
-
-class CaseFilter(BaseModel):
-    state: str | None = None
-    grid: str | None = None
-    overdue: bool | None = None
-    q: str | None = None
-    page: int = Field(1, ge=1)
-    per_page: int = Field(50, ge=1, le=200)
-
-
-class CasePage(BaseModel):
-    items: list[CaseListItem]
-    total: int
-    page: int
-    per_page: int

@@ -1,11 +1,12 @@
 """Use cases of the closed loop: intake, reading a case and its file, and verifying files.
 
-Actions on a case live in :mod:`.actions`; both write the file through :func:`log_action`, so every
+Actions on a case live in :mod:`.actions` (who may take them: :mod:`.actors`); both write the file through :func:`log_action`, so every
 change of a case leaves one hash-chained entry. Services take ``now`` and never commit.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,19 +14,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import covers, scoped
-from gridgov.cases import clocks, intake_rows
+from gridgov.cases import clocks
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
+from gridgov.cases.actors import actions_for
 from gridgov.cases.deadlines import ClockKind
 from gridgov.cases.limits import limits_for
-from gridgov.cases.numbering import next_case_no_and_read
 from gridgov.cases.schemas import (
     WORKER_SOURCES,
     CaseCreate,
@@ -48,8 +49,6 @@ from gridgov.models import (
     CaseClock,
     CaseLogEntry,
     CasePhoto,
-    Grid,
-    Instruction,
     Matter,
 )
 from gridgov.models.accounts import Role
@@ -101,22 +100,22 @@ def list_cases(session: Session, principal: Principal, *, now: datetime, state=N
 @dataclass(frozen=True)
 class NewCase:
     """A case just registered, with what was written beside it, so answering needs no read. The
-    case and its clock are the rows as written (:class:`.intake_rows.Row`), not ORM objects."""
+    case and its clock are the rows as written (:data:`.repository.NewRow`), not ORM objects."""
 
-    case: intake_rows.Row
-    clocks: list[intake_rows.Row]
+    case: repo.NewRow
+    clocks: list[repo.NewRow]
     photos: list[str]
     limits: Any
 
 
 def case_read(session: Session, principal: Principal, case: Case, *, now: datetime, profile,
-              clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None) -> CaseRead:
-    """The case in JSON. ``clock_rows``, ``photos`` and ``limits``: when the caller has them (it
-    just wrote them), they are not read again."""
-    from gridgov.cases.actions import actions_for
-
-    # Departments come only with a dispatch, which always names a lead: no lead, no query.
-    depts = repo.departments_of(session, case.id) if case.lead_department_code else []
+              clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None,
+              depts=None) -> CaseRead:
+    """The case in JSON. ``clock_rows``, ``photos``, ``limits`` and ``depts`` (its active departments):
+    when the caller has them (it just wrote or read them), they are not read again."""
+    if depts is None:
+        # Departments come only with a dispatch, which always names a lead: no lead, no query.
+        depts = repo.departments_of(session, case.id) if case.lead_department_code else []
     lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
     assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
     if clock_rows is None:
@@ -163,7 +162,7 @@ def file_entry(case: Case, principal: Principal | None, action: str, *, now: dat
                attachments: list[str] | None = None, make=CaseLogEntry) -> CaseLogEntry:
     """The case's next file entry, chained to the previous one by hash; the case's chain length and
     head move with it. Not yet added to the session (see :func:`log_action`). ``make``: what
-    builds it from its columns (intake writes a plain row, see :mod:`.intake_rows`)."""
+    builds it from its columns (intake writes a plain row, see :data:`.repository.NewRow`)."""
     fields = {
         "case_no": case.case_no, "seq": case.log_length + 1, "action": action,
         "actor_id": principal.user_id if principal else None,
@@ -199,6 +198,15 @@ def busy_is_conflict() -> Iterator[None]:
         raise
 
 
+def file_problems(session: Session, case: Case) -> list[str]:
+    """Recomputes the case's whole chain: what is wrong with its file (nothing: intact)."""
+    entries = repo.log_of(session, case.id)
+    problems = case_file.verify_chain(entries, case_no=case.case_no, head=case.log_head)
+    if problems or len(entries) != case.log_length:
+        return [p.message for p in problems] or ["档案条数与登记的不符"]
+    return []
+
+
 def verify_files(session: Session, case_no: str | None = None) -> dict[str, list[str]]:
     """Recomputes the chains (one case, or all): {case_no: problems} for every altered file."""
     stmt = select(Case).order_by(Case.id)
@@ -206,12 +214,36 @@ def verify_files(session: Session, case_no: str | None = None) -> dict[str, list
         stmt = stmt.where(Case.case_no == case_no)
     broken: dict[str, list[str]] = {}
     for case in session.scalars(stmt):
-        problems = case_file.verify_chain(repo.log_of(session, case.id), case_no=case.case_no, head=case.log_head)
-        if problems or len(repo.log_of(session, case.id)) != case.log_length:
-            broken[case.case_no] = [p.message for p in problems] or ["档案条数与登记的不符"]
+        if problems := file_problems(session, case):
+            broken[case.case_no] = problems
     if case_no and not session.scalar(select(Case.id).where(Case.case_no == case_no)):
         raise NotFound(NOT_FOUND.format(case_no))
     return broken
+
+
+class FileCheck(NamedTuple):
+    problems: list[str]
+    checked_at: datetime
+
+
+_CHECKED: OrderedDict[tuple[int, str, int], FileCheck] = OrderedDict()
+_CHECKED_MAX = 4096
+
+
+def checked_file(session: Session, case: Case, *, now: datetime, again: bool = False) -> FileCheck:
+    """The state of the case's file for its page, without recomputing the whole chain on every view:
+    the check is kept per chain head (the case's last hash and length), so it runs again when the
+    file grows, or when asked (``again``: the page's 重新核验). An entry changed behind the
+    application's back without moving the head shows on the next check asked for; ``gridgov cases
+    verify-log`` is the full check of every file. The case must have been opened through the door."""
+    key = (case.id, case.log_head, case.log_length)
+    found = None if again else _CHECKED.get(key)
+    if found is None:
+        found = FileCheck(file_problems(session, case), now)
+        _CHECKED[key] = found
+        while len(_CHECKED) > _CHECKED_MAX:
+            _CHECKED.popitem(last=False)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,10 +300,6 @@ def category_names(session: Session, profile, codes=None) -> dict[str, str]:
 # Intake
 
 
-_grids = Grid.__table__
-_GRID_ROW = select(_grids.c.code, _grids.c.area_code, _grids.c.status).where(_grids.c.code == bindparam("code"))
-
-
 class _Grid(NamedTuple):
     code: str
     area_code: str
@@ -298,7 +326,7 @@ def _grid_for(session: Session, principal: Principal, data: CaseCreate) -> tuple
         # grid's village is the start of its code: nothing more to read.
         return _Grid(code, rules.grid_village_code(code), GridStatus.ACTIVE), point
     code = data.grid_code
-    grid = session.execute(_GRID_ROW, {"code": code}).one_or_none()
+    grid = repo.intake_grid(session, code)
     if grid is None or grid.status != GridStatus.ACTIVE or not covers(principal, code):
         raise Invalid(f"网格 {code} 不存在或不在你的辖区内")
     return grid, point
@@ -306,11 +334,10 @@ def _grid_for(session: Session, principal: Principal, data: CaseCreate) -> tuple
 
 def _check_instruction(session: Session, instruction_id: int, grid_code: str) -> None:
     """A case may name an instruction only if it was sent to this case's grid and not yet used."""
-    inst = session.get(Instruction, instruction_id)
+    inst = repo.intake_instruction(session, instruction_id)
     if inst is None or inst.grid_code != grid_code or inst.status not in ("sent", "completed"):
         raise Invalid(f"交办事项 {instruction_id} 不存在、不属于该网格或尚未交办")
-    used = session.scalar(select(Case.case_no).where(Case.instruction_id == instruction_id))
-    if used:
+    if used := repo.case_of_instruction(session, instruction_id):
         raise Conflict(f"该交办事项已登记为事项 {used}")
 
 
@@ -327,7 +354,39 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     """Registers a case where the locator (or the named grid) puts it, numbered, clocked and filed.
 
     A worker's own patrol or visit starts ``verified``; what residents, the hotline, units or an
-    instruction bring starts ``reported`` and the grid's workers are told to verify it."""
+    instruction bring starts ``reported`` and the grid's workers are told to verify it.
+
+    Intake is the busiest write there is; where its speed comes from (bench/intake.py has the
+    figures): the route runs and commits in one trip to the thread pool, looking the user up there
+    (``authz.admit``, the route's one dependency in :mod:`.api`); the number and the matter in force
+    come in one round trip (:func:`repo.number_and_matter`); the rows are built outside the unit of
+    work and written by statements compiled once (:func:`repo.insert_new_case`: :mod:`.intake_rows`
+    and ``db.Prebuilt``), and come back to the caller as written, so answering reads nothing."""
+    worker = _may_register(principal, data)
+    phone = _reporter_phone(data)
+    discovered = _discovered_at(data, now)
+    grid, point = _grid_for(session, principal, data)
+    photos = known_photos(media_root, data.photos)
+    case_no, matter = _number_and_matter(session, grid, data.category, now, profile)
+    if data.instruction_id is not None:
+        _check_instruction(session, data.instruction_id, grid.code)
+    case = _case_row(principal, data, case_no, grid, point, discovered, phone, cipher, profile, worker, now)
+    first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
+                       note=data.description[:200], attachments=list(photos), make=repo.NewRow,
+                       data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
+    limits = _limits_of_new_case(session, case, matter, profile)
+    # The report clock runs in calendar hours: it needs no working-day calendar.
+    clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency, make=repo.NewRow)
+    notice = notice_params(kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
+                           dedupe_prefix=f"{case.case_no}:reported:", link=f"/cases/{case.case_no}", now=now)
+    repo.insert_new_case(session, case, first, clock, tell_grid=None if worker else grid.code, notice=notice)
+    add_photos(session, case, photos, "report", case.created_by, now)
+    return NewCase(case, [clock], list(photos), limits)
+
+
+def _may_register(principal: Principal, data: CaseCreate) -> bool:
+    """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
+    (who may register, and which sources are whose)."""
     if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
         raise Forbidden("只有网格员和网格化机构可以登记事项")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
@@ -338,32 +397,52 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
         raise Invalid("巡查、走访发现的事项由网格员登记")
     if data.source == "instruction" and data.instruction_id is None:
         raise Invalid("来源为机构交办的事项须注明交办事项编号")
+    return worker
+
+
+def _reporter_phone(data: CaseCreate) -> str:
     phone = normalise_phone(data.reporter_phone)
     if phone and (problem := phone_problem(phone)):
         raise Invalid(f"反映人电话{problem}")
+    return phone
+
+
+def _discovered_at(data: CaseCreate, now: datetime) -> datetime:
     discovered = data.discovered_at or now
     if discovered > now:
         raise Invalid("发现时间不能晚于现在")
-    grid, point = _grid_for(session, principal, data)
-    photos = known_photos(media_root, data.photos)
+    return discovered
+
+
+def _number_and_matter(session: Session, grid, category: str, now: datetime, profile):
+    """The case's number and the matter it names (None while the profile's categories stand in for a
+    list), 422 if it may not be named there. The number and the matter in force come in one round
+    trip; a refusal after this rolls the number back with everything else."""
+    day = local(now).date()
+    county = rules.parent_area_code(rules.parent_area_code(grid.area_code))  # village → town → county
+    case_no, found = repo.number_and_matter(session, county, now, grid.code, category, day)
+    return case_no, check_category(session, grid.code, category, day, profile, found=found)
+
+
+def _limits_of_new_case(session: Session, case, matter, profile):
+    """The matter named (found in force) carries the case's own limits; the profile's categories have none."""
+    if matter is not None:
+        return limits_for(profile.cases.limits, matter.limits)
+    return clocks.limits_of_case(session, case.category, profile)
+
+
+def _case_row(principal: Principal, data: CaseCreate, case_no: str, grid, point, discovered: datetime, phone: str,
+              cipher: FieldCipher, profile, worker: bool, now: datetime):
+    """The new case's row, as :func:`repo.insert_new_case` writes it."""
     village = grid.area_code
     town = rules.parent_area_code(village)
-    county = rules.parent_area_code(town)
-    # The number and the matter in force come in one round trip where the database allows; a
-    # refusal below rolls the number back with everything else.
-    day = local(now).date()
-    case_no, found = next_case_no_and_read(session, county, now, lookup.MATTER_IN_FORCE,
-                                           lookup.matter_params(grid.code, data.category, day))
-    matter = check_category(session, grid.code, data.category, day, profile, found=found)
-    if data.instruction_id is not None:
-        _check_instruction(session, data.instruction_id, grid.code)
     handling_area = _reporting_area(profile, grid)
     state = CaseState.VERIFIED if worker else CaseState.REPORTED
-    case = intake_rows.Row(
+    return repo.NewRow(
         id=None, case_no=case_no, title=data.title, description=data.description,
         category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
         discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None, address=data.address, grid_code=grid.code,
-        town_code=town, county_code=county, handling_level=str(rules.area_level(handling_area)),
+        town_code=town, county_code=rules.parent_area_code(town), handling_level=str(rules.area_level(handling_area)),
         handling_area_code=handling_area, lead_department_code=None, reporter_name=data.reporter_name,
         reporter_phone_enc=cipher.encrypt(phone) if phone else None,
         reporter_phone_mask=mask_phone(phone) if phone else "",
@@ -372,22 +451,6 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
         created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
         version=1, log_length=0, log_head="", extensions_used=0, rework_count=0,
     )
-    # The rows are written without the unit of work (see intake_rows): the first entry is hashed
-    # before the case is inserted, and the case, its clock and photos come back to the caller as
-    # written, so answering needs no read (see new_case_read). The case stays outside the session.
-    first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
-                       note=data.description[:200], attachments=list(photos), make=intake_rows.Row,
-                       data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
-    # The report clock runs in calendar hours: it needs no working-day calendar. The matter named
-    # (found in force above) carries the case's own limits; the profile's categories have none.
-    limits = limits_for(profile.cases.limits, matter.limits) if matter is not None else \
-        clocks.limits_of_case(session, case.category, profile)
-    clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency, make=intake_rows.Row)
-    notice = notice_params(kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
-                           dedupe_prefix=f"{case.case_no}:reported:", link=f"/cases/{case.case_no}", now=now)
-    intake_rows.write(session, case, first, clock, tell_grid=None if worker else grid.code, notice=notice)
-    add_photos(session, case, photos, "report", case.created_by, now)
-    return NewCase(case, [clock], list(photos), limits)
 
 
 def photo_for(session: Session, principal: Principal, sha256: str) -> str:

@@ -242,13 +242,13 @@ def _forms(session: Session, me: Principal, case, read) -> list[dict]:
 
 def _case_page(request: Request, session: Session, me: Principal, case_no: str, *, status: int = 200,
                error: str | None = None, error_action: str | None = None, values: dict | None = None,
-               answer: dict | None = None):
+               answer: dict | None = None, check_file: bool = False):
     now = utc_now()
     case = service.access_case(session, me, case_no)
     orders = supervision.list_for_case(session, me, case_no, now=now)
     read = service.case_read(session, me, case, now=now, profile=request.app.state.profile)
     log = service.case_log(session, me, case_no)
-    problems = service.verify_files(session, case_no).get(case_no, [])
+    checked = service.checked_file(session, case, now=now, again=check_file)
     forms = _forms(session, me, case, read)
     if error_action in set(CaseAction) and error_action not in {f["action"] for f in forms}:
         # A refused action the page did not offer (a stale page, a crafted post): its form is shown
@@ -257,7 +257,8 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         forms.insert(0, {"action": str(chosen), "label": ACTION_LABELS[chosen], "side": False,
                          "fields": REQUIRED_FIELDS.get(chosen, NOTE_ONLY), "departments": []})
     return _render(request, "cases/detail.html", {
-        "case": read, "log": log, "file_problems": problems, "forms": forms,
+        "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
+        "forms": forms,
         "clock_kinds": [str(k) for k in ClockKind], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
@@ -276,8 +277,9 @@ def _order_due(order: supervision.SupervisionOrderRead, now: datetime) -> dict[s
 
 
 @router.get("/cases/{case_no}")
-def case_page(request: Request, case_no: str, me: Reader, session: SessionDep):
-    return _case_page(request, session, me, case_no)
+def case_page(request: Request, case_no: str, me: Reader, session: SessionDep, check_file: bool = False):
+    """The case; its file's hash chain is checked once per head, again with ``?check_file=true``."""
+    return _case_page(request, session, me, case_no, check_file=check_file)
 
 
 @router.get("/cases/{case_no}/actions/{action}")

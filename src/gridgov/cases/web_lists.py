@@ -3,7 +3,7 @@
 Read-only helpers for :mod:`gridgov.cases.web`. They use the same scoped queries as the API
 (:func:`gridgov.cases.repository.readable` / ``list_cases``), the same list item
 (:func:`gridgov.cases.service.list_item`) and the same answer to "what may this user do now"
-(:func:`gridgov.cases.actions.actions_for`), so a page never lists a case the API would hide, nor
+(:func:`gridgov.cases.actors.actions_for`), so a page never lists a case the API would hide, nor
 offers a button the lifecycle would refuse.
 """
 
@@ -12,15 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
 from gridgov.cases import clocks as case_clocks
 from gridgov.cases import repository as repo
 from gridgov.cases import service
-from gridgov.cases.actions import actions_for
+from gridgov.cases.actors import actions_for
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind, clock_status
 from gridgov.cases.schemas import CaseListItem
 from gridgov.cases.workflow import (
@@ -159,8 +157,7 @@ def department(session: Session, principal: Principal, *, now: datetime) -> dict
 
 def counts_by_state(session: Session, principal: Principal) -> list[dict]:
     """Every state with the number of visible cases in it (zeros included, in lifecycle order)."""
-    stmt = scoped(select(Case.state, func.count()).select_from(Case), principal, Case).group_by(Case.state)
-    found = dict(session.execute(stmt).all())
+    found = repo.count_by_state(session, principal)
     return [{"state": str(s), "label": STATE_LABELS[s], "count": int(found.get(str(s), 0)),
              "open": s in OPEN_STATES} for s in CaseState]
 
@@ -172,10 +169,7 @@ def overdue(session: Session, principal: Principal, *, now: datetime) -> tuple[l
 
 def open_cases_geojson(session: Session, principal: Principal, *, now: datetime, limit: int = 5000) -> dict:
     """Open cases with coordinates as a GeoJSON FeatureCollection (WGS84, as the map draws it)."""
-    stmt = scoped(select(Case), principal, Case).where(
-        Case.state.in_([str(s) for s in OPEN_STATES]), Case.lon.is_not(None), Case.lat.is_not(None)
-    ).order_by(Case.created_at.desc()).limit(limit)
-    cases = list(session.scalars(stmt))
+    cases = repo.open_cases_located(session, principal, [str(s) for s in OPEN_STATES], limit=limit)
     features = []
     for case, row in zip(cases, rows_for(session, cases, now), strict=True):
         features.append({

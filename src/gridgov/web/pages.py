@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.web import router as accounts_pages
 from gridgov.audit.web import router as audit_pages
-from gridgov.cases.instructions_web import router as instruction_pages
+from gridgov.instructions.web import router as instruction_pages
 from gridgov.cases.web import router as case_pages
 from gridgov.catalogue.public_web import router as catalogue_public_pages
 from gridgov.catalogue.web import router as catalogue_manage_pages

@@ -2,7 +2,7 @@
 one and opening a case from it; an agency sending work to a grid of its jurisdiction and deciding
 departments' requests; a department asking the agency to send work (it may not send it itself).
 
-Thin adapters over the same functions as the JSON API (:mod:`gridgov.cases.instructions_api`):
+Thin adapters over the same functions as the JSON API (:mod:`gridgov.instructions.api`):
 ``list_instructions``, ``instruction_read``, ``send_instruction``, ``request_instruction``,
 ``decide_request``, ``complete_instruction`` and ``open_case``. Which forms a page shows is only a
 hint; every rule is the service's, so a refused form comes back with the service's Chinese message,
@@ -21,10 +21,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.cases import forms, instructions
+from gridgov.cases import forms
 from gridgov.cases import service as case_service
 from gridgov.cases.deadlines import URGENCY_LABELS, Urgency
-from gridgov.cases.instructions import (
+from gridgov.cases.web_lists import party, span_text
+from gridgov.cases.workflow import GRID_WORKER_ROLES
+from gridgov.deps import FormDep, SessionDep
+from gridgov.errors import DomainError, Forbidden, Invalid
+from gridgov.instructions import service as instructions
+from gridgov.instructions.service import (
     AGENCY_ROLES,
     DEPARTMENT_ROLES,
     DEPARTMENTS_MUST_ASK,
@@ -36,10 +41,6 @@ from gridgov.cases.instructions import (
     InstructionRead,
     InstructionRefusal,
 )
-from gridgov.cases.web_lists import party, span_text
-from gridgov.cases.workflow import GRID_WORKER_ROLES
-from gridgov.deps import FormDep, SessionDep
-from gridgov.errors import DomainError, Forbidden, Invalid
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
 from gridgov.territory import service as territory

@@ -13,8 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.cases import instructions, service
-from gridgov.cases.instructions import (
+from gridgov.cases import service
+from gridgov.cases.schemas import CaseRead
+from gridgov.cases.workflow import GRID_WORKER_ROLES
+from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.instructions import service as instructions
+from gridgov.instructions.service import (
     InstructionCase,
     InstructionCreate,
     InstructionDecision,
@@ -22,9 +26,6 @@ from gridgov.cases.instructions import (
     InstructionRefusal,
     InstructionResult,
 )
-from gridgov.cases.schemas import CaseRead
-from gridgov.cases.workflow import GRID_WORKER_ROLES
-from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
 

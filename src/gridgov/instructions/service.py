@@ -27,22 +27,22 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import SYSTEM, get_visible, scoped
+from gridgov.authz.scope import SYSTEM, get_visible
 from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import Urgency
 from gridgov.cases.schemas import CaseCreate
-from gridgov.cases.service import category_choices, choices_text
+from gridgov.cases.service import category_choices, choices_text, create_case
 from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
+from gridgov.instructions import repository as instructions_repo
 from gridgov.kit.clock import local
-from gridgov.models import Case, Department, Grid, Instruction, Matter, User
+from gridgov.models import Department, Grid, Instruction, Matter
 from gridgov.models.accounts import Role
 from gridgov.models.territory import GridStatus
 from gridgov.notify import Notice, notify
@@ -213,22 +213,16 @@ def access_instruction(session: Session, principal: Principal, instruction_id: i
                        for_update: bool = False) -> Instruction:
     """An instruction the principal may see (the door's rule for ``Instruction``: departments their
     own requests, agencies by grid, grid staff only what was sent to them); 404 otherwise."""
-    stmt = scoped(select(Instruction).where(Instruction.id == instruction_id), principal, Instruction)
-    found = session.scalar(stmt.with_for_update() if for_update else stmt)
+    found = instructions_repo.get_instruction(session, principal, instruction_id, for_update=for_update)
     if found is None:
         raise NotFound(NOT_FOUND.format(instruction_id))
     return found
 
 
 def reads(session: Session, rows: list[Instruction], now: datetime) -> list[InstructionRead]:
-    ids = [r.id for r in rows]
-    cases = dict(session.execute(scoped(select(Case.instruction_id, Case.case_no).where(Case.instruction_id.in_(ids)),
-                                        SYSTEM, Case)).all()) \
-        if ids else {}
-    codes = {r.requested_by_department for r in rows if r.requested_by_department}
-    depts = dict(session.execute(scoped(select(Department.code, Department.name).where(Department.code.in_(codes)),
-                                        SYSTEM, Department)).all()) \
-        if codes else {}
+    cases = instructions_repo.case_numbers(session, [r.id for r in rows])
+    depts = instructions_repo.department_names(session, {r.requested_by_department for r in rows
+                                                         if r.requested_by_department})
     return [
         InstructionRead(
             id=r.id, kind=r.kind, kind_label=KIND_LABELS.get(r.kind, r.kind), grid_code=r.grid_code, title=r.title,
@@ -246,12 +240,7 @@ def reads(session: Session, rows: list[Instruction], now: datetime) -> list[Inst
 
 def list_instructions(session: Session, principal: Principal, *, now: datetime, status: str | None = None,
                       grid: str | None = None, limit: int = 200) -> list[InstructionRead]:
-    stmt = scoped(select(Instruction), principal, Instruction)
-    if status:
-        stmt = stmt.where(Instruction.status == status)
-    if grid:
-        stmt = stmt.where(Instruction.grid_code.startswith(grid))
-    rows = list(session.scalars(stmt.order_by(Instruction.created_at.desc(), Instruction.id.desc()).limit(limit)))
+    rows = instructions_repo.list_instructions(session, principal, status=status, grid=grid, limit=limit)
     return reads(session, rows, now)
 
 
@@ -323,12 +312,7 @@ def request_instruction(session: Session, principal: Principal, data: Instructio
 
 def _move(session: Session, inst: Instruction, expected: str, **values) -> None:
     """The conditional status change: 409 when someone else moved it first."""
-    done = session.execute(
-        scoped(update(Instruction).where(Instruction.id == inst.id, Instruction.status == expected), SYSTEM,
-               Instruction).values(**values).returning(Instruction.id),
-        execution_options={"synchronize_session": "fetch"},
-    ).first()
-    if done is None:
+    if not instructions_repo.move(session, inst.id, expected, **values):
         raise Conflict("该交办事项刚被他人处理，请刷新后重试")
 
 
@@ -435,13 +419,12 @@ def refuse_work(session: Session, principal: Principal, instruction_id: int, dat
         raise Invalid("请说明拒绝的具体理由", details=[{"field": "reason", "error": "缺少必填项"}])
     text = f"网格员拒绝：{VALUE_LABELS[data.reason_kind]}{basis}。理由：{reason}"
     _move(session, inst, "sent", status="declined", result=text)
-    power = session.scalar(select(Matter.power_type).where(Matter.code == inst.category))
+    power = instructions_repo.power_type(session, inst.category)
     record(session, actor=principal, action="instruction_declined", now=now, object_type="instruction",
            object_id=inst.id, area_code=inst.grid_code, before={"status": "sent"},
            after={"status": "declined", "reason_kind": data.reason_kind, "reason": reason,
                   "basis": basis.strip("（）"), "matter": inst.category, "power_type": power})
-    sender_area = session.scalar(scoped(select(User.scope_code).where(User.id == inst.sent_by), SYSTEM, User)) \
-        if inst.sent_by else None
+    sender_area = instructions_repo.user_area(session, inst.sent_by) if inst.sent_by else None
     told = set(repo.agency_users(session, sender_area)) if sender_area else set()
     told |= {u for u in (inst.sent_by, inst.requested_by) if u}
     notify(session, [Notice(uid, "instruction_declined", f"网格员拒绝了交办事项「{inst.title}」：{text[:80]}",
@@ -455,14 +438,12 @@ def open_case(session: Session, principal: Principal, instruction_id: int, data:
     """A worker of the grid registers a case found while working on the instruction (one per
     instruction). It is the worker's own finding, so it starts verified; ``instruction_id`` ties it
     back; its source is ``instruction``. Returns the :class:`gridgov.cases.service.NewCase`."""
-    from gridgov.cases.service import create_case
-
     inst = access_instruction(session, principal, instruction_id, for_update=True)
     if not _is_worker_of(principal, inst.grid_code):
         raise Forbidden("只有该网格的网格员可以由交办事项登记事项")
     if inst.status not in ("sent", "completed"):
         raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能登记事项")
-    existing = session.scalar(scoped(select(Case.case_no).where(Case.instruction_id == inst.id), SYSTEM, Case))
+    existing = instructions_repo.case_of(session, inst.id)
     if existing:
         raise Conflict(f"该交办事项已登记为事项 {existing}")
     has_point = data.lon is not None and data.lat is not None

@@ -1,0 +1,106 @@
+"""Who may act on a case: the facts about the actor and the case that the lifecycle table needs.
+
+:func:`gridgov.cases.workflow.transition` decides from facts alone; this module works them out from
+the rows (the principal's role and place, the case's handling area and departments, its matter's
+limits), so :mod:`.actions` (acting) and :mod:`.service` (the actions a reader is offered) ask the
+same questions the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gridgov.authz.principal import Principal
+from gridgov.cases import clocks
+from gridgov.cases import repository as repo
+from gridgov.cases.workflow import (
+    Actor,
+    AgencyRelation,
+    CaseAction,
+    DepartmentPart,
+    available_actions,
+)
+from gridgov.models import Case
+from gridgov.models.accounts import Role
+from gridgov.territory import rules
+
+REOPEN_WINDOW = timedelta(days=30)
+"""How long after closing an unsatisfied case may be reopened. No regulation sets it; a local
+setting until the profile carries one."""
+
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
+
+
+def agency_chain(profile, area_code: str) -> list[str]:
+    """The areas above ``area_code`` that have an agency under the profile, nearest first."""
+    levels = set(profile.territory.agency_levels)
+    above = rules.ancestor_codes(area_code)[:-1]
+    return [code for code in reversed(above) if str(rules.area_level(code)) in levels]
+
+
+def _relation(principal: Principal, case: Case, profile) -> AgencyRelation:
+    if principal.role not in AGENCY_ROLES:
+        return AgencyRelation.NONE
+    if principal.scope_code == case.handling_area_code:
+        return AgencyRelation.SAME
+    chain = agency_chain(profile, case.handling_area_code)
+    if chain and principal.scope_code == chain[0]:
+        return AgencyRelation.PARENT
+    if principal.scope_code in chain[1:]:
+        return AgencyRelation.HIGHER
+    return AgencyRelation.NONE
+
+
+def _department_part(session: Session, principal: Principal, case: Case, depts=None) -> DepartmentPart:
+    if not principal.department_code:
+        return DepartmentPart.NONE
+    if principal.department_code == case.lead_department_code:
+        return DepartmentPart.LEAD
+    for cd, _dept in depts if depts is not None else repo.departments_of(session, case.id):
+        if cd.department_code == principal.department_code and cd.part == "assisting":
+            return DepartmentPart.ASSISTING
+    return DepartmentPart.NONE
+
+
+def actor_of(session: Session, principal: Principal, case: Case, profile, depts=None) -> Actor:
+    """The facts about ``principal`` the lifecycle table needs. ``depts``: the case's active
+    departments when the caller has them already (saves a query)."""
+    return Actor(
+        role=principal.role,
+        serves_case_grid=case.grid_code.startswith(principal.scope_code) and len(principal.scope_code) >= 15,
+        agency_relation=_relation(principal, case, profile),
+        department=_department_part(session, principal, case, depts),
+        can_see=True,
+        is_reporter=case.reporter_user_id == principal.user_id,
+    )
+
+
+def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None = None, *,
+             limits=None) -> dict[str, Any]:
+    """``limits``: the case's own (its matter's over the profile's, see :func:`clocks.limits_of_case`);
+    the profile's when not given."""
+    limits = limits or profile.cases.limits
+    return {
+        "has_level_above": bool(agency_chain(profile, case.handling_area_code)),
+        "has_lead_department": case.lead_department_code is not None,
+        "extension_pending": case.extension_request_days is not None,
+        "extensions_used": case.extensions_used,
+        "max_extensions": limits.max_extensions,
+        "evaluation": case.evaluation,
+        "closed_at": case.closed_at,
+        "now": now,
+        "reopen_window": REOPEN_WINDOW,
+        "dispute_settled_by": profile.cases.dispute_settled_by,
+        "to": (payload or {}).get("to"),
+    }
+
+
+def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None,
+                limits=None) -> list[CaseAction]:
+    """``depts``, ``limits``: the case's when the caller has them (saves the queries)."""
+    actor = actor_of(session, principal, case, profile, depts)
+    limits = limits or clocks.limits_of_case(session, case.category, profile, strict=False)
+    return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits))
