@@ -15,6 +15,7 @@ effect at once and publishes a new version of the list (C5).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +36,7 @@ from gridgov.catalogue.schemas import (
     ReviewIn,
     StepRead,
 )
-from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
+from gridgov.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gridgov.models import CatalogueList, Matter
 from gridgov.models.accounts import Role
 from gridgov.models.catalogue import CatalogueApplication
@@ -73,6 +74,29 @@ def check_list_agency(principal: Principal, cat_list: CatalogueList, what: str =
         return
     if principal.department_code or principal.role not in AGENCY_ROLES or principal.scope_code != cat_list.area_code:
         raise Forbidden(f"清单申请由清单所在层级（{cat_list.area_code}）的网格化机构{what}")
+
+
+def targets(session: Session, me: Principal, profile) -> list[dict[str, Any]]:
+    """The lists the principal may apply to, each with the kinds of application it may make."""
+    out = []
+    for cat_list in repo.lists_under(session, me):
+        applicant, _dept, same_area = applicant_of(session, me, cat_list)
+        kinds = [k for k in crules.APPLICATION_KINDS
+                 if crules.applicant_problem(profile.catalogue, k, applicant, same_area=same_area) is None
+                 and (k != crules.TEMPORARY or (profile.catalogue.temporary_admission and cat_list.kind != "negative"))]
+        if kinds:
+            out.append({"list": cat_list, "kinds": kinds})
+    return out
+
+
+def form_matters(session: Session, me: Principal, targets: list[dict[str, Any]]) -> Sequence[Matter]:
+    """The matters in force an application form may name: those of the target lists (a department
+    sees only the matters of its own kind, or of no kind)."""
+    matters = repo.matters_in_force(session, [t["list"].id for t in targets])
+    if me.department_code:
+        dept = repo.get_department(session, me.department_code)
+        matters = [m for m in matters if not m.department_kind or (dept and m.department_kind == dept.kind)]
+    return matters
 
 
 # ---------------------------------------------------------------- submitting
@@ -390,6 +414,40 @@ def _put_into_effect(session: Session, principal: Principal, app: CatalogueAppli
 
 
 # ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class ApplicationDetail:
+    """One application as its page shows it."""
+
+    application: CatalogueApplication
+    item: ApplicationRead
+    list: CatalogueList
+    names: dict[int, str]
+    department: Any
+    current: Matter | None
+    path: crules.ApprovalPath
+    is_agency: bool
+
+
+def detail(session: Session, principal: Principal, application_id: int, *, profile) -> ApplicationDetail:
+    """An application opened through the door, with the names, department and matter its page shows."""
+    app = repo.get_application(session, principal, application_id)
+    cat_list = repo.get_list(session, app.list_id)
+    try:
+        check_list_agency(principal, cat_list)
+        is_agency = True
+    except DomainError:
+        is_agency = False
+    current = None
+    if app.kind in (crules.EXIT, crules.CHANGE) and app.matter_id:
+        current = repo.find_matter(session, app.matter_id)
+    return ApplicationDetail(
+        application=app, item=to_read(session, [app], profile=profile)[0], list=cat_list,
+        names=repo.user_names(session, (app.submitted_by, app.reviewed_by, app.decided_by)),
+        department=repo.get_department(session, app.department_code), current=current,
+        path=stored_path(app, profile), is_agency=is_agency,
+    )
 
 
 def to_read(session: Session, apps: Sequence[CatalogueApplication], *, profile) -> list[ApplicationRead]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,12 +23,14 @@ from xml.sax.saxutils import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.lookup import governing_areas, matters_in_force
 from gridgov.catalogue.rules import NEGATIVE
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local
 from gridgov.models import Area, CatalogueList, ListVersion, Matter
+from gridgov.models.territory import AreaLevel
 from gridgov.policy.schema import VALUE_LABELS
 from gridgov.territory import rules
 
@@ -161,6 +164,13 @@ def catalogue_view(session: Session, profile, place: str, day: date) -> Catalogu
             matters=matters[list_id], versions=versions[list_id],
         ))
     return CatalogueView(area.code, area.name, area.level, chain, day, views, profile.regulation.title)
+
+
+def public_counties(session: Session, view: CatalogueView) -> Sequence:
+    """Rows (code, name) of the counties a city's public page links to; none on a county's page."""
+    if view.place_level != AreaLevel.CITY:
+        return []
+    return repo.counties_of(session, view.place_code)
 
 
 def _level(code: str) -> str:

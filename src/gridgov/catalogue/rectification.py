@@ -160,6 +160,12 @@ def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime,
     return f"事项 {matter.code} {matter.name} 逾期未整改强制退出（第 {version.number} 版）"
 
 
+def issuable_matters(session: Session, principal: Principal) -> Sequence[Matter]:
+    """The matters in force of the principal's own lists: those a notice may name."""
+    own = [x.id for x in repo.lists_of_areas(session, [principal.scope_code])]
+    return repo.matters_in_force(session, own)
+
+
 def to_read(session: Session, notices: Sequence[RectificationNotice]) -> list[RectificationRead]:
     ids = {n.matter_id for n in notices}
     matters = {m.id: m for m in session.scalars(select(Matter).where(Matter.id.in_(ids)))} if ids else {}

@@ -19,12 +19,13 @@ from gridgov.authz.scope import scoped
 from gridgov.catalogue import lookup
 from gridgov.catalogue import rules as crules
 from gridgov.errors import Invalid, NotFound
-from gridgov.models import Area, CatalogueList, Department, Matter
+from gridgov.models import Area, CatalogueList, Department, Matter, User
 from gridgov.models.catalogue import (
     CatalogueApplication,
     ListVersion,
     RectificationNotice,
 )
+from gridgov.models.territory import AreaLevel
 from gridgov.territory import rules
 
 # ---------------------------------------------------------------- lists
@@ -103,6 +104,18 @@ def get_matter(session: Session, matter_id: int) -> Matter:
     if found is None:
         raise NotFound(f"事项 {matter_id} 不存在")
     return found
+
+
+def find_matter(session: Session, matter_id: int) -> Matter | None:
+    return session.get(Matter, matter_id)
+
+
+def matters_in_force(session: Session, list_ids: Sequence[int]) -> Sequence[Matter]:
+    """The matters in force (by status) of the given lists, in code order."""
+    if not list_ids:
+        return []
+    stmt = select(Matter).where(Matter.list_id.in_(list(list_ids)), Matter.status == crules.IN_FORCE)
+    return session.scalars(stmt.order_by(Matter.code)).all()
 
 
 def code_taken(session: Session, code: str) -> bool:
@@ -215,6 +228,20 @@ def area_names(session: Session, codes) -> dict[str, str]:
     if not codes:
         return {}
     return dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
+
+
+def counties_of(session: Session, city_code: str) -> Sequence:
+    """Rows (code, name) of the counties of a city, in code order."""
+    stmt = select(Area.code, Area.name).where(Area.parent_code == city_code, Area.level == AreaLevel.COUNTY)
+    return session.execute(stmt.order_by(Area.code)).all()
+
+
+def user_names(session: Session, ids) -> dict[int, str]:
+    """Display names of the users an application or notice already opened through the door names."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 def count_versions(session: Session, list_id: int) -> int:

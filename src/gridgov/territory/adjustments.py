@@ -74,6 +74,11 @@ def list_adjustments(
     return session.scalars(stmt.order_by(GridAdjustment.id.desc()).limit(limit)).all()
 
 
+def people_of(session: Session, adj: GridAdjustment) -> dict[int, str]:
+    """Names of who proposed, decided and filed an adjustment already opened through the door."""
+    return repo.user_names(session, (adj.proposed_by, adj.decided_by, adj.filed_by))
+
+
 def to_read(session: Session, adjs: Sequence[GridAdjustment]) -> list[AdjustmentRead]:
     names = {c: a.name for c, a in repo.get_areas(session, {a.town_code for a in adjs}).items()}
     out = []

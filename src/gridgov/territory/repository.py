@@ -9,9 +9,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
+from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.db import Prebuilt
-from gridgov.models import Area, Counter, Grid, MicroGrid
+from gridgov.models import Area, Counter, Grid, MicroGrid, User
 from gridgov.models.territory import GridStatus
 
 GRIDS_VERSION = "grids_version"
@@ -21,12 +21,27 @@ def get_area(session: Session, code: str) -> Area | None:
     return session.get(Area, code)
 
 
+def top_area_code(session: Session) -> str | None:
+    """The code of the first area with no parent (the city), read as the system."""
+    stmt = scoped(select(Area.code).where(Area.parent_code.is_(None)), SYSTEM, Area)
+    return session.scalar(stmt.order_by(Area.code).limit(1))
+
+
 def get_areas(session: Session, codes: Iterable[str]) -> dict[str, Area]:
     """Areas by code, unscoped: callers use it for names of areas they may already see."""
     codes = list(codes)
     if not codes:
         return {}
     return {a.code: a for a in session.scalars(select(Area).where(Area.code.in_(codes)))}
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of the users a row already opened through the door names (who proposed,
+    decided, filed): the system reads them, as names only."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(scoped(select(User.id, User.display_name).where(User.id.in_(ids)), SYSTEM, User)).all())
 
 
 def list_child_areas(session: Session, principal: Principal, parent_code: str | None) -> Sequence[Area]:
