@@ -59,7 +59,7 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "cases/service.py::verify_files": "hash-chain check of every file: the CLI's, as the system",
     "cases/service.py::<module>": "_GRID_ROW, the grid of a case being registered; covers() checks it next",
     "accounts/service.py::<module>": "_PRINCIPAL_ROW: the user behind a verified token, by its id",
-    "notify/__init__.py::notice_to_each": "INSERT … SELECT of notices for users a use case selected",
+    "notify/repository.py::notice_to_each": "INSERT … SELECT of notices for users a use case selected",
     "cases/service.py::_check_instruction": "an instruction named at intake must be of the case's grid, "
                                            "already checked against the jurisdiction; same 422 either way",
     "territory/repository.py::get_area": "existence of a code for imports and for proposals (system view)",
@@ -123,9 +123,9 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
                                         "(the id comes from the verified token)",
     "accounts/repository.py::username_taken": "usernames are unique city-wide: a taken name is 409 for anyone",
     "accounts/repository.py::place_names": "names of the scope codes of users already scoped",
-    "notify/__init__.py::inbox": "a user's own inbox: notify/service passes principal.user_id only",
-    "notify/__init__.py::unread_count": "a user's own inbox: notify/service passes principal.user_id only",
-    "notify/__init__.py::mark_read": "a user's own inbox: notify/service passes principal.user_id only",
+    "notify/repository.py::inbox": "a user's own inbox: notify/service passes principal.user_id only",
+    "notify/repository.py::unread_count": "a user's own inbox: notify/service passes principal.user_id only",
+    "notify/repository.py::mark_read": "a user's own inbox: notify/service passes principal.user_id only",
     "departments/service.py::seed_departments": "creates the profile's departments (system)",
 }
 """Single functions, by ``module::function``, whose queries are system work inside a use case."""
