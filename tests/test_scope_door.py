@@ -126,7 +126,7 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "notify/repository.py::inbox": "a user's own inbox: notify/service passes principal.user_id only",
     "notify/repository.py::unread_count": "a user's own inbox: notify/service passes principal.user_id only",
     "notify/repository.py::mark_read": "a user's own inbox: notify/service passes principal.user_id only",
-    "departments/service.py::seed_departments": "creates the profile's departments (system)",
+    "departments/repository.py::department_codes": "creates the profile's departments (system)",
 }
 """Single functions, by ``module::function``, whose queries are system work inside a use case."""
 
