@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
@@ -451,12 +450,8 @@ def detail(session: Session, principal: Principal, application_id: int, *, profi
 
 
 def to_read(session: Session, apps: Sequence[CatalogueApplication], *, profile) -> list[ApplicationRead]:
-    list_ids = {a.list_id for a in apps}
-    names = dict(session.execute(select(CatalogueList.id, CatalogueList.name)
-                                 .where(CatalogueList.id.in_(list_ids))).all()) if list_ids else {}
-    matter_ids = {a.matter_id for a in apps if a.matter_id}
-    codes = dict(session.execute(select(Matter.id, Matter.code).where(Matter.id.in_(matter_ids))).all()) \
-        if matter_ids else {}
+    names = repo.list_names(session, {a.list_id for a in apps})
+    codes = repo.matter_codes(session, {a.matter_id for a in apps if a.matter_id})
     out = []
     order = [crules.SUBMITTED, crules.REVIEWED, crules.APPROVED]
     for a in apps:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
@@ -91,14 +90,8 @@ def answer(session: Session, principal: Principal, notice_id: int, data: Rectifi
         raise Conflict("已超过整改期限，不能再答复")
     if not data.answer.strip():
         raise Invalid("请填写整改情况", details=[{"field": "answer", "reason": "请填写整改情况"}])
-    claimed = session.execute(
-        update(RectificationNotice)
-        .where(RectificationNotice.id == notice.id, RectificationNotice.outcome == crules.OPEN)
-        .values(outcome=crules.ANSWERED, answer=data.answer.strip(), answered_at=now,
-                answered_by=principal.user_id if principal else None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_answer(session, notice, data.answer.strip(), now=now,
+                             by=principal.user_id if principal else None):
         raise Conflict("整改通知刚被处理，请刷新后查看")
     session.refresh(notice)
     matter = session.get(Matter, notice.matter_id)
@@ -139,13 +132,7 @@ def expire_catalogue(session: Session, now: datetime, *, profile=None) -> list[s
 
 def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime, profile=None) -> str | None:
     """Claim an overdue notice (open → forced_exit) and take its matter off the list."""
-    claimed = session.execute(
-        update(RectificationNotice)
-        .where(RectificationNotice.id == notice.id, RectificationNotice.outcome == crules.OPEN)
-        .values(outcome=crules.FORCED_EXIT)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_forced_exit(session, notice):
         return None
     session.refresh(notice)
     matter = session.get(Matter, notice.matter_id)
@@ -167,8 +154,7 @@ def issuable_matters(session: Session, principal: Principal) -> Sequence[Matter]
 
 
 def to_read(session: Session, notices: Sequence[RectificationNotice]) -> list[RectificationRead]:
-    ids = {n.matter_id for n in notices}
-    matters = {m.id: m for m in session.scalars(select(Matter).where(Matter.id.in_(ids)))} if ids else {}
+    matters = repo.matters_by_id(session, {n.matter_id for n in notices})
     return [
         RectificationRead(
             id=n.id, matter_id=n.matter_id, matter_code=matters[n.matter_id].code,
