@@ -91,9 +91,8 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "public/repository.py::user_names": "names of handlers on complaints already scoped",
     "public/repository.py::mark_handled": "conditional UPDATE of a complaint just opened through get_complaint",
     # catalogue lists, their matters and versions are published (C5): reading a list is public
-    "catalogue/export.py::public_area": "the published catalogue of a place: public (C5)",
-    "catalogue/export.py::catalogue_view": "the published catalogue of a place: public (C5)",
-    "catalogue/export.py::compare_versions": "published versions of a list: public (C5)",
+    "catalogue/repository.py::find_area": "the place of a published catalogue: public (C5)",
+    "catalogue/repository.py::find_list": "a published list by id, for comparing its versions: public (C5)",
     "catalogue/repository.py::counties_of": "the counties a public catalogue page links to: public (C5)",
     "catalogue/repository.py::get_list": "a published list by id: public (C5)",
     "catalogue/repository.py::list_names": "names of published lists (of applications already scoped): public (C5)",

@@ -65,6 +65,11 @@ def ensure_lists(session: Session, profile, area: str, *, now: datetime) -> list
     return out
 
 
+def find_list(session: Session, list_id: int) -> CatalogueList | None:
+    """A list by id, or None: lists are published (C5)."""
+    return session.get(CatalogueList, list_id)
+
+
 def get_list(session: Session, list_id: int) -> CatalogueList:
     found = session.get(CatalogueList, list_id)
     if found is None:
@@ -190,6 +195,28 @@ def unfiled_versions(session: Session, principal: Principal) -> Sequence:
     return session.execute(stmt.order_by(ListVersion.published_at, ListVersion.id)).all()
 
 
+def version_rows(session: Session, list_ids: Sequence[int]) -> Sequence:
+    """(list id, number, published on, summary, filed at) of every version of the lists, newest first per list."""
+    if not list_ids:
+        return []
+    return session.execute(
+        select(ListVersion.list_id, ListVersion.number, ListVersion.published_on, ListVersion.summary,
+               ListVersion.filed_at)
+        .where(ListVersion.list_id.in_(list(list_ids)))
+        .order_by(ListVersion.list_id, ListVersion.number.desc())
+    ).all()
+
+
+def version_numbers(session: Session, list_id: int) -> list[int]:
+    return list(session.scalars(
+        select(ListVersion.number).where(ListVersion.list_id == list_id).order_by(ListVersion.number)))
+
+
+def versions_numbered(session: Session, list_id: int, numbers: Sequence[int]) -> dict[int, ListVersion]:
+    return {v.number: v for v in session.scalars(
+        select(ListVersion).where(ListVersion.list_id == list_id, ListVersion.number.in_(list(numbers))))}
+
+
 def list_versions(session: Session, list_id: int) -> Sequence[ListVersion]:
     stmt = select(ListVersion).where(ListVersion.list_id == list_id).order_by(ListVersion.number.desc())
     return session.scalars(stmt).all()
@@ -297,6 +324,11 @@ def expired_temporary(session: Session, day: date) -> Sequence[Matter]:
 
 def get_department(session: Session, code: str | None) -> Department | None:
     return session.get(Department, code) if code else None
+
+
+def find_area(session: Session, code: str) -> Area | None:
+    """An area by code, or None: the place of a published catalogue (public, C5)."""
+    return session.get(Area, code)
 
 
 def area_names(session: Session, codes) -> dict[str, str]:
