@@ -176,7 +176,7 @@ def directory_classes(session: Session, cat_list: CatalogueList, profile, day) -
     directory."""
     if not crules.classifies_by_directory(profile.catalogue) or not cat_list.follows_list_id:
         return None
-    followed = session.get(CatalogueList, cat_list.follows_list_id)
+    followed = repo.find_list(session, cat_list.follows_list_id)
     if followed is None or followed.kind != crules.DIRECTORY:
         return None
     return {m.code: m.name for m in repo.matters_of_list(session, followed.id, day)}
@@ -227,7 +227,7 @@ def _check_listed_matter(session: Session, matter_id: int | None, cat_list: Cata
     if matter_id is None:
         problems.append(_problem("matter_id", "请选择清单中的事项"))
         return None
-    matter = session.get(Matter, matter_id)
+    matter = repo.find_matter(session, matter_id)
     if matter is None or matter.list_id != cat_list.id:
         problems.append(_problem("matter_id", f"事项 {matter_id} 不在该清单中"))
         return None
@@ -271,7 +271,7 @@ def _check_change(proposed: MatterIn | None, matter: Matter, profile, problems) 
 def review(session: Session, principal: Principal, application_id: int, data: ReviewIn, *, profile,
            now: datetime) -> CatalogueApplication:
     app = repo.get_application(session, principal, application_id, for_update=True)
-    cat_list = session.get(CatalogueList, app.list_id)
+    cat_list = repo.find_list(session, app.list_id)
     check_list_agency(principal, cat_list, "审核")
     problem = crules.step_problem(crules.REVIEW, app.status)
     if problem:
@@ -323,7 +323,7 @@ def refuse(session: Session, principal: Principal, application_id: int, data: De
 def _decide(session, principal, application_id: int, data: DecisionIn, *, approve: bool, profile,
             now: datetime) -> CatalogueApplication:
     app = repo.get_application(session, principal, application_id, for_update=True)
-    cat_list = session.get(CatalogueList, app.list_id)
+    cat_list = repo.find_list(session, app.list_id)
     check_list_agency(principal, cat_list, "作出决定")
     problem = crules.step_problem(crules.APPROVE if approve else crules.REFUSE, app.status)
     if problem:
@@ -336,14 +336,14 @@ def _decide(session, principal, application_id: int, data: DecisionIn, *, approv
     if approve and app.kind != crules.EXIT:
         power_type = (app.matter or {}).get("power_type")
         if power_type is None and app.matter_id:
-            power_type = session.get(Matter, app.matter_id).power_type
+            power_type = repo.find_matter(session, app.matter_id).power_type
         refusal = crules.power_type_problem(profile.catalogue, power_type or "none", cat_list.kind)
         if refusal:
             raise Conflict(refusal)
         # The class may have left the directory since the application was made (JM§9).
         class_code = (app.matter or {}).get("class_code")
         if class_code is None and app.matter_id:
-            class_code = session.get(Matter, app.matter_id).class_code
+            class_code = repo.find_matter(session, app.matter_id).class_code
         problem = _class_problem(session, cat_list, class_code or "", profile, local_day(now))
         if problem:
             raise Conflict(problem)
@@ -391,12 +391,12 @@ def _put_into_effect(session: Session, principal: Principal, app: CatalogueAppli
         publish_version(session, cat_list, now=now, actor=principal, application_id=app.id, profile=profile,
                         summary=crules.summary_of(app.kind, code, matter.name, extra=extra))
     elif app.kind == crules.EXIT:
-        matter = session.get(Matter, app.matter_id)
+        matter = repo.find_matter(session, app.matter_id)
         if exit_matter(session, matter, reason=app.reason, now=now, actor=principal, application_id=app.id,
                        profile=profile) is None:
             raise Conflict(f"事项 {matter.code} 已退出清单")
     else:
-        matter = session.get(Matter, app.matter_id)
+        matter = repo.find_matter(session, app.matter_id)
         if matter.status != crules.IN_FORCE:
             raise Conflict(f"事项 {matter.code} 已退出清单")
         changes = {k: v for k, v in (app.matter or {}).items() if k in crules.CHANGE_FIELDS}

@@ -85,7 +85,7 @@ def file_version(session: Session, principal: Principal, version_id: int, note: 
     list) or already filed; 403 for anyone but the city agency. The version is claimed by a
     conditional UPDATE, so two agency users filing at once cannot both succeed."""
     version = session.get(ListVersion, version_id)
-    cat_list = session.get(CatalogueList, version.list_id) if version is not None else None
+    cat_list = repo.find_list(session, version.list_id) if version is not None else None
     if cat_list is None or not covers(principal, cat_list.area_code):
         raise NotFound(f"清单版本 {version_id} 不存在")
     problem = crules.filing_problem(profile.catalogue, list_level(cat_list))

@@ -82,7 +82,7 @@ def exit_matter(session: Session, matter: Matter, *, reason: str, now: datetime,
     if not repo.claim_exit(session, matter, day=day, reason=reason, now=now):
         return None
     session.refresh(matter)
-    cat_list = session.get(CatalogueList, matter.list_id)
+    cat_list = repo.find_list(session, matter.list_id)
     record(session, actor=actor, action=action, now=now, object_type="matter", object_id=matter.code,
            area_code=cat_list.area_code, before={"status": crules.IN_FORCE},
            after={"status": crules.EXITED, "exited_on": day.isoformat(), "reason": reason})

@@ -30,7 +30,7 @@ from gridgov.catalogue.schemas import (
 from gridgov.departments.service import department_code
 from gridgov.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
-from gridgov.models import CatalogueList, Matter
+from gridgov.models import Matter
 from gridgov.models.catalogue import RectificationNotice
 
 
@@ -41,8 +41,8 @@ def issue(session: Session, principal: Principal, data: RectificationCreate, *, 
     problem = crules.forced_exit_problem(profile.catalogue)
     if problem:
         raise Forbidden(problem)
-    matter = session.get(Matter, data.matter_id)
-    cat_list = session.get(CatalogueList, matter.list_id) if matter else None
+    matter = repo.find_matter(session, data.matter_id)
+    cat_list = repo.find_list(session, matter.list_id) if matter else None
     if matter is None or not sees_area(principal, cat_list.area_code):
         raise NotFound(f"事项 {data.matter_id} 不存在")
     check_list_agency(principal, cat_list, "发出整改通知")
@@ -94,8 +94,8 @@ def answer(session: Session, principal: Principal, notice_id: int, data: Rectifi
                              by=principal.user_id if principal else None):
         raise Conflict("整改通知刚被处理，请刷新后查看")
     session.refresh(notice)
-    matter = session.get(Matter, notice.matter_id)
-    cat_list = session.get(CatalogueList, matter.list_id)
+    matter = repo.find_matter(session, notice.matter_id)
+    cat_list = repo.find_list(session, matter.list_id)
     record(session, actor=principal, action="rectification_answered", now=now, object_type="rectification_notice",
            object_id=notice.id, area_code=cat_list.area_code, after={"outcome": crules.ANSWERED},
            detail=notice.answer[:500])
@@ -135,8 +135,8 @@ def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime,
     if not repo.claim_forced_exit(session, notice):
         return None
     session.refresh(notice)
-    matter = session.get(Matter, notice.matter_id)
-    cat_list = session.get(CatalogueList, matter.list_id)
+    matter = repo.find_matter(session, notice.matter_id)
+    cat_list = repo.find_list(session, matter.list_id)
     record(session, actor=None, action="rectification_forced_exit", now=now, object_type="rectification_notice",
            object_id=notice.id, area_code=cat_list.area_code, before={"outcome": crules.OPEN},
            after={"outcome": crules.FORCED_EXIT, "matter": matter.code}, actor_name="system")
