@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -26,6 +26,15 @@ def top_area_code(session: Session) -> str | None:
     """The code of the first area with no parent (the city), read as the system."""
     stmt = scoped(select(Area.code).where(Area.parent_code.is_(None)), SYSTEM, Area)
     return session.scalar(stmt.order_by(Area.code).limit(1))
+
+
+def write_rows(session: Session, model, new: list[dict], changed: list[dict]) -> None:
+    """Bulk INSERT of ``new`` rows and bulk UPDATE (by primary key) of ``changed`` ones of an
+    area, grid or micro-grid table: import writes, every code checked by ``covers()`` first."""
+    if new:
+        session.execute(insert(model), new)
+    if changed:
+        session.execute(update(model), changed)
 
 
 def get_areas(session: Session, codes: Iterable[str]) -> dict[str, Area]:
