@@ -10,7 +10,8 @@ on any of these in an adapter:
   page's own ``text(field)`` helper is no query);
 * ``….execute``, ``….scalar``, ``….scalars``, ``….get`` or ``….query`` called on a session (a name
   ending in ``session``, or ``db``/``conn``/``connection``), or with a session as first argument (a
-  prebuilt statement run as ``STMT.scalar(session, …)``).
+  prebuilt statement run as ``STMT.scalar(session, …)``);
+* an import of a ``repository`` module (an adapter calls the service, which calls the repository).
 
 The queries live in the domain's ``repository.py`` and are called through its service. The places
 that may still do so are listed in :data:`EXCEPTIONS`, each with its reason; an exception that no
@@ -91,6 +92,13 @@ def queries_in(source: str, where: str) -> list[tuple[str, str]]:
             visit(child, inner)
 
     visit(tree, "<module>")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            named = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            if any(n == "repository" or n.endswith(".repository") for n in named):
+                out.append(("<import>", f"{where}:{node.lineno} imports a repository"))
+        elif isinstance(node, ast.Import) and any(a.name.endswith(".repository") for a in node.names):
+            out.append(("<import>", f"{where}:{node.lineno} imports a repository"))
     return out
 
 
@@ -156,6 +164,8 @@ def test_services_and_repositories_are_not_adapters(relative):
     "def page():\n    return sa.update(Case)\n",
     "from sqlalchemy import text\ndef page(conn):\n    return text('SELECT 1')\n",
     "def page(uow):\n    with uow as session:\n        return session.scalar(q)\n",
+    "from gridgov.catalogue import repository as repo\n",
+    "from gridgov.staff.repository import get_staff\n",
 ])
 def test_the_lint_catches_a_query_in_an_adapter(snippet):
     assert queries_in(snippet, "x/web.py")
@@ -166,6 +176,7 @@ def test_the_lint_catches_a_query_in_an_adapter(snippet):
     "def page(values):\n    return values.get('name', '')\n",
     "def page(form):\n    data = {}\n    data.update(form)\n    return data\n",
     "@router.delete('/x')\ndef remove(session, me):\n    service.remove(session, me)\n",
+    "from gridgov.catalogue import applications, rules\n",
     "def create(form):\n    def text(name):\n        return str(form.get(name, ''))\n    return text('title')\n",
 ])
 def test_the_lint_lets_a_service_call_through(snippet):

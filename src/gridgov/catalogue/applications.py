@@ -449,6 +449,16 @@ def detail(session: Session, principal: Principal, application_id: int, *, profi
     )
 
 
+def list_read(session: Session, principal: Principal, *, status: str | None, profile) -> list[ApplicationRead]:
+    """The applications the principal may see (its department's or its jurisdiction's), as read."""
+    return to_read(session, repo.list_applications(session, principal, status=status), profile=profile)
+
+
+def read_one(session: Session, principal: Principal, application_id: int, *, profile) -> ApplicationRead:
+    """One application opened through the door; 404 outside the jurisdiction, as missing."""
+    return to_read(session, [repo.get_application(session, principal, application_id)], profile=profile)[0]
+
+
 def to_read(session: Session, apps: Sequence[CatalogueApplication], *, profile) -> list[ApplicationRead]:
     names = repo.list_names(session, {a.list_id for a in apps})
     codes = repo.matter_codes(session, {a.matter_id for a in apps if a.matter_id})

@@ -153,6 +153,11 @@ def issuable_matters(session: Session, principal: Principal) -> Sequence[Matter]
     return repo.matters_in_force(session, own)
 
 
+def list_read(session: Session, principal: Principal) -> list[RectificationRead]:
+    """The notices the principal may see (its department's or its jurisdiction's), as read."""
+    return to_read(session, repo.list_notices(session, principal))
+
+
 def to_read(session: Session, notices: Sequence[RectificationNotice]) -> list[RectificationRead]:
     matters = repo.matters_by_id(session, {n.matter_id for n in notices})
     return [

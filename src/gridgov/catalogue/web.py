@@ -19,7 +19,6 @@ from pydantic import ValidationError
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.catalogue import applications, filing, rectification
-from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.schemas import (
     ApplicationCreate,
@@ -76,7 +75,7 @@ def application_list(request: Request, me: Applicant, session: SessionDep, profi
 def _list_page(request, session, me: Principal, profile, *, status: str | None = None, done: str | None = None,
                error: str | None = None, values: dict[str, str] | None = None, http_status: int = 200):
     status = (status or "").strip() or None
-    items = applications.to_read(session, repo.list_applications(session, me, status=status), profile=profile)
+    items = applications.list_read(session, me, status=status, profile=profile)
     return templates.TemplateResponse(request, "catalogue/manage/list.html", {
         "items": items, "status": status or "", "status_labels": crules.APPLICATION_STATUS_LABELS,
         "badge_class": STATUS_BADGES, "done": done, "can_apply": bool(applications.targets(session, me, profile)),
@@ -316,7 +315,7 @@ def _notice_from(values: dict[str, str]) -> RectificationCreate:
 
 def _notices_page(request, session, me: Principal, profile, *, values: dict[str, str] | None = None,
                   error: str | None = None, status: int = 200, done: str | None = None):
-    notices = rectification.to_read(session, repo.list_notices(session, me))
+    notices = rectification.list_read(session, me)
     can_issue = me.can(Permission.CATALOGUE_MANAGE) and profile.catalogue.forced_exit and not me.department_code
     matters = rectification.issuable_matters(session, me) if can_issue else []
     return templates.TemplateResponse(request, "catalogue/manage/rectifications.html", {
