@@ -204,6 +204,8 @@ def test_staff_commands_import_export_and_list_gaps(fresh_url, cli_env, tmp_path
     assert runner.invoke(app, ["export", str(out)]).exit_code == 0 and out.exists()
     gaps = runner.invoke(app, ["gaps", "--area", t.TOWN])
     assert gaps.exit_code == 0 and "缺专职网格员" in gaps.output and "缺网格长" in gaps.output
+    everywhere = runner.invoke(app, ["gaps"])  # no --area: the city (the area with no parent)
+    assert everywhere.exit_code == 0 and f"（{t.CITY}）" in everywhere.output and "缺网格长" in everywhere.output
 
 
 # ---------------------------------------------------------------- the row limit (issue 11, finding 5)

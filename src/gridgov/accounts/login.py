@@ -31,14 +31,13 @@ auditors of the whole instance see it. The typed password is never recorded.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from gridgov.accounts import repository as repo
 from gridgov.accounts import twofactor
 from gridgov.accounts.passwords import (
     DEMO_PASSWORD,
@@ -52,7 +51,8 @@ from gridgov.accounts.service import _principal
 from gridgov.audit.service import record
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.crypto import FieldCipher
-from gridgov.models import Area, AuditEntry, User
+from gridgov.models import AuditEntry, User
+from gridgov.territory.service import top_area_code
 
 FAILURES = ("login_failed", "otp_failed")
 """The audit actions the limits count."""
@@ -106,30 +106,7 @@ def normalise(username: str) -> str:
 def top_area(session: Session) -> str:
     """The instance's top area (the root of the areas table; the first by code if there are
     several): where events that belong to no user are recorded, for the auditors of the whole."""
-    return session.scalar(select(Area.code).where(Area.parent_code.is_(None)).order_by(Area.code).limit(1)) or ""
-
-
-def _recent_failures(session: Session, *where, since: datetime, limit: int) -> list[datetime]:
-    return list(session.scalars(
-        select(AuditEntry.at).where(AuditEntry.action.in_(FAILURES), AuditEntry.at > since, *where)
-        .order_by(AuditEntry.at.desc()).limit(limit)
-    ))
-
-
-def _last_reset(session: Session, name: str, user: User | None, ip: str) -> datetime | None:
-    cond = and_(AuditEntry.ip == ip, AuditEntry.action == "login_succeeded", AuditEntry.actor == name)
-    if user is not None:
-        cond = or_(cond, and_(AuditEntry.action.in_(RESETS), AuditEntry.object_type == "user",
-                              AuditEntry.object_id == str(user.id)))
-    return session.scalar(select(func.max(AuditEntry.at)).where(cond))
-
-
-def _one_at_a_time(session: Session, ip: str) -> None:
-    """Serialises the logins of one address until the transaction ends (PostgreSQL; SQLite's
-    writers are serial already)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.blake2b(f"login:{ip}".encode(), digest_size=8).digest(), "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    return top_area_code(session) or ""
 
 
 def _wait(until: datetime, now: datetime) -> tuple[int, int]:
@@ -141,18 +118,19 @@ def limit_reached(session: Session, name: str, user: User | None, *, ip: str, no
                   limits: Limits) -> LoginThrottled | None:
     """The refusal due to the address or the (username, address) pair, if either is at its limit."""
     window = timedelta(minutes=limits.ip_window_minutes)
-    times = _recent_failures(session, AuditEntry.ip == ip, since=now - window, limit=limits.ip_max_failures)
+    times = repo.recent_failures(session, FAILURES, AuditEntry.ip == ip, since=now - window,
+                                 limit=limits.ip_max_failures)
     if len(times) >= limits.ip_max_failures:
         seconds, minutes = _wait(times[-1] + window, now)
         return LoginThrottled(f"本地址登录失败次数过多，请 {minutes} 分钟后再试", retry_after=seconds, scope="ip",
                               until=times[-1] + window)
     window = timedelta(minutes=limits.lockout_minutes)
     since = now - window
-    reset = _last_reset(session, name, user, ip)
+    reset = repo.last_reset(session, name, user, ip, RESETS)
     if reset is not None and reset > since:
         since = reset
-    times = _recent_failures(session, AuditEntry.actor == name, AuditEntry.ip == ip, since=since,
-                             limit=limits.max_failures)
+    times = repo.recent_failures(session, FAILURES, AuditEntry.actor == name, AuditEntry.ip == ip, since=since,
+                                 limit=limits.max_failures)
     if len(times) >= limits.max_failures:
         seconds, minutes = _wait(times[-1] + window, now)
         return LoginThrottled(
@@ -192,8 +170,8 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
     """
     name = normalise(username)
     warm_dummy()
-    _one_at_a_time(session, ip)
-    user = session.scalar(select(User).where(User.username == name))
+    repo.lock_logins_from(session, ip)
+    user = repo.user_by_username(session, name)
     refusal = limit_reached(session, name, user, ip=ip, now=now, limits=limits)
     if refusal is not None:
         raise refusal
@@ -218,7 +196,7 @@ def second_factor(session: Session, user: User, code: str, *, cipher: FieldCiphe
                   ip: str = "") -> str:
     """Checks the TOTP or recovery code of a user whose password was right: ``"totp"`` or
     ``"recovery"``. A wrong code counts like a wrong password (``otp_failed``)."""
-    _one_at_a_time(session, ip)
+    repo.lock_logins_from(session, ip)
     refusal = limit_reached(session, user.username, user, ip=ip, now=now, limits=limits)
     if refusal is not None:
         raise refusal

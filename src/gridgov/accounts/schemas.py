@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from gridgov.models.accounts import Role
 from gridgov.kit.params import IdField
+from gridgov.models.accounts import Role
 
 
 class TokenRequest(BaseModel):

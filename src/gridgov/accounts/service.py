@@ -10,20 +10,20 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from gridgov.accounts import repository as repo
 from gridgov.accounts.passwords import hash_password, password_problem, verify_password
 from gridgov.accounts.schemas import UserCreate, UserFilter, UserRead, UserUpdate
 from gridgov.audit.service import record
 from gridgov.authz.permissions import ROLE_PERMISSIONS, Permission
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import get_visible, scoped
+from gridgov.authz.scope import get_visible
 from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
 from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, SECURITY_ROLES, Role
-from gridgov.models.territory import AreaLevel
 from gridgov.staff import repository as staff_repo
 from gridgov.territory import repository as territory_repo
 from gridgov.territory import rules
@@ -94,7 +94,7 @@ def log_out(session: Session, principal: Principal, *, now: datetime, ip: str = 
 
 
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = repo.get_user(session, user_id)
     if user is None:
         raise NotFound("用户不存在")
     return user
@@ -109,25 +109,7 @@ def access_user(session: Session, principal: Principal, user_id: int) -> User:
 
 
 def list_users(session: Session, principal: Principal, *, q: str | None = None) -> Sequence[User]:
-    stmt = scoped(select(User), principal, User).order_by(User.username)
-    if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(User.username.like(like) | User.display_name.like(like))
-    return session.scalars(stmt).all()
-
-
-def _user_filter(stmt, flt: UserFilter):
-    """``stmt``, already through the door, narrowed by the filter."""
-    if flt.q:
-        like = f"%{flt.q.strip()}%"
-        stmt = stmt.where(User.username.like(like) | User.display_name.like(like))
-    if flt.role:
-        stmt = stmt.where(User.role == flt.role)
-    if flt.area:
-        stmt = stmt.where(User.scope_code.startswith(rules.area_prefix(flt.area)))
-    if flt.active is not None:
-        stmt = stmt.where(User.is_active.is_(flt.active))
-    return stmt
+    return repo.list_users(session, principal, q=q)
 
 
 def search_users(
@@ -142,12 +124,7 @@ def search_users(
         if get_visible(session, principal, Area, flt.area, ancestors=True) is None:
             raise NotFound(f"区域 {flt.area} 不存在")
     page, page_size = max(page, 1), min(max(page_size, 1), 200)
-    total = session.scalar(_user_filter(scoped(select(func.count()).select_from(User), principal, User), flt)) or 0
-    rows = session.scalars(
-        _user_filter(scoped(select(User), principal, User), flt).order_by(User.username)
-        .offset((page - 1) * page_size).limit(page_size)
-    ).all()
-    return rows, total
+    return repo.page_of_users(session, principal, flt, page=page, page_size=page_size)
 
 
 def grant_problem(principal: Principal | None, role: Role) -> str | None:
@@ -276,8 +253,7 @@ def assignable_roles(principal: Principal) -> list[tuple[str, str]]:
 
 def assignable_departments(session: Session, principal: Principal) -> Sequence[Department]:
     """Active departments of the areas inside the jurisdiction (the only ones a user may join)."""
-    stmt = scoped(select(Department), principal, Department).where(Department.is_active)
-    return session.scalars(stmt.order_by(Department.area_code, Department.kind)).all()
+    return repo.active_departments(session, principal)
 
 
 def _snapshot(user: User) -> dict:
@@ -296,7 +272,7 @@ def create_user(session: Session, principal: Principal, data: UserCreate, *, now
     username = data.username.strip().lower()
     if not USERNAME_RE.match(username):
         raise Invalid("用户名应为 3–32 位小写字母、数字或下划线，并以字母开头")
-    if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
+    if repo.username_taken(session, username):
         raise Conflict(f"用户名 {username} 已被使用")
     problem = password_problem(data.password, username=username, demo=demo)
     if problem:
@@ -436,17 +412,9 @@ def permission_labels(principal: Principal) -> list[str]:
 def area_choices(session: Session, principal: Principal) -> Sequence[Area]:
     """Areas down to the town level inside the jurisdiction, for pickers (villages and grids are
     typed as codes: a city has too many of them for a list)."""
-    stmt = scoped(select(Area), principal, Area).where(
-        Area.level.in_([AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWN])
-    )
-    return session.scalars(stmt.order_by(Area.code)).all()
+    return repo.areas_down_to_towns(session, principal)
 
 
 def place_names(session: Session, codes: set[str]) -> dict[str, str]:
     """The name of each area, grid or micro-grid code (for showing a user's scope)."""
-    names: dict[str, str] = {}
-    for model, length in ((Area, rules.AREA_CODE_LEN), (Grid, rules.GRID_CODE_LEN), (MicroGrid, rules.MICRO_GRID_CODE_LEN)):
-        wanted = [c for c in codes if len(c) == length]
-        if wanted:
-            names.update({code: name for code, name in session.execute(select(model.code, model.name).where(model.code.in_(wanted)))})
-    return names
+    return repo.place_names(session, codes)

@@ -21,6 +21,7 @@ import pyotp
 import segno
 from sqlalchemy.orm import Session
 
+from gridgov.accounts import repository as repo
 from gridgov.accounts.passwords import verify_password
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
@@ -40,7 +41,7 @@ class OtpInvalid(Invalid):
 def pending_user(session: Session, user_id: int) -> User | None:
     """The account behind a verified pending-login token (its id comes from the signed token):
     the code step of a login, before any principal exists."""
-    return session.get(User, user_id)
+    return repo.get_user(session, user_id)
 
 
 def own_user(session: Session, principal: Principal) -> User:
@@ -49,7 +50,7 @@ def own_user(session: Session, principal: Principal) -> User:
 
 
 def _user(session: Session, principal: Principal) -> User:
-    user = session.get(User, principal.user_id)
+    user = repo.get_user(session, principal.user_id)
     if user is None:
         raise NotFound("用户不存在")
     return user

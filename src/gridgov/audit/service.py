@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridgov.audit import repository as repo
 from gridgov.audit import rules as audit_rules
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped, sees_area
+from gridgov.authz.scope import sees_area
 from gridgov.catalogue.rules import ACTION_LABELS as CATALOGUE_ACTIONS
 from gridgov.db import unit_of_work
 from gridgov.errors import Invalid, NotFound
@@ -122,23 +122,6 @@ def record_now(factory: sessionmaker[Session], **fields: Any) -> None:
         record(session, **fields)
 
 
-def _filtered(stmt, *, action, actor, object_type, area, since, until):
-    """``stmt``, already through the door, narrowed by the filter."""
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    if actor:
-        stmt = stmt.where(AuditEntry.actor == actor)
-    if object_type:
-        stmt = stmt.where(AuditEntry.object_type == object_type)
-    if area:
-        stmt = stmt.where(AuditEntry.area_code.startswith(rules.area_prefix(area)))
-    if since:
-        stmt = stmt.where(AuditEntry.at >= since)
-    if until:
-        stmt = stmt.where(AuditEntry.at < until)
-    return stmt
-
-
 def check_area(principal: Principal, area: str | None) -> None:
     """An area filter must be a valid code the principal may see (its jurisdiction or above it,
     which then means the whole jurisdiction); anything else is reported as missing."""
@@ -168,12 +151,7 @@ def list_entries(
     """Entries in the principal's jurisdiction, newest first, with the total count."""
     check_area(principal, area)
     filters = {"action": action, "actor": actor, "object_type": object_type, "area": area, "since": since, "until": until}
-    total = session.scalar(_filtered(scoped(select(func.count()).select_from(AuditEntry), principal, AuditEntry),
-                                     **filters)) or 0
-    stmt = _filtered(scoped(select(AuditEntry), principal, AuditEntry), **filters).order_by(AuditEntry.id.desc()).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return session.scalars(stmt).all(), total
+    return repo.page_of_entries(session, principal, filters, offset=offset, limit=limit)
 
 
 CSV_COLUMNS = ["id", "at", "actor", "role", "action", "object_type", "object_id", "area_code", "before", "after", "detail", "ip"]

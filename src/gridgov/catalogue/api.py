@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.catalogue import applications, filing, publication, rectification
-from gridgov.catalogue import repository as repo
 from gridgov.catalogue.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -59,12 +58,12 @@ def submit(data: ApplicationCreate, session: SessionDep, me: Applicant, profile:
 @router.get("/catalogue/applications", response_model=list[ApplicationRead], summary="清单申请（本部门或辖区）")
 def list_applications(session: SessionDep, me: Applicant, profile: ProfileDep,
                       status: str | None = None) -> list[ApplicationRead]:
-    return applications.to_read(session, repo.list_applications(session, me, status=status or None), profile=profile)
+    return applications.list_read(session, me, status=status or None, profile=profile)
 
 
 @router.get("/catalogue/applications/{application_id}", response_model=ApplicationRead, summary="清单申请详情")
 def get_application(application_id: IdPath, session: SessionDep, me: Applicant, profile: ProfileDep) -> ApplicationRead:
-    return applications.to_read(session, [repo.get_application(session, me, application_id)], profile=profile)[0]
+    return applications.read_one(session, me, application_id, profile=profile)
 
 
 @router.post("/catalogue/applications/{application_id}/review", response_model=ApplicationRead, summary="审核清单申请")
@@ -92,7 +91,7 @@ def refuse(application_id: IdPath, session: SessionDep, me: Manager, profile: Pr
 
 @router.get("/catalogue/rectifications", response_model=list[RectificationRead], summary="整改通知（本部门或辖区）")
 def list_rectifications(session: SessionDep, me: Applicant) -> list[RectificationRead]:
-    return rectification.to_read(session, repo.list_notices(session, me))
+    return rectification.list_read(session, me)
 
 
 @router.post("/catalogue/rectifications", response_model=RectificationRead, status_code=201,

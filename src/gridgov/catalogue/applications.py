@@ -15,10 +15,10 @@ effect at once and publishes a new version of the list (C5).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
@@ -35,7 +35,7 @@ from gridgov.catalogue.schemas import (
     ReviewIn,
     StepRead,
 )
-from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
+from gridgov.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gridgov.models import CatalogueList, Matter
 from gridgov.models.accounts import Role
 from gridgov.models.catalogue import CatalogueApplication
@@ -73,6 +73,29 @@ def check_list_agency(principal: Principal, cat_list: CatalogueList, what: str =
         return
     if principal.department_code or principal.role not in AGENCY_ROLES or principal.scope_code != cat_list.area_code:
         raise Forbidden(f"清单申请由清单所在层级（{cat_list.area_code}）的网格化机构{what}")
+
+
+def targets(session: Session, me: Principal, profile) -> list[dict[str, Any]]:
+    """The lists the principal may apply to, each with the kinds of application it may make."""
+    out = []
+    for cat_list in repo.lists_under(session, me):
+        applicant, _dept, same_area = applicant_of(session, me, cat_list)
+        kinds = [k for k in crules.APPLICATION_KINDS
+                 if crules.applicant_problem(profile.catalogue, k, applicant, same_area=same_area) is None
+                 and (k != crules.TEMPORARY or (profile.catalogue.temporary_admission and cat_list.kind != "negative"))]
+        if kinds:
+            out.append({"list": cat_list, "kinds": kinds})
+    return out
+
+
+def form_matters(session: Session, me: Principal, targets: list[dict[str, Any]]) -> Sequence[Matter]:
+    """The matters in force an application form may name: those of the target lists (a department
+    sees only the matters of its own kind, or of no kind)."""
+    matters = repo.matters_in_force(session, [t["list"].id for t in targets])
+    if me.department_code:
+        dept = repo.get_department(session, me.department_code)
+        matters = [m for m in matters if not m.department_kind or (dept and m.department_kind == dept.kind)]
+    return matters
 
 
 # ---------------------------------------------------------------- submitting
@@ -153,7 +176,7 @@ def directory_classes(session: Session, cat_list: CatalogueList, profile, day) -
     directory."""
     if not crules.classifies_by_directory(profile.catalogue) or not cat_list.follows_list_id:
         return None
-    followed = session.get(CatalogueList, cat_list.follows_list_id)
+    followed = repo.find_list(session, cat_list.follows_list_id)
     if followed is None or followed.kind != crules.DIRECTORY:
         return None
     return {m.code: m.name for m in repo.matters_of_list(session, followed.id, day)}
@@ -204,7 +227,7 @@ def _check_listed_matter(session: Session, matter_id: int | None, cat_list: Cata
     if matter_id is None:
         problems.append(_problem("matter_id", "请选择清单中的事项"))
         return None
-    matter = session.get(Matter, matter_id)
+    matter = repo.find_matter(session, matter_id)
     if matter is None or matter.list_id != cat_list.id:
         problems.append(_problem("matter_id", f"事项 {matter_id} 不在该清单中"))
         return None
@@ -248,7 +271,7 @@ def _check_change(proposed: MatterIn | None, matter: Matter, profile, problems) 
 def review(session: Session, principal: Principal, application_id: int, data: ReviewIn, *, profile,
            now: datetime) -> CatalogueApplication:
     app = repo.get_application(session, principal, application_id, for_update=True)
-    cat_list = session.get(CatalogueList, app.list_id)
+    cat_list = repo.find_list(session, app.list_id)
     check_list_agency(principal, cat_list, "审核")
     problem = crules.step_problem(crules.REVIEW, app.status)
     if problem:
@@ -300,7 +323,7 @@ def refuse(session: Session, principal: Principal, application_id: int, data: De
 def _decide(session, principal, application_id: int, data: DecisionIn, *, approve: bool, profile,
             now: datetime) -> CatalogueApplication:
     app = repo.get_application(session, principal, application_id, for_update=True)
-    cat_list = session.get(CatalogueList, app.list_id)
+    cat_list = repo.find_list(session, app.list_id)
     check_list_agency(principal, cat_list, "作出决定")
     problem = crules.step_problem(crules.APPROVE if approve else crules.REFUSE, app.status)
     if problem:
@@ -313,14 +336,14 @@ def _decide(session, principal, application_id: int, data: DecisionIn, *, approv
     if approve and app.kind != crules.EXIT:
         power_type = (app.matter or {}).get("power_type")
         if power_type is None and app.matter_id:
-            power_type = session.get(Matter, app.matter_id).power_type
+            power_type = repo.find_matter(session, app.matter_id).power_type
         refusal = crules.power_type_problem(profile.catalogue, power_type or "none", cat_list.kind)
         if refusal:
             raise Conflict(refusal)
         # The class may have left the directory since the application was made (JM§9).
         class_code = (app.matter or {}).get("class_code")
         if class_code is None and app.matter_id:
-            class_code = session.get(Matter, app.matter_id).class_code
+            class_code = repo.find_matter(session, app.matter_id).class_code
         problem = _class_problem(session, cat_list, class_code or "", profile, local_day(now))
         if problem:
             raise Conflict(problem)
@@ -368,12 +391,12 @@ def _put_into_effect(session: Session, principal: Principal, app: CatalogueAppli
         publish_version(session, cat_list, now=now, actor=principal, application_id=app.id, profile=profile,
                         summary=crules.summary_of(app.kind, code, matter.name, extra=extra))
     elif app.kind == crules.EXIT:
-        matter = session.get(Matter, app.matter_id)
+        matter = repo.find_matter(session, app.matter_id)
         if exit_matter(session, matter, reason=app.reason, now=now, actor=principal, application_id=app.id,
                        profile=profile) is None:
             raise Conflict(f"事项 {matter.code} 已退出清单")
     else:
-        matter = session.get(Matter, app.matter_id)
+        matter = repo.find_matter(session, app.matter_id)
         if matter.status != crules.IN_FORCE:
             raise Conflict(f"事项 {matter.code} 已退出清单")
         changes = {k: v for k, v in (app.matter or {}).items() if k in crules.CHANGE_FIELDS}
@@ -392,13 +415,53 @@ def _put_into_effect(session: Session, principal: Principal, app: CatalogueAppli
 # ---------------------------------------------------------------- reading
 
 
+@dataclass(frozen=True)
+class ApplicationDetail:
+    """One application as its page shows it."""
+
+    application: CatalogueApplication
+    item: ApplicationRead
+    list: CatalogueList
+    names: dict[int, str]
+    department: Any
+    current: Matter | None
+    path: crules.ApprovalPath
+    is_agency: bool
+
+
+def detail(session: Session, principal: Principal, application_id: int, *, profile) -> ApplicationDetail:
+    """An application opened through the door, with the names, department and matter its page shows."""
+    app = repo.get_application(session, principal, application_id)
+    cat_list = repo.get_list(session, app.list_id)
+    try:
+        check_list_agency(principal, cat_list)
+        is_agency = True
+    except DomainError:
+        is_agency = False
+    current = None
+    if app.kind in (crules.EXIT, crules.CHANGE) and app.matter_id:
+        current = repo.find_matter(session, app.matter_id)
+    return ApplicationDetail(
+        application=app, item=to_read(session, [app], profile=profile)[0], list=cat_list,
+        names=repo.user_names(session, (app.submitted_by, app.reviewed_by, app.decided_by)),
+        department=repo.get_department(session, app.department_code), current=current,
+        path=stored_path(app, profile), is_agency=is_agency,
+    )
+
+
+def list_read(session: Session, principal: Principal, *, status: str | None, profile) -> list[ApplicationRead]:
+    """The applications the principal may see (its department's or its jurisdiction's), as read."""
+    return to_read(session, repo.list_applications(session, principal, status=status), profile=profile)
+
+
+def read_one(session: Session, principal: Principal, application_id: int, *, profile) -> ApplicationRead:
+    """One application opened through the door; 404 outside the jurisdiction, as missing."""
+    return to_read(session, [repo.get_application(session, principal, application_id)], profile=profile)[0]
+
+
 def to_read(session: Session, apps: Sequence[CatalogueApplication], *, profile) -> list[ApplicationRead]:
-    list_ids = {a.list_id for a in apps}
-    names = dict(session.execute(select(CatalogueList.id, CatalogueList.name)
-                                 .where(CatalogueList.id.in_(list_ids))).all()) if list_ids else {}
-    matter_ids = {a.matter_id for a in apps if a.matter_id}
-    codes = dict(session.execute(select(Matter.id, Matter.code).where(Matter.id.in_(matter_ids))).all()) \
-        if matter_ids else {}
+    names = repo.list_names(session, {a.list_id for a in apps})
+    codes = repo.matter_codes(session, {a.matter_id for a in apps if a.matter_id})
     out = []
     order = [crules.SUBMITTED, crules.REVIEWED, crules.APPROVED]
     for a in apps:

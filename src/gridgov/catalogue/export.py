@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.lookup import governing_areas, matters_in_force
 from gridgov.catalogue.rules import NEGATIVE
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local
 from gridgov.models import Area, CatalogueList, ListVersion, Matter
+from gridgov.models.territory import AreaLevel
 from gridgov.policy.schema import VALUE_LABELS
 from gridgov.territory import rules
 
@@ -105,7 +107,7 @@ def public_area(session: Session, code: str) -> Area:
         rules.area_level(code)
     except rules.CodeError:
         raise NotFound(f"找不到区划 {code}") from None
-    area = session.get(Area, code)
+    area = repo.find_area(session, code)
     if area is None:
         raise NotFound(f"找不到区划 {code}")
     return area
@@ -115,28 +117,18 @@ def catalogue_view(session: Session, profile, place: str, day: date) -> Catalogu
     """The lists governing ``place`` (an area code) with their matters in force on ``day``."""
     area = public_area(session, place)
     chain_codes = governing_areas(place)
-    chain = [a for a in (session.get(Area, c) for c in chain_codes) if a is not None]
+    chain = [a for a in (repo.find_area(session, c) for c in chain_codes) if a is not None]
     names = {a.code: a.name for a in chain}
     order = {c: i for i, c in enumerate(chain_codes)}
     kinds = list(profile.catalogue.city_lists) + list(profile.catalogue.county_lists)
-    lists = session.scalars(select(CatalogueList).where(CatalogueList.area_code.in_(chain_codes))).all()
+    lists = repo.lists_of_areas(session, chain_codes)
     lists = sorted(lists, key=lambda cl: (order.get(cl.area_code, 99), kinds.index(cl.kind) if cl.kind in kinds else 99, cl.id))
     ids = [cl.id for cl in lists]
     by_id = {cl.id: cl for cl in lists}
-    follows_names = {}
-    followed = {cl.follows_list_id for cl in lists if cl.follows_list_id}
-    if followed:
-        follows_names = dict(session.execute(
-            select(CatalogueList.id, CatalogueList.name).where(CatalogueList.id.in_(followed))).all())
+    follows_names = repo.list_names(session, {cl.follows_list_id for cl in lists if cl.follows_list_id})
     versions: dict[int, list[VersionRow]] = {i: [] for i in ids}
     if ids:
-        rows = session.execute(
-            select(ListVersion.list_id, ListVersion.number, ListVersion.published_on, ListVersion.summary,
-                   ListVersion.filed_at)
-            .where(ListVersion.list_id.in_(ids))
-            .order_by(ListVersion.list_id, ListVersion.number.desc())
-        ).all()
-        for list_id, number, published_on, summary, filed_at in rows:
+        for list_id, number, published_on, summary, filed_at in repo.version_rows(session, ids):
             filed = ""
             if crules.filing_problem(profile.catalogue, _level(by_id[list_id].area_code)) is None:
                 filed = crules.filing_label(local(filed_at).date() if filed_at else None)
@@ -161,6 +153,13 @@ def catalogue_view(session: Session, profile, place: str, day: date) -> Catalogu
             matters=matters[list_id], versions=versions[list_id],
         ))
     return CatalogueView(area.code, area.name, area.level, chain, day, views, profile.regulation.title)
+
+
+def public_counties(session: Session, view: CatalogueView) -> Sequence:
+    """Rows (code, name) of the counties a city's public page links to; none on a county's page."""
+    if view.place_level != AreaLevel.CITY:
+        return []
+    return repo.counties_of(session, view.place_code)
 
 
 def _level(code: str) -> str:
@@ -212,17 +211,15 @@ class Comparison:
 def compare_versions(session: Session, profile, list_id: int, old: int | None, new: int | None) -> Comparison:
     """Two published versions of a list and what changed between them (:func:`rules.diff`),
     ready to print (default: the current version against the one before it)."""
-    cl = session.get(CatalogueList, list_id)
+    cl = repo.find_list(session, list_id)
     if cl is None:
         raise NotFound("找不到该清单")
-    numbers = list(session.scalars(
-        select(ListVersion.number).where(ListVersion.list_id == list_id).order_by(ListVersion.number)))
+    numbers = repo.version_numbers(session, list_id)
     if not numbers:
         raise NotFound("该清单尚未公布任何版本")
     new = numbers[-1] if new is None else new
     old = max(new - 1, numbers[0]) if old is None else old
-    found = {v.number: v for v in session.scalars(
-        select(ListVersion).where(ListVersion.list_id == list_id, ListVersion.number.in_([old, new])))}
+    found = repo.versions_numbered(session, list_id, [old, new])
     for n in (old, new):
         if n not in found:
             raise NotFound(f"该清单没有第 {n} 版")
@@ -236,7 +233,7 @@ def compare_versions(session: Session, profile, list_id: int, old: int | None, n
         ])
         for c in found_diff.changed
     ]
-    area = session.get(Area, cl.area_code)
+    area = repo.find_area(session, cl.area_code)
     return Comparison(cl, area.name if area else cl.area_code, found[old], found[new], list(found_diff.added),
                       list(found_diff.removed), changed, numbers)
 

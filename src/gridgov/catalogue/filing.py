@@ -13,17 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz import Permission
 from gridgov.authz.permissions import role_can
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import covers, scoped
+from gridgov.authz.scope import covers
+from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.errors import Conflict, Forbidden, NotFound
-from gridgov.models import CatalogueList, User
+from gridgov.models import CatalogueList
 from gridgov.models.accounts import Role
 from gridgov.models.catalogue import ListVersion
 from gridgov.notify import Notice, notify
@@ -48,9 +48,7 @@ def city_above(cat_list: CatalogueList) -> str | None:
 def city_agency_users(session: Session, city: str) -> list[int]:
     """The active users of the city agency who may record a filing (CATALOGUE_MANAGE)."""
     roles = [r.value for r in Role if role_can(r.value, Permission.CATALOGUE_MANAGE)]
-    stmt = select(User.id).where(User.scope_code == city, User.department_code.is_(None), User.is_active.is_(True),
-                                 User.role.in_(roles))
-    return list(session.scalars(stmt.order_by(User.id)))
+    return repo.city_agency_users(session, city, roles)
 
 
 def submit_for_filing(session: Session, cat_list: CatalogueList, version: ListVersion, *, profile,
@@ -87,7 +85,7 @@ def file_version(session: Session, principal: Principal, version_id: int, note: 
     list) or already filed; 403 for anyone but the city agency. The version is claimed by a
     conditional UPDATE, so two agency users filing at once cannot both succeed."""
     version = session.get(ListVersion, version_id)
-    cat_list = session.get(CatalogueList, version.list_id) if version is not None else None
+    cat_list = repo.find_list(session, version.list_id) if version is not None else None
     if cat_list is None or not covers(principal, cat_list.area_code):
         raise NotFound(f"清单版本 {version_id} 不存在")
     problem = crules.filing_problem(profile.catalogue, list_level(cat_list))
@@ -95,13 +93,7 @@ def file_version(session: Session, principal: Principal, version_id: int, note: 
         raise Conflict(problem)
     check_city_agency(principal, cat_list)
     note = (note or "").strip()
-    claimed = session.execute(
-        update(ListVersion)
-        .where(ListVersion.id == version.id, ListVersion.filed_at.is_(None))
-        .values(filed_at=now, filed_by=principal.user_id if principal else None, filing_note=note)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_filing(session, version, now=now, by=principal.user_id if principal else None, note=note):
         raise Conflict(f"{cat_list.name}第 {version.number} 版已备案，不能重复备案")
     session.refresh(version)
     record(session, actor=principal, action="catalogue_version_filed", now=now, object_type="list_version",
@@ -121,7 +113,5 @@ def pending_filings(session: Session, principal: Principal, *, profile,
                                   or len(principal.scope_code) != rules.AREA_CODE_LEN
                                   or str(principal.level) != "city"):
         return []
-    stmt = scoped(select(ListVersion, CatalogueList).join(CatalogueList, CatalogueList.id == ListVersion.list_id)
-                  .where(ListVersion.filed_at.is_(None)), principal, CatalogueList)
-    rows = session.execute(stmt.order_by(ListVersion.published_at, ListVersion.id)).all()
+    rows = repo.unfiled_versions(session, principal)
     return [(v, cl) for v, cl in rows if list_level(cl) == "county"][:limit]

@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from starlette.convertors import Convertor, register_url_convertor
 
 from gridgov.authz import Permission, Principal, require
@@ -27,8 +26,6 @@ from gridgov.catalogue.export import NEGATIVE_HEADING
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import MAX_ID, IdPath
-from gridgov.models import Area
-from gridgov.models.territory import AreaLevel
 from gridgov.territory.demo import demo_city_of
 from gridgov.web.templating import templates
 
@@ -107,12 +104,7 @@ def catalogue_area(request: Request, area_code: str, session: SessionDep, profil
 
 def _page(request: Request, session, profile, code: str):
     view = export.catalogue_view(session, profile, code, _today())
-    counties = []
-    if view.place_level == AreaLevel.CITY:
-        counties = session.execute(
-            select(Area.code, Area.name).where(Area.parent_code == code, Area.level == AreaLevel.COUNTY)
-            .order_by(Area.code)
-        ).all()
+    counties = export.public_counties(session, view)
     return templates.TemplateResponse(
         request,
         "catalogue/public/index.html",

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
@@ -54,13 +53,7 @@ def publish_version(session: Session, cat_list: CatalogueList, *, now: datetime,
     version is submitted for filing with the city where the profile asks (JM§9)."""
     session.flush()
     number = cat_list.current_version + 1
-    claimed = session.execute(
-        update(CatalogueList)
-        .where(CatalogueList.id == cat_list.id, CatalogueList.current_version == cat_list.current_version)
-        .values(current_version=number)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_version_number(session, cat_list, number):
         raise Conflict("清单刚被他人更新，请刷新后重试")
     session.refresh(cat_list)
     day = local_day(now)
@@ -86,16 +79,10 @@ def exit_matter(session: Session, matter: Matter, *, reason: str, now: datetime,
     """Take a matter off its list (status exited, the date and reason) and publish the version.
     None if it had already left (someone else got there first)."""
     day = local_day(now)
-    claimed = session.execute(
-        update(Matter)
-        .where(Matter.id == matter.id, Matter.status == crules.IN_FORCE)
-        .values(status=crules.EXITED, exited_on=day, exit_reason=reason, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_exit(session, matter, day=day, reason=reason, now=now):
         return None
     session.refresh(matter)
-    cat_list = session.get(CatalogueList, matter.list_id)
+    cat_list = repo.find_list(session, matter.list_id)
     record(session, actor=actor, action=action, now=now, object_type="matter", object_id=matter.code,
            area_code=cat_list.area_code, before={"status": crules.IN_FORCE},
            after={"status": crules.EXITED, "exited_on": day.isoformat(), "reason": reason})

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
@@ -31,7 +30,7 @@ from gridgov.catalogue.schemas import (
 from gridgov.departments.service import department_code
 from gridgov.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
-from gridgov.models import CatalogueList, Matter
+from gridgov.models import Matter
 from gridgov.models.catalogue import RectificationNotice
 
 
@@ -42,8 +41,8 @@ def issue(session: Session, principal: Principal, data: RectificationCreate, *, 
     problem = crules.forced_exit_problem(profile.catalogue)
     if problem:
         raise Forbidden(problem)
-    matter = session.get(Matter, data.matter_id)
-    cat_list = session.get(CatalogueList, matter.list_id) if matter else None
+    matter = repo.find_matter(session, data.matter_id)
+    cat_list = repo.find_list(session, matter.list_id) if matter else None
     if matter is None or not sees_area(principal, cat_list.area_code):
         raise NotFound(f"事项 {data.matter_id} 不存在")
     check_list_agency(principal, cat_list, "发出整改通知")
@@ -91,18 +90,12 @@ def answer(session: Session, principal: Principal, notice_id: int, data: Rectifi
         raise Conflict("已超过整改期限，不能再答复")
     if not data.answer.strip():
         raise Invalid("请填写整改情况", details=[{"field": "answer", "reason": "请填写整改情况"}])
-    claimed = session.execute(
-        update(RectificationNotice)
-        .where(RectificationNotice.id == notice.id, RectificationNotice.outcome == crules.OPEN)
-        .values(outcome=crules.ANSWERED, answer=data.answer.strip(), answered_at=now,
-                answered_by=principal.user_id if principal else None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_answer(session, notice, data.answer.strip(), now=now,
+                             by=principal.user_id if principal else None):
         raise Conflict("整改通知刚被处理，请刷新后查看")
     session.refresh(notice)
-    matter = session.get(Matter, notice.matter_id)
-    cat_list = session.get(CatalogueList, matter.list_id)
+    matter = repo.find_matter(session, notice.matter_id)
+    cat_list = repo.find_list(session, matter.list_id)
     record(session, actor=principal, action="rectification_answered", now=now, object_type="rectification_notice",
            object_id=notice.id, area_code=cat_list.area_code, after={"outcome": crules.ANSWERED},
            detail=notice.answer[:500])
@@ -139,17 +132,11 @@ def expire_catalogue(session: Session, now: datetime, *, profile=None) -> list[s
 
 def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime, profile=None) -> str | None:
     """Claim an overdue notice (open → forced_exit) and take its matter off the list."""
-    claimed = session.execute(
-        update(RectificationNotice)
-        .where(RectificationNotice.id == notice.id, RectificationNotice.outcome == crules.OPEN)
-        .values(outcome=crules.FORCED_EXIT)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_forced_exit(session, notice):
         return None
     session.refresh(notice)
-    matter = session.get(Matter, notice.matter_id)
-    cat_list = session.get(CatalogueList, matter.list_id)
+    matter = repo.find_matter(session, notice.matter_id)
+    cat_list = repo.find_list(session, matter.list_id)
     record(session, actor=None, action="rectification_forced_exit", now=now, object_type="rectification_notice",
            object_id=notice.id, area_code=cat_list.area_code, before={"outcome": crules.OPEN},
            after={"outcome": crules.FORCED_EXIT, "matter": matter.code}, actor_name="system")
@@ -160,9 +147,19 @@ def _force_exit(session: Session, notice: RectificationNotice, *, now: datetime,
     return f"事项 {matter.code} {matter.name} 逾期未整改强制退出（第 {version.number} 版）"
 
 
+def issuable_matters(session: Session, principal: Principal) -> Sequence[Matter]:
+    """The matters in force of the principal's own lists: those a notice may name."""
+    own = [x.id for x in repo.lists_of_areas(session, [principal.scope_code])]
+    return repo.matters_in_force(session, own)
+
+
+def list_read(session: Session, principal: Principal) -> list[RectificationRead]:
+    """The notices the principal may see (its department's or its jurisdiction's), as read."""
+    return to_read(session, repo.list_notices(session, principal))
+
+
 def to_read(session: Session, notices: Sequence[RectificationNotice]) -> list[RectificationRead]:
-    ids = {n.matter_id for n in notices}
-    matters = {m.id: m for m in session.scalars(select(Matter).where(Matter.id.in_(ids)))} if ids else {}
+    matters = repo.matters_by_id(session, {n.matter_id for n in notices})
     return [
         RectificationRead(
             id=n.id, matter_id=n.matter_id, matter_code=matters[n.matter_id].code,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -19,12 +19,13 @@ from gridgov.authz.scope import scoped
 from gridgov.catalogue import lookup
 from gridgov.catalogue import rules as crules
 from gridgov.errors import Invalid, NotFound
-from gridgov.models import Area, CatalogueList, Department, Matter
+from gridgov.models import Area, CatalogueList, Department, Matter, User
 from gridgov.models.catalogue import (
     CatalogueApplication,
     ListVersion,
     RectificationNotice,
 )
+from gridgov.models.territory import AreaLevel
 from gridgov.territory import rules
 
 # ---------------------------------------------------------------- lists
@@ -64,11 +65,34 @@ def ensure_lists(session: Session, profile, area: str, *, now: datetime) -> list
     return out
 
 
+def find_list(session: Session, list_id: int) -> CatalogueList | None:
+    """A list by id, or None: lists are published (C5)."""
+    return session.get(CatalogueList, list_id)
+
+
 def get_list(session: Session, list_id: int) -> CatalogueList:
     found = session.get(CatalogueList, list_id)
     if found is None:
         raise NotFound(f"清单 {list_id} 不存在")
     return found
+
+
+def list_names(session: Session, ids) -> dict[int, str]:
+    """Names of (published) lists by id: public (C5)."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(CatalogueList.id, CatalogueList.name).where(CatalogueList.id.in_(ids))).all())
+
+
+def claim_version_number(session: Session, cat_list: CatalogueList, number: int) -> bool:
+    """Conditional UPDATE on ``current_version``: two concurrent publications cannot take one number."""
+    return session.execute(
+        update(CatalogueList)
+        .where(CatalogueList.id == cat_list.id, CatalogueList.current_version == cat_list.current_version)
+        .values(current_version=number)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
 
 
 def lists_of_areas(session: Session, areas: Sequence[str]) -> Sequence[CatalogueList]:
@@ -105,6 +129,38 @@ def get_matter(session: Session, matter_id: int) -> Matter:
     return found
 
 
+def matters_by_id(session: Session, ids) -> dict[int, Matter]:
+    ids = set(ids)
+    return {m.id: m for m in session.scalars(select(Matter).where(Matter.id.in_(ids)))} if ids else {}
+
+
+def matter_codes(session: Session, ids) -> dict[int, str]:
+    ids = set(ids)
+    return dict(session.execute(select(Matter.id, Matter.code).where(Matter.id.in_(ids))).all()) if ids else {}
+
+
+def claim_exit(session: Session, matter: Matter, *, day: date, reason: str, now: datetime) -> bool:
+    """Conditional UPDATE: the matter leaves its list if it is still in force (one of two racing wins)."""
+    return session.execute(
+        update(Matter)
+        .where(Matter.id == matter.id, Matter.status == crules.IN_FORCE)
+        .values(status=crules.EXITED, exited_on=day, exit_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def find_matter(session: Session, matter_id: int) -> Matter | None:
+    return session.get(Matter, matter_id)
+
+
+def matters_in_force(session: Session, list_ids: Sequence[int]) -> Sequence[Matter]:
+    """The matters in force (by status) of the given lists, in code order."""
+    if not list_ids:
+        return []
+    stmt = select(Matter).where(Matter.list_id.in_(list(list_ids)), Matter.status == crules.IN_FORCE)
+    return session.scalars(stmt.order_by(Matter.code)).all()
+
+
 def code_taken(session: Session, code: str) -> bool:
     return session.scalar(select(Matter.id).where(Matter.code == code)) is not None
 
@@ -120,6 +176,45 @@ def next_matter_code(session: Session, cat_list: CatalogueList) -> str:
 
 
 # ---------------------------------------------------------------- versions
+
+
+def claim_filing(session: Session, version: ListVersion, *, now: datetime, by: int | None, note: str) -> bool:
+    """Conditional UPDATE: a version is filed once (of two agency users filing at once, one wins)."""
+    return session.execute(
+        update(ListVersion)
+        .where(ListVersion.id == version.id, ListVersion.filed_at.is_(None))
+        .values(filed_at=now, filed_by=by, filing_note=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def unfiled_versions(session: Session, principal: Principal) -> Sequence:
+    """(version, list) rows of the versions not yet filed of the lists in the jurisdiction, oldest first."""
+    stmt = scoped(select(ListVersion, CatalogueList).join(CatalogueList, CatalogueList.id == ListVersion.list_id)
+                  .where(ListVersion.filed_at.is_(None)), principal, CatalogueList)
+    return session.execute(stmt.order_by(ListVersion.published_at, ListVersion.id)).all()
+
+
+def version_rows(session: Session, list_ids: Sequence[int]) -> Sequence:
+    """(list id, number, published on, summary, filed at) of every version of the lists, newest first per list."""
+    if not list_ids:
+        return []
+    return session.execute(
+        select(ListVersion.list_id, ListVersion.number, ListVersion.published_on, ListVersion.summary,
+               ListVersion.filed_at)
+        .where(ListVersion.list_id.in_(list(list_ids)))
+        .order_by(ListVersion.list_id, ListVersion.number.desc())
+    ).all()
+
+
+def version_numbers(session: Session, list_id: int) -> list[int]:
+    return list(session.scalars(
+        select(ListVersion.number).where(ListVersion.list_id == list_id).order_by(ListVersion.number)))
+
+
+def versions_numbered(session: Session, list_id: int, numbers: Sequence[int]) -> dict[int, ListVersion]:
+    return {v.number: v for v in session.scalars(
+        select(ListVersion).where(ListVersion.list_id == list_id, ListVersion.number.in_(list(numbers))))}
 
 
 def list_versions(session: Session, list_id: int) -> Sequence[ListVersion]:
@@ -191,6 +286,27 @@ def open_notice_for(session: Session, matter_id: int) -> RectificationNotice | N
     return session.scalar(stmt.limit(1))
 
 
+def claim_answer(session: Session, notice: RectificationNotice, answer: str, *, now: datetime,
+                 by: int | None) -> bool:
+    """Conditional UPDATE of a notice just opened through get_notice: answered once, while open."""
+    return session.execute(
+        update(RectificationNotice)
+        .where(RectificationNotice.id == notice.id, RectificationNotice.outcome == crules.OPEN)
+        .values(outcome=crules.ANSWERED, answer=answer, answered_at=now, answered_by=by)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def claim_forced_exit(session: Session, notice: RectificationNotice) -> bool:
+    """Conditional UPDATE: an overdue notice, still open, becomes a forced exit (the scheduled job)."""
+    return session.execute(
+        update(RectificationNotice)
+        .where(RectificationNotice.id == notice.id, RectificationNotice.outcome == crules.OPEN)
+        .values(outcome=crules.FORCED_EXIT)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
 def overdue_notices(session: Session, now: datetime) -> Sequence[RectificationNotice]:
     stmt = select(RectificationNotice).where(RectificationNotice.outcome == crules.OPEN,
                                              RectificationNotice.deadline < now)
@@ -210,11 +326,37 @@ def get_department(session: Session, code: str | None) -> Department | None:
     return session.get(Department, code) if code else None
 
 
+def find_area(session: Session, code: str) -> Area | None:
+    """An area by code, or None: the place of a published catalogue (public, C5)."""
+    return session.get(Area, code)
+
+
 def area_names(session: Session, codes) -> dict[str, str]:
     codes = list(set(codes))
     if not codes:
         return {}
     return dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
+
+
+def counties_of(session: Session, city_code: str) -> Sequence:
+    """Rows (code, name) of the counties of a city, in code order."""
+    stmt = select(Area.code, Area.name).where(Area.parent_code == city_code, Area.level == AreaLevel.COUNTY)
+    return session.execute(stmt.order_by(Area.code)).all()
+
+
+def city_agency_users(session: Session, city: str, roles: Sequence[str]) -> list[int]:
+    """Ids of the active agency users (no department) of a city holding one of ``roles``."""
+    stmt = select(User.id).where(User.scope_code == city, User.department_code.is_(None), User.is_active.is_(True),
+                                 User.role.in_(list(roles)))
+    return list(session.scalars(stmt.order_by(User.id)))
+
+
+def user_names(session: Session, ids) -> dict[int, str]:
+    """Display names of the users an application or notice already opened through the door names."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
 
 
 def count_versions(session: Session, list_id: int) -> int:

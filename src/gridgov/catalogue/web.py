@@ -16,11 +16,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.catalogue import applications, filing, rectification
-from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.schemas import (
     ApplicationCreate,
@@ -34,7 +32,6 @@ from gridgov.deps import FormDep, ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import SHANGHAI, local, utc_now
 from gridgov.kit.params import IdPath
-from gridgov.models import Department, Matter, User
 from gridgov.web.templating import templates
 
 router = APIRouter()
@@ -78,10 +75,10 @@ def application_list(request: Request, me: Applicant, session: SessionDep, profi
 def _list_page(request, session, me: Principal, profile, *, status: str | None = None, done: str | None = None,
                error: str | None = None, values: dict[str, str] | None = None, http_status: int = 200):
     status = (status or "").strip() or None
-    items = applications.to_read(session, repo.list_applications(session, me, status=status), profile=profile)
+    items = applications.list_read(session, me, status=status, profile=profile)
     return templates.TemplateResponse(request, "catalogue/manage/list.html", {
         "items": items, "status": status or "", "status_labels": crules.APPLICATION_STATUS_LABELS,
-        "badge_class": STATUS_BADGES, "done": done, "can_apply": bool(_targets(session, me, profile)),
+        "badge_class": STATUS_BADGES, "done": done, "can_apply": bool(applications.targets(session, me, profile)),
         "forced_exit": profile.catalogue.forced_exit, "when": _when, "error": error, "values": values or {},
         "filings": filing.pending_filings(session, me, profile=profile) if me.can(Permission.CATALOGUE_MANAGE) else [],
     }, status_code=http_status)
@@ -231,28 +228,10 @@ def _matter_fields(values: dict[str, str], *, keep_empty: bool) -> dict[str, Any
     return out
 
 
-def _targets(session, me: Principal, profile) -> list[dict[str, Any]]:
-    """The lists the principal may apply to, each with the kinds of application it may make."""
-    out = []
-    for cat_list in repo.lists_under(session, me):
-        applicant, _dept, same_area = applications.applicant_of(session, me, cat_list)
-        kinds = [k for k in crules.APPLICATION_KINDS
-                 if crules.applicant_problem(profile.catalogue, k, applicant, same_area=same_area) is None
-                 and (k != crules.TEMPORARY or (profile.catalogue.temporary_admission and cat_list.kind != "negative"))]
-        if kinds:
-            out.append({"list": cat_list, "kinds": kinds})
-    return out
-
-
 def _new_page(request, session, me: Principal, profile, *, values: dict[str, str], error: str | None = None,
               details: Any = None, status: int = 200):
-    targets = _targets(session, me, profile)
-    list_ids = [t["list"].id for t in targets]
-    matters = session.scalars(select(Matter).where(Matter.list_id.in_(list_ids), Matter.status == crules.IN_FORCE)
-                              .order_by(Matter.code)).all() if list_ids else []
-    if me.department_code:
-        dept = session.get(Department, me.department_code)
-        matters = [m for m in matters if not m.department_kind or (dept and m.department_kind == dept.kind)]
+    targets = applications.targets(session, me, profile)
+    matters = applications.form_matters(session, me, targets)
     kinds = sorted({k for t in targets for k in t["kinds"]}, key=crules.APPLICATION_KINDS.index)
     context = {
         "values": values, "error": error, "details": details if isinstance(details, list) else None,
@@ -269,24 +248,12 @@ def _new_page(request, session, me: Principal, profile, *, values: dict[str, str
 
 def _detail(request, session, me: Principal, profile, application_id: int, *, error: str | None = None,
             status: int = 200, done: str | None = None, values: dict[str, str] | None = None):
-    app = repo.get_application(session, me, application_id)
-    item = applications.to_read(session, [app], profile=profile)[0]
-    cat_list = repo.get_list(session, app.list_id)
-    ids = {i for i in (app.submitted_by, app.reviewed_by, app.decided_by) if i}
-    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
-    dept = session.get(Department, app.department_code) if app.department_code else None
-    is_agency = True
-    try:
-        applications.check_list_agency(me, cat_list)
-    except DomainError:
-        is_agency = False
-    manager = me.can(Permission.CATALOGUE_MANAGE) and is_agency
-    current = None
-    if app.kind in (crules.EXIT, crules.CHANGE) and app.matter_id:
-        current = session.get(Matter, app.matter_id)
-    path = applications.stored_path(app, profile)
+    seen = applications.detail(session, me, application_id, profile=profile)
+    app = seen.application
+    manager = me.can(Permission.CATALOGUE_MANAGE) and seen.is_agency
     return templates.TemplateResponse(request, "catalogue/manage/detail.html", {
-        "item": item, "list": cat_list, "names": names, "department": dept, "current": current, "path": path,
+        "item": seen.item, "list": seen.list, "names": seen.names, "department": seen.department,
+        "current": seen.current, "path": seen.path,
         "can_review": manager and crules.step_problem(crules.REVIEW, app.status) is None,
         "can_decide": manager and crules.step_problem(crules.APPROVE, app.status) is None,
         "can_refuse": manager and crules.step_problem(crules.REFUSE, app.status) is None,
@@ -348,13 +315,9 @@ def _notice_from(values: dict[str, str]) -> RectificationCreate:
 
 def _notices_page(request, session, me: Principal, profile, *, values: dict[str, str] | None = None,
                   error: str | None = None, status: int = 200, done: str | None = None):
-    notices = rectification.to_read(session, repo.list_notices(session, me))
+    notices = rectification.list_read(session, me)
     can_issue = me.can(Permission.CATALOGUE_MANAGE) and profile.catalogue.forced_exit and not me.department_code
-    matters = []
-    if can_issue:
-        own = [x.id for x in repo.lists_of_areas(session, [me.scope_code])]
-        matters = session.scalars(select(Matter).where(Matter.list_id.in_(own), Matter.status == crules.IN_FORCE)
-                                  .order_by(Matter.code)).all() if own else []
+    matters = rectification.issuable_matters(session, me) if can_issue else []
     return templates.TemplateResponse(request, "catalogue/manage/rectifications.html", {
         "notices": notices, "can_issue": can_issue, "matters": matters, "values": values or {}, "error": error,
         "done": done, "forced_exit": profile.catalogue.forced_exit, "my_department": me.department_code,

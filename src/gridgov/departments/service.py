@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
+from gridgov.departments import repository as repo
 from gridgov.models import Area, Department
 from gridgov.territory import rules
 
@@ -29,7 +28,7 @@ def department_code(area_code: str, kind: str) -> str:
 
 def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: datetime) -> int:
     """Create the profile's departments for each of ``areas`` whose level the kind is set at."""
-    existing = set(session.scalars(select(Department.code)))
+    existing = repo.department_codes(session)
     created = 0
     for area in areas:
         for kind in profile.departments:
@@ -50,9 +49,7 @@ def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: d
 def list_departments(session: Session, principal: Principal, *, area: str | None = None) -> list[DepartmentRead]:
     """Departments of the areas the principal can see (its jurisdiction and the levels above it,
     which it works with); ``area`` narrows to one area's own departments."""
-    stmt = scoped(select(Department), principal, Department, ancestors=True).where(Department.is_active)
     if area:
         rules.area_level(area)
-        stmt = stmt.where(Department.area_code == area)
-    rows = session.scalars(stmt.order_by(Department.area_code, Department.kind)).all()
+    rows = repo.active_departments(session, principal, area=area)
     return [DepartmentRead(code=d.code, name=d.name, kind=d.kind, level=d.level, area_code=d.area_code) for d in rows]

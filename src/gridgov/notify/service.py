@@ -14,7 +14,7 @@ from gridgov.authz.principal import Principal
 from gridgov.errors import Invalid
 from gridgov.kit.clock import local
 from gridgov.models import Notification
-from gridgov.notify import inbox, mark_read, unread_count
+from gridgov.notify.repository import inbox, mark_read, unread_count
 from gridgov.notify.schemas import (
     MarkedRead,
     NotificationList,

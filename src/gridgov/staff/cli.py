@@ -60,14 +60,12 @@ def gaps(
     as_csv: Annotated[bool, typer.Option("--csv", help="以 CSV 输出")] = False,
 ) -> None:
     """按本地政策列出配备缺口：缺网格长、缺专职网格员、专业网格员超员、微网格缺联络员。"""
-    from sqlalchemy import select
-
-    from gridgov.models import Area
     from gridgov.staff.posts import gaps_csv, staffing_gaps
+    from gridgov.territory.service import top_area_code
 
     uow, profile, _cipher = _context()
     with fail_on_domain_error(), uow as session:
-        code = area or session.scalar(select(Area.code).where(Area.parent_code.is_(None)).order_by(Area.code).limit(1))
+        code = area or top_area_code(session)
         if code is None:
             typer.echo("数据库中没有区域", err=True)
             raise typer.Exit(1)

@@ -20,15 +20,14 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import mapping
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import SYSTEM, covers, get_visible, scoped
+from gridgov.authz.scope import SYSTEM, covers, get_visible
 from gridgov.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gridgov.geo.measure import areas_m2
-from gridgov.models import Area, Grid, MicroGrid
+from gridgov.models import Area
 from gridgov.models.territory import (
     ADJUSTMENT_KIND_LABELS,
     ADJUSTMENT_STATUS_LABELS,
@@ -36,7 +35,6 @@ from gridgov.models.territory import (
     AreaLevel,
     GridAdjustment,
     GridStatus,
-    GridVersion,
 )
 from gridgov.policy.schema import ADJUSTMENT_TRIGGER_LABELS
 from gridgov.territory import adjustment_rules as arules
@@ -68,10 +66,12 @@ def list_adjustments(
 ) -> Sequence[GridAdjustment]:
     if status is not None and status not in {s.value for s in AdjustmentStatus}:
         raise Invalid(f"状态 {status!r} 无效，应为：{'、'.join(s.value for s in AdjustmentStatus)}")
-    stmt = scoped(select(GridAdjustment), principal, GridAdjustment)
-    if status:
-        stmt = stmt.where(GridAdjustment.status == status)
-    return session.scalars(stmt.order_by(GridAdjustment.id.desc()).limit(limit)).all()
+    return repo.list_adjustments(session, principal, status=status, limit=limit)
+
+
+def people_of(session: Session, adj: GridAdjustment) -> dict[int, str]:
+    """Names of who proposed, decided and filed an adjustment already opened through the door."""
+    return repo.user_names(session, (adj.proposed_by, adj.decided_by, adj.filed_by))
 
 
 def to_read(session: Session, adjs: Sequence[GridAdjustment]) -> list[AdjustmentRead]:
@@ -117,17 +117,7 @@ def outlines(session: Session, adj: GridAdjustment) -> dict[str, Any]:
     effective date (or are now, if not yet applied), and the grids the plan draws."""
     plan = adj.plan or {}
     codes = list(plan.get("retire", [])) + list(plan.get("redraw", []))
-    before: dict[str, tuple[str, bytes]] = {}
-    if codes:
-        stmt = (
-            select(GridVersion.grid_code, GridVersion.name, GridVersion.geom_wkb)
-            .where(GridVersion.grid_code.in_(codes), GridVersion.valid_from < adj.effective_on)
-            .order_by(GridVersion.valid_from, GridVersion.id)
-        )
-        for code, name, wkb in session.execute(stmt):
-            before[code] = (name, wkb)  # the latest one before the date wins
-        for g in session.scalars(select(Grid).where(Grid.code.in_([c for c in codes if c not in before]))):
-            before[g.code] = (g.name, g.geom_wkb)
+    before = repo.outlines_before(session, codes, adj.effective_on)
     before_features = [
         {"type": "Feature", "properties": {"code": c, "name": n}, "geometry": mapping(shapely.from_wkb(w))}
         for c, (n, w) in sorted(before.items())
@@ -268,8 +258,7 @@ def _check_pending(session: Session, town: str, codes: set[str], problems: list)
     """A grid may be in one unfinished adjustment at a time."""
     if not codes:
         return
-    stmt = select(GridAdjustment).where(GridAdjustment.town_code == town, GridAdjustment.status.in_(PENDING))
-    for other in session.scalars(stmt):
+    for other in repo.adjustments_of_town(session, town, PENDING):
         plan = other.plan or {}
         clash = codes & (set(plan.get("retire", [])) | set(plan.get("new", [])) | set(plan.get("redraw", [])))
         for code in sorted(clash):
@@ -361,17 +350,7 @@ def apply_adjustment(session: Session, adj: GridAdjustment, *, now: datetime, ac
     """Put a cleared adjustment into effect: claim it with a conditional UPDATE (so two processes
     never both apply it), write the grids, close and open their versions dated ``effective_on``,
     and move the locators on. False if someone else already applied it."""
-    claimed = session.execute(
-        update(GridAdjustment)
-        .where(
-            GridAdjustment.id == adj.id,
-            GridAdjustment.status == arules.ready_status(requires_filing(adj)),
-            GridAdjustment.applied_at.is_(None),
-        )
-        .values(status=AdjustmentStatus.EFFECTIVE, applied_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not repo.claim_adjustment(session, adj, arules.ready_status(requires_filing(adj)), now=now):
         return False
     session.refresh(adj)
     plan = adj.plan or {}
@@ -388,15 +367,7 @@ def apply_adjustment(session: Session, adj: GridAdjustment, *, now: datetime, ac
             raise Conflict(f"无法生效：网格 {code} 已不在用")
     rows = transfer.write_grids(session, features, now, ImportResult())
     if retire:
-        session.execute(
-            update(Grid).where(Grid.code.in_(retire))
-            .values(status=GridStatus.RETIRED, retired_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(
-            update(MicroGrid).where(MicroGrid.grid_code.in_(retire)).values(status=GridStatus.RETIRED)
-            .execution_options(synchronize_session=False)
-        )
+        repo.retire_grids(session, retire, now=now)
         history.close_versions(session, retire, adj.effective_on)
     history.record_versions(session, rows, valid_from=adj.effective_on, now=now, adjustment_id=adj.id)
     repo.bump_grids_version(session)
@@ -417,16 +388,8 @@ def apply_due_adjustments(session: Session, now: datetime) -> list[int]:
     conditional UPDATE). One that cannot take effect (its grids changed meanwhile) is left as it is
     and does not stop the others. Call from a periodic job, then commit."""
     today = history.local_today(now)
-    stmt = (
-        select(GridAdjustment)
-        .where(
-            GridAdjustment.status.in_([AdjustmentStatus.APPROVED, AdjustmentStatus.FILED]),
-            GridAdjustment.effective_on <= today,
-            GridAdjustment.applied_at.is_(None),
-        )
-        .order_by(GridAdjustment.effective_on, GridAdjustment.id)
-    )
-    due = [a for a in session.scalars(stmt) if arules.ready_to_apply(a.status, requires_filing=requires_filing(a))]
+    waiting = repo.unapplied_adjustments(session, [AdjustmentStatus.APPROVED, AdjustmentStatus.FILED], today)
+    due = [a for a in waiting if arules.ready_to_apply(a.status, requires_filing=requires_filing(a))]
     applied = []
     for adj in due:
         try:

@@ -13,16 +13,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import load_json
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
-from gridgov.models import User
 from gridgov.models.territory import (
     ADJUSTMENT_KIND_LABELS,
     ADJUSTMENT_STATUS_LABELS,
@@ -189,9 +186,7 @@ def _form(request, session, me, profile, *, values, error, details, status: int 
 def _detail(request, session, me: Principal, adjustment_id: int, *, error: str | None = None, status: int = 200):
     adj = adjustments.get_adjustment(session, me, adjustment_id)
     item = adjustments.to_read(session, [adj])[0]
-    ids = {i for i in (adj.proposed_by, adj.decided_by, adj.filed_by) if i}
-    names = dict(session.execute(scoped(select(User.id, User.display_name).where(User.id.in_(ids)), SYSTEM, User)).all()) \
-        if ids else {}
+    names = adjustments.people_of(session, adj)
     can_decide = (me.can(Permission.ADJUSTMENT_APPROVE) and arules.actor_problem(arules.APPROVE, me.level) is None
                   and arules.step_problem(arules.APPROVE, adj.status, requires_filing=item.requires_filing) is None)
     can_file = (me.can(Permission.ADJUSTMENT_FILE) and arules.actor_problem(arules.FILE, me.level) is None

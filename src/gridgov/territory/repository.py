@@ -4,15 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
+from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.db import Prebuilt
-from gridgov.models import Area, Counter, Grid, MicroGrid
-from gridgov.models.territory import GridStatus
+from gridgov.models import Area, Counter, Grid, MicroGrid, User
+from gridgov.models.territory import AdjustmentStatus, GridAdjustment, GridStatus, GridVersion
 
 GRIDS_VERSION = "grids_version"
 
@@ -21,12 +22,36 @@ def get_area(session: Session, code: str) -> Area | None:
     return session.get(Area, code)
 
 
+def top_area_code(session: Session) -> str | None:
+    """The code of the first area with no parent (the city), read as the system."""
+    stmt = scoped(select(Area.code).where(Area.parent_code.is_(None)), SYSTEM, Area)
+    return session.scalar(stmt.order_by(Area.code).limit(1))
+
+
+def write_rows(session: Session, model, new: list[dict], changed: list[dict]) -> None:
+    """Bulk INSERT of ``new`` rows and bulk UPDATE (by primary key) of ``changed`` ones of an
+    area, grid or micro-grid table: import writes, every code checked by ``covers()`` first."""
+    if new:
+        session.execute(insert(model), new)
+    if changed:
+        session.execute(update(model), changed)
+
+
 def get_areas(session: Session, codes: Iterable[str]) -> dict[str, Area]:
     """Areas by code, unscoped: callers use it for names of areas they may already see."""
     codes = list(codes)
     if not codes:
         return {}
     return {a.code: a for a in session.scalars(select(Area).where(Area.code.in_(codes)))}
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Display names of the users a row already opened through the door names (who proposed,
+    decided, filed): the system reads them, as names only."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(scoped(select(User.id, User.display_name).where(User.id.in_(ids)), SYSTEM, User)).all())
 
 
 def list_child_areas(session: Session, principal: Principal, parent_code: str | None) -> Sequence[Area]:
@@ -185,3 +210,79 @@ def bump_grids_version(session: Session) -> None:
     if not updated:
         session.add(Counter(name=GRIDS_VERSION, value=1))
         session.flush()
+
+
+# ---------------------------------------------------------------- adjustments
+
+
+def list_adjustments(session: Session, principal: Principal, *, status: str | None,
+                     limit: int) -> Sequence[GridAdjustment]:
+    stmt = scoped(select(GridAdjustment), principal, GridAdjustment)
+    if status:
+        stmt = stmt.where(GridAdjustment.status == status)
+    return session.scalars(stmt.order_by(GridAdjustment.id.desc()).limit(limit)).all()
+
+
+def adjustments_of_town(session: Session, town: str, statuses: Iterable[str]) -> Sequence[GridAdjustment]:
+    """The adjustments of a town (already checked by the door) in one of ``statuses``."""
+    stmt = select(GridAdjustment).where(GridAdjustment.town_code == town, GridAdjustment.status.in_(list(statuses)))
+    return session.scalars(stmt).all()
+
+
+def unapplied_adjustments(session: Session, statuses: Iterable[str], today: date) -> Sequence[GridAdjustment]:
+    """Adjustments in one of ``statuses``, dated today or before and not applied, oldest first (system)."""
+    stmt = (
+        select(GridAdjustment)
+        .where(
+            GridAdjustment.status.in_(list(statuses)),
+            GridAdjustment.effective_on <= today,
+            GridAdjustment.applied_at.is_(None),
+        )
+        .order_by(GridAdjustment.effective_on, GridAdjustment.id)
+    )
+    return session.scalars(stmt).all()
+
+
+def claim_adjustment(session: Session, adj: GridAdjustment, ready_status: str, *, now: datetime) -> bool:
+    """Conditional UPDATE: the adjustment takes effect once (of two processes, one wins)."""
+    return session.execute(
+        update(GridAdjustment)
+        .where(
+            GridAdjustment.id == adj.id,
+            GridAdjustment.status == ready_status,
+            GridAdjustment.applied_at.is_(None),
+        )
+        .values(status=AdjustmentStatus.EFFECTIVE, applied_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def retire_grids(session: Session, codes: Sequence[str], *, now: datetime) -> None:
+    """The grids and their micro-grids retire (an applied plan whose codes the door checked)."""
+    session.execute(
+        update(Grid).where(Grid.code.in_(codes))
+        .values(status=GridStatus.RETIRED, retired_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(MicroGrid).where(MicroGrid.grid_code.in_(codes)).values(status=GridStatus.RETIRED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def outlines_before(session: Session, codes: Sequence[str], day: date) -> dict[str, tuple[str, bytes]]:
+    """(name, outline) of each grid the day before ``day``: its latest version before the date,
+    else the grid as it is now (not yet changed)."""
+    before: dict[str, tuple[str, bytes]] = {}
+    if not codes:
+        return before
+    stmt = (
+        select(GridVersion.grid_code, GridVersion.name, GridVersion.geom_wkb)
+        .where(GridVersion.grid_code.in_(codes), GridVersion.valid_from < day)
+        .order_by(GridVersion.valid_from, GridVersion.id)
+    )
+    for code, name, wkb in session.execute(stmt):
+        before[code] = (name, wkb)  # the latest one before the date wins
+    for g in session.scalars(select(Grid).where(Grid.code.in_([c for c in codes if c not in before]))):
+        before[g.code] = (g.name, g.geom_wkb)
+    return before

@@ -78,6 +78,11 @@ def access_grid(session: Session, principal: Principal, code: str) -> Grid:
     return grid
 
 
+def top_area_code(session: Session) -> str | None:
+    """The city's code (the first area with no parent): where a command with no area starts."""
+    return repo.top_area_code(session)
+
+
 def area_chain(session: Session, area_code: str) -> list[AreaChainItem]:
     """The area and those above it that are kept here, top first (names only, for breadcrumbs)."""
     codes = rules.ancestor_codes(area_code)

@@ -15,7 +15,6 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -369,10 +368,7 @@ def _write_areas(session: Session, areas: list[_Parsed], now: datetime, result: 
             r["parent_code"] = None  # a top area whose parent is not kept here
     new = [{**r, "created_at": now} for r in rows if r["code"] not in existing]
     changed = [r for r in rows if r["code"] in existing]
-    if new:
-        session.execute(insert(Area), new)
-    if changed:
-        session.execute(update(Area), changed)
+    repo.write_rows(session, Area, new, changed)
     result.areas_created, result.areas_updated = len(new), len(changed)
 
 
@@ -407,10 +403,7 @@ def write_grids(session: Session, grids: list[_Parsed], now: datetime, result: I
             changed.append(row)
         else:
             new.append({**row, "created_at": now, "retired_at": now if status == GridStatus.RETIRED else None})
-    if new:
-        session.execute(insert(Grid), new)
-    if changed:
-        session.execute(update(Grid), changed)
+    repo.write_rows(session, Grid, new, changed)
     result.grids_created, result.grids_updated = len(new), len(changed)
     return new + changed
 
@@ -425,10 +418,7 @@ def _write_micro_grids(session: Session, micros: list[_Parsed], now: datetime, r
     ]
     new = [{**r, "created_at": now, "status": GridStatus.ACTIVE} for r in rows if r["code"] not in existing]
     changed = [r for r in rows if r["code"] in existing]
-    if new:
-        session.execute(insert(MicroGrid), new)
-    if changed:
-        session.execute(update(MicroGrid), changed)
+    repo.write_rows(session, MicroGrid, new, changed)
     result.micro_grids_created, result.micro_grids_updated = len(new), len(changed)
 
 
