@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gridgov.cases.repository import count_cases
-from gridgov.cases.service import verify_files
+from gridgov.cases.service import count_cases, verify_files
 from gridgov.cases.sweep import sweep
 from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work

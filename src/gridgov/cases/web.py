@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.cases import actions, forms, service, supervision
-from gridgov.cases import web_lists as lists
+from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
     STATUS_LABELS,

@@ -24,7 +24,7 @@ from gridgov.authz import Permission, Principal, require
 from gridgov.cases import forms
 from gridgov.cases import service as case_service
 from gridgov.cases.deadlines import URGENCY_LABELS, Urgency
-from gridgov.cases.web_lists import party, span_text
+from gridgov.cases.worklists import party, span_text
 from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Forbidden, Invalid
