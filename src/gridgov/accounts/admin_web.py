@@ -26,7 +26,7 @@ from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath, PageQuery
 from gridgov.models import User
-from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.accounts import DEPARTMENT_ROLES, ROLE_LABELS, Role
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -73,7 +73,7 @@ def _form_context(session: Session, me: Principal) -> dict:
         "roles": service.assignable_roles(me),
         "departments": service.assignable_departments(session, me),
         "areas": service.area_choices(session, me),
-        "department_roles": sorted(r.value for r in service.DEPARTMENT_ROLES) + [Role.PROFESSIONAL.value],
+        "department_roles": sorted(r.value for r in DEPARTMENT_ROLES) + [Role.PROFESSIONAL.value],
         "password_rule": PASSWORD_RULE,
     }
 

@@ -23,10 +23,10 @@ from gridgov.cases.instructions import (
     InstructionResult,
 )
 from gridgov.cases.schemas import CaseRead
-from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
+from gridgov.models.accounts import GRID_WORKER_ROLES
 
 Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
 Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]

@@ -25,8 +25,6 @@ from gridgov.cases import forms, instructions
 from gridgov.cases import service as case_service
 from gridgov.cases.deadlines import URGENCY_LABELS, Urgency
 from gridgov.cases.instructions import (
-    AGENCY_ROLES,
-    DEPARTMENT_ROLES,
     DEPARTMENTS_MUST_ASK,
     KIND_LABELS,
     STATUS_LABELS,
@@ -37,11 +35,11 @@ from gridgov.cases.instructions import (
     InstructionRefusal,
 )
 from gridgov.cases.web_lists import party, span_text
-from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Forbidden, Invalid
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.territory import service as territory
 from gridgov.web.templating import templates
 

@@ -23,7 +23,7 @@ from gridgov.models import (
     Department,
     User,
 )
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
 
 
 def get_case(session: Session, principal: Principal, case_no: str, *, for_update: bool = False) -> Case | None:
@@ -104,7 +104,7 @@ def agency_users(session: Session, area_code: str) -> list[int]:
     """Active agency staff bound exactly to an area (the agency of that area)."""
     return list(session.scalars(select(User.id).where(
         User.scope_code == area_code, User.is_active.is_(True),
-        User.role.in_([Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER]),
+        User.role.in_(sorted(AGENCY_ROLES)),
     )))
 
 
@@ -119,7 +119,7 @@ def grid_workers(grid) -> Select:
     the roles are constants rather than an IN list expanded on every run)."""
     return select(User.id).where(
         User.scope_code == grid, User.is_active.is_(True),
-        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
+        User.role.in_([literal_column(f"'{r}'") for r in sorted(GRID_WORKER_ROLES)]),
     )
 
 

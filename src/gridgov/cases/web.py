@@ -33,7 +33,6 @@ from gridgov.cases.schemas import SOURCE_LABELS, WORKER_SOURCES, CaseCreate
 from gridgov.cases.workflow import (
     ACTION_LABELS,
     EVALUATION_LABELS,
-    GRID_WORKER_ROLES,
     STATE_LABELS,
     CaseAction,
 )
@@ -41,6 +40,7 @@ from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
+from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.accounts import role_label as accounts_role_label
 from gridgov.web.templating import is_htmx, templates
 
