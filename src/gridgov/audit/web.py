@@ -38,7 +38,7 @@ def audit_page(
     context = {"result": result, "rows": rows, "flt": flt, "query": query, "pages": result.pages}
     if is_htmx(request):
         return templates.TemplateResponse(request, "audit/_table.html", context, headers={"Vary": "HX-Request"})
-    context["actions"] = sorted(service.ACTION_LABELS.items(), key=lambda kv: kv[1])
+    context["actions"] = sorted(rules.action_labels().items(), key=lambda kv: kv[1])
     return templates.TemplateResponse(request, "audit/index.html", context, headers={"Vary": "HX-Request"})
 
 
