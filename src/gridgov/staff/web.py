@@ -33,6 +33,7 @@ from gridgov.staff.schemas import (
     TrainingCreate,
 )
 from gridgov.territory.web import _area_options
+from gridgov.web import forms
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -55,14 +56,8 @@ MESSAGES = {
 }
 
 
-def _status(exc: Exception) -> int:
-    return exc.status if isinstance(exc, DomainError) else 422
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "请检查填写的内容：" + "；".join(f"{'.'.join(map(str, e['loc']))} {e['msg']}" for e in exc.errors())
-    return getattr(exc, "message", str(exc))
+def _refusal(exc: Exception) -> str:
+    return forms.message(exc, prefix="请检查填写的内容：")
 
 
 def _date(value: str, label: str) -> date | None:
@@ -120,7 +115,7 @@ def staff_create(request: Request, me: Writer, session: SessionDep, fields: Form
         staff = service.create_staff(session, me, data, cipher=request.app.state.cipher, now=utc_now())
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        return _new_page(request, values, _message(exc), _status(exc))
+        return _new_page(request, values, _refusal(exc), forms.status_of(exc))
     return RedirectResponse(f"/staff/{staff.id}", status_code=303)
 
 
@@ -195,8 +190,8 @@ def _run(request: Request, session: Session, me: Principal, staff_id: int, form:
         action(values)
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        return _detail(request, session, me, staff_id, form=form, error=_message(exc), values=values,
-                       status=_status(exc))
+        return _detail(request, session, me, staff_id, form=form, error=_refusal(exc), values=values,
+                       status=forms.status_of(exc))
     return RedirectResponse(f"/staff/{staff_id}?message={done}", status_code=303)
 
 
