@@ -28,13 +28,13 @@ from gridgov.authz.scope import SYSTEM
 from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_places
 from gridgov.accounts.passwords import DEMO_PASSWORD
 from gridgov.accounts.schemas import UserCreate
-from gridgov.accounts.service import DEPARTMENT_ROLES, create_user
+from gridgov.accounts.service import create_user
 from gridgov.authz.permissions import ROLE_PERMISSIONS, Permission
 from gridgov.departments.service import department_code
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.models import AuditEntry
-from gridgov.models.accounts import GRID_ROLES, Role
+from gridgov.models.accounts import DEPARTMENT_ROLES, GRID_ROLES, Role
 from gridgov.models.staff import Post, StaffMember
 from gridgov.policy.loader import load_profile
 from gridgov.territory.demo import demo_city_of

@@ -17,8 +17,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gridgov import __version__, jobs
+from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.api import router as accounts_api
+from gridgov.accounts.web import router as accounts_pages
 from gridgov.audit.api import router as audit_api
+from gridgov.audit.web import router as audit_pages
 from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import (
     CSRF_COOKIE,
@@ -31,8 +34,12 @@ from gridgov.authz.dependencies import (
 from gridgov.body_limits import BodyLimitMiddleware
 from gridgov.cases.api import router as cases_api
 from gridgov.instructions.api import router as instructions_api
+from gridgov.instructions.web import router as instruction_pages
 from gridgov.cases.supervision_api import router as supervision_api
+from gridgov.cases.web import router as case_pages
 from gridgov.catalogue.api import router as catalogue_api
+from gridgov.catalogue.public_web import router as catalogue_public_pages
+from gridgov.catalogue.web import router as catalogue_manage_pages
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
@@ -41,15 +48,20 @@ from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify.api import router as notifications_api
+from gridgov.notify.web import router as notification_pages
 from gridgov.openapi import ERROR_RESPONSES
 from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.public.api import router as public_api
+from gridgov.public.web import router as public_pages
 from gridgov.staff.api import router as staff_api
+from gridgov.staff.web import router as staff_pages
 from gridgov.territory.adjustments_api import router as adjustments_api
+from gridgov.territory.adjustments_web import router as adjustment_pages
 from gridgov.territory.api import router as territory_api
 from gridgov.territory.rules import CodeError
+from gridgov.territory.web import router as territory_pages
+from gridgov.web.apidocs import router as api_docs_page
 from gridgov.web.headers import SecurityHeadersMiddleware
-from gridgov.web.pages import router as pages_router
 from gridgov.web.templating import render_error
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -113,7 +125,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
                    audit_api, catalogue_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
-    app.include_router(pages_router)
+    # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
+    # what every page shares (templating, static assets, headers), and imports no domain.
+    for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
+                   public_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
+                   catalogue_public_pages, notification_pages, api_docs_page):
+        app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)

@@ -14,10 +14,11 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gridgov.policy.loader import available_profiles
+
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "password", "placeholder", "xxx", "todo", "dev", "test"}
 )
-PROFILES = ("zhenjiang", "luzhou", "jiangsu", "qinzhou", "jiangmen")
 
 
 def default_var_dir() -> Path:
@@ -64,8 +65,9 @@ class Settings(BaseSettings):
     @field_validator("profile")
     @classmethod
     def _known_profile(cls, value: str) -> str:
-        if value not in PROFILES:
-            raise ValueError(f"未知的政策配置 {value!r}，可选：{', '.join(PROFILES)}")
+        known = available_profiles()  # the profile folder is the one list of profiles
+        if value not in known:
+            raise ValueError(f"未知的政策配置 {value!r}，可选：{', '.join(known)}")
         return value
 
     @model_validator(mode="after")

@@ -34,10 +34,21 @@ def test_the_five_profiles_ship_and_load():
         assert load_profile(name).name == name
 
 
-def test_the_shipped_profiles_match_the_names_settings_accept():
-    from gridgov.config import PROFILES
+def test_settings_accept_exactly_the_profiles_in_the_folder(tmp_path, monkeypatch):
+    """The profile folder is the one list: a profile added there is accepted by the settings
+    without a second list to update, and one not there is refused."""
+    from pydantic import ValidationError
 
-    assert sorted(PROFILES) == available_profiles()
+    from gridgov.config import Settings
+    from gridgov.policy import loader
+
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "newcity.toml").write_text((loader.PROFILES_DIR / "zhenjiang.toml").read_text("utf-8"), "utf-8")
+    monkeypatch.setattr(loader, "PROFILES_DIR", folder)
+    assert Settings(var_dir=tmp_path, demo=True, profile="newcity").profile == "newcity"
+    with pytest.raises(ValidationError, match="可选：newcity"):
+        Settings(var_dir=tmp_path, demo=True, profile="zhenjiang")
 
 
 def test_every_shipped_profile_validates():

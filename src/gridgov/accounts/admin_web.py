@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -20,17 +20,17 @@ from sqlalchemy.orm import Session
 from gridgov.accounts import service
 from gridgov.accounts.passwords import MIN_LENGTH
 from gridgov.accounts.schemas import UserCreate, UserFilter, UserUpdate
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Principal
+from gridgov.authz.principals import UserAdmin
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath, PageQuery
 from gridgov.models import User
-from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.accounts import DEPARTMENT_ROLES, ROLE_LABELS, Role
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
-Admin = Annotated[Principal, Depends(require(Permission.USERS_ADMIN))]
 
 PAGE_SIZE = 30
 DONE_MESSAGES = {
@@ -73,7 +73,7 @@ def _form_context(session: Session, me: Principal) -> dict:
         "roles": service.assignable_roles(me),
         "departments": service.assignable_departments(session, me),
         "areas": service.area_choices(session, me),
-        "department_roles": sorted(r.value for r in service.DEPARTMENT_ROLES) + [Role.PROFESSIONAL.value],
+        "department_roles": sorted(r.value for r in DEPARTMENT_ROLES) + [Role.PROFESSIONAL.value],
         "password_rule": PASSWORD_RULE,
     }
 
@@ -85,7 +85,7 @@ def _form_context(session: Session, me: Principal) -> dict:
 def user_list(
     request: Request,
     session: SessionDep,
-    me: Admin,
+    me: UserAdmin,
     q: str | None = None,
     role: str | None = None,
     area: str | None = None,
@@ -116,7 +116,7 @@ def user_list(
 
 
 @router.get("/users/new")
-def user_new(request: Request, session: SessionDep, me: Admin):
+def user_new(request: Request, session: SessionDep, me: UserAdmin):
     form = {"username": "", "display_name": "", "role": "", "scope_code": me.scope_code, "department_code": "",
             "must_change_password": True}
     return templates.TemplateResponse(request, "users/new.html", {**_form_context(session, me), "form": form, "error": None})
@@ -126,7 +126,7 @@ def user_new(request: Request, session: SessionDep, me: Admin):
 def user_create(
     request: Request,
     session: SessionDep,
-    me: Admin,
+    me: UserAdmin,
     username: Annotated[str, Form()] = "",
     display_name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
@@ -188,7 +188,7 @@ def _redirect(user_id: int, done: str) -> RedirectResponse:
 
 
 @router.get("/users/{user_id}")
-def user_page(request: Request, session: SessionDep, me: Admin, user_id: IdPath, done: str | None = None):
+def user_page(request: Request, session: SessionDep, me: UserAdmin, user_id: IdPath, done: str | None = None):
     return _detail(request, session, me, service.access_user(session, me, user_id), done=done)
 
 
@@ -196,7 +196,7 @@ def user_page(request: Request, session: SessionDep, me: Admin, user_id: IdPath,
 def user_edit(
     request: Request,
     session: SessionDep,
-    me: Admin,
+    me: UserAdmin,
     user_id: IdPath,
     display_name: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "",
@@ -221,7 +221,7 @@ def user_edit(
 
 
 @router.post("/users/{user_id}/active")
-def user_set_active(request: Request, session: SessionDep, me: Admin, user_id: IdPath, active: Annotated[str, Form()] = ""):
+def user_set_active(request: Request, session: SessionDep, me: UserAdmin, user_id: IdPath, active: Annotated[str, Form()] = ""):
     user = service.access_user(session, me, user_id)
     if active not in ("0", "1"):
         return _detail(request, session, me, user, error="请求有误：缺少启用或停用的选择", error_in="active", status=422)
@@ -235,7 +235,7 @@ def user_set_active(request: Request, session: SessionDep, me: Admin, user_id: I
 
 
 @router.post("/users/{user_id}/unlock")
-def user_unlock(request: Request, session: SessionDep, me: Admin, user_id: IdPath):
+def user_unlock(request: Request, session: SessionDep, me: UserAdmin, user_id: IdPath):
     user = service.access_user(session, me, user_id)
     try:
         with session.begin_nested():
@@ -250,7 +250,7 @@ def user_unlock(request: Request, session: SessionDep, me: Admin, user_id: IdPat
 def user_reset_password(
     request: Request,
     session: SessionDep,
-    me: Admin,
+    me: UserAdmin,
     user_id: IdPath,
     password: Annotated[str, Form()] = "",
     password2: Annotated[str, Form()] = "",

@@ -24,6 +24,7 @@ from gridgov.authz.dependencies import (
     TwoFactorEnrolmentRequired,
     must_enrol,
 )
+from gridgov.authz.principals import SignedIn, UserAdmin
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
@@ -33,8 +34,6 @@ from gridgov.kit.params import IdPath
 router = APIRouter(tags=["accounts"])
 
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
-Self = Annotated[Principal, Depends(require(Permission.SELF))]
-Admin = Annotated[Principal, Depends(require(Permission.USERS_ADMIN))]
 
 
 def client_ip(request: Request) -> str:
@@ -90,7 +89,7 @@ def issue_token(data: TokenRequest, request: Request, session: SessionDep, _: Pu
 
 
 @router.get("/auth/me", response_model=Me, summary="当前用户")
-def me(principal: Self) -> Me:
+def me(principal: SignedIn) -> Me:
     return Me(
         username=principal.username,
         display_name=principal.display_name,
@@ -103,33 +102,33 @@ def me(principal: Self) -> Me:
 
 
 @router.post("/auth/logout", status_code=204, summary="退出登录（该用户所有令牌和会话立即失效）")
-def log_out(request: Request, session: SessionDep, principal: Self) -> None:
+def log_out(request: Request, session: SessionDep, principal: SignedIn) -> None:
     service.log_out(session, principal, now=utc_now(), ip=client_ip(request))
 
 
 @router.post("/auth/password", status_code=204, summary="修改密码（之后原有令牌失效）")
-def change_password(data: PasswordChange, request: Request, session: SessionDep, principal: Self) -> None:
+def change_password(data: PasswordChange, request: Request, session: SessionDep, principal: SignedIn) -> None:
     service.change_password(
         session, principal, data.old_password, data.new_password, now=utc_now(), demo=request.app.state.settings.demo
     )
 
 
 @router.get("/users", response_model=list[UserRead], summary="辖区内的用户")
-def list_users(session: SessionDep, principal: Admin, q: str | None = None) -> list[UserRead]:
+def list_users(session: SessionDep, principal: UserAdmin, q: str | None = None) -> list[UserRead]:
     return [service.user_read(u) for u in service.list_users(session, principal, q=q)]
 
 
 @router.post("/users", response_model=UserRead, status_code=201, summary="新建用户")
-def create_user(data: UserCreate, request: Request, session: SessionDep, principal: Admin) -> UserRead:
+def create_user(data: UserCreate, request: Request, session: SessionDep, principal: UserAdmin) -> UserRead:
     user = service.create_user(session, principal, data, now=utc_now(), demo=request.app.state.settings.demo)
     return service.user_read(user)
 
 
 @router.get("/users/{user_id}", response_model=UserRead, summary="用户详情")
-def get_user(user_id: IdPath, session: SessionDep, principal: Admin) -> UserRead:
+def get_user(user_id: IdPath, session: SessionDep, principal: UserAdmin) -> UserRead:
     return service.user_read(service.access_user(session, principal, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, summary="修改用户：改名、改角色或辖区、停用、解锁")
-def update_user(user_id: IdPath, data: UserUpdate, session: SessionDep, principal: Admin) -> UserRead:
+def update_user(user_id: IdPath, data: UserUpdate, session: SessionDep, principal: UserAdmin) -> UserRead:
     return service.user_read(service.update_user(session, principal, user_id, data, now=utc_now()))

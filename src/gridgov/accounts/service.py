@@ -23,13 +23,19 @@ from gridgov.authz.scope import get_visible
 from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
-from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, SECURITY_ROLES, Role
+from gridgov.models.accounts import (
+    DEPARTMENT_ROLES,
+    GRID_ROLES,
+    MICRO_GRID_ROLES,
+    ROLE_LABELS,
+    SECURITY_ROLES,
+    Role,
+)
 from gridgov.staff import repository as staff_repo
 from gridgov.territory import repository as territory_repo
 from gridgov.territory import rules
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
-DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 
 
 # Every request with credentials runs it: built once, on the table rather than the entity, and
@@ -217,7 +223,7 @@ def check_role_and_scope(
     else:
         if get_visible(session, principal, MicroGrid, scope_code) is None:
             raise NotFound(f"微网格 {scope_code} 不存在")
-        if role_ not in (Role.LIAISON, Role.VOLUNTEER):
+        if role_ not in MICRO_GRID_ROLES:
             raise Invalid("只有微网格联络员和志愿者绑定到微网格")
     if role_ in DEPARTMENT_ROLES and not department_code:
         raise Invalid("联动部门人员必须指定所属部门")

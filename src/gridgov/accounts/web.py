@@ -27,6 +27,7 @@ from gridgov.authz.dependencies import (
     issue_session_cookie,
     must_enrol,
 )
+from gridgov.authz.principals import Enrolling, SignedIn
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
@@ -37,7 +38,6 @@ from gridgov.web.templating import templates
 router = APIRouter()
 
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
-Self = Annotated[Principal, Depends(require(Permission.SELF))]
 
 
 def _safe_next(target: str | None) -> str:
@@ -175,7 +175,7 @@ def logout(request: Request, session: SessionDep, principal: Public):
 
 
 @router.get("/account")
-def account(request: Request, principal: Self):
+def account(request: Request, principal: SignedIn):
     return templates.TemplateResponse(request, "accounts/account.html", {"me": principal, "message": None, "error": None})
 
 
@@ -183,7 +183,7 @@ def account(request: Request, principal: Self):
 def account_password(
     request: Request,
     session: SessionDep,
-    principal: Self,
+    principal: SignedIn,
     old_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
     new_password2: Annotated[str, Form()] = "",
@@ -206,7 +206,6 @@ def account_password(
 
 # ---------------------------------------------------------------- two-factor enrolment
 
-Enrolling = Annotated[Principal, Depends(require(Permission.SELF, enrolment=True))]
 """The enrolment pages: open to a user who must enrol before anything else."""
 
 

@@ -1,7 +1,14 @@
-"""Pure rules of reading the audit log: the date bounds of a filter and the before/after diff."""
+"""Pure rules of reading the audit log: the action labels, the date bounds of a filter and the
+before/after diff.
+
+Each package that writes audit entries owns the Chinese labels of its actions and registers them
+here when it is imported (``register_labels`` in its ``__init__``): audit imports no domain and no
+domain patches audit's dictionary.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -26,6 +33,27 @@ FIELD_LABELS = {
 """Chinese names of the fields that administrative changes record; others show as recorded."""
 
 _ROLE_LABELS = {r.value: label for r, label in ROLE_LABELS.items()}
+
+_ACTION_LABELS: dict[str, str] = {}
+
+
+def register_labels(labels: Mapping[str, str]) -> None:
+    """Add the Chinese labels of the audit actions a package writes. Registering an action again
+    with the same label changes nothing; with another label it is a bug and raises."""
+    for action, label in labels.items():
+        known = _ACTION_LABELS.setdefault(action, label)
+        if known != label:
+            raise ValueError(f"audit action {action!r} already labelled {known!r}, not {label!r}")
+
+
+def action_label(action: str) -> str:
+    """The Chinese label of an audit action; the action itself if no package registered it."""
+    return _ACTION_LABELS.get(action, action)
+
+
+def action_labels() -> dict[str, str]:
+    """Every registered action and its label (a copy)."""
+    return dict(_ACTION_LABELS)
 
 
 class BadDate(ValueError):

@@ -14,7 +14,6 @@ from gridgov.audit import rules as audit_rules
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import sees_area
-from gridgov.catalogue.rules import ACTION_LABELS as CATALOGUE_ACTIONS
 from gridgov.db import unit_of_work
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local
@@ -24,57 +23,14 @@ from gridgov.models import AuditEntry
 from gridgov.models.accounts import role_label
 from gridgov.territory import rules
 
-ACTION_LABELS = {
-    "login_succeeded": "登录成功",
-    "login_failed": "登录失败",
-    "login_locked": "账号锁定",
-    "login_throttled": "登录限流",
-    "otp_failed": "动态验证码错误",
-    "recovery_code_used": "使用恢复码",
-    "two_factor_enabled": "启用两步验证",
-    "two_factor_disabled": "停用两步验证",
-    "logout": "退出登录",
+audit_rules.register_labels({
     "denied": "拒绝访问",
-    "password_changed": "修改密码",
-    "user_created": "新建用户",
-    "user_updated": "修改用户",
-    "staff_created": "新建网格员档案",
-    "staff_updated": "修改网格员档案",
-    "staff_revealed": "查看个人信息",
-    "staff_imported": "导入网格员",
-    "post_created": "新建岗位",
-    "post_activated": "岗位生效",
-    "post_ended": "岗位结束",
-    "training_recorded": "登记培训",
-    "exclusion_recorded": "登记不得任职情形",
-    "grids_imported": "导入网格",
-    "adjustment_proposed": "提出网格调整",
-    "adjustment_approved": "批准网格调整",
-    "adjustment_rejected": "不批准网格调整",
-    "adjustment_filed": "网格调整备案",
-    "adjustment_applied": "网格调整生效",
-    "complaint_received": "收到投诉",
-    "complaint_handled": "处理投诉",
     "calendar_loaded": "载入节假日安排",
-    "instruction_sent": "交办工作",
-    "instruction_requested": "申请交办",
-    "instruction_approved": "同意交办申请",
-    "instruction_refused": "不同意交办申请",
-    "instruction_completed": "办结交办事项",
-    "instruction_declined": "网格员拒绝交办事项",
-    "user_disabled": "停用用户",
-    "user_enabled": "启用用户",
-    "user_unlocked": "解除锁定",
-    "password_reset": "管理员重设密码",
     "audit_exported": "导出审计日志",
-}
+})
+"""The actions of no one package: refusals (written by authz), the holiday calendar, the export."""
 
-
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
-
-
-ACTION_LABELS.update(CATALOGUE_ACTIONS)
+action_label = audit_rules.action_label
 
 
 def record(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from gridgov.audit import rules, service
 from gridgov.audit.api import csv_response
 from gridgov.audit.schemas import AuditFilter
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz.principals import AuditReader
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.masking import mask_record
@@ -17,7 +17,6 @@ from gridgov.kit.params import PageQuery
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
-Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
 PAGE_SIZE = 50
 
 
@@ -25,7 +24,7 @@ PAGE_SIZE = 50
 def audit_page(
     request: Request,
     session: SessionDep,
-    me: Auditor,
+    me: AuditReader,
     flt: Annotated[AuditFilter, Query()],
     page: PageQuery = 1,
 ):
@@ -38,11 +37,11 @@ def audit_page(
     context = {"result": result, "rows": rows, "flt": flt, "query": query, "pages": result.pages}
     if is_htmx(request):
         return templates.TemplateResponse(request, "audit/_table.html", context, headers={"Vary": "HX-Request"})
-    context["actions"] = sorted(service.ACTION_LABELS.items(), key=lambda kv: kv[1])
+    context["actions"] = sorted(rules.action_labels().items(), key=lambda kv: kv[1])
     return templates.TemplateResponse(request, "audit/index.html", context, headers={"Vary": "HX-Request"})
 
 
 @router.get("/audit.csv")
-def audit_csv(session: SessionDep, me: Auditor, flt: Annotated[AuditFilter, Query()]):
+def audit_csv(session: SessionDep, me: AuditReader, flt: Annotated[AuditFilter, Query()]):
     now = utc_now()
     return csv_response(service.export_csv(session, me, flt, now=now), now)

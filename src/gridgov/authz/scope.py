@@ -46,7 +46,7 @@ from gridgov.models import (
     SupervisionOrder,
     User,
 )
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.territory import GridVersion
 from gridgov.territory import rules
@@ -55,8 +55,6 @@ SYSTEM = Principal.for_system()
 """The system itself: CLI commands, scheduled jobs, demo builders, and work a use case does on
 the system's behalf (fanning notices out to users elsewhere). Sees every row."""
 
-DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
 INSTRUCTION_STATUSES_FOR_WORKERS = ("sent", "completed", "declined")
 """What grid staff see of instructions: those sent to them and their outcome (not requests)."""
 

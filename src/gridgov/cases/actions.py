@@ -40,7 +40,7 @@ from gridgov.cases.service import (
 from gridgov.cases.workflow import ACTION_LABELS, CaseAction, CaseState, transition
 from gridgov.errors import Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import DEPARTMENT_ROLES, Role
 from gridgov.notify import Notice, notify
 from gridgov.territory import rules
 
@@ -216,22 +216,22 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
         users = lead([Role.DEPT_RECEIVER])
         for cd, _d in repo.departments_of(session, case.id):
             if cd.part == "assisting":
-                users += repo.department_users(session, cd.department_code, [Role.DEPT_RECEIVER, Role.DEPT_HANDLER])
+                users += repo.department_users(session, cd.department_code, DEPARTMENT_ROLES)
         return users
     if action in (CaseAction.GRANT_EXTENSION, CaseAction.REFUSE_EXTENSION, CaseAction.REWORK):
-        return lead([Role.DEPT_RECEIVER, Role.DEPT_HANDLER])
+        return lead(DEPARTMENT_ROLES)
     if action is CaseAction.RAISE_DISPUTE:
         chain = agency_chain(profile, case.handling_area_code)
         decider = chain[0] if profile.cases.dispute_settled_by == "agency_above" and chain else case.handling_area_code
         return repo.agency_users(session, decider)
     if action is CaseAction.SUPERVISE:
         if case.state in (CaseState.DISPATCHED, CaseState.IN_PROGRESS):
-            return lead([Role.DEPT_RECEIVER, Role.DEPT_HANDLER])
+            return lead(DEPARTMENT_ROLES)
         return agency()
     if action in (CaseAction.SOLVE, CaseAction.CHECK) and case.reporter_user_id:
         return [case.reporter_user_id]
     if action is CaseAction.REOPEN:
-        return lead([Role.DEPT_RECEIVER, Role.DEPT_HANDLER]) if case.state == CaseState.IN_PROGRESS else agency()
+        return lead(DEPARTMENT_ROLES) if case.state == CaseState.IN_PROGRESS else agency()
     return []
 
 

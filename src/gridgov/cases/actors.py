@@ -24,15 +24,12 @@ from gridgov.cases.workflow import (
     available_actions,
 )
 from gridgov.models import Case
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES
 from gridgov.territory import rules
 
 REOPEN_WINDOW = timedelta(days=30)
 """How long after closing an unsatisfied case may be reopened. No regulation sets it; a local
 setting until the profile carries one."""
-
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
-
 
 def agency_chain(profile, area_code: str) -> list[str]:
     """The areas above ``area_code`` that have an agency under the profile, nearest first."""

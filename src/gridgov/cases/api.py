@@ -10,7 +10,8 @@ from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
-from gridgov.authz import Pass, Permission, Principal, admit, require
+from gridgov.authz import Pass, Permission, Principal, admit
+from gridgov.authz.principals import CaseCreator, CaseReader
 from gridgov.cases import actions, service
 from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, LogEntryRead
 from gridgov.deps import ProfileDep, SessionDep, in_one_trip
@@ -21,8 +22,6 @@ from gridgov.kit.pagination import Page
 from gridgov.kit.params import PageQuery
 from gridgov.openapi import IMAGES, file_answer
 
-Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
-Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
 T = TypeVar("T")
 
 
@@ -76,7 +75,7 @@ def _media(request: Request):
 
 
 @router.get("/case-categories", summary="事项可选类别（在册事项；尚无清单时为初始类别）")
-def case_categories(session: SessionDep, me: Reader, profile: ProfileDep,
+def case_categories(session: SessionDep, me: CaseReader, profile: ProfileDep,
                     place: Annotated[str | None, Query(pattern=r"^\d{12,18}$", title="区划或网格编码")] = None,
                     ) -> list[dict[str, str]]:
     """The matters in force at the caller's place (or ``place``: the list of grid work is public,
@@ -86,14 +85,14 @@ def case_categories(session: SessionDep, me: Reader, profile: ProfileDep,
 
 
 @router.post("/case-photos", status_code=201, summary="上传事项照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")
-def upload_photo(request: Request, me: Creator, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+def upload_photo(request: Request, me: CaseCreator, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     data = file.file.read(MAX_BYTES + 1)
     stored = service.upload_photo(_media(request), data)
     return {"sha256": stored.sha256, "content_type": stored.content_type, "size": stored.size}
 
 
 @router.get("/case-photos/{sha256}", summary="事项照片", **file_answer(*IMAGES, description="照片"))
-def get_photo(sha256: str, request: Request, session: SessionDep, me: Reader, thumbnail: bool = False):
+def get_photo(sha256: str, request: Request, session: SessionDep, me: CaseReader, thumbnail: bool = False):
     found = service.photo_for(session, me, sha256)
     stored = image_path(service.photo_root(_media(request)), found, thumbnail=thumbnail)
     if stored is None:
@@ -113,7 +112,7 @@ async def create_case(data: CaseCreate, w: Intake) -> CaseRead:
 
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")
-def list_cases(session: SessionDep, me: Reader, state: str | None = None, grid: str | None = None,
+def list_cases(session: SessionDep, me: CaseReader, state: str | None = None, grid: str | None = None,
                overdue: bool | None = None, q: str | None = None, page: PageQuery = 1,
                per_page: int = Query(50, ge=1, le=200)) -> Page[CaseListItem]:
     return service.list_cases(session, me, now=utc_now(), state=state, grid=grid, overdue=overdue, q=q,
@@ -121,13 +120,13 @@ def list_cases(session: SessionDep, me: Reader, state: str | None = None, grid: 
 
 
 @router.get("/cases/{case_no}", response_model=CaseRead, summary="事项详情")
-def get_case(case_no: str, session: SessionDep, me: Reader, profile: ProfileDep) -> CaseRead:
+def get_case(case_no: str, session: SessionDep, me: CaseReader, profile: ProfileDep) -> CaseRead:
     case = service.access_case(session, me, case_no)
     return service.case_read(session, me, case, now=utc_now(), profile=profile)
 
 
 @router.get("/cases/{case_no}/log", response_model=list[LogEntryRead], summary="事项电子档案")
-def get_log(case_no: str, session: SessionDep, me: Reader) -> list[LogEntryRead]:
+def get_log(case_no: str, session: SessionDep, me: CaseReader) -> list[LogEntryRead]:
     return service.case_log(session, me, case_no)
 
 

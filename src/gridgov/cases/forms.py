@@ -3,17 +3,16 @@ fields, numbers and local times, store its photos, and say what was wrong in Chi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from gridgov.cases import service
-from gridgov.errors import DomainError, Invalid
+from gridgov.errors import Invalid
 from gridgov.kit.clock import SHANGHAI
+from gridgov.web.forms import message, status_of  # noqa: F401  (the pages call forms.message)
 
 MAX_PHOTOS = 9
 
@@ -27,19 +26,6 @@ def category_names(request: Request) -> dict[str, str]:
     """Code → name of every category a case may carry: the profile's and every listed matter."""
     with request.app.state.sessionmaker() as session:
         return service.category_names(session, request.app.state.profile)
-
-
-def message(exc: Exception, describe: Callable[[dict], str]) -> str:
-    """The refusal in words: each field problem of a validation error as ``describe`` puts it, or
-    the domain error's own message."""
-    if isinstance(exc, ValidationError):
-        return "；".join(describe(e) for e in exc.errors())
-    return getattr(exc, "message", str(exc))
-
-
-def status_of(exc: Exception) -> int:
-    """The status a refused form is answered with: the domain error's, or 422."""
-    return exc.status if isinstance(exc, DomainError) else 422
 
 
 def text_values(form) -> dict[str, Any]:

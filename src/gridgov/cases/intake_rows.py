@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.db import Prebuilt
 from gridgov.models import Case, CaseClock, CaseLogEntry, User
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.notify import notice_to_each
 
 
@@ -140,7 +140,7 @@ def grid_workers(grid) -> Select:
     the roles are constants rather than an IN list expanded on every run)."""
     return select(User.id).where(
         User.scope_code == grid, User.is_active.is_(True),
-        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
+        User.role.in_([literal_column(f"'{r}'") for r in sorted(GRID_WORKER_ROLES)]),
     )
 
 

@@ -29,7 +29,7 @@ from gridgov.models import (
     Instruction,
     User,
 )
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES
 
 
 def get_case(session: Session, principal: Principal, case_no: str, *, for_update: bool = False) -> Case | None:
@@ -129,7 +129,7 @@ def agency_users(session: Session, area_code: str) -> list[int]:
     """Active agency staff bound exactly to an area (the agency of that area)."""
     return list(session.scalars(select(User.id).where(
         User.scope_code == area_code, User.is_active.is_(True),
-        User.role.in_([Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER]),
+        User.role.in_(sorted(AGENCY_ROLES)),
     )))
 
 

@@ -34,7 +34,7 @@ from gridgov.cases.schemas import (
     CaseRead,
     LogEntryRead,
 )
-from gridgov.cases.workflow import GRID_WORKER_ROLES, STATE_LABELS, CaseState
+from gridgov.cases.workflow import STATE_LABELS, CaseState
 from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
@@ -51,13 +51,12 @@ from gridgov.models import (
     CasePhoto,
     Matter,
 )
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
 from gridgov.models.territory import GridStatus
 from gridgov.notify import notice_params
 from gridgov.territory import rules
 from gridgov.territory.service import get_locator
 
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
 NOT_FOUND = "事项 {} 不存在"
 
 

@@ -22,11 +22,9 @@ from gridgov.cases.service import access_case, busy_is_conflict, log_action
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.models import Case, Department, SupervisionOrder, User
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES
 from gridgov.notify import Notice, notify
 
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
-DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 MAX_ANSWER = 2000
 NOT_FOUND = "督办 {} 不存在"
 

@@ -47,17 +47,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind
-from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.kit.types import UTCDateTime
 from gridgov.models import Case, CaseClock, Notification, SupervisionOrder, User
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 
 CHUNK = 5000
 """Ids per IN list (SQLite allows 32 766 bound parameters per statement)."""
 
-AGENCY_ROLES = (Role.AGENCY_ADMIN.value, Role.AGENCY_DISPATCHER.value)
-DEPARTMENT_ROLES = (Role.DEPT_RECEIVER.value, Role.DEPT_HANDLER.value)
-WORKER_ROLES = tuple(sorted(r.value for r in GRID_WORKER_ROLES))
+AGENCY_VALUES = tuple(sorted(r.value for r in AGENCY_ROLES))
+DEPARTMENT_VALUES = tuple(sorted(r.value for r in DEPARTMENT_ROLES))
+WORKER_VALUES = tuple(sorted(r.value for r in GRID_WORKER_ROLES))
 
 WARNING, OVERDUE = "warning", "overdue"
 NOTICE_KINDS = {WARNING: "clock_warning", OVERDUE: "clock_overdue"}
@@ -167,11 +166,11 @@ def _active(role_in: Sequence[str]):
 CLOCK_RECIPIENTS = (
     # (clock kinds, who): the agency handling the case, the lead department, the grid's workers.
     ((ClockKind.ACCEPTANCE, ClockKind.HANDLING, ClockKind.FEEDBACK),
-     lambda c: and_(_users.c.scope_code == c.handling_area_code, _active(AGENCY_ROLES))),
+     lambda c: and_(_users.c.scope_code == c.handling_area_code, _active(AGENCY_VALUES))),
     ((ClockKind.HANDLING,),
-     lambda c: and_(_users.c.department_code == c.lead_department_code, _active(DEPARTMENT_ROLES))),
+     lambda c: and_(_users.c.department_code == c.lead_department_code, _active(DEPARTMENT_VALUES))),
     ((ClockKind.REPORT,),
-     lambda c: and_(_users.c.scope_code == c.grid_code, _active(WORKER_ROLES))),
+     lambda c: and_(_users.c.scope_code == c.grid_code, _active(WORKER_VALUES))),
 )
 """Who must act when a clock warns or runs over."""
 
@@ -223,8 +222,8 @@ def _clock_notices(session: Session, ids: list[int], event: str, now: datetime) 
 
 ORDER_RECIPIENTS = (
     # The target (the lead department, or the agency asked to follow up) and the issuer.
-    lambda: and_(_users.c.department_code == _orders.c.target_department_code, _active(DEPARTMENT_ROLES)),
-    lambda: and_(_users.c.scope_code == _orders.c.target_area_code, _active(AGENCY_ROLES)),
+    lambda: and_(_users.c.department_code == _orders.c.target_department_code, _active(DEPARTMENT_VALUES)),
+    lambda: and_(_users.c.scope_code == _orders.c.target_area_code, _active(AGENCY_VALUES)),
     lambda: and_(_users.c.id == _orders.c.issued_by, _users.c.is_active.is_(True)),
 )
 

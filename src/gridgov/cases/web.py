@@ -13,12 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Principal
+from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
 from gridgov.cases import actions, forms, service, supervision
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
@@ -33,7 +34,6 @@ from gridgov.cases.schemas import SOURCE_LABELS, WORKER_SOURCES, CaseCreate
 from gridgov.cases.workflow import (
     ACTION_LABELS,
     EVALUATION_LABELS,
-    GRID_WORKER_ROLES,
     STATE_LABELS,
     CaseAction,
 )
@@ -41,14 +41,12 @@ from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
+from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.accounts import role_label as accounts_role_label
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
 
-Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
-Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
-Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
 
 NOTE_ONLY = (FieldRule("note", "说明", "text", required=False),)
 VARY = {"Vary": "HX-Request"}
@@ -142,29 +140,29 @@ def _safe_next(value: str | None, fallback: str) -> str:
 
 
 @router.get("/cases")
-def cases_home(me: Reader):
+def cases_home(me: CaseReader):
     return RedirectResponse(lists.landing(me), status_code=303)
 
 
 @router.get("/cases/mine")
-def cases_mine(request: Request, me: Reader, session: SessionDep):
+def cases_mine(request: Request, me: CaseReader, session: SessionDep):
     found = lists.mine(session, me, now=utc_now())
     return _render(request, "cases/mine.html", {"open_rows": found["open"], "done_rows": found["done"]})
 
 
 @router.get("/cases/inbox")
-def cases_inbox(request: Request, me: Actor, session: SessionDep):
+def cases_inbox(request: Request, me: CaseActor, session: SessionDep):
     groups = lists.inbox(session, me, now=utc_now(), profile=request.app.state.profile)
     return _render(request, "cases/inbox.html", {"groups": groups, "total": sum(len(g["rows"]) for g in groups)})
 
 
 @router.get("/cases/department")
-def cases_department(request: Request, me: Actor, session: SessionDep):
+def cases_department(request: Request, me: CaseActor, session: SessionDep):
     return _render(request, "cases/department.html", {"lists": lists.department(session, me, now=utc_now())})
 
 
 @router.get("/cases/overview")
-def cases_overview(request: Request, me: Reader, session: SessionDep):
+def cases_overview(request: Request, me: CaseReader, session: SessionDep):
     counts = lists.counts_by_state(session, me)
     late, late_total = lists.overdue(session, me, now=utc_now())
     settings = request.app.state.settings
@@ -178,7 +176,7 @@ def cases_overview(request: Request, me: Reader, session: SessionDep):
 
 
 @router.get("/cases/map.geojson")
-def cases_map(me: Reader, session: SessionDep):
+def cases_map(me: CaseReader, session: SessionDep):
     """Open cases with coordinates, for the overview's map (scoped like every list)."""
     return JSONResponse(lists.open_cases_geojson(session, me, now=utc_now()), media_type="application/geo+json")
 
@@ -202,13 +200,13 @@ def _category_choices(request: Request, me: Principal) -> list[dict[str, str]]:
 
 
 @router.get("/cases/new")
-def case_new(request: Request, me: Creator):
+def case_new(request: Request, me: CaseCreator):
     grid = me.scope_code[:15] if len(me.scope_code) >= 15 else ""
     return _new_page(request, me, {"grid_code": grid, "urgency": "normal"})
 
 
 @router.post("/cases/new")
-def case_create(request: Request, me: Creator, session: SessionDep, form: FormDep):
+def case_create(request: Request, me: CaseCreator, session: SessionDep, form: FormDep):
     values = forms.text_values(form)
     text = lambda key: str(values.get(key) or "").strip()
     try:
@@ -277,13 +275,13 @@ def _order_due(order: supervision.SupervisionOrderRead, now: datetime) -> dict[s
 
 
 @router.get("/cases/{case_no}")
-def case_page(request: Request, case_no: str, me: Reader, session: SessionDep, check_file: bool = False):
+def case_page(request: Request, case_no: str, me: CaseReader, session: SessionDep, check_file: bool = False):
     """The case; its file's hash chain is checked once per head, again with ``?check_file=true``."""
     return _case_page(request, session, me, case_no, check_file=check_file)
 
 
 @router.get("/cases/{case_no}/actions/{action}")
-def action_form(request: Request, case_no: str, action: str, me: Actor, session: SessionDep,
+def action_form(request: Request, case_no: str, action: str, me: CaseActor, session: SessionDep,
                 next_url: Annotated[str | None, Query(alias="next")] = None):
     """One action's form (the inbox's dispatch dialog loads it with htmx); the case page otherwise."""
     if not is_htmx(request):
@@ -315,7 +313,7 @@ def _payload(request: Request, action: CaseAction, form, values: dict) -> dict[s
 
 
 @router.post("/cases/{case_no}/actions/{action}")
-def act(request: Request, case_no: str, action: str, me: Actor, session: SessionDep, form: FormDep):
+def act(request: Request, case_no: str, action: str, me: CaseActor, session: SessionDep, form: FormDep):
     values = forms.text_values(form)
     back = _safe_next(values.get("next") if isinstance(values.get("next"), str) else None, f"/cases/{case_no}")
     try:
@@ -338,7 +336,7 @@ def act(request: Request, case_no: str, action: str, me: Actor, session: Session
 
 
 @router.post("/cases/{case_no}/supervision/{order_id}/answer")
-def answer_supervision(request: Request, case_no: str, order_id: IdPath, me: Actor, session: SessionDep,
+def answer_supervision(request: Request, case_no: str, order_id: IdPath, me: CaseActor, session: SessionDep,
                        form: FormDep):
     """The target of a supervision order answers it on the case page (:func:`supervision.answer_order`)."""
     text = form.get("answer")

@@ -42,7 +42,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gridgov.errors import Conflict, Forbidden
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import (
+    AGENCY_ROLES,
+    DEPARTMENT_ROLES,
+    GRID_WORKER_ROLES,
+    NON_PARTY_ROLES,
+    Role,
+)
 
 
 class CaseState(enum.StrEnum):
@@ -173,10 +179,6 @@ class DepartmentPart(enum.StrEnum):
     NONE = "none"
 
 
-GRID_WORKER_ROLES = frozenset({Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL})
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
-DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
-NON_PARTY_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
 PUBLIC_ROLE = "public"
 """The role string of a resident acting through the public portal (not a :class:`Role`)."""
 

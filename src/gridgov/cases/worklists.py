@@ -22,9 +22,6 @@ from gridgov.cases.actors import actions_for
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind, clock_status
 from gridgov.cases.schemas import CaseListItem
 from gridgov.cases.workflow import (
-    AGENCY_ROLES,
-    DEPARTMENT_ROLES,
-    GRID_WORKER_ROLES,
     OPEN_STATES,
     STATE_LABELS,
     CaseAction,
@@ -32,6 +29,7 @@ from gridgov.cases.workflow import (
 )
 from gridgov.departments.service import DepartmentRead, list_departments
 from gridgov.models import Case
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.territory import rules
 
 LIST_LIMIT = 100

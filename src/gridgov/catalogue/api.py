@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from gridgov.authz import Permission, Principal, require
+from gridgov.authz.principals import CatalogueApplicant, CatalogueManager
 from gridgov.catalogue import applications, filing, publication, rectification
 from gridgov.catalogue.schemas import (
     ApplicationCreate,
@@ -29,8 +30,6 @@ from gridgov.kit.params import IdPath
 router = APIRouter(tags=["catalogue"])
 
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
-Applicant = Annotated[Principal, Depends(require(Permission.CATALOGUE_APPLY))]
-Manager = Annotated[Principal, Depends(require(Permission.CATALOGUE_MANAGE))]
 
 
 @router.get("/catalogue/lists", response_model=list[ListRead], summary="某区域适用的事项清单（公开）")
@@ -50,24 +49,24 @@ def compare(list_id: IdPath, a: IdPath, b: IdPath, session: SessionDep, me: Publ
 
 
 @router.post("/catalogue/applications", response_model=ApplicationRead, status_code=201, summary="提出清单申请")
-def submit(data: ApplicationCreate, session: SessionDep, me: Applicant, profile: ProfileDep) -> ApplicationRead:
+def submit(data: ApplicationCreate, session: SessionDep, me: CatalogueApplicant, profile: ProfileDep) -> ApplicationRead:
     app = applications.submit(session, me, data, profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
 
 
 @router.get("/catalogue/applications", response_model=list[ApplicationRead], summary="清单申请（本部门或辖区）")
-def list_applications(session: SessionDep, me: Applicant, profile: ProfileDep,
+def list_applications(session: SessionDep, me: CatalogueApplicant, profile: ProfileDep,
                       status: str | None = None) -> list[ApplicationRead]:
     return applications.list_read(session, me, status=status or None, profile=profile)
 
 
 @router.get("/catalogue/applications/{application_id}", response_model=ApplicationRead, summary="清单申请详情")
-def get_application(application_id: IdPath, session: SessionDep, me: Applicant, profile: ProfileDep) -> ApplicationRead:
+def get_application(application_id: IdPath, session: SessionDep, me: CatalogueApplicant, profile: ProfileDep) -> ApplicationRead:
     return applications.read_one(session, me, application_id, profile=profile)
 
 
 @router.post("/catalogue/applications/{application_id}/review", response_model=ApplicationRead, summary="审核清单申请")
-def review(application_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
+def review(application_id: IdPath, session: SessionDep, me: CatalogueManager, profile: ProfileDep,
            body: ReviewIn | None = None) -> ApplicationRead:
     app = applications.review(session, me, application_id, body or ReviewIn(), profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
@@ -75,7 +74,7 @@ def review(application_id: IdPath, session: SessionDep, me: Manager, profile: Pr
 
 @router.post("/catalogue/applications/{application_id}/approve", response_model=ApplicationRead,
              summary="批准（或登记批准）清单申请")
-def approve(application_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
+def approve(application_id: IdPath, session: SessionDep, me: CatalogueManager, profile: ProfileDep,
             body: DecisionIn | None = None) -> ApplicationRead:
     app = applications.approve(session, me, application_id, body or DecisionIn(), profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
@@ -83,36 +82,36 @@ def approve(application_id: IdPath, session: SessionDep, me: Manager, profile: P
 
 @router.post("/catalogue/applications/{application_id}/refuse", response_model=ApplicationRead,
              summary="不予批准清单申请")
-def refuse(application_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
+def refuse(application_id: IdPath, session: SessionDep, me: CatalogueManager, profile: ProfileDep,
            body: DecisionIn | None = None) -> ApplicationRead:
     app = applications.refuse(session, me, application_id, body or DecisionIn(), profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
 
 
 @router.get("/catalogue/rectifications", response_model=list[RectificationRead], summary="整改通知（本部门或辖区）")
-def list_rectifications(session: SessionDep, me: Applicant) -> list[RectificationRead]:
+def list_rectifications(session: SessionDep, me: CatalogueApplicant) -> list[RectificationRead]:
     return rectification.list_read(session, me)
 
 
 @router.post("/catalogue/rectifications", response_model=RectificationRead, status_code=201,
              summary="责令限期整改（强制退出前）")
-def issue(data: RectificationCreate, session: SessionDep, me: Manager, profile: ProfileDep) -> RectificationRead:
+def issue(data: RectificationCreate, session: SessionDep, me: CatalogueManager, profile: ProfileDep) -> RectificationRead:
     return rectification.to_read(session, [rectification.issue(session, me, data, profile=profile, now=utc_now())])[0]
 
 
 @router.post("/catalogue/rectifications/{notice_id}/answer", response_model=RectificationRead, summary="答复整改通知")
-def answer(notice_id: IdPath, data: RectificationAnswer, session: SessionDep, me: Applicant) -> RectificationRead:
+def answer(notice_id: IdPath, data: RectificationAnswer, session: SessionDep, me: CatalogueApplicant) -> RectificationRead:
     return rectification.to_read(session, [rectification.answer(session, me, notice_id, data, now=utc_now())])[0]
 
 
 @router.get("/catalogue/filings", response_model=list[VersionRead], summary="待备案的县级清单版本（市网格化机构）")
-def pending_filings(session: SessionDep, me: Manager, profile: ProfileDep) -> list[VersionRead]:
+def pending_filings(session: SessionDep, me: CatalogueManager, profile: ProfileDep) -> list[VersionRead]:
     return [publication.version_read(v) for v, _ in filing.pending_filings(session, me, profile=profile)]
 
 
 @router.post("/catalogue/versions/{version_id}/file", response_model=VersionRead,
              summary="登记县级清单版本报市备案（JM§9）")
-def file_version(version_id: IdPath, session: SessionDep, me: Manager, profile: ProfileDep,
+def file_version(version_id: IdPath, session: SessionDep, me: CatalogueManager, profile: ProfileDep,
                  body: FilingIn | None = None) -> VersionRead:
     version = filing.file_version(session, me, version_id, (body or FilingIn()).note, profile=profile, now=utc_now())
     return publication.version_read(version)

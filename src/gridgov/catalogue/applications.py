@@ -37,11 +37,9 @@ from gridgov.catalogue.schemas import (
 )
 from gridgov.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from gridgov.models import CatalogueList, Matter
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_OR_SYSADMIN_ROLES
 from gridgov.models.catalogue import CatalogueApplication
 from gridgov.territory import rules
-
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER, Role.SYSADMIN})
 
 
 def _problem(field: str, reason: str) -> dict[str, Any]:
@@ -58,7 +56,7 @@ def applicant_of(session: Session, principal: Principal, cat_list: CatalogueList
         if dept is None or not dept.is_active:
             raise Forbidden("所属联动部门不存在或已停用")
         return crules.DEPARTMENT, dept, dept.area_code == cat_list.area_code
-    if principal.role in AGENCY_ROLES and len(principal.scope_code) == rules.AREA_CODE_LEN:
+    if principal.role in AGENCY_OR_SYSADMIN_ROLES and len(principal.scope_code) == rules.AREA_CODE_LEN:
         if principal.scope_code == cat_list.area_code:
             return crules.AGENCY, None, True
         if str(principal.level) == "town" and rules.parent_area_code(principal.scope_code) == cat_list.area_code:
@@ -71,7 +69,7 @@ def check_list_agency(principal: Principal, cat_list: CatalogueList, what: str =
     QZ§7; the county agency for a county list, LZ§15, JM§9)."""
     if not principal:
         return
-    if principal.department_code or principal.role not in AGENCY_ROLES or principal.scope_code != cat_list.area_code:
+    if principal.department_code or principal.role not in AGENCY_OR_SYSADMIN_ROLES or principal.scope_code != cat_list.area_code:
         raise Forbidden(f"清单申请由清单所在层级（{cat_list.area_code}）的网格化机构{what}")
 
 

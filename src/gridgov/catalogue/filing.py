@@ -24,14 +24,13 @@ from gridgov.catalogue import repository as repo
 from gridgov.catalogue import rules as crules
 from gridgov.errors import Conflict, Forbidden, NotFound
 from gridgov.models import CatalogueList
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_OR_SYSADMIN_ROLES, Role
 from gridgov.models.catalogue import ListVersion
 from gridgov.notify import Notice, notify
 from gridgov.territory import rules
 
 NOTICE_KIND = "catalogue_filing"
 FILING_LINK = "/catalogue/applications#pending-filings"
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER, Role.SYSADMIN})
 
 
 def list_level(cat_list: CatalogueList) -> str:
@@ -73,7 +72,7 @@ def check_city_agency(principal: Principal, cat_list: CatalogueList) -> None:
     """Only the agency of the city above the county records the filing (JM§9 报市网格化机构备案)."""
     if not principal:
         return
-    if principal.department_code or principal.role not in AGENCY_ROLES \
+    if principal.department_code or principal.role not in AGENCY_OR_SYSADMIN_ROLES \
             or not principal.can(Permission.CATALOGUE_MANAGE) or principal.scope_code != city_above(cat_list):
         raise Forbidden("县级清单由市网格化机构登记备案")
 
@@ -108,7 +107,7 @@ def pending_filings(session: Session, principal: Principal, *, profile,
     anyone else or where the profile asks no filing."""
     if crules.filing_problem(profile.catalogue, "county"):
         return []
-    if principal and (principal.department_code or principal.role not in AGENCY_ROLES
+    if principal and (principal.department_code or principal.role not in AGENCY_OR_SYSADMIN_ROLES
                                   or not principal.can(Permission.CATALOGUE_MANAGE)
                                   or len(principal.scope_code) != rules.AREA_CODE_LEN
                                   or str(principal.level) != "city"):

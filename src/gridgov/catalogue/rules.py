@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gridgov.audit.rules import register_labels
 from gridgov.policy.schema import VALUE_LABELS, CaseLimits
 
 # ---------------------------------------------------------------- vocabularies
@@ -65,7 +66,8 @@ ACTION_LABELS = {
     "catalogue_version_submitted_for_filing": "县级清单版本报市备案",
     "catalogue_version_filed": "登记县级清单版本备案",
 }
-"""Chinese labels of the audit actions this package writes (merged into the audit labels)."""
+"""Chinese labels of the audit actions this package writes (registered with the audit log)."""
+register_labels(ACTION_LABELS)
 
 
 def list_kind_label(kind: str) -> str:

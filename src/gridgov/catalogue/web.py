@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Permission, Principal
+from gridgov.authz.principals import CatalogueApplicant, CatalogueManager
 from gridgov.catalogue import applications, filing, rectification
 from gridgov.catalogue import rules as crules
 from gridgov.catalogue.schemas import (
@@ -36,8 +37,6 @@ from gridgov.web.templating import templates
 
 router = APIRouter()
 
-Applicant = Annotated[Principal, Depends(require(Permission.CATALOGUE_APPLY))]
-Manager = Annotated[Principal, Depends(require(Permission.CATALOGUE_MANAGE))]
 
 STATUS_BADGES = {"submitted": "level", "reviewed": "urban", "approved": "rural", "refused": "retired",
                  "open": "dedicated", "answered": "rural", "forced_exit": "retired"}
@@ -67,7 +66,7 @@ def _invalid_from(exc: ValidationError) -> Invalid:
 
 
 @router.get("/catalogue/applications")
-def application_list(request: Request, me: Applicant, session: SessionDep, profile: ProfileDep,
+def application_list(request: Request, me: CatalogueApplicant, session: SessionDep, profile: ProfileDep,
                      status: str | None = None, done: str | None = None):
     return _list_page(request, session, me, profile, status=status, done=DONE.get(done or ""))
 
@@ -85,7 +84,7 @@ def _list_page(request, session, me: Principal, profile, *, status: str | None =
 
 
 @router.post("/catalogue/versions/{version_id}/file")
-def version_file(request: Request, me: Manager, version_id: IdPath, session: SessionDep, profile: ProfileDep, values: Values):
+def version_file(request: Request, me: CatalogueManager, version_id: IdPath, session: SessionDep, profile: ProfileDep, values: Values):
     """The city agency records the filing of a county version (JM§9 报市网格化机构备案)."""
     try:
         filing.file_version(session, me, version_id, values.get("note", "")[:2000], profile=profile, now=utc_now())
@@ -97,13 +96,13 @@ def version_file(request: Request, me: Manager, version_id: IdPath, session: Ses
 
 
 @router.get("/catalogue/applications/new")
-def application_form(request: Request, me: Applicant, session: SessionDep, profile: ProfileDep,
+def application_form(request: Request, me: CatalogueApplicant, session: SessionDep, profile: ProfileDep,
                      list_id: str = "", kind: str = ""):
     return _new_page(request, session, me, profile, values={"list_id": list_id, "kind": kind or "admission"})
 
 
 @router.post("/catalogue/applications/new")
-def application_submit(request: Request, me: Applicant, session: SessionDep, profile: ProfileDep, values: Values):
+def application_submit(request: Request, me: CatalogueApplicant, session: SessionDep, profile: ProfileDep, values: Values):
     try:
         data = _application_from(values)
         app = applications.submit(session, me, data, profile=profile, now=utc_now())
@@ -115,13 +114,13 @@ def application_submit(request: Request, me: Applicant, session: SessionDep, pro
 
 
 @router.get("/catalogue/applications/{application_id}")
-def application_page(request: Request, me: Applicant, application_id: IdPath, session: SessionDep, profile: ProfileDep,
+def application_page(request: Request, me: CatalogueApplicant, application_id: IdPath, session: SessionDep, profile: ProfileDep,
                      done: str | None = None):
     return _detail(request, session, me, profile, application_id, done=DONE.get(done or ""))
 
 
 @router.post("/catalogue/applications/{application_id}/review")
-def application_review(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
+def application_review(request: Request, me: CatalogueManager, application_id: IdPath, session: SessionDep,
                        profile: ProfileDep, values: Values):
 
     def step():
@@ -132,7 +131,7 @@ def application_review(request: Request, me: Manager, application_id: IdPath, se
 
 
 @router.post("/catalogue/applications/{application_id}/approve")
-def application_approve(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
+def application_approve(request: Request, me: CatalogueManager, application_id: IdPath, session: SessionDep,
                         profile: ProfileDep, values: Values):
 
     def step():
@@ -143,7 +142,7 @@ def application_approve(request: Request, me: Manager, application_id: IdPath, s
 
 
 @router.post("/catalogue/applications/{application_id}/refuse")
-def application_refuse(request: Request, me: Manager, application_id: IdPath, session: SessionDep,
+def application_refuse(request: Request, me: CatalogueManager, application_id: IdPath, session: SessionDep,
                        profile: ProfileDep, values: Values):
 
     def step():
@@ -268,13 +267,13 @@ def _detail(request, session, me: Principal, profile, application_id: int, *, er
 
 
 @router.get("/catalogue/rectifications")
-def rectification_list(request: Request, me: Applicant, session: SessionDep, profile: ProfileDep,
+def rectification_list(request: Request, me: CatalogueApplicant, session: SessionDep, profile: ProfileDep,
                        done: str | None = None):
     return _notices_page(request, session, me, profile, done=DONE.get(done or ""))
 
 
 @router.post("/catalogue/rectifications")
-def rectification_issue(request: Request, me: Manager, session: SessionDep, profile: ProfileDep, values: Values):
+def rectification_issue(request: Request, me: CatalogueManager, session: SessionDep, profile: ProfileDep, values: Values):
     try:
         data = _notice_from(values)
         rectification.issue(session, me, data, profile=profile, now=utc_now())
@@ -285,7 +284,7 @@ def rectification_issue(request: Request, me: Manager, session: SessionDep, prof
 
 
 @router.post("/catalogue/rectifications/{notice_id}/answer")
-def rectification_answer(request: Request, me: Applicant, notice_id: IdPath, session: SessionDep,
+def rectification_answer(request: Request, me: CatalogueApplicant, notice_id: IdPath, session: SessionDep,
                          profile: ProfileDep, values: Values):
     try:
         rectification.answer(session, me, notice_id, RectificationAnswer(answer=values.get("answer", "")[:4000]),

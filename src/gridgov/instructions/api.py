@@ -8,14 +8,11 @@ the service itself requires an agency role holding ``cases.create``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Depends, Request
-
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
 from gridgov.cases import service
 from gridgov.cases.schemas import CaseRead
-from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.instructions import service as instructions
 from gridgov.instructions.service import (
@@ -28,40 +25,38 @@ from gridgov.instructions.service import (
 )
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
+from gridgov.models.accounts import GRID_WORKER_ROLES
 
-Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
-Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
-Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
 router = APIRouter(tags=["cases"])
 
 
 @router.get("/instructions", response_model=list[InstructionRead], summary="交办事项列表")
-def list_instructions(session: SessionDep, me: Reader, status: str | None = None,
+def list_instructions(session: SessionDep, me: CaseReader, status: str | None = None,
                       grid: str | None = None) -> list[InstructionRead]:
     return instructions.list_instructions(session, me, now=utc_now(), status=status, grid=grid)
 
 
 @router.get("/instructions/{instruction_id}", response_model=InstructionRead, summary="交办事项详情")
-def get_instruction(instruction_id: IdPath, session: SessionDep, me: Reader) -> InstructionRead:
+def get_instruction(instruction_id: IdPath, session: SessionDep, me: CaseReader) -> InstructionRead:
     return instructions.instruction_read(session, me, instruction_id, now=utc_now())
 
 
 @router.post("/instructions", status_code=201, response_model=InstructionRead, summary="机构向网格交办工作")
-def send(data: InstructionCreate, session: SessionDep, me: Actor, profile: ProfileDep) -> InstructionRead:
+def send(data: InstructionCreate, session: SessionDep, me: CaseActor, profile: ProfileDep) -> InstructionRead:
     now = utc_now()
     inst = instructions.send_instruction(session, me, data, now=now, profile=profile)
     return instructions.reads(session, [inst], now)[0]
 
 
 @router.post("/instruction-requests", status_code=201, response_model=InstructionRead, summary="部门申请交办")
-def request_work(data: InstructionCreate, session: SessionDep, me: Actor, profile: ProfileDep) -> InstructionRead:
+def request_work(data: InstructionCreate, session: SessionDep, me: CaseActor, profile: ProfileDep) -> InstructionRead:
     now = utc_now()
     inst = instructions.request_instruction(session, me, data, now=now, profile=profile)
     return instructions.reads(session, [inst], now)[0]
 
 
 @router.post("/instructions/{instruction_id}/approve", response_model=InstructionRead, summary="同意交办申请")
-def approve(instruction_id: IdPath, session: SessionDep, me: Creator, profile: ProfileDep,
+def approve(instruction_id: IdPath, session: SessionDep, me: CaseCreator, profile: ProfileDep,
             data: InstructionDecision | None = None) -> InstructionRead:
     now = utc_now()
     inst = instructions.decide_request(session, me, instruction_id, approve=True, data=data or InstructionDecision(),
@@ -71,7 +66,7 @@ def approve(instruction_id: IdPath, session: SessionDep, me: Creator, profile: P
 
 @router.post("/instructions/{instruction_id}/refuse", response_model=InstructionRead,
              summary="不同意交办申请（机构）；拒绝交办事项（网格员，须选择理由）")
-def refuse(instruction_id: IdPath, data: InstructionRefusal, session: SessionDep, me: Creator,
+def refuse(instruction_id: IdPath, data: InstructionRefusal, session: SessionDep, me: CaseCreator,
            profile: ProfileDep) -> InstructionRead:
     """One verb, two refusals: an agency refuses a department's request ({reason}); a worker of the
     grid refuses sent work ({reason_kind, reason}, ZJ§8, JS§16, QZ§14)."""
@@ -85,7 +80,7 @@ def refuse(instruction_id: IdPath, data: InstructionRefusal, session: SessionDep
 
 
 @router.post("/instructions/{instruction_id}/complete", response_model=InstructionRead, summary="办结交办事项")
-def complete(instruction_id: IdPath, data: InstructionResult, session: SessionDep, me: Actor) -> InstructionRead:
+def complete(instruction_id: IdPath, data: InstructionResult, session: SessionDep, me: CaseActor) -> InstructionRead:
     now = utc_now()
     inst = instructions.complete_instruction(session, me, instruction_id, data.result, now=now)
     return instructions.reads(session, [inst], now)[0]
@@ -93,7 +88,7 @@ def complete(instruction_id: IdPath, data: InstructionResult, session: SessionDe
 
 @router.post("/instructions/{instruction_id}/case", status_code=201, response_model=CaseRead,
              summary="由交办事项登记事项")
-def open_case(instruction_id: IdPath, data: InstructionCase, request: Request, session: SessionDep, me: Creator,
+def open_case(instruction_id: IdPath, data: InstructionCase, request: Request, session: SessionDep, me: CaseCreator,
               profile: ProfileDep, cipher: CipherDep) -> CaseRead:
     now = utc_now()
     new = instructions.open_case(session, me, instruction_id, data, now=now, profile=profile, cipher=cipher,

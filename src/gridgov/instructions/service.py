@@ -37,20 +37,17 @@ from gridgov.cases import repository as repo
 from gridgov.cases.deadlines import Urgency
 from gridgov.cases.schemas import CaseCreate
 from gridgov.cases.service import category_choices, choices_text, create_case
-from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.instructions import repository as instructions_repo
 from gridgov.kit.clock import local
 from gridgov.models import Department, Grid, Instruction, Matter
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.territory import GridStatus
 from gridgov.notify import Notice, notify
 from gridgov.policy.schema import VALUE_LABELS, Refusable
 from gridgov.territory import rules
 
-AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
-DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 KIND_LABELS = {"clue": "待核查线索", "work_order": "工作指令"}
 STATUS_LABELS = {"requested": "待机构审核", "sent": "已交办", "completed": "已完成", "refused": "未同意",
                  "declined": "网格员已拒绝"}

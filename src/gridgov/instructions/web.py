@@ -13,25 +13,23 @@ the user's input kept and the refusal's status (403/404/409/422); a form that su
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Permission, Principal
+from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
 from gridgov.cases import forms
 from gridgov.cases import service as case_service
 from gridgov.cases.deadlines import URGENCY_LABELS, Urgency
 from gridgov.cases.worklists import party, span_text
-from gridgov.cases.workflow import GRID_WORKER_ROLES
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Forbidden, Invalid
 from gridgov.instructions import service as instructions
 from gridgov.instructions.service import (
-    AGENCY_ROLES,
-    DEPARTMENT_ROLES,
     DEPARTMENTS_MUST_ASK,
     KIND_LABELS,
     STATUS_LABELS,
@@ -43,14 +41,12 @@ from gridgov.instructions.service import (
 )
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.territory import service as territory
 from gridgov.web.templating import templates
 
 router = APIRouter()
 
-Reader = Annotated[Principal, Depends(require(Permission.CASES_READ))]
-Actor = Annotated[Principal, Depends(require(Permission.CASES_ACT))]
-Creator = Annotated[Principal, Depends(require(Permission.CASES_CREATE))]
 
 WARN_BEFORE = timedelta(hours=24)
 """An open instruction due within this is shown in the warning colour."""
@@ -129,7 +125,7 @@ def _grid_options(session: Session, me: Principal, q: str = "") -> list:
 
 
 @router.get("/instructions")
-def instructions_page(request: Request, me: Reader, session: SessionDep, status: str = "", grid: str = ""):
+def instructions_page(request: Request, me: CaseReader, session: SessionDep, status: str = "", grid: str = ""):
     """Each party's list: a worker's grid (open first, soonest due first); an agency's jurisdiction
     with the department requests it must decide on top; a department's own requests."""
     if status and status not in STATUS_LABELS:
@@ -149,7 +145,7 @@ def instructions_page(request: Request, me: Reader, session: SessionDep, status:
 
 
 @router.get("/instructions/grid-options")
-def grid_options(request: Request, me: Actor, session: SessionDep, grid_code: str = ""):
+def grid_options(request: Request, me: CaseActor, session: SessionDep, grid_code: str = ""):
     """``<option>``s for the grid picker's datalist (htmx, as the user types a code or a name)."""
     return templates.TemplateResponse(request, "instructions/_grid_options.html",
                                       {"grids": _grid_options(session, me, grid_code.strip())},
@@ -193,7 +189,7 @@ def _new_values(me: Principal) -> dict:
 
 
 @router.get("/instructions/new")
-def send_form(request: Request, me: Actor, session: SessionDep):
+def send_form(request: Request, me: CaseActor, session: SessionDep):
     try:
         _may_send(me)
     except Forbidden as exc:
@@ -202,7 +198,7 @@ def send_form(request: Request, me: Actor, session: SessionDep):
 
 
 @router.get("/instructions/request")
-def request_form(request: Request, me: Actor, session: SessionDep):
+def request_form(request: Request, me: CaseActor, session: SessionDep):
     _may_request(me)
     return _send_page(request, session, me, requesting=True, values=_new_values(me))
 
@@ -235,12 +231,12 @@ def _submit(request: Request, me: Principal, session: Session, form, *, requesti
 
 
 @router.post("/instructions/new")
-def send(request: Request, me: Actor, session: SessionDep, form: FormDep):
+def send(request: Request, me: CaseActor, session: SessionDep, form: FormDep):
     return _submit(request, me, session, form, requesting=False)
 
 
 @router.post("/instructions/request")
-def request_work(request: Request, me: Actor, session: SessionDep, form: FormDep):
+def request_work(request: Request, me: CaseActor, session: SessionDep, form: FormDep):
     return _submit(request, me, session, form, requesting=True)
 
 
@@ -272,7 +268,7 @@ def _detail_page(request: Request, session: Session, me: Principal, instruction_
 
 
 @router.get("/instructions/{instruction_id}")
-def instruction_page(request: Request, instruction_id: IdPath, me: Reader, session: SessionDep):
+def instruction_page(request: Request, instruction_id: IdPath, me: CaseReader, session: SessionDep):
     return _detail_page(request, session, me, instruction_id)
 
 
@@ -298,7 +294,7 @@ def _decision(values: dict) -> InstructionDecision:
 
 
 @router.post("/instructions/{instruction_id}/approve")
-def approve(request: Request, instruction_id: IdPath, me: Creator, session: SessionDep, fields: FormDep):
+def approve(request: Request, instruction_id: IdPath, me: CaseCreator, session: SessionDep, fields: FormDep):
     def run(_raw, values):
         return instructions.decide_request(session, me, instruction_id, approve=True, data=_decision(values),
                                            now=utc_now(), profile=request.app.state.profile)
@@ -306,7 +302,7 @@ def approve(request: Request, instruction_id: IdPath, me: Creator, session: Sess
 
 
 @router.post("/instructions/{instruction_id}/refuse")
-def refuse(request: Request, instruction_id: IdPath, me: Creator, session: SessionDep, fields: FormDep):
+def refuse(request: Request, instruction_id: IdPath, me: CaseCreator, session: SessionDep, fields: FormDep):
     """An agency refusing a department's request, or a grid worker refusing sent work (as the API)."""
     if me.role in GRID_WORKER_ROLES:
         def run(_raw, values):
@@ -322,14 +318,14 @@ def refuse(request: Request, instruction_id: IdPath, me: Creator, session: Sessi
 
 
 @router.post("/instructions/{instruction_id}/complete")
-def complete(request: Request, instruction_id: IdPath, me: Actor, session: SessionDep, fields: FormDep):
+def complete(request: Request, instruction_id: IdPath, me: CaseActor, session: SessionDep, fields: FormDep):
     def run(_raw, values):
         return instructions.complete_instruction(session, me, instruction_id, _text(values, "result"), now=utc_now())
     return _on_instruction(request, session, me, instruction_id, "complete", run, fields)
 
 
 @router.post("/instructions/{instruction_id}/case")
-def open_case(request: Request, instruction_id: IdPath, me: Creator, session: SessionDep, fields: FormDep):
+def open_case(request: Request, instruction_id: IdPath, me: CaseCreator, session: SessionDep, fields: FormDep):
     """A case found while working on the instruction: the report form's fields, photos optional."""
     def run(raw, values: dict[str, Any]):
         kept = values.get("photo_sha") or []

@@ -69,10 +69,39 @@ def role_label(role: str) -> str:
     """The Chinese name of a stored role value; the value itself if it names no role."""
     return _LABEL_OF_VALUE.get(role, role)
 
-GRID_ROLES = frozenset(
-    {Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL, Role.LIAISON, Role.VOLUNTEER}
-)
+
+# ---------------------------------------------------------------------------------------------
+# Role groups. Every module that asks "is this role one of ..." imports a group from here; none
+# spells a set of roles of its own (tests/test_role_groups.py keeps it so). Where two meanings
+# exist, each has its own name (AGENCY_ROLES, AGENCY_OR_SYSADMIN_ROLES).
+
+GRID_WORKER_ROLES = frozenset({Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL})
+"""Workers of one grid who take part in casework (report, handle, solve on site)."""
+
+MICRO_GRID_ROLES = frozenset({Role.LIAISON, Role.VOLUNTEER})
+"""Roles that serve one micro-grid (微网格): their scope is that micro-grid's code."""
+
+GRID_ROLES = GRID_WORKER_ROLES | MICRO_GRID_ROLES
 """Roles that serve one grid (or micro-grid): their scope is that grid's code."""
+
+AREA_STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.CHIEF_LEADER})
+"""Staff posts that serve a village or town (an area), not one grid."""
+
+STAFF_POST_ROLES = AREA_STAFF_ROLES | GRID_ROLES
+"""The posts a staff member (网格工作力量) may hold: the policy profile's role vocabulary."""
+
+AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER})
+"""The staff of a grid agency (网格化机构): the parties to a case on the agency's side."""
+
+AGENCY_OR_SYSADMIN_ROLES = AGENCY_ROLES | {Role.SYSADMIN}
+"""Agency staff or the system administrator: who may keep an area's lists (catalogue applications
+and filings), where the system administrator stands in for an agency."""
+
+DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
+"""The staff of a linkage department (联动部门): they name their department."""
+
+NON_PARTY_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
+"""Roles that oversee but are never a party to a case (they neither report nor confirm)."""
 
 SECURITY_ROLES = frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})
 """Separation of duties (等保 三员): these accounts are created and changed only by a security

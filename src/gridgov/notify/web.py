@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Principal
+from gridgov.authz.principals import SignedIn
 from gridgov.deps import SessionDep
 from gridgov.errors import Invalid
 from gridgov.kit.clock import utc_now
 from gridgov.notify import service
 from gridgov.web.templating import is_htmx, templates
 
-Me = Annotated[Principal, Depends(require(Permission.SELF))]
 router = APIRouter()
 
 
@@ -25,7 +25,7 @@ def _list(request: Request, session, me: Principal, *, unread: bool, error: str 
 
 
 @router.get("/notifications")
-def notifications_page(request: Request, session: SessionDep, me: Me, unread: bool = False):
+def notifications_page(request: Request, session: SessionDep, me: SignedIn, unread: bool = False):
     return _list(request, session, me, unread=unread)
 
 
@@ -33,7 +33,7 @@ def notifications_page(request: Request, session: SessionDep, me: Me, unread: bo
 def mark_read(
     request: Request,
     session: SessionDep,
-    me: Me,
+    me: SignedIn,
     ids: Annotated[list[int] | None, Form()] = None,
     all: Annotated[bool, Form()] = False,
     unread: Annotated[bool, Form()] = False,
@@ -50,7 +50,7 @@ def mark_read(
 
 
 @router.get("/notifications/badge", response_class=HTMLResponse)
-def badge(request: Request, session: SessionDep, me: Me):
+def badge(request: Request, session: SessionDep, me: SignedIn):
     return templates.TemplateResponse(request, "notifications/_badge.html",
                                       {"count": service.my_unread_count(session, me)},
                                       headers={"Cache-Control": "no-store"})

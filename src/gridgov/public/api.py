@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from gridgov.accounts.api import client_ip
 from gridgov.authz import Permission, Principal, require
+from gridgov.authz.principals import ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
@@ -29,7 +30,6 @@ from gridgov.public.schemas import (
 
 router = APIRouter(tags=["public"])
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
-Handler = Annotated[Principal, Depends(require(Permission.COMPLAINT_HANDLE))]
 NO_STORE = "no-store"
 
 
@@ -66,15 +66,15 @@ def submit_complaint(
 
 
 @router.get("/complaints", response_model=list[ComplaintListItem], summary="网格员投诉列表（辖区内）")
-def list_complaints(session: SessionDep, me: Handler, status: str | None = None) -> list[ComplaintListItem]:
+def list_complaints(session: SessionDep, me: ComplaintHandler, status: str | None = None) -> list[ComplaintListItem]:
     return complaints.list_complaints(session, me, status=status)
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintRead, summary="投诉详情")
-def get_complaint(complaint_id: IdPath, session: SessionDep, me: Handler) -> ComplaintRead:
+def get_complaint(complaint_id: IdPath, session: SessionDep, me: ComplaintHandler) -> ComplaintRead:
     return complaints.get_complaint_read(session, me, complaint_id)
 
 
 @router.post("/complaints/{complaint_id}/handle", response_model=ComplaintRead, summary="登记投诉处理情况")
-def handle_complaint(complaint_id: IdPath, data: ComplaintHandle, session: SessionDep, me: Handler) -> ComplaintRead:
+def handle_complaint(complaint_id: IdPath, data: ComplaintHandle, session: SessionDep, me: ComplaintHandler) -> ComplaintRead:
     return complaints.handle_complaint(session, me, complaint_id, data, now=utc_now())

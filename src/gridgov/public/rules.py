@@ -7,7 +7,7 @@ from math import cos, radians
 
 from gridgov.errors import Invalid
 from gridgov.kit.ids import normalise_phone, phone_problem
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import STAFF_POST_ROLES, Role
 
 CONTENT_MAX = 1000
 COMPLAINANT_MAX = 50
@@ -17,17 +17,10 @@ RECEIVED = "received"
 HANDLED = "handled"
 STATUS_LABELS = {RECEIVED: "待处理", HANDLED: "已处理"}
 
-BOARD_ROLE_ORDER = (
-    Role.INSTRUCTOR,
-    Role.CHIEF_LEADER,
-    Role.LEADER,
-    Role.FULLTIME,
-    Role.PARTTIME,
-    Role.PROFESSIONAL,
-    Role.LIAISON,
-    Role.VOLUNTEER,
-)
-"""The order staff appear on a board: the leader first, micro-grid volunteers last."""
+BOARD_ROLE_ORDER = tuple(role for role in Role if role in STAFF_POST_ROLES)
+"""The order staff appear on a board, the order :class:`Role` declares them: the instructor and
+the leaders first, micro-grid volunteers last."""
+
 
 def role_rank(role: str) -> int:
     try:

@@ -22,6 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from gridgov.accounts.api import client_ip
 from gridgov.authz import Permission, Principal, require
+from gridgov.authz.principals import ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
@@ -32,7 +33,6 @@ from gridgov.web.templating import templates
 
 router = APIRouter()
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
-Handler = Annotated[Principal, Depends(require(Permission.COMPLAINT_HANDLE))]
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -185,7 +185,7 @@ def _missing(request: Request, exc: NotFound):
 
 
 @router.get("/complaints")
-def complaint_list(request: Request, session: SessionDep, me: Handler, status: str | None = None):
+def complaint_list(request: Request, session: SessionDep, me: ComplaintHandler, status: str | None = None):
     status = status if status in rules.STATUS_LABELS else None
     items = complaints.list_complaints(session, me, status=status)
     return templates.TemplateResponse(
@@ -194,7 +194,7 @@ def complaint_list(request: Request, session: SessionDep, me: Handler, status: s
 
 
 @router.get("/complaints/{complaint_id}")
-def complaint_page(request: Request, complaint_id: IdPath, session: SessionDep, me: Handler):
+def complaint_page(request: Request, complaint_id: IdPath, session: SessionDep, me: ComplaintHandler):
     return _complaint(request, complaints.get_complaint_read(session, me, complaint_id))
 
 
@@ -203,7 +203,7 @@ def complaint_handle(
     request: Request,
     complaint_id: IdPath,
     session: SessionDep,
-    me: Handler,
+    me: ComplaintHandler,
     action_taken: Annotated[str, Form(max_length=20000)] = "",
 ):
     try:

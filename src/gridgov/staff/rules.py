@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from gridgov.kit.ids import birth_date_of, id_number_problem
+from gridgov.models.accounts import AREA_STAFF_ROLES, MICRO_GRID_ROLES
 from gridgov.policy.schema import ROLE_LABELS, VALUE_LABELS
 
-GRID_ROLES = frozenset({"leader", "fulltime", "parttime", "professional"})
-MICRO_GRID_ROLES = frozenset({"liaison", "volunteer"})
-AREA_ROLES = frozenset({"instructor", "chief_leader"})
 COMPREHENSIVE_KINDS = frozenset({"urban", "rural"})
 GENDERS = {"男": "男", "女": "女", "M": "男", "F": "女", "male": "男", "female": "女"}
 
@@ -62,7 +60,7 @@ def scope_kind_for(role: str) -> str:
     """Where a role serves: ``grid``, ``micro_grid`` or ``area`` (village/town level)."""
     if role in MICRO_GRID_ROLES:
         return "micro_grid"
-    if role in AREA_ROLES:
+    if role in AREA_STAFF_ROLES:
         return "area"
     return "grid"
 

@@ -8,14 +8,14 @@ page is rendered again with a Chinese message next to the form and the user's in
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Permission, Principal
+from gridgov.authz.principals import StaffReader, StaffRevealer, StaffWriter
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import utc_now
@@ -33,13 +33,11 @@ from gridgov.staff.schemas import (
     TrainingCreate,
 )
 from gridgov.territory.web import _area_options
+from gridgov.web import forms
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
 
-Reader = Annotated[Principal, Depends(require(Permission.STAFF_READ))]
-Writer = Annotated[Principal, Depends(require(Permission.STAFF_WRITE))]
-Revealer = Annotated[Principal, Depends(require(Permission.STAFF_REVEAL))]
 PAGE_SIZE = 30
 GAP_ROWS_SHOWN = 500
 VARY = {"Vary": "HX-Request"}
@@ -55,14 +53,8 @@ MESSAGES = {
 }
 
 
-def _status(exc: Exception) -> int:
-    return exc.status if isinstance(exc, DomainError) else 422
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "请检查填写的内容：" + "；".join(f"{'.'.join(map(str, e['loc']))} {e['msg']}" for e in exc.errors())
-    return getattr(exc, "message", str(exc))
+def _refusal(exc: Exception) -> str:
+    return forms.message(exc, prefix="请检查填写的内容：")
 
 
 def _date(value: str, label: str) -> date | None:
@@ -83,7 +75,7 @@ def _form_values(form) -> dict:
 
 
 @router.get("/staff")
-def staff_list(request: Request, me: Reader, session: SessionDep, area: str | None = None, q: str | None = None,
+def staff_list(request: Request, me: StaffReader, session: SessionDep, area: str | None = None, q: str | None = None,
                page: PageQuery = 1):
     area, q = (area or "").strip() or None, (q or "").strip() or None
     result = service.list_staff(session, me, area=area, q=q, page=page, page_size=PAGE_SIZE,
@@ -104,12 +96,12 @@ def _new_page(request: Request, values: dict, error: str | None = None, status: 
 
 
 @router.get("/staff/new")
-def staff_new(request: Request, me: Writer):
+def staff_new(request: Request, me: StaffWriter):
     return _new_page(request, {"area_code": me.scope_code[:12], "gender": "男"})
 
 
 @router.post("/staff/new")
-def staff_create(request: Request, me: Writer, session: SessionDep, fields: FormDep):
+def staff_create(request: Request, me: StaffWriter, session: SessionDep, fields: FormDep):
     values = _form_values(fields)
     try:
         data = StaffCreate(
@@ -120,7 +112,7 @@ def staff_create(request: Request, me: Writer, session: SessionDep, fields: Form
         staff = service.create_staff(session, me, data, cipher=request.app.state.cipher, now=utc_now())
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        return _new_page(request, values, _message(exc), _status(exc))
+        return _new_page(request, values, _refusal(exc), forms.status_of(exc))
     return RedirectResponse(f"/staff/{staff.id}", status_code=303)
 
 
@@ -128,7 +120,7 @@ def staff_create(request: Request, me: Writer, session: SessionDep, fields: Form
 
 
 @router.get("/staff/gaps")
-def staff_gaps(request: Request, me: Reader, session: SessionDep, area: str | None = None):
+def staff_gaps(request: Request, me: StaffReader, session: SessionDep, area: str | None = None):
     area = (area or "").strip() or None
     report = posts.staffing_gaps(session, me, area, profile=request.app.state.profile)
     return templates.TemplateResponse(request, "staff/gaps.html", {
@@ -142,13 +134,13 @@ def staff_gaps(request: Request, me: Reader, session: SessionDep, area: str | No
 
 
 @router.get("/staff/import")
-def staff_import_form(request: Request, me: Writer):
+def staff_import_form(request: Request, me: StaffWriter):
     return templates.TemplateResponse(request, "staff/import.html", {"columns": importing.COLUMNS, "result": None,
                                                                       "error": None, "problems": []})
 
 
 @router.post("/staff/import")
-def staff_import(request: Request, me: Writer, session: SessionDep, file: UploadFile = File(None)):
+def staff_import(request: Request, me: StaffWriter, session: SessionDep, file: UploadFile = File(None)):
     context = {"columns": importing.COLUMNS, "result": None, "error": None, "problems": []}
     try:
         if file is None or not file.filename:
@@ -184,7 +176,7 @@ def _detail(request: Request, session: Session, me: Principal, staff_id: int, *,
 
 
 @router.get("/staff/{staff_id:int}")
-def staff_detail(request: Request, staff_id: IdPath, me: Reader, session: SessionDep, message: str | None = None):
+def staff_detail(request: Request, staff_id: IdPath, me: StaffReader, session: SessionDep, message: str | None = None):
     return _detail(request, session, me, staff_id, message=MESSAGES.get(message or ""))
 
 
@@ -195,13 +187,13 @@ def _run(request: Request, session: Session, me: Principal, staff_id: int, form:
         action(values)
     except (DomainError, ValidationError) as exc:
         session.rollback()
-        return _detail(request, session, me, staff_id, form=form, error=_message(exc), values=values,
-                       status=_status(exc))
+        return _detail(request, session, me, staff_id, form=form, error=_refusal(exc), values=values,
+                       status=forms.status_of(exc))
     return RedirectResponse(f"/staff/{staff_id}?message={done}", status_code=303)
 
 
 @router.post("/staff/{staff_id:int}/edit")
-def staff_edit(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_edit(request: Request, staff_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
     def act(v):
         data = StaffUpdate(name=v.get("name"), gender=v.get("gender"), work_phone=v.get("work_phone", ""),
                            area_code=v.get("area_code") or None)
@@ -215,14 +207,14 @@ def staff_edit(request: Request, staff_id: IdPath, me: Writer, session: SessionD
 
 
 @router.post("/staff/{staff_id:int}/reveal")
-def staff_reveal(request: Request, staff_id: IdPath, me: Revealer, session: SessionDep):
+def staff_reveal(request: Request, staff_id: IdPath, me: StaffRevealer, session: SessionDep):
     revealed = service.reveal(session, me, staff_id, cipher=request.app.state.cipher, now=utc_now(),
                               ip=request.client.host if request.client else "")
     return templates.TemplateResponse(request, "staff/_revealed.html", {"revealed": revealed})
 
 
 @router.post("/staff/{staff_id:int}/trainings")
-def staff_training(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_training(request: Request, staff_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
     def act(v):
         score = v.get("score", "").strip()
         held_on = _date(v.get("held_on", ""), "培训日期")
@@ -237,7 +229,7 @@ def staff_training(request: Request, staff_id: IdPath, me: Writer, session: Sess
 
 
 @router.post("/staff/{staff_id:int}/exclusions")
-def staff_exclusion(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_exclusion(request: Request, staff_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
     def act(v):
         data = ExclusionCreate(kind=v.get("kind", ""), evidence=v.get("evidence", ""),
                                lifted_on=_date(v.get("lifted_on", ""), "解除日期"))
@@ -247,7 +239,7 @@ def staff_exclusion(request: Request, staff_id: IdPath, me: Writer, session: Ses
 
 
 @router.post("/staff/{staff_id:int}/exclusions/{exclusion_id:int}/lift")
-def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
     def act(v):
         lifted = _date(v.get("lifted_on", ""), "解除日期")
         if lifted is None:
@@ -258,7 +250,7 @@ def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPat
 
 
 @router.post("/staff/{staff_id:int}/photo")
-def staff_photo(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, photo: UploadFile = File(None)):
+def staff_photo(request: Request, staff_id: IdPath, me: StaffWriter, session: SessionDep, photo: UploadFile = File(None)):
     try:
         content = photo.file.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
         service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path,
@@ -270,7 +262,7 @@ def staff_photo(request: Request, staff_id: IdPath, me: Writer, session: Session
 
 
 @router.post("/staff/{staff_id:int}/posts")
-def staff_post_create(request: Request, staff_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_post_create(request: Request, staff_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
     def act(v):
         start = _date(v.get("start_date", ""), "上岗日期")
         if start is None:
@@ -285,7 +277,7 @@ def staff_post_create(request: Request, staff_id: IdPath, me: Writer, session: S
 
 
 @router.post("/staff/posts/{post_id:int}/activate")
-def staff_post_activate(request: Request, post_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_post_activate(request: Request, post_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):
@@ -296,7 +288,7 @@ def staff_post_activate(request: Request, post_id: IdPath, me: Writer, session: 
 
 
 @router.post("/staff/posts/{post_id:int}/end")
-def staff_post_end(request: Request, post_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_post_end(request: Request, post_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
     post = posts.access_post(session, me, post_id)
 
     def act(v):

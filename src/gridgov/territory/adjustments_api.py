@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends
-
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz.principals import (
+    AdjustmentApprover,
+    AdjustmentFiler,
+    AdjustmentProposer,
+    TerritoryReader,
+)
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
@@ -20,10 +23,6 @@ from gridgov.territory.schemas import (
 
 router = APIRouter(tags=["adjustments"])
 
-Proposer = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_PROPOSE))]
-Approver = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_APPROVE))]
-Filer = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_FILE))]
-Reader = Annotated[Principal, Depends(require(Permission.TERRITORY_READ))]
 
 
 def _one(session, adj) -> AdjustmentRead:
@@ -31,38 +30,38 @@ def _one(session, adj) -> AdjustmentRead:
 
 
 @router.get("/adjustments", response_model=list[AdjustmentRead], summary="网格调整列表（辖区内）")
-def list_adjustments(session: SessionDep, me: Proposer, status: str | None = None) -> list[AdjustmentRead]:
+def list_adjustments(session: SessionDep, me: AdjustmentProposer, status: str | None = None) -> list[AdjustmentRead]:
     return adjustments.to_read(session, adjustments.list_adjustments(session, me, status=status or None))
 
 
 @router.post("/adjustments", response_model=AdjustmentRead, status_code=201, summary="提出网格调整")
-def propose(data: AdjustmentCreate, session: SessionDep, me: Proposer, profile: ProfileDep) -> AdjustmentRead:
+def propose(data: AdjustmentCreate, session: SessionDep, me: AdjustmentProposer, profile: ProfileDep) -> AdjustmentRead:
     return _one(session, adjustments.propose(session, me, data, profile=profile, now=utc_now()))
 
 
 @router.get("/adjustments/{adjustment_id}", response_model=AdjustmentRead, summary="网格调整详情")
-def get_adjustment(adjustment_id: IdPath, session: SessionDep, me: Proposer) -> AdjustmentRead:
+def get_adjustment(adjustment_id: IdPath, session: SessionDep, me: AdjustmentProposer) -> AdjustmentRead:
     return _one(session, adjustments.get_adjustment(session, me, adjustment_id))
 
 
 @router.post("/adjustments/{adjustment_id}/approve", response_model=AdjustmentRead, summary="批准网格调整（县级）")
-def approve(adjustment_id: IdPath, session: SessionDep, me: Approver, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def approve(adjustment_id: IdPath, session: SessionDep, me: AdjustmentApprover, body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject", response_model=AdjustmentRead, summary="不批准网格调整（县级）")
-def reject(adjustment_id: IdPath, session: SessionDep, me: Approver, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def reject(adjustment_id: IdPath, session: SessionDep, me: AdjustmentApprover, body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file", response_model=AdjustmentRead, summary="网格调整备案（市级）")
-def file(adjustment_id: IdPath, session: SessionDep, me: Filer, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def file(adjustment_id: IdPath, session: SessionDep, me: AdjustmentFiler, body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.get("/grids/{code}/history", response_model=list[GridVersionRead], summary="网格边界历史")
-def grid_history(code: str, session: SessionDep, me: Reader) -> list[GridVersionRead]:
+def grid_history(code: str, session: SessionDep, me: TerritoryReader) -> list[GridVersionRead]:
     return history.access_history(session, me, code)

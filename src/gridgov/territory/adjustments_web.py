@@ -10,11 +10,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Permission, Principal
+from gridgov.authz.principals import (
+    AdjustmentApprover,
+    AdjustmentFiler,
+    AdjustmentProposer,
+)
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import load_json
@@ -33,9 +38,6 @@ from gridgov.web.templating import templates
 
 router = APIRouter()
 
-Proposer = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_PROPOSE))]
-Approver = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_APPROVE))]
-Filer = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_FILE))]
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024
 STATUS_BADGES = {"proposed": "level", "approved": "urban", "filed": "urban", "effective": "rural", "rejected": "retired"}
@@ -43,7 +45,7 @@ STATUS_BADGES = {"proposed": "level", "approved": "urban", "filed": "urban", "ef
 
 
 @router.get("/adjustments")
-def adjustment_list(request: Request, me: Proposer, session: SessionDep, status: str | None = None):
+def adjustment_list(request: Request, me: AdjustmentProposer, session: SessionDep, status: str | None = None):
     status = (status or "").strip() or None
     items = adjustments.to_read(session, adjustments.list_adjustments(session, me, status=status))
     return templates.TemplateResponse(
@@ -55,14 +57,14 @@ def adjustment_list(request: Request, me: Proposer, session: SessionDep, status:
 
 
 @router.get("/adjustments/new")
-def adjustment_form(request: Request, me: Proposer, session: SessionDep, profile: ProfileDep):
+def adjustment_form(request: Request, me: AdjustmentProposer, session: SessionDep, profile: ProfileDep):
     return _form(request, session, me, profile, values={}, error=None, details=None)
 
 
 @router.post("/adjustments/new")
 def adjustment_propose(
     request: Request,
-    me: Proposer,
+    me: AdjustmentProposer,
     session: SessionDep,
     profile: ProfileDep,
     kind: Annotated[str, Form()] = "",
@@ -90,24 +92,24 @@ def adjustment_propose(
 
 
 @router.get("/adjustments/{adjustment_id}")
-def adjustment_page(request: Request, me: Proposer, adjustment_id: IdPath, session: SessionDep):
+def adjustment_page(request: Request, me: AdjustmentProposer, adjustment_id: IdPath, session: SessionDep):
     return _detail(request, session, me, adjustment_id)
 
 
 @router.post("/adjustments/{adjustment_id}/approve")
-def adjustment_approve(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
+def adjustment_approve(request: Request, me: AdjustmentApprover, adjustment_id: IdPath, session: SessionDep,
                        note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject")
-def adjustment_reject(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
+def adjustment_reject(request: Request, me: AdjustmentApprover, adjustment_id: IdPath, session: SessionDep,
                       note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file")
-def adjustment_file(request: Request, me: Filer, adjustment_id: IdPath, session: SessionDep,
+def adjustment_file(request: Request, me: AdjustmentFiler, adjustment_id: IdPath, session: SessionDep,
                     note: Annotated[str, Form()] = ""):
     return _act(request, session, me, adjustment_id, lambda: adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 

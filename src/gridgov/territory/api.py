@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz.principals import TerritoryImporter, TerritoryReader
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.errors import Invalid
 from gridgov.geo.crs import Crs
@@ -27,35 +27,33 @@ from gridgov.territory.schemas import (
     LocateResult,
 )
 
-Reader = Annotated[Principal, Depends(require(Permission.TERRITORY_READ))]
-Importer = Annotated[Principal, Depends(require(Permission.TERRITORY_IMPORT))]
 router = APIRouter(tags=["territory"])
 
 
 @router.get("/areas", response_model=list[AreaRead], summary="下级区域列表")
-def list_areas(session: SessionDep, me: Reader, parent: str | None = None) -> list[AreaRead]:
+def list_areas(session: SessionDep, me: TerritoryReader, parent: str | None = None) -> list[AreaRead]:
     return service.list_areas(session, me, parent)
 
 
 @router.get("/areas/{code}", response_model=AreaRead, summary="区域详情")
-def get_area(code: str, session: SessionDep, me: Reader) -> AreaRead:
+def get_area(code: str, session: SessionDep, me: TerritoryReader) -> AreaRead:
     return service.get_area_read(session, me, code)
 
 
 @router.get("/areas/{code}/coverage", response_model=CoverageReport, summary="无缝覆盖检查")
-def check_coverage(code: str, session: SessionDep, me: Reader, profile: ProfileDep) -> CoverageReport:
+def check_coverage(code: str, session: SessionDep, me: TerritoryReader, profile: ProfileDep) -> CoverageReport:
     return coverage.check_coverage(session, me, code, profile=profile)
 
 
 @router.get("/areas/{code}/grids.geojson", summary="区域内网格（地图用 GeoJSON）", **file_answer(GEOJSON))
-def area_grids_geojson(code: str, session: SessionDep, me: Reader) -> JSONResponse:
+def area_grids_geojson(code: str, session: SessionDep, me: TerritoryReader) -> JSONResponse:
     return JSONResponse(service.grids_geojson(session, me, code), media_type="application/geo+json")
 
 
 @router.get("/grids", response_model=GridPage, summary="网格列表")
 def list_grids(
     session: SessionDep,
-    me: Reader,
+    me: TerritoryReader,
     area: str | None = None,
     q: str | None = None,
     page: PageQuery = 1,
@@ -67,7 +65,7 @@ def list_grids(
 @router.get("/grids/locate", response_model=LocateResult, summary="按坐标定位网格")
 def locate(
     session: SessionDep,
-    me: Reader,
+    me: TerritoryReader,
     lon: Annotated[float, Query(ge=-180, le=180)],
     lat: Annotated[float, Query(ge=-90, le=90)],
     crs: Crs = Crs.WGS84,
@@ -77,17 +75,17 @@ def locate(
 
 
 @router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）", **file_answer(GEOJSON))
-def export(session: SessionDep, me: Reader, area: str | None = None) -> JSONResponse:
+def export(session: SessionDep, me: TerritoryReader, area: str | None = None) -> JSONResponse:
     return JSONResponse(transfer.export_feature_collection(session, me, area), media_type="application/geo+json")
 
 
 @router.get("/grids/{code}", response_model=GridRead, summary="网格详情（含边界 GeoJSON）")
-def get_grid(code: str, session: SessionDep, me: Reader) -> GridRead:
+def get_grid(code: str, session: SessionDep, me: TerritoryReader) -> GridRead:
     return service.get_grid_read(session, me, code)
 
 
 @router.post("/grids/import", response_model=ImportResult, summary="导入区域与网格（GeoJSON FeatureCollection，全部有效才写入）")
-async def import_grids(request: Request, session: SessionDep, me: Importer, profile: ProfileDep) -> ImportResult:
+async def import_grids(request: Request, session: SessionDep, me: TerritoryImporter, profile: ProfileDep) -> ImportResult:
     body = await request.body()
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()

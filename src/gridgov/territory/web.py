@@ -6,14 +6,13 @@ A request made by htmx (``HX-Request``) gets only the fragment it swaps in.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import shapely
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
-from gridgov.authz import Permission, Principal, require
+from gridgov.authz import Principal
+from gridgov.authz.principals import TerritoryReader
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.params import PageQuery
 from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel
@@ -22,7 +21,6 @@ from gridgov.territory.schemas import AreaRead
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
-Reader = Annotated[Principal, Depends(require(Permission.TERRITORY_READ))]
 
 GRID_PAGE_SIZE = 30
 VARY = {"Vary": "HX-Request"}
@@ -33,7 +31,7 @@ _LEVEL_RANK = {level: i for i, level in enumerate(AreaLevel)}
 
 
 @router.get("/")
-def home(request: Request, me: Reader, session: SessionDep):
+def home(request: Request, me: TerritoryReader, session: SessionDep):
     return templates.TemplateResponse(request, "home.html", _home_summary(session, me))
 
 
@@ -41,14 +39,14 @@ def home(request: Request, me: Reader, session: SessionDep):
 
 
 @router.get("/areas")
-def area_index(request: Request, me: Reader, session: SessionDep):
+def area_index(request: Request, me: TerritoryReader, session: SessionDep):
     tops = service.list_areas(session, me, None, with_grids=True)
     tree = [{"area": top, "children": _children_with_grids(session, me, top.code)} for top in tops]
     return templates.TemplateResponse(request, "areas/index.html", {"tree": tree})
 
 
 @router.get("/areas/{code}")
-def area_page(request: Request, me: Reader, code: str, session: SessionDep):
+def area_page(request: Request, me: TerritoryReader, code: str, session: SessionDep):
     area = service.get_area_read(session, me, code)
     children = _children_with_grids(session, me, code)
     grids = None
@@ -62,7 +60,7 @@ def area_page(request: Request, me: Reader, code: str, session: SessionDep):
 
 
 @router.get("/areas/{code}/children")
-def area_children(request: Request, me: Reader, code: str, session: SessionDep):
+def area_children(request: Request, me: TerritoryReader, code: str, session: SessionDep):
     """The child list of one node of the tree, for htmx to expand it in place."""
     children = _children_with_grids(session, me, code)
     return templates.TemplateResponse(
@@ -76,7 +74,7 @@ def area_children(request: Request, me: Reader, code: str, session: SessionDep):
 @router.get("/grids")
 def grid_list(
     request: Request,
-    me: Reader,
+    me: TerritoryReader,
     session: SessionDep,
     area: str | None = None,
     q: str | None = None,
@@ -92,7 +90,7 @@ def grid_list(
 
 
 @router.get("/grids/{code}")
-def grid_page(request: Request, me: Reader, code: str, session: SessionDep):
+def grid_page(request: Request, me: TerritoryReader, code: str, session: SessionDep):
     grid = service.get_grid_read(session, me, code)
     return templates.TemplateResponse(
         request,
@@ -108,7 +106,7 @@ def grid_page(request: Request, me: Reader, code: str, session: SessionDep):
 
 
 @router.get("/map")
-def map_page(request: Request, me: Reader, session: SessionDep, area: str | None = None):
+def map_page(request: Request, me: TerritoryReader, session: SessionDep, area: str | None = None):
     current = service.get_area_read(session, me, area) if area else _default_map_area(session, me)
     if current is None:
         return templates.TemplateResponse(request, "map.html", {"area": None, "chain": [], "picker": None})
@@ -128,7 +126,7 @@ def map_page(request: Request, me: Reader, session: SessionDep, area: str | None
 
 
 @router.get("/coverage")
-def coverage_page(request: Request, me: Reader, session: SessionDep, profile: ProfileDep, area: str | None = None):
+def coverage_page(request: Request, me: TerritoryReader, session: SessionDep, profile: ProfileDep, area: str | None = None):
     area = (area or "").strip() or None
     if area is None:
         return templates.TemplateResponse(

@@ -1,0 +1,46 @@
+"""The acting principal holding a permission, as the type of a route parameter: one name per
+permission, defined here once, so every router spells "the principal allowed to do X" alike.
+
+``def route(me: CaseReader)`` is ``me: Annotated[Principal, Depends(require(Permission.CASES_READ))]``:
+FastAPI runs the door (:func:`~gridgov.authz.dependencies.require`) and hands the route the
+:class:`Principal`; the route test reads the permission back from the dependency
+(``dependency.permission``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+
+from gridgov.authz.dependencies import require
+from gridgov.authz.permissions import Permission
+from gridgov.authz.principal import Principal
+
+
+def holding(permission: Permission, *, enrolment: bool = False) -> Any:
+    """The type of a route parameter that is the principal holding ``permission``."""
+    return Annotated[Principal, Depends(require(permission, enrolment=enrolment))]
+
+
+SignedIn = holding(Permission.SELF)
+"""Any signed-in user acting on its own account, sessions or notifications."""
+Enrolling = holding(Permission.SELF, enrolment=True)
+"""A signed-in user on the two-factor enrolment pages (reachable before enrolment is done)."""
+UserAdmin = holding(Permission.USERS_ADMIN)
+AuditReader = holding(Permission.AUDIT_READ)
+DepartmentReader = holding(Permission.DEPARTMENTS_READ)
+TerritoryReader = holding(Permission.TERRITORY_READ)
+TerritoryImporter = holding(Permission.TERRITORY_IMPORT)
+AdjustmentProposer = holding(Permission.ADJUSTMENT_PROPOSE)
+AdjustmentApprover = holding(Permission.ADJUSTMENT_APPROVE)
+AdjustmentFiler = holding(Permission.ADJUSTMENT_FILE)
+StaffReader = holding(Permission.STAFF_READ)
+StaffWriter = holding(Permission.STAFF_WRITE)
+StaffRevealer = holding(Permission.STAFF_REVEAL)
+ComplaintHandler = holding(Permission.COMPLAINT_HANDLE)
+CaseReader = holding(Permission.CASES_READ)
+CaseCreator = holding(Permission.CASES_CREATE)
+CaseActor = holding(Permission.CASES_ACT)
+CatalogueApplicant = holding(Permission.CATALOGUE_APPLY)
+CatalogueManager = holding(Permission.CATALOGUE_MANAGE)
