@@ -6,6 +6,9 @@ division rules (towns ``0xx`` for streets 街道 and ``1xx`` for towns 镇; vill
 communities 社区 under streets and ``2xx``–``3xx`` for villages 村 under towns; a grid is its village's
 code + ``001``…).
 
+This module is the layout; the real city, the sizes and the name tables it draws on are in
+:mod:`gridgov.territory.demo_data`.
+
 The invariants the output keeps, whatever the inputs:
 
 * Exact tiling. Geometry is built in integer units of 1e-7° (the seven decimals of the output), by
@@ -38,109 +41,44 @@ from gridgov.models.territory import (
     DedicatedType,
     GridKind,
 )
-
-UNIT = 10_000_000
-"""Integer coordinate units per degree: one unit is 1e-7°, the last decimal the output keeps."""
-
-COUNTIES = 3
-GRIDS_PER_VILLAGE = 12
-VILLAGES_PER_TOWN = 7
-MAX_TOWNS_PER_COUNTY = 198
-"""99 streets (001–099) and 99 towns (100–198): the code space the statistical division gives them."""
-MAX_VILLAGES_PER_TOWN = 199
-MAX_GRIDS_PER_VILLAGE = 999
-MIN_GRIDS = 2 * COUNTIES
-MAX_GRIDS = 1_000_000
-
-CELL_DEG_LAT = 0.0045
-"""Height of an average grid in degrees of latitude (about 500 m); its width is the same in metres."""
-CITY_ASPECT = 2.0
-"""Width : height of the city's land rectangle in metres: three counties side by side, each about 2 : 3."""
-JITTER = 0.3
-"""Each cut's share of its parent is scaled by a factor drawn from 1 ± JITTER."""
-SEA_DEPTH_CELLS = 1.5
-"""Depth of the sea strip off the first county, in average grid heights."""
-
-DEFAULT_HOUSEHOLD_NORMS: dict[str, tuple[int, int]] = {"urban": (300, 500), "rural": (250, 350)}
-"""Households per comprehensive grid when no norms are given: JS§6, urban 300–500, rural about 300."""
-PERSONS_PER_HOUSEHOLD = (2.4, 3.2)
-DEDICATED_HOUSEHOLDS = (20, 150)
-MARITIME_HOUSEHOLDS = (10, 80)
-GRIDS_PER_DEDICATED = 500
-"""One dedicated grid of each allowed type per this many grids (at least one of each)."""
-
-DEFAULT_DEDICATED: frozenset[str] = frozenset(
-    t.value for t in DedicatedType if t not in (DedicatedType.MARITIME, DedicatedType.CANAL_HUB)
-)
-_URBAN_DEDICATED = frozenset({"admin_centre", "office_building", "market", "school", "hospital"})
-_DEDICATED_ORDER = ("park", "market") + tuple(
-    t.value for t in DedicatedType if t.value not in ("park", "market", "maritime")
+from gridgov.territory.demo_data import (
+    CELL_DEG_LAT,
+    CITY_ASPECT,
+    COASTAL_STEMS,
+    COMMUNITY_STEMS,
+    COUNTIES,
+    DEDICATED_HOUSEHOLDS,
+    DEFAULT_DEDICATED,
+    DEFAULT_HOUSEHOLD_NORMS,
+    GRIDS_PER_DEDICATED,
+    GRIDS_PER_VILLAGE,
+    JITTER,
+    MARITIME_HOUSEHOLDS,
+    MAX_GRIDS,
+    MAX_GRIDS_PER_VILLAGE,
+    MAX_TOWNS_PER_COUNTY,
+    MAX_VILLAGES_PER_TOWN,
+    MIN_GRIDS,
+    PERSONS_PER_HOUSEHOLD,
+    SEA_DEPTH_CELLS,
+    TOWN_STEMS,
+    UNIT,
+    URBAN_DEDICATED,
+    VILLAGE_STEMS,
+    VILLAGES_PER_TOWN,
+    DemoCity,
+    dedicated_types,
+    demo_city_of,
+    household_norms_of,
 )
 
-_TOWN_STEMS = [a + b for a in "东西南北新金长龙凤白青华和丰安宝福春太双大石梅桃柳云高永兴平" for b in "湖桥山港塘河口园林坪岗阳城江洲浦溪庄店集湾埠泉岭"]
-_COMMUNITY_STEMS = (
-    "幸福 和平 建设 光明 胜利 团结 友谊 民主 文化 朝阳 新华 解放 人民 红旗 东风 先锋 前进 繁荣 振兴 "
-    "锦绣 阳光 康乐 安居 翠苑 丽景 紫荆 银河 星光 华庭 景园"
-).split() + _TOWN_STEMS
-_VILLAGE_STEMS = [
-    s + t
-    for s in "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
-    for t in "家庄湾塘桥岗圩坝营店巷墩"
-]
-_COASTAL_STEMS = "渔港 海湾 沙井 港口 海滨 沙角 蚝场 渔洲 海景 滨海 望海 观潮 白沙 金滩 珍珠 盐田".split()
+# The data module's names the callers read from here (the city and the defaults they build it with).
+__all__ = ["DEFAULT_DEDICATED", "DEFAULT_HOUSEHOLD_NORMS", "DemoCity", "build_demo_city", "demo_city_of"]
 
 Rect = tuple[int, int, int, int]
 """An axis-aligned rectangle (west, south, east, north) in integer units."""
 Ring = list[tuple[int, int]]
 """A polygon's exterior ring in integer units, counter-clockwise, not closed."""
-
-
-@dataclass(frozen=True)
-class DemoCity:
-    """A real city to lay a demo territory on: its GB/T 2260 codes and names, and where it is.
-
-    ``counties`` lists county-level divisions as (6-digit code, name); the demo uses the first
-    three. Codes nest: the city code starts with the province code, each county code with the
-    city's first four digits.
-    """
-
-    province_code: str
-    city_code: str
-    city_name: str
-    centre_lon: float
-    centre_lat: float
-    counties: tuple[tuple[str, str], ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counties", tuple((str(c), str(n)) for c, n in self.counties))
-        if len(self.province_code) != 2 or not self.province_code.isdigit():
-            raise ValueError(f"province code {self.province_code!r} must be 2 digits")
-        if len(self.city_code) != 6 or not self.city_code.isdigit() or not self.city_code.startswith(self.province_code):
-            raise ValueError(f"city code {self.city_code!r} must be 6 digits under province {self.province_code}")
-        if len(self.counties) < COUNTIES:
-            raise ValueError(f"{self.city_name} needs at least {COUNTIES} county-level divisions")
-        for code, name in self.counties:
-            if len(code) != 6 or not code.isdigit() or not code.startswith(self.city_code[:4]) or code == self.city_code:
-                raise ValueError(f"county code {code!r} ({name}) must be 6 digits under city {self.city_code}")
-        if not (-180 < self.centre_lon < 180 and -80 < self.centre_lat < 80):
-            raise ValueError("centre must be a WGS84 lon/lat away from the poles")
-
-    @property
-    def area_code(self) -> str:
-        return self.city_code + "000000"
-
-
-def demo_city_of(profile) -> DemoCity:
-    """The real city a policy profile names in its ``[city]`` table (from shared/data/cities.md)."""
-    city = profile.city
-    return DemoCity(
-        city.province_code,
-        city.code,
-        city.name,
-        city.centre.lon,
-        city.centre.lat,
-        tuple((county.code, county.name) for county in city.counties),
-    )
 
 
 @dataclass(eq=False)
@@ -210,8 +148,8 @@ def build_demo_city(
     """
     if isinstance(grids, bool) or not isinstance(grids, int) or not MIN_GRIDS <= grids <= MAX_GRIDS:
         raise ValueError(f"grids must be an integer between {MIN_GRIDS} and {MAX_GRIDS}, got {grids!r}")
-    dedicated = _dedicated_types(allow_dedicated)
-    norms = _norms(household_norms)
+    dedicated = dedicated_types(allow_dedicated)
+    norms = household_norms_of(household_norms)
     with gc_paused():
         return _build(city, grids, dedicated, allow_maritime, norms)
 
@@ -249,33 +187,6 @@ def _build(
     grid_rings = _node([_ring(g.rect) for g in grid_list])
     features += [_grid_feature(g, r) for g, r in zip(grid_list, grid_rings)]
     return {"type": "FeatureCollection", "features": features}
-
-
-def _dedicated_types(allow: Collection[str]) -> list[str]:
-    """The allowed dedicated types other than maritime, in a fixed order (park and market first)."""
-    allowed = {str(t) for t in allow}
-    unknown = allowed - {t.value for t in DedicatedType}
-    if unknown:
-        raise ValueError(f"unknown dedicated types: {sorted(unknown)}")
-    return [t for t in _DEDICATED_ORDER if t in allowed]
-
-
-def _norms(spec: Mapping[str, Any] | None) -> dict[str, tuple[int, int]]:
-    """Household bounds per comprehensive kind; each bound falls back to the default when missing."""
-    out = dict(DEFAULT_HOUSEHOLD_NORMS)
-    for kind, value in (spec or {}).items():
-        if kind not in out or value is None:
-            continue
-        lo, hi = out[kind]
-        if isinstance(value, Mapping):
-            lo, hi = value.get("min", lo), value.get("max", hi)
-        else:
-            lo, hi = value
-        lo, hi = int(lo), int(hi)
-        if not 0 <= lo <= hi:
-            raise ValueError(f"household norm for {kind} must have 0 <= min <= max, got {lo}..{hi}")
-        out[kind] = (lo, hi)
-    return out
 
 
 # ---------------------------------------------------------------- layout
@@ -403,7 +314,7 @@ def _assign_codes_and_names(counties: list[_County], city_rect: Rect, kx: float,
     def distance(t: _Town) -> float:
         return math.hypot(((t.rect[0] + t.rect[2]) / 2 - cx) * kx, (t.rect[1] + t.rect[3]) / 2 - cy)
 
-    stems = rng.sample(_TOWN_STEMS, sum(len(c.towns) for c in counties))
+    stems = rng.sample(TOWN_STEMS, sum(len(c.towns) for c in counties))
     for county in counties:
         by_distance = sorted(range(len(county.towns)), key=lambda i: (distance(county.towns[i]), i))
         for i in by_distance[: (len(county.towns) + 1) // 2]:
@@ -420,9 +331,9 @@ def _assign_codes_and_names(counties: list[_County], city_rect: Rect, kx: float,
 
 
 def _name_villages(town: _Town, rng: random.Random) -> None:
-    first, suffix, pool = (1, "社区", _COMMUNITY_STEMS) if town.street else (200, "村", _VILLAGE_STEMS)
+    first, suffix, pool = (1, "社区", COMMUNITY_STEMS) if town.street else (200, "村", VILLAGE_STEMS)
     coastal = [v for v in town.villages if v.sea is not None]
-    coastal_stems = rng.sample(_COASTAL_STEMS, min(len(coastal), len(_COASTAL_STEMS)))
+    coastal_stems = rng.sample(COASTAL_STEMS, min(len(coastal), len(COASTAL_STEMS)))
     plain = [s for s in rng.sample(pool, len(town.villages) + len(coastal_stems)) if s not in coastal_stems]
     for seq, village in enumerate(town.villages, start=first):
         stem = coastal_stems.pop() if village.sea is not None and coastal_stems else plain.pop()
@@ -485,7 +396,7 @@ def _place_dedicated(grid_list: list[_Grid], types: list[str], rng: random.Rando
     lo_p, hi_p = PERSONS_PER_HOUSEHOLD
     for _ in range(each):
         for dtype in types:
-            own, other = (urban, rural) if dtype in _URBAN_DEDICATED else (rural, urban)
+            own, other = (urban, rural) if dtype in URBAN_DEDICATED else (rural, urban)
             if not own and not other:
                 return
             village = (own or other).pop()
