@@ -102,7 +102,8 @@ class Universe:
         self.areas = dict(db.execute(select(Area.code, Area.parent_code)).all())
         self.grids = {code: (name, status, wkb) for code, name, status, wkb in
                       db.execute(select(Grid.code, Grid.name, Grid.status, Grid.geom_wkb))}
-        self.departments = dict(db.execute(select(Department.code, Department.area_code).where(Department.is_active)).all())
+        self.departments = dict(db.execute(select(Department.code,
+                                                  Department.area_code).where(Department.is_active)).all())
         self.users = dict(db.execute(select(User.username, User.scope_code)).all())
         self.user_ids = dict(db.execute(select(User.username, User.id)).all())
         self.user_created = dict(db.execute(select(AuditEntry.id, AuditEntry.area_code)
@@ -147,7 +148,8 @@ class Universe:
 
     def outside(self, kind: str) -> str | None:
         if kind == "grid":
-            return min((c for c, (_n, s, _w) in self.grids.items() if s == "active" and not self.covers(c)), default=None)
+            return min((c for c, (_n, s, _w) in self.grids.items() if s == "active" and not self.covers(c)),
+                       default=None)
         if kind == "area":
             return min((c for c in self.areas if not self.sees(c)), default=None)
         if kind == "staff":
@@ -306,8 +308,10 @@ def _searched(u: Universe) -> set[str]:
 
 
 LISTS: list[List] = [
-    List("区域列表 API（逐级展开）", Permission.TERRITORY_READ, areas_api, lambda u: {a for a in u.areas if u.sees(a)}, ancestors=True),
-    List("区域树页面（逐级展开）", Permission.TERRITORY_READ, area_tree_page, lambda u: {a for a in u.areas if u.sees(a)}, ancestors=True),
+    List("区域列表 API（逐级展开）", Permission.TERRITORY_READ, areas_api, lambda u: {a for a in u.areas if u.sees(a)},
+         ancestors=True),
+    List("区域树页面（逐级展开）", Permission.TERRITORY_READ, area_tree_page,
+         lambda u: {a for a in u.areas if u.sees(a)}, ancestors=True),
     List("网格列表 API", Permission.TERRITORY_READ, grids_api, Universe.active_grids),
     List("网格搜索 API", Permission.TERRITORY_READ, lambda c, u: grids_api(c, u, q=SEARCH), _searched),
     List("网格列表页面", Permission.TERRITORY_READ, grids_page, Universe.active_grids),
@@ -319,9 +323,12 @@ LISTS: list[List] = [
     List("网格员 API（逐页）", Permission.STAFF_READ, staff_api, Universe.staff_in),
     List("用户 API", Permission.USERS_ADMIN, users_api, lambda u: {n for n, s in u.users.items() if u.covers(s)}),
     List("用户页面", Permission.USERS_ADMIN, users_page, lambda u: {n for n, s in u.users.items() if u.covers(s)}),
-    List("审计日志 API", Permission.AUDIT_READ, audit_api, lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
-    List("审计日志页面", Permission.AUDIT_READ, audit_page, lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
-    List("审计日志 CSV", Permission.AUDIT_READ, audit_csv, lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
+    List("审计日志 API", Permission.AUDIT_READ, audit_api,
+         lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
+    List("审计日志页面", Permission.AUDIT_READ, audit_page,
+         lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
+    List("审计日志 CSV", Permission.AUDIT_READ, audit_csv,
+         lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
 ]
 
 DETAILS: list[Detail] = [
@@ -403,7 +410,8 @@ def check_detail(row: Detail, c, u: Universe, fail: Failures) -> None:
                f"{row.name}: 辖区外 {outside} 得到 {r_out.status_code}，不存在的得到 {r_missing.status_code}")
     if r_out.status_code == r_missing.status_code == 404:
         fail.check(_message(r_out, outside) == _message(r_missing, missing),
-                   f"{row.name}: 辖区外与不存在的回答不同：{_message(r_out, outside)!r} / {_message(r_missing, missing)!r}")
+                   f"{row.name}: 辖区外与不存在的回答不同：{_message(r_out, outside)!r} / "
+                   f"{_message(r_missing, missing)!r}")
 
 
 def check_locate(c, u: Universe, fail: Failures) -> None:
@@ -424,7 +432,8 @@ def check_locate(c, u: Universe, fail: Failures) -> None:
         fail.check(not body["found"] and body["grid_code"] is None and outside not in str(body)
                    and u.grids[outside][0] not in str(body), f"定位: 辖区外的网格被说出：{body}")
         nowhere = c.get("/api/v1/grids/locate", params={"lon": 100.0, "lat": 40.0}).json()
-        fail.check(body["message"] == nowhere["message"], f"定位: 辖区外与无网格的回答不同：{body['message']} / {nowhere['message']}")
+        fail.check(body["message"] == nowhere["message"],
+                   f"定位: 辖区外与无网格的回答不同：{body['message']} / {nowhere['message']}")
 
 
 @pytest.mark.parametrize("username", [a.username for a in DEMO_ACCOUNTS])
@@ -698,10 +707,12 @@ def test_each_role_reaches_the_aggregates_of_its_jurisdiction_only(app, db):
             own, other = objects[SIDE[username]], objects["B" if SIDE[username] == "A" else "A"]
             r_in = send(c, route, own, own[route.kind])
             fail.check(str(r_in.status_code) == inside[i],
-                       f"{route.name}: {username} 辖区内得到 {r_in.status_code}，应为 {inside[i]}：{_detail(r_in)[:80]}")
+                       f"{route.name}: {username} 辖区内得到 {r_in.status_code}，应为 {inside[i]}："
+                       f"{_detail(r_in)[:80]}")
             r_out = send(c, route, other, other[route.kind])
             fail.check(str(r_out.status_code) == outside[i],
-                       f"{route.name}: {username} 辖区外得到 {r_out.status_code}，应为 {outside[i]}：{_detail(r_out)[:80]}")
+                       f"{route.name}: {username} 辖区外得到 {r_out.status_code}，应为 {outside[i]}："
+                       f"{_detail(r_out)[:80]}")
             missing = MISSING.get(route.kind, MISSING_ID)
             r_missing = send(c, route, own, missing)
             fail.check(r_out.status_code == r_missing.status_code and
@@ -733,12 +744,14 @@ def test_each_role_reaches_the_aggregates_of_its_jurisdiction_only(app, db):
         theirs[username] = set(db.scalars(select(Notification.id).where(Notification.user_id == uid)))
     for username in COLUMNS:
         shown = {n["id"] for n in clients[username].get("/api/v1/notifications").json()["items"]}
-        fail.check(shown <= theirs[username], f"通知: {username} 看到了别人的通知 {sorted(shown - theirs[username])[:5]}")
+        fail.check(shown <= theirs[username],
+                   f"通知: {username} 看到了别人的通知 {sorted(shown - theirs[username])[:5]}")
         others = sorted(set().union(*(v for k, v in theirs.items() if k != username)))[:20]
         savepoint = conn.begin_nested()
         try:
             r = clients[username].post("/api/v1/notifications/read", json={"ids": others})
-            fail.check(r.status_code == 200 and r.json()["marked"] == 0, f"通知: {username} 标记了别人的通知：{r.text[:200]}")
+            fail.check(r.status_code == 200 and r.json()["marked"] == 0,
+                       f"通知: {username} 标记了别人的通知：{r.text[:200]}")
         finally:
             savepoint.rollback()
     fail.check(any(theirs[u] for u in COLUMNS), "通知: 构造的对象没有产生任何通知")
@@ -780,4 +793,5 @@ def test_the_aggregate_matrix_calls_every_route_of_those_aggregates(app):
                 continue
             if (method, re.sub(r"\{[a-z_0-9]+\}", "{}", path)) not in called:
                 missing.append(f"{method} {path}")
-    assert not missing, "矩阵没有覆盖这些路由（加入 ROUTES/LISTINGS，或在 NOT_IN_THE_MATRIX 写明理由）：" + "、".join(missing)
+    assert not missing, ("矩阵没有覆盖这些路由（加入 ROUTES/LISTINGS，或在 NOT_IN_THE_MATRIX 写明理由）："
+                         + "、".join(missing))

@@ -235,7 +235,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         # The exception's headers (a 405's Allow, a 401's WWW-Authenticate) belong to the answer.
         headers = getattr(exc, "headers", None)
         if _wants_json(request):
-            body = {"detail": message, "code": getattr(exc, "code", None) or _HTTP_CODES.get(exc.status_code, "http_error")}
+            body = {"detail": message,
+                    "code": getattr(exc, "code", None) or _HTTP_CODES.get(exc.status_code, "http_error")}
             return JSONResponse(body, status_code=exc.status_code, headers=headers)
         response = render_error(request, exc.status_code, message, None)
         if headers:

@@ -77,7 +77,8 @@ def issue_token(data: TokenRequest, request: Request, session: SessionDep, _: Pu
     user = check_password(request, session, data.username, data.password, now=now)
     if twofactor.enabled(user):
         if not data.otp:
-            raise login.OtpRequired("需要动态验证码：此账号已启用两步验证，请在 otp 中提供验证器显示的 6 位数字或一个恢复码")
+            raise login.OtpRequired("需要动态验证码：此账号已启用两步验证，请在 otp 中提供验证器显示的 6 "
+                                    "位数字或一个恢复码")
         check_second_factor(request, session, user, data.otp, now=now)
     elif must_enrol(settings, user.role, enrolled=False):
         raise TwoFactorEnrolmentRequired(ENROL_MESSAGE)

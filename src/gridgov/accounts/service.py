@@ -172,7 +172,8 @@ def grant_problem(principal: Principal | None, role: Role) -> str | None:
     if not principal.can(Permission.USERS_ADMIN):
         return f"{principal.role_label}无权管理用户"
     if not ROLE_PERMISSIONS[role] <= ROLE_PERMISSIONS.get(_role_of(principal.role), frozenset()):
-        return f"{ROLE_LABELS[role]}拥有{principal.role_label}没有的权限，{principal.role_label}不能创建或管理该角色的账号"
+        return (f"{ROLE_LABELS[role]}拥有{principal.role_label}没有的权限，"
+                f"{principal.role_label}不能创建或管理该角色的账号")
     return None
 
 
@@ -225,7 +226,8 @@ def check_role_and_scope(
         raise Invalid(f"未知的角色 {role!r}")
     check_may_grant(principal, role_)
     scope_code = scope_code or ""
-    if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN, rules.MICRO_GRID_CODE_LEN):
+    if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN,
+                                                           rules.MICRO_GRID_CODE_LEN):
         raise Invalid("辖区应为 12 位区划代码、15 位网格编码或 17 位微网格编码")
     if len(scope_code) == rules.AREA_CODE_LEN:
         if get_visible(session, principal, Area, scope_code) is None:
@@ -445,8 +447,10 @@ def area_choices(session: Session, principal: Principal) -> Sequence[Area]:
 def place_names(session: Session, codes: set[str]) -> dict[str, str]:
     """The name of each area, grid or micro-grid code (for showing a user's scope)."""
     names: dict[str, str] = {}
-    for model, length in ((Area, rules.AREA_CODE_LEN), (Grid, rules.GRID_CODE_LEN), (MicroGrid, rules.MICRO_GRID_CODE_LEN)):
+    for model, length in ((Area, rules.AREA_CODE_LEN), (Grid, rules.GRID_CODE_LEN),
+                          (MicroGrid, rules.MICRO_GRID_CODE_LEN)):
         wanted = [c for c in codes if len(c) == length]
         if wanted:
-            names.update({code: name for code, name in session.execute(select(model.code, model.name).where(model.code.in_(wanted)))})
+            names.update({code: name for code,
+                          name in session.execute(select(model.code, model.name).where(model.code.in_(wanted)))})
     return names

@@ -176,7 +176,8 @@ def logout(request: Request, session: SessionDep, principal: Public):
 
 @router.get("/account")
 def account(request: Request, principal: Self):
-    return templates.TemplateResponse(request, "accounts/account.html", {"me": principal, "message": None, "error": None})
+    return templates.TemplateResponse(request, "accounts/account.html",
+                                      {"me": principal, "message": None, "error": None})
 
 
 @router.post("/account/password")
@@ -255,8 +256,8 @@ def two_factor_confirm(request: Request, session: SessionDep, principal: Enrolli
                        code: Annotated[str, Form()] = ""):
     try:
         with kept_on_failure(session):
-            codes = twofactor.confirm_enrolment(session, principal, code, cipher=request.app.state.cipher, now=utc_now(),
-                                                ip=client_ip(request))
+            codes = twofactor.confirm_enrolment(session, principal, code, cipher=request.app.state.cipher,
+                                                now=utc_now(), ip=client_ip(request))
     except DomainError as exc:
         return _two_factor_page(request, session, principal, error=exc.message, status=exc.status)
     return _two_factor_page(request, session, principal, codes=codes, message="两步验证已启用")

@@ -167,16 +167,19 @@ def list_entries(
 ) -> tuple[Sequence[AuditEntry], int]:
     """Entries in the principal's jurisdiction, newest first, with the total count."""
     check_area(principal, area)
-    filters = {"action": action, "actor": actor, "object_type": object_type, "area": area, "since": since, "until": until}
+    filters = {"action": action, "actor": actor, "object_type": object_type, "area": area, "since": since,
+               "until": until}
     total = session.scalar(_filtered(scoped(select(func.count()).select_from(AuditEntry), principal, AuditEntry),
                                      **filters)) or 0
-    stmt = _filtered(scoped(select(AuditEntry), principal, AuditEntry), **filters).order_by(AuditEntry.id.desc()).offset(offset)
+    stmt = _filtered(scoped(select(AuditEntry), principal, AuditEntry),
+                     **filters).order_by(AuditEntry.id.desc()).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return session.scalars(stmt).all(), total
 
 
-CSV_COLUMNS = ["id", "at", "actor", "role", "action", "object_type", "object_id", "area_code", "before", "after", "detail", "ip"]
+CSV_COLUMNS = ["id", "at", "actor", "role", "action", "object_type", "object_id", "area_code", "before", "after",
+               "detail", "ip"]
 CSV_HEADERS = ["序号", "时间（北京时间）", "操作人", "角色", "操作", "操作代码", "对象类型", "对象编号", "区域代码",
                "修改前", "修改后", "说明", "IP 地址"]
 
@@ -228,7 +231,8 @@ def _criteria(principal: Principal, flt: AuditFilter) -> dict[str, Any]:
     if since and until and since >= until:
         raise Invalid("开始日期应早于结束日期")
     check_area(principal, clean["area"])
-    return {"action": clean["action"], "actor": clean["actor"], "object_type": clean["object_type"], "area": clean["area"],
+    return {"action": clean["action"], "actor": clean["actor"], "object_type": clean["object_type"],
+            "area": clean["area"],
                 "since": since, "until": until}
 
 

@@ -247,7 +247,8 @@ def act(session: Session, principal: Principal, case_no: str, action: str, paylo
     return case
 
 
-def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any], now: datetime) -> SupervisionOrder:
+def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any],
+               now: datetime) -> SupervisionOrder:
     dispatched = case.state in (CaseState.DISPATCHED, CaseState.IN_PROGRESS) and case.lead_department_code
     order = SupervisionOrder(
         case_id=case.id, issued_by=principal.user_id, issuer_area_code=principal.scope_code,
@@ -265,8 +266,12 @@ def _supervise(session: Session, principal: Principal, case: Case, data: dict[st
 
 
 def _next_users(session: Session, case: Case, action: CaseAction, profile) -> list[int]:
-    agency = lambda: repo.agency_users(session, case.handling_area_code)
-    lead = lambda roles: repo.department_users(session, case.lead_department_code, roles) if case.lead_department_code else []
+    def agency() -> list[int]:
+        return repo.agency_users(session, case.handling_area_code)
+
+    def lead(roles: list[Role]) -> list[int]:
+        return repo.department_users(session, case.lead_department_code, roles) if case.lead_department_code else []
+
     if action in (CaseAction.ESCALATE, CaseAction.PASS_UP, CaseAction.RETURN, CaseAction.REQUEST_EXTENSION,
                   CaseAction.HANDLE, CaseAction.SOLVE_ON_SITE):
         return agency()

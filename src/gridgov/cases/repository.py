@@ -80,7 +80,8 @@ def clock_of(session: Session, case_id: int, kind: str) -> CaseClock | None:
     return session.scalar(select(CaseClock).where(CaseClock.case_id == case_id, CaseClock.kind == kind))
 
 
-def departments_of(session: Session, case_id: int, *, active_only: bool = True) -> list[tuple[CaseDepartment, Department]]:
+def departments_of(session: Session, case_id: int, *,
+                   active_only: bool = True) -> list[tuple[CaseDepartment, Department]]:
     stmt = select(CaseDepartment, Department).join(Department, Department.code == CaseDepartment.department_code)
     stmt = stmt.where(CaseDepartment.case_id == case_id)
     if active_only:
@@ -119,7 +120,8 @@ def grid_workers(grid) -> Select:
     the roles are constants rather than an IN list expanded on every run)."""
     return select(User.id).where(
         User.scope_code == grid, User.is_active.is_(True),
-        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL)]),
+        User.role.in_([literal_column(f"'{r}'") for r in (Role.LEADER, Role.FULLTIME, Role.PARTTIME,
+                                                          Role.PROFESSIONAL)]),
     )
 
 

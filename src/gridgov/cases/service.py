@@ -128,8 +128,8 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
         address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
         departments={"lead": lead, "assisting": assisting}, clocks=clocks.summary(clock_rows, now),
-        reporter_name=case.reporter_name, reporter_phone=mask_phone(case.reporter_phone_mask), evaluation=case.evaluation,
-        result=case.result, extensions_used=case.extensions_used,
+        reporter_name=case.reporter_name, reporter_phone=mask_phone(case.reporter_phone_mask),
+        evaluation=case.evaluation, result=case.result, extensions_used=case.extensions_used,
         extension_request_days=case.extension_request_days, rework_count=case.rework_count,
         photos=photos,
         available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile, depts=depts,
@@ -362,7 +362,8 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     case = intake_rows.Row(
         id=None, case_no=case_no, title=data.title, description=data.description,
         category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
-        discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None, address=data.address, grid_code=grid.code,
+        discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None,
+        address=data.address, grid_code=grid.code,
         town_code=town, county_code=county, handling_level=str(rules.area_level(handling_area)),
         handling_area_code=handling_area, lead_department_code=None, reporter_name=data.reporter_name,
         reporter_phone_enc=cipher.encrypt(phone) if phone else None,
@@ -377,7 +378,8 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     # written, so answering needs no read (see new_case_read). The case stays outside the session.
     first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
                        note=data.description[:200], attachments=list(photos), make=intake_rows.Row,
-                       data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
+                       data={"source": data.source, "grid": grid.code, "category": data.category,
+                             "urgency": case.urgency})
     # The report clock runs in calendar hours: it needs no working-day calendar. The matter named
     # (found in force above) carries the case's own limits; the profile's categories have none.
     limits = limits_for(profile.cases.limits, matter.limits) if matter is not None else \

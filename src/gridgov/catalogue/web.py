@@ -88,7 +88,8 @@ def _list_page(request, session, me: Principal, profile, *, status: str | None =
 
 
 @router.post("/catalogue/versions/{version_id}/file")
-def version_file(request: Request, me: Manager, version_id: IdPath, session: SessionDep, profile: ProfileDep, values: Values):
+def version_file(request: Request, me: Manager, version_id: IdPath, session: SessionDep, profile: ProfileDep,
+                 values: Values):
     """The city agency records the filing of a county version (JM§9 报市网格化机构备案)."""
     try:
         filing.file_version(session, me, version_id, values.get("note", "")[:2000], profile=profile, now=utc_now())
@@ -338,7 +339,8 @@ def _notice_from(values: dict[str, str]) -> RectificationCreate:
     try:
         deadline = datetime.strptime(raw, "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
     except ValueError:
-        raise Invalid("请填写整改期限（年-月-日 时:分）", details=[{"field": "deadline", "reason": "时间格式不对"}]) from None
+        raise Invalid("请填写整改期限（年-月-日 时:分）",
+                      details=[{"field": "deadline", "reason": "时间格式不对"}]) from None
     try:
         return RectificationCreate(matter_id=int(matter_id), content=values.get("content", ""), deadline=deadline,
                                    department_code=values.get("department_code", "").strip() or None)

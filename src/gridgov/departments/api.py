@@ -18,7 +18,8 @@ router = APIRouter(tags=["departments"])
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="联动部门（可按区域筛选）")
 def list_departments(
-    session: SessionDep, principal: Annotated[Principal, Depends(require(Permission.DEPARTMENTS_READ))], area: str | None = None
+    session: SessionDep, principal: Annotated[Principal, Depends(require(Permission.DEPARTMENTS_READ))],
+    area: str | None = None
 ) -> list[DepartmentRead]:
     try:
         return service.list_departments(session, principal, area=area)

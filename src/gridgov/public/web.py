@@ -207,7 +207,8 @@ def complaint_handle(
     action_taken: Annotated[str, Form(max_length=20000)] = "",
 ):
     try:
-        complaints.handle_complaint(session, me, complaint_id, ComplaintHandle(action_taken=action_taken), now=utc_now())
+        complaints.handle_complaint(session, me, complaint_id, ComplaintHandle(action_taken=action_taken),
+                                    now=utc_now())
     except Invalid as exc:
         item = complaints.get_complaint_read(session, me, complaint_id)
         return _complaint(request, item, error=exc.message, action_taken=action_taken, status=422)

@@ -27,8 +27,8 @@ from gridgov.staff.schemas import PostCreate, StaffCreate, TrainingCreate
 from gridgov.territory import rules as code_rules
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-GIVEN = ["建国", "晓梅", "志强", "丽华", "海峰", "秀英", "文杰", "春燕", "国华", "玉兰", "军", "静", "磊", "敏", "涛", "芳",
-         "明", "婷", "斌", "丹", "俊杰", "雪梅", "立新", "美玲", "永刚", "慧敏", "宏伟", "小红"]
+GIVEN = ["建国", "晓梅", "志强", "丽华", "海峰", "秀英", "文杰", "春燕", "国华", "玉兰", "军", "静", "磊", "敏", "涛",
+         "芳", "明", "婷", "斌", "丹", "俊杰", "雪梅", "立新", "美玲", "永刚", "慧敏", "宏伟", "小红"]
 POST_START = date(2024, 1, 2)
 TRAINED_ON = date(2023, 12, 20)
 
@@ -66,8 +66,8 @@ def create_demo_staff(session: Session, profile, city_code: str, *, cipher: Fiel
             staff = service.new_staff(session, SYSTEM, StaffCreate(
                 name=name, gender=gender, id_number=id_number, phone=phone, work_phone=f"1990001{i:04d}",
                 area_code=area), cipher=cipher, now=now)
-            service.add_training(session, SYSTEM, staff, TrainingCreate(held_on=TRAINED_ON, passed=True, score=85 + i % 15),
-                                 now=now)
+            service.add_training(session, SYSTEM, staff,
+                                 TrainingCreate(held_on=TRAINED_ON, passed=True, score=85 + i % 15), now=now)
             post = posts.new_post(session, SYSTEM, PostCreate(staff_id=staff.id, role=role, grid_code=grid,
                                                             start_date=POST_START), profile=profile, now=now)
             posts.start_post(session, SYSTEM, post, profile=profile, now=now)

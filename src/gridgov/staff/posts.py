@@ -207,7 +207,8 @@ def staffing_gaps(session: Session, principal: Principal, area_code: str | None,
     )
 
 
-GAP_CSV_HEADER = ["村（社区）代码", "村（社区）", "网格编码", "网格名称", "网格类别", "微网格编码", "缺口", "要求", "说明"]
+GAP_CSV_HEADER = ["村（社区）代码", "村（社区）", "网格编码", "网格名称", "网格类别", "微网格编码", "缺口", "要求",
+                  "说明"]
 
 
 def gaps_csv(report: GapReport) -> str:

@@ -99,7 +99,8 @@ def check_gender(value: str) -> str:
     return gender
 
 
-def _set_id_number(session: Session, staff: StaffMember, value: str | None, birth: date | None, cipher: FieldCipher) -> None:
+def _set_id_number(session: Session, staff: StaffMember, value: str | None, birth: date | None,
+                   cipher: FieldCipher) -> None:
     """Validate, encrypt, index and mask an ID number; the birth date follows from it."""
     if not value:
         staff.id_number_enc = staff.id_number_index = None
@@ -237,7 +238,8 @@ def _item(s: StaffMember, area_name: str, roles: list[str]) -> StaffListItem:
 
 
 def post_read(p, staff_name: str = "") -> PostRead:
-    return PostRead(id=p.id, staff_id=p.staff_id, staff_name=staff_name, role=p.role, role_label=rules.role_label(p.role),
+    return PostRead(id=p.id, staff_id=p.staff_id, staff_name=staff_name, role=p.role,
+                    role_label=rules.role_label(p.role),
                     scope_code=p.scope_code, grid_code=p.grid_code, micro_grid_code=p.micro_grid_code,
                     department_code=p.department_code, start_date=p.start_date, end_date=p.end_date, status=p.status,
                     status_label=rules.POST_STATUS_LABELS.get(p.status, p.status), activated_at=p.activated_at)

@@ -247,7 +247,8 @@ def staff_exclusion(request: Request, staff_id: IdPath, me: Writer, session: Ses
 
 
 @router.post("/staff/{staff_id:int}/exclusions/{exclusion_id:int}/lift")
-def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: Writer, session: SessionDep, fields: FormDep):
+def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: Writer, session: SessionDep,
+                         fields: FormDep):
     def act(v):
         lifted = _date(v.get("lifted_on", ""), "解除日期")
         if lifted is None:

@@ -41,7 +41,8 @@ Approver = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_APPROVE))]
 Filer = Annotated[Principal, Depends(require(Permission.ADJUSTMENT_FILE))]
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024
-STATUS_BADGES = {"proposed": "level", "approved": "urban", "filed": "urban", "effective": "rural", "rejected": "retired"}
+STATUS_BADGES = {"proposed": "level", "approved": "urban", "filed": "urban", "effective": "rural",
+                 "rejected": "retired"}
 """Which existing badge colour shows each status."""
 
 
@@ -52,7 +53,8 @@ def adjustment_list(request: Request, me: Proposer, session: SessionDep, status:
     return templates.TemplateResponse(
         request,
         "adjustments/list.html",
-        {"items": items, "status": status or "", "badge_class": STATUS_BADGES, "status_labels": {str(k): v for k, v in ADJUSTMENT_STATUS_LABELS.items()},
+        {"items": items, "status": status or "", "badge_class": STATUS_BADGES,
+         "status_labels": {str(k): v for k, v in ADJUSTMENT_STATUS_LABELS.items()},
          "can_propose": arules.actor_problem(arules.PROPOSE, me.level) is None},
     )
 
@@ -100,19 +102,22 @@ def adjustment_page(request: Request, me: Proposer, adjustment_id: IdPath, sessi
 @router.post("/adjustments/{adjustment_id}/approve")
 def adjustment_approve(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
                        note: Annotated[str, Form()] = ""):
-    return _act(request, session, me, adjustment_id, lambda: adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
+    return _act(request, session, me, adjustment_id,
+                lambda: adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject")
 def adjustment_reject(request: Request, me: Approver, adjustment_id: IdPath, session: SessionDep,
                       note: Annotated[str, Form()] = ""):
-    return _act(request, session, me, adjustment_id, lambda: adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
+    return _act(request, session, me, adjustment_id,
+                lambda: adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file")
 def adjustment_file(request: Request, me: Filer, adjustment_id: IdPath, session: SessionDep,
                     note: Annotated[str, Form()] = ""):
-    return _act(request, session, me, adjustment_id, lambda: adjustments.file(session, me, adjustment_id, note, now=utc_now()))
+    return _act(request, session, me, adjustment_id,
+                lambda: adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 
 
 # ---------------------------------------------------------------- helpers
@@ -157,7 +162,9 @@ def _create_from_form(values: dict[str, str], upload: bytes) -> AdjustmentCreate
             plan=AdjustmentPlan(features=features, retire=retire),
         )
     except ValidationError as exc:
-        raise Invalid("表单内容有误", details=[{"field": ".".join(map(str, e["loc"])), "reason": e["msg"]} for e in exc.errors()]) from exc
+        raise Invalid("表单内容有误",
+                      details=[{"field": ".".join(map(str, e["loc"])),
+                                "reason": e["msg"]} for e in exc.errors()]) from exc
 
 
 def _towns(session, me: Principal) -> list[dict]:
@@ -190,7 +197,8 @@ def _detail(request, session, me: Principal, adjustment_id: int, *, error: str |
     adj = adjustments.get_adjustment(session, me, adjustment_id)
     item = adjustments.to_read(session, [adj])[0]
     ids = {i for i in (adj.proposed_by, adj.decided_by, adj.filed_by) if i}
-    names = dict(session.execute(scoped(select(User.id, User.display_name).where(User.id.in_(ids)), SYSTEM, User)).all()) \
+    names = dict(session.execute(scoped(select(User.id, User.display_name).where(User.id.in_(ids)), SYSTEM,
+                                        User)).all()) \
         if ids else {}
     can_decide = (me.can(Permission.ADJUSTMENT_APPROVE) and arules.actor_problem(arules.APPROVE, me.level) is None
                   and arules.step_problem(arules.APPROVE, adj.status, requires_filing=item.requires_filing) is None)

@@ -86,7 +86,8 @@ def get_grid(code: str, session: SessionDep, me: Reader) -> GridRead:
     return service.get_grid_read(session, me, code)
 
 
-@router.post("/grids/import", response_model=ImportResult, summary="导入区域与网格（GeoJSON FeatureCollection，全部有效才写入）")
+@router.post("/grids/import", response_model=ImportResult,
+             summary="导入区域与网格（GeoJSON FeatureCollection，全部有效才写入）")
 async def import_grids(request: Request, session: SessionDep, me: Importer, profile: ProfileDep) -> ImportResult:
     body = await request.body()
     if request.headers.get("content-type", "").startswith("multipart/form-data"):

@@ -1,10 +1,10 @@
 """The demo city: a synthetic territory of areas and grids laid over a real city, built deterministically.
 
-Only the city and its county-level divisions are real (GB/T 2260 codes and names, from the policy profile: :func:`demo_city_of`);
-the towns, villages and grids below them are invented, with codes that follow the statistical
-division rules (towns ``0xx`` for streets 街道 and ``1xx`` for towns 镇; villages ``0xx``–``1xx`` for
-communities 社区 under streets and ``2xx``–``3xx`` for villages 村 under towns; a grid is its village's
-code + ``001``…).
+Only the city and its county-level divisions are real (GB/T 2260 codes and names, from the policy
+profile: :func:`demo_city_of`); the towns, villages and grids below them are invented, with codes
+that follow the statistical division rules (towns ``0xx`` for streets 街道 and ``1xx`` for towns
+镇; villages ``0xx``–``1xx`` for communities 社区 under streets and ``2xx``–``3xx`` for villages 村
+under towns; a grid is its village's code + ``001``…).
 
 The invariants the output keeps, whatever the inputs:
 
@@ -77,17 +77,18 @@ _DEDICATED_ORDER = ("park", "market") + tuple(
     t.value for t in DedicatedType if t.value not in ("park", "market", "maritime")
 )
 
-_TOWN_STEMS = [a + b for a in "东西南北新金长龙凤白青华和丰安宝福春太双大石梅桃柳云高永兴平" for b in "湖桥山港塘河口园林坪岗阳城江洲浦溪庄店集湾埠泉岭"]
-_COMMUNITY_STEMS = (
-    "幸福 和平 建设 光明 胜利 团结 友谊 民主 文化 朝阳 新华 解放 人民 红旗 东风 先锋 前进 繁荣 振兴 "
-    "锦绣 阳光 康乐 安居 翠苑 丽景 紫荆 银河 星光 华庭 景园"
-).split() + _TOWN_STEMS
+_TOWN_STEMS = [a + b for a in "东西南北新金长龙凤白青华和丰安宝福春太双大石梅桃柳云高永兴平"
+               for b in "湖桥山港塘河口园林坪岗阳城江洲浦溪庄店集湾埠泉岭"]
+_COMMUNITY_STEMS = ["幸福", "和平", "建设", "光明", "胜利", "团结", "友谊", "民主", "文化", "朝阳", "新华", "解放",
+                    "人民", "红旗", "东风", "先锋", "前进", "繁荣", "振兴", "锦绣", "阳光", "康乐", "安居", "翠苑",
+                    "丽景", "紫荆", "银河", "星光", "华庭", "景园"] + _TOWN_STEMS
 _VILLAGE_STEMS = [
     s + t
     for s in "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
     for t in "家庄湾塘桥岗圩坝营店巷墩"
 ]
-_COASTAL_STEMS = "渔港 海湾 沙井 港口 海滨 沙角 蚝场 渔洲 海景 滨海 望海 观潮 白沙 金滩 珍珠 盐田".split()
+_COASTAL_STEMS = ["渔港", "海湾", "沙井", "港口", "海滨", "沙角", "蚝场", "渔洲", "海景", "滨海", "望海", "观潮",
+                  "白沙", "金滩", "珍珠", "盐田"]
 
 Rect = tuple[int, int, int, int]
 """An axis-aligned rectangle (west, south, east, north) in integer units."""
@@ -115,12 +116,14 @@ class DemoCity:
         object.__setattr__(self, "counties", tuple((str(c), str(n)) for c, n in self.counties))
         if len(self.province_code) != 2 or not self.province_code.isdigit():
             raise ValueError(f"province code {self.province_code!r} must be 2 digits")
-        if len(self.city_code) != 6 or not self.city_code.isdigit() or not self.city_code.startswith(self.province_code):
+        if (len(self.city_code) != 6 or not self.city_code.isdigit()
+                or not self.city_code.startswith(self.province_code)):
             raise ValueError(f"city code {self.city_code!r} must be 6 digits under province {self.province_code}")
         if len(self.counties) < COUNTIES:
             raise ValueError(f"{self.city_name} needs at least {COUNTIES} county-level divisions")
         for code, name in self.counties:
-            if len(code) != 6 or not code.isdigit() or not code.startswith(self.city_code[:4]) or code == self.city_code:
+            if (len(code) != 6 or not code.isdigit() or not code.startswith(self.city_code[:4])
+                    or code == self.city_code):
                 raise ValueError(f"county code {code!r} ({name}) must be 6 digits under city {self.city_code}")
         if not (-180 < self.centre_lon < 180 and -80 < self.centre_lat < 80):
             raise ValueError("centre must be a WGS84 lon/lat away from the poles")
@@ -241,13 +244,15 @@ def _build(
     villages = [v for t in towns for v in t.villages]
     features: list[dict] = [_area_feature(city.area_code, city.city_name, AreaLevel.CITY, city_ring)]
     county_rings = _node([_ring(c.rect) for c in counties])
-    features += [_area_feature(c.code, c.name, AreaLevel.COUNTY, r) for c, r in zip(counties, county_rings)]
+    features += [_area_feature(c.code, c.name, AreaLevel.COUNTY, r) for c,
+                 r in zip(counties, county_rings, strict=True)]
     town_rings = _node([_ring(t.rect) for t in towns])
-    features += [_area_feature(t.code, t.name, AreaLevel.TOWN, r) for t, r in zip(towns, town_rings)]
+    features += [_area_feature(t.code, t.name, AreaLevel.TOWN, r) for t, r in zip(towns, town_rings, strict=True)]
     village_rings = _node([_ring(v.rect) for v in villages])
-    features += [_area_feature(v.code, v.name, AreaLevel.VILLAGE, r) for v, r in zip(villages, village_rings)]
+    features += [_area_feature(v.code, v.name, AreaLevel.VILLAGE, r) for v,
+                 r in zip(villages, village_rings, strict=True)]
     grid_rings = _node([_ring(g.rect) for g in grid_list])
-    features += [_grid_feature(g, r) for g, r in zip(grid_list, grid_rings)]
+    features += [_grid_feature(g, r) for g, r in zip(grid_list, grid_rings, strict=True)]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -361,11 +366,11 @@ def _lay_out(
     county_towns = [town_counts[i * towns_per_county : (i + 1) * towns_per_county] for i in range(COUNTIES)]
     county_rects = _split(city_rect, [sum(map(sum, tc)) for tc in county_towns], rng, kx, cols=COUNTIES)
     counties = []
-    for (code, name), rect, tcounts in zip(city.counties[:COUNTIES], county_rects, county_towns):
+    for (code, name), rect, tcounts in zip(city.counties[:COUNTIES], county_rects, county_towns, strict=True):
         county = _County(code + "000000", name, rect)
-        for trect, vcounts in zip(_split(rect, [sum(v) for v in tcounts], rng, kx), tcounts):
+        for trect, vcounts in zip(_split(rect, [sum(v) for v in tcounts], rng, kx), tcounts, strict=True):
             vrects = _split(trect, vcounts, rng, kx)
-            county.towns.append(_Town(trect, [_Village(r, n, r) for r, n in zip(vrects, vcounts)]))
+            county.towns.append(_Town(trect, [_Village(r, n, r) for r, n in zip(vrects, vcounts, strict=True)]))
         counties.append(county)
     return counties, city_rect
 
