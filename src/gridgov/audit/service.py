@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridgov import areas
 from gridgov.audit import rules as audit_rules
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
 from gridgov.authz.principal import Principal
@@ -22,7 +23,6 @@ from gridgov.kit.masking import mask_record
 from gridgov.kit.spreadsheet import csv_text
 from gridgov.models import AuditEntry
 from gridgov.models.accounts import role_label
-from gridgov.territory import rules
 
 ACTION_LABELS = {
     "login_succeeded": "登录成功",
@@ -131,7 +131,7 @@ def _filtered(stmt, *, action, actor, object_type, area, since, until):
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if area:
-        stmt = stmt.where(AuditEntry.area_code.startswith(rules.area_prefix(area)))
+        stmt = stmt.where(AuditEntry.area_code.startswith(areas.area_prefix(area)))
     if since:
         stmt = stmt.where(AuditEntry.at >= since)
     if until:
@@ -145,8 +145,8 @@ def check_area(principal: Principal, area: str | None) -> None:
     if not area:
         return
     try:
-        rules.area_level(area)
-    except rules.CodeError as exc:
+        areas.area_level(area)
+    except areas.CodeError as exc:
         raise Invalid(str(exc)) from exc
     if not sees_area(principal, area):
         raise NotFound(f"区域 {area} 不存在")
