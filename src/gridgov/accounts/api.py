@@ -24,7 +24,7 @@ from gridgov.authz.dependencies import (
     TwoFactorEnrolmentRequired,
     must_enrol,
 )
-from gridgov.deps import SessionDep
+from gridgov.deps import SessionDep, client_ip
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
@@ -35,11 +35,6 @@ router = APIRouter(tags=["accounts"])
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
 Self = Annotated[Principal, Depends(require(Permission.SELF))]
 Admin = Annotated[Principal, Depends(require(Permission.USERS_ADMIN))]
-
-
-def client_ip(request: Request) -> str:
-    """The socket's peer address (no proxy header is trusted)."""
-    return request.client.host if request.client else ""
 
 
 @contextmanager

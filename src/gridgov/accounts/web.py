@@ -13,7 +13,6 @@ from gridgov.accounts import service, twofactor
 from gridgov.accounts.api import (
     check_password,
     check_second_factor,
-    client_ip,
     kept_on_failure,
 )
 from gridgov.accounts.demo import DEMO_ACCOUNTS
@@ -27,7 +26,7 @@ from gridgov.authz.dependencies import (
     issue_session_cookie,
     must_enrol,
 )
-from gridgov.deps import SessionDep
+from gridgov.deps import SessionDep, client_ip
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import local, utc_now

@@ -20,9 +20,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from gridgov.accounts.api import client_ip
 from gridgov.authz import Permission, Principal, require
-from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import MAX_ID, IdPath
