@@ -24,8 +24,8 @@ from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
 from gridgov.models.accounts import GRID_ROLES, ROLE_LABELS, SECURITY_ROLES, Role
 from gridgov.models.territory import AreaLevel
-from gridgov.staff import repository as staff_repo
-from gridgov.territory import repository as territory_repo
+from gridgov.staff import lookup as staff_lookup
+from gridgov.territory import lookup as territory_lookup
 from gridgov.territory import rules
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
@@ -39,7 +39,7 @@ _users = User.__table__
 _PRINCIPAL_ROW = Prebuilt(select(
     _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.scope_code,
     _users.c.department_code, _users.c.is_active, _users.c.session_version, _users.c.totp_enabled_at,
-    territory_repo.GRIDS_VERSION_NOW.label("grids_version"),
+    territory_lookup.GRIDS_VERSION_NOW.label("grids_version"),
 ).where(_users.c.id == bindparam("user_id")))
 
 
@@ -48,7 +48,7 @@ def principal_for(session: Session, user_id: int, version: int, *, via_cookie: b
     user = _PRINCIPAL_ROW.first(session, {"user_id": user_id})  # the id is the key: one row or none
     if user is None:
         return None
-    territory_repo.note_grids_version(session, user.grids_version)
+    territory_lookup.note_grids_version(session, user.grids_version)
     if not user.is_active or user.session_version != version:
         return None
     return _principal(user, via_cookie=via_cookie)
@@ -264,10 +264,10 @@ def check_role_and_scope(
 def check_staff_link(session: Session, principal: Principal | None, staff_id: int, role: Role, scope_code: str) -> None:
     """A staff record a user may be tied to: readable by the administrator (else 404, as missing)
     and lying in the user's own scope, managed there or holding a post there (else 422)."""
-    if staff_repo.get_staff(session, principal, staff_id) is None:
+    if staff_lookup.get_staff(session, principal, staff_id) is None:
         raise NotFound("网格员档案不存在")
     scope = Principal(user_id=0, username="", display_name="", role=role, scope_code=scope_code)
-    if staff_repo.get_staff(session, scope, staff_id) is None:
+    if staff_lookup.get_staff(session, scope, staff_id) is None:
         raise Invalid(f"网格员档案不在该用户的辖区 {scope_code} 内，不能绑定")
 
 

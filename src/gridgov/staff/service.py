@@ -43,7 +43,7 @@ from gridgov.staff.schemas import (
     TrainingCreate,
     TrainingRead,
 )
-from gridgov.territory import repository as territory_repo
+from gridgov.territory import lookup as territory_lookup
 from gridgov.territory import rules as code_rules
 
 MAX_PAGE_SIZE = 200
@@ -223,7 +223,7 @@ def list_staff(session: Session, principal: Principal, *, area: str | None, q: s
 
 
 def list_items(session: Session, principal: Principal, rows) -> list[StaffListItem]:
-    names = {c: a.name for c, a in territory_repo.get_areas(session, {s.area_code for s in rows}).items()}
+    names = {c: a.name for c, a in territory_lookup.get_areas(session, {s.area_code for s in rows}).items()}
     roles: dict[int, list[str]] = {}
     for p in repo.posts_of(session, principal, [s.id for s in rows]):
         if p.status == rules.ACTIVE:
