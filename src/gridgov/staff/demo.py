@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.demo import demo_places, link_demo_staff
 from gridgov.audit.service import record
 from gridgov.authz.scope import SYSTEM
 from gridgov.kit.crypto import FieldCipher
@@ -42,10 +41,14 @@ def _person(i: int, county: str) -> tuple[str, str, str, str]:
     return name, gender, with_check_digit(f"{county[:6]}{born:%Y%m%d}{seq}"), f"1990000{i:04d}"
 
 
-def create_demo_staff(session: Session, profile, city_code: str, *, cipher: FieldCipher, now: datetime) -> int:
+def create_demo_staff(session: Session, profile, places, *, cipher: FieldCipher,
+                      now: datetime) -> tuple[int, dict[str, int]]:
     """Staff the demo town's comprehensive grids (leader + full-time) and the second demo grid
-    (full-time); returns how many people were created (0 on a second run)."""
-    places = demo_places(session, city_code)
+    (full-time); returns how many people were created (0 on a second run) and the staff record of each
+    demo account that works there (``worker``, ``leader``, ``worker2``), for accounts to link.
+
+    ``places`` are the demo accounts' places (:func:`gridgov.accounts.demo.demo_places`): the demo
+    composes accounts and staff (gridgov.demo), so staff imports nothing of accounts."""
     roles = [r for r in ("leader", "fulltime") if r in profile.staff.roles]
     grids = session.scalars(
         select(Grid.code).where(Grid.code.startswith(code_rules.area_prefix(places.town)),
@@ -79,8 +82,7 @@ def create_demo_staff(session: Session, profile, city_code: str, *, cipher: Fiel
             links["leader"] = existing
         elif grid == places.grid2 and role == "fulltime":
             links["worker2"] = existing
-    link_demo_staff(session, links)
     if created:
         record(session, actor=None, action="staff_imported", now=now, object_type="staff", area_code=places.town,
                detail="演示数据：演示街道各综合网格的网格长与专职网格员", after={"staff_created": created})
-    return created
+    return created, links
