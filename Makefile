@@ -1,4 +1,4 @@
-# gridgov: `make run` serves the demo city, `make test` runs every test (PostgreSQL and browser included).
+# gridgov: `make run` serves the demo city, `make test` runs ruff then every test (PostgreSQL and browser included).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 export GRIDGOV_PROFILE ?= zhenjiang
 
-.PHONY: run test install system-deps demo bench clean
+.PHONY: run test lint install system-deps demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,10 @@ run: install
 system-deps:
 	@scripts/system-deps.sh
 
-test: install system-deps
+lint: install
+	$(BIN)/ruff check src tests bench
+
+test: install system-deps lint
 	$(BIN)/pytest -q
 
 bench: install

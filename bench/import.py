@@ -29,20 +29,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from gridgov.db import make_engine, make_sessionmaker, unit_of_work
-from gridgov.kit.clock import utc_now
-from gridgov.migrate import upgrade
-from gridgov.policy.loader import load_profile
-from gridgov.territory.demo_loader import demo_feature_collection
-from gridgov.territory.transfer import import_feature_collection
-
 import numpy as np
 import shapely
 from shapely.geometry import shape
 from sqlalchemy import insert
 
+from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+from gridgov.kit.clock import utc_now
+from gridgov.migrate import upgrade
 from gridgov.models import Area, Grid
+from gridgov.policy.loader import load_profile
 from gridgov.territory import rules
+from gridgov.territory.demo_loader import demo_feature_collection
+from gridgov.territory.transfer import import_feature_collection
 
 
 def bare_insert(factory, path: Path, now) -> float:
@@ -71,7 +70,7 @@ def bare_insert(factory, path: Path, now) -> float:
                  "kind": p["kind"], "dedicated_type": p["dedicated_type"], "households": p["households"],
                  "population": p["population"], "geom_wkb": wkb, "min_lon": b[0], "min_lat": b[1],
                  "max_lon": b[2], "max_lat": b[3], "status": "active", "created_at": now, "updated_at": now}
-                for f, wkb, b in zip(grids, wkbs, bounds)
+                for f, wkb, b in zip(grids, wkbs, bounds, strict=True)
             ],
         )
     return time.perf_counter() - start

@@ -5,8 +5,8 @@ the demo city of the ``zhenjiang`` profile (1,000 grids, departments, accounts),
 temporary file) and on PostgreSQL (a throwaway cluster started like the tests' ``tests/pgcluster``;
 skipped with a note on stderr when no server can be started, or pointed elsewhere with
 ``--pg-url``). Each side is served by a real uvicorn server in a thread on loopback and driven by
-``--clients`` threads (each number in the list is a separate measurement), each with its own ``httpx.Client`` (keep-alive), posting as fast as answers
-come back.
+``--clients`` threads (each number in the list is a separate measurement), each with its own
+``httpx.Client`` (keep-alive), posting as fast as answers come back.
 
 * ``api``: ``POST /api/v1/cases`` as the city agency's administrator (bearer token), a hotline case
   with lon/lat (WGS84) at a random point inside a random demo grid and a reporter's phone: the full

@@ -278,7 +278,8 @@ def live_server(tmp_path_factory):
     build_demo_into(engine)
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(make_settings(url, root), engine=engine), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(make_settings(url, root), engine=engine), host="127.0.0.1", port=port,
+                       log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -7,6 +7,7 @@ tests at an existing server instead.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -67,10 +68,8 @@ class PgCluster:
         return f"postgresql+psycopg://gridgov@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(PgUnavailable):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except PgUnavailable:
-            pass
         for _ in range(20):
             try:
                 shutil.rmtree(self.root)

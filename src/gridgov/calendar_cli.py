@@ -58,9 +58,9 @@ def _sessionmaker(create: bool = False):
 
     url = get_settings().database_url
     parsed = make_url(url)
-    if not create and parsed.get_backend_name() == "sqlite":
-        if not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).exists():
-            return None, None
+    if (not create and parsed.get_backend_name() == "sqlite"
+            and (not parsed.database or parsed.database == ":memory:" or not Path(parsed.database).exists())):
+        return None, None
     engine = make_engine(url)
     return engine, make_sessionmaker(engine)
 
@@ -112,7 +112,9 @@ def working_days_between(
 
 @app.command("load")
 def load(
-    file: Path = typer.Argument(..., help="CSV 文件，表头 date,is_workday,name（is_workday：1/0、true/false、是/否、班/休）"),
+    file: Path = typer.Argument(...,
+                                help="CSV 文件，表头 date,is_workday,name（is_workday：1/0、true/false、是/否、"
+                                     "班/休）"),
     source: str = typer.Option("", "--source", help="来源说明，例如“国办发明电〔2025〕7号”；默认为文件名"),
 ) -> None:
     """载入（或更正）某年的节假日安排：全部行正确才写入，已有的同日设置被替换。"""

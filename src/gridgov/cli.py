@@ -15,7 +15,8 @@ from gridgov.staff.cli import app as staff_app
 from gridgov.territory.cli import app as grids_app
 
 app = typer.Typer(
-    help="gridgov 城乡网格化社会治理平台：数据库、演示城市、网格、网格员、事项、用户账号、政策配置、工作日历与定时任务。",
+    help="gridgov 城乡网格化社会治理平台：数据库、演示城市、网格、网格员、事项、用户账号、政策配置、"
+         "工作日历与定时任务。",
     no_args_is_help=True,
     add_completion=False,
 )

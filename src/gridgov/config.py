@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _fill_and_check(self) -> "Settings":
+    def _fill_and_check(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / 'gridgov.db'}"
         if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:

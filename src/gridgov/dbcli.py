@@ -63,7 +63,10 @@ def serve(
 
 
 def run_jobs() -> None:
-    """立即执行一次定时任务（网格调整到期生效、事项时限扫描、临时事项期满与强制退出）；gridgov serve 每分钟自动执行，也可由 cron 调用。"""
+    """立即执行一次定时任务（网格调整到期生效、事项时限扫描、临时事项期满与强制退出）。
+
+    gridgov serve 每分钟自动执行，也可由 cron 调用。
+    """
     from gridgov.jobs import run_jobs_once
     from gridgov.policy.loader import load_profile
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.demo import create_demo_accounts
+from gridgov.accounts.demo import create_demo_accounts, demo_places, link_demo_staff
 from gridgov.catalogue.starter import seed_catalogue
 from gridgov.departments.service import seed_departments
 from gridgov.kit.crypto import FieldCipher
@@ -34,7 +34,8 @@ def build_demo(session: Session, profile, *, grids: int, now: datetime, cipher: 
     lines.append(f"联动部门：新建 {seed_departments(session, profile, areas, now=now)} 个")
     users = create_demo_accounts(session, city_code, now=now)
     lines.append(f"演示账号：新建 {len(users)} 个（密码 demo12345，仅演示模式可用）")
-    staff = create_demo_staff(session, profile, city_code, cipher=cipher, now=now)
+    staff, links = create_demo_staff(session, profile, demo_places(session, city_code), cipher=cipher, now=now)
+    link_demo_staff(session, links)
     lines.append(f"演示网格员：新建 {staff} 人（演示街道各综合网格的网格长与专职网格员）")
     lines.append(seed_catalogue(session, profile, city_code, now=now))
     return lines

@@ -1,4 +1,4 @@
-"""Request dependencies shared by every router: the database session and the policy profile."""
+"""Request dependencies shared by every router: the database session, the policy profile, the client's address."""
 
 from __future__ import annotations
 
@@ -126,6 +126,11 @@ async def read_form(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(read_form)]
+
+
+def client_ip(request: Request) -> str:
+    """The socket's peer address (no proxy header is trusted)."""
+    return request.client.host if request.client else ""
 
 
 async def get_profile(request: Request):

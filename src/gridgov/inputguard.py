@@ -4,9 +4,9 @@ One plain ASGI middleware (see :class:`InputGuardMiddleware`) looks at each requ
 or database sees it:
 
 - the path and the query string, decoded as UTF-8: refused at once;
-- a JSON body (``application/json``, ``*+json``): the literals NaN and Infinity, control-character escapes (``\\u0000``..``\\u001f``
-  other than tab, newline and return, ``\\b``, ``\\f``, DEL), lone UTF-16 surrogates (``\\ud800``),
-  invalid UTF-8, and nesting deeper than :data:`MAX_JSON_DEPTH`;
+- a JSON body (``application/json``, ``*+json``): the literals NaN and Infinity, control-character escapes
+  (``\\u0000``..``\\u001f`` other than tab, newline and return, ``\\b``, ``\\f``, DEL), lone UTF-16 surrogates
+  (``\\ud800``), invalid UTF-8, and nesting deeper than :data:`MAX_JSON_DEPTH`;
 - an urlencoded form body, decoded like the query string;
 - the text fields of a multipart form (and the file names), parsed as the body streams past.
 

@@ -76,7 +76,8 @@ def test_a_denied_write_is_logged_once_the_request_has_rolled_back(fresh_url, tm
     engine = make_engine(fresh_url)
     build_demo_into(engine)
     with TestClient(create_app(make_settings(fresh_url, tmp_path), engine=engine)) as c:
-        token = c.post("/api/v1/auth/token", json={"username": "worker", "password": "demo12345"}).json()["access_token"]
+        token = c.post("/api/v1/auth/token",
+                       json={"username": "worker", "password": "demo12345"}).json()["access_token"]
         r = c.post("/api/v1/users", json={"username": "x1"}, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 403
     with unit_of_work(make_sessionmaker(engine)) as session:
@@ -92,11 +93,14 @@ def test_the_demo_password_is_refused_outside_demo_mode(app, anonymous):
 
 
 def test_changing_the_password_ends_earlier_tokens(anonymous):
-    token = anonymous.post("/api/v1/auth/token", json={"username": "worker2", "password": "demo12345"}).json()["access_token"]
+    token = anonymous.post("/api/v1/auth/token",
+                           json={"username": "worker2", "password": "demo12345"}).json()["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
-    r = anonymous.post("/api/v1/auth/password", json={"old_password": "demo12345", "new_password": "short"}, headers=auth)
+    r = anonymous.post("/api/v1/auth/password", json={"old_password": "demo12345", "new_password": "short"},
+                       headers=auth)
     assert r.status_code == 422 and "8" in r.json()["detail"]
-    r = anonymous.post("/api/v1/auth/password", json={"old_password": "demo12345", "new_password": "Grid2026pass"}, headers=auth)
+    r = anonymous.post("/api/v1/auth/password", json={"old_password": "demo12345", "new_password": "Grid2026pass"},
+                       headers=auth)
     assert r.status_code == 204
     assert anonymous.get("/api/v1/auth/me", headers=auth).status_code == 401
 
@@ -119,7 +123,8 @@ def test_the_login_form_needs_its_csrf_token_and_sets_an_httponly_cookie(anonymo
     assert 'value="/"' in r.text
 
 
-@pytest.mark.parametrize(("username", "landing"), [("worker", "/"), ("auditor", "/audit"), ("security_admin", "/users")])
+@pytest.mark.parametrize(("username", "landing"),
+                         [("worker", "/"), ("auditor", "/audit"), ("security_admin", "/users")])
 def test_a_login_lands_on_the_first_page_the_role_may_open(anonymous, username, landing):
     token = anonymous.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
     r = anonymous.post("/login", data={"username": username, "password": "demo12345", "csrf_token": token},

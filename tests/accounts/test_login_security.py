@@ -83,12 +83,15 @@ def test_an_address_is_throttled_after_ten_failures_and_another_still_logs_in(ap
         assert r.status_code == 429 and "本地址" in r.json()["detail"]
         assert 0 < int(r.headers["retry-after"]) <= 300
         page = c.get("/login", headers={"accept": "text/html"})
-        r = c.post("/login", data={"username": "worker", "password": "demo12345", "csrf_token": c.cookies["gridgov_csrf"]},
+        r = c.post("/login", data={"username": "worker", "password": "demo12345",
+                                   "csrf_token": c.cookies["gridgov_csrf"]},
                    headers={"accept": "text/html"}, follow_redirects=False)
-        assert page.status_code == 200 and r.status_code == 429 and "本地址" in r.text and "gridgov_session" not in r.cookies
+        assert page.status_code == 200 and r.status_code == 429
+        assert "本地址" in r.text and "gridgov_session" not in r.cookies
     with from_ip(app, "10.2.0.2") as other:
         assert token_login(other, "worker", "demo12345").status_code == 200
-    throttled = db.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled", AuditEntry.ip == "10.2.0.1")).all()
+    throttled = db.scalars(select(AuditEntry).where(AuditEntry.action == "login_throttled",
+                                                    AuditEntry.ip == "10.2.0.1")).all()
     assert len(throttled) == 1 and throttled[0].area_code == CITY
 
 
@@ -100,7 +103,8 @@ def test_a_stranger_cannot_lock_the_administrator_out_from_another_address(app, 
         assert token_login(stranger, "city_admin", "demo12345").status_code == 429
     with from_ip(app, "10.3.0.2") as admin:
         assert token_login(admin, "city_admin", "demo12345").status_code == 200
-    locked = db.scalars(select(AuditEntry).where(AuditEntry.action == "login_locked", AuditEntry.actor == "city_admin")).all()
+    locked = db.scalars(select(AuditEntry).where(AuditEntry.action == "login_locked",
+                                                 AuditEntry.actor == "city_admin")).all()
     assert [e.ip for e in locked] == ["10.3.0.1"]
 
 
@@ -109,7 +113,8 @@ def test_an_administrator_unlock_lifts_the_lock_of_every_address(app, client):
         for _ in range(5):
             token_login(c, "leader", "wrong-pass1")
         assert token_login(c, "leader", "demo12345").status_code == 429
-        uid = next(u["id"] for u in client.get("/api/v1/users", params={"q": "leader"}).json() if u["username"] == "leader")
+        uid = next(u["id"] for u in client.get("/api/v1/users",
+                                               params={"q": "leader"}).json() if u["username"] == "leader")
         assert client.patch(f"/api/v1/users/{uid}", json={"unlock": True}).status_code == 200
         assert token_login(c, "leader", "demo12345").status_code == 200
 

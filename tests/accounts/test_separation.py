@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from gridgov.authz.scope import SYSTEM
 from gridgov.accounts.demo import demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user, grant_problem
 from gridgov.authz.principal import Principal
+from gridgov.authz.scope import SYSTEM
 from gridgov.kit.clock import utc_now
 from gridgov.models import AuditEntry, User
 from gridgov.models.accounts import Role
@@ -116,7 +116,8 @@ def test_a_security_admin_creates_an_auditor_who_reads_the_log(app, client_as, d
     sec = client_as("security_admin")
     r = sec.post("/api/v1/users", json=new_user("auditor", "new_auditor"))
     assert r.status_code == 201 and r.json()["role"] == "auditor" and r.json()["role_label"] == "审计员"
-    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "user_created", AuditEntry.object_id == str(r.json()["id"])))
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "user_created",
+                                               AuditEntry.object_id == str(r.json()["id"])))
     assert entry.actor == "security_admin"
     with TestClient(app) as c:
         assert c.get("/api/v1/audit", headers=token(app, "new_auditor", PASSWORD)).status_code == 200
@@ -142,8 +143,8 @@ def test_only_a_security_admin_changes_an_auditor(app, client_as, db, sysadmin):
                     assert r.status_code == 403 and "只能由安全管理员" in r.json()["detail"], (change, r.text)
             # nor make someone an auditor or a security admin
             for role in ("auditor", "security_admin"):
-                r = c.patch(f"/api/v1/users/{ids['county_dispatcher']}", json={"role": role, "scope_code": places.county},
-                            headers=auth)
+                r = c.patch(f"/api/v1/users/{ids['county_dispatcher']}",
+                            json={"role": role, "scope_code": places.county}, headers=auth)
                 assert r.status_code == 403, r.text
     assert db.get(User, ids["county_dispatcher"]).role == "agency_dispatcher"
     sec = client_as("security_admin")
@@ -180,15 +181,16 @@ def test_the_pages_offer_only_roles_the_actor_may_give(app, db):
     page = admin.get(f"/users/{ids['auditor']}")
     assert page.status_code == 200 and 'id="manage-problem"' in page.text and "只能由安全管理员" in page.text
     assert f'action="/users/{ids["auditor"]}/password"' not in page.text
-    r = admin.post(f"/users/{ids['auditor']}/password", data={"csrf_token": t, "password": PASSWORD, "password2": PASSWORD})
+    r = admin.post(f"/users/{ids['auditor']}/password",
+                   data={"csrf_token": t, "password": PASSWORD, "password2": PASSWORD})
     assert r.status_code == 403 and "只能由安全管理员" in r.text
     r = admin.post(f"/users/{ids['auditor']}/unlock", data={"csrf_token": t})
     assert r.status_code == 403
     sec, t = browser(app, "security_admin")
     assert sec.get("/users", headers={"accept": "text/html"}).status_code == 200
     assert _offered(sec.get("/users/new").text) == MAY_GIVE["security_admin"]
-    r = sec.post(f"/users/{ids['auditor']}/password", data={"csrf_token": t, "password": PASSWORD, "password2": PASSWORD},
-                 follow_redirects=False)
+    r = sec.post(f"/users/{ids['auditor']}/password",
+                 data={"csrf_token": t, "password": PASSWORD, "password2": PASSWORD}, follow_redirects=False)
     assert r.status_code == 303
 
 
@@ -239,5 +241,6 @@ def test_the_cli_creates_the_first_administrators_of_a_real_instance(fresh_url, 
             hashes = conn.scalars(select(User.password_hash)).all()
     finally:
         engine.dispose()
-    assert users == {"first_sec": "security_admin", "first_sys": "sysadmin", "first_aud": "auditor", "prompted": "auditor"}
+    assert users == {"first_sec": "security_admin", "first_sys": "sysadmin", "first_aud": "auditor",
+                     "prompted": "auditor"}
     assert actors == {"system"} and all(h.startswith("$argon2") for h in hashes)

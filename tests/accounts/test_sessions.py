@@ -26,7 +26,8 @@ def fresh_token(app, username: str, password: str = "demo12345") -> dict:
 def cookie_login(app, username: str) -> tuple[TestClient, str]:
     c = TestClient(app)
     token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text).group(1)
-    r = c.post("/login", data={"username": username, "password": "demo12345", "csrf_token": token}, follow_redirects=False)
+    r = c.post("/login", data={"username": username, "password": "demo12345", "csrf_token": token},
+               follow_redirects=False)
     assert r.status_code == 303, r.text
     return c, c.cookies["gridgov_csrf"]  # the login rotates the CSRF token
 
@@ -46,7 +47,8 @@ def test_api_logout_ends_the_token_at_once(app, db):
         assert c.post("/api/v1/auth/logout", headers=auth).status_code == 401
         assert c.post("/api/v1/auth/logout").status_code == 401
     uid = db.scalar(select(User.id).where(User.username == "worker"))
-    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "logout", AuditEntry.object_id == str(uid))) is not None
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "logout",
+                                              AuditEntry.object_id == str(uid))) is not None
     assert me(app, fresh_token(app, "worker")) == 200  # logging in again works
 
 
@@ -100,7 +102,8 @@ def test_a_password_reset_and_a_password_change_end_active_tokens(app, client, d
     auth = fresh_token(app, "dept_sc")
     browser, _ = cookie_login(app, "dept_sc")
     with TestClient(app) as c:
-        r = c.post("/api/v1/auth/password", json={"old_password": "demo12345", "new_password": "Grid2026pass"}, headers=auth)
+        r = c.post("/api/v1/auth/password", json={"old_password": "demo12345", "new_password": "Grid2026pass"},
+                   headers=auth)
     assert r.status_code == 204 and me(app, auth) == 401
     assert browser.get("/account", headers=HTML, follow_redirects=False).status_code == 303
     auth = fresh_token(app, "dept_sc", "Grid2026pass")

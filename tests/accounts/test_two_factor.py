@@ -82,7 +82,8 @@ def test_enrolment_needs_a_right_code_and_is_audited_without_secrets(app, db):
     assert user.totp_enabled_at is not None and len(user.recovery_codes) == 10
     assert not set(codes) & set(user.recovery_codes)  # kept hashed
     log = entries(db, "town_dispatcher")
-    assert [e.action for e in log if e.action in ("otp_failed", "two_factor_enabled")] == ["otp_failed", "two_factor_enabled"]
+    assert [e.action for e in log if e.action in ("otp_failed",
+                                                  "two_factor_enabled")] == ["otp_failed", "two_factor_enabled"]
     dump = json.dumps([[e.detail, e.before, e.after] for e in log], ensure_ascii=False)
     assert secret.replace(" ", "") not in dump and not any(code in dump for code in codes)
     assert "已启用" in c.get("/account/2fa", headers=HTML).text  # the secret is not shown again
@@ -164,7 +165,8 @@ def test_require_2fa_lets_an_administrator_only_enrol(app, client_as):
     worker_api = client_as("worker")
     app.state.settings = app.state.settings.model_copy(update={"require_2fa": True})
     r = admin_api.get("/api/v1/grids")
-    assert r.status_code == 403 and r.json()["code"] == "two_factor_enrolment_required" and "两步验证" in r.json()["detail"]
+    assert r.status_code == 403 and r.json()["code"] == "two_factor_enrolment_required"
+    assert "两步验证" in r.json()["detail"]
     assert worker_api.get("/api/v1/grids").status_code == 200  # not an administrative role
     with TestClient(app) as api:
         r = api.post(TOKEN, json={"username": "city_admin", "password": "demo12345"})

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from gridgov.authz.scope import SYSTEM
 from gridgov.accounts.demo import demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
+from gridgov.authz.scope import SYSTEM
 from gridgov.db import Prebuilt
 from gridgov.kit.clock import utc_now
 from gridgov.models import User
@@ -54,7 +54,8 @@ def new_user(username: str, **fields) -> dict:
 
 
 def test_a_staff_record_of_another_county_looks_missing(town_admin, places, staff, db):
-    r_out = town_admin.post("/api/v1/users", json=new_user("linked_out", scope_code=places.grid, staff_id=staff["worker2"]))
+    r_out = town_admin.post("/api/v1/users",
+                            json=new_user("linked_out", scope_code=places.grid, staff_id=staff["worker2"]))
     r_missing = town_admin.post("/api/v1/users", json=new_user("linked_missing", scope_code=places.grid,
                                                                staff_id=MISSING_STAFF))
     assert r_out.status_code == r_missing.status_code == 404

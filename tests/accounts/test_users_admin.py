@@ -48,7 +48,8 @@ def token_login(app, username: str, password: str):
 
 def audit_of(db, action: str, uid: int) -> AuditEntry:
     return db.scalars(
-        select(AuditEntry).where(AuditEntry.action == action, AuditEntry.object_id == str(uid)).order_by(AuditEntry.id.desc())
+        select(AuditEntry).where(AuditEntry.action == action,
+                                 AuditEntry.object_id == str(uid)).order_by(AuditEntry.id.desc())
     ).first()
 
 
@@ -81,7 +82,8 @@ def test_an_administrator_creates_a_user_through_the_page(app, db):
     assert token_login(app, "new_worker", PASSWORD).status_code == 200
     entry = audit_of(db, "user_created", uid)
     assert entry.actor == "city_admin" and entry.after["role"] == "agency_dispatcher"
-    assert PASSWORD not in json.dumps([entry.before, entry.after, entry.detail]) and "argon2" not in json.dumps(entry.after)
+    assert PASSWORD not in json.dumps([entry.before, entry.after,
+                                       entry.detail]) and "argon2" not in json.dumps(entry.after)
 
     r = admin.post("/users/new", data=new_user_form(token))
     assert r.status_code == 409 and "已被使用" in r.text
@@ -96,7 +98,8 @@ def test_department_staff_need_a_department_of_their_scope(app, db):
                                                     department_code=f"{places.county2}-chengguan"))
     assert r.status_code == 422 and "不属于辖区" in r.text
     r = admin.post("/users/new", data=new_user_form(token, role="dept_receiver", scope_code=places.county,
-                                                    department_code=f"{places.county}-chengguan"), follow_redirects=False)
+                                                    department_code=f"{places.county}-chengguan"),
+                   follow_redirects=False)
     assert r.status_code == 303
     assert db.scalar(select(User.department_code).where(User.username == "new_worker")) == f"{places.county}-chengguan"
 
@@ -127,7 +130,8 @@ def test_re_roling_a_user_ends_its_sessions_and_is_audited(app, db):
     admin, token = browser(app, "city_admin")
     dispatcher, _ = browser(app, "county_dispatcher")
     uid = user_id(db, "county_dispatcher")
-    r = admin.post(f"/users/{uid}", data={"csrf_token": token, "display_name": "区网格中心管理员", "role": "agency_admin",
+    r = admin.post(f"/users/{uid}", data={"csrf_token": token, "display_name": "区网格中心管理员",
+                                          "role": "agency_admin",
                                           "scope_code": places.county, "department_code": ""}, follow_redirects=False)
     assert r.status_code == 303
     assert "修改已保存" in admin.get(r.headers["location"]).text
@@ -153,7 +157,8 @@ def test_bad_input_is_shown_again_and_nothing_changes(app, db):
     user = db.get(User, uid)
     db.refresh(user)
     assert (user.role, user.display_name) == ("agency_dispatcher", "区网格中心调度员")
-    assert db.scalar(select(AuditEntry.id).where(AuditEntry.action.like("user_%")).order_by(AuditEntry.id.desc()).limit(1)) <= before
+    last = select(AuditEntry.id).where(AuditEntry.action.like("user_%")).order_by(AuditEntry.id.desc()).limit(1)
+    assert db.scalar(last) <= before
     r = admin.post(f"/users/{uid}", data={"display_name": "x", "role": "agency_admin", "scope_code": places.county})
     assert r.status_code == 403 and "CSRF" in r.text
 
@@ -180,7 +185,8 @@ def test_unlocking_and_resetting_a_password(app, db):
     old = token_login(app, "leader", "demo12345")
     assert old.status_code == 200
 
-    r = admin.post(f"/users/{uid}/password", data={"csrf_token": token, "password": PASSWORD, "password2": "Other2026pass"})
+    r = admin.post(f"/users/{uid}/password",
+                   data={"csrf_token": token, "password": PASSWORD, "password2": "Other2026pass"})
     assert r.status_code == 422 and "不一致" in r.text
     r = admin.post(f"/users/{uid}/password", data={"csrf_token": token, "password": "leader", "password2": "leader"})
     assert r.status_code == 422 and "密码至少 8 位" in r.text
@@ -188,7 +194,8 @@ def test_unlocking_and_resetting_a_password(app, db):
                    follow_redirects=False)
     assert r.status_code == 303
     with TestClient(app) as c:
-        assert c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old.json()['access_token']}"}).status_code == 401
+        assert c.get("/api/v1/auth/me",
+                     headers={"Authorization": f"Bearer {old.json()['access_token']}"}).status_code == 401
     assert token_login(app, "leader", "demo12345").status_code == 401
     assert token_login(app, "leader", PASSWORD).status_code == 200
     user = db.get(User, uid)

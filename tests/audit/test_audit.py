@@ -51,9 +51,12 @@ def test_an_auditor_filters_and_pages_through_the_log(client_as, db):
     assert users["total"] == accounts
 
     today = local(utc_now()).date()
-    assert auditor.get("/api/v1/audit", params={"action": "user_created", "until": str(today - timedelta(days=1))}).json()["total"] == 0
-    assert auditor.get("/api/v1/audit", params={"action": "user_created", "since": str(today), "until": str(today)}).json()["total"] == accounts
-    assert auditor.get("/api/v1/audit", params={"action": "user_created", "since": str(today + timedelta(days=1))}).json()["total"] == 0
+    assert auditor.get("/api/v1/audit",
+                       params={"action": "user_created", "until": str(today - timedelta(days=1))}).json()["total"] == 0
+    assert auditor.get("/api/v1/audit", params={"action": "user_created", "since": str(today),
+                                                "until": str(today)}).json()["total"] == accounts
+    assert auditor.get("/api/v1/audit",
+                       params={"action": "user_created", "since": str(today + timedelta(days=1))}).json()["total"] == 0
     r = auditor.get("/api/v1/audit", params={"since": "yesterday"})
     assert r.status_code == 422 and "格式不对" in r.json()["detail"]
     r = auditor.get("/api/v1/audit", params={"since": str(today), "until": str(today - timedelta(days=2))})
@@ -76,7 +79,8 @@ def test_the_csv_export_has_a_bom_chinese_headings_and_the_filtered_rows(client_
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:6] == ["序号", "时间（北京时间）", "操作人", "角色", "操作", "操作代码"]
-    assert len(rows) == len(DEMO_ACCOUNTS) + 1 and {row[4] for row in rows[1:]} == {"新建用户"} and {row[5] for row in rows[1:]} == {"user_created"}
+    assert len(rows) == len(DEMO_ACCOUNTS) + 1
+    assert {row[4] for row in rows[1:]} == {"新建用户"} and {row[5] for row in rows[1:]} == {"user_created"}
     expected = entries_under(db, "3211", action="user_created")
     assert {int(row[0]) for row in rows[1:]} == expected
     assert all('"username"' in row[10] for row in rows[1:])  # the after snapshot, as JSON
@@ -100,7 +104,8 @@ def county_auditor(app, db):
     record(db, actor=None, action="grids_imported", now=now, area_code=places.town, detail="本区街道的导入")
     db.flush()
     c = TestClient(app)
-    token = c.post("/api/v1/auth/token", json={"username": "county_auditor", "password": PASSWORD}).json()["access_token"]
+    token = c.post("/api/v1/auth/token",
+                   json={"username": "county_auditor", "password": PASSWORD}).json()["access_token"]
     c.headers["Authorization"] = f"Bearer {token}"
     yield c, places
     c.close()
@@ -110,7 +115,8 @@ def test_an_auditor_of_a_county_sees_only_its_countys_entries(county_auditor, db
     c, places = county_auditor
     prefix = places.county[:6]
     body = c.get("/api/v1/audit", params={"page_size": 200}).json()
-    assert body["total"] == len(entries_under(db, prefix)) and body["total"] < db.scalar(select(func.count()).select_from(AuditEntry))
+    assert body["total"] == len(entries_under(db, prefix))
+    assert body["total"] < db.scalar(select(func.count()).select_from(AuditEntry))
     assert {e["id"] for e in body["items"]} == entries_under(db, prefix)
     assert all(e["area_code"].startswith(prefix) for e in body["items"])
     imports = c.get("/api/v1/audit", params={"action": "grids_imported"}).json()["items"]
@@ -118,7 +124,8 @@ def test_an_auditor_of_a_county_sees_only_its_countys_entries(county_auditor, db
     # The city is above the county: filtering by it still shows only the county.
     assert c.get("/api/v1/audit", params={"area": CITY, "page_size": 200}).json()["total"] == body["total"]
     assert c.get("/api/v1/audit", params={"area": places.town, "action": "grids_imported"}).json()["total"] == 1
-    outside, missing = c.get("/api/v1/audit", params={"area": places.county2}), c.get("/api/v1/audit", params={"area": "321199000000"})
+    outside, missing = c.get("/api/v1/audit",
+                             params={"area": places.county2}), c.get("/api/v1/audit", params={"area": "321199000000"})
     assert outside.status_code == missing.status_code == 404
     assert outside.json()["detail"] == f"区域 {places.county2} 不存在"
     assert c.get("/api/v1/audit", params={"area": "12345"}).status_code == 422

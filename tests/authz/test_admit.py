@@ -47,7 +47,8 @@ def _cases(make) -> int:
 def test_intake_admits_as_require_does(served):
     client, make, grid = served
     assert client.post("/api/v1/cases", json=_case(grid)).status_code == 401
-    assert client.post("/api/v1/cases", json=_case(grid), headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    assert client.post("/api/v1/cases", json=_case(grid),
+                       headers={"Authorization": "Bearer nonsense"}).status_code == 401
 
     auditor = _token(client, "auditor")
     r = client.post("/api/v1/cases", json=_case(grid), headers=auditor)

@@ -272,10 +272,12 @@ def test_each_role_reaches_the_aggregates_of_its_jurisdiction_only(app, db):
             own, other = objects[SIDE[username]], objects["B" if SIDE[username] == "A" else "A"]
             r_in = send(c, route, own, own[route.kind])
             fail.check(str(r_in.status_code) == inside[i],
-                       f"{route.name}: {username} 辖区内得到 {r_in.status_code}，应为 {inside[i]}：{_detail(r_in)[:80]}")
+                       f"{route.name}: {username} 辖区内得到 {r_in.status_code}，应为 {inside[i]}："
+                       f"{_detail(r_in)[:80]}")
             r_out = send(c, route, other, other[route.kind])
             fail.check(str(r_out.status_code) == outside[i],
-                       f"{route.name}: {username} 辖区外得到 {r_out.status_code}，应为 {outside[i]}：{_detail(r_out)[:80]}")
+                       f"{route.name}: {username} 辖区外得到 {r_out.status_code}，应为 {outside[i]}："
+                       f"{_detail(r_out)[:80]}")
             missing = MISSING.get(route.kind, MISSING_ID)
             r_missing = send(c, route, own, missing)
             fail.check(r_out.status_code == r_missing.status_code and
@@ -307,12 +309,14 @@ def test_each_role_reaches_the_aggregates_of_its_jurisdiction_only(app, db):
         theirs[username] = set(db.scalars(select(Notification.id).where(Notification.user_id == uid)))
     for username in COLUMNS:
         shown = {n["id"] for n in clients[username].get("/api/v1/notifications").json()["items"]}
-        fail.check(shown <= theirs[username], f"通知: {username} 看到了别人的通知 {sorted(shown - theirs[username])[:5]}")
+        fail.check(shown <= theirs[username],
+                   f"通知: {username} 看到了别人的通知 {sorted(shown - theirs[username])[:5]}")
         others = sorted(set().union(*(v for k, v in theirs.items() if k != username)))[:20]
         savepoint = conn.begin_nested()
         try:
             r = clients[username].post("/api/v1/notifications/read", json={"ids": others})
-            fail.check(r.status_code == 200 and r.json()["marked"] == 0, f"通知: {username} 标记了别人的通知：{r.text[:200]}")
+            fail.check(r.status_code == 200 and r.json()["marked"] == 0,
+                       f"通知: {username} 标记了别人的通知：{r.text[:200]}")
         finally:
             savepoint.rollback()
     fail.check(any(theirs[u] for u in COLUMNS), "通知: 构造的对象没有产生任何通知")
@@ -354,4 +358,5 @@ def test_the_aggregate_matrix_calls_every_route_of_those_aggregates(app):
                 continue
             if (method, re.sub(r"\{[a-z_0-9]+\}", "{}", path)) not in called:
                 missing.append(f"{method} {path}")
-    assert not missing, "矩阵没有覆盖这些路由（加入 ROUTES/LISTINGS，或在 NOT_IN_THE_MATRIX 写明理由）：" + "、".join(missing)
+    assert not missing, ("矩阵没有覆盖这些路由（加入 ROUTES/LISTINGS，或在 NOT_IN_THE_MATRIX 写明理由）："
+                         + "、".join(missing))

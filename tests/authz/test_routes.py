@@ -12,11 +12,14 @@ def test_every_route_declares_exactly_one_permission(app):
 
 
 PUBLIC_WRITES = {"/login", "/login/2fa", "/logout", "/api/v1/auth/token"}
-"""Writes anyone may make: logging in (password, then the two-factor code) and out. Anything else public that writes must be listed here."""
+"""Writes anyone may make: logging in (password, then the two-factor code) and out.
+
+Anything else public that writes must be listed here."""
 
 
 def test_writes_need_more_than_read_permission(app):
-    writes = [(path, perms) for path, methods, perms in route_permissions(app) if methods & {"POST", "PUT", "PATCH", "DELETE"}]
+    writes = [(path, perms) for path, methods,
+              perms in route_permissions(app) if methods & {"POST", "PUT", "PATCH", "DELETE"}]
     assert writes
     for path, perms in writes:
         if perms[0] == Permission.PUBLIC:

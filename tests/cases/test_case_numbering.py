@@ -1,12 +1,12 @@
 """Case numbers are unique and gap-free per county, even when cases are created at once."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from gridgov.cases.numbering import next_case_no
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 
-NOON = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+NOON = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 def test_numbers_count_per_county_and_local_day(fresh_url):

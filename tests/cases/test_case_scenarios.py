@@ -220,7 +220,8 @@ def test_qz_a_dispute_is_decided_by_the_level_above(qinzhou, places, db):
                                                                           Notification.kind == "raise_dispute")) == 1
     before = _snapshot(qinzhou, no)
     with pytest.raises(Forbidden):
-        qinzhou.act("town_dispatcher", no, "decide", now=now + timedelta(hours=3), lead_department=qinzhou.dept("dept_sc"))
+        qinzhou.act("town_dispatcher", no, "decide", now=now + timedelta(hours=3),
+                    lead_department=qinzhou.dept("dept_sc"))
     _unchanged(qinzhou, no, before)
     case = qinzhou.act("county_dispatcher", no, "decide", now=now + timedelta(hours=3),
                        lead_department=qinzhou.dept("dept_sc"))
@@ -244,8 +245,8 @@ def jm_client_as(db_connection, tmp_path):
     settings = Settings(demo=True, database_url=str(db_connection.engine.url), profile="jiangmen",
                         var_dir=tmp_path, secret_key=TEST_SECRET_KEY)
     app = create_app(settings, engine=db_connection.engine)
-    app.state.sessionmaker = app.state.write_sessionmaker = sessionmaker(bind=db_connection, join_transaction_mode="create_savepoint",
-                                          expire_on_commit=False)
+    app.state.sessionmaker = app.state.write_sessionmaker = sessionmaker(
+        bind=db_connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     clients = []
 
     def make(username: str):
@@ -263,8 +264,10 @@ def test_jm_return_redispatch_dispute_and_decision_through_to_closed(jm_client_a
     worker, town, county = jm_client_as("worker"), jm_client_as("town_dispatcher"), jm_client_as("county_dispatcher")
     cg, sc = jm_client_as("dept_cg"), jm_client_as("dept_sc")
     assert worker.get("/api/v1/health").json()["profile"] == "jiangmen"
-    cg_code, sc_code = (db.scalar(select(User.department_code).where(User.username == u)) for u in ("dept_cg", "dept_sc"))
-    no = _report_api(worker, places.grid, category="zj12_02")["case_no"]  # the demo city's list governs whatever the profile
+    cg_code, sc_code = (db.scalar(select(User.department_code).where(User.username == u))
+                        for u in ("dept_cg", "dept_sc"))
+    no = _report_api(worker, places.grid,
+                     category="zj12_02")["case_no"]  # the demo city's list governs whatever the profile
 
     def act(client, action, status=200, **body):
         r = client.post(f"/api/v1/cases/{no}/actions/{action}", json=body)
@@ -282,7 +285,8 @@ def test_jm_return_redispatch_dispute_and_decision_through_to_closed(jm_client_a
     assert returned["state"] == "returned" and returned["clocks"]["handling"]["stopped_at"]
 
     case = act(town, "dispatch", lead_department=sc_code)  # re-dispatch to another lead
-    assert case["state"] == "dispatched" and case["departments"] == {"lead": {"code": sc_code, "name": case["departments"]["lead"]["name"]}, "assisting": []}
+    lead = {"code": sc_code, "name": case["departments"]["lead"]["name"]}
+    assert case["state"] == "dispatched" and case["departments"] == {"lead": lead, "assisting": []}
     assert "sign" not in cg.get(f"/api/v1/cases/{no}").json()["available_actions"]  # 城管 still reads its old case
     act(cg, "sign", 403)  # but is no longer its lead
     act(sc, "return", reason="餐饮油烟排放不属于市场监管职责")
@@ -381,7 +385,8 @@ def test_reopen_after_an_unsatisfied_evaluation(zhenjiang, places):
     assert zhenjiang.log(no)[-1].data["previous_evaluation"] == "unsatisfied"
     zhenjiang.act("dept_cg", no, "handle", now=reopened_at + timedelta(hours=3), result="再次清理并加装护栏")
     zhenjiang.act("town_dispatcher", no, "check", now=reopened_at + timedelta(hours=4))
-    case = zhenjiang.act("town_dispatcher", no, "feedback", now=reopened_at + timedelta(hours=5), evaluation="satisfied")
+    case = zhenjiang.act("town_dispatcher", no, "feedback", now=reopened_at + timedelta(hours=5),
+                         evaluation="satisfied")
     assert case.state == "closed"
     assert service.verify_files(zhenjiang.db, no) == {}
 

@@ -244,7 +244,8 @@ def test_two_sweeps_at_once_produce_each_notice_once(city):
             errors.append(exc)
 
     # two processes with the same clock, two a moment apart
-    ats = [due + timedelta(seconds=1), due + timedelta(seconds=1), due + timedelta(seconds=2), due + timedelta(seconds=3)]
+    ats = [due + timedelta(seconds=1), due + timedelta(seconds=1), due + timedelta(seconds=2),
+           due + timedelta(seconds=3)]
     threads = [threading.Thread(target=run, args=(at,)) for at in ats]
     for t in threads:
         t.start()
@@ -253,7 +254,8 @@ def test_two_sweeps_at_once_produce_each_notice_once(city):
     assert not errors, errors
     assert sum(r.overdue for r in results) == 12 and sum(r.warned for r in results) == 12
     with make_sessionmaker(city)() as session:
-        stored = session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "clock_overdue"))
+        stored = session.scalar(select(func.count()).select_from(Notification)
+                                .where(Notification.kind == "clock_overdue"))
         keys = session.scalar(select(func.count(func.distinct(Notification.dedupe_key))))
         total = session.scalar(select(func.count()).select_from(Notification))
     assert stored == 12 * 2  # worker and leader, once per case
@@ -281,7 +283,8 @@ def test_the_partial_indexes_serve_the_claims(city):
     unmarked clocks and open orders, so a sweep costs what is still open, not all history."""
     with city.connect() as conn:
         if city.dialect.name == "postgresql":
-            found = dict(conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%_open'")).all())
+            found = dict(conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE "
+                                           "'%_open'")).all())
             assert "stopped_at IS NULL" in found["ix_case_clocks_warn_open"]
             assert "overdue_at IS NULL" in found["ix_case_clocks_due_open"]
             assert "answered_at IS NULL" in found["ix_supervision_orders_due_open"]

@@ -157,7 +157,7 @@ def expected(state: str, action: str, actor: Actor, facts: dict):
 
 def test_the_spec_covers_every_action_and_state_of_the_module():
     assert set(SPEC) == {a.value for a in CaseAction}
-    assert STATES == [s.value for s in CaseState]
+    assert [s.value for s in CaseState] == STATES
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -384,7 +384,8 @@ def test_feedback_takes_one_of_the_three_evaluations():
 def test_extension_days_are_a_positive_whole_number_within_the_profile():
     base = {"reason": "需协调施工单位"}
     assert validate_payload("request_extension", base | {"days": 5}, max_extension_days=5) == []
-    assert validate_payload("request_extension", base | {"days": 6}, max_extension_days=5) == ["每次延期最多 5 个工作日"]
+    assert validate_payload("request_extension", base | {"days": 6},
+                            max_extension_days=5) == ["每次延期最多 5 个工作日"]
     for bad in (0, -1, "3", True, 2.5):
         assert validate_payload("request_extension", base | {"days": bad}) == ["延期天数（工作日）应为正整数"]
 
@@ -392,7 +393,8 @@ def test_extension_days_are_a_positive_whole_number_within_the_profile():
 def test_photos_and_attachments_are_content_hashes():
     good = "ab" * 32
     assert validate_payload("solve_on_site", {"result": "已清理", "photos": [good]}) == []
-    assert validate_payload("handle", {"result": "已修复", "photos": ["x.jpg"]}) == ["照片无效（应为文件的 SHA-256 摘要）"]
+    assert validate_payload("handle",
+                            {"result": "已修复", "photos": ["x.jpg"]}) == ["照片无效（应为文件的 SHA-256 摘要）"]
     assert validate_payload("attach", {"attachments": []}) == ["请填写附件"]
 
 
@@ -400,5 +402,6 @@ def test_a_supervision_order_has_an_aware_due_time_in_the_future():
     now = T0
     ok = {"instruction": "请于三日内办结", "due_at": now + timedelta(days=3)}
     assert validate_payload("supervise", ok, now=now) == []
-    assert validate_payload("supervise", ok | {"due_at": now - timedelta(hours=1)}, now=now) == ["督办期限应晚于当前时间"]
+    assert validate_payload("supervise", ok | {"due_at": now - timedelta(hours=1)},
+                            now=now) == ["督办期限应晚于当前时间"]
     assert validate_payload("supervise", ok | {"due_at": datetime(2026, 10, 25)}) == ["督办期限应为带时区的时间"]

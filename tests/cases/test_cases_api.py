@@ -74,7 +74,8 @@ def test_the_whole_loop_from_patrol_to_closed(client_as, places, db):
     closed = act(town, "feedback", evaluation="satisfied")
     assert closed["state"] == "closed" and closed["clocks"]["feedback"]["stopped_at"]
     log = town.get(f"/api/v1/cases/{no}/log").json()
-    assert [e["action"] for e in log] == ["create", "escalate", "accept", "dispatch", "sign", "handle", "check", "feedback"]
+    assert [e["action"] for e in log] == ["create", "escalate", "accept", "dispatch", "sign", "handle", "check",
+                                          "feedback"]
     assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(log))
     assert service.verify_files(db, no) == {}
 
@@ -111,7 +112,8 @@ def test_lists_are_scoped(client_as, places):
 
 
 def test_a_case_outside_every_grid_is_refused_in_chinese(worker):
-    r = worker.post("/api/v1/cases", json={"title": "测试事项", "category": "x", "source": "patrol", "lon": 0.0, "lat": 0.0})
+    r = worker.post("/api/v1/cases", json={"title": "测试事项", "category": "x", "source": "patrol", "lon": 0.0,
+                                           "lat": 0.0})
     assert r.status_code == 422
 
 

@@ -51,7 +51,8 @@ def _supervise(client, no, hours=48):
 
 def _order_id(db, no):
     case_id = db.scalar(select(Case.id).where(Case.case_no == no))
-    return db.scalar(select(SupervisionOrder.id).where(SupervisionOrder.case_id == case_id).order_by(SupervisionOrder.id.desc()))
+    return db.scalar(select(SupervisionOrder.id).where(SupervisionOrder.case_id == case_id)
+                     .order_by(SupervisionOrder.id.desc()))
 
 
 def test_the_target_department_answers_and_the_answer_is_filed_and_the_issuer_told(client_as, places, db):

@@ -150,7 +150,8 @@ def test_a_county_version_is_submitted_for_filing_and_the_city_agency_files_it_o
     version = approved_county_version(db, places, jm, now)
     assert version.filed_at is None and version.number >= 2
     city_admin = db.scalar(select(User).where(User.username == "city_admin"))
-    told = db.scalar(select(Notification).where(Notification.dedupe_key == f"catalogue_filing:{version.id}:{city_admin.id}"))
+    key = f"catalogue_filing:{version.id}:{city_admin.id}"
+    told = db.scalar(select(Notification).where(Notification.dedupe_key == key))
     assert told is not None and told.user_id == city_admin.id and "报市网格化机构备案" in told.message
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "catalogue_version_submitted_for_filing",
                                               AuditEntry.object_id == str(version.id)))

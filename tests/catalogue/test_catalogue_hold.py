@@ -40,7 +40,8 @@ def _list(db, area: str, kind: str) -> CatalogueList:
     """The list of ``kind`` kept by ``area`` (the demo may already have one: reuse it)."""
     found = db.scalar(select(CatalogueList).where(CatalogueList.area_code == area, CatalogueList.kind == kind))
     if found is None:
-        found = CatalogueList(area_code=area, kind=kind, name=f"测试{kind}清单", current_version=0, created_at=utc_now())
+        found = CatalogueList(area_code=area, kind=kind, name=f"测试{kind}清单", current_version=0,
+                              created_at=utc_now())
         db.add(found)
         db.flush()
     return found
@@ -79,7 +80,8 @@ def make_catalogue(db, places) -> dict[str, Matter]:
     """The city's basic list (patrol, a matter with its own limits, one exited, one temporary item
     already past its end date), its negative list, and a list of the second county."""
     today = local(utc_now()).date()
-    basic, negative, county2 = _list(db, CITY, "basic"), _list(db, CITY, "negative"), _list(db, places.county2, "admission")
+    basic, negative, county2 = _list(db, CITY,
+                                     "basic"), _list(db, CITY, "negative"), _list(db, places.county2, "admission")
     m = {
         "patrol": _matter(db, basic, "hold_patrol", "网格巡查走访"),
         "quick": _matter(db, basic, "hold_quick", "安全隐患排查上报",
@@ -106,7 +108,8 @@ def _told(db, username, kind):
 
 
 def _instruction(grid, category, **extra):
-    return {"kind": "work_order", "grid_code": grid, "title": "排查沿街商铺消防隐患", "content": "中山路沿线商铺逐户排查",
+    return {"kind": "work_order", "grid_code": grid, "title": "排查沿街商铺消防隐患",
+            "content": "中山路沿线商铺逐户排查",
             "category": category, "due_at": (utc_now() + timedelta(days=2)).isoformat(), **extra}
 
 
@@ -179,7 +182,8 @@ def test_a_matter_holding_an_administrative_power_is_not_sent_where_the_profile_
     db.flush()
     data = instructions.InstructionCreate(**_instruction(places.grid, "hold_patrol"))
     with pytest.raises(Conflict) as refused:
-        instructions.send_instruction(db, _who(db, "town_dispatcher"), data, now=utc_now(), profile=load_profile("jiangsu"))
+        instructions.send_instruction(db, _who(db, "town_dispatcher"), data, now=utc_now(),
+                                      profile=load_profile("jiangsu"))
     assert "行政处罚" in refused.value.message and "JS§16" in refused.value.message
 
 

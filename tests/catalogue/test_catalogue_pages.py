@@ -62,7 +62,8 @@ def test_a_department_applies_and_the_county_agency_reviews_and_records_the_appr
     post(county, f"/catalogue/applications/{app_id}/review", {"note": "材料齐全"})
     html = page(county, f"/catalogue/applications/{app_id}")
     assert 'id="decision-form"' in html and "批准文件文号" in html and "登记同级党委或者政府批准" in html
-    refused = post(county, f"/catalogue/applications/{app_id}/approve", {"document": "", "note": "同意纳入"}, status=422)
+    refused = post(county, f"/catalogue/applications/{app_id}/approve", {"document": "", "note": "同意纳入"},
+                   status=422)
     assert "文件文号" in refused.text and "同意纳入" in refused.text
     post(county, f"/catalogue/applications/{app_id}/approve", {"document": "京政复〔2026〕9号", "note": "同意纳入"})
     html = page(dept, f"/catalogue/applications/{app_id}")
@@ -101,7 +102,8 @@ def test_under_qinzhou_the_agency_issues_a_notice_and_the_department_answers_it(
     bad = post(city, "/catalogue/rectifications", {"matter_id": str(matter.id), "deadline": deadline, "content": ""},
                status=422)
     assert "须整改的问题" in bad.text
-    post(city, "/catalogue/rectifications", {"matter_id": str(matter.id), "deadline": deadline, "content": "未下拨经费"})
+    post(city, "/catalogue/rectifications",
+         {"matter_id": str(matter.id), "deadline": deadline, "content": "未下拨经费"})
     notice = db.scalar(select(RectificationNotice).where(RectificationNotice.matter_id == matter.id))
     html = page(dept, "/catalogue/rectifications")
     assert "未下拨经费" in html and f"/catalogue/rectifications/{notice.id}/answer" in html

@@ -45,7 +45,8 @@ def public(app, seeded):
 
 
 def county_of(db) -> str:
-    return db.scalar(select(Area.code).where(Area.code.startswith(CITY[:4]), Area.level == "county").order_by(Area.code))
+    return db.scalar(select(Area.code).where(Area.code.startswith(CITY[:4]),
+                                             Area.level == "county").order_by(Area.code))
 
 
 def city_list(db, kind: str) -> CatalogueList:

@@ -65,8 +65,10 @@ def proposal(name: str, **fields) -> MatterIn:
 def admit(db, profile, applicant, manager, cat_list, name, *, now, kind="admission", end_date=None,
           opinions=(), document="", **fields) -> Matter:
     """A matter taken through the whole path: submitted, reviewed, approved."""
-    app = service.submit(db, applicant, ApplicationCreate(kind=kind, list_id=cat_list.id, matter=proposal(name, **fields),
-                                                          reason="工作需要", end_date=end_date), profile=profile, now=now)
+    app = service.submit(db, applicant, ApplicationCreate(kind=kind, list_id=cat_list.id,
+                                                          matter=proposal(name, **fields),
+                                                          reason="工作需要", end_date=end_date), profile=profile,
+                         now=now)
     service.review(db, manager, app.id, ReviewIn(expert_opinions=list(opinions)), profile=profile, now=now)
     service.approve(db, manager, app.id, DecisionIn(document=document), profile=profile, now=now)
     assert app.status == "approved"
@@ -255,7 +257,8 @@ def test_a_temporary_matter_leaves_the_list_at_its_end_date(db, places):
     assert (matter.status, matter.exit_reason, matter.exited_on) == ("exited", "临时纳入期满", today(later))
     version = repo.get_version(db, cat_list.id, number + 1)
     assert "临时纳入期满" in version.summary and matter.code not in {m["code"] for m in version.snapshot}
-    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "matter_exited", AuditEntry.object_id == matter.code))
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "matter_exited",
+                                              AuditEntry.object_id == matter.code))
     assert service.expire_catalogue(db, later) == []  # idempotent
 
 
@@ -326,7 +329,8 @@ def test_change_and_exit_publish_versions_that_compare(db, places):
     dept, city = city_dept(db), agency(db, CITY)
     a = admit(db, qz, dept, city, cat_list, "出租屋巡查", now=now)
     first = db.get(type(cat_list), cat_list.id).current_version
-    change = service.submit(db, dept, ApplicationCreate(kind="change", list_id=cat_list.id, matter_id=a.id, reason="细化",
+    change = service.submit(db, dept, ApplicationCreate(kind="change", list_id=cat_list.id, matter_id=a.id,
+                                                        reason="细化",
                                                         matter=MatterIn(name="出租屋安全巡查", on_site=False,
                                                                         evidence="照片")), profile=qz, now=now)
     assert change.matter == {"code": a.code, "name": "出租屋安全巡查", "evidence": "照片"}  # unchanged on_site dropped

@@ -265,7 +265,7 @@ def test_values_that_are_not_positions_pass_through_gcj02_unchanged(crs):
         for lon, lat in NOT_POSITIONS:
             x, y = to_wgs84(lon, lat, crs)
             assert (x, y) == (lon, lat) or (math.isnan(x) and math.isnan(lon))
-        ax, ay = to_wgs84(*map(np.array, zip(*NOT_POSITIONS)), crs)
+        ax, ay = to_wgs84(*map(np.array, zip(*NOT_POSITIONS, strict=True)), crs)
         np.testing.assert_array_equal(ax, [p[0] for p in NOT_POSITIONS])
 
 

@@ -48,7 +48,7 @@ def jittered_tiling(cols: int, rows: int, step: float, seed: int):
 
 
 def brute_force(codes, polygons, lon: float, lat: float) -> str | None:
-    containing = [c for c, g in zip(codes, polygons) if shapely.intersects(g, Point(lon, lat))]
+    containing = [c for c, g in zip(codes, polygons, strict=True) if shapely.intersects(g, Point(lon, lat))]
     return min(containing) if containing else None
 
 
@@ -154,8 +154,8 @@ def test_locate_and_locate_many_agree_with_brute_force_including_every_vertex():
     lons = np.concatenate([rng.uniform(xmin - 0.003, xmax + 0.003, 400), vx])
     lats = np.concatenate([rng.uniform(ymin - 0.003, ymax + 0.003, 400), vy])
     many = locator.locate_many(lons, lats)
-    singles = [locator.locate(x, y) for x, y in zip(lons.tolist(), lats.tolist())]
-    expected = [brute_force(codes, polygons, x, y) for x, y in zip(lons.tolist(), lats.tolist())]
+    singles = [locator.locate(x, y) for x, y in zip(lons.tolist(), lats.tolist(), strict=True)]
+    expected = [brute_force(codes, polygons, x, y) for x, y in zip(lons.tolist(), lats.tolist(), strict=True)]
     assert many.tolist() == singles == expected
     assert any(e is None for e in expected) and sum(e is not None for e in expected) > 300
 
@@ -289,7 +289,7 @@ def test_fast_single_point_query_agrees_with_shapelys_public_query():
     locator = GridLocator(codes, polygons)
     public = locator_module._public_single_query(locator._tree)
     assert locator._query_one.__name__ == "fast"
-    for x, y in zip(vx.tolist(), vy.tolist()):
+    for x, y in zip(vx.tolist(), vy.tolist(), strict=True):
         assert sorted(locator._query_one(x, y).tolist()) == sorted(public(x, y).tolist())
 
 

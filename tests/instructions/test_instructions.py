@@ -119,7 +119,8 @@ def test_bad_instructions_are_refused_in_chinese_and_nothing_is_stored(client_as
     before = _count(db)
     bad_category = town.post("/api/v1/instructions", json=_body(places.grid, category="nonsense"))
     assert bad_category.status_code == 422 and "nonsense" in bad_category.json()["detail"]
-    past = town.post("/api/v1/instructions", json=_body(places.grid, due_at=(utc_now() - timedelta(hours=1)).isoformat()))
+    past = town.post("/api/v1/instructions",
+                     json=_body(places.grid, due_at=(utc_now() - timedelta(hours=1)).isoformat()))
     assert past.status_code == 422 and "期限" in past.json()["detail"]
     naive = town.post("/api/v1/instructions", json=_body(places.grid, due_at="2030-01-01T00:00:00"))
     assert naive.status_code == 422

@@ -56,7 +56,8 @@ def count(db) -> int:
 def test_a_worker_sees_its_grids_instructions_completes_one_and_opens_a_case(client_as, client, places, db):
     town, worker, worker2 = client_as("town_dispatcher"), client_as("worker"), client_as("worker2")
     mine = sent_id(post(town, "/instructions/new", form(places.grid, title="核查占道经营线索")))
-    other = sent_id(post(client, "/instructions/new", form(places.grid2, title="二号网格的工作指令", kind="work_order")))
+    other = sent_id(post(client, "/instructions/new",
+                         form(places.grid2, title="二号网格的工作指令", kind="work_order")))
 
     html = page(worker, "/instructions")
     assert "我的交办" in html and f'data-instruction="{mine}"' in html and "核查占道经营线索" in html
@@ -131,7 +132,8 @@ def test_the_agency_sends_with_bad_input_kept_and_decides_department_requests(cl
     assert post(dept, f"/instructions/{asked}/approve", {}, status=403)  # cases.create: not a department's
     post(town, f"/instructions/{asked}/approve", {"reason": "同意，请网格员协助"})
     assert f'data-instruction="{asked}"' in page(worker, "/instructions")
-    assert "已交办" in page(dept, f"/instructions/{asked}") and "同意，请网格员协助" in page(dept, f"/instructions/{asked}")
+    assert "已交办" in page(dept,
+                            f"/instructions/{asked}") and "同意，请网格员协助" in page(dept, f"/instructions/{asked}")
     r = post(town, f"/instructions/{asked}/approve", {}, status=409)
     assert "不能再审核" in r.text
 

@@ -24,12 +24,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from gridgov.authz.scope import SYSTEM
 from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_places
 from gridgov.accounts.passwords import DEMO_PASSWORD
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
 from gridgov.authz.permissions import ROLE_PERMISSIONS, Permission
+from gridgov.authz.scope import SYSTEM
 from gridgov.departments.service import department_code
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher

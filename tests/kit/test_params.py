@@ -64,7 +64,8 @@ def test_every_integer_in_a_request_body_is_bounded(app):
             return
         if schema.get("type") == "integer":
             seen += 1
-            if not ({"minimum", "exclusiveMinimum"} & schema.keys() and {"maximum", "exclusiveMaximum"} & schema.keys()):
+            if not ({"minimum",
+                     "exclusiveMinimum"} & schema.keys() and {"maximum", "exclusiveMaximum"} & schema.keys()):
                 unbounded.append(where)
         for key in ("anyOf", "oneOf", "allOf"):
             for sub in schema.get(key, []):

@@ -133,9 +133,10 @@ def writers_outside_the_helper() -> list[str]:
                 for a in node.names:
                     if a.name.startswith(("xlsxwriter", "xlwt", "pandas")):
                         found.append(f"{where}:{node.lineno} import {a.name}")
-            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if (node.value.id, node.attr) in {("csv", "writer"), ("csv", "DictWriter"), ("openpyxl", "Workbook")}:
-                    found.append(f"{where}:{node.lineno} {node.value.id}.{node.attr}")
+            elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                  and (node.value.id, node.attr) in {("csv", "writer"), ("csv", "DictWriter"),
+                                                     ("openpyxl", "Workbook")}):
+                found.append(f"{where}:{node.lineno} {node.value.id}.{node.attr}")
     return found
 
 

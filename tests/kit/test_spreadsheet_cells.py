@@ -44,7 +44,8 @@ def test_a_workbook_stores_formula_like_text_as_quoted_strings_however_it_was_wr
     for content in (xlsx_bytes(wb), _saved(wb)):
         sheet = load_workbook(io.BytesIO(content)).active
         cells = [sheet["A1"], sheet["C1"], sheet["D1"], sheet["A2"]]
-        assert all(c.data_type == "s" and c.value.startswith("'") for c in cells), [(c.data_type, c.value) for c in cells]
+        assert all(c.data_type == "s" and c.value.startswith("'") for c in cells), \
+            [(c.data_type, c.value) for c in cells]
         assert sheet["B1"].value == 7 and sheet["B1"].data_type == "n"
 
 

@@ -1,13 +1,13 @@
 """In-app notices: stored once per dedupe key, read per user."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from gridgov.models import User
 from gridgov.notify import Notice, inbox, mark_read, notify, unread_count
 
-NOW = datetime(2026, 11, 24, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
 
 
 def _user_id(db, username):

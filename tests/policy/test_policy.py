@@ -138,7 +138,8 @@ def test_licensing_penalty_and_compulsion_never_enter_the_lists_of_luzhou_and_ji
 
 def test_catalogue_settings_differ_by_text():
     zj, lz, qz, jm = (load_profile(n).catalogue for n in ("zhenjiang", "luzhou", "qinzhou", "jiangmen"))
-    assert zj.city_lists == ["basic", "admission", "negative"] and zj.admission_approved_by == "party_committee_or_government"
+    assert zj.city_lists == ["basic", "admission",
+                             "negative"] and zj.admission_approved_by == "party_committee_or_government"
     assert lz.expert_review and lz.list_approved_by == "county_government"
     assert qz.temporary_admission and qz.temporary_requires_end_date and qz.forced_exit
     assert jm.city_lists == ["directory"] and jm.county_lists_filed_with_city
@@ -191,7 +192,8 @@ def test_household_min_above_max_is_rejected(tmp_path):
 
 
 def test_a_time_limit_must_be_positive(tmp_path):
-    path = _bad(tmp_path, "jiangsu", ("report_hours = 24 ", "report_hours = 0 "), ("handling_working_days = 5 ", "handling_working_days = -1 "))
+    path = _bad(tmp_path, "jiangsu", ("report_hours = 24 ", "report_hours = 0 "),
+                ("handling_working_days = 5 ", "handling_working_days = -1 "))
     msg = _errors(path)
     assert "cases.limits.report_hours: 必须大于 0" in msg
     assert "cases.limits.handling_working_days: 必须大于等于 1" in msg
@@ -203,7 +205,8 @@ def test_the_warning_ratio_must_lie_between_zero_and_one(tmp_path):
 
 
 def test_dedicated_types_need_the_dedicated_kind(tmp_path):
-    path = _bad(tmp_path, "jiangsu", ('grid_kinds = ["urban", "rural", "dedicated"]', 'grid_kinds = ["urban", "rural"]'))
+    path = _bad(tmp_path, "jiangsu", ('grid_kinds = ["urban", "rural", "dedicated"]',
+                                      'grid_kinds = ["urban", "rural"]'))
     assert "territory.dedicated_types: 未启用专属网格" in _errors(path)
 
 
@@ -226,7 +229,9 @@ def test_a_misspelt_key_is_rejected(tmp_path):
 
 def test_an_unknown_value_lists_the_choices(tmp_path):
     path = _bad(tmp_path, "jiangsu", ('micro_grids = "allowed"', 'micro_grids = "sometimes"'))
-    assert "territory.micro_grids: 取值应为以下之一：'none', 'allowed', 'encouraged', 'required'（而不是 'sometimes'）" in _errors(path)
+    expected = ("territory.micro_grids: 取值应为以下之一："
+                "'none', 'allowed', 'encouraged', 'required'（而不是 'sometimes'）")
+    assert expected in _errors(path)
 
 
 def test_a_grid_kind_for_full_time_workers_must_be_enabled(tmp_path):
@@ -235,7 +240,8 @@ def test_a_grid_kind_for_full_time_workers_must_be_enabled(tmp_path):
 
 
 def test_a_professional_cap_needs_the_professional_role(tmp_path):
-    path = _bad(tmp_path, "jiangsu", ("fulltime_where_possible_in = [\"rural\"]", "fulltime_where_possible_in = [\"rural\"]\nmax_professionals_per_grid = 2"))
+    path = _bad(tmp_path, "jiangsu", ("fulltime_where_possible_in = [\"rural\"]",
+                                      "fulltime_where_possible_in = [\"rural\"]\nmax_professionals_per_grid = 2"))
     assert "staff.max_professionals_per_grid: roles 中没有 professional" in _errors(path)
 
 
@@ -298,7 +304,8 @@ def test_start_up_refuses_an_unknown_profile():
 
 def test_start_up_refuses_when_any_profile_is_broken(tmp_path, monkeypatch):
     for name in NAMES:
-        (tmp_path / f"{name}.toml").write_text((PROFILES_DIR / f"{name}.toml").read_text(encoding="utf-8"), encoding="utf-8")
+        (tmp_path / f"{name}.toml").write_text((PROFILES_DIR / f"{name}.toml").read_text(encoding="utf-8"),
+                                               encoding="utf-8")
     _bad(tmp_path, "jiangsu", ("min = 300\nmax = 500", "min = 600\nmax = 500"))
     monkeypatch.setattr(loader, "PROFILES_DIR", tmp_path)
     assert validate_all()["jiangsu"] == ["territory.household_norms.urban.min: 必须小于等于 max（500）"]

@@ -96,7 +96,8 @@ def vacant_grid(db) -> str:
     """An active grid nobody has ever been posted to."""
     staffed = select(Post.grid_code).where(Post.grid_code.is_not(None))
     return db.scalar(
-        select(Grid.code).where(Grid.status == GridStatus.ACTIVE, Grid.code.not_in(staffed)).order_by(Grid.code).limit(1)
+        select(Grid.code).where(Grid.status == GridStatus.ACTIVE,
+                                Grid.code.not_in(staffed)).order_by(Grid.code).limit(1)
     )
 
 
@@ -193,7 +194,8 @@ def test_the_board_changes_the_moment_a_post_ends(anonymous, db, places):
     clear_posts(db, places.grid)
     staff = add_staff(db, places.grid, "陈即将离任")
     assert "陈即将离任" in page(anonymous, f"/board/{places.grid}")
-    db.execute(update(Post).where(Post.staff_id == staff.id).values(status="ended", end_date=today() - timedelta(days=1)))
+    db.execute(update(Post).where(Post.staff_id == staff.id)
+               .values(status="ended", end_date=today() - timedelta(days=1)))
     db.flush()
     assert "陈即将离任" not in page(anonymous, f"/board/{places.grid}")
     assert anonymous.get(f"/api/v1/public/boards/{places.grid}").json()["staff"] == []

@@ -39,7 +39,8 @@ def test_a_good_complaint_comes_back_trimmed():
 
 
 def test_the_outline_svg_keeps_north_up_and_the_shape_inside_the_box():
-    square = {"type": "Polygon", "coordinates": [[(119.0, 32.0), (119.01, 32.0), (119.01, 32.01), (119.0, 32.01), (119.0, 32.0)]]}
+    square = {"type": "Polygon", "coordinates": [[(119.0, 32.0), (119.01, 32.0), (119.01, 32.01), (119.0, 32.01),
+                                                  (119.0, 32.0)]]}
     svg = rules.outline_svg(square, size=100, pad=0)
     numbers = [float(n) for n in re.findall(r"(-?\d+\.\d)", svg.split(' d="')[1].split('"')[0])]
     xs, ys = numbers[0::2], numbers[1::2]

@@ -47,7 +47,8 @@ def _grid_with_staff(url: str) -> tuple[str, str, list[str]]:
                 session.add(staff)
                 session.flush()
                 session.add(Post(staff_id=staff.id, role="fulltime", scope_code=code, grid_code=code,
-                                 start_date=today - timedelta(days=1), status="active", created_at=now, activated_at=now))
+                                 start_date=today - timedelta(days=1), status="active", created_at=now,
+                                 activated_at=now))
                 names = [STAFF_NAME]
         return code, name, list(names)
     finally:

@@ -90,7 +90,8 @@ def test_a_complaint_sent_anonymously_reaches_the_town_agency_and_no_other_town(
     assert other.get(f"/complaints/{complaint.id}", headers=HTML).status_code == 404
     r = other.post(f"/api/v1/complaints/{complaint.id}/handle", json={"action_taken": "越权处理"})
     assert r.status_code == 404
-    assert r.json()["detail"] == other.get("/api/v1/complaints/999999").json()["detail"].replace("999999", str(complaint.id))
+    missing = other.get("/api/v1/complaints/999999").json()["detail"]
+    assert r.json()["detail"] == missing.replace("999999", str(complaint.id))
     db.refresh(complaint)
     assert complaint.status == "received"
     other.close()
@@ -114,7 +115,8 @@ def test_a_complaint_is_handled_once_with_the_action_recorded_and_audited(anonym
     assert body["status"] == "handled" and body["status_label"] == "已处理"
     assert body["action_taken"] == "已约谈网格员，电话回访投诉人" and body["handled_by_name"] == "街道网格站调度员"
     assert body["handled_at"] is not None
-    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "complaint_handled", AuditEntry.object_id == str(cid)))
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "complaint_handled",
+                                               AuditEntry.object_id == str(cid)))
     assert entry.actor == "town_dispatcher"
     assert entry.before == {"status": "received"}
     assert entry.after == {"status": "handled", "action_taken": "已约谈网格员，电话回访投诉人"}

@@ -85,7 +85,8 @@ def test_a_post_cannot_start_before_training_is_passed(client, db, places):
     assert post["status"] == "pending"
     r = client.post(f"/api/v1/posts/{post['id']}/activate")
     assert r.status_code == 409 and "岗前培训" in r.json()["detail"]
-    failed = client.post(f"/api/v1/staff/{person['id']}/trainings", json={"held_on": start, "passed": False, "score": 40})
+    failed = client.post(f"/api/v1/staff/{person['id']}/trainings",
+                         json={"held_on": start, "passed": False, "score": 40})
     assert failed.status_code == 201
     assert client.post(f"/api/v1/posts/{post['id']}/activate").status_code == 409
     client.post(f"/api/v1/staff/{person['id']}/trainings", json={"held_on": start, "passed": True, "score": 88})
@@ -96,7 +97,8 @@ def test_a_post_cannot_start_before_training_is_passed(client, db, places):
     assert not [g for g in gaps["gaps"] if g["grid_code"] == grid and g["kind"] == "no_fulltime"]
     ended = client.post(f"/api/v1/posts/{post['id']}/end", json={"end_date": start})
     assert ended.json()["status"] == "ended"
-    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "post_activated", AuditEntry.object_id == str(post["id"])))
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "post_activated",
+                                              AuditEntry.object_id == str(post["id"])))
 
 
 def test_a_second_leader_of_a_comprehensive_grid_is_refused(client, places):

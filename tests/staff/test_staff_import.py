@@ -25,7 +25,8 @@ from gridgov.territory.transfer import import_feature_collection
 
 from ..territory import territory_data as t
 
-HEADER = ["姓名", "性别", "身份证号", "手机号", "工作电话", "所属区域编码", "岗位", "网格编码", "上岗日期", "岗前培训日期", "培训考核合格"]
+HEADER = ["姓名", "性别", "身份证号", "手机号", "工作电话", "所属区域编码", "岗位", "网格编码", "上岗日期",
+          "岗前培训日期", "培训考核合格"]
 TODAY = date.today().isoformat()
 
 
@@ -77,7 +78,8 @@ def test_import_reports_every_bad_row_with_its_line_and_writes_nothing(client, d
     bad_id = row(2, area)
     bad_id[2] = "320102198805020000"
     no_area = row(3, "")
-    content = xlsx([row(1, area, grids[0], "专职网格员"), bad_id, [], no_area, row(1, area), row(4, area, "123", "网格长")])
+    content = xlsx([row(1, area, grids[0], "专职网格员"), bad_id, [], no_area, row(1, area),
+                    row(4, area, "123", "网格长")])
     r = upload(client, content)
     assert r.status_code == 422, r.text
     problems = r.json()["errors"]
@@ -104,7 +106,8 @@ def test_a_row_refused_by_the_rules_fails_the_whole_file(client, db, town2):
 
 def test_import_writes_people_posts_and_training_and_audits_once(client, db, town2):
     area, grids = town2
-    content = xlsx([row(8, area, grids[0], "专职网格员"), row(9, area, grids[0], "网格长", trained=False), row(10, area)])
+    content = xlsx([row(8, area, grids[0], "专职网格员"), row(9, area, grids[0], "网格长", trained=False),
+                    row(10, area)])
     r = upload(client, content)
     assert r.status_code == 200, r.text
     assert r.json() == {"staff_created": 3, "posts_created": 2, "posts_activated": 1, "trainings_recorded": 2}
@@ -152,7 +155,8 @@ def test_export_then_import_round_trips_and_gaps_follow_the_profile(fresh_url):
         importing.import_staff(session, SYSTEM, content, profile=zhenjiang, cipher=cipher, now=utc_now())
         kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, SYSTEM, t.TOWN, profile=zhenjiang).gaps}
         assert (g1, "no_leader") not in kinds and (g1, "no_fulltime") not in kinds and (g1, "no_liaison") in kinds
-        jiangsu_kinds = {(g.grid_code, g.kind) for g in posts.staffing_gaps(session, SYSTEM, t.TOWN, profile=jiangsu).gaps}
+        jiangsu_kinds = {(g.grid_code,
+                          g.kind) for g in posts.staffing_gaps(session, SYSTEM, t.TOWN, profile=jiangsu).gaps}
         assert jiangsu_kinds == {(g2, "no_leader"), (g2, "fulltime_advised")}  # no micro-grid rules in JS
         first = importing.export_workbook(session, SYSTEM, area=None, cipher=cipher, full=True, now=utc_now())
     with unit_of_work(factory) as session:
@@ -253,20 +257,27 @@ def _xlsx_of_rows(count: int) -> bytes:
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             '</Types>'))
         z.writestr("_rels/.rels", (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/>'
             '</Relationships>'))
         z.writestr("xl/workbook.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            '<?xml version="1.0" encoding="UTF-8"?><workbook '
+            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
             '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'))
         z.writestr("xl/_rels/workbook.xml.rels", (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
             '</Relationships>'))
         with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
@@ -284,7 +295,8 @@ def test_a_small_xlsx_of_three_million_rows_is_refused_naming_the_limit(client, 
     before = staff_count(db)
     r = upload(client, content)
     assert r.status_code == 422
-    assert r.json()["detail"] == f"一次最多导入 {importing.MAX_ROWS} 行，请分批导入：文件超过 {importing.MAX_ROWS} 行，已停止读取"
+    assert r.json()["detail"] == (f"一次最多导入 {importing.MAX_ROWS} 行，请分批导入："
+                                  f"文件超过 {importing.MAX_ROWS} 行，已停止读取")
     csv = ("姓名,性别,所属区域编码\n" + "张三,男,x\n" * 600_000).encode()  # under the 10 MB file cap
     r = upload(client, csv, "staff.csv")
     assert r.status_code == 422 and f"{importing.MAX_ROWS} 行" in r.json()["detail"]

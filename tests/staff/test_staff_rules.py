@@ -59,7 +59,8 @@ def test_training_gate_follows_the_profile(staff_of):
     assert rules.training_problem(staff_of("luzhou"), failed, start)
     late = [TrainingFact("pre_job", date(2024, 3, 5), True)]
     assert "早于" in rules.training_problem(staff_of("zhenjiang"), late, start)
-    assert rules.training_problem(staff_of("zhenjiang"), [TrainingFact("pre_job", date(2024, 2, 1), True)], start) is None
+    assert rules.training_problem(staff_of("zhenjiang"), [TrainingFact("pre_job", date(2024, 2, 1), True)],
+                                  start) is None
     assert rules.training_problem(staff_of("jiangsu"), [], start) is None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -21,7 +21,7 @@ from gridgov.errors import Invalid
 from gridgov.kit.clock import SHANGHAI
 
 D = date
-NOW = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_due_at_is_the_last_instant_of_the_due_day_in_shanghai(cal):
 
 def test_an_aware_start_counts_from_its_shanghai_day(cal):
     # 2026-09-29 17:00 UTC is 2026-09-30 01:00 in Shanghai: the start day is September 30.
-    start = datetime(2026, 9, 29, 17, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 9, 29, 17, 0, tzinfo=UTC)
     assert cal.add_working_days(start, 5).day == D(2026, 10, 13)
     assert cal.add_working_days(D(2026, 9, 29), 5).day == D(2026, 10, 12)
 
@@ -162,7 +162,7 @@ def test_an_override_wins_over_the_bundled_notice():
 
 def test_override_keys_must_be_dates():
     with pytest.raises(TypeError):
-        WorkCalendar({datetime(2031, 10, 1, tzinfo=timezone.utc): False})
+        WorkCalendar({datetime(2031, 10, 1, tzinfo=UTC): False})
 
 
 # --- working_days_between ----------------------------------------------------------------------

@@ -104,7 +104,8 @@ def test_no_async_route_does_database_or_file_work_on_the_event_loop(tmp_path):
             checked.append(path)
             calls = _on_the_loop(route.endpoint)
             if calls:
-                offenders[f"{sorted(route.methods)} {path} ({route.endpoint.__module__}.{route.endpoint.__name__})"] = calls
+                offenders[f"{sorted(route.methods)} {path} "
+                          f"({route.endpoint.__module__}.{route.endpoint.__name__})"] = calls
     # the busiest routes (intake, case actions) and the GeoJSON import are async and offload their work
     assert {"/api/v1/cases", "/api/v1/grids/import"} <= set(checked)
     assert not offenders, "async routes doing blocking work on the event loop:\n" + "\n".join(

@@ -93,7 +93,8 @@ def _fuzz_one(operation, mode, headers, failures: list[str]) -> None:
             key = f"exc:{type(exc).__name__}"
             if key not in seen:
                 seen.add(key)
-                failures.append(f"{operation.method.upper()} {operation.path} [{mode.value}] {type(exc).__name__}: {exc}"[:800])
+                failures.append(f"{operation.method.upper()} {operation.path} [{mode.value}] {type(exc).__name__}: "
+                                f"{exc}"[:800])
 
     try:
         run()

@@ -37,7 +37,8 @@ def _who(db):
     }
 
 
-def _create(p, plan, *, kind="split", effective_on, trigger="population_change", opinion="村委会同意") -> AdjustmentCreate:
+def _create(p, plan, *, kind="split", effective_on, trigger="population_change",
+            opinion="村委会同意") -> AdjustmentCreate:
     return AdjustmentCreate(kind=kind, town_code=p.town, trigger=trigger, reason="人口增长，原网格过大",
                             committee_opinion=opinion, effective_on=effective_on, plan=plan)
 

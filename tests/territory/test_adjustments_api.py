@@ -25,7 +25,8 @@ from .adjustment_data import places, split_plan, today
 def county_admin(app, db):
     """A county agency administrator (the demo has none): the one who approves."""
     p = places(db)
-    create_user(db, SYSTEM, UserCreate(username="county_admin_t", display_name="区网格中心管理员", password="Adj-test-9931",
+    create_user(db, SYSTEM, UserCreate(username="county_admin_t", display_name="区网格中心管理员",
+                                       password="Adj-test-9931",
                                      role="agency_admin", scope_code=p.county, must_change_password=False),
                 now=utc_now(), demo=True)
     db.flush()
@@ -59,7 +60,8 @@ def test_a_split_goes_from_proposal_to_effect_and_the_grids_and_locator_follow(c
     assert r.status_code == 200 and r.json()["status"] == "effective"
 
     # The grids table the public board reads: the new grids in service, the old one retired.
-    listed = {g["code"] for g in client.get("/api/v1/grids", params={"area": p.grid[:12], "page_size": 200}).json()["items"]}
+    listed = {g["code"] for g in client.get("/api/v1/grids",
+                                            params={"area": p.grid[:12], "page_size": 200}).json()["items"]}
     assert {west, east} <= listed and p.grid not in listed
     assert client.get(f"/api/v1/grids/{p.grid}").json()["status"] == "retired"
     point = shapely.point_on_surface(east_geom)
@@ -89,7 +91,8 @@ def test_wrong_roles_are_403_and_another_county_is_404(client_as, county_admin, 
     assert client_as("county_dispatcher").get(f"/api/v1/adjustments/{adj['id'] + 1000}").status_code == 404
     r = county_admin.post(f"/api/v1/adjustments/{adj['id']}/reject", json={"note": ""})
     assert r.status_code == 422 and "理由" in r.json()["detail"]
-    assert county_admin.post(f"/api/v1/adjustments/{adj['id']}/reject", json={"note": "不合理"}).json()["status"] == "rejected"
+    assert county_admin.post(f"/api/v1/adjustments/{adj['id']}/reject",
+                             json={"note": "不合理"}).json()["status"] == "rejected"
 
 
 def test_a_bad_plan_is_a_422_with_chinese_details_and_nothing_is_written(client_as, db):

@@ -91,7 +91,8 @@ def test_bad_query_parameters_are_a_422_in_chinese(client):
 def _village_in_demo_town(*grids_: dict) -> dict:
     """A new village 321102001990 under the demo city's first town, with the given grids."""
     village = "321102001990"
-    feats = [{"type": "Feature", "properties": {"layer": "area", "code": village, "name": "新建社区"}, "geometry": box(0, 0, 4, 2)}]
+    feats = [{"type": "Feature", "properties": {"layer": "area", "code": village, "name": "新建社区"},
+              "geometry": box(0, 0, 4, 2)}]
     for g in grids_:
         g = json.loads(json.dumps(g))
         g["properties"]["code"] = village + g["properties"]["code"][-3:]
@@ -114,7 +115,8 @@ def test_import_through_the_api_is_all_or_nothing(client, db):
 
 
 def test_an_import_outside_the_importers_jurisdiction_is_refused_feature_by_feature(client):
-    r = client.post("/api/v1/grids/import", content=json.dumps(small_city()), headers={"content-type": "application/json"})
+    r = client.post("/api/v1/grids/import", content=json.dumps(small_city()),
+                    headers={"content-type": "application/json"})
     assert r.status_code == 422
     assert len(r.json()["errors"]) == 6 and all("不在你的管辖范围" in e["reason"] for e in r.json()["errors"])
 

@@ -45,7 +45,8 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(db, profil
 
 
 def test_a_bad_file_reports_every_bad_feature_and_writes_nothing(db, profile):
-    bowtie = {"type": "Polygon", "coordinates": [[[120, 31], [120.002, 31.002], [120.002, 31], [120, 31.002], [120, 31]]]}
+    bowtie = {"type": "Polygon", "coordinates": [[[120, 31], [120.002, 31.002], [120.002, 31], [120, 31.002],
+                                                  [120, 31]]]}
     bad = small_city(
         [
             grid(1, box(0, 0, 2, 2)),
@@ -85,8 +86,10 @@ def test_a_file_that_is_not_a_feature_collection_is_refused(db, profile):
 def test_an_area_whose_level_or_parent_is_wrong_is_reported(db, profile):
     data = collection(
         area(CITY, "测试市"),
-        {"type": "Feature", "properties": {"layer": "area", "code": "329901001000", "name": "孤立街道"}, "geometry": None},
-        {"type": "Feature", "properties": {"layer": "area", "code": "329902000000", "name": "错级", "level": "town"}, "geometry": None},
+        {"type": "Feature", "properties": {"layer": "area", "code": "329901001000", "name": "孤立街道"},
+         "geometry": None},
+        {"type": "Feature", "properties": {"layer": "area", "code": "329902000000", "name": "错级", "level": "town"},
+         "geometry": None},
     )
     with pytest.raises(Invalid) as caught:
         transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=utc_now())
@@ -137,7 +140,8 @@ def test_the_demo_city_is_covered_without_gaps_or_overlaps(db, profile):
 
 
 def test_household_norms_come_from_the_profile(db, profile):
-    data = small_city([grid(1, box(0, 0, 2, 2), households=650), grid(2, box(2, 0, 4, 2), kind="rural", households=120)])
+    data = small_city([grid(1, box(0, 0, 2, 2), households=650),
+                       grid(2, box(2, 0, 4, 2), kind="rural", households=120)])
     transfer.import_feature_collection(db, SYSTEM, data, profile=load_profile("jiangsu"), now=utc_now())
     jiangsu = coverage.check_coverage(db, SYSTEM, VILLAGE, profile=load_profile("jiangsu"))
     assert {w.grid_code for w in jiangsu.household_warnings} == {f"{VILLAGE}001", f"{VILLAGE}002"}

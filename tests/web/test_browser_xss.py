@@ -112,7 +112,8 @@ def seeded(live_server):
     fc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"layer": "area", "code": "321190000000", "name": P["county"]},
          "geometry": box(10, 10, 14, 12)},
-        {"type": "Feature", "properties": {"layer": "area", "code": village, "name": P["area"]}, "geometry": box(0, 0, 4, 2)},
+        {"type": "Feature", "properties": {"layer": "area", "code": village, "name": P["area"]},
+         "geometry": box(0, 0, 4, 2)},
         {"type": "Feature", "properties": {"layer": "grid", "code": out["grid1"], "name": P["grid1"], "kind": "urban",
                                            "households": 300, "population": 900}, "geometry": box(0, 0, 2, 2)},
         {"type": "Feature", "properties": {"layer": "grid", "code": out["grid2"], "name": P["grid2"], "kind": "rural",
@@ -236,7 +237,9 @@ def _texts(page, selector: str) -> list[str]:
 
 def _no_markup(page, selector: str) -> None:
     """No element made from a payload inside what the selector matches."""
-    assert page.eval_on_selector_all(selector, "els => els.reduce((n, e) => n + e.querySelectorAll('img, svg, script').length, 0)") == 0
+    assert page.eval_on_selector_all(selector,
+                                     "els => els.reduce((n, e) => n + e.querySelectorAll('img, svg, script').length, "
+                                     "0)") == 0
 
 
 def _hover_all_paths(page, container: str) -> list[str]:

@@ -64,7 +64,8 @@ def test_control_characters_in_json_case_titles_are_refused(client_as, db, place
     body = b'{"title": "\\ud800", "category": "x", "source": "patrol"}'
     refused(worker.post("/api/v1/cases", content=body, headers={"Content-Type": "application/json"}))
     # Invalid UTF-8 in a JSON body.
-    refused(worker.post("/api/v1/cases", content=b'{"title": "\xed\xa0\x80"}', headers={"Content-Type": "application/json"}))
+    refused(worker.post("/api/v1/cases", content=b'{"title": "\xed\xa0\x80"}',
+                        headers={"Content-Type": "application/json"}))
     assert case_count(db) == before
 
 
@@ -87,13 +88,15 @@ def test_multipart_text_fields_are_checked(client_as, places, db):
     before = case_count(db)
     r = worker.post("/cases/new", data={"title": "井盖\x00缺失", "category": "x", "source": "patrol",
                                         "grid_code": places.grid, "address": "解放路"},
-                    files=[("photos", ("a.png", b"\x89PNG\x00\x01", "image/png"))], headers=HTML, follow_redirects=False)
+                    files=[("photos", ("a.png", b"\x89PNG\x00\x01", "image/png"))], headers=HTML,
+                    follow_redirects=False)
     refused(r, html=True)
     # A file name is text too (sent raw, as httpx would percent-encode it); a file's bytes are not checked.
     body = (b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\x00.csv\"\r\n"
             b"Content-Type: text/csv\r\n\r\nx\x00y\r\n--B--\r\n")
     admin = client_as("city_admin")
-    refused(admin.post("/api/v1/staff/import", content=body, headers={"Content-Type": "multipart/form-data; boundary=B"}))
+    refused(admin.post("/api/v1/staff/import", content=body,
+                       headers={"Content-Type": "multipart/form-data; boundary=B"}))
     r = admin.post("/api/v1/staff/import", content=body.replace(b"a\x00.csv", b"a.csv"),
                    headers={"Content-Type": "multipart/form-data; boundary=B"})
     assert r.status_code == 422 and r.json()["code"] == "invalid"  # the importer's own answer about its content
@@ -103,7 +106,8 @@ def test_multipart_text_fields_are_checked(client_as, places, db):
 def test_good_text_passes(client_as, places):
     """Tabs, newlines, emoji (a surrogate pair when escaped) and an escaped backslash before u0000 are text."""
     worker = client_as("worker")
-    body = json.dumps({"title": "井盖\t缺失\n😀 \\u0000", "category": "x", "source": "patrol", "grid_code": places.grid})
+    body = json.dumps({"title": "井盖\t缺失\n😀 \\u0000", "category": "x", "source": "patrol",
+                       "grid_code": places.grid})
     r = worker.post("/api/v1/cases", content=body.encode(), headers={"Content-Type": "application/json"})
     assert r.status_code != 422 or r.json()["code"] != "bad_input", r.text
     r = worker.get("/api/v1/grids", params={"q": "城区\n"})

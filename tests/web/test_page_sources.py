@@ -45,7 +45,7 @@ def template_problems(text: str) -> list[str]:
     for m in re.finditer(r"([\w.\]\[\)\(]+)\s*\|\s*safe\b", text):
         if f"{m.group(1)}|safe" not in SAFE_FILTER_ALLOWED:
             problems.append(f"|safe 用在数据上：{m.group(0)}")
-    for m in re.finditer(r"<style\b", text, re.IGNORECASE):
+    for _style in re.finditer(r"<style\b", text, re.IGNORECASE):
         problems.append("内联 <style>（CSP 只允许样式文件）")
     for m in re.finditer(r"<[a-zA-Z][^>]*?\sstyle\s*=", text):
         problems.append(f"style 属性（CSP 只允许样式文件，请用 class）：{m.group(0)[:60]}")
@@ -76,7 +76,8 @@ def script_problems(text: str) -> list[str]:
         arg = m.group(2).strip()
         element = re.match(r"(GG\.label|GG\.el|GGDom\.el)\(", arg)
         variable = re.fullmatch(r"[A-Za-z_$][\w$]*", arg)
-        built = variable and re.search(rf"\b{re.escape(arg)}\s*=\s*(GG\.el|GGDom\.el|GG\.label|document\.createElement)\(", text)
+        builder = r"(GG\.el|GGDom\.el|GG\.label|document\.createElement)\("
+        built = variable and re.search(rf"\b{re.escape(arg)}\s*=\s*{builder}", text)
         if not (element or built):
             problems.append(f"Leaflet 内容须是元素（GG.label(...)），不能是字符串：{m.group(0)}")
     for m in re.finditer(r"\btooltip\s*:\s*\{([^}]*)\}", text):

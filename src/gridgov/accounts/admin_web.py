@@ -58,7 +58,8 @@ def _invalid_from(exc: ValidationError) -> Invalid:
     for err in exc.errors():
         field = FIELD_LABELS.get(str(err["loc"][0]) if err.get("loc") else "", "输入")
         kind = err.get("type", "")
-        reason = {"string_too_short": "太短或未填写", "string_too_long": "太长", "missing": "未填写"}.get(kind, "格式不对")
+        reason = {"string_too_short": "太短或未填写", "string_too_long": "太长",
+                  "missing": "未填写"}.get(kind, "格式不对")
         parts.append(f"{field}{reason}")
     return Invalid("；".join(parts))
 
@@ -108,7 +109,8 @@ def user_list(
     }
     if is_htmx(request):
         return templates.TemplateResponse(request, "users/_table.html", context, headers={"Vary": "HX-Request"})
-    context.update(roles=[(r.value, label) for r, label in ROLE_LABELS.items()], areas=service.area_choices(session, me))
+    context.update(roles=[(r.value, label) for r, label in ROLE_LABELS.items()],
+                   areas=service.area_choices(session, me))
     return templates.TemplateResponse(request, "users/list.html", context, headers={"Vary": "HX-Request"})
 
 
@@ -119,7 +121,8 @@ def user_list(
 def user_new(request: Request, session: SessionDep, me: UserAdmin):
     form = {"username": "", "display_name": "", "role": "", "scope_code": me.scope_code, "department_code": "",
             "must_change_password": True}
-    return templates.TemplateResponse(request, "users/new.html", {**_form_context(session, me), "form": form, "error": None})
+    return templates.TemplateResponse(request, "users/new.html",
+                                      {**_form_context(session, me), "form": form, "error": None})
 
 
 @router.post("/users/new")
@@ -137,15 +140,16 @@ def user_create(
     must_change_password: Annotated[str, Form()] = "",
 ):
     form = {"username": username.strip(), "display_name": display_name.strip(), "role": role,
-            "scope_code": scope_code.strip(), "department_code": department_code, "must_change_password": bool(must_change_password)}
+            "scope_code": scope_code.strip(), "department_code": department_code,
+            "must_change_password": bool(must_change_password)}
     try:
         if not role:
             raise Invalid("请选择角色")
         if password != password2:
             raise Invalid("两次输入的初始密码不一致")
         try:
-            data = UserCreate(username=form["username"], display_name=form["display_name"], password=password, role=role,
-                              scope_code=form["scope_code"], department_code=_blank(department_code),
+            data = UserCreate(username=form["username"], display_name=form["display_name"], password=password,
+                              role=role, scope_code=form["scope_code"], department_code=_blank(department_code),
                               must_change_password=form["must_change_password"])
         except ValidationError as exc:
             raise _invalid_from(exc) from None
@@ -224,7 +228,8 @@ def user_edit(
 def user_set_active(request: Request, session: SessionDep, me: UserAdmin, user_id: IdPath, active: Annotated[str, Form()] = ""):
     user = service.access_user(session, me, user_id)
     if active not in ("0", "1"):
-        return _detail(request, session, me, user, error="请求有误：缺少启用或停用的选择", error_in="active", status=422)
+        return _detail(request, session, me, user, error="请求有误：缺少启用或停用的选择", error_in="active",
+                       status=422)
     try:
         with session.begin_nested():
             service.update_user(session, me, user_id, UserUpdate(is_active=active == "1"), now=utc_now())

@@ -25,7 +25,7 @@ from gridgov.authz.dependencies import (
     must_enrol,
 )
 from gridgov.authz.principals import SignedIn, UserAdmin
-from gridgov.deps import SessionDep
+from gridgov.deps import SessionDep, client_ip
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
@@ -34,11 +34,6 @@ from gridgov.kit.params import IdPath
 router = APIRouter(tags=["accounts"])
 
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
-
-
-def client_ip(request: Request) -> str:
-    """The socket's peer address (no proxy header is trusted)."""
-    return request.client.host if request.client else ""
 
 
 @contextmanager
@@ -76,7 +71,8 @@ def issue_token(data: TokenRequest, request: Request, session: SessionDep, _: Pu
     user = check_password(request, session, data.username, data.password, now=now)
     if twofactor.enabled(user):
         if not data.otp:
-            raise login.OtpRequired("需要动态验证码：此账号已启用两步验证，请在 otp 中提供验证器显示的 6 位数字或一个恢复码")
+            raise login.OtpRequired("需要动态验证码：此账号已启用两步验证，请在 otp 中提供验证器显示的 6 "
+                                    "位数字或一个恢复码")
         check_second_factor(request, session, user, data.otp, now=now)
     elif must_enrol(settings, user.role, enrolled=False):
         raise TwoFactorEnrolmentRequired(ENROL_MESSAGE)

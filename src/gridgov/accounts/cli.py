@@ -58,7 +58,8 @@ def create(
         wrong = "、".join(dict.fromkeys(fields.get(str(e["loc"][0]), str(e["loc"][0])) for e in exc.errors()))
         typer.echo(f"错误：{wrong}的长度或格式不对", err=True)
         raise typer.Exit(1) from None
-    with fail_on_domain_error(), unit_of_work(make_sessionmaker(make_engine(settings.database_url)), writes=True) as session:
+    with fail_on_domain_error(), unit_of_work(make_sessionmaker(make_engine(settings.database_url)),
+                                              writes=True) as session:
         user = create_user(session, SYSTEM, data, now=utc_now(), demo=settings.demo)
     typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}）"
                + ("，首次登录须修改密码" if must_change else ""))

@@ -38,8 +38,10 @@ class DemoAccount:
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("city_admin", "市网格中心管理员", Role.AGENCY_ADMIN, "city", "市级网格化机构管理员，全市"),
-    DemoAccount("county_dispatcher", "区网格中心调度员", Role.AGENCY_DISPATCHER, "county", "第一个区的网格化机构调度员"),
-    DemoAccount("town_dispatcher", "街道网格站调度员", Role.AGENCY_DISPATCHER, "town", "演示网格所在镇（街道）的调度员"),
+    DemoAccount("county_dispatcher", "区网格中心调度员", Role.AGENCY_DISPATCHER, "county",
+                "第一个区的网格化机构调度员"),
+    DemoAccount("town_dispatcher", "街道网格站调度员", Role.AGENCY_DISPATCHER, "town",
+                "演示网格所在镇（街道）的调度员"),
     DemoAccount("worker", "张网格", Role.FULLTIME, "grid", "演示网格的专职网格员"),
     DemoAccount("worker2", "李网格", Role.FULLTIME, "grid2", "另一个区、另一个街道的网格的专职网格员"),
     DemoAccount("leader", "王网格长", Role.LEADER, "grid", "演示网格的网格长"),
@@ -89,7 +91,8 @@ def demo_places(session: Session, city_code: str) -> DemoPlaces:
         raise LookupError("演示城市至少需要两个县（市、区）")
     town = _first_child(session, counties[0])
     town2 = _first_child(session, counties[1])
-    return DemoPlaces(city_code, counties[0], town, _first_grid(session, town), counties[1], town2, _first_grid(session, town2))
+    return DemoPlaces(city_code, counties[0], town, _first_grid(session, town), counties[1], town2,
+                      _first_grid(session, town2))
 
 
 def _scope(account: DemoAccount, places: DemoPlaces) -> tuple[str, str | None]:

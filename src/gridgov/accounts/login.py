@@ -156,7 +156,8 @@ def _fail(session: Session, name: str, user: User | None, *, ip: str, now: datet
                    detail=f"本地址连续失败 {limits.max_failures} 次，此用户名在本地址暂停登录", **target)
         else:
             record(session, actor=None, actor_name=name, action="login_throttled", now=now, area_code=top_area(session),
-                   ip=ip, detail=f"本地址 {limits.ip_window_minutes} 分钟内登录失败 {limits.ip_max_failures} 次，暂停登录")
+                   ip=ip,
+                   detail=f"本地址 {limits.ip_window_minutes} 分钟内登录失败 {limits.ip_max_failures} 次，暂停登录")
         raise reached
     raise error or LoginFailed(REFUSED)
 

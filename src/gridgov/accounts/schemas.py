@@ -13,7 +13,8 @@ from gridgov.models.accounts import Role
 class TokenRequest(BaseModel):
     username: str = Field(min_length=1, max_length=32)
     password: str = Field(min_length=1, max_length=200)
-    otp: str | None = Field(None, max_length=32, description="动态验证码（验证器上的 6 位数字）或一个恢复码；启用了两步验证的账号必填")
+    otp: str | None = Field(None, max_length=32,
+                            description="动态验证码（验证器上的 6 位数字）或一个恢复码；启用了两步验证的账号必填")
 
 
 class TokenResponse(BaseModel):

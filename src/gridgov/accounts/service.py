@@ -31,8 +31,8 @@ from gridgov.models.accounts import (
     SECURITY_ROLES,
     Role,
 )
-from gridgov.staff import repository as staff_repo
-from gridgov.territory import repository as territory_repo
+from gridgov.staff import lookup as staff_lookup
+from gridgov.territory import lookup as territory_lookup
 from gridgov.territory import rules
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
@@ -45,7 +45,7 @@ _users = User.__table__
 _PRINCIPAL_ROW = Prebuilt(select(
     _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.scope_code,
     _users.c.department_code, _users.c.is_active, _users.c.session_version, _users.c.totp_enabled_at,
-    territory_repo.GRIDS_VERSION_NOW.label("grids_version"),
+    territory_lookup.GRIDS_VERSION_NOW.label("grids_version"),
 ).where(_users.c.id == bindparam("user_id")))
 
 
@@ -54,7 +54,7 @@ def principal_for(session: Session, user_id: int, version: int, *, via_cookie: b
     user = _PRINCIPAL_ROW.first(session, {"user_id": user_id})  # the id is the key: one row or none
     if user is None:
         return None
-    territory_repo.note_grids_version(session, user.grids_version)
+    territory_lookup.note_grids_version(session, user.grids_version)
     if not user.is_active or user.session_version != version:
         return None
     return _principal(user, via_cookie=via_cookie)
@@ -155,7 +155,8 @@ def grant_problem(principal: Principal | None, role: Role) -> str | None:
     if not principal.can(Permission.USERS_ADMIN):
         return f"{principal.role_label}无权管理用户"
     if not ROLE_PERMISSIONS[role] <= ROLE_PERMISSIONS.get(_role_of(principal.role), frozenset()):
-        return f"{ROLE_LABELS[role]}拥有{principal.role_label}没有的权限，{principal.role_label}不能创建或管理该角色的账号"
+        return (f"{ROLE_LABELS[role]}拥有{principal.role_label}没有的权限，"
+                f"{principal.role_label}不能创建或管理该角色的账号")
     return None
 
 
@@ -208,7 +209,8 @@ def check_role_and_scope(
         raise Invalid(f"未知的角色 {role!r}")
     check_may_grant(principal, role_)
     scope_code = scope_code or ""
-    if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN, rules.MICRO_GRID_CODE_LEN):
+    if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN,
+                                                           rules.MICRO_GRID_CODE_LEN):
         raise Invalid("辖区应为 12 位区划代码、15 位网格编码或 17 位微网格编码")
     if len(scope_code) == rules.AREA_CODE_LEN:
         if get_visible(session, principal, Area, scope_code) is None:
@@ -245,10 +247,10 @@ def check_role_and_scope(
 def check_staff_link(session: Session, principal: Principal | None, staff_id: int, role: Role, scope_code: str) -> None:
     """A staff record a user may be tied to: readable by the administrator (else 404, as missing)
     and lying in the user's own scope, managed there or holding a post there (else 422)."""
-    if staff_repo.get_staff(session, principal, staff_id) is None:
+    if staff_lookup.get_staff(session, principal, staff_id) is None:
         raise NotFound("网格员档案不存在")
     scope = Principal(user_id=0, username="", display_name="", role=role, scope_code=scope_code)
-    if staff_repo.get_staff(session, scope, staff_id) is None:
+    if staff_lookup.get_staff(session, scope, staff_id) is None:
         raise Invalid(f"网格员档案不在该用户的辖区 {scope_code} 内，不能绑定")
 
 

@@ -181,4 +181,5 @@ def disable(
     user.totp_last_step = None
     user.recovery_codes = None
     user.updated_at = now
-    record(session, actor=principal, action="two_factor_disabled", now=now, object_type="user", object_id=user.id, ip=ip)
+    record(session, actor=principal, action="two_factor_disabled", now=now, object_type="user", object_id=user.id,
+           ip=ip)

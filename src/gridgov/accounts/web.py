@@ -13,7 +13,6 @@ from gridgov.accounts import service, twofactor
 from gridgov.accounts.api import (
     check_password,
     check_second_factor,
-    client_ip,
     kept_on_failure,
 )
 from gridgov.accounts.demo import DEMO_ACCOUNTS
@@ -28,7 +27,7 @@ from gridgov.authz.dependencies import (
     must_enrol,
 )
 from gridgov.authz.principals import Enrolling, SignedIn
-from gridgov.deps import SessionDep
+from gridgov.deps import SessionDep, client_ip
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import local, utc_now
@@ -254,8 +253,8 @@ def two_factor_confirm(request: Request, session: SessionDep, principal: Enrolli
                        code: Annotated[str, Form()] = ""):
     try:
         with kept_on_failure(session):
-            codes = twofactor.confirm_enrolment(session, principal, code, cipher=request.app.state.cipher, now=utc_now(),
-                                                ip=client_ip(request))
+            codes = twofactor.confirm_enrolment(session, principal, code, cipher=request.app.state.cipher,
+                                                now=utc_now(), ip=client_ip(request))
     except DomainError as exc:
         return _two_factor_page(request, session, principal, error=exc.message, status=exc.status)
     return _two_factor_page(request, session, principal, codes=codes, message="两步验证已启用")

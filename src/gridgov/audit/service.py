@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridgov import areas
 from gridgov.audit import repository as repo
 from gridgov.audit import rules as audit_rules
 from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
@@ -21,7 +22,6 @@ from gridgov.kit.masking import mask_record
 from gridgov.kit.spreadsheet import csv_text
 from gridgov.models import AuditEntry
 from gridgov.models.accounts import role_label
-from gridgov.territory import rules
 
 audit_rules.register_labels({
     "denied": "拒绝访问",
@@ -84,8 +84,8 @@ def check_area(principal: Principal, area: str | None) -> None:
     if not area:
         return
     try:
-        rules.area_level(area)
-    except rules.CodeError as exc:
+        areas.area_level(area)
+    except areas.CodeError as exc:
         raise Invalid(str(exc)) from exc
     if not sees_area(principal, area):
         raise NotFound(f"区域 {area} 不存在")
@@ -110,7 +110,8 @@ def list_entries(
     return repo.page_of_entries(session, principal, filters, offset=offset, limit=limit)
 
 
-CSV_COLUMNS = ["id", "at", "actor", "role", "action", "object_type", "object_id", "area_code", "before", "after", "detail", "ip"]
+CSV_COLUMNS = ["id", "at", "actor", "role", "action", "object_type", "object_id", "area_code", "before", "after",
+               "detail", "ip"]
 CSV_HEADERS = ["序号", "时间（北京时间）", "操作人", "角色", "操作", "操作代码", "对象类型", "对象编号", "区域代码",
                "修改前", "修改后", "说明", "IP 地址"]
 
@@ -162,7 +163,8 @@ def _criteria(principal: Principal, flt: AuditFilter) -> dict[str, Any]:
     if since and until and since >= until:
         raise Invalid("开始日期应早于结束日期")
     check_area(principal, clean["area"])
-    return {"action": clean["action"], "actor": clean["actor"], "object_type": clean["object_type"], "area": clean["area"],
+    return {"action": clean["action"], "actor": clean["actor"], "object_type": clean["object_type"],
+            "area": clean["area"],
                 "since": since, "until": until}
 
 

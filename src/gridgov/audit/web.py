@@ -30,7 +30,8 @@ def audit_page(
 ):
     result = service.search(session, me, flt, page=page, page_size=PAGE_SIZE)
     rows = [
-        {"entry": e, "at": local(e.at), "role_label": service.role_label(e.role), "diff": rules.diff(mask_record(e.before), mask_record(e.after))}
+        {"entry": e, "at": local(e.at), "role_label": service.role_label(e.role),
+         "diff": rules.diff(mask_record(e.before), mask_record(e.after))}
         for e in result.items
     ]
     query = flt.query()

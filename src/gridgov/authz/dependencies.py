@@ -92,8 +92,8 @@ def resolve_principal(request: Request, session=None) -> Principal | None:
     claims = tokens.verify(settings.secret_key, token, purpose=purpose, now=utc_now())
     if claims is None:
         return None
-    from gridgov.accounts.service import principal_for
-
+    # accounts' principal_for, set by create_app: authz sits below the domains and imports none of them
+    principal_for = request.app.state.principal_for
     if session is not None:
         return principal_for(session, claims.user_id, claims.version, via_cookie=purpose == "session")
     with request.app.state.sessionmaker() as own:
@@ -186,9 +186,8 @@ class Pass:
         the token ended, 403 (logged by the error handler) for a role without the permission."""
         if self.resolved is not None:
             return self.resolved
-        from gridgov.accounts.service import principal_for
-
-        principal = principal_for(session, self.claims.user_id, self.claims.version, via_cookie=False)
+        principal = self.request.app.state.principal_for(session, self.claims.user_id, self.claims.version,
+                                                         via_cookie=False)
         return _admitted(self.request, principal, self.permission)
 
 
@@ -235,22 +234,3 @@ class Denied(Forbidden):
         super().__init__(message)
         self.principal = principal
         self.permission = permission
-
-
-def log_denial(request: Request, denied: Denied) -> None:
-    _log_denial(request, denied.principal, denied.permission)
-
-
-def _log_denial(request: Request, principal: Principal, permission: Permission) -> None:
-    from gridgov.audit.service import record_now
-
-    record_now(
-        request.app.state.sessionmaker,
-        actor=principal,
-        action="denied",
-        now=utc_now(),
-        object_type="route",
-        object_id=f"{request.method} {request.url.path}"[:64],
-        detail=f"缺少权限 {permission.value}",
-        ip=request.client.host if request.client else "",
-    )

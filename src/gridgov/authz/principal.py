@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gridgov import areas
 from gridgov.authz.permissions import Permission, role_can
 from gridgov.models.accounts import ROLE_LABELS, Role
 from gridgov.models.territory import AreaLevel
-from gridgov.territory import rules
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Principal:
     def prefix(self) -> str:
         if self.system:
             return ""
-        return rules.scope_prefix(self.scope_code)
+        return areas.scope_prefix(self.scope_code)
 
     @property
     def role_label(self) -> str:
@@ -51,8 +51,8 @@ class Principal:
     @property
     def level(self) -> AreaLevel | None:
         """The level of the area the principal is bound to (None for a grid or micro-grid)."""
-        if len(self.scope_code) == rules.AREA_CODE_LEN:
-            return rules.area_level(self.scope_code)
+        if len(self.scope_code) == areas.AREA_CODE_LEN:
+            return areas.area_level(self.scope_code)
         return None
 
     def can(self, permission: Permission) -> bool:
@@ -67,4 +67,4 @@ class Principal:
         breadcrumbs and navigation down to the jurisdiction)."""
         if self.system or self.covers(area_code):
             return True
-        return self.prefix.startswith(rules.area_prefix(area_code))
+        return self.prefix.startswith(areas.area_prefix(area_code))

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, union
 from sqlalchemy.orm import Session
 
+from gridgov import areas
 from gridgov.authz.principal import Principal
 from gridgov.models import (
     Area,
@@ -49,7 +50,6 @@ from gridgov.models import (
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.territory import GridVersion
-from gridgov.territory import rules
 
 SYSTEM = Principal.for_system()
 """The system itself: CLI commands, scheduled jobs, demo builders, and work a use case does on
@@ -96,9 +96,9 @@ def within(principal: Principal, column) -> ColumnElement[bool]:
 def _within_or_above(principal: Principal, column) -> ColumnElement[bool]:
     """Inside the jurisdiction, or one of the areas above it (for navigation and the lists,
     departments and catalogues a place works with)."""
-    if len(principal.scope_code) < rules.AREA_CODE_LEN:
+    if len(principal.scope_code) < areas.AREA_CODE_LEN:
         return within(principal, column)
-    ancestors = rules.ancestor_codes(principal.scope_code[: rules.AREA_CODE_LEN])
+    ancestors = areas.ancestor_codes(principal.scope_code[: areas.AREA_CODE_LEN])
     return or_(column.startswith(principal.prefix), column.in_(ancestors))
 
 

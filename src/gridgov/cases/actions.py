@@ -189,7 +189,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 
-def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any], now: datetime) -> SupervisionOrder:
+def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any],
+               now: datetime) -> SupervisionOrder:
     dispatched = case.state in (CaseState.DISPATCHED, CaseState.IN_PROGRESS) and case.lead_department_code
     order = SupervisionOrder(
         case_id=case.id, issued_by=principal.user_id, issuer_area_code=principal.scope_code,
@@ -207,8 +208,12 @@ def _supervise(session: Session, principal: Principal, case: Case, data: dict[st
 
 
 def _next_users(session: Session, case: Case, action: CaseAction, profile) -> list[int]:
-    agency = lambda: repo.agency_users(session, case.handling_area_code)
-    lead = lambda roles: repo.department_users(session, case.lead_department_code, roles) if case.lead_department_code else []
+    def agency() -> list[int]:
+        return repo.agency_users(session, case.handling_area_code)
+
+    def lead(roles: list[Role]) -> list[int]:
+        return repo.department_users(session, case.lead_department_code, roles) if case.lead_department_code else []
+
     if action in (CaseAction.ESCALATE, CaseAction.PASS_UP, CaseAction.RETURN, CaseAction.REQUEST_EXTENSION,
                   CaseAction.HANDLE, CaseAction.SOLVE_ON_SITE):
         return agency()

@@ -86,7 +86,8 @@ def clock_of(session: Session, case_id: int, kind: str) -> CaseClock | None:
     return session.scalar(select(CaseClock).where(CaseClock.case_id == case_id, CaseClock.kind == kind))
 
 
-def departments_of(session: Session, case_id: int, *, active_only: bool = True) -> list[tuple[CaseDepartment, Department]]:
+def departments_of(session: Session, case_id: int, *,
+                   active_only: bool = True) -> list[tuple[CaseDepartment, Department]]:
     stmt = select(CaseDepartment, Department).join(Department, Department.code == CaseDepartment.department_code)
     stmt = stmt.where(CaseDepartment.case_id == case_id)
     if active_only:

@@ -133,7 +133,8 @@ def list_for_case(session: Session, principal: Principal, case_no: str, *, now: 
     return _rows(session, principal, _base(principal).where(SupervisionOrder.case_id == case.id), now)
 
 
-def list_mine(session: Session, principal: Principal, *, now: datetime, open_only: bool = False) -> list[SupervisionOrderRead]:
+def list_mine(session: Session, principal: Principal, *, now: datetime,
+              open_only: bool = False) -> list[SupervisionOrderRead]:
     """The orders the principal's department or agency must answer."""
     stmt = _for_target(_base(principal), principal)
     if open_only:
@@ -153,7 +154,8 @@ def access_order(session: Session, principal: Principal, order_id: int) -> tuple
 # Answering
 
 
-def answer_order(session: Session, principal: Principal, order_id: int, answer: str, *, now: datetime) -> SupervisionOrder:
+def answer_order(session: Session, principal: Principal, order_id: int, answer: str, *,
+                 now: datetime) -> SupervisionOrder:
     """The target answers an order once: the answer goes into the case's file and the issuer is told."""
     order, case = access_order(session, principal, order_id)
     if not is_target(principal, order):

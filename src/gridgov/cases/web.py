@@ -170,7 +170,8 @@ def cases_overview(request: Request, me: CaseReader, session: SessionDep):
         "counts": counts, "open_total": sum(c["count"] for c in counts if c["open"]),
         "all_total": sum(c["count"] for c in counts), "late_rows": late, "late_total": late_total,
         "chart": {"names": [c["label"] for c in counts], "counts": [c["count"] for c in counts]},
-        "map_config": {"tile_url": settings.tile_url or "", "tile_attribution": getattr(settings, "tile_attribution", "") or "",
+        "map_config": {"tile_url": settings.tile_url or "",
+                       "tile_attribution": getattr(settings, "tile_attribution", "") or "",
                        "geojson": "/cases/map.geojson"},
     })
 
@@ -208,7 +209,10 @@ def case_new(request: Request, me: CaseCreator):
 @router.post("/cases/new")
 def case_create(request: Request, me: CaseCreator, session: SessionDep, form: FormDep):
     values = forms.text_values(form)
-    text = lambda key: str(values.get(key) or "").strip()
+
+    def text(key: str) -> str:
+        return str(values.get(key) or "").strip()
+
     try:
         kept = values.get("photo_sha") or []
         values["photo_sha"] = forms.store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])

@@ -209,13 +209,15 @@ def _check_new_matter(session: Session, proposed: MatterIn | None, dept, profile
     if not fields["department_kind"] and dept is not None:
         fields["department_kind"] = dept.kind
     if fields["department_kind"] and fields["department_kind"] not in _department_kinds(profile):
-        problems.append(_problem("matter.department_kind", f"主管部门 {fields['department_kind']!r} 不在本地政策的联动部门中"))
+        problems.append(_problem("matter.department_kind",
+                                 f"主管部门 {fields['department_kind']!r} 不在本地政策的联动部门中"))
     if fields["code"] and repo.code_taken(session, fields["code"]):
         problems.append(_problem("matter.code", f"事项编码 {fields['code']} 已被使用"))
     for p in crules.limits_problems(fields.get("limits")):
         problems.append(_problem("matter.limits", p))
     if fields["power_type"] not in crules.POWER_TYPES:
-        problems.append(_problem("matter.power_type", crules.power_type_problem(profile.catalogue, fields["power_type"], "")))
+        problems.append(_problem("matter.power_type",
+                                 crules.power_type_problem(profile.catalogue, fields["power_type"], "")))
         return fields, "none"
     return fields, fields["power_type"]
 
@@ -251,7 +253,8 @@ def _check_change(proposed: MatterIn | None, matter: Matter, profile, problems) 
     if "name" in changes and not changes["name"]:
         problems.append(_problem("matter.name", "事项名称不能为空"))
     if changes.get("department_kind") and changes["department_kind"] not in _department_kinds(profile):
-        problems.append(_problem("matter.department_kind", f"主管部门 {changes['department_kind']!r} 不在本地政策的联动部门中"))
+        problems.append(_problem("matter.department_kind",
+                                 f"主管部门 {changes['department_kind']!r} 不在本地政策的联动部门中"))
     for p in crules.limits_problems(changes.get("limits")):
         problems.append(_problem("matter.limits", p))
     if not changes:

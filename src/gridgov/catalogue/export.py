@@ -364,14 +364,16 @@ def to_pdf(view: CatalogueView) -> bytes:
         story.append(p("尚未公布事项清单。"))
     for lv in view.lists:
         story.append(p(lv.name, heading))
-        story.append(p(f"{lv.kind_label} · {_version_line(lv)}" + (f" · 依据 {lv.follows} 制定" if lv.follows else ""), small))
+        story.append(p(f"{lv.kind_label} · {_version_line(lv)}" + (f" · 依据 {lv.follows} 制定" if lv.follows else ""),
+                       small))
         if lv.negative:
             story.append(p(f"负面清单：{NEGATIVE_HEADING}", warn))
         story.append(Spacer(1, 2 * mm))
         rows = [[p(h) for h in ("编码", "名称及内容", "类别", "主管部门", "依据", "现场处置", "临时纳入至")]]
         for m in lv.matters:
             cells = _cells(m)
-            name = Paragraph(f"{escape(m.name)}<br/><font size=7.5 color='#475569'>{escape(m.description)}</font>", base)
+            name = Paragraph(f"{escape(m.name)}<br/><font size=7.5 color='#475569'>{escape(m.description)}</font>",
+                             base)
             rows.append([p(cells[0]), name, *(p(c) for c in cells[3:])])
         if not lv.matters:
             rows.append([p("（本清单暂无事项）"), "", "", "", "", "", ""])

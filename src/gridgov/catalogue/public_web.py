@@ -90,7 +90,8 @@ def catalogue_compare(
         "catalogue/public/compare.html",
         {
             "c": result,
-            "back": "/catalogue" if result.list.area_code == city_code(profile) else f"/catalogue/{result.list.area_code}",
+            "back": ("/catalogue" if result.list.area_code == city_code(profile)
+                     else f"/catalogue/{result.list.area_code}"),
             "department": lambda code: departments.get(code, code) if code else "—",
         },
         headers=NO_STORE,

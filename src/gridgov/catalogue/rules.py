@@ -100,7 +100,9 @@ def followed_kind(catalogue) -> str | None:
 
 
 def list_name(area_name: str, kind: str) -> str:
-    return f"{area_name}网格化服务管理事项{list_kind_label(kind)}" if kind != "matters" else f"{area_name}网格化服务管理事项清单"
+    if kind == "matters":
+        return f"{area_name}网格化服务管理事项清单"
+    return f"{area_name}网格化服务管理事项{list_kind_label(kind)}"
 
 
 # ---------------------------------------------------------------- filing with the city (JM§9)
@@ -332,7 +334,8 @@ MATTER_FIELDS = ("code", "name", "class_code", "description", "department_kind",
                  "on_site", "limits", "evidence", "temporary_until", "admitted_on")
 CHANGE_FIELDS = ("name", "class_code", "description", "department_kind", "legal_basis", "power_type", "on_site",
                  "limits", "evidence")
-FIELD_LABELS = {"code": "编码", "name": "名称", "class_code": "分类", "description": "内容", "department_kind": "主管部门",
+FIELD_LABELS = {"code": "编码", "name": "名称", "class_code": "分类", "description": "内容",
+                "department_kind": "主管部门",
                 "legal_basis": "依据", "power_type": "权力类型", "on_site": "可现场处置", "limits": "办理时限",
                 "evidence": "需留存的证据", "temporary_until": "临时纳入截止", "admitted_on": "纳入日期"}
 
@@ -366,7 +369,8 @@ def diff(older: Iterable[Mapping[str, Any]], newer: Iterable[Mapping[str, Any]])
     removed = [a[c] for c in sorted(a.keys() - b.keys())]
     changed = []
     for code in sorted(a.keys() & b.keys()):
-        fields = tuple(f for f in MATTER_FIELDS if f not in ("code", "admitted_on") and a[code].get(f) != b[code].get(f))
+        fields = tuple(f for f in MATTER_FIELDS
+                       if f not in ("code", "admitted_on") and a[code].get(f) != b[code].get(f))
         if fields:
             changed.append(MatterChange(code, b[code].get("name", ""), fields,
                                         {f: a[code].get(f) for f in fields}, {f: b[code].get(f) for f in fields}))

@@ -304,7 +304,8 @@ def _notice_from(values: dict[str, str]) -> RectificationCreate:
     try:
         deadline = datetime.strptime(raw, "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
     except ValueError:
-        raise Invalid("请填写整改期限（年-月-日 时:分）", details=[{"field": "deadline", "reason": "时间格式不对"}]) from None
+        raise Invalid("请填写整改期限（年-月-日 时:分）",
+                      details=[{"field": "deadline", "reason": "时间格式不对"}]) from None
     try:
         return RectificationCreate(matter_id=int(matter_id), content=values.get("content", ""), deadline=deadline,
                                    department_code=values.get("department_code", "").strip() or None)

@@ -3,8 +3,8 @@
 * WGS84 is what GPS receivers report and what gridgov stores: every grid boundary is WGS84.
 * GCJ-02 (国测局坐标, "Mars coordinates") is WGS84 moved by a smoothly varying offset of a few
   hundred metres. Its formula was never published officially; the leaked one used here agrees
-  with the vendors' converters to about 1e-6 degree (0.1 m) on their published examples. Gaode (AMap), Tencent and Google's China maps use it,
-  so a position picked on a phone map usually arrives in GCJ-02.
+  with the vendors' converters to about 1e-6 degree (0.1 m) on their published examples. Gaode (AMap),
+  Tencent and Google's China maps use it, so a position picked on a phone map usually arrives in GCJ-02.
 * BD-09 (百度坐标) is GCJ-02 moved again by Baidu's small polar distortion; Baidu Maps uses it.
 
 The GCJ-02 formula is the one circulated since about 2013 in the on4wp7 (C#) and emq (Java)

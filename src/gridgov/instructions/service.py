@@ -164,7 +164,8 @@ def check_instruction_matter(session: Session, profile, grid_code: str, category
     basis = _basis(profile)
     if not lookup.has_catalogue(session, grid_code):
         if profile is not None and profile.cases.category(category) is None:
-            raise Invalid(f"类别 {category} 不在可选范围内：{choices_text(category_choices(session, grid_code, day, profile))}",
+            raise Invalid(f"类别 {category} 不在可选范围内："
+                          f"{choices_text(category_choices(session, grid_code, day, profile))}",
                           details=[{"field": "category", "error": "取值无效"}])
         return None
     if lookup.on_negative_list(session, grid_code, category, day):
@@ -175,10 +176,13 @@ def check_instruction_matter(session: Session, profile, grid_code: str, category
         raise Invalid(f"事项 {category} 不在该网格适用的事项清单内（或已退出清单），不得交办网格员{basis}"
                       + (f"。可选事项：{choices}" if choices else ""),
                       details=[{"field": "category", "error": "取值无效"}])
-    forbidden = profile.catalogue.forbidden_power_types if profile is not None else ["licensing", "penalty", "compulsion"]
+    forbidden = (profile.catalogue.forbidden_power_types if profile is not None
+                 else ["licensing", "penalty", "compulsion"])
     if matter.power_type in forbidden:
-        raise Conflict(f"事项 {matter.code}（{matter.name}）属于{VALUE_LABELS.get(matter.power_type, matter.power_type)}，"
-                       f"应由行政机关工作人员实施，不得交办网格员{_basis(profile, 'catalogue.forbidden_power_types') or basis}")
+        raise Conflict(f"事项 {matter.code}（{matter.name}）"
+                       f"属于{VALUE_LABELS.get(matter.power_type, matter.power_type)}，"
+                       "应由行政机关工作人员实施，"
+                       f"不得交办网格员{_basis(profile, 'catalogue.forbidden_power_types') or basis}")
     return matter
 
 

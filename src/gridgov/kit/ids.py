@@ -18,7 +18,7 @@ def id_number_problem(value: str) -> str | None:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return "身份证号码中的出生日期无效"
-    if _CHECK[sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS)) % 11] != value[17]:
+    if _CHECK[sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS, strict=True)) % 11] != value[17]:
         return "身份证号码校验位不正确"
     return None
 
@@ -30,7 +30,7 @@ def birth_date_of(value: str) -> date:
 
 def with_check_digit(first17: str) -> str:
     """The full ID number for 17 digits (used to make demo and test data)."""
-    return first17 + _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS)) % 11]
+    return first17 + _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -71,7 +71,8 @@ def summary_lines(profile: PolicyProfile) -> list[str]:
         f"依据：{reg.key}《{reg.title}》 {format_value(reg.kind)}，{format_value(reg.status)}"
         + (f"，{reg.in_force_from} 起施行" if reg.in_force_from else ""),
         f"平台：{profile.platform_name}",
-        f"演示城市：{profile.city.name}（{profile.city.code}），中心 {profile.city.centre.lon}, {profile.city.centre.lat}",
+        f"演示城市：{profile.city.name}（{profile.city.code}），中心 {profile.city.centre.lon}, "
+        f"{profile.city.centre.lat}",
         "县级行政区：" + "、".join(f"{c.name}（{c.code}）" for c in profile.city.counties),
     ]
     if profile.city.special_zones:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ def parse_profile(data: dict[str, Any], *, source: str, expected_name: str | Non
     return profile
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_profile(name: str) -> PolicyProfile:
     """The shipped profile of that name, checked; loaded once per process."""
     return load_profile_file(profile_path(name))

@@ -11,10 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from gridgov.accounts.api import client_ip
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.principals import ComplaintHandler
-from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
 from gridgov.public import complaints, service

@@ -20,10 +20,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from gridgov.accounts.api import client_ip
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.principals import ComplaintHandler
-from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import MAX_ID, IdPath
@@ -207,7 +206,8 @@ def complaint_handle(
     action_taken: Annotated[str, Form(max_length=20000)] = "",
 ):
     try:
-        complaints.handle_complaint(session, me, complaint_id, ComplaintHandle(action_taken=action_taken), now=utc_now())
+        complaints.handle_complaint(session, me, complaint_id, ComplaintHandle(action_taken=action_taken),
+                                    now=utc_now())
     except Invalid as exc:
         item = complaints.get_complaint_read(session, me, complaint_id)
         return _complaint(request, item, error=exc.message, action_taken=action_taken, status=422)

@@ -26,7 +26,8 @@ def _context():
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="Excel（.xlsx）或 CSV 文件", exists=True, dir_okay=False)]) -> None:
+def import_(file: Annotated[Path, typer.Argument(help="Excel（.xlsx）或 CSV 文件", exists=True,
+                                                 dir_okay=False)]) -> None:
     """导入网格员。每个错误行都会列出行号、列与原因；有任何错误则不写入。"""
     from gridgov.staff.importing import import_staff
 
@@ -73,6 +74,7 @@ def gaps(
     if as_csv:
         typer.echo(gaps_csv(report).lstrip("\ufeff"), nl=False)
         return
-    typer.echo(f"{report.area_name}（{report.area_code}）：检查 {report.grids_checked} 个网格，缺口 {len(report.gaps)} 处")
+    typer.echo(f"{report.area_name}（{report.area_code}）：检查 {report.grids_checked} 个网格，缺口 "
+               f"{len(report.gaps)} 处")
     for g in report.gaps:
         typer.echo(f"  {g.micro_grid_code or g.grid_code}  {g.grid_name}  {g.label}（{g.severity_label}）：{g.detail}")

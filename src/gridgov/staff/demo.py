@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gridgov.accounts.demo import demo_places, link_demo_staff
 from gridgov.audit.service import record
 from gridgov.authz.scope import SYSTEM
 from gridgov.kit.crypto import FieldCipher
@@ -27,8 +26,8 @@ from gridgov.staff.schemas import PostCreate, StaffCreate, TrainingCreate
 from gridgov.territory import rules as code_rules
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-GIVEN = ["建国", "晓梅", "志强", "丽华", "海峰", "秀英", "文杰", "春燕", "国华", "玉兰", "军", "静", "磊", "敏", "涛", "芳",
-         "明", "婷", "斌", "丹", "俊杰", "雪梅", "立新", "美玲", "永刚", "慧敏", "宏伟", "小红"]
+GIVEN = ["建国", "晓梅", "志强", "丽华", "海峰", "秀英", "文杰", "春燕", "国华", "玉兰", "军", "静", "磊", "敏", "涛",
+         "芳", "明", "婷", "斌", "丹", "俊杰", "雪梅", "立新", "美玲", "永刚", "慧敏", "宏伟", "小红"]
 POST_START = date(2024, 1, 2)
 TRAINED_ON = date(2023, 12, 20)
 
@@ -42,10 +41,14 @@ def _person(i: int, county: str) -> tuple[str, str, str, str]:
     return name, gender, with_check_digit(f"{county[:6]}{born:%Y%m%d}{seq}"), f"1990000{i:04d}"
 
 
-def create_demo_staff(session: Session, profile, city_code: str, *, cipher: FieldCipher, now: datetime) -> int:
+def create_demo_staff(session: Session, profile, places, *, cipher: FieldCipher,
+                      now: datetime) -> tuple[int, dict[str, int]]:
     """Staff the demo town's comprehensive grids (leader + full-time) and the second demo grid
-    (full-time); returns how many people were created (0 on a second run)."""
-    places = demo_places(session, city_code)
+    (full-time); returns how many people were created (0 on a second run) and the staff record of each
+    demo account that works there (``worker``, ``leader``, ``worker2``), for accounts to link.
+
+    ``places`` are the demo accounts' places (:func:`gridgov.accounts.demo.demo_places`): the demo
+    composes accounts and staff (gridgov.demo), so staff imports nothing of accounts."""
     roles = [r for r in ("leader", "fulltime") if r in profile.staff.roles]
     grids = session.scalars(
         select(Grid.code).where(Grid.code.startswith(code_rules.area_prefix(places.town)),
@@ -66,8 +69,8 @@ def create_demo_staff(session: Session, profile, city_code: str, *, cipher: Fiel
             staff = service.new_staff(session, SYSTEM, StaffCreate(
                 name=name, gender=gender, id_number=id_number, phone=phone, work_phone=f"1990001{i:04d}",
                 area_code=area), cipher=cipher, now=now)
-            service.add_training(session, SYSTEM, staff, TrainingCreate(held_on=TRAINED_ON, passed=True, score=85 + i % 15),
-                                 now=now)
+            service.add_training(session, SYSTEM, staff,
+                                 TrainingCreate(held_on=TRAINED_ON, passed=True, score=85 + i % 15), now=now)
             post = posts.new_post(session, SYSTEM, PostCreate(staff_id=staff.id, role=role, grid_code=grid,
                                                             start_date=POST_START), profile=profile, now=now)
             posts.start_post(session, SYSTEM, post, profile=profile, now=now)
@@ -79,8 +82,7 @@ def create_demo_staff(session: Session, profile, city_code: str, *, cipher: Fiel
             links["leader"] = existing
         elif grid == places.grid2 and role == "fulltime":
             links["worker2"] = existing
-    link_demo_staff(session, links)
     if created:
         record(session, actor=None, action="staff_imported", now=now, object_type="staff", area_code=places.town,
                detail="演示数据：演示街道各综合网格的网格长与专职网格员", after={"staff_created": created})
-    return created
+    return created, links

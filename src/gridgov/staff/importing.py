@@ -388,7 +388,8 @@ def _write_row(session, principal, row: Row, *, profile, cipher, now, result: Im
     try:
         staff = service.new_staff(session, principal, StaffCreate(
             name=p["name"], gender=p["gender"], birth_date=p["birth_date"], id_number=p["id_number"],
-            phone=p.get("phone"), work_phone=p.get("work_phone") or "", area_code=p["area_code"]), cipher=cipher, now=now)
+            phone=p.get("phone"), work_phone=p.get("work_phone") or "", area_code=p["area_code"]), cipher=cipher,
+                                  now=now)
         result.staff_created += 1
         training = None
         if p["training_date"] is not None:

@@ -25,7 +25,7 @@ from gridgov.staff import repository as repo
 from gridgov.staff import rules
 from gridgov.staff.schemas import GapRead, GapReport, PostActivate, PostCreate, PostEnd
 from gridgov.staff.service import access_staff, today
-from gridgov.territory import repository as territory_repo
+from gridgov.territory import lookup as territory_lookup
 from gridgov.territory import rules as code_rules
 from gridgov.territory.service import access_area, access_grid
 
@@ -131,7 +131,7 @@ def start_post(session: Session, principal: Principal, post: Post, *, profile, n
     grid_kind = None
     active: list[rules.PostFact] = []
     if post.grid_code:
-        grid_kind = territory_repo.get_grid(session, post.grid_code).kind
+        grid_kind = territory_lookup.get_grid(session, post.grid_code).kind
         active = [rules.PostFact(p.role, p.grid_code, p.micro_grid_code)
                   for p in repo.active_posts_under(session, SYSTEM, post.grid_code) if p.id != post.id]
     conflict = rules.activation_conflict(profile.staff, role=post.role, grid_code=post.grid_code,
@@ -191,7 +191,7 @@ def staffing_gaps(session: Session, principal: Principal, area_code: str | None,
         [rules.MicroGridFact(m.code, m.name, m.grid_code) for m in micros],
         [rules.PostFact(p.role, p.grid_code, p.micro_grid_code) for p in posts],
     )
-    names = {c: a.name for c, a in territory_repo.get_areas(session, {g.area_code for g in gaps}).items()}
+    names = {c: a.name for c, a in territory_lookup.get_areas(session, {g.area_code for g in gaps}).items()}
     counts: dict[str, int] = {}
     for g in gaps:
         counts[g.kind] = counts.get(g.kind, 0) + 1
@@ -207,7 +207,8 @@ def staffing_gaps(session: Session, principal: Principal, area_code: str | None,
     )
 
 
-GAP_CSV_HEADER = ["村（社区）代码", "村（社区）", "网格编码", "网格名称", "网格类别", "微网格编码", "缺口", "要求", "说明"]
+GAP_CSV_HEADER = ["村（社区）代码", "村（社区）", "网格编码", "网格名称", "网格类别", "微网格编码", "缺口", "要求",
+                  "说明"]
 
 
 def gaps_csv(report: GapReport) -> str:

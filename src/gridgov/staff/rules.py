@@ -180,17 +180,16 @@ def activation_conflict(
     ``active`` holds the other active posts of the same grid (and its micro-grids).
     """
     same_grid = [p for p in active if p.grid_code == grid_code]
-    if role == "leader" and staff_policy.leader_per_comprehensive_grid and grid_kind in COMPREHENSIVE_KINDS:
-        if any(p.role == "leader" for p in same_grid):
-            return "该综合网格已有在岗网格长（每个综合网格设一名网格长），请先结束原岗位"
+    if (role == "leader" and staff_policy.leader_per_comprehensive_grid and grid_kind in COMPREHENSIVE_KINDS
+            and any(p.role == "leader" for p in same_grid)):
+        return "该综合网格已有在岗网格长（每个综合网格设一名网格长），请先结束原岗位"
     cap = staff_policy.max_professionals_per_grid
-    if role == "professional" and cap is not None:
-        if sum(p.role == "professional" for p in same_grid) >= cap:
-            return f"该网格在岗专业网格员已达上限 {cap} 名"
+    if role == "professional" and cap is not None and sum(p.role == "professional" for p in same_grid) >= cap:
+        return f"该网格在岗专业网格员已达上限 {cap} 名"
     per_micro = staff_policy.liaisons_per_micro_grid
-    if role == "liaison" and per_micro is not None and micro_grid_code:
-        if sum(p.role == "liaison" and p.micro_grid_code == micro_grid_code for p in active) >= per_micro:
-            return f"该微网格已有 {per_micro} 名在岗联络员（每个微网格配备 {per_micro} 名联络员）"
+    if (role == "liaison" and per_micro is not None and micro_grid_code
+            and sum(p.role == "liaison" and p.micro_grid_code == micro_grid_code for p in active) >= per_micro):
+        return f"该微网格已有 {per_micro} 名在岗联络员（每个微网格配备 {per_micro} 名联络员）"
     return None
 
 
@@ -273,7 +272,7 @@ def staffing_gaps(
     for g in sorted(grids, key=lambda g: g.code):
         counts = by_grid.get(g.code, Counter())
 
-        def gap(kind: str, severity: str, detail: str, micro: str = "") -> None:
+        def gap(kind: str, severity: str, detail: str, micro: str = "", g=g) -> None:
             gaps.append(Gap(kind, severity, g.code, g.name, g.kind, g.area_code, detail, micro))
 
         if g.kind in needs_leader and not counts["leader"]:

@@ -43,7 +43,7 @@ from gridgov.staff.schemas import (
     TrainingCreate,
     TrainingRead,
 )
-from gridgov.territory import repository as territory_repo
+from gridgov.territory import lookup as territory_lookup
 from gridgov.territory import rules as code_rules
 
 MAX_PAGE_SIZE = 200
@@ -99,7 +99,8 @@ def check_gender(value: str) -> str:
     return gender
 
 
-def _set_id_number(session: Session, staff: StaffMember, value: str | None, birth: date | None, cipher: FieldCipher) -> None:
+def _set_id_number(session: Session, staff: StaffMember, value: str | None, birth: date | None,
+                   cipher: FieldCipher) -> None:
     """Validate, encrypt, index and mask an ID number; the birth date follows from it."""
     if not value:
         staff.id_number_enc = staff.id_number_index = None
@@ -222,7 +223,7 @@ def list_staff(session: Session, principal: Principal, *, area: str | None, q: s
 
 
 def list_items(session: Session, principal: Principal, rows) -> list[StaffListItem]:
-    names = {c: a.name for c, a in territory_repo.get_areas(session, {s.area_code for s in rows}).items()}
+    names = {c: a.name for c, a in territory_lookup.get_areas(session, {s.area_code for s in rows}).items()}
     roles: dict[int, list[str]] = {}
     for p in repo.posts_of(session, principal, [s.id for s in rows]):
         if p.status == rules.ACTIVE:
@@ -237,7 +238,8 @@ def _item(s: StaffMember, area_name: str, roles: list[str]) -> StaffListItem:
 
 
 def post_read(p, staff_name: str = "") -> PostRead:
-    return PostRead(id=p.id, staff_id=p.staff_id, staff_name=staff_name, role=p.role, role_label=rules.role_label(p.role),
+    return PostRead(id=p.id, staff_id=p.staff_id, staff_name=staff_name, role=p.role,
+                    role_label=rules.role_label(p.role),
                     scope_code=p.scope_code, grid_code=p.grid_code, micro_grid_code=p.micro_grid_code,
                     department_code=p.department_code, start_date=p.start_date, end_date=p.end_date, status=p.status,
                     status_label=rules.POST_STATUS_LABELS.get(p.status, p.status), activated_at=p.activated_at)

@@ -32,7 +32,7 @@ from gridgov.staff.schemas import (
     StaffUpdate,
     TrainingCreate,
 )
-from gridgov.territory.web import _area_options
+from gridgov.territory.service import area_options
 from gridgov.web import forms
 from gridgov.web.templating import is_htmx, templates
 
@@ -83,7 +83,7 @@ def staff_list(request: Request, me: StaffReader, session: SessionDep, area: str
     context = {"result": result, "area": area, "q": q or "", "pages": max(1, -(-result.total // PAGE_SIZE))}
     if is_htmx(request):
         return templates.TemplateResponse(request, "staff/_table.html", context, headers=VARY)
-    context["area_options"] = _area_options(session, me, selected=area)
+    context["area_options"] = area_options(session, me, selected=area)
     return templates.TemplateResponse(request, "staff/list.html", context, headers=VARY)
 
 
@@ -125,7 +125,7 @@ def staff_gaps(request: Request, me: StaffReader, session: SessionDep, area: str
     report = posts.staffing_gaps(session, me, area, profile=request.app.state.profile)
     return templates.TemplateResponse(request, "staff/gaps.html", {
         "report": report, "rows": report.gaps[:GAP_ROWS_SHOWN], "shown": GAP_ROWS_SHOWN,
-        "labels": rules.GAP_LABELS, "area_options": _area_options(session, me, selected=report.area_code),
+        "labels": rules.GAP_LABELS, "area_options": area_options(session, me, selected=report.area_code),
         "staff_policy": request.app.state.profile.staff,
     })
 

@@ -83,7 +83,8 @@ def ready_status(requires_filing: bool) -> AdjustmentStatus:
     return AdjustmentStatus.FILED if requires_filing else AdjustmentStatus.APPROVED
 
 
-def kind_problems(kind: str, new_codes: Collection[str], redrawn: Collection[str], retired: Collection[str]) -> list[str]:
+def kind_problems(kind: str, new_codes: Collection[str], redrawn: Collection[str],
+                  retired: Collection[str]) -> list[str]:
     """What is wrong with a plan's shape for its kind.
 
     split: one grid retired into two or more new grids; merge: two or more retired into one new

@@ -161,7 +161,8 @@ def propose(
     if not data.reason.strip():
         problems.append(_problem("reason", "请填写调整理由"))
     if territory.consult_village_committee and not data.committee_opinion.strip():
-        problems.append(_problem("committee_opinion", f"本地政策（{profile.label}）要求征求村（居）民委员会意见，请填写其意见"))
+        problems.append(_problem("committee_opinion",
+                                 f"本地政策（{profile.label}）要求征求村（居）民委员会意见，请填写其意见"))
     today = history.local_today(now)
     if data.effective_on < today:
         problems.append(_problem("effective_on", f"生效日期 {data.effective_on} 早于今天（{today}），不能追溯生效"))
@@ -212,12 +213,14 @@ def _check_plan(session, principal, town: str, data: AdjustmentCreate, profile, 
     """Validate the plan's features and retired codes; returns the plan to store."""
     prefix = rules.area_prefix(town)
     features = list(data.plan.features)
-    parsed, feature_problems = transfer.parse_grid_features(session, principal, features, profile=profile) if features else ([], [])
+    parsed, feature_problems = transfer.parse_grid_features(session, principal, features,
+                                                            profile=profile) if features else ([], [])
     for p in feature_problems:
         problems.append(_problem(f"features[{p.index}]", p.reason, p.code))
     for item in parsed:
         if not item.code.startswith(prefix):
-            problems.append(_problem(f"features[{item.index}]", f"网格 {item.code} 不在所调整的镇（街道）{town} 内", item.code))
+            problems.append(_problem(f"features[{item.index}]", f"网格 {item.code} 不在所调整的镇（街道）{town} 内",
+                                     item.code))
     parsed = [p for p in parsed if p.code.startswith(prefix)]
 
     retire: list[str] = []
@@ -236,7 +239,7 @@ def _check_plan(session, principal, town: str, data: AdjustmentCreate, profile, 
         else:
             retire.append(code)
     statuses = repo.grid_codes_and_status(session, retire + [p.code for p in parsed])
-    for i, code in enumerate(retire):
+    for code in retire:
         if code not in statuses or not covers(principal, code):
             problems.append(_problem("retire", f"网格 {code} 不存在", code))
         elif statuses[code] != GridStatus.ACTIVE:
@@ -276,7 +279,8 @@ def _check_shapes(session: Session, town: str, parsed, replaced: set[str], probl
         outside = areas_m2(shapely.difference(geoms, boundary), ref_lat)
         for item, size in zip(parsed, outside, strict=True):
             if size > OVERLAP_TOLERANCE_M2:
-                problems.append(_problem(f"features[{item.index}]", f"网格 {item.code} 超出镇（街道）边界约 {size:.0f} 平方米", item.code))
+                problems.append(_problem(f"features[{item.index}]",
+                                         f"网格 {item.code} 超出镇（街道）边界约 {size:.0f} 平方米", item.code))
     staying = [
         g for g in repo.list_grids_with_geometry(session, SYSTEM, prefix=rules.area_prefix(town))
         if g.code not in replaced and g.code not in {p.code for p in parsed}
@@ -331,14 +335,17 @@ def _decide(
     if action == arules.FILE:
         adj.filed_by, adj.filed_at, adj.filing_note = (principal.user_id if principal else None), now, note.strip()
     else:
-        adj.decided_by, adj.decided_at, adj.decision_note = (principal.user_id if principal else None), now, note.strip()
+        adj.decided_by = principal.user_id if principal else None
+        adj.decided_at, adj.decision_note = now, note.strip()
     session.flush()
-    actions = {arules.APPROVE: "adjustment_approved", arules.REJECT: "adjustment_rejected", arules.FILE: "adjustment_filed"}
+    actions = {arules.APPROVE: "adjustment_approved", arules.REJECT: "adjustment_rejected",
+               arules.FILE: "adjustment_filed"}
     record(
         session, actor=principal, action=actions[action], now=now, object_type="grid_adjustment", object_id=adj.id,
         area_code=adj.town_code, before={"status": before}, after={"status": adj.status}, detail=note.strip()[:500],
     )
-    if adj.effective_on <= history.local_today(now) and arules.ready_to_apply(adj.status, requires_filing=requires_filing(adj)):
+    if (adj.effective_on <= history.local_today(now)
+            and arules.ready_to_apply(adj.status, requires_filing=requires_filing(adj))):
         apply_adjustment(session, adj, now=now, actor=principal)
     return adj
 

@@ -40,7 +40,8 @@ router = APIRouter()
 
 
 MAX_PLAN_BYTES = 20 * 1024 * 1024
-STATUS_BADGES = {"proposed": "level", "approved": "urban", "filed": "urban", "effective": "rural", "rejected": "retired"}
+STATUS_BADGES = {"proposed": "level", "approved": "urban", "filed": "urban", "effective": "rural",
+                 "rejected": "retired"}
 """Which existing badge colour shows each status."""
 
 
@@ -51,7 +52,8 @@ def adjustment_list(request: Request, me: AdjustmentProposer, session: SessionDe
     return templates.TemplateResponse(
         request,
         "adjustments/list.html",
-        {"items": items, "status": status or "", "badge_class": STATUS_BADGES, "status_labels": {str(k): v for k, v in ADJUSTMENT_STATUS_LABELS.items()},
+        {"items": items, "status": status or "", "badge_class": STATUS_BADGES,
+         "status_labels": {str(k): v for k, v in ADJUSTMENT_STATUS_LABELS.items()},
          "can_propose": arules.actor_problem(arules.PROPOSE, me.level) is None},
     )
 
@@ -99,19 +101,22 @@ def adjustment_page(request: Request, me: AdjustmentProposer, adjustment_id: IdP
 @router.post("/adjustments/{adjustment_id}/approve")
 def adjustment_approve(request: Request, me: AdjustmentApprover, adjustment_id: IdPath, session: SessionDep,
                        note: Annotated[str, Form()] = ""):
-    return _act(request, session, me, adjustment_id, lambda: adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
+    return _act(request, session, me, adjustment_id,
+                lambda: adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject")
 def adjustment_reject(request: Request, me: AdjustmentApprover, adjustment_id: IdPath, session: SessionDep,
                       note: Annotated[str, Form()] = ""):
-    return _act(request, session, me, adjustment_id, lambda: adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
+    return _act(request, session, me, adjustment_id,
+                lambda: adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file")
 def adjustment_file(request: Request, me: AdjustmentFiler, adjustment_id: IdPath, session: SessionDep,
                     note: Annotated[str, Form()] = ""):
-    return _act(request, session, me, adjustment_id, lambda: adjustments.file(session, me, adjustment_id, note, now=utc_now()))
+    return _act(request, session, me, adjustment_id,
+                lambda: adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 
 
 # ---------------------------------------------------------------- helpers
@@ -156,7 +161,9 @@ def _create_from_form(values: dict[str, str], upload: bytes) -> AdjustmentCreate
             plan=AdjustmentPlan(features=features, retire=retire),
         )
     except ValidationError as exc:
-        raise Invalid("表单内容有误", details=[{"field": ".".join(map(str, e["loc"])), "reason": e["msg"]} for e in exc.errors()]) from exc
+        raise Invalid("表单内容有误",
+                      details=[{"field": ".".join(map(str, e["loc"])),
+                                "reason": e["msg"]} for e in exc.errors()]) from exc
 
 
 def _towns(session, me: Principal) -> list[dict]:

@@ -28,7 +28,8 @@ def _session():
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection 文件", exists=True, dir_okay=False)]) -> None:
+def import_(file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection 文件", exists=True,
+                                                 dir_okay=False)]) -> None:
     """导入区域、网格与微网格。每个错误要素都会列出序号与原因；有任何错误则不写入。"""
     from gridgov.policy.loader import load_profile
 

@@ -30,7 +30,8 @@ def check_coverage(session: Session, principal: Principal, area_code: str, *, pr
         raise NotFound(f"区域 {area_code} 不存在")
     grids = repo.list_grids_with_geometry(session, principal, prefix=rules.area_prefix(area_code))
     boundary = shapely.from_wkb(area.boundary_wkb) if area.boundary_wkb else None
-    geoms = shapely.from_wkb(np.array([g.geom_wkb for g in grids], dtype=object)) if grids else np.array([], dtype=object)
+    geoms = shapely.from_wkb(np.array([g.geom_wkb for g in grids],
+                                      dtype=object)) if grids else np.array([], dtype=object)
     ref_lat = _reference_lat(boundary, geoms)
     overlaps = _overlaps(grids, geoms, ref_lat)
     gaps: list[CoverageIssue] = []
@@ -122,7 +123,8 @@ def household_warnings(grids, profile) -> list[HouseholdWarning]:
                     households=g.households,
                     norm_min=low,
                     norm_max=high,
-                    message=f"{g.name}有 {g.households} 户，超出{GRID_KIND_LABELS[GridKind(g.kind)]}规模 {low}–{high} 户",
+                    message=f"{g.name}有 {g.households} 户，超出{GRID_KIND_LABELS[GridKind(g.kind)]}规模 "
+                            f"{low}–{high} 户",
                 )
             )
     return out

@@ -1,10 +1,10 @@
 """The demo city: a synthetic territory of areas and grids laid over a real city, built deterministically.
 
-Only the city and its county-level divisions are real (GB/T 2260 codes and names, from the policy profile: :func:`demo_city_of`);
-the towns, villages and grids below them are invented, with codes that follow the statistical
-division rules (towns ``0xx`` for streets 街道 and ``1xx`` for towns 镇; villages ``0xx``–``1xx`` for
-communities 社区 under streets and ``2xx``–``3xx`` for villages 村 under towns; a grid is its village's
-code + ``001``…).
+Only the city and its county-level divisions are real (GB/T 2260 codes and names, from the policy
+profile: :func:`demo_city_of`); the towns, villages and grids below them are invented, with codes
+that follow the statistical division rules (towns ``0xx`` for streets 街道 and ``1xx`` for towns
+镇; villages ``0xx``–``1xx`` for communities 社区 under streets and ``2xx``–``3xx`` for villages 村
+under towns; a grid is its village's code + ``001``…).
 
 This module is the layout; the real city, the sizes and the name tables it draws on are in
 :mod:`gridgov.territory.demo_data`.
@@ -179,13 +179,15 @@ def _build(
     villages = [v for t in towns for v in t.villages]
     features: list[dict] = [_area_feature(city.area_code, city.city_name, AreaLevel.CITY, city_ring)]
     county_rings = _node([_ring(c.rect) for c in counties])
-    features += [_area_feature(c.code, c.name, AreaLevel.COUNTY, r) for c, r in zip(counties, county_rings)]
+    features += [_area_feature(c.code, c.name, AreaLevel.COUNTY, r) for c,
+                 r in zip(counties, county_rings, strict=True)]
     town_rings = _node([_ring(t.rect) for t in towns])
-    features += [_area_feature(t.code, t.name, AreaLevel.TOWN, r) for t, r in zip(towns, town_rings)]
+    features += [_area_feature(t.code, t.name, AreaLevel.TOWN, r) for t, r in zip(towns, town_rings, strict=True)]
     village_rings = _node([_ring(v.rect) for v in villages])
-    features += [_area_feature(v.code, v.name, AreaLevel.VILLAGE, r) for v, r in zip(villages, village_rings)]
+    features += [_area_feature(v.code, v.name, AreaLevel.VILLAGE, r) for v,
+                 r in zip(villages, village_rings, strict=True)]
     grid_rings = _node([_ring(g.rect) for g in grid_list])
-    features += [_grid_feature(g, r) for g, r in zip(grid_list, grid_rings)]
+    features += [_grid_feature(g, r) for g, r in zip(grid_list, grid_rings, strict=True)]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -272,11 +274,11 @@ def _lay_out(
     county_towns = [town_counts[i * towns_per_county : (i + 1) * towns_per_county] for i in range(COUNTIES)]
     county_rects = _split(city_rect, [sum(map(sum, tc)) for tc in county_towns], rng, kx, cols=COUNTIES)
     counties = []
-    for (code, name), rect, tcounts in zip(city.counties[:COUNTIES], county_rects, county_towns):
+    for (code, name), rect, tcounts in zip(city.counties[:COUNTIES], county_rects, county_towns, strict=True):
         county = _County(code + "000000", name, rect)
-        for trect, vcounts in zip(_split(rect, [sum(v) for v in tcounts], rng, kx), tcounts):
+        for trect, vcounts in zip(_split(rect, [sum(v) for v in tcounts], rng, kx), tcounts, strict=True):
             vrects = _split(trect, vcounts, rng, kx)
-            county.towns.append(_Town(trect, [_Village(r, n, r) for r, n in zip(vrects, vcounts)]))
+            county.towns.append(_Town(trect, [_Village(r, n, r) for r, n in zip(vrects, vcounts, strict=True)]))
         counties.append(county)
     return counties, city_rect
 

@@ -35,5 +35,6 @@ def load_demo_city(session: Session, profile, *, grids: int, now: datetime) -> s
         added = history.backfill_versions(session, now=now)  # a demo built before history was kept
         note = f"，补记 {added} 个网格的边界历史" if added else ""
         return f"演示城市{city.city_name}已存在（{existing} 个网格），沿用现有数据{note}"
-    result = import_feature_collection(session, SYSTEM, demo_feature_collection(profile, grids=grids), profile=profile, now=now)
+    result = import_feature_collection(session, SYSTEM, demo_feature_collection(profile, grids=grids), profile=profile,
+                                       now=now)
     return f"演示城市{city.city_name}已建立：{result.areas_created} 个区域，{result.grids_created} 个网格"

@@ -123,7 +123,8 @@ def backfill_versions(session: Session, *, now: datetime) -> int:
         row = {
             "grid_code": g.code,
             "valid_from": since,
-            "valid_to": (local_today(g.retired_at) if g.retired_at else since) if g.status == GridStatus.RETIRED else None,
+            "valid_to": ((local_today(g.retired_at) if g.retired_at else since)
+                         if g.status == GridStatus.RETIRED else None),
             "name": g.name,
             "kind": g.kind,
             "households": g.households,

@@ -121,6 +121,29 @@ def get_area_read(session: Session, principal: Principal, code: str) -> AreaRead
     return _area_read(area, children, grids)
 
 
+_LEVEL_RANK = {level: i for i, level in enumerate(AreaLevel)}
+
+
+def area_options(session: Session, me: Principal, *, selected: str | None) -> list[dict]:
+    """The areas offered in a picker: the top areas, their children and grandchildren, indented."""
+    options: list[dict] = []
+
+    def add(a: AreaRead, depth: int) -> None:
+        options.append({"code": a.code, "name": a.name, "label": a.level_label, "depth": depth})
+
+    for top in list_areas(session, me, None):
+        add(top, 0)
+        for child in list_areas(session, me, top.code):
+            add(child, 1)
+            if child.children:
+                for grandchild in list_areas(session, me, child.code):
+                    add(grandchild, 2)
+    if selected and selected not in {o["code"] for o in options}:
+        chosen = get_area_read(session, me, selected)
+        add(chosen, _LEVEL_RANK.get(AreaLevel(chosen.level), 0))
+    return options
+
+
 def _area_read(area: Area, children: int, grids: int = 0) -> AreaRead:
     return AreaRead(
         code=area.code,

@@ -113,7 +113,8 @@ def _parse_features(features: list, principal: Principal, profile, problems: lis
         if item is None:
             continue
         if not covers(principal, item.code):
-            problems.append(_problem(index, item.code, f"编码 {item.code} 不在你的管辖范围（{principal.scope_code}）内"))
+            problems.append(_problem(index, item.code,
+                                     f"编码 {item.code} 不在你的管辖范围（{principal.scope_code}）内"))
             continue
         if item.code in first_index:
             problems.append(_problem(index, item.code, f"编码重复：与第 {first_index[item.code]} 个要素相同"))
@@ -342,7 +343,8 @@ def _check_micro_parents(
     known = grid_codes | repo.existing_codes(session, Grid, parents)
     for micro in micros:
         if micro.code[:15] not in known:
-            problems.append(_problem(micro.index, micro.code, f"所属网格 {micro.code[:15]} 不存在（文件与数据库中均无）"))
+            problems.append(_problem(micro.index, micro.code,
+                                     f"所属网格 {micro.code[:15]} 不存在（文件与数据库中均无）"))
 
 
 def _write_areas(session: Session, areas: list[_Parsed], now: datetime, result: ImportResult) -> None:
@@ -413,7 +415,8 @@ def _write_micro_grids(session: Session, micros: list[_Parsed], now: datetime, r
         return
     existing = repo.existing_codes(session, MicroGrid, [m.code for m in micros])
     rows = [
-        {"code": m.code, "grid_code": m.code[:15], "name": m.props["name"].strip(), "households": m.props.get("households") or 0}
+        {"code": m.code, "grid_code": m.code[:15], "name": m.props["name"].strip(),
+         "households": m.props.get("households") or 0}
         for m in micros
     ]
     new = [{**r, "created_at": now, "status": GridStatus.ACTIVE} for r in rows if r["code"] not in existing]

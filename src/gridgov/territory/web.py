@@ -24,7 +24,6 @@ router = APIRouter()
 
 GRID_PAGE_SIZE = 30
 VARY = {"Vary": "HX-Request"}
-_LEVEL_RANK = {level: i for i, level in enumerate(AreaLevel)}
 
 
 # ---------------------------------------------------------------- home
@@ -85,7 +84,7 @@ def grid_list(
     context = {"result": result, "area": area, "q": q or "", "pages": max(1, -(-result.total // result.page_size))}
     if is_htmx(request):
         return templates.TemplateResponse(request, "grids/_table.html", context, headers=VARY)
-    context["area_options"] = _area_options(session, me, selected=area)
+    context["area_options"] = service.area_options(session, me, selected=area)
     return templates.TemplateResponse(request, "grids/list.html", context, headers=VARY)
 
 
@@ -130,7 +129,7 @@ def coverage_page(request: Request, me: TerritoryReader, session: SessionDep, pr
     area = (area or "").strip() or None
     if area is None:
         return templates.TemplateResponse(
-            request, "coverage.html", {"report": None, "area_options": _area_options(session, me, selected=None)}
+            request, "coverage.html", {"report": None, "area_options": service.area_options(session, me, selected=None)}
         )
     report = coverage.check_coverage(session, me, area, profile=profile)
     boundary = service.access_area(session, me, area).boundary_wkb
@@ -148,7 +147,7 @@ def coverage_page(request: Request, me: TerritoryReader, session: SessionDep, pr
         {
             "report": report,
             "chain": service.area_chain(session, area),
-            "area_options": _area_options(session, me, selected=area),
+            "area_options": service.area_options(session, me, selected=area),
             "map_config": config,
         },
     )
@@ -176,26 +175,6 @@ def _home_summary(session: Session, me: Principal) -> dict:
         "counties": counties,
         "chart": {"names": [c.name for c in counties], "grids": [c.grids for c in counties]},
     }
-
-
-def _area_options(session: Session, me: Principal, *, selected: str | None) -> list[dict]:
-    """The areas offered in a picker: the top areas, their children and grandchildren, indented."""
-    options: list[dict] = []
-
-    def add(a: AreaRead, depth: int) -> None:
-        options.append({"code": a.code, "name": a.name, "label": a.level_label, "depth": depth})
-
-    for top in service.list_areas(session, me, None):
-        add(top, 0)
-        for child in service.list_areas(session, me, top.code):
-            add(child, 1)
-            if child.children:
-                for grandchild in service.list_areas(session, me, child.code):
-                    add(grandchild, 2)
-    if selected and selected not in {o["code"] for o in options}:
-        chosen = service.get_area_read(session, me, selected)
-        add(chosen, _LEVEL_RANK.get(AreaLevel(chosen.level), 0))
-    return options
 
 
 def _default_map_area(session: Session, me: Principal) -> AreaRead | None:

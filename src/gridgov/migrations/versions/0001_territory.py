@@ -1,7 +1,7 @@
 """territory, calendar overrides and counters
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 02:31:49.208625
 """
 import sqlalchemy as sa
