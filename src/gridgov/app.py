@@ -34,8 +34,6 @@ from gridgov.authz.dependencies import (
 )
 from gridgov.body_limits import BodyLimitMiddleware
 from gridgov.cases.api import router as cases_api
-from gridgov.instructions.api import router as instructions_api
-from gridgov.instructions.web import router as instruction_pages
 from gridgov.cases.supervision_api import router as supervision_api
 from gridgov.cases.web import router as case_pages
 from gridgov.catalogue.api import router as catalogue_api
@@ -47,6 +45,8 @@ from gridgov.departments.api import router as departments_api
 from gridgov.deps import SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import InputGuardMiddleware
+from gridgov.instructions.api import router as instructions_api
+from gridgov.instructions.web import router as instruction_pages
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify.api import router as notifications_api

@@ -86,7 +86,8 @@ class Universe:
         self.areas = dict(db.execute(select(Area.code, Area.parent_code)).all())
         self.grids = {code: (name, status, wkb) for code, name, status, wkb in
                       db.execute(select(Grid.code, Grid.name, Grid.status, Grid.geom_wkb))}
-        self.departments = dict(db.execute(select(Department.code, Department.area_code).where(Department.is_active)).all())
+        self.departments = dict(db.execute(select(Department.code,
+                                                  Department.area_code).where(Department.is_active)).all())
         self.users = dict(db.execute(select(User.username, User.scope_code)).all())
         self.user_ids = dict(db.execute(select(User.username, User.id)).all())
         self.user_created = dict(db.execute(select(AuditEntry.id, AuditEntry.area_code)
@@ -131,7 +132,8 @@ class Universe:
 
     def outside(self, kind: str) -> str | None:
         if kind == "grid":
-            return min((c for c, (_n, s, _w) in self.grids.items() if s == "active" and not self.covers(c)), default=None)
+            return min((c for c, (_n, s, _w) in self.grids.items() if s == "active" and not self.covers(c)),
+                       default=None)
         if kind == "area":
             return min((c for c in self.areas if not self.sees(c)), default=None)
         if kind == "staff":
@@ -290,8 +292,10 @@ def _searched(u: Universe) -> set[str]:
 
 
 LISTS: list[List] = [
-    List("区域列表 API（逐级展开）", Permission.TERRITORY_READ, areas_api, lambda u: {a for a in u.areas if u.sees(a)}, ancestors=True),
-    List("区域树页面（逐级展开）", Permission.TERRITORY_READ, area_tree_page, lambda u: {a for a in u.areas if u.sees(a)}, ancestors=True),
+    List("区域列表 API（逐级展开）", Permission.TERRITORY_READ, areas_api, lambda u: {a for a in u.areas if u.sees(a)},
+         ancestors=True),
+    List("区域树页面（逐级展开）", Permission.TERRITORY_READ, area_tree_page,
+         lambda u: {a for a in u.areas if u.sees(a)}, ancestors=True),
     List("网格列表 API", Permission.TERRITORY_READ, grids_api, Universe.active_grids),
     List("网格搜索 API", Permission.TERRITORY_READ, lambda c, u: grids_api(c, u, q=SEARCH), _searched),
     List("网格列表页面", Permission.TERRITORY_READ, grids_page, Universe.active_grids),
@@ -303,9 +307,12 @@ LISTS: list[List] = [
     List("网格员 API（逐页）", Permission.STAFF_READ, staff_api, Universe.staff_in),
     List("用户 API", Permission.USERS_ADMIN, users_api, lambda u: {n for n, s in u.users.items() if u.covers(s)}),
     List("用户页面", Permission.USERS_ADMIN, users_page, lambda u: {n for n, s in u.users.items() if u.covers(s)}),
-    List("审计日志 API", Permission.AUDIT_READ, audit_api, lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
-    List("审计日志页面", Permission.AUDIT_READ, audit_page, lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
-    List("审计日志 CSV", Permission.AUDIT_READ, audit_csv, lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
+    List("审计日志 API", Permission.AUDIT_READ, audit_api,
+         lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
+    List("审计日志页面", Permission.AUDIT_READ, audit_page,
+         lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
+    List("审计日志 CSV", Permission.AUDIT_READ, audit_csv,
+         lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
 ]
 
 DETAILS: list[Detail] = [
@@ -378,7 +385,8 @@ def check_detail(row: Detail, c, u: Universe, fail: Failures) -> None:
                f"{row.name}: 辖区外 {outside} 得到 {r_out.status_code}，不存在的得到 {r_missing.status_code}")
     if r_out.status_code == r_missing.status_code == 404:
         fail.check(_message(r_out, outside) == _message(r_missing, missing),
-                   f"{row.name}: 辖区外与不存在的回答不同：{_message(r_out, outside)!r} / {_message(r_missing, missing)!r}")
+                   f"{row.name}: 辖区外与不存在的回答不同：{_message(r_out, outside)!r} / "
+                   f"{_message(r_missing, missing)!r}")
 
 
 def check_locate(c, u: Universe, fail: Failures) -> None:
@@ -399,7 +407,8 @@ def check_locate(c, u: Universe, fail: Failures) -> None:
         fail.check(not body["found"] and body["grid_code"] is None and outside not in str(body)
                    and u.grids[outside][0] not in str(body), f"定位: 辖区外的网格被说出：{body}")
         nowhere = c.get("/api/v1/grids/locate", params={"lon": 100.0, "lat": 40.0}).json()
-        fail.check(body["message"] == nowhere["message"], f"定位: 辖区外与无网格的回答不同：{body['message']} / {nowhere['message']}")
+        fail.check(body["message"] == nowhere["message"],
+                   f"定位: 辖区外与无网格的回答不同：{body['message']} / {nowhere['message']}")
 
 
 @pytest.mark.parametrize("username", [a.username for a in DEMO_ACCOUNTS])

@@ -53,9 +53,9 @@ def role_sets(tree: ast.AST) -> list[int]:
             skip.update(id(n) for n in ast.walk(node.slice))
     lines = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Set | ast.Tuple | ast.List) and id(node) not in skip:
-            if sum(_is_role(e) for e in node.elts) >= 2:
-                lines.append(node.lineno)
+        if (isinstance(node, ast.Set | ast.Tuple | ast.List) and id(node) not in skip
+                and sum(_is_role(e) for e in node.elts) >= 2):
+            lines.append(node.lineno)
     return lines
 
 
@@ -83,13 +83,13 @@ def test_the_detector_sees_each_spelling():
 
 
 def test_the_two_meanings_of_agency_are_named_apart():
-    assert AGENCY_ROLES == {Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER}
-    assert AGENCY_OR_SYSADMIN_ROLES == AGENCY_ROLES | {Role.SYSADMIN}
+    assert {Role.AGENCY_ADMIN, Role.AGENCY_DISPATCHER} == AGENCY_ROLES
+    assert AGENCY_ROLES | {Role.SYSADMIN} == AGENCY_OR_SYSADMIN_ROLES
     assert Role.SYSADMIN not in AGENCY_ROLES
 
 
 def test_staff_posts_are_the_profile_vocabulary_and_the_board_keeps_its_order():
-    assert STAFF_POST_ROLES == set(POLICY_ROLE_LABELS)
+    assert set(POLICY_ROLE_LABELS) == STAFF_POST_ROLES
     assert BOARD_ROLE_ORDER == (
         Role.INSTRUCTOR, Role.CHIEF_LEADER, Role.LEADER, Role.FULLTIME,
         Role.PARTTIME, Role.PROFESSIONAL, Role.LIAISON, Role.VOLUNTEER,

@@ -225,7 +225,8 @@ def user_edit(
 
 
 @router.post("/users/{user_id}/active")
-def user_set_active(request: Request, session: SessionDep, me: UserAdmin, user_id: IdPath, active: Annotated[str, Form()] = ""):
+def user_set_active(request: Request, session: SessionDep, me: UserAdmin, user_id: IdPath,
+                    active: Annotated[str, Form()] = ""):
     user = service.access_user(session, me, user_id)
     if active not in ("0", "1"):
         return _detail(request, session, me, user, error="请求有误：缺少启用或停用的选择", error_in="active",

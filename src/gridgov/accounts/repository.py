@@ -94,10 +94,12 @@ def areas_down_to_towns(session: Session, principal: Principal) -> Sequence[Area
 def place_names(session: Session, codes: set[str]) -> dict[str, str]:
     """The name of each area, grid or micro-grid code (for showing a user's scope)."""
     names: dict[str, str] = {}
-    for model, length in ((Area, rules.AREA_CODE_LEN), (Grid, rules.GRID_CODE_LEN), (MicroGrid, rules.MICRO_GRID_CODE_LEN)):
+    for model, length in ((Area, rules.AREA_CODE_LEN), (Grid, rules.GRID_CODE_LEN),
+                          (MicroGrid, rules.MICRO_GRID_CODE_LEN)):
         wanted = [c for c in codes if len(c) == length]
         if wanted:
-            names.update({code: name for code, name in session.execute(select(model.code, model.name).where(model.code.in_(wanted)))})
+            names.update({code: name for code,
+                          name in session.execute(select(model.code, model.name).where(model.code.in_(wanted)))})
     return names
 
 

@@ -175,7 +175,8 @@ def logout(request: Request, session: SessionDep, principal: Public):
 
 @router.get("/account")
 def account(request: Request, principal: SignedIn):
-    return templates.TemplateResponse(request, "accounts/account.html", {"me": principal, "message": None, "error": None})
+    return templates.TemplateResponse(request, "accounts/account.html",
+                                      {"me": principal, "message": None, "error": None})
 
 
 @router.post("/account/password")

@@ -36,7 +36,8 @@ def page_of_entries(session: Session, principal: Principal, filters: dict[str, A
     """Entries in the principal's jurisdiction matching ``filters``, newest first, with the total count."""
     total = session.scalar(_filtered(scoped(select(func.count()).select_from(AuditEntry), principal, AuditEntry),
                                      **filters)) or 0
-    stmt = _filtered(scoped(select(AuditEntry), principal, AuditEntry), **filters).order_by(AuditEntry.id.desc()).offset(offset)
+    stmt = _filtered(scoped(select(AuditEntry), principal, AuditEntry),
+                     **filters).order_by(AuditEntry.id.desc()).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return session.scalars(stmt).all(), total

@@ -106,7 +106,8 @@ def list_entries(
 ) -> tuple[Sequence[AuditEntry], int]:
     """Entries in the principal's jurisdiction, newest first, with the total count."""
     check_area(principal, area)
-    filters = {"action": action, "actor": actor, "object_type": object_type, "area": area, "since": since, "until": until}
+    filters = {"action": action, "actor": actor, "object_type": object_type, "area": area, "since": since,
+               "until": until}
     return repo.page_of_entries(session, principal, filters, offset=offset, limit=limit)
 
 

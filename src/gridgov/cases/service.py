@@ -1,7 +1,8 @@
 """Use cases of the closed loop: intake, reading a case and its file, and verifying files.
 
-Actions on a case live in :mod:`.actions` (who may take them: :mod:`.actors`); both write the file through :func:`log_action`, so every
-change of a case leaves one hash-chained entry. Services take ``now`` and never commit.
+Actions on a case live in :mod:`.actions` (who may take them: :mod:`.actors`); both write the file
+through :func:`log_action`, so every change of a case leaves one hash-chained entry. Services take
+``now`` and never commit.
 """
 
 from __future__ import annotations
@@ -372,7 +373,8 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     case = _case_row(principal, data, case_no, grid, point, discovered, phone, cipher, profile, worker, now)
     first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
                        note=data.description[:200], attachments=list(photos), make=repo.NewRow,
-                       data={"source": data.source, "grid": grid.code, "category": data.category, "urgency": case.urgency})
+                       data={"source": data.source, "grid": grid.code, "category": data.category,
+                             "urgency": case.urgency})
     limits = _limits_of_new_case(session, case, matter, profile)
     # The report clock runs in calendar hours: it needs no working-day calendar.
     clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency, make=repo.NewRow)
@@ -440,7 +442,8 @@ def _case_row(principal: Principal, data: CaseCreate, case_no: str, grid, point,
     return repo.NewRow(
         id=None, case_no=case_no, title=data.title, description=data.description,
         category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
-        discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None, address=data.address, grid_code=grid.code,
+        discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None,
+        address=data.address, grid_code=grid.code,
         town_code=town, county_code=rules.parent_area_code(town), handling_level=str(rules.area_level(handling_area)),
         handling_area_code=handling_area, lead_department_code=None, reporter_name=data.reporter_name,
         reporter_phone_enc=cipher.encrypt(phone) if phone else None,

@@ -1,6 +1,7 @@
 """What the case pages list: worklists per role, countdowns, counts by state, the open-case map.
 
-The pages' read service (read-only use cases for :mod:`gridgov.cases.web` and the instruction pages). They use the same scoped queries as the API
+The pages' read service (read-only use cases for :mod:`gridgov.cases.web` and the instruction
+pages). They use the same scoped queries as the API
 (:func:`gridgov.cases.repository.readable` / ``list_cases``), the same list item
 (:func:`gridgov.cases.service.list_item`) and the same answer to "what may this user do now"
 (:func:`gridgov.cases.actors.actions_for`), so a page never lists a case the API would hide, nor

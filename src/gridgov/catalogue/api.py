@@ -49,7 +49,8 @@ def compare(list_id: IdPath, a: IdPath, b: IdPath, session: SessionDep, me: Publ
 
 
 @router.post("/catalogue/applications", response_model=ApplicationRead, status_code=201, summary="提出清单申请")
-def submit(data: ApplicationCreate, session: SessionDep, me: CatalogueApplicant, profile: ProfileDep) -> ApplicationRead:
+def submit(data: ApplicationCreate, session: SessionDep, me: CatalogueApplicant,
+           profile: ProfileDep) -> ApplicationRead:
     app = applications.submit(session, me, data, profile=profile, now=utc_now())
     return applications.to_read(session, [app], profile=profile)[0]
 
@@ -61,7 +62,8 @@ def list_applications(session: SessionDep, me: CatalogueApplicant, profile: Prof
 
 
 @router.get("/catalogue/applications/{application_id}", response_model=ApplicationRead, summary="清单申请详情")
-def get_application(application_id: IdPath, session: SessionDep, me: CatalogueApplicant, profile: ProfileDep) -> ApplicationRead:
+def get_application(application_id: IdPath, session: SessionDep, me: CatalogueApplicant,
+                    profile: ProfileDep) -> ApplicationRead:
     return applications.read_one(session, me, application_id, profile=profile)
 
 
@@ -95,12 +97,14 @@ def list_rectifications(session: SessionDep, me: CatalogueApplicant) -> list[Rec
 
 @router.post("/catalogue/rectifications", response_model=RectificationRead, status_code=201,
              summary="责令限期整改（强制退出前）")
-def issue(data: RectificationCreate, session: SessionDep, me: CatalogueManager, profile: ProfileDep) -> RectificationRead:
+def issue(data: RectificationCreate, session: SessionDep, me: CatalogueManager,
+          profile: ProfileDep) -> RectificationRead:
     return rectification.to_read(session, [rectification.issue(session, me, data, profile=profile, now=utc_now())])[0]
 
 
 @router.post("/catalogue/rectifications/{notice_id}/answer", response_model=RectificationRead, summary="答复整改通知")
-def answer(notice_id: IdPath, data: RectificationAnswer, session: SessionDep, me: CatalogueApplicant) -> RectificationRead:
+def answer(notice_id: IdPath, data: RectificationAnswer, session: SessionDep,
+           me: CatalogueApplicant) -> RectificationRead:
     return rectification.to_read(session, [rectification.answer(session, me, notice_id, data, now=utc_now())])[0]
 
 

@@ -69,7 +69,8 @@ def check_list_agency(principal: Principal, cat_list: CatalogueList, what: str =
     QZ§7; the county agency for a county list, LZ§15, JM§9)."""
     if not principal:
         return
-    if principal.department_code or principal.role not in AGENCY_OR_SYSADMIN_ROLES or principal.scope_code != cat_list.area_code:
+    if (principal.department_code or principal.role not in AGENCY_OR_SYSADMIN_ROLES
+            or principal.scope_code != cat_list.area_code):
         raise Forbidden(f"清单申请由清单所在层级（{cat_list.area_code}）的网格化机构{what}")
 
 

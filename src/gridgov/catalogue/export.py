@@ -122,7 +122,8 @@ def catalogue_view(session: Session, profile, place: str, day: date) -> Catalogu
     order = {c: i for i, c in enumerate(chain_codes)}
     kinds = list(profile.catalogue.city_lists) + list(profile.catalogue.county_lists)
     lists = repo.lists_of_areas(session, chain_codes)
-    lists = sorted(lists, key=lambda cl: (order.get(cl.area_code, 99), kinds.index(cl.kind) if cl.kind in kinds else 99, cl.id))
+    lists = sorted(lists, key=lambda cl: (order.get(cl.area_code, 99), kinds.index(cl.kind) if cl.kind in kinds else 99,
+                                          cl.id))
     ids = [cl.id for cl in lists]
     by_id = {cl.id: cl for cl in lists}
     follows_names = repo.list_names(session, {cl.follows_list_id for cl in lists if cl.follows_list_id})

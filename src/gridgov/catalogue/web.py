@@ -84,7 +84,8 @@ def _list_page(request, session, me: Principal, profile, *, status: str | None =
 
 
 @router.post("/catalogue/versions/{version_id}/file")
-def version_file(request: Request, me: CatalogueManager, version_id: IdPath, session: SessionDep, profile: ProfileDep, values: Values):
+def version_file(request: Request, me: CatalogueManager, version_id: IdPath, session: SessionDep, profile: ProfileDep,
+                 values: Values):
     """The city agency records the filing of a county version (JM§9 报市网格化机构备案)."""
     try:
         filing.file_version(session, me, version_id, values.get("note", "")[:2000], profile=profile, now=utc_now())
@@ -102,7 +103,8 @@ def application_form(request: Request, me: CatalogueApplicant, session: SessionD
 
 
 @router.post("/catalogue/applications/new")
-def application_submit(request: Request, me: CatalogueApplicant, session: SessionDep, profile: ProfileDep, values: Values):
+def application_submit(request: Request, me: CatalogueApplicant, session: SessionDep, profile: ProfileDep,
+                       values: Values):
     try:
         data = _application_from(values)
         app = applications.submit(session, me, data, profile=profile, now=utc_now())
@@ -114,8 +116,8 @@ def application_submit(request: Request, me: CatalogueApplicant, session: Sessio
 
 
 @router.get("/catalogue/applications/{application_id}")
-def application_page(request: Request, me: CatalogueApplicant, application_id: IdPath, session: SessionDep, profile: ProfileDep,
-                     done: str | None = None):
+def application_page(request: Request, me: CatalogueApplicant, application_id: IdPath, session: SessionDep,
+                     profile: ProfileDep, done: str | None = None):
     return _detail(request, session, me, profile, application_id, done=DONE.get(done or ""))
 
 
@@ -273,7 +275,8 @@ def rectification_list(request: Request, me: CatalogueApplicant, session: Sessio
 
 
 @router.post("/catalogue/rectifications")
-def rectification_issue(request: Request, me: CatalogueManager, session: SessionDep, profile: ProfileDep, values: Values):
+def rectification_issue(request: Request, me: CatalogueManager, session: SessionDep, profile: ProfileDep,
+                        values: Values):
     try:
         data = _notice_from(values)
         rectification.issue(session, me, data, profile=profile, now=utc_now())

@@ -50,7 +50,8 @@ def notice_to_each(dialect: str, users: Select, *, case_id=None, now=None):
         bindparam("now", type_=UTCDateTime()) if now is None else now,
     )
     columns = ["user_id", "kind", "message", "case_id", "link", "dedupe_key", "created_at"]
-    return insert(Notification.__table__).from_select(columns, rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return insert(Notification.__table__).from_select(columns,
+                                                      rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def notice_params(*, kind: str, message: str, dedupe_prefix: str, case_id: int | None = None, link: str = "",
@@ -69,7 +70,8 @@ def inbox(session: Session, user_id: int, *, unread_only: bool = False, limit: i
 
 def unread_count(session: Session, user_id: int) -> int:
     return session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ) or 0
 
 

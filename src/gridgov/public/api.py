@@ -75,5 +75,6 @@ def get_complaint(complaint_id: IdPath, session: SessionDep, me: ComplaintHandle
 
 
 @router.post("/complaints/{complaint_id}/handle", response_model=ComplaintRead, summary="登记投诉处理情况")
-def handle_complaint(complaint_id: IdPath, data: ComplaintHandle, session: SessionDep, me: ComplaintHandler) -> ComplaintRead:
+def handle_complaint(complaint_id: IdPath, data: ComplaintHandle, session: SessionDep,
+                     me: ComplaintHandler) -> ComplaintRead:
     return complaints.handle_complaint(session, me, complaint_id, data, now=utc_now())

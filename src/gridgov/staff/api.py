@@ -103,12 +103,14 @@ def get_staff(staff_id: IdPath, session: SessionDep, me: StaffReader) -> StaffRe
 
 
 @router.patch("/staff/{staff_id}", response_model=StaffRead, summary="修改网格员档案")
-def update_staff(staff_id: IdPath, data: StaffUpdate, request: Request, session: SessionDep, me: StaffWriter) -> StaffRead:
+def update_staff(staff_id: IdPath, data: StaffUpdate, request: Request, session: SessionDep,
+                 me: StaffWriter) -> StaffRead:
     service.update_staff(session, me, staff_id, data, cipher=_cipher(request), now=utc_now())
     return service.get_staff_read(session, me, staff_id)
 
 
-@router.post("/staff/{staff_id}/reveal", response_model=StaffRevealed, summary="查看完整身份证号与手机号（记入审计日志）")
+@router.post("/staff/{staff_id}/reveal", response_model=StaffRevealed,
+             summary="查看完整身份证号与手机号（记入审计日志）")
 def reveal(staff_id: IdPath, request: Request, session: SessionDep, me: StaffRevealer) -> StaffRevealed:
     ip = request.client.host if request.client else ""
     return service.reveal(session, me, staff_id, cipher=_cipher(request), now=utc_now(), ip=ip)
@@ -120,14 +122,17 @@ def record_training(staff_id: IdPath, data: TrainingCreate, session: SessionDep,
     return service.get_staff_read(session, me, staff_id)
 
 
-@router.post("/staff/{staff_id}/exclusions", response_model=StaffRead, status_code=201, summary="登记不得担任专职网格员的情形")
-def record_exclusion(staff_id: IdPath, data: ExclusionCreate, request: Request, session: SessionDep, me: StaffWriter) -> StaffRead:
+@router.post("/staff/{staff_id}/exclusions", response_model=StaffRead, status_code=201,
+             summary="登记不得担任专职网格员的情形")
+def record_exclusion(staff_id: IdPath, data: ExclusionCreate, request: Request, session: SessionDep,
+                     me: StaffWriter) -> StaffRead:
     service.record_exclusion(session, me, staff_id, data, profile=_profile(request), now=utc_now())
     return service.get_staff_read(session, me, staff_id)
 
 
 @router.post("/staff/{staff_id}/exclusions/{exclusion_id}/lift", response_model=StaffRead, summary="登记情形解除")
-def lift_exclusion(staff_id: IdPath, exclusion_id: IdPath, data: ExclusionLift, session: SessionDep, me: StaffWriter) -> StaffRead:
+def lift_exclusion(staff_id: IdPath, exclusion_id: IdPath, data: ExclusionLift, session: SessionDep,
+                   me: StaffWriter) -> StaffRead:
     service.lift_exclusion(session, me, staff_id, exclusion_id, data, now=utc_now())
     return service.get_staff_read(session, me, staff_id)
 
@@ -151,7 +156,8 @@ def create_post(data: PostCreate, request: Request, session: SessionDep, me: Sta
     return service.post_read(posts.create_post(session, me, data, profile=_profile(request), now=utc_now()))
 
 
-@router.post("/posts/{post_id}/activate", response_model=PostRead, summary="岗位生效（须已岗前培训合格、符合任职条件与配备规则）")
+@router.post("/posts/{post_id}/activate", response_model=PostRead,
+             summary="岗位生效（须已岗前培训合格、符合任职条件与配备规则）")
 def activate_post(post_id: IdPath, request: Request, session: SessionDep, me: StaffWriter,
                   data: PostActivate | None = None) -> PostRead:
     post = posts.activate_post(session, me, post_id, data or PostActivate(), profile=_profile(request), now=utc_now())

@@ -239,7 +239,8 @@ def staff_exclusion(request: Request, staff_id: IdPath, me: StaffWriter, session
 
 
 @router.post("/staff/{staff_id:int}/exclusions/{exclusion_id:int}/lift")
-def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: StaffWriter, session: SessionDep, fields: FormDep):
+def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPath, me: StaffWriter, session: SessionDep,
+                         fields: FormDep):
     def act(v):
         lifted = _date(v.get("lifted_on", ""), "解除日期")
         if lifted is None:
@@ -250,7 +251,8 @@ def staff_exclusion_lift(request: Request, staff_id: IdPath, exclusion_id: IdPat
 
 
 @router.post("/staff/{staff_id:int}/photo")
-def staff_photo(request: Request, staff_id: IdPath, me: StaffWriter, session: SessionDep, photo: UploadFile = File(None)):
+def staff_photo(request: Request, staff_id: IdPath, me: StaffWriter, session: SessionDep,
+                photo: UploadFile = File(None)):
     try:
         content = photo.file.read(service.MAX_PHOTO_BYTES + 1) if photo is not None else b""
         service.set_photo(session, me, staff_id, content, media_root=request.app.state.settings.media_path,

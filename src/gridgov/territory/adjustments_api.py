@@ -45,19 +45,22 @@ def get_adjustment(adjustment_id: IdPath, session: SessionDep, me: AdjustmentPro
 
 
 @router.post("/adjustments/{adjustment_id}/approve", response_model=AdjustmentRead, summary="批准网格调整（县级）")
-def approve(adjustment_id: IdPath, session: SessionDep, me: AdjustmentApprover, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def approve(adjustment_id: IdPath, session: SessionDep, me: AdjustmentApprover,
+            body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.approve(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/reject", response_model=AdjustmentRead, summary="不批准网格调整（县级）")
-def reject(adjustment_id: IdPath, session: SessionDep, me: AdjustmentApprover, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def reject(adjustment_id: IdPath, session: SessionDep, me: AdjustmentApprover,
+           body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.reject(session, me, adjustment_id, note, now=utc_now()))
 
 
 @router.post("/adjustments/{adjustment_id}/file", response_model=AdjustmentRead, summary="网格调整备案（市级）")
-def file(adjustment_id: IdPath, session: SessionDep, me: AdjustmentFiler, body: AdjustmentDecision | None = None) -> AdjustmentRead:
+def file(adjustment_id: IdPath, session: SessionDep, me: AdjustmentFiler,
+         body: AdjustmentDecision | None = None) -> AdjustmentRead:
     note = body.note if body else ""
     return _one(session, adjustments.file(session, me, adjustment_id, note, now=utc_now()))
 

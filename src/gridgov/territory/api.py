@@ -84,8 +84,10 @@ def get_grid(code: str, session: SessionDep, me: TerritoryReader) -> GridRead:
     return service.get_grid_read(session, me, code)
 
 
-@router.post("/grids/import", response_model=ImportResult, summary="导入区域与网格（GeoJSON FeatureCollection，全部有效才写入）")
-async def import_grids(request: Request, session: SessionDep, me: TerritoryImporter, profile: ProfileDep) -> ImportResult:
+@router.post("/grids/import", response_model=ImportResult,
+             summary="导入区域与网格（GeoJSON FeatureCollection，全部有效才写入）")
+async def import_grids(request: Request, session: SessionDep, me: TerritoryImporter,
+                       profile: ProfileDep) -> ImportResult:
     body = await request.body()
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()

@@ -49,17 +49,18 @@ DEDICATED_ORDER = ("park", "market") + tuple(
     t.value for t in DedicatedType if t.value not in ("park", "market", "maritime")
 )
 
-TOWN_STEMS = [a + b for a in "东西南北新金长龙凤白青华和丰安宝福春太双大石梅桃柳云高永兴平" for b in "湖桥山港塘河口园林坪岗阳城江洲浦溪庄店集湾埠泉岭"]
-COMMUNITY_STEMS = (
-    "幸福 和平 建设 光明 胜利 团结 友谊 民主 文化 朝阳 新华 解放 人民 红旗 东风 先锋 前进 繁荣 振兴 "
-    "锦绣 阳光 康乐 安居 翠苑 丽景 紫荆 银河 星光 华庭 景园"
-).split() + TOWN_STEMS
+TOWN_STEMS = [a + b for a in "东西南北新金长龙凤白青华和丰安宝福春太双大石梅桃柳云高永兴平"
+              for b in "湖桥山港塘河口园林坪岗阳城江洲浦溪庄店集湾埠泉岭"]
+COMMUNITY_STEMS = ["幸福", "和平", "建设", "光明", "胜利", "团结", "友谊", "民主", "文化", "朝阳", "新华", "解放",
+                   "人民", "红旗", "东风", "先锋", "前进", "繁荣", "振兴", "锦绣", "阳光", "康乐", "安居", "翠苑",
+                   "丽景", "紫荆", "银河", "星光", "华庭", "景园"] + TOWN_STEMS
 VILLAGE_STEMS = [
     s + t
     for s in "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
     for t in "家庄湾塘桥岗圩坝营店巷墩"
 ]
-COASTAL_STEMS = "渔港 海湾 沙井 港口 海滨 沙角 蚝场 渔洲 海景 滨海 望海 观潮 白沙 金滩 珍珠 盐田".split()
+COASTAL_STEMS = ["渔港", "海湾", "沙井", "港口", "海滨", "沙角", "蚝场", "渔洲", "海景", "滨海", "望海", "观潮", "白沙",
+                 "金滩", "珍珠", "盐田"]
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,13 @@ class DemoCity:
         object.__setattr__(self, "counties", tuple((str(c), str(n)) for c, n in self.counties))
         if len(self.province_code) != 2 or not self.province_code.isdigit():
             raise ValueError(f"province code {self.province_code!r} must be 2 digits")
-        if len(self.city_code) != 6 or not self.city_code.isdigit() or not self.city_code.startswith(self.province_code):
+        city = self.city_code
+        if len(city) != 6 or not city.isdigit() or not city.startswith(self.province_code):
             raise ValueError(f"city code {self.city_code!r} must be 6 digits under province {self.province_code}")
         if len(self.counties) < COUNTIES:
             raise ValueError(f"{self.city_name} needs at least {COUNTIES} county-level divisions")
         for code, name in self.counties:
-            if len(code) != 6 or not code.isdigit() or not code.startswith(self.city_code[:4]) or code == self.city_code:
+            if len(code) != 6 or not code.isdigit() or not code.startswith(city[:4]) or code == city:
                 raise ValueError(f"county code {code!r} ({name}) must be 6 digits under city {self.city_code}")
         if not (-180 < self.centre_lon < 180 and -80 < self.centre_lat < 80):
             raise ValueError("centre must be a WGS84 lon/lat away from the poles")

@@ -125,7 +125,8 @@ def map_page(request: Request, me: TerritoryReader, session: SessionDep, area: s
 
 
 @router.get("/coverage")
-def coverage_page(request: Request, me: TerritoryReader, session: SessionDep, profile: ProfileDep, area: str | None = None):
+def coverage_page(request: Request, me: TerritoryReader, session: SessionDep, profile: ProfileDep,
+                  area: str | None = None):
     area = (area or "").strip() or None
     if area is None:
         return templates.TemplateResponse(
