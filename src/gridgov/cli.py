@@ -10,7 +10,7 @@ from gridgov.calendar_cli import app as calendar_app
 from gridgov.cases.cli import app as cases_app
 from gridgov.dbcli import app as db_app
 from gridgov.dbcli import demo, run_jobs, serve
-from gridgov.policy.cli import app as profile_app
+from gridgov.policy_cli import app as profile_app
 from gridgov.staff.cli import app as staff_app
 from gridgov.territory.cli import app as grids_app
 

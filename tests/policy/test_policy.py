@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from gridgov.policy import loader
-from gridgov.policy.cli import app, diff_profiles
 from gridgov.policy.loader import (
     PROFILES_DIR,
     ProfileError,
@@ -21,6 +20,7 @@ from gridgov.policy.loader import (
     validate_profiles_or_die,
 )
 from gridgov.policy.schema import Source
+from gridgov.policy_cli import app, diff_profiles
 
 NAMES = ["jiangmen", "jiangsu", "luzhou", "qinzhou", "zhenjiang"]
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gridgov import areas
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scoped
 from gridgov.models import AuditEntry
-from gridgov.territory import rules
 
 
 def _filtered(stmt, *, action, actor, object_type, area, since, until):
@@ -23,7 +23,7 @@ def _filtered(stmt, *, action, actor, object_type, area, since, until):
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if area:
-        stmt = stmt.where(AuditEntry.area_code.startswith(rules.area_prefix(area)))
+        stmt = stmt.where(AuditEntry.area_code.startswith(areas.area_prefix(area)))
     if since:
         stmt = stmt.where(AuditEntry.at >= since)
     if until:

@@ -82,13 +82,6 @@ def load_profile(name: str) -> PolicyProfile:
     return load_profile_file(profile_path(name))
 
 
-def current_profile() -> PolicyProfile:
-    """The profile this deployment runs under (``GRIDGOV_PROFILE``), loaded once."""
-    from gridgov.config import get_settings
-
-    return load_profile(get_settings().profile)
-
-
 def validate_all() -> dict[str, list[str]]:
     """Check every shipped profile: ``{name: [path: 说明, ...]}``, an empty list when it is good."""
     result: dict[str, list[str]] = {}
@@ -102,16 +95,12 @@ def validate_all() -> dict[str, list[str]]:
     return result
 
 
-def validate_profiles_or_die(name: str | None = None) -> PolicyProfile:
+def validate_profiles_or_die(name: str) -> PolicyProfile:
     """Start-up check: every shipped profile must be valid; returns the configured one.
 
-    ``name`` defaults to the deployment's setting (``GRIDGOV_PROFILE``). Raises
+    ``name`` is the deployment's setting (``GRIDGOV_PROFILE``). Raises
     :class:`ProfileError` (all problems of all files in its message) or :class:`UnknownProfile`.
     """
-    if name is None:
-        from gridgov.config import get_settings
-
-        name = get_settings().profile
     profile_path(name)
     problems = [f"{n}.toml: {e}" for n, errs in validate_all().items() for e in errs]
     if problems:
