@@ -121,7 +121,7 @@ def _end(session: Session, *, commit: bool) -> None:
 async def read_form(request: Request) -> FormData:
     """The request's form, read on the event loop (reading the body is I/O to wait for, not work),
     so that a page route taking it can be a plain ``def``, run in the thread pool: no route does
-    database or file work on the event loop (tests/unit/test_event_loop.py)."""
+    database or file work on the event loop (tests/system/test_event_loop.py)."""
     return await request.form()
 
 

@@ -1,6 +1,6 @@
 """Account queries. Lists take the acting principal and pass through the one scope door
 (:mod:`gridgov.authz.scope`); the few reads made before anyone is known (a login, a verified
-token's own account) are named as such and listed in ``tests/test_scope_door.py``.
+token's own account) are named as such and listed in ``tests/authz/test_scope_door.py``.
 
 The principal's row read on every request (``service._PRINCIPAL_ROW``) stays beside
 :func:`gridgov.accounts.service.principal_for`: it is the hot path, a prebuilt statement.

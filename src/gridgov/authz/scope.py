@@ -12,7 +12,7 @@ table through this module:
   typed by the user before the row exists: a new case's grid, a new user's scope).
 
 There is no ``None`` that means "everything": the system itself (CLI commands, jobs, demo builders)
-passes :data:`SYSTEM`, by name. Passing ``None`` raises ``TypeError``. ``tests/test_scope_door.py``
+passes :data:`SYSTEM`, by name. Passing ``None`` raises ``TypeError``. ``tests/authz/test_scope_door.py``
 fails when a query on one of these tables is built anywhere else.
 
 What lies outside a user's jurisdiction is reported as missing (404 with the same message as a
@@ -60,7 +60,7 @@ INSTRUCTION_STATUSES_FOR_WORKERS = ("sent", "completed", "declined")
 
 Rule = Callable[[Principal, bool], ColumnElement[bool]]
 RULES: dict[type, Rule] = {}
-"""Scoped table → its rule. ``tests/test_scope_door.py`` reads the keys."""
+"""Scoped table → its rule. ``tests/authz/test_scope_door.py`` reads the keys."""
 
 S = TypeVar("S")
 

@@ -2,7 +2,7 @@
 
 An integer from a request reaches the database as a bound parameter; one beyond what a column holds
 (2^31 on PostgreSQL's ``integer``, 2^63 on SQLite) makes the driver fail with a 500. Every route takes
-its integers through these aliases, so the bound is written once; ``tests/test_params.py`` fails
+its integers through these aliases, so the bound is written once; ``tests/kit/test_params.py`` fails
 when a route or a request body has an integer without both bounds.
 
 An id out of range names nothing: the error handler answers 404 for a path id that fails these

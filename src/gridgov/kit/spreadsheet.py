@@ -8,7 +8,7 @@ quote ``'`` in front, so it shows as text; numbers, dates and booleans are left 
 
 Every CSV and .xlsx the application writes goes through this module: :func:`csv_text` for CSV and
 :func:`new_workbook` for Excel (its ``save`` makes every cell safe first, whichever way the cell
-was filled, and stores each text cell as a string, never as a formula). ``tests/test_spreadsheet``
+was filled, and stores each text cell as a string, never as a formula). ``tests/kit/test_spreadsheet``
 fails when a module outside ``gridgov.kit`` writes CSV or creates a workbook by itself.
 """
 

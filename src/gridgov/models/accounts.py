@@ -72,7 +72,7 @@ def role_label(role: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Role groups. Every module that asks "is this role one of ..." imports a group from here; none
-# spells a set of roles of its own (tests/test_role_groups.py keeps it so). Where two meanings
+# spells a set of roles of its own (tests/system/test_role_groups.py keeps it so). Where two meanings
 # exist, each has its own name (AGENCY_ROLES, AGENCY_OR_SYSADMIN_ROLES).
 
 GRID_WORKER_ROLES = frozenset({Role.LEADER, Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL})

@@ -1,5 +1,5 @@
 """Territory's rules of codes. They live in :mod:`gridgov.areas`, below authz: a jurisdiction is a prefix of an
-area code, and the door must read codes without importing a domain (see tests/test_architecture.py)."""
+area code, and the door must read codes without importing a domain (see tests/system/test_architecture.py)."""
 
 from gridgov.areas import (
     AREA_CODE_LEN,
