@@ -52,7 +52,13 @@ FAST = ["-m", "not browser and not postgres", "-k", "not sqlite and not postgres
 
 # Mutants that cannot change behaviour, by module, as printed by ``-v`` ("function | line | change"), each
 # with the reason. They are left out of the score; one that gets killed is reported as a stale entry.
-EQUIVALENT: dict[str, dict[str, str]] = {}
+EQUIVALENT: dict[str, dict[str, str]] = {
+    "kit/ids.py": {
+        "id_number_problem | if _CHECK[sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS)) % 11] != value[17]:"
+        " | 17 → 18": "zip() stops at the 17 weights, so an 18th character is never summed"
+                      " (zip(strict=True) would make it killable)",
+    },
+}
 
 _FLIP = {
     ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
@@ -220,6 +226,8 @@ def run_module(module: str, tests: list[str], verbose: bool) -> tuple[int, int, 
         timeout = max(120.0, 10 * (time.monotonic() - started))  # generous: the machine may be busy
         killed, timeouts, survivors, stale = 0, 0, [], []
         mutants = mutants_of(original)
+        gone = sorted(set(equivalent) - {m.key for m in mutants})
+        equivalent = {k: v for k, v in equivalent.items() if k not in gone}
         try:
             for mutant in mutants:
                 mutated = original[:mutant.start] + mutant.text.encode() + original[mutant.end:]
@@ -246,6 +254,8 @@ def run_module(module: str, tests: list[str], verbose: bool) -> tuple[int, int, 
         print(f"    survived  {mutant.key}   [line {mutant.line}]")
     for key in stale:
         print(f"    listed as equivalent but killed (remove it from EQUIVALENT): {key}")
+    for key in gone:
+        print(f"    listed as equivalent but no such mutant any more (update EQUIVALENT): {key}")
     return killed, scored, len(survivors)
 
 
