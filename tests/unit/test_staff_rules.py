@@ -177,3 +177,38 @@ def test_gaps_differ_by_profile(staff_of):
     over = active + [PostFact("professional", "329901001001001", None)] * 3
     gaps = rules.staffing_gaps(staff_of("jiangmen"), grids, micros, over)
     assert ("001", "too_many_professionals") in [(g.grid_code[-3:], g.kind) for g in gaps]
+
+
+def test_labels_kinds_and_normalised_values(staff_of):
+    assert rules.role_label("leader") == "网格长" and rules.role_label("nobody") == "nobody"
+    assert rules.normalise_id_number(" 11010519491231002x ") == "11010519491231002X"
+    assert rules.id_number_facts("11010519491231002X") == (None, date(1949, 12, 31))
+    assert rules.id_number_facts("110105194912310021") == ("身份证号码校验位不正确", None)
+    assert rules.normalise_gender(" M ") == "男" and rules.normalise_gender("女") == "女"
+    assert rules.normalise_gender("x") is None
+    assert [rules.scope_kind_for(r) for r in ("liaison", "volunteer", "instructor", "chief_leader", "leader")] == [
+        "micro_grid", "micro_grid", "area", "area", "grid"]
+
+
+def test_a_role_must_exist_and_be_set_by_the_profile(staff_of):
+    assert rules.role_problem(staff_of("zhenjiang"), "nobody") == "未知的岗位 'nobody'"
+    assert rules.role_problem(staff_of("jiangsu"), "liaison").startswith("本地政策未设置“")
+    assert rules.role_problem(staff_of("zhenjiang"), "liaison") is None
+    assert rules.eligibility_problems(staff_of("jiangsu"), role="parttime", on=date(2024, 5, 9),
+                                      birth_date=None, has_id_number=False, exclusions=[]) == []
+
+
+def test_only_a_liaison_is_counted_against_the_liaisons_of_a_micro_grid(staff_of):
+    grid = "329901001001001"
+    micro = grid + "01"
+    assert rules.activation_conflict(staff_of("zhenjiang"), role="volunteer", grid_code=grid, micro_grid_code=micro,
+                                     grid_kind="urban", active=[PostFact("liaison", grid, micro)]) is None
+
+
+def test_a_micro_grid_gap_counts_each_liaison_once(staff_of):
+    two_each = staff_of("zhenjiang").model_copy(update={"liaisons_per_micro_grid": 2})
+    grid = "329901001001001"
+    gaps = rules.staffing_gaps(two_each, [GridFact(grid, "一网格", "urban", "329901001001")],
+                               [MicroGridFact(grid + "01", "一号微网格", grid)],
+                               [PostFact("liaison", grid, grid + "01"), PostFact("volunteer", grid, grid + "01")])
+    assert [g.detail for g in gaps if g.kind == "no_liaison"] == ["一号微网格：在岗联络员 1 名，应为 2 名"]
