@@ -58,6 +58,19 @@ EQUIVALENT: dict[str, dict[str, str]] = {
         " | 17 → 18": "zip() stops at the 17 weights, so an 18th character is never summed"
                       " (zip(strict=True) would make it killable)",
     },
+    "calendar.py": {
+        "<module> | @lru_cache(maxsize=1) | 1 → 2": "a bigger cache of a function without arguments",
+        "bundled_years | for year in range(1990, 2200): | 1990 → 1991": "the bundled data starts in 2004",
+        "bundled_years | for year in range(1990, 2200): | 2200 → 2201": "the bundled data ends long before 2200",
+        "bundled_years | chinese_calendar.is_workday(date(year, 6, 1)) | 6 → 7": "any day of a year probes it",
+        "bundled_years | chinese_calendar.is_workday(date(year, 6, 1)) | 1 → 2": "any day of a year probes it",
+        "WorkCalendar.working_days_between | if last < first: | last < first → last <= first":
+            "for equal days the count is 0 and -0 == 0",
+        "parse_is_workday | if isinstance(value, int) and value in (0, 1): | 0 → 1":
+            "0 then falls through to the text '0', which means False as well",
+        "_check_rows | elif day is not None and flag is not None: | and → or":
+            "with no problem found both are always set",
+    },
 }
 
 _FLIP = {

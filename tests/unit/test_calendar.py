@@ -483,3 +483,12 @@ def test_a_count_must_be_an_integer(cal):
         with pytest.raises(ValueError):
             cal.add_working_days(D(2026, 9, 30), n)
     assert cal.add_working_days(D(2026, 9, 30), 0).day == D(2026, 9, 30)
+
+
+def test_a_repeated_date_is_named_with_its_first_line():
+    assert _errors(_dated("2031-10-01", "2031-10-01")) == {3: "日期 2031-10-01 与第 2 行重复"}
+
+
+def test_an_integer_flag_other_than_0_or_1_is_refused():
+    with pytest.raises(ValueError):
+        parse_is_workday(2)
