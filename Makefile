@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 export GRIDGOV_PROFILE ?= zhenjiang
 
-.PHONY: run test lint install system-deps demo bench clean
+.PHONY: run test lint install system-deps demo bench clean mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ lint: install
 
 test: install system-deps lint
 	$(BIN)/pytest -q
+
+# Mutation testing of the rule modules against their own unit tests (slow; not part of `make test`).
+# One module: make mutation MODULES=kit/ids.py. See docs/testing.md.
+MODULES ?=
+mutation: install
+	$(BIN)/python scripts/mutate.py --fail-under 90 -v $(MODULES)
 
 bench: install
 	$(BIN)/python bench/locate.py

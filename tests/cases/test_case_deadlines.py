@@ -128,6 +128,24 @@ def test_only_a_running_handling_clock_can_be_extended(zj, cal):
         extend(stop(handling, at(2026, 3, 3, 9, 0)), 1, cal)
 
 
+@pytest.mark.parametrize("kind", [k for k in ClockKind if k is not ClockKind.HANDLING])
+@pytest.mark.parametrize("urgency", ["normal", "urgent"])
+def test_no_clock_but_the_handling_clock_can_be_extended(qz, cal, kind, urgency):
+    """Acceptance and feedback clocks count working days too; extend() must still refuse them."""
+    clock = start_clock(kind, at(2026, 9, 30, 10, 0), qz, cal, urgency)
+    with pytest.raises(Conflict, match="只有办理时限可以延期"):
+        extend(clock, 1, cal)
+
+
+def test_an_extension_exactly_at_the_profile_limits_is_granted(qz, cal):
+    clock = start_clock("handling", at(2026, 9, 30, 10, 0), qz, cal)
+    longest = extend(clock, qz.extension_working_days, cal, limits=qz)  # 5 working days: allowed
+    assert longest.working_days == clock.working_days + 5 and longest.extensions == 1
+    assert qz.max_extensions == 1
+    assert extend(clock, 1, cal).extensions == 1  # without limits, one more day is always possible
+    assert extend(extend(clock, 1, cal), 1, cal).extensions == 2
+
+
 # --- report: calendar hours --------------------------------------------------------------------------
 
 

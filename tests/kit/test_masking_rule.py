@@ -87,3 +87,15 @@ def test_birth_year_and_records():
 
 def test_the_old_import_path_still_works():
     assert crypto.mask_id_number is mask_id_number and crypto.mask_phone is mask_phone
+
+
+@pytest.mark.parametrize(("value", "masked"), [
+    ("1234567890", "******7890"),  # ten digits, no area code: half is five, but at most the last four
+    ("0511-1234", "0511-****"),  # the area code is exactly the half: it alone is shown
+])
+def test_phone_masks_at_their_boundaries(value, masked):
+    assert mask_phone(value) == masked
+
+
+def test_an_id_value_of_exactly_eight_characters_shows_its_last_four():
+    assert mask_id_number("12345678") == "****5678"

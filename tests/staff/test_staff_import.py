@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import itertools
-from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -14,7 +13,7 @@ from sqlalchemy import delete, func, select
 from gridgov.authz.scope import SYSTEM
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.errors import Invalid
-from gridgov.kit.clock import utc_now
+from gridgov.kit.clock import local, utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.ids import with_check_digit
 from gridgov.models import AuditEntry
@@ -27,7 +26,7 @@ from ..territory import territory_data as t
 
 HEADER = ["姓名", "性别", "身份证号", "手机号", "工作电话", "所属区域编码", "岗位", "网格编码", "上岗日期",
           "岗前培训日期", "培训考核合格"]
-TODAY = date.today().isoformat()
+TODAY = local(utc_now()).date().isoformat()  # Shanghai's day, as the service counts it
 
 
 def xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:

@@ -64,19 +64,103 @@ def test_training_gate_follows_the_profile(staff_of):
     assert rules.training_problem(staff_of("jiangsu"), [], start) is None
 
 
+def test_age_exactly_at_the_minimum_is_eligible(staff_of):
+    jiangsu = staff_of("jiangsu")  # min_age = 18
+    kw = dict(role="fulltime", birth_date=date(2006, 5, 10), has_id_number=True, exclusions=[])
+    assert rules.eligibility_problems(jiangsu, on=date(2024, 5, 10), **kw) == []  # the 18th birthday
+    assert "（17 岁）" in rules.eligibility_problems(jiangsu, on=date(2024, 5, 9), **kw)[0]
+
+
+def test_a_missing_birth_date_or_id_number_is_named(staff_of):
+    jiangsu = staff_of("jiangsu")  # min_age and citizen_required
+    problems = rules.eligibility_problems(jiangsu, role="fulltime", on=date(2024, 5, 10), birth_date=None,
+                                          has_id_number=False, exclusions=[])
+    assert len(problems) == 2
+    assert "未登记出生日期" in problems[0] and "年满 18 周岁" in problems[0]
+    assert "未登记居民身份证号码" in problems[1]
+
+
+def test_an_exclusion_not_listed_by_the_profile_bars_nobody(staff_of):
+    assert rules.eligibility_problems(staff_of("qinzhou"), role="fulltime", on=date(2024, 5, 1),
+                                      birth_date=date(1990, 1, 1), has_id_number=True,
+                                      exclusions=[ExclusionFact("criminal_record", None)]) == []
+
+
+def test_the_training_gate_takes_the_earliest_passed_pre_job_training(staff_of):
+    zhenjiang, start = staff_of("zhenjiang"), date(2024, 3, 1)
+    other_kind = [TrainingFact("in_service", date(2024, 2, 1), True)]
+    assert "尚未登记岗前培训并经考核合格" in rules.training_problem(zhenjiang, other_kind, start)
+    on_the_day = [TrainingFact("pre_job", date(2024, 3, 5), True), TrainingFact("pre_job", start, True)]
+    assert rules.training_problem(zhenjiang, on_the_day, start) is None
+    assert "尚未登记岗前培训合格的" in rules.training_problem(staff_of("jiangmen"), [], start)  # no assessment
+
+
 def test_staffing_caps_on_activation(staff_of):
     grid = "329901001001001"
     leader = [PostFact("leader", grid, None)]
-    assert rules.activation_conflict(staff_of("zhenjiang"), role="leader", grid_code=grid, micro_grid_code=None,
-                                     grid_kind="urban", active=leader)
+    assert "已有在岗网格长" in rules.activation_conflict(
+        staff_of("zhenjiang"), role="leader", grid_code=grid, micro_grid_code=None, grid_kind="urban", active=leader)
     assert rules.activation_conflict(staff_of("zhenjiang"), role="leader", grid_code=grid, micro_grid_code=None,
                                      grid_kind="dedicated", active=leader) is None
-    two = [PostFact("professional", grid, None)] * 2
-    assert "上限 2" in rules.activation_conflict(staff_of("jiangmen"), role="professional", grid_code=grid,
-                                                 micro_grid_code=None, grid_kind="urban", active=two)
+    assert rules.activation_conflict(staff_of("zhenjiang"), role="leader", grid_code=grid + "9",
+                                     micro_grid_code=None, grid_kind="urban", active=leader) is None  # another grid
+    assert rules.activation_conflict(staff_of("luzhou"), role="leader", grid_code=grid, micro_grid_code=None,
+                                     grid_kind="urban", active=leader) is None  # LZ sets no leader per grid
+
+
+def test_a_grid_exactly_at_its_professionals_cap_takes_no_more(staff_of):
+    jiangmen, grid = staff_of("jiangmen"), "329901001001001"  # at most 2 professionals per grid
+    one, two = [PostFact("professional", grid, None)], [PostFact("professional", grid, None)] * 2
+
+    def conflict(active):
+        return rules.activation_conflict(jiangmen, role="professional", grid_code=grid, micro_grid_code=None,
+                                         grid_kind="urban", active=active)
+
+    assert conflict(one) is None
+    assert conflict(two) == "该网格在岗专业网格员已达上限 2 名"
+    assert conflict([PostFact("professional", grid + "9", None)] * 2) is None  # another grid's posts
+    assert conflict([PostFact("fulltime", grid, None)] * 2) is None
+    assert rules.activation_conflict(staff_of("zhenjiang"), role="professional", grid_code=grid,
+                                     micro_grid_code=None, grid_kind="urban", active=two * 5) is None  # no cap
+
+
+def test_a_micro_grid_with_exactly_its_liaisons_takes_no_more(staff_of):
+    zhenjiang, grid = staff_of("zhenjiang"), "329901001001001"  # one liaison per micro-grid
     micro = grid + "01"
-    assert rules.activation_conflict(staff_of("zhenjiang"), role="liaison", grid_code=grid, micro_grid_code=micro,
-                                     grid_kind="urban", active=[PostFact("liaison", grid, micro)])
+
+    def conflict(active, micro_grid_code=micro):
+        return rules.activation_conflict(zhenjiang, role="liaison", grid_code=grid, micro_grid_code=micro_grid_code,
+                                         grid_kind="urban", active=active)
+
+    assert conflict([]) is None
+    assert conflict([PostFact("liaison", grid, micro)]) == "该微网格已有 1 名在岗联络员（每个微网格配备 1 名联络员）"
+    assert conflict([PostFact("liaison", grid, grid + "02")]) is None  # the neighbouring micro-grid's liaison
+    assert conflict([PostFact("volunteer", grid, micro)]) is None
+    assert conflict([PostFact("liaison", grid, micro)], micro_grid_code=None) is None
+
+
+def test_gaps_at_the_boundaries(staff_of):
+    grid = "329901001001001"
+    grids = [GridFact(grid, "一网格", "urban", "329901001001"),
+             GridFact("329901001001003", "三网格", "dedicated", "329901001001")]
+    micros = [MicroGridFact(grid + "01", "一号微网格", grid)]
+    staffed = [PostFact("leader", grid, None), PostFact("fulltime", grid, None),
+               PostFact("liaison", grid, grid + "01"), PostFact("volunteer", grid, grid + "01"),
+               PostFact("leader", "329901001001003", None)]
+    assert rules.staffing_gaps(staff_of("zhenjiang"), grids, micros, staffed) == []
+    at_cap = staffed + [PostFact("professional", grid, None)] * 2
+    assert rules.staffing_gaps(staff_of("jiangmen"), grids, [], at_cap) == []
+    over = rules.staffing_gaps(staff_of("jiangmen"), grids, [], at_cap + [PostFact("professional", grid, None)])
+    assert [(g.kind, g.severity, g.detail) for g in over] == [
+        ("too_many_professionals", "required", "在岗专业网格员 3 名，超过上限 2 名")]
+    assert over[0].label == "专业网格员超员"
+    bare = rules.staffing_gaps(staff_of("zhenjiang"), grids, micros, [])
+    assert [(g.grid_code[-3:], g.kind, g.detail, g.micro_grid_code) for g in bare] == [
+        ("001", "no_leader", "没有在岗网格长", ""),
+        ("001", "no_fulltime", "没有在岗专职网格员", ""),
+        ("001", "no_liaison", "一号微网格：在岗联络员 0 名，应为 1 名", grid + "01"),
+        ("001", "no_volunteer", "一号微网格：没有在岗志愿者", grid + "01"),
+    ]
 
 
 def test_gaps_differ_by_profile(staff_of):
@@ -94,3 +178,38 @@ def test_gaps_differ_by_profile(staff_of):
     over = active + [PostFact("professional", "329901001001001", None)] * 3
     gaps = rules.staffing_gaps(staff_of("jiangmen"), grids, micros, over)
     assert ("001", "too_many_professionals") in [(g.grid_code[-3:], g.kind) for g in gaps]
+
+
+def test_labels_kinds_and_normalised_values(staff_of):
+    assert rules.role_label("leader") == "网格长" and rules.role_label("nobody") == "nobody"
+    assert rules.normalise_id_number(" 11010519491231002x ") == "11010519491231002X"
+    assert rules.id_number_facts("11010519491231002X") == (None, date(1949, 12, 31))
+    assert rules.id_number_facts("110105194912310021") == ("身份证号码校验位不正确", None)
+    assert rules.normalise_gender(" M ") == "男" and rules.normalise_gender("女") == "女"
+    assert rules.normalise_gender("x") is None
+    assert [rules.scope_kind_for(r) for r in ("liaison", "volunteer", "instructor", "chief_leader", "leader")] == [
+        "micro_grid", "micro_grid", "area", "area", "grid"]
+
+
+def test_a_role_must_exist_and_be_set_by_the_profile(staff_of):
+    assert rules.role_problem(staff_of("zhenjiang"), "nobody") == "未知的岗位 'nobody'"
+    assert rules.role_problem(staff_of("jiangsu"), "liaison").startswith("本地政策未设置“")
+    assert rules.role_problem(staff_of("zhenjiang"), "liaison") is None
+    assert rules.eligibility_problems(staff_of("jiangsu"), role="parttime", on=date(2024, 5, 9),
+                                      birth_date=None, has_id_number=False, exclusions=[]) == []
+
+
+def test_only_a_liaison_is_counted_against_the_liaisons_of_a_micro_grid(staff_of):
+    grid = "329901001001001"
+    micro = grid + "01"
+    assert rules.activation_conflict(staff_of("zhenjiang"), role="volunteer", grid_code=grid, micro_grid_code=micro,
+                                     grid_kind="urban", active=[PostFact("liaison", grid, micro)]) is None
+
+
+def test_a_micro_grid_gap_counts_each_liaison_once(staff_of):
+    two_each = staff_of("zhenjiang").model_copy(update={"liaisons_per_micro_grid": 2})
+    grid = "329901001001001"
+    gaps = rules.staffing_gaps(two_each, [GridFact(grid, "一网格", "urban", "329901001001")],
+                               [MicroGridFact(grid + "01", "一号微网格", grid)],
+                               [PostFact("liaison", grid, grid + "01"), PostFact("volunteer", grid, grid + "01")])
+    assert [g.detail for g in gaps if g.kind == "no_liaison"] == ["一号微网格：在岗联络员 1 名，应为 2 名"]

@@ -405,3 +405,90 @@ def test_cli_years_shows_the_bundled_range(env):
     assert result.exit_code == 0
     years = sorted(bundled_years())
     assert f"{years[0]}–{years[-1]}" in result.stdout
+
+
+# --- the checks of an override file, without a database -----------------------------------------
+
+
+def _errors(rows):
+    from gridgov.calendar import _check_rows
+
+    return {e["line"]: e["error"] for e in _check_rows(rows)[1]}
+
+
+def _dated(*days):
+    return [{"date": day, "is_workday": "休", "line": i + 2} for i, day in enumerate(days)]
+
+
+def test_the_new_year_spill_ends_on_january_7():
+    notice = ["2031-10-01", "2031-10-02", "2031-12-31"]
+    assert _errors(_dated(*notice, "2032-01-01", "2032-01-07")) == {}
+    assert _errors(_dated(*notice, "2032-01-08")) == {5: "年份 2032 与本次载入的 2031 年安排不一致"}
+    assert set(_errors(_dated(*notice, "2032-02-01", "2033-01-01", "2030-12-31"))) == {5, 6, 7}
+
+
+def test_the_notice_year_is_the_most_frequent_and_on_a_tie_the_first():
+    assert _errors(_dated("2031-12-31", "2032-01-01")) == {}  # 2031's notice spilling into January
+    assert _errors(_dated("2032-01-01", "2031-12-31")) == {3: "年份 2031 与本次载入的 2032 年安排不一致"}
+    assert set(_errors(_dated("2032-01-01", "2031-12-30", "2031-12-31"))) == set()
+
+
+def test_a_row_without_a_line_is_numbered_as_if_under_a_header():
+    rows = [{"date": "2031-10-01", "is_workday": "1"}, {"date": "", "is_workday": "1"}]
+    assert _errors(rows) == {3: "缺少日期"}
+
+
+def test_a_name_of_64_characters_is_accepted_and_of_65_refused():
+    rows = [{"date": "2031-10-01", "is_workday": "1", "name": "节" * 64, "line": 2},
+            {"date": "2031-10-02", "is_workday": "1", "name": "节" * 65, "line": 3}]
+    assert _errors(rows) == {3: "名称太长（最多 64 个字符）"}
+
+
+def test_dates_and_flags_of_every_wrong_kind_are_named():
+    rows = [{"date": datetime(2031, 10, 1, tzinfo=timezone.utc), "is_workday": "1", "line": 2},
+            {"date": D(2031, 10, 2), "is_workday": "", "line": 3},
+            {"date": "2031-10-03", "is_workday": None, "line": 4}]
+    errors = _errors(rows)
+    assert "而不是时间" in errors[2] and "缺少 is_workday" in errors[3] and "缺少 is_workday" in errors[4]
+
+
+def test_load_overrides_refuses_before_it_touches_the_session():
+    rows = _dated("2031-10-01")
+    with pytest.raises(Invalid, match="没有可载入的日期"):
+        load_overrides(None, [], source="x", now=NOW)
+    longest = "来" * 200
+    with pytest.raises(Invalid, match="来源说明太长"):
+        load_overrides(None, rows, source=longest + "源", now=NOW)
+    with pytest.raises(Invalid, match="1 行有误"):  # a source of 200 characters passes, the bad row does not
+        load_overrides(None, rows + [{"date": "x", "is_workday": "1", "line": 3}], source=longest, now=NOW)
+    with pytest.raises(ValueError):
+        load_overrides(None, rows, source="x", now=datetime(2031, 1, 1))
+
+
+def test_missing_years_looks_ahead_as_far_as_asked(cal):
+    assert cal.missing_years(D(2026, 11, 1), ahead=0) == []
+    assert cal.missing_years(D(2031, 1, 1), ahead=2) == [2031, 2032, 2033]
+    assert cal.known_years()[-1] == max(bundled_years()) and cal.override_years() == []
+    assert WorkCalendar({D(2031, 10, 1): False}).override_years() == [2031]
+
+
+def test_local_day_of_a_date_and_of_anything_else(cal):
+    assert cal.is_workday(datetime(2026, 10, 7, 17, 0, tzinfo=timezone.utc))  # 8 Oct in Shanghai: a working day
+    with pytest.raises(TypeError):
+        cal.is_workday("2026-10-08")
+
+
+def test_a_count_must_be_an_integer(cal):
+    for n in (True, 1.0, "1"):
+        with pytest.raises(ValueError):
+            cal.add_working_days(D(2026, 9, 30), n)
+    assert cal.add_working_days(D(2026, 9, 30), 0).day == D(2026, 9, 30)
+
+
+def test_a_repeated_date_is_named_with_its_first_line():
+    assert _errors(_dated("2031-10-01", "2031-10-01")) == {3: "日期 2031-10-01 与第 2 行重复"}
+
+
+def test_an_integer_flag_other_than_0_or_1_is_refused():
+    with pytest.raises(ValueError):
+        parse_is_workday(2)
