@@ -29,7 +29,7 @@ system-deps:
 	@scripts/system-deps.sh
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 
 test: install system-deps lint
 	$(BIN)/pytest -q

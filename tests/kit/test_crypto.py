@@ -42,7 +42,7 @@ def test_a_blob_has_the_documented_layout():
 
 def test_a_blob_sealed_by_the_documented_recipe_is_read():
     nonce = os.urandom(12)
-    blob = b"\x01" + nonce + AESGCM(_key(b"field-encryption-v1")).encrypt(nonce, "13812345678".encode(), b"\x01")
+    blob = b"\x01" + nonce + AESGCM(_key(b"field-encryption-v1")).encrypt(nonce, b"13812345678", b"\x01")
     assert FieldCipher(SECRET).decrypt(blob) == "13812345678"
 
 

@@ -270,9 +270,9 @@ def test_the_board_schema_is_in_the_openapi_document(anonymous):
 
 def test_the_board_reads_no_private_column(db, places):
     """The board query selects public columns only, so private data cannot leak by accident."""
-    from gridgov.public.repository import list_board_posts
-
     from sqlalchemy import event
+
+    from gridgov.public.repository import list_board_posts
 
     add_staff(db, places.grid, "蒋查询")
     engine = db.get_bind().engine

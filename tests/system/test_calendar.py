@@ -445,7 +445,7 @@ def test_a_name_of_64_characters_is_accepted_and_of_65_refused():
 
 
 def test_dates_and_flags_of_every_wrong_kind_are_named():
-    rows = [{"date": datetime(2031, 10, 1, tzinfo=timezone.utc), "is_workday": "1", "line": 2},
+    rows = [{"date": datetime(2031, 10, 1, tzinfo=UTC), "is_workday": "1", "line": 2},
             {"date": D(2031, 10, 2), "is_workday": "", "line": 3},
             {"date": "2031-10-03", "is_workday": None, "line": 4}]
     errors = _errors(rows)
@@ -473,7 +473,7 @@ def test_missing_years_looks_ahead_as_far_as_asked(cal):
 
 
 def test_local_day_of_a_date_and_of_anything_else(cal):
-    assert cal.is_workday(datetime(2026, 10, 7, 17, 0, tzinfo=timezone.utc))  # 8 Oct in Shanghai: a working day
+    assert cal.is_workday(datetime(2026, 10, 7, 17, 0, tzinfo=UTC))  # 8 Oct in Shanghai: a working day
     with pytest.raises(TypeError):
         cal.is_workday("2026-10-08")
 
