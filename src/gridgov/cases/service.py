@@ -493,13 +493,3 @@ def add_photos(session: Session, case: Case, photos: dict[str, tuple[str, int]],
 def count_cases(session: Session) -> int:
     """How many cases there are (the system's count, for ``gridgov cases verify-log --all``)."""
     return repo.count_cases(session)
-
-
-def agency_users(session: Session, area_code: str) -> list[int]:
-    """Active agency staff bound exactly to an area (the agency of that area): whom to tell."""
-    return repo.agency_users(session, area_code)
-
-
-def grid_worker_users(session: Session, grid_code: str) -> list[int]:
-    """Active workers of a grid who take part in casework: whom to tell."""
-    return repo.grid_worker_users(session, grid_code)

@@ -33,7 +33,7 @@ from gridgov.audit.service import record
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, get_visible
-from gridgov.cases import service as case_service
+from gridgov.cases import recipients
 from gridgov.cases.deadlines import Urgency
 from gridgov.cases.schemas import CaseCreate
 from gridgov.cases.service import category_choices, choices_text, create_case
@@ -255,7 +255,7 @@ def instruction_read(session: Session, principal: Principal, instruction_id: int
 
 def _tell_workers(session: Session, inst: Instruction, now: datetime) -> None:
     message = f"收到{KIND_LABELS[inst.kind]}：{inst.title}（期限 {local(inst.due_at):%m-%d %H:%M}）"
-    workers = case_service.grid_worker_users(session, inst.grid_code)
+    workers = recipients.grid_worker_users(session, inst.grid_code)
     notify(session, [Notice(uid, "instruction_sent", message, f"instruction:{inst.id}:sent:{uid}", None,
                             f"/instructions/{inst.id}") for uid in workers],
            now=now)
@@ -302,9 +302,9 @@ def request_instruction(session: Session, principal: Principal, data: Instructio
     session.flush()
     _audit(session, principal, "instruction_requested", inst, now, kind=inst.kind, title=inst.title)
     dept = get_visible(session, SYSTEM, Department, principal.department_code)
-    agencies = {*case_service.agency_users(session, rules.parent_area_code(grid.area_code))}
+    agencies = {*recipients.agency_users(session, rules.parent_area_code(grid.area_code))}
     if dept is not None:
-        agencies |= set(case_service.agency_users(session, dept.area_code))
+        agencies |= set(recipients.agency_users(session, dept.area_code))
     name = dept.name if dept else principal.department_code
     notify(session, [Notice(uid, "instruction_requested", f"{name}申请向网格交办：{inst.title}，请审核",
                             f"instruction:{inst.id}:requested:{uid}", None, f"/instructions/{inst.id}")
@@ -427,7 +427,7 @@ def refuse_work(session: Session, principal: Principal, instruction_id: int, dat
            after={"status": "declined", "reason_kind": data.reason_kind, "reason": reason,
                   "basis": basis.strip("（）"), "matter": inst.category, "power_type": power})
     sender_area = instructions_repo.user_area(session, inst.sent_by) if inst.sent_by else None
-    told = set(case_service.agency_users(session, sender_area)) if sender_area else set()
+    told = set(recipients.agency_users(session, sender_area)) if sender_area else set()
     told |= {u for u in (inst.sent_by, inst.requested_by) if u}
     notify(session, [Notice(uid, "instruction_declined", f"网格员拒绝了交办事项「{inst.title}」：{text[:80]}",
                             f"instruction:{inst.id}:declined:{uid}", None, f"/instructions/{inst.id}")
