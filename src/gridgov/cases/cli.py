@@ -15,7 +15,7 @@ from gridgov.kit.cli import fail_on_domain_error
 from gridgov.kit.clock import utc_now
 from gridgov.policy.loader import load_profile
 
-app = typer.Typer(help="网格事项：时限预警与超期扫描、电子档案核验。", no_args_is_help=True)
+app = typer.Typer(help="事件：时限预警与超期扫描、电子档案核验。", no_args_is_help=True)
 
 
 def _uow():

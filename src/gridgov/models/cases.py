@@ -1,4 +1,4 @@
-"""Cases (网格事项) from report to archive, their clocks, their file, supervision, instructions and
+"""Cases (事件) from report to archive, their clocks, their file, supervision, instructions and
 notices.
 
 A case always lies in a grid (the locator finds it, or the reporter names it): ``grid_code`` is the
