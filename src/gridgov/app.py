@@ -64,7 +64,7 @@ from gridgov.territory.rules import CodeError
 from gridgov.territory.web import router as territory_pages
 from gridgov.web.apidocs import router as api_docs_page
 from gridgov.web.headers import SecurityHeadersMiddleware
-from gridgov.web.templating import render_error
+from gridgov.web.templating import render_error, wants_json
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -198,10 +198,6 @@ def _names_nothing(error: dict) -> bool:
     return bool(loc) and loc[0] == "path" and error.get("type") in _PATH_ID_ERRORS
 
 
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
-
-
 def _log_denial(request: Request, denied: Denied) -> None:
     """A role lacking a route's permission, written to the audit log in a transaction of its own."""
     record_now(
@@ -221,12 +217,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError):
         if isinstance(exc, Denied):
             await run_in_threadpool(_log_denial, request, exc)
-        if isinstance(exc, NotAuthenticated) and not _wants_json(request):
+        if isinstance(exc, NotAuthenticated) and not wants_json(request):
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-        if isinstance(exc, TwoFactorEnrolmentRequired) and not _wants_json(request):
+        if isinstance(exc, TwoFactorEnrolmentRequired) and not wants_json(request):
             return RedirectResponse("/account/2fa", status_code=303)
-        if _wants_json(request):
+        if wants_json(request):
             body = {"detail": exc.message, "code": exc.code}
             if exc.details is not None:
                 body["errors"] = exc.details
@@ -247,7 +243,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.errors() and all(_names_nothing(e) for e in exc.errors()):
             # A path id out of range (kit.params.IdPath) or not a number names no row: like a missing one.
             message = "页面或资源不存在"
-            if _wants_json(request):
+            if wants_json(request):
                 return JSONResponse({"detail": message, "code": "not_found"}, status_code=404)
             return render_error(request, 404, message, None)
         errors = [
@@ -259,7 +255,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         message = "请求参数有误：" + "；".join(f"{e['field'] or '请求'}{e['error']}" for e in errors)
-        if _wants_json(request):
+        if wants_json(request):
             return JSONResponse({"detail": message, "code": "invalid", "errors": errors}, status_code=422)
         return render_error(request, 422, message, errors)
 
@@ -268,7 +264,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = {404: "页面或资源不存在", 405: "不支持该请求方法"}.get(exc.status_code, str(exc.detail))
         # The exception's headers (a 405's Allow, a 401's WWW-Authenticate) belong to the answer.
         headers = getattr(exc, "headers", None)
-        if _wants_json(request):
+        if wants_json(request):
             body = {"detail": message,
                     "code": getattr(exc, "code", None) or _HTTP_CODES.get(exc.status_code, "http_error")}
             return JSONResponse(body, status_code=exc.status_code, headers=headers)

@@ -28,6 +28,7 @@ from starlette.requests import Request
 
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
+from gridgov.web.templating import render_error, wants_json
 
 JSON, UPLOAD, IMPORT = "json", "upload", "import"
 
@@ -152,11 +153,6 @@ def _content_length(scope) -> int | None:
     return None
 
 
-def _wants_json(scope) -> bool:
-    request = Request(scope)
-    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
-
-
 async def _json(send, status: int, body: dict, headers: list | None = None) -> None:
     payload = json.dumps(body, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": status,
@@ -166,18 +162,16 @@ async def _json(send, status: int, body: dict, headers: list | None = None) -> N
 
 
 async def _too_large(scope, receive, send, message: str) -> None:
-    if _wants_json(scope):
+    if wants_json(Request(scope)):
         await _json(send, 413, {"detail": message, "code": "too_large"})
         return
-    from gridgov.web.templating import render_error
-
     response = render_error(Request(scope, receive), 413, message)
     response.headers["connection"] = "close"
     await response(scope, receive, send)
 
 
 async def _not_authenticated(scope, receive, send) -> None:
-    if _wants_json(scope):
+    if wants_json(Request(scope)):
         await _json(send, 401, {"detail": "请先登录", "code": "not_authenticated"})
         return
     request = Request(scope)

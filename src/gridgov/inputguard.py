@@ -31,6 +31,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from gridgov.web.templating import render_error, wants_json
+
 MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects a JSON body may have (ours need 4)."""
 
@@ -283,8 +285,6 @@ def _streamed(receive, parser: _MultipartText):
 def _refuse(scope, exc: BadInput):
     request = Request(scope)
     body = {"detail": exc.detail, "code": exc.code}
-    if scope["path"].startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+    if wants_json(request):
         return JSONResponse(body, status_code=exc.status_code)
-    from gridgov.web.templating import render_error
-
     return render_error(request, exc.status_code, exc.detail, None)

@@ -149,6 +149,12 @@ def is_htmx(request: Request) -> bool:
     )
 
 
+def wants_json(request: Request) -> bool:
+    """Whether an error is answered as JSON: API paths, and clients that do not ask for HTML; a
+    browser asking for a page gets the error page (:func:`render_error`)."""
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
+
+
 def render_error(request: Request, status: int, message: str, details=None):
     rows = details if isinstance(details, list) and all(isinstance(d, dict) for d in details) else None
     return templates.TemplateResponse(
