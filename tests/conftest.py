@@ -14,6 +14,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -264,15 +265,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app served by uvicorn on loopback over a SQLite demo city, for browser tests."""
+@contextmanager
+def serve_demo_city(root: Path, name: str):
+    """The app served by uvicorn on loopback over its own SQLite demo city in ``root``: yields the
+    base URL and the engine, stops the server and disposes of the engine afterwards."""
     import uvicorn
 
     from gridgov.app import create_app
 
-    root = tmp_path_factory.mktemp("live")
-    url = f"sqlite:///{root / 'live.db'}"
+    url = f"sqlite:///{root / f'{name}.db'}"
     engine = make_engine(url)
     upgrade(engine)
     build_demo_into(engine)
@@ -288,10 +289,19 @@ def live_server(tmp_path_factory):
         if time.monotonic() > deadline:
             raise RuntimeError("测试服务器未能启动")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}", engine
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served by uvicorn on loopback over a SQLite demo city, for browser tests."""
+    with serve_demo_city(tmp_path_factory.mktemp("live"), "live") as (live, _engine):
+        yield live
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,6 @@ The module runs its own server over its own demo city, so the payloads stay out 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from datetime import date
 
 import httpx
@@ -20,11 +18,10 @@ import pytest
 from shapely.geometry import shape
 
 from gridgov.accounts.demo import demo_places
-from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+from gridgov.db import make_sessionmaker, unit_of_work
 from gridgov.kit.clock import utc_now
-from gridgov.migrate import upgrade
 
-from ..conftest import _free_port, build_demo_into, login, make_settings, wait_for_js
+from ..conftest import login, serve_demo_city, wait_for_js
 from ..territory.territory_data import box
 
 pytestmark = pytest.mark.browser
@@ -61,31 +58,9 @@ live_server_engine: dict = {}
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """This module's own server (uvicorn on loopback over its own SQLite demo city)."""
-    import uvicorn
-
-    from gridgov.app import create_app
-
-    root = tmp_path_factory.mktemp("xss")
-    url = f"sqlite:///{root / 'xss.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    build_demo_into(engine)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(make_settings(url, root), engine=engine), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("测试服务器未能启动")
-        time.sleep(0.05)
-    live = f"http://127.0.0.1:{port}"
-    live_server_engine[live] = engine
-    yield live
-    server.should_exit = True
-    thread.join(timeout=10)
-    engine.dispose()
+    with serve_demo_city(tmp_path_factory.mktemp("xss"), "xss") as (live, engine):
+        live_server_engine[live] = engine
+        yield live
 
 
 def _api(live: str, username: str | None) -> httpx.Client:
