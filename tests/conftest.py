@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.config import Settings
-from gridgov.db import make_engine
+from gridgov.db import make_engine, make_sessionmaker
 from gridgov.kit.clock import utc_now
 from gridgov.migrate import upgrade
 
@@ -163,7 +163,7 @@ def db(db_connection) -> Session:
 
 def build_demo_into(engine) -> None:
     """The whole demo (city, departments, accounts) of the default profile, committed."""
-    from gridgov.db import make_sessionmaker, unit_of_work
+    from gridgov.db import unit_of_work
     from gridgov.demo import build_demo
     from gridgov.kit.crypto import FieldCipher
     from gridgov.policy.loader import load_profile
@@ -190,6 +190,18 @@ def app(db_connection, tmp_path):
         bind=db_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
     return app
+
+
+@pytest.fixture
+def committed(fresh_url, tmp_path):
+    """An app over a committed demo database, and that database's sessionmaker for checks."""
+    from gridgov.app import create_app
+
+    engine = make_engine(fresh_url)
+    build_demo_into(engine)
+    app = create_app(make_settings(fresh_url, tmp_path), engine=engine)
+    yield app, make_sessionmaker(engine)
+    engine.dispose()
 
 
 _tokens: dict[tuple[str, str], str] = {}

@@ -12,31 +12,17 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
 from gridgov.cases import service
-from gridgov.db import make_engine, make_sessionmaker
 from gridgov.models import Case, CaseLogEntry
 
-from ..conftest import build_demo_into, make_settings, token_for
+from ..conftest import token_for
 
 CITY = "321100000000"
 ROUNDS = 6
-
-
-@pytest.fixture
-def committed(fresh_url, tmp_path):
-    """An app over a committed demo database, and that database's sessionmaker for checks."""
-    from gridgov.app import create_app
-
-    engine = make_engine(fresh_url)
-    build_demo_into(engine)
-    app = create_app(make_settings(fresh_url, tmp_path), engine=engine)
-    yield app, make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _client(app, username: str) -> TestClient:

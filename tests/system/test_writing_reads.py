@@ -17,26 +17,14 @@ from sqlalchemy import func, select, update
 
 from gridgov.accounts.demo import demo_places
 from gridgov.authz import Permission, require
-from gridgov.db import make_engine, make_sessionmaker
 from gridgov.deps import ReadOnlyRequest, SessionDep
 from gridgov.models import AuditEntry, Case, Counter
 
-from ..conftest import build_demo_into, make_settings, token_for
+from ..conftest import token_for
 
 CITY = "321100000000"
 WRITERS = 4
 CASES_EACH = 12
-
-
-@pytest.fixture
-def committed(fresh_url, tmp_path):
-    from gridgov.app import create_app
-
-    engine = make_engine(fresh_url)
-    build_demo_into(engine)
-    app = create_app(make_settings(fresh_url, tmp_path), engine=engine)
-    yield app, make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _client(app, username: str) -> TestClient:
