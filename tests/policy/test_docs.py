@@ -25,7 +25,6 @@ REGENERATE = "docs/{name} is not current: run `gridgov profile docs` from the pr
 # parts; the integrator empties this list as their marked tests land. Never add to it to make a test pass.
 PENDING_SETTINGS: set[str] = {
     "territory.agency_levels",  # LZ's village agency (LZ§5): the LZ loop scenario
-    "territory.dedicated_types",  # read by the grid import; dedicated grids (QZ§5, QZ§13)
     "territory.dedicated_dual_management",
     "territory.micro_grids",
     "territory.exclusive_division",

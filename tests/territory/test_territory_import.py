@@ -203,3 +203,18 @@ def test_area_lists_take_the_same_number_of_queries_however_long(db):
     assert len(set(sizes)) > 1 and len(set(counts)) == 1
     towns = service.list_areas(db, SYSTEM, county, with_grids=True)
     assert sum(t.grids for t in towns) == service.get_area_read(db, SYSTEM, county).grids > 0
+
+
+@pytest.mark.req("A2")
+@pytest.mark.setting("territory.dedicated_types")
+def test_a_dedicated_grid_imports_only_as_a_type_the_profile_lists(db):
+    canal = small_city([grid(1, box(0, 0, 2, 2)),
+                        grid(2, box(2, 0, 4, 2), kind="dedicated", dedicated_type="canal_hub")])
+    with pytest.raises(Invalid) as caught:  # JS§6 lists administrative centres, parks and enterprises only
+        transfer.import_feature_collection(db, SYSTEM, canal, profile=load_profile("jiangsu"), now=utc_now())
+    assert [p["index"] for p in caught.value.details] == [5]
+    assert "不允许专属类型 canal_hub" in caught.value.details[0]["reason"]
+    assert db.get(Grid, f"{VILLAGE}002") is None
+    transfer.import_feature_collection(db, SYSTEM, canal, profile=load_profile("qinzhou"), now=utc_now())  # QZ§5
+    assert (db.get(Grid, f"{VILLAGE}002").kind, db.get(Grid, f"{VILLAGE}002").dedicated_type) == ("dedicated",
+                                                                                                  "canal_hub")
