@@ -6,6 +6,7 @@ Exit codes: 0 ok; 1 a profile file is invalid (``check`` found errors); 2 unknow
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -190,3 +191,34 @@ def check() -> None:
         typer.echo(f"{bad} 个配置文件有误。", err=True)
         raise typer.Exit(code=1)
     typer.echo(f"全部 {len(results)} 个配置文件校验通过。")
+
+
+@app.command("docs")
+def docs(
+    root: Path = typer.Option(Path("."), "--root", help="项目根目录（读取其中的 tests/）"),
+    out: Path | None = typer.Option(None, "--out", help="写入的目录，默认为 <root>/docs"),
+    check: bool = typer.Option(False, "--check", help="只检查文件是否为最新，不写入；过期时以状态 1 退出"),
+) -> None:
+    """生成 docs/profiles.md（每项设置的取值、出处与测试）和 docs/traceability.md（需求追踪）。"""
+    from gridgov.policy.docs import render_all
+
+    if not (root / "tests").is_dir():
+        typer.echo(f"找不到测试目录 {root / 'tests'}：请在项目根目录运行，或用 --root 指定。", err=True)
+        raise typer.Exit(code=2)
+    target = out or root / "docs"
+    stale = []
+    for name, text in render_all(root).items():
+        path = target / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current == text:
+            typer.echo(f"✓ {path} 已是最新")
+            continue
+        if check:
+            stale.append(path)
+            typer.echo(f"✗ {path} 已过期，请运行 gridgov profile docs 重新生成", err=True)
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        typer.echo(f"已写入 {path}")
+    if stale:
+        raise typer.Exit(code=1)

@@ -39,6 +39,7 @@ def test_no_credentials_is_401_for_the_api_and_a_login_redirect_for_pages(anonym
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/grids")
 
 
+@pytest.mark.req("E5")
 def test_each_role_sees_exactly_its_jurisdiction(client_as, db):
     places = demo_places(db, CITY)
     seen = {}
@@ -123,6 +124,7 @@ def test_the_login_form_needs_its_csrf_token_and_sets_an_httponly_cookie(anonymo
     assert 'value="/"' in r.text
 
 
+@pytest.mark.req("E1")
 @pytest.mark.parametrize(("username", "landing"),
                          [("worker", "/"), ("auditor", "/audit"), ("security_admin", "/users")])
 def test_a_login_lands_on_the_first_page_the_role_may_open(anonymous, username, landing):
@@ -133,6 +135,7 @@ def test_a_login_lands_on_the_first_page_the_role_may_open(anonymous, username, 
     assert anonymous.get(landing, headers={"accept": "text/html"}).status_code == 200
 
 
+@pytest.mark.req("E5")
 def test_the_audit_log_refuses_updates_and_deletes(db, backend):
     db.execute(text("INSERT INTO audit_log (at, actor, role, action, object_type, object_id, area_code, detail, ip) "
                     "VALUES (CURRENT_TIMESTAMP, 'x', '', 'probe', '', '', '', '', '')"))
@@ -143,6 +146,7 @@ def test_the_audit_log_refuses_updates_and_deletes(db, backend):
         nested.rollback()
 
 
+@pytest.mark.setting("departments")
 def test_departments_are_listed_by_area(client):
     county = client.get("/api/v1/areas", params={"parent": CITY}).json()[0]["code"]
     depts = client.get("/api/v1/departments", params={"area": county}).json()

@@ -159,6 +159,7 @@ def test_session_and_csrf_cookies_are_secure_with_the_setting(app, secure):
     assert all(("; secure" in c) == secure for c in [first, *cookies])
 
 
+@pytest.mark.req("E5")
 def test_the_password_never_reaches_the_audit_log(app, db):
     with from_ip(app, "10.4.0.1") as c:
         token_login(c, "worker", "Typo-of-demo1")

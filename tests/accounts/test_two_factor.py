@@ -7,6 +7,7 @@ import json
 import re
 
 import pyotp
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -61,6 +62,7 @@ def entries(db, username: str) -> list[AuditEntry]:
     return db.scalars(select(AuditEntry).where(AuditEntry.actor == username).order_by(AuditEntry.id)).all()
 
 
+@pytest.mark.req("E5")
 def test_enrolment_needs_a_right_code_and_is_audited_without_secrets(app, db):
     c, r = page_login(app, "town_dispatcher")
     assert r.status_code == 303

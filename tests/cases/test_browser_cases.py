@@ -77,6 +77,7 @@ def _submit(page, action: str, notice: str):
     assert notice in page.inner_text("#notice"), page.inner_text("#notice")
 
 
+@pytest.mark.req("E1")
 def test_worker_dispatcher_department_and_back_to_closed_through_the_pages(people, live_server):
     probe = people.open(None)
     worker_me = _api(probe, live_server, "worker")

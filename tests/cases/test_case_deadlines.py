@@ -66,6 +66,8 @@ def cal():
 # --- handling: working days across the National Day holiday ----------------------------------------
 
 
+@pytest.mark.req("D3")
+@pytest.mark.setting("cases.limits.handling_working_days")
 def test_a_case_dispatched_before_national_day_in_qinzhou_is_due_after_the_holiday(qz, cal):
     assert qz.handling_working_days == 5  # QZ§17
     clock = start_clock("handling", at(2026, 9, 30, 10, 0), qz, cal)
@@ -82,6 +84,7 @@ def test_a_start_given_in_utc_counts_from_its_shanghai_day(qz, cal):
     assert clock.due_at == end_of(date(2026, 10, 13))
 
 
+@pytest.mark.setting("cases.limits.warning_ratio")
 def test_the_handling_warning_comes_at_80_percent_of_the_working_days_not_of_the_holiday(qz, cal):
     clock = start_clock("handling", at(2026, 9, 30, 10, 0), qz, cal)
     assert clock_status(clock, at(2026, 10, 7, 12, 0)) == ClockStatus.ON_TIME
@@ -108,6 +111,7 @@ def test_a_granted_extension_moves_the_due_date_by_working_days(qz, cal):
     assert clock_status(clock, at(2026, 10, 14, 9, 0)) == ClockStatus.OVERDUE
 
 
+@pytest.mark.setting("cases.limits.max_extensions", "cases.limits.extension_working_days")
 def test_extensions_respect_the_profile(qz, cal):
     clock = start_clock("handling", at(2026, 9, 30, 10, 0), qz, cal)
     with pytest.raises(Invalid, match="最多 5 个工作日"):
@@ -137,6 +141,7 @@ def test_no_clock_but_the_handling_clock_can_be_extended(qz, cal, kind, urgency)
         extend(clock, 1, cal)
 
 
+@pytest.mark.setting("cases.limits.max_extensions", "cases.limits.extension_working_days")
 def test_an_extension_exactly_at_the_profile_limits_is_granted(qz, cal):
     clock = start_clock("handling", at(2026, 9, 30, 10, 0), qz, cal)
     longest = extend(clock, qz.extension_working_days, cal, limits=qz)  # 5 working days: allowed
@@ -149,6 +154,8 @@ def test_an_extension_exactly_at_the_profile_limits_is_granted(qz, cal):
 # --- report: calendar hours --------------------------------------------------------------------------
 
 
+@pytest.mark.req("D2")
+@pytest.mark.setting("cases.limits.report_hours")
 def test_zhenjiang_report_clock_is_24_hours_and_late_after_them(zj, cal):
     assert zj.report_hours == 24  # ZJ§13
     clock = start_clock(ClockKind.REPORT, at(2026, 3, 2, 9, 0), zj, cal)
@@ -165,6 +172,7 @@ def test_report_hours_run_through_weekends(zj, cal):
     assert not clock.provisional
 
 
+@pytest.mark.setting("cases.limits.warning_ratio")
 def test_the_report_warning_comes_at_the_profile_ratio(zj, cal):
     clock = start_clock("report", at(2026, 3, 2, 9, 0), zj, cal)
     warn = at(2026, 3, 2, 9, 0) + timedelta(hours=24 * zj.warning_ratio)
@@ -173,6 +181,8 @@ def test_the_report_warning_comes_at_the_profile_ratio(zj, cal):
     assert clock_status(clock, warn) == ClockStatus.WARNING
 
 
+@pytest.mark.req("D2", "D3")
+@pytest.mark.setting("cases.limits.urgent_report_minutes", "cases.limits.accept_urgent_hours")
 @pytest.mark.parametrize("urgency", ["urgent", "emergency"])
 def test_urgent_and_emergency_cases_report_and_get_accepted_at_once(zj, cal, urgency):
     report = start_clock("report", at(2026, 3, 2, 9, 0), zj, cal, urgency)
@@ -181,6 +191,8 @@ def test_urgent_and_emergency_cases_report_and_get_accepted_at_once(zj, cal, urg
     assert acceptance.due_at == at(2026, 3, 7, 1, 0)  # accept_urgent_hours = 2, a Saturday
 
 
+@pytest.mark.req("D3")
+@pytest.mark.setting("cases.limits.accept_working_days", "cases.limits.warning_ratio")
 def test_a_normal_case_is_accepted_within_one_working_day(zj, cal):
     clock = start_clock("acceptance", at(2026, 3, 6, 23, 0), zj, cal)  # Friday
     assert clock.due_at == end_of(date(2026, 3, 9))  # Monday
@@ -188,6 +200,8 @@ def test_a_normal_case_is_accepted_within_one_working_day(zj, cal):
     assert clock_status(clock, at(2026, 3, 9, 19, 12)) == ClockStatus.WARNING
 
 
+@pytest.mark.req("D6")
+@pytest.mark.setting("cases.limits.feedback_working_days")
 def test_feedback_is_due_two_working_days_after_the_case_is_resolved(zj, cal):
     clock = start_clock("feedback", at(2026, 9, 30, 16, 0), zj, cal)
     assert clock.due_at == end_of(nth_working_day_after(date(2026, 9, 30), 2))

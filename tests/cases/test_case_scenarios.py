@@ -145,6 +145,8 @@ def _report_api(client, grid: str, **extra: Any):
     return r.json()
 
 
+@pytest.mark.req("D2")
+@pytest.mark.setting("cases.limits.report_hours")
 def test_zj_escalating_more_than_24_hours_after_discovery_leaves_the_report_clock_overdue(client_as, places, db):
     limits = load_profile("zhenjiang").cases.limits
     assert (limits.report_hours, limits.urgent_report_minutes) == (24, 30)  # ZJ§13; urgent: local setting
@@ -183,6 +185,8 @@ def test_zj_escalating_more_than_24_hours_after_discovery_leaves_the_report_cloc
 # QZ: dispatched on 2026-09-30, due at the end of 2026-10-13 (QZ§17: five working days)
 
 
+@pytest.mark.req("D3")
+@pytest.mark.setting("cases.limits.handling_working_days")
 def test_qz_handling_dispatched_on_30_september_is_due_at_the_end_of_13_october(qinzhou, places):
     """The 2026 notice (国办发明电〔2025〕7号): 10-01 … 10-07 off for National Day, Saturday 10-10 a
     swapped working day. Five working days after 09-30: 10-08, 10-09, 10-10 (Sat), 10-12, 10-13."""
@@ -208,6 +212,8 @@ def test_qz_handling_dispatched_on_30_september_is_due_at_the_end_of_13_october(
     assert qinzhou.summary(no, at(2026, 10, 20, 9, 0))["handling"]["status"] == "on_time"  # kept once stopped
 
 
+@pytest.mark.req("D4")
+@pytest.mark.setting("cases.dispute_settled_by")
 def test_qz_a_dispute_is_decided_by_the_level_above(qinzhou, places, db):
     """QZ's profile says ``agency_above``: the county agency decides, the town that raised it may not."""
     assert qinzhou.profile.cases.dispute_settled_by == "agency_above"
@@ -260,6 +266,7 @@ def jm_client_as(db_connection, tmp_path):
         c.close()
 
 
+@pytest.mark.req("D4")
 def test_jm_return_redispatch_dispute_and_decision_through_to_closed(jm_client_as, places, db):
     worker, town, county = jm_client_as("worker"), jm_client_as("town_dispatcher"), jm_client_as("county_dispatcher")
     cg, sc = jm_client_as("dept_cg"), jm_client_as("dept_sc")
@@ -365,6 +372,7 @@ def _closed(desk: Desk, grid: str, evaluation: str, *, now: datetime) -> str:
     return no
 
 
+@pytest.mark.req("D6")
 def test_reopen_after_an_unsatisfied_evaluation(zhenjiang, places):
     closed_at = at(2026, 11, 2, 16, 0)
     no = _closed(zhenjiang, places.grid, "unsatisfied", now=closed_at - timedelta(hours=7))
@@ -414,6 +422,7 @@ def test_reopen_may_send_the_case_back_to_the_agency_and_needs_an_unsatisfied_ev
 # A department cannot send an instruction (D9, ZJ§10, JM§23: it asks the agency instead)
 
 
+@pytest.mark.req("D9")
 def test_a_department_trying_to_send_an_instruction_is_refused(client_as, places, db):
     """A department's attempt is refused with a message that sends it to the agency; nothing is sent."""
     dept = client_as("dept_cg")

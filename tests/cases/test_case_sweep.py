@@ -83,6 +83,7 @@ def notices(session, kind: str | None = None) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- marking and telling
 
 
+@pytest.mark.req("D7")
 def test_a_report_clock_entering_its_warning_zone_tells_the_grid_workers_once(db):
     case = open_case(db)
     report = clock(db, case, "report")
@@ -99,6 +100,7 @@ def test_a_report_clock_entering_its_warning_zone_tells_the_grid_workers_once(db
     assert len(notices(db, "clock_warning")) == 2
 
 
+@pytest.mark.req("D7")
 def test_an_overdue_clock_is_marked_and_a_clock_found_overdue_is_not_also_warned_about(db):
     case = open_case(db)
     report = clock(db, case, "report")
@@ -109,6 +111,7 @@ def test_an_overdue_clock_is_marked_and_a_clock_found_overdue_is_not_also_warned
     assert "超期 1 项" in result.summary()
 
 
+@pytest.mark.req("D5", "D7")
 def test_acceptance_tells_the_agency_and_handling_tells_the_lead_department_and_the_agency(db):
     case = dispatched_case(db)
     acceptance, handling = clock(db, case, "acceptance"), clock(db, case, "handling")
@@ -120,6 +123,7 @@ def test_acceptance_tells_the_agency_and_handling_tells_the_lead_department_and_
     assert all("办理时限即将到期" in m for _u, m in notices(db, "clock_warning"))
 
 
+@pytest.mark.req("D7")
 def test_an_escalated_case_not_yet_accepted_warns_the_agency(db):
     case = open_case(db)
     act(db, "worker", case.case_no, "escalate", T0)
@@ -151,6 +155,7 @@ def test_stopped_clocks_are_left_alone_and_an_extension_warns_again_about_the_ne
     assert result.overdue == 0  # every clock of the case has stopped
 
 
+@pytest.mark.req("D7")
 def test_an_unanswered_supervision_order_past_its_due_time_tells_the_target_and_the_issuer(db):
     case = dispatched_case(db)
     due = T0 + timedelta(days=1)

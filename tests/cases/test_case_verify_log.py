@@ -74,12 +74,14 @@ def test_intact_files_pass(files):
     assert _run(nos[0]).exit_code == 0
 
 
+@pytest.mark.req("D8")
 def test_the_database_itself_refuses_to_change_the_file(files):
     engine, nos = files
     with pytest.raises(DBAPIError, match="只能追加"), engine.begin() as conn:
         conn.execute(text(f"UPDATE case_log SET note = 'x' WHERE case_id = {_case_id(engine, nos[0])}"))
 
 
+@pytest.mark.req("D8")
 def test_an_altered_a_removed_and_a_cut_off_entry_are_each_caught_and_the_case_named(files):
     engine, (altered, removed, cut, intact) = files
     _tamper(

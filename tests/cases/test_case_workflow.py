@@ -226,6 +226,7 @@ def test_a_grid_leader_counts_as_a_worker_of_its_grid():
     assert transition("verified", "escalate", Actor("leader", serves_case_grid=True)).to_state == "escalated"
 
 
+@pytest.mark.req("D5")
 def test_a_receiver_may_also_handle_and_an_assisting_department_only_adds_notes():
     facts = context_where_conditions_hold("handle")
     assert transition("in_progress", "handle", LEAD_RECEIVER, **facts).to_state == "handled"
@@ -233,6 +234,7 @@ def test_a_receiver_may_also_handle_and_an_assisting_department_only_adds_notes(
     assert transition("in_progress", "comment", ASSISTING).to_state == "in_progress"
 
 
+@pytest.mark.req("D9")
 def test_departments_never_send_work_to_grid_staff():
     dept = [LEAD_RECEIVER, LEAD_HANDLER, ASSISTING]
     for state, actor in itertools.product(STATES, dept):
@@ -248,6 +250,7 @@ def test_unknown_case_facts_are_a_programming_error():
 # --- conditions of the case beyond its state ----------------------------------------------------
 
 
+@pytest.mark.req("D10")
 def test_pass_up_needs_a_level_above():
     refused = check("accepted", "pass_up", TOWN, has_level_above=False)
     assert refused.status == 409 and "最高一级" in refused.message
@@ -255,6 +258,7 @@ def test_pass_up_needs_a_level_above():
     assert done.to_state == "accepted" and done.raises_level and not done.changes_state
 
 
+@pytest.mark.setting("cases.limits.max_extensions")
 def test_extensions_are_limited_by_the_profile_and_need_a_pending_request_to_decide():
     assert check("in_progress", "request_extension", LEAD_HANDLER, max_extensions=1).to_state == "in_progress"
     used = check("in_progress", "request_extension", LEAD_HANDLER, extensions_used=1, max_extensions=1)
@@ -265,6 +269,8 @@ def test_extensions_are_limited_by_the_profile_and_need_a_pending_request_to_dec
     assert check("in_progress", "refuse_extension", TOWN, extension_pending=True).to_state == "in_progress"
 
 
+@pytest.mark.req("D4")
+@pytest.mark.setting("cases.dispute_settled_by")
 def test_decide_belongs_to_the_level_above_by_default_and_follows_the_profile():
     assert transition("disputed", "decide", COUNTY).to_state == "dispatched"
     assert check("disputed", "decide", TOWN).status == 403
@@ -309,6 +315,7 @@ def test_rework_counts_as_rework():
     assert done.to_state == "in_progress" and done.counts_as_rework
 
 
+@pytest.mark.req("D6")
 def test_the_reporter_may_evaluate_but_not_an_auditor_who_reported():
     resident = Actor("public", is_reporter=True)
     assert transition("resolved", "feedback", resident).to_state == "closed"
@@ -365,6 +372,7 @@ def test_actions_without_fields_take_any_payload():
     assert validate_payload("check", {"note": "已核查"}) == []
 
 
+@pytest.mark.req("D5")
 def test_dispatch_names_one_lead_and_distinct_assisting_departments():
     assert validate_payload("dispatch", {"lead_department": "321102-cg"}) == []
     ok = {"lead_department": "321102-cg", "assisting_departments": ["321102-sc", "321102-ga"]}
@@ -375,12 +383,14 @@ def test_dispatch_names_one_lead_and_distinct_assisting_departments():
     assert validate_payload("dispatch", twice) == ["协办部门有重复"]
 
 
+@pytest.mark.req("D6")
 def test_feedback_takes_one_of_the_three_evaluations():
     for value in ("satisfied", "basically_satisfied", "unsatisfied"):
         assert validate_payload("feedback", {"evaluation": value}) == []
     assert validate_payload("feedback", {"evaluation": "great"}) == ["评价应为：满意、基本满意、不满意"]
 
 
+@pytest.mark.setting("cases.limits.extension_working_days")
 def test_extension_days_are_a_positive_whole_number_within_the_profile():
     base = {"reason": "需协调施工单位"}
     assert validate_payload("request_extension", base | {"days": 5}, max_extension_days=5) == []

@@ -31,6 +31,7 @@ def _report(client, grid, **extra):
     return client.post("/api/v1/cases", json=body)
 
 
+@pytest.mark.setting("cases.categories")
 def test_categories_are_the_profiles_until_a_list_governs_the_place(worker, places, db, app):
     got = worker.get("/api/v1/case-categories").json()
     assert got and all(set(c) == {"code", "name"} for c in got)
@@ -38,6 +39,7 @@ def test_categories_are_the_profiles_until_a_list_governs_the_place(worker, plac
         assert got == [{"code": c.code, "name": c.name} for c in app.state.profile.cases.categories]
 
 
+@pytest.mark.req("D1", "D2")
 def test_a_worker_reports_in_its_grid_and_the_case_starts_verified_with_a_report_clock(worker, places, db):
     categories = [c["code"] for c in worker.get("/api/v1/case-categories").json()]
     r = _report(worker, places.grid, category=categories[0])
@@ -52,6 +54,7 @@ def test_a_worker_reports_in_its_grid_and_the_case_starts_verified_with_a_report
     assert [e["action"] for e in log] == ["create"] and log[0]["prev_hash"] == "0" * 64
 
 
+@pytest.mark.req("D2", "D3", "D6", "D8")
 def test_the_whole_loop_from_patrol_to_closed(client_as, places, db):
     worker, town, dept = client_as("worker"), client_as("town_dispatcher"), client_as("dept_cg")
     categories = [c["code"] for c in worker.get("/api/v1/case-categories").json()]
@@ -122,6 +125,7 @@ def _log_count(db, no):
     return len(db.scalars(select(CaseLogEntry.id).where(CaseLogEntry.case_id == case_id)).all())
 
 
+@pytest.mark.req("D1", "E2")
 def test_a_hotline_case_answers_as_stored_and_tells_the_grids_workers(client_as, places, db):
     """Intake answers from what it wrote (no read-back): the answer must be the case as stored,
     and the grid's active workers (only they) are told to verify it, once each."""

@@ -52,6 +52,7 @@ def report(client, grid: str, title: str = "人行道井盖缺失", photos: bool
     return found.group(1)
 
 
+@pytest.mark.req("D2")
 def test_a_worker_reports_through_the_form_with_a_photo_and_lands_on_the_case(client_as, places, db):
     worker = client_as("worker")
     html = page(worker, "/cases/new")
@@ -175,6 +176,7 @@ def test_a_department_cannot_open_the_report_form(client_as):
     assert page(client_as("dept_cg"), "/cases/new", status=403)
 
 
+@pytest.mark.req("D8")
 def test_the_case_page_checks_the_file_once_per_head_and_again_when_asked(client_as, places, db, monkeypatch):
     """Issue 12: the page does not recompute the whole hash chain on every view. The check is kept per
     chain head (the case's last hash), runs again when the file grows or when the page is asked to

@@ -55,6 +55,7 @@ def _order_id(db, no):
                      .order_by(SupervisionOrder.id.desc()))
 
 
+@pytest.mark.req("D7")
 def test_the_target_department_answers_and_the_answer_is_filed_and_the_issuer_told(client_as, places, db):
     no = _case(client_as, places, db)
     county, dept = client_as("county_dispatcher"), client_as("dept_cg")
@@ -131,6 +132,7 @@ def test_an_order_on_a_case_not_yet_dispatched_is_answered_by_the_agency_handlin
     assert entry.data["supervision_order"] == order["id"]
 
 
+@pytest.mark.req("D7")
 def test_a_late_answer_says_it_was_late(client_as, places, db):
     from gridgov.cases.supervision import answer_order
 

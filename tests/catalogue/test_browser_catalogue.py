@@ -14,6 +14,7 @@ from ..conftest import DEMO_PROFILE
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.req("C5")
 def test_a_resident_opens_the_public_list_without_login(browser, live_server):
     """The live server's demo city carries the starter catalogue (build_demo seeds it)."""
     base = live_server

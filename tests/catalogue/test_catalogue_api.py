@@ -68,6 +68,7 @@ def body(list_id: int, name: str, **matter) -> dict:
             "matter": {"name": name, "description": "巡查并上报", "legal_basis": "条例", **matter}}
 
 
+@pytest.mark.req("C2", "C5")
 def test_a_department_applies_the_county_agency_records_the_approval_and_the_public_sees_it(
         app, db, places, anonymous, client_as, account):
     ensure(db, "zhenjiang", places.county)
@@ -107,6 +108,7 @@ def test_a_department_applies_the_county_agency_records_the_approval_and_the_pub
     assert app_id in {a["id"] for a in client_as("city_admin").get("/api/v1/catalogue/applications").json()}
 
 
+@pytest.mark.req("C4")
 def test_a_licensing_matter_is_refused_with_its_reason(db, places, anonymous, client_as):
     ensure(db, "zhenjiang", places.county)
     cat = county_list(anonymous, places.county)
@@ -136,6 +138,7 @@ def test_bad_input_is_a_chinese_4xx_and_roles_without_the_permission_get_403(db,
     assert r.status_code == 403 and "强制退出" in r.json()["detail"]  # zhenjiang has no forced exit
 
 
+@pytest.mark.req("C3")
 def test_under_qinzhou_a_rectification_notice_is_answered_by_its_department_only(app, db, places, client_as, account):
     app.state.profile = load_profile("qinzhou")
     (cat,) = ensure(db, "qinzhou", CITY)

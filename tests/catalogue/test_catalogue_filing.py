@@ -83,6 +83,8 @@ def test_the_directory_classes_rule_is_pure_and_lists_the_classes():
     assert not crules.classifies_by_directory(load_profile("zhenjiang").catalogue)  # follows a basic list
 
 
+@pytest.mark.req("C1")
+@pytest.mark.setting("catalogue.county_follows_city")
 def test_a_county_admission_names_a_class_of_the_city_directory(db, places, jm):
     now = utc_now()
     cl = county_list(db, jm, places.county)
@@ -145,6 +147,8 @@ def approved_county_version(db, places, jm, now) -> ListVersion:
     return db.scalar(select(ListVersion).where(ListVersion.application_id == app.id))
 
 
+@pytest.mark.req("C1")
+@pytest.mark.setting("catalogue.county_lists_filed_with_city")
 def test_a_county_version_is_submitted_for_filing_and_the_city_agency_files_it_once(db, places, jm):
     now = utc_now()
     version = approved_county_version(db, places, jm, now)
@@ -178,6 +182,7 @@ def test_a_county_version_is_submitted_for_filing_and_the_city_agency_files_it_o
         AuditEntry.action == "catalogue_version_filed", AuditEntry.object_id == str(version.id))) == 1
 
 
+@pytest.mark.setting("catalogue.county_lists_filed_with_city")
 def test_no_filing_for_a_city_list_nor_under_a_profile_without_it(db, places, jm):
     now, city = utc_now(), who(db, "city_admin")
     directory = db.scalar(select(ListVersion).join(CatalogueList, CatalogueList.id == ListVersion.list_id)

@@ -120,6 +120,7 @@ def _count(db, model):
 # ---------------------------------------------------------------- categories and intake
 
 
+@pytest.mark.setting("cases.categories")
 def test_categories_switch_to_the_matters_in_force_when_a_list_exists(client_as, db, places, app):
     worker, worker2 = client_as("worker"), client_as("worker2")
     if not lookup.has_catalogue(db, places.grid):  # the demo may ship a starter list already
@@ -160,6 +161,7 @@ def test_intake_names_a_matter_in_force_at_the_case_grid(client_as, db, places, 
 # ---------------------------------------------------------------- instructions
 
 
+@pytest.mark.req("C2", "B6")
 def test_an_instruction_off_the_list_or_on_the_negative_list_is_not_sent(client_as, db, places, catalogue):
     town = client_as("town_dispatcher")
     before, told = _count(db, Instruction), _count(db, Notification)
@@ -176,6 +178,8 @@ def test_an_instruction_off_the_list_or_on_the_negative_list_is_not_sent(client_
     assert r.status_code == 201 and r.json()["category"] == "hold_patrol"
 
 
+@pytest.mark.req("B6", "C4")
+@pytest.mark.setting("catalogue.forbidden_power_types")
 def test_a_matter_holding_an_administrative_power_is_not_sent_where_the_profile_forbids_it(db, places, catalogue):
     """LZ§15/JS§16: licensing, penalty and compulsion never go to grid staff (under JS here)."""
     catalogue["patrol"].power_type = "penalty"
@@ -187,6 +191,7 @@ def test_a_matter_holding_an_administrative_power_is_not_sent_where_the_profile_
     assert "行政处罚" in refused.value.message and "JS§16" in refused.value.message
 
 
+@pytest.mark.req("C2", "D9")
 def test_a_department_must_ask_for_a_listed_matter_and_approval_checks_it_again(client_as, db, places, catalogue):
     dept, town = client_as("dept_cg"), client_as("town_dispatcher")
     before = _count(db, Instruction)
@@ -205,6 +210,7 @@ def test_a_department_must_ask_for_a_listed_matter_and_approval_checks_it_again(
     assert _told(db, "worker", "instruction_sent") == []
 
 
+@pytest.mark.req("B6")
 def test_a_worker_refuses_work_whose_matter_left_the_list_and_the_reason_is_recorded(client_as, db, places,
                                                                                       catalogue):
     town, worker = client_as("town_dispatcher"), client_as("worker")
@@ -238,6 +244,8 @@ def test_a_worker_refuses_work_whose_matter_left_the_list_and_the_reason_is_reco
     assert worker.post(f"/api/v1/instructions/{sent['id']}/case", json={}).status_code == 409
 
 
+@pytest.mark.req("B6")
+@pytest.mark.setting("staff.may_refuse")
 def test_under_qinzhou_a_temporary_item_past_its_end_date_may_be_refused(db, places, catalogue):
     """QZ§7 temporary admission ends at its end date; QZ§14 lets the worker refuse what is off the
     list, needs administrative powers or is unlawful."""
@@ -266,6 +274,8 @@ def test_under_qinzhou_a_temporary_item_past_its_end_date_may_be_refused(db, pla
     assert done.status == "declined" and "行政许可、行政处罚、行政强制等事项" in done.result
 
 
+@pytest.mark.req("B6")
+@pytest.mark.setting("staff.may_refuse")
 def test_where_the_profile_lets_workers_refuse_nothing_the_refusal_is_forbidden(db, places, catalogue):
     profile, now = load_profile("luzhou"), utc_now()
     data = instructions.InstructionCreate(**_instruction(places.grid, "hold_patrol"))
@@ -320,6 +330,7 @@ def test_limits_for_lays_a_matters_limits_over_the_profiles():
 
 
 
+@pytest.mark.req("B6")
 def test_a_worker_declines_off_list_work_on_the_instruction_page(client_as, db, places, catalogue):
     """The instruction page offers the worker the refusals the profile allows and records one."""
     from ..cases.test_cases_pages import HTML

@@ -58,6 +58,7 @@ def add_matter(db, cat_list: CatalogueList, code: str, name: str, **extra) -> Ma
     return m
 
 
+@pytest.mark.req("C5")
 def test_anyone_sees_the_citys_lists_without_login(public):
     r = public.get("/catalogue")
     assert r.status_code == 200 and "/login" not in str(r.url)
@@ -95,6 +96,7 @@ def test_the_negative_list_is_marked_and_holds_its_matters(public, seeded):
     assert "代为实施行政处罚" not in page[:page.index('data-kind="negative"')]
 
 
+@pytest.mark.req("C5")
 def test_a_temporary_matter_past_its_end_date_and_an_exited_one_are_not_shown(public, seeded):
     today = local(utc_now()).date()
     basic = city_list(seeded, "basic")
@@ -112,6 +114,7 @@ def test_a_temporary_matter_past_its_end_date_and_an_exited_one_are_not_shown(pu
     assert "临时事项甲" in names and "临时事项乙" not in names and STARTER_NAMES[3] not in names
 
 
+@pytest.mark.req("C5")
 def test_versions_are_listed_and_compared(public, seeded):
     basic = city_list(seeded, "basic")
     now = utc_now()
@@ -146,6 +149,7 @@ def test_versions_are_listed_and_compared(public, seeded):
     assert bad.status_code == 422 and "应为整数" in bad.text
 
 
+@pytest.mark.req("C5")
 def test_excel_export_has_every_list_and_its_matters(public, seeded):
     r = public.get(f"/catalogue/export.xlsx?area={county_of(seeded)}")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"

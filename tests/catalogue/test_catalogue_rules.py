@@ -16,6 +16,8 @@ def cat():
     return {name: load_profile(name).catalogue for name in ("zhenjiang", "luzhou", "qinzhou", "jiangmen", "jiangsu")}
 
 
+@pytest.mark.req("C1")
+@pytest.mark.setting("catalogue.city_lists", "catalogue.county_lists", "catalogue.county_follows_city")
 def test_each_profile_names_the_lists_of_each_level(cat):
     assert rules.list_kinds(cat["zhenjiang"], "city") == ["basic", "admission", "negative"]
     assert rules.list_kinds(cat["zhenjiang"], "county") == ["matters"]
@@ -27,6 +29,8 @@ def test_each_profile_names_the_lists_of_each_level(cat):
     assert rules.list_kinds(cat["zhenjiang"], "town") == []
 
 
+@pytest.mark.req("C2")
+@pytest.mark.setting("catalogue.admission_approved_by", "catalogue.exit_approved_by")
 def test_the_party_committee_or_government_decides_under_zhenjiang_and_the_agency_records_it(cat):
     path = rules.approval_path(cat["zhenjiang"], rules.ADMISSION)
     assert path.approver == "party_committee_or_government" and path.records_decision and not path.experts_required
@@ -37,6 +41,8 @@ def test_the_party_committee_or_government_decides_under_zhenjiang_and_the_agenc
     assert rules.approval_path(cat["zhenjiang"], rules.EXIT).records_decision
 
 
+@pytest.mark.req("C1", "C2")
+@pytest.mark.setting("catalogue.expert_review", "catalogue.admission_approved_by")
 def test_luzhou_needs_expert_opinions_and_the_county_government(cat):
     path = rules.approval_path(cat["luzhou"], rules.ADMISSION)
     assert path.approver == "county_government" and path.records_decision and path.experts_required
@@ -45,6 +51,8 @@ def test_luzhou_needs_expert_opinions_and_the_county_government(cat):
     assert rules.review_problem(path, [{"expert": "王教授", "opinion": "同意纳入"}]) is None
 
 
+@pytest.mark.req("C2")
+@pytest.mark.setting("catalogue.admission_approved_by")
 def test_the_agency_decides_itself_under_qinzhou_and_jiangmen(cat):
     for name in ("qinzhou", "jiangmen"):
         path = rules.approval_path(cat[name], rules.ADMISSION)
@@ -63,6 +71,8 @@ def test_steps_follow_one_another(cat):
     assert rules.step_problem(rules.REVIEW, "refused")
 
 
+@pytest.mark.req("C2")
+@pytest.mark.setting("catalogue.admission_applicants")
 def test_who_may_apply(cat):
     zj, jm = cat["zhenjiang"], cat["jiangmen"]
     assert rules.applicant_problem(zj, rules.ADMISSION, "department", same_area=True) is None
@@ -75,6 +85,7 @@ def test_who_may_apply(cat):
     assert "无效" in rules.applicant_problem(zj, "bogus", "department", same_area=True)
 
 
+@pytest.mark.req("C4")
 @pytest.mark.parametrize("power", ["licensing", "penalty", "compulsion"])
 def test_licensing_penalty_and_compulsion_are_never_admitted_whatever_the_profile_says(cat, power):
     for name, catalogue in cat.items():
@@ -85,6 +96,8 @@ def test_licensing_penalty_and_compulsion_are_never_admitted_whatever_the_profil
     assert "无效" in rules.power_type_problem(cat["zhenjiang"], "tax", "basic")
 
 
+@pytest.mark.req("C2")
+@pytest.mark.setting("catalogue.temporary_admission", "catalogue.temporary_requires_end_date")
 def test_temporary_admission_only_where_the_profile_allows_it_with_an_end_date(cat):
     today = date(2026, 3, 1)
     assert "未规定临时纳入" in rules.temporary_problem(cat["zhenjiang"], date(2026, 4, 1), today, "matters")
@@ -93,6 +106,8 @@ def test_temporary_admission_only_where_the_profile_allows_it_with_an_end_date(c
     assert rules.temporary_problem(cat["qinzhou"], date(2026, 4, 1), today, "matters") is None
 
 
+@pytest.mark.req("C3")
+@pytest.mark.setting("catalogue.forced_exit")
 def test_forced_exit_only_where_the_profile_allows_it(cat):
     assert rules.forced_exit_problem(cat["qinzhou"]) is None
     assert rules.forced_exit_problem(cat["zhenjiang"])

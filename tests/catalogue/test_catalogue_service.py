@@ -86,6 +86,8 @@ def in_force(db, place, code, day) -> bool:
 # ---------------------------------------------------------------- lists
 
 
+@pytest.mark.req("C1")
+@pytest.mark.setting("catalogue.city_lists", "catalogue.county_lists", "catalogue.county_follows_city")
 def test_the_lists_of_each_level_follow_the_profile(db, places):
     now, zj = utc_now(), load_profile("zhenjiang")
     city = {x.kind: x for x in service.ensure_lists(db, zj, CITY, now=now)}
@@ -102,6 +104,7 @@ def test_the_lists_of_each_level_follow_the_profile(db, places):
 # ---------------------------------------------------------------- approval paths
 
 
+@pytest.mark.req("C2")
 def test_under_zhenjiang_the_agency_records_the_party_committee_or_governments_approval(db, places):
     now, zj = utc_now(), load_profile("zhenjiang")
     cat_list = the_list(db, zj, CITY, "admission", now)
@@ -158,6 +161,8 @@ def test_under_zhenjiang_only_the_right_people_take_each_step(db, places):
     assert exit_app.status == "submitted" and exit_app.department_code is None
 
 
+@pytest.mark.req("C1", "C2")
+@pytest.mark.setting("catalogue.expert_review", "catalogue.admission_approved_by")
 def test_under_luzhou_the_county_list_needs_expert_opinions_and_the_county_governments_approval(db, places):
     now, lz = utc_now(), load_profile("luzhou")
     assert service.ensure_lists(db, lz, CITY, now=now) == []
@@ -181,6 +186,7 @@ def test_under_luzhou_the_county_list_needs_expert_opinions_and_the_county_gover
     assert in_force(db, places.grid, code, today(now)) and not in_force(db, places.grid2, code, today(now))
 
 
+@pytest.mark.req("C2")
 def test_under_qinzhou_the_agency_approves_on_its_own_authority(db, places):
     now, qz = utc_now(), load_profile("qinzhou")
     cat_list = the_list(db, qz, CITY, "matters", now)
@@ -208,6 +214,7 @@ def test_a_refusal_needs_a_reason_and_changes_nothing(db, places):
 # ---------------------------------------------------------------- never on the list
 
 
+@pytest.mark.req("C4")
 @pytest.mark.parametrize("profile_name", ["zhenjiang", "qinzhou"])
 @pytest.mark.parametrize("power", ["licensing", "penalty", "compulsion"])
 def test_licensing_penalty_or_compulsion_is_refused_at_submission_and_kept(db, places, profile_name, power):
@@ -224,6 +231,7 @@ def test_licensing_penalty_or_compulsion_is_refused_at_submission_and_kept(db, p
         service.review(db, agency(db, CITY), app.id, ReviewIn(), profile=profile, now=now)
 
 
+@pytest.mark.req("C4")
 def test_a_change_into_a_forbidden_power_type_is_refused_too(db, places):
     now, qz = utc_now(), load_profile("qinzhou")
     cat_list = the_list(db, qz, CITY, "matters", now)
@@ -237,6 +245,7 @@ def test_a_change_into_a_forbidden_power_type_is_refused_too(db, places):
 # ---------------------------------------------------------------- temporary matters
 
 
+@pytest.mark.req("C2")
 def test_a_temporary_matter_leaves_the_list_at_its_end_date(db, places):
     now, qz = utc_now(), load_profile("qinzhou")
     cat_list = the_list(db, qz, CITY, "matters", now)
@@ -262,6 +271,7 @@ def test_a_temporary_matter_leaves_the_list_at_its_end_date(db, places):
     assert service.expire_catalogue(db, later) == []  # idempotent
 
 
+@pytest.mark.setting("catalogue.temporary_admission")
 def test_temporary_admission_is_refused_where_the_profile_does_not_provide_it(db, places):
     now, zj = utc_now(), load_profile("zhenjiang")
     cat_list = the_list(db, zj, CITY, "admission", now)
@@ -275,6 +285,8 @@ def test_temporary_admission_is_refused_where_the_profile_does_not_provide_it(db
 # ---------------------------------------------------------------- forced exit
 
 
+@pytest.mark.req("C3")
+@pytest.mark.setting("catalogue.forced_exit")
 def test_a_missed_rectification_deadline_forces_the_matter_out_and_an_answer_in_time_keeps_it(db, places):
     now, qz = utc_now(), load_profile("qinzhou")
     cat_list = the_list(db, qz, CITY, "matters", now)
@@ -310,6 +322,8 @@ def test_a_missed_rectification_deadline_forces_the_matter_out_and_an_answer_in_
     assert service.expire_catalogue(db, after) == []
 
 
+@pytest.mark.req("C3")
+@pytest.mark.setting("catalogue.forced_exit")
 def test_no_rectification_notice_where_the_profile_has_no_forced_exit(db, places):
     now, zj = utc_now(), load_profile("zhenjiang")
     cat_list = the_list(db, zj, CITY, "admission", now)
@@ -323,6 +337,8 @@ def test_no_rectification_notice_where_the_profile_has_no_forced_exit(db, places
 # ---------------------------------------------------------------- change, exit, versions
 
 
+@pytest.mark.req("C3", "C5")
+@pytest.mark.setting("catalogue.list_approved_by", "catalogue.exit_approved_by")
 def test_change_and_exit_publish_versions_that_compare(db, places):
     now, qz = utc_now(), load_profile("qinzhou")
     cat_list = the_list(db, qz, CITY, "matters", now)
@@ -381,6 +397,7 @@ def test_a_department_sees_its_own_applications_and_an_agency_those_of_its_area(
         service.review(db, agency(db, places.county2), mine.id, ReviewIn(), profile=zj, now=now)
 
 
+@pytest.mark.setting("catalogue.admission_applicants")
 def test_a_town_agency_applies_where_the_profile_lists_it(db, places):
     now, jm = utc_now(), load_profile("jiangmen")
     county_list = the_list(db, jm, places.county, "admission", now)

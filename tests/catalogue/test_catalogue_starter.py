@@ -101,6 +101,7 @@ def test_a_bad_starter_file_is_refused_with_every_problem_in_chinese():
 # ---------------------------------------------------------------- seeding the demo city (zhenjiang)
 
 
+@pytest.mark.req("C5")
 def test_seeding_the_demo_city_publishes_version_1_of_every_list(db):
     profile = load_profile("zhenjiang")
     city = demo_city_of(profile).area_code
@@ -144,6 +145,8 @@ def test_seeding_the_demo_city_publishes_version_1_of_every_list(db):
 # ---------------------------------------------------------------- the other profiles, on fresh databases
 
 
+@pytest.mark.req("C1")
+@pytest.mark.setting("catalogue.city_lists", "catalogue.county_lists")
 @pytest.mark.parametrize("name", ["luzhou", "jiangsu", "qinzhou", "jiangmen"])
 def test_seeding_follows_each_profiles_lists(fresh_url, name):
     profile = load_profile(name)

@@ -46,6 +46,7 @@ def _count(db):
     return db.scalar(select(func.count()).select_from(Instruction))
 
 
+@pytest.mark.req("D1", "E2")
 def test_the_agency_sends_and_a_worker_completes_and_opens_a_case(client_as, places, db):
     town, worker = client_as("town_dispatcher"), client_as("worker")
     r = town.post("/api/v1/instructions", json=_body(places.grid))
@@ -73,6 +74,7 @@ def test_the_agency_sends_and_a_worker_completes_and_opens_a_case(client_as, pla
     assert worker.post(f"/api/v1/instructions/{inst['id']}/complete", json={"result": "再办一次"}).status_code == 409
 
 
+@pytest.mark.req("D9")
 def test_a_department_cannot_send_and_is_told_to_ask_the_agency(client_as, places, db):
     before = _count(db)
     r = client_as("dept_cg").post("/api/v1/instructions", json=_body(places.grid))
@@ -81,6 +83,7 @@ def test_a_department_cannot_send_and_is_told_to_ask_the_agency(client_as, place
     assert _count(db) == before
 
 
+@pytest.mark.req("D9")
 def test_a_department_request_reaches_the_grid_only_when_the_agency_approves(client_as, places, db):
     dept, town, worker = client_as("dept_cg"), client_as("town_dispatcher"), client_as("worker")
     r = dept.post("/api/v1/instruction-requests", json=_body(places.grid, kind="work_order", title="协助排查占道经营"))

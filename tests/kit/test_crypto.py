@@ -26,6 +26,7 @@ def _key(purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"gridgov", info=purpose).derive(SECRET.encode())
 
 
+@pytest.mark.req("E5")
 def test_a_value_round_trips_and_each_sealing_is_different():
     cipher = FieldCipher(SECRET)
     first, second = cipher.encrypt("320102199001011234"), cipher.encrypt("320102199001011234")

@@ -203,6 +203,7 @@ def demo_truth(db) -> dict[int, tuple[str, str, date, str]]:
             for s in rows}
 
 
+@pytest.mark.req("B7")
 def test_no_role_can_rebuild_an_id_number_from_what_it_sees(db, client_as, client, places):
     truth = demo_truth(db)
     grids = sorted(set(db.scalars(select(Post.grid_code).where(Post.staff_id.in_(truth), Post.grid_code.is_not(None)))))
@@ -256,6 +257,7 @@ def shows_more_than_the_tail(text: str) -> list[str]:
     return [p for p in ID_LIKE.findall(text) if "*" in p and sum(ch != "*" for ch in p) > 4]
 
 
+@pytest.mark.req("E5")
 def test_the_audit_log_holds_no_plain_value_and_no_region_digits_after_reveals_and_edits(db, client, client_as,
                                                                                             places):
     body = {"name": "审计测", "gender": "女", "id_number": "11010519491231002X", "phone": "13912345678",

@@ -112,6 +112,8 @@ def assert_nothing_private(text: str) -> None:
         assert secret not in text
 
 
+@pytest.mark.req("A5")
+@pytest.mark.setting("board.supervision_phone")
 def test_the_board_opens_without_login_and_shows_its_staff_and_supervision_phone(anonymous, db, places):
     clear_posts(db, places.grid)
     add_staff(db, places.grid, "赵公示", role="leader", work_phone="0511-85550001")
@@ -149,6 +151,7 @@ def test_a_board_without_staff_says_so(anonymous, db):
     assert anonymous.get(f"/api/v1/public/boards/{code}").json()["staff"] == []
 
 
+@pytest.mark.req("B7")
 def test_the_demo_staff_appear_with_work_phones_and_nothing_private(anonymous, db, places):
     """Whatever staff the grid has (the demo staffs it through the staff services), the board shows
     names and work phones and none of the private phone, ID number or their masks."""
@@ -190,6 +193,7 @@ def test_the_board_shows_only_posts_in_force_today_including_micro_grids(anonymo
     assert names[-1] == "周联络", "微网格人员排在后面"
 
 
+@pytest.mark.req("A5")
 def test_the_board_changes_the_moment_a_post_ends(anonymous, db, places):
     clear_posts(db, places.grid)
     staff = add_staff(db, places.grid, "陈即将离任")
@@ -216,6 +220,7 @@ def test_a_retired_grid_and_an_unknown_code_give_the_same_chinese_404(anonymous,
         assert anonymous.get(f"/board/{code}/print", headers=HTML).status_code == 404
 
 
+@pytest.mark.req("A5")
 def test_the_qr_code_and_the_print_view_carry_the_boards_own_address(anonymous, places):
     url = f"http://testserver/board/{places.grid}"
     r = anonymous.get(f"/board/{places.grid}/qr.svg")
@@ -240,6 +245,8 @@ def test_the_board_page_loads_only_assets_of_the_app(anonymous, places):
     assert "/static/vendor/leaflet/leaflet.js" in html and 'id="board-map"' in html
 
 
+@pytest.mark.req("A5")
+@pytest.mark.setting("board.fields")
 def test_the_board_shows_only_the_fields_the_profile_lists(app, anonymous, db, places):
     clear_posts(db, places.grid)
     add_staff(db, places.grid, "褚不公示")
@@ -268,6 +275,7 @@ def test_the_board_schema_is_in_the_openapi_document(anonymous):
     assert "/api/v1/public/boards/{grid_code}/complaints" in spec["paths"]
 
 
+@pytest.mark.req("B7")
 def test_the_board_reads_no_private_column(db, places):
     """The board query selects public columns only, so private data cannot leak by accident."""
     from sqlalchemy import event

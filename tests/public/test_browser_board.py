@@ -55,6 +55,7 @@ def _grid_with_staff(url: str) -> tuple[str, str, list[str]]:
         engine.dispose()
 
 
+@pytest.mark.req("A5", "B5")
 def test_a_resident_opens_the_board_without_login_and_sends_a_complaint(browser, live_server, tmp_path_factory):
     code, grid_name, staff_names = _grid_with_staff(_live_database(tmp_path_factory))
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})

@@ -56,6 +56,7 @@ def send_form(client, grid: str, **fields):
     return client.post(f"/board/{grid}/complaints", data=data, headers=HTML, follow_redirects=False)
 
 
+@pytest.mark.req("B5")
 def test_a_complaint_sent_anonymously_reaches_the_town_agency_and_no_other_town(app, anonymous, client_as, db, places):
     staff = add_staff(db, places.grid, "韩被投诉")
     r = send_form(anonymous, places.grid, staff_id=str(staff.id), complainant="刘群众", phone=PHONE)
@@ -106,6 +107,7 @@ def test_the_json_board_takes_a_complaint_too(anonymous, client_as, places):
     assert item["content"] == "巡查记录造假" and item["complainant"] == "" and item["phone_mask"] == ""
 
 
+@pytest.mark.req("B5")
 def test_a_complaint_is_handled_once_with_the_action_recorded_and_audited(anonymous, client_as, db, places):
     cid = anonymous.post(f"/api/v1/public/boards/{places.grid}/complaints", json={"content": "不回电话"}).json()["id"]
     town = client_as("town_dispatcher")

@@ -75,6 +75,8 @@ def test_demo_staffs_the_demo_town_and_links_the_demo_users(db, places):
 # ---------------------------------------------------------------- the training gate and staffing rules
 
 
+@pytest.mark.req("B4")
+@pytest.mark.setting("staff.training_before_posting")
 def test_a_post_cannot_start_before_training_is_passed(client, db, places):
     grid = spare_grid(db, places.town2)
     person = new_person(client, places.town2, 1)
@@ -100,6 +102,7 @@ def test_a_post_cannot_start_before_training_is_passed(client, db, places):
                                               AuditEntry.object_id == str(post["id"])))
 
 
+@pytest.mark.req("B2")
 def test_a_second_leader_of_a_comprehensive_grid_is_refused(client, places):
     person = new_person(client, places.town, 2)
     client.post(f"/api/v1/staff/{person['id']}/trainings", json={"held_on": "2024-01-01", "passed": True})
@@ -109,6 +112,8 @@ def test_a_second_leader_of_a_comprehensive_grid_is_refused(client, places):
     assert r.status_code == 409 and "网格长" in r.json()["detail"]
 
 
+@pytest.mark.req("B1")
+@pytest.mark.setting("staff.roles")
 def test_a_role_the_profile_does_not_set_is_refused(client, places):
     person = new_person(client, places.town, 3)
     r = client.post("/api/v1/posts", json={"staff_id": person["id"], "role": "professional", "grid_code": places.grid,
@@ -125,6 +130,8 @@ def _person(db, places, n: int, born: str = "19900101") -> StaffMember:
                                 now=utc_now())
 
 
+@pytest.mark.req("B3")
+@pytest.mark.setting("staff.fulltime_eligibility.min_age")
 def test_an_ineligible_fulltime_worker_cannot_be_posted_under_jiangsu(db, places):
     jiangsu = load_profile("jiangsu")
     grid = spare_grid(db, places.town2)
@@ -139,6 +146,8 @@ def test_an_ineligible_fulltime_worker_cannot_be_posted_under_jiangsu(db, places
                       profile=load_profile("zhenjiang"), now=utc_now())
 
 
+@pytest.mark.req("B3")
+@pytest.mark.setting("staff.fulltime_eligibility.exclusions")
 def test_an_exclusion_refuses_a_fulltime_post_until_lifted_under_qinzhou(db, places):
     qinzhou = load_profile("qinzhou")
     grid = spare_grid(db, places.town2)
@@ -158,6 +167,7 @@ def test_an_exclusion_refuses_a_fulltime_post_until_lifted_under_qinzhou(db, pla
     assert posts.activate_post(db, SYSTEM, post.id, PostActivate(), profile=qinzhou, now=utc_now()).status == "active"
 
 
+@pytest.mark.setting("staff.fulltime_eligibility.exclusions")
 def test_an_exclusion_kind_the_profile_does_not_list_is_422(client, places):
     person = new_person(client, places.town, 4)
     r = client.post(f"/api/v1/staff/{person['id']}/exclusions", json={"kind": "criminal_record", "evidence": "判决书"})
@@ -167,6 +177,7 @@ def test_an_exclusion_kind_the_profile_does_not_list_is_422(client, places):
 # ---------------------------------------------------------------- personal data
 
 
+@pytest.mark.req("B7", "E5")
 def test_lists_are_masked_and_each_reveal_is_audited_without_plain_values(client, db, places):
     person = new_person(client, places.town, 5)
     plain_id, plain_phone = id_number(5), "18800000005"
@@ -231,6 +242,7 @@ def test_a_role_without_staff_write_gets_403(client_as, places):
 # ---------------------------------------------------------------- gaps and pages
 
 
+@pytest.mark.req("B2")
 def test_gaps_page_and_csv(client, places):
     report = client.get("/api/v1/staff/gaps", params={"area": places.town2}).json()
     assert report["counts"]["no_leader"] == report["grids_checked"]

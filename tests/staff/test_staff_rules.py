@@ -25,6 +25,8 @@ def test_age_counts_full_years():
     assert rules.age_on(date(2006, 5, 10), date(2024, 5, 10)) == 18
 
 
+@pytest.mark.req("B3")
+@pytest.mark.setting("staff.fulltime_eligibility.min_age")
 def test_jiangsu_refuses_a_fulltime_worker_under_eighteen(staff_of):
     problems = rules.eligibility_problems(staff_of("jiangsu"), role="fulltime", on=date(2024, 5, 9),
                                           birth_date=date(2006, 5, 10), has_id_number=True, exclusions=[])
@@ -33,6 +35,8 @@ def test_jiangsu_refuses_a_fulltime_worker_under_eighteen(staff_of):
                                           birth_date=date(2006, 5, 10), has_id_number=True, exclusions=[])
 
 
+@pytest.mark.req("B3")
+@pytest.mark.setting("staff.fulltime_eligibility.exclusions")
 def test_an_exclusion_blocks_until_it_is_lifted(staff_of):
     policy = staff_of("qinzhou")
     kw = dict(role="fulltime", birth_date=date(1990, 1, 1), has_id_number=True)
@@ -43,6 +47,7 @@ def test_an_exclusion_blocks_until_it_is_lifted(staff_of):
     assert not rules.eligibility_problems(policy, on=date(2024, 3, 1), exclusions=lifted, **kw)
 
 
+@pytest.mark.setting("staff.fulltime_eligibility.exclusions")
 def test_zhenjiang_sets_no_eligibility_conditions(staff_of):
     assert not rules.eligibility_problems(staff_of("zhenjiang"), role="fulltime", on=date(2024, 1, 1),
                                           birth_date=date(2010, 1, 1), has_id_number=False,
@@ -52,6 +57,8 @@ def test_zhenjiang_sets_no_eligibility_conditions(staff_of):
     assert rules.exclusion_kind_problem(staff_of("jiangsu"), "criminal_record") is None
 
 
+@pytest.mark.req("B4")
+@pytest.mark.setting("staff.training_before_posting")
 def test_training_gate_follows_the_profile(staff_of):
     start = date(2024, 3, 1)
     assert "尚未登记" in rules.training_problem(staff_of("zhenjiang"), [], start)
@@ -64,6 +71,8 @@ def test_training_gate_follows_the_profile(staff_of):
     assert rules.training_problem(staff_of("jiangsu"), [], start) is None
 
 
+@pytest.mark.req("B3")
+@pytest.mark.setting("staff.fulltime_eligibility.min_age")
 def test_age_exactly_at_the_minimum_is_eligible(staff_of):
     jiangsu = staff_of("jiangsu")  # min_age = 18
     kw = dict(role="fulltime", birth_date=date(2006, 5, 10), has_id_number=True, exclusions=[])
@@ -71,6 +80,7 @@ def test_age_exactly_at_the_minimum_is_eligible(staff_of):
     assert "（17 岁）" in rules.eligibility_problems(jiangsu, on=date(2024, 5, 9), **kw)[0]
 
 
+@pytest.mark.setting("staff.fulltime_eligibility.min_age", "staff.fulltime_eligibility.citizen_required")
 def test_a_missing_birth_date_or_id_number_is_named(staff_of):
     jiangsu = staff_of("jiangsu")  # min_age and citizen_required
     problems = rules.eligibility_problems(jiangsu, role="fulltime", on=date(2024, 5, 10), birth_date=None,
@@ -80,12 +90,14 @@ def test_a_missing_birth_date_or_id_number_is_named(staff_of):
     assert "未登记居民身份证号码" in problems[1]
 
 
+@pytest.mark.setting("staff.fulltime_eligibility.exclusions")
 def test_an_exclusion_not_listed_by_the_profile_bars_nobody(staff_of):
     assert rules.eligibility_problems(staff_of("qinzhou"), role="fulltime", on=date(2024, 5, 1),
                                       birth_date=date(1990, 1, 1), has_id_number=True,
                                       exclusions=[ExclusionFact("criminal_record", None)]) == []
 
 
+@pytest.mark.req("B4")
 def test_the_training_gate_takes_the_earliest_passed_pre_job_training(staff_of):
     zhenjiang, start = staff_of("zhenjiang"), date(2024, 3, 1)
     other_kind = [TrainingFact("in_service", date(2024, 2, 1), True)]
@@ -95,6 +107,8 @@ def test_the_training_gate_takes_the_earliest_passed_pre_job_training(staff_of):
     assert "尚未登记岗前培训合格的" in rules.training_problem(staff_of("jiangmen"), [], start)  # no assessment
 
 
+@pytest.mark.req("B2")
+@pytest.mark.setting("staff.leader_per_comprehensive_grid")
 def test_staffing_caps_on_activation(staff_of):
     grid = "329901001001001"
     leader = [PostFact("leader", grid, None)]
@@ -108,6 +122,8 @@ def test_staffing_caps_on_activation(staff_of):
                                      grid_kind="urban", active=leader) is None  # LZ sets no leader per grid
 
 
+@pytest.mark.req("B1", "B2")
+@pytest.mark.setting("staff.max_professionals_per_grid")
 def test_a_grid_exactly_at_its_professionals_cap_takes_no_more(staff_of):
     jiangmen, grid = staff_of("jiangmen"), "329901001001001"  # at most 2 professionals per grid
     one, two = [PostFact("professional", grid, None)], [PostFact("professional", grid, None)] * 2
@@ -124,6 +140,8 @@ def test_a_grid_exactly_at_its_professionals_cap_takes_no_more(staff_of):
                                      micro_grid_code=None, grid_kind="urban", active=two * 5) is None  # no cap
 
 
+@pytest.mark.req("A6")
+@pytest.mark.setting("staff.liaisons_per_micro_grid")
 def test_a_micro_grid_with_exactly_its_liaisons_takes_no_more(staff_of):
     zhenjiang, grid = staff_of("zhenjiang"), "329901001001001"  # one liaison per micro-grid
     micro = grid + "01"
@@ -139,6 +157,8 @@ def test_a_micro_grid_with_exactly_its_liaisons_takes_no_more(staff_of):
     assert conflict([PostFact("liaison", grid, micro)], micro_grid_code=None) is None
 
 
+@pytest.mark.req("B2")
+@pytest.mark.setting("staff.fulltime_required_in", "staff.max_professionals_per_grid", "staff.liaisons_per_micro_grid")
 def test_gaps_at_the_boundaries(staff_of):
     grid = "329901001001001"
     grids = [GridFact(grid, "一网格", "urban", "329901001001"),
@@ -163,6 +183,9 @@ def test_gaps_at_the_boundaries(staff_of):
     ]
 
 
+@pytest.mark.req("B2")
+@pytest.mark.setting("staff.leader_per_comprehensive_grid", "staff.fulltime_where_possible_in")
+@pytest.mark.setting("staff.max_professionals_per_grid")
 def test_gaps_differ_by_profile(staff_of):
     grids = [GridFact("329901001001001", "一网格", "urban", "329901001001"),
              GridFact("329901001001002", "二网格", "rural", "329901001001")]
@@ -191,6 +214,8 @@ def test_labels_kinds_and_normalised_values(staff_of):
         "micro_grid", "micro_grid", "area", "area", "grid"]
 
 
+@pytest.mark.req("B1")
+@pytest.mark.setting("staff.roles")
 def test_a_role_must_exist_and_be_set_by_the_profile(staff_of):
     assert rules.role_problem(staff_of("zhenjiang"), "nobody") == "未知的岗位 'nobody'"
     assert rules.role_problem(staff_of("jiangsu"), "liaison").startswith("本地政策未设置“")
@@ -206,6 +231,8 @@ def test_only_a_liaison_is_counted_against_the_liaisons_of_a_micro_grid(staff_of
                                      grid_kind="urban", active=[PostFact("liaison", grid, micro)]) is None
 
 
+@pytest.mark.req("A6")
+@pytest.mark.setting("staff.liaisons_per_micro_grid")
 def test_a_micro_grid_gap_counts_each_liaison_once(staff_of):
     two_each = staff_of("zhenjiang").model_copy(update={"liaisons_per_micro_grid": 2})
     grid = "329901001001001"

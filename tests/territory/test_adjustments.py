@@ -47,6 +47,7 @@ def _count(db, model):
     return db.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.req("A3")
 def test_a_future_split_goes_through_every_step_and_takes_effect_once_on_its_date(db, profile):
     now = utc_now()
     p, who = places(db), _who(db)
@@ -105,6 +106,7 @@ def test_an_adjustment_due_today_takes_effect_when_filed(db, profile):
     assert adjustments.apply_due_adjustments(db, now) == []
 
 
+@pytest.mark.req("A3")
 def test_only_the_right_agency_level_may_take_each_step(db, profile):
     now = utc_now()
     p, who = places(db), _who(db)
@@ -133,6 +135,7 @@ def test_only_the_right_agency_level_may_take_each_step(db, profile):
     assert again.id != adj.id
 
 
+@pytest.mark.setting("territory.adjustment_triggers")
 def test_a_bad_trigger_and_plan_are_all_reported_in_chinese_and_nothing_is_written(db, profile):
     now = utc_now()
     p, who = places(db), _who(db)
@@ -169,6 +172,8 @@ def test_a_grid_in_an_unfinished_adjustment_cannot_be_put_in_another(db, profile
     assert "未完成的调整" in err.value.details[0]["reason"]
 
 
+@pytest.mark.req("A3")
+@pytest.mark.setting("territory.consult_village_committee", "territory.filed_with_city")
 def test_profiles_decide_the_committee_opinion_and_the_filing_step(db):
     now = utc_now()
     p, who = places(db), _who(db)

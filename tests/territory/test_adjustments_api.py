@@ -44,6 +44,7 @@ def _body(p, plan, **over):
     return {**body, **over}
 
 
+@pytest.mark.req("A3")
 def test_a_split_goes_from_proposal_to_effect_and_the_grids_and_locator_follow(client_as, county_admin, client, db):
     p = places(db)
     plan, (west, east), _w, east_geom = split_plan(db, p.grid)

@@ -69,6 +69,7 @@ def test_the_same_inputs_build_byte_identical_output():
     assert first == second
 
 
+@pytest.mark.req("A1")
 def test_a_default_city_has_about_a_thousand_grids_in_three_counties_twelve_towns_and_eighty_villages(zhenjiang):
     assert 900 <= len(props(zhenjiang, "grid")) <= 1100
     assert len(props(zhenjiang, "area", "city")) == 1
@@ -115,6 +116,7 @@ def test_area_codes_follow_the_statistical_division_rules_and_names_are_unique_w
         assert len(children) == len(set(children)), parent
 
 
+@pytest.mark.req("A4")
 def test_every_grid_code_is_its_village_code_and_a_sequence_from_001(qinzhou):
     villages = {v["code"] for v in props(qinzhou, "area", "village")}
     codes = [g["code"] for g in props(qinzhou, "grid")]
@@ -131,6 +133,7 @@ def test_every_grid_code_is_its_village_code_and_a_sequence_from_001(qinzhou):
     assert max(names.values()) == 1
 
 
+@pytest.mark.req("A2")
 def test_comprehensive_grids_are_urban_in_communities_and_rural_in_villages(zhenjiang):
     village_names = {v["code"]: v["name"] for v in props(zhenjiang, "area", "village")}
     kinds: Counter[str] = Counter()
@@ -143,6 +146,7 @@ def test_comprehensive_grids_are_urban_in_communities_and_rural_in_villages(zhen
     assert kinds["urban"] > 100 and kinds["rural"] > 100
 
 
+@pytest.mark.req("A3")
 @pytest.mark.parametrize("name", ["zhenjiang", "qinzhou"])
 def test_each_level_tiles_its_parent_exactly(name, zhenjiang, qinzhou):
     fc = {"zhenjiang": zhenjiang, "qinzhou": qinzhou}[name]
@@ -221,6 +225,7 @@ def test_narrow_norms_are_kept():
             assert g["households"] == 300
 
 
+@pytest.mark.req("A2")
 def test_a_park_and_a_market_exist_when_dedicated_grids_are_allowed(zhenjiang):
     dedicated = [g for g in props(zhenjiang, "grid") if g["kind"] == "dedicated"]
     types = Counter(g["dedicated_type"] for g in dedicated)
@@ -242,6 +247,7 @@ def test_only_the_allowed_dedicated_types_appear():
     assert {g["dedicated_type"] for g in props(fc, "grid")} == {None, "market"}
 
 
+@pytest.mark.req("A2")
 def test_maritime_grids_lie_off_the_coast_inside_coastal_villages_of_the_first_county(qinzhou):
     shapes = geoms(qinzhou)
     grids = props(qinzhou, "grid")

@@ -100,6 +100,7 @@ def test_the_static_scripts_of_the_pages_make_no_request_to_another_host(client)
 # ---------------------------------------------------------------- home
 
 
+@pytest.mark.setting("platform_name")
 def test_home_shows_the_platform_name_the_city_and_the_counts(client, app):
     html = get_page(client, "/")
     assert app.state.profile.platform_name in html

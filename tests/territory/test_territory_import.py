@@ -44,6 +44,8 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(db, profil
     assert db.get(Grid, f"{VILLAGE}002").households == 450
 
 
+@pytest.mark.req("A2", "A3")
+@pytest.mark.setting("territory.grid_kinds")
 def test_a_bad_file_reports_every_bad_feature_and_writes_nothing(db, profile):
     bowtie = {"type": "Polygon", "coordinates": [[[120, 31], [120.002, 31.002], [120.002, 31], [120, 31.002],
                                                   [120, 31]]]}
@@ -98,6 +100,7 @@ def test_an_area_whose_level_or_parent_is_wrong_is_reported(db, profile):
     assert "级别" in problems[2]
 
 
+@pytest.mark.req("A4")
 def test_a_retired_grid_code_is_never_taken_again(db, profile):
     data = small_city()
     data["features"][-1]["properties"]["status"] = "retired"
@@ -120,6 +123,7 @@ def test_export_writes_back_the_format_import_reads(db, profile):
     assert (result.areas_created, result.grids_created, result.grids_updated) == (0, 0, 2)
 
 
+@pytest.mark.req("A3")
 def test_the_coverage_check_finds_overlaps_gaps_and_spills_with_their_size(db, profile):
     data = small_city([grid(1, box(0, 0, 2.5, 2)), grid(2, box(2, 0, 3, 2)), grid(3, box(3.5, 0, 4.5, 2))])
     transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=utc_now())
@@ -139,6 +143,8 @@ def test_the_demo_city_is_covered_without_gaps_or_overlaps(db, profile):
     assert report.ok, (report.overlaps[:2], report.gaps[:2], report.outside[:2])
 
 
+@pytest.mark.req("A3")
+@pytest.mark.setting("territory.household_norms.urban", "territory.household_norms.rural")
 def test_household_norms_come_from_the_profile(db, profile):
     data = small_city([grid(1, box(0, 0, 2, 2), households=650),
                        grid(2, box(2, 0, 4, 2), kind="rural", households=120)])
@@ -197,3 +203,18 @@ def test_area_lists_take_the_same_number_of_queries_however_long(db):
     assert len(set(sizes)) > 1 and len(set(counts)) == 1
     towns = service.list_areas(db, SYSTEM, county, with_grids=True)
     assert sum(t.grids for t in towns) == service.get_area_read(db, SYSTEM, county).grids > 0
+
+
+@pytest.mark.req("A2")
+@pytest.mark.setting("territory.dedicated_types")
+def test_a_dedicated_grid_imports_only_as_a_type_the_profile_lists(db):
+    canal = small_city([grid(1, box(0, 0, 2, 2)),
+                        grid(2, box(2, 0, 4, 2), kind="dedicated", dedicated_type="canal_hub")])
+    with pytest.raises(Invalid) as caught:  # JS§6 lists administrative centres, parks and enterprises only
+        transfer.import_feature_collection(db, SYSTEM, canal, profile=load_profile("jiangsu"), now=utc_now())
+    assert [p["index"] for p in caught.value.details] == [5]
+    assert "不允许专属类型 canal_hub" in caught.value.details[0]["reason"]
+    assert db.get(Grid, f"{VILLAGE}002") is None
+    transfer.import_feature_collection(db, SYSTEM, canal, profile=load_profile("qinzhou"), now=utc_now())  # QZ§5
+    assert (db.get(Grid, f"{VILLAGE}002").kind, db.get(Grid, f"{VILLAGE}002").dedicated_type) == ("dedicated",
+                                                                                                  "canal_hub")

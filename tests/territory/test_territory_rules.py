@@ -6,6 +6,7 @@ from gridgov.models.territory import AreaLevel
 from gridgov.territory import rules
 
 
+@pytest.mark.req("A1")
 @pytest.mark.parametrize(
     ("code", "level", "parent"),
     [
@@ -42,6 +43,7 @@ def test_prefix_selects_everything_under_an_area():
     ]
 
 
+@pytest.mark.req("A4")
 def test_grid_code_is_its_village_code_and_a_sequence():
     assert rules.grid_village_code("321102001201007") == "321102001201"
     with pytest.raises(rules.CodeError, match="顺序号"):
@@ -52,6 +54,7 @@ def test_grid_code_is_its_village_code_and_a_sequence():
         rules.grid_village_code("32110200120100")
 
 
+@pytest.mark.req("A6")
 def test_micro_grid_code_is_its_grid_code_and_two_digits():
     assert rules.micro_grid_parent_code("32110200120100703") == "321102001201007"
     with pytest.raises(rules.CodeError):
