@@ -15,8 +15,8 @@ class CaseLimits(_Checked):
     # working days or a month of hours is far past any rule, and keeps the clocks' arithmetic finite.
     report_hours: float = Field(title="网格员上报时限（小时）", gt=0, le=720)
     urgent_report_minutes: int = Field(title="紧急情况上报时限（分钟，“立即”）", gt=0, le=1440)
-    accept_working_days: int = Field(title="机构受理分派时限（工作日）", ge=1, le=250)
-    accept_urgent_hours: float = Field(title="紧急事项受理分派时限（小时）", gt=0, le=720)
+    accept_working_days: int = Field(title="机构受理时限（工作日）", ge=1, le=250)
+    accept_urgent_hours: float = Field(title="紧急事项受理时限（小时）", gt=0, le=720)
     handling_working_days: int = Field(title="部门办理时限（工作日）", ge=1, le=250)
     max_extensions: int = Field(title="可延期次数", ge=0, le=10)
     extension_working_days: int = Field(title="每次延期上限（工作日）", ge=1, le=250)
