@@ -112,8 +112,10 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
 def _skips_level(profile, case: Case, payload: dict[str, Any] | None) -> bool:
     """Whether a pass-up names an agency beyond the next level up (QZ§17 逐级: not allowed there)."""
     named = (payload or {}).get("to_area")
+    if not named:
+        return False
     chain = agency_chain(profile, case.handling_area_code)
-    return bool(named) and bool(chain) and named != chain[0]
+    return bool(chain) and named != chain[0]
 
 
 def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None,
