@@ -8,6 +8,7 @@ the rule (zhenjiang's) the agency holding a case may send it straight to a highe
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -171,3 +172,45 @@ def test_qz_level_by_level_through_the_api(qz_client_as, places, db):  # noqa: F
     up = act(county, "pass_up", reason="需市级统筹")
     assert up["handling_area_code"] == places.city
     assert "solve" in city.get(f"/api/v1/cases/{no}").json()["available_actions"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The case page offers what the profile allows
+
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+
+
+def _accepted_api(worker, town, grid: str) -> str:
+    r = worker.post("/api/v1/cases", json={"title": "桥下积水", "category": "zj12_02", "source": "patrol",
+                                            "grid_code": grid, "address": "滨江路 5 号"})
+    no = r.json()["case_no"]
+    assert worker.post(f"/api/v1/cases/{no}/actions/escalate", json={}).status_code == 200
+    assert town.post(f"/api/v1/cases/{no}/actions/accept", json={}).status_code == 200
+    return no
+
+
+def _offered_areas(html: str) -> list[str]:
+    select = re.search(r'<select id="pass_up-to_area" name="to_area">(.*?)</select>', html, re.S)
+    assert select, "no 提交至 choice on the page"
+    return re.findall(r'<option value="(\d{12})"', select.group(1))
+
+
+@pytest.mark.setting("cases.level_by_level")
+def test_the_pass_up_form_offers_the_levels_the_profile_allows(client_as, qz_client_as, places):  # noqa: F811
+    worker, town = client_as("worker"), client_as("town_dispatcher")
+    no = _accepted_api(worker, town, places.grid)
+    html = town.get(f"/cases/{no}", headers=HTML).text
+    assert _offered_areas(html) == [places.county, places.city]  # zhenjiang: any level above
+    r = town.post(f"/cases/{no}/actions/pass_up", data={"reason": "需市级统筹", "to_area": places.city},
+                  headers=HTML, follow_redirects=False)
+    assert r.status_code == 303, r.text[:800]
+    assert town.get(f"/api/v1/cases/{no}").json()["handling_area_code"] == places.city
+
+    qz_worker, qz_town = qz_client_as("worker"), qz_client_as("town_dispatcher")
+    no = _accepted_api(qz_worker, qz_town, places.grid)
+    assert _offered_areas(qz_town.get(f"/cases/{no}", headers=HTML).text) == [places.county]  # QZ§17: next only
+    r = qz_town.post(f"/cases/{no}/actions/pass_up", data={"reason": "事项重大", "to_area": places.city},
+                     headers=HTML, follow_redirects=False)
+    assert r.status_code == 403 and "逐级" in r.text  # a crafted post is refused in Chinese
+    assert qz_town.get(f"/api/v1/cases/{no}").json()["handling_area_code"] == places.town

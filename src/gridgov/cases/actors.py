@@ -27,6 +27,7 @@ from gridgov.errors import Invalid
 from gridgov.models import Case
 from gridgov.models.accounts import AGENCY_ROLES
 from gridgov.territory import rules
+from gridgov.territory.service import area_chain
 
 
 def agency_chain(profile, area_code: str) -> list[str]:
@@ -48,6 +49,15 @@ def pass_up_target(profile, case: Case, payload: dict[str, Any] | None) -> str:
         levels = "、".join(chain) or "无"
         raise Invalid(f"提交至的区域 {named} 不是该事项的上级网格化机构（可选：{levels}）")
     return named
+
+
+def pass_up_areas(session: Session, profile, case: Case) -> list[dict[str, str]]:
+    """The agencies a pass-up may reach, nearest first, with their names (the page's choice): the
+    next level only under ``level_by_level`` (QZ§17), every level above otherwise."""
+    chain = agency_chain(profile, case.handling_area_code)
+    reachable = chain[:1] if profile.cases.level_by_level else chain
+    names = {a.code: a.name for a in area_chain(session, case.handling_area_code)}
+    return [{"code": code, "name": names.get(code, code)} for code in reachable]
 
 
 def _relation(principal: Principal, case: Case, profile) -> AgencyRelation:
