@@ -252,3 +252,15 @@ def test_clocks_start_and_stop_at_the_transitions_of_the_spec():
     assert ClockKind.HANDLING in CLOCK_STOPS[CaseAction.HANDLE]
     assert ClockKind.FEEDBACK in CLOCK_STARTS[CaseAction.CHECK]
     assert ClockKind.FEEDBACK in CLOCK_STOPS[CaseAction.FEEDBACK]
+
+
+@pytest.mark.setting("cases.limits.dispatch_working_days", "cases.limits.dispatch_urgent_hours")
+def test_the_dispatch_clock_runs_from_acceptance_to_dispatch(zj, cal):
+    assert ClockKind.DISPATCH in CLOCK_STARTS[CaseAction.ACCEPT]
+    assert ClockKind.DISPATCH in CLOCK_STARTS[CaseAction.PASS_UP]  # the next level's own period
+    for action in (CaseAction.DISPATCH, CaseAction.SOLVE, CaseAction.REJECT):
+        assert ClockKind.DISPATCH in CLOCK_STOPS[action]
+    normal = start_clock("dispatch", at(2026, 3, 6, 23, 0), zj, cal)  # Friday
+    assert normal.due_at == end_of(date(2026, 3, 9)) and normal.working_days == zj.dispatch_working_days == 1
+    urgent = start_clock("dispatch", at(2026, 3, 6, 23, 0), zj, cal, "urgent")
+    assert urgent.due_at == at(2026, 3, 7, 1, 0) and zj.dispatch_urgent_hours == 2

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from gridgov.accounts.demo import demo_places
 from gridgov.authz.principal import Principal
-from gridgov.cases import actions, actors, clocks, service
+from gridgov.cases import actions, clocks, service
 from gridgov.cases.schemas import CaseCreate
 from gridgov.config import Settings
 from gridgov.errors import Conflict, Forbidden, Invalid
@@ -413,8 +413,9 @@ def test_reopen_may_send_the_case_back_to_the_agency_and_needs_an_unsatisfied_ev
     _unchanged(zhenjiang, satisfied, before)
 
     late = _closed(zhenjiang, places.grid, "unsatisfied", now=closed_at - timedelta(hours=7))
+    window = timedelta(days=zhenjiang.profile.cases.limits.reopen_days)
     with pytest.raises(Conflict, match="期限"):
-        zhenjiang.act("town_dispatcher", late, "reopen", now=closed_at + actors.REOPEN_WINDOW + timedelta(hours=1),
+        zhenjiang.act("town_dispatcher", late, "reopen", now=closed_at + window + timedelta(hours=1),
                       reason="过了很久才想起来")
 
 

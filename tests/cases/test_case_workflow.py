@@ -258,6 +258,15 @@ def test_pass_up_needs_a_level_above():
     assert done.to_state == "accepted" and done.raises_level and not done.changes_state
 
 
+@pytest.mark.setting("cases.level_by_level")
+def test_pass_up_skipping_a_level_is_the_actors_refusal_only_level_by_level():
+    skipping = check("accepted", "pass_up", TOWN, has_level_above=True, level_by_level=True, skips_level=True)
+    assert skipping.status == 403 and "逐级" in skipping.message
+    assert check("accepted", "pass_up", TOWN, has_level_above=True, level_by_level=True).to_state == "accepted"
+    assert check("accepted", "pass_up", TOWN, has_level_above=True, skips_level=True).to_state == "accepted"
+    assert check("accepted", "pass_up", COUNTY, has_level_above=True, level_by_level=True).status == 403
+
+
 @pytest.mark.setting("cases.limits.max_extensions")
 def test_extensions_are_limited_by_the_profile_and_need_a_pending_request_to_decide():
     assert check("in_progress", "request_extension", LEAD_HANDLER, max_extensions=1).to_state == "in_progress"

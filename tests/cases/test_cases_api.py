@@ -47,7 +47,7 @@ def test_a_worker_reports_in_its_grid_and_the_case_starts_verified_with_a_report
     case = r.json()
     assert case["state"] == "verified" and case["grid_code"] == places.grid
     assert re.fullmatch(rf"{places.county}-\d{{8}}-\d{{5}}", case["case_no"])
-    assert set(case["clocks"]) == {"report", "acceptance", "handling", "feedback"}
+    assert set(case["clocks"]) == {"report", "acceptance", "dispatch", "handling", "feedback"}
     assert case["clocks"]["report"]["status"] == "on_time" and case["clocks"]["handling"] is None
     assert "+08:00" in worker.get(f"/api/v1/cases/{case['case_no']}").text
     log = worker.get(f"/api/v1/cases/{case['case_no']}/log").json()

@@ -25,7 +25,7 @@ from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
 from gridgov.cases import clocks
 from gridgov.cases import repository as repo
-from gridgov.cases.actors import actor_of, agency_chain, facts_of
+from gridgov.cases.actors import actor_of, agency_chain, facts_of, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS
 from gridgov.cases.payload import validate_payload
 from gridgov.cases.schemas import CaseRead
@@ -117,6 +117,7 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     problems = validate_payload(action, data, max_extension_days=limits.extension_working_days, now=now)
     if problems:
         raise Invalid("；".join(problems), details=[{"field": "", "error": p} for p in problems])
+    above = pass_up_target(profile, case, data) if action is CaseAction.PASS_UP else None
     outcome = transition(case.state, action, actor_of(session, principal, case, profile, depts),
                          **facts_of(case, profile, now, data, limits=limits))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
@@ -134,13 +135,14 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         replaced = clocks.start(session, case.id, kind, now, limits, calendar, case.urgency)
         if replaced:
             logged[f"previous_{kind}_clock"] = replaced
-    if action is CaseAction.REOPEN and outcome.to_state is CaseState.IN_PROGRESS:
-        clocks.start(session, case.id, "handling", now, limits, calendar, case.urgency)
+    if action is CaseAction.REOPEN:
+        # Back to the department: a fresh handling period; back to the agency: it dispatches again.
+        again = "handling" if outcome.to_state is CaseState.IN_PROGRESS else "dispatch"
+        clocks.start(session, case.id, again, now, limits, calendar, case.urgency)
 
     if action in (CaseAction.SOLVE_ON_SITE, CaseAction.SOLVE, CaseAction.HANDLE):
         case.result = data["result"]
     elif action is CaseAction.PASS_UP:
-        above = agency_chain(profile, case.handling_area_code)[0]
         logged["from_area"], logged["to_area"] = case.handling_area_code, above
         case.handling_area_code, case.handling_level = above, str(rules.area_level(above))
     elif action in _DISPATCHES:

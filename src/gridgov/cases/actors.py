@@ -23,19 +23,41 @@ from gridgov.cases.workflow import (
     DepartmentPart,
     available_actions,
 )
+from gridgov.errors import Invalid
 from gridgov.models import Case
 from gridgov.models.accounts import AGENCY_ROLES
 from gridgov.territory import rules
+from gridgov.territory.service import area_chain
 
-REOPEN_WINDOW = timedelta(days=30)
-"""How long after closing an unsatisfied case may be reopened. No regulation sets it; a local
-setting until the profile carries one."""
 
 def agency_chain(profile, area_code: str) -> list[str]:
     """The areas above ``area_code`` that have an agency under the profile, nearest first."""
     levels = set(profile.territory.agency_levels)
     above = rules.ancestor_codes(area_code)[:-1]
     return [code for code in reversed(above) if str(rules.area_level(code)) in levels]
+
+
+def pass_up_target(profile, case: Case, payload: dict[str, Any] | None) -> str:
+    """The agency a case is passed up to: the one named (``to_area``) or the next level up; 422 when
+    the named area has no agency above the case. Whether a named level beyond the next may be
+    reached is the lifecycle table's question (``skips_level`` under ``level_by_level``)."""
+    chain = agency_chain(profile, case.handling_area_code)
+    named = (payload or {}).get("to_area")
+    if named in (None, ""):
+        return chain[0] if chain else ""
+    if not isinstance(named, str) or named not in chain:
+        levels = "、".join(chain) or "无"
+        raise Invalid(f"提交至的区域 {named} 不是该事项的上级网格化机构（可选：{levels}）")
+    return named
+
+
+def pass_up_areas(session: Session, profile, case: Case) -> list[dict[str, str]]:
+    """The agencies a pass-up may reach, nearest first, with their names (the page's choice): the
+    next level only under ``level_by_level`` (QZ§17), every level above otherwise."""
+    chain = agency_chain(profile, case.handling_area_code)
+    reachable = chain[:1] if profile.cases.level_by_level else chain
+    names = {a.code: a.name for a in area_chain(session, case.handling_area_code)}
+    return [{"code": code, "name": names.get(code, code)} for code in reachable]
 
 
 def _relation(principal: Principal, case: Case, profile) -> AgencyRelation:
@@ -89,10 +111,21 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
         "evaluation": case.evaluation,
         "closed_at": case.closed_at,
         "now": now,
-        "reopen_window": REOPEN_WINDOW,
+        "reopen_window": timedelta(days=limits.reopen_days),
+        "level_by_level": profile.cases.level_by_level,
+        "skips_level": _skips_level(profile, case, payload),
         "dispute_settled_by": profile.cases.dispute_settled_by,
         "to": (payload or {}).get("to"),
     }
+
+
+def _skips_level(profile, case: Case, payload: dict[str, Any] | None) -> bool:
+    """Whether a pass-up names an agency beyond the next level up (QZ§17 逐级: not allowed there)."""
+    named = (payload or {}).get("to_area")
+    if not named:
+        return False
+    chain = agency_chain(profile, case.handling_area_code)
+    return bool(chain) and named != chain[0]
 
 
 def actions_for(session: Session, principal: Principal, case: Case, *, now: datetime, profile, depts=None,

@@ -1,6 +1,6 @@
 """The clocks of a case: how long each step may take, and whether it is on time.
 
-Four clocks (case-lifecycle.md, policy-profiles.md), each computed from the profile's
+Five clocks (case-lifecycle.md, policy-profiles.md), each computed from the profile's
 ``[cases.limits]`` and the working-day calendar:
 
 ================  ==========================  =================================================
@@ -8,6 +8,7 @@ clock             runs                        allowed
 ================  ==========================  =================================================
 ``report``        discovery → escalated        ``report_hours`` (urgent: ``urgent_report_minutes``)
 ``acceptance``    escalated → accepted         ``accept_working_days`` (urgent: ``accept_urgent_hours``)
+``dispatch``      accepted → dispatched        ``dispatch_working_days`` (urgent: ``dispatch_urgent_hours``)
 ``handling``      dispatched → handled         ``handling_working_days`` + granted extensions
 ``feedback``      resolved → closed            ``feedback_working_days``
 ================  ==========================  =================================================
@@ -26,7 +27,10 @@ Conventions (where the texts leave room):
   warning forward: 80 % of 5 working days is the end of the 4th working day.
 - A clock is overdue when ``now > due_at``; a stopped clock keeps its final status, ``on_time`` or
   ``overdue`` (stopping in the warning zone is on time).
-- ``urgency``: ``urgent`` shortens the report and acceptance clocks; ``emergency`` counts the same as
+- The dispatch clock (ZJ§13, JM§24: the agency dispatches "在规定时间内") starts when the agency
+  accepts the case (again when it is passed up to the next level, or reopened back to the agency)
+  and stops when the case is dispatched, solved by the agency itself or rejected.
+- ``urgency``: ``urgent`` shortens the report, acceptance and dispatch clocks; ``emergency`` counts the same as
   ``urgent`` here (what differs, e.g. LZ§16's direct report to the competent department, is the
   service's routing, not a clock). Handling and feedback limits do not depend on urgency.
 - ``provisional``: the limit crossed a year whose holiday notice is not loaded, so only weekends were
@@ -53,6 +57,7 @@ from gridgov.kit.clock import SHANGHAI
 class ClockKind(enum.StrEnum):
     REPORT = "report"
     ACCEPTANCE = "acceptance"
+    DISPATCH = "dispatch"
     HANDLING = "handling"
     FEEDBACK = "feedback"
 
@@ -60,6 +65,7 @@ class ClockKind(enum.StrEnum):
 CLOCK_LABELS = {
     ClockKind.REPORT: "上报时限",
     ClockKind.ACCEPTANCE: "受理时限",
+    ClockKind.DISPATCH: "分派时限",
     ClockKind.HANDLING: "办理时限",
     ClockKind.FEEDBACK: "反馈时限",
 }
@@ -84,6 +90,8 @@ URGENCY_LABELS = {Urgency.NORMAL: "一般", Urgency.URGENT: "紧急", Urgency.EM
 
 CLOCK_STARTS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.ESCALATE: (ClockKind.ACCEPTANCE,),
+    CaseAction.ACCEPT: (ClockKind.DISPATCH,),
+    CaseAction.PASS_UP: (ClockKind.DISPATCH,),
     CaseAction.DISPATCH: (ClockKind.HANDLING,),
     CaseAction.DECIDE: (ClockKind.HANDLING,),
     CaseAction.REWORK: (ClockKind.HANDLING,),
@@ -92,13 +100,17 @@ CLOCK_STARTS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.CHECK: (ClockKind.FEEDBACK,),
 }
 """Clocks an action (re)starts. Rework and re-dispatch give the department a fresh handling period;
-the previous clock's final status is kept in the case's file by the service."""
+the previous clock's final status is kept in the case's file by the service. A case passed up gives
+the next level its own dispatch period (the lower level's clock is kept in the file the same way).
+Reopening back to the agency (``to=accepted``) restarts the dispatch clock in the service."""
 
 CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.ESCALATE: (ClockKind.REPORT,),
     CaseAction.SOLVE_ON_SITE: (ClockKind.REPORT,),
-    CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE),
+    CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.DISPATCH),
     CaseAction.ACCEPT: (ClockKind.ACCEPTANCE,),
+    CaseAction.DISPATCH: (ClockKind.DISPATCH,),
+    CaseAction.SOLVE: (ClockKind.DISPATCH,),
     CaseAction.RETURN: (ClockKind.HANDLING,),
     CaseAction.HANDLE: (ClockKind.HANDLING,),
     CaseAction.FEEDBACK: (ClockKind.FEEDBACK,),
@@ -118,6 +130,8 @@ class Limits(Protocol):
     extension_working_days: int
     feedback_working_days: int
     warning_ratio: float
+    dispatch_working_days: int
+    dispatch_urgent_hours: float
 
 
 @dataclass(frozen=True)
@@ -248,6 +262,10 @@ def start_clock(
         if hurried:
             return _span_clock(kind, start, timedelta(hours=limits.accept_urgent_hours), ratio, urgency)
         return _day_clock(kind, start, limits.accept_working_days, ratio, calendar, urgency)
+    if kind is ClockKind.DISPATCH:
+        if hurried:
+            return _span_clock(kind, start, timedelta(hours=limits.dispatch_urgent_hours), ratio, urgency)
+        return _day_clock(kind, start, limits.dispatch_working_days, ratio, calendar, urgency)
     if kind is ClockKind.HANDLING:
         return _day_clock(kind, start, limits.handling_working_days, ratio, calendar, urgency)
     return _day_clock(kind, start, limits.feedback_working_days, ratio, calendar, urgency)

@@ -17,7 +17,7 @@ from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
 
 @dataclass(frozen=True)
 class FieldRule:
-    """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime."""
+    """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime | area."""
 
     name: str
     label: str
@@ -36,7 +36,7 @@ _ASSISTING = FieldRule("assisting_departments", "协办部门", "codes", require
 REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.REJECT: (_REASON,),
     CaseAction.SOLVE_ON_SITE: (_RESULT, _PHOTOS),
-    CaseAction.PASS_UP: (_REASON,),
+    CaseAction.PASS_UP: (_REASON, FieldRule("to_area", "提交至", "area", required=False, max_length=12)),
     CaseAction.SOLVE: (_RESULT, _PHOTOS),
     CaseAction.DISPATCH: (_LEAD, _ASSISTING),
     CaseAction.RETURN: (_REASON,),
@@ -113,6 +113,9 @@ def validate_payload(
         elif rule.kind == "hashes":
             if not isinstance(value, list | tuple) or not all(_is_sha256(v) for v in value):
                 problems.append(f"{rule.label}无效（应为文件的 SHA-256 摘要）")
+        elif rule.kind == "area":
+            if not isinstance(value, str) or not (value.isascii() and value.isdigit() and len(value) == 12):
+                problems.append(f"{rule.label}应为 12 位区域编码")
         elif rule.kind == "datetime":
             if not isinstance(value, datetime) or value.tzinfo is None:
                 problems.append(f"{rule.label}应为带时区的时间")

@@ -165,7 +165,7 @@ def _active(role_in: Sequence[str]):
 
 CLOCK_RECIPIENTS = (
     # (clock kinds, who): the agency handling the case, the lead department, the grid's workers.
-    ((ClockKind.ACCEPTANCE, ClockKind.HANDLING, ClockKind.FEEDBACK),
+    ((ClockKind.ACCEPTANCE, ClockKind.DISPATCH, ClockKind.HANDLING, ClockKind.FEEDBACK),
      lambda c: and_(_users.c.scope_code == c.handling_area_code, _active(AGENCY_VALUES))),
     ((ClockKind.HANDLING,),
      lambda c: and_(_users.c.department_code == c.lead_department_code, _active(DEPARTMENT_VALUES))),

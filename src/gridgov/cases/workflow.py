@@ -25,8 +25,13 @@ Decisions where the spec leaves room (each is a sentence in the report too):
   says) → the agency of the level directly above the one holding the case; ``same_level_agency`` and
   ``party_committee_or_government`` → the agency of the same level, which records the decision of the
   party committee or government (ZJ§14) or settles it itself (JM§24).
-- ``pass_up`` needs a level above the one holding the case (``has_level_above``); it is available
-  under every profile (``level_by_level`` only says whether cases *must* go level by level).
+- ``pass_up`` needs a level above the one holding the case (``has_level_above``). It goes to the
+  next level with an agency unless the agency names a higher one (``to_area``): under the profile's
+  ``level_by_level`` (QZ§17 逐级受理、办理) naming a level beyond the next is refused as the actor's
+  (403), so a case climbs one level at a time; elsewhere the agency may send it straight up. Either
+  way only the agency holding the case acts on it as the agency (``Who.AGENCY`` is the same level):
+  a higher agency cannot accept, dispatch, solve or pass up what has not reached it, and a lower
+  one keeps what reached it until it passes it up.
 - ``reopen`` leads back to the lead department (in_progress) when the case had one, else to the
   agency (accepted); the agency may choose with ``to=``.
 - The auditor and the system administrator are not parties to a case: they never act on it, not
@@ -220,6 +225,8 @@ class CaseFacts:
     reopen_window: timedelta | None = None
     dispute_settled_by: str = "agency_above"
     to: CaseState | str | None = None
+    level_by_level: bool = False
+    skips_level: bool = False
 
 
 class Who(enum.StrEnum):
@@ -443,6 +450,8 @@ def _check(state: CaseState, action: CaseAction, actor: Actor, facts: CaseFacts)
     if not any(is_who(who, actor, facts) for who in step.who):
         names = "或".join(WHO_LABELS[w] for w in sorted(step.who))
         return Refusal("actor", f"只有{names}可以{ACTION_LABELS[action]}该事项")
+    if action is CaseAction.PASS_UP and facts.level_by_level and facts.skips_level:
+        return Refusal("actor", "本地实行逐级受理、办理，事项只能提交上一级网格化机构，不得越级提交")
     problem = _guard(action, facts)
     if problem:
         return Refusal("state", problem)

@@ -103,7 +103,7 @@ _ORDER_OPEN = "answered_at IS NULL AND overdue_at IS NULL"
 
 
 class CaseClock(Base):
-    """One clock of a case (report, acceptance, handling, feedback). ``final_status`` keeps how a
+    """One clock of a case (report, acceptance, dispatch, handling, feedback). ``final_status`` keeps how a
     stopped clock ended; ``warned_at``/``overdue_at`` make the sweep notify each once."""
 
     __tablename__ = "case_clocks"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from gridgov.policy.schema.base import _Checked, _Model, _unique
-from gridgov.policy.schema.vocabulary import AgencyLevel, DisputeSettler, ExtensionApprover, ReportLevel
+from gridgov.policy.schema.vocabulary import AgencyLevel, DisputeSettler, ReportLevel
 
 
 class CaseLimits(_Checked):
@@ -15,13 +15,16 @@ class CaseLimits(_Checked):
     # working days or a month of hours is far past any rule, and keeps the clocks' arithmetic finite.
     report_hours: float = Field(title="网格员上报时限（小时）", gt=0, le=720)
     urgent_report_minutes: int = Field(title="紧急情况上报时限（分钟，“立即”）", gt=0, le=1440)
-    accept_working_days: int = Field(title="机构受理分派时限（工作日）", ge=1, le=250)
-    accept_urgent_hours: float = Field(title="紧急事项受理分派时限（小时）", gt=0, le=720)
+    accept_working_days: int = Field(title="机构受理时限（工作日）", ge=1, le=250)
+    accept_urgent_hours: float = Field(title="紧急事项受理时限（小时）", gt=0, le=720)
     handling_working_days: int = Field(title="部门办理时限（工作日）", ge=1, le=250)
     max_extensions: int = Field(title="可延期次数", ge=0, le=10)
     extension_working_days: int = Field(title="每次延期上限（工作日）", ge=1, le=250)
     feedback_working_days: int = Field(title="办结后反馈时限（工作日）", ge=1, le=250)
     warning_ratio: float = Field(title="预警比例（时限已过）", gt=0, lt=1)
+    dispatch_working_days: int = Field(title="受理后分派时限（工作日）", ge=1, le=250)
+    dispatch_urgent_hours: float = Field(title="紧急事项受理后分派时限（小时）", gt=0, le=720)
+    reopen_days: int = Field(title="不满意事项可重新办理的期限（日）", ge=1, le=366)
 
     def problems(self) -> list[tuple[str, str]]:
         found = []
@@ -29,6 +32,8 @@ class CaseLimits(_Checked):
             found.append(("urgent_report_minutes", "紧急上报时限不能长于一般上报时限"))
         if self.accept_urgent_hours > self.accept_working_days * 24:
             found.append(("accept_urgent_hours", "紧急受理时限不能长于一般受理时限"))
+        if self.dispatch_urgent_hours > self.dispatch_working_days * 24:
+            found.append(("dispatch_urgent_hours", "紧急分派时限不能长于一般分派时限"))
         return found
 
 
@@ -53,7 +58,6 @@ class Cases(_Checked):
     report_to: ReportLevel = Field(title="网格员上报至")
     level_by_level: bool = Field(title="逐级受理上报事项")
     emergency_to_department: bool = Field(title="紧急情况同时直报主管部门")
-    extension_approved_by: ExtensionApprover = Field(title="延期审批")
     dispute_settled_by: DisputeSettler = Field(title="职责争议由谁决定")
     limits: CaseLimits = Field(title="办理时限")
     categories: list[Category] = _unique("事项类别（初始）", min_length=1)

@@ -42,7 +42,6 @@ Preference = Literal["lives_in_grid", "social_worker_certificate", "grassroots_e
 Refusable = Literal["off_list", "administrative_powers", "unlawful"]
 ReportLevel = Literal["town", "village"]
 DisputeSettler = Literal["party_committee_or_government", "same_level_agency", "agency_above"]
-ExtensionApprover = Literal["dispatching_agency"]
 ListKind = Literal["basic", "admission", "negative", "directory", "matters"]
 Approver = Literal["party_committee_or_government", "county_government", "same_level_agency", "county_agency"]
 Applicant = Literal["department", "town_agency"]
@@ -90,7 +89,6 @@ VALUE_LABELS: dict[str, str] = {
     "party_committee_or_government": "同级党委或者政府",
     "same_level_agency": "同级网格化机构",
     "agency_above": "上一级网格化机构",
-    "dispatching_agency": "分派的网格化机构",
     "county_government": "县（区）人民政府",
     "county_agency": "县（市、区）网格化机构",
     "department": "业务主管（联动）部门",
