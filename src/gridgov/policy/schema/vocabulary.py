@@ -79,6 +79,7 @@ VALUE_LABELS: dict[str, str] = {
     **{str(k): v for k, v in DEDICATED_TYPE_LABELS.items()},
     **AGENCY_LEVEL_LABELS,
     **LEADER_BASIS_LABELS,
+    **ADJUSTMENT_TRIGGER_LABELS,
     "none": "不设",
     "allowed": "可以",
     "encouraged": "鼓励",
