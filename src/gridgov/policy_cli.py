@@ -97,7 +97,8 @@ def summary_lines(profile: PolicyProfile) -> list[str]:
         if s.note:
             lines.append(f"      注：{s.note}")
     lines.append("")
-    lines.append(f"[本地设置] {LOCAL_NOTE}（或条文未定数值）：平台默认值，部署时可调整；由本地设置得出的结论只是本地要求，不是条例规定。")
+    lines.append(f"[本地设置] {LOCAL_NOTE}（或条文未定数值）：平台默认值，部署时可调整；"
+                 "由本地设置得出的结论只是本地要求，不是条例规定。")
     return lines
 
 
