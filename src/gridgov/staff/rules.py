@@ -98,7 +98,7 @@ def leader_basis_problem(staff_policy, basis: str | None, *, holds_fulltime: boo
     if basis is None:
         return f"网格长须说明任职身份：本地政策{cite}规定网格长由{choices}担任"
     if basis not in allowed:
-        return f"“{leader_basis_label(basis)}”不能担任网格长：本地政策{cite}规定网格长由{choices}担任"
+        return f"以“{leader_basis_label(basis)}”的任职身份不能担任网格长：本地政策{cite}规定网格长由{choices}担任"
     if basis == "fulltime_worker" and not holds_fulltime:
         return "以专职网格员身份担任网格长，须先在岗担任专职网格员"
     return None
