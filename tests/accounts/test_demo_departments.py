@@ -6,6 +6,7 @@ from gridgov.accounts.demo import demo_department_kinds
 from gridgov.policy.loader import load_profile
 
 
+@pytest.mark.setting("departments")
 @pytest.mark.parametrize(("name", "expected"), [
     ("zhenjiang", {"dept_cg": ("chengguan", "城市管理"), "dept_sc": ("shichang", "市场监管")}),  # ZJ§5
     ("jiangsu", {"dept_cg": ("gongan", "公安"), "dept_sc": ("shichang", "市场监督管理")}),  # JS§4: no 城市管理
