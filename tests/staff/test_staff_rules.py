@@ -277,3 +277,15 @@ def test_who_may_be_grid_leader_follows_each_text(staff_of):
     assert "不能担任网格长" in rules.leader_basis_problem(qz, "party_backbone", holds_fulltime=False)
     assert rules.leader_basis_problem(zj, None, holds_fulltime=False) is None  # ZJ is silent: anyone
     assert rules.leader_basis_problem(zj, "nobody", holds_fulltime=False) == "未知的任职身份 'nobody'"
+
+
+@pytest.mark.setting("staff.leader_per_comprehensive_grid")
+def test_a_second_leader_is_refused_citing_jm10_but_only_as_a_local_rule_under_js(staff_of):
+    grid, leader = "329901001001001", [PostFact("leader", "329901001001001", None)]
+
+    def refusal(name):
+        return rules.activation_conflict(staff_of(name), role="leader", grid_code=grid, micro_grid_code=None,
+                                         grid_kind="urban", active=leader, requirement=load_profile(name).requirement)
+
+    assert "每个综合网格设一名网格长（JM§10）" in refusal("jiangmen")  # JM§10 每个综合网格设一名网格长
+    assert "每个综合网格设一名网格长（本地设置，条例未规定，由本市确定）" in refusal("jiangsu")  # not JS§11–12's words

@@ -154,7 +154,8 @@ def start_post(session: Session, principal: Principal, post: Post, *, profile, n
         active = [rules.PostFact(p.role, p.grid_code, p.micro_grid_code)
                   for p in repo.active_posts_under(session, SYSTEM, post.grid_code) if p.id != post.id]
     conflict = rules.activation_conflict(profile.staff, role=post.role, grid_code=post.grid_code,
-                                         micro_grid_code=post.micro_grid_code, grid_kind=grid_kind, active=active)
+                                         micro_grid_code=post.micro_grid_code, grid_kind=grid_kind, active=active,
+                                         requirement=profile.requirement)
     if conflict:
         raise Conflict(conflict)
     post.start_date = start

@@ -23,6 +23,13 @@ GENDERS = {"男": "男", "女": "女", "M": "男", "F": "女", "male": "男", "f
 PENDING, ACTIVE, ENDED = "pending", "active", "ended"
 POST_STATUS_LABELS = {PENDING: "待上岗", ACTIVE: "在岗", ENDED: "已离岗"}
 
+RequirementOf = Callable[[str], Requirement]
+"""A profile's :meth:`PolicyProfile.requirement`: how a finding from one setting may be worded."""
+
+
+def _all_local(path: str) -> Requirement:
+    return Requirement(Source("default"))
+
 
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
@@ -202,23 +209,30 @@ class PostFact:
 
 def activation_conflict(
     staff_policy, *, role: str, grid_code: str | None, micro_grid_code: str | None, grid_kind: str | None,
-    active: Sequence[PostFact],
+    active: Sequence[PostFact], requirement: RequirementOf | None = None,
 ) -> str | None:
     """Why one more active post of ``role`` here would break a staffing cap, or None.
 
-    ``active`` holds the other active posts of the same grid (and its micro-grids).
+    ``active`` holds the other active posts of the same grid (and its micro-grids). With the
+    profile's ``requirement``, a refusal names its article where the text sets the cap and says
+    本地设置 where it is a local default.
     """
+    def cite(path: str) -> str:
+        return requirement(path).cite() if requirement is not None else ""
+
     same_grid = [p for p in active if p.grid_code == grid_code]
     if (role == "leader" and staff_policy.leader_per_comprehensive_grid and grid_kind in COMPREHENSIVE_KINDS
             and any(p.role == "leader" for p in same_grid)):
-        return "该综合网格已有在岗网格长（每个综合网格设一名网格长），请先结束原岗位"
+        rule = cite("staff.leader_per_comprehensive_grid")
+        return f"该综合网格已有在岗网格长（每个综合网格设一名网格长{rule}），请先结束原岗位"
     cap = staff_policy.max_professionals_per_grid
     if role == "professional" and cap is not None and sum(p.role == "professional" for p in same_grid) >= cap:
-        return f"该网格在岗专业网格员已达上限 {cap} 名"
+        return f"该网格在岗专业网格员已达上限 {cap} 名{cite('staff.max_professionals_per_grid')}"
     per_micro = staff_policy.liaisons_per_micro_grid
     if (role == "liaison" and per_micro is not None and micro_grid_code
             and sum(p.role == "liaison" and p.micro_grid_code == micro_grid_code for p in active) >= per_micro):
-        return f"该微网格已有 {per_micro} 名在岗联络员（每个微网格配备 {per_micro} 名联络员）"
+        rule = cite("staff.liaisons_per_micro_grid")
+        return f"该微网格已有 {per_micro} 名在岗联络员（每个微网格配备 {per_micro} 名联络员{rule}）"
     return None
 
 
@@ -253,11 +267,6 @@ SEVERITY_LABELS = {REQUIRED: "应当配备", LOCAL: "本地要求", ADVISED: "�
 """``required`` only where the profile's own text says so (with its article); a rule that is a local
 default yields ``local`` (本地要求), never a legal-sounding finding (see :class:`Requirement`)."""
 
-RequirementOf = Callable[[str], Requirement]
-
-
-def _all_local(path: str) -> Requirement:
-    return Requirement(Source("default"))
 
 
 @dataclass(frozen=True)
