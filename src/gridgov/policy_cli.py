@@ -18,7 +18,7 @@ from gridgov.policy.loader import (
     load_profile,
     validate_all,
 )
-from gridgov.policy.schema import SECTION_TITLES, PolicyProfile, format_value
+from gridgov.policy.schema import LOCAL_NOTE, SECTION_TITLES, PolicyProfile, Setting, format_value
 
 app = typer.Typer(help="政策配置：查看与比较各地条例的配置。", no_args_is_help=True)
 
@@ -80,6 +80,13 @@ def summary_lines(profile: PolicyProfile) -> list[str]:
         lines.append("功能区：" + "、".join(profile.city.special_zones))
     if "regulation" in profile.notes:
         lines.append(f"说明：{profile.notes['regulation']}")
+    unsourced = profile.unsourced()
+    if reg.missing_text:
+        lines.append("")
+        lines.append(f"【原文缺失：{'、'.join(reg.missing_text)}】以下设置无法从条文取得，均为本地设置：")
+        lines.extend(f"  {s.label}：{s.display}  {_tag(s)}" for s in unsourced)
+        if not unsourced:
+            lines.append("  （无）")
     section = None
     for s in profile.describe():
         top = s.path.split(".")[0]
@@ -87,15 +94,21 @@ def summary_lines(profile: PolicyProfile) -> list[str]:
             section = top
             lines.append("")
             lines.append(f"【{SECTION_TITLES.get(top, top)}】")
-        tag = f"[{', '.join(s.source.refs)}]" if s.source.kind == "text" else "[本地设置" + (
-            f"，参照 {', '.join(s.source.refs)}]" if s.source.refs else "]"
-        )
-        lines.append(f"  {s.label}：{s.display}  {tag}")
+        lines.append(f"  {s.label}：{s.display}  {_tag(s)}")
         if s.note:
             lines.append(f"      注：{s.note}")
     lines.append("")
-    lines.append("[本地设置] 条例未定数值，平台默认值，部署时可调整。")
+    lines.append(f"[本地设置] {LOCAL_NOTE}（或条文未定数值）：平台默认值，部署时可调整；"
+                 "由本地设置得出的结论只是本地要求，不是条例规定。")
     return lines
+
+
+def _tag(s: Setting) -> str:
+    """``[JS§13]`` for a value the text gives; ``[本地设置：条例未规定，由本市确定；参照 JM§10]`` otherwise."""
+    if s.source.kind == "text":
+        return f"[{', '.join(s.source.refs)}]"
+    refs = f"；参照 {', '.join(s.source.refs)}" if s.source.refs else ""
+    return f"[本地设置：{LOCAL_NOTE}{refs}]"
 
 
 @app.command("show")
@@ -107,6 +120,7 @@ def show(
     profile = _load_or_exit(name)
     if as_json:
         data = profile.model_dump(mode="json")
+        lost = {s.path for s in profile.unsourced()}
         data["settings"] = [
             {
                 "path": s.path,
@@ -114,6 +128,7 @@ def show(
                 "value": s.value,
                 "source": {"kind": s.source.kind, "refs": list(s.source.refs), "label": s.source.label},
                 "local": s.source.is_local,
+                "unsourced": s.path in lost,
                 "note": s.note,
             }
             for s in profile.describe()

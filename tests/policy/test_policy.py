@@ -127,7 +127,10 @@ def test_roles_and_staffing_follow_each_text():
     assert lz.roles == ["fulltime", "parttime"] and not lz.leader_per_comprehensive_grid
     for name in ("jiangsu", "qinzhou"):
         assert load_profile(name).staff.fulltime_required_in == ["urban"]
-        assert load_profile(name).staff.fulltime_eligibility.min_age == 18
+    assert load_profile("jiangsu").staff.fulltime_eligibility.min_age == 18  # JS§14(二)
+    qz = load_profile("qinzhou")  # QZ§12 sets no age and no citizenship: nothing borrowed from JS§14
+    assert qz.staff.fulltime_eligibility.min_age is None and not qz.staff.fulltime_eligibility.citizen_required
+    assert qz.source_of("staff.fulltime_eligibility.min_age").is_local
     assert "detained" in load_profile("jiangsu").staff.fulltime_eligibility.exclusions
 
 

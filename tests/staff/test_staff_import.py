@@ -248,7 +248,7 @@ def _xlsx_of_rows(count: int) -> bytes:
     def cell(ref: str, text: str) -> str:
         return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
-    letters = "ABCDEFGHIJKLMNO"
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     header = "".join(cell(f"{letters[i]}1", h) for i, (_, h) in enumerate(importing.COLUMNS))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -300,3 +300,27 @@ def test_a_small_xlsx_of_three_million_rows_is_refused_naming_the_limit(client, 
     r = upload(client, csv, "staff.csv")
     assert r.status_code == 422 and f"{importing.MAX_ROWS} 行" in r.json()["detail"]
     assert staff_count(db) == before
+
+
+@pytest.mark.setting("staff.leader_eligible_from")
+def test_an_imported_leader_states_a_basis_the_text_allows(fresh_url):
+    """JS§12: a leader row needs its 任职身份 from the text's list; the export carries it back."""
+    jiangsu, cipher = load_profile("jiangsu"), FieldCipher("k" * 40)
+    header = [*HEADER, "网格长任职身份"]
+    g1 = f"{t.VILLAGE}001"
+    with unit_of_work(make_sessionmaker(make_engine(fresh_url))) as session:
+        small_territory(session, jiangsu)
+        for basis, reason in (("", "须说明任职身份"), ("党员骨干", "不能担任网格长")):
+            with pytest.raises(Invalid) as refused:
+                importing.import_staff(session, SYSTEM, xlsx([[*row(21, t.TOWN, g1, "网格长"), basis]], header),
+                                       profile=jiangsu, cipher=cipher, now=utc_now())
+            (problem,) = refused.value.details
+            assert problem["column"] == "网格长任职身份"
+            assert reason in problem["reason"] and "JS§12" in problem["reason"]
+        label = "城乡社区党组织、村（居）民委员会除主要负责人以外的组成人员"
+        result = importing.import_staff(session, SYSTEM, xlsx([[*row(21, t.TOWN, g1, "网格长"), label]], header),
+                                        profile=jiangsu, cipher=cipher, now=utc_now())
+        assert result.posts_created == 1
+        assert session.scalar(select(Post.leader_basis).where(Post.role == "leader")) == "committee_member"
+        exported = importing.export_rows(session, SYSTEM, area=None, cipher=cipher, full=True)
+        assert exported[0][-1] == label

@@ -104,7 +104,16 @@ def test_the_training_gate_takes_the_earliest_passed_pre_job_training(staff_of):
     assert "尚未登记岗前培训并经考核合格" in rules.training_problem(zhenjiang, other_kind, start)
     on_the_day = [TrainingFact("pre_job", date(2024, 3, 5), True), TrainingFact("pre_job", start, True)]
     assert rules.training_problem(zhenjiang, on_the_day, start) is None
-    assert "尚未登记岗前培训合格的" in rules.training_problem(staff_of("jiangmen"), [], start)  # no assessment
+    trained_only = staff_of("zhenjiang").model_copy(update={"assessment_before_posting": False})
+    assert "尚未登记岗前培训合格的" in rules.training_problem(trained_only, [], start)  # no assessment
+
+
+@pytest.mark.setting("staff.training_before_posting")
+@pytest.mark.parametrize("name", ["qinzhou", "jiangmen"])
+def test_qz_and_jm_set_no_training_gate_before_posting(staff_of, name):
+    """QZ§21 and JM§13 ask for training schemes, not a gate: an untrained worker's post may start."""
+    assert rules.training_problem(staff_of(name), [], date(2024, 3, 1)) is None
+    assert load_profile(name).source_of("staff.training_before_posting").is_local
 
 
 @pytest.mark.req("B2")
@@ -166,20 +175,21 @@ def test_gaps_at_the_boundaries(staff_of):
     micros = [MicroGridFact(grid + "01", "一号微网格", grid)]
     staffed = [PostFact("leader", grid, None), PostFact("fulltime", grid, None),
                PostFact("liaison", grid, grid + "01"), PostFact("volunteer", grid, grid + "01"),
-               PostFact("leader", "329901001001003", None)]
+               PostFact("volunteer", grid, grid + "01"), PostFact("leader", "329901001001003", None)]
     assert rules.staffing_gaps(staff_of("zhenjiang"), grids, micros, staffed) == []
     at_cap = staffed + [PostFact("professional", grid, None)] * 2
     assert rules.staffing_gaps(staff_of("jiangmen"), grids, [], at_cap) == []
-    over = rules.staffing_gaps(staff_of("jiangmen"), grids, [], at_cap + [PostFact("professional", grid, None)])
-    assert [(g.kind, g.severity, g.detail) for g in over] == [
-        ("too_many_professionals", "required", "在岗专业网格员 3 名，超过上限 2 名")]
+    over = rules.staffing_gaps(staff_of("jiangmen"), grids, [], at_cap + [PostFact("professional", grid, None)],
+                               requirement=load_profile("jiangmen").requirement)
+    assert [(g.kind, g.severity, g.detail) for g in over] == [  # JM§10's cap is ambiguous: a local default
+        ("too_many_professionals", "local", "在岗专业网格员 3 名，超过上限 2 名")]
     assert over[0].label == "专业网格员超员"
     bare = rules.staffing_gaps(staff_of("zhenjiang"), grids, micros, [])
     assert [(g.grid_code[-3:], g.kind, g.detail, g.micro_grid_code) for g in bare] == [
         ("001", "no_leader", "没有在岗网格长", ""),
         ("001", "no_fulltime", "没有在岗专职网格员", ""),
         ("001", "no_liaison", "一号微网格：在岗联络员 0 名，应为 1 名", grid + "01"),
-        ("001", "no_volunteer", "一号微网格：没有在岗志愿者", grid + "01"),
+        ("001", "no_volunteer", "一号微网格：在岗志愿者 0 名，应至少 2 名", grid + "01"),
     ]
 
 
@@ -240,3 +250,69 @@ def test_a_micro_grid_gap_counts_each_liaison_once(staff_of):
                                [MicroGridFact(grid + "01", "一号微网格", grid)],
                                [PostFact("liaison", grid, grid + "01"), PostFact("volunteer", grid, grid + "01")])
     assert [g.detail for g in gaps if g.kind == "no_liaison"] == ["一号微网格：在岗联络员 1 名，应为 2 名"]
+
+
+@pytest.mark.setting("staff.fulltime_required_in")
+@pytest.mark.req("B2")
+def test_a_gap_reads_as_the_law_only_where_the_text_says_so(staff_of):
+    """JS§13 says urban grids 应当 have a full-time worker: the gap is 应当配备 citing JS§13. JM§10
+    says no such thing (its urban rule is a local default): the same gap is 本地要求, no article."""
+    grids = [GridFact("329901001001001", "一网格", "urban", "329901001001")]
+    def no_fulltime(name):
+        (gap,) = [g for g in rules.staffing_gaps(staff_of(name), grids, [], [PostFact("leader", grids[0].code, None)],
+                                                 requirement=load_profile(name).requirement) if g.kind == "no_fulltime"]
+        return gap.severity, gap.severity_label, gap.basis
+
+    assert no_fulltime("jiangsu") == ("required", "应当配备", "JS§13")
+    assert no_fulltime("qinzhou") == ("required", "应当配备", "QZ§12")
+    assert no_fulltime("jiangmen") == ("local", "本地要求", "本地设置")
+    jm_lines = rules.policy_lines(staff_of("jiangmen"), load_profile("jiangmen").requirement)
+    assert "应当" not in "".join(line for line in jm_lines if "专职" in line)
+    assert "城市社区网格配备专职网格员：应当配备（JS§13）" in rules.policy_lines(staff_of("jiangsu"),
+                                                                       load_profile("jiangsu").requirement)
+    # without the profile's sources nothing claims the law
+    assert {g.severity for g in rules.staffing_gaps(staff_of("jiangsu"), grids, [], [])} == {"local"}
+
+
+@pytest.mark.setting("staff.volunteers_per_micro_grid")
+@pytest.mark.req("A6")
+def test_zj_micro_grids_want_several_volunteers_and_other_profiles_have_none(staff_of):
+    grid = "329901001001001"
+    grids = [GridFact(grid, "一网格", "urban", "329901001001")]
+    micros = [MicroGridFact(grid + "01", "一号微网格", grid)]
+    posts = [PostFact("leader", grid, None), PostFact("fulltime", grid, None), PostFact("liaison", grid, grid + "01"),
+             PostFact("volunteer", grid, grid + "01")]
+    gaps = rules.staffing_gaps(staff_of("zhenjiang"), grids, micros, posts,
+                               requirement=load_profile("zhenjiang").requirement)
+    assert [(g.kind, g.severity, g.basis) for g in gaps] == [("no_volunteer", "required", "ZJ§9")]  # 多名 ≥ 2
+    assert rules.role_problem(staff_of("zhenjiang"), "volunteer") is None
+    for name in ("luzhou", "jiangsu", "qinzhou", "jiangmen"):
+        assert "未设置微网格志愿者" in rules.role_problem(staff_of(name), "volunteer")
+
+
+@pytest.mark.setting("staff.leader_eligible_from")
+@pytest.mark.req("B1")
+def test_who_may_be_grid_leader_follows_each_text(staff_of):
+    js, qz, jm, zj = (staff_of(n) for n in ("jiangsu", "qinzhou", "jiangmen", "zhenjiang"))
+    assert "须说明任职身份" in rules.leader_basis_problem(js, None, holds_fulltime=False)
+    assert rules.leader_basis_problem(js, "committee_member", holds_fulltime=False) is None  # JS§12
+    assert "须先在岗担任专职网格员" in rules.leader_basis_problem(js, "fulltime_worker", holds_fulltime=False)
+    assert rules.leader_basis_problem(js, "fulltime_worker", holds_fulltime=True) is None
+    assert "不能担任网格长" in rules.leader_basis_problem(jm, "village_cadre", holds_fulltime=False)  # JM§10
+    assert rules.leader_basis_problem(jm, "party_backbone", holds_fulltime=False) is None
+    assert rules.leader_basis_problem(qz, "party_building_organiser", holds_fulltime=False) is None  # QZ§11
+    assert "不能担任网格长" in rules.leader_basis_problem(qz, "party_backbone", holds_fulltime=False)
+    assert rules.leader_basis_problem(zj, None, holds_fulltime=False) is None  # ZJ is silent: anyone
+    assert rules.leader_basis_problem(zj, "nobody", holds_fulltime=False) == "未知的任职身份 'nobody'"
+
+
+@pytest.mark.setting("staff.leader_per_comprehensive_grid")
+def test_a_second_leader_is_refused_citing_jm10_but_only_as_a_local_rule_under_js(staff_of):
+    grid, leader = "329901001001001", [PostFact("leader", "329901001001001", None)]
+
+    def refusal(name):
+        return rules.activation_conflict(staff_of(name), role="leader", grid_code=grid, micro_grid_code=None,
+                                         grid_kind="urban", active=leader, requirement=load_profile(name).requirement)
+
+    assert "每个综合网格设一名网格长（JM§10）" in refusal("jiangmen")  # JM§10 每个综合网格设一名网格长
+    assert "每个综合网格设一名网格长（本地设置，条例未规定，由本市确定）" in refusal("jiangsu")  # not JS§11–12's words

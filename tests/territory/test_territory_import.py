@@ -152,6 +152,8 @@ def test_household_norms_come_from_the_profile(db, profile):
     jiangsu = coverage.check_coverage(db, SYSTEM, VILLAGE, profile=load_profile("jiangsu"))
     assert {w.grid_code for w in jiangsu.household_warnings} == {f"{VILLAGE}001", f"{VILLAGE}002"}
     assert "300–500" in jiangsu.household_warnings[0].message
+    by_grid = {w.grid_code: w.message for w in jiangsu.household_warnings}  # JS§6 urban; rural ±20 % is local
+    assert by_grid[f"{VILLAGE}001"].endswith("（JS§6）") and "本地设置" in by_grid[f"{VILLAGE}002"]
     assert coverage.check_coverage(db, SYSTEM, VILLAGE, profile=profile).household_warnings == []
 
 

@@ -6,7 +6,7 @@ grid (the demo grid); ``worker2`` serves the first grid of the first town of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -95,22 +95,54 @@ def demo_places(session: Session, city_code: str) -> DemoPlaces:
                       _first_grid(session, town2))
 
 
-def _scope(account: DemoAccount, places: DemoPlaces) -> tuple[str, str | None]:
+def demo_department_kinds(profile) -> dict[str, tuple[str, str]]:
+    """``{username: (kind, name)}`` of the department demo accounts under a profile: each takes the
+    kind it names where the profile's article lists it at county level (ZJ§5, JS§4 …), else the first
+    county-level kind no other demo account names (JS§4 has no 城市管理, JM§5 no 市场监管)."""
+    county = [d for d in profile.departments if "county" in d.levels]
+    accounts = [a for a in DEMO_ACCOUNTS if a.place.startswith("county-dept:")]
+    wanted = {a.place.split(":", 1)[1] for a in accounts}
+    taken: set[str] = set()
+    out: dict[str, tuple[str, str]] = {}
+    for a in accounts:
+        kind = a.place.split(":", 1)[1]
+        pick = next((d for d in county if d.code == kind), None) or next(
+            (d for d in county if d.code not in wanted and d.code not in taken), None)
+        if pick is None:
+            raise LookupError("演示账号：政策配置的县级联动部门不足")
+        taken.add(pick.code)
+        out[a.username] = (pick.code, pick.name)
+    return out
+
+
+def demo_accounts_for(profile) -> tuple[DemoAccount, ...]:
+    """The demo accounts as the login page lists them under a profile (department names from its text)."""
+    kinds = demo_department_kinds(profile)
+    return tuple(replace(a, display_name=f"区{kinds[a.username][1]}受理员",
+                         note=f"区{kinds[a.username][1]}部门受理员") if a.username in kinds else a
+                 for a in DEMO_ACCOUNTS)
+
+
+def _scope(account: DemoAccount, places: DemoPlaces, kinds: dict[str, tuple[str, str]]) -> tuple[str, str | None]:
     if account.place.startswith("county-dept:"):
-        return places.county, department_code(places.county, account.place.split(":", 1)[1])
+        kind = kinds[account.username][0] if account.username in kinds else account.place.split(":", 1)[1]
+        return places.county, department_code(places.county, kind)
     return {"city": places.city, "county": places.county, "town": places.town, "grid": places.grid,
             "grid2": places.grid2}[account.place], None
 
 
-def create_demo_accounts(session: Session, city_code: str, *, now: datetime) -> list[User]:
-    """The demo accounts that do not exist yet (running the demo twice creates nothing new)."""
+def create_demo_accounts(session: Session, city_code: str, *, now: datetime, profile=None) -> list[User]:
+    """The demo accounts that do not exist yet (running the demo twice creates nothing new). Under a
+    profile, the department accounts serve departments that profile's text names."""
     places = demo_places(session, city_code)
+    kinds = demo_department_kinds(profile) if profile is not None else {}
+    accounts = demo_accounts_for(profile) if profile is not None else DEMO_ACCOUNTS
     existing = set(session.scalars(select(User.username)))
     created = []
-    for account in DEMO_ACCOUNTS:
+    for account in accounts:
         if account.username in existing:
             continue
-        scope, dept = _scope(account, places)
+        scope, dept = _scope(account, places, kinds)
         data = UserCreate(username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
                           role=account.role, scope_code=scope, department_code=dept, must_change_password=False)
         created.append(create_user(session, SYSTEM, data, now=now, demo=True))

@@ -150,8 +150,10 @@ class InstructionRead(BaseModel):
 def _basis(profile, path: str = "staff.may_refuse") -> str:
     """The articles a refusal rests on, as the profile cites them (e.g. "（ZJ§8）"); empty when the
     setting is a plain local default."""
-    refs = profile.source_of(path).refs if profile is not None else ()
-    return f"（{'、'.join(refs)}）" if refs else ""
+    if profile is None:
+        return ""
+    req = profile.requirement(path)  # a local default cites no article: it is not the law's refusal
+    return f"（{req.basis}）" if req.legal else ""
 
 
 def check_instruction_matter(session: Session, profile, grid_code: str, category: str, day: date) -> Matter | None:

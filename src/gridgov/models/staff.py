@@ -84,3 +84,4 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    leader_basis: Mapped[str | None] = mapped_column(String(40))  # 网格长的任职身份 (staff.leader_eligible_from)

@@ -58,6 +58,8 @@ def create_demo_staff(session: Session, profile, places, *, cipher: FieldCipher,
     plan = [(grid, role) for grid in grids for role in roles]
     if "fulltime" in roles:
         plan.append((places.grid2, "fulltime"))
+    # a demo leader serves on the first basis the profile's text allows (JS§12, QZ§11, JM§10), if any
+    basis = next((b for b in profile.staff.leader_eligible_from if b != "fulltime_worker"), None)
     created = 0
     links: dict[str, int] = {}
     for i, (grid, role) in enumerate(plan):
@@ -71,8 +73,9 @@ def create_demo_staff(session: Session, profile, places, *, cipher: FieldCipher,
                 area_code=area), cipher=cipher, now=now)
             service.add_training(session, SYSTEM, staff,
                                  TrainingCreate(held_on=TRAINED_ON, passed=True, score=85 + i % 15), now=now)
-            post = posts.new_post(session, SYSTEM, PostCreate(staff_id=staff.id, role=role, grid_code=grid,
-                                                            start_date=POST_START), profile=profile, now=now)
+            post = posts.new_post(session, SYSTEM, PostCreate(
+                staff_id=staff.id, role=role, grid_code=grid, start_date=POST_START,
+                leader_basis=basis if role == "leader" else None), profile=profile, now=now)
             posts.start_post(session, SYSTEM, post, profile=profile, now=now)
             existing = staff.id
             created += 1

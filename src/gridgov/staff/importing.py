@@ -40,7 +40,7 @@ from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import mask_id_number, mask_phone
 from gridgov.kit.spreadsheet import cell_text, new_workbook, xlsx_bytes
 from gridgov.models.staff import StaffMember
-from gridgov.policy.schema import ROLE_LABELS
+from gridgov.policy.schema import LEADER_BASIS_LABELS, ROLE_LABELS
 from gridgov.staff import posts as post_service
 from gridgov.staff import repository as repo
 from gridgov.staff import rules, service
@@ -73,12 +73,14 @@ COLUMNS: list[tuple[str, str]] = [
     ("training_date", "岗前培训日期"),
     ("training_passed", "培训考核合格"),
     ("training_score", "考核分数"),
+    ("leader_basis", "网格长任职身份"),  # staff.leader_eligible_from (JS§12, QZ§11, JM§10)
 ]
 HEADING = dict(COLUMNS)
 REQUIRED = ("name", "gender", "area_code")
 ROLE_BY_LABEL = {label: code for code, label in ROLE_LABELS.items()} | {"专职": "fulltime", "兼职": "parttime",
                                                                        "专业": "professional", "联络员": "liaison",
                                                                        "志愿者": "volunteer"}
+BASIS_BY_LABEL = {label: code for code, label in LEADER_BASIS_LABELS.items()}
 YES = {"是", "合格", "通过", "Y", "YES", "TRUE", "1"}
 NO = {"否", "不合格", "未通过", "N", "NO", "FALSE", "0"}
 
@@ -301,6 +303,8 @@ def _parse(row: Row, profile) -> None:
     p["grid_code"] = _code(row, "grid_code", 15)
     p["micro_grid_code"] = _code(row, "micro_grid_code", 17)
     p["department_code"] = _text(row.values.get("department_code")) or None
+    basis = _text(row.values.get("leader_basis"))
+    p["leader_basis"] = BASIS_BY_LABEL.get(basis, basis) or None
     p["start_date"] = _date(row, "start_date")
     if role and p["start_date"] is None and not any(x.column == HEADING["start_date"] for x in row.problems):
         row.problem("start_date", "填写了岗位时必须填写上岗日期")
@@ -337,7 +341,8 @@ def _column_of(message: str, step: str) -> str:
                 return key
         return "name"
     if step == "post":
-        for word, key in (("微网格", "micro_grid_code"), ("网格", "grid_code"), ("部门", "department_code"),
+        for word, key in (("任职身份", "leader_basis"), ("微网格", "micro_grid_code"), ("网格", "grid_code"),
+                          ("部门", "department_code"),
                           ("上岗日期", "start_date"), ("区域", "area_code")):
             if word in message and "条件" not in message:
                 return key
@@ -401,7 +406,8 @@ def _write_row(session, principal, row: Row, *, profile, cipher, now, result: Im
             step = "post"
             post = post_service.new_post(session, principal, PostCreate(
                 staff_id=staff.id, role=p["role"], grid_code=p["grid_code"], micro_grid_code=p["micro_grid_code"],
-                area_code=p["area_code"], department_code=p["department_code"], start_date=p["start_date"]),
+                area_code=p["area_code"], department_code=p["department_code"], start_date=p["start_date"],
+                leader_basis=p["leader_basis"]),
                 profile=profile, now=now)
             result.posts_created += 1
             gate_open = not profile.staff.training_before_posting or (training is not None and training.passed)
@@ -456,6 +462,7 @@ def _export_row(s: StaffMember, post, training, *, cipher: FieldCipher, full: bo
         training.held_on.isoformat() if training else "",
         ("是" if training.passed else "否") if training else "",
         training.score if training and training.score is not None else "",
+        rules.leader_basis_label(post.leader_basis) if post and post.leader_basis else "",
     ]
 
 

@@ -41,6 +41,7 @@ def access_post(session: Session, principal: Principal, post_id: int) -> Post:
 
 def _snapshot(post: Post) -> dict:
     return {"staff_id": post.staff_id, "role": post.role, "scope_code": post.scope_code, "status": post.status,
+            "leader_basis": post.leader_basis,
             "start_date": post.start_date.isoformat(),
             "end_date": post.end_date.isoformat() if post.end_date else None}
 
@@ -82,6 +83,23 @@ def _eligibility(session: Session, staff: StaffMember, role: str, on, profile) -
         raise Conflict(f"{staff.name}不符合专职网格员任职条件：" + "；".join(problems))
 
 
+def _leader_basis(session: Session, staff: StaffMember, data: PostCreate, grid_code: str | None, profile) -> None:
+    """A leader of a comprehensive grid must be one the profile's text lets serve (JS§12, QZ§11,
+    JM§10: ``staff.leader_eligible_from``); only a leader post states a basis (任职身份)."""
+    if data.role != "leader":
+        if data.leader_basis:
+            raise Invalid("只有网格长填写任职身份")
+        return
+    if grid_code is None or territory_lookup.get_grid(session, grid_code).kind not in rules.COMPREHENSIVE_KINDS:
+        return  # a dedicated grid's leader is its unit's head (QZ§13), not this list
+    holds = any(p.role == "fulltime" and p.status == rules.ACTIVE for p in repo.posts_of(session, SYSTEM, [staff.id]))
+    req = profile.requirement("staff.leader_eligible_from")
+    problem = rules.leader_basis_problem(profile.staff, data.leader_basis, holds_fulltime=holds,
+                                         cite=req.cite() if req.legal else "")
+    if problem:
+        raise Invalid(problem, details=[{"field": "leader_basis", "error": problem}])
+
+
 def new_post(session: Session, principal: Principal, data: PostCreate, *, profile, now: datetime) -> Post:
     """Checks and adds a pending post, without an audit entry (the import audits in bulk)."""
     staff = access_staff(session, principal, data.staff_id)
@@ -95,12 +113,13 @@ def new_post(session: Session, principal: Principal, data: PostCreate, *, profil
         if get_visible(session, SYSTEM, Department, data.department_code) is None:
             raise Invalid(f"部门 {data.department_code} 不存在")
     _eligibility(session, staff, data.role, data.start_date, profile)
+    _leader_basis(session, staff, data, grid_code, profile)
     for other in repo.posts_of(session, SYSTEM, [staff.id]):
         if other.status != rules.ENDED and other.role == data.role and other.scope_code == scope:
             raise Conflict(f"{staff.name}已有该岗位（{rules.POST_STATUS_LABELS[other.status]}），不能重复设置")
     post = Post(staff_id=staff.id, role=data.role, scope_code=scope, grid_code=grid_code, micro_grid_code=micro_code,
                 department_code=data.department_code or None, start_date=data.start_date, status=rules.PENDING,
-                created_at=now)
+                created_at=now, leader_basis=data.leader_basis if data.role == "leader" else None)
     session.add(post)
     session.flush()
     return post
@@ -135,7 +154,8 @@ def start_post(session: Session, principal: Principal, post: Post, *, profile, n
         active = [rules.PostFact(p.role, p.grid_code, p.micro_grid_code)
                   for p in repo.active_posts_under(session, SYSTEM, post.grid_code) if p.id != post.id]
     conflict = rules.activation_conflict(profile.staff, role=post.role, grid_code=post.grid_code,
-                                         micro_grid_code=post.micro_grid_code, grid_kind=grid_kind, active=active)
+                                         micro_grid_code=post.micro_grid_code, grid_kind=grid_kind, active=active,
+                                         requirement=profile.requirement)
     if conflict:
         raise Conflict(conflict)
     post.start_date = start
@@ -190,6 +210,7 @@ def staffing_gaps(session: Session, principal: Principal, area_code: str | None,
         [rules.GridFact(g.code, g.name, g.kind, g.area_code) for g in grids],
         [rules.MicroGridFact(m.code, m.name, m.grid_code) for m in micros],
         [rules.PostFact(p.role, p.grid_code, p.micro_grid_code) for p in posts],
+        requirement=profile.requirement,
     )
     names = {c: a.name for c, a in territory_lookup.get_areas(session, {g.area_code for g in gaps}).items()}
     counts: dict[str, int] = {}
@@ -200,7 +221,8 @@ def staffing_gaps(session: Session, principal: Principal, area_code: str | None,
         area_name=area.name,
         grids_checked=len(grids),
         counts=counts,
-        gaps=[GapRead(kind=g.kind, label=g.label, severity=g.severity, severity_label=rules.SEVERITY_LABELS[g.severity],
+        policy=rules.policy_lines(profile.staff, profile.requirement),
+        gaps=[GapRead(kind=g.kind, label=g.label, severity=g.severity, severity_label=g.severity_label, basis=g.basis,
                       grid_code=g.grid_code, grid_name=g.grid_name, grid_kind=g.grid_kind,
                       micro_grid_code=g.micro_grid_code, area_code=g.area_code, area_name=names.get(g.area_code, ""),
                       detail=g.detail) for g in gaps],
@@ -215,4 +237,5 @@ def gaps_csv(report: GapReport) -> str:
     """The gaps as CSV, with a BOM so that Excel opens the Chinese text correctly."""
     return csv_text(GAP_CSV_HEADER, ([g.area_code, g.area_name, g.grid_code, g.grid_name,
                                       GRID_KIND_LABELS.get(g.grid_kind, g.grid_kind), g.micro_grid_code, g.label,
-                                      g.severity_label, g.detail] for g in report.gaps))
+                                      f"{g.severity_label}（{g.basis}）" if g.basis else g.severity_label, g.detail]
+                                     for g in report.gaps))

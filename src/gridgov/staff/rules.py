@@ -9,19 +9,26 @@ section (:class:`gridgov.policy.schema.Staff`) carries the differences.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from gridgov.kit.ids import birth_date_of, id_number_problem
 from gridgov.models.accounts import AREA_STAFF_ROLES, MICRO_GRID_ROLES
-from gridgov.policy.schema import ROLE_LABELS, VALUE_LABELS
+from gridgov.policy.schema import LEADER_BASIS_LABELS, ROLE_LABELS, VALUE_LABELS, Requirement, Source
 
 COMPREHENSIVE_KINDS = frozenset({"urban", "rural"})
 GENDERS = {"男": "男", "女": "女", "M": "男", "F": "女", "male": "男", "female": "女"}
 
 PENDING, ACTIVE, ENDED = "pending", "active", "ended"
 POST_STATUS_LABELS = {PENDING: "待上岗", ACTIVE: "在岗", ENDED: "已离岗"}
+
+RequirementOf = Callable[[str], Requirement]
+"""A profile's :meth:`PolicyProfile.requirement`: how a finding from one setting may be worded."""
+
+
+def _all_local(path: str) -> Requirement:
+    return Requirement(Source("default"))
 
 
 def role_label(role: str) -> str:
@@ -69,9 +76,38 @@ def role_problem(staff_policy, role: str) -> str | None:
     """Why a role may not be used under this profile (B1), or None."""
     if role not in ROLE_LABELS:
         return f"未知的岗位 {role!r}"
+    if role == "volunteer" and staff_policy.volunteers_per_micro_grid is None:
+        return "本地政策未设置微网格志愿者（staff.volunteers_per_micro_grid），不能配备微网格志愿者"
     if role not in staff_policy.roles:
         allowed = "、".join(role_label(r) for r in staff_policy.roles)
         return f"本地政策未设置“{role_label(role)}”岗位（可设：{allowed}）"
+    return None
+
+
+# ---------------------------------------------------------------- who may be grid leader (JS§12, QZ§11, JM§10)
+
+
+def leader_basis_label(basis: str) -> str:
+    return LEADER_BASIS_LABELS.get(basis, basis)
+
+
+def leader_basis_problem(staff_policy, basis: str | None, *, holds_fulltime: bool, cite: str = "") -> str | None:
+    """Why this person may not be posted as leader of a comprehensive grid on the stated basis
+    (任职身份), or None. ``staff.leader_eligible_from`` lists who the text lets serve; an empty list
+    (the text is silent) admits anyone. A basis of 专职网格员 must be backed by an active
+    full-time post. ``cite`` names the articles (e.g. "（JS§12）")."""
+    allowed = list(staff_policy.leader_eligible_from)
+    if basis is not None and basis not in LEADER_BASIS_LABELS:
+        return f"未知的任职身份 {basis!r}"
+    if not allowed:
+        return None
+    choices = "、".join(f"{leader_basis_label(b)}（{b}）" for b in allowed)
+    if basis is None:
+        return f"网格长须说明任职身份：本地政策{cite}规定网格长由{choices}担任"
+    if basis not in allowed:
+        return f"以“{leader_basis_label(basis)}”的任职身份不能担任网格长：本地政策{cite}规定网格长由{choices}担任"
+    if basis == "fulltime_worker" and not holds_fulltime:
+        return "以专职网格员身份担任网格长，须先在岗担任专职网格员"
     return None
 
 
@@ -173,23 +209,30 @@ class PostFact:
 
 def activation_conflict(
     staff_policy, *, role: str, grid_code: str | None, micro_grid_code: str | None, grid_kind: str | None,
-    active: Sequence[PostFact],
+    active: Sequence[PostFact], requirement: RequirementOf | None = None,
 ) -> str | None:
     """Why one more active post of ``role`` here would break a staffing cap, or None.
 
-    ``active`` holds the other active posts of the same grid (and its micro-grids).
+    ``active`` holds the other active posts of the same grid (and its micro-grids). With the
+    profile's ``requirement``, a refusal names its article where the text sets the cap and says
+    本地设置 where it is a local default.
     """
+    def cite(path: str) -> str:
+        return requirement(path).cite() if requirement is not None else ""
+
     same_grid = [p for p in active if p.grid_code == grid_code]
     if (role == "leader" and staff_policy.leader_per_comprehensive_grid and grid_kind in COMPREHENSIVE_KINDS
             and any(p.role == "leader" for p in same_grid)):
-        return "该综合网格已有在岗网格长（每个综合网格设一名网格长），请先结束原岗位"
+        rule = cite("staff.leader_per_comprehensive_grid")
+        return f"该综合网格已有在岗网格长（每个综合网格设一名网格长{rule}），请先结束原岗位"
     cap = staff_policy.max_professionals_per_grid
     if role == "professional" and cap is not None and sum(p.role == "professional" for p in same_grid) >= cap:
-        return f"该网格在岗专业网格员已达上限 {cap} 名"
+        return f"该网格在岗专业网格员已达上限 {cap} 名{cite('staff.max_professionals_per_grid')}"
     per_micro = staff_policy.liaisons_per_micro_grid
     if (role == "liaison" and per_micro is not None and micro_grid_code
             and sum(p.role == "liaison" and p.micro_grid_code == micro_grid_code for p in active) >= per_micro):
-        return f"该微网格已有 {per_micro} 名在岗联络员（每个微网格配备 {per_micro} 名联络员）"
+        rule = cite("staff.liaisons_per_micro_grid")
+        return f"该微网格已有 {per_micro} 名在岗联络员（每个微网格配备 {per_micro} 名联络员{rule}）"
     return None
 
 
@@ -219,8 +262,11 @@ GAP_LABELS = {
     "no_liaison": "微网格缺联络员",
     "no_volunteer": "微网格缺志愿者",
 }
-REQUIRED, ADVISED = "required", "advised"
-SEVERITY_LABELS = {REQUIRED: "应当配备", ADVISED: "有条件的配备"}
+REQUIRED, LOCAL, ADVISED = "required", "local", "advised"
+SEVERITY_LABELS = {REQUIRED: "应当配备", LOCAL: "本地要求", ADVISED: "有条件的配备"}
+"""``required`` only where the profile's own text says so (with its article); a rule that is a local
+default yields ``local`` (本地要求), never a legal-sounding finding (see :class:`Requirement`)."""
+
 
 
 @dataclass(frozen=True)
@@ -233,14 +279,20 @@ class Gap:
     area_code: str
     detail: str
     micro_grid_code: str = ""
+    basis: str = ""
 
     @property
     def label(self) -> str:
         return GAP_LABELS[self.kind]
 
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS[self.severity]
+
 
 def staffing_gaps(
-    staff_policy, grids: Sequence[GridFact], micro_grids: Sequence[MicroGridFact], active: Sequence[PostFact]
+    staff_policy, grids: Sequence[GridFact], micro_grids: Sequence[MicroGridFact], active: Sequence[PostFact],
+    *, requirement: RequirementOf = _all_local,
 ) -> list[Gap]:
     """What the profile's staffing rules find missing, grid by grid, in code order.
 
@@ -249,7 +301,11 @@ def staffing_gaps(
     - a grid of a kind that must have a full-time worker without one (required), and of a kind
       that should have one where possible (advised);
     - more professional workers than the cap;
-    - a micro-grid without its liaison, or (advised) without any volunteer.
+    - a micro-grid with fewer liaisons or volunteers than the profile sets.
+
+    How each gap reads comes from ``requirement`` (the profile's :meth:`PolicyProfile.requirement`):
+    a rule the text sets is "应当配备" with its article, a local default is "本地要求" with none; the
+    default treats every rule as local, so nothing claims the law without a source.
     """
     by_grid: dict[str, Counter] = {}
     by_micro: dict[str, Counter] = {}
@@ -272,23 +328,60 @@ def staffing_gaps(
     for g in sorted(grids, key=lambda g: g.code):
         counts = by_grid.get(g.code, Counter())
 
-        def gap(kind: str, severity: str, detail: str, micro: str = "", g=g) -> None:
-            gaps.append(Gap(kind, severity, g.code, g.name, g.kind, g.area_code, detail, micro))
+        def gap(kind: str, path: str | None, detail: str, micro: str = "", g=g) -> None:
+            if path is None:
+                severity, basis = ADVISED, requirement("staff.fulltime_where_possible_in").basis
+            else:
+                req = requirement(path)
+                severity, basis = req.severity, req.basis
+            gaps.append(Gap(kind, severity, g.code, g.name, g.kind, g.area_code, detail, micro, basis))
 
         if g.kind in needs_leader and not counts["leader"]:
             extra = "（由单位负责人担任）" if g.kind == "dedicated" else ""
-            gap("no_leader", REQUIRED, f"没有在岗网格长{extra}")
+            rule = "dedicated_leader_is_unit_head" if g.kind == "dedicated" else "leader_per_comprehensive_grid"
+            gap("no_leader", f"staff.{rule}", f"没有在岗网格长{extra}")
         if g.kind in required and not counts["fulltime"]:
-            gap("no_fulltime", REQUIRED, "没有在岗专职网格员")
+            gap("no_fulltime", "staff.fulltime_required_in", "没有在岗专职网格员")
         elif g.kind in advised and not counts["fulltime"]:
-            gap("fulltime_advised", ADVISED, "没有在岗专职网格员（有条件的应当配备）")
+            gap("fulltime_advised", None, "没有在岗专职网格员（有条件的配备）")
         if cap is not None and counts["professional"] > cap:
-            gap("too_many_professionals", REQUIRED, f"在岗专业网格员 {counts['professional']} 名，超过上限 {cap} 名")
+            gap("too_many_professionals", "staff.max_professionals_per_grid",
+                f"在岗专业网格员 {counts['professional']} 名，超过上限 {cap} 名")
+        volunteers = staff_policy.volunteers_per_micro_grid
         for m in sorted(micros_of.get(g.code, []), key=lambda m: m.code):
             mc = by_micro.get(m.code, Counter())
             need = staff_policy.liaisons_per_micro_grid
             if need is not None and mc["liaison"] < need:
-                gap("no_liaison", REQUIRED, f"{m.name}：在岗联络员 {mc['liaison']} 名，应为 {need} 名", m.code)
-            if "volunteer" in staff_policy.roles and not mc["volunteer"]:
-                gap("no_volunteer", ADVISED, f"{m.name}：没有在岗志愿者", m.code)
+                gap("no_liaison", "staff.liaisons_per_micro_grid",
+                    f"{m.name}：在岗联络员 {mc['liaison']} 名，应为 {need} 名", m.code)
+            if volunteers is not None and mc["volunteer"] < volunteers:
+                gap("no_volunteer", "staff.volunteers_per_micro_grid",
+                    f"{m.name}：在岗志愿者 {mc['volunteer']} 名，应至少 {volunteers} 名", m.code)
     return gaps
+
+
+def policy_lines(staff_policy, requirement: RequirementOf = _all_local) -> list[str]:
+    """The staffing rules the gaps are measured against, each worded by its source: "应当配备（JS§13）"
+    where the text says so, "本地要求（本地设置，…）" for a local default."""
+    lines = []
+
+    def line(path: str, what: str, duty: str = "应当配备") -> None:
+        req = requirement(path)
+        lines.append(f"{what}：{req.wording(duty)}{req.cite()}")
+
+    if staff_policy.leader_per_comprehensive_grid:
+        line("staff.leader_per_comprehensive_grid", "每个综合网格设一名网格长", "应当设置")
+    if staff_policy.fulltime_required_in:
+        kinds = "、".join(VALUE_LABELS.get(str(k), str(k)) for k in staff_policy.fulltime_required_in)
+        line("staff.fulltime_required_in", f"{kinds}配备专职网格员")
+    if staff_policy.max_professionals_per_grid:
+        line("staff.max_professionals_per_grid",
+             f"每个网格专业网格员不超过 {staff_policy.max_professionals_per_grid} 名", "不得超过")
+    if staff_policy.liaisons_per_micro_grid:
+        line("staff.liaisons_per_micro_grid", f"每个微网格配备 {staff_policy.liaisons_per_micro_grid} 名联络员")
+    if staff_policy.volunteers_per_micro_grid:
+        line("staff.volunteers_per_micro_grid", f"每个微网格配备至少 {staff_policy.volunteers_per_micro_grid} 名志愿者")
+    if staff_policy.leader_eligible_from:
+        who = "、".join(leader_basis_label(b) for b in staff_policy.leader_eligible_from)
+        line("staff.leader_eligible_from", f"网格长由{who}担任", "应当")
+    return lines

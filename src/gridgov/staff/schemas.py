@@ -46,6 +46,8 @@ class PostRead(BaseModel):
     status: str
     status_label: str
     activated_at: datetime | None
+    leader_basis: str | None = None
+    leader_basis_label: str = ""
 
 
 class TrainingRead(BaseModel):
@@ -128,6 +130,7 @@ class PostCreate(BaseModel):
     area_code: str | None = Field(None, max_length=12)
     department_code: str | None = Field(None, max_length=40)
     start_date: date
+    leader_basis: str | None = Field(None, max_length=40, description="网格长的任职身份，如 fulltime_worker")
 
 
 class PostActivate(BaseModel):
@@ -150,6 +153,7 @@ class GapRead(BaseModel):
     area_code: str
     area_name: str
     detail: str
+    basis: str = ""
 
 
 class GapReport(BaseModel):
@@ -158,6 +162,7 @@ class GapReport(BaseModel):
     grids_checked: int
     counts: dict[str, int]
     gaps: list[GapRead]
+    policy: list[str] = []
 
 
 class ImportProblem(BaseModel):

@@ -242,7 +242,9 @@ def post_read(p, staff_name: str = "") -> PostRead:
                     role_label=rules.role_label(p.role),
                     scope_code=p.scope_code, grid_code=p.grid_code, micro_grid_code=p.micro_grid_code,
                     department_code=p.department_code, start_date=p.start_date, end_date=p.end_date, status=p.status,
-                    status_label=rules.POST_STATUS_LABELS.get(p.status, p.status), activated_at=p.activated_at)
+                    status_label=rules.POST_STATUS_LABELS.get(p.status, p.status), activated_at=p.activated_at,
+                    leader_basis=p.leader_basis,
+                    leader_basis_label=rules.leader_basis_label(p.leader_basis) if p.leader_basis else "")
 
 
 def get_staff_read(session: Session, principal: Principal, staff_id: int) -> StaffRead:

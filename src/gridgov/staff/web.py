@@ -167,6 +167,7 @@ def _detail(request: Request, session: Session, me: Principal, staff_id: int, *,
     return templates.TemplateResponse(request, "staff/detail.html", {
         "staff": staff,
         "roles": [(r, rules.role_label(r)) for r in profile.staff.roles],
+        "leader_bases": [(b, rules.leader_basis_label(b)) for b in profile.staff.leader_eligible_from],
         "exclusion_kinds": [(k, VALUE_LABELS.get(k, k)) for k in profile.staff.fulltime_eligibility.exclusions],
         "staff_policy": profile.staff,
         "can_write": me.can(Permission.STAFF_WRITE),
@@ -272,7 +273,8 @@ def staff_post_create(request: Request, staff_id: IdPath, me: StaffWriter, sessi
         data = PostCreate(staff_id=staff_id, role=v.get("role", ""), grid_code=v.get("grid_code", "").strip() or None,
                           micro_grid_code=v.get("micro_grid_code", "").strip() or None,
                           area_code=v.get("area_code", "").strip() or None,
-                          department_code=v.get("department_code", "").strip() or None, start_date=start)
+                          department_code=v.get("department_code", "").strip() or None, start_date=start,
+                          leader_basis=v.get("leader_basis", "").strip() or None)
         posts.create_post(session, me, data, profile=request.app.state.profile, now=utc_now())
 
     return _run(request, session, me, staff_id, "post", act, "post", fields)

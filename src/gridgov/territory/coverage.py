@@ -124,7 +124,7 @@ def household_warnings(grids, profile) -> list[HouseholdWarning]:
                     norm_min=low,
                     norm_max=high,
                     message=f"{g.name}有 {g.households} 户，超出{GRID_KIND_LABELS[GridKind(g.kind)]}规模 "
-                            f"{low}–{high} 户",
+                            f"{low}–{high} 户{profile.requirement(f'territory.household_norms.{g.kind}').cite()}",
                 )
             )
     return out

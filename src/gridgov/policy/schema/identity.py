@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
 
 from gridgov.policy.schema.base import _Checked, _Model, _unique
 from gridgov.policy.schema.vocabulary import RegulationKind, RegulationStatus
@@ -18,6 +20,17 @@ class Regulation(_Model):
     dated: str = Field("", title="文本日期", description="公布或征求意见的日期，原文所写")
     in_force_from: str = Field("", title="施行日期", pattern=r"^(\d{4}-\d{2}-\d{2})?$")
     text_file: str = Field("", title="原文文件", description="shared/regulations/ 下的文件名")
+    missing_text: list[str] = Field(default_factory=list, title="原文缺失的条文",
+                                    description="所存文本丢失了列举项的条文，如 LZ§9；据此设置的项目无法从条文取得")
+
+    @field_validator("missing_text")
+    @classmethod
+    def _own_articles(cls, value: list[str], info) -> list[str]:
+        key = info.data.get("key", "")
+        bad = [r for r in value if not re.fullmatch(rf"{key}§\d+", r)]
+        if bad:
+            raise ValueError(f"应写本条例的条文（如 {key}§9），而不是 {bad[0]!r}")
+        return value
 
 
 class Centre(_Model):

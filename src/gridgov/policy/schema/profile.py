@@ -12,7 +12,15 @@ from gridgov.policy.schema.board import Board
 from gridgov.policy.schema.cases import Cases, DepartmentKind
 from gridgov.policy.schema.catalogue import Catalogue
 from gridgov.policy.schema.identity import City, Regulation
-from gridgov.policy.schema.provenance import IDENTITY_FIELDS, Setting, Source, _leaves, _resolve, format_value
+from gridgov.policy.schema.provenance import (
+    IDENTITY_FIELDS,
+    Requirement,
+    Setting,
+    Source,
+    _leaves,
+    _resolve,
+    format_value,
+)
 from gridgov.policy.schema.staff import Staff
 from gridgov.policy.schema.territory import Territory
 from gridgov.policy.schema.vocabulary import VALUE_LABELS
@@ -116,6 +124,10 @@ class PolicyProfile(_Checked):
             return Source("demo") if path.split(".")[0] in IDENTITY_FIELDS else Source("default")
         return Source.parse(self.sources[key])
 
+    def requirement(self, path: str) -> Requirement:
+        """How a finding computed from this setting may be worded (legal requirement or local)."""
+        return Requirement(self.source_of(path))
+
     def note_of(self, path: str) -> str:
         parts = path.split(".")
         for n in range(len(parts), 0, -1):
@@ -144,6 +156,12 @@ class PolicyProfile(_Checked):
             Setting(path, self.label_of(path), value, format_value(value), self.source_of(path), self.note_of(path))
             for path, value in self.rule_leaves()
         ]
+
+    def unsourced(self) -> list[Setting]:
+        """The local settings that rest on an article whose text was lost (``regulation.missing_text``):
+        values the text would have given but the stored text cannot source."""
+        lost = set(self.regulation.missing_text)
+        return [s for s in self.describe() if s.source.is_local and lost & set(s.source.refs)]
 
     def flatten(self, *, include_provenance: bool = False) -> dict[str, Any]:
         """All settings as ``dotted path -> value``; list items with a code are keyed by it.

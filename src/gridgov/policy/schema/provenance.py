@@ -19,6 +19,9 @@ _REFS = rf"{_REF}(?:\s*[、,，]\s*{_REF})*"
 _SOURCE_RE = re.compile(rf"^(?:(?P<text>{_REFS})|(?P<kind>default|demo)(?:\s*:\s*(?P<refs>{_REFS}))?)$")
 
 SourceKind = Literal["text", "default", "demo"]
+LOCAL_NOTE = "条例未规定，由本市确定"
+"""What a local default says to its reader: the text is silent (or leaves the value open) and the
+city chooses."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,38 @@ class Source:
             return f"条例规定（{refs}）"
         if self.kind == "demo":
             return "演示数据"
-        return f"本地设置（参照 {refs}）" if refs else "本地设置（平台默认值）"
+        return f"本地设置（{LOCAL_NOTE}；参照 {refs}）" if refs else f"本地设置（{LOCAL_NOTE}）"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """How a finding computed from one setting may be worded: the one place that decides whether it
+    reads as the law ("应当配备", with its article) or as the city's own choice ("本地要求").
+
+    Only a setting whose source is the profile's own text is a legal requirement; a local default
+    (even one that refers to an article, e.g. ``default: JM§10``) never is."""
+
+    source: Source
+
+    @property
+    def legal(self) -> bool:
+        return self.source.kind == "text"
+
+    @property
+    def severity(self) -> str:
+        return "required" if self.legal else "local"
+
+    def wording(self, duty: str = "应当配备") -> str:
+        return duty if self.legal else "本地要求"
+
+    @property
+    def basis(self) -> str:
+        """The articles it rests on (``JS§13``), or 本地设置 for a local default."""
+        return "、".join(self.source.refs) if self.legal else "本地设置"
+
+    def cite(self) -> str:
+        """``（JS§13）`` after a legal requirement; a local default cites no article."""
+        return f"（{self.basis}）" if self.legal else f"（本地设置，{LOCAL_NOTE}）"
 
 
 @dataclass(frozen=True)

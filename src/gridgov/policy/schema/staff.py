@@ -6,7 +6,7 @@ from pydantic import Field
 
 from gridgov.models.territory import GridKind
 from gridgov.policy.schema.base import _Checked, _Model, _unique
-from gridgov.policy.schema.vocabulary import Condition, Exclusion, Preference, Refusable, RoleName
+from gridgov.policy.schema.vocabulary import Condition, Exclusion, LeaderBasis, Preference, Refusable, RoleName
 
 
 class Eligibility(_Model):
@@ -34,6 +34,8 @@ class Staff(_Checked):
     assessment_before_posting: bool = Field(title="考核合格后上岗")
     fulltime_eligibility: Eligibility = Field(title="专职网格员任职条件")
     may_refuse: list[Refusable] = _unique("网格员可以拒绝的事项", default_factory=list)
+    volunteers_per_micro_grid: int | None = Field(None, title="每个微网格志愿者人数（至少）", ge=1)
+    leader_eligible_from: list[LeaderBasis] = _unique("网格长由哪些人员担任", default_factory=list)
 
     def problems(self) -> list[tuple[str, str]]:
         found = []
@@ -53,6 +55,10 @@ class Staff(_Checked):
             found.append(("dedicated_leader_is_unit_head", "roles 中没有 leader（网格长）"))
         if self.assessment_before_posting and not self.training_before_posting:
             found.append(("assessment_before_posting", "须先设置 training_before_posting = true"))
+        if (self.volunteers_per_micro_grid is not None) != ("volunteer" in roles):
+            found.append(("volunteers_per_micro_grid", "设置了微网格志愿者人数，roles 中须有 volunteer（反之亦然）"))
+        if self.leader_eligible_from and "leader" not in roles:
+            found.append(("leader_eligible_from", "roles 中没有 leader（网格长）"))
         return found
 
     def uses(self, role: str) -> bool:

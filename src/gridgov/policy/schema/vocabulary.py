@@ -48,7 +48,7 @@ Applicant = Literal["department", "town_agency"]
 PowerType = Literal["licensing", "penalty", "compulsion"]
 BoardField = Literal["grid_name", "area", "staff_names", "staff_contacts", "supervision_phone"]
 BoardPublisher = Literal["town", "village_committee", "host_unit"]
-OnlinePolicy = Literal["allowed", "encouraged"]
+OnlinePolicy = Literal["allowed", "encouraged", "required"]
 RegulationStatus = Literal["draft", "adopted"]
 AdjustmentTrigger = Literal["area_resized", "relocation", "population_change", "other"]
 ADJUSTMENT_TRIGGER_LABELS = {
@@ -58,12 +58,27 @@ ADJUSTMENT_TRIGGER_LABELS = {
     "other": "其他情形",
 }
 RegulationKind = Literal["regulation", "measures"]
+LeaderBasis = Literal[
+    "committee_member", "fulltime_worker", "village_cadre", "party_building_organiser", "community_worker",
+    "party_org_member", "party_backbone",
+]
+LEADER_BASIS_LABELS: dict[str, str] = {
+    "committee_member": "城乡社区党组织、村（居）民委员会除主要负责人以外的组成人员",
+    "fulltime_worker": "专职网格员",
+    "village_cadre": "村（社区）干部",
+    "party_building_organiser": "城市社区党建组织员",
+    "community_worker": "专职化城市社区工作者",
+    "party_org_member": "村（社区）党组织成员",
+    "party_backbone": "党员骨干",
+}
 
 VALUE_LABELS: dict[str, str] = {
     **ROLE_LABELS,
     **{str(k): v for k, v in GRID_KIND_LABELS.items()},
     **{str(k): v for k, v in DEDICATED_TYPE_LABELS.items()},
     **AGENCY_LEVEL_LABELS,
+    **LEADER_BASIS_LABELS,
+    **ADJUSTMENT_TRIGGER_LABELS,
     "none": "不设",
     "allowed": "可以",
     "encouraged": "鼓励",
