@@ -17,6 +17,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import covers
 from gridgov.errors import Invalid
@@ -29,7 +30,7 @@ from gridgov.models.territory import (
     GridKind,
     GridStatus,
 )
-from gridgov.territory import history, rules
+from gridgov.territory import history, import_changes, rules
 from gridgov.territory import repository as repo
 from gridgov.territory.schemas import ImportProblem, ImportResult
 from gridgov.territory.service import (
@@ -72,8 +73,11 @@ def import_feature_collection(
     """Validate a GeoJSON FeatureCollection of areas, grids and micro-grids, then write it whole.
 
     Every bad feature is reported with its index (0-based, as in ``features``) and reason, and
-    nothing is written unless the whole file is valid. Known codes are updated; a retired grid code
-    is never brought back; codes outside the importer's jurisdiction are refused. The grids'
+    nothing is written unless the whole file is valid. Known areas are updated; an active grid keeps
+    its division (a redraw, retirement or re-code is a grid adjustment, refused here: see
+    :mod:`gridgov.territory.import_changes`) and only its counts and particulars are updated; a
+    retired grid code is never brought back; codes outside the importer's jurisdiction are refused.
+    Each import that writes leaves one audit entry (``grids_imported``). The grids'
     boundary history gets a new version, valid from ``effective_on`` (default: today in
     Asia/Shanghai), for each grid whose boundary, name or kind changed.
     """
@@ -87,6 +91,8 @@ def import_feature_collection(
     area_levels = _check_area_parents(session, areas, problems)
     _check_grid_parents(session, grids, area_levels, problems)
     _check_micro_parents(session, micros, {g.code for g in grids}, problems)
+    bad = {p.index for p in problems}
+    problems += import_changes.adjustment_problems(session, [g for g in grids if g.index not in bad])
 
     if problems:
         problems.sort(key=lambda p: p.index)
@@ -102,7 +108,18 @@ def import_feature_collection(
         history.record_versions(session, rows, valid_from=effective_on or history.local_today(now), now=now)
         repo.bump_grids_version(session)
     session.flush()
+    record(session, actor=principal, action="grids_imported", now=now, object_type="import",
+           area_code=_common_area([p.code for p in parsed]), after=result.model_dump())
     return result
+
+
+def _common_area(codes: list[str]) -> str:
+    """The lowest area above every code of an import (where its audit entry lies)."""
+    chains = [rules.ancestor_codes(c[: rules.AREA_CODE_LEN]) for c in codes]
+    common = chains[0] if chains else []
+    for chain in chains[1:]:
+        common = [a for a, b in zip(common, chain, strict=False) if a == b]
+    return common[-1] if common else ""
 
 
 def _parse_features(features: list, principal: Principal, profile, problems: list[ImportProblem]) -> list[_Parsed]:
