@@ -38,6 +38,10 @@ class GridListItem(BaseModel):
 
 
 class GridRead(GridListItem):
+    host_unit: str = ""
+    unit_head: str = ""
+    competent_department: str | None = None
+    competent_department_name: str = ""
     area_chain: list[AreaChainItem]
     micro_grids: list[dict[str, Any]]
     bbox: list[float]

@@ -30,7 +30,7 @@ from gridgov.models.territory import (
     GridKind,
     GridStatus,
 )
-from gridgov.territory import history, import_changes, rules
+from gridgov.territory import dedicated, history, import_changes, rules
 from gridgov.territory import repository as repo
 from gridgov.territory.schemas import ImportProblem, ImportResult
 from gridgov.territory.service import (
@@ -272,6 +272,8 @@ def _check_grid_fields(props: dict, profile, bad) -> None:
     status = props.get("status", GridStatus.ACTIVE)
     if status not in {s.value for s in GridStatus}:
         bad(f"状态 {status!r} 无效，应为 active 或 retired")
+    for reason in dedicated.field_problems(props, profile):
+        bad(reason)
 
 
 def _check_count(props: dict, field: str, label: str, bad, *, required: bool) -> None:
@@ -396,6 +398,9 @@ def write_grids(session: Session, grids: list[_Parsed], now: datetime, result: I
     if not grids:
         return []
     existing = repo.existing_codes(session, Grid, [g.code for g in grids])
+    # A plan or file that does not speak of a known grid's particulars leaves them as they are.
+    keep = repo.grids_by_code(session, [g.code for g in grids if g.code in existing
+                                        and not any(f in g.props for f in dedicated.FIELDS)])
     geoms = np.array([g.geom for g in grids], dtype=object)
     wkbs = shapely.to_wkb(geoms)
     bounds = shapely.bounds(geoms)
@@ -417,6 +422,8 @@ def write_grids(session: Session, grids: list[_Parsed], now: datetime, result: I
             "max_lat": float(maxy),
             "status": status,
             "updated_at": now,
+            **({f: getattr(keep[g.code], f) for f in dedicated.FIELDS} if g.code in keep
+               else dedicated.row_values(g.props)),
         }
         if g.code in existing:
             changed.append(row)
@@ -472,6 +479,8 @@ def export_feature_collection(
             "population": g.population,
             "status": g.status,
         }
+        if g.kind == GridKind.DEDICATED:
+            props |= {f: getattr(g, f) for f in dedicated.FIELDS}
         features.append(_feature(props, geom))
     for m in repo.list_micro_grids_under(session, principal, prefix):
         features.append(
