@@ -231,6 +231,8 @@ def _parse_feature(index: int, feature: Any, profile, problems: list[ImportProbl
 
     if layer == "grid":
         _check_grid_fields(props, profile, bad)
+    if layer == "micro_grid" and profile.territory.micro_grids == "none":
+        bad(f"本地政策（{profile.label}）不设微网格")
     if layer == "micro_grid" or layer == "grid":
         _check_count(props, "households", "户数", bad, required=(layer == "grid"))
     if layer == "grid":
