@@ -160,3 +160,17 @@ def test_qz_a_case_in_a_dedicated_grid_is_told_to_its_competent_department(db, p
     single = qz.model_copy(update={"territory": qz.territory.model_copy(update={"dedicated_dual_management": False})})
     _register(db, single, places, dedicated_grid, now)
     assert len(told()) == 1
+
+
+def test_a_dedicated_grids_particulars_show_in_the_api_and_on_its_page(client, db, places):
+    qz = load_profile("qinzhou")
+    particulars = {"host_unit": "<b>钦州港产业园</b>管委会", "unit_head": "王建国",
+                   "competent_department": _dept_kind(qz)}
+    transfer.import_feature_collection(db, SYSTEM, _village(places.town, particulars), profile=qz, now=utc_now())
+    code = f"{places.town[:9]}990001"
+    body = client.get(f"/api/v1/grids/{code}").json()
+    assert (body["host_unit"], body["unit_head"], body["competent_department"]) == (
+        "<b>钦州港产业园</b>管委会", "王建国", _dept_kind(qz))
+    page = client.get(f"/grids/{code}").text
+    assert "&lt;b&gt;钦州港产业园&lt;/b&gt;管委会" in page and "<b>钦州港产业园" not in page
+    assert "单位负责人" in page and "王建国" in page and "业务主管部门" in page
