@@ -27,7 +27,7 @@ def _with_micro_grid_on_the_first_grid() -> dict:
 
 
 @pytest.mark.setting("territory.micro_grids")
-@pytest.mark.req("A6")
+@pytest.mark.req("A1")
 def test_micro_grid_findings_follow_the_profile(db):
     zhenjiang, luzhou, qinzhou = (load_profile(n) for n in ("zhenjiang", "luzhou", "qinzhou"))
     assert zhenjiang.territory.micro_grids == "required"    # ZJ§6 应当将综合网格划分为若干个微网格
