@@ -15,9 +15,10 @@ from shapely.geometry import mapping
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from gridgov.kit.clock import utc_now
 from gridgov.models import AuditEntry, Grid, GridVersion
 
-from .adjustment_data import places
+from .adjustment_data import halves, places, today
 from .territory_data import VILLAGE, box, grid, small_city
 
 pytestmark = pytest.mark.req("A3")
@@ -38,7 +39,7 @@ def _post(client, features: list[dict]):
     return client.post("/api/v1/grids/import", content=body, headers={"content-type": "application/geo+json"})
 
 
-def test_a_redraw_retirement_or_recode_by_import_is_refused_outside_the_adjustment_path(client, db):
+def test_a_redraw_retirement_or_recode_by_import_is_refused_outside_the_adjustment_path(client, client_as, db):
     p = places(db)
     g = db.get(Grid, p.grid)
     before = (g.geom_wkb, g.name, g.status, _imports(db))
@@ -64,6 +65,15 @@ def test_a_redraw_retirement_or_recode_by_import_is_refused_outside_the_adjustme
     assert (g.geom_wkb, g.name, g.status, _imports(db)) == before
     assert db.get(Grid, p.grid2).status == "active" and db.get(Grid, recoded) is None
     assert db.scalar(select(func.count()).select_from(GridVersion).where(GridVersion.grid_code == g.code)) == versions
+
+    # The adjustment path stays open for the same kind of change: the town proposes a redraw.
+    _g, west, _east = halves(db, g.code)
+    redraw = {"kind": "redraw", "town_code": p.town, "trigger": "relocation", "reason": "拆迁后边界变化",
+              "committee_opinion": "社区居委会同意", "effective_on": str(today(utc_now())),
+              "plan": {"features": [_as_feature(g) | {"geometry": mapping(west)}], "retire": []}}
+    r = client_as("town_dispatcher").post("/api/v1/adjustments", json=redraw)
+    assert r.status_code == 201, r.text
+    assert r.json()["redrawn_codes"] == [g.code] and r.json()["status"] == "proposed"
 
 
 def test_a_first_load_of_an_empty_village_is_a_plain_import_and_is_audited(client, db):
