@@ -77,7 +77,7 @@ def summary_lines(profile: PolicyProfile) -> list[str]:
         "县级行政区：" + "、".join(f"{c.name}（{c.code}）" for c in profile.city.counties),
     ]
     if profile.city.special_zones:
-        lines.append("功能区：" + "、".join(profile.city.special_zones))
+        lines.append("功能区（县级区域）：" + "、".join(f"{z.name}（{z.code}）" for z in profile.city.special_zones))
     if "regulation" in profile.notes:
         lines.append(f"说明：{profile.notes['regulation']}")
     unsourced = profile.unsourced()

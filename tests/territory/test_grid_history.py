@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import shapely
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from gridgov.authz.scope import SYSTEM
+from gridgov.errors import Invalid
 from gridgov.kit.clock import utc_now
 from gridgov.models import Grid, GridVersion
 from gridgov.policy.loader import load_profile
@@ -39,9 +40,11 @@ def test_every_demo_grid_has_an_open_version_that_mirrors_it(db):
     assert (v.name, v.kind, v.geom_wkb) == (g.name, g.kind, g.geom_wkb)
 
 
-def test_an_import_opens_a_version_only_when_the_boundary_name_or_kind_changes(db, profile):
+def test_an_import_opens_a_version_on_first_load_and_never_redraws_afterwards(db, profile):
+    """Re-importing the same file opens no version; a moved boundary or a retirement by import is
+    refused (it is a grid adjustment, whose history test_adjustments checks) and leaves the history."""
     now = utc_now()
-    d1, d2, d3 = date(2030, 1, 1), date(2030, 6, 1), date(2030, 9, 1)
+    d1, d2 = date(2030, 1, 1), date(2030, 6, 1)
     data = small_city()
     transfer.import_feature_collection(db, SYSTEM, data, profile=profile, now=now, effective_on=d1)
     code = f"{VILLAGE}001"
@@ -50,21 +53,15 @@ def test_an_import_opens_a_version_only_when_the_boundary_name_or_kind_changes(d
 
     moved = copy.deepcopy(data)
     feature = next(f for f in moved["features"] if f["properties"]["code"] == code)
-    ring = feature["geometry"]["coordinates"][0]
-    old_geom = shapely.geometry.shape(feature["geometry"])
-    for point in ring:
+    for point in feature["geometry"]["coordinates"][0]:
         point[0] += 0.01
-    transfer.import_feature_collection(db, SYSTEM, moved, profile=profile, now=now, effective_on=d2)
-    assert [(v.valid_from, v.valid_to) for v in _versions(db, code)] == [(d1, d2), (d2, None)]
-
-    inside_old = shapely.point_on_surface(shapely.difference(old_geom, shapely.geometry.shape(feature["geometry"])))
-    assert service.locate(db, SYSTEM, inside_old.x, inside_old.y, on=d1).grid_code == code
-    assert service.locate(db, SYSTEM, inside_old.x, inside_old.y, on=d2).grid_code is None
-    assert service.locate(db, SYSTEM, inside_old.x, inside_old.y, on=d1 - timedelta(days=1)).grid_code is None
-
+    with pytest.raises(Invalid, match="未写入任何数据"):
+        transfer.import_feature_collection(db, SYSTEM, moved, profile=profile, now=now, effective_on=d2)
     feature["properties"]["status"] = "retired"
-    transfer.import_feature_collection(db, SYSTEM, moved, profile=profile, now=now, effective_on=d3)
-    assert [(v.valid_from, v.valid_to) for v in _versions(db, code)] == [(d1, d2), (d2, d3)]
+    with pytest.raises(Invalid, match="未写入任何数据"):
+        transfer.import_feature_collection(db, SYSTEM, moved, profile=profile, now=now, effective_on=d2)
+    assert [(v.valid_from, v.valid_to) for v in _versions(db, code)] == [(d1, None)]
+    assert db.get(Grid, code).status == "active"
 
 
 def test_a_database_without_history_still_locates_by_date(db):

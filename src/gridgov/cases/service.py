@@ -55,7 +55,7 @@ from gridgov.models import (
 from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
 from gridgov.models.territory import GridStatus
 from gridgov.notify import notice_params
-from gridgov.territory import rules
+from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事项 {} 不存在"
@@ -381,6 +381,8 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     notice = notice_params(kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
                            dedupe_prefix=f"{case.case_no}:reported:", link=f"/cases/{case.case_no}", now=now)
     repo.insert_new_case(session, case, first, clock, tell_grid=None if worker else grid.code, notice=notice)
+    dedicated.tell_competent_department(session, profile, grid.code, case_id=case.id, case_no=case.case_no,
+                                        title=case.title, now=now)  # QZ§5 dual management
     add_photos(session, case, photos, "report", case.created_by, now)
     return NewCase(case, [clock], list(photos), limits)
 

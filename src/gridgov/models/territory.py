@@ -117,6 +117,12 @@ class Grid(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A dedicated grid's particulars (QZ§5, QZ§13): the unit it is drawn round, that unit's head
+    # (its grid leader where the profile says so) and the kind of its competent department (业务主管
+    # 部门, one of the profile's departments), which shares its management (属地和业务主管部门双重管理).
+    host_unit: Mapped[str] = mapped_column(String(100), default="")
+    unit_head: Mapped[str] = mapped_column(String(50), default="")
+    competent_department: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         CheckConstraint("length(code) = 15", name="code_length"),

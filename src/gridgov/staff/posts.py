@@ -25,6 +25,7 @@ from gridgov.staff import repository as repo
 from gridgov.staff import rules
 from gridgov.staff.schemas import GapRead, GapReport, PostActivate, PostCreate, PostEnd
 from gridgov.staff.service import access_staff, today
+from gridgov.territory import dedicated
 from gridgov.territory import lookup as territory_lookup
 from gridgov.territory import rules as code_rules
 from gridgov.territory.service import access_area, access_grid
@@ -107,6 +108,10 @@ def new_post(session: Session, principal: Principal, data: PostCreate, *, profil
     if problem:
         raise Invalid(problem)
     scope, grid_code, micro_code = _place(session, principal, data)
+    if grid_code and data.role == "leader":  # QZ§13: a dedicated grid's leader is its unit's head
+        problem = dedicated.leader_problem(profile.staff, territory_lookup.get_grid(session, grid_code), staff.name)
+        if problem:
+            raise Conflict(problem)
     if data.department_code:
         if data.role != "professional":
             raise Invalid("只有专业网格员填写派出部门")

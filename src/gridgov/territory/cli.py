@@ -91,6 +91,8 @@ def check(
         typer.echo(f"  户数规模提示：{len(report.household_warnings)} 个网格")
         for warning in report.household_warnings:
             typer.echo(f"    {warning.grid_code} {warning.message}")
+        if report.micro_grid_findings:
+            typer.echo(f"  未划分微网格的综合网格：{len(report.micro_grid_findings)} 个")
     if not report.ok:
         raise typer.Exit(1)
 

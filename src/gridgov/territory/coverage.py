@@ -14,7 +14,7 @@ from gridgov.geo.measure import areas_m2
 from gridgov.models.territory import GRID_KIND_LABELS, GridKind
 from gridgov.territory import repository as repo
 from gridgov.territory import rules
-from gridgov.territory.schemas import CoverageIssue, CoverageReport, HouseholdWarning
+from gridgov.territory.schemas import CoverageIssue, CoverageReport, HouseholdWarning, MicroGridFinding
 from gridgov.territory.service import access_area, household_norms
 
 OVERLAP_TOLERANCE_M2 = 1.0
@@ -49,6 +49,7 @@ def check_coverage(session: Session, principal: Principal, area_code: str, *, pr
         gaps=gaps,
         outside=outside,
         household_warnings=household_warnings(grids, profile),
+        micro_grid_findings=micro_grid_findings(session, principal, area_code, grids, profile),
     )
 
 
@@ -128,3 +129,24 @@ def household_warnings(grids, profile) -> list[HouseholdWarning]:
                 )
             )
     return out
+
+
+MICRO_GRID_WORDING = {
+    "required": "应当划分微网格（本地政策：综合网格划分为若干微网格）",
+    "encouraged": "鼓励有条件的划分微网格（本地政策）",
+}
+
+
+def micro_grid_findings(session: Session, principal: Principal, area_code: str, grids,
+                        profile) -> list[MicroGridFinding]:
+    """Comprehensive grids with no active micro-grid, where ``territory.micro_grids`` is ``required``
+    (ZJ§6: the town divides each comprehensive grid into several micro-grids) or ``encouraged``
+    (LZ§8); nothing where micro-grids are merely ``allowed`` or ``none``."""
+    policy = str(profile.territory.micro_grids)
+    if policy not in MICRO_GRID_WORDING:
+        return []
+    divided = {m.grid_code for m in repo.list_micro_grids_under(session, principal, rules.area_prefix(area_code))
+               if m.status == "active"}
+    return [MicroGridFinding(grid_code=g.code, grid_name=g.name, severity=policy,
+                             message=f"{g.name}尚未划分微网格：{MICRO_GRID_WORDING[policy]}")
+            for g in grids if g.kind in (GridKind.URBAN, GridKind.RURAL) and g.code not in divided]

@@ -21,7 +21,8 @@ The invariants the output keeps, whatever the inputs:
   and the grid count, so the same inputs give byte-identical output. The random streams are split by
   phase, so switching dedicated grids on or off changes nothing else.
 * Size. Exactly ``grids`` grids (a tiny coastal city may get one or two more so that each coastal
-  village keeps a grid on land), about 12 per village and 7 villages per town, three counties; a grid
+  village keeps a grid on land), about 12 per village and 7 villages per town, three counties (and
+  the profile's special zones, QZ§4, as further county-level areas beside them); a grid
   is about 500 m across, so the city grows with the grid count.
 """
 
@@ -255,10 +256,14 @@ def _lay_out(
     city: DemoCity, grids: int, rng_counts: random.Random, rng: random.Random, kx: float, cell_w: float, cell_h: float
 ) -> tuple[list[_County], Rect]:
     """Counts per level and the land rectangles of counties, towns and villages."""
-    n_villages = min(grids, max(2 * COUNTIES, round(grids / GRIDS_PER_VILLAGE)))
-    per_county = round(n_villages / (COUNTIES * VILLAGES_PER_TOWN))
-    towns_per_county = min(MAX_TOWNS_PER_COUNTY, n_villages // COUNTIES, max(2, per_county))
-    villages_per_town = _apportion(n_villages, COUNTIES * towns_per_county, rng_counts, 0.25)
+    units = list(city.counties[:COUNTIES])
+    if grids >= 2 * (COUNTIES + len(city.zones)):  # special zones (QZ§4) when the city can hold them
+        units += city.zones
+    n = len(units)
+    n_villages = min(grids, max(2 * n, round(grids / GRIDS_PER_VILLAGE)))
+    per_county = round(n_villages / (n * VILLAGES_PER_TOWN))
+    towns_per_county = min(MAX_TOWNS_PER_COUNTY, n_villages // n, max(2, per_county))
+    villages_per_town = _apportion(n_villages, n * towns_per_county, rng_counts, 0.25)
     grids_per_village = _apportion(grids, n_villages, rng_counts, 0.35)
     if max(villages_per_town) > MAX_VILLAGES_PER_TOWN or max(grids_per_village) > MAX_GRIDS_PER_VILLAGE:
         raise ValueError(f"{grids} grids do not fit the code space of three counties")
@@ -271,10 +276,11 @@ def _lay_out(
 
     counts = iter(grids_per_village)
     town_counts = [[next(counts) for _ in range(n)] for n in villages_per_town]
-    county_towns = [town_counts[i * towns_per_county : (i + 1) * towns_per_county] for i in range(COUNTIES)]
-    county_rects = _split(city_rect, [sum(map(sum, tc)) for tc in county_towns], rng, kx, cols=COUNTIES)
+    county_towns = [town_counts[i * towns_per_county : (i + 1) * towns_per_county] for i in range(n)]
+    # Side by side (each unit reaches the south edge, where the first county's sea strip joins it).
+    county_rects = _split(city_rect, [sum(map(sum, tc)) for tc in county_towns], rng, kx, cols=n)
     counties = []
-    for (code, name), rect, tcounts in zip(city.counties[:COUNTIES], county_rects, county_towns, strict=True):
+    for (code, name), rect, tcounts in zip(units, county_rects, county_towns, strict=True):
         county = _County(code + "000000", name, rect)
         for trect, vcounts in zip(_split(rect, [sum(v) for v in tcounts], rng, kx), tcounts, strict=True):
             vrects = _split(trect, vcounts, rng, kx)

@@ -78,9 +78,12 @@ class DemoCity:
     centre_lon: float
     centre_lat: float
     counties: tuple[tuple[str, str], ...]
+    zones: tuple[tuple[str, str], ...] = ()
+    """Special zones (QZ§4) laid out as county-level areas beside the counties, (6-digit code, name)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "counties", tuple((str(c), str(n)) for c, n in self.counties))
+        object.__setattr__(self, "zones", tuple((str(c), str(n)) for c, n in self.zones))
         if len(self.province_code) != 2 or not self.province_code.isdigit():
             raise ValueError(f"province code {self.province_code!r} must be 2 digits")
         city = self.city_code
@@ -88,7 +91,7 @@ class DemoCity:
             raise ValueError(f"city code {self.city_code!r} must be 6 digits under province {self.province_code}")
         if len(self.counties) < COUNTIES:
             raise ValueError(f"{self.city_name} needs at least {COUNTIES} county-level divisions")
-        for code, name in self.counties:
+        for code, name in self.counties + self.zones:
             if len(code) != 6 or not code.isdigit() or not code.startswith(city[:4]) or code == city:
                 raise ValueError(f"county code {code!r} ({name}) must be 6 digits under city {self.city_code}")
         if not (-180 < self.centre_lon < 180 and -80 < self.centre_lat < 80):
@@ -109,6 +112,7 @@ def demo_city_of(profile) -> DemoCity:
         city.centre.lon,
         city.centre.lat,
         tuple((county.code, county.name) for county in city.counties),
+        tuple((zone.code, zone.name) for zone in city.special_zones),
     )
 
 

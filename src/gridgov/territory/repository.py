@@ -286,3 +286,29 @@ def outlines_before(session: Session, codes: Sequence[str], day: date) -> dict[s
     for g in session.scalars(select(Grid).where(Grid.code.in_([c for c in codes if c not in before]))):
         before[g.code] = (g.name, g.geom_wkb)
     return before
+
+
+# ---------------------------------------------------------------- what an import would change
+
+
+def grids_by_code(session: Session, codes: Iterable[str]) -> dict[str, Grid]:
+    """The grids of these codes (an import's codes, each checked by ``covers()`` first)."""
+    codes = list(codes)
+    out: dict[str, Grid] = {}
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        stmt = scoped(select(Grid).where(Grid.code.in_(chunk)), SYSTEM, Grid)  # codes are unique city-wide
+        out.update((g.code, g) for g in session.scalars(stmt))
+    return out
+
+
+def villages_with_active_grids(session: Session, villages: Iterable[str]) -> set[str]:
+    """Which of these villages already have an active grid (an import's villages, checked by ``covers()``)."""
+    villages = list(villages)
+    found: set[str] = set()
+    for start in range(0, len(villages), 5000):
+        chunk = villages[start : start + 5000]
+        stmt = scoped(select(Grid.area_code).where(Grid.area_code.in_(chunk), Grid.status == GridStatus.ACTIVE),
+                      SYSTEM, Grid).distinct()
+        found.update(session.scalars(stmt))
+    return found

@@ -38,6 +38,10 @@ class GridListItem(BaseModel):
 
 
 class GridRead(GridListItem):
+    host_unit: str = ""
+    unit_head: str = ""
+    competent_department: str | None = None
+    competent_department_name: str = ""
     area_chain: list[AreaChainItem]
     micro_grids: list[dict[str, Any]]
     bbox: list[float]
@@ -100,6 +104,16 @@ class HouseholdWarning(BaseModel):
     message: str
 
 
+class MicroGridFinding(BaseModel):
+    """A comprehensive grid not divided into micro-grids where the profile requires (ZJ§6) or
+    encourages (LZ§8) it."""
+
+    grid_code: str
+    grid_name: str
+    severity: str  # required | encouraged
+    message: str
+
+
 class CoverageReport(BaseModel):
     area_code: str
     area_name: str
@@ -109,6 +123,7 @@ class CoverageReport(BaseModel):
     gaps: list[CoverageIssue]
     outside: list[CoverageIssue]
     household_warnings: list[HouseholdWarning]
+    micro_grid_findings: list[MicroGridFinding] = []
 
     @property
     def ok(self) -> bool:

@@ -28,7 +28,7 @@ from gridgov.models.territory import (
     AreaLevel,
     GridKind,
 )
-from gridgov.territory import history, rules
+from gridgov.territory import dedicated, history, rules
 from gridgov.territory import repository as repo
 from gridgov.territory.schemas import (
     AreaChainItem,
@@ -193,8 +193,13 @@ def get_grid_read(session: Session, principal: Principal, code: str) -> GridRead
     geom = shapely.from_wkb(grid.geom_wkb)
     micro = [{"code": m.code, "name": m.name, "households": m.households} for m in repo.list_micro_grids(session, code)]
     item = _grid_item(grid, {c.code: c.name for c in chain})
+    dept = dedicated.competent_department(session, code) if grid.competent_department else None
     return GridRead(
         **item.model_dump(),
+        host_unit=grid.host_unit or "",
+        unit_head=grid.unit_head or "",
+        competent_department=grid.competent_department,
+        competent_department_name=dept.name if dept else "",
         area_chain=chain,
         micro_grids=micro,
         bbox=[grid.min_lon, grid.min_lat, grid.max_lon, grid.max_lat],
@@ -254,6 +259,7 @@ class _LocatorCache:
         with self._lock:
             self._entries.clear()
         history.dated_locators.clear()
+        dedicated.departments_of_grids.clear()
 
 
 locators = _LocatorCache()

@@ -17,6 +17,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import covers
 from gridgov.errors import Invalid
@@ -29,7 +30,7 @@ from gridgov.models.territory import (
     GridKind,
     GridStatus,
 )
-from gridgov.territory import history, rules
+from gridgov.territory import dedicated, history, import_changes, rules
 from gridgov.territory import repository as repo
 from gridgov.territory.schemas import ImportProblem, ImportResult
 from gridgov.territory.service import (
@@ -72,8 +73,11 @@ def import_feature_collection(
     """Validate a GeoJSON FeatureCollection of areas, grids and micro-grids, then write it whole.
 
     Every bad feature is reported with its index (0-based, as in ``features``) and reason, and
-    nothing is written unless the whole file is valid. Known codes are updated; a retired grid code
-    is never brought back; codes outside the importer's jurisdiction are refused. The grids'
+    nothing is written unless the whole file is valid. Known areas are updated; an active grid keeps
+    its division (a redraw, retirement or re-code is a grid adjustment, refused here: see
+    :mod:`gridgov.territory.import_changes`) and only its counts and particulars are updated; a
+    retired grid code is never brought back; codes outside the importer's jurisdiction are refused.
+    Each import that writes leaves one audit entry (``grids_imported``). The grids'
     boundary history gets a new version, valid from ``effective_on`` (default: today in
     Asia/Shanghai), for each grid whose boundary, name or kind changed.
     """
@@ -87,6 +91,8 @@ def import_feature_collection(
     area_levels = _check_area_parents(session, areas, problems)
     _check_grid_parents(session, grids, area_levels, problems)
     _check_micro_parents(session, micros, {g.code for g in grids}, problems)
+    bad = {p.index for p in problems}
+    problems += import_changes.adjustment_problems(session, [g for g in grids if g.index not in bad])
 
     if problems:
         problems.sort(key=lambda p: p.index)
@@ -102,7 +108,18 @@ def import_feature_collection(
         history.record_versions(session, rows, valid_from=effective_on or history.local_today(now), now=now)
         repo.bump_grids_version(session)
     session.flush()
+    record(session, actor=principal, action="grids_imported", now=now, object_type="import",
+           area_code=_common_area([p.code for p in parsed]), after=result.model_dump())
     return result
+
+
+def _common_area(codes: list[str]) -> str:
+    """The lowest area above every code of an import (where its audit entry lies)."""
+    chains = [rules.ancestor_codes(c[: rules.AREA_CODE_LEN]) for c in codes]
+    common = chains[0] if chains else []
+    for chain in chains[1:]:
+        common = [a for a, b in zip(common, chain, strict=False) if a == b]
+    return common[-1] if common else ""
 
 
 def _parse_features(features: list, principal: Principal, profile, problems: list[ImportProblem]) -> list[_Parsed]:
@@ -214,6 +231,8 @@ def _parse_feature(index: int, feature: Any, profile, problems: list[ImportProbl
 
     if layer == "grid":
         _check_grid_fields(props, profile, bad)
+    if layer == "micro_grid" and profile.territory.micro_grids == "none":
+        bad(f"本地政策（{profile.label}）不设微网格")
     if layer == "micro_grid" or layer == "grid":
         _check_count(props, "households", "户数", bad, required=(layer == "grid"))
     if layer == "grid":
@@ -255,6 +274,8 @@ def _check_grid_fields(props: dict, profile, bad) -> None:
     status = props.get("status", GridStatus.ACTIVE)
     if status not in {s.value for s in GridStatus}:
         bad(f"状态 {status!r} 无效，应为 active 或 retired")
+    for reason in dedicated.field_problems(props, profile):
+        bad(reason)
 
 
 def _check_count(props: dict, field: str, label: str, bad, *, required: bool) -> None:
@@ -379,6 +400,9 @@ def write_grids(session: Session, grids: list[_Parsed], now: datetime, result: I
     if not grids:
         return []
     existing = repo.existing_codes(session, Grid, [g.code for g in grids])
+    # A plan or file that does not speak of a known grid's particulars leaves them as they are.
+    keep = repo.grids_by_code(session, [g.code for g in grids if g.code in existing
+                                        and not any(f in g.props for f in dedicated.FIELDS)])
     geoms = np.array([g.geom for g in grids], dtype=object)
     wkbs = shapely.to_wkb(geoms)
     bounds = shapely.bounds(geoms)
@@ -400,6 +424,8 @@ def write_grids(session: Session, grids: list[_Parsed], now: datetime, result: I
             "max_lat": float(maxy),
             "status": status,
             "updated_at": now,
+            **({f: getattr(keep[g.code], f) for f in dedicated.FIELDS} if g.code in keep
+               else dedicated.row_values(g.props)),
         }
         if g.code in existing:
             changed.append(row)
@@ -455,6 +481,8 @@ def export_feature_collection(
             "population": g.population,
             "status": g.status,
         }
+        if g.kind == GridKind.DEDICATED:
+            props |= {f: getattr(g, f) for f in dedicated.FIELDS}
         features.append(_feature(props, geom))
     for m in repo.list_micro_grids_under(session, principal, prefix):
         features.append(

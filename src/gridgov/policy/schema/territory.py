@@ -33,7 +33,12 @@ class HouseholdNorm(_Checked):
 
 
 class Territory(_Checked):
-    """How the territory is cut into grids (A1–A3)."""
+    """How the territory is cut into grids (A1–A3).
+
+    There is no setting for "no other department may cut grids of its own" (QZ§6, JM§8): the platform
+    keeps one division, cut only by grid agencies (import and adjustments need the agency permissions
+    no department role holds, tests/territory/test_territory_settings.py), whatever the profile.
+    """
 
     agency_levels: list[AgencyLevel] = _unique("设网格化机构的层级", min_length=1)
     grid_kinds: list[GridKind] = _unique("网格类别", min_length=1)
@@ -43,7 +48,6 @@ class Territory(_Checked):
     household_norms: dict[GridKind, HouseholdNorm] = Field(default_factory=dict, title="网格规模（户）")
     consult_village_committee: bool = Field(title="划分调整须征求村（居）委会意见")
     filed_with_city: bool = Field(title="划分调整报市网格化机构备案")
-    exclusive_division: bool = Field(title="其他部门不得另行划分网格")
     adjustment_triggers: list[AdjustmentTrigger] = _unique("网格调整的情形", min_length=1)
 
     def problems(self) -> list[tuple[str, str]]:
