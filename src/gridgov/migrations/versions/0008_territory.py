@@ -3,15 +3,15 @@
 Adds to grids the host unit a dedicated grid is drawn round, the unit's head (its grid leader where
 the profile says so) and the kind of its competent department (业务主管部门).
 
-Revision ID: 0007_territory
-Revises: 0006
+Revision ID: 0008_territory
+Revises: 0007_profiles
 Create Date: 2026-12-06 16:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_territory'
-down_revision = '0006'
+revision = '0008_territory'
+down_revision = '0007_profiles'
 branch_labels = None
 depends_on = None
 
