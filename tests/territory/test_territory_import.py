@@ -211,7 +211,8 @@ def test_area_lists_take_the_same_number_of_queries_however_long(db):
 @pytest.mark.setting("territory.dedicated_types")
 def test_a_dedicated_grid_imports_only_as_a_type_the_profile_lists(db):
     canal = small_city([grid(1, box(0, 0, 2, 2)),
-                        grid(2, box(2, 0, 4, 2), kind="dedicated", dedicated_type="canal_hub")])
+                        grid(2, box(2, 0, 4, 2), kind="dedicated", dedicated_type="canal_hub",
+                             host_unit="钦州港运河枢纽", unit_head="王某", competent_department="gongan")])
     with pytest.raises(Invalid) as caught:  # JS§6 lists administrative centres, parks and enterprises only
         transfer.import_feature_collection(db, SYSTEM, canal, profile=load_profile("jiangsu"), now=utc_now())
     assert [p["index"] for p in caught.value.details] == [5]
