@@ -155,7 +155,8 @@ ROUTES: list[Route] = [
     Route("投诉详情", "GET", "/api/v1/complaints/{id}", "complaint",
           "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403"),
     Route("登记投诉处理", "POST", "/api/v1/complaints/{id}/handle", "complaint",
-          "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403", {"action_taken": "已约谈"}),
+          "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403",
+          {"action_taken": "已约谈", "result": "已约谈网格员并批评教育"}),
     # the same plan is already pending in the town: 422 listing the codes, after the town is checked
     Route("提出网格调整（镇街在请求体中）", "POST", "/api/v1/adjustments", "town",
           "403 403 422 422 403 403 422 422 403", "403 403 404 404 403 403 404 404 403", _adjustment_body),

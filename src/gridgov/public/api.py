@@ -23,8 +23,10 @@ from gridgov.public.schemas import (
     ComplaintCreate,
     ComplaintHandle,
     ComplaintListItem,
+    ComplaintLookup,
     ComplaintRead,
     ComplaintReceipt,
+    ComplaintStatus,
 )
 
 router = APIRouter(tags=["public"])
@@ -61,7 +63,16 @@ def submit_complaint(
     c = complaints.submit_complaint(session, grid_code, data, profile=profile, cipher=cipher, now=now,
                                     ip=client_ip(request))
     return ComplaintReceipt(id=c.id, grid_code=c.grid_code, status=c.status, status_label=STATUS_LABELS[c.status],
-                            received_at=c.received_at, message="投诉已收到，将由所在镇（街道）网格化机构处理")
+                            received_at=c.received_at, due_at=c.due_at, message=complaints.receipt_message(c))
+
+
+@router.post("/public/complaints/lookup", response_model=ComplaintStatus, summary="查询投诉处理结果（无需登录）")
+def lookup_complaint(data: ComplaintLookup, request: Request, session: SessionDep, cipher: CipherDep,
+                     _: Public) -> ComplaintStatus:
+    """The complainant's lookup: complaint number + the phone given when it was made (POST, so the
+    phone never lands in a URL or an access log). Rate-limited per IP like the complaint form."""
+    complaints.lookup_limiter_of(request.app).hit(client_ip(request), utc_now())
+    return complaints.lookup_complaint(session, data, cipher=cipher)
 
 
 @router.get("/complaints", response_model=list[ComplaintListItem], summary="网格员投诉列表（辖区内）")

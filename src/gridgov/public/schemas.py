@@ -64,6 +64,7 @@ class ComplaintReceipt(BaseModel):
     status: str
     status_label: str
     received_at: datetime
+    due_at: datetime | None = Field(None, description="处理期限")
     message: str
 
 
@@ -81,13 +82,37 @@ class ComplaintListItem(BaseModel):
     status_label: str
     received_at: datetime
     handled_at: datetime | None
+    due_at: datetime | None = Field(None, description="处理期限（JS§19；时限见 board.complaint_handling_working_days）")
+    overdue: bool = Field(False, description="已超过处理期限仍未处理（定时扫描标记）")
 
 
 class ComplaintRead(ComplaintListItem):
     action_taken: str
+    result: str = Field("", description="告知投诉人的处理结果")
     handled_by: int | None
     handled_by_name: str
 
 
 class ComplaintHandle(BaseModel):
-    action_taken: str = Field("", max_length=20000, description="处理情况（必填，不超过 2000 字）")
+    action_taken: str = Field("", max_length=20000, description="处理情况（内部记录，必填，不超过 2000 字）")
+    result: str = Field("", max_length=20000, description="告知投诉人的处理结果（必填，不超过 1000 字）")
+
+
+class ComplaintLookup(BaseModel):
+    """The complainant asks what became of the complaint: its number and the phone given."""
+
+    number: IdField = Field(description="投诉编号（提交时告知）")
+    phone: str = Field(max_length=40, description="投诉时留下的联系电话")
+
+
+class ComplaintStatus(BaseModel):
+    """What the complainant is told: status, deadline and the result; never the handler or staff."""
+
+    number: int
+    grid_code: str
+    status: str
+    status_label: str
+    received_at: datetime
+    due_at: datetime | None
+    handled_at: datetime | None
+    result: str
