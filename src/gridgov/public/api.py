@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.authz.principals import ComplaintHandler
+from gridgov.authz.principals import BoardManager, ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
-from gridgov.public import complaints, service
+from gridgov.public import complaints, phones, service
 from gridgov.public.rules import STATUS_LABELS
 from gridgov.public.schemas import (
     BoardRead,
@@ -27,6 +27,8 @@ from gridgov.public.schemas import (
     ComplaintRead,
     ComplaintReceipt,
     ComplaintStatus,
+    SupervisionPhoneRead,
+    SupervisionPhoneSet,
 )
 
 router = APIRouter(tags=["public"])
@@ -89,3 +91,14 @@ def get_complaint(complaint_id: IdPath, session: SessionDep, me: ComplaintHandle
 def handle_complaint(complaint_id: IdPath, data: ComplaintHandle, session: SessionDep,
                      me: ComplaintHandler) -> ComplaintRead:
     return complaints.handle_complaint(session, me, complaint_id, data, now=utc_now())
+
+
+@router.get("/supervision-phones", response_model=list[SupervisionPhoneRead], summary="监督电话（县、乡镇，JS§19）")
+def list_supervision_phones(session: SessionDep, profile: ProfileDep, me: BoardManager) -> list[SupervisionPhoneRead]:
+    return phones.list_phones(session, me, profile)
+
+
+@router.post("/supervision-phones/{area_code}", response_model=SupervisionPhoneRead, summary="设置本级监督电话")
+def set_supervision_phone(area_code: str, data: SupervisionPhoneSet, session: SessionDep,
+                          profile: ProfileDep, me: BoardManager) -> SupervisionPhoneRead:
+    return phones.set_phone(session, me, area_code, data.phone, profile=profile, now=utc_now())

@@ -16,8 +16,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
-from gridgov.models import Grid, User
+from gridgov.authz.scope import get_visible, scoped
+from gridgov.models import Area, Grid, SupervisionPhone, User
 from gridgov.models.accounts import AGENCY_ROLES
 from gridgov.models.staff import Post, StaffMember
 from gridgov.models.territory import BoardComplaint, GridStatus
@@ -133,6 +133,42 @@ def agency_users(session: Session, area_codes: Iterable[str]) -> list[int]:
     return list(session.scalars(select(User.id).where(
         User.scope_code.in_(codes), User.is_active.is_(True), User.role.in_(sorted(AGENCY_ROLES))
     ).order_by(User.id)))
+
+
+# ---------------------------------------------------------------- supervision phones (JS§19)
+
+
+def supervision_phones(session: Session, area_codes: Iterable[str]) -> dict[str, str]:
+    """Area code → the supervision phone it set (public: boards show them)."""
+    codes = sorted(set(area_codes))
+    if not codes:
+        return {}
+    return dict(session.execute(select(SupervisionPhone.area_code, SupervisionPhone.phone)
+                                .where(SupervisionPhone.area_code.in_(codes))).all())
+
+
+def phone_areas(session: Session, principal: Principal, levels: Sequence[str]) -> Sequence[Area]:
+    """The areas of these levels inside the jurisdiction, by code."""
+    stmt = scoped(select(Area).where(Area.level.in_(list(levels))), principal, Area).order_by(Area.code)
+    return session.scalars(stmt).all()
+
+
+def visible_area(session: Session, principal: Principal, code: str) -> Area | None:
+    return get_visible(session, principal, Area, code)
+
+
+def save_supervision_phone(session: Session, area_code: str, phone: str, *, user_id: int | None,
+                           now: datetime) -> None:
+    """Sets the area's phone; an empty phone removes it (the board then falls back)."""
+    row = session.get(SupervisionPhone, area_code)
+    if not phone:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(SupervisionPhone(area_code=area_code, phone=phone, updated_by=user_id, updated_at=now))
+    else:
+        row.phone, row.updated_by, row.updated_at = phone, user_id, now
+    session.flush()
 
 
 def grid_names(session: Session, codes: Iterable[str]) -> dict[str, str]:

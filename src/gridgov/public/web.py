@@ -21,12 +21,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.authz.principals import ComplaintHandler
+from gridgov.authz.principals import BoardManager, ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import MAX_ID, IdPath
-from gridgov.public import complaints, qr, rules, service
+from gridgov.public import complaints, phones, qr, rules, service
 from gridgov.public.schemas import BoardRead, ComplaintCreate, ComplaintHandle, ComplaintLookup
 from gridgov.web.templating import templates
 
@@ -47,12 +47,12 @@ templates.env.filters.setdefault("public_time", when)
 
 @router.get("/board/{grid_code}")
 def board_page(
-    request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public, print: str | None = None,
+    request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, me: Public, print: str | None = None,
     sent: str | None = None,
 ):
     """The board; ``?print=1`` gives the A4 print view (the same as ``/board/{code}/print``)."""
     if print not in (None, "", "0"):
-        return _print_view(request, session, profile, grid_code)
+        return _print_view(request, session, profile, grid_code, me)
     try:
         board = service.get_board(session, grid_code, profile=profile, now=utc_now())
     except NotFound as exc:
@@ -62,8 +62,10 @@ def board_page(
 
 
 @router.get("/board/{grid_code}/print")
-def board_print(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public):
-    return _print_view(request, session, profile, grid_code)
+def board_print(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, me: Public):
+    """The A4 sheet to post. Where boards are published on paper only (``board.online = none``)
+    only logged-in staff open it, and it carries no QR code (there is no online board to link)."""
+    return _print_view(request, session, profile, grid_code, me)
 
 
 @router.get("/board/{grid_code}/qr.svg")
@@ -156,19 +158,20 @@ def _board_or_missing(request, session, profile, grid_code, **kwargs):
     return _board(request, board, **kwargs)
 
 
-def _print_view(request: Request, session, profile, grid_code: str):
+def _print_view(request: Request, session, profile, grid_code: str, me: Principal | None):
     try:
-        board = service.get_board(session, grid_code, profile=profile, now=utc_now())
+        board = service.get_board(session, grid_code, profile=profile, now=utc_now(), online=me is None)
     except NotFound as exc:
         return _missing(request, exc)
-    url = board_url(request, board.grid_code)
+    online = service.is_online(profile)
+    url = board_url(request, board.grid_code) if online else ""
     return templates.TemplateResponse(
         request,
         "public/print.html",
         {
             "board": board,
             "board_url": url,
-            "qr_svg": qr.qr_svg(url, inline=True),
+            "qr_svg": qr.qr_svg(url, inline=True) if online else "",
             "outline_svg": rules.outline_svg(board.outline, size=300),
             "printed_at": when(utc_now()),
         },
@@ -275,3 +278,32 @@ def _complaint(request: Request, item, *, error: str | None = None, action_taken
         },
         status_code=status,
     )
+
+
+# ---------------------------------------------------------------- supervision phones (JS§19)
+
+
+@router.get("/supervision-phones")
+def supervision_phones_page(request: Request, session: SessionDep, profile: ProfileDep, me: BoardManager,
+                            saved: str | None = None):
+    return _phones(request, session, profile, me, saved=saved if saved and saved.isdigit() else None)
+
+
+@router.post("/supervision-phones/{area_code}")
+def supervision_phone_set(request: Request, area_code: str, session: SessionDep, profile: ProfileDep,
+                          me: BoardManager, phone: Annotated[str, Form(max_length=40)] = ""):
+    try:
+        phones.set_phone(session, me, area_code, phone, profile=profile, now=utc_now())
+    except Invalid as exc:
+        return _phones(request, session, profile, me, error=exc.message, error_area=area_code, value=phone,
+                       status=422)
+    return RedirectResponse(f"/supervision-phones?saved={area_code[:12]}#area-{area_code[:12]}", status_code=303)
+
+
+def _phones(request: Request, session, profile, me, *, saved: str | None = None, error: str | None = None,
+            error_area: str = "", value: str = "", status: int = 200):
+    return templates.TemplateResponse(
+        request, "public/supervision_phones.html",
+        {"items": phones.list_phones(session, me, profile), "default_phone": profile.board.supervision_phone,
+         "saved": saved, "error": error, "error_area": error_area, "value": value},
+        status_code=status)
