@@ -25,7 +25,8 @@ from gridgov.territory import rules as territory_rules
 
 PHONE_RE = re.compile(r"^[0-9][0-9\-]{2,19}$")
 LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWN)
-SOURCE_LABELS = {"town": "乡镇（街道）网格化机构", "county": "县（市、区）网格化机构", "profile": "全市统一（政策配置）"}
+SOURCE_LABELS = {"town": "乡镇（街道）网格化机构", "county": "县（市、区）网格化机构",
+                 "profile": "全市统一（政策配置）"}
 
 
 def check_phone(value: str) -> str:

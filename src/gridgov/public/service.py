@@ -94,8 +94,8 @@ def publishers(profile, grid, chain) -> list[str]:
             continue
         if who == "village_committee" and "village" not in names:
             continue
-        found.append(PUBLISHER_LABELS[who].format(town=names.get("town", ""), village=committee(names.get("village", "")),
-                                                  grid=grid.name))
+        found.append(PUBLISHER_LABELS[who].format(town=names.get("town", ""),
+                                                  village=committee(names.get("village", "")), grid=grid.name))
     return found or [names.get("town", "")]
 
 
