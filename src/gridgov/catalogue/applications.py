@@ -139,7 +139,7 @@ def submit(session: Session, principal: Principal, data: ApplicationCreate, *, p
         problem = _class_problem(session, cat_list, class_code or "", profile, today)
         if problem:
             problems.append(_problem("matter.class_code", problem))
-    refusal = crules.power_type_problem(catalogue, power_type, cat_list.kind)
+    refusal = crules.power_type_problem(catalogue, power_type, cat_list.kind, _forbidden_source(profile))
     if problems:
         if refusal:
             problems.append(_problem("matter.power_type", refusal))
@@ -322,6 +322,10 @@ def refuse(session: Session, principal: Principal, application_id: int, data: De
     return _decide(session, principal, application_id, data, approve=False, profile=profile, now=now)
 
 
+def _forbidden_source(profile):
+    return profile.source_of("catalogue.forbidden_power_types")
+
+
 def _decide(session, principal, application_id: int, data: DecisionIn, *, approve: bool, profile,
             now: datetime) -> CatalogueApplication:
     app = repo.get_application(session, principal, application_id, for_update=True)
@@ -339,7 +343,8 @@ def _decide(session, principal, application_id: int, data: DecisionIn, *, approv
         power_type = (app.matter or {}).get("power_type")
         if power_type is None and app.matter_id:
             power_type = repo.find_matter(session, app.matter_id).power_type
-        refusal = crules.power_type_problem(profile.catalogue, power_type or "none", cat_list.kind)
+        refusal = crules.power_type_problem(profile.catalogue, power_type or "none", cat_list.kind,
+                                            _forbidden_source(profile))
         if refusal:
             raise Conflict(refusal)
         # The class may have left the directory since the application was made (JM§9).

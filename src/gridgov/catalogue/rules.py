@@ -2,7 +2,8 @@
 
 Which lists each level keeps (C1), who may apply for what (C2), who approves each kind of
 application and so which steps an application goes through (C2, C3), what can never enter a list
-(C4: administrative licensing, penalty and compulsion, LZ§15 and JS§16 — whatever a profile says),
+(C4: the power types the profile's ``forbidden_power_types`` names — LZ§15 and JS§16 name
+licensing, penalty and compulsion; ZJ, QZ and JM say nothing, so there it is a local default),
 temporary admission with its end date (QZ§7), forced exit (QZ§8), and the difference between two
 published versions (C5). The service and the pages both read these answers, so the buttons a page
 offers and the checks the service makes cannot drift apart.
@@ -35,8 +36,6 @@ MATTER_STATUS_LABELS = {IN_FORCE: "在册", EXITED: "已退出"}
 
 POWER_TYPES = ("none", "licensing", "penalty", "compulsion")
 POWER_TYPE_LABELS = {"none": "非行政权力事项", "licensing": "行政许可", "penalty": "行政处罚", "compulsion": "行政强制"}
-ALWAYS_FORBIDDEN = frozenset({"licensing", "penalty", "compulsion"})
-"""Never on a list of assignable work, whatever the profile says (LZ§15, JS§16)."""
 
 OPEN, ANSWERED, FORCED_EXIT = "open", "answered", "forced_exit"
 NOTICE_OUTCOME_LABELS = {OPEN: "待整改", ANSWERED: "已答复", FORCED_EXIT: "逾期未整改，已强制退出"}
@@ -269,20 +268,26 @@ def decision_problem(path: ApprovalPath, document: str, note: str, *, approve: b
 
 
 def forbidden_power_types(catalogue) -> frozenset[str]:
-    return ALWAYS_FORBIDDEN | frozenset(catalogue.forbidden_power_types)
+    """The power types kept off the lists of assignable work: the profile's word alone. The set is
+    not law in every text (LZ§15 and JS§16 say it; ZJ, QZ and JM do not), so no code adds to it."""
+    return frozenset(catalogue.forbidden_power_types)
 
 
-def power_type_problem(catalogue, power_type: str, list_kind: str) -> str | None:
+def power_type_problem(catalogue, power_type: str, list_kind: str, source=None) -> str | None:
     """The refusal reason when a matter of this power type is proposed for a list of assignable
     work. A negative list is exactly where such matters are named (work grid staff must not do),
-    so it takes them."""
+    so it takes them. ``source``: where the profile's ``forbidden_power_types`` comes from
+    (:meth:`PolicyProfile.source_of`); a text is cited, a local default says it is one."""
     if power_type not in POWER_TYPES:
         return f"权力类型 {power_type!r} 无效，应为：{'、'.join(POWER_TYPE_LABELS.values())}"
     if list_kind == NEGATIVE:
         return None
     if power_type in forbidden_power_types(catalogue):
-        return (f"{POWER_TYPE_LABELS[power_type]}事项依法应当由行政机关或者法律法规授权的组织实施，"
-                "不得纳入网格化服务管理事项清单（LZ§15、JS§16）")
+        label = POWER_TYPE_LABELS[power_type]
+        if source is not None and source.kind == "text" and source.refs:
+            return (f"{label}事项依法应当由行政机关或者法律法规授权的组织实施，"
+                    f"不得纳入网格化服务管理事项清单（{'、'.join(source.refs)}）")
+        return f"{label}事项按本地设置不纳入网格化服务管理事项清单（本地设置：条例对此未作规定）"
     return None
 
 
