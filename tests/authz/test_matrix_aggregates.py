@@ -155,8 +155,7 @@ ROUTES: list[Route] = [
     Route("投诉详情", "GET", "/api/v1/complaints/{id}", "complaint",
           "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403"),
     Route("登记投诉处理", "POST", "/api/v1/complaints/{id}/handle", "complaint",
-          "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403",
-          {"action_taken": "已约谈", "result": "已约谈网格员并批评教育"}),
+          "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403", {"action_taken": "已约谈"}),
     # JS§19: an agency's administrator sets the supervision phone of a county or town of its jurisdiction
     Route("设置监督电话", "POST", "/api/v1/supervision-phones/{id}", "town",
           "403 403 403 403 403 403 403 200 403", "403 403 403 403 403 403 403 404 403", {"phone": "0511-84440000"}),

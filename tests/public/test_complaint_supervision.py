@@ -98,6 +98,12 @@ def test_the_complainant_learns_the_result_with_the_number_and_the_phone(anonymo
     assert body["status_label"] == "已处理" and body["result"] == "已对网格员批评教育"
     assert "内部" not in str(body) and "handled_by" not in body
 
+    # a handling without a separate result tells the complainant the handling itself
+    other = send(anonymous, places.grid, phone=PHONE)["id"]
+    client_as("town_dispatcher").post(f"/api/v1/complaints/{other}/handle", json={"action_taken": "已电话回访"})
+    told = anonymous.post("/api/v1/public/complaints/lookup", json={"number": other, "phone": PHONE}).json()
+    assert told["result"] == "已电话回访"
+
     for wrong in ({"number": cid, "phone": "13700009999"}, {"number": 987654, "phone": PHONE}):
         r = anonymous.post("/api/v1/public/complaints/lookup", json=wrong)
         assert r.status_code == 404 and r.json()["detail"] == LOOKUP_NOT_FOUND

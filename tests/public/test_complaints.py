@@ -142,7 +142,6 @@ def test_the_handling_page_records_the_action_and_keeps_the_input_on_error(anony
     assert r.status_code == 422 and "请填写处理情况" in r.text and "已告知</textarea>" in r.text
     r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "x" * 2001}, headers=HTML, follow_redirects=False)
     assert r.status_code == 422 and "不能超过 2000 字" in r.text and "x" * 2001 in r.text
-    assert "请填写告知投诉人的处理结果" in r.text
     r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "已核实", "result": "y" * 1001}, headers=HTML,
                   follow_redirects=False)
     assert r.status_code == 422 and "处理结果不能超过 1000 字" in r.text

@@ -75,16 +75,15 @@ def check_action(action_taken: str) -> str:
 
 def check_handling(action_taken: str, result: str) -> tuple[str, str]:
     """The handling record and the result told to the complainant, trimmed, or :class:`Invalid`
-    listing both problems at once."""
+    listing both problems at once. A result left empty is the handling record itself: the
+    complainant is always told something once the complaint is handled."""
     errors: list[dict] = []
     try:
         action = check_action(action_taken)
     except Invalid as exc:
         action, errors = "", list(exc.details or [])
-    text = (result or "").strip()
-    if not text:
-        errors.append({"field": "result", "error": "请填写告知投诉人的处理结果"})
-    elif len(text) > RESULT_MAX:
+    text = (result or "").strip() or action[:RESULT_MAX]
+    if len(text) > RESULT_MAX:
         errors.append({"field": "result", "error": f"处理结果不能超过 {RESULT_MAX} 字（现有 {len(text)} 字）"})
     if errors:
         raise Invalid("；".join(e["error"] for e in errors), details=errors)

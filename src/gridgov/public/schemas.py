@@ -97,7 +97,7 @@ class ComplaintRead(ComplaintListItem):
 
 class ComplaintHandle(BaseModel):
     action_taken: str = Field("", max_length=20000, description="处理情况（内部记录，必填，不超过 2000 字）")
-    result: str = Field("", max_length=20000, description="告知投诉人的处理结果（必填，不超过 1000 字）")
+    result: str = Field("", max_length=20000, description="告知投诉人的处理结果（不超过 1000 字；不填则告知处理情况）")
 
 
 class ComplaintLookup(BaseModel):
