@@ -3,15 +3,24 @@ posts the board (``board.published_by``) and whether it is published online (``b
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
+from gridgov.accounts.schemas import UserCreate
+from gridgov.accounts.service import create_user
+from gridgov.authz.scope import SYSTEM
+from gridgov.kit import tokens
+from gridgov.kit.clock import utc_now
 from gridgov.models import AuditEntry, Grid
 from gridgov.models.territory import Area
 from gridgov.policy.loader import load_profile
 from gridgov.public.service import OFFLINE
 
+from ..conftest import TEST_SECRET_KEY
 from .test_board import CITY, HTML, page
 
 PROFILES = ("zhenjiang", "luzhou", "jiangsu", "qinzhou", "jiangmen")
@@ -134,3 +143,27 @@ def test_boards_are_online_with_a_qr_code_unless_the_profile_prints_them_only(ap
     assert r.status_code == 404
     printed = page(client, f"/board/{places.grid}/print")  # staff still print the paper board
     assert 'class="board-qr"' not in printed and "以网上公示为准" not in printed and "网格公示" in printed
+
+
+def test_a_county_administrator_sets_the_phones_of_its_own_county_and_towns_only(app, db, places):
+    """The page and the API list and change only the counties and towns of the jurisdiction; a town
+    of another county answers like a missing one (404)."""
+    user = create_user(db, SYSTEM, UserCreate(username="phone_county2", display_name="区管理员", role="agency_admin",
+                                              password="Phone-test-9931", scope_code=places.county2,
+                                              must_change_password=False), now=utc_now(), demo=True)
+    db.flush()
+    c = TestClient(app)
+    c.headers["Authorization"] = "Bearer " + tokens.issue(
+        TEST_SECRET_KEY, purpose="api", user_id=user.id, version=user.session_version or 1,
+        expires_at=utc_now() + timedelta(hours=1))
+    listed = {i["area_code"] for i in c.get("/api/v1/supervision-phones").json()}
+    assert places.county2 in listed and places.town2 in listed
+    assert all(code.startswith(places.county2[:6]) for code in listed)
+    html = c.get("/supervision-phones", headers=HTML).text
+    assert f'data-area="{places.town2}"' in html and f'data-area="{places.town}"' not in html
+    outside = c.post(f"/api/v1/supervision-phones/{places.town}", json={"phone": "12345"})
+    missing = c.post("/api/v1/supervision-phones/321102099000", json={"phone": "12345"})
+    assert outside.status_code == missing.status_code == 404
+    assert outside.json()["detail"].replace(places.town, "X") == missing.json()["detail"].replace("321102099000", "X")
+    assert c.post(f"/api/v1/supervision-phones/{places.town2}", json={"phone": "0511-80000002"}).status_code == 200
+    c.close()
