@@ -44,6 +44,13 @@ def _sweep_cases(session: Session, now: datetime, profile) -> str | None:
     return sweep(session, now, profile).summary()
 
 
+def _sweep_complaints(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.public.complaint_sweep import sweep_complaints
+
+    marked = sweep_complaints(session, now)
+    return f"网格员投诉超期未处理 {marked} 件" if marked else None
+
+
 def _expire_catalogue(session: Session, now: datetime, profile) -> str | None:
     from gridgov.catalogue.rectification import expire_catalogue
 
@@ -54,6 +61,7 @@ def _expire_catalogue(session: Session, now: datetime, profile) -> str | None:
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
+    Job("complaints_sweep", "网格员投诉处理超期提醒（JS§19）", _sweep_complaints),
     Job("catalogue", "临时事项期满退出、逾期未整改强制退出", _expire_catalogue),
 )
 

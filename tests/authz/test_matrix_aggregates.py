@@ -156,6 +156,9 @@ ROUTES: list[Route] = [
           "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403"),
     Route("登记投诉处理", "POST", "/api/v1/complaints/{id}/handle", "complaint",
           "403 403 200 200 403 403 200 200 403", "403 403 404 404 403 403 404 404 403", {"action_taken": "已约谈"}),
+    # JS§19: an agency's administrator sets the supervision phone of a county or town of its jurisdiction
+    Route("设置监督电话", "POST", "/api/v1/supervision-phones/{id}", "town",
+          "403 403 403 403 403 403 403 200 403", "403 403 403 403 403 403 403 404 403", {"phone": "0511-84440000"}),
     # the same plan is already pending in the town: 422 listing the codes, after the town is checked
     Route("提出网格调整（镇街在请求体中）", "POST", "/api/v1/adjustments", "town",
           "403 403 422 422 403 403 422 422 403", "403 403 404 404 403 403 404 404 403", _adjustment_body),
@@ -179,6 +182,7 @@ LISTINGS: dict[str, tuple[str, str, str]] = {
     "/api/v1/catalogue/applications": ("application", "id", "- - 0 1 1 - 0 1 1"),
     "/api/v1/complaints": ("complaint", "id", "- - 1 1 - - 1 1 -"),
     "/api/v1/adjustments": ("adjustment", "id", "- - 1 1 - - 1 1 -"),
+    "/api/v1/supervision-phones": ("town", "area_code", "- - - - - - - 1 -"),
 }
 """``-``: the role may not use the list (403)."""
 

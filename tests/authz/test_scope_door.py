@@ -88,6 +88,9 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "public/repository.py::staff_names": "names of staff on complaints already scoped",
     "public/repository.py::user_names": "names of handlers on complaints already scoped",
     "public/repository.py::mark_handled": "conditional UPDATE of a complaint just opened through get_complaint",
+    "public/repository.py::find_complaint": "the complainant's lookup: no principal, proven by the phone given",
+    "public/repository.py::claim_overdue_complaints": "the complaint sweep (a job, no principal) marks the late",
+    "public/repository.py::agency_users": "the agencies the complaint sweep notifies (a job, no principal)",
     # catalogue lists, their matters and versions are published (C5): reading a list is public
     "catalogue/repository.py::find_area": "the place of a published catalogue: public (C5)",
     "catalogue/repository.py::find_list": "a published list by id: public (C5); the use cases that act on it "

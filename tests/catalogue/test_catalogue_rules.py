@@ -85,13 +85,26 @@ def test_who_may_apply(cat):
     assert "无效" in rules.applicant_problem(zj, "bogus", "department", same_area=True)
 
 
+@pytest.mark.setting("catalogue.forbidden_power_types")
 @pytest.mark.req("C4")
 @pytest.mark.parametrize("power", ["licensing", "penalty", "compulsion"])
-def test_licensing_penalty_and_compulsion_are_never_admitted_whatever_the_profile_says(cat, power):
+def test_the_profile_alone_keeps_licensing_penalty_and_compulsion_off_the_lists(cat, power):
+    """LZ§15 and JS§16 say it, and the refusal cites them; ZJ, QZ and JM are silent, so their profiles
+    keep the same types off as a local default and the refusal says so, citing no article. A profile
+    that names none admits them: nothing is hard-coded on top of the profile."""
+    cites = {"luzhou": "LZ§15", "jiangsu": "JS§16"}
     for name, catalogue in cat.items():
-        reason = rules.power_type_problem(catalogue, power, "matters")
-        assert reason and "不得纳入" in reason and "LZ§15" in reason, name
-        assert rules.power_type_problem(catalogue, power, "negative") is None  # the negative list names them
+        source = load_profile(name).source_of("catalogue.forbidden_power_types")
+        reason = rules.power_type_problem(catalogue, power, "matters", source)
+        assert reason and ("不纳入" in reason or "不得纳入" in reason), name
+        if name in cites:
+            assert f"（{cites[name]}）" in reason and "依法" in reason, name
+        else:
+            assert "本地设置" in reason and "§" not in reason and "依法" not in reason, name
+        assert rules.power_type_problem(catalogue, power, "negative", source) is None  # the negative list names them
+        silent = catalogue.model_copy(update={"forbidden_power_types": [p for p in ("licensing", "penalty",
+                                                                                    "compulsion") if p != power]})
+        assert rules.power_type_problem(silent, power, "matters", source) is None, name
     assert rules.power_type_problem(cat["zhenjiang"], "none", "basic") is None
     assert "无效" in rules.power_type_problem(cat["zhenjiang"], "tax", "basic")
 

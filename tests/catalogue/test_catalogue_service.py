@@ -224,7 +224,8 @@ def test_licensing_penalty_or_compulsion_is_refused_at_submission_and_kept(db, p
     app = service.submit(db, city_dept(db), ApplicationCreate(kind="admission", list_id=cat_list.id, reason="需要",
                                                               matter=proposal("代为实施处罚", power_type=power)),
                          profile=profile, now=now)
-    assert app.status == "refused" and "不得纳入" in app.decision_note and app.matter_id is None
+    # ZJ and QZ are silent: their profiles keep these types off as a local default, and say so
+    assert app.status == "refused" and "本地设置不纳入" in app.decision_note and app.matter_id is None
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "catalogue_application_refused",
                                               AuditEntry.object_id == str(app.id)))
     with pytest.raises(Conflict):

@@ -60,10 +60,11 @@ def send_form(client, grid: str, **fields):
 def test_a_complaint_sent_anonymously_reaches_the_town_agency_and_no_other_town(app, anonymous, client_as, db, places):
     staff = add_staff(db, places.grid, "韩被投诉")
     r = send_form(anonymous, places.grid, staff_id=str(staff.id), complainant="刘群众", phone=PHONE)
-    assert r.status_code == 303 and r.headers["location"] == f"/board/{places.grid}?sent=1#complaint"
-    assert "投诉已收到" in anonymous.get(r.headers["location"], headers=HTML).text
-
     complaint = db.scalar(select(BoardComplaint).where(BoardComplaint.grid_code == places.grid))
+    assert r.status_code == 303 and r.headers["location"] == f"/board/{places.grid}?sent={complaint.id}#complaint"
+    page = anonymous.get(r.headers["location"], headers=HTML).text
+    assert "投诉已收到" in page and f'id="complaint-number">{complaint.id}<' in page
+
     assert complaint.town_code == places.town and complaint.staff_id == staff.id and complaint.status == "received"
     assert FieldCipher(TEST_SECRET_KEY).decrypt(complaint.phone_enc) == PHONE
     assert complaint.phone_mask == "137****1234" and PHONE.encode() not in complaint.phone_enc
@@ -111,19 +112,22 @@ def test_the_json_board_takes_a_complaint_too(anonymous, client_as, places):
 def test_a_complaint_is_handled_once_with_the_action_recorded_and_audited(anonymous, client_as, db, places):
     cid = anonymous.post(f"/api/v1/public/boards/{places.grid}/complaints", json={"content": "不回电话"}).json()["id"]
     town = client_as("town_dispatcher")
-    r = town.post(f"/api/v1/complaints/{cid}/handle", json={"action_taken": "已约谈网格员，电话回访投诉人"})
+    r = town.post(f"/api/v1/complaints/{cid}/handle", json={"action_taken": "已约谈网格员，电话回访投诉人",
+                                                             "result": "经核实，已对网格员批评教育"})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "handled" and body["status_label"] == "已处理"
     assert body["action_taken"] == "已约谈网格员，电话回访投诉人" and body["handled_by_name"] == "街道网格站调度员"
-    assert body["handled_at"] is not None
+    assert body["handled_at"] is not None and body["result"] == "经核实，已对网格员批评教育"
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "complaint_handled",
                                                AuditEntry.object_id == str(cid)))
     assert entry.actor == "town_dispatcher"
     assert entry.before == {"status": "received"}
-    assert entry.after == {"status": "handled", "action_taken": "已约谈网格员，电话回访投诉人"}
+    assert entry.after == {"status": "handled", "action_taken": "已约谈网格员，电话回访投诉人",
+                           "result": "经核实，已对网格员批评教育", "late": False}
 
-    again = client_as("county_dispatcher").post(f"/api/v1/complaints/{cid}/handle", json={"action_taken": "再处理"})
+    again = client_as("county_dispatcher").post(f"/api/v1/complaints/{cid}/handle",
+                                                json={"action_taken": "再处理", "result": "再告知"})
     assert again.status_code == 409 and "已处理" in again.json()["detail"]
     assert town.get(f"/api/v1/complaints/{cid}").json()["action_taken"] == "已约谈网格员，电话回访投诉人"
     assert db.scalar(select(func.count()).select_from(AuditEntry).where(
@@ -135,15 +139,20 @@ def test_a_complaint_is_handled_once_with_the_action_recorded_and_audited(anonym
 def test_the_handling_page_records_the_action_and_keeps_the_input_on_error(anonymous, client_as, places):
     cid = anonymous.post(f"/api/v1/public/boards/{places.grid}/complaints", json={"content": "态度差"}).json()["id"]
     town = client_as("town_dispatcher")
-    r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "   "}, headers=HTML, follow_redirects=False)
-    assert r.status_code == 422 and "请填写处理情况" in r.text
+    r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "   ", "result": "已告知"}, headers=HTML,
+                  follow_redirects=False)
+    assert r.status_code == 422 and "请填写处理情况" in r.text and "已告知</textarea>" in r.text
     r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "x" * 2001}, headers=HTML, follow_redirects=False)
     assert r.status_code == 422 and "不能超过 2000 字" in r.text and "x" * 2001 in r.text
-    r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "已核实并批评教育"}, headers=HTML,
+    r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "已核实", "result": "y" * 1001}, headers=HTML,
                   follow_redirects=False)
+    assert r.status_code == 422 and "处理结果不能超过 1000 字" in r.text
+    r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "已核实并批评教育", "result": "已批评教育"},
+                  headers=HTML, follow_redirects=False)
     assert r.status_code == 303
-    assert "已核实并批评教育" in town.get(r.headers["location"], headers=HTML).text
-    r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "又一次"}, headers=HTML)
+    page = town.get(r.headers["location"], headers=HTML).text
+    assert "已核实并批评教育" in page and 'id="complaint-result" class="pre-wrap">已批评教育<' in page
+    r = town.post(f"/complaints/{cid}/handle", data={"action_taken": "又一次", "result": "又一次"}, headers=HTML)
     assert r.status_code == 409 and "不能重复处理" in r.text
 
 

@@ -86,9 +86,10 @@ def test_domains_register_their_audit_labels():
     assert action_label("matter_admitted") == "事项纳入清单"  # catalogue's
     assert action_label("user_created") == "新建用户"  # accounts'
     assert action_label("complaint_received") == "收到投诉"  # public's
+    assert action_label("supervision_phone_set") == "设置监督电话"  # public's (JS§19)
     assert action_label("denied") == "拒绝访问"  # audit's own
     assert action_label("no_such_action") == "no_such_action"
-    assert len(action_labels()) == 56
+    assert len(action_labels()) == 57
 
 
 def test_a_label_registered_twice_must_agree():

@@ -30,6 +30,7 @@ class Permission(enum.StrEnum):
     """管理审计员和安全管理员: the only way to create or change an auditor or a security admin."""
     AUDIT_READ = "audit.read"
     COMPLAINT_HANDLE = "complaint.handle"
+    BOARD_MANAGE = "board.manage"
     CASES_READ = "cases.read"
     CASES_CREATE = "cases.create"
     CASES_ACT = "cases.act"
@@ -59,6 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.STAFF_REVEAL,
             Permission.USERS_ADMIN,
             Permission.COMPLAINT_HANDLE,
+            Permission.BOARD_MANAGE,
             Permission.CATALOGUE_APPLY,
             Permission.CATALOGUE_MANAGE,
         }

@@ -43,6 +43,7 @@ from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import DEPARTMENT_ROLES, Role
 from gridgov.notify import Notice, notify
 from gridgov.territory import rules
+from gridgov.territory.service import area_chain
 
 # ---------------------------------------------------------------------------------------------
 # The payload
@@ -121,6 +122,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     outcome = transition(case.state, action, actor_of(session, principal, case, profile, depts),
                          **facts_of(case, profile, now, data, limits=limits))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
+    if action is CaseAction.DECIDE:
+        decision = _decision(session, principal, data, profile)
     if action in _DISPATCHES:
         lead = _department(session, case, data["lead_department"], "牵头部门")
         assisting = [_department(session, case, c, "协办部门") for c in data.get("assisting_departments") or []]
@@ -154,6 +157,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         case.lead_department_code = lead.code
         logged["lead_department"] = lead.code
         logged["assisting_departments"] = [d.code for d in assisting]
+        if action is CaseAction.DECIDE:
+            logged.update(decision)
     elif action is CaseAction.REQUEST_EXTENSION:
         case.extension_request_days = data["days"]
         logged["days"] = data["days"]
@@ -189,6 +194,28 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         session.flush()
     _tell_next(session, case, action, entry.seq, now, profile)
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
+
+
+DECISION_ABOVE = "party_committee_or_government"
+
+
+def _decision(session: Session, principal: Principal, data: dict[str, Any], profile) -> dict[str, str]:
+    """Who decided a responsibility dispute and by which document, for the file (ZJ§14: 协调不成的，
+    报同级党委或者政府研究决定). Where the profile sends disputes to the party committee or government,
+    the agency records their decision: body and document reference are required. Where an agency
+    settles it (QZ, JM§24 …), the body is that agency unless named, and a reference is optional."""
+    body = str(data.get("deciding_body") or "").strip()
+    document = str(data.get("decision_document") or "").strip()
+    if profile.cases.dispute_settled_by == DECISION_ABOVE:
+        missing = [label for value, label in ((body, "决定机关"), (document, "决定文号")) if not value]
+        if missing:
+            text = f"职责争议协调不成的，由同级党委或者政府研究决定（ZJ§14）：请填写{'和'.join(missing)}"
+            raise Invalid(text, details=[{"field": f, "error": "必填"} for f, v in
+                                         (("deciding_body", body), ("decision_document", document)) if not v])
+    elif not body:
+        chain = area_chain(session, principal.scope_code)
+        body = f"{chain[-1].name}网格化机构" if chain else "网格化机构"
+    return {"deciding_body": body, "decision_document": document}
 
 
 def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any],

@@ -139,7 +139,7 @@ def submit(session: Session, principal: Principal, data: ApplicationCreate, *, p
         problem = _class_problem(session, cat_list, class_code or "", profile, today)
         if problem:
             problems.append(_problem("matter.class_code", problem))
-    refusal = crules.power_type_problem(catalogue, power_type, cat_list.kind)
+    refusal = crules.power_type_problem(catalogue, power_type, cat_list.kind, crules.forbidden_source(profile))
     if problems:
         if refusal:
             problems.append(_problem("matter.power_type", refusal))
@@ -216,11 +216,17 @@ def _check_new_matter(session: Session, proposed: MatterIn | None, dept, profile
         problems.append(_problem("matter.code", f"事项编码 {fields['code']} 已被使用"))
     for p in crules.limits_problems(fields.get("limits")):
         problems.append(_problem("matter.limits", p))
+    _check_resources(fields, problems)
     if fields["power_type"] not in crules.POWER_TYPES:
         problems.append(_problem("matter.power_type",
                                  crules.power_type_problem(profile.catalogue, fields["power_type"], "")))
         return fields, "none"
     return fields, fields["power_type"]
+
+
+def _check_resources(fields: dict, problems) -> None:
+    fields["resources"], found = crules.resources_of(fields.get("resources"))
+    problems.extend(_problem("matter.resources", p) for p in found)
 
 
 def _check_listed_matter(session: Session, matter_id: int | None, cat_list: CatalogueList, dept,
@@ -258,6 +264,10 @@ def _check_change(proposed: MatterIn | None, matter: Matter, profile, problems) 
                                  f"主管部门 {changes['department_kind']!r} 不在本地政策的联动部门中"))
     for p in crules.limits_problems(changes.get("limits")):
         problems.append(_problem("matter.limits", p))
+    if "resources" in changes:
+        _check_resources(changes, problems)
+        if changes["resources"] == matter.resources:
+            del changes["resources"]
     if not changes:
         problems.append(_problem("matter", "调整后的内容与现行内容相同"))
     power_type = changes.get("power_type", matter.power_type)
@@ -339,7 +349,8 @@ def _decide(session, principal, application_id: int, data: DecisionIn, *, approv
         power_type = (app.matter or {}).get("power_type")
         if power_type is None and app.matter_id:
             power_type = repo.find_matter(session, app.matter_id).power_type
-        refusal = crules.power_type_problem(profile.catalogue, power_type or "none", cat_list.kind)
+        refusal = crules.power_type_problem(profile.catalogue, power_type or "none", cat_list.kind,
+                                            crules.forbidden_source(profile))
         if refusal:
             raise Conflict(refusal)
         # The class may have left the directory since the application was made (JM§9).
@@ -378,7 +389,7 @@ def _put_into_effect(session: Session, principal: Principal, app: CatalogueAppli
             description=fields.get("description", ""), department_kind=fields.get("department_kind", ""),
             legal_basis=fields.get("legal_basis", ""), power_type=fields.get("power_type", "none"),
             on_site=bool(fields.get("on_site")), limits=fields.get("limits") or None,
-            evidence=fields.get("evidence", ""), status=crules.IN_FORCE,
+            evidence=fields.get("evidence", ""), resources=fields.get("resources") or None, status=crules.IN_FORCE,
             temporary_until=app.end_date if app.kind == crules.TEMPORARY else None, admitted_on=today,
             exit_reason="", created_at=now, updated_at=now,
         )

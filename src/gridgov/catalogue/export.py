@@ -49,6 +49,8 @@ class MatterRow:
     temporary_until: date | None
     class_name: str = ""
     """The name of the class where ``class_code`` is an entry of the city's directory (JM§9)."""
+    resources: tuple[tuple[str, str], ...] = ()
+    """(label, text) of what the department sends with the matter (C6), in the order of the texts."""
 
     @property
     def class_text(self) -> str:
@@ -176,6 +178,8 @@ def _row(m: Matter, departments: dict[str, str], classes: dict[str, str] | None 
         department=departments.get(m.department_kind, m.department_kind or ""), legal_basis=m.legal_basis or "",
         on_site=bool(m.on_site), temporary_until=m.temporary_until,
         class_name=(classes or {}).get(m.class_code or "", ""),
+        resources=tuple((crules.RESOURCE_LABELS[k], (m.resources or {})[k]) for k in crules.RESOURCE_KINDS
+                        if (m.resources or {}).get(k)),
     )
 
 

@@ -114,7 +114,6 @@ def _page(request: Request, session, profile, code: str):
             "counties": counties,
             "city_code": city_code(profile),
             "negative_heading": NEGATIVE_HEADING,
-            "published": profile.catalogue.published,
         },
         headers=NO_STORE,
     )

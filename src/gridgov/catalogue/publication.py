@@ -98,7 +98,8 @@ def matter_read(m: Matter) -> MatterRead:
     return MatterRead(id=m.id, list_id=m.list_id, code=m.code, name=m.name, class_code=m.class_code,
                       description=m.description, department_kind=m.department_kind, legal_basis=m.legal_basis,
                       power_type=m.power_type, on_site=m.on_site, limits=m.limits, evidence=m.evidence,
-                      status=m.status, temporary_until=m.temporary_until, admitted_on=m.admitted_on,
+                      resources=m.resources or None, status=m.status, temporary_until=m.temporary_until,
+                      admitted_on=m.admitted_on,
                       exited_on=m.exited_on, exit_reason=m.exit_reason)
 
 

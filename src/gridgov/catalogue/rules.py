@@ -2,7 +2,8 @@
 
 Which lists each level keeps (C1), who may apply for what (C2), who approves each kind of
 application and so which steps an application goes through (C2, C3), what can never enter a list
-(C4: administrative licensing, penalty and compulsion, LZ§15 and JS§16 — whatever a profile says),
+(C4: the power types the profile's ``forbidden_power_types`` names — LZ§15 and JS§16 name
+licensing, penalty and compulsion; ZJ, QZ and JM say nothing, so there it is a local default),
 temporary admission with its end date (QZ§7), forced exit (QZ§8), and the difference between two
 published versions (C5). The service and the pages both read these answers, so the buttons a page
 offers and the checks the service makes cannot drift apart.
@@ -35,8 +36,6 @@ MATTER_STATUS_LABELS = {IN_FORCE: "在册", EXITED: "已退出"}
 
 POWER_TYPES = ("none", "licensing", "penalty", "compulsion")
 POWER_TYPE_LABELS = {"none": "非行政权力事项", "licensing": "行政许可", "penalty": "行政处罚", "compulsion": "行政强制"}
-ALWAYS_FORBIDDEN = frozenset({"licensing", "penalty", "compulsion"})
-"""Never on a list of assignable work, whatever the profile says (LZ§15, JS§16)."""
 
 OPEN, ANSWERED, FORCED_EXIT = "open", "answered", "forced_exit"
 NOTICE_OUTCOME_LABELS = {OPEN: "待整改", ANSWERED: "已答复", FORCED_EXIT: "逾期未整改，已强制退出"}
@@ -269,21 +268,62 @@ def decision_problem(path: ApprovalPath, document: str, note: str, *, approve: b
 
 
 def forbidden_power_types(catalogue) -> frozenset[str]:
-    return ALWAYS_FORBIDDEN | frozenset(catalogue.forbidden_power_types)
+    """The power types kept off the lists of assignable work: the profile's word alone. The set is
+    not law in every text (LZ§15 and JS§16 say it; ZJ, QZ and JM do not), so no code adds to it."""
+    return frozenset(catalogue.forbidden_power_types)
 
 
-def power_type_problem(catalogue, power_type: str, list_kind: str) -> str | None:
+def forbidden_source(profile):
+    """Where the profile's ``forbidden_power_types`` comes from (cited in a refusal)."""
+    return profile.source_of("catalogue.forbidden_power_types")
+
+
+def power_type_problem(catalogue, power_type: str, list_kind: str, source=None) -> str | None:
     """The refusal reason when a matter of this power type is proposed for a list of assignable
     work. A negative list is exactly where such matters are named (work grid staff must not do),
-    so it takes them."""
+    so it takes them. ``source``: where the profile's ``forbidden_power_types`` comes from
+    (:meth:`PolicyProfile.source_of`); a text is cited, a local default says it is one."""
     if power_type not in POWER_TYPES:
         return f"权力类型 {power_type!r} 无效，应为：{'、'.join(POWER_TYPE_LABELS.values())}"
     if list_kind == NEGATIVE:
         return None
     if power_type in forbidden_power_types(catalogue):
-        return (f"{POWER_TYPE_LABELS[power_type]}事项依法应当由行政机关或者法律法规授权的组织实施，"
-                "不得纳入网格化服务管理事项清单（LZ§15、JS§16）")
+        label = POWER_TYPE_LABELS[power_type]
+        if source is not None and source.kind == "text" and source.refs:
+            return (f"{label}事项依法应当由行政机关或者法律法规授权的组织实施，"
+                    f"不得纳入网格化服务管理事项清单（{'、'.join(source.refs)}）")
+        return f"{label}事项按本地设置不纳入网格化服务管理事项清单（本地设置：条例对此未作规定）"
     return None
+
+
+RESOURCE_KINDS = ("people", "funds", "guidance", "training")
+RESOURCE_LABELS = {"people": "人员力量", "funds": "经费", "guidance": "业务指导", "training": "技能培训"}
+"""What a department sends with a matter it hands to the grids (C6): ZJ§8 and JS§10 力量、资源、经费
+下沉到网格; QZ§8 人员、经费配置到网格，业务指导和技能培训."""
+RESOURCE_MAX = 500
+
+
+def resources_of(value: Any) -> tuple[dict[str, str] | None, list[str]]:
+    """The resources of a proposed matter, trimmed (None when nothing is said), and the problems:
+    only the four kinds, each text of at most :data:`RESOURCE_MAX` characters."""
+    if value is None:
+        return None, []
+    if not isinstance(value, Mapping):
+        return None, ["随事项下沉的资源应为人员力量、经费、业务指导、技能培训四项文字"]
+    problems = [f"未知的资源类别 {k!r}，应为：{'、'.join(RESOURCE_LABELS.values())}"
+                for k in value if k not in RESOURCE_KINDS]
+    out: dict[str, str] = {}
+    for kind in RESOURCE_KINDS:
+        text = value.get(kind) or ""
+        if not isinstance(text, str):
+            problems.append(f"{RESOURCE_LABELS[kind]}应为文字")
+            continue
+        text = text.strip()
+        if len(text) > RESOURCE_MAX:
+            problems.append(f"{RESOURCE_LABELS[kind]}不能超过 {RESOURCE_MAX} 字（现有 {len(text)} 字）")
+        if text:
+            out[kind] = text
+    return (out or None), problems
 
 
 def temporary_problem(catalogue, end_date: date | None, today: date, list_kind: str) -> str | None:
@@ -331,13 +371,14 @@ def generated_code(area_code: str, list_kind: str, seq: int) -> str:
 
 
 MATTER_FIELDS = ("code", "name", "class_code", "description", "department_kind", "legal_basis", "power_type",
-                 "on_site", "limits", "evidence", "temporary_until", "admitted_on")
+                 "on_site", "limits", "evidence", "resources", "temporary_until", "admitted_on")
 CHANGE_FIELDS = ("name", "class_code", "description", "department_kind", "legal_basis", "power_type", "on_site",
-                 "limits", "evidence")
+                 "limits", "evidence", "resources")
 FIELD_LABELS = {"code": "编码", "name": "名称", "class_code": "分类", "description": "内容",
                 "department_kind": "主管部门",
                 "legal_basis": "依据", "power_type": "权力类型", "on_site": "可现场处置", "limits": "办理时限",
-                "evidence": "需留存的证据", "temporary_until": "临时纳入截止", "admitted_on": "纳入日期"}
+                "evidence": "需留存的证据", "resources": "随事项下沉的资源", "temporary_until": "临时纳入截止",
+                "admitted_on": "纳入日期"}
 
 
 @dataclass(frozen=True)

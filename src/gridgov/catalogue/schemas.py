@@ -6,9 +6,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from gridgov.kit.params import IdField
+
+
+class MatterResources(BaseModel):
+    """What the department sends with the matter (C6: ZJ§8, JS§10, QZ§8), one text each; the
+    service trims them and caps each at 500 characters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    people: str = Field("", max_length=4000, description="人员力量")
+    funds: str = Field("", max_length=4000, description="经费")
+    guidance: str = Field("", max_length=4000, description="业务指导")
+    training: str = Field("", max_length=4000, description="技能培训")
 
 
 class MatterIn(BaseModel):
@@ -25,6 +37,8 @@ class MatterIn(BaseModel):
     on_site: bool = False
     limits: dict[str, Any] | None = None
     evidence: str = Field("", max_length=2000)
+    resources: MatterResources | None = Field(None, description="部门随事项下沉到网格的人员、经费、业务指导和技能培训"
+                                                                 "（C6）")
 
 
 class ApplicationCreate(BaseModel):
@@ -104,6 +118,7 @@ class MatterRead(BaseModel):
     on_site: bool
     limits: dict[str, Any] | None
     evidence: str
+    resources: dict[str, str] | None = Field(None, description="随事项下沉的人员力量、经费、业务指导、技能培训（C6）")
     status: str
     temporary_until: date | None
     admitted_on: date

@@ -224,6 +224,9 @@ def _matter_fields(values: dict[str, str], *, keep_empty: bool) -> dict[str, Any
             raise Invalid("部门办理时限应为正整数（工作日）",
                           details=[{"field": "handling_working_days", "reason": "应为正整数"}])
         out["limits"] = {"handling_working_days": int(days)}
+    resources = {k: values.get(f"resources_{k}", "").strip() for k in crules.RESOURCE_KINDS}
+    if any(resources.values()):
+        out["resources"] = resources
     if keep_empty:
         out.setdefault("code", "")
     return out
@@ -238,6 +241,7 @@ def _new_page(request, session, me: Principal, profile, *, values: dict[str, str
         "values": values, "error": error, "details": details if isinstance(details, list) else None,
         "targets": targets, "matters": matters, "kinds": [(k, crules.APPLICATION_KIND_LABELS[k]) for k in kinds],
         "power_types": list(crules.POWER_TYPE_LABELS.items()),
+        "resource_kinds": list(crules.RESOURCE_LABELS.items()),
         "department_kinds": [(d.code, d.name) for d in profile.departments],
         "temporary": profile.catalogue.temporary_admission,
         "requires_end_date": profile.catalogue.temporary_requires_end_date,

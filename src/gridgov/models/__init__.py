@@ -29,6 +29,7 @@ from gridgov.models.territory import (
     GridAdjustment,
     GridVersion,
     MicroGrid,
+    SupervisionPhone,
 )
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "StaffExclusion",
     "StaffMember",
     "SupervisionOrder",
+    "SupervisionPhone",
     "Training",
     "User",
 ]

@@ -51,6 +51,9 @@ class Matter(Base):
     on_site: Mapped[bool] = mapped_column(Boolean, default=False)
     limits: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     evidence: Mapped[str] = mapped_column(Text, default="")
+    # What the department sends with the matter (C6: ZJ§8 力量、资源、经费下沉, JS§10, QZ§8 人员、
+    # 经费、业务指导和技能培训): {"people": …, "funds": …, "guidance": …, "training": …}, text each.
+    resources: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     status: Mapped[str] = mapped_column(String(12), index=True)  # in_force | exited
     temporary_until: Mapped[date | None] = mapped_column(Date, index=True)
     admitted_on: Mapped[date] = mapped_column(Date)

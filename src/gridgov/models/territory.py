@@ -242,3 +242,21 @@ class BoardComplaint(Base):
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     action_taken: Mapped[str] = mapped_column(Text, default="")
+    # Supervision of the handling (JS§19 依法及时处理): the deadline from the profile's
+    # ``board.complaint_handling_working_days``, the sweep's overdue mark, and the result the
+    # complainant is told (looked up with the complaint number and the phone given).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result: Mapped[str] = mapped_column(Text, default="")
+
+
+class SupervisionPhone(Base):
+    """The supervision phone a county or town agency publishes (JS§19 县、乡镇网格化机构应当向社会
+    公布监督电话); a board shows its town's, else its county's, else the profile's."""
+
+    __tablename__ = "supervision_phones"
+
+    area_code: Mapped[str] = mapped_column(ForeignKey("areas.code"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

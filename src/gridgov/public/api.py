@@ -12,19 +12,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.authz.principals import ComplaintHandler
+from gridgov.authz.principals import BoardManager, ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
-from gridgov.public import complaints, service
+from gridgov.public import complaints, phones, service
 from gridgov.public.rules import STATUS_LABELS
 from gridgov.public.schemas import (
     BoardRead,
     ComplaintCreate,
     ComplaintHandle,
     ComplaintListItem,
+    ComplaintLookup,
     ComplaintRead,
     ComplaintReceipt,
+    ComplaintStatus,
+    SupervisionPhoneRead,
+    SupervisionPhoneSet,
 )
 
 router = APIRouter(tags=["public"])
@@ -61,7 +65,16 @@ def submit_complaint(
     c = complaints.submit_complaint(session, grid_code, data, profile=profile, cipher=cipher, now=now,
                                     ip=client_ip(request))
     return ComplaintReceipt(id=c.id, grid_code=c.grid_code, status=c.status, status_label=STATUS_LABELS[c.status],
-                            received_at=c.received_at, message="投诉已收到，将由所在镇（街道）网格化机构处理")
+                            received_at=c.received_at, due_at=c.due_at, message=complaints.receipt_message(c))
+
+
+@router.post("/public/complaints/lookup", response_model=ComplaintStatus, summary="查询投诉处理结果（无需登录）")
+def lookup_complaint(data: ComplaintLookup, request: Request, session: SessionDep, cipher: CipherDep,
+                     _: Public) -> ComplaintStatus:
+    """The complainant's lookup: complaint number + the phone given when it was made (POST, so the
+    phone never lands in a URL or an access log). Rate-limited per IP like the complaint form."""
+    complaints.lookup_limiter_of(request.app).hit(client_ip(request), utc_now())
+    return complaints.lookup_complaint(session, data, cipher=cipher)
 
 
 @router.get("/complaints", response_model=list[ComplaintListItem], summary="网格员投诉列表（辖区内）")
@@ -78,3 +91,14 @@ def get_complaint(complaint_id: IdPath, session: SessionDep, me: ComplaintHandle
 def handle_complaint(complaint_id: IdPath, data: ComplaintHandle, session: SessionDep,
                      me: ComplaintHandler) -> ComplaintRead:
     return complaints.handle_complaint(session, me, complaint_id, data, now=utc_now())
+
+
+@router.get("/supervision-phones", response_model=list[SupervisionPhoneRead], summary="监督电话（县、乡镇，JS§19）")
+def list_supervision_phones(session: SessionDep, profile: ProfileDep, me: BoardManager) -> list[SupervisionPhoneRead]:
+    return phones.list_phones(session, me, profile)
+
+
+@router.post("/supervision-phones/{area_code}", response_model=SupervisionPhoneRead, summary="设置本级监督电话")
+def set_supervision_phone(area_code: str, data: SupervisionPhoneSet, session: SessionDep,
+                          profile: ProfileDep, me: BoardManager) -> SupervisionPhoneRead:
+    return phones.set_phone(session, me, area_code, data.phone, profile=profile, now=utc_now())

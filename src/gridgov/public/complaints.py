@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
+from gridgov.calendar import load_work_calendar
 from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
+from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import mask_phone
 from gridgov.models.territory import AreaLevel, BoardComplaint, Grid
@@ -30,13 +32,16 @@ from gridgov.public.schemas import (
     ComplaintCreate,
     ComplaintHandle,
     ComplaintListItem,
+    ComplaintLookup,
     ComplaintRead,
+    ComplaintStatus,
 )
 from gridgov.public.service import board_not_found, get_board
 from gridgov.territory import rules as territory_rules
 
 RATE_LIMIT = 5
 RATE_WINDOW_SECONDS = 600
+LOOKUP_LIMIT = 10
 AGENCY_LEVELS = frozenset({AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWN})
 
 
@@ -76,7 +81,23 @@ def limiter_of(app) -> RateLimiter:
     return limiter
 
 
+def lookup_limiter_of(app) -> RateLimiter:
+    """The limiter of the complainant's lookup (number + phone), per app: a guess costs a try."""
+    limiter = getattr(app.state, "complaint_lookup_limiter", None)
+    if limiter is None:
+        limiter = app.state.complaint_lookup_limiter = RateLimiter(limit=LOOKUP_LIMIT)
+    return limiter
+
+
 # ---------------------------------------------------------------- receiving
+
+
+def receipt_message(complaint: BoardComplaint) -> str:
+    """What the complainant is told on sending: the number, the deadline and how to learn the result."""
+    due = f"，处理期限 {local(complaint.due_at):%Y-%m-%d}" if complaint.due_at else ""
+    how = ("凭投诉编号和联系电话可在“投诉处理结果查询”中查看处理结果" if complaint.phone_enc
+           else "未留联系电话的投诉无法查询处理结果")
+    return f"投诉已收到（投诉编号 {complaint.id}{due}），将由所在镇（街道）网格化机构处理；{how}"
 
 
 def town_of(grid: Grid) -> str:
@@ -98,7 +119,8 @@ def submit_complaint(
     ip: str = "",
 ) -> BoardComplaint:
     """Receives a complaint from the board of ``grid_code``. It may name only someone on that board
-    today. Bad input raises :class:`Invalid` before anything is written."""
+    today. Bad input raises :class:`Invalid` before anything is written. The handling is due
+    ``board.complaint_handling_working_days`` working days after the day it arrives."""
     board = get_board(session, grid_code, profile=profile, now=now)
     grid = repo.get_active_grid(session, board.grid_code)
     staff_ids = {s.staff_id for s in board.staff}
@@ -118,6 +140,8 @@ def submit_complaint(
             content=checked.content,
             status=rules.RECEIVED,
             received_at=now,
+            due_at=load_work_calendar(session).add_working_days(
+                now, profile.board.complaint_handling_working_days).due_at,
         ),
     )
     record(
@@ -135,6 +159,7 @@ def submit_complaint(
             "staff_id": complaint.staff_id,
             "phone": complaint.phone_mask,
             "status": complaint.status,
+            "due_at": complaint.due_at.isoformat(),
         },
         ip=ip,
     )
@@ -177,11 +202,12 @@ def get_complaint_read(session: Session, principal: Principal, complaint_id: int
 def handle_complaint(
     session: Session, principal: Principal, complaint_id: int, data: ComplaintHandle, *, now: datetime
 ) -> ComplaintRead:
-    """Records what the agency did about a complaint, once: a second handling is a 409."""
+    """Records what the agency did about a complaint and the result the complainant is told, once:
+    a second handling is a 409."""
     complaint = access_complaint(session, principal, complaint_id)
-    action = rules.check_action(data.action_taken)
+    action, result = rules.check_handling(data.action_taken, data.result)
     if complaint.status != rules.RECEIVED or not repo.mark_handled(
-        session, complaint.id, action_taken=action, handled_by=principal.user_id, handled_at=now
+        session, complaint.id, action_taken=action, result=result, handled_by=principal.user_id, handled_at=now
     ):
         raise Conflict(f"投诉 {complaint_id} 已处理，不能重复处理")
     session.refresh(complaint)
@@ -194,9 +220,32 @@ def handle_complaint(
         object_id=complaint.id,
         area_code=complaint.grid_code,
         before={"status": rules.RECEIVED},
-        after={"status": rules.HANDLED, "action_taken": action},
+        after={"status": rules.HANDLED, "action_taken": action, "result": result,
+               "late": bool(complaint.due_at and now > complaint.due_at)},
     )
     return _read(session, complaint)
+
+
+# ---------------------------------------------------------------- the complainant's lookup
+
+LOOKUP_NOT_FOUND = "没有找到该投诉：请核对投诉编号和投诉时留下的联系电话"
+
+
+def lookup_complaint(session: Session, data: ComplaintLookup, *, cipher: FieldCipher) -> ComplaintStatus:
+    """What a complainant may learn about their complaint: its status, deadline and the result the
+    agency recorded for them. Asked with the complaint number and the phone given when it was made,
+    so only who made it (and knows the phone) learns it; anything wrong gets the same 404, and a
+    complaint made without a phone cannot be looked up. Nothing about the staff or the handler."""
+    phone = rules.normalise_phone(data.phone)
+    complaint = repo.find_complaint(session, data.number)
+    if complaint is None or not phone or complaint.phone_enc is None or cipher.decrypt(complaint.phone_enc) != phone:
+        raise NotFound(LOOKUP_NOT_FOUND)
+    return ComplaintStatus(
+        number=complaint.id, grid_code=complaint.grid_code, status=complaint.status,
+        status_label=rules.STATUS_LABELS.get(complaint.status, complaint.status), received_at=complaint.received_at,
+        due_at=complaint.due_at, handled_at=complaint.handled_at,
+        result=complaint.result if complaint.status == rules.HANDLED else "",
+    )
 
 
 def _item(c: BoardComplaint, grids: dict[str, str], staff: dict[int, str]) -> ComplaintListItem:
@@ -214,11 +263,13 @@ def _item(c: BoardComplaint, grids: dict[str, str], staff: dict[int, str]) -> Co
         status_label=rules.STATUS_LABELS.get(c.status, c.status),
         received_at=c.received_at,
         handled_at=c.handled_at,
+        due_at=c.due_at,
+        overdue=c.overdue_at is not None,
     )
 
 
 def _read(session: Session, c: BoardComplaint) -> ComplaintRead:
     item = _item(c, repo.grid_names(session, [c.grid_code]), repo.staff_names(session, [c.staff_id]))
     handler = repo.user_names(session, [c.handled_by]).get(c.handled_by, "") if c.handled_by else ""
-    return ComplaintRead(**item.model_dump(), action_taken=c.action_taken, handled_by=c.handled_by,
-                         handled_by_name=handler)
+    return ComplaintRead(**item.model_dump(), action_taken=c.action_taken, result=c.result,
+                         handled_by=c.handled_by, handled_by_name=handler)

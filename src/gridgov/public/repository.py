@@ -16,8 +16,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
-from gridgov.models import Grid, User
+from gridgov.authz.scope import get_visible, scoped
+from gridgov.models import Area, Grid, SupervisionPhone, User
+from gridgov.models.accounts import AGENCY_ROLES
 from gridgov.models.staff import Post, StaffMember
 from gridgov.models.territory import BoardComplaint, GridStatus
 
@@ -91,18 +92,83 @@ def get_complaint(session: Session, principal: Principal, complaint_id: int) -> 
     return session.scalars(stmt).first()
 
 
+def find_complaint(session: Session, complaint_id: int) -> BoardComplaint | None:
+    """A complaint by its number, unscoped: only for the complainant's lookup, which proves its
+    right to see it by the phone given when it was made (see :func:`complaints.lookup_complaint`)."""
+    return session.get(BoardComplaint, complaint_id)
+
+
 def mark_handled(
-    session: Session, complaint_id: int, *, action_taken: str, handled_by: int | None, handled_at: datetime
+    session: Session, complaint_id: int, *, action_taken: str, result: str, handled_by: int | None,
+    handled_at: datetime,
 ) -> bool:
     """Sets the complaint handled only if it is still received: one atomic UPDATE, so two agencies
     acting at once cannot both record a handling. False if it was handled already."""
     result = session.execute(
         update(BoardComplaint)
         .where(BoardComplaint.id == complaint_id, BoardComplaint.status == "received")
-        .values(status="handled", action_taken=action_taken, handled_by=handled_by, handled_at=handled_at)
+        .values(status="handled", action_taken=action_taken, result=result, handled_by=handled_by,
+                handled_at=handled_at)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def claim_overdue_complaints(session: Session, now: datetime) -> list[tuple[int, str, str, datetime]]:
+    """Marks the unhandled complaints whose deadline passed and that are not yet marked; returns
+    (id, town, grid, due) of each one this call marked (the conditional UPDATE is the claim)."""
+    rows = session.execute(
+        update(BoardComplaint)
+        .where(BoardComplaint.status == "received", BoardComplaint.due_at < now, BoardComplaint.overdue_at.is_(None))
+        .values(overdue_at=now)
+        .returning(BoardComplaint.id, BoardComplaint.town_code, BoardComplaint.grid_code, BoardComplaint.due_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted((r[0], r[1], r[2], r[3]) for r in rows)
+
+
+def agency_users(session: Session, area_codes: Iterable[str]) -> list[int]:
+    """Active agency staff bound exactly to one of the areas (the agencies of those areas)."""
+    codes = sorted(set(area_codes))
+    return list(session.scalars(select(User.id).where(
+        User.scope_code.in_(codes), User.is_active.is_(True), User.role.in_(sorted(AGENCY_ROLES))
+    ).order_by(User.id)))
+
+
+# ---------------------------------------------------------------- supervision phones (JS§19)
+
+
+def supervision_phones(session: Session, area_codes: Iterable[str]) -> dict[str, str]:
+    """Area code → the supervision phone it set (public: boards show them)."""
+    codes = sorted(set(area_codes))
+    if not codes:
+        return {}
+    return dict(session.execute(select(SupervisionPhone.area_code, SupervisionPhone.phone)
+                                .where(SupervisionPhone.area_code.in_(codes))).all())
+
+
+def phone_areas(session: Session, principal: Principal, levels: Sequence[str]) -> Sequence[Area]:
+    """The areas of these levels inside the jurisdiction, by code."""
+    stmt = scoped(select(Area).where(Area.level.in_(list(levels))), principal, Area).order_by(Area.code)
+    return session.scalars(stmt).all()
+
+
+def visible_area(session: Session, principal: Principal, code: str) -> Area | None:
+    return get_visible(session, principal, Area, code)
+
+
+def save_supervision_phone(session: Session, area_code: str, phone: str, *, user_id: int | None,
+                           now: datetime) -> None:
+    """Sets the area's phone; an empty phone removes it (the board then falls back)."""
+    row = session.get(SupervisionPhone, area_code)
+    if not phone:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(SupervisionPhone(area_code=area_code, phone=phone, updated_by=user_id, updated_at=now))
+    else:
+        row.phone, row.updated_by, row.updated_at = phone, user_id, now
+    session.flush()
 
 
 def grid_names(session: Session, codes: Iterable[str]) -> dict[str, str]:

@@ -12,6 +12,7 @@ from gridgov.models.accounts import STAFF_POST_ROLES, Role
 CONTENT_MAX = 1000
 COMPLAINANT_MAX = 50
 ACTION_MAX = 2000
+RESULT_MAX = 1000
 
 RECEIVED = "received"
 HANDLED = "handled"
@@ -70,6 +71,23 @@ def check_action(action_taken: str) -> str:
             details=[{"field": "action_taken", "error": f"处理情况不能超过 {ACTION_MAX} 字（现有 {len(text)} 字）"}],
         )
     return text
+
+
+def check_handling(action_taken: str, result: str) -> tuple[str, str]:
+    """The handling record and the result told to the complainant, trimmed, or :class:`Invalid`
+    listing both problems at once. A result left empty is the handling record itself: the
+    complainant is always told something once the complaint is handled."""
+    errors: list[dict] = []
+    try:
+        action = check_action(action_taken)
+    except Invalid as exc:
+        action, errors = "", list(exc.details or [])
+    text = (result or "").strip() or action[:RESULT_MAX]
+    if len(text) > RESULT_MAX:
+        errors.append({"field": "result", "error": f"处理结果不能超过 {RESULT_MAX} 字（现有 {len(text)} 字）"})
+    if errors:
+        raise Invalid("；".join(e["error"] for e in errors), details=errors)
+    return action, text
 
 
 def outline_svg(geometry: dict, *, size: int = 240, pad: int = 8, stroke: str = "#1d4ed8") -> str:

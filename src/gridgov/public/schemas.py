@@ -43,7 +43,9 @@ class BoardRead(BaseModel):
     area: list[BoardArea] = Field(description="所属区域，自上而下（公示内容含 area 时）")
     outline: dict[str, Any] = Field(description="网格边界，GeoJSON geometry（WGS84）")
     staff: list[BoardStaff] = Field(description="在岗网格人员（网格及其微网格的生效岗位）")
-    supervision_phone: str | None = Field(description="监督电话（公示内容含 supervision_phone 时）")
+    supervision_phone: str | None = Field(description="监督电话（公示内容含 supervision_phone 时）：所在乡镇（街道）"
+                                                      "或县（市、区）网格化机构公布的电话，未设置时为全市统一电话（JS§19）")
+    published_by: list[str] = Field(default_factory=list, description="公示单位（board.published_by）")
     updated_at: datetime | None = Field(None, description="网格或在岗人员最近一次变化的时间")
 
 
@@ -64,6 +66,7 @@ class ComplaintReceipt(BaseModel):
     status: str
     status_label: str
     received_at: datetime
+    due_at: datetime | None = Field(None, description="处理期限")
     message: str
 
 
@@ -81,13 +84,53 @@ class ComplaintListItem(BaseModel):
     status_label: str
     received_at: datetime
     handled_at: datetime | None
+    due_at: datetime | None = Field(None, description="处理期限（JS§19；时限见 board.complaint_handling_working_days）")
+    overdue: bool = Field(False, description="已超过处理期限仍未处理（定时扫描标记）")
 
 
 class ComplaintRead(ComplaintListItem):
     action_taken: str
+    result: str = Field("", description="告知投诉人的处理结果")
     handled_by: int | None
     handled_by_name: str
 
 
 class ComplaintHandle(BaseModel):
-    action_taken: str = Field("", max_length=20000, description="处理情况（必填，不超过 2000 字）")
+    action_taken: str = Field("", max_length=20000, description="处理情况（内部记录，必填，不超过 2000 字）")
+    result: str = Field("", max_length=20000, description="告知投诉人的处理结果（不超过 1000 字；不填则告知处理情况）")
+
+
+class ComplaintLookup(BaseModel):
+    """The complainant asks what became of the complaint: its number and the phone given."""
+
+    number: IdField = Field(description="投诉编号（提交时告知）")
+    phone: str = Field(max_length=40, description="投诉时留下的联系电话")
+
+
+class ComplaintStatus(BaseModel):
+    """What the complainant is told: status, deadline and the result; never the handler or staff."""
+
+    number: int
+    grid_code: str
+    status: str
+    status_label: str
+    received_at: datetime
+    due_at: datetime | None
+    handled_at: datetime | None
+    result: str
+
+
+class SupervisionPhoneRead(BaseModel):
+    """A county's or town's supervision phone (JS§19) and the one its boards show."""
+
+    area_code: str
+    name: str
+    level: str
+    phone: str = Field(description="本级网格化机构设置的监督电话（空：未设置）")
+    shown_phone: str = Field(description="该区域网格公示实际显示的监督电话")
+    shown_source: str = Field(description="显示的电话来自：town 乡镇（街道）、county 县（市、区）、profile 政策配置")
+    shown_source_label: str
+
+
+class SupervisionPhoneSet(BaseModel):
+    phone: str = Field("", max_length=40, description="监督电话；留空则取消本级电话，改用上级或全市统一电话")

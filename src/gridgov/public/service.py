@@ -19,10 +19,20 @@ from gridgov.models.accounts import role_label
 from gridgov.models.territory import GRID_KIND_LABELS
 from gridgov.public import repository as repo
 from gridgov.public import rules
+from gridgov.public.phones import phone_for
 from gridgov.public.schemas import BoardArea, BoardRead, BoardStaff
 from gridgov.territory.service import area_chain
 
 NOT_FOUND = "没有找到网格 {code} 的公示（网格不存在或已撤销）"
+OFFLINE = "本地网格公示在村（居）民主要活动场所或者显著位置张贴，不在网上公布；监督电话见公示牌"
+PUBLISHER_LABELS = {"town": "{town}", "village_committee": "{village}", "host_unit": "专属网格所在单位（{grid}）"}
+
+
+def is_online(profile) -> bool:
+    """Whether boards are published online (``board.online``): anything but ``none`` (printed only).
+    LZ§10 (网络工作平台) and JM§8 (鼓励通过网络等方式公布) ask for it; where the text is silent the
+    profile says what the city chose."""
+    return profile.board.online != "none"
 
 
 def board_not_found(code: str) -> NotFound:
@@ -30,8 +40,11 @@ def board_not_found(code: str) -> NotFound:
     return NotFound(NOT_FOUND.format(code=code[:40]))
 
 
-def get_board(session: Session, code: str, *, profile, now: datetime) -> BoardRead:
-    """The board of an active grid as it stands at ``now`` (Asia/Shanghai calendar day)."""
+def get_board(session: Session, code: str, *, profile, now: datetime, online: bool = True) -> BoardRead:
+    """The board of an active grid as it stands at ``now`` (Asia/Shanghai calendar day). ``online``:
+    asked by the public on the web, refused (404) where the profile publishes boards on paper only."""
+    if online and not is_online(profile):
+        raise NotFound(OFFLINE)
     grid = repo.get_active_grid(session, code)
     if grid is None:
         raise board_not_found(code)
@@ -50,7 +63,9 @@ def get_board(session: Session, code: str, *, profile, now: datetime) -> BoardRe
             )
             for p in posts
         ]
-    chain = area_chain(session, grid.area_code) if "area" in fields else []
+    full_chain = area_chain(session, grid.area_code)
+    chain = full_chain if "area" in fields else []
+    phone = phone_for(session, grid.area_code, profile)[0] if "supervision_phone" in fields else None
     stamps = [grid.updated_at, *(p.changed_at for p in posts if p.changed_at is not None)]
     return BoardRead(
         grid_code=grid.code,
@@ -60,8 +75,34 @@ def get_board(session: Session, code: str, *, profile, now: datetime) -> BoardRe
         area=[BoardArea(code=a.code, name=a.name, level=a.level) for a in chain],
         outline=mapping(shapely.from_wkb(grid.geom_wkb)),
         staff=staff,
-        supervision_phone=profile.board.supervision_phone if "supervision_phone" in fields else None,
+        supervision_phone=phone,
+        published_by=publishers(profile, grid, full_chain),
         updated_at=max(stamps),
     )
 
 
+
+
+def publishers(profile, grid, chain) -> list[str]:
+    """Who posts this board (``board.published_by``: LZ§10 the town agency and the host unit of a
+    dedicated grid; JS§19 the town government; JM§8 the village/residents' committee), named. A host
+    unit posts only a dedicated grid's board; with nobody left, the town does."""
+    names = {a.level: a.name for a in chain}
+    found = []
+    for who in profile.board.published_by:
+        if who == "host_unit" and grid.kind != "dedicated":
+            continue
+        if who == "village_committee" and "village" not in names:
+            continue
+        found.append(PUBLISHER_LABELS[who].format(town=names.get("town", ""),
+                                                  village=committee(names.get("village", "")), grid=grid.name))
+    return found or [names.get("town", "")]
+
+
+def committee(village: str) -> str:
+    """The committee of a village (村民委员会) or community (居民委员会)."""
+    if village.endswith("村"):
+        return village + "民委员会"
+    if village.endswith("社区"):
+        return village + "居民委员会"
+    return village + "村（居）民委员会"

@@ -21,13 +21,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.authz.principals import ComplaintHandler
+from gridgov.authz.principals import BoardManager, ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import MAX_ID, IdPath
-from gridgov.public import complaints, qr, rules, service
-from gridgov.public.schemas import BoardRead, ComplaintCreate, ComplaintHandle
+from gridgov.public import complaints, phones, qr, rules, service
+from gridgov.public.schemas import BoardRead, ComplaintCreate, ComplaintHandle, ComplaintLookup
 from gridgov.web.templating import templates
 
 router = APIRouter()
@@ -47,22 +47,25 @@ templates.env.filters.setdefault("public_time", when)
 
 @router.get("/board/{grid_code}")
 def board_page(
-    request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public, print: str | None = None,
+    request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, me: Public, print: str | None = None,
     sent: str | None = None,
 ):
     """The board; ``?print=1`` gives the A4 print view (the same as ``/board/{code}/print``)."""
     if print not in (None, "", "0"):
-        return _print_view(request, session, profile, grid_code)
+        return _print_view(request, session, profile, grid_code, me)
     try:
         board = service.get_board(session, grid_code, profile=profile, now=utc_now())
     except NotFound as exc:
         return _missing(request, exc)
-    return _board(request, board, sent=sent == "1")
+    number = int(sent) if sent and sent.isdigit() and 0 < int(sent) <= MAX_ID else None
+    return _board(request, board, sent=bool(number), number=number)
 
 
 @router.get("/board/{grid_code}/print")
-def board_print(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public):
-    return _print_view(request, session, profile, grid_code)
+def board_print(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, me: Public):
+    """The A4 sheet to post. Where boards are published on paper only (``board.online = none``)
+    only logged-in staff open it, and it carries no QR code (there is no online board to link)."""
+    return _print_view(request, session, profile, grid_code, me)
 
 
 @router.get("/board/{grid_code}/qr.svg")
@@ -112,15 +115,15 @@ def board_complaint(
                                  errors=exc.details, status=422)
     except NotFound as exc:
         return _missing(request, exc)
-    return RedirectResponse(f"/board/{complaint.grid_code}?sent=1#complaint", status_code=303)
+    return RedirectResponse(f"/board/{complaint.grid_code}?sent={complaint.id}#complaint", status_code=303)
 
 
 def board_url(request: Request, grid_code: str) -> str:
     return str(request.url_for("board_page", grid_code=grid_code))
 
 
-def _board(request: Request, board: BoardRead, *, sent: bool = False, form: dict | None = None,
-           error: str | None = None, errors=None, status: int = 200):
+def _board(request: Request, board: BoardRead, *, sent: bool = False, number: int | None = None,
+           form: dict | None = None, error: str | None = None, errors=None, status: int = 200):
     settings = request.app.state.settings
     return templates.TemplateResponse(
         request,
@@ -136,6 +139,7 @@ def _board(request: Request, board: BoardRead, *, sent: bool = False, form: dict
                 "kind": board.kind,
             },
             "sent": sent,
+            "number": number,
             "form": form or {},
             "error": error,
             "field_errors": {e["field"]: e["error"] for e in errors or () if isinstance(e, dict) and "field" in e},
@@ -154,19 +158,20 @@ def _board_or_missing(request, session, profile, grid_code, **kwargs):
     return _board(request, board, **kwargs)
 
 
-def _print_view(request: Request, session, profile, grid_code: str):
+def _print_view(request: Request, session, profile, grid_code: str, me: Principal | None):
     try:
-        board = service.get_board(session, grid_code, profile=profile, now=utc_now())
+        board = service.get_board(session, grid_code, profile=profile, now=utc_now(), online=me is None)
     except NotFound as exc:
         return _missing(request, exc)
-    url = board_url(request, board.grid_code)
+    online = service.is_online(profile)
+    url = board_url(request, board.grid_code) if online else ""
     return templates.TemplateResponse(
         request,
         "public/print.html",
         {
             "board": board,
             "board_url": url,
-            "qr_svg": qr.qr_svg(url, inline=True),
+            "qr_svg": qr.qr_svg(url, inline=True) if online else "",
             "outline_svg": rules.outline_svg(board.outline, size=300),
             "printed_at": when(utc_now()),
         },
@@ -178,6 +183,48 @@ def _missing(request: Request, exc: NotFound):
     return templates.TemplateResponse(
         request, "public/not_found.html", {"message": exc.message}, status_code=404, headers=NO_STORE
     )
+
+
+# ---------------------------------------------------------------- the complainant's lookup
+
+
+@router.get("/complaint-status")
+def complaint_status_form(request: Request, _: Public, number: str | None = None):
+    """The form where a complainant asks for the result (number + phone); the number may be prefilled."""
+    return _status_page(request, {"number": number if number and number.isdigit() else ""})
+
+
+@router.post("/complaint-status")
+def complaint_status(
+    request: Request,
+    session: SessionDep,
+    cipher: CipherDep,
+    _: Public,
+    number: Annotated[str, Form(max_length=20)] = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+):
+    """The result of a complaint, for whoever gives its number and the phone left with it (POST, so
+    the phone stays out of URLs and logs); 404 with one message when they do not match."""
+    form = {"number": number, "phone": phone}
+    try:
+        complaints.lookup_limiter_of(request.app).hit(client_ip(request), utc_now())
+        chosen = int(number) if number.strip().isdigit() else 0
+        if not 1 <= chosen <= MAX_ID:
+            raise Invalid("请填写正确的投诉编号", details=[{"field": "number", "error": "请填写正确的投诉编号"}])
+        found = complaints.lookup_complaint(session, ComplaintLookup(number=chosen, phone=phone), cipher=cipher)
+    except complaints.TooManyRequests as exc:
+        return _status_page(request, form, error=exc.message, status=429)
+    except Invalid as exc:
+        return _status_page(request, form, error=exc.message, status=422)
+    except NotFound as exc:
+        return _status_page(request, form, error=exc.message, status=404)
+    return _status_page(request, {"number": number}, found=found)
+
+
+def _status_page(request: Request, form: dict, *, found=None, error: str | None = None, status: int = 200):
+    return templates.TemplateResponse(request, "public/complaint_status.html",
+                                      {"form": form, "found": found, "error": error}, status_code=status,
+                                      headers=NO_STORE)
 
 
 # ---------------------------------------------------------------- the agencies' complaint pages
@@ -204,17 +251,19 @@ def complaint_handle(
     session: SessionDep,
     me: ComplaintHandler,
     action_taken: Annotated[str, Form(max_length=20000)] = "",
+    result: Annotated[str, Form(max_length=20000)] = "",
 ):
     try:
-        complaints.handle_complaint(session, me, complaint_id, ComplaintHandle(action_taken=action_taken),
-                                    now=utc_now())
+        complaints.handle_complaint(session, me, complaint_id,
+                                    ComplaintHandle(action_taken=action_taken, result=result), now=utc_now())
     except Invalid as exc:
         item = complaints.get_complaint_read(session, me, complaint_id)
-        return _complaint(request, item, error=exc.message, action_taken=action_taken, status=422)
+        return _complaint(request, item, error=exc.message, action_taken=action_taken, result=result, status=422)
     return RedirectResponse(f"/complaints/{complaint_id}?handled=1", status_code=303)
 
 
-def _complaint(request: Request, item, *, error: str | None = None, action_taken: str = "", status: int = 200):
+def _complaint(request: Request, item, *, error: str | None = None, action_taken: str = "", result: str = "",
+               status: int = 200):
     return templates.TemplateResponse(
         request,
         "complaints/detail.html",
@@ -224,6 +273,37 @@ def _complaint(request: Request, item, *, error: str | None = None, action_taken
             "action_taken": action_taken,
             "handled_now": request.query_params.get("handled") == "1",
             "action_max": rules.ACTION_MAX,
+            "result": result,
+            "result_max": rules.RESULT_MAX,
         },
         status_code=status,
     )
+
+
+# ---------------------------------------------------------------- supervision phones (JS§19)
+
+
+@router.get("/supervision-phones")
+def supervision_phones_page(request: Request, session: SessionDep, profile: ProfileDep, me: BoardManager,
+                            saved: str | None = None):
+    return _phones(request, session, profile, me, saved=saved if saved and saved.isdigit() else None)
+
+
+@router.post("/supervision-phones/{area_code}")
+def supervision_phone_set(request: Request, area_code: str, session: SessionDep, profile: ProfileDep,
+                          me: BoardManager, phone: Annotated[str, Form(max_length=40)] = ""):
+    try:
+        phones.set_phone(session, me, area_code, phone, profile=profile, now=utc_now())
+    except Invalid as exc:
+        return _phones(request, session, profile, me, error=exc.message, error_area=area_code, value=phone,
+                       status=422)
+    return RedirectResponse(f"/supervision-phones?saved={area_code[:12]}#area-{area_code[:12]}", status_code=303)
+
+
+def _phones(request: Request, session, profile, me, *, saved: str | None = None, error: str | None = None,
+            error_area: str = "", value: str = "", status: int = 200):
+    return templates.TemplateResponse(
+        request, "public/supervision_phones.html",
+        {"items": phones.list_phones(session, me, profile), "default_phone": profile.board.supervision_phone,
+         "saved": saved, "error": error, "error_area": error_area, "value": value},
+        status_code=status)

@@ -36,6 +36,7 @@ NAV = (
     ("/staff", "网格员", "staff.read"),
     ("/adjustments", "网格调整", "adjustment.propose"),
     ("/complaints", "投诉", "complaint.handle"),
+    ("/supervision-phones", "监督电话", "board.manage"),
     ("/users", "用户", "users.admin"),
     ("/audit", "审计日志", "audit.read"),
 )

@@ -15,3 +15,4 @@ class Board(_Model):
     published_by: list[BoardPublisher] = _unique("公示责任方", min_length=1)
     online: OnlinePolicy = Field(title="网上公布")
     supervision_phone: str = Field(title="监督电话", pattern=r"^[0-9][0-9\-]{2,19}$")
+    complaint_handling_working_days: int = Field(title="网格员投诉处理时限（工作日）", ge=1, le=60)

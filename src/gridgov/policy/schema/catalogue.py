@@ -9,7 +9,10 @@ from gridgov.policy.schema.vocabulary import Applicant, Approver, ListKind, Powe
 
 
 class Catalogue(_Checked):
-    """Which lists exist at which level and who decides what enters or leaves them (C1–C5)."""
+    """Which lists exist at which level and who decides what enters or leaves them (C1–C5).
+
+    No setting says whether the list is published: every text makes it public (ZJ§7, LZ§15, JS§10,
+    QZ§7、QZ§9, JM§9), so the public list pages always exist."""
 
     city_lists: list[ListKind] = _unique("市级清单", default_factory=list)
     county_lists: list[ListKind] = _unique("县级清单", default_factory=list)
@@ -24,7 +27,6 @@ class Catalogue(_Checked):
     temporary_requires_end_date: bool = Field(title="临时纳入须明确期限")
     forced_exit: bool = Field(title="部门不履职可强制退出")
     forbidden_power_types: list[PowerType] = _unique("不得纳入清单的事项", default_factory=list)
-    published: bool = Field(title="清单向社会公布")
 
     def problems(self) -> list[tuple[str, str]]:
         found = []
