@@ -85,6 +85,10 @@ def viewer(a, f):
     return a.can_see and a.role not in NOT_PARTIES
 
 
+def alerted_department(a, f):
+    return a.role in {"dept_receiver", "dept_handler"} and a.alerted
+
+
 STAY = None
 SPEC = {
     # action: [(from states, to state (None: stays), who may)]
@@ -111,6 +115,7 @@ SPEC = {
     "supervise": [(OPEN, STAY, agency_same_or_above)],
     "comment": [(OPEN, STAY, viewer)],
     "attach": [(OPEN, STAY, viewer)],
+    "acknowledge": [(OPEN, STAY, alerted_department)],  # LZ§16: the department an urgent case was sent to
 }
 
 T0 = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
@@ -133,8 +138,8 @@ def context_where_conditions_hold(action: str, settled_by: str = "agency_above")
 
 
 def actor_variants(role: str):
-    for grid, relation, part, see, reporter in itertools.product(
-        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True)
+    for grid, relation, part, see, reporter, alerted in itertools.product(
+        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True), (False, True)
     ):
         yield Actor(
             role=role,
@@ -143,6 +148,7 @@ def actor_variants(role: str):
             department=part,
             can_see=see,
             is_reporter=reporter,
+            alerted=alerted,
         )
 
 

@@ -2,6 +2,9 @@
 
 Their places follow from the demo city: the first county, its first town and that town's first
 grid (the demo grid); ``worker2`` serves the first grid of the first town of the second county.
+Where the profile has village agencies (``territory.agency_levels`` holds ``village``, LZ§5), the
+demo grid's village (村/社区) has one too, with its dispatcher ``village_dispatcher``: there the
+workers report to it (``cases.report_to = "village"``, LZ§16) and it passes cases up to the town.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class DemoAccount:
     username: str
     display_name: str
     role: Role
-    place: str  # city | county | town | grid | grid2 | county-dept:<kind>
+    place: str  # city | county | town | village | grid | grid2 | county-dept:<kind>
     note: str
 
     @property
@@ -52,6 +55,22 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
+VILLAGE_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("village_dispatcher", "社区网格工作站调度员", Role.AGENCY_DISPATCHER, "village",
+                "演示网格所在村（社区）网格化工作机构的调度员（仅设村级机构的地方）"),
+)
+"""The accounts of the village agency, only where the profile has one (LZ§5)."""
+
+
+def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
+    """The demo accounts under a profile: :data:`DEMO_ACCOUNTS`, and the village agency's where the
+    profile has village agencies. The agency accounts come first, from the top down."""
+    if profile is None or "village" not in profile.territory.agency_levels:
+        return DEMO_ACCOUNTS
+    at = next(i for i, a in enumerate(DEMO_ACCOUNTS) if a.place == "town") + 1
+    return DEMO_ACCOUNTS[:at] + VILLAGE_ACCOUNTS + DEMO_ACCOUNTS[at:]
+
+
 @dataclass(frozen=True)
 class DemoPlaces:
     city: str
@@ -61,6 +80,11 @@ class DemoPlaces:
     county2: str
     town2: str
     grid2: str
+
+    @property
+    def village(self) -> str:
+        """The demo grid's village (村/社区): a grid's code starts with its village's."""
+        return rules.grid_village_code(self.grid)
 
 
 def _first_child(session: Session, parent: str) -> str:
@@ -98,16 +122,17 @@ def demo_places(session: Session, city_code: str) -> DemoPlaces:
 def _scope(account: DemoAccount, places: DemoPlaces) -> tuple[str, str | None]:
     if account.place.startswith("county-dept:"):
         return places.county, department_code(places.county, account.place.split(":", 1)[1])
-    return {"city": places.city, "county": places.county, "town": places.town, "grid": places.grid,
-            "grid2": places.grid2}[account.place], None
+    return {"city": places.city, "county": places.county, "town": places.town, "village": places.village,
+            "grid": places.grid, "grid2": places.grid2}[account.place], None
 
 
-def create_demo_accounts(session: Session, city_code: str, *, now: datetime) -> list[User]:
-    """The demo accounts that do not exist yet (running the demo twice creates nothing new)."""
+def create_demo_accounts(session: Session, city_code: str, *, now: datetime, profile=None) -> list[User]:
+    """The demo accounts of the profile (:func:`demo_accounts`) that do not exist yet (running the
+    demo twice creates nothing new)."""
     places = demo_places(session, city_code)
     existing = set(session.scalars(select(User.username)))
     created = []
-    for account in DEMO_ACCOUNTS:
+    for account in demo_accounts(profile):
         if account.username in existing:
             continue
         scope, dept = _scope(account, places)

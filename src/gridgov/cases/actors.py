@@ -72,6 +72,8 @@ def actor_of(session: Session, principal: Principal, case: Case, profile, depts=
         department=_department_part(session, principal, case, depts),
         can_see=True,
         is_reporter=case.reporter_user_id == principal.user_id,
+        alerted=bool(principal.department_code) and case.urgency != "normal"
+        and repo.is_alerted(session, case.id, principal.department_code),
     )
 
 

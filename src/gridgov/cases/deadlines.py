@@ -10,6 +10,8 @@ clock             runs                        allowed
 ``acceptance``    escalated → accepted         ``accept_working_days`` (urgent: ``accept_urgent_hours``)
 ``handling``      dispatched → handled         ``handling_working_days`` + granted extensions
 ``feedback``      resolved → closed            ``feedback_working_days``
+``emergency``     escalated → acknowledged     ``accept_urgent_hours`` (LZ§16: an urgent case sent
+                  by the department            straight to the competent department too)
 ================  ==========================  =================================================
 
 Conventions (where the texts leave room):
@@ -27,8 +29,10 @@ Conventions (where the texts leave room):
 - A clock is overdue when ``now > due_at``; a stopped clock keeps its final status, ``on_time`` or
   ``overdue`` (stopping in the warning zone is on time).
 - ``urgency``: ``urgent`` shortens the report and acceptance clocks; ``emergency`` counts the same as
-  ``urgent`` here (what differs, e.g. LZ§16's direct report to the competent department, is the
-  service's routing, not a clock). Handling and feedback limits do not depend on urgency.
+  ``urgent`` here. Handling and feedback limits do not depend on urgency. Where the profile sends
+  urgent cases straight to the competent department too (``cases.emergency_to_department``, LZ§16),
+  escalating one starts the ``emergency`` clock: the department must acknowledge the report within
+  the urgent acceptance limit (``accept_urgent_hours``), the same span an agency has for it.
 - ``provisional``: the limit crossed a year whose holiday notice is not loaded, so only weekends were
   skipped there; the flag travels with the clock and pages show it.
 
@@ -55,6 +59,7 @@ class ClockKind(enum.StrEnum):
     ACCEPTANCE = "acceptance"
     HANDLING = "handling"
     FEEDBACK = "feedback"
+    EMERGENCY = "emergency"
 
 
 CLOCK_LABELS = {
@@ -62,6 +67,7 @@ CLOCK_LABELS = {
     ClockKind.ACCEPTANCE: "受理时限",
     ClockKind.HANDLING: "办理时限",
     ClockKind.FEEDBACK: "反馈时限",
+    ClockKind.EMERGENCY: "紧急直报接报时限",
 }
 
 
@@ -97,11 +103,12 @@ the previous clock's final status is kept in the case's file by the service."""
 CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.ESCALATE: (ClockKind.REPORT,),
     CaseAction.SOLVE_ON_SITE: (ClockKind.REPORT,),
-    CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE),
+    CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.EMERGENCY),
     CaseAction.ACCEPT: (ClockKind.ACCEPTANCE,),
     CaseAction.RETURN: (ClockKind.HANDLING,),
     CaseAction.HANDLE: (ClockKind.HANDLING,),
     CaseAction.FEEDBACK: (ClockKind.FEEDBACK,),
+    CaseAction.ACKNOWLEDGE: (ClockKind.EMERGENCY,),
 }
 """Clocks an action stops (a clock that is not running is left alone)."""
 
@@ -244,6 +251,8 @@ def start_clock(
             timedelta(minutes=limits.urgent_report_minutes) if hurried else timedelta(hours=limits.report_hours)
         )
         return _span_clock(kind, start, span, ratio, urgency)
+    if kind is ClockKind.EMERGENCY:
+        return _span_clock(kind, start, timedelta(hours=limits.accept_urgent_hours), ratio, urgency)
     if kind is ClockKind.ACCEPTANCE:
         if hurried:
             return _span_clock(kind, start, timedelta(hours=limits.accept_urgent_hours), ratio, urgency)

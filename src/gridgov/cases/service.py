@@ -59,6 +59,8 @@ from gridgov.territory import rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事项 {} 不存在"
+_NEVER_ALERTED = (CaseState.REPORTED, CaseState.VERIFIED)
+"""States before escalation, when no department was sent the case yet (a new case reads nothing)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,6 +120,10 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         depts = repo.departments_of(session, case.id) if case.lead_department_code else []
     lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
     assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
+    # An urgent case may have gone straight to its competent department as well (LZ§16).
+    alerted = [{"code": d.code, "name": d.name, "acknowledged_at": cd.ended_at}
+               for cd, d in repo.departments_of(session, case.id, active_only=False) if cd.part == repo.ALERTED
+               ] if case.urgency != "normal" and case.state not in _NEVER_ALERTED else []
     if clock_rows is None:
         clock_rows = repo.clocks_of(session, [case.id])[case.id]
     if photos is None:
@@ -126,7 +132,8 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         **_list_fields(case, clock_rows, now),
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
         address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
-        departments={"lead": lead, "assisting": assisting}, clocks=clocks.summary(clock_rows, now),
+        departments={"lead": lead, "assisting": assisting, "emergency": alerted},
+        clocks=clocks.summary(clock_rows, now),
         reporter_name=case.reporter_name, reporter_phone=mask_phone(case.reporter_phone_mask),
         evaluation=case.evaluation, result=case.result, extensions_used=case.extensions_used,
         extension_request_days=case.extension_request_days, rework_count=case.rework_count,

@@ -29,7 +29,7 @@ from gridgov.cases.deadlines import (
     ClockKind,
     Urgency,
 )
-from gridgov.cases.payload import REQUIRED_FIELDS, FieldRule
+from gridgov.cases.payload import FieldRule, fields_of
 from gridgov.cases.schemas import SOURCE_LABELS, WORKER_SOURCES, CaseCreate
 from gridgov.cases.workflow import (
     ACTION_LABELS,
@@ -235,10 +235,17 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
 # ---------------------------------------------------------------- the case page
 
 
-def _forms(session: Session, me: Principal, case, read) -> list[dict]:
+def _fields(action: CaseAction, profile, case=None) -> tuple[FieldRule, ...]:
+    return fields_of(action, profile, urgent=case is None or case.urgency != "normal") or NOTE_ONLY
+
+
+def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
     offered = [CaseAction(a) for a in read.available_actions]
-    picker = lists.departments_for(session, me, case) if {CaseAction.DISPATCH, CaseAction.DECIDE} & set(offered) else []
-    return [{"action": str(a), "label": ACTION_LABELS[a], "fields": REQUIRED_FIELDS.get(a, NOTE_ONLY),
+    pick = {CaseAction.DISPATCH, CaseAction.DECIDE}
+    if profile.cases.emergency_to_department and case.urgency != "normal":
+        pick.add(CaseAction.ESCALATE)  # the competent department an urgent case also goes to (LZ§16)
+    picker = lists.departments_for(session, me, case) if pick & set(offered) else []
+    return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case),
              "departments": picker, "side": a in lists.SIDE_ACTIONS} for a in offered]
 
 
@@ -251,13 +258,13 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
     read = service.case_read(session, me, case, now=now, profile=request.app.state.profile)
     log = service.case_log(session, me, case_no)
     checked = service.checked_file(session, case, now=now, again=check_file)
-    forms = _forms(session, me, case, read)
+    forms = _forms(session, me, case, read, request.app.state.profile)
     if error_action in set(CaseAction) and error_action not in {f["action"] for f in forms}:
         # A refused action the page did not offer (a stale page, a crafted post): its form is shown
         # with the message and the user's input, so nothing typed is lost.
         chosen = CaseAction(error_action)
         forms.insert(0, {"action": str(chosen), "label": ACTION_LABELS[chosen], "side": False,
-                         "fields": REQUIRED_FIELDS.get(chosen, NOTE_ONLY), "departments": []})
+                         "fields": _fields(chosen, request.app.state.profile), "departments": []})
     return _render(request, "cases/detail.html", {
         "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
         "forms": forms,
@@ -292,7 +299,8 @@ def action_form(request: Request, case_no: str, action: str, me: CaseActor, sess
         return RedirectResponse(f"/cases/{case_no}#act-{action}", status_code=303)
     case = service.access_case(session, me, case_no)
     read = service.case_read(session, me, case, now=utc_now(), profile=request.app.state.profile)
-    form = next((f for f in _forms(session, me, case, read) if f["action"] == action), None)
+    form = next((f for f in _forms(session, me, case, read, request.app.state.profile) if f["action"] == action),
+                None)
     return _render(request, "cases/_action_dialog.html", {
         "case": read, "f": form, "values": {}, "error": None, "error_action": None,
         "next_url": _safe_next(next_url, f"/cases/{case_no}"),
@@ -302,7 +310,7 @@ def action_form(request: Request, case_no: str, action: str, me: CaseActor, sess
 def _payload(request: Request, action: CaseAction, form, values: dict) -> dict[str, Any]:
     """An action's form as the payload :func:`actions.act` takes (the API's JSON body)."""
     payload: dict[str, Any] = {}
-    for rule in REQUIRED_FIELDS.get(action, NOTE_ONLY):
+    for rule in _fields(action, request.app.state.profile):
         raw = values.get(rule.name)
         if rule.kind == "codes":
             items = raw if isinstance(raw, list) else [raw] if raw else []

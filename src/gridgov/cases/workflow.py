@@ -29,6 +29,11 @@ Decisions where the spec leaves room (each is a sentence in the report too):
   under every profile (``level_by_level`` only says whether cases *must* go level by level).
 - ``reopen`` leads back to the lead department (in_progress) when the case had one, else to the
   agency (accepted); the agency may choose with ``to=``.
+- ``acknowledge`` (LZ§16): where the profile sends urgent cases straight to the competent department
+  too, escalating one alerts that department (:mod:`.actions`); the alerted department's staff
+  acknowledge the report in any open state, which stops its ``emergency`` clock and changes no state.
+  Being alerted is a fact of its own (``Actor.alerted``), beside being the lead or an assisting
+  department, because the alerted department may later be dispatched the case as well.
 - The auditor and the system administrator are not parties to a case: they never act on it, not
   even comment (they read it elsewhere).
 """
@@ -112,6 +117,7 @@ class CaseAction(enum.StrEnum):
     SUPERVISE = "supervise"
     COMMENT = "comment"
     ATTACH = "attach"
+    ACKNOWLEDGE = "acknowledge"
 
 
 ACTION_LABELS = {
@@ -138,6 +144,7 @@ ACTION_LABELS = {
     CaseAction.SUPERVISE: "督办",
     CaseAction.COMMENT: "备注",
     CaseAction.ATTACH: "补充附件",
+    CaseAction.ACKNOWLEDGE: "确认接报",
 }
 
 
@@ -192,6 +199,8 @@ class Actor:
     ``department``: the part of the user's department in the case's current dispatch.
     ``can_see``: the case lies in the user's jurisdiction or the user is a party to it.
     ``is_reporter``: the user (or resident) raised the case.
+    ``alerted``: the user's department was sent the case as an emergency (LZ§16) and has not yet
+    acknowledged it.
     """
 
     role: str
@@ -200,6 +209,7 @@ class Actor:
     department: DepartmentPart = DepartmentPart.NONE
     can_see: bool = False
     is_reporter: bool = False
+    alerted: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +243,7 @@ class Who(enum.StrEnum):
     LEAD_DEPARTMENT = "lead_department"
     REPORTER = "reporter"
     VIEWER = "viewer"
+    ALERTED_DEPARTMENT = "alerted_department"
 
 
 WHO_LABELS = {
@@ -244,6 +255,7 @@ WHO_LABELS = {
     Who.LEAD_DEPARTMENT: "牵头部门",
     Who.REPORTER: "事项提出人",
     Who.VIEWER: "能查看该事项的人员",
+    Who.ALERTED_DEPARTMENT: "收到紧急直报的主管部门",
 }
 
 
@@ -270,6 +282,8 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
         return actor.is_reporter and role not in NON_PARTY_ROLES
     if who is Who.VIEWER:
         return actor.can_see and role not in NON_PARTY_ROLES
+    if who is Who.ALERTED_DEPARTMENT:
+        return role in DEPARTMENT_ROLES and actor.alerted
     raise ValueError(who)
 
 
@@ -317,6 +331,7 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.SUPERVISE, OPEN_STATES, _STAY, frozenset({W.SUPERVISING_AGENCY})),
     (A.COMMENT, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
     (A.ATTACH, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
+    (A.ACKNOWLEDGE, OPEN_STATES, _STAY, frozenset({W.ALERTED_DEPARTMENT})),
 ]
 
 

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "instruction_completed": "交办完成",
     "instruction_declined": "交办被拒绝",
     "catalogue_filing": "报市备案",
+    "case_emergency": "紧急直报",
 }
 """Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
 
