@@ -109,6 +109,11 @@ def is_alerted(session: Session, case_id: int, department_code: str) -> bool:
         CaseDepartment.part == ALERTED, CaseDepartment.ended_at.is_(None)).limit(1)) is not None
 
 
+def alerted_departments(session: Session, case_id: int) -> list[tuple[CaseDepartment, Department]]:
+    """The departments the case was sent to straight away (LZ§16), acknowledged or not."""
+    return [(cd, d) for cd, d in departments_of(session, case_id, active_only=False) if cd.part == ALERTED]
+
+
 def alerts_of(session: Session, case_id: int, department_code: str | None) -> list[CaseDepartment]:
     """The department's emergency reports of the case not yet acknowledged."""
     return list(session.scalars(select(CaseDepartment).where(
@@ -125,8 +130,11 @@ def nearest_department(session: Session, grid_code: str, kind: str) -> Departmen
     """The active department of ``kind`` nearest above a grid (its town's, else its county's, else
     its city's)."""
     above = rules.ancestor_codes(grid_code[: rules.AREA_CODE_LEN])
-    found = session.scalars(select(Department).where(
-        Department.kind == kind, Department.is_active.is_(True), Department.area_code.in_(above))).all()
+    # The system's look-up, as :func:`get_department`: the competent department may lie above the
+    # reporter's jurisdiction.
+    found = session.scalars(scoped(select(Department).where(
+        Department.kind == kind, Department.is_active.is_(True), Department.area_code.in_(above)),
+        SYSTEM, Department)).all()
     return max(found, key=lambda d: above.index(d.area_code), default=None)
 
 

@@ -59,8 +59,6 @@ from gridgov.territory import rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事项 {} 不存在"
-_NEVER_ALERTED = (CaseState.REPORTED, CaseState.VERIFIED)
-"""States before escalation, when no department was sent the case yet (a new case reads nothing)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,10 +118,10 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         depts = repo.departments_of(session, case.id) if case.lead_department_code else []
     lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
     assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
-    # An urgent case may have gone straight to its competent department as well (LZ§16).
-    alerted = [{"code": d.code, "name": d.name, "acknowledged_at": cd.ended_at}
-               for cd, d in repo.departments_of(session, case.id, active_only=False) if cd.part == repo.ALERTED
-               ] if case.urgency != "normal" and case.state not in _NEVER_ALERTED else []
+    departments: dict[str, Any] = {"lead": lead, "assisting": assisting}
+    if profile.cases.emergency_to_department:  # an urgent case also went to its competent department (LZ§16)
+        sent = repo.alerted_departments(session, case.id) if case.urgency != "normal" and case.log_length > 1 else []
+        departments["emergency"] = [{"code": d.code, "name": d.name, "acknowledged_at": c.ended_at} for c, d in sent]
     if clock_rows is None:
         clock_rows = repo.clocks_of(session, [case.id])[case.id]
     if photos is None:
@@ -132,7 +130,7 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         **_list_fields(case, clock_rows, now),
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
         address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
-        departments={"lead": lead, "assisting": assisting, "emergency": alerted},
+        departments=departments,
         clocks=clocks.summary(clock_rows, now),
         reporter_name=case.reporter_name, reporter_phone=mask_phone(case.reporter_phone_mask),
         evaluation=case.evaluation, result=case.result, extensions_used=case.extensions_used,

@@ -268,7 +268,7 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
     return _render(request, "cases/detail.html", {
         "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
         "forms": forms,
-        "clock_kinds": [str(k) for k in ClockKind], "error": error, "error_action": error_action,
+        "clock_kinds": [str(k) for k in ClockKind if k in read.clocks], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
     }, status=status)
