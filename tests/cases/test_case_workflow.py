@@ -116,6 +116,7 @@ SPEC = {
     "comment": [(OPEN, STAY, viewer)],
     "attach": [(OPEN, STAY, viewer)],
     "acknowledge": [(OPEN, STAY, alerted_department)],  # LZ§16: the department an urgent case was sent to
+    "alert": [({"escalated", "accepted"}, STAY, agency)],  # LZ§16: the agency sends it there when not yet sent
 }
 
 T0 = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
@@ -134,6 +135,7 @@ def context_where_conditions_hold(action: str, settled_by: str = "agency_above")
         "now": T0 + timedelta(days=1),
         "reopen_window": timedelta(days=7),
         "dispute_settled_by": settled_by,
+        "may_alert": True,
     }
 
 

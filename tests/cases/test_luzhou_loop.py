@@ -232,16 +232,37 @@ def test_an_emergency_reaches_the_competent_department_at_once_with_its_own_cloc
 
 
 @pytest.mark.setting("cases.emergency_to_department")
-def test_an_urgent_case_whose_matter_names_no_department_must_name_one_and_a_normal_one_none(lz):
+@pytest.mark.req("D2")
+def test_an_urgent_case_whose_department_is_not_known_is_sent_there_by_the_village_agency(lz):
     client_as, session = lz
-    worker = client_as("worker")
-    urgent = _report(worker, session, urgency="urgent")["case_no"]
-    refused = worker.post(f"/api/v1/cases/{urgent}/actions/escalate", json={})
-    assert refused.status_code == 422 and "相关主管部门" in refused.json()["detail"]
-    assert worker.get(f"/api/v1/cases/{urgent}").json()["state"] == "verified"  # nothing changed
+    worker, village, sc = client_as("worker"), client_as("village_dispatcher"), client_as("dept_sc")
+    no = _report(worker, session, urgency="urgent")["case_no"]
+    escalated = _act(worker, no, "escalate")  # the matter names no department, nor does the worker
+    assert escalated["departments"]["emergency"] == [] and "emergency" not in escalated["clocks"]
+    assert "alert" in village.get(f"/api/v1/cases/{no}").json()["available_actions"]
+    assert no in village.get("/cases/inbox").text
+    assert "相关主管部门" in _act(village, no, "alert", 422)["detail"]
+    _act(client_as("town_dispatcher"), no, "alert", 403, department=_dept(session, "dept_sc"))
+    sent = _act(village, no, "alert", department=_dept(session, "dept_sc"))
+    assert sent["state"] == "escalated" and sent["clocks"]["emergency"]["stopped_at"] is None
+    assert "alert" not in sent["available_actions"]
+    _act(village, no, "alert", 409, department=_dept(session, "dept_cg"))  # once
+    assert sc.get(f"/api/v1/cases/{no}").status_code == 200
+    assert [n.kind for n in _notices(session, "dept_sc") if no in n.message] == ["case_emergency"]
+    _act(sc, no, "acknowledge")
+
+
+@pytest.mark.setting("cases.emergency_to_department")
+def test_only_an_urgent_case_goes_to_a_department_and_a_normal_one_never_needs_alerting(lz):
+    client_as, session = lz
+    worker, village = client_as("worker"), client_as("village_dispatcher")
     normal = _report(worker, session)["case_no"]
-    _act(worker, normal, "escalate", 422, department=_dept(session, "dept_sc"))
+    refused = worker.post(f"/api/v1/cases/{normal}/actions/escalate", json={"department": _dept(session, "dept_sc")})
+    assert refused.status_code == 422 and "紧急" in refused.json()["detail"]
+    assert worker.get(f"/api/v1/cases/{normal}").json()["state"] == "verified"  # nothing changed
     assert _act(worker, normal, "escalate")["departments"]["emergency"] == []
+    assert "alert" not in village.get(f"/api/v1/cases/{normal}").json()["available_actions"]
+    _act(village, normal, "alert", 409, department=_dept(session, "dept_sc"))
 
 
 @pytest.mark.setting("cases.emergency_to_department")
@@ -289,3 +310,29 @@ def test_under_zhenjiang_an_emergency_goes_to_the_town_agency_only(client_as, db
     escalated = _act(worker, no, "escalate")
     assert "emergency" not in escalated["departments"] and "emergency" not in escalated["clocks"]
     assert client_as("dept_sc").get(f"/api/v1/cases/{no}").status_code == 404
+    town = client_as("town_dispatcher")
+    assert "alert" not in town.get(f"/api/v1/cases/{no}").json()["available_actions"]
+    _act(town, no, "alert", 409, department=dept)
+
+
+@pytest.mark.setting("cases.emergency_to_department")
+def test_the_escalate_form_asks_for_the_department_only_for_an_urgent_case_under_luzhou(lz, client_as, db):
+    lz_client_as, session = lz
+    worker = lz_client_as("worker")
+    urgent = _report(worker, session, urgency="urgent")["case_no"]
+    normal = _report(worker, session)["case_no"]
+    page = worker.get(f"/cases/{urgent}").text
+    assert 'id="escalate-department"' in page and _dept(session, "dept_sc") in page
+    assert 'id="escalate-department"' not in worker.get(f"/cases/{normal}").text
+    posted = worker.post(f"/cases/{urgent}/actions/escalate", data={"department": _dept(session, "dept_sc")},
+                         follow_redirects=False)
+    assert posted.status_code == 303
+    assert worker.get(f"/api/v1/cases/{urgent}").json()["departments"]["emergency"][0]["code"] == _dept(
+        session, "dept_sc")
+
+    places = demo_places(db, "321100000000")  # zhenjiang's demo: no such field
+    zj_worker = client_as("worker")
+    body = {"title": "燃气泄漏", "category": "zj12_02", "source": "patrol", "grid_code": places.grid,
+            "address": "中山路 1 号", "urgency": "urgent"}
+    no = zj_worker.post("/api/v1/cases", json=body).json()["case_no"]
+    assert 'id="escalate-department"' not in zj_worker.get(f"/cases/{no}").text

@@ -25,7 +25,7 @@ from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
 from gridgov.cases import clocks
 from gridgov.cases import repository as repo
-from gridgov.cases.actors import actor_of, agency_chain, facts_of
+from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
 from gridgov.cases.payload import validate_payload
 from gridgov.cases.schemas import CaseRead
@@ -117,8 +117,9 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     problems = validate_payload(action, data, max_extension_days=limits.extension_working_days, now=now)
     if problems:
         raise Invalid("；".join(problems), details=[{"field": "", "error": p} for p in problems])
+    alert = action is CaseAction.ALERT and may_alert(session, case, profile)
     outcome = transition(case.state, action, actor_of(session, principal, case, profile, depts),
-                         **facts_of(case, profile, now, data, limits=limits))
+                         **facts_of(case, profile, now, data, limits=limits, alert=alert))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
     alerted = _emergency_department(session, case, action, data, profile)
     if action in _DISPATCHES:
@@ -204,12 +205,17 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
 
 
 def _emergency_department(session: Session, case: Case, action: CaseAction, data: dict[str, Any], profile):
-    """The competent department an escalated urgent case goes to at once as well (LZ§16, where the
-    profile's ``cases.emergency_to_department`` says so), or None: the one the reporter names
-    (``department``), else the nearest department of the kind of the matter the case names. 422 when
-    it cannot be known, or when a department is named where nothing is sent to one."""
+    """The competent department an urgent case goes to at once as well (LZ§16, where the profile's
+    ``cases.emergency_to_department`` says so), or None. ``alert``: the one the agency names (the
+    table allowed it). ``escalate``: the one the worker names (``department``), else the nearest
+    department of the kind of the matter the case names, else none yet (the agency alerts it then).
+    422 when a department is named where nothing is sent to one."""
     named = data.get("department") or None
-    if action is not CaseAction.ESCALATE or not profile.cases.emergency_to_department:
+    if action is CaseAction.ALERT:
+        return _department(session, case, named, "相关主管部门")
+    if action is not CaseAction.ESCALATE:
+        return None
+    if not profile.cases.emergency_to_department:
         if named:
             raise Invalid("本地政策未规定上报时同时直报主管部门，请不要指定相关主管部门")
         return None
@@ -220,11 +226,7 @@ def _emergency_department(session: Session, case: Case, action: CaseAction, data
     if named:
         return _department(session, case, named, "相关主管部门")
     kind = repo.matter_department_kind(session, case.category)
-    found = repo.nearest_department(session, case.grid_code, kind) if kind else None
-    if found is None:
-        raise Invalid("情况紧急的事项须同时报告相关主管部门：该事项没有登记主管部门，请指定相关主管部门",
-                      details=[{"field": "department", "error": "请选择相关主管部门"}])
-    return found
+    return repo.nearest_department(session, case.grid_code, kind) if kind else None
 
 
 def notify_department(session: Session, case: Case, department_code: str, *, kind: str, message: str, key: str,

@@ -40,6 +40,8 @@ reporter names when the case's matter records none. The pages offer it only unde
 
 REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.ESCALATE: (EMERGENCY_DEPARTMENT, FieldRule("note", "说明", "text", required=False)),
+    CaseAction.ALERT: (FieldRule("department", "相关主管部门", "text", max_length=40),
+                       FieldRule("note", "说明", "text", required=False)),
     CaseAction.REJECT: (_REASON,),
     CaseAction.SOLVE_ON_SITE: (_RESULT, _PHOTOS),
     CaseAction.PASS_UP: (_REASON,),

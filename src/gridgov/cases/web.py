@@ -241,7 +241,7 @@ def _fields(action: CaseAction, profile, case=None) -> tuple[FieldRule, ...]:
 
 def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
     offered = [CaseAction(a) for a in read.available_actions]
-    pick = {CaseAction.DISPATCH, CaseAction.DECIDE}
+    pick = {CaseAction.DISPATCH, CaseAction.DECIDE, CaseAction.ALERT}
     if profile.cases.emergency_to_department and case.urgency != "normal":
         pick.add(CaseAction.ESCALATE)  # the competent department an urgent case also goes to (LZ§16)
     picker = lists.departments_for(session, me, case) if pick & set(offered) else []

@@ -2,9 +2,9 @@
 
 ``TRANSITIONS[(state, action)]`` says where an action leads and which kinds of actor may take it;
 it is the one place where a transition is allowed or refused. What each action's payload must carry is
-the table of :mod:`.payload`. The service computes the facts about
-the acting user (:class:`Actor`) and about the case (the keyword context of :func:`transition`) and
-applies the side effects; it never holds a second rule set.
+the table of :mod:`.payload`. The service computes the facts about the acting user (:class:`Actor`)
+and about the case (the keyword context of :func:`transition`) and applies the side effects; it never
+holds a second rule set.
 
 Refusals come in two kinds, because the API answers them differently:
 
@@ -29,11 +29,8 @@ Decisions where the spec leaves room (each is a sentence in the report too):
   under every profile (``level_by_level`` only says whether cases *must* go level by level).
 - ``reopen`` leads back to the lead department (in_progress) when the case had one, else to the
   agency (accepted); the agency may choose with ``to=``.
-- ``acknowledge`` (LZ§16): where the profile sends urgent cases straight to the competent department
-  too, escalating one alerts that department (:mod:`.actions`); the alerted department's staff
-  acknowledge the report in any open state, which stops its ``emergency`` clock and changes no state.
-  Being alerted is a fact of its own (``Actor.alerted``), beside being the lead or an assisting
-  department, because the alerted department may later be dispatched the case as well.
+- ``alert``/``acknowledge`` (LZ§16): an urgent case escalated goes to its competent department too (when
+  known, :mod:`.actions`; else the agency's ``alert``), which acknowledges it: its ``emergency`` clock stops.
 - The auditor and the system administrator are not parties to a case: they never act on it, not
   even comment (they read it elsewhere).
 """
@@ -118,6 +115,7 @@ class CaseAction(enum.StrEnum):
     COMMENT = "comment"
     ATTACH = "attach"
     ACKNOWLEDGE = "acknowledge"
+    ALERT = "alert"
 
 
 ACTION_LABELS = {
@@ -145,6 +143,7 @@ ACTION_LABELS = {
     CaseAction.COMMENT: "备注",
     CaseAction.ATTACH: "补充附件",
     CaseAction.ACKNOWLEDGE: "确认接报",
+    CaseAction.ALERT: "直报主管部门",
 }
 
 
@@ -199,8 +198,7 @@ class Actor:
     ``department``: the part of the user's department in the case's current dispatch.
     ``can_see``: the case lies in the user's jurisdiction or the user is a party to it.
     ``is_reporter``: the user (or resident) raised the case.
-    ``alerted``: the user's department was sent the case as an emergency (LZ§16) and has not yet
-    acknowledged it.
+    ``alerted``: the user's department was sent the case as urgent (LZ§16), not yet acknowledged.
     """
 
     role: str
@@ -230,6 +228,7 @@ class CaseFacts:
     reopen_window: timedelta | None = None
     dispute_settled_by: str = "agency_above"
     to: CaseState | str | None = None
+    may_alert: bool = False
 
 
 class Who(enum.StrEnum):
@@ -332,6 +331,7 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.COMMENT, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
     (A.ATTACH, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
     (A.ACKNOWLEDGE, OPEN_STATES, _STAY, frozenset({W.ALERTED_DEPARTMENT})),
+    (A.ALERT, frozenset({S.ESCALATED, S.ACCEPTED}), _STAY, frozenset({W.AGENCY})),
 ]
 
 
@@ -357,6 +357,8 @@ RAISES_LEVEL = frozenset({CaseAction.PASS_UP})
 
 
 def _guard(action: CaseAction, facts: CaseFacts) -> str | None:
+    if action is CaseAction.ALERT and not facts.may_alert:
+        return "只有尚未直报主管部门的紧急事项才需直报（本地政策规定紧急情况立即报告相关主管部门时）"
     if action is CaseAction.PASS_UP and not facts.has_level_above:
         return "该事项已在最高一级网格化机构，无法再提交上级"
     if action is CaseAction.REQUEST_EXTENSION:
