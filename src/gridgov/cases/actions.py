@@ -117,9 +117,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     problems = validate_payload(action, data, max_extension_days=limits.extension_working_days, now=now)
     if problems:
         raise Invalid("；".join(problems), details=[{"field": "", "error": p} for p in problems])
-    alert = action is CaseAction.ALERT and may_alert(session, case, profile)
     outcome = transition(case.state, action, actor_of(session, principal, case, profile, depts),
-                         **facts_of(case, profile, now, data, limits=limits, alert=alert))
+                         **facts_of(case, profile, now, data, limits=limits, alert=may_alert(session, case, profile)))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
     alerted = _emergency_department(session, case, action, data, profile)
     if action in _DISPATCHES:

@@ -20,7 +20,6 @@ from gridgov.cases.workflow import (
     Actor,
     AgencyRelation,
     CaseAction,
-    CaseState,
     DepartmentPart,
     available_actions,
 )
@@ -111,8 +110,5 @@ def actions_for(session: Session, principal: Principal, case: Case, *, now: date
     """``depts``, ``limits``: the case's when the caller has them (saves the queries)."""
     actor = actor_of(session, principal, case, profile, depts)
     limits = limits or clocks.limits_of_case(session, case.category, profile, strict=False)
-    alert = case.state in _ALERT_STATES and principal.role in AGENCY_ROLES and may_alert(session, case, profile)
-    return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits, alert=alert))
-
-
-_ALERT_STATES = (CaseState.ESCALATED, CaseState.ACCEPTED)
+    return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits,
+                                                           alert=may_alert(session, case, profile)))
