@@ -19,7 +19,7 @@ def test_demo_department_accounts_follow_the_profile(name, expected):
 
 
 def test_the_login_page_lists_the_department_accounts_by_the_profiles_names():
-    from gridgov.accounts.demo import demo_accounts_for
+    from gridgov.accounts.demo import demo_accounts
 
-    notes = {a.username: a.note for a in demo_accounts_for(load_profile("jiangsu"))}
+    notes = {a.username: a.note for a in demo_accounts(load_profile("jiangsu"))}
     assert notes["dept_cg"] == "区公安部门受理员" and notes["dept_sc"] == "区市场监督管理部门受理员"

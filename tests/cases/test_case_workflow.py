@@ -85,6 +85,10 @@ def viewer(a, f):
     return a.can_see and a.role not in NOT_PARTIES
 
 
+def alerted_department(a, f):
+    return a.role in {"dept_receiver", "dept_handler"} and a.alerted
+
+
 STAY = None
 SPEC = {
     # action: [(from states, to state (None: stays), who may)]
@@ -111,6 +115,8 @@ SPEC = {
     "supervise": [(OPEN, STAY, agency_same_or_above)],
     "comment": [(OPEN, STAY, viewer)],
     "attach": [(OPEN, STAY, viewer)],
+    "acknowledge": [(OPEN, STAY, alerted_department)],  # LZ§16: the department an urgent case was sent to
+    "alert": [({"escalated", "accepted"}, STAY, agency)],  # LZ§16: the agency sends it there when not yet sent
 }
 
 T0 = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
@@ -129,12 +135,13 @@ def context_where_conditions_hold(action: str, settled_by: str = "agency_above")
         "now": T0 + timedelta(days=1),
         "reopen_window": timedelta(days=7),
         "dispute_settled_by": settled_by,
+        "may_alert": True,
     }
 
 
 def actor_variants(role: str):
-    for grid, relation, part, see, reporter in itertools.product(
-        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True)
+    for grid, relation, part, see, reporter, alerted in itertools.product(
+        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True), (False, True)
     ):
         yield Actor(
             role=role,
@@ -143,6 +150,7 @@ def actor_variants(role: str):
             department=part,
             can_see=see,
             is_reporter=reporter,
+            alerted=alerted,
         )
 
 

@@ -96,10 +96,6 @@ def test_only_qinzhou_writes_down_five_working_days():
         assert local == (name != "qinzhou"), name
 
 
-def test_luzhou_sends_emergencies_straight_to_the_department_too():
-    assert [n for n in NAMES if load_profile(n).cases.emergency_to_department] == ["luzhou"]
-
-
 def test_jiangsu_sets_household_norms_with_a_documented_rural_tolerance():
     norms = load_profile("jiangsu").territory.household_norms
     assert (norms["urban"].min, norms["urban"].max) == (300, 500)

@@ -2,6 +2,9 @@
 
 Their places follow from the demo city: the first county, its first town and that town's first
 grid (the demo grid); ``worker2`` serves the first grid of the first town of the second county.
+Where the profile has village agencies (``territory.agency_levels`` holds ``village``, LZ§5), the
+demo grid's village (村/社区) has one too, with its dispatcher ``village_dispatcher``: there the
+workers report to it (``cases.report_to = "village"``, LZ§16) and it passes cases up to the town.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ class DemoAccount:
     username: str
     display_name: str
     role: Role
-    place: str  # city | county | town | grid | grid2 | county-dept:<kind>
+    place: str  # city | county | town | village | grid | grid2 | county-dept:<kind>
     note: str
 
     @property
@@ -52,6 +55,30 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 
+VILLAGE_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("village_dispatcher", "社区网格工作站调度员", Role.AGENCY_DISPATCHER, "village",
+                "演示网格所在村（社区）网格化工作机构的调度员（仅设村级机构的地方）"),
+)
+"""The accounts of the village agency, only where the profile has one (LZ§5)."""
+
+
+def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
+    """The demo accounts under a profile, as the login page lists them: :data:`DEMO_ACCOUNTS` with the
+    department accounts named after departments the profile's text lists, and the village agency's
+    accounts where the profile has village agencies (LZ§5). The agency accounts come first, from the
+    top down."""
+    if profile is None:
+        return DEMO_ACCOUNTS
+    kinds = demo_department_kinds(profile)
+    accounts = tuple(replace(a, display_name=f"区{kinds[a.username][1]}受理员",
+                             note=f"区{kinds[a.username][1]}部门受理员") if a.username in kinds else a
+                     for a in DEMO_ACCOUNTS)
+    if "village" not in profile.territory.agency_levels:
+        return accounts
+    at = next(i for i, a in enumerate(accounts) if a.place == "town") + 1
+    return accounts[:at] + VILLAGE_ACCOUNTS + accounts[at:]
+
+
 @dataclass(frozen=True)
 class DemoPlaces:
     city: str
@@ -61,6 +88,11 @@ class DemoPlaces:
     county2: str
     town2: str
     grid2: str
+
+    @property
+    def village(self) -> str:
+        """The demo grid's village (村/社区): a grid's code starts with its village's."""
+        return rules.grid_village_code(self.grid)
 
 
 def _first_child(session: Session, parent: str) -> str:
@@ -115,31 +147,22 @@ def demo_department_kinds(profile) -> dict[str, tuple[str, str]]:
     return out
 
 
-def demo_accounts_for(profile) -> tuple[DemoAccount, ...]:
-    """The demo accounts as the login page lists them under a profile (department names from its text)."""
-    kinds = demo_department_kinds(profile)
-    return tuple(replace(a, display_name=f"区{kinds[a.username][1]}受理员",
-                         note=f"区{kinds[a.username][1]}部门受理员") if a.username in kinds else a
-                 for a in DEMO_ACCOUNTS)
-
-
 def _scope(account: DemoAccount, places: DemoPlaces, kinds: dict[str, tuple[str, str]]) -> tuple[str, str | None]:
     if account.place.startswith("county-dept:"):
         kind = kinds[account.username][0] if account.username in kinds else account.place.split(":", 1)[1]
         return places.county, department_code(places.county, kind)
-    return {"city": places.city, "county": places.county, "town": places.town, "grid": places.grid,
-            "grid2": places.grid2}[account.place], None
+    return {"city": places.city, "county": places.county, "town": places.town, "village": places.village,
+            "grid": places.grid, "grid2": places.grid2}[account.place], None
 
 
 def create_demo_accounts(session: Session, city_code: str, *, now: datetime, profile=None) -> list[User]:
-    """The demo accounts that do not exist yet (running the demo twice creates nothing new). Under a
-    profile, the department accounts serve departments that profile's text names."""
+    """The demo accounts of the profile (:func:`demo_accounts`) that do not exist yet (running the
+    demo twice creates nothing new)."""
     places = demo_places(session, city_code)
     kinds = demo_department_kinds(profile) if profile is not None else {}
-    accounts = demo_accounts_for(profile) if profile is not None else DEMO_ACCOUNTS
     existing = set(session.scalars(select(User.username)))
     created = []
-    for account in accounts:
+    for account in demo_accounts(profile):
         if account.username in existing:
             continue
         scope, dept = _scope(account, places, kinds)

@@ -25,8 +25,8 @@ from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
 from gridgov.cases import clocks
 from gridgov.cases import repository as repo
-from gridgov.cases.actors import actor_of, agency_chain, facts_of, pass_up_target
-from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS
+from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
+from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
 from gridgov.cases.payload import validate_payload
 from gridgov.cases.schemas import CaseRead
 from gridgov.cases.service import (
@@ -120,10 +120,11 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         raise Invalid("；".join(problems), details=[{"field": "", "error": p} for p in problems])
     above = pass_up_target(profile, case, data) if action is CaseAction.PASS_UP else None
     outcome = transition(case.state, action, actor_of(session, principal, case, profile, depts),
-                         **facts_of(case, profile, now, data, limits=limits))
+                         **facts_of(case, profile, now, data, limits=limits, alert=may_alert(session, case, profile)))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
     if action is CaseAction.DECIDE:
         decision = _decision(session, principal, data, profile)
+    alerted = _emergency_department(session, case, action, data, profile)
     if action in _DISPATCHES:
         lead = _department(session, case, data["lead_department"], "牵头部门")
         assisting = [_department(session, case, c, "协办部门") for c in data.get("assisting_departments") or []]
@@ -142,6 +143,11 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         # Back to the department: a fresh handling period; back to the agency: it dispatches again.
         again = "handling" if outcome.to_state is CaseState.IN_PROGRESS else "dispatch"
         clocks.start(session, case.id, again, now, limits, calendar, case.urgency)
+    if alerted is not None:
+        session.add(CaseDepartment(case_id=case.id, department_code=alerted.code, part=repo.ALERTED,
+                                   dispatched_at=now))
+        clocks.start(session, case.id, ClockKind.EMERGENCY, now, limits, calendar, case.urgency)
+        logged["emergency_department"] = alerted.code
 
     if action in (CaseAction.SOLVE_ON_SITE, CaseAction.SOLVE, CaseAction.HANDLE):
         case.result = data["result"]
@@ -150,7 +156,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         case.handling_area_code, case.handling_level = above, str(rules.area_level(above))
     elif action in _DISPATCHES:
         for cd, _dept in depts:
-            cd.ended_at = now
+            if cd.part != repo.ALERTED:  # an emergency report stays until its department acknowledges it
+                cd.ended_at = now
         session.add(CaseDepartment(case_id=case.id, department_code=lead.code, part="lead", dispatched_at=now))
         for dept in assisting:
             session.add(CaseDepartment(case_id=case.id, department_code=dept.code, part="assisting", dispatched_at=now))
@@ -179,6 +186,10 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         logged["previous_evaluation"] = case.evaluation
         case.closed_at = None
         case.evaluation = None
+    elif action is CaseAction.ACKNOWLEDGE:
+        for cd in repo.alerts_of(session, case.id, principal.department_code):
+            cd.ended_at = now
+        logged["department"] = principal.department_code
     elif action is CaseAction.SUPERVISE:
         order = _supervise(session, principal, case, data, now)
         logged["supervision_order"] = order.id
@@ -193,6 +204,9 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     with busy_is_conflict():
         session.flush()
     _tell_next(session, case, action, entry.seq, now, profile)
+    if alerted is not None:
+        notify_department(session, case, alerted.code, kind="case_emergency", now=now, key=f"emergency:{entry.seq}",
+                          message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 
@@ -216,6 +230,41 @@ def _decision(session: Session, principal: Principal, data: dict[str, Any], prof
         chain = area_chain(session, principal.scope_code)
         body = f"{chain[-1].name}网格化机构" if chain else "网格化机构"
     return {"deciding_body": body, "decision_document": document}
+
+
+def _emergency_department(session: Session, case: Case, action: CaseAction, data: dict[str, Any], profile):
+    """The competent department an urgent case goes to at once as well (LZ§16, where the profile's
+    ``cases.emergency_to_department`` says so), or None. ``alert``: the one the agency names (the
+    table allowed it). ``escalate``: the one the worker names (``department``), else the nearest
+    department of the kind of the matter the case names, else none yet (the agency alerts it then).
+    422 when a department is named where nothing is sent to one."""
+    named = data.get("department") or None
+    if action is CaseAction.ALERT:
+        return _department(session, case, named, "相关主管部门")
+    if action is not CaseAction.ESCALATE:
+        return None
+    if not profile.cases.emergency_to_department:
+        if named:
+            raise Invalid("本地政策未规定上报时同时直报主管部门，请不要指定相关主管部门")
+        return None
+    if case.urgency == "normal":
+        if named:
+            raise Invalid("只有紧急事项才同时直报相关主管部门")
+        return None
+    if named:
+        return _department(session, case, named, "相关主管部门")
+    kind = repo.matter_department_kind(session, case.category)
+    return repo.nearest_department(session, case.grid_code, kind) if kind else None
+
+
+def notify_department(session: Session, case: Case, department_code: str, *, kind: str, message: str, key: str,
+                      now: datetime) -> None:
+    """Tells every active member of a department about a case (a link to it; one notice each,
+    deduplicated by ``key`` within the case). What makes the case visible to the department is its
+    ``case_departments`` row, written by the caller."""
+    users = sorted(set(repo.department_users(session, department_code, DEPARTMENT_ROLES)))
+    notify(session, [Notice(uid, kind, message, f"case:{case.case_no}:{key}:{uid}", case.id, f"/cases/{case.case_no}")
+                     for uid in users], now=now)
 
 
 def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any],
@@ -244,7 +293,7 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
         return repo.department_users(session, case.lead_department_code, roles) if case.lead_department_code else []
 
     if action in (CaseAction.ESCALATE, CaseAction.PASS_UP, CaseAction.RETURN, CaseAction.REQUEST_EXTENSION,
-                  CaseAction.HANDLE, CaseAction.SOLVE_ON_SITE):
+                  CaseAction.HANDLE, CaseAction.SOLVE_ON_SITE, CaseAction.ACKNOWLEDGE):
         return agency()
     if action in (CaseAction.DISPATCH, CaseAction.DECIDE):
         users = lead([Role.DEPT_RECEIVER])

@@ -94,13 +94,22 @@ def actor_of(session: Session, principal: Principal, case: Case, profile, depts=
         department=_department_part(session, principal, case, depts),
         can_see=True,
         is_reporter=case.reporter_user_id == principal.user_id,
+        alerted=bool(principal.department_code) and case.urgency != "normal"
+        and repo.is_alerted(session, case.id, principal.department_code),
     )
 
 
+def may_alert(session: Session, case: Case, profile) -> bool:
+    """Whether the case still has to go straight to its competent department (LZ§16): the profile
+    says urgent cases do, this one is urgent, and no department was sent it yet."""
+    return (profile.cases.emergency_to_department and case.urgency != "normal"
+            and not repo.alerted_departments(session, case.id))
+
+
 def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None = None, *,
-             limits=None) -> dict[str, Any]:
+             limits=None, alert: bool = False) -> dict[str, Any]:
     """``limits``: the case's own (its matter's over the profile's, see :func:`clocks.limits_of_case`);
-    the profile's when not given."""
+    the profile's when not given. ``alert``: :func:`may_alert`'s answer."""
     limits = limits or profile.cases.limits
     return {
         "has_level_above": bool(agency_chain(profile, case.handling_area_code)),
@@ -116,6 +125,7 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
         "skips_level": _skips_level(profile, case, payload),
         "dispute_settled_by": profile.cases.dispute_settled_by,
         "to": (payload or {}).get("to"),
+        "may_alert": alert,
     }
 
 
@@ -133,4 +143,5 @@ def actions_for(session: Session, principal: Principal, case: Case, *, now: date
     """``depts``, ``limits``: the case's when the caller has them (saves the queries)."""
     actor = actor_of(session, principal, case, profile, depts)
     limits = limits or clocks.limits_of_case(session, case.category, profile, strict=False)
-    return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits))
+    return available_actions(case.state, actor, **facts_of(case, profile, now, limits=limits,
+                                                           alert=may_alert(session, case, profile)))

@@ -110,12 +110,20 @@ def extend(session: Session, case_id: int, days: int, calendar, limits) -> dl.Cl
     return moved
 
 
+OPTIONAL_KINDS = frozenset({dl.ClockKind.EMERGENCY})
+"""Clocks only some cases have (an urgent case sent straight to a department, LZ§16): left out of a
+case's ``clocks`` unless started, so the other cases read as before."""
+
+
 def summary(rows: list[CaseClock], now: datetime) -> dict[str, dict | None]:
-    """The ``clocks`` object of a case in JSON: every kind, None for a clock not started."""
+    """The ``clocks`` object of a case in JSON: every kind, None for a clock not started (the
+    :data:`OPTIONAL_KINDS` only when started)."""
     by_kind = {r.kind: r for r in rows}
     out: dict[str, dict | None] = {}
     for kind in CLOCK_KINDS:
         row = by_kind.get(str(kind))
+        if row is None and kind in OPTIONAL_KINDS:
+            continue
         if row is None:
             out[str(kind)] = None
             continue

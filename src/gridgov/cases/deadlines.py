@@ -11,6 +11,8 @@ clock             runs                        allowed
 ``dispatch``      accepted → dispatched        ``dispatch_working_days`` (urgent: ``dispatch_urgent_hours``)
 ``handling``      dispatched → handled         ``handling_working_days`` + granted extensions
 ``feedback``      resolved → closed            ``feedback_working_days``
+``emergency``     escalated → acknowledged     ``accept_urgent_hours`` (LZ§16: an urgent case sent
+                  by the department            straight to the competent department too)
 ================  ==========================  =================================================
 
 Conventions (where the texts leave room):
@@ -30,9 +32,11 @@ Conventions (where the texts leave room):
 - The dispatch clock (ZJ§13, JM§24: the agency dispatches "在规定时间内") starts when the agency
   accepts the case (again when it is passed up to the next level, or reopened back to the agency)
   and stops when the case is dispatched, solved by the agency itself or rejected.
-- ``urgency``: ``urgent`` shortens the report, acceptance and dispatch clocks; ``emergency`` counts the same as
-  ``urgent`` here (what differs, e.g. LZ§16's direct report to the competent department, is the
-  service's routing, not a clock). Handling and feedback limits do not depend on urgency.
+- ``urgency``: ``urgent`` shortens the report, acceptance and dispatch clocks; ``emergency`` counts the
+  same as ``urgent`` here. Handling and feedback limits do not depend on urgency. Where the profile
+  sends urgent cases straight to the competent department too (``cases.emergency_to_department``,
+  LZ§16), escalating one starts the ``emergency`` clock: the department must acknowledge the report
+  within the urgent acceptance limit (``accept_urgent_hours``), the same span an agency has for it.
 - ``provisional``: the limit crossed a year whose holiday notice is not loaded, so only weekends were
   skipped there; the flag travels with the clock and pages show it.
 
@@ -60,6 +64,7 @@ class ClockKind(enum.StrEnum):
     DISPATCH = "dispatch"
     HANDLING = "handling"
     FEEDBACK = "feedback"
+    EMERGENCY = "emergency"
 
 
 CLOCK_LABELS = {
@@ -68,6 +73,7 @@ CLOCK_LABELS = {
     ClockKind.DISPATCH: "分派时限",
     ClockKind.HANDLING: "办理时限",
     ClockKind.FEEDBACK: "反馈时限",
+    ClockKind.EMERGENCY: "紧急直报接报时限",
 }
 
 
@@ -107,13 +113,14 @@ Reopening back to the agency (``to=accepted``) restarts the dispatch clock in th
 CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.ESCALATE: (ClockKind.REPORT,),
     CaseAction.SOLVE_ON_SITE: (ClockKind.REPORT,),
-    CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.DISPATCH),
+    CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.DISPATCH, ClockKind.EMERGENCY),
     CaseAction.ACCEPT: (ClockKind.ACCEPTANCE,),
     CaseAction.DISPATCH: (ClockKind.DISPATCH,),
     CaseAction.SOLVE: (ClockKind.DISPATCH,),
     CaseAction.RETURN: (ClockKind.HANDLING,),
     CaseAction.HANDLE: (ClockKind.HANDLING,),
     CaseAction.FEEDBACK: (ClockKind.FEEDBACK,),
+    CaseAction.ACKNOWLEDGE: (ClockKind.EMERGENCY,),
 }
 """Clocks an action stops (a clock that is not running is left alone)."""
 
@@ -258,6 +265,8 @@ def start_clock(
             timedelta(minutes=limits.urgent_report_minutes) if hurried else timedelta(hours=limits.report_hours)
         )
         return _span_clock(kind, start, span, ratio, urgency)
+    if kind is ClockKind.EMERGENCY:
+        return _span_clock(kind, start, timedelta(hours=limits.accept_urgent_hours), ratio, urgency)
     if kind is ClockKind.ACCEPTANCE:
         if hurried:
             return _span_clock(kind, start, timedelta(hours=limits.accept_urgent_hours), ratio, urgency)

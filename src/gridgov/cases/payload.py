@@ -33,7 +33,15 @@ _PHOTOS = FieldRule("photos", "照片", "hashes", required=False)
 _LEAD = FieldRule("lead_department", "牵头部门", "text", max_length=40)
 _ASSISTING = FieldRule("assisting_departments", "协办部门", "codes", required=False)
 
+EMERGENCY_DEPARTMENT = FieldRule("department", "相关主管部门（紧急事项同时直报）", "text", required=False,
+                                 max_length=40)
+"""Where the profile sends urgent cases straight to the competent department too (LZ§16): the one the
+reporter names when the case's matter records none. The pages offer it only under such a profile."""
+
 REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
+    CaseAction.ESCALATE: (EMERGENCY_DEPARTMENT, FieldRule("note", "说明", "text", required=False)),
+    CaseAction.ALERT: (FieldRule("department", "相关主管部门", "text", max_length=40),
+                       FieldRule("note", "说明", "text", required=False)),
     CaseAction.REJECT: (_REASON,),
     CaseAction.SOLVE_ON_SITE: (_RESULT, _PHOTOS),
     CaseAction.PASS_UP: (_REASON, FieldRule("to_area", "提交至", "area", required=False, max_length=12)),
@@ -61,6 +69,15 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.ATTACH: (FieldRule("attachments", "附件", "hashes"),),
 }
 """Actions not listed take only an optional note."""
+
+
+def fields_of(action: CaseAction, profile, *, urgent: bool = True) -> tuple[FieldRule, ...] | None:
+    """The fields of an action's form under a profile (None: the action is not listed): the
+    emergency department only for an urgent case where the profile sends those straight to one."""
+    fields = REQUIRED_FIELDS.get(action)
+    if fields is not None and not (urgent and profile.cases.emergency_to_department):
+        fields = tuple(f for f in fields if f is not EMERGENCY_DEPARTMENT)
+    return fields
 
 
 def _blank(value: Any) -> bool:

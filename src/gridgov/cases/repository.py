@@ -27,9 +27,11 @@ from gridgov.models import (
     Department,
     Grid,
     Instruction,
+    Matter,
     User,
 )
 from gridgov.models.accounts import AGENCY_ROLES
+from gridgov.territory import rules
 
 
 def get_case(session: Session, principal: Principal, case_no: str, *, for_update: bool = False) -> Case | None:
@@ -93,6 +95,56 @@ def departments_of(session: Session, case_id: int, *,
     if active_only:
         stmt = stmt.where(CaseDepartment.ended_at.is_(None))
     return [(cd, d) for cd, d in session.execute(stmt.order_by(CaseDepartment.id)).all()]
+
+
+ALERTED = "emergency"
+"""``case_departments.part`` of a department sent an urgent case straight away (LZ§16), beside
+``lead`` and ``assisting``; the row ends when the department acknowledges the report."""
+
+
+def is_alerted(session: Session, case_id: int, department_code: str) -> bool:
+    """Whether the department was sent the case as an emergency and has not acknowledged it yet."""
+    return session.scalar(select(CaseDepartment.id).where(
+        CaseDepartment.case_id == case_id, CaseDepartment.department_code == department_code,
+        CaseDepartment.part == ALERTED, CaseDepartment.ended_at.is_(None)).limit(1)) is not None
+
+
+def alerted_departments(session: Session, case_id: int) -> list[tuple[CaseDepartment, Department]]:
+    """The departments the case was sent to straight away (LZ§16), acknowledged or not."""
+    return [(cd, d) for cd, d in departments_of(session, case_id, active_only=False) if cd.part == ALERTED]
+
+
+def alerts_of(session: Session, case_id: int, department_code: str | None) -> list[CaseDepartment]:
+    """The department's emergency reports of the case not yet acknowledged."""
+    return list(session.scalars(select(CaseDepartment).where(
+        CaseDepartment.case_id == case_id, CaseDepartment.department_code == department_code,
+        CaseDepartment.part == ALERTED, CaseDepartment.ended_at.is_(None))))
+
+
+def matter_department_kind(session: Session, category: str) -> str:
+    """The competent department's kind of the matter a case names ("" when none is recorded)."""
+    return session.scalar(select(Matter.department_kind).where(Matter.code == category)) or ""
+
+
+def nearest_department(session: Session, grid_code: str, kind: str) -> Department | None:
+    """The active department of ``kind`` nearest above a grid (its town's, else its county's, else
+    its city's)."""
+    above = rules.ancestor_codes(grid_code[: rules.AREA_CODE_LEN])
+    # The system's look-up, as :func:`get_department`: the competent department may lie above the
+    # reporter's jurisdiction.
+    found = session.scalars(scoped(select(Department).where(
+        Department.kind == kind, Department.is_active.is_(True), Department.area_code.in_(above)),
+        SYSTEM, Department)).all()
+    return max(found, key=lambda d: above.index(d.area_code), default=None)
+
+
+def alerted_case_ids(session: Session, department_code: str, case_ids: Sequence[int]) -> set[int]:
+    """Which of the cases the department was sent as an emergency (acknowledged or not)."""
+    if not case_ids:
+        return set()
+    return set(session.scalars(select(CaseDepartment.case_id).where(
+        CaseDepartment.department_code == department_code, CaseDepartment.part == ALERTED,
+        CaseDepartment.case_id.in_(list(case_ids)))))
 
 
 def count_by_state(session: Session, principal: Principal) -> dict[str, int]:

@@ -111,13 +111,16 @@ class NewCase:
 def case_read(session: Session, principal: Principal, case: Case, *, now: datetime, profile,
               clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None,
               depts=None) -> CaseRead:
-    """The case in JSON. ``clock_rows``, ``photos``, ``limits`` and ``depts`` (its active departments):
-    when the caller has them (it just wrote or read them), they are not read again."""
+    """The case in JSON; ``clock_rows``, ``photos``, ``limits`` and ``depts`` the caller has are not read again."""
     if depts is None:
         # Departments come only with a dispatch, which always names a lead: no lead, no query.
         depts = repo.departments_of(session, case.id) if case.lead_department_code else []
     lead = next(({"code": d.code, "name": d.name} for cd, d in depts if cd.part == "lead"), None)
     assisting = [{"code": d.code, "name": d.name} for cd, d in depts if cd.part == "assisting"]
+    departments: dict[str, Any] = {"lead": lead, "assisting": assisting}
+    if profile.cases.emergency_to_department:  # an urgent case also went to its competent department (LZ§16)
+        sent = repo.alerted_departments(session, case.id) if case.urgency != "normal" and case.log_length > 1 else []
+        departments["emergency"] = [{"code": d.code, "name": d.name, "acknowledged_at": c.ended_at} for c, d in sent]
     if clock_rows is None:
         clock_rows = repo.clocks_of(session, [case.id])[case.id]
     if photos is None:
@@ -126,7 +129,7 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         **_list_fields(case, clock_rows, now),
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
         address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
-        departments={"lead": lead, "assisting": assisting}, clocks=clocks.summary(clock_rows, now),
+        departments=departments, clocks=clocks.summary(clock_rows, now),
         reporter_name=case.reporter_name, reporter_phone=mask_phone(case.reporter_phone_mask),
         evaluation=case.evaluation, result=case.result, extensions_used=case.extensions_used,
         extension_request_days=case.extension_request_days, rework_count=case.rework_count,

@@ -48,7 +48,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind
 from gridgov.kit.types import UTCDateTime
-from gridgov.models import Case, CaseClock, Notification, SupervisionOrder, User
+from gridgov.models import Case, CaseClock, CaseDepartment, Notification, SupervisionOrder, User
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 
 CHUNK = 5000
@@ -64,6 +64,7 @@ EVENT_TEXT = {WARNING: "即将到期，请抓紧办理", OVERDUE: "已超期，�
 
 _clocks, _cases, _users = CaseClock.__table__, Case.__table__, User.__table__
 _orders, _notices = SupervisionOrder.__table__, Notification.__table__
+_case_depts = CaseDepartment.__table__
 
 
 @dataclass
@@ -164,13 +165,19 @@ def _active(role_in: Sequence[str]):
 
 
 CLOCK_RECIPIENTS = (
-    # (clock kinds, who): the agency handling the case, the lead department, the grid's workers.
-    ((ClockKind.ACCEPTANCE, ClockKind.DISPATCH, ClockKind.HANDLING, ClockKind.FEEDBACK),
+    # (clock kinds, who): the agency handling the case, the lead department, the grid's workers, the
+    # department an urgent case was sent to straight away (LZ§16) that has not acknowledged it.
+    ((ClockKind.ACCEPTANCE, ClockKind.DISPATCH, ClockKind.HANDLING, ClockKind.FEEDBACK, ClockKind.EMERGENCY),
      lambda c: and_(_users.c.scope_code == c.handling_area_code, _active(AGENCY_VALUES))),
     ((ClockKind.HANDLING,),
      lambda c: and_(_users.c.department_code == c.lead_department_code, _active(DEPARTMENT_VALUES))),
     ((ClockKind.REPORT,),
      lambda c: and_(_users.c.scope_code == c.grid_code, _active(WORKER_VALUES))),
+    ((ClockKind.EMERGENCY,),
+     lambda c: and_(_active(DEPARTMENT_VALUES), _users.c.department_code.in_(
+         select(_case_depts.c.department_code).where(
+             _case_depts.c.case_id == c.case_id, _case_depts.c.part == "emergency",
+             _case_depts.c.ended_at.is_(None))))),
 )
 """Who must act when a clock warns or runs over."""
 

@@ -29,7 +29,7 @@ from gridgov.cases.deadlines import (
     ClockKind,
     Urgency,
 )
-from gridgov.cases.payload import REQUIRED_FIELDS, FieldRule
+from gridgov.cases.payload import FieldRule, fields_of
 from gridgov.cases.schemas import SOURCE_LABELS, WORKER_SOURCES, CaseCreate
 from gridgov.cases.workflow import (
     ACTION_LABELS,
@@ -235,11 +235,18 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
 # ---------------------------------------------------------------- the case page
 
 
+def _fields(action: CaseAction, profile, case=None) -> tuple[FieldRule, ...]:
+    return fields_of(action, profile, urgent=case is None or case.urgency != "normal") or NOTE_ONLY
+
+
 def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
     offered = [CaseAction(a) for a in read.available_actions]
-    picker = lists.departments_for(session, me, case) if {CaseAction.DISPATCH, CaseAction.DECIDE} & set(offered) else []
+    pick = {CaseAction.DISPATCH, CaseAction.DECIDE, CaseAction.ALERT}
+    if profile.cases.emergency_to_department and case.urgency != "normal":
+        pick.add(CaseAction.ESCALATE)  # the competent department an urgent case also goes to (LZ§16)
+    picker = lists.departments_for(session, me, case) if pick & set(offered) else []
     areas = actors.pass_up_areas(session, profile, case) if CaseAction.PASS_UP in offered else []
-    return [{"action": str(a), "label": ACTION_LABELS[a], "fields": REQUIRED_FIELDS.get(a, NOTE_ONLY),
+    return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case),
              "departments": picker, "areas": areas, "side": a in lists.SIDE_ACTIONS} for a in offered]
 
 
@@ -258,11 +265,11 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         # with the message and the user's input, so nothing typed is lost.
         chosen = CaseAction(error_action)
         forms.insert(0, {"action": str(chosen), "label": ACTION_LABELS[chosen], "side": False,
-                         "fields": REQUIRED_FIELDS.get(chosen, NOTE_ONLY), "departments": [], "areas": []})
+                         "fields": _fields(chosen, request.app.state.profile), "departments": [], "areas": []})
     return _render(request, "cases/detail.html", {
         "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
         "forms": forms,
-        "clock_kinds": [str(k) for k in ClockKind], "error": error, "error_action": error_action,
+        "clock_kinds": [str(k) for k in ClockKind if k in read.clocks], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
     }, status=status)
@@ -304,7 +311,7 @@ def action_form(request: Request, case_no: str, action: str, me: CaseActor, sess
 def _payload(request: Request, action: CaseAction, form, values: dict) -> dict[str, Any]:
     """An action's form as the payload :func:`actions.act` takes (the API's JSON body)."""
     payload: dict[str, Any] = {}
-    for rule in REQUIRED_FIELDS.get(action, NOTE_ONLY):
+    for rule in _fields(action, request.app.state.profile):
         raw = values.get(rule.name)
         if rule.kind == "codes":
             items = raw if isinstance(raw, list) else [raw] if raw else []

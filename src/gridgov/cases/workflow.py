@@ -1,41 +1,34 @@
-"""The lifecycle of a case as a pure state machine (docs: shared/design/case-lifecycle.md).
+"""The lifecycle of a case as a pure state machine.
 
 ``TRANSITIONS[(state, action)]`` says where an action leads and which kinds of actor may take it;
 it is the one place where a transition is allowed or refused. What each action's payload must carry is
-the table of :mod:`.payload`. The service computes the facts about
-the acting user (:class:`Actor`) and about the case (the keyword context of :func:`transition`) and
-applies the side effects; it never holds a second rule set.
+the table of :mod:`.payload`. The service computes the facts about the acting user (:class:`Actor`)
+and about the case (the keyword context of :func:`transition`) and applies the side effects; it never
+holds a second rule set.
 
 Refusals come in two kinds, because the API answers them differently:
 
-- the case's state does not allow the action (or a condition of the case, such as "no extension
-  left", is not met) → :class:`StateRefused`, HTTP 409;
+- the case's state (or a condition such as "no extension left") does not allow it → :class:`StateRefused`, 409;
 - the state allows it but this actor may not take it → :class:`ActorRefused`, HTTP 403.
 
 Decisions where the spec leaves room (each is a sentence in the report too):
 
-- A grid leader (网格长) counts as a grid worker of its grid: the regulations make the leader
-  responsible for the grid, so it may verify, solve on the spot, escalate and reject.
-- A worker may reject a case only while it is still the worker's (reported, verified); once
-  escalated, only the agency may reject it.
-- A department's receiver (受理员) may also handle (small departments have one person for both);
-  handling, notes and extension requests belong to the lead department's receiver or handler.
-  Assisting departments add notes with ``comment``.
-- ``decide`` follows the profile's ``dispute_settled_by``: ``agency_above`` (the default, as the spec
-  says) → the agency of the level directly above the one holding the case; ``same_level_agency`` and
-  ``party_committee_or_government`` → the agency of the same level, which records the decision of the
-  party committee or government (ZJ§14) or settles it itself (JM§24).
-- ``pass_up`` needs a level above the one holding the case (``has_level_above``). It goes to the
-  next level with an agency unless the agency names a higher one (``to_area``): under the profile's
-  ``level_by_level`` (QZ§17 逐级受理、办理) naming a level beyond the next is refused as the actor's
-  (403), so a case climbs one level at a time; elsewhere the agency may send it straight up. Either
-  way only the agency holding the case acts on it as the agency (``Who.AGENCY`` is the same level):
-  a higher agency cannot accept, dispatch, solve or pass up what has not reached it, and a lower
-  one keeps what reached it until it passes it up.
-- ``reopen`` leads back to the lead department (in_progress) when the case had one, else to the
-  agency (accepted); the agency may choose with ``to=``.
-- The auditor and the system administrator are not parties to a case: they never act on it, not
-  even comment (they read it elsewhere).
+- A grid leader (网格长) counts as a grid worker of its grid (verify, solve on the spot, escalate,
+  reject). A worker may reject a case only while it is still the worker's (reported, verified).
+- A department's receiver (受理员) may also handle; handling, notes and extension requests belong to
+  the lead department; assisting departments add notes with ``comment``.
+- ``decide`` follows ``dispute_settled_by``: ``agency_above`` → the agency of the level above;
+  ``same_level_agency`` and ``party_committee_or_government`` → the agency of the same level, which
+  records the party committee's or government's decision (ZJ§14) or settles it itself (JM§24).
+- ``pass_up`` needs a level above (``has_level_above``) and goes to the next level with an agency
+  unless the agency names a higher one (``to_area``); under ``level_by_level`` (QZ§17 逐级受理、办理)
+  skipping a level is the actor's refusal (403). Only the agency holding the case acts as the agency
+  (``Who.AGENCY`` is the same level): a higher one cannot act on what has not reached it.
+- ``reopen`` leads back to the lead department (in_progress) if any, else to the agency (accepted);
+  the agency may choose with ``to=``.
+- ``alert``/``acknowledge`` (LZ§16): an urgent case escalated goes to its competent department too (when
+  known, :mod:`.actions`; else the agency's ``alert``), which acknowledges it: its ``emergency`` clock stops.
+- The auditor and the system administrator are not parties to a case: they never act on it.
 """
 
 from __future__ import annotations
@@ -117,6 +110,8 @@ class CaseAction(enum.StrEnum):
     SUPERVISE = "supervise"
     COMMENT = "comment"
     ATTACH = "attach"
+    ACKNOWLEDGE = "acknowledge"
+    ALERT = "alert"
 
 
 ACTION_LABELS = {
@@ -143,6 +138,8 @@ ACTION_LABELS = {
     CaseAction.SUPERVISE: "督办",
     CaseAction.COMMENT: "备注",
     CaseAction.ATTACH: "补充附件",
+    CaseAction.ACKNOWLEDGE: "确认接报",
+    CaseAction.ALERT: "直报主管部门",
 }
 
 
@@ -197,6 +194,7 @@ class Actor:
     ``department``: the part of the user's department in the case's current dispatch.
     ``can_see``: the case lies in the user's jurisdiction or the user is a party to it.
     ``is_reporter``: the user (or resident) raised the case.
+    ``alerted``: the user's department was sent the case as urgent (LZ§16), not yet acknowledged.
     """
 
     role: str
@@ -205,6 +203,7 @@ class Actor:
     department: DepartmentPart = DepartmentPart.NONE
     can_see: bool = False
     is_reporter: bool = False
+    alerted: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,6 +226,7 @@ class CaseFacts:
     to: CaseState | str | None = None
     level_by_level: bool = False
     skips_level: bool = False
+    may_alert: bool = False
 
 
 class Who(enum.StrEnum):
@@ -240,6 +240,7 @@ class Who(enum.StrEnum):
     LEAD_DEPARTMENT = "lead_department"
     REPORTER = "reporter"
     VIEWER = "viewer"
+    ALERTED_DEPARTMENT = "alerted_department"
 
 
 WHO_LABELS = {
@@ -251,6 +252,7 @@ WHO_LABELS = {
     Who.LEAD_DEPARTMENT: "牵头部门",
     Who.REPORTER: "事项提出人",
     Who.VIEWER: "能查看该事项的人员",
+    Who.ALERTED_DEPARTMENT: "收到紧急直报的主管部门",
 }
 
 
@@ -277,6 +279,8 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
         return actor.is_reporter and role not in NON_PARTY_ROLES
     if who is Who.VIEWER:
         return actor.can_see and role not in NON_PARTY_ROLES
+    if who is Who.ALERTED_DEPARTMENT:
+        return role in DEPARTMENT_ROLES and actor.alerted
     raise ValueError(who)
 
 
@@ -324,6 +328,8 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.SUPERVISE, OPEN_STATES, _STAY, frozenset({W.SUPERVISING_AGENCY})),
     (A.COMMENT, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
     (A.ATTACH, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
+    (A.ACKNOWLEDGE, OPEN_STATES, _STAY, frozenset({W.ALERTED_DEPARTMENT})),
+    (A.ALERT, frozenset({S.ESCALATED, S.ACCEPTED}), _STAY, frozenset({W.AGENCY})),
 ]
 
 
@@ -349,6 +355,8 @@ RAISES_LEVEL = frozenset({CaseAction.PASS_UP})
 
 
 def _guard(action: CaseAction, facts: CaseFacts) -> str | None:
+    if action is CaseAction.ALERT and not facts.may_alert:
+        return "只有尚未直报主管部门的紧急事项才需直报（本地政策规定紧急情况立即报告相关主管部门时）"
     if action is CaseAction.PASS_UP and not facts.has_level_above:
         return "该事项已在最高一级网格化机构，无法再提交上级"
     if action is CaseAction.REQUEST_EXTENSION:

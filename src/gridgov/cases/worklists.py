@@ -140,17 +140,21 @@ def inbox(session: Session, principal: Principal, *, now: datetime, profile) -> 
 
 
 def department(session: Session, principal: Principal, *, now: datetime) -> dict[str, list[Row]]:
-    """A department's worklist: to sign, in progress, due soon, and cases it assists on."""
+    """A department's worklist: emergencies sent straight to it (LZ§16), to sign, in progress, due
+    soon, and cases it assists on."""
     code = principal.department_code
     cases = _cases(session, principal, states=OPEN_STATES) if code else []
     lead = [c for c in cases if c.lead_department_code == code]
     by_id = dict(zip((c.id for c in cases), rows_for(session, cases, now), strict=True))
     in_progress = [by_id[c.id] for c in lead if c.state == CaseState.IN_PROGRESS]
+    alerted = repo.alerted_case_ids(session, code, [c.id for c in cases if c.lead_department_code != code]) if code \
+        else set()
     return {
+        "emergency": [by_id[c.id] for c in cases if c.id in alerted],
         "to_sign": [by_id[c.id] for c in lead if c.state == CaseState.DISPATCHED],
         "in_progress": in_progress,
         "due_soon": [r for r in in_progress if r.status in ("warning", "overdue")],
-        "assisting": [by_id[c.id] for c in cases if c.lead_department_code != code],
+        "assisting": [by_id[c.id] for c in cases if c.lead_department_code != code and c.id not in alerted],
     }
 
 

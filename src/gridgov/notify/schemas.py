@@ -23,6 +23,7 @@ KIND_LABELS = {
     "catalogue_filing": "报市备案",
     "dedicated_grid_case": "专属网格事项",
     "complaint_overdue": "投诉超期",
+    "case_emergency": "紧急直报",
 }
 """Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
 
