@@ -42,6 +42,7 @@ from gridgov.errors import Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import DEPARTMENT_ROLES, Role
 from gridgov.notify import Notice, notify
+from gridgov.notify.department import notify_department_at_once
 from gridgov.territory import rules
 from gridgov.territory.service import area_chain
 
@@ -205,8 +206,9 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         session.flush()
     _tell_next(session, case, action, entry.seq, now, profile)
     if alerted is not None:
-        notify_department(session, case, alerted.code, kind="case_emergency", now=now, key=f"emergency:{entry.seq}",
-                          message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
+        notify_department_at_once(session, alerted.code, kind="case_emergency", now=now, case_id=case.id,
+                                  dedupe_key=f"case:{case.case_no}:emergency:{entry.seq}:",
+                                  link=f"/cases/{case.case_no}", message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 
@@ -255,16 +257,6 @@ def _emergency_department(session: Session, case: Case, action: CaseAction, data
         return _department(session, case, named, "相关主管部门")
     kind = repo.matter_department_kind(session, case.category)
     return repo.nearest_department(session, case.grid_code, kind) if kind else None
-
-
-def notify_department(session: Session, case: Case, department_code: str, *, kind: str, message: str, key: str,
-                      now: datetime) -> None:
-    """Tells every active member of a department about a case (a link to it; one notice each,
-    deduplicated by ``key`` within the case). What makes the case visible to the department is its
-    ``case_departments`` row, written by the caller."""
-    users = sorted(set(repo.department_users(session, department_code, DEPARTMENT_ROLES)))
-    notify(session, [Notice(uid, kind, message, f"case:{case.case_no}:{key}:{uid}", case.id, f"/cases/{case.case_no}")
-                     for uid in users], now=now)
 
 
 def _supervise(session: Session, principal: Principal, case: Case, data: dict[str, Any],

@@ -2,8 +2,8 @@
 handlers), stored once by ``dedupe_key`` + user id.
 
 Used for a case in a dedicated grid, told to the grid's competent department under dual management
-(QZ§5, :func:`gridgov.territory.dedicated.tell_competent_department`). An emergency told straight to
-its department (LZ§16) is the same act: the integrator may route both through this function.
+(QZ§5, :func:`gridgov.territory.dedicated.tell_competent_department`), and for an urgent case sent
+straight to its competent department (LZ§16, :mod:`gridgov.cases.actions`).
 """
 
 from __future__ import annotations
