@@ -208,7 +208,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     if alerted is not None:
         notify_department_at_once(session, alerted.code, kind="case_emergency", now=now, case_id=case.id,
                                   dedupe_key=f"case:{case.case_no}:emergency:{entry.seq}:",
-                                  link=f"/cases/{case.case_no}", message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
+                                  link=f"/cases/{case.case_no}",
+                                  message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 
