@@ -24,22 +24,10 @@ REGENERATE = "docs/{name} is not current: run `gridgov profile docs` from the pr
 # Settings that no test shows yet. Each is being wired (or removed from the schema) by issue 13's other
 # parts; the integrator empties this list as their marked tests land. Never add to it to make a test pass.
 PENDING_SETTINGS: set[str] = {
-    "territory.agency_levels",  # LZ's village agency (LZ§5): the LZ loop scenario
-    "territory.dedicated_dual_management",
-    "territory.micro_grids",
-    "territory.exclusive_division",
-    "staff.dedicated_leader_is_unit_head",
     "staff.dedicated_staffed_by_host_unit",
     "staff.assessment_before_posting",  # today it changes a message only
     "staff.fulltime_eligibility.conditions",
     "staff.fulltime_eligibility.preferences",
-    "cases.report_to",  # LZ reports to the village agency (LZ§16)
-    "cases.level_by_level",
-    "cases.emergency_to_department",
-    "cases.extension_approved_by",
-    "catalogue.published",
-    "board.published_by",
-    "board.online",
 }
 
 
