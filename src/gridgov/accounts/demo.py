@@ -70,8 +70,10 @@ def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
     if profile is None:
         return DEMO_ACCOUNTS
     kinds = demo_department_kinds(profile)
+    swapped = {u for u, (kind, _name) in kinds.items()
+               if next(a for a in DEMO_ACCOUNTS if a.username == u).place != f"county-dept:{kind}"}
     accounts = tuple(replace(a, display_name=f"区{kinds[a.username][1]}受理员",
-                             note=f"区{kinds[a.username][1]}部门受理员") if a.username in kinds else a
+                             note=f"区{kinds[a.username][1]}部门受理员") if a.username in swapped else a
                      for a in DEMO_ACCOUNTS)
     if "village" not in profile.territory.agency_levels:
         return accounts
