@@ -191,3 +191,14 @@ def departments_for(session: Session, principal: Principal, case: Case) -> list[
     (the same condition :func:`gridgov.cases.actions.act` checks)."""
     return [d for d in list_departments(session, principal)
             if case.grid_code.startswith(rules.area_prefix(d.area_code))]
+
+
+def default_department(picker, kind: str | None, handling_area: str) -> str | None:
+    """The department the dispatch form preselects: of the case type's kind, the handling agency's
+    own if it has one, else the nearest above it (the longest area code that is a prefix)."""
+    mine = [d for d in picker if kind and d.kind == kind]
+    if not mine:
+        return None
+    own = next((d for d in mine if d.area_code == handling_area), None)
+    nearest = own or max(mine, key=lambda d: len(rules.area_prefix(d.area_code)))
+    return nearest.code
