@@ -131,6 +131,7 @@ def parse(text: str, profile, *, source: str = "") -> CaseTypes:
         code, name, parent, dept_cell, matter_cell = cells
         found = _row_problems(code, name, parent, seen, classes, bad)
         seen.add(code)
+        used.add(parent)
         depts, mats = _candidates(dept_cell), _candidates(matter_cell)
         if parent in classes:
             depts, mats = depts or classes[parent][0], mats or classes[parent][1]
@@ -150,8 +151,6 @@ def parse(text: str, profile, *, source: str = "") -> CaseTypes:
             continue
         if not parent:
             classes[code] = (depts, mats)
-        else:
-            used.add(parent)
         rows.append(CaseType(code, name, parent or None, dept, matter, tuple(m for m in mats if m in matters), line))
     if not header_seen:
         problems.append((1, f"文件为空：须有表头 {','.join(COLUMNS)} 和至少一个大类、一个小类"))

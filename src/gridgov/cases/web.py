@@ -165,10 +165,11 @@ def cases_department(request: Request, me: CaseActor, session: SessionDep):
 @router.get("/cases/overview")
 def cases_overview(request: Request, me: CaseReader, session: SessionDep):
     counts = lists.counts_by_state(session, me)
+    by_type = lists.counts_by_type(session, me, request.app.state.case_types)
     late, late_total = lists.overdue(session, me, now=utc_now())
     settings = request.app.state.settings
     return _render(request, "cases/overview.html", {
-        "counts": counts, "open_total": sum(c["count"] for c in counts if c["open"]),
+        "counts": counts, "by_type": by_type, "open_total": sum(c["count"] for c in counts if c["open"]),
         "all_total": sum(c["count"] for c in counts), "late_rows": late, "late_total": late_total,
         "chart": {"names": [c["label"] for c in counts], "counts": [c["count"] for c in counts]},
         "map_config": {"tile_url": settings.tile_url or "",
