@@ -33,6 +33,7 @@ from gridgov.authz.dependencies import (
     secure_cookies,
 )
 from gridgov.body_limits import BodyLimitMiddleware
+from gridgov.cases import casetypes
 from gridgov.cases.api import router as cases_api
 from gridgov.cases.supervision_api import router as supervision_api
 from gridgov.cases.web import router as case_pages
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     ``gridgov serve`` asks for it; tests and embedded uses run jobs explicitly instead."""
     settings = settings or get_settings()
     profile = validate_profiles_or_die(settings.profile)
+    # GRIDGOV_CASE_TYPES: a bad file stops the start, naming every bad line
+    case_types = casetypes.load(settings.case_types, profile)
     engine = engine or make_engine(settings.database_url)
 
     @asynccontextmanager
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.profile = profile
+    app.state.case_types = case_types
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)

@@ -8,6 +8,7 @@ from gridgov import __version__
 from gridgov.accounts.cli import app as users_app
 from gridgov.calendar_cli import app as calendar_app
 from gridgov.cases.cli import app as cases_app
+from gridgov.cases.cli import types_app as case_types_app
 from gridgov.dbcli import app as db_app
 from gridgov.dbcli import demo, run_jobs, serve
 from gridgov.policy_cli import app as profile_app
@@ -26,6 +27,7 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(staff_app, name="staff")
 app.add_typer(cases_app, name="cases")
+app.add_typer(case_types_app, name="case-types")
 app.add_typer(users_app, name="users")
 app.command("demo")(demo)
 app.command("serve")(serve)

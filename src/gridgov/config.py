@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024)
     max_import_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    case_types: Path | None = None
+    """GRIDGOV_CASE_TYPES: a city's own file of case types (事件类型) replacing the shipped one
+    (gridgov/cases/data/case_types.csv); checked against the profile at start-up, all or nothing."""
 
     @property
     def media_path(self) -> Path:

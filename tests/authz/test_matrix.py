@@ -40,11 +40,13 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import shapely
 from sqlalchemy import select
 
+import gridgov
 from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_places
 from gridgov.authz.permissions import Permission
 from gridgov.models import (
@@ -75,20 +77,20 @@ def significant(code: str) -> str:
 
 
 _T, _D, _S = Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ, Permission.STAFF_READ
-_U, _A = Permission.USERS_ADMIN, Permission.AUDIT_READ
+_U, _A, _C = Permission.USERS_ADMIN, Permission.AUDIT_READ, Permission.CASES_READ
 MAY_READ: dict[str, set[Permission]] = {
     # What each demo account may read, written by hand from the role table of the brief, never taken from
     # role_can, the code under test: field and agency roles read the territory and the departments; agency
     # staff and grid leaders read staff records; the agency administrator also manages users; separation of
     # duties (等保 三员) leaves the auditor the audit log only and the security administrator users only.
-    "city_admin": {_T, _D, _S, _U},
-    "county_dispatcher": {_T, _D, _S},
-    "town_dispatcher": {_T, _D, _S},
-    "worker": {_T, _D},
-    "worker2": {_T, _D},
-    "leader": {_T, _D, _S},
-    "dept_cg": {_T, _D},
-    "dept_sc": {_T, _D},
+    "city_admin": {_T, _D, _S, _U, _C},
+    "county_dispatcher": {_T, _D, _S, _C},
+    "town_dispatcher": {_T, _D, _S, _C},
+    "worker": {_T, _D, _C},
+    "worker2": {_T, _D, _C},
+    "leader": {_T, _D, _S, _C},
+    "dept_cg": {_T, _D, _C},
+    "dept_sc": {_T, _D, _C},
     "auditor": {_A},
     "security_admin": {_U},
 }
@@ -270,6 +272,18 @@ def departments_api(c, u) -> Seen:
     return Seen({d["code"]: d["area_code"] for d in get(c, "/api/v1/departments").json()})
 
 
+def _shipped_type_codes() -> set[str]:
+    """Every code of the shipped case-type file, read as plain CSV (not through the code under test)."""
+    text = (Path(gridgov.__file__).parent / "cases" / "data" / "case_types.csv").read_text(encoding="utf-8")
+    rows = [r for r in csv.reader(io.StringIO(text)) if r and not r[0].startswith("#")]
+    return {r[0] for r in rows[1:]}
+
+
+def case_types_api(c, u) -> Seen:
+    """A reference list with no jurisdiction: every reader gets all of it (placed at the city, above all)."""
+    return Seen({t["code"]: CITY for t in get(c, "/api/v1/case-types").json()})
+
+
 def users_api(c, u) -> Seen:
     return Seen({x["username"]: x["scope_code"] for x in get(c, "/api/v1/users").json()})
 
@@ -324,6 +338,8 @@ LISTS: list[List] = [
     List("网格导出", Permission.TERRITORY_READ, grids_export, lambda u: {c for c in u.grids if u.covers(c)}),
     List("联动部门 API", Permission.DEPARTMENTS_READ, departments_api,
          lambda u: {d for d, area in u.departments.items() if u.sees(area)}, ancestors=True),
+    List("事件类型 API（无辖区的参考表）", Permission.CASES_READ, case_types_api, lambda u: _shipped_type_codes(),
+         ancestors=True),
     List("网格员 API（逐页）", Permission.STAFF_READ, staff_api, Universe.staff_in),
     List("用户 API", Permission.USERS_ADMIN, users_api, lambda u: {n for n, s in u.users.items() if u.covers(s)}),
     List("用户页面", Permission.USERS_ADMIN, users_page, lambda u: {n for n, s in u.users.items() if u.covers(s)}),

@@ -96,11 +96,11 @@ def act(session: Session, principal: Principal, case_no: str, action: str, paylo
 
 
 def act_and_read(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
-                 now: datetime, profile, media_root: Path) -> CaseRead:
+                 now: datetime, profile, media_root: Path, case_types=None) -> CaseRead:
     """:func:`act`, then the case as the API answers it, on the limits the action read."""
     acted = take_action(session, principal, case_no, action, payload, now=now, profile=profile, media_root=media_root)
     return case_read(session, principal, acted.case, now=now, profile=profile, limits=acted.limits,
-                     depts=acted.depts)
+                     depts=acted.depts, case_types=case_types)
 
 
 def take_action(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,

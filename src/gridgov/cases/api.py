@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz import Pass, Permission, Principal, admit
 from gridgov.authz.principals import CaseCreator, CaseReader
 from gridgov.cases import actions, service
-from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, LogEntryRead
+from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, CaseTypeRead, LogEntryRead
 from gridgov.deps import ProfileDep, SessionDep, in_one_trip
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local, utc_now
@@ -42,6 +42,10 @@ class Writing:
     @property
     def profile(self):
         return self.request.app.state.profile
+
+    @property
+    def case_types(self):
+        return self.request.app.state.case_types
 
     @property
     def cipher(self):
@@ -84,6 +88,14 @@ def case_categories(session: SessionDep, me: CaseReader, profile: ProfileDep,
     return service.category_choices(session, where, local(utc_now()).date(), profile)
 
 
+@router.get("/case-types", response_model=list[CaseTypeRead], summary="事件类型（大类/小类）")
+def case_types(request: Request, me: CaseReader) -> list[CaseTypeRead]:
+    """Every case type in file order: 大类 (``parent`` null) and 小类, each with the department kind
+    and the matter it falls under in the profile in use. The same list for everyone who reads cases."""
+    return [CaseTypeRead(code=t.code, name=t.name, parent=t.parent, department_kind=t.department_kind,
+                         matter=t.matter) for t in request.app.state.case_types.types]
+
+
 @router.post("/case-photos", status_code=201, summary="上传事项照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")
 def upload_photo(request: Request, me: CaseCreator, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     data = file.file.read(MAX_BYTES + 1)
@@ -105,24 +117,24 @@ async def create_case(data: CaseCreate, w: Intake) -> CaseRead:
     def work() -> CaseRead:
         me, now = w.principal(), utc_now()
         new = service.create_case(w.session, me, data, now=now, profile=w.profile, cipher=w.cipher,
-                                  media_root=w.media_root)
-        return service.new_case_read(w.session, me, new, now=now, profile=w.profile)
+                                  media_root=w.media_root, case_types=w.case_types)
+        return service.new_case_read(w.session, me, new, now=now, profile=w.profile, case_types=w.case_types)
 
     return await w.run(work)
 
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")
-def list_cases(session: SessionDep, me: CaseReader, state: str | None = None, grid: str | None = None,
+def list_cases(request: Request, session: SessionDep, me: CaseReader, state: str | None = None, grid: str | None = None,
                overdue: bool | None = None, q: str | None = None, page: PageQuery = 1,
                per_page: int = Query(50, ge=1, le=200)) -> Page[CaseListItem]:
     return service.list_cases(session, me, now=utc_now(), state=state, grid=grid, overdue=overdue, q=q,
-                              page=page, per_page=per_page)
+                              page=page, per_page=per_page, case_types=request.app.state.case_types)
 
 
 @router.get("/cases/{case_no}", response_model=CaseRead, summary="事项详情")
-def get_case(case_no: str, session: SessionDep, me: CaseReader, profile: ProfileDep) -> CaseRead:
+def get_case(case_no: str, request: Request, session: SessionDep, me: CaseReader, profile: ProfileDep) -> CaseRead:
     case = service.access_case(session, me, case_no)
-    return service.case_read(session, me, case, now=utc_now(), profile=profile)
+    return service.case_read(session, me, case, now=utc_now(), profile=profile, case_types=request.app.state.case_types)
 
 
 @router.get("/cases/{case_no}/log", response_model=list[LogEntryRead], summary="事项电子档案")
@@ -134,6 +146,6 @@ def get_log(case_no: str, session: SessionDep, me: CaseReader) -> list[LogEntryR
 async def act(case_no: str, action: str, w: Acting, body: Annotated[dict[str, Any] | None, Body()] = None) -> CaseRead:
     def work() -> CaseRead:
         return actions.act_and_read(w.session, w.principal(), case_no, action, body or {}, now=utc_now(),
-                                    profile=w.profile, media_root=w.media_root)
+                                    profile=w.profile, media_root=w.media_root, case_types=w.case_types)
 
     return await w.run(work)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from typing import Annotated
 
 import typer
 
+from gridgov.cases import casetypes
 from gridgov.cases.service import count_cases, verify_files
 from gridgov.cases.sweep import sweep
-from gridgov.config import get_settings
+from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+from gridgov.errors import DomainError
 from gridgov.kit.cli import fail_on_domain_error
 from gridgov.kit.clock import utc_now
-from gridgov.policy.loader import load_profile
+from gridgov.policy.loader import ProfileError, available_profiles, load_profile
 
 app = typer.Typer(help="事件：时限预警与超期扫描、电子档案核验。", no_args_is_help=True)
 
@@ -71,3 +74,36 @@ def verify_log(
         for problem in problems:
             typer.echo(f"    - {problem}")
     raise typer.Exit(1)
+
+
+types_app = typer.Typer(help="事件类型（大类/小类）：核验城市自己的事件类型文件（GRIDGOV_CASE_TYPES）。",
+                        no_args_is_help=True)
+
+
+@types_app.command("check")
+def check_types(
+    file: Annotated[str, typer.Argument(help="事件类型文件（CSV，列：code,name,parent,department_kind,matter）")],
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help="按此政策配置核验；默认 GRIDGOV_PROFILE；all 为全部五个")] = None,
+) -> None:
+    """核验事件类型文件：逐行检查，列出每一处错误及其行号；有错则退出码为 1，文件不会被部分采用。"""
+    # Only the profile's name: checking a file needs no database nor secret key.
+    configured = os.environ.get("GRIDGOV_PROFILE") or Settings.model_fields["profile"].default
+    names = available_profiles() if profile == "all" else [profile or configured]
+    failed = False
+    for name in names:
+        try:
+            found = casetypes.read(file, load_profile(name))
+        except ProfileError as exc:
+            typer.echo(f"错误：{exc}", err=True)
+            raise typer.Exit(2) from None
+        except DomainError as exc:
+            failed = True
+            typer.echo(f"[{name}] 未通过：", err=True)
+            for item in exc.details or [{"line": "-", "error": exc.message}]:
+                typer.echo(f"  第 {item['line']} 行：{item['error']}", err=True)
+            continue
+        classes = sum(1 for t in found.types if t.is_class)
+        typer.echo(f"[{name}] 通过：{classes} 个大类、{len(found.types) - classes} 个小类")
+    if failed:
+        raise typer.Exit(1)

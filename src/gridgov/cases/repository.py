@@ -153,6 +153,12 @@ def count_by_state(session: Session, principal: Principal) -> dict[str, int]:
     return dict(session.execute(stmt).all())
 
 
+def count_by_type(session: Session, principal: Principal) -> dict[str | None, int]:
+    """Type code (None: registered without one) → number of the cases the principal may see."""
+    stmt = scoped(select(Case.type_code, func.count()).select_from(Case), principal, Case).group_by(Case.type_code)
+    return dict(session.execute(stmt).all())
+
+
 def open_cases_located(session: Session, principal: Principal, states: Sequence[str], *, limit: int) -> list[Case]:
     """The newest visible cases in ``states`` that have coordinates (the map's), at most ``limit``."""
     stmt = scoped(select(Case), principal, Case).where(

@@ -1,4 +1,4 @@
-"""The shapes of cases in and out of the API (CaseCreate, CaseRead, CaseListItem, LogEntryRead)."""
+"""The shapes of cases in and out of the API (CaseCreate, CaseRead, CaseListItem, LogEntryRead, CaseTypeRead)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,10 @@ class CaseCreate(BaseModel):
 
     title: str = Field(min_length=2, max_length=100, title="标题")
     description: str = Field("", max_length=4000, title="描述")
-    category: str = Field(min_length=1, max_length=32, title="类别")
+    category: str | None = Field(None, min_length=1, max_length=32, title="事项（类别）",
+                                 description="不填时取事件类型所属的、在该网格适用的事项")
+    type: str | None = Field(None, min_length=1, max_length=16, title="事件类型",
+                             description="小类代码，见 GET /api/v1/case-types")
     urgency: Urgency = Field(Urgency.NORMAL, title="紧急程度")
     source: Source = Field(title="来源")
     discovered_at: datetime | None = Field(None, title="发现时间（默认现在）")
@@ -51,6 +54,8 @@ class CaseCreate(BaseModel):
 
     @model_validator(mode="after")
     def _where(self) -> CaseCreate:
+        if self.category is None and self.type is None:
+            raise ValueError("请选择事件类型或事项")
         has_point = self.lon is not None and self.lat is not None
         if (self.lon is None) != (self.lat is None):
             raise ValueError("经度和纬度须同时填写")
@@ -81,6 +86,8 @@ class CaseListItem(BaseModel):
     state: str
     state_label: str
     category: str
+    type: str | None = None
+    type_name: str | None = None
     urgency: str
     source: str
     grid_code: str
@@ -107,6 +114,8 @@ class CaseRead(CaseListItem):
     rework_count: int
     photos: list[str]
     available_actions: list[str]
+    type_department_kind: str | None = None
+    """The kind of department the case's type names by default (a dispatch preselects it there)."""
 
 
 class LogEntryRead(BaseModel):
@@ -123,3 +132,14 @@ class LogEntryRead(BaseModel):
     prev_hash: str
     hash: str
 
+
+
+class CaseTypeRead(BaseModel):
+    """One case type (事件类型): a 大类 (``parent`` null) or a 小类, with the department kind and the
+    matter it falls under, resolved under the profile in use."""
+
+    code: str
+    name: str
+    parent: str | None
+    department_kind: str
+    matter: str

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -22,10 +22,17 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import covers, scoped
-from gridgov.cases import clocks
+from gridgov.cases import casetypes, clocks
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
 from gridgov.cases.actors import actions_for
+from gridgov.cases.categories import (  # noqa: F401  (the pages, the API and instructions use them from here)
+    category_choices,
+    category_names,
+    check_category,
+    choices_text,
+    matter_of_type,
+)
 from gridgov.cases.deadlines import ClockKind
 from gridgov.cases.limits import limits_for
 from gridgov.cases.schemas import (
@@ -36,7 +43,6 @@ from gridgov.cases.schemas import (
     LogEntryRead,
 )
 from gridgov.cases.workflow import STATE_LABELS, CaseState
-from gridgov.catalogue import lookup
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.kit.clock import local
@@ -50,7 +56,6 @@ from gridgov.models import (
     CaseClock,
     CaseLogEntry,
     CasePhoto,
-    Matter,
 )
 from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
 from gridgov.models.territory import GridStatus
@@ -73,28 +78,31 @@ def access_case(session: Session, principal: Principal, case_no: str, *, for_upd
     return case
 
 
-def _list_fields(case: Case, clock_rows, now: datetime) -> dict[str, Any]:
+def _list_fields(case: Case, clock_rows, now: datetime, types: casetypes.CaseTypes | None = None) -> dict[str, Any]:
+    kind = types.get(case.type_code) if types else None
     return {
         "case_no": case.case_no, "title": case.title, "state": case.state,
-        "state_label": STATE_LABELS[CaseState(case.state)], "category": case.category, "urgency": case.urgency,
+        "state_label": STATE_LABELS[CaseState(case.state)], "category": case.category,
+        "type": case.type_code, "type_name": kind.name if kind else None, "urgency": case.urgency,
         "source": case.source, "grid_code": case.grid_code, "created_at": case.created_at,
         "worst_clock": clocks.worst(clock_rows, now),
     }
 
 
-def list_item(case: Case, clock_rows, now: datetime) -> CaseListItem:
-    return CaseListItem(**_list_fields(case, clock_rows, now))
+def list_item(case: Case, clock_rows, now: datetime, types: casetypes.CaseTypes | None = None) -> CaseListItem:
+    return CaseListItem(**_list_fields(case, clock_rows, now, types))
 
 
 def list_cases(session: Session, principal: Principal, *, now: datetime, state=None, grid=None,
                overdue: bool | None = None, q=None, page: int = 1, per_page: int = 50, states=None,
-               department_code=None) -> Page[CaseListItem]:
+               department_code=None, case_types: casetypes.CaseTypes | None = None) -> Page[CaseListItem]:
     rows, total = repo.list_cases(
         session, principal, state=state, states=states, grid=grid, q=q, department_code=department_code,
         overdue_at=now if overdue else None, offset=(page - 1) * per_page, limit=per_page,
     )
     by_case = repo.clocks_of(session, [c.id for c in rows])
-    return Page(items=[list_item(c, by_case[c.id], now) for c in rows], total=total, page=page, page_size=per_page)
+    items = [list_item(c, by_case[c.id], now, case_types) for c in rows]
+    return Page(items=items, total=total, page=page, page_size=per_page)
 
 
 @dataclass(frozen=True)
@@ -110,8 +118,11 @@ class NewCase:
 
 def case_read(session: Session, principal: Principal, case: Case, *, now: datetime, profile,
               clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None,
-              depts=None) -> CaseRead:
-    """The case in JSON; ``clock_rows``, ``photos``, ``limits`` and ``depts`` the caller has are not read again."""
+              depts=None, case_types: casetypes.CaseTypes | None = None) -> CaseRead:
+    """The case in JSON; ``clock_rows``, ``photos``, ``limits`` and ``depts`` the caller has are not read again.
+    ``case_types``: the types in use (the app's, GRIDGOV_CASE_TYPES), the shipped ones when not given."""
+    types = case_types or casetypes.load(None, profile)
+    kind = types.get(case.type_code)
     if depts is None:
         # Departments come only with a dispatch, which always names a lead: no lead, no query.
         depts = repo.departments_of(session, case.id) if case.lead_department_code else []
@@ -126,7 +137,7 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
     if photos is None:
         photos = [p.sha256 for p in repo.photos_of(session, case.id)]
     return CaseRead(
-        **_list_fields(case, clock_rows, now),
+        **_list_fields(case, clock_rows, now, types), type_department_kind=kind.department_kind if kind else None,
         description=case.description, discovered_at=case.discovered_at, lon=case.lon, lat=case.lat,
         address=case.address, handling_level=case.handling_level, handling_area_code=case.handling_area_code,
         departments=departments, clocks=clocks.summary(clock_rows, now),
@@ -140,10 +151,11 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
     )
 
 
-def new_case_read(session: Session, principal: Principal, new: NewCase, *, now: datetime, profile) -> CaseRead:
+def new_case_read(session: Session, principal: Principal, new: NewCase, *, now: datetime, profile,
+                  case_types: casetypes.CaseTypes | None = None) -> CaseRead:
     """A case just registered, in JSON, from what intake wrote."""
     return case_read(session, principal, new.case, now=now, profile=profile, clock_rows=new.clocks,
-                     photos=new.photos, limits=new.limits)
+                     photos=new.photos, limits=new.limits, case_types=case_types)
 
 
 def case_log(session: Session, principal: Principal, case_no: str) -> list[LogEntryRead]:
@@ -250,56 +262,6 @@ def checked_file(session: Session, case: Case, *, now: datetime, again: bool = F
 
 
 # ---------------------------------------------------------------------------------------------
-# Categories: the matters in force, or the profile's until a list governs the place
-
-
-def category_choices(session: Session, place: str, day: date, profile) -> list[dict[str, str]]:
-    """What a case or instruction at ``place`` (an area, grid or micro-grid code) may name on
-    ``day``: the matters in force on the lists that govern it (C2: listed work only), or, before
-    any list governs the place, the profile's initial categories."""
-    if lookup.has_catalogue(session, place):
-        return [{"code": m.code, "name": m.name} for m in lookup.matters_in_force(session, place, day)]
-    return [{"code": c.code, "name": c.name} for c in profile.cases.categories]
-
-
-def choices_text(choices: list[dict[str, str]]) -> str:
-    return "、".join(f"{c['code']}（{c['name']}）" for c in choices) or "（暂无在册事项）"
-
-
-_UNREAD = object()
-
-
-def check_category(session: Session, place: str, code: str, day: date, profile, *, found=_UNREAD):
-    """422 unless ``code`` may be named at ``place`` on ``day``; the row of the matter it names (None
-    while the profile's categories stand in for a list). The message names the choices, so a form can be
-    corrected without asking anyone. ``found``: :func:`lookup.matter_in_force`'s answer when the
-    caller read it already."""
-    matter = lookup.matter_in_force(session, place, code, day) if found is _UNREAD else found
-    if matter is not None:
-        return matter
-    if not lookup.has_catalogue(session, place):
-        if profile.cases.category(code) is None:
-            raise Invalid(f"类别 {code} 不在可选范围内：{choices_text(category_choices(session, place, day, profile))}",
-                          details=[{"field": "category", "error": "取值无效"}])
-        return None
-    why = ("列入负面清单，不属于网格事项" if lookup.on_negative_list(session, place, code, day)
-           else "不在该网格适用的事项清单内（或已退出清单）")
-    raise Invalid(f"事项 {code} {why}。可选事项：{choices_text(category_choices(session, place, day, profile))}",
-                  details=[{"field": "category", "error": "取值无效"}])
-
-
-def category_names(session: Session, profile, codes=None) -> dict[str, str]:
-    """Code → name, to show the category of cases and instructions: the profile's categories and
-    every matter ever listed (exited ones too, so an old case keeps its name). ``codes``: only these."""
-    names = {c.code: c.name for c in profile.cases.categories}
-    stmt = select(Matter.code, Matter.name)
-    if codes is not None:
-        stmt = stmt.where(Matter.code.in_(list(codes)))
-    names.update(dict(session.execute(stmt).all()))
-    return names
-
-
-# ---------------------------------------------------------------------------------------------
 # Intake
 
 
@@ -353,7 +315,7 @@ def _reporting_area(profile, grid) -> str:
 
 
 def create_case(session: Session, principal: Principal, data: CaseCreate, *, now: datetime, profile,
-                cipher: FieldCipher, media_root: Path) -> NewCase:
+                cipher: FieldCipher, media_root: Path, case_types: casetypes.CaseTypes | None = None) -> NewCase:
     """Registers a case where the locator (or the named grid) puts it, numbered, clocked and filed.
 
     A worker's own patrol or visit starts ``verified``; what residents, the hotline, units or an
@@ -370,14 +332,18 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     discovered = _discovered_at(data, now)
     grid, point = _grid_for(session, principal, data)
     photos = known_photos(media_root, data.photos)
-    case_no, matter = _number_and_matter(session, grid, data.category, now, profile)
+    kind = (case_types or casetypes.load(None, profile)).subtype(data.type) if data.type else None
+    category = data.category or matter_of_type(session, grid.code, kind, now, profile)
+    case_no, matter = _number_and_matter(session, grid, category, now, profile)
     if data.instruction_id is not None:
         _check_instruction(session, data.instruction_id, grid.code)
     case = _case_row(principal, data, case_no, grid, point, discovered, phone, cipher, profile, worker, now)
+    case.category, case.type_code = category, kind.code if kind else None
+    logged = {"source": data.source, "grid": grid.code, "category": category, "urgency": case.urgency}
+    if kind is not None:
+        logged["type"] = kind.code
     first = file_entry(case, principal, "create", now=now, from_state="", to_state=case.state,
-                       note=data.description[:200], attachments=list(photos), make=repo.NewRow,
-                       data={"source": data.source, "grid": grid.code, "category": data.category,
-                             "urgency": case.urgency})
+                       note=data.description[:200], attachments=list(photos), make=repo.NewRow, data=logged)
     limits = _limits_of_new_case(session, case, matter, profile)
     # The report clock runs in calendar hours: it needs no working-day calendar.
     clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency, make=repo.NewRow)
@@ -446,7 +412,7 @@ def _case_row(principal: Principal, data: CaseCreate, case_no: str, grid, point,
     state = CaseState.VERIFIED if worker else CaseState.REPORTED
     return repo.NewRow(
         id=None, case_no=case_no, title=data.title, description=data.description,
-        category=data.category, urgency=str(data.urgency), source=data.source, state=str(state),
+        category=data.category, type_code=None, urgency=str(data.urgency), source=data.source, state=str(state),
         discovered_at=discovered, lon=point[0] if point else None, lat=point[1] if point else None,
         address=data.address, grid_code=grid.code,
         town_code=town, county_code=rules.parent_area_code(town), handling_level=str(rules.area_level(handling_area)),

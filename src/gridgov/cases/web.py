@@ -81,6 +81,7 @@ def _labels(request: Request) -> dict[str, Any]:
         "sources": SOURCE_LABELS,
         "evaluations": {str(k): v for k, v in EVALUATION_LABELS.items()},
         "categories": forms.category_names(request),
+        "types": request.app.state.case_types.names(),
     }
 
 
@@ -164,10 +165,11 @@ def cases_department(request: Request, me: CaseActor, session: SessionDep):
 @router.get("/cases/overview")
 def cases_overview(request: Request, me: CaseReader, session: SessionDep):
     counts = lists.counts_by_state(session, me)
+    by_type = lists.counts_by_type(session, me, request.app.state.case_types)
     late, late_total = lists.overdue(session, me, now=utc_now())
     settings = request.app.state.settings
     return _render(request, "cases/overview.html", {
-        "counts": counts, "open_total": sum(c["count"] for c in counts if c["open"]),
+        "counts": counts, "by_type": by_type, "open_total": sum(c["count"] for c in counts if c["open"]),
         "all_total": sum(c["count"] for c in counts), "late_rows": late, "late_total": late_total,
         "chart": {"names": [c["label"] for c in counts], "counts": [c["count"] for c in counts]},
         "map_config": {"tile_url": settings.tile_url or "",
@@ -191,6 +193,7 @@ def _new_page(request: Request, me: Principal, values: dict, error: str | None =
     return _render(request, "cases/new.html", {
         "values": values, "error": error, "worker": worker, "sources": sources,
         "categories": _category_choices(request, me), "urgencies": list(Urgency),
+        "type_groups": request.app.state.case_types.groups(),
     }, status=status)
 
 
@@ -217,7 +220,8 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
         kept = values.get("photo_sha") or []
         values["photo_sha"] = forms.store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])
         data = CaseCreate(
-            title=text("title"), description=text("description"), category=text("category"),
+            title=text("title"), description=text("description"), category=text("category") or None,
+            type=text("type") or None,
             urgency=text("urgency") or "normal", source=text("source"),
             discovered_at=forms.local_datetime(text("discovered_at"), "发现时间"),
             lon=forms.number(text("lon"), "经度"), lat=forms.number(text("lat"), "纬度"), crs="wgs84",
@@ -225,7 +229,8 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
             reporter_phone=text("reporter_phone"), photos=values["photo_sha"],
         )
         case = service.create_case(session, me, data, now=utc_now(), profile=request.app.state.profile,
-                                   cipher=request.app.state.cipher, media_root=_media(request)).case
+                                   cipher=request.app.state.cipher, media_root=_media(request),
+                                   case_types=request.app.state.case_types).case
     except (DomainError, ValidationError) as exc:
         session.rollback()
         return _new_page(request, me, values, forms.message(exc, _pydantic_problem), forms.status_of(exc))
@@ -246,8 +251,10 @@ def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
         pick.add(CaseAction.ESCALATE)  # the competent department an urgent case also goes to (LZ§16)
     picker = lists.departments_for(session, me, case) if pick & set(offered) else []
     areas = actors.pass_up_areas(session, profile, case) if CaseAction.PASS_UP in offered else []
+    lead = lists.default_department(picker, read.type_department_kind, case.handling_area_code)
     return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case),
-             "departments": picker, "areas": areas, "side": a in lists.SIDE_ACTIONS} for a in offered]
+             "departments": picker, "areas": areas, "side": a in lists.SIDE_ACTIONS, "default_lead": lead}
+            for a in offered]
 
 
 def _case_page(request: Request, session: Session, me: Principal, case_no: str, *, status: int = 200,
@@ -256,7 +263,8 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
     now = utc_now()
     case = service.access_case(session, me, case_no)
     orders = supervision.list_for_case(session, me, case_no, now=now)
-    read = service.case_read(session, me, case, now=now, profile=request.app.state.profile)
+    read = service.case_read(session, me, case, now=now, profile=request.app.state.profile,
+                             case_types=request.app.state.case_types)
     log = service.case_log(session, me, case_no)
     checked = service.checked_file(session, case, now=now, again=check_file)
     forms = _forms(session, me, case, read, request.app.state.profile)
@@ -299,7 +307,8 @@ def action_form(request: Request, case_no: str, action: str, me: CaseActor, sess
     if not is_htmx(request):
         return RedirectResponse(f"/cases/{case_no}#act-{action}", status_code=303)
     case = service.access_case(session, me, case_no)
-    read = service.case_read(session, me, case, now=utc_now(), profile=request.app.state.profile)
+    read = service.case_read(session, me, case, now=utc_now(), profile=request.app.state.profile,
+                             case_types=request.app.state.case_types)
     form = next((f for f in _forms(session, me, case, read, request.app.state.profile)
                  if f["action"] == action), None)
     return _render(request, "cases/_action_dialog.html", {

@@ -165,6 +165,24 @@ def counts_by_state(session: Session, principal: Principal) -> list[dict]:
              "open": s in OPEN_STATES} for s in CaseState]
 
 
+def counts_by_type(session: Session, principal: Principal, types) -> list[dict]:
+    """The visible cases counted by type, grouped by 大类 (a 大类's count is its 小类' sum), in the
+    types' order; only types with cases; cases registered without a type last, as 未分类."""
+    found = repo.count_by_type(session, principal)
+    rows = []
+    for group in types.groups():
+        subs = [{"code": t.code, "name": t.name, "count": int(found.get(t.code, 0))} for t in group["types"]]
+        subs = [s for s in subs if s["count"]]
+        if subs:
+            rows.append({"code": group["code"], "name": group["name"], "count": sum(s["count"] for s in subs),
+                         "types": subs})
+    known = {t.code for t in types.types}
+    rest = sum(int(n) for code, n in found.items() if code not in known)
+    if rest:
+        rows.append({"code": "", "name": "未分类", "count": rest, "types": []})
+    return rows
+
+
 def overdue(session: Session, principal: Principal, *, now: datetime) -> tuple[list[Row], int]:
     rows, total = repo.list_cases(session, principal, overdue_at=now, limit=LIST_LIMIT)
     return rows_for(session, rows, now), total
@@ -195,3 +213,14 @@ def departments_for(session: Session, principal: Principal, case: Case) -> list[
     (the same condition :func:`gridgov.cases.actions.act` checks)."""
     return [d for d in list_departments(session, principal)
             if case.grid_code.startswith(rules.area_prefix(d.area_code))]
+
+
+def default_department(picker, kind: str | None, handling_area: str) -> str | None:
+    """The department the dispatch form preselects: of the case type's kind, the handling agency's
+    own if it has one, else the nearest above it (the longest area code that is a prefix)."""
+    mine = [d for d in picker if kind and d.kind == kind]
+    if not mine:
+        return None
+    own = next((d for d in mine if d.area_code == handling_area), None)
+    nearest = own or max(mine, key=lambda d: len(rules.area_prefix(d.area_code)))
+    return nearest.code

@@ -50,6 +50,7 @@ class Case(Base):
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(32), index=True)
+    type_code: Mapped[str | None] = mapped_column(String(16), index=True)  # 事件类型 (小类), cases.casetypes
     urgency: Mapped[str] = mapped_column(String(12), default="normal")
     source: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), index=True)

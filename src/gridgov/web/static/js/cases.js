@@ -103,7 +103,34 @@
       .catch(function (err) { status.textContent = "事项加载失败：" + err.message; });
   }
 
+  /* The report form's case types: a grouped select (大类 → 小类) with a filter box; without script the
+     select alone works. A word matches a 小类's name or its 大类's; one match is chosen. */
+  function typeFilter() {
+    var input = document.getElementById("type-search");
+    var select = document.getElementById("type");
+    if (!input || !select) return;
+    input.hidden = false;
+    input.addEventListener("input", function () {
+      var word = input.value.trim();
+      var matches = [];
+      Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
+        var groupHit = word && group.label.indexOf(word) !== -1;
+        var shown = 0;
+        Array.prototype.forEach.call(group.querySelectorAll("option"), function (opt) {
+          var hit = !word || groupHit || opt.textContent.indexOf(word) !== -1;
+          opt.hidden = !hit;
+          opt.disabled = !hit;
+          if (hit) { shown += 1; matches.push(opt); }
+        });
+        group.hidden = shown === 0;
+      });
+      if (word && matches.length === 1) select.value = matches[0].value;
+      input.setAttribute("data-matches", String(word ? matches.length : 0));
+    });
+  }
+
   reportForm();
+  typeFilter();
   overviewChart();
   overviewMap();
 })();
