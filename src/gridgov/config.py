@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1024)
     max_import_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    # Duplicates offered on the report form and at verification (issue 14): open cases of the same
+    # category within this distance, registered within these days. A local convenience, not policy.
+    duplicate_radius_m: int = Field(100, ge=10, le=1000)
+    duplicate_days: int = Field(7, ge=1, le=90)
 
     @property
     def media_path(self) -> Path:

@@ -111,6 +111,7 @@ SPEC = {
     "supervise": [(OPEN, STAY, agency_same_or_above)],
     "comment": [(OPEN, STAY, viewer)],
     "attach": [(OPEN, STAY, viewer)],
+    "merge": [({"reported", "verified", "escalated", "accepted"}, "closed", agency)],
 }
 
 T0 = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)

@@ -114,6 +114,7 @@ CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.RETURN: (ClockKind.HANDLING,),
     CaseAction.HANDLE: (ClockKind.HANDLING,),
     CaseAction.FEEDBACK: (ClockKind.FEEDBACK,),
+    CaseAction.MERGE: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.DISPATCH),
 }
 """Clocks an action stops (a clock that is not running is left alone)."""
 

@@ -117,6 +117,7 @@ class CaseAction(enum.StrEnum):
     SUPERVISE = "supervise"
     COMMENT = "comment"
     ATTACH = "attach"
+    MERGE = "merge"
 
 
 ACTION_LABELS = {
@@ -143,6 +144,7 @@ ACTION_LABELS = {
     CaseAction.SUPERVISE: "督办",
     CaseAction.COMMENT: "备注",
     CaseAction.ATTACH: "补充附件",
+    CaseAction.MERGE: "合并至重复事件",
 }
 
 
@@ -324,6 +326,8 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.SUPERVISE, OPEN_STATES, _STAY, frozenset({W.SUPERVISING_AGENCY})),
     (A.COMMENT, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
     (A.ATTACH, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
+    # A duplicate closes into the case it repeats, before anyone was sent to it (issue 14).
+    (A.MERGE, frozenset({S.REPORTED, S.VERIFIED, S.ESCALATED, S.ACCEPTED}), (S.CLOSED,), frozenset({W.AGENCY})),
 ]
 
 
