@@ -268,9 +268,9 @@ def test_i_found_it_too_adds_the_report_to_the_existing_case_instead(client_as, 
     worker = client_as("worker")
     no, lon, lat = _located(worker, places.grid)
     before = db.scalar(select(func.count()).select_from(Case))
-    r = worker.post("/cases/new", data={"title": "井盖缺失", "description": "我路过也看到了", "category": _category(worker),
-                                        "source": "patrol", "lon": f"{lon:.7f}", "lat": f"{lat:.7f}",
-                                        "join_case": no},
+    form = {"title": "井盖缺失", "description": "我路过也看到了", "category": _category(worker), "source": "patrol",
+            "lon": f"{lon:.7f}", "lat": f"{lat:.7f}", "join_case": no}
+    r = worker.post("/cases/new", data=form,
                     files=[("photos", ("again.png", _png(), "image/png"))], headers=HTML, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith(f"/cases/{no}?done=joined")
     assert db.scalar(select(func.count()).select_from(Case)) == before

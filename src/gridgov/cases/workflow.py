@@ -144,7 +144,7 @@ ACTION_LABELS = {
     CaseAction.SUPERVISE: "督办",
     CaseAction.COMMENT: "备注",
     CaseAction.ATTACH: "补充附件",
-    CaseAction.MERGE: "合并至重复事件",
+    CaseAction.MERGE: "合并到已有事件",
 }
 
 
