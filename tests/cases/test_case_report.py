@@ -246,6 +246,7 @@ def test_a_dispatcher_merges_a_duplicate_with_links_both_ways_and_the_reporter_f
     assert other_worker.get(f"/api/v1/cases/{target}").status_code == 200  # follows the case it joined
     listed = other_worker.get("/api/v1/cases", params={"per_page": 200}).json()["items"]
     assert target in {c["case_no"] for c in listed}
+    assert f'data-case="{target}"' in other_worker.get("/cases/mine", headers=HTML).text  # its worklist
     page = other_worker.get(f"/cases/{dup}", headers=HTML).text
     assert f'href="/cases/{target}"' in page and 'id="merged-into"' in page
     assert town.post(f"/api/v1/cases/{dup}/actions/merge", json={"into": target}).status_code == 409

@@ -156,7 +156,8 @@
       form.addEventListener("submit", function (ev) {
         var pressed = ev.submitter;
         if (pressed && pressed.name) {
-          form.appendChild(GGDom.el("input", { type: "hidden", name: pressed.name, value: pressed.value }));
+          form.appendChild(GGDom.el("input", { type: "hidden", name: pressed.name, value: pressed.value,
+                                               "data-busy-copy": "" }));
         }
         form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
           b.disabled = true;
@@ -164,6 +165,15 @@
         });
         var status = form.querySelector("#busy-status");
         if (status) status.textContent = "正在提交，请稍候…";
+      });
+    });
+    /* Back to a page the browser kept: its buttons work again. */
+    window.addEventListener("pageshow", function (ev) {
+      if (!ev.persisted) return;
+      document.querySelectorAll("form[data-busy] [data-busy-copy]").forEach(function (c) { c.remove(); });
+      document.querySelectorAll("form[data-busy] [aria-busy=true]").forEach(function (b) {
+        b.disabled = false;
+        b.removeAttribute("aria-busy");
       });
     });
   }
