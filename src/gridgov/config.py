@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     case_types: Path | None = None
     """GRIDGOV_CASE_TYPES: a city's own file of case types (事件类型) replacing the shipped one
     (gridgov/cases/data/case_types.csv); checked against the profile at start-up, all or nothing."""
+    # Duplicates offered on the report form and at verification (issue 14): open cases of the same
+    # category within this distance, registered within these days. A local convenience, not policy.
+    duplicate_radius_m: int = Field(100, ge=10, le=1000)
+    duplicate_days: int = Field(7, ge=1, le=90)
 
     @property
     def media_path(self) -> Path:

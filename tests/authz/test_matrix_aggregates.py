@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta as _timedelta
 
+import shapely
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -27,7 +28,7 @@ from gridgov.catalogue import service as catalogue_service
 from gridgov.departments.service import department_code
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
-from gridgov.models import Notification, User
+from gridgov.models import Grid, Notification, User
 from gridgov.policy.loader import load_profile
 
 from ..conftest import TEST_SECRET_KEY
@@ -198,8 +199,10 @@ def _build_side(db, app, clients, places, side: str) -> dict[str, str]:
         return r.json()
 
     category = ok(who["worker"].get("/api/v1/case-categories"))[0]["code"]
+    point = shapely.from_wkb(db.scalar(select(Grid.geom_wkb).where(Grid.code == grid))).representative_point()
     no = ok(who["worker"].post("/api/v1/cases", json={"title": "矩阵：路灯不亮", "category": category,
-                                                      "source": "patrol", "grid_code": grid, "address": "花园路 3 号"}),
+                                                      "source": "patrol", "grid_code": grid, "address": "花园路 3 号",
+                                                      "lon": point.x, "lat": point.y}),
             201)["case_no"]
     ok(who["worker"].post(f"/api/v1/cases/{no}/actions/escalate", json={}))
     ok(who["town"].post(f"/api/v1/cases/{no}/actions/accept", json={}))
@@ -225,7 +228,8 @@ def _build_side(db, app, clients, places, side: str) -> dict[str, str]:
     adjustment = ok(who["town"].post("/api/v1/adjustments", json=adjustment_body), 201)["id"]
     return {"case": no, "order": str(order), "instruction": str(inst), "application": str(application),
             "complaint": str(complaint), "adjustment": str(adjustment), "grid": grid, "town": town,
-            "list": str(cat["id"]), "category": category, "refusable": REFUSABLE, "adjustment_body": adjustment_body}
+            "list": str(cat["id"]), "category": category, "refusable": REFUSABLE, "adjustment_body": adjustment_body,
+            "point": {"lon": point.x, "lat": point.y}}
 
 
 def _detail(r) -> str:
@@ -306,6 +310,16 @@ def test_each_role_reaches_the_aggregates_of_its_jurisdiction_only(app, db):
             fail.check((own[kind] in keys) == (flag == "1"), f"{url}: {username} 看到本辖区对象与否应为 {flag}")
             fail.check(other[kind] not in keys, f"{url}: {username} 看到了辖区外的 {other[kind]}")
 
+    # 附近已有相同事件: at its own case's point each user is offered that case (every column sees its
+    # county's case: the departments' through its dispatch); at the other county's case, nothing of it
+    for username in COLUMNS:
+        own, other = objects[SIDE[username]], objects["B" if SIDE[username] == "A" else "A"]
+        for there, offered in ((own, True), (other, False)):
+            r = clients[username].get("/api/v1/cases/nearby", params={**there["point"], "category": there["category"]})
+            keys = {x["case_no"] for x in r.json()} if r.status_code == 200 else set()
+            fail.check(r.status_code == 200 and (there["case"] in keys) == offered and other["case"] not in keys,
+                       f"附近事件: {username} 在 {there['case']} 处得到 {r.status_code} {sorted(keys)}")
+
     # notifications: each user's own only; marking another user's notice read marks nothing
     theirs = {}
     for username in COLUMNS:
@@ -352,7 +366,8 @@ def test_the_aggregate_matrix_calls_every_route_of_those_aggregates(app):
     # every action goes through the same access_case: the matrix calls one (comment) for all of them
     called = {(r.method, re.sub(r"/actions/[a-z_]+$", "/actions/{}", r.url.replace("{id}", "{}"))) for r in ROUTES}
     called |= {("GET", url.split("?")[0]) for url in LISTINGS}
-    called |= {("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read")}
+    called |= {("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read"),
+               ("GET", "/api/v1/cases/nearby")}
     missing = []
     for path, methods, _perms in route_permissions(app):
         if not AGGREGATE_PATHS.match(path):

@@ -1,5 +1,5 @@
 """The closed loop played in a real browser, one person per browser context: the worker reports from
-a phone with its location and a photo and escalates; the town dispatcher accepts and dispatches
+a phone with its location and a photo and escalates in the same submit; the town dispatcher accepts and dispatches
 from its inbox; the department signs and handles; the dispatcher checks and records the feedback;
 the case page then shows 已结案 and a file with every step."""
 
@@ -102,15 +102,13 @@ def test_worker_dispatcher_department_and_back_to_closed_through_the_pages(peopl
     wait_for_js(worker, f"document.getElementById('grid_code').value === '{grid_code}'")
     assert "已定位" in worker.inner_text("#locate-status")
     worker.set_input_files("#photos", files=[{"name": "well.png", "mimeType": "image/png", "buffer": _png()}])
-    worker.click("#case-form button[type=submit]")
+    # One submit registers and escalates (issue 14): no second button to find on the case page.
+    worker.click("#submit-escalate")
     worker.wait_for_url(re.compile(r"/cases/\d{12}-\d{8}-\d{5}\?"))
     case_no = worker.inner_text("#case-no").strip()
-    assert "已登记" in worker.inner_text("#notice") and worker.inner_text("#case-state") == "已核实"
+    assert "已上报" in worker.inner_text("#notice") and worker.inner_text("#case-state") == "已上报"
     assert worker.locator("#case-photos img").count() == 1
     wait_for_js(worker, "document.querySelector('#case-photos img').naturalWidth > 0")
-    worker.fill("#escalate-note", "井盖需要城管部门补装")
-    _submit(worker, "escalate", "已上报")
-    assert worker.inner_text("#case-state") == "已上报"
 
     # The town dispatcher: inbox → accept → dispatch from the inbox's dialog.
     town = people.open("town_dispatcher")
@@ -152,3 +150,41 @@ def test_worker_dispatcher_department_and_back_to_closed_through_the_pages(peopl
     assert steps == ["create", "escalate", "accept", "dispatch", "sign", "handle", "check", "feedback"]
     assert "档案哈希链校验通过" in worker.inner_text("#file-check")
     assert "已补装井盖并设置警示" in worker.inner_text("#case-result")
+
+
+@pytest.mark.req("D2")
+def test_a_duplicate_within_the_distance_is_offered_on_the_form_and_joins_the_case(people, live_server):
+    """Issue 14, item 10: a worker reporting where an open case of the same category already lies is
+    shown it (附近已有相同事件) as soon as the phone gives the point, and 我也发现了 adds what was typed
+    and photographed to that case instead of opening a second one."""
+    probe = people.open(None)
+    me = _api(probe, live_server, "worker")
+    auth = {"Authorization": f"Bearer {me['token']}"}
+    grid = probe.request.get(f"{live_server}/api/v1/grids/{me['scope_code']}", headers=auth).json()
+    point = shape(grid["geometry"]).representative_point()
+    category = probe.request.get(f"{live_server}/api/v1/case-categories", headers=auth).json()[0]["code"]
+    first = probe.request.post(f"{live_server}/api/v1/cases", headers=auth, data={
+        "title": "井盖缺失<b>粗</b>", "category": category, "source": "patrol", "lon": point.x, "lat": point.y,
+        "next_action": "escalate"}).json()["case_no"]
+
+    # 30 m away, on a phone
+    lon = point.x + 30 / (111_320 * 0.85)
+    worker = people.open("worker", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                         geolocation={"longitude": lon, "latitude": point.y}, permissions=["geolocation"])
+    worker.goto(live_server + "/cases/new")
+    assert worker.locator("#nearby").is_hidden()
+    worker.fill("#title", "井盖不见了")
+    worker.fill("#description", "我路过也看到了")
+    worker.select_option("#category", category)
+    worker.click("#locate-button")
+    worker.locator(f'#nearby-list [data-case="{first}"]').wait_for()
+    assert "附近已有相同事件" in worker.inner_text("#nearby")
+    item = worker.locator(f'#nearby-list [data-case="{first}"]')
+    assert "井盖缺失<b>粗</b>" in item.inner_text() and item.locator("b").count() == 0  # text, never HTML
+    assert "相距约" in item.inner_text()
+    worker.set_input_files("#photos", files=[{"name": "again.png", "mimeType": "image/png", "buffer": _png()}])
+    item.locator("button", has_text="我也发现了").click()
+    worker.wait_for_url(re.compile(rf"/cases/{first}\?done=joined"))
+    assert f"已补充到事件 {first}" in worker.inner_text("#notice")
+    log = probe.request.get(f"{live_server}/api/v1/cases/{first}/log", headers=auth).json()
+    assert log[-1]["action"] == "comment" and "我路过也看到了" in log[-1]["note"] and len(log[-1]["attachments"]) == 1

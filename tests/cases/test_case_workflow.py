@@ -117,6 +117,7 @@ SPEC = {
     "attach": [(OPEN, STAY, viewer)],
     "acknowledge": [(OPEN, STAY, alerted_department)],  # LZ§16: the department an urgent case was sent to
     "alert": [({"escalated", "accepted"}, STAY, agency)],  # LZ§16: the agency sends it there when not yet sent
+    "merge": [({"reported", "verified", "escalated", "accepted"}, "closed", agency)],
 }
 
 T0 = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gridgov import areas
 from gridgov.authz.principal import Principal
@@ -157,13 +157,19 @@ def _departments(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 @rule(Case)
 def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A department sees the cases dispatched to it (as lead or assisting, now or earlier); every
-    other role the cases whose grid lies in its jurisdiction."""
+    other role the cases whose grid lies in its jurisdiction, and the cases a case it reported was
+    merged into as a duplicate (the reporter follows the case its report joined, issue 14)."""
     dept = department_of(p)
     if dept is not None:
         if not dept:
             return _nothing()
         return exists().where(CaseDepartment.case_id == Case.id, CaseDepartment.department_code == dept)
-    return within(p, Case.grid_code)
+    here = within(p, Case.grid_code)
+    if p.system or not p.user_id:
+        return here
+    dup = aliased(Case)
+    joined = select(dup.merged_into_id).where(dup.reporter_user_id == p.user_id, dup.merged_into_id.is_not(None))
+    return or_(here, Case.id.in_(joined))
 
 
 @rule(SupervisionOrder)

@@ -37,8 +37,8 @@ from gridgov.cases.service import (
     known_photos,
     log_action,
 )
-from gridgov.cases.workflow import ACTION_LABELS, CaseAction, CaseState, transition
-from gridgov.errors import Invalid
+from gridgov.cases.workflow import ACTION_LABELS, OPEN_STATES, CaseAction, CaseState, transition
+from gridgov.errors import Conflict, Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import DEPARTMENT_ROLES, Role
 from gridgov.notify import Notice, notify
@@ -123,6 +123,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     outcome = transition(case.state, action, actor_of(session, principal, case, profile, depts),
                          **facts_of(case, profile, now, data, limits=limits, alert=may_alert(session, case, profile)))
     photos = known_photos(media_root, list(data.get("photos") or []) + list(data.get("attachments") or []))
+    if action is CaseAction.MERGE:
+        target = _merge_target(session, principal, case, data["into"])
     if action is CaseAction.DECIDE:
         decision = _decision(session, principal, data, profile)
     alerted = _emergency_department(session, case, action, data, profile)
@@ -195,6 +197,10 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         order = _supervise(session, principal, case, data, now)
         logged["supervision_order"] = order.id
         logged["due_at"] = order.due_at.isoformat()
+    elif action is CaseAction.MERGE:
+        case.merged_into_id, case.closed_at = target.id, now
+        logged["into"] = target.case_no
+        data["note"] = "；".join(filter(None, [f"与事件 {target.case_no} 重复，已并入该事件", data.get("note")]))
     add_photos(session, case, photos, str(action), principal.user_id, now)
 
     note = str(data.get("reason") or data.get("result") or data.get("instruction") or data.get("note") or "")
@@ -202,6 +208,10 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     case.updated_at = now
     entry = log_action(session, case, principal, str(action), now=now, from_state=str(outcome.from_state),
                        to_state=str(outcome.to_state), note=note, data=logged, attachments=list(photos))
+    if action is CaseAction.MERGE:  # the other end of the link, in the other case's file
+        target.updated_at = now
+        log_action(session, target, principal, MERGED_IN, now=now, from_state=target.state, to_state=target.state,
+                   note=f"事件 {case.case_no} 与本事件重复，已并入", data={"from": case.case_no})
     with busy_is_conflict():
         session.flush()
     _tell_next(session, case, action, entry.seq, now, profile)
@@ -211,6 +221,23 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                                   link=f"/cases/{case.case_no}",
                                   message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
+
+
+MERGED_IN = "merged_in"
+"""The file entry of a case another one was merged into (the merge itself is in the duplicate's file)."""
+
+
+def _merge_target(session: Session, principal: Principal, case: Case, into: str) -> Case:
+    """The open case a duplicate is merged into: one the principal sees, not the duplicate itself."""
+    into = into.strip()
+    if into == case.case_no:
+        raise Invalid("不能把事件合并到它自己")
+    target = repo.get_case(session, principal, into, for_update=True)
+    if target is None:
+        raise Invalid(f"事件 {into} 不存在或不在你的辖区内", details=[{"field": "into", "error": "取值无效"}])
+    if CaseState(target.state) not in OPEN_STATES or target.merged_into_id is not None:
+        raise Conflict(f"事件 {into} 已办结或已被合并，不能并入")
+    return target
 
 
 DECISION_ABOVE = "party_committee_or_government"
@@ -304,7 +331,7 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
         if case.state in (CaseState.DISPATCHED, CaseState.IN_PROGRESS):
             return lead(DEPARTMENT_ROLES)
         return agency()
-    if action in (CaseAction.SOLVE, CaseAction.CHECK) and case.reporter_user_id:
+    if action in (CaseAction.SOLVE, CaseAction.CHECK, CaseAction.MERGE) and case.reporter_user_id:
         return [case.reporter_user_id]
     if action is CaseAction.REOPEN:
         return lead(DEPARTMENT_ROLES) if case.state == CaseState.IN_PROGRESS else agency()
@@ -314,5 +341,8 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
 def _tell_next(session: Session, case: Case, action: CaseAction, seq: int, now: datetime, profile) -> None:
     users = sorted(set(_next_users(session, case, action, profile)))
     message = f"事项 {case.case_no}「{case.title}」已{ACTION_LABELS[action]}，请及时处理"
+    if action is CaseAction.MERGE:
+        into = repo.case_no_by_id(session, case.merged_into_id)
+        message = f"你上报的事件 {case.case_no}「{case.title}」与事件 {into} 重复，已并入该事件，请在该事件中跟进"
     notify(session, [Notice(uid, str(action), message, f"case:{case.case_no}:{seq}:{uid}", case.id,
                             f"/cases/{case.case_no}") for uid in users], now=now)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Pass, Permission, Principal, admit
 from gridgov.authz.principals import CaseCreator, CaseReader
-from gridgov.cases import actions, service
-from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, CaseTypeRead, LogEntryRead
+from gridgov.cases import actions, report, service
+from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, CaseTypeRead, LogEntryRead, NearbyCase
 from gridgov.deps import ProfileDep, SessionDep, in_one_trip
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local, utc_now
@@ -116,11 +116,24 @@ def get_photo(sha256: str, request: Request, session: SessionDep, me: CaseReader
 async def create_case(data: CaseCreate, w: Intake) -> CaseRead:
     def work() -> CaseRead:
         me, now = w.principal(), utc_now()
-        new = service.create_case(w.session, me, data, now=now, profile=w.profile, cipher=w.cipher,
+        return report.report_case(w.session, me, data, now=now, profile=w.profile, cipher=w.cipher,
                                   media_root=w.media_root, case_types=w.case_types)
-        return service.new_case_read(w.session, me, new, now=now, profile=w.profile, case_types=w.case_types)
 
     return await w.run(work)
+
+
+@router.get("/cases/nearby", response_model=list[NearbyCase], summary="附近已有的相同事件（查重）")
+def nearby_cases(request: Request, session: SessionDep, me: CaseReader,
+                 lon: Annotated[float, Query(ge=-180, le=180, title="经度（WGS84）")],
+                 lat: Annotated[float, Query(ge=-90, le=90, title="纬度（WGS84）")],
+                 category: Annotated[str | None, Query(max_length=32, title="类别")] = None,
+                 exclude: Annotated[str | None, Query(max_length=32, title="不含的事件编号")] = None,
+                 ) -> list[dict[str, Any]]:
+    """Open cases the caller may see, of the same category, within ``GRIDGOV_DUPLICATE_RADIUS_M``
+    metres of the point, registered in the last ``GRIDGOV_DUPLICATE_DAYS`` days; nearest first."""
+    settings = request.app.state.settings
+    return report.nearby(session, me, lon=lon, lat=lat, category=category or None, now=utc_now(),
+                         radius_m=settings.duplicate_radius_m, days=settings.duplicate_days, exclude=exclude)
 
 
 @router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")

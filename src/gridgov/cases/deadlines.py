@@ -121,6 +121,7 @@ CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.HANDLE: (ClockKind.HANDLING,),
     CaseAction.FEEDBACK: (ClockKind.FEEDBACK,),
     CaseAction.ACKNOWLEDGE: (ClockKind.EMERGENCY,),
+    CaseAction.MERGE: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.DISPATCH),
 }
 """Clocks an action stops (a clock that is not running is left alone)."""
 

@@ -65,8 +65,10 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
         FieldRule("instruction", "督办要求", "text"),
         FieldRule("due_at", "督办期限", "datetime"),
     ),
-    CaseAction.COMMENT: (FieldRule("note", "备注内容", "text"),),
+    CaseAction.COMMENT: (FieldRule("note", "备注内容", "text"), _PHOTOS),
     CaseAction.ATTACH: (FieldRule("attachments", "附件", "hashes"),),
+    CaseAction.MERGE: (FieldRule("into", "并入的事件编号", "text", max_length=32),
+                       FieldRule("note", "说明", "text", required=False)),
 }
 """Actions not listed take only an optional note."""
 

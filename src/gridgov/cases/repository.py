@@ -246,3 +246,37 @@ def insert_new_case(session: Session, case, entry, clock, *, tell_grid: str | No
     of the grid's workers) by statements compiled once (:mod:`.intake_rows`, ``db.Prebuilt``);
     returns the case's id, also set on the rows. The grid was checked through the door before."""
     return intake_rows.write(session, case, entry, clock, tell_grid=tell_grid, notice=notice)
+
+
+# ---------------------------------------------------------------------------------------------
+# Duplicates (issue 14): cases near a point, and the links a merge leaves
+
+
+def case_no_by_id(session: Session, case_id: int | None) -> str | None:
+    """The number of the case a duplicate was merged into: part of the duplicate's own record (its
+    file names it too), so read as the system."""
+    if case_id is None:
+        return None
+    return session.scalar(scoped(select(Case.case_no), SYSTEM, Case).where(Case.id == case_id))
+
+
+def merged_from(session: Session, principal: Principal, case_id: int) -> list[str]:
+    """The numbers of the visible cases merged into this one, oldest first."""
+    stmt = scoped(select(Case.case_no), principal, Case).where(Case.merged_into_id == case_id)
+    return list(session.scalars(stmt.order_by(Case.id)))
+
+
+def cases_in_box(session: Session, principal: Principal, *, states: Sequence[str], category: str | None,
+                 since, box: tuple[float, float, float, float], exclude: str | None = None,
+                 limit: int = 50) -> list[Case]:
+    """Visible cases in ``states`` registered since ``since`` whose point lies in ``box`` (min lon,
+    min lat, max lon, max lat), of ``category`` when given; the caller measures the distance."""
+    stmt = scoped(select(Case), principal, Case).where(
+        Case.state.in_(list(states)), Case.created_at >= since, Case.merged_into_id.is_(None),
+        Case.lon.between(box[0], box[2]), Case.lat.between(box[1], box[3]),
+    )
+    if category:
+        stmt = stmt.where(Case.category == category)
+    if exclude:
+        stmt = stmt.where(Case.case_no != exclude)
+    return list(session.scalars(stmt.order_by(Case.created_at.desc()).limit(limit)))

@@ -44,6 +44,11 @@ class CaseCreate(BaseModel):
     reporter_phone: str = Field("", max_length=20, title="反映人电话")
     photos: list[str] = Field(default_factory=list, max_length=9, title="照片（先上传得到的 SHA-256）")
     instruction_id: IdField | None = None
+    next_action: Literal["escalate", "solve_on_site"] | None = Field(
+        None, title="登记后随即（上报或现场处置，一次提交）")
+    note: str = Field("", max_length=2000, title="上报说明")
+    result: str = Field("", max_length=2000, title="处置结果")
+    result_photos: list[str] = Field(default_factory=list, max_length=9, title="处置后照片（SHA-256）")
 
     @field_validator("discovered_at")
     @classmethod
@@ -61,6 +66,10 @@ class CaseCreate(BaseModel):
             raise ValueError("经度和纬度须同时填写")
         if not has_point and not (self.grid_code and self.address):
             raise ValueError("请给出位置：经纬度，或网格编码加地址")
+        if self.next_action == "solve_on_site" and not self.result:
+            raise ValueError("现场处置须填写处置结果")
+        if self.next_action != "solve_on_site" and (self.result or self.result_photos):
+            raise ValueError("处置结果和处置后照片只随现场处置提交")
         return self
 
 
@@ -116,6 +125,23 @@ class CaseRead(CaseListItem):
     available_actions: list[str]
     type_department_kind: str | None = None
     """The kind of department the case's type names by default (a dispatch preselects it there)."""
+    merged_into: str | None = None
+    """The case this duplicate was merged into (its page links to it)."""
+    merged_from: list[str] = []
+    """The (visible) duplicates merged into this case."""
+
+
+class NearbyCase(BaseModel):
+    """An open case near a report (``GET /api/v1/cases/nearby``): what the form shows of it."""
+
+    case_no: str
+    title: str
+    state: str
+    state_label: str
+    category: str
+    address: str
+    created_at: datetime
+    distance_m: int
 
 
 class LogEntryRead(BaseModel):

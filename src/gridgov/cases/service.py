@@ -118,9 +118,10 @@ class NewCase:
 
 def case_read(session: Session, principal: Principal, case: Case, *, now: datetime, profile,
               clock_rows: list[CaseClock] | None = None, photos: list[str] | None = None, limits=None,
-              depts=None, case_types: casetypes.CaseTypes | None = None) -> CaseRead:
-    """The case in JSON; ``clock_rows``, ``photos``, ``limits`` and ``depts`` the caller has are not read again.
-    ``case_types``: the types in use (the app's, GRIDGOV_CASE_TYPES), the shipped ones when not given."""
+              depts=None, case_types: casetypes.CaseTypes | None = None,
+              merged_from: list[str] | None = None) -> CaseRead:
+    """The case in JSON; ``clock_rows``, ``photos``, ``limits``, ``depts`` and ``merged_from`` the caller has
+    are not read again. ``case_types``: the types in use (the app's, GRIDGOV_CASE_TYPES), else the shipped ones."""
     types = case_types or casetypes.load(None, profile)
     kind = types.get(case.type_code)
     if depts is None:
@@ -144,7 +145,9 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         reporter_name=case.reporter_name, reporter_phone=mask_phone(case.reporter_phone_mask),
         evaluation=case.evaluation, result=case.result, extensions_used=case.extensions_used,
         extension_request_days=case.extension_request_days, rework_count=case.rework_count,
-        photos=photos,
+        photos=photos, merged_into=repo.case_no_by_id(session, getattr(case, "merged_into_id", None)),
+        merged_from=merged_from if merged_from is not None
+        else repo.merged_from(session, principal, case.id) if principal else [],
         available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile, depts=depts,
                                                        limits=limits)]
         if principal else [],
@@ -155,7 +158,7 @@ def new_case_read(session: Session, principal: Principal, new: NewCase, *, now: 
                   case_types: casetypes.CaseTypes | None = None) -> CaseRead:
     """A case just registered, in JSON, from what intake wrote."""
     return case_read(session, principal, new.case, now=now, profile=profile, clock_rows=new.clocks,
-                     photos=new.photos, limits=new.limits, case_types=case_types)
+                     photos=new.photos, limits=new.limits, case_types=case_types, merged_from=[])
 
 
 def case_log(session: Session, principal: Principal, case_no: str) -> list[LogEntryRead]:
@@ -422,7 +425,7 @@ def _case_row(principal: Principal, data: CaseCreate, case_no: str, grid, point,
         reporter_user_id=principal.user_id if principal else None, instruction_id=data.instruction_id,
         extension_request_days=None, evaluation=None, result="", closed_at=None,
         created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
-        version=1, log_length=0, log_head="", extensions_used=0, rework_count=0,
+        version=1, log_length=0, log_head="", extensions_used=0, rework_count=0, merged_into_id=None,
     )
 
 

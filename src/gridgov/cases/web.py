@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Principal
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
-from gridgov.cases import actions, actors, forms, service, supervision
+from gridgov.cases import actions, actors, forms, report, service, supervision
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -73,7 +73,7 @@ def role_label(role: str) -> str:
 def _labels(request: Request) -> dict[str, Any]:
     return {
         "states": {str(k): v for k, v in STATE_LABELS.items()},
-        "actions": {**{str(k): v for k, v in ACTION_LABELS.items()}, "create": "登记",
+        "actions": {**{str(k): v for k, v in ACTION_LABELS.items()}, "create": "登记", "merged_in": "并入重复事件",
                     "answer_supervision": "答复督办"},
         "clocks": {str(k): v for k, v in CLOCK_LABELS.items()},
         "statuses": {str(k): v for k, v in STATUS_LABELS.items()},
@@ -98,6 +98,8 @@ def _notice(request: Request) -> str | None:
         return f"事项 {case_no} 已登记" if case_no else "事项已登记"
     if done == "answer_supervision":
         return "督办已答复"
+    if done == "joined":
+        return f"已补充到事件 {case_no}"
     if done in set(CaseAction):
         label = ACTION_LABELS[CaseAction(done)]
         return f"事项 {case_no}：已{label}" if case_no else f"已{label}"
@@ -219,6 +221,10 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
     try:
         kept = values.get("photo_sha") or []
         values["photo_sha"] = forms.store_photos(request, form, "photos", kept if isinstance(kept, list) else [kept])
+        if text("join_case"):  # 我也发现了: what was typed and photographed goes to that case instead
+            return _join(request, me, session, text("join_case"), values)
+        step = text("next_action") or None
+        result_photos = forms.store_photos(request, form, "result_photos", []) if step == "solve_on_site" else []
         data = CaseCreate(
             title=text("title"), description=text("description"), category=text("category") or None,
             type=text("type") or None,
@@ -227,14 +233,27 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
             lon=forms.number(text("lon"), "经度"), lat=forms.number(text("lat"), "纬度"), crs="wgs84",
             grid_code=text("grid_code") or None, address=text("address"), reporter_name=text("reporter_name"),
             reporter_phone=text("reporter_phone"), photos=values["photo_sha"],
+            next_action=step, note=text("note"), result=text("result") if step == "solve_on_site" else "",
+            result_photos=result_photos,
         )
-        case = service.create_case(session, me, data, now=utc_now(), profile=request.app.state.profile,
-                                   cipher=request.app.state.cipher, media_root=_media(request),
-                                   case_types=request.app.state.case_types).case
+        case = report.report_case(session, me, data, now=utc_now(), profile=request.app.state.profile,
+                                  cipher=request.app.state.cipher, media_root=_media(request),
+                                  case_types=request.app.state.case_types)
     except (DomainError, ValidationError) as exc:
         session.rollback()
         return _new_page(request, me, values, forms.message(exc, _pydantic_problem), forms.status_of(exc))
-    return RedirectResponse(f"/cases/{case.case_no}?done=create&case={case.case_no}", status_code=303)
+    return RedirectResponse(f"/cases/{case.case_no}?done={step or 'create'}&case={case.case_no}", status_code=303)
+
+
+def _join(request: Request, me: Principal, session: Session, case_no: str, values: dict):
+    """我也发现了: the report's text and photos are added to the open case it repeats, as a note in
+    that case's file (``comment``, through the lifecycle table), instead of a new case."""
+    said = [str(values.get(k) or "").strip() for k in ("title", "description")]
+    note = "：".join(["我也发现了", *filter(None, said)])[:2000]
+    photos = values.get("photo_sha") or []
+    actions.act(session, me, case_no, str(CaseAction.COMMENT), {"note": note, "photos": photos},
+                now=utc_now(), profile=request.app.state.profile, media_root=_media(request))
+    return RedirectResponse(f"/cases/{case_no}?done=joined&case={case_no}", status_code=303)
 
 
 # ---------------------------------------------------------------- the case page
@@ -276,11 +295,23 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
                          "fields": _fields(chosen, request.app.state.profile), "departments": [], "areas": []})
     return _render(request, "cases/detail.html", {
         "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
-        "forms": forms,
+        "forms": forms, "nearby": _duplicates(request, session, me, case, now),
         "clock_kinds": [str(k) for k in ClockKind if k in read.clocks], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
     }, status=status)
+
+
+_VERIFYING = frozenset({"reported", "verified", "escalated", "accepted"})
+
+
+def _duplicates(request: Request, session: Session, me: Principal, case, now: datetime) -> list[dict]:
+    """At verification (before anyone was sent to it): the open cases this one may repeat."""
+    if case.state not in _VERIFYING or case.lon is None or case.lat is None:
+        return []
+    settings = request.app.state.settings
+    return report.nearby(session, me, lon=case.lon, lat=case.lat, category=case.category, now=now,
+                         radius_m=settings.duplicate_radius_m, days=settings.duplicate_days, exclude=case.case_no)
 
 
 def _order_due(order: supervision.SupervisionOrderRead, now: datetime) -> dict[str, str]:

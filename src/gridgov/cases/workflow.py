@@ -1,17 +1,12 @@
 """The lifecycle of a case as a pure state machine.
 
-``TRANSITIONS[(state, action)]`` says where an action leads and which kinds of actor may take it;
-it is the one place where a transition is allowed or refused. What each action's payload must carry is
-the table of :mod:`.payload`. The service computes the facts about the acting user (:class:`Actor`)
-and about the case (the keyword context of :func:`transition`) and applies the side effects; it never
-holds a second rule set.
+``TRANSITIONS[(state, action)]`` says where an action leads and which kinds of actor may take it:
+the one place where a transition is allowed or refused (payloads: :mod:`.payload`). The service
+computes the facts about the actor (:class:`Actor`) and the case (the keyword context of
+:func:`transition`) and applies the side effects; it never holds a second rule set. Refusals: the
+state (or a condition such as "no extension left") → :class:`StateRefused`, 409; the actor → :class:`ActorRefused`, 403.
 
-Refusals come in two kinds, because the API answers them differently:
-
-- the case's state (or a condition such as "no extension left") does not allow it → :class:`StateRefused`, 409;
-- the state allows it but this actor may not take it → :class:`ActorRefused`, HTTP 403.
-
-Decisions where the spec leaves room (each is a sentence in the report too):
+Decisions where the spec leaves room:
 
 - A grid leader (网格长) counts as a grid worker of its grid (verify, solve on the spot, escalate,
   reject). A worker may reject a case only while it is still the worker's (reported, verified).
@@ -112,6 +107,7 @@ class CaseAction(enum.StrEnum):
     ATTACH = "attach"
     ACKNOWLEDGE = "acknowledge"
     ALERT = "alert"
+    MERGE = "merge"
 
 
 ACTION_LABELS = {
@@ -140,6 +136,7 @@ ACTION_LABELS = {
     CaseAction.ATTACH: "补充附件",
     CaseAction.ACKNOWLEDGE: "确认接报",
     CaseAction.ALERT: "直报主管部门",
+    CaseAction.MERGE: "合并到已有事件",
 }
 
 
@@ -330,6 +327,8 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.ATTACH, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
     (A.ACKNOWLEDGE, OPEN_STATES, _STAY, frozenset({W.ALERTED_DEPARTMENT})),
     (A.ALERT, frozenset({S.ESCALATED, S.ACCEPTED}), _STAY, frozenset({W.AGENCY})),
+    # A duplicate closes into the case it repeats, before anyone was sent to it (issue 14).
+    (A.MERGE, frozenset({S.REPORTED, S.VERIFIED, S.ESCALATED, S.ACCEPTED}), (S.CLOSED,), frozenset({W.AGENCY})),
 ]
 
 

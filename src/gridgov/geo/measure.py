@@ -43,3 +43,23 @@ def _project(geoms, ref_lat: float):
     return shapely.transform(
         geoms, lambda c: np.column_stack((np.radians(c[:, 0]) * sx, np.sin(np.radians(c[:, 1])) * sy))
     )
+
+
+EARTH_RADIUS_M = 6371008.8
+"""The mean radius of the earth (IUGG), for distances along the surface."""
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """The great-circle distance between two WGS84 points in metres (haversine; within 0.5 % of the
+    ellipsoid, plenty for "within 100 m")."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def box_around(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A lon/lat box holding every point within ``radius_m`` of (lon, lat): (min lon, min lat, max lon, max lat)."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat

@@ -67,7 +67,7 @@ class Case(Base):
     reporter_name: Mapped[str] = mapped_column(String(50), default="")
     reporter_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     reporter_phone_mask: Mapped[str] = mapped_column(String(20), default="")
-    reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reporter_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     instruction_id: Mapped[int | None] = mapped_column(ForeignKey("instructions.id"))
     extensions_used: Mapped[int] = mapped_column(Integer, default=0)
     extension_request_days: Mapped[int | None] = mapped_column(Integer)
@@ -81,6 +81,8 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     log_length: Mapped[int] = mapped_column(Integer, default=0)
     log_head: Mapped[str] = mapped_column(String(64), default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    """The case this one duplicated and was merged into (closed by ``merge``), or None."""
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -42,6 +42,7 @@
           lat.value = y;
           say("已定位：" + x + "，" + y + "（精度约 " + Math.round(pos.coords.accuracy || 0) + " 米）");
           lookUp(x, y);
+          lon.dispatchEvent(new Event("change", { bubbles: true }));
         },
         function (err) {
           lon.value = "";
@@ -129,8 +130,84 @@
     });
   }
 
+  /* 附近已有相同事件: whenever the point (the #lon/#lat inputs: geolocation or a map pin, which
+     fire "change") or the category changes, ask the API for open cases of that category nearby and
+     offer each with a "我也发现了" button that sends this form to that case instead. */
+  function nearbyCheck() {
+    var box = document.getElementById("nearby");
+    var form = document.getElementById("case-form");
+    if (!box || !form) return;
+    var list = document.getElementById("nearby-list");
+    var lon = document.getElementById("lon"), lat = document.getElementById("lat");
+    var category = document.getElementById("category");
+    var asked = 0;
+
+    function item(c) {
+      var li = GGDom.el("li", { "data-case": c.case_no });
+      li.appendChild(GGDom.el("a", { href: "/cases/" + encodeURIComponent(c.case_no) }, c.title));
+      li.appendChild(GGDom.el("span", { class: "muted small" },
+        c.state_label + " · 相距约 " + c.distance_m + " 米" + (c.address ? " · " + c.address : "") + " · " + c.case_no));
+      var join = GGDom.el("button", { type: "submit", name: "join_case", value: c.case_no, class: "button button--ghost",
+                                   formnovalidate: "formnovalidate" }, "我也发现了");
+      li.appendChild(join);
+      return li;
+    }
+
+    function check() {
+      var x = parseFloat(lon.value), y = parseFloat(lat.value);
+      if (isNaN(x) || isNaN(y) || !category.value) { box.hidden = true; return; }
+      var mine = ++asked;
+      var url = "/api/v1/cases/nearby?lon=" + encodeURIComponent(x) + "&lat=" + encodeURIComponent(y) +
+        "&category=" + encodeURIComponent(category.value);
+      fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (res) { return res.ok ? res.json() : []; })
+        .then(function (found) {
+          if (mine !== asked) return;
+          while (list.firstChild) list.removeChild(list.firstChild);
+          found.forEach(function (c) { list.appendChild(item(c)); });
+          box.hidden = found.length === 0;
+        })
+        .catch(function () {});
+    }
+
+    [lon, lat, category].forEach(function (input) { input.addEventListener("change", check); });
+    check();
+  }
+
+  /* A form marked data-busy cannot be sent twice: on submit its buttons are disabled and it says it
+     is working. The button pressed names the step (next_action, join_case …), and a disabled button
+     is not sent, so its name and value go along in a hidden input. */
+  function busyForms() {
+    document.querySelectorAll("form[data-busy]").forEach(function (form) {
+      form.addEventListener("submit", function (ev) {
+        var pressed = ev.submitter;
+        if (pressed && pressed.name) {
+          form.appendChild(GGDom.el("input", { type: "hidden", name: pressed.name, value: pressed.value,
+                                               "data-busy-copy": "" }));
+        }
+        form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+          b.disabled = true;
+          b.setAttribute("aria-busy", "true");
+        });
+        var status = form.querySelector("#busy-status");
+        if (status) status.textContent = "正在提交，请稍候…";
+      });
+    });
+    /* Back to a page the browser kept: its buttons work again. */
+    window.addEventListener("pageshow", function (ev) {
+      if (!ev.persisted) return;
+      document.querySelectorAll("form[data-busy] [data-busy-copy]").forEach(function (c) { c.remove(); });
+      document.querySelectorAll("form[data-busy] [aria-busy=true]").forEach(function (b) {
+        b.disabled = false;
+        b.removeAttribute("aria-busy");
+      });
+    });
+  }
+
   reportForm();
   typeFilter();
+  nearbyCheck();
+  busyForms();
   overviewChart();
   overviewMap();
 })();
