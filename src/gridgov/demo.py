@@ -32,7 +32,7 @@ def build_demo(session: Session, profile, *, grids: int, now: datetime, cipher: 
         )
     ).all()
     lines.append(f"联动部门：新建 {seed_departments(session, profile, areas, now=now)} 个")
-    users = create_demo_accounts(session, city_code, now=now)
+    users = create_demo_accounts(session, city_code, profile, now=now)
     lines.append(f"演示账号：新建 {len(users)} 个（密码 demo12345，仅演示模式可用）")
     staff, links = create_demo_staff(session, profile, demo_places(session, city_code), cipher=cipher, now=now)
     link_demo_staff(session, links)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.passwords import DEMO_PASSWORD
 from gridgov.accounts.schemas import UserCreate
-from gridgov.accounts.service import create_user
+from gridgov.accounts.service import create_user, profile_role_problem
 from gridgov.authz.scope import SYSTEM
 from gridgov.departments.service import department_code
 from gridgov.models import Area, Grid, User
@@ -102,18 +102,23 @@ def _scope(account: DemoAccount, places: DemoPlaces) -> tuple[str, str | None]:
             "grid2": places.grid2}[account.place], None
 
 
-def create_demo_accounts(session: Session, city_code: str, *, now: datetime) -> list[User]:
+def demo_accounts_for(profile) -> tuple[DemoAccount, ...]:
+    """The demo accounts the profile has a place for (LZ§11 sets up no 网格长: no ``leader``)."""
+    return tuple(a for a in DEMO_ACCOUNTS if profile_role_problem(profile, a.role) is None)
+
+
+def create_demo_accounts(session: Session, city_code: str, profile, *, now: datetime) -> list[User]:
     """The demo accounts that do not exist yet (running the demo twice creates nothing new)."""
     places = demo_places(session, city_code)
     existing = set(session.scalars(select(User.username)))
     created = []
-    for account in DEMO_ACCOUNTS:
+    for account in demo_accounts_for(profile):
         if account.username in existing:
             continue
         scope, dept = _scope(account, places)
         data = UserCreate(username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
                           role=account.role, scope_code=scope, department_code=dept, must_change_password=False)
-        created.append(create_user(session, SYSTEM, data, now=now, demo=True))
+        created.append(create_user(session, SYSTEM, data, now=now, demo=True, profile=profile))
     return created
 
 

@@ -15,7 +15,7 @@ from gridgov.accounts.api import (
     check_second_factor,
     kept_on_failure,
 )
-from gridgov.accounts.demo import DEMO_ACCOUNTS
+from gridgov.accounts.demo import demo_accounts_for
 from gridgov.accounts.login import LoginThrottled, succeed
 from gridgov.accounts.passwords import DEMO_PASSWORD
 from gridgov.authz import Permission, Principal, require
@@ -59,7 +59,7 @@ def _login_page(request: Request, *, error: str | None = None, username: str = "
             "error": error,
             "username": username,
             "next": next_,
-            "demo_accounts": DEMO_ACCOUNTS if demo else [],
+            "demo_accounts": demo_accounts_for(request.app.state.profile) if demo else [],
             "demo_password": DEMO_PASSWORD if demo else None,
         },
         status_code=status,

@@ -198,6 +198,9 @@ def _admitted(request: Request, principal: Principal | None, permission: Permiss
     if not enrolment and must_enrol(request.app.state.settings, principal.role, enrolled=principal.two_factor):
         request.state.principal = principal
         raise TwoFactorEnrolmentRequired(ENROL_MESSAGE)
+    if principal.off_post and permission not in (Permission.SELF, Permission.PUBLIC):
+        # A staff account off its post (B4) keeps only its own account; logged like any denial.
+        raise Denied(principal.off_post, principal=principal, permission=permission)
     if not principal.can(permission):
         # Logged by the error handler once the request's own transaction has rolled back, in a
         # transaction of its own (so the denial is kept, and never waits on the request's lock).
