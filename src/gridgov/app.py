@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager, suppress
-from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -120,9 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher(settings.secret_key)
-    # how the door (authz, below the domains) reads a token's user; the profile says whether a staff
-    # account needs its pre-job training on record to act (B4)
-    app.state.principal_for = partial(principal_for, profile=profile)
+    app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
 
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to
     # match a request: one level less is one walk less), in order of traffic, cases first (workers

@@ -85,14 +85,29 @@ def viewer(a, f):
     return a.can_see and a.role not in NOT_PARTIES
 
 
+def stand_in(a, f):
+    """The agency holding a case of a grid with no worker on post, allowed to verify it itself."""
+    return agency(a, f) and a.stands_in
+
+
+def assigning(a, f):
+    """… allowed to assign it to a worker of a neighbouring grid."""
+    return agency(a, f) and a.may_assign
+
+
+def worker_or_stand_in(a, f):
+    return grid_worker(a, f) or stand_in(a, f)
+
+
 STAY = None
 SPEC = {
     # action: [(from states, to state (None: stays), who may)]
-    "verify": [({"reported"}, "verified", grid_worker)],
+    "verify": [({"reported"}, "verified", worker_or_stand_in)],
+    "assign": [({"reported"}, STAY, assigning)],
     "reject": [({"reported", "verified"}, "rejected", worker_or_agency), ({"escalated"}, "rejected", agency)],
     "solve_on_site": [({"verified"}, "resolved", grid_worker)],
     "escalate": [({"verified"}, "escalated", grid_worker)],
-    "accept": [({"escalated"}, "accepted", agency)],
+    "accept": [({"escalated"}, "accepted", agency), ({"verified"}, "accepted", stand_in)],
     "pass_up": [({"accepted"}, STAY, agency)],
     "solve": [({"accepted"}, "resolved", agency)],
     "dispatch": [({"accepted", "returned"}, "dispatched", agency)],
@@ -133,8 +148,10 @@ def context_where_conditions_hold(action: str, settled_by: str = "agency_above")
 
 
 def actor_variants(role: str):
-    for grid, relation, part, see, reporter in itertools.product(
-        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True)
+    # The two facts of a grid with no worker on post: each alone for agencies, both or none for the rest.
+    unstaffed = [(False, False), (True, False), (False, True)] if role in AGENCIES else [(False, False), (True, True)]
+    for grid, relation, part, see, reporter, (stands_in, may_assign) in itertools.product(
+        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True), unstaffed,
     ):
         yield Actor(
             role=role,
@@ -143,6 +160,8 @@ def actor_variants(role: str):
             department=part,
             can_see=see,
             is_reporter=reporter,
+            stands_in=stands_in,
+            may_assign=may_assign,
         )
 
 

@@ -34,6 +34,7 @@ from gridgov.models import (
     AuditEntry,
     BoardComplaint,
     Case,
+    CaseAssignment,
     CaseDepartment,
     CatalogueList,
     Department,
@@ -47,7 +48,7 @@ from gridgov.models import (
     SupervisionOrder,
     User,
 )
-from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.territory import GridVersion
 
@@ -157,12 +158,16 @@ def _departments(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 @rule(Case)
 def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A department sees the cases dispatched to it (as lead or assisting, now or earlier); every
-    other role the cases whose grid lies in its jurisdiction."""
+    other role the cases whose grid lies in its jurisdiction, and a grid worker also those of a
+    neighbouring grid with no worker that were assigned to it (now or earlier: it is a party)."""
     dept = department_of(p)
     if dept is not None:
         if not dept:
             return _nothing()
         return exists().where(CaseDepartment.case_id == Case.id, CaseDepartment.department_code == dept)
+    if p.role in GRID_WORKER_ROLES:
+        return or_(within(p, Case.grid_code),
+                   exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.user_id == p.user_id))
     return within(p, Case.grid_code)
 
 

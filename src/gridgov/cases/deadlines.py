@@ -98,7 +98,7 @@ CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.ESCALATE: (ClockKind.REPORT,),
     CaseAction.SOLVE_ON_SITE: (ClockKind.REPORT,),
     CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE),
-    CaseAction.ACCEPT: (ClockKind.ACCEPTANCE,),
+    CaseAction.ACCEPT: (ClockKind.REPORT, ClockKind.ACCEPTANCE),  # report: a stand-in agency accepts from verified
     CaseAction.RETURN: (ClockKind.HANDLING,),
     CaseAction.HANDLE: (ClockKind.HANDLING,),
     CaseAction.FEEDBACK: (ClockKind.FEEDBACK,),

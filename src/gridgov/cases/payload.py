@@ -17,7 +17,8 @@ from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
 
 @dataclass(frozen=True)
 class FieldRule:
-    """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime."""
+    """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime |
+    worker (a user id)."""
 
     name: str
     label: str
@@ -57,6 +58,8 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     ),
     CaseAction.COMMENT: (FieldRule("note", "备注内容", "text"),),
     CaseAction.ATTACH: (FieldRule("attachments", "附件", "hashes"),),
+    CaseAction.ASSIGN: (FieldRule("worker", "指派的网格员", "worker"),
+                        FieldRule("note", "说明", "text", required=False)),
 }
 """Actions not listed take only an optional note."""
 
@@ -113,6 +116,9 @@ def validate_payload(
         elif rule.kind == "hashes":
             if not isinstance(value, list | tuple) or not all(_is_sha256(v) for v in value):
                 problems.append(f"{rule.label}无效（应为文件的 SHA-256 摘要）")
+        elif rule.kind == "worker":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append(f"请选择{rule.label}")
         elif rule.kind == "datetime":
             if not isinstance(value, datetime) or value.tzinfo is None:
                 problems.append(f"{rule.label}应为带时区的时间")

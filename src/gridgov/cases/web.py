@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Principal
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
-from gridgov.cases import actions, forms, service, supervision
+from gridgov.cases import actions, forms, service, supervision, unstaffed
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -235,11 +235,12 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
 # ---------------------------------------------------------------- the case page
 
 
-def _forms(session: Session, me: Principal, case, read) -> list[dict]:
+def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
     offered = [CaseAction(a) for a in read.available_actions]
     picker = lists.departments_for(session, me, case) if {CaseAction.DISPATCH, CaseAction.DECIDE} & set(offered) else []
+    workers = unstaffed.neighbours(session, case, profile) if CaseAction.ASSIGN in offered else []
     return [{"action": str(a), "label": ACTION_LABELS[a], "fields": REQUIRED_FIELDS.get(a, NOTE_ONLY),
-             "departments": picker, "side": a in lists.SIDE_ACTIONS} for a in offered]
+             "departments": picker, "workers": workers, "side": a in lists.SIDE_ACTIONS} for a in offered]
 
 
 def _case_page(request: Request, session: Session, me: Principal, case_no: str, *, status: int = 200,
@@ -251,13 +252,13 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
     read = service.case_read(session, me, case, now=now, profile=request.app.state.profile)
     log = service.case_log(session, me, case_no)
     checked = service.checked_file(session, case, now=now, again=check_file)
-    forms = _forms(session, me, case, read)
+    forms = _forms(session, me, case, read, request.app.state.profile)
     if error_action in set(CaseAction) and error_action not in {f["action"] for f in forms}:
         # A refused action the page did not offer (a stale page, a crafted post): its form is shown
         # with the message and the user's input, so nothing typed is lost.
         chosen = CaseAction(error_action)
         forms.insert(0, {"action": str(chosen), "label": ACTION_LABELS[chosen], "side": False,
-                         "fields": REQUIRED_FIELDS.get(chosen, NOTE_ONLY), "departments": []})
+                         "fields": REQUIRED_FIELDS.get(chosen, NOTE_ONLY), "departments": [], "workers": []})
     return _render(request, "cases/detail.html", {
         "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
         "forms": forms,
@@ -292,7 +293,8 @@ def action_form(request: Request, case_no: str, action: str, me: CaseActor, sess
         return RedirectResponse(f"/cases/{case_no}#act-{action}", status_code=303)
     case = service.access_case(session, me, case_no)
     read = service.case_read(session, me, case, now=utc_now(), profile=request.app.state.profile)
-    form = next((f for f in _forms(session, me, case, read) if f["action"] == action), None)
+    form = next((f for f in _forms(session, me, case, read, request.app.state.profile) if f["action"] == action),
+                None)
     return _render(request, "cases/_action_dialog.html", {
         "case": read, "f": form, "values": {}, "error": None, "error_action": None,
         "next_url": _safe_next(next_url, f"/cases/{case_no}"),

@@ -31,6 +31,7 @@ Decisions where the spec leaves room (each is a sentence in the report too):
   agency (accepted); the agency may choose with ``to=``.
 - The auditor and the system administrator are not parties to a case: they never act on it, not
   even comment (they read it elsewhere).
+- A grid with no worker on post: the agency verifies and accepts, or assigns (:mod:`.unstaffed`).
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class CaseAction(enum.StrEnum):
     SUPERVISE = "supervise"
     COMMENT = "comment"
     ATTACH = "attach"
+    ASSIGN = "assign"
 
 
 ACTION_LABELS = {
@@ -138,6 +140,7 @@ ACTION_LABELS = {
     CaseAction.SUPERVISE: "督办",
     CaseAction.COMMENT: "备注",
     CaseAction.ATTACH: "补充附件",
+    CaseAction.ASSIGN: "指派相邻网格核实",
 }
 
 
@@ -192,6 +195,7 @@ class Actor:
     ``department``: the part of the user's department in the case's current dispatch.
     ``can_see``: the case lies in the user's jurisdiction or the user is a party to it.
     ``is_reporter``: the user (or resident) raised the case.
+    ``stands_in`` / ``may_assign``: for a grid with no worker on post (:mod:`.unstaffed`).
     """
 
     role: str
@@ -200,6 +204,8 @@ class Actor:
     department: DepartmentPart = DepartmentPart.NONE
     can_see: bool = False
     is_reporter: bool = False
+    stands_in: bool = False
+    may_assign: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +239,8 @@ class Who(enum.StrEnum):
     LEAD_DEPARTMENT = "lead_department"
     REPORTER = "reporter"
     VIEWER = "viewer"
+    STAND_IN_AGENCY = "stand_in_agency"
+    ASSIGNING_AGENCY = "assigning_agency"
 
 
 WHO_LABELS = {
@@ -244,6 +252,8 @@ WHO_LABELS = {
     Who.LEAD_DEPARTMENT: "牵头部门",
     Who.REPORTER: "事项提出人",
     Who.VIEWER: "能查看该事项的人员",
+    Who.STAND_IN_AGENCY: "网格无在岗网格员时承办的网格化机构",
+    Who.ASSIGNING_AGENCY: "网格无在岗网格员时可指派相邻网格网格员的网格化机构",
 }
 
 
@@ -270,6 +280,10 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
         return actor.is_reporter and role not in NON_PARTY_ROLES
     if who is Who.VIEWER:
         return actor.can_see and role not in NON_PARTY_ROLES
+    if who is Who.STAND_IN_AGENCY:
+        return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME and actor.stands_in
+    if who is Who.ASSIGNING_AGENCY:
+        return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME and actor.may_assign
     raise ValueError(who)
 
 
@@ -293,12 +307,14 @@ S, A, W = CaseState, CaseAction, Who
 _STAY: tuple[CaseState, ...] = ()
 
 _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], frozenset[Who]]] = [
-    (A.VERIFY, frozenset({S.REPORTED}), (S.VERIFIED,), frozenset({W.GRID_WORKER})),
+    (A.VERIFY, frozenset({S.REPORTED}), (S.VERIFIED,), frozenset({W.GRID_WORKER, W.STAND_IN_AGENCY})),
+    (A.ASSIGN, frozenset({S.REPORTED}), _STAY, frozenset({W.ASSIGNING_AGENCY})),
     (A.REJECT, frozenset({S.REPORTED, S.VERIFIED}), (S.REJECTED,), frozenset({W.GRID_WORKER, W.AGENCY})),
     (A.REJECT, frozenset({S.ESCALATED}), (S.REJECTED,), frozenset({W.AGENCY})),
     (A.SOLVE_ON_SITE, frozenset({S.VERIFIED}), (S.RESOLVED,), frozenset({W.GRID_WORKER})),
     (A.ESCALATE, frozenset({S.VERIFIED}), (S.ESCALATED,), frozenset({W.GRID_WORKER})),
     (A.ACCEPT, frozenset({S.ESCALATED}), (S.ACCEPTED,), frozenset({W.AGENCY})),
+    (A.ACCEPT, frozenset({S.VERIFIED}), (S.ACCEPTED,), frozenset({W.STAND_IN_AGENCY})),
     (A.PASS_UP, frozenset({S.ACCEPTED}), _STAY, frozenset({W.AGENCY})),
     (A.SOLVE, frozenset({S.ACCEPTED}), (S.RESOLVED,), frozenset({W.AGENCY})),
     (A.DISPATCH, frozenset({S.ACCEPTED, S.RETURNED}), (S.DISPATCHED,), frozenset({W.AGENCY})),

@@ -57,6 +57,7 @@ ADJUSTMENT_TRIGGER_LABELS = {
     "other": "其他情形",
 }
 RegulationKind = Literal["regulation", "measures"]
+UnstaffedGridWay = Literal["agency_verifies", "neighbour_worker"]
 
 VALUE_LABELS: dict[str, str] = {
     **ROLE_LABELS,
@@ -104,4 +105,6 @@ VALUE_LABELS: dict[str, str] = {
     "adopted": "已公布施行",
     "regulation": "地方性法规",
     "measures": "政府规章（办法）",
+    "agency_verifies": "网格化机构自行核实",
+    "neighbour_worker": "指派相邻网格的网格员核实",
 }
