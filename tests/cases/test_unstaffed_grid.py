@@ -53,7 +53,7 @@ def _only(app, *ways):
 
 
 @pytest.mark.setting("cases.unstaffed_grid")
-@pytest.mark.req("D1")
+@pytest.mark.req("D2")
 def test_an_agency_verifies_and_accepts_a_case_in_a_grid_with_no_worker(client_as, db, places, bare_grid):
     town = client_as("town_dispatcher")
     case = _register(town, bare_grid)
@@ -85,7 +85,7 @@ def test_where_the_grid_has_a_worker_the_agency_neither_verifies_nor_assigns(cli
 
 
 @pytest.mark.setting("cases.unstaffed_grid")
-@pytest.mark.req("D1")
+@pytest.mark.req("D2")
 def test_a_case_assigned_to_a_neighbouring_grids_worker_is_seen_and_verified_by_it(
         client_as, db, places, bare_grid):
     town, worker, worker2 = client_as("town_dispatcher"), client_as("worker"), client_as("worker2")
