@@ -5,6 +5,8 @@ account may do. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -165,8 +167,13 @@ def test_retiring_a_grid_by_adjustment_ends_its_posts_and_what_they_allow(app, c
     assert worker.get("/api/v1/cases").status_code == 200
     now = utc_now()
     profile = load_profile("zhenjiang")
+    worker_staff = db.scalar(select(User.staff_id).where(User.username == "worker"))
+    later = today(now) + timedelta(days=30)
+    db.add(Post(staff_id=worker_staff, role="parttime", scope_code=places.grid, grid_code=places.grid,
+                start_date=later, status="pending", created_at=now))
+    db.flush()
     open_before = db.scalars(select(Post.id).where(Post.grid_code == places.grid, Post.status != "ended")).all()
-    assert len(open_before) == 2  # the demo grid's leader and full-time worker
+    assert len(open_before) == 3  # the demo grid's leader and full-time worker, and one yet to start
     data = AdjustmentCreate(kind="retire", town_code=places.town, trigger="population_change", reason="并入相邻网格",
                             committee_opinion="村委会同意", effective_on=today(now), plan={"retire": [places.grid]})
     adj = adjustments.propose(db, principal_of(db, "town_dispatcher"), data, profile=profile, now=now)
@@ -177,7 +184,9 @@ def test_retiring_a_grid_by_adjustment_ends_its_posts_and_what_they_allow(app, c
     assert set(db.scalars(select(Post.status).where(Post.id.in_(open_before)))) == {"ended"}
     ended = db.scalars(select(AuditEntry).where(AuditEntry.action == "post_ended",
                                                 AuditEntry.object_id.in_([str(i) for i in open_before]))).all()
-    assert len(ended) == 2 and all(f"第 {adj.id} 号" in e.detail for e in ended)
+    assert len(ended) == 3 and all(f"第 {adj.id} 号" in e.detail for e in ended)
+    withdrawn = db.scalar(select(Post).where(Post.id.in_(open_before), Post.role == "parttime"))
+    assert withdrawn.end_date == later  # withdrawn on the day it would have started
     for c in (worker, leader):
         r = c.get("/api/v1/cases")
         assert r.status_code == 403 and "不在岗" in r.json()["detail"]
