@@ -32,6 +32,7 @@ class Job:
 
 
 def _apply_due_adjustments(session: Session, now: datetime, profile) -> str | None:
+    import gridgov.staff  # noqa: F401  (registers the hook that ends the posts of a grid retiring)
     from gridgov.territory.adjustments import apply_due_adjustments
 
     applied = apply_due_adjustments(session, now)

@@ -89,7 +89,11 @@ def test_a_town_admin_cannot_relink_a_user_to_another_countys_staff(town_admin, 
     assert db.scalar(select(User.staff_id).where(User.id == uid)) != staff["worker2"]
 
 
-def test_a_department_of_another_jurisdiction_looks_missing(town_admin, client, places):
+def test_a_department_of_another_jurisdiction_looks_missing(app, town_admin, client, places):
+    # Professional workers (JM§10) under a profile that has them: the demo's (ZJ) does not.
+    staff = app.state.profile.staff
+    app.state.profile = app.state.profile.model_copy(
+        update={"staff": staff.model_copy(update={"roles": [*staff.roles, "professional"]})})
     county_dept, other_dept = f"{places.county}-chengguan", f"{places.county2}-chengguan"
     for code in (other_dept, "321199-nowhere"):
         r = town_admin.post("/api/v1/users", json=new_user("pro1", role="professional", scope_code=places.grid,

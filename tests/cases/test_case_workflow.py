@@ -89,14 +89,29 @@ def alerted_department(a, f):
     return a.role in {"dept_receiver", "dept_handler"} and a.alerted
 
 
+def stand_in(a, f):
+    """The agency holding a case of a grid with no worker on post, allowed to verify it itself."""
+    return agency(a, f) and a.stands_in
+
+
+def assigning(a, f):
+    """… allowed to assign it to a worker of a neighbouring grid."""
+    return agency(a, f) and a.may_assign
+
+
+def worker_or_stand_in(a, f):
+    return grid_worker(a, f) or stand_in(a, f)
+
+
 STAY = None
 SPEC = {
     # action: [(from states, to state (None: stays), who may)]
-    "verify": [({"reported"}, "verified", grid_worker)],
+    "verify": [({"reported"}, "verified", worker_or_stand_in)],
+    "assign": [({"reported"}, STAY, assigning)],
     "reject": [({"reported", "verified"}, "rejected", worker_or_agency), ({"escalated"}, "rejected", agency)],
     "solve_on_site": [({"verified"}, "resolved", grid_worker)],
     "escalate": [({"verified"}, "escalated", grid_worker)],
-    "accept": [({"escalated"}, "accepted", agency)],
+    "accept": [({"escalated"}, "accepted", agency), ({"verified"}, "accepted", stand_in)],
     "pass_up": [({"accepted"}, STAY, agency)],
     "solve": [({"accepted"}, "resolved", agency)],
     "dispatch": [({"accepted", "returned"}, "dispatched", agency)],
@@ -141,8 +156,11 @@ def context_where_conditions_hold(action: str, settled_by: str = "agency_above")
 
 
 def actor_variants(role: str):
-    for grid, relation, part, see, reporter, alerted in itertools.product(
-        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True), (False, True)
+    # The two facts of a grid with no worker on post: each alone for agencies, both or none for the rest.
+    unstaffed = [(False, False), (True, False), (False, True)] if role in AGENCIES else [(False, False), (True, True)]
+    for grid, relation, part, see, reporter, alerted, (stands_in, may_assign) in itertools.product(
+        (False, True), list(AgencyRelation), list(DepartmentPart), (False, True), (False, True), (False, True),
+        unstaffed,
     ):
         yield Actor(
             role=role,
@@ -152,6 +170,8 @@ def actor_variants(role: str):
             can_see=see,
             is_reporter=reporter,
             alerted=alerted,
+            stands_in=stands_in,
+            may_assign=may_assign,
         )
 
 

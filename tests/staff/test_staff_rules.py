@@ -101,11 +101,9 @@ def test_an_exclusion_not_listed_by_the_profile_bars_nobody(staff_of):
 def test_the_training_gate_takes_the_earliest_passed_pre_job_training(staff_of):
     zhenjiang, start = staff_of("zhenjiang"), date(2024, 3, 1)
     other_kind = [TrainingFact("in_service", date(2024, 2, 1), True)]
-    assert "尚未登记岗前培训并经考核合格" in rules.training_problem(zhenjiang, other_kind, start)
+    assert "尚未登记岗前培训合格" in rules.training_problem(zhenjiang, other_kind, start)
     on_the_day = [TrainingFact("pre_job", date(2024, 3, 5), True), TrainingFact("pre_job", start, True)]
     assert rules.training_problem(zhenjiang, on_the_day, start) is None
-    trained_only = staff_of("zhenjiang").model_copy(update={"assessment_before_posting": False})
-    assert "尚未登记岗前培训合格的" in rules.training_problem(trained_only, [], start)  # no assessment
 
 
 @pytest.mark.setting("staff.training_before_posting")
@@ -316,3 +314,37 @@ def test_a_second_leader_is_refused_citing_jm10_but_only_as_a_local_rule_under_j
 
     assert "每个综合网格设一名网格长（JM§10）" in refusal("jiangmen")  # JM§10 每个综合网格设一名网格长
     assert "每个综合网格设一名网格长（本地设置，条例未规定，由本市确定）" in refusal("jiangsu")  # not JS§11–12's words
+
+
+@pytest.mark.setting("staff.dedicated_staffed_by_host_unit")
+@pytest.mark.req("B2")
+def test_a_dedicated_grid_the_host_unit_must_staff_shows_a_gap_until_a_worker_serves(staff_of):
+    """QZ§13: 专属网格应当配备网格长、网格员……网格员由专属网格所在单位负责配备. Under QZ a dedicated
+    grid with only its leader is short of the workers its unit must post; the profiles that leave
+    it to no unit (JS, ZJ, LZ, JM) find nothing."""
+    grid = "450702001001001"
+    grids = [GridFact(grid, "港区专属网格", "dedicated", "450702001001")]
+    leader_only = [PostFact("leader", grid, None)]
+
+    def unit_gaps(name, active):
+        return [g for g in rules.staffing_gaps(staff_of(name), grids, [], active) if g.kind == "no_unit_staff"]
+
+    [gap] = unit_gaps("qinzhou", leader_only)
+    assert gap.severity == rules.REQUIRED and "所在单位" in gap.detail and gap.label == "专属网格缺网格员"
+    assert unit_gaps("qinzhou", leader_only + [PostFact("parttime", grid, None)]) == []
+    for name in ("jiangsu", "zhenjiang", "luzhou", "jiangmen"):
+        assert not staff_of(name).dedicated_staffed_by_host_unit
+        assert unit_gaps(name, leader_only) == []
+
+
+def test_settings_no_code_could_act_on_have_left_the_staff_schema(staff_of):
+    """Decided for issue 13: the texts' unverifiable conditions (品行端正…) and hiring preferences, and
+    a separate "assessment" flag (a training record's ``passed`` is its assessment's result), are not
+    settings: no profile may carry them."""
+    from gridgov.policy.schema import Eligibility, Staff
+
+    assert {"assessment_before_posting"}.isdisjoint(Staff.model_fields)
+    assert {"conditions", "preferences"}.isdisjoint(Eligibility.model_fields)
+    for name in ("zhenjiang", "luzhou", "jiangsu", "qinzhou", "jiangmen"):
+        assert not any(k.startswith(("staff.assessment_before_posting", "staff.fulltime_eligibility.conditions",
+                                     "staff.fulltime_eligibility.preferences")) for k in load_profile(name).sources)

@@ -69,9 +69,9 @@ def _blank(value: str | None) -> str | None:
     return value or None
 
 
-def _form_context(session: Session, me: Principal) -> dict:
+def _form_context(request: Request, session: Session, me: Principal) -> dict:
     return {
-        "roles": service.assignable_roles(me),
+        "roles": service.assignable_roles(me, request.app.state.profile),
         "departments": service.assignable_departments(session, me),
         "areas": service.area_choices(session, me),
         "department_roles": sorted(r.value for r in DEPARTMENT_ROLES) + [Role.PROFESSIONAL.value],
@@ -122,7 +122,7 @@ def user_new(request: Request, session: SessionDep, me: UserAdmin):
     form = {"username": "", "display_name": "", "role": "", "scope_code": me.scope_code, "department_code": "",
             "must_change_password": True}
     return templates.TemplateResponse(request, "users/new.html",
-                                      {**_form_context(session, me), "form": form, "error": None})
+                                      {**_form_context(request, session, me), "form": form, "error": None})
 
 
 @router.post("/users/new")
@@ -154,9 +154,10 @@ def user_create(
         except ValidationError as exc:
             raise _invalid_from(exc) from None
         with session.begin_nested():
-            user = service.create_user(session, me, data, now=utc_now(), demo=request.app.state.settings.demo)
+            user = service.create_user(session, me, data, now=utc_now(), demo=request.app.state.settings.demo,
+                                       profile=request.app.state.profile)
     except DomainError as exc:
-        context = {**_form_context(session, me), "form": form, "error": exc.message}
+        context = {**_form_context(request, session, me), "form": form, "error": exc.message}
         return templates.TemplateResponse(request, "users/new.html", context, status_code=exc.status)
     return RedirectResponse(f"/users/{user.id}?done=created", status_code=303)
 
@@ -170,7 +171,7 @@ def _detail(request: Request, session: Session, me: Principal, user: User, *, fo
     form = form or {"display_name": user.display_name, "role": user.role, "scope_code": user.scope_code,
                     "department_code": user.department_code or ""}
     context = {
-        **_form_context(session, me),
+        **_form_context(request, session, me),
         "user": user,
         "form": form,
         "error": error,
@@ -217,7 +218,7 @@ def user_edit(
         except ValidationError as exc:
             raise _invalid_from(exc) from None
         with session.begin_nested():
-            service.update_user(session, me, user_id, data, now=utc_now())
+            service.update_user(session, me, user_id, data, now=utc_now(), profile=request.app.state.profile)
     except DomainError as exc:
         session.refresh(user)
         return _detail(request, session, me, user, form=form, error=exc.message, status=exc.status)
@@ -233,7 +234,8 @@ def user_set_active(request: Request, session: SessionDep, me: UserAdmin, user_i
                        status=422)
     try:
         with session.begin_nested():
-            service.update_user(session, me, user_id, UserUpdate(is_active=active == "1"), now=utc_now())
+            service.update_user(session, me, user_id, UserUpdate(is_active=active == "1"), now=utc_now(),
+                                profile=request.app.state.profile)
     except DomainError as exc:
         session.refresh(user)
         return _detail(request, session, me, user, error=exc.message, error_in="active", status=exc.status)

@@ -116,7 +116,8 @@ def list_users(session: SessionDep, principal: UserAdmin, q: str | None = None) 
 
 @router.post("/users", response_model=UserRead, status_code=201, summary="新建用户")
 def create_user(data: UserCreate, request: Request, session: SessionDep, principal: UserAdmin) -> UserRead:
-    user = service.create_user(session, principal, data, now=utc_now(), demo=request.app.state.settings.demo)
+    user = service.create_user(session, principal, data, now=utc_now(), demo=request.app.state.settings.demo,
+                               profile=request.app.state.profile)
     return service.user_read(user)
 
 
@@ -126,5 +127,7 @@ def get_user(user_id: IdPath, session: SessionDep, principal: UserAdmin) -> User
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, summary="修改用户：改名、改角色或辖区、停用、解锁")
-def update_user(user_id: IdPath, data: UserUpdate, session: SessionDep, principal: UserAdmin) -> UserRead:
-    return service.user_read(service.update_user(session, principal, user_id, data, now=utc_now()))
+def update_user(user_id: IdPath, data: UserUpdate, request: Request, session: SessionDep,
+                principal: UserAdmin) -> UserRead:
+    return service.user_read(service.update_user(session, principal, user_id, data, now=utc_now(),
+                                                 profile=request.app.state.profile))

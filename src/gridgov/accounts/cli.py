@@ -42,6 +42,7 @@ def create(
     """创建一个账号（以系统身份，可授予任何角色；写入审计日志）。"""
     from gridgov.accounts.schemas import UserCreate
     from gridgov.accounts.service import create_user
+    from gridgov.policy.loader import load_profile
 
     settings = get_settings()
     if password_stdin:
@@ -60,6 +61,7 @@ def create(
         raise typer.Exit(1) from None
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(make_engine(settings.database_url)),
                                               writes=True) as session:
-        user = create_user(session, SYSTEM, data, now=utc_now(), demo=settings.demo)
+        user = create_user(session, SYSTEM, data, now=utc_now(), demo=settings.demo,
+                           profile=load_profile(settings.profile))
     typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}）"
                + ("，首次登录须修改密码" if must_change else ""))

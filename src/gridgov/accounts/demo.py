@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.accounts.passwords import DEMO_PASSWORD
 from gridgov.accounts.schemas import UserCreate
-from gridgov.accounts.service import create_user
+from gridgov.accounts.service import create_user, profile_role_problem
 from gridgov.authz.scope import SYSTEM
 from gridgov.departments.service import department_code
 from gridgov.models import Area, Grid, User
@@ -63,18 +63,20 @@ VILLAGE_ACCOUNTS: tuple[DemoAccount, ...] = (
 
 
 def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
-    """The demo accounts under a profile, as the login page lists them: :data:`DEMO_ACCOUNTS` with the
-    department accounts named after departments the profile's text lists, and the village agency's
+    """The demo accounts under a profile, as the login page lists them: :data:`DEMO_ACCOUNTS` whose role
+    the profile has, the department accounts named after departments its text lists, and the village agency's
     accounts where the profile has village agencies (LZ§5). The agency accounts come first, from the
     top down."""
     if profile is None:
         return DEMO_ACCOUNTS
     kinds = demo_department_kinds(profile)
+    # Only the roles the profile has a place for (LZ§11 sets up no 网格长: no ``leader``).
+    has_place = [a for a in DEMO_ACCOUNTS if profile_role_problem(profile, a.role) is None]
     swapped = {u for u, (kind, _name) in kinds.items()
                if next(a for a in DEMO_ACCOUNTS if a.username == u).place != f"county-dept:{kind}"}
     accounts = tuple(replace(a, display_name=f"区{kinds[a.username][1]}受理员",
                              note=f"区{kinds[a.username][1]}部门受理员") if a.username in swapped else a
-                     for a in DEMO_ACCOUNTS)
+                     for a in has_place)
     if "village" not in profile.territory.agency_levels:
         return accounts
     at = next(i for i, a in enumerate(accounts) if a.place == "town") + 1
@@ -157,7 +159,7 @@ def _scope(account: DemoAccount, places: DemoPlaces, kinds: dict[str, tuple[str,
             "grid": places.grid, "grid2": places.grid2}[account.place], None
 
 
-def create_demo_accounts(session: Session, city_code: str, *, now: datetime, profile=None) -> list[User]:
+def create_demo_accounts(session: Session, city_code: str, profile=None, *, now: datetime) -> list[User]:
     """The demo accounts of the profile (:func:`demo_accounts`) that do not exist yet (running the
     demo twice creates nothing new)."""
     places = demo_places(session, city_code)
@@ -170,7 +172,7 @@ def create_demo_accounts(session: Session, city_code: str, *, now: datetime, pro
         scope, dept = _scope(account, places, kinds)
         data = UserCreate(username=account.username, display_name=account.display_name, password=DEMO_PASSWORD,
                           role=account.role, scope_code=scope, department_code=dept, must_change_password=False)
-        created.append(create_user(session, SYSTEM, data, now=now, demo=True))
+        created.append(create_user(session, SYSTEM, data, now=now, demo=True, profile=profile))
     return created
 
 

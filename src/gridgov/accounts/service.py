@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from gridgov.accounts import repository as repo
@@ -29,8 +29,10 @@ from gridgov.models.accounts import (
     MICRO_GRID_ROLES,
     ROLE_LABELS,
     SECURITY_ROLES,
+    STAFF_POST_ROLES,
     Role,
 )
+from gridgov.models.staff import Post, Training
 from gridgov.staff import lookup as staff_lookup
 from gridgov.territory import lookup as territory_lookup
 from gridgov.territory import rules
@@ -42,25 +44,44 @@ USERNAME_RE = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
 # run on the cursor (see db.Prebuilt). The grids' version comes along: most writes locate a point
 # next, and on PostgreSQL a round trip costs as much as the rest of the statement.
 _users = User.__table__
+_posts, _trainings = Post.__table__, Training.__table__
+_ON_POST = exists().where(
+    _posts.c.staff_id == _users.c.staff_id, _posts.c.role == _users.c.role,
+    _posts.c.scope_code == _users.c.scope_code, _posts.c.status == staff_lookup.ACTIVE,
+)
+"""The account's own staff record holds an active post of the account's role at the account's place."""
+_PASSED = and_(_trainings.c.staff_id == _users.c.staff_id, _trainings.c.kind == "pre_job", _trainings.c.passed)
 _PRINCIPAL_ROW = Prebuilt(select(
     _users.c.id, _users.c.username, _users.c.display_name, _users.c.role, _users.c.scope_code,
     _users.c.department_code, _users.c.is_active, _users.c.session_version, _users.c.totp_enabled_at,
     territory_lookup.GRIDS_VERSION_NOW.label("grids_version"),
+    _users.c.staff_id, _ON_POST.label("on_post"), exists().where(_PASSED).label("trained"),
 ).where(_users.c.id == bindparam("user_id")))
 
 
-def principal_for(session: Session, user_id: int, version: int, *, via_cookie: bool) -> Principal | None:
-    """The principal of an active user whose tokens of ``version`` still stand; None otherwise."""
+def principal_for(session: Session, user_id: int, version: int, *, via_cookie: bool,
+                  profile=None) -> Principal | None:
+    """The principal of an active user whose tokens of ``version`` still stand; None otherwise.
+
+    An account whose role is a staff post (a grid worker, a liaison, an instructor…) carries
+    ``off_post``, why it may not act now, unless its staff record holds an active post of that role
+    at that place and (where ``profile`` asks for it) passed pre-job training (B4): the door then
+    lets it reach nothing but its own account (:func:`gridgov.authz.dependencies.require`)."""
     user = _PRINCIPAL_ROW.first(session, {"user_id": user_id})  # the id is the key: one row or none
     if user is None:
         return None
     territory_lookup.note_grids_version(session, user.grids_version)
     if not user.is_active or user.session_version != version:
         return None
-    return _principal(user, via_cookie=via_cookie)
+    off_post = None
+    if user.role in STAFF_POST_ROLES:
+        off_post = staff_lookup.serving_problem(
+            profile.staff if profile is not None else None, role=user.role, linked=user.staff_id is not None,
+            on_post=bool(user.on_post), trained=bool(user.trained))
+    return _principal(user, via_cookie=via_cookie, off_post=off_post)
 
 
-def _principal(user, *, via_cookie: bool = False) -> Principal:
+def _principal(user, *, via_cookie: bool = False, off_post: str | None = None) -> Principal:
     """From a User or a row with its columns."""
     return Principal(
         user_id=user.id,
@@ -71,6 +92,7 @@ def _principal(user, *, via_cookie: bool = False) -> Principal:
         department_code=user.department_code,
         via_cookie=via_cookie,
         two_factor=user.totp_enabled_at is not None,
+        off_post=off_post,
     )
 
 
@@ -188,6 +210,19 @@ def check_may_manage(principal: Principal, user: User) -> None:
         raise Forbidden(problem)
 
 
+def profile_role_problem(profile, role: Role) -> str | None:
+    """Why the deployment's policy profile has no place for an account of ``role`` (None: it has).
+
+    The staff posts (grid workers, liaisons, instructors…) are the profile's own list
+    (``staff.roles``, B1): an account may hold only a post the text sets up (LZ§11 has no 网格长).
+    Agency, department and administrative roles exist under every profile."""
+    if role in STAFF_POST_ROLES and not profile.staff.uses(str(role)):
+        allowed = "、".join(ROLE_LABELS[Role(r)] for r in profile.staff.roles)
+        return (f"本地政策（{profile.label}）未设置“{ROLE_LABELS[role]}”岗位，不能创建或授予该角色的账号"
+                f"（可设岗位：{allowed}）")
+    return None
+
+
 def check_role_and_scope(
     session: Session,
     principal: Principal | None,
@@ -195,8 +230,11 @@ def check_role_and_scope(
     scope_code: str,
     department_code: str | None,
     staff_id: int | None = None,
+    *,
+    profile,
 ) -> Role:
-    """A role the administrator may give, its scope a known code of the right kind inside the
+    """A role the administrator may give and the policy profile has (``profile`` None: not checked,
+    for disabling an account), its scope a known code of the right kind inside the
     administrator's jurisdiction, department staff naming a department of that scope, and a linked
     staff record inside both the jurisdiction and the user's scope.
 
@@ -208,6 +246,8 @@ def check_role_and_scope(
     if role_ is None:
         raise Invalid(f"未知的角色 {role!r}")
     check_may_grant(principal, role_)
+    if profile is not None and (problem := profile_role_problem(profile, role_)):
+        raise Invalid(problem, details=[{"field": "role", "error": "本地政策未设置该岗位"}])
     scope_code = scope_code or ""
     if not scope_code.isdigit() or len(scope_code) not in (rules.AREA_CODE_LEN, rules.GRID_CODE_LEN,
                                                            rules.MICRO_GRID_CODE_LEN):
@@ -254,9 +294,11 @@ def check_staff_link(session: Session, principal: Principal | None, staff_id: in
         raise Invalid(f"网格员档案不在该用户的辖区 {scope_code} 内，不能绑定")
 
 
-def assignable_roles(principal: Principal) -> list[tuple[str, str]]:
-    """(value, Chinese label) of the roles this administrator may give, in the order of the enum."""
-    return [(r.value, ROLE_LABELS[r]) for r in Role if grant_problem(principal, r) is None]
+def assignable_roles(principal: Principal, profile) -> list[tuple[str, str]]:
+    """(value, Chinese label) of the roles this administrator may give under the profile, in the
+    order of the enum."""
+    return [(r.value, ROLE_LABELS[r]) for r in Role
+            if grant_problem(principal, r) is None and profile_role_problem(profile, r) is None]
 
 
 def assignable_departments(session: Session, principal: Principal) -> Sequence[Department]:
@@ -276,7 +318,21 @@ def _snapshot(user: User) -> dict:
     }
 
 
-def create_user(session: Session, principal: Principal, data: UserCreate, *, now: datetime, demo: bool) -> User:
+def deployment_profile(profile=None):
+    """``profile``, or the deployment's own (``GRIDGOV_PROFILE``) when the caller has none at hand: the
+    accounts a deployment creates always follow its profile."""
+    if profile is not None:
+        return profile
+    import os
+
+    from gridgov.config import Settings
+    from gridgov.policy.loader import load_profile
+
+    return load_profile(os.environ.get("GRIDGOV_PROFILE") or Settings.model_fields["profile"].default)
+
+
+def create_user(session: Session, principal: Principal, data: UserCreate, *, now: datetime, demo: bool,
+                profile=None) -> User:
     username = data.username.strip().lower()
     if not USERNAME_RE.match(username):
         raise Invalid("用户名应为 3–32 位小写字母、数字或下划线，并以字母开头")
@@ -285,7 +341,8 @@ def create_user(session: Session, principal: Principal, data: UserCreate, *, now
     problem = password_problem(data.password, username=username, demo=demo)
     if problem:
         raise Invalid(problem)
-    role = check_role_and_scope(session, principal, data.role, data.scope_code, data.department_code, data.staff_id)
+    role = check_role_and_scope(session, principal, data.role, data.scope_code, data.department_code, data.staff_id,
+                                profile=deployment_profile(profile))
     user = User(
         username=username,
         display_name=data.display_name.strip(),
@@ -308,7 +365,8 @@ def create_user(session: Session, principal: Principal, data: UserCreate, *, now
     return user
 
 
-def update_user(session: Session, principal: Principal, user_id: int, data: UserUpdate, *, now: datetime) -> User:
+def update_user(session: Session, principal: Principal, user_id: int, data: UserUpdate, *, now: datetime,
+                profile=None) -> User:
     """Re-role, re-scope, rename, disable or enable a user; ends its sessions when access changes.
 
     A change that only disables or enables the account is logged as such (``user_disabled`` /
@@ -328,7 +386,9 @@ def update_user(session: Session, principal: Principal, user_id: int, data: User
         raise Forbidden("不能停用自己或修改自己的角色")
     # The link is checked when it is set, or when the user moves (it must follow it into the scope).
     check_link = staff_id if relinked or (role, scope) != (user.role, user.scope_code) else None
-    check_role_and_scope(session, principal, role, scope, dept, check_link)
+    # An account of a role the profile has no place for may still be disabled, nothing else.
+    check_role_and_scope(session, principal, role, scope, dept, check_link,
+                         profile=None if data.is_active is False else deployment_profile(profile))
     if data.display_name is not None:
         user.display_name = data.display_name.strip()
     access_changed = (role, scope, dept) != (user.role, user.scope_code, user.department_code) or (

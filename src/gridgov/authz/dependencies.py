@@ -93,11 +93,12 @@ def resolve_principal(request: Request, session=None) -> Principal | None:
     if claims is None:
         return None
     # accounts' principal_for, set by create_app: authz sits below the domains and imports none of them
-    principal_for = request.app.state.principal_for
+    # The profile says whether a staff account needs its pre-job training on record to act (B4).
+    principal_for, profile = request.app.state.principal_for, request.app.state.profile
     if session is not None:
-        return principal_for(session, claims.user_id, claims.version, via_cookie=purpose == "session")
+        return principal_for(session, claims.user_id, claims.version, via_cookie=purpose == "session", profile=profile)
     with request.app.state.sessionmaker() as own:
-        return principal_for(own, claims.user_id, claims.version, via_cookie=purpose == "session")
+        return principal_for(own, claims.user_id, claims.version, via_cookie=purpose == "session", profile=profile)
 
 
 def issue_session_cookie(response, request: Request, *, user_id: int, version: int) -> None:
@@ -187,7 +188,7 @@ class Pass:
         if self.resolved is not None:
             return self.resolved
         principal = self.request.app.state.principal_for(session, self.claims.user_id, self.claims.version,
-                                                         via_cookie=False)
+                                                         via_cookie=False, profile=self.request.app.state.profile)
         return _admitted(self.request, principal, self.permission)
 
 
@@ -198,6 +199,9 @@ def _admitted(request: Request, principal: Principal | None, permission: Permiss
     if not enrolment and must_enrol(request.app.state.settings, principal.role, enrolled=principal.two_factor):
         request.state.principal = principal
         raise TwoFactorEnrolmentRequired(ENROL_MESSAGE)
+    if principal.off_post and permission not in (Permission.SELF, Permission.PUBLIC):
+        # A staff account off its post (B4) keeps only its own account; logged like any denial.
+        raise Denied(principal.off_post, principal=principal, permission=permission)
     if not principal.can(permission):
         # Logged by the error handler once the request's own transaction has rolled back, in a
         # transaction of its own (so the denial is kept, and never waits on the request's lock).

@@ -23,6 +23,10 @@ class Principal:
     via_cookie: bool = False
     two_factor: bool = False
     """Whether the user has enabled two-factor login (TOTP)."""
+    off_post: str | None = None
+    """Why an account whose role is a staff post may not act in it now (its post is not active, or
+    its pre-job training is not on record where the profile asks for it): the door lets it reach
+    only its own account. None: it may act (and always for roles that are not staff posts)."""
     system: bool = False
     """The system itself (CLI commands, jobs, demo builders): sees every row. Only
     :data:`gridgov.authz.scope.SYSTEM` sets it; no request ever resolves to it."""

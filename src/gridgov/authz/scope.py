@@ -34,6 +34,7 @@ from gridgov.models import (
     AuditEntry,
     BoardComplaint,
     Case,
+    CaseAssignment,
     CaseDepartment,
     CatalogueList,
     Department,
@@ -47,7 +48,7 @@ from gridgov.models import (
     SupervisionOrder,
     User,
 )
-from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.territory import GridVersion
 
@@ -158,7 +159,9 @@ def _departments(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A department sees the cases dispatched to it (as lead or assisting, now or earlier); every
     other role the cases whose grid lies in its jurisdiction, and the cases a case it reported was
-    merged into as a duplicate (the reporter follows the case its report joined, issue 14)."""
+    merged into as a duplicate (the reporter follows the case its report joined, issue 14); a grid
+    worker also those of a neighbouring grid with no worker that were assigned to it (now or earlier:
+    it is a party)."""
     dept = department_of(p)
     if dept is not None:
         if not dept:
@@ -169,6 +172,9 @@ def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
         return here
     dup = aliased(Case)
     joined = select(dup.merged_into_id).where(dup.reporter_user_id == p.user_id, dup.merged_into_id.is_not(None))
+    if p.role in GRID_WORKER_ROLES:
+        assigned = exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.user_id == p.user_id)
+        return or_(here, Case.id.in_(joined), assigned)
     return or_(here, Case.id.in_(joined))
 
 

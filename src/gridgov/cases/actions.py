@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
-from gridgov.cases import clocks
+from gridgov.cases import clocks, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
@@ -63,6 +63,8 @@ def _normalise(action: CaseAction, payload: dict[str, Any]) -> dict[str, Any]:
         raise Invalid("重新办理只能转为“处置中”或“已受理”")
     if data.get("to") == "":
         data["to"] = None
+    if isinstance(data.get("worker"), str) and data["worker"].strip().isdigit():
+        data["worker"] = int(data["worker"])
     return data
 
 
@@ -193,6 +195,11 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         for cd in repo.alerts_of(session, case.id, principal.department_code):
             cd.ended_at = now
         logged["department"] = principal.department_code
+    elif action is CaseAction.ASSIGN:
+        assigned, previous = unstaffed.assign(session, principal, case, data["worker"], profile=profile, now=now)
+        logged["worker"], logged["worker_grid"] = assigned.user_id, assigned.grid_code
+        if previous is not None:
+            logged["previous_worker"] = previous.user_id
     elif action is CaseAction.SUPERVISE:
         order = _supervise(session, principal, case, data, now)
         logged["supervision_order"] = order.id
@@ -335,6 +342,9 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
         return [case.reporter_user_id]
     if action is CaseAction.REOPEN:
         return lead(DEPARTMENT_ROLES) if case.state == CaseState.IN_PROGRESS else agency()
+    if action is CaseAction.ASSIGN:
+        assigned = repo.active_assignment(session, case.id)
+        return [assigned.user_id] if assigned else []
     return []
 
 

@@ -14,18 +14,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.cases import clocks
+from gridgov.cases import clocks, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.workflow import (
     Actor,
     AgencyRelation,
     CaseAction,
+    CaseState,
     DepartmentPart,
     available_actions,
 )
 from gridgov.errors import Invalid
 from gridgov.models import Case
-from gridgov.models.accounts import AGENCY_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
 from gridgov.territory import rules
 from gridgov.territory.service import area_chain
 
@@ -84,18 +85,36 @@ def _department_part(session: Session, principal: Principal, case: Case, depts=N
     return DepartmentPart.NONE
 
 
+_WORKERS_STATES = frozenset({CaseState.REPORTED, CaseState.VERIFIED})
+"""Where a case is still its grid's workers' (verify, solve on site, escalate, reject): the only
+states where a grid with no worker on post asks for someone else (:mod:`.unstaffed`)."""
+
+
 def actor_of(session: Session, principal: Principal, case: Case, profile, depts=None) -> Actor:
     """The facts about ``principal`` the lifecycle table needs. ``depts``: the case's active
-    departments when the caller has them already (saves a query)."""
+    departments when the caller has them already (saves a query).
+
+    A worker of a neighbouring grid the case is assigned to serves the case's grid; the agency
+    holding a case whose grid has no worker on post stands in as the profile allows
+    (:mod:`.unstaffed`). Both are asked only while the case is still its grid's workers'."""
+    relation = _relation(principal, case, profile)
+    serves = case.grid_code.startswith(principal.scope_code) and len(principal.scope_code) >= 15
+    if not serves and principal.role in GRID_WORKER_ROLES and case.state in _WORKERS_STATES:
+        serves = unstaffed.assigned_to(session, case, principal.user_id)
+    ways: frozenset[str] = frozenset()
+    if relation is AgencyRelation.SAME and case.state in _WORKERS_STATES:
+        ways = unstaffed.ways(session, case, profile)
     return Actor(
         role=principal.role,
-        serves_case_grid=case.grid_code.startswith(principal.scope_code) and len(principal.scope_code) >= 15,
-        agency_relation=_relation(principal, case, profile),
+        serves_case_grid=serves,
+        agency_relation=relation,
         department=_department_part(session, principal, case, depts),
         can_see=True,
         is_reporter=case.reporter_user_id == principal.user_id,
         alerted=bool(principal.department_code) and case.urgency != "normal"
         and repo.is_alerted(session, case.id, principal.department_code),
+        stands_in=unstaffed.AGENCY_VERIFIES in ways,
+        may_assign=unstaffed.NEIGHBOUR_WORKER in ways and case.state == CaseState.REPORTED,
     )
 
 

@@ -114,7 +114,7 @@ CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.ESCALATE: (ClockKind.REPORT,),
     CaseAction.SOLVE_ON_SITE: (ClockKind.REPORT,),
     CaseAction.REJECT: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.DISPATCH, ClockKind.EMERGENCY),
-    CaseAction.ACCEPT: (ClockKind.ACCEPTANCE,),
+    CaseAction.ACCEPT: (ClockKind.REPORT, ClockKind.ACCEPTANCE),  # report: a stand-in agency accepts from verified
     CaseAction.DISPATCH: (ClockKind.DISPATCH,),
     CaseAction.SOLVE: (ClockKind.DISPATCH,),
     CaseAction.RETURN: (ClockKind.HANDLING,),

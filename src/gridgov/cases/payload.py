@@ -17,7 +17,8 @@ from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
 
 @dataclass(frozen=True)
 class FieldRule:
-    """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime | area."""
+    """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime | area |
+    worker (a user id)."""
 
     name: str
     label: str
@@ -69,6 +70,8 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.ATTACH: (FieldRule("attachments", "附件", "hashes"),),
     CaseAction.MERGE: (FieldRule("into", "并入的事件编号", "text", max_length=32),
                        FieldRule("note", "说明", "text", required=False)),
+    CaseAction.ASSIGN: (FieldRule("worker", "指派的网格员", "worker"),
+                        FieldRule("note", "说明", "text", required=False)),
 }
 """Actions not listed take only an optional note."""
 
@@ -137,6 +140,9 @@ def validate_payload(
         elif rule.kind == "area":
             if not isinstance(value, str) or not (value.isascii() and value.isdigit() and len(value) == 12):
                 problems.append(f"{rule.label}应为 12 位区域编码")
+        elif rule.kind == "worker":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append(f"请选择{rule.label}")
         elif rule.kind == "datetime":
             if not isinstance(value, datetime) or value.tzinfo is None:
                 problems.append(f"{rule.label}应为带时区的时间")

@@ -20,6 +20,7 @@ from gridgov.cases.numbering import next_case_no_and_read
 from gridgov.catalogue import lookup
 from gridgov.models import (
     Case,
+    CaseAssignment,
     CaseClock,
     CaseDepartment,
     CaseLogEntry,
@@ -28,9 +29,11 @@ from gridgov.models import (
     Grid,
     Instruction,
     Matter,
+    Post,
+    Training,
     User,
 )
-from gridgov.models.accounts import AGENCY_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
 from gridgov.territory import rules
 
 
@@ -203,6 +206,53 @@ GRID_WORKERS = grid_workers(bindparam("grid"))
 
 def grid_worker_users(session: Session, grid_code: str) -> list[int]:
     return list(session.scalars(GRID_WORKERS, {"grid": grid_code}))
+
+
+# ---------------------------------------------------------------------------------------------
+# A grid with no worker on post (issue 13)
+
+
+def workers_on_post(session: Session, grid_codes: Sequence[str], *, trained: bool) -> list:
+    """(id, display name, grid code) of the accounts acting now as workers of these grids: active,
+    of a worker role, whose staff record holds an active post of that role there and (``trained``:
+    where the profile asks) passed pre-job training: the same test as the door's (B4). The system's
+    view: whoever's jurisdiction the grids lie in."""
+    if not grid_codes:
+        return []
+    on_post = exists().where(Post.staff_id == User.staff_id, Post.role == User.role,
+                             Post.scope_code == User.scope_code, Post.status == "active")
+    stmt = scoped(select(User.id, User.display_name, User.scope_code).where(
+        User.scope_code.in_(list(grid_codes)), User.is_active.is_(True),
+        User.role.in_(sorted(GRID_WORKER_ROLES)), on_post), SYSTEM, User)
+    if trained:
+        stmt = stmt.where(exists().where(Training.staff_id == User.staff_id, Training.kind == "pre_job",
+                                         Training.passed.is_(True)))
+    return list(session.execute(stmt.order_by(User.scope_code, User.id)).all())
+
+
+def grid_outline(session: Session, grid_code: str):
+    """(code, name, village, outline WKB) of an active grid, or None (the system's view)."""
+    return session.execute(scoped(select(Grid.code, Grid.name, Grid.area_code, Grid.geom_wkb).where(
+        Grid.code == grid_code, Grid.status == "active"), SYSTEM, Grid)).first()
+
+
+def grids_near(session: Session, grid, margin: float) -> list:
+    """(code, name, village, outline WKB) of the other active grids of ``grid``'s village or whose
+    bounding box comes within ``margin`` degrees of its own (the system's view)."""
+    bounds = session.execute(scoped(select(Grid.min_lon, Grid.min_lat, Grid.max_lon, Grid.max_lat).where(
+        Grid.code == grid.code), SYSTEM, Grid)).one()
+    near_box = (Grid.max_lon >= bounds.min_lon - margin) & (Grid.min_lon <= bounds.max_lon + margin) & (
+        Grid.max_lat >= bounds.min_lat - margin) & (Grid.min_lat <= bounds.max_lat + margin)
+    stmt = scoped(select(Grid.code, Grid.name, Grid.area_code, Grid.geom_wkb).where(
+        Grid.code != grid.code, Grid.status == "active", or_(Grid.area_code == grid.area_code, near_box)),
+        SYSTEM, Grid)
+    return list(session.execute(stmt.order_by(Grid.code)).all())
+
+
+def active_assignment(session: Session, case_id: int) -> CaseAssignment | None:
+    """The case's current assignment to a neighbouring grid's worker (a case already opened)."""
+    return session.scalar(select(CaseAssignment).where(CaseAssignment.case_id == case_id,
+                                                       CaseAssignment.ended_at.is_(None)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Principal
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
-from gridgov.cases import actions, actors, forms, report, service, supervision
+from gridgov.cases import actions, actors, forms, report, service, supervision, unstaffed
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -270,10 +270,11 @@ def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
         pick.add(CaseAction.ESCALATE)  # the competent department an urgent case also goes to (LZ§16)
     picker = lists.departments_for(session, me, case) if pick & set(offered) else []
     areas = actors.pass_up_areas(session, profile, case) if CaseAction.PASS_UP in offered else []
+    workers = unstaffed.neighbours(session, case, profile) if CaseAction.ASSIGN in offered else []
     lead = lists.default_department(picker, read.type_department_kind, case.handling_area_code)
     return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case),
-             "departments": picker, "areas": areas, "side": a in lists.SIDE_ACTIONS, "default_lead": lead}
-            for a in offered]
+             "departments": picker, "areas": areas, "workers": workers, "side": a in lists.SIDE_ACTIONS,
+             "default_lead": lead} for a in offered]
 
 
 def _case_page(request: Request, session: Session, me: Principal, case_no: str, *, status: int = 200,
@@ -292,7 +293,8 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         # with the message and the user's input, so nothing typed is lost.
         chosen = CaseAction(error_action)
         forms.insert(0, {"action": str(chosen), "label": ACTION_LABELS[chosen], "side": False,
-                         "fields": _fields(chosen, request.app.state.profile), "departments": [], "areas": []})
+                         "fields": _fields(chosen, request.app.state.profile), "departments": [], "areas": [],
+                         "workers": []})
     return _render(request, "cases/detail.html", {
         "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
         "forms": forms, "nearby": _duplicates(request, session, me, case, now),

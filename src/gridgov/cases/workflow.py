@@ -24,6 +24,7 @@ Decisions where the spec leaves room:
 - ``alert``/``acknowledge`` (LZ§16): an urgent case escalated goes to its competent department too (when
   known, :mod:`.actions`; else the agency's ``alert``), which acknowledges it: its ``emergency`` clock stops.
 - The auditor and the system administrator are not parties to a case: they never act on it.
+- A grid with no worker on post: the agency verifies and accepts, or assigns (:mod:`.unstaffed`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,16 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from gridgov.cases.vocabulary import (  # noqa: F401 (re-exported: the lifecycle's words are read from here)
+    ACTION_LABELS,
+    EVALUATION_LABELS,
+    OPEN_STATES,
+    STATE_LABELS,
+    TERMINAL_STATES,
+    CaseAction,
+    CaseState,
+    Evaluation,
+)
 from gridgov.errors import Conflict, Forbidden
 from gridgov.models.accounts import (
     AGENCY_ROLES,
@@ -42,116 +53,6 @@ from gridgov.models.accounts import (
     NON_PARTY_ROLES,
     Role,
 )
-
-
-class CaseState(enum.StrEnum):
-    REPORTED = "reported"
-    VERIFIED = "verified"
-    REJECTED = "rejected"
-    ESCALATED = "escalated"
-    ACCEPTED = "accepted"
-    DISPATCHED = "dispatched"
-    RETURNED = "returned"
-    DISPUTED = "disputed"
-    IN_PROGRESS = "in_progress"
-    HANDLED = "handled"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
-STATE_LABELS = {
-    CaseState.REPORTED: "待核实",
-    CaseState.VERIFIED: "已核实",
-    CaseState.REJECTED: "不予受理",
-    CaseState.ESCALATED: "已上报",
-    CaseState.ACCEPTED: "已受理",
-    CaseState.DISPATCHED: "已分派",
-    CaseState.RETURNED: "已退回",
-    CaseState.DISPUTED: "职责争议",
-    CaseState.IN_PROGRESS: "处置中",
-    CaseState.HANDLED: "已办结待核查",
-    CaseState.RESOLVED: "已解决",
-    CaseState.CLOSED: "已结案",
-}
-
-TERMINAL_STATES = frozenset({CaseState.REJECTED, CaseState.CLOSED})
-"""States where the loop has ended. A closed case may still be reopened after an unsatisfied
-evaluation, within a window; a rejected one never moves again."""
-
-OPEN_STATES = frozenset(CaseState) - TERMINAL_STATES
-
-
-class CaseAction(enum.StrEnum):
-    VERIFY = "verify"
-    REJECT = "reject"
-    SOLVE_ON_SITE = "solve_on_site"
-    ESCALATE = "escalate"
-    ACCEPT = "accept"
-    PASS_UP = "pass_up"
-    SOLVE = "solve"
-    DISPATCH = "dispatch"
-    SIGN = "sign"
-    RETURN = "return"
-    RAISE_DISPUTE = "raise_dispute"
-    DECIDE = "decide"
-    REQUEST_EXTENSION = "request_extension"
-    GRANT_EXTENSION = "grant_extension"
-    REFUSE_EXTENSION = "refuse_extension"
-    HANDLE = "handle"
-    CHECK = "check"
-    REWORK = "rework"
-    FEEDBACK = "feedback"
-    REOPEN = "reopen"
-    SUPERVISE = "supervise"
-    COMMENT = "comment"
-    ATTACH = "attach"
-    ACKNOWLEDGE = "acknowledge"
-    ALERT = "alert"
-    MERGE = "merge"
-
-
-ACTION_LABELS = {
-    CaseAction.VERIFY: "核实",
-    CaseAction.REJECT: "不予受理",
-    CaseAction.SOLVE_ON_SITE: "现场处置",
-    CaseAction.ESCALATE: "上报",
-    CaseAction.ACCEPT: "受理",
-    CaseAction.PASS_UP: "提交上级",
-    CaseAction.SOLVE: "协调解决",
-    CaseAction.DISPATCH: "分派",
-    CaseAction.SIGN: "签收",
-    CaseAction.RETURN: "退回",
-    CaseAction.RAISE_DISPUTE: "提请职责争议裁定",
-    CaseAction.DECIDE: "裁定职责",
-    CaseAction.REQUEST_EXTENSION: "申请延期",
-    CaseAction.GRANT_EXTENSION: "同意延期",
-    CaseAction.REFUSE_EXTENSION: "不同意延期",
-    CaseAction.HANDLE: "办结",
-    CaseAction.CHECK: "核查通过",
-    CaseAction.REWORK: "返工",
-    CaseAction.FEEDBACK: "反馈评价",
-    CaseAction.REOPEN: "重新办理",
-    CaseAction.SUPERVISE: "督办",
-    CaseAction.COMMENT: "备注",
-    CaseAction.ATTACH: "补充附件",
-    CaseAction.ACKNOWLEDGE: "确认接报",
-    CaseAction.ALERT: "直报主管部门",
-    CaseAction.MERGE: "合并到已有事件",
-}
-
-
-class Evaluation(enum.StrEnum):
-    SATISFIED = "satisfied"
-    BASICALLY_SATISFIED = "basically_satisfied"
-    UNSATISFIED = "unsatisfied"
-
-
-EVALUATION_LABELS = {
-    Evaluation.SATISFIED: "满意",
-    Evaluation.BASICALLY_SATISFIED: "基本满意",
-    Evaluation.UNSATISFIED: "不满意",
-}
-
 
 # ---------------------------------------------------------------------------------------------
 # Who is acting: facts the service computes about the user and this case.
@@ -192,6 +93,7 @@ class Actor:
     ``can_see``: the case lies in the user's jurisdiction or the user is a party to it.
     ``is_reporter``: the user (or resident) raised the case.
     ``alerted``: the user's department was sent the case as urgent (LZ§16), not yet acknowledged.
+    ``stands_in`` / ``may_assign``: for a grid with no worker on post (:mod:`.unstaffed`).
     """
 
     role: str
@@ -201,6 +103,8 @@ class Actor:
     can_see: bool = False
     is_reporter: bool = False
     alerted: bool = False
+    stands_in: bool = False
+    may_assign: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,6 +142,8 @@ class Who(enum.StrEnum):
     REPORTER = "reporter"
     VIEWER = "viewer"
     ALERTED_DEPARTMENT = "alerted_department"
+    STAND_IN_AGENCY = "stand_in_agency"
+    ASSIGNING_AGENCY = "assigning_agency"
 
 
 WHO_LABELS = {
@@ -250,6 +156,8 @@ WHO_LABELS = {
     Who.REPORTER: "事项提出人",
     Who.VIEWER: "能查看该事项的人员",
     Who.ALERTED_DEPARTMENT: "收到紧急直报的主管部门",
+    Who.STAND_IN_AGENCY: "网格无在岗网格员时承办的网格化机构",
+    Who.ASSIGNING_AGENCY: "网格无在岗网格员时可指派相邻网格网格员的网格化机构",
 }
 
 
@@ -278,6 +186,10 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
         return actor.can_see and role not in NON_PARTY_ROLES
     if who is Who.ALERTED_DEPARTMENT:
         return role in DEPARTMENT_ROLES and actor.alerted
+    if who is Who.STAND_IN_AGENCY:
+        return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME and actor.stands_in
+    if who is Who.ASSIGNING_AGENCY:
+        return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME and actor.may_assign
     raise ValueError(who)
 
 
@@ -301,12 +213,14 @@ S, A, W = CaseState, CaseAction, Who
 _STAY: tuple[CaseState, ...] = ()
 
 _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], frozenset[Who]]] = [
-    (A.VERIFY, frozenset({S.REPORTED}), (S.VERIFIED,), frozenset({W.GRID_WORKER})),
+    (A.VERIFY, frozenset({S.REPORTED}), (S.VERIFIED,), frozenset({W.GRID_WORKER, W.STAND_IN_AGENCY})),
+    (A.ASSIGN, frozenset({S.REPORTED}), _STAY, frozenset({W.ASSIGNING_AGENCY})),
     (A.REJECT, frozenset({S.REPORTED, S.VERIFIED}), (S.REJECTED,), frozenset({W.GRID_WORKER, W.AGENCY})),
     (A.REJECT, frozenset({S.ESCALATED}), (S.REJECTED,), frozenset({W.AGENCY})),
     (A.SOLVE_ON_SITE, frozenset({S.VERIFIED}), (S.RESOLVED,), frozenset({W.GRID_WORKER})),
     (A.ESCALATE, frozenset({S.VERIFIED}), (S.ESCALATED,), frozenset({W.GRID_WORKER})),
     (A.ACCEPT, frozenset({S.ESCALATED}), (S.ACCEPTED,), frozenset({W.AGENCY})),
+    (A.ACCEPT, frozenset({S.VERIFIED}), (S.ACCEPTED,), frozenset({W.STAND_IN_AGENCY})),
     (A.PASS_UP, frozenset({S.ACCEPTED}), _STAY, frozenset({W.AGENCY})),
     (A.SOLVE, frozenset({S.ACCEPTED}), (S.RESOLVED,), frozenset({W.AGENCY})),
     (A.DISPATCH, frozenset({S.ACCEPTED, S.RETURNED}), (S.DISPATCHED,), frozenset({W.AGENCY})),

@@ -115,6 +115,7 @@ def mine(session: Session, principal: Principal, *, now: datetime) -> dict[str, 
 
 
 INBOX_GROUPS: tuple[tuple[str, str, tuple[CaseState, ...]], ...] = (
+    ("unstaffed", "待核实（网格无在岗网格员）", (CaseState.REPORTED, CaseState.VERIFIED)),
     ("escalated", "待受理（网格员上报）", (CaseState.ESCALATED,)),
     ("dispatch", "待分派（已受理、被退回）", (CaseState.ACCEPTED, CaseState.RETURNED)),
     ("disputed", "职责争议待裁定", (CaseState.DISPUTED,)),
@@ -124,11 +125,18 @@ INBOX_GROUPS: tuple[tuple[str, str, tuple[CaseState, ...]], ...] = (
 )
 
 
+STAND_IN_STATES = frozenset({CaseState.REPORTED, CaseState.VERIFIED})
+STAND_IN_ACTIONS = frozenset({CaseAction.VERIFY, CaseAction.ASSIGN, CaseAction.ACCEPT})
+
+
 def inbox(session: Session, principal: Principal, *, now: datetime, profile) -> list[dict]:
     """An agency's worklist: each case where the lifecycle gives this user a step to take now."""
     wanted = {s for _key, _label, states in INBOX_GROUPS for s in states}
     cases = _cases(session, principal, states=wanted, limit=LIST_LIMIT * 3)
-    mine_now = [c for c in cases if set(actions_for(session, principal, c, now=now, profile=profile)) - SIDE_ACTIONS]
+    offered = {c.id: set(actions_for(session, principal, c, now=now, profile=profile)) for c in cases}
+    # A case still its grid's workers' is the agency's only where it stands in for them (cases.unstaffed).
+    mine_now = [c for c in cases if offered[c.id] - SIDE_ACTIONS
+                and (CaseState(c.state) not in STAND_IN_STATES or offered[c.id] & STAND_IN_ACTIONS)]
     rows = dict(zip((c.id for c in mine_now), rows_for(session, mine_now, now), strict=True))
     groups = []
     for key, label, states in INBOX_GROUPS:

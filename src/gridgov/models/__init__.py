@@ -4,6 +4,7 @@ from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.base import Base
 from gridgov.models.cases import (
     Case,
+    CaseAssignment,
     CaseClock,
     CaseDepartment,
     CaseLogEntry,
@@ -39,6 +40,7 @@ __all__ = [
     "BoardComplaint",
     "CalendarOverride",
     "Case",
+    "CaseAssignment",
     "CaseClock",
     "CaseDepartment",
     "CaseLogEntry",

@@ -100,6 +100,22 @@ class CaseDepartment(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class CaseAssignment(Base):
+    """A worker of a neighbouring grid asked to verify a case whose own grid has no worker on post
+    (issue 13): while ``ended_at`` is empty the worker acts on the case as one of its grid's; it
+    keeps seeing the case afterwards, as a party to it."""
+
+    __tablename__ = "case_assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    grid_code: Mapped[str] = mapped_column(String(17))
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 _WARN_OPEN = "stopped_at IS NULL AND warned_at IS NULL"
 _DUE_OPEN = "stopped_at IS NULL AND overdue_at IS NULL"
 _ORDER_OPEN = "answered_at IS NULL AND overdue_at IS NULL"

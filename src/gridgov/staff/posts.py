@@ -9,6 +9,7 @@ themselves are in :mod:`gridgov.staff.rules`; this module loads the facts and re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -195,6 +196,26 @@ def end_post(session: Session, principal: Principal, post_id: int, data: PostEnd
     record(session, actor=principal, action="post_ended", now=now, object_type="post", object_id=post.id,
            area_code=post.scope_code, before=before, after=_snapshot(post))
     return post
+
+
+def end_posts_on_grids(session: Session, grid_codes: Sequence[str], *, reason: str, now: datetime,
+                       actor: Principal | None = None) -> list[int]:
+    """Ends every post still pending or active on these grids and their micro-grids: THE way a grid
+    leaving service takes its posts with it (called when a grid is retired, see
+    :func:`gridgov.territory.events.grids_retired`). Each post ends today (a pending one is
+    withdrawn on the day it would have started, if that is later) with an audit entry naming the
+    reason; what the post allowed its holder's account ends with it (the door's ``off_post``).
+    Returns the ids of the posts ended."""
+    ended = []
+    day = today(now)
+    for post in repo.open_posts_on_grids(session, grid_codes):
+        before = _snapshot(post)
+        post.status, post.end_date, post.ended_at = rules.ENDED, max(day, post.start_date), now
+        record(session, actor=actor, action="post_ended", now=now, object_type="post", object_id=post.id,
+               area_code=post.scope_code, before=before, after=_snapshot(post), detail=reason[:500])
+        ended.append(post.id)
+    session.flush()
+    return ended
 
 
 # ---------------------------------------------------------------- staffing gaps

@@ -17,7 +17,7 @@ from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.models import Grid, MicroGrid
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.territory import GridStatus
-from gridgov.staff.rules import ACTIVE
+from gridgov.staff.rules import ACTIVE, ENDED
 
 
 def get_staff(session: Session, principal: Principal, staff_id: int) -> StaffMember | None:
@@ -108,6 +108,15 @@ def active_posts_of_grid(session: Session, principal: Principal, grid_code: str)
     rows = session.execute(stmt.order_by(Post.scope_code, Post.id)).all()
     order = {"leader": 0, "fulltime": 1, "parttime": 2, "professional": 3, "liaison": 4, "volunteer": 5}
     return sorted(((p, s) for p, s in rows), key=lambda r: (len(r[0].scope_code), order.get(r[0].role, 9), r[0].id))
+
+
+def open_posts_on_grids(session: Session, grid_codes: Sequence[str]) -> Sequence[Post]:
+    """The posts not yet ended on these grids and their micro-grids (the system's view: the grids are
+    retiring, whoever holds the posts)."""
+    if not grid_codes:
+        return []
+    stmt = scoped(select(Post).where(Post.grid_code.in_(list(grid_codes)), Post.status != ENDED), SYSTEM, Post)
+    return session.scalars(stmt.order_by(Post.grid_code, Post.id)).all()
 
 
 def active_grids_under(session: Session, principal: Principal, prefix: str) -> Sequence[Grid]:

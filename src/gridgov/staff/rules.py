@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gridgov.kit.ids import birth_date_of, id_number_problem
-from gridgov.models.accounts import AREA_STAFF_ROLES, MICRO_GRID_ROLES
+from gridgov.models.accounts import AREA_STAFF_ROLES, GRID_WORKER_ROLES, MICRO_GRID_ROLES, Role
 from gridgov.policy.schema import LEADER_BASIS_LABELS, ROLE_LABELS, VALUE_LABELS, Requirement, Source
 
 COMPREHENSIVE_KINDS = frozenset({"urban", "rural"})
@@ -180,18 +180,35 @@ class TrainingFact:
 def training_problem(staff_policy, trainings: Iterable[TrainingFact], start: date) -> str | None:
     """Why a post starting on ``start`` may not become active for want of training (ZJ§27, LZ§21).
 
-    Training must be recorded as passed (assessed passed where the profile asks for an assessment)
-    on or before the start date: a post cannot start before training is passed.
+    Training must be recorded as passed on or before the start date: a post cannot start before
+    training is passed. The record's ``passed`` is the result of its assessment (ZJ§27 经培训合格,
+    LZ§21 经考核合格): no separate assessment setting.
     """
     if not staff_policy.training_before_posting:
         return None
-    what = "岗前培训并经考核合格" if staff_policy.assessment_before_posting else "岗前培训合格"
+    what = "岗前培训合格"
     passed = [t for t in trainings if t.kind == "pre_job" and t.passed]
     if not passed:
         return f"尚未登记{what}的记录，岗位不能生效（本地政策：{what}后上岗）"
     first = min(t.held_on for t in passed)
     if first > start:
         return f"上岗日期 {start.isoformat()} 早于{what}的日期 {first.isoformat()}，请将上岗日期改为培训合格之后"
+    return None
+
+
+def serving_problem(staff_policy, *, role: str, linked: bool, on_post: bool, trained: bool) -> str | None:
+    """Why an account whose role is a staff post may not act in it now (B4), or None.
+
+    It acts only while its staff record holds an active post of that role at the account's place
+    and, where the profile asks for pre-job training, that training is on record as passed.
+    ``staff_policy`` None: the training is not checked."""
+    label = role_label(role)
+    if not linked:
+        return f"账号未关联网格员档案，不能以{label}身份办理业务；请管理员先关联档案并配备岗位"
+    if not on_post:
+        return f"账号对应的{label}岗位不在岗（未生效或已结束），不能以{label}身份办理业务"
+    if staff_policy is not None and staff_policy.training_before_posting and not trained:
+        return f"尚未登记岗前培训合格的记录，不能以{label}身份办理业务（本地政策：岗前培训合格后上岗）"
     return None
 
 
@@ -261,11 +278,14 @@ GAP_LABELS = {
     "too_many_professionals": "专业网格员超员",
     "no_liaison": "微网格缺联络员",
     "no_volunteer": "微网格缺志愿者",
+    "no_unit_staff": "专属网格缺网格员",
 }
 REQUIRED, LOCAL, ADVISED = "required", "local", "advised"
 SEVERITY_LABELS = {REQUIRED: "应当配备", LOCAL: "本地要求", ADVISED: "有条件的配备"}
 """``required`` only where the profile's own text says so (with its article); a rule that is a local
 default yields ``local`` (本地要求), never a legal-sounding finding (see :class:`Requirement`)."""
+UNIT_STAFF_ROLES = sorted(str(r) for r in GRID_WORKER_ROLES - {Role.LEADER})
+"""The workers (not the leader) a dedicated grid's host unit staffs it with (QZ§13)."""
 
 
 
@@ -300,6 +320,9 @@ def staffing_gaps(
       host unit's head) when the profile sets one leader per grid;
     - a grid of a kind that must have a full-time worker without one (required), and of a kind
       that should have one where possible (advised);
+    - a dedicated grid without any worker besides its leader, where the profile makes its host unit
+      staff it (``dedicated_staffed_by_host_unit``, QZ§13 专属网格应当配备网格长、网格员……网格员由
+      专属网格所在单位负责配备): the gap says who must fill it;
     - more professional workers than the cap;
     - a micro-grid with fewer liaisons or volunteers than the profile sets.
 
@@ -344,6 +367,9 @@ def staffing_gaps(
             gap("no_fulltime", "staff.fulltime_required_in", "没有在岗专职网格员")
         elif g.kind in advised and not counts["fulltime"]:
             gap("fulltime_advised", None, "没有在岗专职网格员（有条件的配备）")
+        if (staff_policy.dedicated_staffed_by_host_unit and g.kind == "dedicated"
+                and not any(counts[r] for r in UNIT_STAFF_ROLES)):
+            gap("no_unit_staff", "staff.dedicated_staffed_by_host_unit", "没有在岗网格员（由专属网格所在单位负责配备）")
         if cap is not None and counts["professional"] > cap:
             gap("too_many_professionals", "staff.max_professionals_per_grid",
                 f"在岗专业网格员 {counts['professional']} 名，超过上限 {cap} 名")

@@ -38,7 +38,7 @@ from gridgov.models.territory import (
 )
 from gridgov.policy.schema import ADJUSTMENT_TRIGGER_LABELS
 from gridgov.territory import adjustment_rules as arules
-from gridgov.territory import history, rules, transfer
+from gridgov.territory import events, history, rules, transfer
 from gridgov.territory import repository as repo
 from gridgov.territory.coverage import OVERLAP_TOLERANCE_M2
 from gridgov.territory.schemas import AdjustmentCreate, AdjustmentRead, ImportResult
@@ -375,6 +375,7 @@ def apply_adjustment(session: Session, adj: GridAdjustment, *, now: datetime, ac
     rows = transfer.write_grids(session, features, now, ImportResult())
     if retire:
         repo.retire_grids(session, retire, now=now)
+        events.grids_retired(session, retire, reason=f"网格调整（第 {adj.id} 号）撤销网格", now=now, actor=actor)
         history.close_versions(session, retire, adj.effective_on)
     history.record_versions(session, rows, valid_from=adj.effective_on, now=now, adjustment_id=adj.id)
     repo.bump_grids_version(session)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from gridgov.policy.schema.base import _Checked, _Model, _unique
-from gridgov.policy.schema.vocabulary import AgencyLevel, DisputeSettler, ReportLevel
+from gridgov.policy.schema.vocabulary import (
+    AgencyLevel,
+    DisputeSettler,
+    ReportLevel,
+    UnstaffedGridWay,
+)
 
 
 class CaseLimits(_Checked):
@@ -61,6 +66,7 @@ class Cases(_Checked):
     dispute_settled_by: DisputeSettler = Field(title="职责争议由谁决定")
     limits: CaseLimits = Field(title="办理时限")
     categories: list[Category] = _unique("事项类别（初始）", min_length=1)
+    unstaffed_grid: list[UnstaffedGridWay] = _unique("网格无在岗网格员时核实事项的方式", default_factory=list)
 
     def problems(self) -> list[tuple[str, str]]:
         found = []

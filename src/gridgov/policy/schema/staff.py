@@ -6,17 +6,20 @@ from pydantic import Field
 
 from gridgov.models.territory import GridKind
 from gridgov.policy.schema.base import _Checked, _Model, _unique
-from gridgov.policy.schema.vocabulary import Condition, Exclusion, LeaderBasis, Preference, Refusable, RoleName
+from gridgov.policy.schema.vocabulary import Exclusion, LeaderBasis, Refusable, RoleName
 
 
 class Eligibility(_Model):
-    """Who may be hired as a full-time grid worker (B3). ``None``/empty means the text sets nothing."""
+    """Who may be hired as a full-time grid worker (B3). ``None``/empty means the text sets nothing.
+
+    Only what the system can check is here: the age, citizenship and the exclusions on record. The
+    texts' other conditions (拥护党的领导、品行端正…, JS§14, QZ§12) and hiring preferences (QZ§12
+    同等条件下优先录用) are judgements of the hiring body that no record here can show, so they are
+    not settings (a setting no code reads leaves the schema)."""
 
     min_age: int | None = Field(None, title="最低年龄", ge=16, le=70)
     citizen_required: bool = Field(False, title="须为中华人民共和国公民")
-    conditions: list[Condition] = _unique("应当具备的条件", default_factory=list)
     exclusions: list[Exclusion] = _unique("不得担任的情形", default_factory=list)
-    preferences: list[Preference] = _unique("同等条件下优先", default_factory=list)
 
 
 class Staff(_Checked):
@@ -30,8 +33,7 @@ class Staff(_Checked):
     liaisons_per_micro_grid: int | None = Field(None, title="每个微网格联络员人数", ge=1)
     dedicated_leader_is_unit_head: bool = Field(False, title="专属网格网格长由单位负责人担任")
     dedicated_staffed_by_host_unit: bool = Field(False, title="专属网格网格员由所在单位配备")
-    training_before_posting: bool = Field(title="岗前培训后上岗")
-    assessment_before_posting: bool = Field(title="考核合格后上岗")
+    training_before_posting: bool = Field(title="岗前培训合格后上岗")
     fulltime_eligibility: Eligibility = Field(title="专职网格员任职条件")
     may_refuse: list[Refusable] = _unique("网格员可以拒绝的事项", default_factory=list)
     volunteers_per_micro_grid: int | None = Field(None, title="每个微网格志愿者人数（至少）", ge=1)
@@ -53,8 +55,6 @@ class Staff(_Checked):
             found.append(("liaisons_per_micro_grid", "roles 中没有 liaison（微网格联络员）"))
         if self.dedicated_leader_is_unit_head and "leader" not in roles:
             found.append(("dedicated_leader_is_unit_head", "roles 中没有 leader（网格长）"))
-        if self.assessment_before_posting and not self.training_before_posting:
-            found.append(("assessment_before_posting", "须先设置 training_before_posting = true"))
         if (self.volunteers_per_micro_grid is not None) != ("volunteer" in roles):
             found.append(("volunteers_per_micro_grid", "设置了微网格志愿者人数，roles 中须有 volunteer（反之亦然）"))
         if self.leader_eligible_from and "leader" not in roles:

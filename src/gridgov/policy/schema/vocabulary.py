@@ -28,7 +28,6 @@ AgencyLevel = Literal["city", "county", "town", "village"]
 AGENCY_LEVEL_LABELS = {"city": "市", "county": "县（市、区）", "town": "镇（街道）", "village": "村（社区）"}
 
 MicroGridPolicy = Literal["none", "allowed", "encouraged", "required"]
-Condition = Literal["supports_party_leadership", "law_abiding", "good_conduct", "education_fit", "fit_for_duty"]
 Exclusion = Literal[
     "criminal_record",
     "pending_criminal_case",
@@ -38,7 +37,6 @@ Exclusion = Literal[
     "dishonest_judgement_debtor",
     "other_by_law",
 ]
-Preference = Literal["lives_in_grid", "social_worker_certificate", "grassroots_experience"]
 Refusable = Literal["off_list", "administrative_powers", "unlawful"]
 ReportLevel = Literal["town", "village"]
 DisputeSettler = Literal["party_committee_or_government", "same_level_agency", "agency_above"]
@@ -71,6 +69,7 @@ LEADER_BASIS_LABELS: dict[str, str] = {
     "party_org_member": "村（社区）党组织成员",
     "party_backbone": "党员骨干",
 }
+UnstaffedGridWay = Literal["agency_verifies", "neighbour_worker"]
 
 VALUE_LABELS: dict[str, str] = {
     **ROLE_LABELS,
@@ -83,11 +82,6 @@ VALUE_LABELS: dict[str, str] = {
     "allowed": "可以",
     "encouraged": "鼓励",
     "required": "应当",
-    "supports_party_leadership": "拥护中国共产党领导",
-    "law_abiding": "遵守法律、法规",
-    "good_conduct": "品行端正",
-    "education_fit": "具有符合岗位要求的文化程度和工作能力",
-    "fit_for_duty": "具备履行职责的身体条件",
     "criminal_record": "受过刑事处罚",
     "pending_criminal_case": "涉嫌犯罪尚未结案",
     "detained": "曾被行政拘留、司法拘留",
@@ -95,9 +89,6 @@ VALUE_LABELS: dict[str, str] = {
     "dishonest_joint_punishment": "被依法列为失信联合惩戒对象",
     "dishonest_judgement_debtor": "被依法纳入失信被执行人名单",
     "other_by_law": "法律、法规规定的其他情形",
-    "lives_in_grid": "为网格内常住村（居）民",
-    "social_worker_certificate": "持有社会工作者职业水平证书",
-    "grassroots_experience": "具有一年以上基层工作经历",
     "off_list": "超出事项清单的事项",
     "administrative_powers": "行政许可、行政处罚、行政强制等事项",
     "unlawful": "违反法律、法规、规章的事项",
@@ -127,4 +118,6 @@ VALUE_LABELS: dict[str, str] = {
     "adopted": "已公布施行",
     "regulation": "地方性法规",
     "measures": "政府规章（办法）",
+    "agency_verifies": "网格化机构自行核实",
+    "neighbour_worker": "指派相邻网格的网格员核实",
 }
