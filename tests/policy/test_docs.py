@@ -23,12 +23,7 @@ REGENERATE = "docs/{name} is not current: run `gridgov profile docs` from the pr
 
 # Settings that no test shows yet. Each is being wired (or removed from the schema) by issue 13's other
 # parts; the integrator empties this list as their marked tests land. Never add to it to make a test pass.
-PENDING_SETTINGS: set[str] = {
-    "staff.dedicated_staffed_by_host_unit",
-    "staff.assessment_before_posting",  # today it changes a message only
-    "staff.fulltime_eligibility.conditions",
-    "staff.fulltime_eligibility.preferences",
-}
+PENDING_SETTINGS: set[str] = set()
 
 
 @pytest.fixture(scope="module")
