@@ -336,3 +336,19 @@ def test_the_escalate_form_asks_for_the_department_only_for_an_urgent_case_under
             "address": "中山路 1 号", "urgency": "urgent"}
     no = zj_worker.post("/api/v1/cases", json=body).json()["case_no"]
     assert 'id="escalate-department"' not in zj_worker.get(f"/cases/{no}").text
+
+
+@pytest.mark.req("D1")
+def test_a_type_alone_names_the_county_variant_of_its_starter_matter_under_luzhou(lz):
+    """LZ's lists are the counties' own (LZ§15), numbered per county (lz14_03 → lz14_03_510502): a case
+    reported with a type and no matter falls under the county's variant of the type's starter matter,
+    and the worker reports and escalates it in one submit."""
+    client_as, session = lz
+    places = _places(session)
+    body = {"title": "路边私搭乱建", "type": "0101", "source": "patrol", "grid_code": places.grid,
+            "address": "滨江路 5 号", "next_action": "escalate"}
+    r = client_as("worker").post("/api/v1/cases", json=body)
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["category"] == f"lz14_03_{places.county[:6]}" and case["type"] == "0101"
+    assert case["state"] == "escalated"

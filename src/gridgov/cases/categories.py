@@ -64,8 +64,10 @@ def matter_of_type(session: Session, place: str, kind, now: datetime, profile) -
     """The matter a case of type ``kind`` falls under at ``place``: the first of the type's matters
     that may be named there today (a matter in force, or the profile's category before any list)."""
     choices = category_choices(session, place, local(now).date(), profile)
-    codes = {c["code"] for c in choices}
-    found = next((m for m in kind.matters if m in codes), None)
+    codes = sorted(c["code"] for c in choices)
+    # A county's own list numbers the starter matters per county (lz14_03 → lz14_03_510502): the
+    # type names the starter code, which stands for its county variant too.
+    found = next((c for m in kind.matters for c in codes if c == m or c.startswith(f"{m}_")), None)
     if found is None:
         raise Invalid(f"事件类型 {kind.name}（{kind.code}）所属的事项在该网格不适用，请选择事项："
                       f"{choices_text(choices)}", details=[{"field": "category", "error": "请选择"}])
