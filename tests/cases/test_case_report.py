@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from PIL import Image
@@ -19,7 +19,7 @@ from gridgov.accounts.service import create_user
 from gridgov.authz.scope import SYSTEM
 from gridgov.cases import service
 from gridgov.kit.clock import utc_now
-from gridgov.models import Case, CaseClock, CaseLogEntry, CasePhoto, Grid, Notification
+from gridgov.models import Case, CaseClock, CaseLogEntry, CasePhoto, Grid, Notification, Post
 
 CITY = "321100000000"
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -202,6 +202,12 @@ def _second_worker(db, app, places):
                 now=utc_now(), demo=True)
     db.flush()
     user = db.scalar(select(User).where(User.username == "dup_worker"))
+    # A worker account acts only on an active post with its training passed (B4): the demo worker's
+    # record (trained) also serves the other grid.
+    user.staff_id = db.scalar(select(User.staff_id).where(User.username == "worker"))
+    db.add(Post(staff_id=user.staff_id, role="fulltime", scope_code=other, grid_code=other,
+                start_date=date(2024, 1, 2), status="active", created_at=utc_now()))
+    db.flush()
     c = TestClient(app)
     c.headers["Authorization"] = "Bearer " + tokens.issue(
         TEST_SECRET_KEY, purpose="api", user_id=user.id, version=user.session_version or 1,

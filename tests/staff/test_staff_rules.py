@@ -327,7 +327,8 @@ def test_a_dedicated_grid_the_host_unit_must_staff_shows_a_gap_until_a_worker_se
     leader_only = [PostFact("leader", grid, None)]
 
     def unit_gaps(name, active):
-        return [g for g in rules.staffing_gaps(staff_of(name), grids, [], active) if g.kind == "no_unit_staff"]
+        return [g for g in rules.staffing_gaps(staff_of(name), grids, [], active,
+                                               requirement=load_profile(name).requirement) if g.kind == "no_unit_staff"]
 
     [gap] = unit_gaps("qinzhou", leader_only)
     assert gap.severity == rules.REQUIRED and "所在单位" in gap.detail and gap.label == "专属网格缺网格员"
