@@ -11,12 +11,14 @@ The lists and details of the territory, staff, users and audit have their matrix
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta as _timedelta
 
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
@@ -305,6 +307,18 @@ def test_each_role_reaches_the_aggregates_of_its_jurisdiction_only(app, db):
             own, other = objects[SIDE[username]], objects["B" if SIDE[username] == "A" else "A"]
             fail.check((own[kind] in keys) == (flag == "1"), f"{url}: {username} 看到本辖区对象与否应为 {flag}")
             fail.check(other[kind] not in keys, f"{url}: {username} 看到了辖区外的 {other[kind]}")
+
+    # the case export: the same scope as the list (an .xlsx, its first column the case numbers)
+    for username in COLUMNS:
+        r = clients[username].get("/api/v1/cases/export.xlsx")
+        if r.status_code != 200:
+            fail.check(False, f"导出事件: {username} 得到 {r.status_code}：{_detail(r)[:80]}")
+            continue
+        sheet = load_workbook(io.BytesIO(r.content))["事件"]
+        keys = {str(row[0]) for row in list(sheet.iter_rows(values_only=True))[1:]}
+        own, other = objects[SIDE[username]], objects["B" if SIDE[username] == "A" else "A"]
+        fail.check(own["case"] in keys, f"导出事件: {username} 没有导出本辖区的 {own['case']}")
+        fail.check(other["case"] not in keys, f"导出事件: {username} 导出了辖区外的 {other['case']}")
 
     # notifications: each user's own only; marking another user's notice read marks nothing
     theirs = {}
