@@ -48,6 +48,10 @@ _LABELS = {"q": "关键词", "state": "状态", "grid": "网格", "area": "区�
            "from": "起始日期", "to": "截止日期", "overdue": "超期"}
 
 
+FIELDS = tuple(_LABELS)
+"""The query string's filter fields (``from`` and ``to`` as the URL spells them)."""
+
+
 @dataclass(frozen=True)
 class CaseFilter:
     """What a user looks for; None is "any"."""
