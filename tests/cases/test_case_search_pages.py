@@ -58,6 +58,16 @@ def test_the_page_finds_filters_counts_and_pages_inside_the_jurisdiction(client_
     assert _total(_page(worker2, f"/cases/mine?q={made[0]}")) == 0
 
 
+def test_the_worklists_search_through_the_same_page(client_as, places):
+    town, dept = client_as("town_dispatcher"), client_as("dept_cg")
+    for client, path in ((town, "/cases/inbox"), (dept, "/cases/department")):
+        html = _page(client, path)
+        assert 'id="case-quick-search"' in html and 'action="/cases/mine"' in html and 'name="q"' in html
+    assert 'href="/cases/mine"' in _page(dept, "/cases/department")
+    no = _report(client_as("worker"), places.grid, "井盖松动")
+    assert _cards(_page(dept, f"/cases/mine?q={no}")) == []  # not dispatched to it: not found, not counted
+
+
 def test_no_query_shows_the_open_cases_and_a_bad_filter_is_a_chinese_422(client_as, places):
     worker, town = client_as("worker"), client_as("town_dispatcher")
     no = _report(worker, places.grid, "占道经营")

@@ -108,7 +108,7 @@ TABS = {
     "worker": [("/cases/mine", "我的事项"), ("/cases/new", "上报事项")],
     "agency": [("/cases/inbox", "待办"), ("/cases/overview", "总览"), ("/cases/mine", "辖区事项"),
                ("/cases/new", "登记事项")],
-    "department": [("/cases/department", "部门事项")],
+    "department": [("/cases/department", "部门事项"), ("/cases/mine", "查找事件")],
     "reader": [("/cases/overview", "总览"), ("/cases/mine", "辖区事项")],
 }
 """The case pages each kind of user works with, in the order it uses them."""
