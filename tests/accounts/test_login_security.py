@@ -114,7 +114,7 @@ def test_an_administrator_unlock_lifts_the_lock_of_every_address(app, client):
             token_login(c, "leader", "wrong-pass1")
         assert token_login(c, "leader", "demo12345").status_code == 429
         uid = next(u["id"] for u in client.get("/api/v1/users",
-                                               params={"q": "leader"}).json() if u["username"] == "leader")
+                                               params={"q": "leader"}).json()["items"] if u["username"] == "leader")
         assert client.patch(f"/api/v1/users/{uid}", json={"unlock": True}).status_code == 200
         assert token_login(c, "leader", "demo12345").status_code == 200
 

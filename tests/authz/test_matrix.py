@@ -285,7 +285,9 @@ def case_types_api(c, u) -> Seen:
 
 
 def users_api(c, u) -> Seen:
-    return Seen({x["username"]: x["scope_code"] for x in get(c, "/api/v1/users").json()})
+    body = get(c, "/api/v1/users", page_size=200).json()
+    seen = {x["username"]: x["scope_code"] for x in body["items"]}
+    return Seen(seen, None if body["total"] == len(seen) else body["total"])
 
 
 def users_page(c, u) -> Seen:

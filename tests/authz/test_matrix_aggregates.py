@@ -11,6 +11,7 @@ The lists and details of the territory, staff, users and audit have their matrix
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from datetime import timedelta as _timedelta
 
 import shapely
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
@@ -320,6 +322,18 @@ def test_each_role_reaches_the_aggregates_of_its_jurisdiction_only(app, db):
             fail.check(r.status_code == 200 and (there["case"] in keys) == offered and other["case"] not in keys,
                        f"附近事件: {username} 在 {there['case']} 处得到 {r.status_code} {sorted(keys)}")
 
+    # the case export: the same scope as the list (an .xlsx, its first column the case numbers)
+    for username in COLUMNS:
+        r = clients[username].get("/api/v1/cases/export.xlsx")
+        if r.status_code != 200:
+            fail.check(False, f"导出事件: {username} 得到 {r.status_code}：{_detail(r)[:80]}")
+            continue
+        sheet = load_workbook(io.BytesIO(r.content))["事件"]
+        keys = {str(row[0]) for row in list(sheet.iter_rows(values_only=True))[1:]}
+        own, other = objects[SIDE[username]], objects["B" if SIDE[username] == "A" else "A"]
+        fail.check(own["case"] in keys, f"导出事件: {username} 没有导出本辖区的 {own['case']}")
+        fail.check(other["case"] not in keys, f"导出事件: {username} 导出了辖区外的 {other['case']}")
+
     # notifications: each user's own only; marking another user's notice read marks nothing
     theirs = {}
     for username in COLUMNS:
@@ -368,6 +382,7 @@ def test_the_aggregate_matrix_calls_every_route_of_those_aggregates(app):
     called |= {("GET", url.split("?")[0]) for url in LISTINGS}
     called |= {("GET", "/api/v1/notifications"), ("POST", "/api/v1/notifications/read"),
                ("GET", "/api/v1/cases/nearby")}
+    called |= {("GET", "/api/v1/cases/export.xlsx")}  # checked beside the listings, as an .xlsx
     missing = []
     for path, methods, _perms in route_permissions(app):
         if not AGGREGATE_PATHS.match(path):

@@ -35,6 +35,8 @@ DECLARED = {
     ("/api/v1/auth/password", "POST"): Permission.SELF,
     ("/api/v1/users", "POST"): Permission.USERS_ADMIN,
     ("/api/v1/users/{user_id}", "PATCH"): Permission.USERS_ADMIN,
+    ("/api/v1/cases", "GET"): Permission.CASES_READ,
+    ("/api/v1/cases/export.xlsx", "GET"): Permission.CASES_READ,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
 are managed under users.admin (which users, and which roles may be given, is the service's answer)."""

@@ -122,6 +122,11 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "notify/repository.py::inbox": "a user's own inbox: notify/service passes principal.user_id only",
     "notify/repository.py::unread_count": "a user's own inbox: notify/service passes principal.user_id only",
     "notify/repository.py::mark_read": "a user's own inbox: notify/service passes principal.user_id only",
+    "notify/repository.py::_mine": "a user's own inbox: notify/service passes principal.user_id only",
+    "notify/repository.py::inbox_total": "a user's own inbox: notify/service passes principal.user_id only",
+    "notify/repository.py::open_todo_count": "a user's own inbox: notify/service passes principal.user_id only",
+    "notify/repository.py::settle": "a step was taken on a case or instruction the actor reached through the door: "
+                                    "its to-dos are done for everyone told",
     "departments/repository.py::department_codes": "creates the profile's departments (system)",
 }
 """Single functions, by ``module::function``, whose queries are system work inside a use case."""

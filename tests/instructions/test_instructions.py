@@ -101,7 +101,7 @@ def test_a_department_request_reaches_the_grid_only_when_the_agency_approves(cli
     r = town.post(f"/api/v1/instructions/{req['id']}/approve", json={"reason": "同意，请网格员协助"})
     assert r.status_code == 200 and r.json()["status"] == "sent"
     assert len(_told(db, "worker", "instruction_sent")) == 1
-    assert len(_told(db, "dept_cg", "instruction_sent")) == 1  # the requester hears it was approved
+    assert len(_told(db, "dept_cg", "instruction_approved")) == 1  # the requester hears it was approved
     assert worker.get(f"/api/v1/instructions/{req['id']}").status_code == 200
     assert town.post(f"/api/v1/instructions/{req['id']}/approve", json={}).status_code == 409
 

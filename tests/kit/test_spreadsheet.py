@@ -41,13 +41,20 @@ EXPORTS = {
     "/api/v1/audit.csv": ("auditor", {}, "csv"),
     "/audit.csv": ("auditor", {}, "csv"),
     "/catalogue/export.xlsx": (None, {}, "xlsx"),
+    "/api/v1/cases/export.xlsx": ("city_admin", {}, "xlsx"),
 }
 
 
 @pytest.fixture
-def planted(db, client):
-    """The payload as a staff name, an unstaffed grid's name, a matter's name and an audit detail."""
+def planted(db, client, client_as):
+    """The payload as a staff name, an unstaffed grid's name, a matter's name, an audit detail and a
+    case's title."""
     places = demo_places(db, CITY)
+    worker = client_as("worker")
+    category = worker.get("/api/v1/case-categories").json()[0]["code"]
+    r = worker.post("/api/v1/cases", json={"title": PAYLOAD, "category": category, "source": "patrol",
+                                           "grid_code": places.grid, "address": "解放路 1 号"})
+    assert r.status_code == 201, r.text
     r = client.post("/api/v1/staff", json={"name": PAYLOAD, "gender": "男", "area_code": places.town})
     assert r.status_code == 201, r.text
     posted = select(Post.grid_code).where(Post.grid_code.is_not(None))

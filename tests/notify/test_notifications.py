@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gridgov.models import Notification, User
 from gridgov.notify import Notice, notify
@@ -85,13 +85,17 @@ def test_the_page_lists_my_notices_with_links_and_marks_them_read(client_as, see
     assert bad.status_code == 422 and "二者选一" in bad.text
 
 
-def test_the_badge_counts_my_unread_notices(client_as, seeded):
+def test_the_badge_counts_my_open_todos_not_information_and_reading_does_not_clear_it(client_as, seeded, db):
     worker = client_as("worker")
     badge = worker.get("/notifications/badge", headers={**HTML, "HX-Request": "true"})
-    assert badge.status_code == 200 and 'data-unread="3"' in badge.text and "<html" not in badge.text
+    # three unread notices, of which one to-do (the two clock notices are information)
+    assert badge.status_code == 200 and 'data-todo="1"' in badge.text and "<html" not in badge.text
     worker.post("/api/v1/notifications/read", json={"all": True})
+    assert 'data-todo="1"' in worker.get("/notifications/badge", headers=HTML).text
+    db.execute(update(Notification).where(Notification.dedupe_key == "t:3").values(done_at=NOW))
+    db.flush()
     empty = worker.get("/notifications/badge", headers=HTML)
-    assert "data-unread" not in empty.text and 'href="/notifications"' in empty.text
+    assert "data-todo" not in empty.text and 'href="/notifications"' in empty.text
 
 
 def test_a_cookie_form_without_the_csrf_token_is_refused(page_client):

@@ -79,7 +79,7 @@ def test_the_sweep_marks_a_late_complaint_once_and_tells_the_town_and_the_county
                       .where(Notification.kind == "complaint_overdue")).all()
     assert {scope for scope, _ in told} == {places.town, places.county}
     assert {link for _, link in told} == {f"/complaints/{late}"}
-    items = {i["id"]: i for i in town.get("/api/v1/complaints").json()}
+    items = {i["id"]: i for i in town.get("/api/v1/complaints").json()["items"]}
     assert items[late]["overdue"] is True and items[in_time]["overdue"] is False
     assert "已超期" in town.get(f"/complaints/{late}", headers=HTML).text
     assert "complaints_sweep" in [job.name for job in JOBS], "the sweep runs wherever the jobs run"

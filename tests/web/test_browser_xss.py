@@ -118,7 +118,8 @@ def seeded(live_server):
     assert r.status_code in (200, 303), r.text
 
     town = _api(live_server, "town_dispatcher")
-    out["complaint"] = next(c["id"] for c in town.get("/api/v1/complaints").json() if c["content"] == P["complaint"])
+    out["complaint"] = next(c["id"] for c in town.get("/api/v1/complaints").json()["items"]
+                            if c["content"] == P["complaint"])
     plan = {"features": [{"type": "Feature", "geometry": grid["geometry"],
                           "properties": {"code": places.grid, "name": P["redraw"], "kind": grid["kind"],
                                          "households": grid["households"]}}], "retire": []}

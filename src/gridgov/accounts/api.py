@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from gridgov.accounts import login, service, twofactor
 from gridgov.accounts.schemas import (
@@ -15,6 +15,7 @@ from gridgov.accounts.schemas import (
     TokenRequest,
     TokenResponse,
     UserCreate,
+    UserFilter,
     UserRead,
     UserUpdate,
 )
@@ -29,7 +30,8 @@ from gridgov.deps import SessionDep, client_ip
 from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
-from gridgov.kit.params import IdPath
+from gridgov.kit.pagination import Page
+from gridgov.kit.params import IdPath, PageQuery
 
 router = APIRouter(tags=["accounts"])
 
@@ -109,9 +111,18 @@ def change_password(data: PasswordChange, request: Request, session: SessionDep,
     )
 
 
-@router.get("/users", response_model=list[UserRead], summary="辖区内的用户")
-def list_users(session: SessionDep, principal: UserAdmin, q: str | None = None) -> list[UserRead]:
-    return [service.user_read(u) for u in service.list_users(session, principal, q=q)]
+@router.get("/users", response_model=Page[UserRead], summary="辖区内的用户（可筛选、分页，按用户名排序）")
+def list_users(
+    session: SessionDep, principal: UserAdmin,
+    q: Annotated[str | None, Query(max_length=50, title="用户名或姓名")] = None,
+    role: Annotated[str | None, Query(max_length=32, title="角色")] = None,
+    area: Annotated[str | None, Query(max_length=12, title="区划代码（其下的用户）")] = None,
+    active: bool | None = None, page: PageQuery = 1,
+    page_size: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 50,
+) -> Page[UserRead]:
+    flt = UserFilter(q=q or None, role=role or None, area=area or None, active=active)
+    rows, total = service.search_users(session, principal, flt, page=page, page_size=page_size)
+    return Page(items=[service.user_read(u) for u in rows], total=total, page=page, page_size=page_size)
 
 
 @router.post("/users", response_model=UserRead, status_code=201, summary="新建用户")

@@ -41,7 +41,7 @@ from gridgov.cases.workflow import ACTION_LABELS, OPEN_STATES, CaseAction, CaseS
 from gridgov.errors import Conflict, Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import DEPARTMENT_ROLES, Role
-from gridgov.notify import Notice, notify
+from gridgov.notify import Notice, notify, settle
 from gridgov.notify.department import notify_department_at_once
 from gridgov.territory import rules
 from gridgov.territory.service import area_chain
@@ -221,12 +221,15 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                    note=f"事件 {case.case_no} 与本事件重复，已并入", data={"from": case.case_no})
     with busy_is_conflict():
         session.flush()
+    if action not in _SIDE:  # the step the case's open to-dos asked for is taken, whoever took it
+        settle(session, case_id=case.id, now=now)
     _tell_next(session, case, action, entry.seq, now, profile)
     if alerted is not None:
         notify_department_at_once(session, alerted.code, kind="case_emergency", now=now, case_id=case.id,
                                   dedupe_key=f"case:{case.case_no}:emergency:{entry.seq}:",
                                   link=f"/cases/{case.case_no}",
                                   message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
+    _tell_reporter(session, principal, case, action, entry.seq, now, lead if action in _DISPATCHES else None)
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 
@@ -346,6 +349,29 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
         assigned = repo.active_assignment(session, case.id)
         return [assigned.user_id] if assigned else []
     return []
+
+
+_SIDE = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE})
+"""Actions beside the lifecycle: they settle no to-do (a supervision order's is settled by its answer)."""
+
+
+def _tell_reporter(session: Session, principal: Principal, case: Case, action: CaseAction, seq: int,
+                   now: datetime, lead) -> None:
+    """The worker who reported the case is told (information, not a to-do) when it is dispatched and
+    when it ends, unless it took that step itself (D6: the result goes back to whoever raised it)."""
+    uid = case.reporter_user_id
+    if uid is None or uid == principal.user_id:
+        return
+    if lead is not None:
+        kind, message = "case_dispatched", f"你上报的事件 {case.case_no}「{case.title}」已分派至{lead.name}办理"
+    elif (case.state in (CaseState.CLOSED, CaseState.REJECTED)
+          and action not in (CaseAction.REOPEN, CaseAction.MERGE)):  # a merge tells the reporter itself
+        ended = "已结案" if case.state == CaseState.CLOSED else "不予受理"
+        kind, message = "case_closed", f"你上报的事件 {case.case_no}「{case.title}」{ended}"
+    else:
+        return
+    notify(session, [Notice(uid, kind, message, f"case:{case.case_no}:{seq}:r{uid}", case.id,
+                            f"/cases/{case.case_no}")], now=now)
 
 
 def _tell_next(session: Session, case: Case, action: CaseAction, seq: int, now: datetime, profile) -> None:

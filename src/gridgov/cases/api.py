@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from sqlalchemy.orm import Session
 
 from gridgov.authz import Pass, Permission, Principal, admit
 from gridgov.authz.principals import CaseCreator, CaseReader
-from gridgov.cases import actions, report, service
+from gridgov.cases import actions, export, report, search, service
 from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, CaseTypeRead, LogEntryRead, NearbyCase
 from gridgov.deps import ProfileDep, SessionDep, in_one_trip
 from gridgov.errors import NotFound
@@ -20,7 +20,7 @@ from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
 from gridgov.kit.pagination import Page
 from gridgov.kit.params import PageQuery
-from gridgov.openapi import IMAGES, file_answer
+from gridgov.openapi import IMAGES, XLSX, file_answer
 
 T = TypeVar("T")
 
@@ -136,12 +136,42 @@ def nearby_cases(request: Request, session: SessionDep, me: CaseReader,
                          radius_m=settings.duplicate_radius_m, days=settings.duplicate_days, exclude=exclude)
 
 
-@router.get("/cases", response_model=Page[CaseListItem], summary="事项列表")
-def list_cases(request: Request, session: SessionDep, me: CaseReader, state: str | None = None, grid: str | None = None,
-               overdue: bool | None = None, q: str | None = None, page: PageQuery = 1,
-               per_page: int = Query(50, ge=1, le=200)) -> Page[CaseListItem]:
-    return service.list_cases(session, me, now=utc_now(), state=state, grid=grid, overdue=overdue, q=q,
-                              page=page, per_page=per_page, case_types=request.app.state.case_types)
+def case_filter(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=search.Q_MAX, title="关键词（事件编号、标题、描述、地址）")] = None,
+    state: Annotated[str | None, Query(max_length=16, title="状态（open 办理中、done 已结束或某一状态）")] = None,
+    grid: Annotated[str | None, Query(max_length=17, title="网格编码")] = None,
+    area: Annotated[str | None, Query(max_length=12, title="区划代码（其下所有网格）")] = None,
+    type: Annotated[str | None, Query(max_length=40, title="事件类型（小类编码，或大类编码：其下所有小类）")] = None,
+    department: Annotated[str | None, Query(max_length=40, title="部门编码（牵头或协办，现在或曾经）")] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10, title="登记日期起（含）")] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10, title="登记日期止（含）")] = None,
+    overdue: Annotated[str | None, Query(max_length=5, title="是否超期（true/false）")] = None,
+) -> search.CaseFilter:
+    """The filters of ``GET /api/v1/cases`` and its export, checked by :func:`search.parse` (422)."""
+    return search.parse({"q": q, "state": state, "grid": grid, "area": area, "type": type,
+                         "department": department, "from": date_from, "to": date_to, "overdue": overdue},
+                        request.app.state.case_types)
+
+
+CaseFilterDep = Annotated[search.CaseFilter, Depends(case_filter)]
+
+
+@router.get("/cases", response_model=Page[CaseListItem], summary="事件列表（查找、筛选、分页）")
+def list_cases(request: Request, session: SessionDep, me: CaseReader, found: CaseFilterDep, page: PageQuery = 1,
+               page_size: Annotated[int, Query(ge=1, le=search.MAX_PAGE_SIZE, description="每页条数")] = 50,
+               ) -> Page[CaseListItem]:
+    return service.list_cases(session, me, now=utc_now(), found=found, page=page, page_size=page_size,
+                              case_types=request.app.state.case_types)
+
+
+@router.get("/cases/export.xlsx", summary="导出事件列表（Excel，条件同事件列表，个人信息脱敏）",
+            **file_answer(XLSX, description="Excel 文件"))
+def export_cases(session: SessionDep, me: CaseReader, found: CaseFilterDep, profile: ProfileDep) -> Response:
+    data = export.export_xlsx(session, me, found, now=utc_now(),
+                              category_names=service.category_names(session, profile))
+    name = f"cases-{local(utc_now()):%Y%m%d-%H%M}.xlsx"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/cases/{case_no}", response_model=CaseRead, summary="事项详情")

@@ -70,6 +70,13 @@ class CaseTypes:
         return [{"code": c.code, "name": c.name, "types": [t for t in self.types if t.parent == c.code]}
                 for c in self.types if c.is_class]
 
+    def codes_under(self, code: str) -> tuple[str, ...] | None:
+        """The 小类 codes a filter by ``code`` means: a 大类's own 小类, a 小类 itself; None if unknown."""
+        found = self.get(code)
+        if found is None:
+            return None
+        return tuple(t.code for t in self.types if t.parent == code) if found.is_class else (code,)
+
     def subtype(self, code: str) -> CaseType:
         """The 小类 ``code``; 422 in Chinese for an unknown code or a 大类."""
         found = self.get(code)

@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from gridgov import areas
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, scoped
-from gridgov.cases import intake_rows
+from gridgov.cases import intake_rows, search
 from gridgov.cases.intake_rows import grid_workers
 from gridgov.cases.numbering import next_case_no_and_read
+from gridgov.cases.search import CaseFilter
 from gridgov.catalogue import lookup
 from gridgov.models import (
     Case,
@@ -44,10 +46,61 @@ def get_case(session: Session, principal: Principal, case_no: str, *, for_update
     return session.scalar(stmt)
 
 
+def _matches(text: str):
+    """``text`` anywhere in the case's number, title, description or address, case-insensitive,
+    its ``%`` and ``_`` taken literally (a bound parameter: same on SQLite and PostgreSQL)."""
+    like = search.like_pattern(text)
+    return or_(*(column.ilike(like, escape="\\") for column in
+                 (Case.case_no, Case.title, Case.description, Case.address)))
+
+
+def _filtered(principal: Principal, found: CaseFilter | None, *, state=None, states=None, grid=None,
+              overdue_at=None, q=None, department_code=None):
+    """The scoped select of the cases ``principal`` may see that match the filter (and the worklists'
+    own conditions): the door's rule first, so a filter only ever narrows it."""
+    stmt = scoped(select(Case), principal, Case)
+    if found is not None:
+        wanted = found.states()
+        if wanted:
+            stmt = stmt.where(Case.state.in_(wanted))
+        if found.grid:
+            stmt = stmt.where(Case.grid_code.startswith(found.grid[:areas.GRID_CODE_LEN]))
+        if found.area:
+            stmt = stmt.where(Case.grid_code.startswith(areas.area_prefix(found.area)))
+        if found.type:
+            stmt = stmt.where(Case.type_code.in_(found.type_codes))
+        if found.department:
+            stmt = stmt.where(exists().where(CaseDepartment.case_id == Case.id,
+                                             CaseDepartment.department_code == found.department))
+        if found.date_from:
+            stmt = stmt.where(Case.created_at >= found.created_since())
+        if found.date_to:
+            stmt = stmt.where(Case.created_at < found.created_before())
+        if found.q:
+            stmt = stmt.where(_matches(found.q))
+    if state:
+        stmt = stmt.where(Case.state == state)
+    if states:
+        stmt = stmt.where(Case.state.in_(list(states)))
+    if grid:
+        stmt = stmt.where(Case.grid_code.startswith(grid))
+    if q:
+        stmt = stmt.where(_matches(q))
+    if department_code:
+        stmt = stmt.where(Case.lead_department_code == department_code)
+    if overdue_at is not None:
+        late = exists().where(
+            CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None), CaseClock.due_at < overdue_at
+        )
+        stmt = stmt.where(late if (found is None or found.overdue is not False) else ~late)
+    return stmt
+
+
 def list_cases(
     session: Session,
     principal: Principal,
     *,
+    found: CaseFilter | None = None,
     state: str | None = None,
     states: Sequence[str] | None = None,
     grid: str | None = None,
@@ -57,23 +110,12 @@ def list_cases(
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Case], int]:
-    stmt = scoped(select(Case), principal, Case)
-    if state:
-        stmt = stmt.where(Case.state == state)
-    if states:
-        stmt = stmt.where(Case.state.in_(list(states)))
-    if grid:
-        stmt = stmt.where(Case.grid_code.startswith(grid))
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(Case.case_no.like(like), Case.title.like(like), Case.address.like(like)))
-    if department_code:
-        stmt = stmt.where(Case.lead_department_code == department_code)
-    if overdue_at is not None:
-        late = exists().where(
-            CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None), CaseClock.due_at < overdue_at
-        )
-        stmt = stmt.where(late)
+    """One page of the visible cases matching ``found`` (:mod:`.search`) and the worklists' own
+    conditions, newest first, with how many match in all. ``overdue_at`` is the instant a running
+    clock must be due before for the case to count as overdue (with ``found.overdue`` False: the
+    cases with no such clock)."""
+    stmt = _filtered(principal, found, state=state, states=states, grid=grid, overdue_at=overdue_at, q=q,
+                     department_code=department_code)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).offset(offset).limit(limit)).all()
     return list(rows), total

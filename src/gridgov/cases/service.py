@@ -42,6 +42,7 @@ from gridgov.cases.schemas import (
     CaseRead,
     LogEntryRead,
 )
+from gridgov.cases.search import CaseFilter
 from gridgov.cases.workflow import STATE_LABELS, CaseState
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
@@ -93,16 +94,14 @@ def list_item(case: Case, clock_rows, now: datetime, types: casetypes.CaseTypes 
     return CaseListItem(**_list_fields(case, clock_rows, now, types))
 
 
-def list_cases(session: Session, principal: Principal, *, now: datetime, state=None, grid=None,
-               overdue: bool | None = None, q=None, page: int = 1, per_page: int = 50, states=None,
-               department_code=None, case_types: casetypes.CaseTypes | None = None) -> Page[CaseListItem]:
-    rows, total = repo.list_cases(
-        session, principal, state=state, states=states, grid=grid, q=q, department_code=department_code,
-        overdue_at=now if overdue else None, offset=(page - 1) * per_page, limit=per_page,
-    )
+def list_cases(session: Session, principal: Principal, *, now: datetime, found: CaseFilter | None = None,
+               page: int = 1, page_size: int = 50, case_types: casetypes.CaseTypes | None = None) -> Page[CaseListItem]:
+    """One page of the visible cases matching ``found`` (:mod:`.search`), with the total."""
+    rows, total = repo.list_cases(session, principal, found=found, offset=(page - 1) * page_size, limit=page_size,
+                                  overdue_at=now if found is not None and found.overdue is not None else None)
     by_case = repo.clocks_of(session, [c.id for c in rows])
     items = [list_item(c, by_case[c.id], now, case_types) for c in rows]
-    return Page(items=items, total=total, page=page, page_size=per_page)
+    return Page(items=items, total=total, page=page, page_size=page_size)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.models import Case, Department, SupervisionOrder, User
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES
-from gridgov.notify import Notice, notify
+from gridgov.notify import Notice, notify, settle
 
 MAX_ANSWER = 2000
 NOT_FOUND = "督办 {} 不存在"
@@ -184,6 +184,7 @@ def answer_order(session: Session, principal: Principal, order_id: int, answer: 
                    data={"supervision_order": order.id, "due_at": order.due_at.isoformat(), "late": late})
         case.updated_at = now
         session.flush()
+        settle(session, case_id=case.id, kinds=["supervise"], now=now)  # the order's to-do is answered
     if order.issued_by:
         late_text = "（已超过督办期限）" if late else ""
         notify(session, [Notice(order.issued_by, "supervision_answered",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Principal
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
-from gridgov.cases import actions, actors, forms, report, service, supervision, unstaffed
+from gridgov.cases import actions, actors, forms, report, search, service, supervision, unstaffed
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -110,7 +111,7 @@ TABS = {
     "worker": [("/cases/mine", "我的事项"), ("/cases/new", "上报事项")],
     "agency": [("/cases/inbox", "待办"), ("/cases/overview", "总览"), ("/cases/mine", "辖区事项"),
                ("/cases/new", "登记事项")],
-    "department": [("/cases/department", "部门事项")],
+    "department": [("/cases/department", "部门事项"), ("/cases/mine", "查找事件")],
     "reader": [("/cases/overview", "总览"), ("/cases/mine", "辖区事项")],
 }
 """The case pages each kind of user works with, in the order it uses them."""
@@ -149,8 +150,24 @@ def cases_home(me: CaseReader):
 
 @router.get("/cases/mine")
 def cases_mine(request: Request, me: CaseReader, session: SessionDep):
-    found = lists.mine(session, me, now=utc_now())
-    return _render(request, "cases/mine.html", {"open_rows": found["open"], "done_rows": found["done"]})
+    """The cases of the user's jurisdiction (a worker's: its grid's), found by the same filters as
+    ``GET /api/v1/cases``, one page at a time; with no query at all, the open ones."""
+    raw = {k: v for k, v in request.query_params.items() if k in search.FIELDS}
+    asked = raw or {"state": search.OPEN}
+    page, page_size = search.page_of(request.query_params.get("page")), search.PAGE_SIZE
+    error, status, rows, total = None, 200, [], 0
+    try:
+        wanted = search.parse(asked, request.app.state.case_types)
+        rows, total = lists.found(session, me, wanted, now=utc_now(), page=page, page_size=page_size)
+    except Invalid as exc:
+        wanted, error, status = search.CaseFilter(), exc.message, exc.status
+    context = {"rows": rows, "total": total, "page": page, "pages": max(1, -(-total // page_size)),
+               "asked": asked, "base_params": sorted(wanted.params().items()), "error": error,
+               "export_query": urlencode(sorted(wanted.params().items())), "state_choices": search.STATE_CHOICES}
+    if is_htmx(request) and request.headers.get("HX-Target") == "case-results":
+        return _render(request, "cases/_results.html", context, status=status, headers=VARY)
+    context["department_choices"] = sorted(lists.department_names(session, me).items(), key=lambda kv: kv[1])
+    return _render(request, "cases/mine.html", context, status=status, headers=VARY)
 
 
 @router.get("/cases/inbox")

@@ -22,6 +22,7 @@ from gridgov.cases import service
 from gridgov.cases.actors import actions_for
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind, clock_status
 from gridgov.cases.schemas import CaseListItem
+from gridgov.cases.search import CaseFilter
 from gridgov.cases.workflow import (
     OPEN_STATES,
     STATE_LABELS,
@@ -105,13 +106,13 @@ def _cases(session: Session, principal: Principal, *, states=None, limit: int = 
     return rows
 
 
-def mine(session: Session, principal: Principal, *, now: datetime) -> dict[str, list[Row]]:
-    """A worker's grid: open cases (most pressing first), then the latest finished ones."""
-    open_rows = rows_for(session, _cases(session, principal, states=OPEN_STATES), now)
-    open_rows.sort(key=lambda r: (-case_clocks.SEVERITY.get(r.status or "on_time", 0),
-                                  r.due_at or datetime.max.replace(tzinfo=now.tzinfo)))
-    done = rows_for(session, _cases(session, principal, states=[CaseState.CLOSED, CaseState.REJECTED], limit=20), now)
-    return {"open": open_rows, "done": done}
+def found(session: Session, principal: Principal, wanted: CaseFilter, *, now: datetime, page: int,
+          page_size: int) -> tuple[list[Row], int]:
+    """One page of the visible cases matching ``wanted`` (the API's query, :mod:`.search`), newest
+    first, with how many match in all: the 辖区事件 page and the worker's own list."""
+    rows, total = repo.list_cases(session, principal, found=wanted, offset=(page - 1) * page_size, limit=page_size,
+                                  overdue_at=now if wanted.overdue is not None else None)
+    return rows_for(session, rows, now), total
 
 
 INBOX_GROUPS: tuple[tuple[str, str, tuple[CaseState, ...]], ...] = (

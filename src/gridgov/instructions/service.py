@@ -44,7 +44,7 @@ from gridgov.kit.clock import local
 from gridgov.models import Department, Grid, Instruction, Matter
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.territory import GridStatus
-from gridgov.notify import Notice, notify
+from gridgov.notify import Notice, notify, settle
 from gridgov.policy.schema import VALUE_LABELS, Refusable
 from gridgov.territory import rules
 
@@ -314,10 +314,11 @@ def request_instruction(session: Session, principal: Principal, data: Instructio
     return inst
 
 
-def _move(session: Session, inst: Instruction, expected: str, **values) -> None:
+def _move(session: Session, inst: Instruction, expected: str, *, now: datetime, **values) -> None:
     """The conditional status change: 409 when someone else moved it first."""
     if not instructions_repo.move(session, inst.id, expected, **values):
         raise Conflict("该交办事项刚被他人处理，请刷新后重试")
+    settle(session, dedupe_prefix=f"instruction:{inst.id}:", now=now)  # its to-dos: the step is taken
 
 
 def decide_request(session: Session, principal: Principal, instruction_id: int, *, approve: bool,
@@ -333,7 +334,7 @@ def decide_request(session: Session, principal: Principal, instruction_id: int, 
         check_instruction_matter(session, profile, inst.grid_code, inst.category, local(now).date())
         due = data.due_at or inst.due_at
         _check_due(due, now)
-        _move(session, inst, "requested", status="sent", due_at=due, sent_by=principal.user_id, sent_at=now,
+        _move(session, inst, "requested", now=now, status="sent", due_at=due, sent_by=principal.user_id, sent_at=now,
               decision_note=data.reason)
         _audit(session, principal, "instruction_approved", inst, now, due_at=due.isoformat())
         _tell_workers(session, inst, now)
@@ -341,11 +342,11 @@ def decide_request(session: Session, principal: Principal, instruction_id: int, 
     else:
         if not data.reason:
             raise Invalid("不同意交办申请须说明理由", details=[{"field": "reason", "error": "缺少必填项"}])
-        _move(session, inst, "requested", status="refused", decision_note=data.reason)
+        _move(session, inst, "requested", now=now, status="refused", decision_note=data.reason)
         _audit(session, principal, "instruction_refused", inst, now, reason=data.reason)
         told = f"交办申请「{inst.title}」未获同意：{data.reason[:60]}"
     if inst.requested_by:
-        notify(session, [Notice(inst.requested_by, f"instruction_{inst.status}", told,
+        notify(session, [Notice(inst.requested_by, "instruction_approved" if approve else "instruction_refused", told,
                                 f"instruction:{inst.id}:{inst.status}:{inst.requested_by}", None,
                                 f"/instructions/{inst.id}")], now=now)
     return inst
@@ -367,7 +368,8 @@ def complete_instruction(session: Session, principal: Principal, instruction_id:
         raise Invalid("请填写完成情况", details=[{"field": "result", "error": "缺少必填项"}])
     if inst.status != "sent":
         raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能再办结")
-    _move(session, inst, "sent", status="completed", completed_by=principal.user_id, completed_at=now, result=result)
+    _move(session, inst, "sent", now=now, status="completed", completed_by=principal.user_id, completed_at=now,
+          result=result)
     _audit(session, principal, "instruction_completed", inst, now)
     told = {inst.sent_by} | ({inst.requested_by} if inst.requested_by else set())
     notify(session, [Notice(uid, "instruction_completed", f"交办事项「{inst.title}」已完成：{result[:60]}",
@@ -422,7 +424,7 @@ def refuse_work(session: Session, principal: Principal, instruction_id: int, dat
     elif not reason:
         raise Invalid("请说明拒绝的具体理由", details=[{"field": "reason", "error": "缺少必填项"}])
     text = f"网格员拒绝：{VALUE_LABELS[data.reason_kind]}{basis}。理由：{reason}"
-    _move(session, inst, "sent", status="declined", result=text)
+    _move(session, inst, "sent", now=now, status="declined", result=text)
     power = instructions_repo.power_type(session, inst.category)
     record(session, actor=principal, action="instruction_declined", now=now, object_type="instruction",
            object_id=inst.id, area_code=inst.grid_code, before={"status": "sent"},

@@ -255,8 +255,10 @@ class Notification(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     message: Mapped[str] = mapped_column(Text)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     link: Mapped[str] = mapped_column(String(200), default="")
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the step a to-do asked for was taken (by anyone); None while open, and for information."""

@@ -21,6 +21,8 @@ from gridgov.notify.repository import (
     notice_params,
     notice_to_each,
     notify,
+    open_todo_count,
+    settle,
     unread_count,
 )
 
@@ -47,5 +49,5 @@ CHANNELS: list[Channel] = []
 """External channels; empty by default (the in-app inbox is always on)."""
 
 __all__ = ["CHANNELS", "Channel", "Notice", "inbox", "mark_read", "notice_params", "notice_to_each", "notify",
-           "unread_count"]
+           "open_todo_count", "settle", "unread_count"]
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.kit.types import UTCDateTime
 from gridgov.models import Notification
+from gridgov.notify.schemas import INFO, INFO_KINDS, TODO
 
 if TYPE_CHECKING:
     from gridgov.notify import Notice
@@ -61,11 +62,28 @@ def notice_params(*, kind: str, message: str, dedupe_prefix: str, case_id: int |
             "dedupe_prefix": dedupe_prefix[:100], "now": now}
 
 
-def inbox(session: Session, user_id: int, *, unread_only: bool = False, limit: int = 50) -> list[Notification]:
+def _mine(user_id: int, *, unread_only: bool = False, kind: str | None = None):
     stmt = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    return list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    if kind == TODO:
+        stmt = stmt.where(Notification.kind.not_in(sorted(INFO_KINDS)))
+    elif kind == INFO:
+        stmt = stmt.where(Notification.kind.in_(sorted(INFO_KINDS)))
+    return stmt
+
+
+def inbox(session: Session, user_id: int, *, unread_only: bool = False, kind: str | None = None,
+          offset: int = 0, limit: int = 50) -> list[Notification]:
+    """One page of the user's own notices, newest first; ``kind``: ``todo`` or ``info`` only."""
+    stmt = _mine(user_id, unread_only=unread_only, kind=kind)
+    return list(session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+                                .offset(offset).limit(limit)))
+
+
+def inbox_total(session: Session, user_id: int, *, unread_only: bool = False, kind: str | None = None) -> int:
+    stmt = _mine(user_id, unread_only=unread_only, kind=kind)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 def unread_count(session: Session, user_id: int) -> int:
@@ -73,6 +91,32 @@ def unread_count(session: Session, user_id: int) -> int:
         select(func.count()).select_from(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
     ) or 0
+
+
+def open_todo_count(session: Session, user_id: int) -> int:
+    """The user's to-dos whose step nobody has taken yet (the header's badge)."""
+    return session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.done_at.is_(None),
+               Notification.kind.not_in(sorted(INFO_KINDS)))
+    ) or 0
+
+
+def settle(session: Session, *, now: datetime, case_id: int | None = None, dedupe_prefix: str | None = None,
+           kinds: list[str] | None = None) -> int:
+    """Marks done the open to-dos of a case (``case_id``) or of an instruction (``dedupe_prefix``,
+    e.g. ``instruction:7:``), whoever they were sent to: the step they asked for has been taken.
+    ``kinds``: only these. Returns how many were settled. Run before the next step's to-dos are written."""
+    if (case_id is None) == (dedupe_prefix is None):
+        raise TypeError("settle: give case_id or dedupe_prefix")
+    stmt = update(Notification).where(Notification.done_at.is_(None), Notification.kind.not_in(sorted(INFO_KINDS)))
+    if case_id is not None:
+        stmt = stmt.where(Notification.case_id == case_id)
+    else:
+        stmt = stmt.where(Notification.dedupe_key.startswith(dedupe_prefix, autoescape=True))
+    if kinds is not None:
+        stmt = stmt.where(Notification.kind.in_(kinds))
+    return session.execute(stmt.values(done_at=now).execution_options(synchronize_session=False)).rowcount or 0
 
 
 def mark_read(session: Session, user_id: int, ids: list[int] | None, *, now: datetime) -> int:

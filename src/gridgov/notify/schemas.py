@@ -24,8 +24,25 @@ KIND_LABELS = {
     "dedicated_grid_case": "专属网格事项",
     "complaint_overdue": "投诉超期",
     "case_emergency": "紧急直报",
+    "merge": "已并入其他事件",
+    "case_dispatched": "已分派",
+    "case_closed": "已结束",
 }
 """Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
+
+INFO_KINDS = frozenset({
+    "clock_warning", "clock_overdue", "supervision_answered", "supervision_overdue", "instruction_approved",
+    "instruction_refused", "instruction_completed", "instruction_declined", "catalogue_filing",
+    "dedicated_grid_case", "complaint_overdue", "case_dispatched", "case_closed", "merge",
+})
+"""Notices that inform: nothing waits on the reader. Every other kind is a to-do (待办): a step of a
+case or an instruction waits on the reader, and the notice is done when anyone takes that step."""
+
+TODO, INFO = "todo", "info"
+
+
+def is_todo(kind: str) -> bool:
+    return kind not in INFO_KINDS
 
 
 def kind_label(kind: str) -> str:
@@ -41,11 +58,19 @@ class NotificationRead(BaseModel):
     link: str
     created_at: datetime
     read_at: datetime | None
+    todo: bool = Field(title="是否待办（否则为通知信息）")
+    done_at: datetime | None = Field(title="待办已办结的时间（有人办理了该步骤）")
 
 
 class NotificationList(BaseModel):
+    """One page of my notices, with the counts the header shows."""
+
     items: list[NotificationRead]
-    unread: int
+    total: int
+    page: int
+    page_size: int
+    unread: int = Field(title="未读条数（全部）")
+    open_todos: int = Field(title="未办结的待办条数（角标所示）")
 
 
 class MarkRead(BaseModel):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.principals import BoardManager, ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.kit.clock import utc_now
-from gridgov.kit.params import IdPath
+from gridgov.kit.pagination import Page
+from gridgov.kit.params import IdPath, PageQuery
 from gridgov.public import complaints, phones, service
 from gridgov.public.rules import STATUS_LABELS
 from gridgov.public.schemas import (
@@ -77,9 +78,12 @@ def lookup_complaint(data: ComplaintLookup, request: Request, session: SessionDe
     return complaints.lookup_complaint(session, data, cipher=cipher)
 
 
-@router.get("/complaints", response_model=list[ComplaintListItem], summary="网格员投诉列表（辖区内）")
-def list_complaints(session: SessionDep, me: ComplaintHandler, status: str | None = None) -> list[ComplaintListItem]:
-    return complaints.list_complaints(session, me, status=status)
+@router.get("/complaints", response_model=Page[ComplaintListItem], summary="网格员投诉列表（辖区内，最新在前，分页）")
+def list_complaints(session: SessionDep, me: ComplaintHandler,
+                    status: Annotated[str | None, Query(max_length=16)] = None, page: PageQuery = 1,
+                    page_size: Annotated[int, Query(ge=1, le=200, description="每页条数")] = 50,
+                    ) -> Page[ComplaintListItem]:
+    return complaints.list_complaints(session, me, status=status, page=page, page_size=page_size)
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintRead, summary="投诉详情")

@@ -25,6 +25,7 @@ from gridgov.errors import Conflict, DomainError, Forbidden, NotFound
 from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import mask_phone
+from gridgov.kit.pagination import Page
 from gridgov.models.territory import AreaLevel, BoardComplaint, Grid
 from gridgov.public import repository as repo
 from gridgov.public import rules
@@ -184,15 +185,18 @@ def access_complaint(session: Session, principal: Principal, complaint_id: int) 
     return complaint
 
 
-def list_complaints(session: Session, principal: Principal, *, status: str | None = None) -> list[ComplaintListItem]:
-    """Complaints under the principal's jurisdiction, newest first (a constant number of queries)."""
+def list_complaints(session: Session, principal: Principal, *, status: str | None = None, page: int = 1,
+                    page_size: int = 50) -> Page[ComplaintListItem]:
+    """One page of the complaints under the principal's jurisdiction, newest first, with the total
+    (a constant number of queries)."""
     check_agency(principal)
     if status and status not in rules.STATUS_LABELS:
         status = None
-    rows = repo.list_complaints(session, principal, status=status)
+    rows, total = repo.list_complaints(session, principal, status=status, offset=(page - 1) * page_size,
+                                       limit=page_size)
     grids = repo.grid_names(session, (c.grid_code for c in rows))
     staff = repo.staff_names(session, (c.staff_id for c in rows))
-    return [_item(c, grids, staff) for c in rows]
+    return Page(items=[_item(c, grids, staff) for c in rows], total=total, page=page, page_size=page_size)
 
 
 def get_complaint_read(session: Session, principal: Principal, complaint_id: int) -> ComplaintRead:

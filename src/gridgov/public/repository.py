@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -78,13 +78,15 @@ def add_complaint(session: Session, complaint: BoardComplaint) -> BoardComplaint
 
 
 def list_complaints(
-    session: Session, principal: Principal, *, status: str | None = None, limit: int = 200
-) -> Sequence[BoardComplaint]:
+    session: Session, principal: Principal, *, status: str | None = None, offset: int = 0, limit: int = 50
+) -> tuple[Sequence[BoardComplaint], int]:
+    """One page of the complaints in the jurisdiction, newest first, and how many there are in all."""
     stmt = scoped(select(BoardComplaint), principal, BoardComplaint)
     if status:
         stmt = stmt.where(BoardComplaint.status == status)
-    stmt = stmt.order_by(BoardComplaint.received_at.desc(), BoardComplaint.id.desc()).limit(limit)
-    return session.scalars(stmt).all()
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    stmt = stmt.order_by(BoardComplaint.received_at.desc(), BoardComplaint.id.desc()).offset(offset).limit(limit)
+    return session.scalars(stmt).all(), total
 
 
 def get_complaint(session: Session, principal: Principal, complaint_id: int) -> BoardComplaint | None:

@@ -25,7 +25,7 @@ from gridgov.authz.principals import BoardManager, ComplaintHandler
 from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
-from gridgov.kit.params import MAX_ID, IdPath
+from gridgov.kit.params import MAX_ID, IdPath, PageQuery
 from gridgov.public import complaints, phones, qr, rules, service
 from gridgov.public.schemas import BoardRead, ComplaintCreate, ComplaintHandle, ComplaintLookup
 from gridgov.web.templating import templates
@@ -230,13 +230,18 @@ def _status_page(request: Request, form: dict, *, found=None, error: str | None 
 # ---------------------------------------------------------------- the agencies' complaint pages
 
 
+COMPLAINT_PAGE_SIZE = 50
+
+
 @router.get("/complaints")
-def complaint_list(request: Request, session: SessionDep, me: ComplaintHandler, status: str | None = None):
+def complaint_list(request: Request, session: SessionDep, me: ComplaintHandler, status: str | None = None,
+                   page: PageQuery = 1):
     status = status if status in rules.STATUS_LABELS else None
-    items = complaints.list_complaints(session, me, status=status)
-    return templates.TemplateResponse(
-        request, "complaints/list.html", {"items": items, "status": status or "", "labels": rules.STATUS_LABELS}
-    )
+    result = complaints.list_complaints(session, me, status=status, page=page, page_size=COMPLAINT_PAGE_SIZE)
+    return templates.TemplateResponse(request, "complaints/list.html", {
+        "items": result.items, "result": result, "pages": max(1, -(-result.total // result.page_size)),
+        "base_params": [("status", status)] if status else [], "status": status or "", "labels": rules.STATUS_LABELS,
+    })
 
 
 @router.get("/complaints/{complaint_id}")

@@ -67,8 +67,10 @@ def create_staff(data: StaffCreate, request: Request, session: SessionDep, me: S
 
 
 @router.get("/staff/gaps", response_model=GapReport, summary="配备缺口：缺网格长、缺专职网格员、超员、微网格缺联络员")
-def gaps(request: Request, session: SessionDep, me: StaffReader, area: str | None = None) -> GapReport:
-    return posts.staffing_gaps(session, me, area, profile=_profile(request))
+def gaps(request: Request, session: SessionDep, me: StaffReader, area: str | None = None, page: PageQuery = 1,
+         page_size: Annotated[int, Query(ge=1, le=1000, description="每页条数")] = 500) -> GapReport:
+    report = posts.staffing_gaps(session, me, area, profile=_profile(request))
+    return posts.gaps_page(report, page, page_size)
 
 
 @router.get("/staff/gaps.csv", summary="配备缺口（CSV，Excel 可直接打开）", **file_answer(CSV))

@@ -221,6 +221,13 @@ def end_posts_on_grids(session: Session, grid_codes: Sequence[str], *, reason: s
 # ---------------------------------------------------------------- staffing gaps
 
 
+def gaps_page(report: GapReport, page: int, page_size: int) -> GapReport:
+    """The report with one page of its gaps (the counts and ``total`` stay those of all of them)."""
+    start = (page - 1) * page_size
+    return report.model_copy(update={"gaps": report.gaps[start:start + page_size], "total": len(report.gaps),
+                                     "page": page, "page_size": page_size})
+
+
 def staffing_gaps(session: Session, principal: Principal, area_code: str | None, *, profile) -> GapReport:
     """What the profile's staffing rules find missing under an area (default: the principal's own)."""
     code = area_code or (principal.scope_code[:12] if principal else None)

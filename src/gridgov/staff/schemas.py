@@ -163,6 +163,9 @@ class GapReport(BaseModel):
     counts: dict[str, int]
     gaps: list[GapRead]
     policy: list[str] = []
+    total: int = Field(0, title="缺口总数（gaps 为其中一页）")
+    page: int = 1
+    page_size: int = 0
 
 
 class ImportProblem(BaseModel):

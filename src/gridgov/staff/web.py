@@ -39,7 +39,7 @@ from gridgov.web.templating import is_htmx, templates
 router = APIRouter()
 
 PAGE_SIZE = 30
-GAP_ROWS_SHOWN = 500
+GAP_PAGE_SIZE = 100
 VARY = {"Vary": "HX-Request"}
 MESSAGES = {
     "saved": "档案已保存",
@@ -120,11 +120,14 @@ def staff_create(request: Request, me: StaffWriter, session: SessionDep, fields:
 
 
 @router.get("/staff/gaps")
-def staff_gaps(request: Request, me: StaffReader, session: SessionDep, area: str | None = None):
+def staff_gaps(request: Request, me: StaffReader, session: SessionDep, area: str | None = None,
+               page: PageQuery = 1):
     area = (area or "").strip() or None
-    report = posts.staffing_gaps(session, me, area, profile=request.app.state.profile)
+    report = posts.gaps_page(posts.staffing_gaps(session, me, area, profile=request.app.state.profile), page,
+                             GAP_PAGE_SIZE)
     return templates.TemplateResponse(request, "staff/gaps.html", {
-        "report": report, "rows": report.gaps[:GAP_ROWS_SHOWN], "shown": GAP_ROWS_SHOWN,
+        "report": report, "rows": report.gaps, "pages": max(1, -(-report.total // GAP_PAGE_SIZE)),
+        "base_params": [("area", report.area_code)],
         "labels": rules.GAP_LABELS, "area_options": area_options(session, me, selected=report.area_code),
         "staff_policy": request.app.state.profile.staff,
     })
