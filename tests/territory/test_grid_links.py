@@ -41,7 +41,9 @@ def test_the_grid_page_links_to_its_board_staff_and_cases(client_as, places):
 
 def test_every_link_of_the_grid_page_opens(client_as, places):
     town = client_as("town_dispatcher")
-    for href in links(get(town, f"/grids/{places.grid}")).values():
+    hrefs = links(get(town, f"/grids/{places.grid}")).values()
+    assert len(hrefs) == 3
+    for href in hrefs:
         get(town, href)
 
 

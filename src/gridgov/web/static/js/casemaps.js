@@ -44,7 +44,6 @@
     el.hidden = false;
     status.hidden = false;
     var map = GG.createMap(el, cfg);
-    var icon = L.divIcon({ className: "report-pin", iconSize: [26, 26], iconAnchor: [13, 26] });
     var pin = null;
     var asked = 0;
 
@@ -87,7 +86,7 @@
     }
 
     function place(start) {
-      pin = L.marker(start, { icon: icon, draggable: true, keyboard: true, title: "上报位置（可拖动；选中后可用方向键移动）",
+      pin = L.marker(start, { draggable: true, keyboard: true, title: "上报位置（可拖动；选中后可用方向键移动）",
                                alt: "上报位置" }).addTo(map);
       pin.on("dragend", function () { chosen(pin.getLatLng(), false); });
       map.on("click", function (e) { chosen(e.latlng, false); });

@@ -67,7 +67,8 @@ window.GG = (function () {
             return s;
           },
           onEachFeature: function (f, shape) {
-            shape.bindTooltip(label(f.properties.name), { sticky: true });
+            var tip = GGDom.el("span", { class: "map-label" }, f.properties.name);
+            shape.bindTooltip(tip, { sticky: true });
             shape.on("add", function () {
               var path = shape.getElement();
               if (path) path.setAttribute("data-code", f.properties.code);
