@@ -75,6 +75,7 @@ def test_a_worker_on_a_phone_drags_the_pin_and_the_grid_follows(guarded, live_se
     assert all(first) and _locate(worker, live_server)["grid_code"] == grid_code
     assert worker.input_value("#grid_code") == grid_code and "标记所在网格" in worker.inner_text("#pin-grid")
     assert worker.evaluate("window.__changes") >= 1
+    worker.locator("#locate").screenshot(path=str(_artefact("report-pin-phone.png")))
 
     # To the map's corner, outside the grid: the point moves and the grid shown says so.
     area = worker.locator("#report-map").bounding_box()
@@ -84,7 +85,6 @@ def test_a_worker_on_a_phone_drags_the_pin_and_the_grid_follows(guarded, live_se
     assert second != first and worker.get_attribute("#pin-grid", "data-grid") == ""
     assert not _locate(worker, live_server)["found"]
     assert worker.evaluate("document.documentElement.scrollWidth") <= 390
-    worker.screenshot(path=str(_artefact("report-pin-phone.png")))
 
 
 def test_the_overview_and_the_case_page_draw_grid_outlines(guarded, live_server):
