@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     secret_key: str = ""
     tile_url: str = ""
     tile_attribution: str = ""
+    public_url: str = ""
+    """The site's address as the public reaches it (``GRIDGOV_PUBLIC_URL``, e.g. ``https://grid.example.gov.cn``):
+    the printed board's QR code and link are this address plus the board's path. Empty: the address the
+    server was reached by (fine on one machine, wrong behind a proxy or when printed from an intranet)."""
     host: str = "127.0.0.1"
     port: int = 8000
     sweep_interval_seconds: int = 60

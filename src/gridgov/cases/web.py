@@ -186,15 +186,21 @@ def cases_overview(request: Request, me: CaseReader, session: SessionDep):
     counts = lists.counts_by_state(session, me)
     by_type = lists.counts_by_type(session, me, request.app.state.case_types)
     late, late_total = lists.overdue(session, me, now=utc_now())
-    settings = request.app.state.settings
     return _render(request, "cases/overview.html", {
         "counts": counts, "by_type": by_type, "open_total": sum(c["count"] for c in counts if c["open"]),
         "all_total": sum(c["count"] for c in counts), "late_rows": late, "late_total": late_total,
         "chart": {"names": [c["label"] for c in counts], "counts": [c["count"] for c in counts]},
-        "map_config": {"tile_url": settings.tile_url or "",
-                       "tile_attribution": getattr(settings, "tile_attribution", "") or "",
-                       "geojson": "/cases/map.geojson"},
+        "map_config": {**_map_base(request, me), "geojson": "/cases/map.geojson"},
     })
+
+
+def _map_base(request: Request, me: Principal) -> dict:
+    """What every case map starts from: the tile server if one is set (else a plain background) and
+    the user's jurisdiction's grid outlines (its area's grids, scoped by the API like every read)."""
+    settings = request.app.state.settings
+    area = me.scope_code[:12]
+    return {"tile_url": settings.tile_url or "", "tile_attribution": getattr(settings, "tile_attribution", "") or "",
+            "grids": f"/api/v1/areas/{area}/grids.geojson" if area else ""}
 
 
 @router.get("/cases/map.geojson")
@@ -212,7 +218,7 @@ def _new_page(request: Request, me: Principal, values: dict, error: str | None =
     return _render(request, "cases/new.html", {
         "values": values, "error": error, "worker": worker, "sources": sources,
         "categories": _category_choices(request, me), "urgencies": list(Urgency),
-        "type_groups": request.app.state.case_types.groups(),
+        "type_groups": request.app.state.case_types.groups(), "map_config": _map_base(request, me),
     }, status=status)
 
 
@@ -318,6 +324,8 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "clock_kinds": [str(k) for k in ClockKind if k in read.clocks], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
+        "map_config": {**_map_base(request, me), "grids": "", "grid": f"/api/v1/grids/{case.grid_code}",
+                       "point": [case.lon, case.lat] if case.lon is not None and case.lat is not None else None},
     }, status=status)
 
 

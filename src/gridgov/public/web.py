@@ -39,7 +39,15 @@ def when(dt: datetime | None) -> str:
     return local(dt).strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
+def tel_href(phone: str | None) -> str:
+    """A phone number as a ``tel:`` link's target (digits, ``+`` and ``-`` only, so nothing else gets
+    into the address); empty when no digit is left."""
+    kept = "".join(c for c in str(phone or "") if c.isascii() and (c.isdigit() or c in "+-"))
+    return f"tel:{kept}" if any(c.isdigit() for c in kept) else ""
+
+
 templates.env.filters.setdefault("public_time", when)
+templates.env.filters.setdefault("tel_href", tel_href)
 
 
 # ---------------------------------------------------------------- the board
@@ -119,6 +127,11 @@ def board_complaint(
 
 
 def board_url(request: Request, grid_code: str) -> str:
+    """The board's absolute address: ``GRIDGOV_PUBLIC_URL`` and the board's path where that is set,
+    else the address this request reached the server by."""
+    public = (getattr(request.app.state.settings, "public_url", "") or "").strip().rstrip("/")
+    if public:
+        return public + request.app.url_path_for("board_page", grid_code=grid_code)
     return str(request.url_for("board_page", grid_code=grid_code))
 
 

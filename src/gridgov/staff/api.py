@@ -56,8 +56,11 @@ def csv_response(text: str, filename: str) -> Response:
 
 @router.get("/staff", response_model=StaffPage, summary="辖区内的网格员（脱敏）")
 def list_staff(request: Request, session: SessionDep, me: StaffReader, area: str | None = None, q: str | None = None,
-               page: PageQuery = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> StaffPage:
-    return service.list_staff(session, me, area=area, q=q, page=page, page_size=page_size, cipher=_cipher(request))
+               page: PageQuery = 1, page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+               grid: Annotated[str | None, Query(description="只列在该网格在岗的人员（15 位网格编码）")] = None,
+               ) -> StaffPage:
+    return service.list_staff(session, me, area=area, q=q, page=page, page_size=page_size, cipher=_cipher(request),
+                              grid=(grid or "").strip() or None)
 
 
 @router.post("/staff", response_model=StaffRead, status_code=201, summary="新建网格员档案")

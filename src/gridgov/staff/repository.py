@@ -40,10 +40,16 @@ def staff_ids_by_indexes(session: Session, indexes: Iterable[str]) -> set[str]:
     return set(session.scalars(stmt))
 
 
-def _filtered(stmt, *, prefix: str | None, q: str | None, index: str | None):
-    """``stmt``, already through the door, narrowed by the list's filter."""
+def _filtered(stmt, *, prefix: str | None, q: str | None, index: str | None, grid: str | None = None,
+              principal: Principal | None = None):
+    """``stmt``, already through the door, narrowed by the list's filter; ``grid``: the staff holding an
+    active post in that grid (the posts read through the door too)."""
     if prefix:
         stmt = stmt.where(StaffMember.area_code.startswith(prefix))
+    if grid:
+        on_post = scoped(select(Post.staff_id).where(Post.scope_code == grid, Post.status == ACTIVE), principal,
+                         Post)
+        stmt = stmt.where(StaffMember.id.in_(on_post))
     if q:
         like = f"%{q}%"
         conds = [StaffMember.name.like(like), StaffMember.work_phone.like(like)]
@@ -55,11 +61,12 @@ def _filtered(stmt, *, prefix: str | None, q: str | None, index: str | None):
 
 def list_staff(
     session: Session, principal: Principal, *, prefix: str | None, q: str | None, index: str | None,
-    offset: int, limit: int | None,
+    offset: int, limit: int | None, grid: str | None = None,
 ) -> tuple[Sequence[StaffMember], int]:
+    where = {"prefix": prefix, "q": q, "index": index, "grid": grid, "principal": principal}
     total = session.scalar(_filtered(scoped(select(func.count()).select_from(StaffMember), principal, StaffMember),
-                                     prefix=prefix, q=q, index=index)) or 0
-    stmt = _filtered(scoped(select(StaffMember), principal, StaffMember), prefix=prefix, q=q, index=index).order_by(
+                                     **where)) or 0
+    stmt = _filtered(scoped(select(StaffMember), principal, StaffMember), **where).order_by(
         StaffMember.area_code, StaffMember.id).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)

@@ -24,7 +24,7 @@ from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import birth_year, mask_id_number, mask_phone
 from gridgov.kit.media import image_path, store_image
-from gridgov.models import Area
+from gridgov.models import Area, Grid
 from gridgov.models.staff import StaffExclusion, StaffMember, Training
 from gridgov.models.territory import AreaLevel
 from gridgov.staff import repository as repo
@@ -205,10 +205,13 @@ def update_staff(session: Session, principal: Principal, staff_id: int, data: St
 
 
 def list_staff(session: Session, principal: Principal, *, area: str | None, q: str | None, page: int,
-               page_size: int, cipher: FieldCipher) -> StaffPage:
+               page_size: int, cipher: FieldCipher, grid: str | None = None) -> StaffPage:
     """Readable staff records, masked; ``q`` matches a name, a work phone or (for a principal holding
     ``staff.reveal``) a whole ID number. Without the reveal permission an ID number is not searched:
-    a match would confirm a guess and so undo the mask."""
+    a match would confirm a guess and so undo the mask. ``grid``: those on post in that grid (404 like
+    a missing grid outside the jurisdiction)."""
+    if grid and get_visible(session, principal, Grid, grid) is None:
+        raise NotFound(f"网格 {grid} 不存在")
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     prefix = None
     if area:
@@ -217,7 +220,7 @@ def list_staff(session: Session, principal: Principal, *, area: str | None, q: s
         prefix = code_rules.area_prefix(area)
     q = (q or "").strip() or None
     index = cipher.blind_index(q) if q and len(q) == 18 and may_reveal(principal) else None
-    rows, total = repo.list_staff(session, principal, prefix=prefix, q=q, index=index,
+    rows, total = repo.list_staff(session, principal, prefix=prefix, q=q, index=index, grid=grid or None,
                                   offset=(page - 1) * page_size, limit=page_size)
     return StaffPage(items=list_items(session, principal, rows), total=total, page=page, page_size=page_size)
 

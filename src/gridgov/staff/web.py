@@ -76,11 +76,12 @@ def _form_values(form) -> dict:
 
 @router.get("/staff")
 def staff_list(request: Request, me: StaffReader, session: SessionDep, area: str | None = None, q: str | None = None,
-               page: PageQuery = 1):
-    area, q = (area or "").strip() or None, (q or "").strip() or None
+               page: PageQuery = 1, grid: str | None = None):
+    area, q, grid = (area or "").strip() or None, (q or "").strip() or None, (grid or "").strip() or None
     result = service.list_staff(session, me, area=area, q=q, page=page, page_size=PAGE_SIZE,
-                                cipher=request.app.state.cipher)
-    context = {"result": result, "area": area, "q": q or "", "pages": max(1, -(-result.total // PAGE_SIZE))}
+                                cipher=request.app.state.cipher, grid=grid)
+    context = {"result": result, "area": area, "q": q or "", "grid": grid,
+               "pages": max(1, -(-result.total // PAGE_SIZE))}
     if is_htmx(request):
         return templates.TemplateResponse(request, "staff/_table.html", context, headers=VARY)
     context["area_options"] = area_options(session, me, selected=area)

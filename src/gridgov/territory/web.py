@@ -12,6 +12,7 @@ from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from gridgov.authz import Principal
+from gridgov.authz.permissions import Permission, role_can
 from gridgov.authz.principals import TerritoryReader
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.params import PageQuery
@@ -89,16 +90,32 @@ def grid_list(
 
 
 @router.get("/grids/{code}")
-def grid_page(request: Request, me: TerritoryReader, code: str, session: SessionDep):
+def grid_page(request: Request, me: TerritoryReader, code: str, session: SessionDep, profile: ProfileDep):
     grid = service.get_grid_read(session, me, code)
     return templates.TemplateResponse(
         request,
         "grids/detail.html",
         {
             "grid": grid,
+            "links": _grid_links(me, grid.code, active=grid.status == "active",
+                                 online=profile.board.online != "none"),
             "map_config": {**_map_settings(request), "geometry": grid.geometry, "kind": grid.kind},
         },
     )
+
+
+def _grid_links(me: Principal, code: str, *, active: bool, online: bool) -> list[dict[str, str]]:
+    """The grid's board (online, or its print sheet where boards are printed only), its staff on post
+    and its cases: each only where the user may open it (an active grid has a board)."""
+    links = []
+    if active:
+        links.append({"id": "grid-board-link", "href": f"/board/{code}" if online else f"/board/{code}/print",
+                      "text": "网格公示牌"})
+    if role_can(me.role, Permission.STAFF_READ):
+        links.append({"id": "grid-staff-link", "href": f"/staff?grid={code}", "text": "本网格人员"})
+    if role_can(me.role, Permission.CASES_READ):
+        links.append({"id": "grid-cases-link", "href": f"/cases/mine?grid={code}", "text": "本网格事件"})
+    return links
 
 
 # ---------------------------------------------------------------- map

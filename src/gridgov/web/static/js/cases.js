@@ -77,12 +77,15 @@
     var cfg = GG.config("map-config");
     var status = document.getElementById("case-map-status");
     var map = GG.createMap(el, cfg);
-    fetch(cfg.geojson, { headers: { Accept: "application/geo+json" } })
+    // The jurisdiction's grid outlines under the pins; the map is fitted to them, not to the pins.
+    var grids = GG.outlines(map, cfg.grids);
+    Promise.all([grids, fetch(cfg.geojson, { headers: { Accept: "application/geo+json" } })
       .then(function (res) {
         if (!res.ok) throw new Error("HTTP " + res.status);
         return res.json();
-      })
-      .then(function (data) {
+      })])
+      .then(function (both) {
+        var outlines = both[0], data = both[1];
         var layer = L.geoJSON(data, {
           pointToLayer: function (f, latlng) {
             var color = STATUS_COLORS[f.properties.status] || "#64748b";
@@ -96,7 +99,8 @@
             marker.bindPopup(box);
           },
         }).addTo(map);
-        GG.fit(map, layer);
+        GG.fit(map, outlines && outlines.getLayers().length ? outlines : layer);
+        if (outlines) el.setAttribute("data-grids", String(outlines.getLayers().length));
         var n = data.features.length;
         status.textContent = n ? "共 " + n.toLocaleString("zh-CN") + " 件办理中事项" : "没有登记坐标的办理中事项";
         el.setAttribute("data-loaded", String(n));

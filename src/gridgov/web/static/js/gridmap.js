@@ -50,5 +50,36 @@ window.GG = (function () {
     return typeof n === "number" ? n.toLocaleString("zh-CN") : "—";
   }
 
-  return { KIND_COLORS: KIND_COLORS, config: config, createMap: createMap, kindStyle: kindStyle, fit: fit, el: el, label: label, number: number };
+  /* The grid outlines of an area (``/api/v1/areas/{code}/grids.geojson``) drawn under the other
+     layers as context: thin lines, each grid's name as a tooltip (as text). Resolves with the layer
+     (null when the outlines cannot be loaded: the map still shows what it has). */
+  function outlines(map, url) {
+    if (!url) return Promise.resolve(null);
+    return fetch(url, { headers: { Accept: "application/geo+json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (data) {
+        if (!data) return null;
+        var layer = L.geoJSON(data, {
+          className: "grid-outline",
+          style: function (f) {
+            var s = kindStyle(f.properties.kind);
+            s.fillOpacity = 0.08;
+            return s;
+          },
+          onEachFeature: function (f, shape) {
+            var tip = GGDom.el("span", { class: "map-label" }, f.properties.name);
+            shape.bindTooltip(tip, { sticky: true });
+            shape.on("add", function () {
+              var path = shape.getElement();
+              if (path) path.setAttribute("data-code", f.properties.code);
+            });
+          },
+        }).addTo(map);
+        layer.bringToBack();
+        return layer;
+      })
+      .catch(function () { return null; });
+  }
+
+  return { KIND_COLORS: KIND_COLORS, config: config, createMap: createMap, kindStyle: kindStyle, fit: fit, el: el, label: label, number: number, outlines: outlines };
 })();
