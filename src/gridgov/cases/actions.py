@@ -191,6 +191,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         logged["previous_evaluation"] = case.evaluation
         case.closed_at = None
         case.evaluation = None
+    elif action is CaseAction.ASSIST_REPORT:
+        logged["department"] = principal.department_code
     elif action is CaseAction.ACKNOWLEDGE:
         for cd in repo.alerts_of(session, case.id, principal.department_code):
             cd.ended_at = now
@@ -221,7 +223,7 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                    note=f"事件 {case.case_no} 与本事件重复，已并入", data={"from": case.case_no})
     with busy_is_conflict():
         session.flush()
-    if action not in _SIDE:  # the step the case's open to-dos asked for is taken, whoever took it
+    if action not in _SIDE and action is not CaseAction.ASSIST_REPORT:  # the step the case's open to-dos asked for is taken, whoever took it
         settle(session, case_id=case.id, now=now)
     _tell_next(session, case, action, entry.seq, now, profile)
     if alerted is not None:
@@ -331,7 +333,8 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
             if cd.part == "assisting":
                 users += repo.department_users(session, cd.department_code, DEPARTMENT_ROLES)
         return users
-    if action in (CaseAction.GRANT_EXTENSION, CaseAction.REFUSE_EXTENSION, CaseAction.REWORK):
+    if action in (CaseAction.GRANT_EXTENSION, CaseAction.REFUSE_EXTENSION, CaseAction.REWORK,
+                  CaseAction.ASSIST_REPORT):
         return lead(DEPARTMENT_ROLES)
     if action is CaseAction.RAISE_DISPUTE:
         chain = agency_chain(profile, case.handling_area_code)
@@ -380,5 +383,7 @@ def _tell_next(session: Session, case: Case, action: CaseAction, seq: int, now: 
     if action is CaseAction.MERGE:
         into = repo.case_no_by_id(session, case.merged_into_id)
         message = f"你上报的事件 {case.case_no}「{case.title}」与事件 {into} 重复，已并入该事件，请在该事件中跟进"
+    elif action is CaseAction.ASSIST_REPORT:  # information for the lead: the assisting part is reported
+        message = f"协办部门已报送事件 {case.case_no}「{case.title}」的协办情况，请查看"
     notify(session, [Notice(uid, str(action), message, f"case:{case.case_no}:{seq}:{uid}", case.id,
                             f"/cases/{case.case_no}") for uid in users], now=now)
