@@ -223,7 +223,9 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                    note=f"事件 {case.case_no} 与本事件重复，已并入", data={"from": case.case_no})
     with busy_is_conflict():
         session.flush()
-    if action not in _SIDE and action is not CaseAction.ASSIST_REPORT:  # the step the case's open to-dos asked for is taken, whoever took it
+    # The step the case's open to-dos asked for is taken, whoever took it (an assisting department's
+    # report is not the lead's step: the lead's to-do stays open).
+    if action not in _SIDE and action is not CaseAction.ASSIST_REPORT:
         settle(session, case_id=case.id, now=now)
     _tell_next(session, case, action, entry.seq, now, profile)
     if alerted is not None:
