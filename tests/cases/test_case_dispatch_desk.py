@@ -44,6 +44,23 @@ def test_the_dispatch_form_groups_the_departments_by_level_and_never_offers_the_
     assert "js/dispatch.js" in html and "<script>" not in html
 
 
+def test_the_api_refuses_to_dispatch_a_town_case_to_a_city_department(client_as, places, db):  # noqa: F811
+    no = _accepted(client_as, places)
+    town = client_as("town_dispatcher")
+    city = places.grid[:4] + "0" * 8
+    far = db.scalar(select(User.department_code).where(User.department_code.is_not(None)).limit(1))
+    kind = far.split("-", 1)[1]
+    version = db.scalar(select(Case.version).where(Case.case_no == no))
+    for payload in ({"lead_department": f"{city}-{kind}"},
+                    {"lead_department": _dept(db, "dept_cg"), "assisting_departments": [f"{city}-{kind}"]}):
+        r = town.post(f"/api/v1/cases/{no}/actions/dispatch", json=payload)
+        assert r.status_code == 422 and "层级" in r.json()["detail"], r.text
+    db.expire_all()
+    assert db.scalar(select(Case.version).where(Case.case_no == no)) == version
+    ok = town.post(f"/api/v1/cases/{no}/actions/dispatch", json={"lead_department": _dept(db, "dept_cg")})
+    assert ok.status_code == 200, ok.text
+
+
 @pytest.mark.req("D4")
 def test_an_assisting_department_reports_its_part_and_the_lead_is_told(client_as, places, db):  # noqa: F811
     no = _accepted(client_as, places)

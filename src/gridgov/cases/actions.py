@@ -37,7 +37,7 @@ from gridgov.cases.service import (
     known_photos,
     log_action,
 )
-from gridgov.cases.workflow import ACTION_LABELS, OPEN_STATES, CaseAction, CaseState, transition
+from gridgov.cases.workflow import ACTION_LABELS, OPEN_STATES, CaseAction, CaseState, dispatchable_level, transition
 from gridgov.errors import Conflict, Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import DEPARTMENT_ROLES, Role
@@ -73,6 +73,16 @@ def _department(session: Session, case: Case, code: str, label: str):
     if dept is None or not dept.is_active or not case.grid_code.startswith(rules.area_prefix(dept.area_code)):
         raise Invalid(f"{label} {code} 不存在，或不负责该事项所在区域")
     return dept
+
+
+def _within_reach(case: Case, departments) -> None:
+    """A dispatch goes to departments of the case's handling level, below it, or the county's
+    (:func:`gridgov.cases.workflow.dispatchable_level`): 422 otherwise, as the form never offers them."""
+    far = [d for d in departments if not dispatchable_level(d.level, case.handling_level)]
+    if far:
+        names = "、".join(d.name for d in far)
+        raise Invalid(f"{names}的层级高于本事件的承办层级，不能分派；请先提交上级网格化机构",
+                      details=[{"field": "lead_department", "error": "层级过高"}])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,6 +143,7 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     if action in _DISPATCHES:
         lead = _department(session, case, data["lead_department"], "牵头部门")
         assisting = [_department(session, case, c, "协办部门") for c in data.get("assisting_departments") or []]
+        _within_reach(case, [lead, *assisting])
 
     calendar = load_work_calendar(session)
     logged: dict[str, Any] = {}

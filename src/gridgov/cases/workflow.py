@@ -265,6 +265,22 @@ def _build() -> dict[tuple[CaseState, CaseAction], Step]:
 TRANSITIONS: Mapping[tuple[CaseState, CaseAction], Step] = _build()
 """(state, action) → :class:`Step`. A pair that is missing is not allowed in that state."""
 
+LEVELS = ("province", "city", "county", "town", "village")
+
+
+def level_rank(level: str) -> int:
+    """A level's place from the top (province 0 … village 4); unknown levels rank below all."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def dispatchable_level(department_level: str, handling_level: str) -> bool:
+    """Whether a case held at ``handling_level`` may be dispatched to a department of
+    ``department_level``: that level and those below, and where the case is held below the county,
+    the county's departments too (they work in every town and village: a village agency under LZ
+    dispatches to them), never higher (issue 14: a town is not offered the city's)."""
+    return level_rank(department_level) >= min(level_rank(handling_level), level_rank("county"))
+
+
 COUNTS_AS_REWORK = frozenset({CaseAction.REWORK})
 RAISES_LEVEL = frozenset({CaseAction.PASS_UP})
 

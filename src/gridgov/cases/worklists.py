@@ -28,6 +28,8 @@ from gridgov.cases.workflow import (
     STATE_LABELS,
     CaseAction,
     CaseState,
+    dispatchable_level,
+    level_rank,
 )
 from gridgov.departments.service import DepartmentRead, list_departments
 from gridgov.models import Case
@@ -217,31 +219,30 @@ def department_names(session: Session, principal: Principal) -> dict[str, str]:
     return {d.code: d.name for d in list_departments(session, principal)}
 
 
-LEVELS = ("province", "city", "county", "town", "village")
 LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县（区）级", "town": "镇（街道）级",
                "village": "村（社区）级"}
 
 
-def _rank(level: str) -> int:
-    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
-
-
 def departments_for(session: Session, principal: Principal, case: Case) -> list[DepartmentRead]:
     """The departments the dispatcher may pick: active, visible to it, covering the case's grid (the
-    same condition :func:`gridgov.cases.actions.act` checks), at the case's handling level or below,
-    or the level just above it whose departments work in its area (a town dispatches to the county's
-    departments, never to the city's)."""
-    floor = _rank(case.handling_level) - 1
+    same conditions :func:`gridgov.cases.actions.act` checks), at the case's handling level or below,
+    or the county's (:func:`gridgov.cases.workflow.dispatchable_level`): never the city's to a town."""
     return [d for d in list_departments(session, principal)
-            if case.grid_code.startswith(rules.area_prefix(d.area_code)) and _rank(d.level) >= floor]
+            if case.grid_code.startswith(rules.area_prefix(d.area_code))
+            and dispatchable_level(d.level, case.handling_level)]
 
 
 def department_groups(picker: list[DepartmentRead], handling_level: str) -> list[dict]:
     """The picker grouped by level for the dispatch form's ``<optgroup>``: the case's own level first,
-    then the level above, then the levels below; names in order within a group."""
-    own = _rank(handling_level)
-    levels = sorted({d.level for d in picker}, key=lambda lv: (_rank(lv) != own, _rank(lv) > own, _rank(lv)))
-    return [{"level": lv, "label": LEVEL_NAMES.get(lv, lv) + ("（本级）" if _rank(lv) == own else ""),
+    then the levels above (the county's), then those below; names in order within a group."""
+    own = level_rank(handling_level)
+
+    def order(level: str) -> tuple[bool, bool, int]:
+        rank = level_rank(level)
+        return rank != own, rank > own, rank
+
+    levels = sorted({d.level for d in picker}, key=order)
+    return [{"level": lv, "label": LEVEL_NAMES.get(lv, lv) + ("（本级）" if level_rank(lv) == own else ""),
              "departments": [d for d in picker if d.level == lv]} for lv in levels]
 
 
