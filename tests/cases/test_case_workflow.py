@@ -267,6 +267,9 @@ def test_a_receiver_may_also_handle_and_an_assisting_department_only_adds_notes(
     assert transition("in_progress", "handle", LEAD_RECEIVER, **facts).to_state == "handled"
     assert check("in_progress", "handle", ASSISTING, **facts).status == 403
     assert transition("in_progress", "comment", ASSISTING).to_state == "in_progress"
+    # issue 14: its own step, reporting its part to the lead (the lead does not report to itself)
+    assert transition("dispatched", "assist_report", ASSISTING).to_state == "dispatched"
+    assert check("in_progress", "assist_report", LEAD_RECEIVER).status == 403
 
 
 @pytest.mark.req("D9")
