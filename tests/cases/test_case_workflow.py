@@ -99,6 +99,11 @@ def assigning(a, f):
     return agency(a, f) and a.may_assign
 
 
+def assisting_department(a, f):
+    """A department sent the case to assist the lead (not the lead itself)."""
+    return a.role in {"dept_receiver", "dept_handler"} and a.department == "assisting"
+
+
 def worker_or_stand_in(a, f):
     return grid_worker(a, f) or stand_in(a, f)
 
@@ -133,6 +138,7 @@ SPEC = {
     "acknowledge": [(OPEN, STAY, alerted_department)],  # LZ§16: the department an urgent case was sent to
     "alert": [({"escalated", "accepted"}, STAY, agency)],  # LZ§16: the agency sends it there when not yet sent
     "merge": [({"reported", "verified", "escalated", "accepted"}, "closed", agency)],
+    "assist_report": [({"dispatched", "in_progress"}, STAY, assisting_department)],  # issue 14: its part to the lead
 }
 
 T0 = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
@@ -261,6 +267,9 @@ def test_a_receiver_may_also_handle_and_an_assisting_department_only_adds_notes(
     assert transition("in_progress", "handle", LEAD_RECEIVER, **facts).to_state == "handled"
     assert check("in_progress", "handle", ASSISTING, **facts).status == 403
     assert transition("in_progress", "comment", ASSISTING).to_state == "in_progress"
+    # issue 14: its own step, reporting its part to the lead (the lead does not report to itself)
+    assert transition("dispatched", "assist_report", ASSISTING).to_state == "dispatched"
+    assert check("in_progress", "assist_report", LEAD_RECEIVER).status == 403
 
 
 @pytest.mark.req("D9")
@@ -268,7 +277,7 @@ def test_departments_never_send_work_to_grid_staff():
     dept = [LEAD_RECEIVER, LEAD_HANDLER, ASSISTING]
     for state, actor in itertools.product(STATES, dept):
         allowed = set(available_actions(state, actor, **context_where_conditions_hold("x")))
-        assert allowed <= {"sign", "return", "request_extension", "handle", "comment", "attach"}
+        assert allowed <= {"sign", "return", "request_extension", "handle", "comment", "attach", "assist_report"}
 
 
 def test_unknown_case_facts_are_a_programming_error():

@@ -37,7 +37,7 @@ from gridgov.cases.service import (
     known_photos,
     log_action,
 )
-from gridgov.cases.workflow import ACTION_LABELS, OPEN_STATES, CaseAction, CaseState, transition
+from gridgov.cases.workflow import ACTION_LABELS, OPEN_STATES, CaseAction, CaseState, dispatchable_level, transition
 from gridgov.errors import Conflict, Invalid
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import DEPARTMENT_ROLES, Role
@@ -73,6 +73,16 @@ def _department(session: Session, case: Case, code: str, label: str):
     if dept is None or not dept.is_active or not case.grid_code.startswith(rules.area_prefix(dept.area_code)):
         raise Invalid(f"{label} {code} 不存在，或不负责该事项所在区域")
     return dept
+
+
+def _within_reach(case: Case, departments) -> None:
+    """A dispatch goes to departments of the case's handling level, below it, or the county's
+    (:func:`gridgov.cases.workflow.dispatchable_level`): 422 otherwise, as the form never offers them."""
+    far = [d for d in departments if not dispatchable_level(d.level, case.handling_level)]
+    if far:
+        names = "、".join(d.name for d in far)
+        raise Invalid(f"{names}的层级高于本事件的承办层级，不能分派；请先提交上级网格化机构",
+                      details=[{"field": "lead_department", "error": "层级过高"}])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,6 +143,7 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     if action in _DISPATCHES:
         lead = _department(session, case, data["lead_department"], "牵头部门")
         assisting = [_department(session, case, c, "协办部门") for c in data.get("assisting_departments") or []]
+        _within_reach(case, [lead, *assisting])
 
     calendar = load_work_calendar(session)
     logged: dict[str, Any] = {}
@@ -191,6 +202,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         logged["previous_evaluation"] = case.evaluation
         case.closed_at = None
         case.evaluation = None
+    elif action is CaseAction.ASSIST_REPORT:
+        logged["department"] = principal.department_code
     elif action is CaseAction.ACKNOWLEDGE:
         for cd in repo.alerts_of(session, case.id, principal.department_code):
             cd.ended_at = now
@@ -221,7 +234,9 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                    note=f"事件 {case.case_no} 与本事件重复，已并入", data={"from": case.case_no})
     with busy_is_conflict():
         session.flush()
-    if action not in _SIDE:  # the step the case's open to-dos asked for is taken, whoever took it
+    # The step the case's open to-dos asked for is taken, whoever took it (an assisting department's
+    # report is not the lead's step: the lead's to-do stays open).
+    if action not in _SIDE and action is not CaseAction.ASSIST_REPORT:
         settle(session, case_id=case.id, now=now)
     _tell_next(session, case, action, entry.seq, now, profile)
     if alerted is not None:
@@ -331,7 +346,8 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
             if cd.part == "assisting":
                 users += repo.department_users(session, cd.department_code, DEPARTMENT_ROLES)
         return users
-    if action in (CaseAction.GRANT_EXTENSION, CaseAction.REFUSE_EXTENSION, CaseAction.REWORK):
+    if action in (CaseAction.GRANT_EXTENSION, CaseAction.REFUSE_EXTENSION, CaseAction.REWORK,
+                  CaseAction.ASSIST_REPORT):
         return lead(DEPARTMENT_ROLES)
     if action is CaseAction.RAISE_DISPUTE:
         chain = agency_chain(profile, case.handling_area_code)
@@ -380,5 +396,7 @@ def _tell_next(session: Session, case: Case, action: CaseAction, seq: int, now: 
     if action is CaseAction.MERGE:
         into = repo.case_no_by_id(session, case.merged_into_id)
         message = f"你上报的事件 {case.case_no}「{case.title}」与事件 {into} 重复，已并入该事件，请在该事件中跟进"
+    elif action is CaseAction.ASSIST_REPORT:  # information for the lead: the assisting part is reported
+        message = f"协办部门已报送事件 {case.case_no}「{case.title}」的协办情况，请查看"
     notify(session, [Notice(uid, str(action), message, f"case:{case.case_no}:{seq}:{uid}", case.id,
                             f"/cases/{case.case_no}") for uid in users], now=now)

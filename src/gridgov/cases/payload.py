@@ -70,6 +70,7 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.ATTACH: (FieldRule("attachments", "附件", "hashes"),),
     CaseAction.MERGE: (FieldRule("into", "并入的事件编号", "text", max_length=32),
                        FieldRule("note", "说明", "text", required=False)),
+    CaseAction.ASSIST_REPORT: (FieldRule("note", "协办情况", "text"), _PHOTOS),
     CaseAction.ASSIGN: (FieldRule("worker", "指派的网格员", "worker"),
                         FieldRule("note", "说明", "text", required=False)),
 }

@@ -71,6 +71,7 @@ class CaseAction(enum.StrEnum):
     ALERT = "alert"
     MERGE = "merge"
     ASSIGN = "assign"
+    ASSIST_REPORT = "assist_report"
 
 
 ACTION_LABELS = {
@@ -101,6 +102,7 @@ ACTION_LABELS = {
     CaseAction.ALERT: "直报主管部门",
     CaseAction.MERGE: "合并到已有事件",
     CaseAction.ASSIGN: "指派相邻网格核实",
+    CaseAction.ASSIST_REPORT: "报送协办情况",
 }
 
 

@@ -297,7 +297,7 @@ def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
     lead = lists.default_department(picker, read.type_department_kind, case.handling_area_code)
     return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case),
              "departments": picker, "areas": areas, "workers": workers, "side": a in lists.SIDE_ACTIONS,
-             "default_lead": lead} for a in offered]
+             "default_lead": lead, "groups": lists.department_groups(picker, case.handling_level)} for a in offered]
 
 
 def _case_page(request: Request, session: Session, me: Principal, case_no: str, *, status: int = 200,
@@ -320,7 +320,7 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
                          "workers": []})
     return _render(request, "cases/detail.html", {
         "case": read, "log": log, "file_problems": checked.problems, "file_checked_at": checked.checked_at,
-        "forms": forms, "nearby": _duplicates(request, session, me, case, now),
+        "forms": forms, "photo_groups": lists.photo_groups(log), "nearby": _duplicates(request, session, me, case, now),
         "clock_kinds": [str(k) for k in ClockKind if k in read.clocks], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},

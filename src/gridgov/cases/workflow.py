@@ -144,6 +144,7 @@ class Who(enum.StrEnum):
     ALERTED_DEPARTMENT = "alerted_department"
     STAND_IN_AGENCY = "stand_in_agency"
     ASSIGNING_AGENCY = "assigning_agency"
+    ASSISTING_DEPARTMENT = "assisting_department"
 
 
 WHO_LABELS = {
@@ -158,6 +159,7 @@ WHO_LABELS = {
     Who.ALERTED_DEPARTMENT: "收到紧急直报的主管部门",
     Who.STAND_IN_AGENCY: "网格无在岗网格员时承办的网格化机构",
     Who.ASSIGNING_AGENCY: "网格无在岗网格员时可指派相邻网格网格员的网格化机构",
+    Who.ASSISTING_DEPARTMENT: "协办部门",
 }
 
 
@@ -190,6 +192,8 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
         return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME and actor.stands_in
     if who is Who.ASSIGNING_AGENCY:
         return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME and actor.may_assign
+    if who is Who.ASSISTING_DEPARTMENT:
+        return role in DEPARTMENT_ROLES and actor.department is DepartmentPart.ASSISTING
     raise ValueError(who)
 
 
@@ -243,6 +247,8 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.ALERT, frozenset({S.ESCALATED, S.ACCEPTED}), _STAY, frozenset({W.AGENCY})),
     # A duplicate closes into the case it repeats, before anyone was sent to it (issue 14).
     (A.MERGE, frozenset({S.REPORTED, S.VERIFIED, S.ESCALATED, S.ACCEPTED}), (S.CLOSED,), frozenset({W.AGENCY})),
+    # An assisting department reports its part to the lead while the case is with the departments (issue 14).
+    (A.ASSIST_REPORT, frozenset({S.DISPATCHED, S.IN_PROGRESS}), _STAY, frozenset({W.ASSISTING_DEPARTMENT})),
 ]
 
 
@@ -258,6 +264,22 @@ def _build() -> dict[tuple[CaseState, CaseAction], Step]:
 
 TRANSITIONS: Mapping[tuple[CaseState, CaseAction], Step] = _build()
 """(state, action) → :class:`Step`. A pair that is missing is not allowed in that state."""
+
+LEVELS = ("province", "city", "county", "town", "village")
+
+
+def level_rank(level: str) -> int:
+    """A level's place from the top (province 0 … village 4); unknown levels rank below all."""
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def dispatchable_level(department_level: str, handling_level: str) -> bool:
+    """Whether a case held at ``handling_level`` may be dispatched to a department of
+    ``department_level``: that level and those below, and where the case is held below the county,
+    the county's departments too (they work in every town and village: a village agency under LZ
+    dispatches to them), never higher (issue 14: a town is not offered the city's)."""
+    return level_rank(department_level) >= min(level_rank(handling_level), level_rank("county"))
+
 
 COUNTS_AS_REWORK = frozenset({CaseAction.REWORK})
 RAISES_LEVEL = frozenset({CaseAction.PASS_UP})

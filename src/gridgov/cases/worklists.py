@@ -28,6 +28,8 @@ from gridgov.cases.workflow import (
     STATE_LABELS,
     CaseAction,
     CaseState,
+    dispatchable_level,
+    level_rank,
 )
 from gridgov.departments.service import DepartmentRead, list_departments
 from gridgov.models import Case
@@ -217,11 +219,31 @@ def department_names(session: Session, principal: Principal) -> dict[str, str]:
     return {d.code: d.name for d in list_departments(session, principal)}
 
 
+LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县（区）级", "town": "镇（街道）级",
+               "village": "村（社区）级"}
+
+
 def departments_for(session: Session, principal: Principal, case: Case) -> list[DepartmentRead]:
-    """The departments the dispatcher may pick: active, visible to it, and covering the case's grid
-    (the same condition :func:`gridgov.cases.actions.act` checks)."""
+    """The departments the dispatcher may pick: active, visible to it, covering the case's grid (the
+    same conditions :func:`gridgov.cases.actions.act` checks), at the case's handling level or below,
+    or the county's (:func:`gridgov.cases.workflow.dispatchable_level`): never the city's to a town."""
     return [d for d in list_departments(session, principal)
-            if case.grid_code.startswith(rules.area_prefix(d.area_code))]
+            if case.grid_code.startswith(rules.area_prefix(d.area_code))
+            and dispatchable_level(d.level, case.handling_level)]
+
+
+def department_groups(picker: list[DepartmentRead], handling_level: str) -> list[dict]:
+    """The picker grouped by level for the dispatch form's ``<optgroup>``: the case's own level first,
+    then the levels above (the county's), then those below; names in order within a group."""
+    own = level_rank(handling_level)
+
+    def order(level: str) -> tuple[bool, bool, int]:
+        rank = level_rank(level)
+        return rank != own, rank > own, rank
+
+    levels = sorted({d.level for d in picker}, key=order)
+    return [{"level": lv, "label": LEVEL_NAMES.get(lv, lv) + ("（本级）" if level_rank(lv) == own else ""),
+             "departments": [d for d in picker if d.level == lv]} for lv in levels]
 
 
 def default_department(picker, kind: str | None, handling_area: str) -> str | None:
@@ -233,3 +255,20 @@ def default_department(picker, kind: str | None, handling_area: str) -> str | No
     own = next((d for d in mine if d.area_code == handling_area), None)
     nearest = own or max(mine, key=lambda d: len(rules.area_prefix(d.area_code)))
     return nearest.code
+
+
+RESULT_PHOTO_ACTIONS = frozenset({"solve_on_site", "solve", "handle", "assist_report"})
+"""File entries whose photos show the handling (处置照片); every other entry's show the problem (上报照片)."""
+
+
+def photo_groups(log) -> list[dict]:
+    """The case's photos from its file, apart: the report's (上报照片) and the handling's (处置照片),
+    each photo with who added it, in which step and when. Groups without photos are left out."""
+    groups = {"report": {"key": "report", "label": "上报照片", "photos": []},
+              "result": {"key": "result", "label": "处置照片", "photos": []}}
+    for e in log:
+        key = "result" if e.action in RESULT_PHOTO_ACTIONS else "report"
+        for sha in e.attachments or []:
+            groups[key]["photos"].append({"sha": sha, "actor": e.actor, "role": e.role, "at": e.at,
+                                          "action": e.action})
+    return [g for g in groups.values() if g["photos"]]
