@@ -44,6 +44,7 @@ from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
 from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.accounts import role_label as accounts_role_label
+from gridgov.web.navigation import case_tabs
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -107,18 +108,8 @@ def _notice(request: Request) -> str | None:
     return None
 
 
-TABS = {
-    "worker": [("/cases/mine", "我的事项"), ("/cases/new", "上报事项")],
-    "agency": [("/cases/inbox", "待办"), ("/cases/overview", "总览"), ("/cases/mine", "辖区事项"),
-               ("/cases/new", "登记事项")],
-    "department": [("/cases/department", "部门事项"), ("/cases/mine", "查找事件")],
-    "reader": [("/cases/overview", "总览"), ("/cases/mine", "辖区事项")],
-}
-"""The case pages each kind of user works with, in the order it uses them."""
-
-
 def _tabs(me: Principal) -> list[tuple[str, str]]:
-    return TABS[lists.party(me)]
+    return case_tabs(me.role)
 
 
 def _pydantic_problem(error: dict) -> str:

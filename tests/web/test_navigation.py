@@ -1,0 +1,74 @@
+"""Each role lands on its work, and its menu holds only pages it may open (issue 14, item 7)."""
+
+import re
+
+import pytest
+
+LANDINGS = {
+    "city_admin": "/",
+    "county_dispatcher": "/cases/inbox",
+    "town_dispatcher": "/cases/inbox",
+    "worker": "/cases/mine",
+    "worker2": "/cases/mine",
+    "leader": "/cases/overview",
+    "dept_cg": "/cases/department",
+    "dept_sc": "/cases/department",
+    "auditor": "/audit",
+    "security_admin": "/users",
+}
+HTML = {"accept": "text/html"}
+
+
+def menu_links(html: str) -> list[str]:
+    nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S)
+    assert nav, "页面没有主导航"
+    return re.findall(r'href="([^"]+)"', nav.group(0))
+
+
+def _login(anonymous, username: str):
+    token = anonymous.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+    return anonymous.post("/login", data={"username": username, "password": "demo12345", "csrf_token": token},
+                          follow_redirects=False)
+
+
+@pytest.mark.parametrize("username", sorted(LANDINGS))
+def test_a_login_and_the_home_page_land_on_the_roles_work(anonymous, username):
+    r = _login(anonymous, username)
+    assert r.status_code == 303 and r.headers["location"] == LANDINGS[username]
+    home = anonymous.get("/", headers=HTML, follow_redirects=False)
+    if LANDINGS[username] == "/":
+        assert home.status_code == 200 and "辖区概况" in home.text
+    else:
+        assert home.status_code == 303 and home.headers["location"] == LANDINGS[username]
+    assert anonymous.get(LANDINGS[username], headers=HTML).status_code == 200
+
+
+@pytest.mark.parametrize("username", sorted(LANDINGS))
+def test_every_menu_link_of_every_demo_role_opens(client_as, username):
+    c = client_as(username)
+    page = c.get(LANDINGS[username], headers=HTML)
+    assert page.status_code == 200
+    links = menu_links(page.text)
+    assert links and LANDINGS[username] in links or LANDINGS[username] == "/"
+    for href in links:
+        r = c.get(href, headers=HTML)
+        assert r.status_code == 200, f"{username}: {href} → {r.status_code}"
+        assert menu_links(r.text) == links  # the same menu on every page
+
+
+def test_the_menu_fits_the_role(client_as):
+    worker = menu_links(client_as("worker").get("/cases/mine", headers=HTML).text)
+    assert "/cases/new" in worker and "/coverage" not in worker and "/users" not in worker
+    auditor = menu_links(client_as("auditor").get("/audit", headers=HTML).text)
+    assert "/audit" in auditor and not any(h.startswith(("/cases", "/grids", "/map")) for h in auditor)
+    dept = menu_links(client_as("dept_cg").get("/cases/department", headers=HTML).text)
+    assert "/cases/new" not in dept and "/cases/department" in dept
+    admin = menu_links(client_as("city_admin").get("/", headers=HTML).text)
+    assert {"/", "/coverage", "/users", "/cases/inbox"} <= set(admin)
+
+
+def test_a_refusal_page_shows_the_logged_in_header(client_as):
+    r = client_as("worker").get("/users", headers=HTML)
+    assert r.status_code == 403
+    assert "张网格" in r.text and "退出" in r.text and 'href="/login"' not in r.text
+    assert "/cases/mine" in menu_links(r.text)
