@@ -72,3 +72,8 @@ def test_a_refusal_page_shows_the_logged_in_header(client_as):
     assert r.status_code == 403
     assert "张网格" in r.text and "退出" in r.text and 'href="/login"' not in r.text
     assert "/cases/mine" in menu_links(r.text)
+
+
+def test_a_page_no_route_answers_keeps_the_logged_in_header(client_as):
+    r = client_as("worker").get("/no-such-page", headers=HTML)
+    assert r.status_code == 404 and "张网格" in r.text and "/cases/mine" in menu_links(r.text)

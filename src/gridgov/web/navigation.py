@@ -14,6 +14,7 @@ from gridgov.models.accounts import (
     DEPARTMENT_ROLES,
     GRID_ROLES,
     GRID_WORKER_ROLES,
+    TERRITORY_ADMIN_ROLES,
     Role,
 )
 
@@ -43,8 +44,7 @@ CASE_TABS: dict[str, list[tuple[str, str]]] = {
 """The case pages each kind of user works with, in the order it uses them (the first is its
 landing). ``/cases/new`` shows only to a role that may report (``cases.create``)."""
 
-HOME_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SYSADMIN})
-"""Administrators of a territory: they land on its summary (``/``), which is what they administer."""
+HOME_ROLES = TERRITORY_ADMIN_ROLES
 
 
 def case_tabs(role: str) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from gridgov import __version__
-from gridgov.authz.dependencies import csrf_token, must_enrol
+from gridgov.authz.dependencies import csrf_token, must_enrol, resolve_principal
 from gridgov.models.territory import (
     AREA_LEVEL_LABELS,
     DEDICATED_TYPE_LABELS,
@@ -133,7 +133,24 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
 
 
+def _known_principal(request: Request) -> None:
+    """An error page of a logged-in user (a page no route answers, a refused form) keeps the
+    logged-in header and menu: the principal is read from the credentials if no route did."""
+    if getattr(request.state, "principal", None) is not None or status_is_login(request):
+        return
+    try:
+        request.state.principal = resolve_principal(request)
+    except Exception:  # noqa: BLE001 - an error page must render even when the database is the error
+        request.state.principal = None
+
+
+def status_is_login(request: Request) -> bool:
+    return request.url.path.startswith(("/login", "/logout"))
+
+
 def render_error(request: Request, status: int, message: str, details=None):
+    if status != 401:
+        _known_principal(request)
     rows = details if isinstance(details, list) and all(isinstance(d, dict) for d in details) else None
     return templates.TemplateResponse(
         request,
