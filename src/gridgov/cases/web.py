@@ -44,6 +44,7 @@ from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
 from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.accounts import role_label as accounts_role_label
+from gridgov.territory import service as territory_service
 from gridgov.web.navigation import case_tabs
 from gridgov.web.templating import is_htmx, templates
 
@@ -309,6 +310,7 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "clock_kinds": [str(k) for k in ClockKind if k in read.clocks], "error": error, "error_action": error_action,
         "values": values or {}, "now": now, "dept_names": lists.department_names(session, me),
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
+        "place_names": territory_service.place_names(session, [read.handling_area_code], [read.grid_code]),
     }, status=status)
 
 
