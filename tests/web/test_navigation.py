@@ -77,3 +77,20 @@ def test_a_refusal_page_shows_the_logged_in_header(client_as):
 def test_a_page_no_route_answers_keeps_the_logged_in_header(client_as):
     r = client_as("worker").get("/no-such-page", headers=HTML)
     assert r.status_code == 404 and "张网格" in r.text and "/cases/mine" in menu_links(r.text)
+
+
+LIST_WORDS = re.compile(r"事项清单|清单事项|交办事项|在册事项|<label[^>]*>事项[^<]*</label>|<dt>事项</dt>|"
+                        r"<th[^>]*>事项</th>|<option value=\"\">全部事项</option>")
+"""Where 事项 rightly stays: the list of grid work and its items (a case's matter), and instructions."""
+
+
+@pytest.mark.parametrize("username", ["worker", "town_dispatcher", "dept_cg"])
+def test_case_pages_call_a_case_事件_and_the_report_form_上报事件(client_as, username):
+    c = client_as(username)
+    for href in [h for h in menu_links(c.get("/cases", headers=HTML).text) if h.startswith("/cases")]:
+        html = c.get(href, headers=HTML).text
+        body = re.sub(r'<nav class="site-nav".*?</nav>', "", html, flags=re.S)
+        assert "事项" not in LIST_WORDS.sub("", body), (username, href, re.findall(r".{20}事项.{20}", body))
+        assert "登记事项" not in html and "上报事项" not in html and "登记群众反映" not in html
+        if href == "/cases/new":
+            assert "<h1>上报事件</h1>" in html

@@ -98,14 +98,14 @@ def _notice(request: Request) -> str | None:
     """The notice after a form succeeded (post/redirect/get carries it in the query)."""
     done, case_no = request.query_params.get("done", ""), request.query_params.get("case", "")
     if done == "create":
-        return f"事项 {case_no} 已登记" if case_no else "事项已登记"
+        return f"事件 {case_no} 已登记" if case_no else "事件已登记"
     if done == "answer_supervision":
         return "督办已答复"
     if done == "joined":
         return f"已补充到事件 {case_no}"
     if done in set(CaseAction):
         label = ACTION_LABELS[CaseAction(done)]
-        return f"事项 {case_no}：已{label}" if case_no else f"已{label}"
+        return f"事件 {case_no}：已{label}" if case_no else f"已{label}"
     return None
 
 
