@@ -46,3 +46,16 @@ def test_the_users_form_groups_departments_by_area_name(client_as, db):
     html = client_as("city_admin").get("/users/new", headers=HTML).text
     labels = re.findall(r'<optgroup label="([^"]+)"', html)
     assert labels and not any(re.fullmatch(r"\d{12}", label) for label in labels), labels
+
+
+def test_instructions_name_their_grid(client_as, places, db):
+    from ..instructions.test_instructions_pages import form, post, sent_id
+
+    town = client_as("town_dispatcher")
+    sent = sent_id(post(town, "/instructions/new", form(places.grid, title="核查占道经营线索")))
+    grid_name = db.scalar(select(Grid.name).where(Grid.code == places.grid))
+    html = page(town, f"/instructions/{sent}")
+    shown = re.search(r'<dd id="inst-grid">(.*?)</dd>', html, re.S).group(1)
+    assert f">{grid_name}</a>" in shown and f'<small class="code">{places.grid}</small>' in shown
+    listed = page(town, "/instructions")
+    assert f'{grid_name}</span> <small class="code muted">{places.grid}</small>' in listed
