@@ -32,6 +32,7 @@ from gridgov.authz.dependencies import (
     TwoFactorEnrolmentRequired,
     secure_cookies,
 )
+from gridgov.authz.permissions import permission_label
 from gridgov.body_limits import BodyLimitMiddleware
 from gridgov.cases import casetypes
 from gridgov.cases.api import router as cases_api
@@ -211,7 +212,7 @@ def _log_denial(request: Request, denied: Denied) -> None:
         now=utc_now(),
         object_type="route",
         object_id=f"{request.method} {request.url.path}"[:64],
-        detail=f"缺少权限 {denied.permission.value}",
+        detail=f"缺少权限：{permission_label(denied.permission)}",
         ip=request.client.host if request.client else "",
     )
 

@@ -126,7 +126,7 @@ def test_the_login_form_needs_its_csrf_token_and_sets_an_httponly_cookie(anonymo
 
 @pytest.mark.req("E1")
 @pytest.mark.parametrize(("username", "landing"),
-                         [("worker", "/"), ("auditor", "/audit"), ("security_admin", "/users")])
+                         [("worker", "/cases/mine"), ("auditor", "/audit"), ("security_admin", "/users")])
 def test_a_login_lands_on_the_first_page_the_role_may_open(anonymous, username, landing):
     token = anonymous.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
     r = anonymous.post("/login", data={"username": username, "password": "demo12345", "csrf_token": token},

@@ -54,7 +54,7 @@ def test_zj_case_accepted_and_not_dispatched_is_warned_then_overdue_in_the_sweep
     warned = notices(db, "clock_warning")
     assert len(warned) == before + 1
     assert [m for u, m in warned if "分派时限" in m] == [
-        f"事项 {case.case_no}「{case.title}」的分派时限即将到期，请抓紧办理"]
+        f"事件 {case.case_no}「{case.title}」的分派时限即将到期，请抓紧办理"]
     assert [u for u, m in warned if "分派时限" in m] == ["town_dispatcher"]  # the agency holding it
     assert sweep(db, at(2026, 10, 8, 20, 0)).warned == 0  # once
 

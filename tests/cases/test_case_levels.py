@@ -152,7 +152,7 @@ def test_qz_level_by_level_through_the_api(qz_client_as, places, db):  # noqa: F
 
     act(worker, "escalate")
     assert "只有" in act(county, "accept", 403)["detail"]  # reached the town, not the county
-    assert act(outsider, "accept", 404)["detail"] == f"事项 {no} 不存在"  # outside its area: like missing
+    assert act(outsider, "accept", 404)["detail"] == f"事件 {no} 不存在"  # outside its area: like missing
     assert outsider.get(f"/api/v1/cases/{no}").status_code == 404
     case = act(town, "accept")
     assert case["clocks"]["dispatch"]["status"] == "on_time" and case["clocks"]["dispatch"]["stopped_at"] is None

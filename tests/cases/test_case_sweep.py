@@ -278,7 +278,7 @@ def test_gridgov_cases_sweep_marks_and_says_what_it_did(city, city_url, cli_env)
     assert first.exit_code == 0, first.output
     assert "超期 2 项" in first.output and "发出提醒 4 条" in first.output
     second = runner.invoke(cases_cli, ["sweep", "--at", at])
-    assert second.exit_code == 0 and "没有新进入预警或超期的事项" in second.output
+    assert second.exit_code == 0 and "没有新进入预警或超期的事件" in second.output
     bad = runner.invoke(cases_cli, ["sweep", "--at", "昨天"])
     assert bad.exit_code == 2 and "ISO 8601" in bad.output
 

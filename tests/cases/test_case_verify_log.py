@@ -92,7 +92,7 @@ def test_an_altered_a_removed_and_a_cut_off_entry_are_each_caught_and_the_case_n
     )
     result = _run("--all")
     assert result.exit_code == 1, result.output
-    assert "发现 3 件事项的电子档案被改动" in result.output
+    assert "发现 3 件事件的电子档案被改动" in result.output
     for no in (altered, removed, cut):
         assert no in result.output
     assert intact not in result.output

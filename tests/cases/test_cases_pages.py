@@ -96,7 +96,7 @@ def test_worklists_are_scoped_and_another_grids_case_is_a_404_page(client_as, pl
     assert no in page(worker, "/cases/mine")
     assert no not in page(worker2, "/cases/mine")
     html = page(worker2, f"/cases/{no}", status=404)
-    assert f"事项 {no} 不存在" in html
+    assert f"事件 {no} 不存在" in html
     missing = page(worker2, "/cases/321100000000-20990101-00001", status=404)
     assert html.replace(no, "X").count("不存在") == missing.replace("321100000000-20990101-00001", "X").count("不存在")
     assert no not in page(client_as("dept_cg"), "/cases/department")

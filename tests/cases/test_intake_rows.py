@@ -35,5 +35,5 @@ def _rows(**case_changes):
 @pytest.mark.parametrize("change", [{"version": 2}, {"lead_department_code": "dept"}, {"updated_at": None}])
 def test_rows_that_break_what_the_statements_assume_are_refused_before_anything_is_written(change):
     case, entry, clock = _rows(**change)
-    with pytest.raises(ValueError, match="新事项"):
+    with pytest.raises(ValueError, match="新事件"):
         intake_rows.write(None, case, entry, clock, tell_grid=None, notice={})

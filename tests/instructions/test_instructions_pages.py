@@ -224,6 +224,6 @@ def test_an_order_is_answered_only_on_its_own_case_page(client_as, places, db):
              status=404)
     assert f"督办 {order} 不存在" in r.text and "答错了地方" not in r.text
     r = post(client_as("dept_cg"), f"/cases/{other}/supervision/{order}/answer", {"answer": "答错了地方"}, status=404)
-    assert f"事项 {other} 不存在" in r.text
+    assert f"事件 {other} 不存在" in r.text
     db.expire_all()
     assert db.get(SupervisionOrder, order).answered_at is None

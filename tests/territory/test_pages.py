@@ -72,7 +72,7 @@ def test_every_page_is_chinese_and_loads_only_assets_served_by_the_app(client):
         html = get_page(client, url)
         assert '<html lang="zh-CN">' in html, url
         assert 'name="viewport"' in html, url
-        for label in ("首页", "区域", "网格", "地图", "覆盖检查"):
+        for label in ("辖区概况", "区域", "网格", "地图", "覆盖检查"):
             assert f">{label}</a>" in html, (url, label)
         for link in _LINK.findall(html):
             parts = urlsplit(link)

@@ -32,6 +32,7 @@ from gridgov.errors import DomainError
 from gridgov.kit import tokens
 from gridgov.kit.clock import local, utc_now
 from gridgov.models import User
+from gridgov.web.navigation import landing_page
 from gridgov.web.templating import templates
 
 router = APIRouter()
@@ -70,17 +71,6 @@ def _login_page(request: Request, *, error: str | None = None, username: str = "
 @router.get("/login")
 def login_form(request: Request, _: Public, next: str | None = None):
     return _login_page(request, next_=_safe_next(next))
-
-
-def landing_page(role: str) -> str:
-    """Where a login without ``next`` lands: the first page of the navigation that belongs to the
-    role's work (an auditor has no territory pages, so it lands on the audit log rather than a 403);
-    pages open to every user, like the public list of grid work, are not anyone's workplace."""
-    from gridgov.authz.permissions import role_can
-    from gridgov.web.templating import NAV
-
-    return next((href for href, _label, perm in NAV
-                 if perm != Permission.SELF and role_can(role, Permission(perm))), "/account")
 
 
 @router.post("/login", dependencies=[Depends(check_csrf)])

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from gridgov import areas
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import scoped
-from gridgov.models import AuditEntry
+from gridgov.authz.scope import SYSTEM, scoped
+from gridgov.models import AuditEntry, User
 
 
 def _filtered(stmt, *, action, actor, object_type, area, since, until):
@@ -41,3 +41,13 @@ def page_of_entries(session: Session, principal: Principal, filters: dict[str, A
     if limit is not None:
         stmt = stmt.limit(limit)
     return session.scalars(stmt).all(), total
+
+
+def display_names(session: Session, usernames: set[str], ids: set[int]) -> tuple[dict[str, str], dict[int, str]]:
+    """Display names of the users a page of the log names (as actor by username, as object by id):
+    names only, read by the system for entries the reader already opened through the door."""
+    if not usernames and not ids:
+        return {}, {}
+    rows = session.execute(scoped(select(User.id, User.username, User.display_name).where(
+        User.username.in_(usernames) | User.id.in_(ids)), SYSTEM, User)).all()
+    return {r.username: r.display_name for r in rows}, {r.id: r.display_name for r in rows}

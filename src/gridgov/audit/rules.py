@@ -8,6 +8,7 @@ domain patches audit's dictionary.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -49,6 +50,23 @@ def register_labels(labels: Mapping[str, str]) -> None:
 def action_label(action: str) -> str:
     """The Chinese label of an audit action; the action itself if no package registered it."""
     return _ACTION_LABELS.get(action, action)
+
+
+OBJECT_LABELS = {
+    "user": "用户", "staff": "网格员", "post": "岗位", "case": "事件", "route": "页面", "area": "区域",
+    "grid": "网格", "grid_adjustment": "网格调整", "matter": "清单事项", "catalogue_application": "清单申请",
+    "catalogue_list": "事项清单", "list_version": "清单版本", "rectification_notice": "整改通知",
+    "instruction": "交办", "board_complaint": "投诉", "import": "导入", "audit_log": "审计日志",
+}
+"""What the log's object types are called on its page."""
+
+_PERMISSION_VALUE = re.compile(r"缺少权限 ([a-z_]+\.[a-z_]+|self|public)\b")
+
+
+def readable_detail(detail: str, label) -> str:
+    """An entry's detail as a reader reads it: a permission named by its Chinese name (entries
+    written before the name was written there said ``缺少权限 territory.read``)."""
+    return _PERMISSION_VALUE.sub(lambda m: f"缺少权限：{label(m.group(1))}", detail or "")
 
 
 def action_labels() -> dict[str, str]:

@@ -39,6 +39,10 @@ class AuditEntryRead(BaseModel):
     after: dict[str, Any] | None
     detail: str
     ip: str
+    actor_name: str | None = None
+    """The display name of the acting user (``actor`` is its username)."""
+    object_name: str | None = None
+    """The display name of the user the entry is about (object ``user``), where it is one."""
 
 
 AuditPage = Page[AuditEntryRead]

@@ -184,7 +184,19 @@ def search(session: Session, principal: Principal, flt: AuditFilter, *, page: in
     page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
     rows, total = list_entries(session, principal, **_criteria(principal, flt), offset=(page - 1) * page_size,
                                limit=page_size)
-    return AuditPage(items=[entry_read(e) for e in rows], total=total, page=page, page_size=page_size)
+    return AuditPage(items=named(session, [entry_read(e) for e in rows]), total=total, page=page,
+                     page_size=page_size)
+
+
+def named(session: Session, items: list[AuditEntryRead]) -> list[AuditEntryRead]:
+    """The entries with the display names of the users they name (not "user 9")."""
+    ids = {int(i.object_id) for i in items if i.object_type == "user" and i.object_id.isdigit()}
+    by_username, by_id = repo.display_names(session, {i.actor for i in items}, ids)
+    for i in items:
+        i.actor_name = by_username.get(i.actor)
+        if i.object_type == "user" and i.object_id.isdigit():
+            i.object_name = by_id.get(int(i.object_id))
+    return items
 
 
 def export_csv(session: Session, principal: Principal, flt: AuditFilter, *, now: datetime) -> str:

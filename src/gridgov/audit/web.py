@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from gridgov.audit import rules, service
 from gridgov.audit.api import csv_response
 from gridgov.audit.schemas import AuditFilter
+from gridgov.authz.permissions import permission_label
 from gridgov.authz.principals import AuditReader
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import local, utc_now
@@ -31,11 +32,13 @@ def audit_page(
     result = service.search(session, me, flt, page=page, page_size=PAGE_SIZE)
     rows = [
         {"entry": e, "at": local(e.at), "role_label": service.role_label(e.role),
-         "diff": rules.diff(mask_record(e.before), mask_record(e.after))}
+         "diff": rules.diff(mask_record(e.before), mask_record(e.after)),
+         "detail": rules.readable_detail(e.detail, permission_label)}
         for e in result.items
     ]
     query = flt.query()
-    context = {"result": result, "rows": rows, "flt": flt, "query": query, "pages": result.pages}
+    context = {"result": result, "rows": rows, "flt": flt, "query": query, "pages": result.pages,
+               "object_labels": rules.OBJECT_LABELS}
     if is_htmx(request):
         return templates.TemplateResponse(request, "audit/_table.html", context, headers={"Vary": "HX-Request"})
     context["actions"] = sorted(rules.action_labels().items(), key=lambda kv: kv[1])

@@ -164,6 +164,8 @@ def require(permission: Permission, *, enrolment: bool = False):
         if permission == Permission.PUBLIC:
             if principal is None and request.method not in SAFE_METHODS and request.cookies.get(CSRF_COOKIE):
                 await check_csrf(request)
+            if principal is not None:  # a public page seen by a logged-in user keeps its header and menu
+                request.state.principal = principal
             return principal
         return _admitted(request, principal, permission, enrolment=enrolment)
 
@@ -196,8 +198,9 @@ def _admitted(request: Request, principal: Principal | None, permission: Permiss
               enrolment: bool = False) -> Principal:
     if principal is None:
         raise NotAuthenticated("请先登录")
+    # Known before it is admitted: a refusal (403) is a page of the logged-in site (its header, its menu).
+    request.state.principal = principal
     if not enrolment and must_enrol(request.app.state.settings, principal.role, enrolled=principal.two_factor):
-        request.state.principal = principal
         raise TwoFactorEnrolmentRequired(ENROL_MESSAGE)
     if principal.off_post and permission not in (Permission.SELF, Permission.PUBLIC):
         # A staff account off its post (B4) keeps only its own account; logged like any denial.
@@ -206,7 +209,6 @@ def _admitted(request: Request, principal: Principal | None, permission: Permiss
         # Logged by the error handler once the request's own transaction has rolled back, in a
         # transaction of its own (so the denial is kept, and never waits on the request's lock).
         raise Denied(f"当前角色（{principal.role_label}）无权进行此操作", principal=principal, permission=permission)
-    request.state.principal = principal
     return principal
 
 

@@ -38,6 +38,40 @@ class Permission(enum.StrEnum):
     CATALOGUE_MANAGE = "catalogue.manage"
 
 
+PERMISSION_LABELS: dict[Permission, str] = {
+    Permission.PUBLIC: "公开访问",
+    Permission.SELF: "本人账号",
+    Permission.TERRITORY_READ: "查看辖区和网格",
+    Permission.TERRITORY_IMPORT: "导入区域和网格",
+    Permission.ADJUSTMENT_PROPOSE: "提出网格调整",
+    Permission.ADJUSTMENT_APPROVE: "审批网格调整",
+    Permission.ADJUSTMENT_FILE: "网格调整备案",
+    Permission.STAFF_READ: "查看网格员",
+    Permission.STAFF_WRITE: "管理网格员",
+    Permission.STAFF_REVEAL: "查看网格员个人信息",
+    Permission.DEPARTMENTS_READ: "查看联动部门",
+    Permission.USERS_ADMIN: "用户管理",
+    Permission.USERS_SECURITY: "管理审计员和安全管理员",
+    Permission.AUDIT_READ: "查看审计日志",
+    Permission.COMPLAINT_HANDLE: "处理投诉",
+    Permission.BOARD_MANAGE: "管理公示牌和监督电话",
+    Permission.CASES_READ: "查看事件",
+    Permission.CASES_CREATE: "上报事件",
+    Permission.CASES_ACT: "办理事件",
+    Permission.CATALOGUE_APPLY: "申请事项清单",
+    Permission.CATALOGUE_MANAGE: "管理事项清单",
+}
+"""What each permission is called where a user reads it (a refusal, the audit log)."""
+
+
+def permission_label(permission: Permission | str) -> str:
+    """The Chinese name of a permission; the value itself if it names none."""
+    try:
+        return PERMISSION_LABELS[Permission(permission)]
+    except ValueError:
+        return str(permission)
+
+
 _EVERYONE = {Permission.SELF}
 _FIELD = _EVERYONE | {Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ, Permission.CASES_READ}
 _CASEWORK = {Permission.CASES_CREATE, Permission.CASES_ACT}

@@ -71,7 +71,7 @@ def _normalise(action: CaseAction, payload: dict[str, Any]) -> dict[str, Any]:
 def _department(session: Session, case: Case, code: str, label: str):
     dept = repo.get_department(session, code)
     if dept is None or not dept.is_active or not case.grid_code.startswith(rules.area_prefix(dept.area_code)):
-        raise Invalid(f"{label} {code} 不存在，或不负责该事项所在区域")
+        raise Invalid(f"{label} {code} 不存在，或不负责该事件所在区域")
     return dept
 
 
@@ -243,7 +243,7 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         notify_department_at_once(session, alerted.code, kind="case_emergency", now=now, case_id=case.id,
                                   dedupe_key=f"case:{case.case_no}:emergency:{entry.seq}:",
                                   link=f"/cases/{case.case_no}",
-                                  message=f"紧急事项 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
+                                  message=f"紧急事件 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
     _tell_reporter(session, principal, case, action, entry.seq, now, lead if action in _DISPATCHES else None)
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
@@ -304,7 +304,7 @@ def _emergency_department(session: Session, case: Case, action: CaseAction, data
         return None
     if case.urgency == "normal":
         if named:
-            raise Invalid("只有紧急事项才同时直报相关主管部门")
+            raise Invalid("只有紧急事件才同时直报相关主管部门")
         return None
     if named:
         return _department(session, case, named, "相关主管部门")
@@ -392,7 +392,7 @@ def _tell_reporter(session: Session, principal: Principal, case: Case, action: C
 
 def _tell_next(session: Session, case: Case, action: CaseAction, seq: int, now: datetime, profile) -> None:
     users = sorted(set(_next_users(session, case, action, profile)))
-    message = f"事项 {case.case_no}「{case.title}」已{ACTION_LABELS[action]}，请及时处理"
+    message = f"事件 {case.case_no}「{case.title}」已{ACTION_LABELS[action]}，请及时处理"
     if action is CaseAction.MERGE:
         into = repo.case_no_by_id(session, case.merged_into_id)
         message = f"你上报的事件 {case.case_no}「{case.title}」与事件 {into} 重复，已并入该事件，请在该事件中跟进"

@@ -48,7 +48,7 @@ def pass_up_target(profile, case: Case, payload: dict[str, Any] | None) -> str:
         return chain[0] if chain else ""
     if not isinstance(named, str) or named not in chain:
         levels = "、".join(chain) or "无"
-        raise Invalid(f"提交至的区域 {named} 不是该事项的上级网格化机构（可选：{levels}）")
+        raise Invalid(f"提交至的区域 {named} 不是该事件的上级网格化机构（可选：{levels}）")
     return named
 
 

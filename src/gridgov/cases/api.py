@@ -96,14 +96,14 @@ def case_types(request: Request, me: CaseReader) -> list[CaseTypeRead]:
                          matter=t.matter) for t in request.app.state.case_types.types]
 
 
-@router.post("/case-photos", status_code=201, summary="上传事项照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")
+@router.post("/case-photos", status_code=201, summary="上传事件照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")
 def upload_photo(request: Request, me: CaseCreator, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     data = file.file.read(MAX_BYTES + 1)
     stored = service.upload_photo(_media(request), data)
     return {"sha256": stored.sha256, "content_type": stored.content_type, "size": stored.size}
 
 
-@router.get("/case-photos/{sha256}", summary="事项照片", **file_answer(*IMAGES, description="照片"))
+@router.get("/case-photos/{sha256}", summary="事件照片", **file_answer(*IMAGES, description="照片"))
 def get_photo(sha256: str, request: Request, session: SessionDep, me: CaseReader, thumbnail: bool = False):
     found = service.photo_for(session, me, sha256)
     stored = image_path(service.photo_root(_media(request)), found, thumbnail=thumbnail)
@@ -112,7 +112,7 @@ def get_photo(sha256: str, request: Request, session: SessionDep, me: CaseReader
     return FileResponse(stored[0], media_type=stored[1], headers={"Cache-Control": "private, max-age=86400"})
 
 
-@router.post("/cases", status_code=201, response_model=CaseRead, summary="登记事项")
+@router.post("/cases", status_code=201, response_model=CaseRead, summary="上报事件")
 async def create_case(data: CaseCreate, w: Intake) -> CaseRead:
     def work() -> CaseRead:
         me, now = w.principal(), utc_now()
@@ -174,13 +174,13 @@ def export_cases(session: SessionDep, me: CaseReader, found: CaseFilterDep, prof
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get("/cases/{case_no}", response_model=CaseRead, summary="事项详情")
+@router.get("/cases/{case_no}", response_model=CaseRead, summary="事件详情")
 def get_case(case_no: str, request: Request, session: SessionDep, me: CaseReader, profile: ProfileDep) -> CaseRead:
     case = service.access_case(session, me, case_no)
     return service.case_read(session, me, case, now=utc_now(), profile=profile, case_types=request.app.state.case_types)
 
 
-@router.get("/cases/{case_no}/log", response_model=list[LogEntryRead], summary="事项电子档案")
+@router.get("/cases/{case_no}/log", response_model=list[LogEntryRead], summary="事件电子档案")
 def get_log(case_no: str, session: SessionDep, me: CaseReader) -> list[LogEntryRead]:
     return service.case_log(session, me, case_no)
 

@@ -49,26 +49,26 @@ def sweep_command(
     uow, settings = _uow()
     with fail_on_domain_error(), uow as session:
         result = sweep(session, now, load_profile(settings.profile))
-    typer.echo(result.summary() or "没有新进入预警或超期的事项")
+    typer.echo(result.summary() or "没有新进入预警或超期的事件")
 
 
 @app.command("verify-log")
 def verify_log(
-    case_no: Annotated[str | None, typer.Argument(help="事项编号；与 --all 二选一")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="核验全部事项的电子档案")] = False,
+    case_no: Annotated[str | None, typer.Argument(help="事件编号；与 --all 二选一")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="核验全部事件的电子档案")] = False,
 ) -> None:
-    """重新计算电子档案的哈希链，列出每一件档案被改动（记录被修改、删除或截断）的事项；有则退出码为 1。"""
+    """重新计算电子档案的哈希链，列出每一件档案被改动（记录被修改、删除或截断）的事件；有则退出码为 1。"""
     if bool(case_no) == all_:
-        typer.echo("错误：请给出一个事项编号，或用 --all 核验全部事项（二者选一）", err=True)
+        typer.echo("错误：请给出一个事件编号，或用 --all 核验全部事件（二者选一）", err=True)
         raise typer.Exit(2)
     uow, _settings = _uow()
     with fail_on_domain_error(), uow as session:
         broken = verify_files(session, case_no)
         checked = 1 if case_no else count_cases(session)
     if not broken:
-        typer.echo(f"电子档案完好：共核验 {checked} 件事项，哈希链均一致")
+        typer.echo(f"电子档案完好：共核验 {checked} 件事件，哈希链均一致")
         return
-    typer.echo(f"发现 {len(broken)} 件事项的电子档案被改动（共核验 {checked} 件）：")
+    typer.echo(f"发现 {len(broken)} 件事件的电子档案被改动（共核验 {checked} 件）：")
     for no, problems in broken.items():
         typer.echo(f"  {no}")
         for problem in problems:

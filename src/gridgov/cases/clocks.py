@@ -102,7 +102,7 @@ def stop(session: Session, case_id: int, kind: dl.ClockKind, at: datetime) -> st
 def extend(session: Session, case_id: int, days: int, calendar, limits) -> dl.Clock:
     row = repo.clock_of(session, case_id, str(dl.ClockKind.HANDLING))
     if row is None:
-        raise Conflict("该事项尚未开始办理计时，不能延期")
+        raise Conflict("该事件尚未开始办理计时，不能延期")
     moved = dl.extend(to_clock(row), days, calendar, limits=limits)
     _write(row, moved)
     row.warned_at = None

@@ -72,13 +72,13 @@ def write(session: Session, case: Row, entry: Row, clock: Row, *, tell_grid: str
     for name, row in rows.items():
         for col, expected in FIXED[name].items():
             if getattr(row, col) != expected:
-                raise ValueError(f"新事项的 {name}.{col} 应为 {expected!r}，实为 {getattr(row, col)!r}")
+                raise ValueError(f"新事件的 {name}.{col} 应为 {expected!r}，实为 {getattr(row, col)!r}")
         for col, param in SAME[name].items():
             if getattr(row, col) != values[param]:
-                raise ValueError(f"新事项的 {name}.{col} 应与 {param} 相同")
+                raise ValueError(f"新事件的 {name}.{col} 应与 {param} 相同")
     if tell_grid is not None:
         if tell_grid != case.grid_code or notice["now"] != case.created_at:
-            raise ValueError("通知的网格和时间应与新事项相同")
+            raise ValueError("通知的网格和时间应与新事件相同")
         values.update({k: v for k, v in notice.items() if k not in ("now", "case_id")})
     conn = session.connection()  # Core statements, run on the cursor (see db.Prebuilt)
     if conn.dialect.name == "postgresql":

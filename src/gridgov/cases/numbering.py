@@ -77,5 +77,5 @@ def next_case_no_and_read(session: Session, county_code: str, now: datetime, que
         if query is not None:
             row = query.first(conn, values)
     if seq > MAX_PER_DAY:
-        raise Conflict("本县（市、区）今日事项编号已用完")
+        raise Conflict("本县（市、区）今日事件编号已用完")
     return format_case_no(county_code, day, seq), row

@@ -34,7 +34,7 @@ _PHOTOS = FieldRule("photos", "照片", "hashes", required=False)
 _LEAD = FieldRule("lead_department", "牵头部门", "text", max_length=40)
 _ASSISTING = FieldRule("assisting_departments", "协办部门", "codes", required=False)
 
-EMERGENCY_DEPARTMENT = FieldRule("department", "相关主管部门（紧急事项同时直报）", "text", required=False,
+EMERGENCY_DEPARTMENT = FieldRule("department", "相关主管部门（紧急事件同时直报）", "text", required=False,
                                  max_length=40)
 """Where the profile sends urgent cases straight to the competent department too (LZ§16): the one the
 reporter names when the case's matter records none. The pages offer it only under such a profile."""

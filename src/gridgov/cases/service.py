@@ -64,7 +64,7 @@ from gridgov.notify import notice_params
 from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
-NOT_FOUND = "事项 {} 不存在"
+NOT_FOUND = "事件 {} 不存在"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,10 +208,10 @@ def busy_is_conflict() -> Iterator[None]:
     try:
         yield
     except StaleDataError as exc:
-        raise Conflict("该事项刚被他人处理，请刷新后重试") from exc
+        raise Conflict("该事件刚被他人处理，请刷新后重试") from exc
     except OperationalError as exc:
         if "locked" in str(exc).lower():
-            raise Conflict("该事项正被他人处理，请稍后重试") from exc
+            raise Conflict("该事件正被他人处理，请稍后重试") from exc
         raise
 
 
@@ -305,7 +305,7 @@ def _check_instruction(session: Session, instruction_id: int, grid_code: str) ->
     if inst is None or inst.grid_code != grid_code or inst.status not in ("sent", "completed"):
         raise Invalid(f"交办事项 {instruction_id} 不存在、不属于该网格或尚未交办")
     if used := repo.case_of_instruction(session, instruction_id):
-        raise Conflict(f"该交办事项已登记为事项 {used}")
+        raise Conflict(f"该交办事项已登记为事件 {used}")
 
 
 def _reporting_area(profile, grid) -> str:
@@ -349,7 +349,7 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     limits = _limits_of_new_case(session, case, matter, profile)
     # The report clock runs in calendar hours: it needs no working-day calendar.
     clock = clocks.first_clock(ClockKind.REPORT, discovered, limits, None, case.urgency, make=repo.NewRow)
-    notice = notice_params(kind="case_to_verify", message=f"请核实事项 {case.case_no}：{case.title}",
+    notice = notice_params(kind="case_to_verify", message=f"请核实事件 {case.case_no}：{case.title}",
                            dedupe_prefix=f"{case.case_no}:reported:", link=f"/cases/{case.case_no}", now=now)
     repo.insert_new_case(session, case, first, clock, tell_grid=None if worker else grid.code, notice=notice)
     dedicated.tell_competent_department(session, profile, grid.code, case_id=case.id, case_no=case.case_no,
@@ -362,13 +362,13 @@ def _may_register(principal: Principal, data: CaseCreate) -> bool:
     """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
     (who may register, and which sources are whose)."""
     if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
-        raise Forbidden("只有网格员和网格化机构可以登记事项")
+        raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
     from_instruction = data.source == "instruction" and data.instruction_id is not None
     if worker and data.source not in WORKER_SOURCES and not from_instruction:
-        raise Invalid("网格员登记的事项来源只能是巡查、走访或机构交办")
+        raise Invalid("网格员登记的事件来源只能是巡查、走访或机构交办")
     if not worker and data.source in WORKER_SOURCES:
-        raise Invalid("巡查、走访发现的事项由网格员登记")
+        raise Invalid("巡查、走访发现的事件由网格员登记")
     if data.source == "instruction" and data.instruction_id is None:
         raise Invalid("来源为机构交办的事项须注明交办事项编号")
     return worker

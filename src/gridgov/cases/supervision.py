@@ -188,6 +188,6 @@ def answer_order(session: Session, principal: Principal, order_id: int, answer: 
     if order.issued_by:
         late_text = "（已超过督办期限）" if late else ""
         notify(session, [Notice(order.issued_by, "supervision_answered",
-                                f"督办事项 {case.case_no}「{case.title}」已答复{late_text}：{answer[:60]}",
+                                f"督办事件 {case.case_no}「{case.title}」已答复{late_text}：{answer[:60]}",
                                 f"supervision:{order.id}:answered", case.id, f"/cases/{case.case_no}")], now=now)
     return order

@@ -16,7 +16,7 @@ from gridgov.kit.params import IdPath
 router = APIRouter(tags=["cases"])
 
 
-@router.get("/cases/{case_no}/supervision", response_model=list[SupervisionOrderRead], summary="事项的督办")
+@router.get("/cases/{case_no}/supervision", response_model=list[SupervisionOrderRead], summary="事件的督办")
 def case_orders(case_no: str, session: SessionDep, me: CaseReader) -> list[SupervisionOrderRead]:
     return supervision.list_for_case(session, me, case_no, now=utc_now())
 

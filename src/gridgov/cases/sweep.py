@@ -211,7 +211,7 @@ def _clock_notices(session: Session, ids: list[int], event: str, now: datetime) 
     claimed_cte = _claimed_clocks(ids, event, now)
     claimed = claimed_cte.c
     label = case({str(k): v for k, v in CLOCK_LABELS.items()}, value=claimed.kind, else_=claimed.kind)
-    message = (_text("事项 ") + claimed.case_no + _text("「") + claimed.title + _text("」的") + label
+    message = (_text("事件 ") + claimed.case_no + _text("「") + claimed.title + _text("」的") + label
                + _text(EVENT_TEXT[event]))
     key = (_text("clock:") + claimed.case_no + _text(":") + claimed.kind + _text(":")
            + _epoch(claimed.due_at, dialect) + _text(f":{event}:") + cast(_users.c.id, String))
@@ -236,7 +236,7 @@ ORDER_RECIPIENTS = (
 
 
 def _order_notices(session: Session, ids: list[int], now: datetime) -> int:
-    message = _text("督办事项 ") + _cases.c.case_no + _text("「") + _cases.c.title + _text("」已超过督办期限，尚未答复")
+    message = _text("督办事件 ") + _cases.c.case_no + _text("「") + _cases.c.title + _text("」已超过督办期限，尚未答复")
     key = (_text("supervision:") + cast(_orders.c.id, String) + _text(":overdue:") + cast(_users.c.id, String))
     stored = 0
     for who in ORDER_RECIPIENTS:

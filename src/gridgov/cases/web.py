@@ -44,6 +44,8 @@ from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
 from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.accounts import role_label as accounts_role_label
+from gridgov.territory import service as territory_service
+from gridgov.web.navigation import case_tabs
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -96,29 +98,19 @@ def _notice(request: Request) -> str | None:
     """The notice after a form succeeded (post/redirect/get carries it in the query)."""
     done, case_no = request.query_params.get("done", ""), request.query_params.get("case", "")
     if done == "create":
-        return f"事项 {case_no} 已登记" if case_no else "事项已登记"
+        return f"事件 {case_no} 已登记" if case_no else "事件已登记"
     if done == "answer_supervision":
         return "督办已答复"
     if done == "joined":
         return f"已补充到事件 {case_no}"
     if done in set(CaseAction):
         label = ACTION_LABELS[CaseAction(done)]
-        return f"事项 {case_no}：已{label}" if case_no else f"已{label}"
+        return f"事件 {case_no}：已{label}" if case_no else f"已{label}"
     return None
 
 
-TABS = {
-    "worker": [("/cases/mine", "我的事项"), ("/cases/new", "上报事项")],
-    "agency": [("/cases/inbox", "待办"), ("/cases/overview", "总览"), ("/cases/mine", "辖区事项"),
-               ("/cases/new", "登记事项")],
-    "department": [("/cases/department", "部门事项"), ("/cases/mine", "查找事件")],
-    "reader": [("/cases/overview", "总览"), ("/cases/mine", "辖区事项")],
-}
-"""The case pages each kind of user works with, in the order it uses them."""
-
-
 def _tabs(me: Principal) -> list[tuple[str, str]]:
-    return TABS[lists.party(me)]
+    return case_tabs(me.role)
 
 
 def _pydantic_problem(error: dict) -> str:
@@ -326,6 +318,7 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "orders": [(o, _order_due(o, now)) for o in orders], "answer": answer or {},
         "map_config": {**_map_base(request, me), "grids": "", "grid": f"/api/v1/grids/{case.grid_code}",
                        "point": [case.lon, case.lat] if case.lon is not None and case.lat is not None else None},
+        "place_names": territory_service.place_names(session, [read.handling_area_code], [read.grid_code]),
     }, status=status)
 
 

@@ -154,8 +154,8 @@ WHO_LABELS = {
     Who.DISPUTE_DECIDER: "有权裁定职责争议的网格化机构",
     Who.LEAD_RECEIVER: "牵头部门的受理员",
     Who.LEAD_DEPARTMENT: "牵头部门",
-    Who.REPORTER: "事项提出人",
-    Who.VIEWER: "能查看该事项的人员",
+    Who.REPORTER: "事件提出人",
+    Who.VIEWER: "能查看该事件的人员",
     Who.ALERTED_DEPARTMENT: "收到紧急直报的主管部门",
     Who.STAND_IN_AGENCY: "网格无在岗网格员时承办的网格化机构",
     Who.ASSIGNING_AGENCY: "网格无在岗网格员时可指派相邻网格网格员的网格化机构",
@@ -291,9 +291,9 @@ RAISES_LEVEL = frozenset({CaseAction.PASS_UP})
 
 def _guard(action: CaseAction, facts: CaseFacts) -> str | None:
     if action is CaseAction.ALERT and not facts.may_alert:
-        return "只有尚未直报主管部门的紧急事项才需直报（本地政策规定紧急情况立即报告相关主管部门时）"
+        return "只有尚未直报主管部门的紧急事件才需直报（本地政策规定紧急情况立即报告相关主管部门时）"
     if action is CaseAction.PASS_UP and not facts.has_level_above:
-        return "该事项已在最高一级网格化机构，无法再提交上级"
+        return "该事件已在最高一级网格化机构，无法再提交上级"
     if action is CaseAction.REQUEST_EXTENSION:
         if facts.extension_pending:
             return "已有延期申请待审批，请等待审批结果"
@@ -303,13 +303,13 @@ def _guard(action: CaseAction, facts: CaseFacts) -> str | None:
         return "没有待审批的延期申请"
     if action is CaseAction.REOPEN:
         if facts.evaluation != Evaluation.UNSATISFIED:
-            return "只有评价为“不满意”的事项才能重新办理"
+            return "只有评价为“不满意”的事件才能重新办理"
         if facts.closed_at is None or facts.now is None or facts.reopen_window is None:
             return "已超过重新办理的期限"
         if facts.now > facts.closed_at + facts.reopen_window:
             return "已超过重新办理的期限"
         if _reopen_target(facts) is CaseState.IN_PROGRESS and not facts.has_lead_department:
-            return "该事项没有牵头部门，只能退回网格化机构重新受理"
+            return "该事件没有牵头部门，只能退回网格化机构重新受理"
     return None
 
 
@@ -389,12 +389,12 @@ def check(state: CaseState | str, action: CaseAction | str, actor: Actor, **cont
 def _check(state: CaseState, action: CaseAction, actor: Actor, facts: CaseFacts) -> Outcome | Refusal:
     step = TRANSITIONS.get((state, action))
     if step is None:
-        return Refusal("state", f"事项当前状态为“{STATE_LABELS[state]}”，不能{ACTION_LABELS[action]}")
+        return Refusal("state", f"事件当前状态为“{STATE_LABELS[state]}”，不能{ACTION_LABELS[action]}")
     if not any(is_who(who, actor, facts) for who in step.who):
         names = "或".join(WHO_LABELS[w] for w in sorted(step.who))
-        return Refusal("actor", f"只有{names}可以{ACTION_LABELS[action]}该事项")
+        return Refusal("actor", f"只有{names}可以{ACTION_LABELS[action]}该事件")
     if action is CaseAction.PASS_UP and facts.level_by_level and facts.skips_level:
-        return Refusal("actor", "本地实行逐级受理、办理，事项只能提交上一级网格化机构，不得越级提交")
+        return Refusal("actor", "本地实行逐级受理、办理，事件只能提交上一级网格化机构，不得越级提交")
     problem = _guard(action, facts)
     if problem:
         return Refusal("state", problem)

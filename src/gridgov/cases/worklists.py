@@ -35,6 +35,7 @@ from gridgov.departments.service import DepartmentRead, list_departments
 from gridgov.models import Case
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.territory import rules
+from gridgov.web.navigation import case_tabs
 
 LIST_LIMIT = 100
 SIDE_ACTIONS = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE})
@@ -63,13 +64,9 @@ def party(me: Principal) -> str:
     return "reader"
 
 
-LANDINGS = {"worker": "/cases/mine", "agency": "/cases/inbox", "department": "/cases/department",
-            "reader": "/cases/overview"}
-
-
 def landing(principal: Principal) -> str:
-    """Where ``/cases`` takes a user: the worklist of its role."""
-    return LANDINGS[party(principal)]
+    """Where ``/cases`` takes a user: the first of its case pages (a 网格长's is the overview)."""
+    return case_tabs(principal.role)[0][0]
 
 
 def span_text(seconds: float) -> str:

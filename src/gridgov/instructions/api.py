@@ -87,7 +87,7 @@ def complete(instruction_id: IdPath, data: InstructionResult, session: SessionDe
 
 
 @router.post("/instructions/{instruction_id}/case", status_code=201, response_model=CaseRead,
-             summary="由交办事项登记事项")
+             summary="由交办事项上报事件")
 def open_case(instruction_id: IdPath, data: InstructionCase, request: Request, session: SessionDep, me: CaseCreator,
               profile: ProfileDep, cipher: CipherDep) -> CaseRead:
     now = utc_now()

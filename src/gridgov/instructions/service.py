@@ -446,9 +446,9 @@ def open_case(session: Session, principal: Principal, instruction_id: int, data:
     back; its source is ``instruction``. Returns the :class:`gridgov.cases.service.NewCase`."""
     inst = access_instruction(session, principal, instruction_id, for_update=True)
     if not _is_worker_of(principal, inst.grid_code):
-        raise Forbidden("只有该网格的网格员可以由交办事项登记事项")
+        raise Forbidden("只有该网格的网格员可以由交办事项上报事件")
     if inst.status not in ("sent", "completed"):
-        raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能登记事项")
+        raise Conflict(f"该交办事项{STATUS_LABELS.get(inst.status, inst.status)}，不能上报事件")
     existing = instructions_repo.case_of(session, inst.id)
     if existing:
         raise Conflict(f"该交办事项已登记为事项 {existing}")
@@ -462,5 +462,5 @@ def open_case(session: Session, principal: Principal, instruction_id: int, data:
             photos=data.photos, instruction_id=inst.id,
         )
     except ValueError as exc:
-        raise Invalid(f"登记事项的内容有误：{exc}") from exc
+        raise Invalid(f"上报事件的内容有误：{exc}") from exc
     return create_case(session, principal, case_data, now=now, profile=profile, cipher=cipher, media_root=media_root)

@@ -141,6 +141,7 @@ def instructions_page(request: Request, me: CaseReader, session: SessionDep, sta
     return _render(request, "instructions/list.html", {
         "rows": rows, "open_rows": open_rows, "done_rows": done_rows, "pending": pending,
         "status": status, "grid": grid,
+        "grid_names": territory.place_names(session, [], {r.grid_code for r in [*rows, *pending]}),
     })
 
 
@@ -255,7 +256,8 @@ def _detail_page(request: Request, session: Session, me: Principal, instruction_
         case_values = values
     refusals = instructions.refusal_choices(profile)
     return _render(request, "instructions/detail.html", {
-        "inst": inst, "can_complete": worker and inst.status == "sent",
+        "inst": inst, "grid_names": territory.place_names(session, [], [inst.grid_code]),
+        "can_complete": worker and inst.status == "sent",
         "can_decline": worker and inst.status == "sent" and bool(refusals), "refusal_choices": refusals,
         "can_open_case": worker and me.can(Permission.CASES_CREATE) and inst.status in ("sent", "completed")
         and not inst.case_no,

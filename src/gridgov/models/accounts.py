@@ -100,6 +100,9 @@ and filings), where the system administrator stands in for an agency."""
 DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
 """The staff of a linkage department (联动部门): they name their department."""
 
+TERRITORY_ADMIN_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SYSADMIN})
+"""Administrators of a territory: they land on its summary (``/``), which is what they administer."""
+
 NON_PARTY_ROLES = frozenset({Role.AUDITOR, Role.SYSADMIN})
 """Roles that oversee but are never a party to a case (they neither report nor confirm)."""
 

@@ -90,6 +90,14 @@ def area_chain(session: Session, area_code: str) -> list[AreaChainItem]:
     return [AreaChainItem(code=c, name=found[c].name, level=found[c].level) for c in codes if c in found]
 
 
+def place_names(session: Session, area_codes, grid_codes) -> dict[str, str]:
+    """Names of areas and grids by code, names only (like :func:`area_chain`): a case page names
+    the agency that handles it and its grid, which its reader may see on the case without opening them."""
+    names = {code: a.name for code, a in repo.get_areas(session, [c for c in area_codes if c]).items()}
+    names.update({code: g.name for code, g in repo.grids_by_code(session, [c for c in grid_codes if c]).items()})
+    return names
+
+
 def list_areas(
     session: Session, principal: Principal, parent: str | None, *, with_grids: bool = False
 ) -> list[AreaRead]:

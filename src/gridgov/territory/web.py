@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import shapely
 from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
 from shapely.geometry import mapping
 from sqlalchemy.orm import Session
 
 from gridgov.authz import Principal
 from gridgov.authz.permissions import Permission, role_can
-from gridgov.authz.principals import TerritoryReader
+from gridgov.authz.principals import SignedIn, TerritoryReader
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.params import PageQuery
 from gridgov.models.territory import AREA_LEVEL_LABELS, GRID_KIND_LABELS, AreaLevel
 from gridgov.territory import coverage, service
 from gridgov.territory.schemas import AreaRead
+from gridgov.web.navigation import landing_page
 from gridgov.web.templating import is_htmx, templates
 
 router = APIRouter()
@@ -31,7 +33,12 @@ VARY = {"Vary": "HX-Request"}
 
 
 @router.get("/")
-def home(request: Request, me: TerritoryReader, session: SessionDep):
+def home(request: Request, me: SignedIn, session: SessionDep):
+    """Each role's work: an administrator of a territory sees its summary here; every other role
+    is sent on to its own page (:func:`gridgov.web.navigation.landing_page`)."""
+    target = landing_page(me.role)
+    if target != "/":
+        return RedirectResponse(target, status_code=303)
     return templates.TemplateResponse(request, "home.html", _home_summary(session, me))
 
 

@@ -12,36 +12,17 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from gridgov import __version__
-from gridgov.authz.dependencies import csrf_token, must_enrol
+from gridgov.authz.dependencies import csrf_token, must_enrol, resolve_principal
 from gridgov.models.territory import (
     AREA_LEVEL_LABELS,
     DEDICATED_TYPE_LABELS,
     GRID_KIND_LABELS,
     AreaLevel,
 )
+from gridgov.web.navigation import menu
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 DEFAULT_PLATFORM_NAME = "网格化社会治理平台"
-
-NAV = (
-    ("/", "首页", "territory.read"),
-    ("/areas", "区域", "territory.read"),
-    ("/grids", "网格", "territory.read"),
-    ("/map", "地图", "territory.read"),
-    ("/coverage", "覆盖检查", "territory.read"),
-    ("/cases", "事项", "cases.read"),
-    ("/instructions", "交办", "cases.read"),
-    ("/catalogue", "事项清单", "self"),
-    ("/catalogue/applications", "清单申请", "catalogue.apply"),
-    ("/staff", "网格员", "staff.read"),
-    ("/adjustments", "网格调整", "adjustment.propose"),
-    ("/complaints", "投诉", "complaint.handle"),
-    ("/supervision-phones", "监督电话", "board.manage"),
-    ("/users", "用户", "users.admin"),
-    ("/audit", "审计日志", "audit.read"),
-)
-"""The main navigation: (path, label, permission). An entry shows when the user holds the
-permission; a page is active when its path is the nav path or below it."""
 
 _DETAIL_COLUMNS = {
     "index": "序号",
@@ -66,17 +47,13 @@ def profile_label(request: Request) -> str:
 
 
 def nav_items(request: Request) -> list[dict]:
-    from gridgov.authz.permissions import Permission
-
-    path = request.url.path
+    """The groups of the menu of the logged-in user (:func:`gridgov.web.navigation.menu`)."""
     principal = getattr(request.state, "principal", None)
-    if principal is not None and must_enrol(request.app.state.settings, principal.role, enrolled=principal.two_factor):
+    if principal is None:
+        return []
+    if must_enrol(request.app.state.settings, principal.role, enrolled=principal.two_factor):
         return []  # only the two-factor enrolment is open to it: no links that lead back there
-    return [
-        {"href": href, "label": label, "active": path == href or (href != "/" and path.startswith(href + "/"))}
-        for href, label, permission in NAV
-        if principal is not None and principal.can(Permission(permission))
-    ]
+    return menu(principal.role, request.url.path)
 
 
 def site_context(request: Request) -> dict:
@@ -156,7 +133,24 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")
 
 
+def _known_principal(request: Request) -> None:
+    """An error page of a logged-in user (a page no route answers, a refused form) keeps the
+    logged-in header and menu: the principal is read from the credentials if no route did."""
+    if getattr(request.state, "principal", None) is not None or status_is_login(request):
+        return
+    try:
+        request.state.principal = resolve_principal(request)
+    except Exception:  # noqa: BLE001 - an error page must render even when the database is the error
+        request.state.principal = None
+
+
+def status_is_login(request: Request) -> bool:
+    return request.url.path.startswith(("/login", "/logout"))
+
+
 def render_error(request: Request, status: int, message: str, details=None):
+    if status != 401:
+        _known_principal(request)
     rows = details if isinstance(details, list) and all(isinstance(d, dict) for d in details) else None
     return templates.TemplateResponse(
         request,

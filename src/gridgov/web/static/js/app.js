@@ -51,6 +51,37 @@ window.GGDom = (function () {
     if (open && !target.hasChildNodes()) target.textContent = "正在加载…";
   });
 
+  /* The menu: 菜单 opens the whole menu on a phone; a group's button opens its list on a desktop
+     (hover and keyboard focus open it too); a click elsewhere or Escape closes it. */
+  function closeGroups(except) {
+    document.querySelectorAll(".nav-group.is-open").forEach(function (group) {
+      if (group === except) return;
+      group.classList.remove("is-open");
+      group.querySelector(".nav-group__toggle").setAttribute("aria-expanded", "false");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".nav-toggle");
+    if (toggle) {
+      var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (nav) nav.classList.toggle("is-open", open);
+      return;
+    }
+    var groupButton = event.target.closest(".nav-group__toggle");
+    var group = groupButton && groupButton.closest(".nav-group");
+    closeGroups(group);
+    if (group) {
+      var expanded = !group.classList.contains("is-open");
+      group.classList.toggle("is-open", expanded);
+      groupButton.setAttribute("aria-expanded", expanded ? "true" : "false");
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeGroups(null);
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     var target = event.detail.target;
     if (target) target.textContent = "加载失败（" + event.detail.xhr.status + "），请刷新页面重试。";

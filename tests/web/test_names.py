@@ -1,0 +1,61 @@
+"""Names instead of codes (issue 14, item 8): a case page names its agency and grid, the audit log
+names its users and the permissions a refusal lacked, the users form groups departments by area name."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from gridgov.models import Area, Grid
+
+from ..cases.test_cases_pages import CITY, HTML, page, report
+
+
+@pytest.fixture
+def places(db):
+    from gridgov.accounts.demo import demo_places
+
+    return demo_places(db, CITY)
+
+
+def test_a_case_page_names_its_agency_and_grid(client_as, places, db):
+    worker = client_as("worker")
+    no = report(worker, places.grid)
+    html = page(worker, f"/cases/{no}")
+    case = worker.get(f"/api/v1/cases/{no}").json()
+    area_name = db.scalar(select(Area.name).where(Area.code == case["handling_area_code"]))
+    grid_name = db.scalar(select(Grid.name).where(Grid.code == places.grid))
+    agency = re.search(r'<dd id="case-agency">(.*?)</dd>', html, re.S).group(1)
+    assert area_name in agency and not agency.strip().startswith(case["handling_area_code"])
+    grid = re.search(r'<dd id="case-grid">(.*?)</dd>', html, re.S).group(1)
+    assert f">{grid_name}</a>" in grid and f'<small class="code">{places.grid}</small>' in grid
+
+
+def test_the_audit_log_names_users_and_permissions(client_as, db):
+    worker = client_as("worker")
+    assert worker.get("/users", headers=HTML).status_code == 403  # logged as a denial
+    html = client_as("auditor").get("/audit", headers=HTML).text
+    assert "张网格" in html  # the worker's display name, not only its username
+    assert "territory.read" not in html and "users.admin" not in html
+    assert "缺少权限：用户管理" in html
+
+
+def test_the_users_form_groups_departments_by_area_name(client_as, db):
+    html = client_as("city_admin").get("/users/new", headers=HTML).text
+    labels = re.findall(r'<optgroup label="([^"]+)"', html)
+    assert labels and not any(re.fullmatch(r"\d{12}", label) for label in labels), labels
+
+
+def test_instructions_name_their_grid(client_as, places, db):
+    from ..instructions.test_instructions_pages import form, post, sent_id
+
+    town = client_as("town_dispatcher")
+    sent = sent_id(post(town, "/instructions/new", form(places.grid, title="核查占道经营线索")))
+    grid_name = db.scalar(select(Grid.name).where(Grid.code == places.grid))
+    html = page(town, f"/instructions/{sent}")
+    shown = re.search(r'<dd id="inst-grid">(.*?)</dd>', html, re.S).group(1)
+    assert f">{grid_name}</a>" in shown and f'<small class="code">{places.grid}</small>' in shown
+    listed = page(town, "/instructions")
+    assert f'{grid_name}</span> <small class="code muted">{places.grid}</small>' in listed
