@@ -348,7 +348,8 @@ def login(page, username: str, password: str = "demo12345") -> None:
     page.goto(page.base_url + "/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    # The login form's own button: a page already logged in shows its header's 退出 button first.
+    page.click("form[action='/login'] button[type=submit]")
     page.wait_for_url(lambda url: "/login" not in url)
 
 
