@@ -50,6 +50,7 @@ from gridgov.models import (
 )
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
+from gridgov.models.registry import Address, House, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
 
 SYSTEM = Principal.for_system()
@@ -239,6 +240,21 @@ def _notifications(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 @rule(AuditEntry)
 def _audit(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     return within(p, AuditEntry.area_code)
+
+
+def _register_rule(model: type) -> Rule:
+    def rule_for(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+        if department_of(p) is not None:
+            return _nothing()
+        return within(p, model.scope_code)
+
+    rule_for.__doc__ = f"""{model.__name__} by its ``scope_code`` (its grid, else its village/community):
+    a worker its grids, a town its town. Departments see none of the register by default."""
+    return rule(model)(rule_for)
+
+
+for _model in (Address, House, Person, Unit, PersonTag, Visit):
+    _register_rule(_model)
 
 
 # ---------------------------------------------------------------- the door

@@ -21,6 +21,18 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.registry import (
+    Address,
+    House,
+    Move,
+    Person,
+    PersonAccess,
+    PersonTag,
+    Relation,
+    Rental,
+    Unit,
+    Visit,
+)
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
 from gridgov.models.territory import (
@@ -34,6 +46,16 @@ from gridgov.models.territory import (
 )
 
 __all__ = [
+    "Address",
+    "House",
+    "Move",
+    "Person",
+    "PersonAccess",
+    "PersonTag",
+    "Relation",
+    "Rental",
+    "Unit",
+    "Visit",
     "Area",
     "AuditEntry",
     "Base",

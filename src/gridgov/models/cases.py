@@ -83,6 +83,10 @@ class Case(Base):
     log_head: Mapped[str] = mapped_column(String(64), default="")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     """The case this one duplicated and was merged into (closed by ``merge``), or None."""
+    address_id: Mapped[int | None] = mapped_column(ForeignKey("registry_addresses.id"), index=True)
+    """The standard address the case names (registry), where one was chosen."""
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("registry_people.id"), index=True)
+    """The registered person the case concerns, where needed (shown masked)."""
 
     __mapper_args__ = {"version_id_col": version}
 
