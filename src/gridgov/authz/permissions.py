@@ -36,6 +36,17 @@ class Permission(enum.StrEnum):
     CASES_ACT = "cases.act"
     CATALOGUE_APPLY = "catalogue.apply"
     CATALOGUE_MANAGE = "catalogue.manage"
+    REGISTRY_READ = "registry.read"
+    """查看基础信息 (一标三实, visits): lists show masks; which rows is the scope's answer (a
+    department sees none unless its profile grants it)."""
+    REGISTRY_WRITE = "registry.write"
+    REGISTRY_REVEAL = "registry.reveal"
+    """Reveal a person's full ID number or phone for one request, with a reason; audited."""
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT_FULL = "registry.export_full"
+    """Export unmasked personal data, with a reason, watermarked and audited."""
+    REGISTRY_REPORT = "registry.report"
+    """A person's information report (PIPL art. 45): everything held on one person and who accessed it."""
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -60,6 +71,12 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.CASES_ACT: "办理事件",
     Permission.CATALOGUE_APPLY: "申请事项清单",
     Permission.CATALOGUE_MANAGE: "管理事项清单",
+    Permission.REGISTRY_READ: "查看基础信息",
+    Permission.REGISTRY_WRITE: "登记基础信息和走访",
+    Permission.REGISTRY_REVEAL: "查看完整个人信息",
+    Permission.REGISTRY_IMPORT: "导入基础信息",
+    Permission.REGISTRY_EXPORT_FULL: "导出未脱敏的基础信息",
+    Permission.REGISTRY_REPORT: "出具个人信息报告",
 }
 """What each permission is called where a user reads it (a refusal, the audit log)."""
 
@@ -76,6 +93,8 @@ _EVERYONE = {Permission.SELF}
 _FIELD = _EVERYONE | {Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ, Permission.CASES_READ}
 _CASEWORK = {Permission.CASES_CREATE, Permission.CASES_ACT}
 """Who may act on a case at all; *which* action on *which* case is the lifecycle's answer."""
+_REGISTER = {Permission.REGISTRY_READ, Permission.REGISTRY_WRITE}
+"""Grid staff collect and verify the base data of their grids (一标三实; JS§9(2), QZ§10, JM§31)."""
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Separation of duties (等保 三员): the system administrator holds everything except the
@@ -97,21 +116,28 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BOARD_MANAGE,
             Permission.CATALOGUE_APPLY,
             Permission.CATALOGUE_MANAGE,
+            Permission.REGISTRY_REVEAL,
+            Permission.REGISTRY_IMPORT,
+            Permission.REGISTRY_EXPORT_FULL,
+            Permission.REGISTRY_REPORT,
         }
         | _CASEWORK
+        | _REGISTER
     ),
     Role.AGENCY_DISPATCHER: frozenset(
         _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE,
-                              Permission.CATALOGUE_APPLY}
+                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ}
     ),
-    Role.DEPT_RECEIVER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY}),
-    Role.DEPT_HANDLER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY}),
-    Role.INSTRUCTOR: frozenset(_FIELD | {Permission.STAFF_READ}),
-    Role.CHIEF_LEADER: frozenset(_FIELD | {Permission.STAFF_READ}),
-    Role.LEADER: frozenset(_FIELD | _CASEWORK | {Permission.STAFF_READ}),
-    Role.FULLTIME: frozenset(_FIELD | _CASEWORK),
-    Role.PARTTIME: frozenset(_FIELD | _CASEWORK),
-    Role.PROFESSIONAL: frozenset(_FIELD | _CASEWORK),
+    Role.DEPT_RECEIVER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
+                                            Permission.REGISTRY_READ}),
+    Role.DEPT_HANDLER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
+                                           Permission.REGISTRY_READ}),
+    Role.INSTRUCTOR: frozenset(_FIELD | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
+    Role.CHIEF_LEADER: frozenset(_FIELD | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
+    Role.LEADER: frozenset(_FIELD | _CASEWORK | _REGISTER | {Permission.STAFF_READ}),
+    Role.FULLTIME: frozenset(_FIELD | _CASEWORK | _REGISTER),
+    Role.PARTTIME: frozenset(_FIELD | _CASEWORK | _REGISTER),
+    Role.PROFESSIONAL: frozenset(_FIELD | _CASEWORK | _REGISTER),
     Role.LIAISON: frozenset(_FIELD),
     Role.VOLUNTEER: frozenset(_FIELD),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ}),

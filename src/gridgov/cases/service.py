@@ -425,6 +425,7 @@ def _case_row(principal: Principal, data: CaseCreate, case_no: str, grid, point,
         extension_request_days=None, evaluation=None, result="", closed_at=None,
         created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
         version=1, log_length=0, log_head="", extensions_used=0, rework_count=0, merged_into_id=None,
+        address_id=None, person_id=None,
     )
 
 
