@@ -152,6 +152,7 @@
           list.replaceChildren.apply(list, data.features.map(listItem));
           document.getElementById("case-map-list-count").textContent = n.toLocaleString("zh-CN");
           document.getElementById("case-map-list-box").hidden = n === 0;
+          document.getElementById("case-map-list-skip").hidden = n === 0;
         }
         el.setAttribute("data-loaded", String(n));
       })

@@ -24,6 +24,16 @@ window.GG = (function () {
     });
   }
 
+  /* "Skip the map" links (a.map-skip, before a map with many Tab stops): the list they point to
+     gets the focus, so the next Tab goes on from there. */
+  document.addEventListener("click", function (e) {
+    var skip = e.target.closest && e.target.closest("a.map-skip");
+    var target = skip && document.getElementById(skip.getAttribute("href").slice(1));
+    if (!target) return;
+    e.preventDefault();
+    target.focus();
+  });
+
   function config(id) {
     var el = document.getElementById(id || "map-config");
     return el ? JSON.parse(el.textContent) : {};

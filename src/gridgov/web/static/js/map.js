@@ -67,7 +67,7 @@
 
   /* Opens a grid's card from the keyboard (its shape, or its button in the list). */
   function open(shape, from) {
-    highlight(shape);
+    highlight(shape, true);
     showCard(shape.feature.properties, null, from);
   }
 
@@ -88,15 +88,18 @@
       list.appendChild(item);
     });
     listBox.hidden = features.length === 0;
+    document.getElementById("grid-list-skip").hidden = features.length === 0;
     document.getElementById("grid-list-count").textContent = String(features.length);
   }
 
-  function highlight(target) {
+  function highlight(target, keepOrder) {
     if (selected && layer && layer.hasLayer(selected)) layer.resetStyle(selected);
     selected = target;
     if (target) {
       target.setStyle({ weight: 3, fillOpacity: 0.45 });
-      target.bringToFront();
+      // Brought to the front, a shape moves to the end of the SVG and so of the Tab order: not
+      // when the keyboard opened it (Tab goes on to the next grid).
+      if (!keepOrder) target.bringToFront();
     }
   }
 
