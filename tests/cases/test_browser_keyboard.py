@@ -119,6 +119,13 @@ def report_by_keyboard(people, live_server, device: str, shots) -> str:  # noqa:
     path += tab_to(worker, "#type-search")
     worker.keyboard.type(type_name)
     assert worker.input_value("#type") == type_code
+    # Enter in a field (here the type's filter box) does not send the form as its first button's step
+    # (现场处置): the form has two steps and the worker has not chosen one yet.
+    worker.evaluate("() => { window.__stay = 1; }")
+    worker.keyboard.press("Enter")
+    worker.wait_for_timeout(500)
+    worker.wait_for_load_state()
+    assert worker.evaluate("window.__stay") == 1, "回车键提交了上报表单"
     path += tab_to(worker, "#description")
     worker.keyboard.type("解放路口两盏路灯不亮")
 

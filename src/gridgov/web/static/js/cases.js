@@ -259,8 +259,23 @@
     });
   }
 
+  /* A form with more than one step (form[data-explicit-submit]: the report form's 现场处置 and 上报)
+     has no default step: Enter in a one-line field does not send it as the first button's step; a
+     button (Tab, then Enter or Space) does. */
+  function explicitSubmit() {
+    document.querySelectorAll("form[data-explicit-submit]").forEach(function (form) {
+      form.addEventListener("keydown", function (e) {
+        var t = e.target;
+        if (e.key !== "Enter" || t.tagName !== "INPUT") return;
+        if (/^(submit|button|reset|checkbox|radio|file|image)$/.test(t.type)) return;
+        e.preventDefault();
+      });
+    });
+  }
+
   reportForm();
   typeFilter();
+  explicitSubmit();
   nearbyCheck();
   busyForms();
   overviewChart();
