@@ -130,7 +130,10 @@ def report_by_keyboard(people, live_server, device: str, shots) -> str:  # noqa:
     worker.keyboard.type("解放路口两盏路灯不亮")
 
     # The pin, from the keyboard: Tab reaches it, the arrow keys move it and the point follows.
-    path += tab_to(worker, "#report-pin")
+    path += tab_to(worker, "#report-map")
+    on_the_way = tab_to(worker, "#report-pin")
+    assert not [code for code in on_the_way if code.isdigit()], on_the_way  # no grid outline is a Tab stop
+    path += on_the_way
     before = worker.input_value("#lon")
     worker.keyboard.press("ArrowRight")
     wait_for(worker, "v => document.getElementById('lon').value !== v", before)

@@ -13,6 +13,13 @@ window.GG = (function () {
     L.Control.Zoom.prototype.options.zoomOutTitle = "缩小";
     L.Control.Attribution.prototype.options.prefix = ATTRIBUTION_PREFIX;
     L.Map.addInitHook(function () {
+      // Chromium makes an SVG shape a Tab stop once it has a focus listener, and Leaflet gives one to
+      // every shape with a tooltip: only the shapes made for the keyboard (keyboardShape) stay Tab
+      // stops, the others (grid outlines under a map's own layers) are context, not one stop each.
+      this.on("layeradd", function (e) {
+        var path = e.layer instanceof L.Path && e.layer.getElement();
+        if (path && !path.hasAttribute("tabindex")) path.setAttribute("tabindex", "-1");
+      });
       this.on("popupopen", function (e) {
         var node = e.popup.getElement();
         var close = node && node.querySelector(".leaflet-popup-close-button");
