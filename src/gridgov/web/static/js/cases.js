@@ -259,9 +259,9 @@
     });
   }
 
-  /* A form with more than one step (form[data-explicit-submit]: the report form's 现场处置 and 上报)
-     has no default step: Enter in a one-line field does not send it as the first button's step; a
-     button (Tab, then Enter or Space) does. */
+  /* A form with more than one step (form[data-explicit-submit]: the report form's 现场处置 and 上报,
+     and 我也发现了 for each nearby case, which comes before 登记) has no default step: Enter in a
+     one-line field does not send it as the first button's step; a button (Tab, then Enter or Space) does. */
   function explicitSubmit() {
     document.querySelectorAll("form[data-explicit-submit]").forEach(function (form) {
       form.addEventListener("keydown", function (e) {
