@@ -119,3 +119,20 @@ def test_case_markers_on_the_overview_open_from_the_keyboard_and_are_listed(guar
     wait_for_js(town, "document.getElementById('case-place-map').hasAttribute('data-grid')")
     assert town.get_attribute("#case-place-map", "role") == "region"
     _leaflet_speaks_chinese(town, "case-place-map")
+
+
+def test_grids_on_the_coverage_map_open_from_the_keyboard(guarded, live_server):  # noqa: F811
+    page = guarded("city_admin", viewport={"width": 1280, "height": 860})
+    area = page.request.get(live_server + "/api/v1/auth/me").json()["scope_code"]
+    page.goto(f"{live_server}/coverage?area={area}")
+    wait_for_js(page, "document.getElementById('coverage-map').hasAttribute('data-loaded')")
+    _leaflet_speaks_chinese(page, "coverage-map")
+    # The skip link before the map goes past its grids; Shift+Tab from there comes back to them.
+    tab_to(page, ".map-skip")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "coverage-legend"
+    tab_to(page, "#coverage-map path.grid-shape", back=True)
+    code = page.evaluate("document.activeElement.getAttribute('data-code')")
+    assert code and "网格" in page.evaluate("document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/grids/{code}")
