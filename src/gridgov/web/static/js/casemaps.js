@@ -141,7 +141,7 @@
       } else {
         if (!hasGrids) GG.fit(map, null);
         place(map.getCenter());
-        say("拖动标记到问题所在位置，或点击地图。", "");
+        say("拖动标记到问题所在位置或点击地图；也可选中标记后用方向键移动，或在下方选择网格、输入经纬度。", "");
       }
       el.setAttribute("data-ready", "1");
     });
