@@ -238,6 +238,11 @@ def test_names_on_the_area_map_and_its_tooltips_stay_text(people, seeded):
     page.locator(f"#map path[data-code='{seeded['grid2']}']").dispatch_event("click")
     assert page.inner_text("#grid-card .grid-card__name") == P["grid2"]
     assert P["area"] in page.inner_text("body")
+    # The keyboard's ways in (issue 14): each grid's accessible name and the list beside the map.
+    path = page.locator(f"#map path[data-code='{seeded['grid2']}']")
+    assert path.get_attribute("aria-label") == P["grid2"] + "（网格）"
+    assert page.locator(f"#grid-list li[data-code='{seeded['grid2']}'] button").text_content() == P["grid2"]
+    _no_markup(page, "#grid-list")
     b.clean("地图页")
 
 
@@ -317,6 +322,12 @@ def test_a_case_stays_text_on_its_pages_and_the_overview_map(people, seeded):
             found = True
             break
     assert found, "总览地图上没有找到该事件的弹窗"
+    # The list of the map's cases (issue 14) and each marker's accessible name hold it as text.
+    assert any(P["case"] in t for t in _texts(page, "#case-map-list li a"))
+    _no_markup(page, "#case-map-list")
+    labels = page.locator("#case-map path.case-marker").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))")
+    assert any(label.startswith(P["case"]) for label in labels)
     b.clean("事件总览")
 
 

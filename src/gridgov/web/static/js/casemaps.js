@@ -1,6 +1,8 @@
 /* Case maps with context: the case page's map (the case's grid outline and its point) and the report
    form's draggable pin, which sets #lon/#lat, fires "change" on them (the duplicate check listens)
-   and shows the grid the point falls in. Names reach the page as text only (GG.label, textContent). */
+   and shows the grid the point falls in. Without dragging, the pin follows the keyboard: arrow keys
+   on the focused pin, a grid picked from #pin-grid-pick, coordinates typed into #lon/#lat, or the
+   phone's location. Names reach the page as text only (GG.label, textContent). */
 (function () {
   "use strict";
 
@@ -41,6 +43,8 @@
     var cfg = GG.config("map-config");
     var gridInput = document.getElementById("grid_code");
     var status = document.getElementById("pin-grid");
+    var pick = document.getElementById("pin-grid-pick");
+    var shapes = {};
     el.hidden = false;
     status.hidden = false;
     var map = GG.createMap(el, cfg);
@@ -62,8 +66,10 @@
           if (found.found) {
             say("标记所在网格：" + (found.grid_name || "") + "（" + found.grid_code + "）", found.grid_code);
             if (gridInput) gridInput.value = found.grid_code;
+            if (pick) pick.value = shapes[found.grid_code] ? found.grid_code : "";
           } else {
             say("标记不在你辖区的网格内（" + (found.message || "未找到网格") + "），请移动标记。", "");
+            if (pick) pick.value = "";
           }
         })
         .catch(function () { say("无法查询标记所在网格，请填写网格编码。", ""); });
@@ -104,9 +110,29 @@
       }
     }
 
+    /* The grids of the outlines as a select: picking one puts the pin inside that grid. */
+    function fillPick(outlines) {
+      if (!pick || !outlines) return;
+      outlines.getLayers().forEach(function (shape) {
+        var p = shape.feature.properties;
+        shapes[p.code] = shape;
+        pick.appendChild(GG.el("option", { value: p.code }, p.name + "（" + p.code + "）"));
+      });
+      if (!outlines.getLayers().length) return;
+      document.getElementById("pin-keys").hidden = false;
+      pick.addEventListener("change", function () {
+        var shape = shapes[pick.value];
+        if (!shape || !pin) return;
+        var at = GG.insidePoint(shape);
+        if (!map.getBounds().contains(shape.getBounds())) GG.fit(map, shape, null, 24);
+        chosen(at, false);
+      });
+    }
+
     GG.outlines(map, cfg.grids).then(function (outlines) {
       var known = fromInputs();
       var hasGrids = outlines && outlines.getLayers().length;
+      fillPick(outlines);
       if (hasGrids) GG.fit(map, outlines);
       if (known) {
         if (!hasGrids) map.setView(known, 16);
@@ -115,18 +141,20 @@
       } else {
         if (!hasGrids) GG.fit(map, null);
         place(map.getCenter());
-        say("拖动标记到问题所在位置，或点击地图。", "");
+        say("拖动标记到问题所在位置或点击地图；也可选中标记后用方向键移动，或在下方选择网格、输入经纬度。", "");
       }
       el.setAttribute("data-ready", "1");
     });
 
-    // The coordinates set another way (the phone's location): the pin follows.
-    lon.addEventListener("change", function () {
+    // The coordinates set another way (typed, or the phone's location): the pin follows.
+    function follow() {
       var at = fromInputs();
       if (!at || !pin || at.equals(pin.getLatLng(), 1e-9)) return;
       chosen(at, true);
       if (!map.getBounds().contains(at)) map.setView(at, Math.max(map.getZoom(), 15));
-    });
+    }
+    lon.addEventListener("change", follow);
+    lat.addEventListener("change", follow);
   }
 
   casePlace();

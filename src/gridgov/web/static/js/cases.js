@@ -71,14 +71,48 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  /* The overview's map of open cases. From the keyboard each marker is a Tab stop and Enter opens
+     its card (a popup; focus goes to the case's link, Escape brings it back to the marker); the same
+     cases are listed below the map with links. */
   function overviewMap() {
     var el = document.getElementById("case-map");
     if (!el || !window.L || !window.GG) return;
     var cfg = GG.config("map-config");
     var status = document.getElementById("case-map-status");
     var map = GG.createMap(el, cfg);
+    var opener = null;
     // The jurisdiction's grid outlines under the pins; the map is fitted to them, not to the pins.
     var grids = GG.outlines(map, cfg.grids);
+
+    function describe(p) {
+      return p.state_label + (p.remaining ? " · " + p.remaining : "");
+    }
+
+    map.on("popupopen", function (e) {
+      var link = e.popup.getElement().querySelector(".case-popup a");
+      if (opener && link) link.focus({ preventScroll: true });
+    });
+    // Closed (Escape, its close button): focus goes back to the marker it was opened from.
+    map.on("popupclose", function (e) {
+      var back = opener, now = document.activeElement;
+      opener = null;
+      if (back && (!now || now === document.body || e.popup.getElement().contains(now))) GG.focusShape(map, back);
+    });
+    el.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !e.target.closest(".leaflet-popup")) return;
+      e.preventDefault();
+      e.stopPropagation();
+      map.closePopup();
+    });
+
+    function listItem(f) {
+      var p = f.properties;
+      var li = GG.el("li", { "data-case": p.case_no });
+      li.appendChild(GG.el("a", { href: "/cases/" + encodeURIComponent(p.case_no) }, p.title));
+      li.appendChild(GG.el("span", { class: "map-list__meta" }, describe(p) + " · " + p.case_no));
+      return li;
+    }
+
     Promise.all([grids, fetch(cfg.geojson, { headers: { Accept: "application/geo+json" } })
       .then(function (res) {
         if (!res.ok) throw new Error("HTTP " + res.status);
@@ -89,23 +123,40 @@
         var layer = L.geoJSON(data, {
           pointToLayer: function (f, latlng) {
             var color = STATUS_COLORS[f.properties.status] || "#64748b";
-            return L.circleMarker(latlng, { radius: 7, color: color, weight: 2, fillColor: color, fillOpacity: 0.6 });
+            return L.circleMarker(latlng, { className: "case-marker", radius: 7, color: color, weight: 2,
+                                            fillColor: color, fillOpacity: 0.6 });
           },
           onEachFeature: function (f, marker) {
             var p = f.properties;
-            var box = GG.el("div");
+            var box = GG.el("div", { class: "case-popup" });
             box.appendChild(GG.el("a", { href: "/cases/" + encodeURIComponent(p.case_no) }, p.title));
-            box.appendChild(GG.el("div", {}, p.state_label + (p.remaining ? " · " + p.remaining : "")));
+            box.appendChild(GG.el("div", {}, describe(p)));
             marker.bindPopup(box);
+            marker.on("add", function () {
+              var path = marker.getElement();
+              if (path) path.setAttribute("data-case", p.case_no);
+            });
+            GG.keyboardShape(map, marker, p.title + "（" + describe(p) + "）", function () {
+              map.closePopup();
+              opener = marker;
+              marker.openPopup();
+            });
           },
         }).addTo(map);
         GG.fit(map, outlines && outlines.getLayers().length ? outlines : layer);
         if (outlines) el.setAttribute("data-grids", String(outlines.getLayers().length));
         var n = data.features.length;
-        status.textContent = n ? "共 " + n.toLocaleString("zh-CN") + " 件办理中事项" : "没有登记坐标的办理中事项";
+        status.textContent = n ? "共 " + n.toLocaleString("zh-CN") + " 件办理中事件" : "没有登记坐标的办理中事件";
+        var list = document.getElementById("case-map-list");
+        if (list) {
+          list.replaceChildren.apply(list, data.features.map(listItem));
+          document.getElementById("case-map-list-count").textContent = n.toLocaleString("zh-CN");
+          document.getElementById("case-map-list-box").hidden = n === 0;
+          document.getElementById("case-map-list-skip").hidden = n === 0;
+        }
         el.setAttribute("data-loaded", String(n));
       })
-      .catch(function (err) { status.textContent = "事项加载失败：" + err.message; });
+      .catch(function (err) { status.textContent = "事件加载失败：" + err.message; });
   }
 
   /* The report form's case types: a grouped select (大类 → 小类) with a filter box; without script the
@@ -208,8 +259,23 @@
     });
   }
 
+  /* A form with more than one step (form[data-explicit-submit]: the report form's 现场处置 and 上报,
+     and 我也发现了 for each nearby case, which comes before 登记) has no default step: Enter in a
+     one-line field does not send it as the first button's step; a button (Tab, then Enter or Space) does. */
+  function explicitSubmit() {
+    document.querySelectorAll("form[data-explicit-submit]").forEach(function (form) {
+      form.addEventListener("keydown", function (e) {
+        var t = e.target;
+        if (e.key !== "Enter" || t.tagName !== "INPUT") return;
+        if (/^(submit|button|reset|checkbox|radio|file|image)$/.test(t.type)) return;
+        e.preventDefault();
+      });
+    });
+  }
+
   reportForm();
   typeFilter();
+  explicitSubmit();
   nearbyCheck();
   busyForms();
   overviewChart();

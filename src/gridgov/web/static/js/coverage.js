@@ -55,7 +55,14 @@
         style: { color: "#475569", weight: 0.6, fillColor: "#94a3b8", fillOpacity: 0.08 },
         onEachFeature: function (f, shape) {
           shape.bindTooltip(GG.label(f.properties.name + "（" + f.properties.code + "）"), { sticky: true });
-          shape.on("click", function () { window.location.href = "/grids/" + encodeURIComponent(f.properties.code); });
+          function open() { window.location.href = "/grids/" + encodeURIComponent(f.properties.code); }
+          shape.on("click", open);
+          shape.on("add", function () {
+            var path = shape.getElement();
+            if (path) path.setAttribute("data-code", f.properties.code);
+          });
+          // From the keyboard too: a Tab stop named after the grid, Enter opens its page.
+          GG.keyboardShape(map, shape, f.properties.name + "（网格，回车打开网格页面）", open);
         },
       }).addTo(map);
       drawFindings();

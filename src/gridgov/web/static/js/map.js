@@ -1,5 +1,7 @@
 /* The map page: draws an area's grids from the API, shows a grid's card on click, and locates
-   the grid under a click on an empty spot. */
+   the grid under a click on an empty spot. From the keyboard: each grid is a Tab stop and Enter
+   opens its card (focus goes to the card's link; 返回地图 or Escape brings it back), and the list
+   of grids beside the map does the same. */
 (function () {
   "use strict";
   var cfg = GG.config("map-config");
@@ -14,10 +16,13 @@
   var selected = null;
   var byCode = {};
   var loadSeq = 0;
+  var listBox = document.getElementById("grid-list-box");
+  var list = document.getElementById("grid-list");
+  var cardFrom = null;
 
   function setStatus(text) { statusEl.textContent = text; }
 
-  function showCard(props, note) {
+  function showCard(props, note, from) {
     card.replaceChildren(GG.el("h2", {}, "网格信息"));
     if (!props) {
       card.appendChild(GG.el("p", { class: "muted", id: "grid-card-empty" }, note || "尚未选择网格。"));
@@ -38,15 +43,63 @@
     if (note) row("位置", note);
     card.appendChild(dl);
     var link = GG.el("a", { class: "button button--small", href: "/grids/" + encodeURIComponent(props.code) }, "查看网格详情");
-    card.appendChild(GG.el("p", { class: "actions" })).appendChild(link);
+    var actions = card.appendChild(GG.el("p", { class: "actions" }));
+    actions.appendChild(link);
+    if (from) {
+      // Opened from the keyboard: the card has the focus, and a way back to where it was.
+      var back = GG.el("button", { type: "button", class: "button button--small button--ghost", id: "grid-card-back" },
+                       from.shape ? "返回地图" : "返回列表");
+      back.addEventListener("click", function () { goBack(from); });
+      actions.appendChild(back);
+      link.focus();
+    }
+    cardFrom = from || null;
   }
 
-  function highlight(target) {
+  card.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && cardFrom) { e.preventDefault(); goBack(cardFrom); }
+  });
+
+  function goBack(from) {
+    if (from.shape) GG.focusShape(map, from.shape);
+    else if (from.button) from.button.focus();
+  }
+
+  /* Opens a grid's card from the keyboard (its shape, or its button in the list). */
+  function open(shape, from) {
+    highlight(shape, true);
+    showCard(shape.feature.properties, null, from);
+  }
+
+  function fillList(features) {
+    if (!list) return;
+    list.replaceChildren();
+    features.forEach(function (f) {
+      var item = GG.el("li", { "data-code": f.properties.code });
+      var button = GG.el("button", { type: "button", class: "map-list__button" }, f.properties.name);
+      button.addEventListener("click", function () {
+        var shape = byCode[f.properties.code];
+        if (!shape) return;
+        GG.fit(map, shape, null, 40);
+        open(shape, { button: button });
+      });
+      item.appendChild(button);
+      item.appendChild(GG.el("span", { class: "code muted small" }, f.properties.code));
+      list.appendChild(item);
+    });
+    listBox.hidden = features.length === 0;
+    document.getElementById("grid-list-skip").hidden = features.length === 0;
+    document.getElementById("grid-list-count").textContent = String(features.length);
+  }
+
+  function highlight(target, keepOrder) {
     if (selected && layer && layer.hasLayer(selected)) layer.resetStyle(selected);
     selected = target;
     if (target) {
       target.setStyle({ weight: 3, fillOpacity: 0.45 });
-      target.bringToFront();
+      // Brought to the front, a shape moves to the end of the SVG and so of the Tab order: not
+      // when the keyboard opened it (Tab goes on to the next grid).
+      if (!keepOrder) target.bringToFront();
     }
   }
 
@@ -60,6 +113,7 @@
       }
     });
     shape.bindTooltip(GG.label(feature.properties.name), { sticky: true, direction: "top" });
+    GG.keyboardShape(map, shape, feature.properties.name + "（网格）", function () { open(shape, { shape: shape }); });
     shape.on("click", function (e) {
       L.DomEvent.stopPropagation(e);
       highlight(shape);
@@ -87,6 +141,7 @@
           onEachFeature: onEachFeature,
         }).addTo(map);
         GG.fit(map, layer);
+        fillList(data.features);
         var n = data.features.length;
         setStatus(n ? "共 " + n.toLocaleString("zh-CN") + " 个网格" : "该区域没有在用网格");
         mapEl.setAttribute("data-loaded", String(n));
