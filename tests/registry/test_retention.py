@@ -4,17 +4,13 @@ links from records kept, and says what it deleted in the audit log (ids and coun
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from gridgov.accounts.demo import demo_places
 from gridgov.jobs import JOBS
-from gridgov.kit.clock import utc_now
-from gridgov.kit.crypto import FieldCipher
 from gridgov.models import (
-    Address,
     AuditEntry,
     Case,
     House,
@@ -28,35 +24,8 @@ from gridgov.models import (
 from gridgov.policy.loader import load_profile
 from gridgov.registry.retention import apply_retention
 
-from ..conftest import DEMO_PROFILE, TEST_SECRET_KEY
-
-CITY = "321100000000"
-NOW = utc_now()
-YEAR = timedelta(days=366)
-
-
-class Register:
-    def __init__(self, db):
-        self.db, self.cipher, self.n = db, FieldCipher(TEST_SECRET_KEY), 0
-        self.grid = demo_places(db, CITY).grid
-        self.address = Address(code="RT" + self.grid[-8:], area_code=self.grid[:12], canonical=f"保存期限测试 {self.grid}",
-                               grid_code=self.grid, scope_code=self.grid, created_at=NOW, updated_at=NOW)
-        db.add(self.address)
-        db.flush()
-        self.house = House(address_id=self.address.id, scope_code=self.grid, created_at=NOW, updated_at=NOW)
-        db.add(self.house)
-        db.flush()
-
-    def person(self, name: str, status: str = "active", archived_years_ago: float | None = None) -> Person:
-        self.n += 1
-        number = f"RETENTION-{self.n}-{name}"
-        p = Person(name=name, id_kind="passport", id_number_enc=self.cipher.encrypt(number),
-                   id_number_index=self.cipher.blind_index(number), id_number_mask="R****", status=status,
-                   house_id=self.house.id, scope_code=self.grid, created_at=NOW, updated_at=NOW,
-                   archived_at=None if archived_years_ago is None else NOW - archived_years_ago * YEAR)
-        self.db.add(p)
-        self.db.flush()
-        return p
+from ..conftest import DEMO_PROFILE
+from .builders import NOW, YEAR, Register
 
 
 def _audit(db):
@@ -78,8 +47,8 @@ def test_the_expired_are_deleted_with_what_hangs_on_them_and_links_to_kept_recor
     if case is not None:
         case.person_id = expired.id
     db.add_all([
-        PersonTag(person_id=expired.id, tag_enc=reg.cipher.encrypt("elderly_alone"), tag_index="x", since=date(2015, 1, 1),
-                  scope_code=reg.grid, created_at=NOW),
+        PersonTag(person_id=expired.id, tag_enc=reg.cipher.encrypt("elderly_alone"), tag_index="x",
+                  since=date(2015, 1, 1), scope_code=reg.grid, created_at=NOW),
         Move(person_id=expired.id, kind="out", moved_on=date(2019, 1, 1), recorded_at=NOW),
         Relation(person_id=living.id, relative_id=expired.id, relation="子女"),
         Visit(person_id=expired.id, visited_at=NOW - 7 * YEAR, scope_code=reg.grid, created_at=NOW),
