@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
-    app.state.cipher = FieldCipher(settings.secret_key)
+    app.state.cipher = FieldCipher.from_settings(settings)
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
 
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to

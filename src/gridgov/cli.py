@@ -11,7 +11,9 @@ from gridgov.cases.cli import app as cases_app
 from gridgov.cases.cli import types_app as case_types_app
 from gridgov.dbcli import app as db_app
 from gridgov.dbcli import demo, run_jobs, serve
+from gridgov.keys_cli import app as keys_app
 from gridgov.policy_cli import app as profile_app
+from gridgov.registry.cli import app as registry_app
 from gridgov.staff.cli import app as staff_app
 from gridgov.territory.cli import app as grids_app
 
@@ -29,6 +31,8 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(cases_app, name="cases")
 app.add_typer(case_types_app, name="case-types")
 app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(registry_app, name="registry")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("jobs")(run_jobs)

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gridgov.kit.crypto import parse_field_keys
 from gridgov.policy.loader import available_profiles
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -35,6 +36,12 @@ class Settings(BaseSettings):
     profile: str = "zhenjiang"
     demo: bool = False
     secret_key: str = ""
+    field_keys: str = ""
+    """GRIDGOV_FIELD_KEYS: more field-encryption keys as ``id:secret`` pairs, comma-separated (ids
+    1–255, secrets ≥ 32 characters). Key 0 is derived from the secret key. The highest id seals new
+    values; ``gridgov keys rotate`` re-seals the old ones (see gridgov.kit.crypto)."""
+    field_key_current: int | None = Field(None, ge=0, le=255)
+    """GRIDGOV_FIELD_KEY_CURRENT: the key id that seals new values (default: the highest listed)."""
     tile_url: str = ""
     tile_attribution: str = ""
     public_url: str = ""
@@ -94,6 +101,9 @@ class Settings(BaseSettings):
             self.secret_key = _demo_secret(self.var_dir)
         elif len(self.secret_key) < 32:
             raise ValueError("GRIDGOV_SECRET_KEY 太短：至少 32 个字符")
+        keys = parse_field_keys(self.field_keys)
+        if self.field_key_current is not None and self.field_key_current not in {0, *keys}:
+            raise ValueError(f"GRIDGOV_FIELD_KEY_CURRENT={self.field_key_current} 不是已配置的密钥编号")
         return self
 
 

@@ -38,7 +38,7 @@ def demo(
     run_upgrade(engine)
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(engine)) as session:
         lines = build_demo(session, load_profile(settings.profile), grids=grids, now=utc_now(),
-                           cipher=FieldCipher(settings.secret_key))
+                           cipher=FieldCipher.from_settings(settings))
     typer.echo("\n".join(lines))
 
 

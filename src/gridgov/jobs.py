@@ -59,11 +59,21 @@ def _expire_catalogue(session: Session, now: datetime, profile) -> str | None:
     return "；".join(done) if done else None
 
 
+def _registry_retention(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.registry.retention import apply_retention
+
+    archived, deleted = apply_retention(session, now, profile)
+    said = [f"归档迁出或死亡人员 {archived} 人"] if archived else []
+    said += [f"删除保存期满的人员信息 {deleted} 人"] if deleted else []
+    return "；".join(said) or None
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
     Job("complaints_sweep", "网格员投诉处理超期提醒（JS§19）", _sweep_complaints),
     Job("catalogue", "临时事项期满退出、逾期未整改强制退出", _expire_catalogue),
+    Job("registry_retention", "迁出、死亡人员信息归档与期满删除", _registry_retention),
 )
 
 

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.report_web import router as report_pages
+
 router = APIRouter()
+router.include_router(report_pages)

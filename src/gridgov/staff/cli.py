@@ -22,7 +22,7 @@ def _context():
 
     settings = get_settings()
     uow = unit_of_work(make_sessionmaker(make_engine(settings.database_url)))
-    return uow, load_profile(settings.profile), FieldCipher(settings.secret_key)
+    return uow, load_profile(settings.profile), FieldCipher.from_settings(settings)
 
 
 @app.command("import")
