@@ -8,7 +8,8 @@ of the close among its notifications.
 
 Every page visited is checked by :func:`tests.web.layout.assert_fits` (no button taller than 80 px,
 nothing past the viewport's right edge) and kept as a screenshot under ``GRIDGOV_ARTIFACTS`` (default
-``test-artifacts/``), named by viewport, step and page. With ``GRIDGOV_GUIDE_SHOTS`` set, the user
+``test-artifacts/``), named by viewport, step and page. It runs on both databases (a copy of the session's demo
+city on SQLite and on PostgreSQL, served by uvicorn). With ``GRIDGOV_GUIDE_SHOTS`` set, the user
 guide's screenshots are taken too (the worker's on the phone, the others' on the desktop)."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 
 from ..web.layout import artefacts_dir, assert_fits, screenshot
 from .test_browser_case_maps import _drag_pin_to
-from .test_browser_cases import _api, _png, people  # noqa: F401 (people is a fixture)
+from .test_browser_cases import People, _api, _png
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +31,26 @@ VIEWPORTS = {
 }
 
 
+@pytest.fixture
+def people(browser, live_server_on_backend):
+    """One browser context per person, over the demo city on this test's database (both are played)."""
+    crowd = People(browser, live_server_on_backend)
+    yield crowd
+    crowd.close()
+    assert not crowd.outside, f"页面向外部发出了请求：{crowd.outside}"
+
+
+@pytest.fixture
+def live_server(live_server_on_backend):
+    return live_server_on_backend
+
+
 class Steps:
     """Checks the layout of each page shown and keeps its screenshot, numbered in the order shown."""
 
-    def __init__(self, device: str):
+    def __init__(self, device: str, backend: str):
         self.device = device
-        self.folder = artefacts_dir("scenario", device)
+        self.folder = artefacts_dir("scenario", backend, device)
         for old in self.folder.glob("*.png"):
             old.unlink()
         self.count = 0
@@ -61,11 +76,12 @@ def _submit(page, action: str, notice: str) -> None:
 
 @pytest.mark.req("E1")
 @pytest.mark.parametrize("device", list(VIEWPORTS))
-def test_report_dispatch_assist_handle_and_close_through_the_pages(people, live_server, device):  # noqa: F811
+def test_report_dispatch_assist_handle_and_close_through_the_pages(people, live_server, device, backend):
     phone = device == "phone"
-    steps = Steps(device)
-    guide_worker = (lambda name: name) if phone else (lambda name: None)  # the worker's shots: phone
-    guide_desk = (lambda name: None) if phone else (lambda name: name)    # everyone else's: desktop
+    steps = Steps(device, backend)
+    shots = backend == "sqlite"  # the guide's screenshots: once
+    guide_worker = (lambda name: name if shots else None) if phone else (lambda name: None)  # the worker's: phone
+    guide_desk = (lambda name: None) if phone else (lambda name: name if shots else None)    # the others': desktop
     probe = people.open(None)
     worker_me = _api(probe, live_server, "worker")
     lead_code, helper_code = (_api(probe, live_server, u)["department_code"] for u in ("dept_cg", "dept_sc"))
