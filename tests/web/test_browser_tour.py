@@ -13,7 +13,7 @@ import re
 import pytest
 
 from ..conftest import login
-from .layout import artefacts_dir, assert_fits, screenshot
+from .layout import artefacts_dir, assert_fits, layout_problems, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +32,15 @@ ROLES = {
     "auditor": ("auditor", {"/audit": "auditor-audit"}),
     "city_admin": ("admin", {"/": "admin-home", "/users": "admin-users", "/staff": "admin-staff"}),
     "security_admin": ("admin", {}),
+}
+
+EXTRA = {
+    # pages beyond the menu: forms, and the first detail page a list links to (list, the link's pattern)
+    "city_admin": ["/users/new", "/staff/new", "/staff/import", "/staff/gaps", "/adjustments/new",
+                   "/catalogue/applications/new", "/instructions/new", ("/staff", r"^/staff/\d+$"),
+                   ("/users", r"^/users/\d+$"), ("/grids", r"^/grids/\d{15}$"), ("/areas", r"^/areas/\d{12}$")],
+    "worker": [("/grids", r"^/grids/\d{15}$")],
+    "dept_cg": ["/instructions/request"],
 }
 
 
@@ -91,6 +100,12 @@ def test_every_page_of_the_role_fits_and_its_help_is_its_guide(context_for, devi
     for path in dict.fromkeys([*menu, "/notifications", "/account"]):
         _visit(page, folder, device, username, path, guide_shots.get(path))
         assert page.get_attribute("#help-link", "href") == f"/help/{guide_page}", path
+    for extra in EXTRA.get(username, ()):
+        if isinstance(extra, tuple):
+            page.goto(page.base_url + extra[0])
+            links = page.locator("main a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+            extra = next(h for h in links if h and re.match(extra[1], h))
+        _visit(page, folder, device, username, extra)
     page.click("#help-link")
     page.wait_for_url(f"**/help/{guide_page}")
     assert page.locator("#help-body h1").count() == 1
@@ -109,3 +124,28 @@ def test_the_public_pages_fit_and_link_the_public_guide(context_for, live_server
                             ("/help", None), ("/help/public", None)):
             _visit(page, folder, device, "public", path, guide)
             assert page.get_attribute("#help-link", "href") == "/help/public", path
+
+
+def test_the_layout_check_names_a_tall_button_and_what_sticks_out_but_not_what_a_box_scrolls(context_for):
+    """The check itself can fail: on a phone, a 120 px button and a 2000 px wide block are named; the same
+    block inside a scrolling box (a wide table's wrapper) is not."""
+    page = context_for("phone", "worker")
+    page.goto(page.base_url + "/account")
+    assert_fits(page, "before")
+    page.evaluate("""() => {
+      const main = document.querySelector('main');
+      const box = document.createElement('div'); box.className = 'table-wrap';
+      box.innerHTML = '<div style="width:2000px">宽表格</div>'; main.appendChild(box);
+    }""")
+    assert_fits(page, "a scrolling box")
+    page.evaluate("""() => {
+      const main = document.querySelector('main');
+      const wide = document.createElement('p'); wide.id = 'too-wide'; wide.style.width = '2000px';
+      wide.textContent = '太宽'; main.appendChild(wide);
+      const tall = document.createElement('a'); tall.className = 'button'; tall.style.display = 'block';
+      tall.style.height = '120px'; tall.textContent = '拉长的按钮'; main.appendChild(tall);
+    }""")
+    problems = layout_problems(page)
+    assert any("页面宽" in p for p in problems), problems
+    assert any("p#too-wide" in p for p in problems) and any("拉长的按钮" in p and "120px" in p for p in problems)
+    assert not any("宽表格" in p for p in problems)
