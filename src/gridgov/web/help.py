@@ -27,7 +27,7 @@ def _page(request: Request, slug: str, me: Principal | None):
         raise NotFound(_MISSING)
     mine = guide.page_for(me.role if me else None)
     return templates.TemplateResponse(request, "help.html", {
-        "slug": slug, "title": guide.title_of(slug), "body": body, "pages": guide.PAGES, "mine": mine,
+        "slug": slug, "title": guide.title_of(slug), "guide_html": body, "pages": guide.PAGES, "mine": mine,
     })
 
 
