@@ -137,6 +137,7 @@ def render_text(text: str) -> str:
     return _markdown().render(text)
 
 
+@cache
 def title_of(slug: str) -> str:
     text = source(slug) or ""
     first = next((line for line in text.splitlines() if line.startswith("# ")), "# 使用指南")
