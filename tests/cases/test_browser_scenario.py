@@ -22,6 +22,9 @@ import pytest
 from ..web.layout import artefacts_dir, assert_fits, screenshot
 from .test_browser_case_maps import _drag_pin_to
 from .test_browser_cases import People, _api, _png
+from .test_browser_cases import (
+    test_a_duplicate_within_the_distance_is_offered_on_the_form_and_joins_the_case as offered,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -208,3 +211,9 @@ def test_report_dispatch_assist_handle_and_close_through_the_pages(people, live_
     assert worker.inner_text("#case-state") == "已结案"
     steps.shown(worker, "worker-case-closed")
     assert len(list(steps.folder.glob(f"{device}-*.png"))) == steps.count
+
+
+@pytest.mark.req("D2")
+def test_a_duplicate_within_the_distance_is_offered_on_the_form_on_this_database(people, live_server, backend):
+    """The Done-when's duplicate test (test_browser_cases, on the session's SQLite server) on both databases."""
+    offered(people, live_server)
