@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian when it is missing: the PostgreSQL server binaries
-# (for the throwaway test cluster) and Chromium (for the browser tests). Needs root for apt.
+# (for the throwaway test cluster), Chromium (for the browser tests) and a Chinese font
+# (fonts-wqy-microhei, for readable screenshots). Needs root for apt.
 set -euo pipefail
 need=()
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
@@ -8,6 +9,10 @@ if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl 
 fi
 if [ ! -x "${GRIDGOV_CHROMIUM:-/usr/bin/chromium}" ]; then
   need+=(chromium)
+fi
+# A Chinese font, so that the pages' screenshots (test artefacts, the user guide's images) show text, not boxes.
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  need+=(fonts-wqy-microhei)
 fi
 if ! command -v runuser >/dev/null 2>&1; then
   need+=(util-linux)

@@ -281,14 +281,22 @@ def _free_port() -> int:
 def serve_demo_city(root: Path, name: str):
     """The app served by uvicorn on loopback over its own SQLite demo city in ``root``: yields the
     base URL and the engine, stops the server and disposes of the engine afterwards."""
-    import uvicorn
-
-    from gridgov.app import create_app
-
     url = f"sqlite:///{root / f'{name}.db'}"
     engine = make_engine(url)
     upgrade(engine)
     build_demo_into(engine)
+    with serve_database(url, engine, root) as live:
+        yield live, engine
+
+
+@contextmanager
+def serve_database(url: str, engine, root: Path):
+    """The app served by uvicorn on loopback over a database that holds a demo city (SQLite or
+    PostgreSQL): yields the base URL; stops the server and disposes of the engine afterwards."""
+    import uvicorn
+
+    from gridgov.app import create_app
+
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(make_settings(url, root), engine=engine), host="127.0.0.1", port=port,
@@ -302,7 +310,7 @@ def serve_demo_city(root: Path, name: str):
             raise RuntimeError("测试服务器未能启动")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", engine
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -313,6 +321,16 @@ def serve_demo_city(root: Path, name: str):
 def live_server(tmp_path_factory):
     """The app served by uvicorn on loopback over a SQLite demo city, for browser tests."""
     with serve_demo_city(tmp_path_factory.mktemp("live"), "live") as (live, _engine):
+        yield live
+
+
+@pytest.fixture(scope="module")
+def live_server_on_backend(backend, db_factory, demo_engine, tmp_path_factory):
+    """The app served over a copy of the session's demo city on ``backend`` (SQLite or PostgreSQL),
+    for the browser scenarios that must run on both databases; one per test module."""
+    demo_engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
+    url = db_factory.create(template=str(demo_engine.url.render_as_string(hide_password=False)))
+    with serve_database(url, make_engine(url), tmp_path_factory.mktemp(f"live-{backend}")) as live:
         yield live
 
 

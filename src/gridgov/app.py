@@ -68,6 +68,7 @@ from gridgov.territory.rules import CodeError
 from gridgov.territory.web import router as territory_pages
 from gridgov.web.apidocs import router as api_docs_page
 from gridgov.web.headers import SecurityHeadersMiddleware
+from gridgov.web.help import router as help_pages
 from gridgov.web.templating import render_error, wants_json
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
                    public_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
-                   catalogue_public_pages, notification_pages, registry_pages, api_docs_page):
+                   catalogue_public_pages, notification_pages, registry_pages, api_docs_page, help_pages):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)

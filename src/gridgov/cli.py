@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from gridgov import __version__
@@ -36,6 +38,26 @@ app.add_typer(registry_app, name="registry")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("jobs")(run_jobs)
+
+
+@app.command("guide")
+def guide(
+    out: Path = typer.Option(Path("docs/guide"), "--out", help="写入的目录（默认 docs/guide）"),
+    check: bool = typer.Option(False, "--check", help="只检查是否与软件包中的指南一致，不写入；不一致时以状态 1 退出"),
+) -> None:
+    """把软件包中的使用指南（gridgov/web/guide：各角色的页面和截图）复制到 docs/guide。"""
+    from gridgov.web.guide import export
+
+    changed, extra = export(out, check=check)
+    for rel in changed:
+        typer.echo(f"{'✗ 已过期' if check else '已写入'} {out / rel}", err=check)
+    for rel in extra:
+        typer.echo(f"{'✗ 多余' if check else '已删除'} {out / rel}", err=check)
+    if check and (changed or extra):
+        typer.echo("请运行 gridgov guide 重新生成 docs/guide", err=True)
+        raise typer.Exit(code=1)
+    if not changed and not extra:
+        typer.echo(f"✓ {out} 已是最新")
 
 
 @app.command("version")

@@ -58,6 +58,7 @@ from gridgov.models import (
     StaffMember,
     User,
 )
+from gridgov.web.guide import PAGES
 
 from .matrix_common import CITY, Failures
 
@@ -481,3 +482,17 @@ def test_each_account_logs_out_only_itself(username, client_as):
     assert c.post("/api/v1/auth/logout").status_code == 204
     assert c.get("/api/v1/auth/me").status_code == 401
     assert bystander.get("/api/v1/auth/me").status_code == 200
+
+
+@pytest.mark.parametrize("username", [a.username for a in DEMO_ACCOUNTS])
+def test_each_account_reads_the_same_public_guide(username, client_as, anonymous):
+    """/help (PUBLIC): no jurisdiction, nobody's data: every account reads every page as a visitor does."""
+    c = client_as(username)
+    for path in ["/help", *(p.url for p in PAGES)]:
+        mine, theirs = c.get(path, headers=HTML), anonymous.get(path, headers=HTML)
+        fail = mine.status_code != 200 or theirs.status_code != 200
+        assert not fail and _guide_body(mine.text) == _guide_body(theirs.text), f"{username} {path}"
+
+
+def _guide_body(page: str) -> str:
+    return page[page.index('id="help-body"'):page.index("</article>")]

@@ -37,9 +37,13 @@ DECLARED = {
     ("/api/v1/users/{user_id}", "PATCH"): Permission.USERS_ADMIN,
     ("/api/v1/cases", "GET"): Permission.CASES_READ,
     ("/api/v1/cases/export.xlsx", "GET"): Permission.CASES_READ,
+    ("/help", "GET"): Permission.PUBLIC,
+    ("/help/{slug}", "GET"): Permission.PUBLIC,
+    ("/help/img/{name}", "GET"): Permission.PUBLIC,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
-are managed under users.admin (which users, and which roles may be given, is the service's answer)."""
+are managed under users.admin (which users, and which roles may be given, is the service's answer); the user
+guide (/help) is public: it holds nobody's data, and the public pages and the login page link to it."""
 
 
 def test_the_session_and_user_routes_declare_the_expected_permission(app):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..web.layout import assert_fits
 from .test_browser_cases import _api, people  # noqa: F401 (people is a fixture)
 
 pytestmark = pytest.mark.browser
@@ -15,10 +16,6 @@ VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
-
-TALLEST_BUTTON = """() => Math.max(0, ...Array.from(document.querySelectorAll(
-  'button, .button, input[type=submit], summary.button')).filter(b => b.offsetParent !== null)
-  .map(b => b.getBoundingClientRect().height))"""
 
 
 def _accepted_case(probe, live_server) -> tuple[str, str, str, str]:
@@ -42,12 +39,9 @@ def _accepted_case(probe, live_server) -> tuple[str, str, str, str]:
 
 
 def _measure(page, shots, name: str, phone: bool):
+    """The shared layout rules (tests/web/layout.py): no button over 80 px, nothing past the viewport."""
     page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-    tallest = page.evaluate(TALLEST_BUTTON)
-    assert tallest <= 80, f"{name}: 按钮高 {tallest}px"
-    if phone:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"{name}: 页面宽 {width}px，超出手机屏幕"
+    assert_fits(page, name)
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))

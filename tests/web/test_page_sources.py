@@ -3,7 +3,9 @@ so the Content-Security-Policy (no inline script) holds and nobody brings back t
 
 - no inline ``<script>`` in a template (data goes in ``<script type="application/json">`` with
   ``tojson``, or in ``data-*`` attributes), no ``on*=`` handler, no ``hx-on``, no ``javascript:`` URL;
-- ``|safe`` only on the two server-built SVGs made from numbers (the board outline, the QR code);
+- ``|safe`` only on the two server-built SVGs made from numbers (the board outline, the QR code) and on
+  the user guide's pages, rendered from the package's own markdown with raw HTML off (gridgov.web.guide,
+  tests/web/test_guide.py);
 - in static JS (not vendor): no ``innerHTML``/``outerHTML``/``insertAdjacentHTML``/``document.write``/
   ``eval``; Leaflet tooltips and popups get an element (``GG.label(...)`` or one built with
   ``GG.el``/``GGDom.el``), never a string; no ``L.divIcon({html})``; every ECharts tooltip has the
@@ -22,8 +24,9 @@ WEB = Path(__file__).resolve().parents[2] / "src" / "gridgov" / "web"
 TEMPLATES = sorted((WEB / "templates").rglob("*.html"))
 SCRIPTS = sorted((WEB / "static" / "js").glob("*.js"))
 
-SAFE_FILTER_ALLOWED = {"outline_svg|safe", "qr_svg|safe"}
-"""Server-built SVG from numbers only (public.rules.outline_svg) and segno's QR code."""
+SAFE_FILTER_ALLOWED = {"outline_svg|safe", "qr_svg|safe", "guide_html|safe"}
+"""Server-built SVG from numbers only (public.rules.outline_svg) and segno's QR code; the user guide's
+HTML, which markdown-it renders from the package's markdown with raw HTML off (gridgov.web.guide)."""
 
 
 def _rel(path: Path) -> str:

@@ -19,6 +19,7 @@ from gridgov.models.territory import (
     GRID_KIND_LABELS,
     AreaLevel,
 )
+from gridgov.web.guide import page_for
 from gridgov.web.navigation import menu
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -65,7 +66,14 @@ def site_context(request: Request) -> dict:
         "version": __version__,
         "principal": getattr(request.state, "principal", None),
         "csrf_token": csrf_token(request),
+        "help_url": help_url(request),
     }
+
+
+def help_url(request: Request) -> str:
+    """The user guide's page for the logged-in role (the public pages' guide for nobody)."""
+    principal = getattr(request.state, "principal", None)
+    return page_for(principal.role if principal else None).url
 
 
 def static_url(path: str) -> str:
