@@ -24,12 +24,16 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-"""WCAG 2.1 A and AA. axe's experimental rule of that set that the issue names (2.5.3: a control's accessible
-name contains its visible text, as the header's badge of to-dos did not) is switched on too."""
-RUN_AXE = """async (tags) => {
+ALSO = ["label-content-name-mismatch", "empty-table-header", "landmark-one-main", "region", "page-has-heading-one",
+        "landmark-unique", "heading-order"]
+"""The rules run: axe's rules of WCAG 2.1 A and AA, with its experimental rule of that set that the issue names
+(2.5.3: a control's accessible name contains its visible text, as the header's badge of to-dos once did not), and
+a few of its best-practice rules on the page's structure (one main landmark, all content in landmarks, headings
+in order, no empty table header)."""
+RUN_AXE = """async ([tags, also]) => {
+  const rules = window.axe.getRules(tags).map(r => r.ruleId).concat(also);
   const result = await window.axe.run({exclude: [['.leaflet-container']]},
-                                      {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
-                                       rules: {'label-content-name-mismatch': {enabled: true}}});
+                                      {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']});
   const doubtful = result.incomplete.filter(v => v.id === 'duplicate-id-aria');
   return result.violations.concat(doubtful).map(v => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 6).map(n => ({target: n.target.join(' '), summary: n.failureSummary}))}));
@@ -80,7 +84,7 @@ class Axe:
             then(self.page)
             wait_for_js(self.page, SETTLED)
             label = f"{path}（{then.__name__}）"
-        violations = self.page.evaluate(RUN_AXE, TAGS)
+        violations = self.page.evaluate(RUN_AXE, [TAGS, ALSO])
         if violations:
             self.found[label] = violations
         return True
