@@ -6,9 +6,9 @@ what folds away opened (the inbox's dispatch dialogs, a case's further actions),
 board, its printed sheet, the login page also with its error), a 403 and a 404 page, and the menu open on a phone
 and as a desktop's drop-down.
 
-axe comes into each page as a DevTools init script, not an inline script: the pages' CSP stays as it is. Inside a
-Leaflet map (``.leaflet-container``) the markers and controls are the map's own keyboard work (item 11's map
-part), so that subtree alone is left out of the run; everything around the map is checked."""
+axe comes into each page as a DevTools init script, not an inline script: the pages' CSP stays as it is. The
+Leaflet maps are checked like the rest of the page: their markers and grids are named Tab stops and their
+controls are labelled in Chinese (gridmap.js)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ heading), and a few of its best-practice rules on the page's structure (one main
 landmarks, headings in order, no empty table header)."""
 RUN_AXE = """async ([tags, also]) => {
   const rules = window.axe.getRules(tags).map(r => r.ruleId).concat(also);
-  const result = await window.axe.run({exclude: [['.leaflet-container']]},
+  const result = await window.axe.run(document,
                                       {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']});
   const doubtful = result.incomplete.filter(v => v.id === 'duplicate-id-aria');
   return result.violations.concat(doubtful).map(v => ({id: v.id, impact: v.impact, help: v.help,
