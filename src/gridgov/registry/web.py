@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.people_web import router as people_pages
+
 router = APIRouter()
+router.include_router(people_pages)
