@@ -231,7 +231,7 @@ def people_relate(request: Request, person_id: IdPath, me: RegistryWriter, sessi
         relative = _int(v.get("relative_id", ""))
         if relative is None:
             raise Invalid("请填写亲属的人员编号")
-        people.add_relation(session, me, person_id, RelationCreate(relative_id=relative, relation=v.get("relation", "")),
-                            now=utc_now())
+        data = RelationCreate(relative_id=relative, relation=v.get("relation", ""))
+        people.add_relation(session, me, person_id, data, now=utc_now())
 
     return _run(request, session, me, person_id, "relation", act, "related", fields)

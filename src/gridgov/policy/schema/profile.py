@@ -21,6 +21,7 @@ from gridgov.policy.schema.provenance import (
     _resolve,
     format_value,
 )
+from gridgov.policy.schema.registry import Registry
 from gridgov.policy.schema.staff import Staff
 from gridgov.policy.schema.territory import Territory
 from gridgov.policy.schema.vocabulary import VALUE_LABELS
@@ -40,6 +41,7 @@ class PolicyProfile(_Checked):
     catalogue: Catalogue = Field(title="事项清单")
     board: Board = Field(title="网格公示")
     departments: list[DepartmentKind] = _unique("联动部门", min_length=1)
+    registry: Registry = Field(title="基础信息")
     sources: dict[str, str] = Field(title="出处")
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
 
@@ -75,6 +77,10 @@ class PolicyProfile(_Checked):
             for level in dept.levels:
                 if level not in self.territory.agency_levels:
                     found.append((f"departments[{i}].levels", f"层级 {level} 未在 territory.agency_levels 中设置机构"))
+        known = {d.code for d in self.departments}
+        for i, kind in enumerate(self.registry.department_access):
+            if kind not in known:
+                found.append((f"registry.department_access[{i}]", f"联动部门 {kind} 未在 departments 中列出"))
         if "liaison" in self.staff.roles and self.territory.micro_grids == "none":
             found.append(("staff.roles", "设置了微网格联络员，但 territory.micro_grids = \"none\""))
 
