@@ -138,11 +138,11 @@ def people_create(request: Request, me: RegistryWriter, session: SessionDep, fie
 def _detail(request: Request, session: Session, me: Principal, person_id: int, *, log_page: int = 1,
             view: bool = False, revealed=None, form: str | None = None, error: str | None = None,
             values: dict | None = None, message: str | None = None, status: int = 200):
-    if view:
+    log = people.access_log(session, me, person_id, page=log_page, page_size=LOG_SIZE)  # first: 404 outside
+    if view:  # the view is recorded last, once every read is done (a GET's session adds, never flushes)
         person = people.view_person(session, me, person_id, now=utc_now(), ip=client_ip(request))
     else:
         person = people.person_read(session, me, people.access_person(session, me, person_id))
-    log = people.access_log(session, me, person_id, page=log_page, page_size=LOG_SIZE)
     context = {
         "person": person, "log": log, "log_rows": [(local(a.at), a) for a in log.items],
         "log_pages": max(1, -(-log.total // LOG_SIZE)), "revealed": revealed,
