@@ -34,7 +34,7 @@ def _audit_text(db) -> str:
     return "\n".join(f"{e.detail} {e.before} {e.after} {e.object_id}" for e in rows)
 
 
-@pytest.mark.req("D3")
+@pytest.mark.req("E3")
 def test_a_valid_number_is_registered_masked_and_derives_gender_and_birth(client, places, db):
     number = make_id(date(1985, 12, 31), male=False)
     r = _create(client, places, id_number=number, ethnicity="01")
@@ -127,7 +127,7 @@ def test_viewing_a_person_is_in_its_access_log(client_as, places, db):
     assert entry is not None and entry.actor == "worker" and entry.area_code == places.grid
 
 
-@pytest.mark.req("D3")
+@pytest.mark.req("E5", "B7")
 def test_reveal_needs_a_reason_answers_once_no_store_and_is_audited(client, client_as, places, db):
     number = make_id()
     person = add_person(db, grid=places.grid, id_number=number, phone="13700001111")

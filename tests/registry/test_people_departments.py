@@ -19,6 +19,7 @@ def _grant(app, *kinds: str) -> None:
 
 
 @pytest.mark.setting("registry.department_access")
+@pytest.mark.req("E2")
 def test_a_department_reads_the_people_of_its_area_only_where_granted(app, client_as, db):
     places = demo_places(db, CITY)
     home = add_person(db, name="部门辖区内", grid=places.grid)
