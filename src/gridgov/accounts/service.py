@@ -83,8 +83,7 @@ def principal_for(session: Session, user_id: int, version: int, *, via_cookie: b
 
 
 def registry_granted(session: Session, profile, department_code: str | None) -> bool:
-    """Whether a department user's department is of a kind the profile lets read the register of its
-    area (``registry.department_access``, empty by default: then no query is made)."""
+    """Whether the profile's ``registry.department_access`` (empty by default: no query) names the kind."""
     kinds = getattr(getattr(profile, "registry", None), "department_access", None)
     if not kinds or not department_code:
         return False
