@@ -13,11 +13,16 @@ from starlette.datastructures import FormData
 
 from gridgov.db import unit_of_work
 from gridgov.models import AuditEntry
+from gridgov.models.registry import PersonAccess
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 READ_ONLY = "gridgov_read_only"
 """``session.info`` key marking the session of a GET (HEAD, OPTIONS) request."""
+
+READ_RECORDS = (AuditEntry, PersonAccess)
+"""What a read may record (written apart, see :func:`get_session`): the audit of what it showed and
+the access log of the person whose record it showed (issue 15: every view of a person is logged)."""
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -34,7 +39,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     it must not write: a flush or an INSERT/UPDATE/DELETE in it raises :class:`ReadOnlyRequest`.
     (A deferred SQLite transaction that reads and then writes fails with "database is locked" as
     soon as another writer committed in between.) The one thing a read may record is the audit of
-    what it showed (an export, a reveal): the entries it adds with ``audit.service.record`` are
+    what it showed (an export, a reveal, a person viewed): the entries it adds with ``audit.service.record``
+    (and ``registry.access.record_access``) are
     taken out of its session and written at the end of the request, before the response is sent,
     in a short transaction of their own that takes the write lock up front (IMMEDIATE on SQLite).
     If that write fails the request fails, so nothing is shown unaudited. Anything else that
@@ -64,7 +70,7 @@ class ReadOnlyRequest(RuntimeError):
 def _end_read(session: Session, write_factory: sessionmaker[Session]) -> None:
     """Ends a read request that recorded audit entries: they are written apart (see get_session)."""
     entries = list(session.new)
-    strays = [e for e in entries if not isinstance(e, AuditEntry)]
+    strays = [e for e in entries if not isinstance(e, READ_RECORDS)]
     for entry in entries:
         session.expunge(entry)
     _end(session, commit=False)  # first: its transaction is done with before the write begins

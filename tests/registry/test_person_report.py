@@ -47,7 +47,7 @@ def test_the_admin_page_reports_everything_held_and_logs_it_without_the_number(d
     logged = db.scalars(select(PersonAccess).where(PersonAccess.person_id == person.id,
                                                    PersonAccess.action == "report")).one()
     assert logged.username == "city_admin"
-    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "registry_person_reported")).one()
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "person_reported")).one()
     assert entry.object_id == str(person.id)
     assert NUMBER not in f"{entry.detail}{entry.before}{entry.after}" and PHONE not in f"{entry.detail}{entry.after}"
 
@@ -62,7 +62,7 @@ def test_a_number_not_held_or_mistyped_is_a_404_that_says_so(db, client_as):
     r = c.post("/registry/report", data={"id_number": typo}, headers={"accept": "text/html"})
     assert r.status_code == 404 and "校验位不正确" in r.text
     assert c.post("/registry/report", data={"id_number": " "}).status_code == 422
-    assert db.scalar(select(AuditEntry.id).where(AuditEntry.action == "registry_person_reported")) is None
+    assert db.scalar(select(AuditEntry.id).where(AuditEntry.action == "person_reported")) is None
 
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.username)
@@ -105,4 +105,4 @@ def test_the_command_prints_the_report(committed, cli_env):
     missing = CliRunner().invoke(app, ["registry", "report", "11010519491231002X"])
     assert missing.exit_code == 1 and "未找到" in missing.output
     with factory() as s:
-        assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "registry_person_reported")) is not None
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "person_reported")) is not None

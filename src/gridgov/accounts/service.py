@@ -19,7 +19,7 @@ from gridgov.accounts.schemas import UserCreate, UserFilter, UserRead, UserUpdat
 from gridgov.audit.service import record
 from gridgov.authz.permissions import ROLE_PERMISSIONS, Permission
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import get_visible
+from gridgov.authz.scope import SYSTEM, get_visible
 from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
@@ -78,10 +78,21 @@ def principal_for(session: Session, user_id: int, version: int, *, via_cookie: b
         off_post = staff_lookup.serving_problem(
             profile.staff if profile is not None else None, role=user.role, linked=user.staff_id is not None,
             on_post=bool(user.on_post), trained=bool(user.trained))
-    return _principal(user, via_cookie=via_cookie, off_post=off_post)
+    granted = user.role in DEPARTMENT_ROLES and registry_granted(session, profile, user.department_code)
+    return _principal(user, via_cookie=via_cookie, off_post=off_post, registry_granted=granted)
 
 
-def _principal(user, *, via_cookie: bool = False, off_post: str | None = None) -> Principal:
+def registry_granted(session: Session, profile, department_code: str | None) -> bool:
+    """Whether the profile's ``registry.department_access`` (empty by default: no query) names the kind."""
+    kinds = getattr(getattr(profile, "registry", None), "department_access", None)
+    if not kinds or not department_code:
+        return False
+    dept = get_visible(session, SYSTEM, Department, department_code)
+    return dept is not None and dept.is_active and dept.kind in kinds
+
+
+def _principal(user, *, via_cookie: bool = False, off_post: str | None = None,
+               registry_granted: bool = False) -> Principal:
     """From a User or a row with its columns."""
     return Principal(
         user_id=user.id,
@@ -93,6 +104,7 @@ def _principal(user, *, via_cookie: bool = False, off_post: str | None = None) -
         via_cookie=via_cookie,
         two_factor=user.totp_enabled_at is not None,
         off_post=off_post,
+        registry_granted=registry_granted,
     )
 
 

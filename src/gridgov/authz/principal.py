@@ -27,6 +27,10 @@ class Principal:
     """Why an account whose role is a staff post may not act in it now (its post is not active, or
     its pre-job training is not on record where the profile asks for it): the door lets it reach
     only its own account. None: it may act (and always for roles that are not staff posts)."""
+    registry_granted: bool = False
+    """A department user whose department's kind the profile's ``registry.department_access`` lists:
+    it reads the register (addresses, houses, people, units) of its area. Resolved when the principal
+    is built (:func:`gridgov.accounts.service.principal_for`); the scope door's rule reads it."""
     system: bool = False
     """The system itself (CLI commands, jobs, demo builders): sees every row. Only
     :data:`gridgov.authz.scope.SYSTEM` sets it; no request ever resolves to it."""

@@ -242,14 +242,22 @@ def _audit(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     return within(p, AuditEntry.area_code)
 
 
+REGISTER_BASE = (Address, House, Person, Unit)
+"""The base data (一标三实) a department may be granted (``registry.department_access``); special-group
+tags and visits stay with grid staff and agencies whatever the grant."""
+
+
 def _register_rule(model: type) -> Rule:
+    grantable = model in REGISTER_BASE
+
     def rule_for(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-        if department_of(p) is not None:
+        if department_of(p) is not None and not (grantable and p.registry_granted):
             return _nothing()
         return within(p, model.scope_code)
 
     rule_for.__doc__ = f"""{model.__name__} by its ``scope_code`` (its grid, else its village/community):
-    a worker its grids, a town its town. Departments see none of the register by default."""
+    a worker its grids, a town its town. Departments see none of the register by default; a department
+    whose kind the profile grants (``Principal.registry_granted``) reads the base data of its area."""
     return rule(model)(rule_for)
 
 

@@ -6,6 +6,5 @@ from gridgov.audit.rules import register_labels
 
 register_labels({
     "registry_retention_deleted": "删除保存期满的人员信息",
-    "registry_person_reported": "出具个人信息报告",
 })
 """The Chinese labels of the audit actions this package writes."""

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.people_api import router as people_router
+
 router = APIRouter(tags=["registry"])
+router.include_router(people_router)

@@ -1,7 +1,7 @@
 """A person's information report (PIPL art. 45): everything the register holds on one person and
 who accessed it. Found by the exact ID number through the blind index, within the caller's
 jurisdiction (the CLI acts for the system). Producing it is itself recorded: a ``report`` entry in
-the person's access log and a ``registry_person_reported`` audit entry, neither with the number."""
+the person's access log and a ``person_reported`` audit entry, neither with the number."""
 
 from __future__ import annotations
 
@@ -11,17 +11,16 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from gridgov.audit.service import record
 from gridgov.authz import Principal, scope
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher
 from gridgov.models import Address, Case, House, Move, Person, PersonAccess, PersonTag, Relation, Visit
+from gridgov.registry import codes
+from gridgov.registry.access import record_access
 from gridgov.registry.rules import id_number_problem, normalise_id_number
 
 NOT_FOUND = "未找到该证件号码对应的人员（或不在您的辖区内）"
-
-ACTION_LABELS = {"view": "查看", "reveal": "查看完整信息", "export": "导出", "report": "出具个人信息报告"}
 
 
 @dataclass
@@ -77,22 +76,24 @@ def build_report(session: Session, principal: Principal, id_number: str, *, ciph
     house = scope.get_visible(session, scope.SYSTEM, House, p.house_id) if p.house_id else None
     address = scope.get_visible(session, scope.SYSTEM, Address, house.address_id) if house else None
     facts = [
-        ("姓名", p.name), ("证件类型", p.id_kind), ("证件号码", cipher.decrypt(p.id_number_enc)),
-        ("性别代码（GB/T 2261.1）", p.gender), ("民族代码（GB/T 3304）", p.ethnicity or "—"),
+        ("姓名", p.name), ("证件类型", codes.ID_KINDS.get(p.id_kind, p.id_kind)),
+        ("证件号码", cipher.decrypt(p.id_number_enc)),
+        ("性别", codes.gender_label(p.gender)), ("民族", codes.ethnicity_label(p.ethnicity) if p.ethnicity else "—"),
         ("出生日期", p.birth_date.isoformat() if p.birth_date else "—"),
         ("联系电话", cipher.decrypt(p.phone_enc) if p.phone_enc else "—"),
-        ("人口类型", p.residence_kind), ("状态", p.status), ("居住地址", address.canonical if address else "—"),
+        ("人口类型", codes.RESIDENCE_KINDS.get(p.residence_kind, p.residence_kind)),
+        ("状态", codes.STATUSES.get(p.status, p.status)), ("居住地址", address.canonical if address else "—"),
         ("登记时间", _when(p.created_at)), ("最后修改", _when(p.updated_at)), ("归档时间", _when(p.archived_at) or "—"),
         ("数据来源", p.source),
     ]
     report = PersonReport(person_id=p.id, facts=facts)
     for m in session.scalars(select(Move).where(Move.person_id == p.id).order_by(Move.moved_on)):
-        report.moves.append((m.moved_on.isoformat(), m.kind, m.note))
+        report.moves.append((m.moved_on.isoformat(), codes.MOVE_KINDS.get(m.kind, m.kind), m.note))
     relations = select(Relation).where(or_(Relation.person_id == p.id, Relation.relative_id == p.id))
     for r in session.scalars(relations):
         other_id = r.relative_id if r.person_id == p.id else r.person_id
         other = scope.get_visible(session, scope.SYSTEM, Person, other_id)
-        report.relations.append((r.relation, other.name if other else "（已删除）"))
+        report.relations.append((codes.RELATIONS.get(r.relation, r.relation), other.name if other else "（已删除）"))
     tags = scope.scoped(select(PersonTag).where(PersonTag.person_id == p.id), scope.SYSTEM, PersonTag)
     for t in session.scalars(tags.order_by(PersonTag.since)):
         report.tags.append((tag_label(profile, cipher.decrypt(t.tag_enc)), t.since.isoformat()))
@@ -103,13 +104,10 @@ def build_report(session: Session, principal: Principal, id_number: str, *, ciph
     for c in session.scalars(cases.order_by(Case.created_at)):
         report.cases.append((c.case_no, c.title, _when(c.created_at)))
     for a in session.scalars(select(PersonAccess).where(PersonAccess.person_id == p.id).order_by(PersonAccess.at)):
-        report.access.append((_when(a.at), a.username or "系统", ACTION_LABELS.get(a.action, a.action),
-                              "；".join(x for x in (a.reason, a.reason_text) if x)))
-    session.add(PersonAccess(person_id=p.id, user_id=principal.user_id or None, username=principal.username,
-                             action="report", fields="全部", reason="pipl_45", reason_text="个人信息查阅、复制请求",
-                             at=now))
-    record(session, actor=principal, action="registry_person_reported", now=now, object_type="person",
-           object_id=p.id, area_code=p.scope_code[:12], detail="出具个人信息报告（个人信息保护法第四十五条）", ip=ip)
+        reason = codes.REVEAL_REASONS.get(a.reason, a.reason)
+        report.access.append((_when(a.at), a.username or "系统", codes.ACCESS_ACTIONS.get(a.action, a.action),
+                              "；".join(x for x in (reason, a.reason_text) if x)))
+    record_access(session, principal, p, "report", now=now, fields=["all"], ip=ip)
     return report
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.people_web import router as people_pages
 from gridgov.registry.report_web import router as report_pages
 
 router = APIRouter()
-router.include_router(report_pages)
+for part in (people_pages, report_pages):
+    router.include_router(part)

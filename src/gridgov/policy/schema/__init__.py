@@ -42,6 +42,7 @@ from gridgov.policy.schema.provenance import (
     SourceKind,
     format_value,
 )
+from gridgov.policy.schema.registry import Registry
 from gridgov.policy.schema.staff import Eligibility, Staff
 from gridgov.policy.schema.territory import HouseholdNorm, Territory
 from gridgov.policy.schema.vocabulary import (
@@ -106,6 +107,7 @@ __all__ = [
     "PowerType",
     "Refusable",
     "Regulation",
+    "Registry",
     "RegulationKind",
     "RegulationStatus",
     "ReportLevel",

@@ -42,6 +42,7 @@ class PolicyProfile(_Checked):
     board: Board = Field(title="网格公示")
     registry: Registry = Field(title="基础信息")
     departments: list[DepartmentKind] = _unique("联动部门", min_length=1)
+    registry: Registry = Field(title="基础信息")
     sources: dict[str, str] = Field(title="出处")
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
 
@@ -77,6 +78,10 @@ class PolicyProfile(_Checked):
             for level in dept.levels:
                 if level not in self.territory.agency_levels:
                     found.append((f"departments[{i}].levels", f"层级 {level} 未在 territory.agency_levels 中设置机构"))
+        known = {d.code for d in self.departments}
+        for i, kind in enumerate(self.registry.department_access):
+            if kind not in known:
+                found.append((f"registry.department_access[{i}]", f"联动部门 {kind} 未在 departments 中列出"))
         if "liaison" in self.staff.roles and self.territory.micro_grids == "none":
             found.append(("staff.roles", "设置了微网格联络员，但 territory.micro_grids = \"none\""))
 
