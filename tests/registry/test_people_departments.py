@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from gridgov.accounts.demo import demo_department_kinds, demo_places
-from gridgov.policy.schema import Registry
 
 from .people_fixtures import add_person
 
@@ -15,7 +14,8 @@ CITY = "321100000000"
 
 def _grant(app, *kinds: str) -> None:
     profile = app.state.profile
-    app.state.profile = profile.model_copy(update={"registry": Registry(department_access=list(kinds))})
+    granted = profile.registry.model_copy(update={"department_access": list(kinds)})
+    app.state.profile = profile.model_copy(update={"registry": granted})
 
 
 @pytest.mark.setting("registry.department_access")
@@ -44,5 +44,6 @@ def test_a_department_reads_the_people_of_its_area_only_where_granted(app, clien
 
 
 def test_a_grant_naming_an_unknown_department_kind_is_a_profile_problem(app):
-    profile = app.state.profile.model_copy(update={"registry": Registry(department_access=["nosuchdept"])})
+    unknown = app.state.profile.registry.model_copy(update={"department_access": ["nosuchdept"]})
+    profile = app.state.profile.model_copy(update={"registry": unknown})
     assert ("registry.department_access[0]", "联动部门 nosuchdept 未在 departments 中列出") in profile.problems()
