@@ -73,3 +73,16 @@ def test_a_staff_page_names_the_grid_of_each_post(client_as, db):
     cells = re.findall(r'<td class="post-scope">(.*?)</td>', html, re.S)
     cell = next(c for c in cells if post["scope_code"] in c)
     assert f">{grid_name}</a>" in cell and f'<small class="code muted">{post["scope_code"]}</small>' in cell
+
+
+def test_the_account_page_names_the_users_scope_and_department(client_as, db):
+    from gridgov.models import Department, User
+
+    user = db.scalar(select(User).where(User.username == "dept_cg"))
+    html = client_as("dept_cg").get("/account", headers=HTML).text
+    area = db.scalar(select(Area.name).where(Area.code == user.scope_code))
+    dept = db.scalar(select(Department.name).where(Department.code == user.department_code))
+    scope = re.search(r'<dd id="account-scope">(.*?)</dd>', html, re.S).group(1)
+    department = re.search(r'<dd id="account-department">(.*?)</dd>', html, re.S).group(1)
+    assert scope.strip().startswith(area) and f'<small class="code">{user.scope_code}</small>' in scope
+    assert department.strip().startswith(dept) and user.department_code in department
