@@ -53,7 +53,7 @@ def test_a_plain_form_is_disabled_and_says_it_is_working_until_the_answer(page):
     page.fill("#username", "busy_test")
     page.fill("#display_name", "测试")
     page.select_option("#role", index=1)
-    page.evaluate("() => { document.querySelector('#scope_code').value = '321100000000'; }")
+    page.evaluate("() => { document.querySelector('input[name=scope_code]').value = '321100000000'; }")
     page.fill("#password", "abcdefgh1")
     page.fill("#password2", "abcdefgh2")  # refused: the passwords differ
     page.click(button)
