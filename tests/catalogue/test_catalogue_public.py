@@ -174,7 +174,40 @@ def test_pdf_export_is_an_a4_document_written_by_reportlab(public):
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     body = r.content
     assert body.startswith(b"%PDF-") and b"ReportLab" in body
-    assert b"STSong-Light" in body
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in body  # A4 in points
     assert public.get("/catalogue/export.pdf?area=329999000000").status_code == 404
+
+
+def _fonts(pdf) -> list:
+    """Every font dictionary the PDF's pages use (descendants of composite fonts included)."""
+    found = []
+    for page in pdf.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            found.append(font)
+            found.extend(d.get_object() for d in font.get("/DescendantFonts", []))
+    return found
+
+
+def test_the_pdf_embeds_the_cjk_glyphs_it_shows(public):
+    """The PDF carries its own Chinese font (a TrueType subset, FontFile2), so a reader without
+    Chinese fonts shows the names; no font is left for the reader to supply (issue 14)."""
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(public.get("/catalogue/export.pdf").content))
+    fonts = _fonts(pdf)
+    assert fonts
+    embedded = [f for f in fonts if "/FontDescriptor" in f and "/FontFile2" in f["/FontDescriptor"].get_object()]
+    assert embedded, "no TrueType font file embedded"
+    for f in embedded:  # a subset (its name tagged ABCDEF+) that maps its glyphs back to text
+        assert "+" in f["/BaseFont"] and "/ToUnicode" in f
+    for f in fonts:  # a font with no file of its own would be the reader's to supply
+        descriptor = f.get("/FontDescriptor")
+        if f.get("/Subtype") == "/Type0":
+            continue  # its glyphs are its descendant's, checked in turn
+        assert descriptor is not None, f"font {f.get('/BaseFont')} is not embedded"
+        assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.get_object()), f["/BaseFont"]
+    text = "".join(page.extract_text() for page in pdf.pages)
+    for name in [*STARTER_NAMES, "不得交由网格员承担的事项"]:
+        assert name in text
 

@@ -79,3 +79,29 @@ def test_users_page_in_the_api(client_as):
     assert [u["username"] for u in admin.get("/api/v1/users", params={"q": "worker2"}).json()["items"]] == ["worker2"]
     assert admin.get("/api/v1/users", params={"page_size": 0}).status_code == 422
     assert admin.get("/api/v1/users", params={"area": "12"}).status_code == 422
+
+
+def test_users_and_audit_pages_show_a_pager_and_the_rest_on_page_two(client_as, monkeypatch):
+    """The users and audit pages: a list longer than a page shows the pager, page 2 the rest."""
+    from gridgov.accounts import admin_web
+    from gridgov.audit import web as audit_web
+
+    monkeypatch.setattr(admin_web, "PAGE_SIZE", 4)
+    admin = client_as("city_admin")
+    names = [u["username"] for u in admin.get("/api/v1/users", params={"page_size": 200}).json()["items"]]
+    first, second = (admin.get("/users", params={"page": p}, headers=HTML).text for p in (1, 2))
+    assert 'class="pager"' in first and 'href="/users?page=2"' in first
+    shown = [n for n in names if f">{n}<" in first]
+    later = [n for n in names if f">{n}<" in second]
+    assert shown == names[:4] and later == names[4:8]
+
+    monkeypatch.setattr(audit_web, "PAGE_SIZE", 3)
+    auditor = client_as("auditor")
+    total = auditor.get("/api/v1/audit", params={"page_size": 1}).json()["total"]
+    assert total > 3
+    html = auditor.get("/audit", headers=HTML).text
+    assert _total(html, "audit-total") == total and 'class="pager"' in html and "page=2" in html
+    ids = [re.findall(r'class="audit-entry" data-id="(\d+)"', auditor.get("/audit", params={"page": p},
+                                                                          headers=HTML).text) for p in (1, 2)]
+    everything = [str(e["id"]) for e in auditor.get("/api/v1/audit", params={"page_size": 6}).json()["items"]]
+    assert ids == [everything[:3], everything[3:6]]

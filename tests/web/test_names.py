@@ -59,3 +59,30 @@ def test_instructions_name_their_grid(client_as, places, db):
     assert f">{grid_name}</a>" in shown and f'<small class="code">{places.grid}</small>' in shown
     listed = page(town, "/instructions")
     assert f'{grid_name}</span> <small class="code muted">{places.grid}</small>' in listed
+
+
+def test_a_staff_page_names_the_grid_of_each_post(client_as, db):
+    """Staff detail (issue 14, smaller items): a post's place by name, its code in small print."""
+    admin = client_as("city_admin")
+    person = next(s for s in admin.get("/api/v1/staff", params={"page_size": 50}).json()["items"] if s["roles"])
+    detail = admin.get(f"/api/v1/staff/{person['id']}").json()
+    post = next(p for p in detail["posts"] if p["grid_code"])
+    grid_name = db.scalar(select(Grid.name).where(Grid.code == post["grid_code"]))
+    assert post["scope_name"] == grid_name
+    html = admin.get(f"/staff/{person['id']}", headers=HTML).text
+    cells = re.findall(r'<td class="post-scope">(.*?)</td>', html, re.S)
+    cell = next(c for c in cells if post["scope_code"] in c)
+    assert f">{grid_name}</a>" in cell and f'<small class="code muted">{post["scope_code"]}</small>' in cell
+
+
+def test_the_account_page_names_the_users_scope_and_department(client_as, db):
+    from gridgov.models import Department, User
+
+    user = db.scalar(select(User).where(User.username == "dept_cg"))
+    html = client_as("dept_cg").get("/account", headers=HTML).text
+    area = db.scalar(select(Area.name).where(Area.code == user.scope_code))
+    dept = db.scalar(select(Department.name).where(Department.code == user.department_code))
+    scope = re.search(r'<dd id="account-scope">(.*?)</dd>', html, re.S).group(1)
+    department = re.search(r'<dd id="account-department">(.*?)</dd>', html, re.S).group(1)
+    assert scope.strip().startswith(area) and f'<small class="code">{user.scope_code}</small>' in scope
+    assert department.strip().startswith(dept) and user.department_code in department

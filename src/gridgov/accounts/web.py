@@ -164,9 +164,10 @@ def logout(request: Request, session: SessionDep, principal: Public):
 
 
 @router.get("/account")
-def account(request: Request, principal: SignedIn):
+def account(request: Request, session: SessionDep, principal: SignedIn):
     return templates.TemplateResponse(request, "accounts/account.html",
-                                      {"me": principal, "message": None, "error": None})
+                                      {"me": principal, "message": None, "error": None,
+                                       "names": service.own_names(session, principal)})
 
 
 @router.post("/account/password")
@@ -178,7 +179,7 @@ def account_password(
     new_password: Annotated[str, Form()] = "",
     new_password2: Annotated[str, Form()] = "",
 ):
-    context = {"me": principal, "message": None, "error": None}
+    context = {"me": principal, "message": None, "error": None, "names": service.own_names(session, principal)}
     try:
         if new_password != new_password2:
             raise DomainError("两次输入的新密码不一致")

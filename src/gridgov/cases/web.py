@@ -162,15 +162,22 @@ def cases_mine(request: Request, me: CaseReader, session: SessionDep):
     return _render(request, "cases/mine.html", context, status=status, headers=VARY)
 
 
+def _asked_group(request: Request) -> tuple[str, int] | None:
+    """Which group of a worklist a pager link asks for, and its page (``?group=dispatch&page=2``)."""
+    group = request.query_params.get("group", "")
+    return (group, search.page_of(request.query_params.get("page"))) if group else None
+
+
 @router.get("/cases/inbox")
 def cases_inbox(request: Request, me: CaseActor, session: SessionDep):
-    groups = lists.inbox(session, me, now=utc_now(), profile=request.app.state.profile)
-    return _render(request, "cases/inbox.html", {"groups": groups, "total": sum(len(g["rows"]) for g in groups)})
+    groups = lists.inbox(session, me, now=utc_now(), profile=request.app.state.profile, asked=_asked_group(request))
+    return _render(request, "cases/inbox.html", {"groups": groups, "total": sum(g["total"] for g in groups)})
 
 
 @router.get("/cases/department")
 def cases_department(request: Request, me: CaseActor, session: SessionDep):
-    return _render(request, "cases/department.html", {"lists": lists.department(session, me, now=utc_now())})
+    return _render(request, "cases/department.html",
+                   {"lists": lists.department(session, me, now=utc_now(), asked=_asked_group(request))})
 
 
 @router.get("/cases/overview")

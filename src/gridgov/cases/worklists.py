@@ -38,6 +38,10 @@ from gridgov.territory import rules
 from gridgov.web.navigation import case_tabs
 
 LIST_LIMIT = 100
+WORKLIST_PAGE_SIZE = 20
+"""Cards per group of a worklist page (the inbox's, a department's); the rest on further pages."""
+WORKLIST_SCAN = 2000
+"""The most open cases a worklist weighs (newest first); a town's open cases stay well below it."""
 SIDE_ACTIONS = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE})
 """Actions anyone who sees a case may take: they do not put a case on someone's worklist."""
 
@@ -129,10 +133,23 @@ STAND_IN_STATES = frozenset({CaseState.REPORTED, CaseState.VERIFIED})
 STAND_IN_ACTIONS = frozenset({CaseAction.VERIFY, CaseAction.ASSIGN, CaseAction.ACCEPT})
 
 
-def inbox(session: Session, principal: Principal, *, now: datetime, profile) -> list[dict]:
-    """An agency's worklist: each case where the lifecycle gives this user a step to take now."""
+def paged_group(key: str, label: str, rows: list[Row], *, asked: tuple[str, int] | None = None,
+                page_size: int = 0) -> dict:
+    """One group of a worklist, one page of it: the page ``asked`` = (group, page) names for this
+    group (clamped to its last page), else its first; with the group's total and page count."""
+    size = page_size or WORKLIST_PAGE_SIZE
+    pages = max(1, -(-len(rows) // size))
+    page = min(asked[1], pages) if asked and asked[0] == key else 1
+    return {"key": key, "label": label, "rows": rows[(page - 1) * size:page * size], "total": len(rows),
+            "page": page, "pages": pages}
+
+
+def inbox(session: Session, principal: Principal, *, now: datetime, profile,
+          asked: tuple[str, int] | None = None) -> list[dict]:
+    """An agency's worklist: each case where the lifecycle gives this user a step to take now, in
+    groups, each group paged (``asked``: which group's which page)."""
     wanted = {s for _key, _label, states in INBOX_GROUPS for s in states}
-    cases = _cases(session, principal, states=wanted, limit=LIST_LIMIT * 3)
+    cases = _cases(session, principal, states=wanted, limit=WORKLIST_SCAN)
     offered = {c.id: set(actions_for(session, principal, c, now=now, profile=profile)) for c in cases}
     # A case still its grid's workers' is the agency's only where it stands in for them (cases.unstaffed).
     mine_now = [c for c in cases if offered[c.id] - SIDE_ACTIONS
@@ -143,27 +160,29 @@ def inbox(session: Session, principal: Principal, *, now: datetime, profile) -> 
         picked = [c for c in mine_now if CaseState(c.state) in states]
         if key == "extension":
             picked = [c for c in picked if c.extension_request_days is not None]
-        groups.append({"key": key, "label": label, "rows": [rows[c.id] for c in picked]})
+        groups.append(paged_group(key, label, [rows[c.id] for c in picked], asked=asked))
     return groups
 
 
-def department(session: Session, principal: Principal, *, now: datetime) -> dict[str, list[Row]]:
+def department(session: Session, principal: Principal, *, now: datetime,
+               asked: tuple[str, int] | None = None) -> dict[str, dict]:
     """A department's worklist: emergencies sent straight to it (LZ§16), to sign, in progress, due
-    soon, and cases it assists on."""
+    soon, and cases it assists on; each group paged (``asked``: which group's which page)."""
     code = principal.department_code
-    cases = _cases(session, principal, states=OPEN_STATES) if code else []
+    cases = _cases(session, principal, states=OPEN_STATES, limit=WORKLIST_SCAN) if code else []
     lead = [c for c in cases if c.lead_department_code == code]
     by_id = dict(zip((c.id for c in cases), rows_for(session, cases, now), strict=True))
     in_progress = [by_id[c.id] for c in lead if c.state == CaseState.IN_PROGRESS]
     alerted = repo.alerted_case_ids(session, code, [c.id for c in cases if c.lead_department_code != code]) if code \
         else set()
-    return {
+    groups = {
         "emergency": [by_id[c.id] for c in cases if c.id in alerted],
         "to_sign": [by_id[c.id] for c in lead if c.state == CaseState.DISPATCHED],
         "in_progress": in_progress,
         "due_soon": [r for r in in_progress if r.status in ("warning", "overdue")],
         "assisting": [by_id[c.id] for c in cases if c.lead_department_code != code and c.id not in alerted],
     }
+    return {key: paged_group(key, "", rows, asked=asked) for key, rows in groups.items()}
 
 
 def counts_by_state(session: Session, principal: Principal) -> list[dict]:

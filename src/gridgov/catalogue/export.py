@@ -6,8 +6,9 @@ county's) with the matters in force *today* — asked of :mod:`gridgov.catalogue
 temporary matter past its end date is gone here exactly when it is gone for cases — and each list's
 published versions. No jurisdiction: the list is public.
 
-The PDF uses reportlab's built-in CJK CID font (STSong-Light), which every PDF reader supplies, so
-a Chinese PDF needs no font file shipped or installed.
+The PDF embeds the subset of a CJK TrueType font it uses (WenQuanYi Micro Hei, Apache-2.0, shipped
+in ``catalogue/fonts/`` as a GB2312 subset, see scripts/cjk_font_subset.py): a reader without
+Chinese fonts still shows every character, and the app needs no system font.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -329,7 +331,17 @@ def to_xlsx(view: CatalogueView) -> bytes:
     return xlsx_bytes(wb)
 
 
-CJK_FONT = "STSong-Light"
+CJK_FONT = "WenQuanYiMicroHei"
+CJK_FONT_FILE = Path(__file__).with_name("fonts") / "wqy-microhei-gb2312.ttf"
+
+
+def _register_cjk_font() -> None:
+    """Register the shipped TrueType font once; reportlab embeds the glyphs a document uses (FontFile2)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_FILE)))
 
 
 def to_pdf(view: CatalogueView) -> bytes:
@@ -338,8 +350,6 @@ def to_pdf(view: CatalogueView) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import (
         Paragraph,
         SimpleDocTemplate,
@@ -348,8 +358,7 @@ def to_pdf(view: CatalogueView) -> bytes:
         TableStyle,
     )
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    _register_cjk_font()
     base = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=8.5, leading=11, wordWrap="CJK")
     small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=colors.HexColor("#475569"))
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, spaceAfter=4)
@@ -362,7 +371,8 @@ def to_pdf(view: CatalogueView) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm,
                             bottomMargin=14 * mm, title=view.title, author="网格化社会治理平台",
-                            subject=view.regulation)
+                            subject=view.regulation,
+                            initialFontName=CJK_FONT)  # the canvas's starting font: no Helvetica left to supply
     story: list = [p(view.title, title), p(f"依据《{view.regulation}》公布 · 导出日期 {view.day.isoformat()}", small)]
     widths = [x * mm for x in (24, 62, 14, 20, 22, 18, 22)]
     if not view.lists:
@@ -384,6 +394,7 @@ def to_pdf(view: CatalogueView) -> bytes:
             rows.append([p("（本清单暂无事项）"), "", "", "", "", "", ""])
         table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),  # plain-text cells too: no Helvetica left to supply
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#CBD5E1")),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F1F5F9")),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -48,6 +48,7 @@ class PostRead(BaseModel):
     activated_at: datetime | None
     leader_basis: str | None = None
     leader_basis_label: str = ""
+    scope_name: str = Field("", title="岗位所在网格或区域的名称（微网格：所在网格的名称）")
 
 
 class TrainingRead(BaseModel):

@@ -240,8 +240,8 @@ def _item(s: StaffMember, area_name: str, roles: list[str]) -> StaffListItem:
                          area_name=area_name, roles=roles)
 
 
-def post_read(p, staff_name: str = "") -> PostRead:
-    return PostRead(id=p.id, staff_id=p.staff_id, staff_name=staff_name, role=p.role,
+def post_read(p, staff_name: str = "", scope_name: str = "") -> PostRead:
+    return PostRead(id=p.id, staff_id=p.staff_id, staff_name=staff_name, role=p.role, scope_name=scope_name,
                     role_label=rules.role_label(p.role),
                     scope_code=p.scope_code, grid_code=p.grid_code, micro_grid_code=p.micro_grid_code,
                     department_code=p.department_code, start_date=p.start_date, end_date=p.end_date, status=p.status,
@@ -250,14 +250,28 @@ def post_read(p, staff_name: str = "") -> PostRead:
                     leader_basis_label=rules.leader_basis_label(p.leader_basis) if p.leader_basis else "")
 
 
+def scope_names(session: Session, posts) -> dict[str, str]:
+    """The names of the posts' places, to show beside their codes: a grid's (a micro-grid post's
+    grid's too) or an area's."""
+    names = {c: a.name for c, a in territory_lookup.get_areas(
+        session, {p.scope_code for p in posts if not p.grid_code}).items()}
+    for code in {p.grid_code for p in posts if p.grid_code}:
+        grid = territory_lookup.get_grid(session, code)
+        if grid is not None:
+            names[code] = grid.name
+    return names
+
+
 def get_staff_read(session: Session, principal: Principal, staff_id: int) -> StaffRead:
     staff = access_staff(session, principal, staff_id)
     item = list_items(session, principal, [staff])[0]
+    posts = repo.posts_of(session, principal, [staff.id])
+    names = scope_names(session, posts)
     return StaffRead(
         **item.model_dump(),
         birth_year=birth_year(staff.birth_date),
         has_photo=staff.photo_hash is not None,
-        posts=[post_read(p, staff.name) for p in repo.posts_of(session, principal, [staff.id])],
+        posts=[post_read(p, staff.name, names.get(p.grid_code or p.scope_code, "")) for p in posts],
         trainings=[TrainingRead(id=t.id, kind=t.kind, held_on=t.held_on, passed=t.passed, score=t.score, note=t.note)
                    for t in repo.trainings_of(session, staff.id)],
         exclusions=[ExclusionRead(id=e.id, kind=e.kind, label=rules.exclusion_label(e.kind), evidence=e.evidence,

@@ -175,6 +175,7 @@ def _detail(request: Request, session: Session, me: Principal, staff_id: int, *,
         "exclusion_kinds": [(k, VALUE_LABELS.get(k, k)) for k in profile.staff.fulltime_eligibility.exclusions],
         "staff_policy": profile.staff,
         "can_write": me.can(Permission.STAFF_WRITE),
+        "area_options": area_options(session, me, selected=None) if me.can(Permission.STAFF_WRITE) else [],
         "can_reveal": me.can(Permission.STAFF_REVEAL),
         "form": form, "error": error, "values": values or {}, "message": message,
     }, status_code=status)

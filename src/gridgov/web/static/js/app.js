@@ -1,5 +1,6 @@
 /* Site-wide behaviour: the area tree's expand/collapse buttons (htmx loads the children once),
-   filters that apply on change (``data-autosubmit``) and print buttons (``data-print``).
+   filters that apply on change (``data-autosubmit``), print buttons (``data-print``), the menu,
+   and every form's progress on submit (its buttons disabled, 提交中…).
    No page has inline script or ``on*=`` handlers: the Content-Security-Policy would block them. */
 window.GGDom = (function () {
   "use strict";
@@ -80,6 +81,83 @@ window.GGDom = (function () {
   });
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") closeGroups(null);
+  });
+
+  /* Progress on submit, for every form: while its request runs, the form's submit buttons are
+     disabled and the one pressed says 提交中… (a search: 查询中…). A plain form stays so until the
+     next page comes (a page the browser kept comes back with its buttons working again); an htmx
+     form, or a button with hx-post, until the answer, failed or not. A disabled button is not sent,
+     so the pressed button's name and value go along in a hidden input. A form may opt out with
+     data-no-busy; a form's [data-busy-status] (or #busy-status) tells it in words too. */
+  var SUBMITS = "button[type=submit], button:not([type]), input[type=submit]";
+  function label(button, text) {
+    if (button.tagName === "INPUT") {
+      if (text === undefined) return button.value;
+      button.value = text;
+    } else {
+      if (text === undefined) return button.textContent;
+      button.textContent = text;
+    }
+  }
+  function setBusy(form, pressed, busy) {
+    var buttons = form.tagName === "FORM" ? Array.prototype.slice.call(form.querySelectorAll(SUBMITS)) : [form];
+    var shown = pressed && buttons.indexOf(pressed) >= 0 ? pressed : buttons[0];
+    buttons.forEach(function (b) {
+      if (busy) {
+        if (b.getAttribute("aria-busy") === "true") return;
+        b.disabled = true;
+        b.setAttribute("aria-busy", "true");
+        if (b === shown) {
+          b.setAttribute("data-idle-label", label(b));
+          var get = (form.getAttribute("method") || "get").toLowerCase() === "get" && !form.hasAttribute("hx-post");
+          label(b, get ? "查询中…" : "提交中…");
+        }
+      } else if (b.getAttribute("aria-busy") === "true") {
+        b.disabled = false;
+        b.removeAttribute("aria-busy");
+        if (b.hasAttribute("data-idle-label")) {
+          label(b, b.getAttribute("data-idle-label"));
+          b.removeAttribute("data-idle-label");
+        }
+      }
+    });
+    var status = form.querySelector && form.querySelector("[data-busy-status], #busy-status");
+    if (status) status.textContent = busy ? "正在提交，请稍候…" : "";
+    if (!busy && form.querySelectorAll) {
+      form.querySelectorAll("[data-busy-copy]").forEach(function (c) { c.remove(); });
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("data-no-busy") || form.target === "_blank") return;
+    if (form.hasAttribute("hx-get") || form.hasAttribute("hx-post")) return;  // htmx's events below
+    var pressed = event.submitter;
+    if (pressed && pressed.name) {
+      form.appendChild(GGDom.el("input", { type: "hidden", name: pressed.name, value: pressed.value,
+                                           "data-busy-copy": "" }));
+    }
+    setBusy(form, pressed, true);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form").forEach(function (form) { setBusy(form, null, false); });
+  });
+  function htmxSender(event) {
+    var elt = event.detail.elt;
+    if (!elt || elt.hasAttribute("data-no-busy")) return null;
+    if (elt.tagName === "FORM" || (elt.tagName === "BUTTON" && elt.hasAttribute("hx-post"))) return elt;
+    return null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var sender = htmxSender(event);
+    var active = document.activeElement;
+    if (sender) setBusy(sender, active && sender.contains(active) ? active : null, true);
+  });
+  ["htmx:afterRequest", "htmx:sendError", "htmx:timeout", "htmx:abort"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var sender = htmxSender(event);
+      if (sender) setBusy(sender, null, false);
+    });
   });
 
   document.addEventListener("htmx:responseError", function (event) {

@@ -229,36 +229,6 @@
     check();
   }
 
-  /* A form marked data-busy cannot be sent twice: on submit its buttons are disabled and it says it
-     is working. The button pressed names the step (next_action, join_case …), and a disabled button
-     is not sent, so its name and value go along in a hidden input. */
-  function busyForms() {
-    document.querySelectorAll("form[data-busy]").forEach(function (form) {
-      form.addEventListener("submit", function (ev) {
-        var pressed = ev.submitter;
-        if (pressed && pressed.name) {
-          form.appendChild(GGDom.el("input", { type: "hidden", name: pressed.name, value: pressed.value,
-                                               "data-busy-copy": "" }));
-        }
-        form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
-          b.disabled = true;
-          b.setAttribute("aria-busy", "true");
-        });
-        var status = form.querySelector("#busy-status");
-        if (status) status.textContent = "正在提交，请稍候…";
-      });
-    });
-    /* Back to a page the browser kept: its buttons work again. */
-    window.addEventListener("pageshow", function (ev) {
-      if (!ev.persisted) return;
-      document.querySelectorAll("form[data-busy] [data-busy-copy]").forEach(function (c) { c.remove(); });
-      document.querySelectorAll("form[data-busy] [aria-busy=true]").forEach(function (b) {
-        b.disabled = false;
-        b.removeAttribute("aria-busy");
-      });
-    });
-  }
-
   /* A form with more than one step (form[data-explicit-submit]: the report form's 现场处置 and 上报,
      and 我也发现了 for each nearby case, which comes before 登记) has no default step: Enter in a
      one-line field does not send it as the first button's step; a button (Tab, then Enter or Space) does. */
@@ -277,7 +247,6 @@
   typeFilter();
   explicitSubmit();
   nearbyCheck();
-  busyForms();
   overviewChart();
   overviewMap();
 })();
