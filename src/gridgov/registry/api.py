@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.places_api import router as places_router
+
 router = APIRouter(tags=["registry"])
+router.include_router(places_router)
