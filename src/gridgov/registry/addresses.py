@@ -139,3 +139,8 @@ def address_detail(session: Session, principal: Principal, address_id: int) -> A
 
 def is_dedicated(grid) -> bool:
     return grid is not None and grid.kind == GridKind.DEDICATED and grid.status == GridStatus.ACTIVE
+
+
+def village_options(session: Session, principal: Principal) -> list[dict]:
+    """The villages/communities offered in the address form."""
+    return [{"code": a.code, "name": a.name} for a in repo.villages(session, principal)]

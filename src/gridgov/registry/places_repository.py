@@ -167,3 +167,10 @@ def list_units(session: Session, principal: Principal, *, uscc: str | None, q: s
 def units_at(session: Session, principal: Principal, address_id: int) -> Sequence[Unit]:
     stmt = scoped(select(Unit).where(Unit.address_id == address_id), principal, Unit)
     return session.scalars(stmt.order_by(Unit.name, Unit.id)).all()
+
+
+def villages(session: Session, principal: Principal, limit: int = 2000) -> Sequence[Area]:
+    """The villages/communities an address may be registered in: those inside the jurisdiction, or
+    the one above a worker's grid."""
+    stmt = scoped(select(Area).where(Area.level == "village"), principal, Area, ancestors=True)
+    return session.scalars(stmt.order_by(Area.code).limit(limit)).all()

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.places_web import router as places_pages
+
 router = APIRouter()
+router.include_router(places_pages)
