@@ -96,11 +96,13 @@ def create_address(session: Session, principal: Principal, data: AddressCreate, 
     canonical = canonical_of(session, area.code, raw)
     if len(canonical) > 200:
         raise Invalid("地址全文过长（最多 200 字）")
+    # The village's number first: its counter row stays locked until this transaction ends, so two
+    # registrations in one village take turns and the second sees the first's text (409, not a 500).
+    seq = repo.next_number(session, rules.counter_name(area.code))
     existing = repo.address_by_canonical(session, canonical)
     if existing is not None:
         raise Conflict(f"该地址已登记：{existing.code} {existing.canonical}",
                        details=[{"field": "address", "code": existing.code, "canonical": existing.canonical}])
-    seq = repo.next_number(session, rules.counter_name(area.code))
     address = Address(code=rules.address_code(area.code, seq), area_code=area.code, canonical=canonical,
                       lon=lon, lat=lat, grid_code=grid_code, scope_code=grid_code or area.code, source=source,
                       created_by=principal.user_id if principal else None, created_at=now, updated_at=now, **parts)

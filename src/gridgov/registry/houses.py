@@ -58,8 +58,7 @@ def create_house(session: Session, principal: Principal, data: HouseCreate, *, n
     house = House(address_id=address.id, usage=data.usage, owner_person_id=data.owner_person_id,
                   owner_name=data.owner_name, area_m2=data.area_m2, note=data.note, scope_code=address.scope_code,
                   source=source, created_at=now, updated_at=now)
-    session.add(house)
-    session.flush()
+    repo.add_unique(session, house, f"该地址已登记房屋：{address.canonical}")
     record(session, actor=principal, action="house_created", now=now, object_type="house", object_id=house.id,
            area_code=address.area_code, after={"address": address.code, "usage": house.usage})
     return house

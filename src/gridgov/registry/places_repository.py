@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, get_visible, scoped
+from gridgov.errors import Conflict
 from gridgov.models import Area, Counter, Grid
 from gridgov.models.registry import Address, House, Person, Rental, Unit
 
@@ -24,6 +26,17 @@ def visible_area(session: Session, principal: Principal, code: str) -> Area | No
 
 def visible_grid(session: Session, principal: Principal, code: str) -> Grid | None:
     return get_visible(session, principal, Grid, code)
+
+
+def add_unique(session: Session, row, refusal: str) -> None:
+    """Adds ``row`` in a savepoint: a unique column another transaction took meanwhile (the check
+    before raced it) is a 409 with ``refusal``, not a 500, and the transaction goes on."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(refusal) from None
 
 
 def next_number(session: Session, name: str) -> int:

@@ -77,8 +77,7 @@ def create_unit(session: Session, principal: Principal, data: UnitCreate, *, cip
                 contact_phone_mask=mask_phone(phone) if phone else "",
                 dedicated_grid_code=data.dedicated_grid_code or None, scope_code=address.scope_code, source=source,
                 created_at=now, updated_at=now)
-    session.add(unit)
-    session.flush()
+    repo.add_unique(session, unit, f"统一社会信用代码 {code} 已登记")
     record(session, actor=principal, action="unit_created", now=now, object_type="unit", object_id=unit.id,
            area_code=address.area_code, after={"name": unit.name, "uscc": unit.uscc or "",
                                                "phone": unit.contact_phone_mask})
