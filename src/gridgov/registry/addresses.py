@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from gridgov.audit.rules import register_labels
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import covers
@@ -32,6 +33,9 @@ from gridgov.registry.places_schemas import (
     UnitListItem,
 )
 from gridgov.territory.service import area_chain, get_locator
+
+register_labels({"address_created": "登记标准地址", "house_created": "登记实有房屋",
+                 "rental_recorded": "登记出租记录", "unit_created": "登记实有单位"})
 
 ADDRESS_MISSING = "地址不存在"
 NAME_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWN, AreaLevel.VILLAGE)
