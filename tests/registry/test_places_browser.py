@@ -1,6 +1,7 @@
 """The report form's standard-address search in a real browser, on a 390×844 phone: a worker registers
-an address on the address page, then, reporting a case, types part of it, picks it, and the address
-id, the address text, the grid code and the map's pin follow; the case is registered with it."""
+an address on the address page (its coordinates from the phone's position); then, reporting a case,
+types part of it and picks it: the address id, the address text, the grid code and the map's pin
+follow, and the case is registered with it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def test_a_worker_finds_a_standard_address_in_the_report_form(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+                                  has_touch=True, permissions=["geolocation"])
     outside: list[str] = []
 
     def guard(route):
@@ -41,8 +42,10 @@ def test_a_worker_finds_a_standard_address_in_the_report_form(browser, live_serv
         page.select_option("#area_code", grid[:12])
         page.fill("#road", "浏览器测试路")
         page.fill("#house_no", "８")
-        page.fill("#lon", f"{point.x:.7f}")
-        page.fill("#lat", f"{point.y:.7f}")
+        context.set_geolocation({"longitude": point.x, "latitude": point.y})
+        page.click("#address-locate")  # the phone's position fills the coordinates
+        wait_for_js(page, "document.getElementById('lat').value !== ''")
+        assert abs(float(page.input_value("#lon")) - point.x) < 1e-6
         page.click("#address-submit")
         page.wait_for_url(re.compile(r"/registry/addresses/\d+"))
         canonical = page.text_content("#address-canonical").strip()
