@@ -40,6 +40,7 @@ class CaseCreate(BaseModel):
     crs: Literal["wgs84", "gcj02", "bd09"] = Field("wgs84", title="坐标系")
     grid_code: str | None = Field(None, pattern=r"^\d{15}$", title="网格编码")
     address: str = Field("", max_length=200, title="地址")
+    address_id: IdField | None = Field(None, title="标准地址编号（须在你的辖区内）")
     reporter_name: str = Field("", max_length=50, title="反映人")
     reporter_phone: str = Field("", max_length=20, title="反映人电话")
     photos: list[str] = Field(default_factory=list, max_length=9, title="照片（先上传得到的 SHA-256）")
@@ -129,6 +130,9 @@ class CaseRead(CaseListItem):
     """The case this duplicate was merged into (its page links to it)."""
     merged_from: list[str] = []
     """The (visible) duplicates merged into this case."""
+    address_id: int | None = None
+    address_text: str | None = None
+    """The canonical text of the standard address the case names (``address_id``)."""
 
 
 class NearbyCase(BaseModel):

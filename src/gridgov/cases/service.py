@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import covers, scoped
+from gridgov.authz.scope import SYSTEM, covers, get_visible, scoped
 from gridgov.cases import casetypes, clocks
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
@@ -59,6 +59,7 @@ from gridgov.models import (
     CasePhoto,
 )
 from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
+from gridgov.models.registry import Address
 from gridgov.models.territory import GridStatus
 from gridgov.notify import notice_params
 from gridgov.territory import dedicated, rules
@@ -150,7 +151,14 @@ def case_read(session: Session, principal: Principal, case: Case, *, now: dateti
         available_actions=[str(a) for a in actions_for(session, principal, case, now=now, profile=profile, depts=depts,
                                                        limits=limits)]
         if principal else [],
+        address_id=getattr(case, "address_id", None), address_text=_address_text(session, case),
     )
+
+
+def _address_text(session: Session, case) -> str | None:
+    """The canonical text of the standard address a case names: part of the case for whoever sees it."""
+    address = get_visible(session, SYSTEM, Address, getattr(case, "address_id", None))
+    return address.canonical if address is not None else None
 
 
 def new_case_read(session: Session, principal: Principal, new: NewCase, *, now: datetime, profile,
@@ -333,6 +341,8 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     phone = _reporter_phone(data)
     discovered = _discovered_at(data, now)
     grid, point = _grid_for(session, principal, data)
+    if data.address_id is not None and get_visible(session, principal, Address, data.address_id) is None:
+        raise Invalid(f"标准地址（编号 {data.address_id}）不存在或不在你的辖区内")
     photos = known_photos(media_root, data.photos)
     kind = (case_types or casetypes.load(None, profile)).subtype(data.type) if data.type else None
     category = data.category or matter_of_type(session, grid.code, kind, now, profile)
@@ -425,7 +435,7 @@ def _case_row(principal: Principal, data: CaseCreate, case_no: str, grid, point,
         extension_request_days=None, evaluation=None, result="", closed_at=None,
         created_by=principal.user_id if principal else None, created_at=now, updated_at=now,
         version=1, log_length=0, log_head="", extensions_used=0, rework_count=0, merged_into_id=None,
-        address_id=None, person_id=None,
+        address_id=data.address_id, person_id=None,
     )
 
 

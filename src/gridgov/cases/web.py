@@ -254,6 +254,7 @@ def case_create(request: Request, me: CaseCreator, session: SessionDep, form: Fo
             discovered_at=forms.local_datetime(text("discovered_at"), "发现时间"),
             lon=forms.number(text("lon"), "经度"), lat=forms.number(text("lat"), "纬度"), crs="wgs84",
             grid_code=text("grid_code") or None, address=text("address"), reporter_name=text("reporter_name"),
+            address_id=text("address_id") or None,
             reporter_phone=text("reporter_phone"), photos=values["photo_sha"],
             next_action=step, note=text("note"), result=text("result") if step == "solve_on_site" else "",
             result_photos=result_photos,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gridgov.registry.people_api import router as people_router
+from gridgov.registry.places_api import router as places_router
 
 router = APIRouter(tags=["registry"])
-router.include_router(people_router)
+for part in (people_router, places_router):
+    router.include_router(part)

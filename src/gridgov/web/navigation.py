@@ -89,7 +89,11 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/staff", "网格员", "staff.read", None),
         ("/adjustments", "网格调整", "adjustment.propose", None),
     )),
-    ("基础信息", (("/registry/people", "实有人口", "registry.read", None),)),
+    ("基础信息", (
+        ("/registry/people", "实有人口", "registry.read", None),
+        ("/registry/addresses", "标准地址", "registry.read", None),
+        ("/registry/units", "实有单位", "registry.read", None),
+    )),
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),
