@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 
 from gridgov.db import unit_of_work
 from gridgov.models import AuditEntry
+from gridgov.models.registry import PersonAccess
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -57,6 +58,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()  # committed already (see in_one_trip), or never used: nothing to wait for
 
 
+READ_RECORDS = (AuditEntry, PersonAccess)
+"""What a read may record of what it showed: audit entries, and the entries of a person's access log
+(who viewed a person's data, PIPL art. 45)."""
+
+
 class ReadOnlyRequest(RuntimeError):
     """A GET request tried to write in its session (a programming error: see :func:`get_session`)."""
 
@@ -64,7 +70,7 @@ class ReadOnlyRequest(RuntimeError):
 def _end_read(session: Session, write_factory: sessionmaker[Session]) -> None:
     """Ends a read request that recorded audit entries: they are written apart (see get_session)."""
     entries = list(session.new)
-    strays = [e for e in entries if not isinstance(e, AuditEntry)]
+    strays = [e for e in entries if not isinstance(e, READ_RECORDS)]
     for entry in entries:
         session.expunge(entry)
     _end(session, commit=False)  # first: its transaction is done with before the write begins

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.care_api import router as care_router
+
 router = APIRouter(tags=["registry"])
+router.include_router(care_router)

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry.care_web import router as care_router
+
 router = APIRouter()
+router.include_router(care_router)

@@ -89,6 +89,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/staff", "网格员", "staff.read", None),
         ("/adjustments", "网格调整", "adjustment.propose", None),
     )),
+    ("基础信息", (
+        ("/registry/care", "走访", "registry.read", None),
+    )),
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),

@@ -21,6 +21,7 @@ from gridgov.policy.schema.provenance import (
     _resolve,
     format_value,
 )
+from gridgov.policy.schema.registry import Registry
 from gridgov.policy.schema.staff import Staff
 from gridgov.policy.schema.territory import Territory
 from gridgov.policy.schema.vocabulary import VALUE_LABELS
@@ -40,6 +41,7 @@ class PolicyProfile(_Checked):
     catalogue: Catalogue = Field(title="事项清单")
     board: Board = Field(title="网格公示")
     departments: list[DepartmentKind] = _unique("联动部门", min_length=1)
+    registry: Registry = Field(title="基础信息")
     sources: dict[str, str] = Field(title="出处")
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
 

@@ -107,6 +107,7 @@ SECTION_TITLES = {
     "cases": "事项办理",
     "catalogue": "事项清单",
     "board": "网格公示",
+    "registry": "基础信息",
 }
 
 
