@@ -15,13 +15,6 @@ from gridgov.registry.care_schemas import PersonTagCreate
 
 from .care_fixtures import days_ago, grids, household, principal, tag
 
-GROUPS = ("registry.special_groups.severe_mental", "registry.special_groups.community_correction",
-          "registry.special_groups.released_prisoner", "registry.special_groups.drug_user",
-          "registry.special_groups.left_behind_child", "registry.special_groups.child_in_difficulty",
-          "registry.special_groups.elderly_alone", "registry.special_groups.disabled",
-          "registry.special_groups.low_income")
-
-
 @pytest.fixture
 def home(db, app):
     grid, grid2 = grids(db)
@@ -35,7 +28,11 @@ def home(db, app):
 
 
 @pytest.mark.req("E3")
-@pytest.mark.setting(*GROUPS)
+@pytest.mark.setting("registry.special_groups.severe_mental", "registry.special_groups.community_correction",
+                      "registry.special_groups.released_prisoner", "registry.special_groups.drug_user",
+                      "registry.special_groups.left_behind_child", "registry.special_groups.child_in_difficulty",
+                      "registry.special_groups.elderly_alone", "registry.special_groups.disabled",
+                      "registry.special_groups.low_income")
 @pytest.mark.parametrize("name", ["zhenjiang", "luzhou", "jiangsu", "qinzhou", "jiangmen"])
 def test_the_tag_list_shows_each_role_only_the_groups_its_profile_names(app, client_as, name):
     profile = load_profile(name)

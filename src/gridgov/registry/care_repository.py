@@ -45,8 +45,8 @@ def address(session: Session, principal: Principal, address_id: int | None) -> A
 def address_of_house(session: Session, principal: Principal, house_id: int | None) -> Address | None:
     if house_id is None:
         return None
-    stmt = select(Address).join(House, House.address_id == Address.id).where(House.id == house_id)
-    return session.scalar(scoped(stmt, principal, Address))
+    return session.scalar(scoped(select(Address).join(House, House.address_id == Address.id)
+                                 .where(House.id == house_id), principal, Address))
 
 
 def active_tags(session: Session, principal: Principal, person_ids: Sequence[int], *,
@@ -54,15 +54,17 @@ def active_tags(session: Session, principal: Principal, person_ids: Sequence[int
     """The current tags (no ``until``) of these people the principal may see, of ``indexes`` if given."""
     if not person_ids:
         return []
-    stmt = select(PersonTag).where(PersonTag.person_id.in_(list(person_ids)), PersonTag.until.is_(None))
+    where = [PersonTag.person_id.in_(list(person_ids)), PersonTag.until.is_(None)]
     if indexes is not None:
-        stmt = stmt.where(PersonTag.tag_index.in_(list(indexes)))
-    return list(session.scalars(scoped(stmt.order_by(PersonTag.id), principal, PersonTag)))
+        where.append(PersonTag.tag_index.in_(list(indexes)))
+    return list(session.scalars(scoped(select(PersonTag).where(*where).order_by(PersonTag.id), principal,
+                                       PersonTag)))
 
 
 def people_of_house(session: Session, principal: Principal, house_id: int) -> list[Person]:
-    stmt = select(Person).where(Person.house_id == house_id, Person.status == "active", Person.archived_at.is_(None))
-    return list(session.scalars(scoped(stmt.order_by(Person.id), principal, Person)))
+    return list(session.scalars(scoped(
+        select(Person).where(Person.house_id == house_id, Person.status == "active", Person.archived_at.is_(None))
+        .order_by(Person.id), principal, Person)))
 
 
 def due_tags(session: Session, principal: Principal, *, prefix: str, indexes: Sequence[str], until: date,
@@ -74,8 +76,8 @@ def due_tags(session: Session, principal: Principal, *, prefix: str, indexes: Se
     where = and_(PersonTag.until.is_(None), PersonTag.tag_index.in_(list(indexes)),
                  PersonTag.visit_due_on.is_not(None), PersonTag.visit_due_on <= until,
                  PersonTag.scope_code.startswith(prefix), Person.status == "active", Person.archived_at.is_(None))
-    base = select(PersonTag, Person).join(Person, Person.id == PersonTag.person_id).where(where)
-    base = scoped(scoped(base, principal, PersonTag), principal, Person)
+    base = scoped(scoped(select(PersonTag, Person).join(Person, Person.id == PersonTag.person_id).where(where),
+                         principal, PersonTag), principal, Person)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(base.order_by(PersonTag.visit_due_on, PersonTag.id).offset(offset).limit(limit)).all()
     return [(t, p) for t, p in rows], total
@@ -83,16 +85,16 @@ def due_tags(session: Session, principal: Principal, *, prefix: str, indexes: Se
 
 def list_visits(session: Session, principal: Principal, *, prefix: str | None, person_id: int | None,
                 house_id: int | None, unit_id: int | None, offset: int, limit: int) -> tuple[list[Visit], int]:
-    stmt = select(Visit)
+    where = []
     if prefix:
-        stmt = stmt.where(Visit.scope_code.startswith(prefix))
+        where.append(Visit.scope_code.startswith(prefix))
     if person_id is not None:
-        stmt = stmt.where(Visit.person_id == person_id)
+        where.append(Visit.person_id == person_id)
     if house_id is not None:
-        stmt = stmt.where(Visit.house_id == house_id)
+        where.append(Visit.house_id == house_id)
     if unit_id is not None:
-        stmt = stmt.where(Visit.unit_id == unit_id)
-    stmt = scoped(stmt, principal, Visit)
+        where.append(Visit.unit_id == unit_id)
+    stmt = scoped(select(Visit).where(*where), principal, Visit)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(Visit.visited_at.desc(), Visit.id.desc()).offset(offset).limit(limit))
     return list(rows), total
@@ -108,9 +110,8 @@ def names_of(session: Session, principal: Principal, person_ids: set[int]) -> di
 def canonical_of_houses(session: Session, principal: Principal, house_ids: set[int]) -> dict[int, str]:
     if not house_ids:
         return {}
-    stmt = select(House.id, Address.canonical).join(Address, Address.id == House.address_id).where(
-        House.id.in_(house_ids))
-    return dict(session.execute(scoped(stmt, principal, House)).all())
+    return dict(session.execute(scoped(select(House.id, Address.canonical).join(
+        Address, Address.id == House.address_id).where(House.id.in_(house_ids)), principal, House)).all())
 
 
 def unit_names(session: Session, principal: Principal, unit_ids: set[int]) -> dict[int, str]:
@@ -122,12 +123,11 @@ def unit_names(session: Session, principal: Principal, unit_ids: set[int]) -> di
 def find_houses(session: Session, principal: Principal, text: str, *, limit: int) -> list[tuple[House, Address]]:
     """Households whose address contains ``text`` or where a person of that name lives, in the jurisdiction."""
     like = f"%{text}%"
-    by_name = select(Person.house_id).where(Person.name.like(like), Person.house_id.is_not(None),
-                                            Person.status == "active")
-    by_name = scoped(by_name, principal, Person)
-    stmt = (select(House, Address).join(Address, Address.id == House.address_id)
-            .where(or_(Address.canonical.like(like), House.id.in_(by_name))))
-    stmt = scoped(scoped(stmt, principal, House), principal, Address)
+    by_name = scoped(select(Person.house_id).where(Person.name.like(like), Person.house_id.is_not(None),
+                                                   Person.status == "active"), principal, Person)
+    stmt = scoped(scoped(select(House, Address).join(Address, Address.id == House.address_id)
+                         .where(or_(Address.canonical.like(like), House.id.in_(by_name))), principal, House),
+                  principal, Address)
     return [(h, a) for h, a in session.execute(stmt.order_by(Address.canonical).limit(limit)).all()]
 
 
@@ -148,8 +148,8 @@ def usernames(session: Session, principal: Principal, user_ids: set[int]) -> dic
 def visit_with_photo(session: Session, principal: Principal, sha256: str) -> bool:
     """Whether a visit the principal sees carries this photo (``sha256``: 64 hex digits, checked by
     the caller, so the pattern holds no wildcard)."""
-    stmt = select(Visit.id).where(cast(Visit.photos, String).like(f"%{sha256}%")).limit(1)
-    return session.scalar(scoped(stmt, principal, Visit)) is not None
+    return session.scalar(scoped(select(Visit.id).where(cast(Visit.photos, String).like(f"%{sha256}%")).limit(1),
+                                 principal, Visit)) is not None
 
 
 def grid_name(session: Session, principal: Principal, code: str) -> str | None:
@@ -162,16 +162,16 @@ def grid_name(session: Session, principal: Principal, code: str) -> str | None:
 def claim_overdue(session: Session, principal: Principal, today: date) -> list[PersonTag]:
     """Marks the current tags whose visit is overdue and not yet warned about for this due date,
     and returns them: the conditional UPDATE is the claim (two sweeps at once cannot both take a row)."""
-    stmt = (update(PersonTag)
-            .where(PersonTag.until.is_(None), PersonTag.visit_due_on.is_not(None), PersonTag.visit_due_on < today,
-                   or_(PersonTag.visit_warned_on.is_(None), PersonTag.visit_warned_on != PersonTag.visit_due_on))
-            .values(visit_warned_on=PersonTag.visit_due_on)
-            .returning(PersonTag.id))
-    ids = [row[0] for row in session.execute(scoped(stmt, principal, PersonTag), execution_options={
-        "synchronize_session": False})]
+    stmt = scoped(update(PersonTag)
+                  .where(PersonTag.until.is_(None), PersonTag.visit_due_on.is_not(None), PersonTag.visit_due_on < today,
+                         or_(PersonTag.visit_warned_on.is_(None), PersonTag.visit_warned_on != PersonTag.visit_due_on))
+                  .values(visit_warned_on=PersonTag.visit_due_on)
+                  .returning(PersonTag.id), principal, PersonTag)
+    ids = [row[0] for row in session.execute(stmt, execution_options={"synchronize_session": False})]
     if not ids:
         return []
-    return list(session.scalars(select(PersonTag).where(PersonTag.id.in_(ids)).order_by(PersonTag.id)))
+    return list(session.scalars(scoped(select(PersonTag).where(PersonTag.id.in_(ids)).order_by(PersonTag.id),
+                                       principal, PersonTag)))
 
 
 def grid_workers(session: Session, principal: Principal, grid_codes: set[str]) -> list[User]:
@@ -179,8 +179,9 @@ def grid_workers(session: Session, principal: Principal, grid_codes: set[str]) -
     if not grid_codes:
         return []
     roles = [r.value for r in GRID_WORKER_ROLES]
-    stmt = select(User).where(User.scope_code.in_(grid_codes), User.role.in_(roles), User.is_active.is_(True))
-    return list(session.scalars(scoped(stmt, principal, User).order_by(User.id)))
+    return list(session.scalars(scoped(select(User).where(User.scope_code.in_(grid_codes), User.role.in_(roles),
+                                                          User.is_active.is_(True)).order_by(User.id),
+                                       principal, User)))
 
 
 def people_by_id(session: Session, principal: Principal, ids: set[int]) -> dict[int, Person]:
