@@ -11,7 +11,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from gridgov.models import Case
-from gridgov.models.registry import PersonTag, Visit
+from gridgov.models.registry import PersonAccess, PersonTag, Visit
 
 from .care_fixtures import days_ago, grids, household, tag
 
@@ -47,6 +47,9 @@ def test_visits_fall_due_by_the_tags_frequency_and_a_visit_clears_them(db, app, 
     assert listed == [(here.people[0].id, "severe_mental", "overdue"), (here.people[0].id, "elderly_alone", "overdue")]
     assert due["items"][0]["days_overdue"] == 10 and due["items"][0]["tag_name"] == "严重精神障碍患者"
     assert all(i["person_id"] != later.people[0].id for i in due["items"])  # not due for 89 days
+    viewed = db.scalars(select(PersonAccess.person_id).where(PersonAccess.username == "worker",
+                                                             PersonAccess.fields == "special_groups")).all()
+    assert viewed == [here.people[0].id]  # the due list's view of a person's tags is in its access log
     assert worker.get("/api/v1/visits/due", params={"grid": grid, "within": 90}).json()["total"] == 3
 
     r = worker.post("/api/v1/visits", json={"person_id": here.people[0].id, "note": "精神状态平稳",

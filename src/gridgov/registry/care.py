@@ -159,7 +159,8 @@ def _grid_prefix(principal: Principal, grid: str | None) -> str:
 def due_list(session: Session, principal: Principal, *, grid: str | None, within_days: int, page: int,
              page_size: int, profile, cipher, now: datetime) -> DuePage:
     """The people of the grid whose tags' visits are overdue or fall due within ``within_days``,
-    earliest first; only the tags the caller's role may see (a role that may see none gets none)."""
+    earliest first; only the tags the caller's role may see (a role that may see none gets none).
+    Each person shown gets a ``view`` entry in its access log (written last: see deps.get_session)."""
     prefix = _grid_prefix(principal, grid)
     visible = _visible_by_index(principal, profile, cipher)
     today = local(now).date()
@@ -176,6 +177,8 @@ def due_list(session: Session, principal: Principal, *, grid: str | None, within
                              visit_due_on=row.visit_due_on, due_status=status,
                              due_status_label=rules.DUE_STATUS_LABELS[status],
                              days_overdue=max(0, (today - row.visit_due_on).days)))
+    for person_id in dict.fromkeys(i.person_id for i in items):  # last: a read records what it showed
+        _log_view(session, principal, person_id, now=now)
     return DuePage(grid=grid or "", items=items, total=total, page=page, page_size=page_size)
 
 

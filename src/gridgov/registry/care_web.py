@@ -61,12 +61,12 @@ def care_home(request: Request, session: SessionDep, me: RegistryReader,
     state = request.app.state
     grid = (grid or "").strip() or _own_grid(me.scope_code)
     error = None
-    try:
+    found = care.find_households(session, me, q) if (q or "").strip() else None
+    try:  # last: the due list logs the views of what it shows
         due = care.due_list(session, me, grid=grid, within_days=7, page=page, page_size=50, profile=state.profile,
                             cipher=state.cipher, now=utc_now())
     except DomainError as exc:
         due, error = None, exc.message
-    found = care.find_households(session, me, q) if (q or "").strip() else None
     return _render(request, "registry/care/home.html", {
         "due": due, "grid": grid or "", "q": q or "", "found": found, "error": error,
         "pages": max(1, -(-due.total // due.page_size)) if due else 1,
