@@ -15,6 +15,7 @@ from gridgov.registry.care_schemas import PersonTagCreate
 
 from .care_fixtures import days_ago, grids, household, principal, tag
 
+
 @pytest.fixture
 def home(db, app):
     grid, grid2 = grids(db)
