@@ -102,7 +102,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         task = None
         if run_jobs and settings.sweep_interval_seconds > 0:
             task = asyncio.create_task(
-                jobs.run_forever(app.state.sessionmaker, profile, settings.sweep_interval_seconds)
+                jobs.run_forever(app.state.sessionmaker, profile, settings.sweep_interval_seconds,
+                                 cipher=app.state.cipher)
             )
         try:
             yield

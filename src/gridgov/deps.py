@@ -63,6 +63,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()  # committed already (see in_one_trip), or never used: nothing to wait for
 
 
+READ_RECORDS = (AuditEntry, PersonAccess)
+"""What a read may record of what it showed: audit entries, and the entries of a person's access log
+(who viewed a person's data, PIPL art. 45)."""
+
+
 class ReadOnlyRequest(RuntimeError):
     """A GET request tried to write in its session (a programming error: see :func:`get_session`)."""
 

@@ -28,7 +28,9 @@ log = logging.getLogger("gridgov.jobs")
 class Job:
     name: str
     label: str
-    run: Callable[[Session, datetime, object], str | None]
+    run: Callable[..., str | None]
+    with_cipher: bool = False
+    """Called as ``run(session, now, profile, cipher)``: the job reads or matches personal data."""
 
 
 def _apply_due_adjustments(session: Session, now: datetime, profile) -> str | None:
@@ -68,23 +70,44 @@ def _registry_retention(session: Session, now: datetime, profile) -> str | None:
     return "；".join(said) or None
 
 
+def _warn_overdue_visits(session: Session, now: datetime, profile, cipher) -> str | None:
+    from gridgov.registry.care import warn_overdue_visits
+
+    sent = warn_overdue_visits(session, now, profile, cipher)
+    return f"特殊人群走访逾期提醒 {sent} 条" if sent else None
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
     Job("complaints_sweep", "网格员投诉处理超期提醒（JS§19）", _sweep_complaints),
     Job("catalogue", "临时事项期满退出、逾期未整改强制退出", _expire_catalogue),
     Job("registry_retention", "迁出、死亡人员信息归档与期满删除", _registry_retention),
+    Job("registry_visits", "特殊人群走访逾期提醒（ZJ§19、JS§9(7)）", _warn_overdue_visits, with_cipher=True),
 )
 
 
-def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None = None) -> list[tuple[str, str]]:
-    """Runs every job once; returns (job name, what it did or the error) for the jobs that did something."""
+def _default_cipher():
+    from gridgov.config import get_settings
+    from gridgov.kit.crypto import FieldCipher
+
+    return FieldCipher(get_settings().secret_key)
+
+
+def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None = None,
+                  cipher=None) -> list[tuple[str, str]]:
+    """Runs every job once; returns (job name, what it did or the error) for the jobs that did something.
+    ``cipher``: the app's field cipher (else one from the settings' secret key)."""
     now = now or utc_now()
     done: list[tuple[str, str]] = []
     for job in JOBS:
         try:
             with unit_of_work(make_session) as session:
-                said = job.run(session, now, profile)
+                if job.with_cipher:
+                    cipher = cipher or _default_cipher()
+                    said = job.run(session, now, profile, cipher)
+                else:
+                    said = job.run(session, now, profile)
         except Exception as exc:
             log.exception("job %s failed", job.name)
             done.append((job.name, f"失败：{type(exc).__name__}"))
@@ -95,9 +118,9 @@ def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None =
     return done
 
 
-async def run_forever(make_session: sessionmaker, profile, interval_seconds: int) -> None:
+async def run_forever(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None) -> None:
     """The loop ``gridgov serve`` starts: run the jobs, sleep, repeat (in a worker thread, so a
     slow job never blocks requests)."""
     while True:
-        await asyncio.to_thread(run_jobs_once, make_session, profile)
+        await asyncio.to_thread(run_jobs_once, make_session, profile, cipher=cipher)
         await asyncio.sleep(interval_seconds)

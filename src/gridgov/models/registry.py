@@ -205,6 +205,8 @@ class PersonTag(Base):
     visit_due_on: Mapped[date | None] = mapped_column(Date)
     scope_code: Mapped[str] = mapped_column(String(SCOPE_CODE_LEN))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    visit_warned_on: Mapped[date | None] = mapped_column(Date)
+    """The due date whose overdue visit the sweep last warned about (once per overdue period)."""
 
     __table_args__ = (
         Index("ix_registry_person_tags_scope_tag", "scope_code", "tag_index"),

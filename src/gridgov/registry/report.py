@@ -61,11 +61,9 @@ def find_person(session: Session, principal: Principal, id_number: str, cipher: 
 
 
 def tag_label(profile, code: str) -> str:
-    """A tag's name under the profile where it names one; the code otherwise."""
-    for tag in getattr(getattr(profile, "registry", None), "tags", None) or []:
-        if getattr(tag, "code", None) == code:
-            return tag.name
-    return code
+    """A special group's name under the profile; its code when the profile no longer names it."""
+    group = profile.registry.special_groups.get(code)
+    return group.name if group else code
 
 
 def build_report(session: Session, principal: Principal, id_number: str, *, cipher: FieldCipher, profile,

@@ -93,6 +93,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/registry/people", "实有人口", "registry.read", None),
         ("/registry/addresses", "标准地址", "registry.read", None),
         ("/registry/units", "实有单位", "registry.read", None),
+        ("/registry/care", "走访", "registry.read", None),
     )),
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
