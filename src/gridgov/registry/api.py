@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry import io_api
+
 router = APIRouter(tags=["registry"])
+router.include_router(io_api.router)
