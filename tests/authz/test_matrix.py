@@ -44,6 +44,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 import gridgov
@@ -58,6 +59,7 @@ from gridgov.models import (
     StaffMember,
     User,
 )
+from gridgov.models.registry import Address
 
 from .matrix_common import CITY, Failures
 
@@ -78,19 +80,20 @@ def significant(code: str) -> str:
 
 _T, _D, _S = Permission.TERRITORY_READ, Permission.DEPARTMENTS_READ, Permission.STAFF_READ
 _U, _A, _C = Permission.USERS_ADMIN, Permission.AUDIT_READ, Permission.CASES_READ
+_R = Permission.REGISTRY_READ  # grid staff, agency staff and departments (which see none of it by default)
 MAY_READ: dict[str, set[Permission]] = {
     # What each demo account may read, written by hand from the role table of the brief, never taken from
     # role_can, the code under test: field and agency roles read the territory and the departments; agency
     # staff and grid leaders read staff records; the agency administrator also manages users; separation of
     # duties (等保 三员) leaves the auditor the audit log only and the security administrator users only.
-    "city_admin": {_T, _D, _S, _U, _C},
-    "county_dispatcher": {_T, _D, _S, _C},
-    "town_dispatcher": {_T, _D, _S, _C},
-    "worker": {_T, _D, _C},
-    "worker2": {_T, _D, _C},
-    "leader": {_T, _D, _S, _C},
-    "dept_cg": {_T, _D, _C},
-    "dept_sc": {_T, _D, _C},
+    "city_admin": {_T, _D, _S, _U, _C, _R},
+    "county_dispatcher": {_T, _D, _S, _C, _R},
+    "town_dispatcher": {_T, _D, _S, _C, _R},
+    "worker": {_T, _D, _C, _R},
+    "worker2": {_T, _D, _C, _R},
+    "leader": {_T, _D, _S, _C, _R},
+    "dept_cg": {_T, _D, _C, _R},
+    "dept_sc": {_T, _D, _C, _R},
     "auditor": {_A},
     "security_admin": {_U},
 }
@@ -116,6 +119,7 @@ class Universe:
                                             .where(AuditEntry.action == "user_created")).all())
         # a staff record lies where it is managed and wherever it holds a post
         self.staff: dict[str, set[str]] = {}
+        self.addresses = dict(db.execute(select(Address.code, Address.scope_code)).all())
         for staff_id, area in db.execute(select(StaffMember.id, StaffMember.area_code)):
             self.staff.setdefault(str(staff_id), set()).add(area)
         for staff_id, scope in db.execute(select(Post.staff_id, Post.scope_code)):
@@ -323,6 +327,19 @@ def staff_api(c, u) -> Seen:
         page += 1
 
 
+def registry_export(c, u) -> Seen:
+    """The masked export of the register's addresses (an .xlsx: a watermark row, the header, the rows)."""
+    wb = load_workbook(io.BytesIO(get(c, "/api/v1/registry/export.xlsx", kind="addresses").content), read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(min_row=3, values_only=True))
+    return Seen({row[0]: row[9] or row[1] for row in rows})
+
+
+def _addresses_in(u: Universe) -> set[str]:
+    if u.user.department_code:  # departments see none of the register by default
+        return set()
+    return {code for code, scope in u.addresses.items() if u.covers(scope)}
+
+
 def _searched(u: Universe) -> set[str]:
     return {c for c in u.active_grids() if SEARCH in u.grids[c][0] or SEARCH in c}
 
@@ -351,6 +368,7 @@ LISTS: list[List] = [
          lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
     List("审计日志 CSV", Permission.AUDIT_READ, audit_csv,
          lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
+    List("基础信息导出（标准地址，脱敏）", Permission.REGISTRY_READ, registry_export, _addresses_in),
 ]
 
 DETAILS: list[Detail] = [

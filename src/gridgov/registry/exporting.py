@@ -166,3 +166,10 @@ def export_full(session: Session, me: Principal, kind: str, grid: str | None, re
                   + (f"（{reason_text}）" if reason_text else ""),
            after={"kind": kind, "rows": len(pairs), "people": len(people), "scope": prefix, "reason": reason})
     return _workbook(me, kind, [values for _, values in pairs], now, full=True)
+
+
+def demo_rows(session: Session, me: Principal) -> int:
+    """How many of the people the principal may see are demo data (the page shows a 演示数据 badge)."""
+    from sqlalchemy import func
+
+    return session.scalar(scope.scoped(select(func.count(Person.id)).where(Person.source == "demo"), me, Person)) or 0

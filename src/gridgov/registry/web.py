@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.registry import io_web
+
 router = APIRouter()
+router.include_router(io_web.router)
