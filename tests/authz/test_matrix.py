@@ -59,7 +59,7 @@ from gridgov.models import (
     StaffMember,
     User,
 )
-from gridgov.models.registry import Address
+from gridgov.models.registry import Unit
 
 from .matrix_common import CITY, Failures
 
@@ -119,7 +119,7 @@ class Universe:
                                             .where(AuditEntry.action == "user_created")).all())
         # a staff record lies where it is managed and wherever it holds a post
         self.staff: dict[str, set[str]] = {}
-        self.addresses = dict(db.execute(select(Address.code, Address.scope_code)).all())
+        self.units = dict(db.execute(select(Unit.uscc, Unit.scope_code)).all())
         for staff_id, area in db.execute(select(StaffMember.id, StaffMember.area_code)):
             self.staff.setdefault(str(staff_id), set()).add(area)
         for staff_id, scope in db.execute(select(Post.staff_id, Post.scope_code)):
@@ -328,16 +328,16 @@ def staff_api(c, u) -> Seen:
 
 
 def registry_export(c, u) -> Seen:
-    """The masked export of the register's addresses (an .xlsx: a watermark row, the header, the rows)."""
-    wb = load_workbook(io.BytesIO(get(c, "/api/v1/registry/export.xlsx", kind="addresses").content), read_only=True)
+    """The masked export of the register's units (an .xlsx: a watermark row, the header, the rows)."""
+    wb = load_workbook(io.BytesIO(get(c, "/api/v1/registry/export.xlsx", kind="units").content), read_only=True)
     rows = list(wb.worksheets[0].iter_rows(min_row=3, values_only=True))
-    return Seen({row[0]: row[9] or row[1] for row in rows})
+    return Seen({row[1]: u.units[row[1]] for row in rows})
 
 
-def _addresses_in(u: Universe) -> set[str]:
+def _units_in(u: Universe) -> set[str]:
     if u.user.department_code:  # departments see none of the register by default
         return set()
-    return {code for code, scope in u.addresses.items() if u.covers(scope)}
+    return {uscc for uscc, scope in u.units.items() if u.covers(scope)}
 
 
 def _searched(u: Universe) -> set[str]:
@@ -368,7 +368,7 @@ LISTS: list[List] = [
          lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
     List("审计日志 CSV", Permission.AUDIT_READ, audit_csv,
          lambda u: {str(i) for i, a in u.user_created.items() if u.covers(a)}),
-    List("基础信息导出（标准地址，脱敏）", Permission.REGISTRY_READ, registry_export, _addresses_in),
+    List("基础信息导出（实有单位，脱敏）", Permission.REGISTRY_READ, registry_export, _units_in),
 ]
 
 DETAILS: list[Detail] = [
@@ -387,8 +387,6 @@ DETAILS: list[Detail] = [
 
 
 # ---------------------------------------------------------------- the test
-
-
 
 
 def _message(r, code: str) -> str:

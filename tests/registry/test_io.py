@@ -245,3 +245,8 @@ def test_formula_looking_cell_is_neutralised(db, client):
     assert cells and all(c.value.startswith("'=") and c.data_type == "s" for c in cells)
     # the import reads the quoted text back as typed
     assert importing.read_rows("units", r.content, "u.xlsx")[-1].values["name"].startswith("=HYPERLINK")
+
+
+def test_an_export_too_large_for_one_file_asks_to_narrow_it(db, client):
+    r = client.get("/api/v1/registry/export.xlsx", params={"kind": "people"})
+    assert r.status_code == 422 and "一次最多导出" in r.json()["detail"]
