@@ -250,3 +250,18 @@ def test_formula_looking_cell_is_neutralised(db, client):
 def test_an_export_too_large_for_one_file_asks_to_narrow_it(db, client):
     r = client.get("/api/v1/registry/export.xlsx", params={"kind": "people"})
     assert r.status_code == 422 and "一次最多导出" in r.json()["detail"]
+
+
+def test_the_page_shows_the_error_table_and_the_demo_badge(db, client_as):
+    places = _places(db)
+    html = {"accept": "text/html"}
+    worker = client_as("worker").get("/registry/io", headers=html)
+    assert worker.status_code == 200 and "演示数据" in worker.text
+    assert 'action="/registry/import"' not in worker.text and "export-full" not in worker.text
+    admin = client_as("city_admin")
+    rows = [{"name": "钱二", "id_number": "110105194912310021", "residence_kind": "户籍人口",
+             "area_code": places.grid[:12]}]
+    r = admin.post("/registry/import", data={"kind": "people"}, headers=html,
+                   files={"file": ("p.csv", _csv("people", rows), "text/csv")})
+    assert r.status_code == 422 and 'id="import-errors"' in r.text
+    assert "<td class=\"num\">2</td><td>公民身份号码</td>" in r.text and "校验位" in r.text
