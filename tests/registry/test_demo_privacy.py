@@ -22,8 +22,9 @@ from ..pgcluster import PgUnavailable, _bindir
 
 pytestmark = pytest.mark.req("D3")
 
-_NUMBER = re.compile(rb"\d{17}[\dX]")
-_PHONE = re.compile(rb"199[23]\d{7}")
+_NUMBER = re.compile(rb"(?=(\d{17}[\dX]))")
+_PHONE = re.compile(rb"(?=(199[23]\d{7}))")
+"""Overlapping matches: a value stored next to other digits (a record's neighbouring column) is found too."""
 
 
 def _dump_sqlite(engine) -> bytes:
