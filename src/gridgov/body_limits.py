@@ -46,6 +46,8 @@ ROUTE_CLASSES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("POST", r"/api/v1/grids/import", IMPORT),
         ("POST", r"/api/v1/staff/import", IMPORT),
         ("POST", r"/staff/import", IMPORT),
+        ("POST", r"/api/v1/registry/import", IMPORT),
+        ("POST", r"/registry/import", IMPORT),
         ("POST", r"/adjustments/new", IMPORT),  # a redraw plan as a GeoJSON file
         ("POST", r"/api/v1/adjustments", IMPORT),  # the same plan inline in the JSON body
     )

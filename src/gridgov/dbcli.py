@@ -27,6 +27,8 @@ def upgrade(revision: Annotated[str, typer.Argument(help="目标版本")] = "hea
 def demo(
     grids: Annotated[int, typer.Option("--grids", help="网格数量（基准测试可用 100000）", min=10)] = 1000,
     profile: Annotated[str | None, typer.Option("--profile", help="政策配置，默认取 GRIDGOV_PROFILE")] = None,
+    people: Annotated[int, typer.Option("--people", help="演示街道的实有人口数（虚构数据）", min=0,
+                                        max=1_000_000)] = 20_000,
 ) -> None:
     """建立演示城市：迁移数据库，载入确定性的区划与网格、联动部门、演示账号、演示网格员和初始事项清单（已存在则复用）。"""
     from gridgov.demo import build_demo
@@ -38,7 +40,7 @@ def demo(
     run_upgrade(engine)
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(engine)) as session:
         lines = build_demo(session, load_profile(settings.profile), grids=grids, now=utc_now(),
-                           cipher=FieldCipher.from_settings(settings))
+                           cipher=FieldCipher.from_settings(settings), people=people)
     typer.echo("\n".join(lines))
 
 

@@ -25,6 +25,7 @@ from gridgov.catalogue.starter import seed_catalogue
 from gridgov.kit.clock import utc_now
 from gridgov.kit.spreadsheet import FORMULA_STARTS
 from gridgov.models import Grid, Matter
+from gridgov.models.registry import Address, Unit
 from gridgov.models.staff import Post, StaffMember
 from gridgov.policy.loader import load_profile
 from gridgov.territory.demo import demo_city_of
@@ -42,7 +43,12 @@ EXPORTS = {
     "/audit.csv": ("auditor", {}, "csv"),
     "/catalogue/export.xlsx": (None, {}, "xlsx"),
     "/api/v1/cases/export.xlsx": ("city_admin", {}, "xlsx"),
+    "/api/v1/registry/export.xlsx": ("city_admin", {"kind": "units", "grid": "grid"}, "xlsx"),
+    "/api/v1/registry/export-full.xlsx": ("city_admin", {"kind": "units", "grid": "grid", "reason": "verification"},
+                                          "xlsx"),
 }
+POSTED = {"/api/v1/registry/export-full.xlsx"}
+"""Exports asked for with a POST (a JSON body with the reason)."""
 
 
 @pytest.fixture
@@ -66,6 +72,8 @@ def planted(db, client, client_as):
     matter.name = PAYLOAD
     record(db, actor=None, action="staff_imported", now=utc_now(), object_type="staff", area_code=places.town,
            detail=PAYLOAD)
+    address = db.scalar(select(Address.id).where(Address.scope_code == places.grid).limit(1))
+    db.add(Unit(name=PAYLOAD, address_id=address, scope_code=places.grid, created_at=utc_now(), updated_at=utc_now()))
     db.flush()
     return places
 
@@ -84,8 +92,8 @@ def cells_of(content: bytes, kind: str) -> list[tuple[str | None, object]]:
 def test_every_export_writes_user_text_as_text_not_as_a_formula(path, planted, client_as, anonymous):
     who, query, kind = EXPORTS[path]
     c = client_as(who) if who else anonymous
-    query = {k: planted.town2 if v == "town2" else v for k, v in query.items()}
-    r = c.get(path, params=query)
+    query = {k: {"town2": planted.town2, "grid": planted.grid}.get(v, v) for k, v in query.items()}
+    r = c.post(path, json=query) if path in POSTED else c.get(path, params=query)
     assert r.status_code == 200, r.text[:300]
     cells = cells_of(r.content, kind)
     quoted = [v for _t, v in cells if v == "'" + PAYLOAD]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
 from gridgov import areas
@@ -89,10 +89,30 @@ def department_of(principal: Principal) -> str | None:
     return None
 
 
+def _next_prefix(prefix: str) -> str | None:
+    """The smallest digit string above every string that starts with ``prefix`` (digits only):
+    ``3211`` → ``3212``, ``32119`` → ``3212``; None for ``99…9``."""
+    digits = prefix.rstrip("9")
+    if not digits:
+        return None
+    return digits[:-1] + str(int(digits[-1]) + 1)
+
+
+def starts_with(column, prefix: str) -> ColumnElement[bool]:
+    """``column`` starts with the territorial ``prefix``, written as a range on the column
+    (``column >= '3211' AND column < '3212'``) so that both databases search its index: SQLite never
+    uses an index for ``LIKE ? || '%'`` (what ``startswith`` compiles to), and PostgreSQL only under
+    the C collation. Codes are digit strings, which every collation orders digit by digit."""
+    upper = _next_prefix(prefix) if prefix.isdigit() else None
+    if not prefix.isdigit() or upper is None:
+        return column.startswith(prefix)
+    return and_(column >= prefix, column < upper)
+
+
 def within(principal: Principal, column) -> ColumnElement[bool]:
     """``column`` (a territorial code) lies inside the jurisdiction."""
     _check(principal)
-    return column.startswith(principal.prefix)
+    return starts_with(column, principal.prefix)
 
 
 def _within_or_above(principal: Principal, column) -> ColumnElement[bool]:
@@ -101,7 +121,7 @@ def _within_or_above(principal: Principal, column) -> ColumnElement[bool]:
     if len(principal.scope_code) < areas.AREA_CODE_LEN:
         return within(principal, column)
     ancestors = areas.ancestor_codes(principal.scope_code[: areas.AREA_CODE_LEN])
-    return or_(column.startswith(principal.prefix), column.in_(ancestors))
+    return or_(starts_with(column, principal.prefix), column.in_(ancestors))
 
 
 def _nothing() -> ColumnElement[bool]:
