@@ -28,7 +28,7 @@ from gridgov.kit.masking import mask_id_number, mask_phone
 from gridgov.models import Area, Grid
 from gridgov.models.registry import Address, House, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridKind, GridStatus
-from gridgov.registry import layout
+from gridgov.registry import import_lookup, importing, layout
 from gridgov.registry.rules import USCC_CHARSET, gender_of, id_check_digit, uscc_check_char
 
 DEMO_PEOPLE = 20_000
@@ -115,8 +115,9 @@ def build_demo_register(session: Session, town: str, *, cipher: FieldCipher, now
     if not grids:
         return "演示基础信息：演示街道没有综合网格，未建立"
     villages = {g.code[:12] for g in grids}
-    names = dict(session.execute(scoped(select(Area.code, Area.name).where(
-        Area.code.in_(villages | {town})), SYSTEM, Area)).all())
+    names = dict(session.execute(scoped(select(Area.code, Area.name).where(Area.code.in_(villages)),
+                                        SYSTEM, Area)).all())
+    places = import_lookup.villages(session, villages)  # county, town and village names
     rng, nrng = random.Random(SEED), np.random.default_rng(SEED)
     weights = [max(g.population, 1) for g in grids]
     share = [round(people * w / sum(weights)) for w in weights]
@@ -129,7 +130,7 @@ def build_demo_register(session: Session, town: str, *, cipher: FieldCipher, now
         n_units = UNITS_PER_GRID
         points = _points(g.geom_wkb, (n_houses + 11) // 12 + n_units, nrng)
         village, seq = g.code[:12], int(g.code[12:15])
-        place = names.get(town, "") + names.get(village, "")
+        place = places.get(village, "")
         road = ROADS[seq % len(ROADS)]
         for h in range(n_houses + n_units):
             b = h // 12 if h < n_houses else (n_houses + 11) // 12 + (h - n_houses)
@@ -138,11 +139,12 @@ def build_demo_register(session: Session, town: str, *, cipher: FieldCipher, now
             house_no = f"{seq}{b:02d}" if h < n_houses else f"{seq}{b:02d}-{h - n_houses + 1}"
             canonical = layout.canonical_address(place, road, house_no, building, unit, room)
             lon, lat = points[b]
-            addresses.append({"code": layout.address_code(village, canonical), "area_code": village, "road": road,
+            addresses.append({"code": "", "area_code": village, "road": road,
                               "house_no": house_no, "building": building, "unit": unit, "room": room,
                               "canonical": canonical, "lon": lon, "lat": lat, "grid_code": g.code,
                               "scope_code": g.code, "source": "demo", "created_at": now, "updated_at": now})
             (house_plan if h < n_houses else unit_plan).append((canonical, g.code))
+    importing.number_addresses(session, addresses)
     session.execute(insert(Address), addresses)
     address_ids = _ids(session, Address, Address.canonical, [a["canonical"] for a in addresses])
 

@@ -33,14 +33,18 @@ def covers(me: Principal, code: str) -> bool:
 
 
 def villages(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    """Village/community code → its town's and its own name (the start of a canonical address)."""
+    """Village/community code → the names of its county, its town and itself (the start of a
+    canonical address, as a registration writes it)."""
     out: dict[str, str] = {}
     for chunk in _chunks(codes):
         rows = session.execute(scoped_areas(chunk)).all()
-        towns = {r.parent_code for r in rows}
-        names = dict(session.execute(scope.scoped(select(Area.code, Area.name).where(Area.code.in_(towns)),
-                                                  SYSTEM, Area)).all()) if towns else {}
-        out |= {r.code: names.get(r.parent_code, "") + r.name for r in rows}
+        towns = dict(session.execute(scope.scoped(select(Area.code, Area.parent_code).where(
+            Area.code.in_({r.parent_code for r in rows})), SYSTEM, Area)).all()) if rows else {}
+        wanted = set(towns) | set(towns.values())
+        names = dict(session.execute(scope.scoped(select(Area.code, Area.name).where(Area.code.in_(wanted)),
+                                                  SYSTEM, Area)).all()) if wanted else {}
+        out |= {r.code: names.get(towns.get(r.parent_code, ""), "") + names.get(r.parent_code, "") + r.name
+                for r in rows}
     return out
 
 

@@ -35,7 +35,7 @@ from gridgov.kit.masking import mask_id_number, mask_phone
 from gridgov.kit.spreadsheet import cell_text
 from gridgov.models.registry import Address, House, Person, Unit
 from gridgov.registry import import_lookup as lookup
-from gridgov.registry import layout
+from gridgov.registry import layout, places_repository, places_rules
 from gridgov.registry.rules import birth_date_of, gender_of, id_number_problem, normalise_id_number, uscc_problem
 
 register_labels({"registry_imported": "导入基础信息"})
@@ -256,7 +256,7 @@ def _addresses(session: Session, me: Principal, rows: list[Row], now: datetime) 
         if not any(v.get(key) for key in ("road", "house_no", "building", "room")):
             row.problem(k, "road", "街路巷、门牌号、楼栋号、户室号至少填写一项")
         v["_canonical"] = canonical
-        out.append({"code": layout.address_code(area, canonical), "area_code": area, "road": v.get("road", ""),
+        out.append({"code": "", "area_code": area, "road": v.get("road", ""),
                     "house_no": v.get("house_no", ""), "building": v.get("building", ""), "unit": v.get("unit", ""),
                     "room": v.get("room", ""), "canonical": canonical, "lon": lon, "lat": lat, "grid_code": grid,
                     "scope_code": grid or area, "source": "import", "created_by": me.user_id or None,
@@ -386,6 +386,18 @@ def _units(session: Session, me: Principal, rows: list[Row], cipher: FieldCipher
 MODELS = {"addresses": Address, "houses": House, "people": Person, "units": Unit}
 
 
+def number_addresses(session: Session, values: list[dict]) -> None:
+    """Gives each new address its stable code, ``<village code>-<number>``, as a registration does:
+    each village's numbers are reserved in one step from its counter."""
+    by_area: dict[str, list[dict]] = {}
+    for v in values:
+        by_area.setdefault(v["area_code"], []).append(v)
+    for area, group in sorted(by_area.items()):
+        first = places_repository.reserve_numbers(session, places_rules.counter_name(area), len(group))
+        for n, v in enumerate(group):
+            v["code"] = places_rules.address_code(area, first + n)
+
+
 def import_rows(session: Session, me: Principal, kind: str, rows: list[Row], *, cipher: FieldCipher, now: datetime,
                 progress: Progress | None = None, audit: bool = True) -> int:
     """Checks every row, then writes them all (or raises :class:`Invalid` listing every problem
@@ -405,6 +417,8 @@ def import_rows(session: Session, me: Principal, kind: str, rows: list[Row], *, 
         raise Invalid(f"有 {len({p['line'] for p in problems})} 行数据有误，未导入任何数据",
                       details=sorted(problems, key=lambda p: p["line"]))
     model = MODELS[kind]
+    if kind == "addresses":
+        number_addresses(session, values)
     for start in range(0, len(values), BATCH):
         session.execute(insert(model), values[start:start + BATCH])
         if progress is not None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gridgov.registry import places_rules
+
 
 @dataclass(frozen=True)
 class Column:
@@ -141,20 +143,8 @@ def choice_code(table: dict[str, str], text: str) -> str | None:
 
 
 def canonical_address(place: str, road: str, house_no: str, building: str, unit: str, room: str) -> str:
-    """One canonical text: the place's names, then road, number, building, unit, room, each with
-    its suffix once (``幸福路 12号 3栋 2单元 501室``, spaces dropped)."""
-
-    def part(value: str, suffix: str) -> str:
-        value = "".join(value.split())
-        return value if not value or value.endswith(suffix) else value + suffix
-
-    return place + "".join([
-        "".join(road.split()), part(house_no, "号"), part(building, "栋"), part(unit, "单元"), part(room, "室")])
-
-
-def address_code(area_code: str, canonical: str) -> str:
-    """The stable code of a standard address: its village/community code and 10 hex digits of the
-    SHA-256 of its canonical text (the same address always gets the same code)."""
-    import hashlib
-
-    return area_code + hashlib.sha256(canonical.encode()).hexdigest()[:10].upper()
+    """The one canonical text of an address, by the same rule as a registration
+    (:func:`gridgov.registry.places_rules.canonical_text`): ``place`` is the names of the county, the
+    town and the village, then road, number, building, unit, room, each folded with its one suffix."""
+    return places_rules.canonical_text([place], {"road": road, "house_no": house_no, "building": building,
+                                                  "unit": unit, "room": room})

@@ -49,6 +49,16 @@ def next_number(session: Session, name: str) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
+def reserve_numbers(session: Session, name: str, count: int) -> int:
+    """Bumps the counter ``name`` by ``count`` and returns the first of the numbers reserved (a bulk
+    import or the demo numbers a village's addresses in one step, as :func:`next_number` does one)."""
+    table = Counter.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(name=name, value=count).on_conflict_do_update(
+        index_elements=[table.c.name], set_={"value": table.c.value + count}).returning(table.c.value)
+    return int(session.execute(stmt).scalar_one()) - count + 1
+
+
 # ---------------------------------------------------------------- addresses
 
 
