@@ -161,15 +161,18 @@ def db(db_connection) -> Session:
     session.close()
 
 
-def build_demo_into(engine) -> None:
-    """The whole demo (city, departments, accounts) of the default profile, committed."""
+def build_demo_into(engine, *, people: int = 0) -> None:
+    """The whole demo (city, departments, accounts) of the default profile, committed. The demo
+    town's synthetic register (``people``) is left out unless asked for: tests register their own
+    rows and count them; tests/registry/test_demo_privacy.py builds the register itself."""
     from gridgov.db import unit_of_work
     from gridgov.demo import build_demo
     from gridgov.kit.crypto import FieldCipher
     from gridgov.policy.loader import load_profile
 
     with unit_of_work(make_sessionmaker(engine)) as session:
-        build_demo(session, load_profile(DEMO_PROFILE), grids=1000, now=utc_now(), cipher=FieldCipher(TEST_SECRET_KEY))
+        build_demo(session, load_profile(DEMO_PROFILE), grids=1000, now=utc_now(), cipher=FieldCipher(TEST_SECRET_KEY),
+                   people=people)
 
 
 TEST_SECRET_KEY = secrets.token_urlsafe(48)

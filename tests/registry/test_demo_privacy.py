@@ -13,11 +13,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.demo import demo_places
+from gridgov.db import make_engine
 from gridgov.models import Area
 from gridgov.models.registry import Person, PersonTag, Unit
 from gridgov.models.territory import AreaLevel
-from gridgov.registry.demo import DEMO_TAGS, demo_id_number, demo_phone
+from gridgov.registry.demo import DEMO_PEOPLE, DEMO_TAGS, demo_id_number, demo_phone
 
+from ..conftest import build_demo_into
 from ..pgcluster import PgUnavailable, _bindir
 
 pytestmark = pytest.mark.req("D3")
@@ -55,7 +57,17 @@ def _dump_postgresql(engine) -> bytes:
     return b"".join(out)
 
 
-def test_no_demo_id_number_phone_or_tag_in_the_raw_database(demo_engine, backend):
+@pytest.fixture(scope="module")
+def register_engine(db_factory, template_url):
+    """The demo city with the demo town's register of 20,000 people, committed."""
+    engine = make_engine(db_factory.create(f"gridgov_register_{db_factory.backend}", template=template_url))
+    build_demo_into(engine, people=DEMO_PEOPLE)
+    yield engine
+    engine.dispose()
+
+
+def test_no_demo_id_number_phone_or_tag_in_the_raw_database(register_engine, backend):
+    demo_engine = register_engine
     with demo_engine.connect() as conn:
         city = conn.scalar(select(Area.code).where(Area.level == AreaLevel.CITY))
         with Session(bind=conn) as s:

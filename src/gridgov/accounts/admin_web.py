@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from gridgov.accounts import service
+from gridgov.accounts import names, service
 from gridgov.accounts.passwords import MIN_LENGTH
 from gridgov.accounts.schemas import UserCreate, UserFilter, UserUpdate
 from gridgov.authz import Principal
@@ -103,7 +103,7 @@ def user_list(
         "pages": max(1, -(-total // PAGE_SIZE)),
         "flt": flt,
         "active": (active or "").strip(),
-        "names": service.place_names(session, {u.scope_code for u in rows}),
+        "names": names.place_names(session, {u.scope_code for u in rows}),
         "role_labels": {r.value: label for r, label in ROLE_LABELS.items()},
         "now": utc_now(),
     }
@@ -178,7 +178,7 @@ def _detail(request: Request, session: Session, me: Principal, user: User, *, fo
         "error_in": error_in,
         "message": DONE_MESSAGES.get(done or ""),
         "role_label": {r.value: label for r, label in ROLE_LABELS.items()}.get(user.role, user.role),
-        "names": service.place_names(session, {user.scope_code}),
+        "names": names.place_names(session, {user.scope_code}),
         "locked": user.locked_until is not None and user.locked_until > now,
         "locked_until": local(user.locked_until) if user.locked_until else None,
         "last_login": local(user.last_login_at) if user.last_login_at else None,

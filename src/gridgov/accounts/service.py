@@ -493,17 +493,3 @@ def area_choices(session: Session, principal: Principal) -> Sequence[Area]:
     """Areas down to the town level inside the jurisdiction, for pickers (villages and grids are
     typed as codes: a city has too many of them for a list)."""
     return repo.areas_down_to_towns(session, principal)
-
-
-def own_names(session: Session, principal: Principal) -> dict[str, str]:
-    """The names of a user's own scope and department, for its account page (codes in small print)."""
-    names = {"scope": repo.place_names(session, {principal.scope_code}).get(principal.scope_code, "")}
-    if principal.department_code:
-        dept = get_visible(session, principal, Department, principal.department_code, ancestors=True)
-        names["department"] = dept.name if dept is not None else ""
-    return names
-
-
-def place_names(session: Session, codes: set[str]) -> dict[str, str]:
-    """The name of each area, grid or micro-grid code (for showing a user's scope)."""
-    return repo.place_names(session, codes)

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
-from gridgov.accounts import service, twofactor
+from gridgov.accounts import names, service, twofactor
 from gridgov.accounts.api import (
     check_password,
     check_second_factor,
@@ -167,7 +167,7 @@ def logout(request: Request, session: SessionDep, principal: Public):
 def account(request: Request, session: SessionDep, principal: SignedIn):
     return templates.TemplateResponse(request, "accounts/account.html",
                                       {"me": principal, "message": None, "error": None,
-                                       "names": service.own_names(session, principal)})
+                                       "names": names.own_names(session, principal)})
 
 
 @router.post("/account/password")
@@ -179,7 +179,7 @@ def account_password(
     new_password: Annotated[str, Form()] = "",
     new_password2: Annotated[str, Form()] = "",
 ):
-    context = {"me": principal, "message": None, "error": None, "names": service.own_names(session, principal)}
+    context = {"me": principal, "message": None, "error": None, "names": names.own_names(session, principal)}
     try:
         if new_password != new_password2:
             raise DomainError("两次输入的新密码不一致")
