@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridgov.registry import places_rules
+from gridgov.registry import codes, places_rules
 
 
 @dataclass(frozen=True)
@@ -82,17 +82,10 @@ RESIDENCE_KINDS = {"registered": "户籍人口", "floating": "流动人口", "ov
 UNIT_KINDS = {"enterprise": "企业", "institution": "事业单位", "government": "机关", "social": "社会组织",
               "individual": "个体工商户", "other": "其他"}
 
-_GENDERS = {"0": "未知的性别", "1": "男", "2": "女", "9": "未说明的性别"}
-"""GB/T 2261.1-2003 人的性别代码."""
-
-_ETHNICITIES = dict(enumerate((
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族",
-    "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族",
-    "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族",
-    "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
-    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族"), start=1))
-ETHNICITIES = {f"{n:02d}": name for n, name in _ETHNICITIES.items()} | {"97": "其他", "98": "外国血统中国籍人士"}
-"""GB/T 3304-1991 中国各民族名称的罗马字母拼写法和代码 (the two-digit codes)."""
+_GENDERS = codes.genders()
+"""GB/T 2261.1-2003 人的性别代码 (registry/data/gender.csv, the one table)."""
+ETHNICITIES = codes.ethnicities()
+"""GB/T 3304-1991 的两位代码 (registry/data/ethnicity.csv, the one table)."""
 
 
 def columns(kind: str) -> tuple[Column, ...]:
@@ -117,11 +110,11 @@ def _code_of(table: dict[str, str], text: str, *, aliases: dict[str, str] | None
 
 def gender_code(text: str) -> str | None:
     """``男``/``1`` → ``1``; None when neither a GB/T 2261.1 code nor its name."""
-    return _code_of(_GENDERS, text, aliases={"未知": "0", "未说明": "9"})
+    return _code_of(_GENDERS, text, aliases={"男": "1", "女": "2", "未知": "0", "未说明": "9"})
 
 
 def gender_label(code: str) -> str:
-    return _GENDERS.get(code, "")
+    return codes.GENDER_SHORT.get(code, "") if code in ("1", "2") else _GENDERS.get(code, "")
 
 
 def ethnicity_code(text: str) -> str | None:
