@@ -140,3 +140,14 @@ def test_a_running_run_polls_every_second_with_a_progress_bar(db, client_as):
     # the page shows the same bar while the run is live
     page = admin.get(f"/registry/io?run={run_id}", headers={"accept": "text/html"}).text
     assert 'id="import-run"' in page and f'hx-get="/registry/io/runs/{run_id}"' in page
+
+
+def test_a_run_left_live_by_an_earlier_server_process_shows_failed(db, client):
+    me = db.scalar(select(User).where(User.username == "city_admin"))
+    import_runs.board_of(client.app.state)  # this process's board exists from its first import
+    run = ImportRun(kind="units", user_id=me.id, scope_code=me.scope_code, state="running", done=0, total=9000,
+                    created=0, message="", errors=[], created_at=utc_now() - timedelta(hours=1))
+    db.add(run)
+    db.flush()
+    shown = client.get(f"{RUNS}/{run.id}").json()
+    assert shown["state"] == "failed" and "中断" in shown["message"] and shown["created"] == 0

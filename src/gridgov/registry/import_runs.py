@@ -17,9 +17,9 @@ progress UPDATE from another connection would wait for that very transaction (an
 is invisible to pollers until the commit). So the progress of each batch goes to a
 :class:`Board` in the process's memory (``app.state``), which the poller's read overlays on the
 run's row; the row itself gets the count when the run starts and the result when it ends. This
-works alike on SQLite and PostgreSQL. With several server processes a poller answered by another
-process sees ``running`` with ``done`` 0 until the end (then the result), never a wrong result; a
-run cut short by a restart stays ``running`` in the table (its rows were never committed).
+works alike on SQLite and PostgreSQL. ``gridgov serve`` runs one process; a run left ``queued`` or
+``running`` in the table by an earlier process (the server stopped mid-run: its rows were never
+committed) is shown as ``failed`` (:data:`INTERRUPTED`), since no board of this process holds it.
 """
 
 from __future__ import annotations
@@ -46,11 +46,15 @@ MAX_ERRORS = 1000
 
 LIVE = ("queued", "running")
 
+INTERRUPTED = "服务重启，导入已中断，未写入任何数据，请重新导入"
+
 
 class Board:
     """The progress of this process's running imports: run id → (user id, done, total)."""
 
     def __init__(self) -> None:
+        self.since = utc_now()
+        """Made before this process records its first run: older live runs belong to no process."""
         self._lock = Lock()
         self._runs: dict[int, tuple[int | None, int, int]] = {}
 
@@ -85,12 +89,14 @@ def board_of(state) -> Board:
 
 
 def view(run: ImportRun, board: Board) -> dict:
-    done, total, state = run.done, run.total, run.state
+    done, total, state, message = run.done, run.total, run.state, run.message
     live = board.get(run.id) if state in LIVE else None
     if live is not None:
         (done, total), state = live, "running"
+    elif state in LIVE and run.created_at < board.since:
+        state, message = "failed", INTERRUPTED
     return {"id": run.id, "kind": run.kind, "state": state, "done": done, "total": total, "created": run.created,
-            "message": run.message, "errors": run.errors or [], "created_at": run.created_at,
+            "message": message, "errors": run.errors or [], "created_at": run.created_at,
             "started_at": run.started_at, "finished_at": run.finished_at}
 
 
