@@ -50,7 +50,7 @@ from gridgov.models import (
 )
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
-from gridgov.models.registry import Address, House, Person, PersonTag, Unit, Visit
+from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
 
 SYSTEM = Principal.for_system()
@@ -283,6 +283,16 @@ def _register_rule(model: type) -> Rule:
 
 for _model in (Address, House, Person, Unit, PersonTag, Visit):
     _register_rule(_model)
+
+
+@rule(ImportRun)
+def _import_runs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A register import run: the user who started it, and whoever's jurisdiction holds the
+    jurisdiction it was started in (a county sees its towns' runs); departments only their own."""
+    own = ImportRun.user_id == p.user_id
+    if department_of(p) is not None:
+        return own
+    return or_(own, within(p, ImportRun.scope_code))
 
 
 # ---------------------------------------------------------------- the door

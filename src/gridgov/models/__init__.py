@@ -24,6 +24,7 @@ from gridgov.models.catalogue import (
 from gridgov.models.registry import (
     Address,
     House,
+    ImportRun,
     Move,
     Person,
     PersonAccess,
@@ -48,6 +49,7 @@ from gridgov.models.territory import (
 __all__ = [
     "Address",
     "House",
+    "ImportRun",
     "Move",
     "Person",
     "PersonAccess",

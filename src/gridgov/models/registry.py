@@ -258,3 +258,28 @@ class PersonAccess(Base):
     reason: Mapped[str] = mapped_column(String(24), default="")
     reason_text: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ImportRun(Base):
+    """A register import run in the background (issue 15: progress for large files). Holds no
+    personal data: the kind, who started it and where, its state and counts, and each bad row's
+    line, column and reason (never the cell's value)."""
+
+    __tablename__ = "registry_import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    scope_code: Mapped[str] = mapped_column(String(SCOPE_CODE_LEN), index=True)
+    """The importer's jurisdiction when it started the run (who else may read the run)."""
+    state: Mapped[str] = mapped_column(String(8), default="queued")
+    """queued, running, done, failed."""
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(200), default="")
+    errors: Mapped[list] = mapped_column(JSONType, default=list)
+    """Each bad row: ``{"line", "column", "reason"}``."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
