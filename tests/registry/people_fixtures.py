@@ -24,7 +24,9 @@ def make_id(born: date = date(1990, 3, 7), region: str = "321102", *, male: bool
     """An 18-digit number with a valid check digit; the 17th digit odd for a man, even for a woman."""
     n = next(_serial) if serial is None else serial
     seq = f"{n % 100:02d}{(1 if male else 2) + 2 * (n % 4)}"
-    first17 = f"{region}{born:%Y%m%d}{seq}"
+    shift = max(n - 101, 0) // 100  # the first hundred as they always were; then the region moves on
+    region = f"{region[:4]}{(int(region[4:6]) + shift) % 100:02d}" if shift else region
+    first17 = f"{region}{born:%Y%m%d}{seq}"  # the region's last digits move on every 100: never a repeat
     return first17 + id_check_digit(first17)
 
 

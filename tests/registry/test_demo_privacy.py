@@ -13,13 +13,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from gridgov.accounts.demo import demo_places
-from gridgov.db import make_engine
 from gridgov.models import Area
 from gridgov.models.registry import Person, PersonTag, Unit
 from gridgov.models.territory import AreaLevel
-from gridgov.registry.demo import DEMO_PEOPLE, DEMO_TAGS, demo_id_number, demo_phone
+from gridgov.registry.demo import DEMO_TAGS, demo_id_number, demo_phone
 
-from ..conftest import build_demo_into
 from ..pgcluster import PgUnavailable, _bindir
 
 pytestmark = pytest.mark.req("D3")
@@ -55,15 +53,6 @@ def _dump_postgresql(engine) -> bytes:
                 with cur.copy(f'COPY "{table}" TO STDOUT') as copy:
                     out.extend(bytes(block) for block in copy)
     return b"".join(out)
-
-
-@pytest.fixture(scope="module")
-def register_engine(db_factory, template_url):
-    """The demo city with the demo town's register of 20,000 people, committed."""
-    engine = make_engine(db_factory.create(f"gridgov_register_{db_factory.backend}", template=template_url))
-    build_demo_into(engine, people=DEMO_PEOPLE)
-    yield engine
-    engine.dispose()
 
 
 def test_no_demo_id_number_phone_or_tag_in_the_raw_database(register_engine, backend):

@@ -23,6 +23,12 @@ from gridgov.registry import importing, layout
 from gridgov.registry.demo import demo_id_number
 from gridgov.registry.rules import id_check_digit, uscc_check_char
 
+
+@pytest.fixture(scope="session")
+def demo_engine(register_engine):
+    """These tests work on the demo town's synthetic register (tests/registry/conftest.py)."""
+    return register_engine
+
 pytestmark = pytest.mark.req("D3")
 
 IMPORT = "/api/v1/registry/import"

@@ -3,12 +3,18 @@ reading the whole register (the scope door's ``within``; ``bench/registry.py`` m
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select, text
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import _next_prefix, scoped, starts_with
 from gridgov.models.registry import Person
 
+
+@pytest.fixture(scope="session")
+def demo_engine(register_engine):
+    """These tests work on the demo town's synthetic register (tests/registry/conftest.py)."""
+    return register_engine
 
 def test_next_prefix():
     assert _next_prefix("3211") == "3212"
