@@ -201,39 +201,41 @@ def test_report_and_dispatch_by_keyboard_alone(people, live_server, tmp_path, de
 
     # On a desktop the dispatcher dispatches on the case page; on a phone from the inbox's 分派 dialog
     # (its form loaded by htmx when the dialog opens).
+    # The inbox's dialogs carry the case number in their ids (two may be open at once).
+    p = f"case-{no}-" if device == "phone" else ""
     if device == "phone":
         town.goto(live_server + "/cases/inbox")
         tab_to(town, f'#inbox-dispatch [data-case="{no}"] summary')
         town.keyboard.press("Enter")
-        town.locator("#dispatch-assisting_departments-filter-status").wait_for(state="attached")
+        town.locator(f"#{p}dispatch-assisting_departments-filter-status").wait_for(state="attached")
     town.evaluate("() => { window.__stay = 1; }")
 
     # The lead: the type's default is preselected; cleared with Home in the select, then typing part
     # of a name in the filter box chooses it, and Enter there does not send the form.
-    tab_to(town, "#dispatch-lead_department")
+    tab_to(town, f"#{p}dispatch-lead_department")
     town.keyboard.press("Home")
-    assert town.input_value("#dispatch-lead_department") == ""
-    tab_to(town, "#dispatch-lead_department-filter", back=True)
-    lead_name = town.locator(f'#dispatch-lead_department option[value="{lead}"]').inner_text()
+    assert town.input_value(f"#{p}dispatch-lead_department") == ""
+    tab_to(town, f"#{p}dispatch-lead_department-filter", back=True)
+    lead_name = town.locator(f'#{p}dispatch-lead_department option[value="{lead}"]').inner_text()
     lead_name = lead_name.replace("（事件类型默认）", "").strip()
     town.keyboard.type(lead_name[1:])
-    assert town.input_value("#dispatch-lead_department") == lead
+    assert town.input_value(f"#{p}dispatch-lead_department") == lead
     town.keyboard.press("Enter")
-    assert "已选" in town.inner_text("#dispatch-lead_department-filter-status")
+    assert "已选" in town.inner_text(f"#{p}dispatch-lead_department-filter-status")
 
     # The assisting department: typed, then Enter ticks the first match; the submit button is a
     # few Tab presses away, not 29.
-    tab_to(town, "#dispatch-assisting_departments-filter")
-    box = town.locator("#dispatch-assisting_departments-list")
+    tab_to(town, f"#{p}dispatch-assisting_departments-filter")
+    box = town.locator(f"#{p}dispatch-assisting_departments-list")
     helper_name = box.locator(f'input[value="{helper}"]').locator("xpath=..").inner_text().strip()
     town.keyboard.type(helper_name)
     town.keyboard.press("Enter")
     assert box.locator("input:checked").evaluate_all("els => els.map(e => e.value)") == [helper]
-    assert helper_name in town.inner_text("#dispatch-assisting_departments-filter-status")
+    assert helper_name in town.inner_text(f"#{p}dispatch-assisting_departments-filter-status")
     town.wait_for_timeout(300)
     assert town.evaluate("window.__stay") == 1, "在部门查找框中按回车键提交了分派表单"
     town.screenshot(path=str(shots / f"{device}-dispatch-keyboard.png"), full_page=True)
-    between = tab_to(town, "#act-dispatch button[type=submit]")
+    between = tab_to(town, f"#{p}act-dispatch button[type=submit]")
     assert len(between) <= 4, between
     town.keyboard.press("Enter")
     town.wait_for_selector("#notice")

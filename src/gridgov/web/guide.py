@@ -22,7 +22,14 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import (
+    AREA_STAFF_ROLES,
+    DEPARTMENT_ROLES,
+    GRID_WORKER_ROLES,
+    MICRO_GRID_ROLES,
+    TWO_FACTOR_ROLES,
+    Role,
+)
 
 GUIDE_DIR = Path(__file__).parent / "guide"
 IMAGE_DIR = GUIDE_DIR / "img"
@@ -44,15 +51,12 @@ PUBLIC = "public"
 """The guide of someone not logged in: the public pages (群众)."""
 
 PAGES: tuple[GuidePage, ...] = (
-    GuidePage("worker", "网格员", frozenset({Role.FULLTIME, Role.PARTTIME, Role.PROFESSIONAL,
-                                          Role.LIAISON, Role.VOLUNTEER})),
+    GuidePage("worker", "网格员", (GRID_WORKER_ROLES - {Role.LEADER}) | MICRO_GRID_ROLES),
     GuidePage("dispatcher", "镇街调度员（网格化机构）", frozenset({Role.AGENCY_DISPATCHER})),
-    GuidePage("department", "职能部门（联动部门）", frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})),
-    GuidePage("leader", "领导（网格长、总网格长、网格指导员）",
-              frozenset({Role.LEADER, Role.CHIEF_LEADER, Role.INSTRUCTOR})),
+    GuidePage("department", "职能部门（联动部门）", DEPARTMENT_ROLES),
+    GuidePage("leader", "领导（网格长、总网格长、网格指导员）", AREA_STAFF_ROLES | {Role.LEADER}),
     GuidePage("auditor", "审计员", frozenset({Role.AUDITOR})),
-    GuidePage("admin", "系统管理员（含机构管理员、安全管理员）",
-              frozenset({Role.SYSADMIN, Role.AGENCY_ADMIN, Role.SECURITY_ADMIN})),
+    GuidePage("admin", "系统管理员（含机构管理员、安全管理员）", TWO_FACTOR_ROLES),
     GuidePage(PUBLIC, "群众（公开页面）", frozenset()),
 )
 """Every role reads exactly one page (tests/web/test_guide.py keeps it so); ``index`` lists them all."""
