@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image
@@ -42,7 +43,10 @@ def _call(app, method: str, path: str, headers: dict[str, str], chunks=None, *, 
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
         "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "state": {},
     }
-    asyncio.run(asyncio.wait_for(app(scope, receive, send), 30))
+    # in a thread of its own: a browser test earlier in the session (Playwright's sync API) leaves an
+    # event loop marked running in the main thread, where asyncio.run refuses to start another
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, asyncio.wait_for(app(scope, receive, send), 30)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body, read
