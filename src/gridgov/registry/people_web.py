@@ -9,8 +9,6 @@ message and the user's input (the ID number and phone fields are never filled ba
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
@@ -46,14 +44,7 @@ def _refusal(exc: Exception) -> str:
     return forms.message(exc, prefix="请检查填写的内容：")
 
 
-def _date(value: str, label: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{label}“{value}”无效，应写作 2024-03-01") from None
+_date = forms.optional_date
 
 
 def _int(value: str) -> int | None:

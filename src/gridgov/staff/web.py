@@ -7,8 +7,6 @@ page is rendered again with a Chinese message next to the form and the user's in
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
@@ -57,14 +55,7 @@ def _refusal(exc: Exception) -> str:
     return forms.message(exc, prefix="请检查填写的内容：")
 
 
-def _date(value: str, label: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{label}“{value}”无效，应写作 2024-03-01") from None
+_date = forms.optional_date
 
 
 def _form_values(form) -> dict:

@@ -6,10 +6,11 @@ Shared by the pages of every domain (staff, cases, instructions); it imports no 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from pydantic import ValidationError
 
-from gridgov.errors import DomainError
+from gridgov.errors import DomainError, Invalid
 
 
 def by_location(error: dict) -> str:
@@ -28,3 +29,14 @@ def message(exc: Exception, describe: Callable[[dict], str] = by_location, *, pr
 def status_of(exc: Exception) -> int:
     """The status a refused form is answered with: the domain error's, or 422."""
     return exc.status if isinstance(exc, DomainError) else 422
+
+
+def optional_date(value: str, label: str) -> date | None:
+    """A form's date field: empty is None; anything but YYYY-MM-DD a 422 naming the field."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{label}“{value}”无效，应写作 2024-03-01") from None
