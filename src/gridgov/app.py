@@ -21,6 +21,8 @@ from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.api import router as accounts_api
 from gridgov.accounts.service import principal_for
 from gridgov.accounts.web import router as accounts_pages
+from gridgov.analysis.api import router as analysis_api
+from gridgov.analysis.web import router as analysis_pages
 from gridgov.audit.api import router as audit_api
 from gridgov.audit.service import record_now
 from gridgov.audit.web import router as audit_pages
@@ -135,13 +137,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # and the hotline post all day); no two routers share a path, so the order changes nothing else.
     for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
-                   audit_api, catalogue_api, registry_api):
+                   audit_api, catalogue_api, registry_api, analysis_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
                    public_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
-                   catalogue_public_pages, notification_pages, registry_pages, api_docs_page, help_pages):
+                   catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
+                   help_pages):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)

@@ -46,6 +46,10 @@ class Permission(enum.StrEnum):
     REGISTRY_EXPORT_FULL = "registry.export_full"
     """Export unmasked personal data, with a reason, watermarked and audited."""
     REGISTRY_REPORT = "registry.report"
+    ANALYSIS_READ = "analysis.read"
+    """Figures of the jurisdiction: KPIs, the dashboard, warnings, monthly reports, appraisal scores."""
+    APPRAISAL_MANAGE = "appraisal.manage"
+    """Run and store an appraisal period and a monthly report (the agency runs the appraisal: ZJ§28, JM§14)."""
     """A person's information report (PIPL art. 45): everything held on one person and who accessed it."""
 
 
@@ -77,6 +81,8 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REGISTRY_IMPORT: "导入基础信息",
     Permission.REGISTRY_EXPORT_FULL: "导出未脱敏的基础信息",
     Permission.REGISTRY_REPORT: "出具个人信息报告",
+    Permission.ANALYSIS_READ: "查看统计分析",
+    Permission.APPRAISAL_MANAGE: "开展考核评价",
 }
 """What each permission is called where a user reads it (a refusal, the audit log)."""
 
@@ -95,6 +101,8 @@ _CASEWORK = {Permission.CASES_CREATE, Permission.CASES_ACT}
 """Who may act on a case at all; *which* action on *which* case is the lifecycle's answer."""
 _REGISTER = {Permission.REGISTRY_READ, Permission.REGISTRY_WRITE}
 """Grid staff collect and verify the base data of their grids (一标三实; JS§9(2), QZ§10, JM§31)."""
+_FIGURES = {Permission.ANALYSIS_READ}
+"""Agencies review and analyse the data of their area (JM§21); leaders and departments read their own figures."""
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Separation of duties (等保 三员): the system administrator holds everything except the
@@ -120,21 +128,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGISTRY_IMPORT,
             Permission.REGISTRY_EXPORT_FULL,
             Permission.REGISTRY_REPORT,
+            Permission.APPRAISAL_MANAGE,
         }
         | _CASEWORK
+        | _FIGURES
         | _REGISTER
     ),
     Role.AGENCY_DISPATCHER: frozenset(
         _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE,
-                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ}
+                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ} | _FIGURES
     ),
-    Role.DEPT_RECEIVER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
-                                            Permission.REGISTRY_READ}),
+    Role.DEPT_RECEIVER: frozenset(_FIELD | _FIGURES | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
+                                                       Permission.REGISTRY_READ}),
     Role.DEPT_HANDLER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
                                            Permission.REGISTRY_READ}),
-    Role.INSTRUCTOR: frozenset(_FIELD | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
-    Role.CHIEF_LEADER: frozenset(_FIELD | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
-    Role.LEADER: frozenset(_FIELD | _CASEWORK | _REGISTER | {Permission.STAFF_READ}),
+    Role.INSTRUCTOR: frozenset(_FIELD | _FIGURES | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
+    Role.CHIEF_LEADER: frozenset(_FIELD | _FIGURES | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
+    Role.LEADER: frozenset(_FIELD | _CASEWORK | _REGISTER | _FIGURES | {Permission.STAFF_READ}),
     Role.FULLTIME: frozenset(_FIELD | _CASEWORK | _REGISTER),
     Role.PARTTIME: frozenset(_FIELD | _CASEWORK | _REGISTER),
     Role.PROFESSIONAL: frozenset(_FIELD | _CASEWORK | _REGISTER),

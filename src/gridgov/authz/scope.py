@@ -49,6 +49,7 @@ from gridgov.models import (
     User,
 )
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
+from gridgov.models.analysis import CaseFact
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
@@ -197,6 +198,16 @@ def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
         assigned = exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.user_id == p.user_id)
         return or_(here, Case.id.in_(joined), assigned)
     return or_(here, Case.id.in_(joined))
+
+
+@rule(CaseFact)
+def _case_facts(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Figures: a department counts the cases it leads (was last dispatched to as lead); every other
+    role the cases whose grid lies in its jurisdiction."""
+    dept = department_of(p)
+    if dept is not None:
+        return CaseFact.department_code == dept if dept else _nothing()
+    return within(p, CaseFact.grid_code)
 
 
 @rule(SupervisionOrder)

@@ -1,6 +1,7 @@
 """Every table, one module per aggregate. Alembic's env.py reads ``Base.metadata`` from here."""
 
 from gridgov.models.accounts import AuditEntry, Department, Role, User
+from gridgov.models.analysis import CaseFact
 from gridgov.models.base import Base
 from gridgov.models.cases import (
     Case,
@@ -47,6 +48,7 @@ from gridgov.models.territory import (
 )
 
 __all__ = [
+    "CaseFact",
     "Address",
     "House",
     "ImportRun",

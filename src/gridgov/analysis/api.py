@@ -1,0 +1,8 @@
+"""The analysis JSON API (issue 16). Each part's routes live in their own module and join ``router``
+here; ``app.py`` includes it under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["analysis"])

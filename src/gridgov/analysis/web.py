@@ -1,0 +1,8 @@
+"""The analysis pages (issue 16). Each part's pages live in their own module and join ``router`` here;
+``app.py`` mounts it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
