@@ -31,8 +31,11 @@ system-deps:
 lint: install
 	$(BIN)/ruff check src tests bench scripts
 
+# Tests run in parallel, one worker per core (pytest-xdist), a test file at a time per worker: each
+# worker has its own PostgreSQL cluster, databases, live servers and browser. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
 test: install system-deps lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Mutation testing of the rule modules against their own unit tests (slow; not part of `make test`).
 # One module: make mutation MODULES=kit/ids.py. See docs/testing.md.
