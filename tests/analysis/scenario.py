@@ -50,7 +50,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "F": _row("1   0   0   0   0   0   0   0   0   0   0   0   0   0   0   0   0"),  # rejected
     "G": _row("1   0   1   1   0   0   0   0   0   0   0   0   0   0   0   0   0"),  # merged into A as a duplicate
     "H": _row("1   1   1   1   1   0   1   1   1   1   0   0   1   0   1   1   1"),  # extended, supervised
-    "I": _row("1   1   1   1   0   0   0   0   0   0   0   0   0   1   0   0   0"),  # other county, report clock ran out
+    "I": _row("1   1   1   1   0   0   0   0   0   0   0   0   0   1   0   0   0"),  # other county, 24 h ran out
     "J": _row("1   1   1   0   0   0   0   0   0   0   0   0   0   1   0   0   0"),  # verified late, escalated late
 }
 DAYS: dict[str, tuple[int | None, ...]] = {

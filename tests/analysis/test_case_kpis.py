@@ -4,13 +4,12 @@ worked out by hand (tests/analysis/scenario.py), on both databases; each group's
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 from sqlalchemy import select
 
 from gridgov.calendar import load_work_calendar
 from gridgov.cases import facts_store
+from gridgov.cases.categories import category_choices
 from gridgov.cases.sweep import sweep
 from gridgov.models import Case
 from gridgov.models.analysis import FACT_COUNTERS, FACT_DURATIONS, CaseFact
@@ -23,8 +22,8 @@ pytestmark = pytest.mark.req("G1")
 @pytest.fixture
 def built(db, tmp_path):
     desk = Desk(db, tmp_path / "media")
-    other = next(c["code"] for c in __import__("gridgov.cases.service", fromlist=["x"]).category_choices(
-        db, desk.places.grid, FROM, desk.profile) if c["code"] != "zj12_02")
+    other = next(c["code"] for c in category_choices(db, desk.places.grid, FROM, desk.profile)
+                 if c["code"] != "zj12_02")
     type_code = a_type(desk.profile)
     numbers = build(desk, other, type_code)
     return desk, numbers, other, type_code
@@ -50,7 +49,7 @@ def test_each_case_fact_row_is_what_its_file_says(built, db):
         got = {c: getattr(fact, c) for c in FACT_COUNTERS}
         assert got == EXPECTED[letter], letter
         assert tuple(getattr(fact, d) for d in FACT_DURATIONS) == DAYS[letter], letter
-    assert _fact(db, numbers["B"]).department_code == desk.dept("dept_cg")  # the last lead, not the one that returned it
+    assert _fact(db, numbers["B"]).department_code == desk.dept("dept_cg")  # the last lead
     assert _fact(db, numbers["J"]).worker_id == desk.user_id("worker")  # verified by the worker
     assert _fact(db, numbers["F"]).worker_id is None and _fact(db, numbers["I"]).worker_id == desk.user_id("worker2")
     assert str(_fact(db, numbers["E"]).reported_day) == "2026-09-30"
