@@ -262,7 +262,8 @@ def _open_desktop_group(page) -> None:
 
 def test_the_public_and_error_pages_have_no_wcag_violation(context, cases):
     """Logged out: the login page (also with its error), the list of grid work, a board and its printed sheet,
-    the complaint lookup, the public figures (by month and for the period), a 404; logged in: a 403 and a 404 (they keep the logged-in header)."""
+    the complaint lookup, the public figures (by month and for the period), a 404; logged in: a 403 and a 404
+    (they keep the logged-in header)."""
     axe = Axe(context)
     board = f"/board/{cases['grid']}"
     for path in ("/login", "/catalogue", f"/catalogue/{cases['grid'][:6]}000000", board, board + "/print",
