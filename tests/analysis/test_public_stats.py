@@ -8,7 +8,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from gridgov.analysis.public_stats import THRESHOLD, suppress_column
+from gridgov.analysis import kpi
+from gridgov.analysis.public_stats import THRESHOLD, published, suppress_column
 from gridgov.kit.clock import SHANGHAI
 from gridgov.models import Area, Case
 
@@ -56,6 +57,28 @@ def test_a_lone_suppressed_county_takes_the_smallest_other_with_it():
                                                                               "d": True})
     # the city itself under 5: every county is too
     assert suppress_column(4, {"a": 3, "b": 1}) == (True, {"a": True, "b": True})
+
+
+def _counts(**values):
+    return {**kpi.empty(), **values}
+
+
+def test_a_period_table_suppresses_each_count_then_the_rates_resting_on_it():
+    # reported: city 20 = 9 + 4 + 7 -> "b" (4) primary, "c" (7) complementary; closed/valid: all shown
+    by_area = {"city": _counts(reported=20, valid=18, closed=15, closed_on_time=12, evaluated=15, satisfied=14),
+               "a": _counts(reported=9, valid=8, closed=6, closed_on_time=5, evaluated=6, satisfied=6),
+               "b": _counts(reported=4, valid=4, closed=4, closed_on_time=3, evaluated=4, satisfied=4),
+               "c": _counts(reported=7, valid=6, closed=5, closed_on_time=4, evaluated=5, satisfied=4)}
+    cells = published(by_area, "city", ["a", "b", "c"])
+    assert cells["city"] == {"reported": 20, "closed": 15, "closure_rate": round(15 / 18, 4),
+                             "closed_on_time_rate": round(12 / 15, 4), "satisfaction_rate": round(14 / 15, 4)}
+    assert cells["a"] == {"reported": 9, "closed": 6, "closure_rate": 0.75, "closed_on_time_rate": round(5 / 6, 4),
+                          "satisfaction_rate": 1.0}
+    # "b" is under 5 everywhere; "c" goes with it wherever "b" alone would be hidden (reported 7, valid 6,
+    # closed 5, evaluated 5: the smaller of "a" and "c") and is under 5 itself in closed_on_time and satisfied
+    nothing = {"reported": None, "closed": None, "closure_rate": None, "closed_on_time_rate": None,
+               "satisfaction_rate": None}
+    assert cells["b"] == nothing and cells["c"] == nothing
 
 
 # --- the API, on both databases -------------------------------------------------------------------

@@ -125,6 +125,20 @@ def _cells(counts: dict[str, int], hidden: set[str]) -> dict[str, Any]:
     return cells
 
 
+def published(by_area: dict[str, dict[str, int]], city: str, counties: list[str]) -> dict[str, dict[str, Any]]:
+    """One period's published cells per area (steps 1–3 of the module's rule): counts and rates,
+    ``None`` where suppressed. ``by_area`` holds the city's and each county's summed counts."""
+    hidden: dict[str, set[str]] = {code: set() for code in by_area}
+    for count in COUNTS:
+        city_hidden, county_hidden = suppress_column(by_area[city][count], {c: by_area[c][count] for c in counties})
+        if city_hidden:
+            hidden[city].add(count)
+        for code, h in county_hidden.items():
+            if h:
+                hidden[code].add(count)
+    return {code: _cells(counts, hidden[code]) for code, counts in by_area.items()}
+
+
 def public_stats(session: Session, profile, *, month_from: str | None = None, month_to: str | None = None,
                  by: str | None = None, today: date) -> dict[str, Any]:
     """The answer of ``GET /api/v1/public/stats`` (see the module): the city and its counties, per
@@ -155,17 +169,8 @@ def public_stats(session: Session, profile, *, month_from: str | None = None, mo
     names = {city_code: city_name, **dict(counties)}
     items = []
     for key, by_area in table.items():
-        hidden: dict[str, set[str]] = {code: set() for code in by_area}
-        for count in COUNTS:
-            city_hidden, county_hidden = suppress_column(
-                by_area[city_code][count], {c: by_area[c][count] for c, _ in counties})
-            if city_hidden:
-                hidden[city_code].add(count)
-            for code, h in county_hidden.items():
-                if h:
-                    hidden[code].add(count)
-        for code, counts in by_area.items():
-            items.append({"period": key, "area": code, "name": names[code],
-                          "level": "city" if code == city_code else "county", **_cells(counts, hidden[code])})
+        cells = published(by_area, city_code, [c for c, _ in counties])
+        items += [{"period": key, "area": code, "name": names[code],
+                   "level": "city" if code == city_code else "county", **cells[code]} for code in by_area]
     return {"city": {"code": city_code, "name": city_name}, "from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}",
             "by": by, "threshold": THRESHOLD, "suppressed": SUPPRESSED, "measures": MEASURES, "items": items}
