@@ -21,6 +21,13 @@ day after the start day, and ends at 24:00 of its last day. Hence
 - ``working_days_between(start, end)`` counts working days after the start day up to and
   including the end day, so ``working_days_between(s, add_working_days(s, n).day) == n``.
 
+Every count is constant time: a table of cumulative working-day counts per day (``DayTable`` in
+``gridgov.kit.daycount``) runs from the first known year to :data:`TABLE_MARGIN_YEARS` past the last,
+built once per process for each set of overrides (a changed override builds a new one), and days
+outside it are counted Monday–Friday by weekday arithmetic. The table's ``ordinals`` methods (ints
+and numpy arrays of ``date.toordinal()``) serve analysis over millions of cases; ``bench/calendar.py``
+measures them all against the day-by-day walk.
+
 The module is pure except :func:`load_work_calendar` and :func:`load_overrides`, which read and
 write the override table through a session the caller owns (the caller commits).
 """
@@ -33,7 +40,7 @@ import re
 from collections import Counter as _Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -42,6 +49,7 @@ import chinese_calendar
 
 from gridgov.errors import Invalid
 from gridgov.kit.clock import SHANGHAI
+from gridgov.kit.daycount import DayTable
 
 __all__ = [
     "Count",
@@ -110,11 +118,65 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=SHANGHAI)
 
 
+# ---------------------------------------------------------------------------------------------
+# The table: cumulative working-day counts per day, built once per process per set of overrides.
+
+TABLE_MARGIN_YEARS = 10  # the table runs this many (unknown, Monday–Friday) years past the last known one
+_TABLE_CACHE = 16  # tables kept per process (one per distinct set of overrides seen)
+
+
+@lru_cache(maxsize=1)
+def _bundled_flags() -> dict[int, bytes]:
+    """Per bundled year, one byte per day (1 = working day) from ``chinese_calendar``."""
+    # What ``chinese_calendar.is_workday`` answers (a listed working day, else a listed holiday,
+    # else Monday–Friday), read from its tables at once: the function scans them on every call.
+    workdays, holidays = chinese_calendar.workdays, chinese_calendar.holidays
+    flags = {}
+    for year in sorted(bundled_years()):
+        first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        days = [date.fromordinal(o) for o in range(first, last + 1)]
+        flags[year] = bytes(d in workdays or (d not in holidays and d.weekday() < 5) for d in days)
+    return flags
+
+
+@lru_cache(maxsize=_TABLE_CACHE)
+def _build(overrides: tuple[tuple[date, bool], ...]) -> tuple[DayTable, list, dict]:
+    """The day table for these overrides, and the caches of the results that are not provisional.
+
+    Keyed by the overrides' content: a calendar loaded again with the same overrides reuses it, a
+    changed override builds a new one (see :func:`load_work_calendar`).
+    """
+    bundled = _bundled_flags()
+    override_years = {day.year for day, _ in overrides}
+    known = set(bundled) | override_years
+    y0 = min(known, default=2000)
+    y1 = max(known, default=2000) + TABLE_MARGIN_YEARS
+    first = date(y0, 1, 1).toordinal()
+    flags, marks = bytearray(), bytearray()
+    for year in range(y0, y1 + 1):
+        start, end = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        if year in bundled:
+            flags += bundled[year]
+        else:
+            flags += bytes((o - 1) % 7 < 5 for o in range(start, end + 1))
+        marks += (b"\0" if year in known else b"\1") * (end - start + 1)
+    for day, is_workday in overrides:
+        flags[day.toordinal() - first] = is_workday
+    return DayTable(first, flags, marks), [None] * len(flags), {}
+
+
 class WorkCalendar:
     """Which days are working days, from the State Council notices plus administrator overrides.
 
     ``overrides`` maps a day to ``True`` (working day, e.g. a swapped working Saturday) or
     ``False`` (day off); an override always wins over the bundled data.
+
+    Counting is constant time: a :class:`~gridgov.kit.daycount.DayTable` of cumulative working-day
+    counts per day covers the first known year to the last plus :data:`TABLE_MARGIN_YEARS`; days
+    outside it follow Monday–Friday by weekday arithmetic (and are provisional). For analysis over
+    many cases, ``ordinals`` is that table: ``advance(ordinal, n)``, ``between(a, b)`` and
+    ``marked_between(a, b)`` (provisional?) on ``date.toordinal()`` integers, and ``advance_many``,
+    ``between_many``, ``marked_between_many`` on numpy arrays of them.
     """
 
     def __init__(self, overrides: Mapping[date, bool] | None = None):
@@ -125,10 +187,16 @@ class WorkCalendar:
             cleaned[day] = bool(is_workday)
         self._overrides = MappingProxyType(cleaned)
         self._override_years = frozenset(d.year for d in cleaned)
+        self._table, self._dues, self._counts = _build(tuple(sorted(cleaned.items())))
 
     @property
     def overrides(self) -> Mapping[date, bool]:
         return self._overrides
+
+    @property
+    def ordinals(self) -> DayTable:
+        """The day table (lean and vectorised counting on day ordinals; see the class docstring)."""
+        return self._table
 
     def is_known_year(self, year: int) -> bool:
         """True when the year's holiday notice is bundled or an administrator loaded overrides for it."""
@@ -147,27 +215,37 @@ class WorkCalendar:
     def is_workday(self, day: date | datetime) -> bool:
         """Whether ``day`` is a working day (for an unknown year: Monday to Friday)."""
         day = local_day(day)
-        override = self._overrides.get(day)
-        if override is not None:
-            return override
-        if day.year in bundled_years():
-            return chinese_calendar.is_workday(day)
+        table = self._table
+        i = day.toordinal() - table.first
+        if 0 <= i < len(table.flags):
+            return bool(table.flags[i])
         return day.weekday() < 5
+
+    def _unknown_years(self, after: int, through: int) -> tuple[int, ...]:
+        """Unknown years among the days after ordinal ``after`` up to and including ``through``."""
+        y0, y1 = date.fromordinal(after + 1).year, date.fromordinal(through).year
+        return tuple(y for y in range(y0, y1 + 1) if not self.is_known_year(y))
 
     def add_working_days(self, start: date | datetime, n: int) -> Due:
         """The end of the n-th working day after the start day (the start day itself not counted)."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        if type(n) is not int and (isinstance(n, bool) or not isinstance(n, int)) or n < 0:
             raise ValueError("n 必须是非负整数")
-        day = local_day(start)
-        unknown: set[int] = set()
-        counted = 0
-        while counted < n:
-            day += timedelta(days=1)
-            if not self.is_known_year(day.year):
-                unknown.add(day.year)
-            if self.is_workday(day):
-                counted += 1
-        years = tuple(sorted(unknown))
+        a = (start if type(start) is date else local_day(start)).toordinal()
+        t = self._table
+        i = a - t.first
+        if n > 0 and 0 <= i < t.size:  # the common case, inlined (one table step)
+            k = t.counted[i] + n - 1
+            if k < len(t.days):
+                j = t.days[k] - t.first
+                if t.marked[j] == t.marked[i]:  # no unknown year on the way: shared, not provisional
+                    due = self._dues[j]
+                    if due is None:
+                        day = date.fromordinal(t.first + j)
+                        due = self._dues[j] = Due(due_at=end_of_day(day), day=day, provisional=False)
+                    return due
+        o = self._table.advance(a, n)
+        day = _from_ordinal(o)
+        years = self._unknown_years(a, o) if n and self._table.marked_between(a, o) else ()
         return Due(due_at=end_of_day(day), day=day, provisional=bool(years), unknown_years=years)
 
     def working_days_between(self, start: date | datetime, end: date | datetime) -> Count:
@@ -176,21 +254,33 @@ class WorkCalendar:
         Negative when ``end`` is before ``start`` (``-working_days_between(end, start)``), so that
         "overdue by N working days" reads naturally.
         """
-        first, last = local_day(start), local_day(end)
-        sign = 1
-        if last < first:
-            first, last, sign = last, first, -1
-        unknown: set[int] = set()
-        days = 0
-        day = first
-        while day < last:
-            day += timedelta(days=1)
-            if not self.is_known_year(day.year):
-                unknown.add(day.year)
-            if self.is_workday(day):
-                days += 1
-        years = tuple(sorted(unknown))
-        return Count(days=sign * days, provisional=bool(years), unknown_years=years)
+        a = (start if type(start) is date else local_day(start)).toordinal()
+        b = (end if type(end) is date else local_day(end)).toordinal()
+        days = self._table.between_unmarked(a, b)
+        if days is not None:
+            count = self._counts.get(days)
+            if count is None:
+                count = self._counts[days] = Count(days=days, provisional=False, unknown_years=())
+            return count
+        days = self._table.between(a, b)
+        lo, hi = (a, b) if a <= b else (b, a)
+        years = self._unknown_years(lo, hi) if lo != hi and self._table.marked_between(lo, hi) else ()
+        return Count(days=days, provisional=bool(years), unknown_years=years)
+
+    def due_day(self, start: date, n: int) -> date:
+        """Lean ``add_working_days(start, n).day`` for a ``date`` (no flag: see ``ordinals.marked_between``)."""
+        return date.fromordinal(self._table.advance(start.toordinal(), n))
+
+    def days_between(self, start: date, end: date) -> int:
+        """Lean ``working_days_between(start, end).days`` for two ``date`` values."""
+        return self._table.between(start.toordinal(), end.toordinal())
+
+
+def _from_ordinal(o: int) -> date:
+    try:
+        return date.fromordinal(o)
+    except ValueError:  # past 9999-12-31, as the day-by-day walk's ``day + timedelta(days=1)`` says it
+        raise OverflowError("date value out of range") from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_the_coverage_map_draws_the_boundary_and_the_grids(page):
 
 def test_the_pages_fit_a_phone_screen(page):
     page.set_viewport_size({"width": 390, "height": 800})
-    for path in ("/", "/grids", "/map", "/areas"):
+    for path in ("/", "/grids", "/map", "/areas", "/public/stats"):
         page.goto(page.base_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} 在手机宽度下横向溢出 {overflow}px"

@@ -192,7 +192,7 @@ checked: set[tuple[str, str]] = set()
 """(role, page) already checked: an account of a role already checked opens only its own cases and the
 pages that role has not met (the county's dispatcher meets the town's dispatcher's menu again). The public list
 of grid work is the same page for every role (role ``*``): the first role checks it."""
-SAME_FOR_ALL = re.compile(r"^/catalogue(?:/\d{12})?$")
+SAME_FOR_ALL = re.compile(r"^/(?:catalogue(?:/\d{12})?|public/stats)$")
 
 
 @pytest.fixture
@@ -262,11 +262,12 @@ def _open_desktop_group(page) -> None:
 
 def test_the_public_and_error_pages_have_no_wcag_violation(context, cases):
     """Logged out: the login page (also with its error), the list of grid work, a board and its printed sheet,
-    the complaint lookup, a 404; logged in: a 403 and a 404 (they keep the logged-in header)."""
+    the complaint lookup, the public figures (by month and for the period), a 404; logged in: a 403 and a 404
+    (they keep the logged-in header)."""
     axe = Axe(context)
     board = f"/board/{cases['grid']}"
     for path in ("/login", "/catalogue", f"/catalogue/{cases['grid'][:6]}000000", board, board + "/print",
-                 "/complaint-status"):
+                 "/complaint-status", "/public/stats", "/public/stats?by=period"):
         axe.check(path)
     axe.check("/no-such-page", status=404)
     axe.check("/login", again=True, then=_wrong_password)

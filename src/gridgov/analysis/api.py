@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gridgov.analysis import stats_api
+from gridgov.analysis import public_api, stats_api
 
 router = APIRouter(tags=["analysis"])
 router.include_router(stats_api.router)
+router.include_router(public_api.router)

@@ -98,6 +98,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),
+        ("/public/stats", "公开统计", "public", None),
     )),
     ("管理", (
         ("/complaints", "投诉", "complaint.handle", None),
