@@ -7,11 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_accounts
 from gridgov.analysis import dashboard
 from gridgov.authz import Principal
 from gridgov.errors import Invalid
-from gridgov.policy.loader import load_profile
 
 HTML = {"accept": "text/html"}
 NOW = datetime(2026, 3, 15, 4, 0, tzinfo=UTC)
@@ -42,12 +40,6 @@ def test_a_figures_link_is_the_case_list_page_with_the_same_filters():
     assert dashboard.page_url("/api/v1/cases?area=321102000000&from=2026-03-01&to=2026-03-31") == \
         "/cases/mine?area=321102000000&from=2026-03-01&to=2026-03-31"
     assert dashboard.page_url("/api/v1/cases") == "/cases/mine"
-
-
-def test_the_leaders_demo_account_exists_only_where_the_profile_has_the_post():
-    assert "city_leader" in {a.username for a in demo_accounts(load_profile("qinzhou"))}
-    assert "city_leader" not in {a.username for a in demo_accounts(load_profile("zhenjiang"))}
-    assert "city_leader" not in {a.username for a in DEMO_ACCOUNTS}
 
 
 def _menu(html: str) -> bool:

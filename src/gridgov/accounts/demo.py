@@ -61,12 +61,6 @@ VILLAGE_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 """The accounts of the village agency, only where the profile has one (LZ§5)."""
 
-LEADER_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("city_leader", "市总网格长", Role.CHIEF_LEADER, "city",
-                "全市的总网格长：看领导驾驶舱（仅设总网格长岗位的地方）"),
-)
-"""The leaders' accounts (issue 16's dashboard), only where the profile has the post (QZ§11)."""
-
 
 def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
     """The demo accounts under a profile, as the login page lists them: :data:`DEMO_ACCOUNTS` whose role
@@ -83,7 +77,6 @@ def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
     accounts = tuple(replace(a, display_name=f"区{kinds[a.username][1]}受理员",
                              note=f"区{kinds[a.username][1]}部门受理员") if a.username in swapped else a
                      for a in has_place)
-    accounts += tuple(a for a in LEADER_ACCOUNTS if profile_role_problem(profile, a.role) is None)
     if "village" not in profile.territory.agency_levels:
         return accounts
     at = next(i for i, a in enumerate(accounts) if a.place == "town") + 1

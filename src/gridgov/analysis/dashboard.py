@@ -109,15 +109,17 @@ def _rows(answer: dict) -> list[dict]:
     return rows
 
 
-def build(session: Session, me: Principal, q: Query, *, now: datetime) -> dict:
-    """Everything the dashboard shows for ``q``; 404 for an area outside the user's jurisdiction."""
+def build(session: Session, me: Principal, q: Query, *, now: datetime, profile=None, case_types=None) -> dict:
+    """Everything the dashboard shows for ``q``; 404 for an area outside the user's jurisdiction.
+    The user's own area is asked for as "mine" (no ``area``): a grid's staff then count their grid,
+    not the village the grid lies in."""
     area = territory.get_area_read(session, me, q.area)
-    span = {"area": q.area, "date_from": q.first, "date_to": q.last, "now": now}
-    groups = {g: case_stats(session, me, group_by=g, **span) for g in GROUPS}
+    asked = None if q.area == me.scope_code[:12] else q.area
+    span = {"area": asked, "now": now, "profile": profile, "case_types": case_types}
+    groups = {g: case_stats(session, me, group_by=g, date_from=q.first, date_to=q.last, **span) for g in GROUPS}
     trend_first = min(q.first, _add_months(q.last.replace(day=1), 1 - TREND_MONTHS))
-    trend = case_stats(session, me, group_by="month", area=q.area, date_from=trend_first, date_to=q.last, now=now)
+    trend = case_stats(session, me, group_by="month", date_from=trend_first, date_to=q.last, **span)
     totals = groups["area"]["totals"]
-    range_query = {"area": q.area, "from": q.first.isoformat(), "to": q.last.isoformat()}
     late = case_service.list_cases(session, me, now=now, found=CaseFilter(area=q.area, overdue=True),
                                    page=1, page_size=LIST_ROWS)
     orders = supervision_rows(session, me, q.area, now=now)
@@ -125,7 +127,7 @@ def build(session: Session, me: Principal, q: Query, *, now: datetime) -> dict:
         "area": area,
         "query": q,
         "totals": totals,
-        "totals_href": "/cases/mine?" + urlencode(range_query),
+        "totals_href": page_url(totals["cases_url"]),
         "trend": _rows(trend),
         "children": sorted(_rows(groups["area"]), key=lambda r: (-r["reported"], r["key"])),
         "departments": sorted(_rows(groups["department"]), key=lambda r: (-r["reported"], r["key"])),

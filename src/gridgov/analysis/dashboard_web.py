@@ -33,7 +33,8 @@ def _map_config(request: Request, me, area: str) -> dict:
 def _page(request: Request, me, session, name: str, area, month_from, month_to):
     now = utc_now()
     q = dashboard.parse(me, area=area, month_from=month_from, month_to=month_to, now=now)
-    data = dashboard.build(session, me, q, now=now)
+    data = dashboard.build(session, me, q, now=now, profile=request.app.state.profile,
+                           case_types=request.app.state.case_types)
     context = {**data, "charts": dashboard.chart_data(data), "counters": dashboard.COUNTERS,
                "area_options": area_options(session, me, selected=q.area),
                "self_query": f"area={q.area}&from={q.month_from}&to={q.month_to}", "local_time": local_time,
