@@ -32,6 +32,7 @@ from gridgov.policy.loader import load_profile
 from ..cases.test_case_sweep import principal
 from ..conftest import TEST_SECRET_KEY, login, serve_database, wait_for_js
 from ..web.layout import assert_fits
+from ..web.test_browser_axe import Axe
 
 pytestmark = pytest.mark.browser
 
@@ -164,21 +165,30 @@ def test_the_leader_clicks_a_towns_bar_and_sees_exactly_its_cases(browser, seede
     wait_for_js(page, "document.getElementById('chart-children').dataset.ready === '1'")
     bar = _bar(page, "chart-children", seeded["names"]["a"])
     page.mouse.move(bar["x"], bar["y"])
-    wait_for_js(page, "Array.from(document.querySelectorAll('.chart-tip__name')).some(e => e.textContent.includes('<img'))")
+    wait_for_js(page, "Array.from(document.querySelectorAll('.chart-tip__name'))"
+                      ".some(e => e.textContent.includes('<img'))")
     assert IMG in page.locator("#table-children").inner_text()
     assert page.evaluate("window.__xss") is None
     context.close()
     assert not outside, f"页面向外部发出了请求：{outside}"
 
 
-def test_the_full_screen_view_fits_1920_by_1080(browser, seeded_server):
+def test_the_full_screen_view_fits_1920_by_1080_and_both_views_pass_axe_with_figures(browser, seeded_server):
+    """With figures in every chart, table and the map (the shared demo city's pages, checked by
+    tests/web/test_browser_axe.py, have hardly any): no WCAG 2.1 A/AA violation."""
     live, seeded = seeded_server
     context = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
     page = context.new_page()
+    page.set_default_timeout(15000)
     page.base_url = live
     login(page, LEADER)
-    page.goto(f"{live}/dashboard/screen?area={seeded['county']}&from=2026-01&to=2026-02")
-    wait_for_js(page, "document.getElementById('chart-trend').dataset.ready === '1'")
+    axe = Axe(page)
+    query = f"?area={seeded['county']}&from=2026-01&to=2026-02"
+    axe.check("/dashboard" + query)
+    axe.check("/dashboard/screen" + query)
+    wait_for_js(page, "document.getElementById('chart-trend').dataset.ready === '1'"
+                      " && document.getElementById('dash-map').dataset.ready === '1'")
+    assert not axe.found, "axe 发现 WCAG 2.1 A/AA 问题：\n" + axe.report()
     assert_fits(page, "大屏 1920×1080")
     counts = page.evaluate("""() => {
       const c = echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption();

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov import areas
 from gridgov.authz import Principal
 from gridgov.authz.scope import scoped, starts_with
 from gridgov.models.cases import Case, SupervisionOrder
-from gridgov import areas
 
 
 def open_orders(session: Session, me: Principal, area: str, *, limit: int) -> list[tuple[SupervisionOrder, Case]]:

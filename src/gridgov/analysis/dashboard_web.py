@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query, Request
 from gridgov.analysis import dashboard
 from gridgov.authz import Permission
 from gridgov.authz.principals import AnalysisReader
+from gridgov.cases.forms import local_time
 from gridgov.deps import SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.territory.service import area_options
-from gridgov.cases.forms import local_time
 from gridgov.web.templating import templates
 
 router = APIRouter()
