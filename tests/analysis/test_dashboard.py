@@ -3,7 +3,7 @@ they refuse bad input; the browser scenario is tests/analysis/test_browser_dashb
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -66,3 +66,15 @@ def test_the_dashboard_refuses_bad_input_and_areas_outside(client_as):
     assert c.get("/dashboard?area=999999999999", headers=HTML).status_code == 404
     assert c.get("/dashboard?area=abc", headers=HTML).status_code == 404
     assert c.get("/dashboard?area=" + "1" * 13, headers=HTML).status_code == 422
+
+
+def test_the_trend_has_every_month_and_an_empty_months_link_keeps_the_filters():
+    answer = {"items": [{"key": "2026-02", "name": "2026-02", "reported": 4, "closed": 1, "overdue": 0,
+                         "cases_url": "/api/v1/cases?area=321102000000&lead=d1&from=2026-02-01&to=2026-02-28"}],
+              "totals": {"cases_url": "/api/v1/cases?area=321102000000&lead=d1&from=2025-12-10&to=2026-02-28"}}
+    rows = dashboard._months(answer, date(2025, 12, 10), date(2026, 2, 28))
+    assert [r["key"] for r in rows] == ["2025-12", "2026-01", "2026-02"]
+    assert [r["reported"] for r in rows] == [0, 0, 4]
+    assert rows[0]["href"] == "/cases/mine?area=321102000000&lead=d1&from=2025-12-10&to=2025-12-31"
+    assert rows[1]["href"] == "/cases/mine?area=321102000000&lead=d1&from=2026-01-01&to=2026-01-31"
+    assert rows[2]["href"] == "/cases/mine?area=321102000000&lead=d1&from=2026-02-01&to=2026-02-28"

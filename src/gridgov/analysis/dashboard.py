@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy.orm import Session
 
 from gridgov.analysis import dashboard_repository as repo
+from gridgov.analysis import kpi
 from gridgov.analysis.stats import case_stats
 from gridgov.authz import Principal
 from gridgov.cases import service as case_service
@@ -109,6 +110,23 @@ def _rows(answer: dict) -> list[dict]:
     return rows
 
 
+def _months(answer: dict, first: date, last: date) -> list[dict]:
+    """The trend's rows, one per month from ``first`` to ``last``: a month with no case is a row of
+    zeros whose link lists that month with the same filters as the others (from the totals' link)."""
+    rows = {r["key"]: r for r in _rows(answer)}
+    fixed = [(k, v) for k, v in parse_qsl(urlsplit(answer["totals"]["cases_url"]).query) if k not in ("from", "to")]
+    out, month = [], first.replace(day=1)
+    while month <= last:
+        key = f"{month:%Y-%m}"
+        if key not in rows:
+            span = [("from", max(month, first).isoformat()), ("to", min(_month_end(month), last).isoformat())]
+            rows[key] = {"key": key, "name": key, **{c: 0 for c in kpi.COUNTERS},
+                         "href": "/cases/mine?" + urlencode(fixed + span)}
+        out.append(rows[key])
+        month = _add_months(month, 1)
+    return out
+
+
 def build(session: Session, me: Principal, q: Query, *, now: datetime, profile=None, case_types=None) -> dict:
     """Everything the dashboard shows for ``q``; 404 for an area outside the user's jurisdiction.
     The user's own area is asked for as "mine" (no ``area``): a grid's staff then count their grid,
@@ -128,7 +146,7 @@ def build(session: Session, me: Principal, q: Query, *, now: datetime, profile=N
         "query": q,
         "totals": totals,
         "totals_href": page_url(totals["cases_url"]),
-        "trend": _rows(trend),
+        "trend": _months(trend, trend_first, q.last),
         "children": sorted(_rows(groups["area"]), key=lambda r: (-r["reported"], r["key"])),
         "departments": sorted(_rows(groups["department"]), key=lambda r: (-r["reported"], r["key"])),
         "types": sorted(_rows(groups["type"]), key=lambda r: (-r["reported"], r["key"])),
