@@ -179,7 +179,11 @@ def test_the_full_screen_view_fits_1920_by_1080_and_both_views_pass_axe_with_fig
     wait_for_js(page, "document.getElementById('chart-trend').dataset.ready === '1'"
                       " && document.getElementById('dash-map').dataset.ready === '1'")
     assert not axe.found, "axe 发现 WCAG 2.1 A/AA 问题：\n" + axe.report()
+    assert_fits(page, "大屏 1920×1080（数据表展开）")
+    page.reload()
+    wait_for_js(page, "document.getElementById('dash-map').dataset.ready === '1'")
     assert_fits(page, "大屏 1920×1080")
+    screenshot(page, artefacts_dir("dashboard", "screen"), "screen-1920", full_page=False)
     counts = page.evaluate("""() => {
       const c = echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption();
       const i = c.xAxis[0].data.indexOf('2026-02');
