@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import select, update
 
 from gridgov.accounts.demo import demo_places
-from gridgov.cases import service
+from gridgov.cases import actions, report, service
 from gridgov.cases.schemas import CaseCreate
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.crypto import FieldCipher
@@ -43,7 +43,8 @@ PROFILE = load_profile("zhenjiang")
 CATEGORY = "zj12_02"
 JAN, FEB = datetime(2026, 1, 12, 2, 0, tzinfo=UTC), datetime(2026, 2, 10, 2, 0, tzinfo=UTC)
 PLAN = {"a": {JAN: 2, FEB: 1}, "b": {JAN: 1, FEB: 3}}
-"""How many cases each town gets in each month (so the towns' figures differ by month)."""
+"""How many hotline cases each town gets in each month (so the towns' figures differ by month); the
+first town has one more in January, closed."""
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
@@ -55,8 +56,9 @@ def _seed(engine) -> dict:
     out: dict = {"cases": {}}
     with unit_of_work(make_sessionmaker(engine)) as session:
         places = demo_places(session, CITY)
-        towns = session.scalars(select(Area.code).where(Area.parent_code == places.county).order_by(Area.code)).all()
-        picked = []
+        towns = session.scalars(select(Area.code).where(Area.parent_code == places.county, Area.code != places.town)
+                                .order_by(Area.code)).all()
+        picked = [(places.town, places.grid)]  # the demo worker's town and grid: it reports the closed case
         for town in towns:
             grid = session.scalar(select(Grid.code).where(Grid.code.startswith(town[:9]),
                                                           Grid.status == GridStatus.ACTIVE).order_by(Grid.code))
@@ -77,6 +79,16 @@ def _seed(engine) -> dict:
                                               cipher=FieldCipher(TEST_SECRET_KEY),
                                               media_root=Path(tempfile.gettempdir()))
                     out["cases"].setdefault((key, f"{when:%Y-%m}"), set()).add(new.case.case_no)
+        # one more case in the first town in January, solved on the spot by the worker and closed with
+        # the resident's satisfied feedback: 结案, 按期结案, 评价 and 满意 have a case to list
+        data = CaseCreate(title="驾驶舱测试已结案", category=CATEGORY, source="patrol", grid_code=grid_a,
+                          address="测试路 2 号", next_action="solve_on_site", result="已现场处置")
+        solved = report.report_case(session, principal(session, "worker"), data, now=JAN, profile=PROFILE,
+                                    cipher=FieldCipher(TEST_SECRET_KEY), media_root=Path(tempfile.gettempdir()))
+        actions.act(session, principal(session, "town_dispatcher"), solved.case_no, "feedback",
+                    {"evaluation": "satisfied"}, now=JAN, profile=PROFILE, media_root=Path(tempfile.gettempdir()))
+        out["cases"][("a", "2026-01")].add(solved.case_no)
+        out["closed"] = solved.case_no
     return out
 
 
@@ -146,6 +158,8 @@ def test_the_leader_clicks_a_towns_bar_and_sees_exactly_its_cases(browser, seede
         # the table beside the chart says the same, for the keyboard
         row = page.locator(f"#table-children tr[data-key='{seeded['towns'][town]}']")
         assert row.locator("[data-stat=reported]").inner_text() == str(len(expected))
+        kpi_links = row.locator("a[data-kpi]").evaluate_all(
+            "as => as.map(a => [a.dataset.kpi, a.getAttribute('href'), Number(a.textContent)])")
         page.mouse.move(bar["x"], bar["y"])
         tip = wait_for_js(page, "Array.from(document.querySelectorAll('.chart-tip__name')).map(e => e.textContent)"
                                 ".find(t => t.length > 0)")
@@ -157,7 +171,16 @@ def test_the_leader_clicks_a_towns_bar_and_sees_exactly_its_cases(browser, seede
         total, rows = _listed(page)
         assert total == bar["value"] and rows == expected
         assert_fits(page, f"{device} 辖区事件 {month}")
-        page.go_back()
+        # every other figure of the town's row lists exactly the cases it counts too
+        counted = {}
+        for kpi, href, value in kpi_links:
+            page.goto(live + href)
+            counted[kpi] = _listed(page)
+            assert counted[kpi][0] == value, (kpi, href)
+        if (town, month) == ("a", "2026-01"):
+            assert {k for k, (n, rows) in counted.items() if rows == {seeded["closed"]}} >= {
+                "closed", "satisfied"}, counted
+        page.goto(f"{live}/dashboard?area={seeded['county']}&from={month}&to={month}")
 
     context.close()
     assert not outside, f"页面向外部发出了请求：{outside}"
@@ -208,7 +231,7 @@ def test_a_town_name_with_markup_is_text_in_the_charts_tooltips_and_tables(brows
     page.goto(f"{live}/dashboard?area={seeded['county']}&from=2026-01&to=2026-01")
     wait_for_js(page, "document.getElementById('chart-children').dataset.ready === '1'")
     bar = _bar(page, "chart-children", name)
-    assert bar and bar["value"] == PLAN["a"][JAN]
+    assert bar and bar["value"] == len(seeded["cases"][("a", "2026-01")])
     page.mouse.move(bar["x"], bar["y"])
     wait_for_js(page, "Array.from(document.querySelectorAll('.chart-tip__name'))"
                       ".some(e => e.textContent.includes('<img'))")

@@ -51,7 +51,12 @@
     option.legend.textStyle = { color: INK };
     option.animation = false;
     chart.setOption(option);
-    chart.on("click", function (p) { go(series.hrefs[p.dataIndex]); });
+    // A bar or point of a series counting ``kpi`` (the trend's 结案, 超期) lists the cases that counter counts.
+    chart.on("click", function (p) {
+      var href = series.hrefs[p.dataIndex], kpi = (series.kpis || [])[p.seriesIndex];
+      if (href && kpi) href += (href.indexOf("?") === -1 ? "?" : "&") + "kpi=" + kpi;
+      go(href);
+    });
     el.dataset.ready = "1";
     charts.push(chart);
     return chart;
@@ -84,7 +89,7 @@
         { type: "line", name: "结案", data: s.closed, itemStyle: { color: COLORS.closed } },
         { type: "line", name: "超期", data: s.overdue, itemStyle: { color: COLORS.overdue } },
       ],
-    }, s);
+    }, { keys: s.keys, hrefs: s.hrefs, kpis: [null, "closed", "overdue"] });
   }
 
   /* The choropleth: the area's grid outlines, each filled by its reported cases (five steps up to
