@@ -9,3 +9,6 @@ from gridgov.analysis import public_web
 
 router = APIRouter()
 router.include_router(public_web.router)
+from gridgov.analysis import dashboard_web
+
+router.include_router(dashboard_web.router)

@@ -80,6 +80,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
     ("事件", (
         ("/instructions", "交办", "cases.read", None),
     )),
+    ("数据分析", (
+        ("/dashboard", "领导驾驶舱", "analysis.read", None),
+    )),
     ("辖区", (
         ("/", "辖区概况", "territory.read", _home),
         ("/areas", "区域", "territory.read", None),
