@@ -6,3 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 router = APIRouter()
+
+from gridgov.analysis.monthly_web import router as monthly_pages  # noqa: E402
+
+router.include_router(monthly_pages)
