@@ -19,13 +19,13 @@ from gridgov.models.analysis_reports import MonthlyReport
 def overdue_cases(session: Session, principal: Principal, area: str, date_from: date, date_to: date, *,
                   limit: int) -> list[dict]:
     """The first ``limit`` overdue cases reported in the period under ``area`` (by their number)."""
-    stmt = (select(Case.case_no, Case.title, Case.state, CaseFact.grid_code, CaseFact.type_code,
-                   CaseFact.department_code, CaseFact.supervised)
-            .join(Case, Case.id == CaseFact.case_id)
-            .where(CaseFact.overdue == 1, CaseFact.reported_day >= date_from, CaseFact.reported_day <= date_to,
-                   scope.starts_with(CaseFact.grid_code, areas.area_prefix(area)))
-            .order_by(CaseFact.reported_day, Case.case_no).limit(limit))
-    rows = session.execute(scope.scoped(stmt, principal, CaseFact)).all()
+    stmt = scope.scoped(select(Case.case_no, Case.title, Case.state, CaseFact.grid_code, CaseFact.type_code,
+                               CaseFact.department_code, CaseFact.supervised)
+                        .join(Case, Case.id == CaseFact.case_id)
+                        .where(CaseFact.overdue == 1, CaseFact.reported_day >= date_from,
+                               CaseFact.reported_day <= date_to,
+                               scope.starts_with(CaseFact.grid_code, areas.area_prefix(area))), principal, CaseFact)
+    rows = session.execute(stmt.order_by(CaseFact.reported_day, Case.case_no).limit(limit)).all()
     return [{"case_no": r.case_no, "title": r.title, "state": r.state, "grid_code": r.grid_code,
              "type_code": r.type_code, "department_code": r.department_code, "supervised": int(r.supervised)}
             for r in rows]
@@ -33,26 +33,27 @@ def overdue_cases(session: Session, principal: Principal, area: str, date_from: 
 
 def versions(session: Session, principal: Principal, area: str, month: str) -> list[MonthlyReport]:
     """The kept versions of (area, month) the principal may see, newest first."""
-    stmt = (select(MonthlyReport).where(MonthlyReport.area_code == area, MonthlyReport.month == month)
-            .order_by(MonthlyReport.version.desc()))
-    return list(session.scalars(scope.scoped(stmt, principal, MonthlyReport)))
+    stmt = scope.scoped(select(MonthlyReport).where(MonthlyReport.area_code == area, MonthlyReport.month == month),
+                        principal, MonthlyReport)
+    return list(session.scalars(stmt.order_by(MonthlyReport.version.desc())))
 
 
 def last_version(session: Session, area: str, month: str) -> int:
     """The highest version number of (area, month), 0 when none (the system's count: numbering)."""
-    stmt = select(func.max(MonthlyReport.version)).where(MonthlyReport.area_code == area,
-                                                         MonthlyReport.month == month)
-    return int(session.scalar(scope.scoped(stmt, scope.SYSTEM, MonthlyReport)) or 0)
+    stmt = scope.scoped(select(func.max(MonthlyReport.version)).where(MonthlyReport.area_code == area,
+                                                                      MonthlyReport.month == month),
+                        scope.SYSTEM, MonthlyReport)
+    return int(session.scalar(stmt) or 0)
 
 
 def months_kept(session: Session, principal: Principal, area: str, *, limit: int = 24) -> list[str]:
     """The months of ``area`` with a kept report, newest first."""
-    stmt = (select(MonthlyReport.month).where(MonthlyReport.area_code == area).distinct()
-            .order_by(MonthlyReport.month.desc()).limit(limit))
-    return list(session.scalars(scope.scoped(stmt, principal, MonthlyReport)))
+    stmt = scope.scoped(select(MonthlyReport.month).where(MonthlyReport.area_code == area).distinct(),
+                        principal, MonthlyReport)
+    return list(session.scalars(stmt.order_by(MonthlyReport.month.desc()).limit(limit)))
 
 
 def report_areas(session: Session) -> list[str]:
     """The areas the monthly job reports on: the city (cities) and every county."""
-    stmt = select(Area.code).where(Area.level.in_(("city", "county"))).order_by(Area.code)
-    return list(session.scalars(scope.scoped(stmt, scope.SYSTEM, Area)))
+    stmt = scope.scoped(select(Area.code).where(Area.level.in_(("city", "county"))), scope.SYSTEM, Area)
+    return list(session.scalars(stmt.order_by(Area.code)))

@@ -12,7 +12,7 @@
     var trend = echarts.init(trendEl, null, { renderer: "svg" });
     trend.setOption({
       grid: { left: 44, right: 16, top: 36, bottom: 40 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: GGDom.axisTooltip },
       legend: { data: ["上报", "结案"], top: 0 },
       xAxis: { type: "category", data: d.trend.map(function (t) { return t.month; }) },
       yAxis: { type: "value", minInterval: 1 },
@@ -30,7 +30,7 @@
     var rank = echarts.init(rankEl, null, { renderer: "svg" });
     rank.setOption({
       grid: { left: 96, right: 48, top: 8, bottom: 24 },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: GGDom.axisTooltip },
       xAxis: { type: "value", max: 100, name: "%" },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },
       series: [{ type: "bar", name: d.rate.label, itemStyle: { color: "#2563eb" }, barMaxWidth: 24,
