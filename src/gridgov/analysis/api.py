@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.analysis import monthly_api, stats_api
+
 router = APIRouter(tags=["analysis"])
-
-from gridgov.analysis.monthly_api import router as monthly_api  # noqa: E402
-
-router.include_router(monthly_api)
+router.include_router(stats_api.router)
+router.include_router(monthly_api.router)
