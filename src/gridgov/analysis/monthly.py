@@ -15,6 +15,7 @@ A period is a cohort: the cases *reported* in it (``case_facts.reported_day``).
 
 from __future__ import annotations
 
+import json
 import re
 from calendar import monthrange
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import scope
 from gridgov.authz.principal import Principal
-from gridgov.errors import Invalid, NotFound
+from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.models import Area
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -40,6 +41,8 @@ order (按期结案率, else 结案率)."""
 NOT_FOUND = "没有这个区域，或不在您的辖区内"
 
 MONTH_FORMAT_ERROR = "月份格式应为 YYYY-MM，例如 2026-11"
+APPRAISAL_MISSING = "考核评分尚未接入：低于考核线的部门待考核模块上线后列出"
+WARNINGS_MISSING = "预警模块尚未接入"
 
 
 # ---------------------------------------------------------------- months
@@ -155,10 +158,11 @@ def _ranked(items: list[dict], rate: str) -> list[dict]:
 
 
 def build_report(session: Session, principal: Principal, area: str, month: str, now: datetime, *,
-                 profile=None) -> dict:
+                 profile=None, cipher=None) -> dict:
     """The figures of the monthly report of ``area`` for ``month`` (``YYYY-MM``), counted under the
     principal's jurisdiction (an area outside it → :class:`NotFound`, like a missing one).
-    ``profile``: names the case types (else their codes)."""
+    ``profile``: names the case types and gives the appraisal's threshold and the warnings' rules
+    (without it those two sections say they are not available); ``cipher``: what they may need."""
     from gridgov.analysis.monthly_repository import overdue_cases
     from gridgov.analysis.stats import case_stats
     from gridgov.analysis.store import aggregate
@@ -221,12 +225,13 @@ def build_report(session: Session, principal: Principal, area: str, month: str, 
         "trend": trend,
         "children": _ranked(children["items"], ranking["name"]),
         "departments": _ranked(departments["items"], ranking["name"]),
-        "lagging_departments": lagging_departments(session, principal, area, month, now),
+        "lagging_departments": lagging_departments(session, principal, area, month, now, profile=profile,
+                                                   cipher=cipher),
         "types": [{**i, "page_url": page_url(i.get("cases_url"))} for i in by_type[:TOP_TYPES]],
         "types_total": len(by_type),
         "overdue": {"count": current["overdue"], "supervised": current["supervised"],
                     "cases_url": with_period(link, first, last, kpi="overdue"), "cases": overdue},
-        "warnings": warnings_of(session, principal, area, month, now),
+        "warnings": warnings_of(session, principal, area, month, now, profile=profile, cipher=cipher),
         "computed_at": now.isoformat(),
     }
 
@@ -269,30 +274,47 @@ def title(figures: dict) -> str:
 # ---------------------------------------------------------------- hooks of the other parts
 
 
-def lagging_departments(session: Session, principal: Principal, area: str, month: str, now: datetime) -> dict:
-    """The departments below the appraisal threshold (ZJ§29: named on the report).
+def lagging_departments(session: Session, principal: Principal, area: str, month: str, now: datetime, *,
+                        profile=None, cipher=None) -> dict:
+    """The departments below the appraisal threshold in the month (ZJ§29: named on the report), from the
+    appraisal (:func:`gridgov.analysis.appraisal.lagging_departments`: its stored scores of the month
+    when a run is kept, else live ones), lowest first with score, threshold and its basis.
 
-    HOOK: the appraisal (``gridgov.analysis.appraisal``) scores departments per period; until its
-    function is there, the report says the appraisal is not connected (``available: False``) and
-    names no one — never a guess."""
+    HOOK: where the appraisal is not there (or no profile is given), the report says so
+    (``available: False``) and names no one — never a guess."""
     try:
-        from gridgov.analysis import appraisal  # noqa: F401  (the appraisal engineer's module)
+        from gridgov.analysis.appraisal import lagging_departments as below
     except ImportError:
-        return {"available": False, "note": "考核评分尚未接入：低于考核线的部门待考核模块上线后列出", "items": []}
-    below = getattr(appraisal, "departments_below_threshold", None)
-    if below is None:
-        return {"available": False, "note": "考核评分尚未接入：低于考核线的部门待考核模块上线后列出", "items": []}
-    return {"available": True, "note": "", "items": list(below(session, principal, area=area, period=month, now=now))}
-
-
-def warnings_of(session: Session, principal: Principal, area: str, month: str, now: datetime) -> dict:
-    """The early warnings raised in the month (HOOK: ``gridgov.analysis.warnings``, when it is there)."""
+        return {"available": False, "note": APPRAISAL_MISSING, "items": []}
+    if profile is None:
+        return {"available": False, "note": APPRAISAL_MISSING, "items": []}
     try:
-        from gridgov.analysis import warnings as warn
+        items = below(session, principal, month, area, profile=profile, cipher=cipher, now=now)
+    except DomainError as exc:
+        return {"available": False, "note": f"考核评分无法取得：{exc.message}", "items": []}
+    return {"available": True, "note": "", "items": [_plain(i) for i in items]}
+
+
+def warnings_of(session: Session, principal: Principal, area: str, month: str, now: datetime, *,
+                profile=None, cipher=None) -> dict:
+    """The early warnings standing when the report is generated (``as_of``), of the area, from
+    :func:`gridgov.analysis.warnings_service.warnings_for`; HOOK like :func:`lagging_departments`."""
+    try:
+        from gridgov.analysis.warnings_service import warnings_for
     except ImportError:
-        return {"available": False, "note": "预警模块尚未接入", "items": []}
-    listing = getattr(warn, "warnings_for_report", None)
-    if listing is None:
-        return {"available": False, "note": "预警模块尚未接入", "items": []}
-    return {"available": True, "note": "", "items": list(listing(session, principal, area=area, month=month,
-                                                                now=now))}
+        return {"available": False, "note": WARNINGS_MISSING, "items": []}
+    if profile is None:
+        return {"available": False, "note": WARNINGS_MISSING, "items": []}
+    try:
+        found = warnings_for(session, principal, profile=profile, cipher=cipher, now=now, area=area)
+    except DomainError as exc:
+        return {"available": False, "note": f"预警无法取得：{exc.message}", "items": []}
+    return {"available": True, "note": "", "as_of": str(found.as_of),
+            "items": [_plain(w) for w in found.items]}
+
+
+def _plain(item) -> dict:
+    """A JSON-able dict of a row another part returns (a dict or a pydantic model)."""
+    if hasattr(item, "model_dump"):
+        return item.model_dump(mode="json")
+    return json.loads(json.dumps(dict(item), default=str))

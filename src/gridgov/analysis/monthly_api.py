@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from gridgov.analysis import monthly_reports
 from gridgov.analysis.monthly import MONTH_PATTERN
 from gridgov.authz.principals import AnalysisReader
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
 
 router = APIRouter()
@@ -49,9 +49,9 @@ def versions_of(shown, area: str, month: str) -> list[VersionRead]:
 
 
 @router.get("/reports/monthly", response_model=MonthlyReportRead, summary="月度分析报告的数据（存档版本或即时计算）")
-def monthly_report(session: SessionDep, profile: ProfileDep, me: AnalysisReader, area: AreaQuery, month: MonthQuery,
-                   version: VersionQuery = None) -> MonthlyReportRead:
-    shown = monthly_reports.view(session, me, area, month, utc_now(), version, profile=profile)
+def monthly_report(session: SessionDep, profile: ProfileDep, cipher: CipherDep, me: AnalysisReader, area: AreaQuery,
+                   month: MonthQuery, version: VersionQuery = None) -> MonthlyReportRead:
+    shown = monthly_reports.view(session, me, area, month, utc_now(), version, profile=profile, cipher=cipher)
     return MonthlyReportRead(area=area, month=month, kept=shown.kept,
                              version=shown.report.version if shown.report else None,
                              versions=versions_of(shown, area, month), figures=shown.figures)

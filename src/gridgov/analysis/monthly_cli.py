@@ -22,11 +22,13 @@ def monthly_command(
     from gridgov.authz.scope import SYSTEM
     from gridgov.cases.cli import _uow
     from gridgov.kit.clock import utc_now
+    from gridgov.kit.crypto import FieldCipher
     from gridgov.policy.loader import load_profile
 
     uow, settings = _uow()
     with fail_on_domain_error(), uow as session:
-        report = generate(session, SYSTEM, area, month, utc_now(), profile=load_profile(settings.profile))
+        report = generate(session, SYSTEM, area, month, utc_now(), profile=load_profile(settings.profile),
+                          cipher=FieldCipher(settings.secret_key))
         pdf, version, digest = report.pdf, report.version, report.sha256
     path = out or Path(f"月度分析报告-{area}-{month}-v{version}.pdf")
     path.write_bytes(pdf)

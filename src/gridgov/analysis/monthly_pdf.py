@@ -160,9 +160,13 @@ def render_pdf(figures: dict) -> bytes:
     story.append(ranking(f["children"], "区域"))
     story += [p(f"四、部门排名（按{rate['label']}）", heading), ranking(f["departments"], "部门")]
     lag = f["lagging_departments"]
-    if lag["available"]:
-        names = "、".join(str(i.get("name") or i.get("key")) for i in lag["items"]) or "无"
-        story.append(p(f"低于考核线的部门：{names}"))
+    if lag["available"] and lag["items"]:
+        first = lag["items"][0]
+        basis = f"，{first['basis']}" if first.get("basis") else ""
+        story.append(p(f"低于考核线（{first.get('threshold')} 分{basis}）的部门："
+                       + "、".join(f"{i.get('name') or i.get('key')}（{i.get('score')} 分）" for i in lag["items"])))
+    elif lag["available"]:
+        story.append(p("没有低于考核线的部门。"))
     else:
         story.append(p(lag["note"], small))
     story.append(p(f"五、事件类型（前 {len(f['types'])} 类，共 {f['types_total']} 类）", heading))
@@ -186,11 +190,12 @@ def render_pdf(figures: dict) -> bytes:
     if not w["available"]:
         story.append(p(w["note"], small))
     elif not w["items"]:
-        story.append(p("本月无预警。"))
+        story.append(p(f"截至 {w.get('as_of')} 无预警。"))
     else:
+        story.append(p(f"生成报告时（截至 {w.get('as_of')}）的预警：", small))
         for item in w["items"]:
-            story.append(p(f"· {item.get('title') or item.get('label') or item.get('kind', '')}"
-                           f"{('：' + str(item['detail'])) if item.get('detail') else ''}"))
+            story.append(p(f"· {item.get('kind_label', '')}：{item.get('title', '')}"
+                           f"{('。' + str(item['explanation'])) if item.get('explanation') else ''}"))
     story.append(Spacer(1, 4 * mm))
     doc.build(story)
     return out.getvalue()

@@ -33,9 +33,9 @@ def sha256(data: bytes) -> str:
 
 
 def generate(session: Session, principal: Principal, area: str, month: str, now: datetime, *,
-             profile=None) -> MonthlyReport:
+             profile=None, cipher=None) -> MonthlyReport:
     """A new version of the report of (area, month), figures counted under ``principal``."""
-    figures = monthly.build_report(session, principal, area, month, now, profile=profile)
+    figures = monthly.build_report(session, principal, area, month, now, profile=profile, cipher=cipher)
     version = repo.last_version(session, area, month) + 1
     figures = {**figures, "version": version, "generated_at": now.isoformat(),
                "generated_by": principal.username if principal else "system"}
@@ -63,7 +63,7 @@ class ReportView:
 
 
 def view(session: Session, principal: Principal, area: str, month: str, now: datetime,
-         version: int | None = None, *, profile=None) -> ReportView:
+         version: int | None = None, *, profile=None, cipher=None) -> ReportView:
     """The asked version of (area, month), else the newest kept one, else the live figures."""
     monthly.parse_month(month)
     if not scope.covers(principal, area) or scope.get_visible(session, principal, Area, area) is None:
@@ -76,13 +76,14 @@ def view(session: Session, principal: Principal, area: str, month: str, now: dat
         return ReportView(chosen.figures, chosen, kept)
     if kept:
         return ReportView(kept[0].figures, kept[0], kept)
-    return ReportView(monthly.build_report(session, principal, area, month, now, profile=profile), None, kept)
+    return ReportView(monthly.build_report(session, principal, area, month, now, profile=profile, cipher=cipher),
+                      None, kept)
 
 
 def pdf_of(session: Session, principal: Principal, area: str, month: str, now: datetime,
-           version: int | None = None, *, profile=None) -> tuple[bytes, ReportView]:
+           version: int | None = None, *, profile=None, cipher=None) -> tuple[bytes, ReportView]:
     """The kept PDF of the version (checked against its SHA-256), or the live figures drawn now."""
-    shown = view(session, principal, area, month, now, version, profile=profile)
+    shown = view(session, principal, area, month, now, version, profile=profile, cipher=cipher)
     if shown.report is None:
         return render_pdf(shown.figures), shown
     if sha256(shown.report.pdf) != shown.report.sha256:
@@ -100,7 +101,7 @@ def due_month(session: Session, now: datetime) -> str | None:
     return monthly.previous_month(today)
 
 
-def monthly_job(session: Session, now: datetime, profile=None) -> str | None:
+def monthly_job(session: Session, now: datetime, profile=None, cipher=None) -> str | None:
     """On the first working day of a month: the previous month's report of the city and each county
     that has none yet (idempotent; two processes racing make one version, the loser's insert is undone)."""
     month = due_month(session, now)
@@ -112,7 +113,7 @@ def monthly_job(session: Session, now: datetime, profile=None) -> str | None:
             continue
         try:
             with session.begin_nested():
-                generate(session, scope.SYSTEM, area, month, now, profile=profile)
+                generate(session, scope.SYSTEM, area, month, now, profile=profile, cipher=cipher)
         except IntegrityError:  # another process made version 1 meanwhile
             continue
         made.append(area)

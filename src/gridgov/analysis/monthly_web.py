@@ -15,7 +15,7 @@ from gridgov.analysis.monthly_api import AreaQuery, MonthQuery, VersionQuery, pd
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principals import AnalysisReader, AppraisalManager
 from gridgov.calendar import local_day
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.web.templating import templates
 
@@ -27,14 +27,14 @@ def _default_area(me) -> str:
 
 
 @router.get("/reports/monthly")
-def monthly_page(request: Request, session: SessionDep, profile: ProfileDep, me: AnalysisReader,
+def monthly_page(request: Request, session: SessionDep, profile: ProfileDep, cipher: CipherDep, me: AnalysisReader,
                  area: Annotated[str | None, Query(pattern=r"^\d{12}$", title="区划代码")] = None,
                  month: Annotated[str | None, Query(pattern=monthly.MONTH_PATTERN, title="月份")] = None,
                  version: VersionQuery = None):
     now = utc_now()
     area = area or _default_area(me)
     month = month or monthly.previous_month(local_day(now))
-    shown = monthly_reports.view(session, me, area, month, now, version, profile=profile)
+    shown = monthly_reports.view(session, me, area, month, now, version, profile=profile, cipher=cipher)
     f = shown.figures
     chart = {"trend": f["trend"], "rate": f["ranking_rate"],
              "children": [{"name": i.get("name") or i.get("key"), "value": i.get(f["ranking_rate"]["name"]),
@@ -48,9 +48,9 @@ def monthly_page(request: Request, session: SessionDep, profile: ProfileDep, me:
 
 
 @router.get("/reports/monthly.pdf")
-def monthly_pdf(session: SessionDep, profile: ProfileDep, me: AnalysisReader, area: AreaQuery, month: MonthQuery,
-                version: VersionQuery = None):
-    body, shown = monthly_reports.pdf_of(session, me, area, month, utc_now(), version, profile=profile)
+def monthly_pdf(session: SessionDep, profile: ProfileDep, cipher: CipherDep, me: AnalysisReader, area: AreaQuery,
+                month: MonthQuery, version: VersionQuery = None):
+    body, shown = monthly_reports.pdf_of(session, me, area, month, utc_now(), version, profile=profile, cipher=cipher)
     suffix = f"-v{shown.report.version}" if shown.report else ""
     name = quote(f"月度分析报告-{area}-{month}{suffix}.pdf")
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{name}", "Cache-Control": "no-store"}
@@ -60,9 +60,9 @@ def monthly_pdf(session: SessionDep, profile: ProfileDep, me: AnalysisReader, ar
 
 
 @router.post("/reports/monthly")
-def monthly_generate(session: SessionDep, profile: ProfileDep, me: AppraisalManager,
+def monthly_generate(session: SessionDep, profile: ProfileDep, cipher: CipherDep, me: AppraisalManager,
                      area: Annotated[str, Form(pattern=r"^\d{12}$")],
                      month: Annotated[str, Form(pattern=monthly.MONTH_PATTERN)]):
-    report = monthly_reports.generate(session, me, area, month, utc_now(), profile=profile)
+    report = monthly_reports.generate(session, me, area, month, utc_now(), profile=profile, cipher=cipher)
     return RedirectResponse(f"/reports/monthly?area={area}&month={month}&version={report.version}",
                             status_code=303)
