@@ -228,3 +228,31 @@ def test_first_working_day():
     assert monthly.first_working_day(cal, 2026, 10) == date(2026, 10, 8)
     assert monthly.first_working_day(cal, 2026, 11) == date(2026, 11, 2)  # the 1st is a Sunday
     assert monthly.first_working_day(WorkCalendar({date(2026, 11, 2): False}), 2026, 11) == date(2026, 11, 3)
+
+
+def test_the_command_line_generates_a_version_and_writes_its_pdf(fresh_url, cli_env, tmp_path):
+    import hashlib
+
+    from typer.testing import CliRunner
+
+    from gridgov.cli import app
+    from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+
+    cli_env(fresh_url)
+    out = tmp_path / "report.pdf"
+    args = ["analysis", "monthly", "--area", "321102000000", "--month", "2026-11", "--out", str(out)]
+    missing = CliRunner().invoke(app, args)
+    assert missing.exit_code == 1 and "没有这个区域" in missing.output and not out.exists()
+    engine = make_engine(fresh_url)
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        session.add(Area(code="321102000000", name="测试区", level="county", parent_code=None,
+                         created_at=utc_now(), updated_at=utc_now()))
+    engine.dispose()
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "第 1 版" in first.output and out.read_bytes().startswith(b"%PDF-")
+    assert hashlib.sha256(out.read_bytes()).hexdigest() in first.output
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0 and "第 2 版" in second.output
+    bad = CliRunner().invoke(app, ["analysis", "monthly", "--area", "321102000000", "--month", "2026-13"])
+    assert bad.exit_code == 1 and "月份格式应为 YYYY-MM" in bad.output
