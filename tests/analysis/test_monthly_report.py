@@ -18,6 +18,7 @@ from gridgov.kit.clock import utc_now
 from gridgov.models import Area, CalendarOverride
 from gridgov.models.analysis_reports import MonthlyReport
 
+from ..conftest import DEMO_PROFILE
 from . import monthly_data as data
 
 CITY = "321100000000"
@@ -256,3 +257,48 @@ def test_the_command_line_generates_a_version_and_writes_its_pdf(fresh_url, cli_
     assert second.exit_code == 0 and "第 2 版" in second.output
     bad = CliRunner().invoke(app, ["analysis", "monthly", "--area", "321102000000", "--month", "2026-13"])
     assert bad.exit_code == 1 and "月份格式应为 YYYY-MM" in bad.output
+
+
+def test_the_report_names_what_the_appraisal_and_the_warnings_give_it(db, places, monkeypatch):
+    """The hooks to the other parts (they live on their own branches): the departments the appraisal finds
+    below its threshold are named with their scores, the warnings of the area are listed (another county's
+    left out), in the figures and in the PDF. The parts are stood in for by modules giving the documented
+    signatures; the report's own figures still come from the database."""
+    import sys
+    import types
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from gridgov.analysis.monthly_pdf import render_pdf
+    from gridgov.policy.loader import load_profile
+
+    asked = {}
+
+    def lagging_departments(session, principal, period, area, *, profile, cipher, now):
+        asked.update(period=period, area=area, cipher=cipher)
+        return [{"key": "d1", "name": "区城管局", "score": 58.5, "threshold": 60, "basis": "ZJ§29"}]
+
+    class Item:
+        def __init__(self, area, title):
+            self.area, self.title = area, title
+
+        def model_dump(self, mode):
+            return {"area": self.area, "title": self.title, "kind_label": "网格事件激增", "explanation": "周数 9",
+                    "cases_url": None}
+
+    def warnings_for(session, principal, *, profile, cipher, now, area=None):
+        return types.SimpleNamespace(as_of=date(2031, 6, 1), items=[Item(places.grid, "第1网格上周事件激增"),
+                                                                     Item(places.grid2, "别县的预警")])
+
+    monkeypatch.setitem(sys.modules, "gridgov.analysis.appraisal",
+                        types.SimpleNamespace(lagging_departments=lagging_departments))
+    monkeypatch.setitem(sys.modules, "gridgov.analysis.warnings_service",
+                        types.SimpleNamespace(warnings_for=warnings_for))
+    f = monthly.build_report(db, SYSTEM, places.county, data.MONTH, utc_now(), profile=load_profile(DEMO_PROFILE),
+                             cipher="the cipher")
+    assert asked == {"period": data.MONTH, "area": places.county, "cipher": "the cipher"}
+    assert f["lagging_departments"]["available"] and f["lagging_departments"]["items"][0]["name"] == "区城管局"
+    assert [w["title"] for w in f["warnings"]["items"]] == ["第1网格上周事件激增"]
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(render_pdf(f))).pages)
+    assert "区城管局（58.5 分）" in text and "第1网格上周事件激增" in text and "别县的预警" not in text

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.orm import Session
 
+from gridgov import areas
 from gridgov.authz import scope
 from gridgov.authz.principal import Principal
 from gridgov.errors import DomainError, Invalid, NotFound
@@ -309,8 +310,9 @@ def warnings_of(session: Session, principal: Principal, area: str, month: str, n
         found = warnings_for(session, principal, profile=profile, cipher=cipher, now=now, area=area)
     except DomainError as exc:
         return {"available": False, "note": f"预警无法取得：{exc.message}", "items": []}
+    inside = areas.area_prefix(area)  # the system's principal is not narrowed by ``area``: keep the area's own
     return {"available": True, "note": "", "as_of": str(found.as_of),
-            "items": [_plain(w) for w in found.items]}
+            "items": [_plain(w) for w in found.items if str(getattr(w, "area", "") or "").startswith(inside)]}
 
 
 def _plain(item) -> dict:
