@@ -46,13 +46,6 @@ def last_version(session: Session, area: str, month: str) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def months_kept(session: Session, principal: Principal, area: str, *, limit: int = 24) -> list[str]:
-    """The months of ``area`` with a kept report, newest first."""
-    stmt = scope.scoped(select(MonthlyReport.month).where(MonthlyReport.area_code == area).distinct(),
-                        principal, MonthlyReport)
-    return list(session.scalars(stmt.order_by(MonthlyReport.month.desc()).limit(limit)))
-
-
 def report_areas(session: Session) -> list[str]:
     """The areas the monthly job reports on: the city (cities) and every county."""
     stmt = scope.scoped(select(Area.code).where(Area.level.in_(("city", "county"))), scope.SYSTEM, Area)
