@@ -1,4 +1,4 @@
-"""Rebuild the CJK font the catalogue PDF embeds (src/gridgov/catalogue/fonts/).
+"""Rebuild the CJK font the PDFs embed (src/gridgov/kit/fonts/, registered by kit/pdffont.py).
 
 The PDF must show Chinese on any reader, so it embeds a TrueType (glyf) font: reportlab embeds a
 subset of the glyphs a document uses. The app ships a subset of WenQuanYi Micro Hei (Apache-2.0,
@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "gridgov"
-OUT = PACKAGE / "catalogue" / "fonts" / "wqy-microhei-gb2312.ttf"
+OUT = PACKAGE / "kit" / "fonts" / "wqy-microhei-gb2312.ttf"
 TEXTS = ("*.toml", "*.csv", "*.py", "*.html")
 
 

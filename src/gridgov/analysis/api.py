@@ -10,3 +10,6 @@ from gridgov.analysis import public_api, stats_api
 router = APIRouter(tags=["analysis"])
 router.include_router(stats_api.router)
 router.include_router(public_api.router)
+from gridgov.analysis import monthly_api, stats_api
+
+router.include_router(monthly_api.router)

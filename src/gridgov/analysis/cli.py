@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 
+from gridgov.analysis.monthly_cli import monthly_command
 from gridgov.cases.cli import _parse_at, _uow
 from gridgov.cases.facts_store import rebuild
 from gridgov.kit.cli import fail_on_domain_error
 
 app = typer.Typer(help="分析与考核：事件统计事实的重算。", no_args_is_help=True)
+app.command("monthly")(monthly_command)
 
 
 @app.command("rebuild")

@@ -12,3 +12,7 @@ router.include_router(public_web.router)
 from gridgov.analysis import dashboard_web
 
 router.include_router(dashboard_web.router)
+
+from gridgov.analysis.monthly_web import router as monthly_pages  # noqa: E402
+
+router.include_router(monthly_pages)

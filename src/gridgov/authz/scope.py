@@ -50,6 +50,7 @@ from gridgov.models import (
 )
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.analysis import CaseFact
+from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
@@ -304,6 +305,16 @@ def _import_runs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if department_of(p) is not None:
         return own
     return or_(own, within(p, ImportRun.scope_code))
+
+
+@rule(MonthlyReport)
+def _monthly_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A kept monthly report by the area it reports on: whoever's jurisdiction holds that area (a
+    county sees its own and its towns' reports, not the city's). Departments see none: a kept report
+    counts every department's cases (they read their own figures live)."""
+    if department_of(p) is not None:
+        return _nothing()
+    return within(p, MonthlyReport.area_code)
 
 
 # ---------------------------------------------------------------- the door

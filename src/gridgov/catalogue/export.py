@@ -7,7 +7,7 @@ temporary matter past its end date is gone here exactly when it is gone for case
 published versions. No jurisdiction: the list is public.
 
 The PDF embeds the subset of a CJK TrueType font it uses (WenQuanYi Micro Hei, Apache-2.0, shipped
-in ``catalogue/fonts/`` as a GB2312 subset, see scripts/cjk_font_subset.py): a reader without
+in ``kit/fonts/`` as a GB2312 subset, registered by :mod:`gridgov.kit.pdffont`): a reader without
 Chinese fonts still shows every character, and the app needs no system font.
 """
 
@@ -18,7 +18,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -30,6 +29,7 @@ from gridgov.catalogue.lookup import governing_areas, matters_in_force
 from gridgov.catalogue.rules import NEGATIVE
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local
+from gridgov.kit.pdffont import CJK_FONT, register_cjk_font
 from gridgov.models import Area, CatalogueList, ListVersion, Matter
 from gridgov.models.territory import AreaLevel
 from gridgov.policy.schema import VALUE_LABELS
@@ -331,19 +331,6 @@ def to_xlsx(view: CatalogueView) -> bytes:
     return xlsx_bytes(wb)
 
 
-CJK_FONT = "WenQuanYiMicroHei"
-CJK_FONT_FILE = Path(__file__).with_name("fonts") / "wqy-microhei-gb2312.ttf"
-
-
-def _register_cjk_font() -> None:
-    """Register the shipped TrueType font once; reportlab embeds the glyphs a document uses (FontFile2)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(CJK_FONT, str(CJK_FONT_FILE)))
-
-
 def to_pdf(view: CatalogueView) -> bytes:
     """An A4 document: title, date, and per list its version and a table whose cells wrap."""
     from reportlab.lib import colors
@@ -358,7 +345,7 @@ def to_pdf(view: CatalogueView) -> bytes:
         TableStyle,
     )
 
-    _register_cjk_font()
+    register_cjk_font()
     base = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=8.5, leading=11, wordWrap="CJK")
     small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=colors.HexColor("#475569"))
     title = ParagraphStyle("title", parent=base, fontSize=16, leading=22, spaceAfter=4)

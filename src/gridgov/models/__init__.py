@@ -2,6 +2,7 @@
 
 from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.analysis import CaseFact
+from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.base import Base
 from gridgov.models.cases import (
     Case,
@@ -83,6 +84,7 @@ __all__ = [
     "ListVersion",
     "Matter",
     "MicroGrid",
+    "MonthlyReport",
     "Notification",
     "Post",
     "RectificationNotice",

@@ -98,6 +98,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/registry/units", "实有单位", "registry.read", None),
         ("/registry/care", "走访", "registry.read", None),
     )),
+    ("分析", (
+        ("/reports/monthly", "月度分析报告", "analysis.read", _not_grid),
+    )),
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),
