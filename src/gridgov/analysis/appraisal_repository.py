@@ -1,0 +1,82 @@
+"""Scoped queries of the appraisal (issue 16): counters of the cases' fact rows by unit, the units'
+names and the stored runs. Every query goes through the scope door."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gridgov.analysis.appraisal_rules import CASE_COUNTERS
+from gridgov.areas import scope_prefix
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scoped
+from gridgov.models.accounts import Department, User
+from gridgov.models.analysis import CaseFact
+from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
+from gridgov.models.territory import Area, AreaLevel
+
+COUNTERS = tuple(sorted(CASE_COUNTERS))
+_KEYS = {"town": CaseFact.town_code, "department": CaseFact.department_code, "worker": CaseFact.worker_id}
+
+
+def case_counts(session: Session, principal: Principal, *, level: str, area: str, date_from: date,
+                date_to: date) -> dict[str, dict[str, int]]:
+    """The counters of the cases reported in ``[date_from, date_to]`` under ``area``, by town, lead
+    department or worker (cases with no such unit are left out)."""
+    key = _KEYS[level]
+    stmt = (select(key, *[func.coalesce(func.sum(getattr(CaseFact, c)), 0) for c in COUNTERS])
+            .where(CaseFact.reported_day >= date_from, CaseFact.reported_day <= date_to,
+                   CaseFact.grid_code.startswith(scope_prefix(area)), key.is_not(None))
+            .group_by(key))
+    return {str(row[0]): {c: int(v) for c, v in zip(COUNTERS, row[1:], strict=True)}
+            for row in session.execute(scoped(stmt, principal, CaseFact))}
+
+
+def towns(session: Session, principal: Principal, area: str) -> dict[str, str]:
+    """The towns (and streets) under ``area`` the principal sees, code -> name."""
+    stmt = select(Area.code, Area.name).where(Area.level == AreaLevel.TOWN, Area.code.startswith(scope_prefix(area)))
+    return dict(session.execute(scoped(stmt.order_by(Area.code), principal, Area)).all())
+
+
+def department_names(session: Session, principal: Principal, codes: Iterable[str]) -> dict[str, str]:
+    codes = sorted(set(codes))
+    if not codes:
+        return {}
+    stmt = select(Department.code, Department.name).where(Department.code.in_(codes))
+    return dict(session.execute(scoped(stmt, principal, Department, ancestors=True)).all())
+
+
+def user_names(session: Session, principal: Principal, ids: Iterable[str]) -> dict[str, str]:
+    ids = sorted({int(i) for i in ids if str(i).isdigit()})
+    if not ids:
+        return {}
+    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
+    return {str(uid): name for uid, name in session.execute(scoped(stmt, principal, User))}
+
+
+def area_name(session: Session, principal: Principal, code: str) -> str | None:
+    return session.scalar(scoped(select(Area.name).where(Area.code == code), principal, Area, ancestors=True))
+
+
+def latest_run(session: Session, principal: Principal, period: str, area: str) -> AppraisalRun | None:
+    stmt = (select(AppraisalRun).where(AppraisalRun.period == period, AppraisalRun.area_code == area)
+            .order_by(AppraisalRun.id.desc()).limit(1))
+    return session.scalar(scoped(stmt, principal, AppraisalRun))
+
+
+def runs_of(session: Session, principal: Principal, period: str, area: str | None) -> list[AppraisalRun]:
+    stmt = select(AppraisalRun).where(AppraisalRun.period == period)
+    if area:
+        stmt = stmt.where(AppraisalRun.area_code == area)
+    return list(session.scalars(scoped(stmt.order_by(AppraisalRun.id), principal, AppraisalRun)))
+
+
+def scores_of(session: Session, principal: Principal, run_id: int, level: str | None = None) -> list[AppraisalScore]:
+    stmt = select(AppraisalScore).where(AppraisalScore.run_id == run_id)
+    if level:
+        stmt = stmt.where(AppraisalScore.level == level)
+    return list(session.scalars(scoped(stmt.order_by(AppraisalScore.id), principal, AppraisalScore)))
+
