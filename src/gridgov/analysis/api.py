@@ -5,4 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.analysis import appraisal_api
+
 router = APIRouter(tags=["analysis"])
+
+router.include_router(appraisal_api.router)

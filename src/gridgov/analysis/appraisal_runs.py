@@ -125,3 +125,7 @@ def verify_period(session: Session, principal: Principal, *, period: str, area: 
     for run in runs:
         found.extend(check_run(session, principal, run, profile=profile, cipher=cipher, now=now))
     return len(runs), found
+
+
+def count_scores(session: Session, principal: Principal, run_id: int) -> int:
+    return len(repo.scores_of(session, principal, run_id))
