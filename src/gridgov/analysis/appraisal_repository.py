@@ -27,34 +27,35 @@ def case_counts(session: Session, principal: Principal, *, level: str, area: str
     """The counters of the cases reported in ``[date_from, date_to]`` under ``area``, by town, lead
     department or worker (cases with no such unit are left out)."""
     key = _KEYS[level]
-    stmt = (select(key, *[func.coalesce(func.sum(getattr(CaseFact, c)), 0) for c in COUNTERS])
-            .where(CaseFact.reported_day >= date_from, CaseFact.reported_day <= date_to,
-                   CaseFact.grid_code.startswith(scope_prefix(area)), key.is_not(None))
-            .group_by(key))
-    return {str(row[0]): {c: int(v) for c, v in zip(COUNTERS, row[1:], strict=True)}
-            for row in session.execute(scoped(stmt, principal, CaseFact))}
+    rows = session.execute(scoped(
+        select(key, *[func.coalesce(func.sum(getattr(CaseFact, c)), 0) for c in COUNTERS])
+        .where(CaseFact.reported_day >= date_from, CaseFact.reported_day <= date_to,
+               CaseFact.grid_code.startswith(scope_prefix(area)), key.is_not(None))
+        .group_by(key), principal, CaseFact))
+    return {str(row[0]): {c: int(v) for c, v in zip(COUNTERS, row[1:], strict=True)} for row in rows}
 
 
 def towns(session: Session, principal: Principal, area: str) -> dict[str, str]:
     """The towns (and streets) under ``area`` the principal sees, code -> name."""
-    stmt = select(Area.code, Area.name).where(Area.level == AreaLevel.TOWN, Area.code.startswith(scope_prefix(area)))
-    return dict(session.execute(scoped(stmt.order_by(Area.code), principal, Area)).all())
+    return dict(session.execute(scoped(
+        select(Area.code, Area.name).where(Area.level == AreaLevel.TOWN, Area.code.startswith(scope_prefix(area)))
+        .order_by(Area.code), principal, Area)).all())
 
 
 def department_names(session: Session, principal: Principal, codes: Iterable[str]) -> dict[str, str]:
     codes = sorted(set(codes))
     if not codes:
         return {}
-    stmt = select(Department.code, Department.name).where(Department.code.in_(codes))
-    return dict(session.execute(scoped(stmt, principal, Department, ancestors=True)).all())
+    return dict(session.execute(scoped(select(Department.code, Department.name).where(Department.code.in_(codes)),
+                                       principal, Department, ancestors=True)).all())
 
 
 def user_names(session: Session, principal: Principal, ids: Iterable[str]) -> dict[str, str]:
     ids = sorted({int(i) for i in ids if str(i).isdigit()})
     if not ids:
         return {}
-    stmt = select(User.id, User.display_name).where(User.id.in_(ids))
-    return {str(uid): name for uid, name in session.execute(scoped(stmt, principal, User))}
+    return {str(uid): name for uid, name in session.execute(scoped(
+        select(User.id, User.display_name).where(User.id.in_(ids)), principal, User))}
 
 
 def area_name(session: Session, principal: Principal, code: str) -> str | None:
@@ -62,21 +63,19 @@ def area_name(session: Session, principal: Principal, code: str) -> str | None:
 
 
 def latest_run(session: Session, principal: Principal, period: str, area: str) -> AppraisalRun | None:
-    stmt = (select(AppraisalRun).where(AppraisalRun.period == period, AppraisalRun.area_code == area)
-            .order_by(AppraisalRun.id.desc()).limit(1))
-    return session.scalar(scoped(stmt, principal, AppraisalRun))
+    return session.scalar(scoped(
+        select(AppraisalRun).where(AppraisalRun.period == period, AppraisalRun.area_code == area)
+        .order_by(AppraisalRun.id.desc()).limit(1), principal, AppraisalRun))
 
 
 def runs_of(session: Session, principal: Principal, period: str, area: str | None) -> list[AppraisalRun]:
-    stmt = select(AppraisalRun).where(AppraisalRun.period == period)
-    if area:
-        stmt = stmt.where(AppraisalRun.area_code == area)
-    return list(session.scalars(scoped(stmt.order_by(AppraisalRun.id), principal, AppraisalRun)))
+    where = [AppraisalRun.period == period] + ([AppraisalRun.area_code == area] if area else [])
+    return list(session.scalars(scoped(select(AppraisalRun).where(*where).order_by(AppraisalRun.id), principal,
+                                       AppraisalRun)))
 
 
 def scores_of(session: Session, principal: Principal, run_id: int, level: str | None = None) -> list[AppraisalScore]:
-    stmt = select(AppraisalScore).where(AppraisalScore.run_id == run_id)
-    if level:
-        stmt = stmt.where(AppraisalScore.level == level)
-    return list(session.scalars(scoped(stmt.order_by(AppraisalScore.id), principal, AppraisalScore)))
+    where = [AppraisalScore.run_id == run_id] + ([AppraisalScore.level == level] if level else [])
+    return list(session.scalars(scoped(select(AppraisalScore).where(*where).order_by(AppraisalScore.id), principal,
+                                       AppraisalScore)))
 
