@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gridgov.analysis import appraisal_api
+from gridgov.analysis import appraisal_api, stats_api
 
 router = APIRouter(tags=["analysis"])
-
+router.include_router(stats_api.router)
 router.include_router(appraisal_api.router)
