@@ -44,7 +44,8 @@ def test_department_scores_and_the_lagging_department(db, known):
     parts = {c["code"]: c for c in by_key[cg]["components"]}
     assert (parts["handled_on_time_rate"]["numerator_value"], parts["handled_on_time_rate"]["denominator_value"],
             parts["handled_on_time_rate"]["rate"], parts["handled_on_time_rate"]["points"]) == (1, 2, 0.5, 30.0)
-    assert f"department={cg}" in parts["satisfaction_rate"]["cases_url"]
+    url = parts["satisfaction_rate"]["cases_url"]
+    assert f"lead={cg}" in url and "kpi=evaluated" in url
     lagging = appraisal.lagging_departments(db, principal(db, "city_admin"), PERIOD, CITY, profile=profile,
                                             cipher=cipher, now=NOW)
     assert [(r["key"], r["score"], r["threshold"]) for r in lagging] == [(cg, 50.0, 60)]

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from gridgov.analysis import appraisal_repository as repo
 from gridgov.analysis import appraisal_rules as rules
+from gridgov.analysis import store
 from gridgov.analysis.complaints import complaint_counts
 from gridgov.analysis.visits import visit_completion
 from gridgov.areas import AREA_CODE_LEN
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import covers
+from gridgov.authz.scope import covers, department_of
 from gridgov.errors import Invalid, NotFound
 
 LEVELS = rules.LEVELS
@@ -63,14 +64,24 @@ def settings_of(profile) -> dict[str, Any]:
             **{level: dict(getattr(a, level).weights) for level in LEVELS}}
 
 
-def cases_url(level: str, key: str, area: str, period: rules.Period) -> str:
-    """The case list of the cases a unit's case counters sum over (reported in the period)."""
+def cases_url(principal: Principal, level: str, key: str, area: str, period: rules.Period,
+              counter: str | None = None) -> str | None:
+    """The case list (``GET /api/v1/cases``) of exactly the cases a unit's counter sums over: reported
+    in the period under the area, of the town, led by the department or reported by the worker, and
+    counted in ``counter`` (``kpi``); None for the registry's visit counters."""
+    if counter is not None and counter.startswith("visits_"):
+        return None
     params = {"area": key if level == "town" else area, "from": period.start.isoformat(),
               "to": period.end.isoformat()}
+    dept = department_of(principal)
     if level == "department":
-        params["department"] = key
+        params["lead"] = key
+    elif dept is not None:
+        params["lead"] = dept or store.NONE_KEY
     if level == "worker":
         params["worker"] = key
+    if counter:
+        params["kpi"] = counter
     return "/api/v1/cases?" + urlencode(params)
 
 
@@ -115,9 +126,9 @@ def score_level(session: Session, principal: Principal, *, level: str, area: str
     for key, c in counts.items():
         scored = rules.score_unit(level, dict(getattr(a, level).weights), c, complaints=c.get("complaints", 0),
                                   complaint_deduction=a.complaint_deduction)
-        url = cases_url(level, key, area, period)
         for part in scored["components"]:
-            part["cases_url"] = url
+            part["numerator_url"] = cases_url(principal, level, key, area, period, part["numerator"])
+            part["cases_url"] = cases_url(principal, level, key, area, period, part["denominator"])
         rows.append({"key": key, "name": named.get(key, key), **scored,
                      "lagging": level == "department" and scored["score"] is not None
                      and scored["score"] < a.lagging_below})

@@ -6,33 +6,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gridgov.analysis import store
 from gridgov.analysis.appraisal_rules import CASE_COUNTERS
 from gridgov.areas import scope_prefix
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scoped
 from gridgov.models.accounts import Department, User
-from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.territory import Area, AreaLevel
 
 COUNTERS = tuple(sorted(CASE_COUNTERS))
-_KEYS = {"town": CaseFact.town_code, "department": CaseFact.department_code, "worker": CaseFact.worker_id}
 
 
 def case_counts(session: Session, principal: Principal, *, level: str, area: str, date_from: date,
                 date_to: date) -> dict[str, dict[str, int]]:
     """The counters of the cases reported in ``[date_from, date_to]`` under ``area``, by town, lead
-    department or worker (cases with no such unit are left out)."""
-    key = _KEYS[level]
-    rows = session.execute(scoped(
-        select(key, *[func.coalesce(func.sum(getattr(CaseFact, c)), 0) for c in COUNTERS])
-        .where(CaseFact.reported_day >= date_from, CaseFact.reported_day <= date_to,
-               CaseFact.grid_code.startswith(scope_prefix(area)), key.is_not(None))
-        .group_by(key), principal, CaseFact))
-    return {str(row[0]): {c: int(v) for c, v in zip(COUNTERS, row[1:], strict=True)} for row in rows}
+    department or worker (cases with no such unit are left out), summed by the store
+    (:func:`gridgov.analysis.store.aggregate`, through the door)."""
+    groups, _ = store.aggregate(session, principal, group_by="grid" if level == "town" else level, area=area,
+                                date_from=date_from, date_to=date_to)
+    out: dict[str, dict[str, int]] = {}
+    for g in groups:
+        if g.key == store.NONE_KEY:
+            continue
+        key = g.key[:9].ljust(12, "0") if level == "town" else g.key
+        into = out.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        for c in COUNTERS:
+            into[c] += int(g.counts.get(c, 0))
+    return out
 
 
 def towns(session: Session, principal: Principal, area: str) -> dict[str, str]:
