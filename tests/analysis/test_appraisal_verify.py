@@ -41,13 +41,25 @@ def _hand_department_score() -> float:
 
 
 @pytest.mark.req("G1")
-def test_department_score_from_real_cases_equals_the_hand_rows(db, tmp_path):
+def test_scores_from_real_cases_equal_the_hand_rows_and_each_link_lists_what_it_counts(db, tmp_path, client):
     desk, _ = _built(db, tmp_path / "media")
     profile = with_test_weights(desk.profile)
     found = appraisal.live(db, SYSTEM, period="2026-11", level="department", area="321100000000", profile=profile,
                            cipher=desk.cipher, now=at(11, 30, 12))
     scores = {r["key"]: r["score"] for r in found["items"]}
     assert scores[desk.dept("dept_cg")] == _hand_department_score() == 90.0
+    for level in ("town", "department", "worker"):
+        rows = appraisal.live(db, SYSTEM, period="2026-11", level=level, area="321100000000", profile=profile,
+                              cipher=desk.cipher, now=at(11, 30, 12))["items"]
+        for row in rows:
+            for part in row["components"]:
+                for url, value in ((part["cases_url"], part["denominator_value"]),
+                                   (part["numerator_url"], part["numerator_value"])):
+                    if url is None:
+                        continue
+                    listed = client.get(f"{url}&page_size=200")
+                    assert listed.status_code == 200, listed.text
+                    assert listed.json()["total"] == value, (level, row["key"], part["code"], url)
 
 
 @pytest.mark.req("G1")
