@@ -52,3 +52,18 @@ def test_the_page_shows_rankings_the_derivation_and_the_lagging_department(clien
     assert 'id="appraisal-store"' in page  # the city's administrator may store the period
     bad = client.get("/appraisal?period=2026-13", headers=HTML)
     assert bad.status_code == 422 and "考核期" in bad.text
+
+
+def test_the_page_stores_the_period_for_the_agency_only(client, client_as, known, db):
+    page = client.get(f"/appraisal?period={PERIOD}&area={CITY}", headers=HTML).text
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    r = client.post("/appraisal/runs", data={"period": PERIOD, "area": CITY, "csrf_token": token}, headers=HTML,
+                    follow_redirects=False)
+    assert r.status_code == 303 and "saved=" in r.headers["location"], r.text
+    shown = client.get(r.headers["location"], headers=HTML).text
+    assert "已保存考核评价结果" in shown and "已保存的结果" in shown
+    county = client_as("county_dispatcher")
+    page = county.get(f"/appraisal?period={PERIOD}", headers=HTML).text
+    assert 'id="appraisal-store"' not in page
+    assert county.post("/appraisal/runs", data={"period": PERIOD}, headers=HTML).status_code == 403
+    assert db.scalar(select(func.count()).select_from(AppraisalRun)) == 1
