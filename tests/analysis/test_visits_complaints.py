@@ -108,3 +108,24 @@ def test_complaints_by_grid_and_worker(db, app, known):
                             date_to=OCT[1]) == {grid2: 1}
     assert complaint_counts(db, admin, group_by="town", date_from=OCT[0], date_to=OCT[1],
                             area=grid[:9] + "000") == {grid[:9] + "000": 3}
+
+
+@pytest.mark.req("B5")
+def test_visit_completion_counts_in_the_workers_and_towns_scores(db, app, known):
+    from gridgov.analysis import appraisal
+    from gridgov.policy.schema.appraisal import Appraisal, Level
+
+    grid, grid2 = known
+    only_visits = Appraisal(town=Level(weights={"visit_completion_rate": 100}),
+                            department=Level(weights={"satisfaction_rate": 100}),
+                            worker=Level(weights={"visit_completion_rate": 100}), lagging_below=60,
+                            complaint_deduction=0)
+    profile = app.state.profile.model_copy(update={"appraisal": only_visits})
+    kw = dict(period="2026-10", area="321100000000", profile=profile, cipher=app.state.cipher, now=NOW)
+    workers = {r["name"]: r["score"] for r in appraisal.live(db, principal(db, "city_admin"), level="worker",
+                                                              **kw)["items"]}
+    assert (workers["张网格"], workers["王网格长"], workers["李网格"]) == (100.0, 100.0, 0.0)
+    towns = {r["key"]: r for r in appraisal.live(db, principal(db, "city_admin"), level="town", **kw)["items"]}
+    part = towns[grid[:9] + "000"]["components"][0]
+    assert (part["numerator_value"], part["denominator_value"], part["cases_url"]) == (4, 4, None)
+    assert towns[grid2[:9] + "000"]["score"] == 0.0
