@@ -119,3 +119,14 @@ def test_a_stored_run_verifies_and_tampering_or_a_changed_case_is_caught(db, kno
     _, found = appraisal_runs.verify_period(db, SYSTEM, period=PERIOD, profile=profile, cipher=cipher, now=NOW)
     assert any("输入数据" in f for f in found)
     assert any("保存 100.00 分，重新计算 60.00 分" in f for f in found)  # the department of c4
+
+
+@pytest.mark.req("G1")
+@pytest.mark.setting("appraisal.department", "appraisal.lagging_below")
+def test_the_shipped_weights_name_the_lagging_department_for_the_monthly_report(db, app, known):
+    cg = db.scalar(select(User.department_code).where(User.username == "dept_cg"))
+    # zhenjiang: handled on time 1/2 × 35 = 17.5, rework-free 1/2 × 15 = 7.5, not extended 1/2 × 10 = 5,
+    # satisfied 1/2 × 40 = 20 -> 50, below 60 (the 市场监管 case scores 100)
+    found = appraisal.lagging_departments(db, principal(db, "city_admin"), PERIOD, CITY, profile=app.state.profile)
+    assert [(r["key"], r["score"], r["threshold"]) for r in found] == [(cg, 50.0, 60)]
+    assert "本地设置" in found[0]["basis"]

@@ -29,6 +29,7 @@ from gridgov.areas import AREA_CODE_LEN
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import covers, department_of
 from gridgov.errors import Invalid, NotFound
+from gridgov.kit.clock import utc_now
 
 LEVELS = rules.LEVELS
 BAD_LEVEL = "考核对象应为 town（镇街道）、department（联动部门）或 worker（网格员）"
@@ -156,12 +157,14 @@ def live(session: Session, principal: Principal, *, period: str, level: str, are
                   "run_hash": run.run_hash, "inputs_digest": run.inputs_digest}
         weights = run.settings.get(level, {})
         lagging_below = run.settings.get("lagging_below")
+        deduction = run.settings.get("complaint_deduction")
     else:
         rows, _ = score_level(session, principal, level=level, area=code, period=p, profile=profile, cipher=cipher,
                               now=now)
         stored = None
         weights = dict(getattr(profile.appraisal, level).weights)
         lagging_below = profile.appraisal.lagging_below
+        deduction = profile.appraisal.complaint_deduction
     return {
         "period": p.code, "period_label": p.label, "from": p.start.isoformat(), "to": p.end.isoformat(),
         "level": level, "level_label": rules.level_label(level), "area": code,
@@ -170,7 +173,7 @@ def live(session: Session, principal: Principal, *, period: str, level: str, are
         "weights": [{"code": k, "label": rules.COMPONENTS[k], "weight": w} for k, w in weights.items()],
         "weights_source": _source(profile, f"appraisal.{level}"),
         "lagging_below": lagging_below, "lagging_source": _source(profile, "appraisal.lagging_below"),
-        "complaint_deduction": profile.appraisal.complaint_deduction if level == "worker" else None,
+        "complaint_deduction": deduction if level == "worker" else None,
         "items": rows,
         "lagging": [{"key": r["key"], "name": r["name"], "score": r["score"]} for r in rows if r["lagging"]],
     }
@@ -184,12 +187,19 @@ def stored_rows(session: Session, principal: Principal, run_id: int, level: str)
     return rules.rank(rows)
 
 
-def lagging_departments(session: Session, principal: Principal, period: str, area: str | None, *, profile, cipher,
-                        now: datetime) -> list[dict[str, Any]]:
+def lagging_departments(session: Session, principal: Principal, period: str, area: str | None, *, profile=None,
+                        cipher=None, now: datetime | None = None) -> list[dict[str, Any]]:
     """The departments scoring below ``appraisal.lagging_below`` in the period (ZJ§29: named in the
-    monthly report), lowest first, each with its score and the basis of the threshold."""
+    monthly report), lowest first, each with its score, the threshold and its basis. ``profile``
+    defaults to the deployment's, ``now`` to the present (a department's score needs no cipher: it
+    reads no register)."""
+    if profile is None:
+        from gridgov.config import get_settings
+        from gridgov.policy.loader import load_profile
+
+        profile = load_profile(get_settings().profile)
     found = live(session, principal, period=period, level="department", area=area, profile=profile, cipher=cipher,
-                 now=now)
+                 now=now or utc_now())
     basis = found["lagging_source"]["cite"]
     return [{**r, "threshold": found["lagging_below"], "basis": basis}
             for r in sorted(found["lagging"], key=lambda r: (r["score"], r["key"]))]
