@@ -29,7 +29,7 @@ def _scores(found):
     return {r["name"]: r["score"] for r in found["items"] if r["score"] is not None}
 
 
-@pytest.mark.req("G1")
+@pytest.mark.req("G1", "G2")
 @pytest.mark.setting("appraisal.department", "appraisal.lagging_below")
 def test_department_scores_and_the_lagging_department(db, known):
     _, profile, cipher = known
