@@ -13,3 +13,6 @@ router.include_router(public_api.router)
 from gridgov.analysis import monthly_api, stats_api
 
 router.include_router(monthly_api.router)
+from gridgov.analysis import appraisal_api, stats_api
+
+router.include_router(appraisal_api.router)

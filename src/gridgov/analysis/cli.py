@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from gridgov.analysis.monthly_cli import monthly_command
+from gridgov.analysis import appraisal_cli
 from gridgov.cases.cli import _parse_at, _uow
 from gridgov.cases.facts_store import rebuild
 from gridgov.kit.cli import fail_on_domain_error
@@ -25,3 +26,7 @@ def rebuild_command(
     with fail_on_domain_error(), uow as session:
         changed = rebuild(session, now)
     typer.echo(f"事件统计事实已重算：{changed} 件有变化")
+
+
+app.command("appraise")(appraisal_cli.appraise)
+app.command("verify")(appraisal_cli.verify)

@@ -16,3 +16,6 @@ router.include_router(dashboard_web.router)
 from gridgov.analysis.monthly_web import router as monthly_pages  # noqa: E402
 
 router.include_router(monthly_pages)
+from gridgov.analysis import appraisal_web
+
+router.include_router(appraisal_web.router)

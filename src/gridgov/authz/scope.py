@@ -51,6 +51,7 @@ from gridgov.models import (
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_reports import MonthlyReport
+from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
@@ -315,6 +316,18 @@ def _monthly_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if department_of(p) is not None:
         return _nothing()
     return within(p, MonthlyReport.area_code)
+@rule(AppraisalRun)
+def _appraisal_runs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A stored appraisal run by the area it covers: seen by whoever's jurisdiction holds that whole
+    area (a town does not see its county's run, which ranks the other towns). Departments see no
+    stored run (they read their own live figures)."""
+    return _nothing() if department_of(p) is not None else within(p, AppraisalRun.area_code)
+
+
+@rule(AppraisalScore)
+def _appraisal_scores(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A stored score is seen by whoever sees its run (its ``area_code`` is the run's)."""
+    return _nothing() if department_of(p) is not None else within(p, AppraisalScore.area_code)
 
 
 # ---------------------------------------------------------------- the door

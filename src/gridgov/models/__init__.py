@@ -3,6 +3,7 @@
 from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_reports import MonthlyReport
+from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.base import Base
 from gridgov.models.cases import (
     Case,
@@ -49,6 +50,8 @@ from gridgov.models.territory import (
 )
 
 __all__ = [
+    "AppraisalRun",
+    "AppraisalScore",
     "CaseFact",
     "Address",
     "House",

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 from gridgov.models.territory import GridKind
+from gridgov.policy.schema.appraisal import Appraisal
 from gridgov.policy.schema.base import _Checked, _unique, rule_problems
 from gridgov.policy.schema.board import Board
 from gridgov.policy.schema.cases import Cases, DepartmentKind
@@ -45,6 +46,7 @@ class PolicyProfile(_Checked):
     registry: Registry = Field(title="基础信息")
     sources: dict[str, str] = Field(title="出处")
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
+    appraisal: Appraisal = Field(title="考核评价")
 
     @field_validator("sources")
     @classmethod

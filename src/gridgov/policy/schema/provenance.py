@@ -108,6 +108,7 @@ SECTION_TITLES = {
     "catalogue": "事项清单",
     "board": "网格公示",
     "registry": "基础信息",
+    "appraisal": "考核评价",
 }
 
 
@@ -159,6 +160,10 @@ def format_value(value: Any) -> str:
         if value.get("nominal"):
             text += f"（条文：一般为 {value['nominal']} 户）"
         return text
+    if isinstance(value, dict) and set(value) == {"weights"} and isinstance(value["weights"], dict):
+        from gridgov.policy.schema.appraisal import COMPONENTS
+
+        return "、".join(f"{COMPONENTS.get(k, k)} {v} 分" for k, v in value["weights"].items())
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
