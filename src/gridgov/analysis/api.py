@@ -6,3 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 router = APIRouter(tags=["analysis"])
+
+from gridgov.analysis import index_api  # noqa: E402
+
+router.include_router(index_api.router)

@@ -108,6 +108,7 @@ SECTION_TITLES = {
     "catalogue": "事项清单",
     "board": "网格公示",
     "registry": "基础信息",
+    "governance_index": "治理指数",
 }
 
 
