@@ -122,22 +122,39 @@ def _roll_up(by_code: dict[str, int], places: list[Place], into: dict[str, dict[
                 break
 
 
-def _case_counts(session, principal, place: Place, start: date, end: date, *, children: list[Place],
+def _where(place: Place) -> tuple[str | None, dict]:
+    """The store's ``area`` and ``filters`` selecting the place's cases (a grid is a filter)."""
+    if len(place.code) == areas.GRID_CODE_LEN:
+        return None, {"grid": place.code}
+    return place.code, {}
+
+
+def _case_counts(session, principal, place: Place, start: date, end: date, *, group_by: str,
                  config) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The case counts of the place and of each child."""
+    """The case counts of the place (totals) and by ``grid`` or ``month`` (keys as the store's)."""
+    area, where = _where(place)
     total: dict[str, int] = defaultdict(int)
     per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    groups, totals = store.aggregate(session, principal, group_by="grid", area=place.code, date_from=start,
-                                     date_to=end)
+    groups, totals = store.aggregate(session, principal, group_by=group_by, area=area, date_from=start,
+                                     date_to=end, filters=where or None)
     for name in CASE_COUNTS:
         total[name] = totals.get(name, 0)
-        _roll_up({g.key: g.counts.get(name, 0) for g in groups}, children, per, name)
-    for category in config.safety_categories:
-        groups, totals = store.aggregate(session, principal, group_by="grid", area=place.code, date_from=start,
-                                         date_to=end, filters={"type": category})
-        total["safety_cases"] += totals.get("reported", 0)
-        _roll_up({g.key: g.counts.get("reported", 0) for g in groups}, children, per, "safety_cases")
+        for g in groups:
+            per[g.key][name] += g.counts.get(name, 0)
+    if config.safety_categories:
+        groups, totals = store.aggregate(session, principal, group_by=group_by, area=area, date_from=start,
+                                         date_to=end, filters={**where, "matter": list(config.safety_categories)})
+        total["safety_cases"] = totals.get("reported", 0)
+        for g in groups:
+            per[g.key]["safety_cases"] += g.counts.get("reported", 0)
     return total, per
+
+
+def _by_child(per_grid: dict[str, dict[str, int]], children: list[Place]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for name in {n for counts in per_grid.values() for n in counts}:
+        _roll_up({k: v.get(name, 0) for k, v in per_grid.items()}, children, out, name)
+    return out
 
 
 def _other_counts(session, principal, place: Place, start: date, end: date, *, children: list[Place], needed,
@@ -193,7 +210,7 @@ def links(code: str, counts_of: str, place: str, start: date, end: date, config)
     if counts_of in COUNT_FILTERS:
         return [{"label": label, "url": case_list_url(place, start, end, **COUNT_FILTERS[counts_of])}]
     if counts_of == "safety_cases":
-        return [{"label": f"{label}（{c}）", "url": case_list_url(place, start, end, type=c)}
+        return [{"label": f"{label}（{c}）", "url": case_list_url(place, start, end, matter=c)}
                 for c in config.safety_categories]
     prefix = areas.scope_prefix(place)
     if counts_of == "residents":
@@ -255,7 +272,8 @@ def governance_index(session: Session, principal: Principal, *, area: str | None
     needed = index_rules.needed_sources(config)
     reg = _register(session, principal, place, children) if "register" in needed else {"": {}}
 
-    total, per = _case_counts(session, principal, place, start, end, children=children, config=config)
+    total, per_grid = _case_counts(session, principal, place, start, end, group_by="grid", config=config)
+    per = _by_child(per_grid, children)
     other_total, other_per = _other_counts(session, principal, place, start, end, children=children, needed=needed,
                                            profile=profile, cipher=cipher, now=now)
     total_counts = {**total, **other_total, **reg[""]}
@@ -263,8 +281,9 @@ def governance_index(session: Session, principal: Principal, *, area: str | None
                  place=c.code, start=start, end=end) for c in children]
 
     trend = []
+    _, by_month = _case_counts(session, principal, place, start, end, group_by="month", config=config)
     for first, last in months_between(start, end):
-        m_total, _ = _case_counts(session, principal, place, first, last, children=[], config=config)
+        m_total = by_month.get(first.strftime("%Y-%m"), {})
         m_other, _ = _other_counts(session, principal, place, first, last, children=[], needed=needed,
                                    profile=profile, cipher=cipher, now=now)
         trend.append(_row(first.strftime("%Y-%m"), first.strftime("%Y年%m月"), {**m_total, **m_other, **reg[""]},
