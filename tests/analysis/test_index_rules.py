@@ -89,7 +89,8 @@ def test_a_weight_of_zero_leaves_the_indicator_out():
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"groups": {"a": {"name": "事件处置", "weight": 50}, "b": {"name": "群众满意", "weight": 40}}}, "一级指标权重之和应为 100"),
+    ({"groups": {"a": {"name": "事件处置", "weight": 50}, "b": {"name": "群众满意", "weight": 40}}},
+     "一级指标权重之和应为 100"),
     ({"indicators": {"closure_rate": {"group": "a", "weight": 75, "best": 1, "worst": 0},
                      "complaints_per_mille": {"group": "b", "weight": 100, "best": 0, "worst": 5}}},
      "二级指标权重之和应为 100"),

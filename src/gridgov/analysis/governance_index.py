@@ -96,10 +96,10 @@ def resolve_area(session: Session, principal: Principal, code: str | None) -> tu
         raise Invalid(f"区域应为 12 位区划代码或 15 位网格编码，而不是 {code!r}")
     if not principal.covers(code) and not principal.system:
         raise NotFound(NOT_FOUND.format(code=code))
-    if len(code) == areas.GRID_CODE_LEN:
-        grid = territory.access_grid(session, principal, code)
-        return Place(grid.code, grid.name), []
     try:
+        if len(code) == areas.GRID_CODE_LEN:
+            grid = territory.access_grid(session, principal, code)
+            return Place(grid.code, grid.name), []
         area = territory.access_area(session, principal, code)
     except (NotFound, areas.CodeError):
         raise NotFound(NOT_FOUND.format(code=code)) from None

@@ -14,7 +14,8 @@ from gridgov.kit.clock import utc_now
 
 router = APIRouter()
 
-AreaQuery = Annotated[str | None, Query(max_length=15, description="区划代码（12 位）或网格编码（15 位）；默认本人辖区")]
+AreaQuery = Annotated[str | None, Query(max_length=15, description="区划代码（12 位）或网格编码（15 位）")]
+"""The area (12 digits) or grid (15 digits) whose index is asked; the caller's own by default."""
 DayQuery = Annotated[str | None, Query(max_length=10, description="日期 YYYY-MM-DD（含）")]
 
 

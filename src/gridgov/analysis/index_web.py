@@ -17,7 +17,8 @@ from gridgov.web.templating import templates
 
 router = APIRouter()
 
-WEB_LISTS = {"/api/v1/cases?": "/cases/mine?", "/api/v1/people?": "/registry/people?", "/api/v1/complaints": "/complaints"}
+WEB_LISTS = {"/api/v1/cases?": "/cases/mine?", "/api/v1/people?": "/registry/people?",
+             "/api/v1/complaints": "/complaints"}
 """The page of a list the API links to (same filters), where there is one."""
 
 
