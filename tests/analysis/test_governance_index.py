@@ -178,7 +178,7 @@ def test_per_area_rows_are_the_children_and_add_up(db, app, known):
     assert next(r for r in town["areas"] if r["key"] == village)["index"] == HAND["index"]
 
 
-@pytest.mark.setting("governance_index.groups", "governance_index.indicators")
+@pytest.mark.setting("governance_index.groups.handling", "governance_index.indicators.closure_rate")
 def test_changing_a_weight_in_the_profile_changes_the_index(db, app, known):
     groups = {**TEST_INDEX["groups"], "handling": {"name": "事件处置", "weight": 20},
               "people": {"name": "群众满意", "weight": 60}}

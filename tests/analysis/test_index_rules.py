@@ -116,3 +116,42 @@ def test_each_profile_sets_an_index_of_local_defaults_over_its_own_categories(na
     assert set(cfg.safety_categories) <= {c.code for c in profile.cases.categories}
     assert profile.source_of("governance_index.groups").is_local
     assert "本地设置" in profile.note_of("governance_index")
+
+
+SHIPPED = load_profile("zhenjiang").governance_index
+COUNTS = {"reported": 100, "closed": 80, "closed_on_time": 60, "reworked": 8, "evaluated": 50, "satisfied": 40,
+          "complaints": 3, "residents": 1000, "visits_done": 7, "visits_due": 10, "occupied_houses": 90,
+          "houses": 120, "safety_cases": 10}
+"""Counts under which every shipped indicator has a value strictly between its bounds."""
+
+
+@pytest.mark.setting("governance_index.groups.handling", "governance_index.groups.satisfaction",
+                     "governance_index.groups.foundation", "governance_index.groups.safety",
+                     "governance_index.indicators.closure_rate", "governance_index.indicators.on_time_closure_rate",
+                     "governance_index.indicators.rework_rate", "governance_index.indicators.satisfaction_rate",
+                     "governance_index.indicators.complaints_per_mille",
+                     "governance_index.indicators.visit_completion_rate",
+                     "governance_index.indicators.house_occupancy_rate",
+                     "governance_index.indicators.safety_cases_per_mille")
+def test_each_shipped_group_and_indicator_weighs_in_the_index():
+    # by hand under the shipped defaults: handling 0.4·80 + 0.4·75 + 0.2·50 = 72; satisfaction 0.6·60 + 0.4·40 = 52;
+    # foundation 0.6·70 + 0.4·75 = 72; safety 10‰ → 50; index 0.35·72 + 0.25·52 + 0.2·72 + 0.2·50
+    base = rules.compute(COUNTS, SHIPPED)
+    assert len(SHIPPED.groups) == 4 and len(SHIPPED.indicators) == 8  # each named in the marker above
+    assert {g.code: round(g.score, 6) for g in base.groups} == {"handling": 72, "satisfaction": 52,
+                                                                 "foundation": 72, "safety": 50}
+    assert base.score == pytest.approx(0.35 * 72 + 0.25 * 52 + 0.2 * 72 + 0.2 * 50)
+    scores = {g.code: g.score for g in base.groups}
+    for code in SHIPPED.groups:
+        other = next(c for c in SHIPPED.groups if abs(scores[c] - scores[code]) > 1)
+        moved = {c: g.model_copy(update={"weight": g.weight + (10 if c == code else -10 if c == other else 0)})
+                 for c, g in SHIPPED.groups.items()}
+        changed = rules.compute(COUNTS, SHIPPED.model_copy(update={"groups": moved}))
+        assert changed.score == pytest.approx(base.score + 0.1 * (scores[code] - scores[other])), code
+    for code, ind in SHIPPED.indicators.items():
+        value = rules.raw_value(code, COUNTS)
+        assert min(ind.best, ind.worst) < value < max(ind.best, ind.worst), code
+        tighter = ind.model_copy(update={"worst": (ind.worst + value) / 2})  # halfway to the value: a lower score
+        changed = rules.compute(COUNTS, SHIPPED.model_copy(update={"indicators": {**SHIPPED.indicators,
+                                                                                  code: tighter}}))
+        assert changed.score < base.score, code
