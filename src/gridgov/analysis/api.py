@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.analysis import index_api, stats_api
+
 router = APIRouter(tags=["analysis"])
-
-from gridgov.analysis import index_api  # noqa: E402
-
+router.include_router(stats_api.router)
 router.include_router(index_api.router)
