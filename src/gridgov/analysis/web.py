@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.analysis import index_web
+
 router = APIRouter()
-
-from gridgov.analysis import index_web  # noqa: E402
-
 router.include_router(index_web.router)
