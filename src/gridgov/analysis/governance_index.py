@@ -131,7 +131,8 @@ def _where(place: Place) -> tuple[str | None, dict]:
 
 def _case_counts(session, principal, place: Place, start: date, end: date, *, group_by: str,
                  config) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """The case counts of the place (totals) and by ``grid`` or ``month`` (keys as the store's)."""
+    """The case counts of the place (totals) and by ``area`` (its children), ``grid`` or ``month`` (keys
+    as the store's)."""
     area, where = _where(place)
     total: dict[str, int] = defaultdict(int)
     per: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -148,13 +149,6 @@ def _case_counts(session, principal, place: Place, start: date, end: date, *, gr
         for g in groups:
             per[g.key]["safety_cases"] += g.counts.get("reported", 0)
     return total, per
-
-
-def _by_child(per_grid: dict[str, dict[str, int]], children: list[Place]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for name in {n for counts in per_grid.values() for n in counts}:
-        _roll_up({k: v.get(name, 0) for k, v in per_grid.items()}, children, out, name)
-    return out
 
 
 def _other_counts(session, principal, place: Place, start: date, end: date, *, children: list[Place], needed,
@@ -272,8 +266,9 @@ def governance_index(session: Session, principal: Principal, *, area: str | None
     needed = index_rules.needed_sources(config)
     reg = _register(session, principal, place, children) if "register" in needed else {"": {}}
 
-    total, per_grid = _case_counts(session, principal, place, start, end, group_by="grid", config=config)
-    per = _by_child(per_grid, children)
+    # an area's children are the store's own grouping (one level down: towns … a village's grids)
+    total, per = _case_counts(session, principal, place, start, end, group_by="area" if children else "grid",
+                              config=config)
     other_total, other_per = _other_counts(session, principal, place, start, end, children=children, needed=needed,
                                            profile=profile, cipher=cipher, now=now)
     total_counts = {**total, **other_total, **reg[""]}
