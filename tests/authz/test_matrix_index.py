@@ -59,6 +59,8 @@ def test_each_account_reads_the_index_of_its_jurisdiction_only(username, db, cli
         missing = c.get(url, params={**PERIOD, "area": MISSING_AREA}, headers=headers)
         fail.check(missing.status_code == 404, f"{url}: 不存在的区域得到 {missing.status_code}")
         for name, code in places.items():
+            if html and name not in ("grid", "county2"):  # the page answers as the API does: two places suffice
+                continue
             r = c.get(url, params={**PERIOD, "area": code}, headers=headers)
             if code.startswith(prefix):
                 fail.check(r.status_code == 200, f"{url}: 辖区内 {name} 得到 {r.status_code}")
