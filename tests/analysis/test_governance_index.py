@@ -221,6 +221,10 @@ def test_each_indicators_link_lists_exactly_its_cases(db, app, known, client_as)
         links = [link["url"] for link in found[code]["links"]]
         assert [_case_nos(c, u) for u in links] == sets, code
         assert [len(s) for s in sets] == [found[code]["numerator"], found[code]["denominator"]]
+    visits = [link["url"] for link in found["visit_completion_rate"]["links"]]
+    assert len(visits) == 1 and c.get(visits[0]).json()["total"] == 1  # the one visit of the grid
+    houses = [link["url"] for link in found["house_occupancy_rate"]["links"]]
+    assert {c.get(u).json()["total"] for u in houses} == {5}
     safety = [link["url"] for link in found["safety_cases_per_mille"]["links"] if "/cases" in link["url"]]
     assert set().union(*(_case_nos(c, u) for u in safety)) == {no["security"], no["fire"]}
 

@@ -212,6 +212,9 @@ def links(code: str, counts_of: str, place: str, start: date, end: date, config)
     if counts_of in ("houses", "occupied_houses"):
         return [{"label": "实有房屋", "url": "/api/v1/houses?" + urlencode({"grid": prefix})}]
     if counts_of in ("visits_done", "visits_due"):
+        # the visit list takes a village's or a grid's code (an upper level is reached through its children)
+        if len(prefix) not in (areas.AREA_CODE_LEN, areas.GRID_CODE_LEN) or counts_of == "visits_due":
+            return []
         return [{"label": "走访记录", "url": "/api/v1/visits?" + urlencode({"grid": prefix})}]
     return [{"label": label, "url": "/api/v1/complaints"}]
 
