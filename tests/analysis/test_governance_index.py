@@ -278,3 +278,7 @@ def test_the_page_shows_the_index_the_areas_and_the_links(db, app, known, client
     assert f'data-area="{known.grid}"' in r.text and 'id="index-chart-data"' in r.text
     assert f"/cases/mine?grid={known.grid}&amp;from=2031-01-01&amp;to=2031-02-28&amp;kpi=closed" in r.text
     assert "<script>" not in r.text
+    listed = c.get(f"/cases/mine?grid={known.grid}&from=2031-01-01&to=2031-02-28&kpi=reworked",
+                   headers={"accept": "text/html"})
+    assert listed.status_code == 200 and known.cases["security"].case_no in listed.text
+    assert known.cases["dispute"].case_no not in listed.text
