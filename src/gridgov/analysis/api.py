@@ -16,3 +16,6 @@ router.include_router(monthly_api.router)
 from gridgov.analysis import appraisal_api, stats_api
 
 router.include_router(appraisal_api.router)
+from gridgov.analysis import index_api, stats_api
+
+router.include_router(index_api.router)

@@ -19,3 +19,6 @@ router.include_router(monthly_pages)
 from gridgov.analysis import appraisal_web
 
 router.include_router(appraisal_web.router)
+from gridgov.analysis import index_web
+
+router.include_router(index_web.router)

@@ -115,6 +115,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/users", "用户", "users.admin", None),
         ("/audit", "审计日志", "audit.read", None),
     )),
+    ("分析", (
+        ("/index", "治理指数", "analysis.read", None),
+    )),
 )
 """The menu in groups; the 事件 group starts with the role's case pages (:func:`case_tabs`). A
 coverage check is an agency's tool: a grid's worker has no area to check (its scope is a grid)."""

@@ -12,6 +12,7 @@ from gridgov.policy.schema.base import _Checked, _unique, rule_problems
 from gridgov.policy.schema.board import Board
 from gridgov.policy.schema.cases import Cases, DepartmentKind
 from gridgov.policy.schema.catalogue import Catalogue
+from gridgov.policy.schema.governance_index import GovernanceIndex
 from gridgov.policy.schema.identity import City, Regulation
 from gridgov.policy.schema.provenance import (
     IDENTITY_FIELDS,
@@ -47,6 +48,7 @@ class PolicyProfile(_Checked):
     sources: dict[str, str] = Field(title="出处")
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
     appraisal: Appraisal = Field(title="考核评价")
+    governance_index: GovernanceIndex = Field(title="治理指数")
 
     @field_validator("sources")
     @classmethod

@@ -109,6 +109,7 @@ SECTION_TITLES = {
     "board": "网格公示",
     "registry": "基础信息",
     "appraisal": "考核评价",
+    "governance_index": "治理指数",
 }
 
 
