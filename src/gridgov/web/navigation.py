@@ -82,6 +82,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
     )),
     ("数据分析", (
         ("/dashboard", "领导驾驶舱", "analysis.read", None),
+        ("/reports/monthly", "月度分析报告", "analysis.read", _not_grid),
+        ("/appraisal", "考核评价", "analysis.read", None),
+        ("/index", "治理指数", "analysis.read", None),
     )),
     ("辖区", (
         ("/", "辖区概况", "territory.read", _home),
@@ -98,25 +101,16 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/registry/units", "实有单位", "registry.read", None),
         ("/registry/care", "走访", "registry.read", None),
     )),
-    ("分析", (
-        ("/reports/monthly", "月度分析报告", "analysis.read", _not_grid),
-    )),
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),
         ("/public/stats", "公开统计", "public", None),
-    )),
-    ("分析", (
-        ("/appraisal", "考核评价", "analysis.read", None),
     )),
     ("管理", (
         ("/complaints", "投诉", "complaint.handle", None),
         ("/supervision-phones", "监督电话", "board.manage", None),
         ("/users", "用户", "users.admin", None),
         ("/audit", "审计日志", "audit.read", None),
-    )),
-    ("分析", (
-        ("/index", "治理指数", "analysis.read", None),
     )),
 )
 """The menu in groups; the 事件 group starts with the role's case pages (:func:`case_tabs`). A
