@@ -77,6 +77,12 @@ def _warn_overdue_visits(session: Session, now: datetime, profile, cipher) -> st
     return f"特殊人群走访逾期提醒 {sent} 条" if sent else None
 
 
+def _analysis_warnings(session: Session, now: datetime, profile, cipher) -> str | None:
+    from gridgov.analysis.warnings_job import run_warnings
+
+    return run_warnings(session, now, profile, cipher)
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
@@ -84,6 +90,8 @@ JOBS: tuple[Job, ...] = (
     Job("catalogue", "临时事项期满退出、逾期未整改强制退出", _expire_catalogue),
     Job("registry_retention", "迁出、死亡人员信息归档与期满删除", _registry_retention),
     Job("registry_visits", "特殊人群走访逾期提醒（ZJ§19、JS§9(7)）", _warn_overdue_visits, with_cipher=True),
+    Job("analysis_warnings", "预警：事件量突增、重复事件、部门超期、网格员投诉、走访逾期（JM§21）", _analysis_warnings,
+        with_cipher=True),
 )
 
 

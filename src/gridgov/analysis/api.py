@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.analysis import warnings_api
+
 router = APIRouter(tags=["analysis"])
+router.include_router(warnings_api.router)

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.analysis import warnings_web
+
 router = APIRouter()
+router.include_router(warnings_web.router)

@@ -147,10 +147,12 @@ def case_filter(
     date_from: Annotated[str | None, Query(alias="from", max_length=10, title="登记日期起（含）")] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10, title="登记日期止（含）")] = None,
     overdue: Annotated[str | None, Query(max_length=5, title="是否超期（true/false）")] = None,
+    nos: Annotated[str | None, Query(max_length=1700, title="事件编号（逗号分隔，最多 50 个）")] = None,
 ) -> search.CaseFilter:
     """The filters of ``GET /api/v1/cases`` and its export, checked by :func:`search.parse` (422)."""
     return search.parse({"q": q, "state": state, "grid": grid, "area": area, "type": type,
-                         "department": department, "from": date_from, "to": date_to, "overdue": overdue},
+                         "department": department, "from": date_from, "to": date_to, "overdue": overdue,
+                         "nos": nos},
                         request.app.state.case_types)
 
 

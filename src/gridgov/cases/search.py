@@ -44,7 +44,10 @@ EXPORT_LIMIT = 5000
 Q_MAX = 100
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _LABELS = {"q": "关键词", "state": "状态", "grid": "网格", "area": "区划", "type": "类型", "department": "部门",
-           "from": "起始日期", "to": "截止日期", "overdue": "超期"}
+           "from": "起始日期", "to": "截止日期", "overdue": "超期", "nos": "事件编号"}
+MAX_NOS = 50
+"""The most case numbers ``nos`` may list (a warning's cases: :mod:`gridgov.analysis.warnings_service`)."""
+_NO = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
 
 FIELDS = tuple(_LABELS)
@@ -65,6 +68,8 @@ class CaseFilter:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool | None = None
+    nos: str | None = None
+    """Case numbers, comma-separated: exactly these cases (those the user may see)."""
 
     def states(self) -> list[str] | None:
         if self.state == OPEN:
@@ -152,10 +157,17 @@ def parse(raw: Mapping[str, str | None], case_types=None) -> CaseFilter:
             overdue = False
         else:
             bad("overdue", "应为 true 或 false")
+    nos = None
+    if text["nos"]:
+        listed = [n.strip() for n in text["nos"].split(",") if n.strip()]
+        if not listed or len(listed) > MAX_NOS or not all(_NO.match(n) for n in listed):
+            bad("nos", f"应为逗号分隔的事件编号（最多 {MAX_NOS} 个）")
+        else:
+            nos = ",".join(dict.fromkeys(listed))
     if problems:
         raise Invalid("查询条件有误：" + "；".join(p["error"] for p in problems), details=problems)
     return CaseFilter(q=q, state=state, grid=grid, area=area, type=kind, type_codes=type_codes, department=department,
-                      date_from=dates["from"], date_to=dates["to"], overdue=overdue)
+                      date_from=dates["from"], date_to=dates["to"], overdue=overdue, nos=nos)
 
 
 def like_pattern(text: str) -> str:

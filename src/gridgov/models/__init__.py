@@ -2,6 +2,7 @@
 
 from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.analysis import CaseFact
+from gridgov.models.analysis_warnings import WarningRun
 from gridgov.models.base import Base
 from gridgov.models.cases import (
     Case,
@@ -93,4 +94,5 @@ __all__ = [
     "SupervisionPhone",
     "Training",
     "User",
+    "WarningRun",
 ]

@@ -99,6 +99,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),
     )),
+    ("分析", (
+        ("/warnings", "预警", "analysis.read", None),
+    )),
     ("管理", (
         ("/complaints", "投诉", "complaint.handle", None),
         ("/supervision-phones", "监督电话", "board.manage", None),

@@ -25,6 +25,7 @@ from gridgov.policy.schema.registry import Registry
 from gridgov.policy.schema.staff import Staff
 from gridgov.policy.schema.territory import Territory
 from gridgov.policy.schema.vocabulary import VALUE_LABELS
+from gridgov.policy.schema.warnings import Warnings
 
 
 class PolicyProfile(_Checked):
@@ -45,6 +46,7 @@ class PolicyProfile(_Checked):
     registry: Registry = Field(title="基础信息")
     sources: dict[str, str] = Field(title="出处")
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
+    warnings: Warnings = Field(title="预警")
 
     @field_validator("sources")
     @classmethod
