@@ -94,8 +94,9 @@ def overdue_by_grid(session: Session, principal: Principal, *, prefix: str, inde
                  PersonTag.visit_due_on.is_not(None), PersonTag.visit_due_on < today,
                  PersonTag.scope_code.startswith(prefix), func.length(PersonTag.scope_code) >= GRID_CODE_LEN,
                  Person.status == "active", Person.archived_at.is_(None))
-    joined = select(grid, func.count()).select_from(PersonTag).join(Person, Person.id == PersonTag.person_id)
-    stmt = scoped(scoped(joined.where(where), principal, PersonTag), principal, Person)
+    stmt = scoped(scoped(select(grid, func.count()).select_from(PersonTag)
+                         .join(Person, Person.id == PersonTag.person_id).where(where), principal, PersonTag),
+                  principal, Person)
     return {g: n for g, n in session.execute(stmt.group_by(grid))}
 
 
