@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gridgov.analysis import warnings_api
+from gridgov.analysis import stats_api, warnings_api
 
 router = APIRouter(tags=["analysis"])
+router.include_router(stats_api.router)
 router.include_router(warnings_api.router)
