@@ -106,6 +106,7 @@ def test_the_weekly_thresholds_are_read_from_the_profile(app, db, client_as, tow
 # ---------------------------------------------------------------- 2. repeats
 
 
+@pytest.mark.req("E4")
 def test_repeated_cases_at_one_address_or_within_the_radius_are_warned(db, client_as, town_grids):
     (g1, g2, _), far = town_grids
     now = today()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from gridgov import jobs
@@ -28,6 +29,7 @@ def _repeat(db, grid: str, address: str) -> None:
         add_case(db, grid, at(today() - timedelta(days=d)), address=address)
 
 
+@pytest.mark.req("E4")
 def test_each_desk_is_told_its_warnings_once(db, app):
     p = places(db)
     weekly(db, p.grid, [1] * 8 + [8])
