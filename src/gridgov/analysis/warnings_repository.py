@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gridgov.authz.principal import Principal
@@ -48,19 +48,18 @@ def keys_seen_before(session: Session, principal: Principal, *, by: str, keys: S
 
 def recent_cases(session: Session, principal: Principal, *, since: datetime, until: datetime) -> list:
     """The cases reported in ``[since, until)`` (not merged into another), with what the repeat
-    rules need: id, case_no, address_id, address, lon, lat, grid_code, created_at."""
-    stmt = scoped(select(Case.id, Case.case_no, Case.address_id, Case.address, Case.lon, Case.lat, Case.grid_code,
-                         Case.created_at)
+    rules need: id, case_no, address_id, address, lon, lat, grid_code."""
+    stmt = scoped(select(Case.id, Case.case_no, Case.address_id, Case.address, Case.lon, Case.lat, Case.grid_code)
                   .where(Case.created_at >= since, Case.created_at < until, Case.merged_into_id.is_(None)),
                   principal, Case)
     return list(session.execute(stmt.order_by(Case.id)))
 
 
 def _overdue(now: datetime):
-    """A case that ran overdue: a clock the sweep marked overdue, or a running clock past its due time."""
-    return exists().where(CaseClock.case_id == Case.id,
-                          or_(CaseClock.overdue_at.is_not(None),
-                              and_(CaseClock.stopped_at.is_(None), CaseClock.due_at < now)))
+    """A case that ran overdue: a clock the sweep marked overdue, or a running clock past its due time
+    (an IN over the clocks, which the database evaluates once, not per case)."""
+    return Case.id.in_(select(CaseClock.case_id).where(
+        or_(CaseClock.overdue_at.is_not(None), and_(CaseClock.stopped_at.is_(None), CaseClock.due_at < now))))
 
 
 def department_overdue(session: Session, principal: Principal, *, edges: Sequence[datetime], now: datetime
