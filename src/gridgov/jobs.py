@@ -83,6 +83,12 @@ def _monthly_reports(session: Session, now: datetime, profile, cipher) -> str | 
     return monthly_job(session, now, profile, cipher)
 
 
+def _analysis_warnings(session: Session, now: datetime, profile, cipher) -> str | None:
+    from gridgov.analysis.warnings_job import run_warnings
+
+    return run_warnings(session, now, profile, cipher)
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
@@ -91,6 +97,8 @@ JOBS: tuple[Job, ...] = (
     Job("registry_retention", "迁出、死亡人员信息归档与期满删除", _registry_retention),
     Job("registry_visits", "特殊人群走访逾期提醒（ZJ§19、JS§9(7)）", _warn_overdue_visits, with_cipher=True),
     Job("monthly_reports", "每月第一个工作日生成上月市、县月度分析报告（JM§21）", _monthly_reports,
+        with_cipher=True),
+    Job("analysis_warnings", "预警：事件量突增、重复事件、部门超期、网格员投诉、走访逾期（JM§21）", _analysis_warnings,
         with_cipher=True),
 )
 

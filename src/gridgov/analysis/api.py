@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gridgov.analysis import public_api, stats_api
+from gridgov.analysis import appraisal_api, index_api, monthly_api, public_api, stats_api, warnings_api
 
 router = APIRouter(tags=["analysis"])
-router.include_router(stats_api.router)
-router.include_router(public_api.router)
-from gridgov.analysis import monthly_api, stats_api
-
-router.include_router(monthly_api.router)
-from gridgov.analysis import appraisal_api, stats_api
-
-router.include_router(appraisal_api.router)
-from gridgov.analysis import index_api, stats_api
-
-router.include_router(index_api.router)
+for part in (appraisal_api, index_api, monthly_api, public_api, stats_api, warnings_api):
+    router.include_router(part.router)

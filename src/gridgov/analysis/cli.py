@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from gridgov.analysis.monthly_cli import monthly_command
 from gridgov.analysis import appraisal_cli
+from gridgov.analysis.monthly_cli import monthly_command
 from gridgov.cases.cli import _parse_at, _uow
 from gridgov.cases.facts_store import rebuild
 from gridgov.kit.cli import fail_on_domain_error

@@ -5,20 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gridgov.analysis import public_web
+from gridgov.analysis import appraisal_web, dashboard_web, index_web, monthly_web, public_web, warnings_web
 
 router = APIRouter()
-router.include_router(public_web.router)
-from gridgov.analysis import dashboard_web
-
-router.include_router(dashboard_web.router)
-
-from gridgov.analysis.monthly_web import router as monthly_pages  # noqa: E402
-
-router.include_router(monthly_pages)
-from gridgov.analysis import appraisal_web
-
-router.include_router(appraisal_web.router)
-from gridgov.analysis import index_web
-
-router.include_router(index_web.router)
+for part in (appraisal_web, dashboard_web, index_web, monthly_web, public_web, warnings_web):
+    router.include_router(part.router)

@@ -50,8 +50,8 @@ from gridgov.models import (
 )
 from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
 from gridgov.models.analysis import CaseFact
-from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
+from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
@@ -316,6 +316,8 @@ def _monthly_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if department_of(p) is not None:
         return _nothing()
     return within(p, MonthlyReport.area_code)
+
+
 @rule(AppraisalRun)
 def _appraisal_runs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A stored appraisal run by the area it covers: seen by whoever's jurisdiction holds that whole

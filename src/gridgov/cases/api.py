@@ -158,11 +158,12 @@ def case_filter(
         "supervised；前加 - 表示不计入该指标，逗号分隔可组合（最多 4 项），如 dispatched,-returned 为准确派遣的事件。"
         "与 from/to（登记日期）、area、grid、type、matter、lead、worker 同用，列出的正是统计接口 "
         "GET /api/v1/stats/cases 各项数字所计的事件（cases_url）。"))] = None,
+    nos: Annotated[str | None, Query(max_length=1700, title="事件编号（逗号分隔，最多 50 个）")] = None,
 ) -> search.CaseFilter:
     """The filters of ``GET /api/v1/cases`` and its export, checked by :func:`search.parse` (422)."""
     return search.parse({"q": q, "state": state, "grid": grid, "area": area, "type": type,
                          "department": department, "from": date_from, "to": date_to, "overdue": overdue,
-                         "matter": matter, "lead": lead, "worker": worker, "kpi": kpi},
+                         "matter": matter, "lead": lead, "worker": worker, "kpi": kpi, "nos": nos},
                         request.app.state.case_types)
 
 

@@ -82,6 +82,8 @@ def _filtered(principal: Principal, found: CaseFilter | None, *, state=None, sta
             stmt = stmt.where(Case.created_at < found.created_before())
         if found.q:
             stmt = stmt.where(_matches(found.q))
+        if found.nos:
+            stmt = stmt.where(Case.case_no.in_(found.nos.split(",")))
     if state:
         stmt = stmt.where(Case.state == state)
     if states:

@@ -53,7 +53,7 @@ Q_MAX = 100
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _LABELS = {"q": "关键词", "state": "状态", "grid": "网格", "area": "区划", "type": "类型", "department": "部门",
            "from": "起始日期", "to": "截止日期", "overdue": "超期", "matter": "事项", "lead": "牵头部门",
-           "worker": "网格员", "kpi": "统计指标"}
+           "worker": "网格员", "kpi": "统计指标", "nos": "事件编号"}
 
 NONE = "none"
 """``type``, ``matter``, ``lead`` or ``worker`` = ``none``: the cases with none (the figures' group of them)."""
@@ -61,6 +61,9 @@ NONE = "none"
 KPI_COUNTERS = FACT_COUNTERS
 """What ``kpi`` may name: a counter of the case's fact row (docs/kpi.md), ``-counter`` for its absence."""
 MAX_KPI_TERMS = 4
+MAX_NOS = 50
+"""The most case numbers ``nos`` may list (a warning's cases: :mod:`gridgov.analysis.warnings_service`)."""
+_NO = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
 
 FIELDS = tuple(_LABELS)
@@ -85,6 +88,8 @@ class CaseFilter:
     lead: str | None = None
     worker: str | None = None
     kpi: str | None = None
+    nos: str | None = None
+    """Case numbers, comma-separated: exactly these cases (those the user may see)."""
 
     def kpi_terms(self) -> list[tuple[str, bool]]:
         """``kpi`` as (counter, wanted): ``dispatched,-returned`` → dispatched > 0 and returned = 0."""
@@ -195,11 +200,18 @@ def parse(raw: Mapping[str, str | None], case_types=None) -> CaseFilter:
         if len(terms) > MAX_KPI_TERMS or any(t.lstrip("-") not in KPI_COUNTERS or t.count("-") > 1 for t in terms):
             choices = "、".join(KPI_COUNTERS)
             bad("kpi", f"取值无效（可选：{choices}；前加 - 表示不计入，逗号分隔，最多 {MAX_KPI_TERMS} 项）")
+    nos = None
+    if text["nos"]:
+        listed = [n.strip() for n in text["nos"].split(",") if n.strip()]
+        if not listed or len(listed) > MAX_NOS or not all(_NO.match(n) for n in listed):
+            bad("nos", f"应为逗号分隔的事件编号（最多 {MAX_NOS} 个）")
+        else:
+            nos = ",".join(dict.fromkeys(listed))
     if problems:
         raise Invalid("查询条件有误：" + "；".join(p["error"] for p in problems), details=problems)
     return CaseFilter(q=q, state=state, grid=grid, area=area, type=kind, type_codes=type_codes, department=department,
                       date_from=dates["from"], date_to=dates["to"], overdue=overdue, matter=matter, lead=lead,
-                      worker=worker, kpi=kpi)
+                      worker=worker, kpi=kpi, nos=nos)
 
 
 def like_pattern(text: str) -> str:

@@ -2,8 +2,9 @@
 
 from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.analysis import CaseFact
-from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
+from gridgov.models.analysis_reports import MonthlyReport
+from gridgov.models.analysis_warnings import WarningRun
 from gridgov.models.base import Base
 from gridgov.models.cases import (
     Case,
@@ -98,4 +99,5 @@ __all__ = [
     "SupervisionPhone",
     "Training",
     "User",
+    "WarningRun",
 ]

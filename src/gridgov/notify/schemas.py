@@ -29,6 +29,7 @@ KIND_LABELS = {
     "case_closed": "已结束",
     "assist_report": "协办情况",
     "visit_overdue": "走访逾期",
+    "analysis_warning": "预警",
 }
 """Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
 
@@ -36,7 +37,7 @@ INFO_KINDS = frozenset({
     "clock_warning", "clock_overdue", "supervision_answered", "supervision_overdue", "instruction_approved",
     "instruction_refused", "instruction_completed", "instruction_declined", "catalogue_filing",
     "dedicated_grid_case", "complaint_overdue", "case_dispatched", "case_closed", "merge",
-    "assist_report", "visit_overdue",
+    "assist_report", "visit_overdue", "analysis_warning",
 })
 """Notices that inform: nothing waits on the reader. Every other kind is a to-do (待办): a step of a
 case or an instruction waits on the reader, and the notice is done when anyone takes that step."""

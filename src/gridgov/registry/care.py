@@ -182,6 +182,20 @@ def due_list(session: Session, principal: Principal, *, grid: str | None, within
     return DuePage(grid=grid or "", items=items, total=total, page=page, page_size=page_size)
 
 
+def overdue_visits_by_grid(session: Session, principal: Principal, *, profile, cipher, now: datetime,
+                           role: str | None = None) -> dict[str, int]:
+    """Per grid of the jurisdiction, how many visits are overdue: the due list's ``overdue`` rows
+    counted, of the tags the role may see (``role``: another role's view inside the principal's
+    jurisdiction, for the warnings job telling an agency desk). Counts only: no person is shown, so
+    nothing is logged."""
+    if role is None:
+        visible = _visible_by_index(principal, profile, cipher)
+    else:
+        visible = {rules.tag_index(cipher, t.code): t for t in rules.visible_tags(profile, role)}
+    return repo.overdue_by_grid(session, principal, prefix=principal.prefix, indexes=list(visible),
+                                today=local(now).date())
+
+
 # ---------------------------------------------------------------- households
 
 

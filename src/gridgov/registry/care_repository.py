@@ -83,6 +83,23 @@ def due_tags(session: Session, principal: Principal, *, prefix: str, indexes: Se
     return [(t, p) for t, p in rows], total
 
 
+def overdue_by_grid(session: Session, principal: Principal, *, prefix: str, indexes: Sequence[str],
+                    today: date) -> dict[str, int]:
+    """Per grid under ``prefix``: how many current tags of ``indexes`` (of active people) have their
+    visit overdue (due before ``today``), the due list's ``overdue`` rows counted."""
+    if not indexes:
+        return {}
+    grid = func.substr(PersonTag.scope_code, 1, GRID_CODE_LEN)
+    where = and_(PersonTag.until.is_(None), PersonTag.tag_index.in_(list(indexes)),
+                 PersonTag.visit_due_on.is_not(None), PersonTag.visit_due_on < today,
+                 PersonTag.scope_code.startswith(prefix), func.length(PersonTag.scope_code) >= GRID_CODE_LEN,
+                 Person.status == "active", Person.archived_at.is_(None))
+    stmt = scoped(scoped(select(grid, func.count()).select_from(PersonTag)
+                         .join(Person, Person.id == PersonTag.person_id).where(where), principal, PersonTag),
+                  principal, Person)
+    return {g: n for g, n in session.execute(stmt.group_by(grid))}
+
+
 def list_visits(session: Session, principal: Principal, *, prefix: str | None, person_id: int | None,
                 house_id: int | None, unit_id: int | None, offset: int, limit: int) -> tuple[list[Visit], int]:
     where = []

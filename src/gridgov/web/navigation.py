@@ -82,6 +82,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
     )),
     ("数据分析", (
         ("/dashboard", "领导驾驶舱", "analysis.read", None),
+        ("/warnings", "预警", "analysis.read", None),
         ("/reports/monthly", "月度分析报告", "analysis.read", _not_grid),
         ("/appraisal", "考核评价", "analysis.read", None),
         ("/index", "治理指数", "analysis.read", None),

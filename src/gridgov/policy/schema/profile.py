@@ -27,6 +27,7 @@ from gridgov.policy.schema.registry import Registry
 from gridgov.policy.schema.staff import Staff
 from gridgov.policy.schema.territory import Territory
 from gridgov.policy.schema.vocabulary import VALUE_LABELS
+from gridgov.policy.schema.warnings import Warnings
 
 
 class PolicyProfile(_Checked):
@@ -49,6 +50,7 @@ class PolicyProfile(_Checked):
     notes: dict[str, str] = Field(default_factory=dict, title="说明")
     appraisal: Appraisal = Field(title="考核评价")
     governance_index: GovernanceIndex = Field(title="治理指数")
+    warnings: Warnings = Field(title="预警")
 
     @field_validator("sources")
     @classmethod

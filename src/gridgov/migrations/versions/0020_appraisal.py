@@ -2,16 +2,16 @@
 
 Issue 16 (G1, G2, B5); see models/analysis_appraisal.py and docs/analysis.md (考核评价).
 
-Revision ID: 0018_appraisal
-Revises: 0017_analysis
+Revision ID: 0020_appraisal
+Revises: 0019_report
 Create Date: 2026-12-06 22:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0018_appraisal'
-down_revision = '0017_analysis'
+revision = '0020_appraisal'
+down_revision = '0019_report'
 branch_labels = None
 depends_on = None
 

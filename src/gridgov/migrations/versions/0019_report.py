@@ -2,16 +2,16 @@
 
 Issue 16; see models/analysis_reports.py and docs/analysis.md (月度分析报告).
 
-Revision ID: 0018_report
-Revises: 0017_analysis
+Revision ID: 0019_report
+Revises: 0018_warnings
 Create Date: 2026-12-06 22:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0018_report'
-down_revision = '0017_analysis'
+revision = '0019_report'
+down_revision = '0018_warnings'
 branch_labels = None
 depends_on = None
 
