@@ -2,6 +2,7 @@
 
 from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.analysis import CaseFact
+from gridgov.models.analysis_store import FactCell
 from gridgov.models.base import Base
 from gridgov.models.cases import (
     Case,
@@ -49,6 +50,7 @@ from gridgov.models.territory import (
 
 __all__ = [
     "CaseFact",
+    "FactCell",
     "Address",
     "House",
     "ImportRun",
