@@ -8,6 +8,7 @@ import typer
 
 from gridgov import __version__
 from gridgov.accounts.cli import app as users_app
+from gridgov.analysis.cli import app as analysis_app
 from gridgov.calendar_cli import app as calendar_app
 from gridgov.cases.cli import app as cases_app
 from gridgov.cases.cli import types_app as case_types_app
@@ -35,6 +36,7 @@ app.add_typer(case_types_app, name="case-types")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(registry_app, name="registry")
+app.add_typer(analysis_app, name="analysis")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("jobs")(run_jobs)

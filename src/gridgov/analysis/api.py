@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from gridgov.analysis import stats_api
+
 router = APIRouter(tags=["analysis"])
+router.include_router(stats_api.router)

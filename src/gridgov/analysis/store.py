@@ -1,9 +1,9 @@
 """The figures' store (issue 16): sums of ``case_facts`` columns by group, within a principal's
 jurisdiction, read from the pre-aggregated cells (``models/analysis_store.py``) where they can answer.
 
-``aggregate`` answers exactly what a plain GROUP BY over the fact rows answers (:func:`aggregate_plain`,
-kept as the reference and the fallback): the whole calendar months of the period are summed from the
-cells of the area (a few hundred rows, whatever the number of cases), the days of a month cut by
+``aggregate`` answers exactly what a plain GROUP BY over the fact rows answers
+(:func:`gridgov.analysis.store_plain.aggregate_plain`, the reference): the whole calendar months of
+the period are summed from the cells of the area (a few hundred rows, whatever the number of cases), the days of a month cut by
 ``date_from``/``date_to`` at either edge from the fact rows of those days only (index
 ``ix_case_facts_grid_day``/``ix_case_facts_day``). The cells hold one dimension at a time, so a
 query that crosses two (a department's figures by type, a type filter grouped by matter, an area
@@ -16,28 +16,24 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, cast, func, literal_column, or_, select, type_coerce
+from sqlalchemy import Date, and_, cast, func, literal_column, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from gridgov import areas
+from gridgov.analysis.store_plain import GROUP_BY, NONE_KEY, Group, child_key, child_length  # noqa: F401 (the API)
 from gridgov.authz import scope
 from gridgov.authz.principal import Principal
 from gridgov.models.analysis import FACT_COUNTERS, FACT_DURATIONS, CaseFact
 from gridgov.models.analysis_store import CELL_VALUES, DIM_LEVELS, DIMENSIONS, LEVELS, FactCell
 
-GROUP_BYS = ("area", "grid", "type", "matter", "department", "worker", "month")
 COUNT_NAMES = CELL_VALUES[1:]
 """What each group counts: every FACT_COUNTER, then ``<duration>_sum`` and ``<duration>_n``."""
-
-
-@dataclass
-class Group:
-    key: str
-    counts: dict[str, int] = field(default_factory=dict)
+_COLUMNS = {"grid": CaseFact.grid_code, "type": CaseFact.type_code, "matter": CaseFact.matter_code,
+            "department": CaseFact.department_code, "worker": CaseFact.worker_id}
 
 
 @dataclass(frozen=True)
@@ -49,24 +45,15 @@ class Plan:
     key: str | None
     level: int
     group: str
+    prefix: str
+    """The area the cells are read under ('' everywhere)."""
 
 
 DayRange = tuple[date | None, date | None]
 
 
 # ---------------------------------------------------------------------------------------------
-# The plain GROUP BY over the fact rows (reference and fallback)
-
-
-def _child_len(prefix: str) -> int | None:
-    for level in LEVELS:
-        if level > len(prefix):
-            return level
-    return None
-
-
-def _area_key(code: str) -> str:
-    return code if len(code) > areas.AREA_CODE_LEN else code.ljust(areas.AREA_CODE_LEN, "0")
+# The fact rows of some days (the edges of the period, or all of it when the cells cannot answer)
 
 
 def _month_expr(session: Session):
@@ -75,38 +62,34 @@ def _month_expr(session: Session):
     return type_coerce(func.date(CaseFact.reported_day, literal_column("'start of month'")), Date)
 
 
-def _fact_key(session: Session, group_by: str, prefix: str):
+def _fact_key(session: Session, group_by: str, area: str | None):
     if group_by == "area":
-        child = _child_len(prefix)
-        return func.substr(CaseFact.grid_code, literal_column("1"), literal_column(str(child or 17)))
-    if group_by == "grid":
-        return func.substr(CaseFact.grid_code, literal_column("1"), literal_column("15"))
+        return func.substr(CaseFact.grid_code, literal_column("1"), literal_column(str(child_length(area))))
     if group_by == "month":
         return _month_expr(session)
-    if group_by == "worker":
-        return CaseFact.worker_id
-    return getattr(CaseFact, f"{group_by}_code")
+    return _COLUMNS[group_by]
 
 
 def _key_text(group_by: str, value: Any) -> str:
-    if value is None:
-        return ""
+    if value is None or value == "":
+        return NONE_KEY
     if group_by == "month":
         return f"{value:%Y-%m}" if isinstance(value, date) else str(value)[:7]
-    if group_by in ("area", "grid"):
-        return _area_key(str(value))
+    if group_by == "area":
+        return child_key(str(value))
     return str(value)
 
 
 def _filter_clauses(filters: Mapping[str, Any] | None) -> list:
     clauses = []
     for name, value in (filters or {}).items():
-        if value is None or value == "":
-            continue
-        column = CaseFact.worker_id if name == "worker" else getattr(CaseFact, f"{name}_code", None)
-        if column is None:
-            raise ValueError(f"未知的筛选条件：{name}")
-        clauses.append(column == (int(value) if name == "worker" else str(value)))
+        column = _COLUMNS[name]
+        if value == NONE_KEY:
+            clauses.append(column.is_(None))
+        elif isinstance(value, (list, tuple)):
+            clauses.append(column.in_(list(value)))
+        else:
+            clauses.append(column == value)
     return clauses
 
 
@@ -118,35 +101,30 @@ def _day_clause(ranges: Sequence[DayRange]):
             bounds.append(CaseFact.reported_day >= lo)
         if hi is not None:
             bounds.append(CaseFact.reported_day <= hi)
-        parts.append(and_(*bounds) if bounds else literal_column("1") == literal_column("1"))
+        parts.append(and_(*bounds) if bounds else true())
     return or_(*parts)
 
 
-def _fact_rows(session: Session, principal: Principal, group_by: str, prefix: str,
+def _fact_rows(session: Session, principal: Principal, group_by: str, area: str | None,
                ranges: Sequence[DayRange], filters: Mapping[str, Any] | None) -> dict[str, list[int]]:
     """``{key: [rows, *COUNT_NAMES]}`` from the fact rows reported in ``ranges``."""
     if not ranges:
         return {}
-    key = _fact_key(session, group_by, prefix)
+    key = _fact_key(session, group_by, area)
     values = [func.count().label("rows"), *(func.sum(getattr(CaseFact, c)) for c in FACT_COUNTERS)]
     for d in FACT_DURATIONS:
         col = getattr(CaseFact, d)
         values += [func.sum(col), func.count(col)]
     stmt = select(key, *values).where(_day_clause(ranges), *_filter_clauses(filters))
-    if prefix:
-        stmt = stmt.where(scope.starts_with(CaseFact.grid_code, prefix))
+    if area:
+        stmt = stmt.where(scope.starts_with(CaseFact.grid_code, areas.area_prefix(area)))
     stmt = scope.scoped(stmt, principal, CaseFact).group_by(key)
     out: dict[str, list[int]] = {}
     for row in session.execute(stmt):
-        k = _key_text(group_by, row[0])
-        acc = out.setdefault(k, [0] * len(CELL_VALUES))
+        acc = out.setdefault(_key_text(group_by, row[0]), [0] * len(CELL_VALUES))
         for i, v in enumerate(row[1:]):
             acc[i] += int(v or 0)
     return out
-
-
-def _prefix(principal: Principal, area: str | None) -> str:
-    return areas.scope_prefix(area) if area else ("" if principal.system else principal.prefix)
 
 
 def _finish(merged: Mapping[str, list[int]]) -> tuple[list[Group], dict[str, int]]:
@@ -159,40 +137,34 @@ def _finish(merged: Mapping[str, list[int]]) -> tuple[list[Group], dict[str, int
     return groups, totals
 
 
-def _check_group_by(group_by: str) -> None:
-    if group_by not in GROUP_BYS:
-        raise ValueError(f"不支持的分组：{group_by}")
-
-
-def aggregate_plain(session: Session, principal: Principal, *, group_by: str, area: str | None,
-                    date_from: date | None, date_to: date | None,
-                    filters: Mapping[str, Any] | None = None) -> tuple[list[Group], dict[str, int]]:
-    """The figures by GROUP BY over every fact row of the area and period (the reference)."""
-    _check_group_by(group_by)
-    prefix = _prefix(principal, area)
-    return _finish(_fact_rows(session, principal, group_by, prefix, [(date_from, date_to)], filters))
-
-
 # ---------------------------------------------------------------------------------------------
 # The cells
 
 
-def plan(principal: Principal, group_by: str, prefix: str, filters: Mapping[str, Any] | None) -> Plan | None:
-    """How the cells answer the query, or None when only the fact rows can."""
+def plan(principal: Principal, group_by: str, area: str | None, filters: Mapping[str, Any] | None) -> Plan | None:
+    """How the cells answer the query, or None when only the fact rows can: the cells hold one
+    dimension at a time (a department's own key, one filter, or the grouping), dimensions down to
+    towns, and the area must lie inside a territorial jurisdiction (an area above it would count
+    what the principal does not see)."""
     held: dict[str, str] = {}
+    prefix = areas.area_prefix(area) if area else ""
     dept = scope.department_of(principal)
     if dept is not None:
         if not dept:
             return None
         held["department"] = dept
-    elif not principal.system and not prefix.startswith(principal.prefix):
-        return None  # an area above the jurisdiction: the cells of the area would count too much
-    for name, value in (filters or {}).items():
-        if value is None or value == "":
-            continue
-        if name not in DIMENSIONS or held.get(name, str(value)) != str(value):
+    elif not principal.system:
+        if not prefix and group_by != "area":
+            prefix = principal.prefix  # the jurisdiction is what the fact rows are narrowed to anyway
+        if not prefix.startswith(principal.prefix):
             return None
-        held[name] = str(value)
+    for name, value in (filters or {}).items():
+        if name not in DIMENSIONS or isinstance(value, (list, tuple)):
+            return None
+        text = "" if value == NONE_KEY else str(value)
+        if held.get(name, text) != text:
+            return None
+        held[name] = text
     if len(held) > 1 or (prefix and len(prefix) not in LEVELS):
         return None
     if group_by in DIMENSIONS:
@@ -204,17 +176,14 @@ def plan(principal: Principal, group_by: str, prefix: str, filters: Mapping[str,
         if group_by == "grid":
             level, by = 15, "area"
         elif group_by == "area":
-            child = _child_len(prefix)
-            if child is None:
+            if len(prefix) >= 15:
                 return None
-            level, by = child, "area"
+            level, by = child_length(area), "area"
         else:
             level, by = len(prefix) or LEVELS[0], "month"
     if level not in (LEVELS if dim == "all" else DIM_LEVELS):
         return None
-    if group_by == "grid" and dim != "all":
-        return None
-    return Plan(dim=dim, key=key, level=level, group=by)
+    return Plan(dim=dim, key=key, level=level, group=by, prefix=prefix)
 
 
 def _month_start(d: date) -> date:
@@ -245,14 +214,14 @@ def split_period(date_from: date | None, date_to: date | None) -> tuple[DayRange
     return (first, last), edges
 
 
-def _cell_rows(session: Session, principal: Principal, p: Plan, prefix: str, months: DayRange,
+def _cell_rows(session: Session, principal: Principal, p: Plan, months: DayRange,
                group_by: str) -> dict[str, list[int]]:
     group_col = {"area": FactCell.area, "month": FactCell.month, "key": FactCell.key}[p.group]
     stmt = select(group_col, *(func.sum(getattr(FactCell, c)) for c in CELL_VALUES)).where(
         FactCell.dim == p.dim, FactCell.level == p.level
     )
-    if prefix:
-        stmt = stmt.where(scope.starts_with(FactCell.area, prefix))
+    if p.prefix:
+        stmt = stmt.where(scope.starts_with(FactCell.area, p.prefix))
     if p.key is not None:
         stmt = stmt.where(FactCell.key == p.key)
     if months[0] is not None:
@@ -262,7 +231,7 @@ def _cell_rows(session: Session, principal: Principal, p: Plan, prefix: str, mon
     stmt = scope.scoped(stmt, principal, FactCell).group_by(group_col)
     out: dict[str, list[int]] = {}
     for row in session.execute(stmt):
-        out[_key_text(group_by, row[0])] = [int(v or 0) for v in row[1:]]
+        out[_key_text(group_by, row[0])] = [int(v or 0) for v in row[1:]]  # keys are distinct per cell group
     return out
 
 
@@ -278,17 +247,19 @@ def _merge(parts: Iterable[Mapping[str, list[int]]]) -> dict[str, list[int]]:
 
 def aggregate(session: Session, principal: Principal, *, group_by: str, area: str | None,
               date_from: date | None, date_to: date | None,
-              filters: Mapping[str, Any] | None = None) -> tuple[list[Group], dict[str, int]]:
-    """The figures of the cases reported from ``date_from`` to ``date_to`` (inclusive; None: open)
-    under ``area`` (None: the jurisdiction), grouped by ``group_by``; groups without a case are left
-    out, and ``totals`` sums the groups. Equal to :func:`aggregate_plain`."""
-    _check_group_by(group_by)
-    prefix = _prefix(principal, area)
-    p = plan(principal, group_by, prefix, filters)
+              filters: dict[str, Any] | None = None) -> tuple[list[Group], dict[str, int]]:
+    """The groups (by ``group_by``) of the fact rows the principal may see under ``area``, reported
+    from ``date_from`` to ``date_to`` (days, inclusive), narrowed by ``filters`` (grid, type — a
+    code or a list —, matter, department, worker; ``"none"``: none), each with its summed counts;
+    and the totals over all groups. ``group_by=area``: the children of ``area`` one level down.
+    Exactly what :func:`~gridgov.analysis.store_plain.aggregate_plain` answers."""
+    if group_by not in GROUP_BY:
+        raise ValueError(group_by)
+    p = plan(principal, group_by, area, filters)
     months, edges = split_period(date_from, date_to)
     if p is None or months is None:
         ranges = [(date_from, date_to)] if months is not None or edges else []
-        return _finish(_fact_rows(session, principal, group_by, prefix, ranges, filters))
-    parts = [_cell_rows(session, principal, p, prefix, months, group_by)]
-    parts.append(_fact_rows(session, principal, group_by, prefix, edges, filters))
+        return _finish(_fact_rows(session, principal, group_by, area, ranges, filters))
+    parts = [_cell_rows(session, principal, p, months, group_by),
+             _fact_rows(session, principal, group_by, area, edges, filters)]
     return _finish(_merge(parts))

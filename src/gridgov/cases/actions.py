@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
-from gridgov.cases import clocks, unstaffed
+from gridgov.cases import clocks, facts_store, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
@@ -234,6 +234,7 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                    note=f"事件 {case.case_no} 与本事件重复，已并入", data={"from": case.case_no})
     with busy_is_conflict():
         session.flush()
+    facts_store.save_facts(session, [case.id, target.id if action is CaseAction.MERGE else None], now)
     # The step the case's open to-dos asked for is taken, whoever took it (an assisting department's
     # report is not the lead's step: the lead's to-do stays open).
     if action not in _SIDE and action is not CaseAction.ASSIST_REPORT:

@@ -147,10 +147,22 @@ def case_filter(
     date_from: Annotated[str | None, Query(alias="from", max_length=10, title="登记日期起（含）")] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10, title="登记日期止（含）")] = None,
     overdue: Annotated[str | None, Query(max_length=5, title="是否超期（true/false）")] = None,
+    matter: Annotated[str | None, Query(max_length=40, title="事项编码（事件所属事项）")] = None,
+    lead: Annotated[str | None, Query(
+        max_length=40, title="牵头部门编码（最后一次分派的牵头部门；none：未分派）")] = None,
+    worker: Annotated[str | None, Query(
+        max_length=12, title="网格员用户编号（上报或核实该事件的网格员；none：无）")] = None,
+    kpi: Annotated[str | None, Query(max_length=80, title="统计指标（计入该指标的事件）", description=(
+        "统计口径见 docs/kpi.md：reported、valid、verified、verified_on_time、dispatched、returned、handled、"
+        "handled_on_time、closed、closed_on_time、reworked、reopened、extended、overdue、evaluated、satisfied、"
+        "supervised；前加 - 表示不计入该指标，逗号分隔可组合（最多 4 项），如 dispatched,-returned 为准确派遣的事件。"
+        "与 from/to（登记日期）、area、grid、type、matter、lead、worker 同用，列出的正是统计接口 "
+        "GET /api/v1/stats/cases 各项数字所计的事件（cases_url）。"))] = None,
 ) -> search.CaseFilter:
     """The filters of ``GET /api/v1/cases`` and its export, checked by :func:`search.parse` (422)."""
     return search.parse({"q": q, "state": state, "grid": grid, "area": area, "type": type,
-                         "department": department, "from": date_from, "to": date_to, "overdue": overdue},
+                         "department": department, "from": date_from, "to": date_to, "overdue": overdue,
+                         "matter": matter, "lead": lead, "worker": worker, "kpi": kpi},
                         request.app.state.case_types)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.db import Prebuilt
 from gridgov.models import Case, CaseClock, CaseLogEntry, User
+from gridgov.models.analysis import CaseFact
 from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.notify import notice_to_each
 
@@ -92,6 +93,14 @@ def write(session: Session, case: Row, entry: Row, clock: Row, *, tell_grid: str
             _run(_notices).rows(conn, values)
     case.id = entry.case_id = clock.case_id = case_id
     return case_id
+
+
+_FACT = Prebuilt(insert(CaseFact.__table__))
+
+
+def write_fact(session: Session, values: dict) -> None:
+    """Inserts a new case's fact row (:func:`gridgov.cases.facts_store.save_new`: every column given)."""
+    _FACT.rows(session, values)
 
 
 @cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from gridgov import areas
@@ -36,6 +36,7 @@ from gridgov.models import (
     User,
 )
 from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
+from gridgov.models.analysis import CaseFact
 from gridgov.territory import rules
 
 
@@ -67,8 +68,11 @@ def _filtered(principal: Principal, found: CaseFilter | None, *, state=None, sta
             stmt = stmt.where(Case.grid_code.startswith(found.grid[:areas.GRID_CODE_LEN]))
         if found.area:
             stmt = stmt.where(Case.grid_code.startswith(areas.area_prefix(found.area)))
-        if found.type:
+        if found.type == search.NONE:
+            stmt = stmt.where(Case.type_code.is_(None))
+        elif found.type:
             stmt = stmt.where(Case.type_code.in_(found.type_codes))
+        stmt = _figures(stmt, found)
         if found.department:
             stmt = stmt.where(exists().where(CaseDepartment.case_id == Case.id,
                                              CaseDepartment.department_code == found.department))
@@ -93,6 +97,25 @@ def _filtered(principal: Principal, found: CaseFilter | None, *, state=None, sta
             CaseClock.case_id == Case.id, CaseClock.stopped_at.is_(None), CaseClock.due_at < overdue_at
         )
         stmt = stmt.where(late if (found is None or found.overdue is not False) else ~late)
+    return stmt
+
+
+def _figures(stmt, found: CaseFilter):
+    """The figures' filters (:mod:`.search`): the matter, and what the case's fact row says."""
+    if found.matter:
+        stmt = stmt.where(Case.category == found.matter) if found.matter != search.NONE else stmt.where(false())
+    fact: list = []
+    if found.lead:
+        fact.append(CaseFact.department_code.is_(None) if found.lead == search.NONE
+                    else CaseFact.department_code == found.lead)
+    if found.worker:
+        fact.append(CaseFact.worker_id.is_(None) if found.worker == search.NONE
+                    else CaseFact.worker_id == int(found.worker))
+    for counter, wanted in found.kpi_terms():
+        column = getattr(CaseFact, counter)
+        fact.append(column > 0 if wanted else column == 0)
+    if fact:
+        stmt = stmt.where(exists().where(CaseFact.case_id == Case.id, *fact))
     return stmt
 
 

@@ -9,6 +9,13 @@ count.
 
 ``type`` filters the case type (事件类型): a 小类 code, or a 大类 code meaning all its 小类, checked
 against the types in use (``GRIDGOV_CASE_TYPES`` or the shipped file).
+
+The figures' filters (issue 16: every figure lists its cases): ``matter`` (the matter the case names),
+``lead`` (the lead department it was last dispatched to), ``worker`` (the grid worker who reported
+or verified it), ``kpi`` (the cases a counter of docs/kpi.md counts: ``kpi=overdue``;
+``kpi=dispatched,-returned`` the dispatched ones never returned), and ``none`` for ``type``,
+``matter``, ``lead``, ``worker``: the cases with none. ``lead``, ``worker`` and ``kpi`` read the case's
+fact row (``case_facts``).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from gridgov.cases.workflow import OPEN_STATES, STATE_LABELS, CaseState
 from gridgov.errors import Invalid
 from gridgov.kit.clock import SHANGHAI
 from gridgov.kit.params import MAX_PAGE
+from gridgov.models.analysis import FACT_COUNTERS
 
 OPEN = "open"
 """``state=open``: every state but the terminal ones (办理中)."""
@@ -44,7 +52,15 @@ EXPORT_LIMIT = 5000
 Q_MAX = 100
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _LABELS = {"q": "关键词", "state": "状态", "grid": "网格", "area": "区划", "type": "类型", "department": "部门",
-           "from": "起始日期", "to": "截止日期", "overdue": "超期"}
+           "from": "起始日期", "to": "截止日期", "overdue": "超期", "matter": "事项", "lead": "牵头部门",
+           "worker": "网格员", "kpi": "统计指标"}
+
+NONE = "none"
+"""``type``, ``matter``, ``lead`` or ``worker`` = ``none``: the cases with none (the figures' group of them)."""
+
+KPI_COUNTERS = FACT_COUNTERS
+"""What ``kpi`` may name: a counter of the case's fact row (docs/kpi.md), ``-counter`` for its absence."""
+MAX_KPI_TERMS = 4
 
 
 FIELDS = tuple(_LABELS)
@@ -65,6 +81,16 @@ class CaseFilter:
     date_from: date | None = None
     date_to: date | None = None
     overdue: bool | None = None
+    matter: str | None = None
+    lead: str | None = None
+    worker: str | None = None
+    kpi: str | None = None
+
+    def kpi_terms(self) -> list[tuple[str, bool]]:
+        """``kpi`` as (counter, wanted): ``dispatched,-returned`` → dispatched > 0 and returned = 0."""
+        if not self.kpi:
+            return []
+        return [(t.lstrip("-"), not t.startswith("-")) for t in self.kpi.split(",")]
 
     def states(self) -> list[str] | None:
         if self.state == OPEN:
@@ -127,6 +153,8 @@ def parse(raw: Mapping[str, str | None], case_types=None) -> CaseFilter:
     type_codes: tuple[str, ...] = ()
     if kind and not _CODE.match(kind):
         bad("type", "应为类型编码（字母、数字、下划线，最多 40 位）")
+    elif kind == NONE:
+        type_codes = ()
     elif kind:
         type_codes = (case_types.codes_under(kind) if case_types is not None else (kind,)) or ()
         if not type_codes:
@@ -152,10 +180,25 @@ def parse(raw: Mapping[str, str | None], case_types=None) -> CaseFilter:
             overdue = False
         else:
             bad("overdue", "应为 true 或 false")
+    matter = text["matter"] or None
+    if matter and not _CODE.match(matter):
+        bad("matter", "应为事项编码（字母、数字、下划线，最多 40 位）")
+    lead = text["lead"] or None
+    if lead and not _CODE.match(lead):
+        bad("lead", "应为部门编码（字母、数字、下划线，最多 40 位）")
+    worker = text["worker"] or None
+    if worker and worker != NONE and not (worker.isdigit() and len(worker) <= 12):
+        bad("worker", "应为网格员的用户编号（数字）或 none")
+    kpi = text["kpi"] or None
+    if kpi:
+        terms = kpi.split(",")
+        if len(terms) > MAX_KPI_TERMS or any(t.lstrip("-") not in KPI_COUNTERS or t.count("-") > 1 for t in terms):
+            bad("kpi", f"取值无效（可选：{'、'.join(KPI_COUNTERS)}；前加 - 表示不计入，逗号分隔，最多 {MAX_KPI_TERMS} 项）")
     if problems:
         raise Invalid("查询条件有误：" + "；".join(p["error"] for p in problems), details=problems)
     return CaseFilter(q=q, state=state, grid=grid, area=area, type=kind, type_codes=type_codes, department=department,
-                      date_from=dates["from"], date_to=dates["to"], overdue=overdue)
+                      date_from=dates["from"], date_to=dates["to"], overdue=overdue, matter=matter, lead=lead,
+                      worker=worker, kpi=kpi)
 
 
 def like_pattern(text: str) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, covers, get_visible, scoped
-from gridgov.cases import casetypes, clocks
+from gridgov.cases import casetypes, clocks, facts_store
 from gridgov.cases import file as case_file
 from gridgov.cases import repository as repo
 from gridgov.cases.actors import actions_for
@@ -362,6 +362,7 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     notice = notice_params(kind="case_to_verify", message=f"请核实事件 {case.case_no}：{case.title}",
                            dedupe_prefix=f"{case.case_no}:reported:", link=f"/cases/{case.case_no}", now=now)
     repo.insert_new_case(session, case, first, clock, tell_grid=None if worker else grid.code, notice=notice)
+    facts_store.save_new(session, case, first, clock, now)
     dedicated.tell_competent_department(session, profile, grid.code, case_id=case.id, case_no=case.case_no,
                                         title=case.title, now=now)  # QZ§5 dual management
     add_photos(session, case, photos, "report", case.created_by, now)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scoped
+from gridgov.cases import facts_store
 from gridgov.cases.service import access_case, busy_is_conflict, log_action
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
@@ -184,6 +185,7 @@ def answer_order(session: Session, principal: Principal, order_id: int, answer: 
                    data={"supervision_order": order.id, "due_at": order.due_at.isoformat(), "late": late})
         case.updated_at = now
         session.flush()
+        facts_store.save_facts(session, [case.id], now)
         settle(session, case_id=case.id, kinds=["supervise"], now=now)  # the order's to-do is answered
     if order.issued_by:
         late_text = "（已超过督办期限）" if late else ""

@@ -46,6 +46,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from gridgov.cases import facts_store
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind
 from gridgov.kit.types import UTCDateTime
 from gridgov.models import Case, CaseClock, CaseDepartment, Notification, SupervisionOrder, User
@@ -93,6 +94,7 @@ def sweep(session: Session, now: datetime, profile=None) -> SweepResult:
     overdue = _claim_clocks(session, "overdue_at", _clocks.c.due_at < now, now)
     orders = _claim_orders(session, now)
     result.warned, result.overdue, result.supervision_overdue = len(warned), len(overdue), len(orders)
+    _refresh_facts(session, [*warned, *overdue], now)
     for event, ids in ((WARNING, warned), (OVERDUE, overdue)):
         for chunk in _chunks(ids):
             result.notices += _clock_notices(session, chunk, event, now)
@@ -116,6 +118,16 @@ def _claim_clocks(session: Session, mark: str, fell_due, now: datetime) -> list[
     ids = list(session.execute(stmt).scalars())
     _sync(session, CaseClock, ids, mark, now)
     return ids
+
+
+def _refresh_facts(session: Session, clock_ids: list[int], now: datetime) -> None:
+    """The fact rows of the cases whose clocks were just marked (a clock running overdue makes its
+    case ``overdue``, docs/kpi.md), in the sweep's transaction."""
+    case_ids: set[int] = set()
+    for chunk in _chunks(clock_ids):
+        case_ids.update(session.execute(select(_clocks.c.case_id).where(_clocks.c.id.in_(chunk))).scalars())
+    if case_ids:
+        facts_store.save_facts(session, case_ids, now)
 
 
 def _claim_orders(session: Session, now: datetime) -> list[int]:
