@@ -132,7 +132,7 @@ def test_the_cells_answer_exactly_what_the_fact_rows_answer(db, facts):
                                            date_to=date_to, filters=filters)
                     assert got == want, (principal.role, area, group_by, date_from, date_to, filters)
                     used_cells += plan(principal, group_by, area, filters) is not None
-    assert used_cells > 50  # a good share of the queries are answered from the cells
+    assert used_cells > 25  # a good share of the queries are answered from the cells
 
 
 def test_the_figures_come_from_the_cells_for_whole_months(db, facts):
