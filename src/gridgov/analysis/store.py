@@ -3,19 +3,20 @@ jurisdiction, read from the pre-aggregated cells (``models/analysis_store.py``) 
 
 ``aggregate`` answers exactly what a plain GROUP BY over the fact rows answers
 (:func:`gridgov.analysis.store_plain.aggregate_plain`, the reference): the whole calendar months of
-the period are summed from the cells of the area (a few hundred rows, whatever the number of cases), the days of a month cut by
-``date_from``/``date_to`` at either edge from the fact rows of those days only (index
-``ix_case_facts_grid_day``/``ix_case_facts_day``). The cells hold one dimension at a time, so a
-query that crosses two (a department's figures by type, a type filter grouped by matter, an area
-below a town by type) or a jurisdiction narrower than the area asked goes to the fact rows whole;
-those are small by construction (a department's cases: ``ix_case_facts_department_day``; a village).
+the period are summed from the cells of the area (a few dozen to a few thousand rows, whatever the
+number of cases), the days of a month cut by ``date_from``/``date_to`` at either edge from the fact
+rows of those days only. The cells hold one dimension at a time, at the levels of
+``analysis_store.KEPT``, so a query that crosses two (a department's figures by type, a type filter
+grouped by matter), a list filter, or a dimension below the levels kept (a town by type) or a
+jurisdiction narrower than the area asked goes to the fact rows whole; those are small by
+construction (a department's cases: ``ix_case_facts_department_day``; a town's: ``ix_case_facts_grid_day``).
 See docs/analysis.md (## Store) for the measurement behind the choice.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from gridgov.analysis.store_plain import GROUP_BY, NONE_KEY, Group, child_key, c
 from gridgov.authz import scope
 from gridgov.authz.principal import Principal
 from gridgov.models.analysis import FACT_COUNTERS, FACT_DURATIONS, CaseFact
-from gridgov.models.analysis_store import CELL_VALUES, DIM_LEVELS, DIMENSIONS, LEVELS, FactCell
+from gridgov.models.analysis_store import CELL_VALUES, DIMENSIONS, KEPT, FactCell
 
 COUNT_NAMES = CELL_VALUES[1:]
 """What each group counts: every FACT_COUNTER, then ``<duration>_sum`` and ``<duration>_n``."""
@@ -50,6 +51,12 @@ class Plan:
 
 
 DayRange = tuple[date | None, date | None]
+
+_CELL_SUMS = [func.sum(getattr(FactCell, c)) for c in CELL_VALUES]
+"""Built once: building two dozen SQL expressions per request costs more than the query."""
+_FACT_SUMS = [func.count(), *(func.sum(getattr(CaseFact, c)) for c in FACT_COUNTERS)]
+for _d in FACT_DURATIONS:
+    _FACT_SUMS += [func.sum(getattr(CaseFact, _d)), func.count(getattr(CaseFact, _d))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +81,7 @@ def _key_text(group_by: str, value: Any) -> str:
     if value is None or value == "":
         return NONE_KEY
     if group_by == "month":
-        return f"{value:%Y-%m}" if isinstance(value, date) else str(value)[:7]
+        return value.isoformat()[:7] if isinstance(value, date) else str(value)[:7]
     if group_by == "area":
         return child_key(str(value))
     return str(value)
@@ -111,11 +118,7 @@ def _fact_rows(session: Session, principal: Principal, group_by: str, area: str 
     if not ranges:
         return {}
     key = _fact_key(session, group_by, area)
-    values = [func.count().label("rows"), *(func.sum(getattr(CaseFact, c)) for c in FACT_COUNTERS)]
-    for d in FACT_DURATIONS:
-        col = getattr(CaseFact, d)
-        values += [func.sum(col), func.count(col)]
-    stmt = select(key, *values).where(_day_clause(ranges), *_filter_clauses(filters))
+    stmt = select(key, *_FACT_SUMS).where(_day_clause(ranges), *_filter_clauses(filters))
     if area:
         stmt = stmt.where(scope.starts_with(CaseFact.grid_code, areas.area_prefix(area)))
     stmt = scope.scoped(stmt, principal, CaseFact).group_by(key)
@@ -128,13 +131,10 @@ def _fact_rows(session: Session, principal: Principal, group_by: str, area: str 
 
 
 def _finish(merged: Mapping[str, list[int]]) -> tuple[list[Group], dict[str, int]]:
-    groups = [
-        Group(key=k, counts=dict(zip(COUNT_NAMES, v[1:], strict=True)))
-        for k, v in sorted(merged.items())
-        if v[0] > 0
-    ]
-    totals = {name: sum(g.counts[name] for g in groups) for name in COUNT_NAMES}
-    return groups, totals
+    kept = [(k, v) for k, v in sorted(merged.items()) if v[0] > 0]
+    groups = [Group(key=k, counts=dict(zip(COUNT_NAMES, v[1:], strict=True))) for k, v in kept]
+    sums = [sum(column) for column in zip(*(v for _k, v in kept), strict=True)] or [0] * len(CELL_VALUES)
+    return groups, dict(zip(COUNT_NAMES, sums[1:], strict=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,23 +165,23 @@ def plan(principal: Principal, group_by: str, area: str | None, filters: Mapping
         if held.get(name, text) != text:
             return None
         held[name] = text
-    if len(held) > 1 or (prefix and len(prefix) not in LEVELS):
+    if len(held) > 1 or (prefix and len(prefix) not in KEPT["all"]):
         return None
     if group_by in DIMENSIONS:
         if held and group_by not in held:
             return None
-        level, dim, key, by = len(prefix) or LEVELS[0], group_by, held.get(group_by), "key"
+        dim, key, by = group_by, held.get(group_by), "key"
     else:
         dim, key = next(iter(held.items()), ("all", None))
-        if group_by == "grid":
-            level, by = 15, "area"
-        elif group_by == "area":
-            if len(prefix) >= 15:
-                return None
-            level, by = child_length(area), "area"
-        else:
-            level, by = len(prefix) or LEVELS[0], "month"
-    if level not in (LEVELS if dim == "all" else DIM_LEVELS):
+        by = "month" if group_by == "month" else "area"
+    if group_by == "grid":
+        level = 15 if dim == "all" else None
+    elif group_by == "area":
+        child = child_length(area) if len(prefix) < 15 else None
+        level = child if child in KEPT[dim] else None
+    else:  # the figures of the area itself: the first level kept at or below it (each case in one cell)
+        level = next((lv for lv in KEPT[dim] if lv >= len(prefix)), None)
+    if level is None:
         return None
     return Plan(dim=dim, key=key, level=level, group=by, prefix=prefix)
 
@@ -217,7 +217,7 @@ def split_period(date_from: date | None, date_to: date | None) -> tuple[DayRange
 def _cell_rows(session: Session, principal: Principal, p: Plan, months: DayRange,
                group_by: str) -> dict[str, list[int]]:
     group_col = {"area": FactCell.area, "month": FactCell.month, "key": FactCell.key}[p.group]
-    stmt = select(group_col, *(func.sum(getattr(FactCell, c)) for c in CELL_VALUES)).where(
+    stmt = scope.scoped(select(group_col, *_CELL_SUMS), principal, FactCell).where(
         FactCell.dim == p.dim, FactCell.level == p.level
     )
     if p.prefix:
@@ -228,16 +228,19 @@ def _cell_rows(session: Session, principal: Principal, p: Plan, months: DayRange
         stmt = stmt.where(FactCell.month >= months[0])
     if months[1] is not None:
         stmt = stmt.where(FactCell.month <= months[1])
-    stmt = scope.scoped(stmt, principal, FactCell).group_by(group_col)
+    stmt = stmt.group_by(group_col)
     out: dict[str, list[int]] = {}
     for row in session.execute(stmt):
         out[_key_text(group_by, row[0])] = [int(v or 0) for v in row[1:]]  # keys are distinct per cell group
     return out
 
 
-def _merge(parts: Iterable[Mapping[str, list[int]]]) -> dict[str, list[int]]:
+def _merge(parts: Sequence[dict[str, list[int]]]) -> dict[str, list[int]]:
+    filled = [p for p in parts if p]
+    if len(filled) <= 1:
+        return filled[0] if filled else {}
     merged: dict[str, list[int]] = {}
-    for part in parts:
+    for part in filled:
         for k, v in part.items():
             acc = merged.setdefault(k, [0] * len(CELL_VALUES))
             for i, x in enumerate(v):

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, insert, literal_column, select
 from sqlalchemy.orm import Session
 
+from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.models.analysis import FACT_COUNTERS, FACT_DURATIONS, CaseFact
-from gridgov.models.analysis_store import CELL_VALUES, DIM_LEVELS, DIMENSIONS, LEVELS, FactCell
+from gridgov.models.analysis_store import CELL_VALUES, DIMENSIONS, KEPT, LEVELS, FactCell
 
 CellKey = tuple[str, int, str, date, str]
 
@@ -50,7 +51,7 @@ def cell_keys(row: Mapping[str, Any]) -> Iterable[CellKey]:
         yield ("all", level, grid[:level], month, "")
     for dim in DIMENSIONS:
         key = dimension_key(dim, row)
-        for level in DIM_LEVELS:
+        for level in KEPT[dim]:
             yield (dim, level, grid[:level], month, key)
 
 
@@ -116,7 +117,7 @@ def rebuild_cells(session: Session) -> None:
     """Every cell recomputed from ``case_facts`` (one GROUP BY per dimension and level). Constants are
     written inline (``literal_column``): PostgreSQL matches the GROUP BY expressions with the selected
     ones only when they are textually the same, which separate bound parameters are not."""
-    session.execute(delete(FactCell))
+    session.execute(scoped(delete(FactCell), SYSTEM, FactCell))
     month = _month(session)
     keys = {
         "all": None,
@@ -126,7 +127,7 @@ def rebuild_cells(session: Session) -> None:
         "worker": func.coalesce(cast(CaseFact.worker_id, String), literal_column("''")),
     }
     for dim, key in keys.items():
-        for level in LEVELS if dim == "all" else DIM_LEVELS:
+        for level in KEPT[dim]:
             area = func.substr(CaseFact.grid_code, literal_column("1"), literal_column(str(level)))
             groups = [area, month] if key is None else [area, month, key]
             query = select(

@@ -8,8 +8,8 @@ difference between a case's old and new fact row in the same transaction that re
 the cells always equal a GROUP BY over ``case_facts`` (``rebuild_cells`` recomputes them).
 
 ``area`` is the significant prefix of the area (2 digits a province, 4 a city, 6 a county, 9 a town,
-12 a village, 15 a grid) and ``level`` its length. Dimensions other than ``all`` are kept down to
-towns only (:data:`DIM_LEVELS`): below, an area holds few enough cases to be counted from its fact
+12 a village, 15 a grid) and ``level`` its length. Dimensions other than ``all`` are kept at a few
+levels only (:data:`KEPT`): below them an area holds few enough cases to be counted from its fact
 rows. ``rows`` is the number of fact rows in the cell (a cell at 0 is an empty group).
 """
 
@@ -26,10 +26,13 @@ from gridgov.models.base import Base
 LEVELS = (2, 4, 6, 9, 12, 15)
 """Prefix lengths kept for the dimension ``all``: province, city, county, town, village, grid."""
 
-DIM_LEVELS = (2, 4, 6, 9)
-"""Prefix lengths kept for the other dimensions: province down to town."""
-
 DIMENSIONS = ("type", "matter", "department", "worker")
+
+KEPT: dict[str, tuple[int, ...]] = {"all": LEVELS, "type": (2, 4, 6), "matter": (2, 4, 6), "department": (2, 4, 6),
+                                    "worker": (6,)}
+"""The levels each dimension is kept at. Types, matters and departments down to counties (below, a
+town's cells would be nearly as many as its cases); a worker only per county (a worker works in one
+grid: the province's and cities' figures by worker sum their counties' cells)."""
 
 CELL_VALUES = ("rows", *FACT_COUNTERS, *(f"{d}_{p}" for d in FACT_DURATIONS for p in ("sum", "n")))
 """The additive columns of a cell."""
