@@ -52,7 +52,8 @@ def _problems(group_by: str, area: str | None, date_from, date_to) -> tuple[str 
         try:
             days[name] = date.fromisoformat(str(value))
         except ValueError:
-            errors.append({"field": name, "error": f"{'起始' if name == 'from' else '截止'}日期应为日期（如 2026-11-01）"})
+            label = "起始" if name == "from" else "截止"
+            errors.append({"field": name, "error": f"{label}日期应为日期（如 2026-11-01）"})
     if days["from"] and days["to"] and days["from"] > days["to"]:
         errors.append({"field": "to", "error": "截止日期不能早于起始日期"})
     if errors:

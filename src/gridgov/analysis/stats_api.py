@@ -16,7 +16,8 @@ router = APIRouter()
 _DESCRIPTION = (
     "按事件电子档案计算的考核指标（口径见 docs/kpi.md），按 group_by 分组：area 下一级区划（area 或本人辖区的下一级；"
     "村/社区为其网格）、grid 网格、type 事件类型、matter 事项、department 牵头部门、worker 网格员、month 月份。"
-    "以事件登记日（cases.created_at，北京时间）归期：from/to 与事件列表的 from/to 相同。每项含各计数、比率（分母为 0 时为 null）、"
+    "以事件登记日（cases.created_at，北京时间）归期：from/to 与事件列表的 from/to 相同。"
+    "每项含各计数、比率（分母为 0 时为 null）、"
     "各环节平均工作日，以及 cases_url：事件列表 GET /api/v1/cases 加上这些条件，列出的正是该项 reported 所计的事件；"
     "再加 &kpi=<指标> 即列出该指标所计的事件。辖区外的区划返回 404。")
 

@@ -102,7 +102,8 @@ def rebuild(session: Session, now: datetime, *, batch: int = CHUNK) -> int:
     calendar = load_work_calendar(session)
     changed, last = 0, 0
     while True:
-        ids = list(session.scalars(scoped(select(Case.id), SYSTEM, Case).where(Case.id > last).order_by(Case.id).limit(batch)))
+        page = scoped(select(Case.id), SYSTEM, Case).where(Case.id > last).order_by(Case.id).limit(batch)
+        ids = list(session.scalars(page))
         if not ids:
             return changed
         changed += save_facts(session, ids, now, calendar=calendar)

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from gridgov.db import Prebuilt
 from gridgov.models import Case, CaseClock, CaseLogEntry, User
-from gridgov.models.analysis import CaseFact
 from gridgov.models.accounts import GRID_WORKER_ROLES
+from gridgov.models.analysis import CaseFact
 from gridgov.notify import notice_to_each
 
 

@@ -193,7 +193,8 @@ def parse(raw: Mapping[str, str | None], case_types=None) -> CaseFilter:
     if kpi:
         terms = kpi.split(",")
         if len(terms) > MAX_KPI_TERMS or any(t.lstrip("-") not in KPI_COUNTERS or t.count("-") > 1 for t in terms):
-            bad("kpi", f"取值无效（可选：{'、'.join(KPI_COUNTERS)}；前加 - 表示不计入，逗号分隔，最多 {MAX_KPI_TERMS} 项）")
+            choices = "、".join(KPI_COUNTERS)
+            bad("kpi", f"取值无效（可选：{choices}；前加 - 表示不计入，逗号分隔，最多 {MAX_KPI_TERMS} 项）")
     if problems:
         raise Invalid("查询条件有误：" + "；".join(p["error"] for p in problems), details=problems)
     return CaseFilter(q=q, state=state, grid=grid, area=area, type=kind, type_codes=type_codes, department=department,
