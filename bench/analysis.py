@@ -126,6 +126,7 @@ def load(engine, cols: dict, areas_rows: list, n: int, *, api: bool) -> dict:
         cur = raw.cursor()
         if engine.dialect.name == "sqlite":
             cur.execute("PRAGMA foreign_keys=OFF")  # synthetic fact rows have no case row behind them
+            cur.execute("BEGIN")  # the engine's connections run in autocommit mode (db.make_engine)
             sql = f"INSERT INTO case_facts ({names}) VALUES ({', '.join('?' for _ in gen_cases.COLUMNS)})"
             for lo in range(0, n, chunk):
                 cur.executemany(sql, gen_cases.rows(cols, lo, min(n, lo + chunk), iso_dates=True))

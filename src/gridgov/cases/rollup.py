@@ -114,9 +114,10 @@ def _value_columns():
 
 
 def rebuild_cells(session: Session) -> None:
-    """Every cell recomputed from ``case_facts`` (one GROUP BY per dimension and level). Constants are
-    written inline (``literal_column``): PostgreSQL matches the GROUP BY expressions with the selected
-    ones only when they are textually the same, which separate bound parameters are not."""
+    """Every cell recomputed: each dimension's finest level kept by one GROUP BY over ``case_facts``,
+    the coarser levels by GROUP BY over those cells (a million cells instead of millions of rows).
+    Constants are written inline (``literal_column``): PostgreSQL matches the GROUP BY expressions
+    with the selected ones only when they are textually the same, which bound parameters are not."""
     session.execute(scoped(delete(FactCell), SYSTEM, FactCell))
     month = _month(session)
     keys = {
@@ -126,12 +127,22 @@ def rebuild_cells(session: Session) -> None:
         "department": func.coalesce(CaseFact.department_code, literal_column("''")),
         "worker": func.coalesce(cast(CaseFact.worker_id, String), literal_column("''")),
     }
+    target = ["dim", "level", "area", "month", "key", *CELL_VALUES]
     for dim, key in keys.items():
-        for level in KEPT[dim]:
-            area = func.substr(CaseFact.grid_code, literal_column("1"), literal_column(str(level)))
-            groups = [area, month] if key is None else [area, month, key]
-            query = select(
-                literal_column(f"'{dim}'").label("dim"), literal_column(str(level)).label("level"), area.label("area"),
-                month.label("month"), (literal_column("''") if key is None else key).label("key"), *_value_columns(),
-            ).group_by(*groups)
-            session.execute(insert(FactCell).from_select(["dim", "level", "area", "month", "key", *CELL_VALUES], query))
+        finest, *coarser = sorted(KEPT[dim], reverse=True)
+        area = func.substr(CaseFact.grid_code, literal_column("1"), literal_column(str(finest)))
+        groups = [area, month] if key is None else [area, month, key]
+        query = select(
+            literal_column(f"'{dim}'").label("dim"), literal_column(str(finest)).label("level"), area.label("area"),
+            month.label("month"), (literal_column("''") if key is None else key).label("key"), *_value_columns(),
+        ).group_by(*groups)
+        session.execute(insert(FactCell).from_select(target, query))
+        for level in coarser:
+            cut = func.substr(FactCell.area, literal_column("1"), literal_column(str(level)))
+            query = scoped(select(
+                FactCell.dim, literal_column(str(level)).label("level"), cut.label("area"), FactCell.month,
+                FactCell.key, *(func.sum(getattr(FactCell, c)).label(c) for c in CELL_VALUES),
+            ), SYSTEM, FactCell).where(FactCell.dim == literal_column(f"'{dim}'"),
+                                       FactCell.level == literal_column(str(finest))
+                                       ).group_by(FactCell.dim, cut, FactCell.month, FactCell.key)
+            session.execute(insert(FactCell).from_select(target, query))
