@@ -46,7 +46,7 @@ def _fact(rng: random.Random, case_id: int, grid: str) -> dict:
 
 
 def _cells(session) -> set[tuple]:
-    rows = session.execute(select(FactCell.dim, FactCell.level, FactCell.area, FactCell.month, FactCell.key,
+    rows = session.execute(select(FactCell.dim, FactCell.level, FactCell.area, FactCell.period, FactCell.key,
                                   *(getattr(FactCell, c) for c in CELL_VALUES)).where(FactCell.rows != 0))
     return {tuple(r) for r in rows}
 
@@ -142,7 +142,7 @@ def test_the_figures_come_from_the_cells_for_whole_months(db, facts):
     kw = dict(group_by="month", area=county, date_from=date(2025, 12, 1), date_to=date(2026, 1, 31))
     before, _ = aggregate(db, SYSTEM, **kw)
     db.execute(update(FactCell).where(FactCell.dim == "all", FactCell.area == county[:6],
-                                      FactCell.month == date(2025, 12, 1)).values(closed=FactCell.closed + 1000))
+                                      FactCell.period == date(2025, 12, 1)).values(closed=FactCell.closed + 1000))
     after, _ = aggregate(db, SYSTEM, **kw)
     assert after[0].counts["closed"] == before[0].counts["closed"] + 1000
     assert after[1:] == before[1:]

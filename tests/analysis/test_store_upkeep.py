@@ -19,7 +19,7 @@ CITY = "321100000000"
 
 
 def _cells(db) -> set[tuple]:
-    rows = db.execute(select(FactCell.dim, FactCell.level, FactCell.area, FactCell.month, FactCell.key,
+    rows = db.execute(select(FactCell.dim, FactCell.level, FactCell.area, FactCell.period, FactCell.key,
                              *(getattr(FactCell, c) for c in CELL_VALUES)).where(FactCell.rows != 0))
     return {tuple(r) for r in rows}
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -216,7 +216,7 @@ def split_period(date_from: date | None, date_to: date | None) -> tuple[DayRange
 
 def _cell_rows(session: Session, principal: Principal, p: Plan, months: DayRange,
                group_by: str) -> dict[str, list[int]]:
-    group_col = {"area": FactCell.area, "month": FactCell.month, "key": FactCell.key}[p.group]
+    group_col = {"area": FactCell.area, "month": FactCell.period, "key": FactCell.key}[p.group]
     stmt = scope.scoped(select(group_col, *_CELL_SUMS), principal, FactCell).where(
         FactCell.dim == p.dim, FactCell.level == p.level
     )
@@ -225,13 +225,18 @@ def _cell_rows(session: Session, principal: Principal, p: Plan, months: DayRange
     if p.key is not None:
         stmt = stmt.where(FactCell.key == p.key)
     if months[0] is not None:
-        stmt = stmt.where(FactCell.month >= months[0])
+        stmt = stmt.where(FactCell.period >= months[0])
     if months[1] is not None:
-        stmt = stmt.where(FactCell.month <= months[1])
+        stmt = stmt.where(FactCell.period <= months[1])
     stmt = stmt.group_by(group_col)
     out: dict[str, list[int]] = {}
     for row in session.execute(stmt):
-        out[_key_text(group_by, row[0])] = [int(v or 0) for v in row[1:]]  # keys are distinct per cell group
+        k, values = _key_text(group_by, row[0]), [int(v or 0) for v in row[1:]]
+        acc = out.get(k)
+        if acc is None:
+            out[k] = values
+        else:  # the days of one month
+            out[k] = [x + y for x, y in zip(acc, values, strict=True)]
     return out
 
 
@@ -260,6 +265,12 @@ def aggregate(session: Session, principal: Principal, *, group_by: str, area: st
         raise ValueError(group_by)
     p = plan(principal, group_by, area, filters)
     months, edges = split_period(date_from, date_to)
+    if p is not None and p.dim == "all" and p.level in KEPT["day"]:  # the edges from the day cells
+        days = replace(p, dim="day")
+        parts = [_cell_rows(session, principal, days, edge, group_by) for edge in edges]
+        if months is not None:
+            parts.append(_cell_rows(session, principal, p, months, group_by))
+        return _finish(_merge(parts))
     if p is None or months is None:
         ranges = [(date_from, date_to)] if months is not None or edges else []
         return _finish(_fact_rows(session, principal, group_by, area, ranges, filters))

@@ -53,6 +53,8 @@ def cell_keys(row: Mapping[str, Any]) -> Iterable[CellKey]:
         key = dimension_key(dim, row)
         for level in KEPT[dim]:
             yield (dim, level, grid[:level], month, key)
+    for level in KEPT["day"]:
+        yield ("day", level, grid[:level], row["reported_day"], "")
 
 
 def deltas(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict[CellKey, list[int]]:
@@ -69,29 +71,33 @@ def deltas(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> dict
     return {k: v for k, v in out.items() if any(v)}
 
 
-_KEYS = ("dim", "level", "area", "month", "key")
+_KEYS = ("dim", "level", "area", "period", "key")
 
 
-@lru_cache(maxsize=4)
-def _upsert_sql(dialect: str) -> str:
-    """The upsert as driver SQL (built once per dialect: going through the SQL expression layer for
-    each of the ~40 cells of a change costs more than the database's own work)."""
+@lru_cache(maxsize=256)
+def _upsert_sql(dialect: str, rows: int) -> str:
+    """The upsert of ``rows`` cells as one driver statement (one round trip; built once per dialect
+    and size: going through the SQL expression layer for the ~20 cells of a change costs more than
+    the database's own work)."""
     mark = "?" if dialect == "sqlite" else "%s"
     names = (*_KEYS, *CELL_VALUES)
+    one = f"({', '.join(mark for _ in names)})"
     sets = ", ".join(f"{c} = fact_cells.{c} + excluded.{c}" for c in CELL_VALUES)
-    return (f"INSERT INTO fact_cells ({', '.join(names)}) VALUES ({', '.join(mark for _ in names)}) "
+    return (f"INSERT INTO fact_cells ({', '.join(names)}) VALUES {', '.join(one for _ in range(rows))} "
             f"ON CONFLICT ({', '.join(_KEYS)}) DO UPDATE SET {sets}")
 
 
 def add(session: Session, changes: Mapping[CellKey, list[int]]) -> None:
-    """Add ``changes`` to the cells (creating the missing ones)."""
+    """Add ``changes`` to the cells (creating the missing ones), in key order, 32 cells a statement."""
     if not changes:
         return
     conn = session.connection()
     dialect = conn.dialect.name
     iso = dialect == "sqlite"  # SQLite keeps dates as ISO text (as SQLAlchemy's Date writes them)
-    params = [(*k[:3], k[3].isoformat() if iso else k[3], k[4], *v) for k, v in sorted(changes.items())]
-    conn.exec_driver_sql(_upsert_sql(dialect), params)
+    rows = [(*k[:3], k[3].isoformat() if iso else k[3], k[4], *v) for k, v in sorted(changes.items())]
+    for start in range(0, len(rows), 32):
+        batch = rows[start:start + 32]
+        conn.exec_driver_sql(_upsert_sql(dialect, len(batch)), tuple(x for r in batch for x in r))
 
 
 def apply(session: Session, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
@@ -122,27 +128,29 @@ def rebuild_cells(session: Session) -> None:
     month = _month(session)
     keys = {
         "all": None,
+        "day": None,
         "type": func.coalesce(CaseFact.type_code, literal_column("''")),
         "matter": func.coalesce(CaseFact.matter_code, literal_column("''")),
         "department": func.coalesce(CaseFact.department_code, literal_column("''")),
         "worker": func.coalesce(cast(CaseFact.worker_id, String), literal_column("''")),
     }
-    target = ["dim", "level", "area", "month", "key", *CELL_VALUES]
+    target = ["dim", "level", "area", "period", "key", *CELL_VALUES]
     for dim, key in keys.items():
         finest, *coarser = sorted(KEPT[dim], reverse=True)
         area = func.substr(CaseFact.grid_code, literal_column("1"), literal_column(str(finest)))
-        groups = [area, month] if key is None else [area, month, key]
+        period = CaseFact.reported_day if dim == "day" else month
+        groups = [area, period] if key is None else [area, period, key]
         query = select(
             literal_column(f"'{dim}'").label("dim"), literal_column(str(finest)).label("level"), area.label("area"),
-            month.label("month"), (literal_column("''") if key is None else key).label("key"), *_value_columns(),
+            period.label("period"), (literal_column("''") if key is None else key).label("key"), *_value_columns(),
         ).group_by(*groups)
         session.execute(insert(FactCell).from_select(target, query))
         for level in coarser:
             cut = func.substr(FactCell.area, literal_column("1"), literal_column(str(level)))
             query = scoped(select(
-                FactCell.dim, literal_column(str(level)).label("level"), cut.label("area"), FactCell.month,
+                FactCell.dim, literal_column(str(level)).label("level"), cut.label("area"), FactCell.period,
                 FactCell.key, *(func.sum(getattr(FactCell, c)).label(c) for c in CELL_VALUES),
             ), SYSTEM, FactCell).where(FactCell.dim == literal_column(f"'{dim}'"),
                                        FactCell.level == literal_column(str(finest))
-                                       ).group_by(FactCell.dim, cut, FactCell.month, FactCell.key)
+                                       ).group_by(FactCell.dim, cut, FactCell.period, FactCell.key)
             session.execute(insert(FactCell).from_select(target, query))

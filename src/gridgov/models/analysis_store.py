@@ -29,10 +29,12 @@ LEVELS = (2, 4, 6, 9, 12, 15)
 DIMENSIONS = ("type", "matter", "department", "worker")
 
 KEPT: dict[str, tuple[int, ...]] = {"all": LEVELS, "type": (2, 4, 6), "matter": (2, 4, 6), "department": (2, 4, 6),
-                                    "worker": (6,)}
+                                    "worker": (6,), "day": (2, 4, 6)}
 """The levels each dimension is kept at. Types, matters and departments down to counties (below, a
 town's cells would be nearly as many as its cases); a worker only per county (a worker works in one
-grid: the province's and cities' figures by worker sum their counties' cells)."""
+grid: the province's and cities' figures by worker sum their counties' cells). ``day``: the
+dimension ``all`` per day instead of per month, down to counties, for the days a period cuts off a
+month at either edge."""
 
 CELL_VALUES = ("rows", *FACT_COUNTERS, *(f"{d}_{p}" for d in FACT_DURATIONS for p in ("sum", "n")))
 """The additive columns of a cell."""
@@ -44,7 +46,8 @@ class FactCell(Base):
     dim: Mapped[str] = mapped_column(String(12), primary_key=True)
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     area: Mapped[str] = mapped_column(String(15), primary_key=True)
-    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    """The first day of the month; for the dimension ``day``, the day."""
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     """The dimension's value ('' for ``all`` and for a case without one)."""
 

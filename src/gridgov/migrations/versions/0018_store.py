@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('dim', sa.String(length=12), nullable=False),
     sa.Column('level', sa.SmallInteger(), nullable=False),
     sa.Column('area', sa.String(length=15), nullable=False),
-    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('period', sa.Date(), nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
     sa.Column('reported', sa.Integer(), nullable=False),
@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.Column('handle_days_n', sa.Integer(), nullable=False),
     sa.Column('close_days_sum', sa.Integer(), nullable=False),
     sa.Column('close_days_n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('dim', 'level', 'area', 'month', 'key', name=op.f('pk_fact_cells'))
+    sa.PrimaryKeyConstraint('dim', 'level', 'area', 'period', 'key', name=op.f('pk_fact_cells'))
     )
     with op.batch_alter_table('case_facts', schema=None) as batch_op:
         batch_op.create_index('ix_case_facts_department_day', ['department_code', 'reported_day'], unique=False)
