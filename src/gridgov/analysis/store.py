@@ -123,7 +123,7 @@ def _fact_rows(session: Session, principal: Principal, group_by: str, area: str 
         stmt = stmt.where(scope.starts_with(CaseFact.grid_code, areas.area_prefix(area)))
     stmt = scope.scoped(stmt, principal, CaseFact).group_by(key)
     out: dict[str, list[int]] = {}
-    for row in session.execute(stmt):
+    for row in session.connection().execute(stmt):  # Core rows: no ORM result processing
         acc = out.setdefault(_key_text(group_by, row[0]), [0] * len(CELL_VALUES))
         for i, v in enumerate(row[1:]):
             acc[i] += int(v or 0)
@@ -230,7 +230,7 @@ def _cell_rows(session: Session, principal: Principal, p: Plan, months: DayRange
         stmt = stmt.where(FactCell.period <= months[1])
     stmt = stmt.group_by(group_col)
     out: dict[str, list[int]] = {}
-    for row in session.execute(stmt):
+    for row in session.connection().execute(stmt):  # Core rows: no ORM result processing
         k, values = _key_text(group_by, row[0]), [int(v or 0) for v in row[1:]]
         acc = out.get(k)
         if acc is None:
