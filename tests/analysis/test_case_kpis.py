@@ -11,7 +11,7 @@ from gridgov.calendar import load_work_calendar
 from gridgov.cases import facts_store
 from gridgov.cases.categories import category_choices
 from gridgov.cases.sweep import sweep
-from gridgov.models import Case
+from gridgov.models import Area, Case, Department, Grid
 from gridgov.models.analysis import FACT_COUNTERS, FACT_DURATIONS, CaseFact
 
 from .scenario import CHECK_AT, DAYS, EXPECTED, FROM, TO, Desk, a_type, build
@@ -105,12 +105,19 @@ def test_stats_by_every_grouping_match_the_hand_values_and_list_their_cases(buil
             assert item["name"], (group_by, key)
             cases = {numbers[x] for x in letters}
             assert _listed(client, item["cases_url"]) == cases, (group_by, key)
-            for counter in ("closed", "overdue", "returned", "satisfied"):
+            for counter in FACT_COUNTERS:
                 counted = {numbers[x] for x in letters if EXPECTED[x][counter]}
                 assert _listed(client, f"{item['cases_url']}&kpi={counter}") == counted, (group_by, key, counter)
         assert {c: answer["totals"][c] for c in FACT_COUNTERS} == _sum(everyone)
     names = {i["key"]: i["name"] for i in _stats(client, group_by="month")["items"]}
     assert names["2026-11"] == "2026-11"
+    by_dept = {i["key"]: i["name"] for i in _stats(client, group_by="department")["items"]}
+    assert by_dept[cg] == db.scalar(select(Department.name).where(Department.code == cg))
+    assert by_dept["none"] == "未分派"
+    by_area = {i["key"]: i["name"] for i in _stats(client, group_by="area")["items"]}
+    assert by_area[p.county] == db.scalar(select(Area.name).where(Area.code == p.county))
+    by_grid = {i["key"]: i["name"] for i in _stats(client, group_by="grid")["items"]}
+    assert by_grid[p.grid] == db.scalar(select(Grid.name).where(Grid.code == p.grid))
     by_worker = {i["key"]: i["name"] for i in _stats(client, group_by="worker")["items"]}
     assert by_worker[str(worker)] == "张网格" and by_worker["none"] == "无网格员"
 

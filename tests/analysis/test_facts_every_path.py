@@ -1,5 +1,6 @@
 """No change of a case escapes its fact row: after a scenario that takes every action of the
-lifecycle through the API (and the report with its first step, a supervision answer, the sweep),
+lifecycle through the API (and the report with its first step, a case from an instruction, a
+supervision answer, the sweep),
 every stored fact row equals a fresh derivation from the case, its clocks and its file, checked
 after each step."""
 
@@ -104,6 +105,14 @@ def test_every_change_path_keeps_the_fact_rows(client_as, db):
     # rejected
     p5 = report("town_dispatcher", source="hotline", reporter_name="钱女士")
     act("worker", p5, "reject", reason="现场无此情况")
+    # a case registered from an instruction the town sent to the grid
+    body = {"kind": "work_order", "grid_code": places.grid, "title": "排查占道经营", "content": "请排查解放路",
+            "category": "zj12_02", "due_at": (utc_now() + timedelta(days=5)).isoformat()}
+    r = c["town_dispatcher"].post("/api/v1/instructions", json=body)
+    assert r.status_code == 201, r.text
+    r = c["worker"].post(f"/api/v1/instructions/{r.json()['id']}/case", json={})
+    assert r.status_code == 201, r.text
+    _all_fresh(db, utc_now())
     # still open: the sweep later finds its clock run out
     report("worker")
 

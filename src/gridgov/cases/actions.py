@@ -234,7 +234,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                    note=f"事件 {case.case_no} 与本事件重复，已并入", data={"from": case.case_no})
     with busy_is_conflict():
         session.flush()
-    facts_store.save_facts(session, [case.id, target.id if action is CaseAction.MERGE else None], now)
+    facts_store.save_facts(session, [case.id, target.id if action is CaseAction.MERGE else None], now,
+                           calendar=calendar)
     # The step the case's open to-dos asked for is taken, whoever took it (an assisting department's
     # report is not the lead's step: the lead's to-do stays open).
     if action not in _SIDE and action is not CaseAction.ASSIST_REPORT:

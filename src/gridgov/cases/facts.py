@@ -37,6 +37,11 @@ satisfaction rate is counted (they ask for 督办和评价机制 only), so this 
 way hotline and city-management appraisals count it (docs/kpi.md)."""
 
 DISPATCHES = frozenset({str(CaseAction.DISPATCH), str(CaseAction.DECIDE)})
+# plain strings: intake derives a row per new case, and comparing StrEnum members costs more
+HANDLE, RETURN, REWORK, REOPEN = (str(a) for a in (CaseAction.HANDLE, CaseAction.RETURN, CaseAction.REWORK,
+                                                   CaseAction.REOPEN))
+GRANT, SUPERVISE = str(CaseAction.GRANT_EXTENSION), str(CaseAction.SUPERVISE)
+VERIFIED, CLOSED, REJECTED = str(CaseState.VERIFIED), str(CaseState.CLOSED), str(CaseState.REJECTED)
 _WORKERS = frozenset(str(r) for r in GRID_WORKER_ROLES)
 
 DIMENSIONS = ("reported_day", "grid_code", "town_code", "county_code", "type_code", "matter_code",
@@ -56,7 +61,9 @@ def _days(calendar, start: datetime, end: datetime) -> int:
 def _clock_statuses(entries: Iterable[Any]) -> Iterable[tuple[str, str]]:
     """(kind, final status) of every clock period the file records as ended."""
     for e in entries:
-        for key, value in (e.data or {}).items():
+        if not e.data:
+            continue
+        for key, value in e.data.items():
             if key.startswith("previous_") and key.endswith("_clock") and isinstance(value, dict):
                 yield key[len("previous_"):-len("_clock")], str(value.get("final_status") or "")
             elif key.endswith("_clock") and isinstance(value, str):
@@ -72,23 +79,24 @@ def _now_status(clock, now: datetime) -> str:
 def derive(case, clocks: Iterable[Any], entries: Iterable[Any], *, now: datetime, calendar) -> dict[str, Any]:
     """The fact row of ``case`` at ``now`` (column → value, without ``case_id`` and ``computed_at``).
     ``calendar``: a :class:`gridgov.calendar.WorkCalendar` (only asked for spans over several days)."""
-    entries = sorted(entries, key=lambda e: e.seq)
+    entries = sorted(entries, key=lambda e: e.seq) if len(entries) > 1 else list(entries)
     clocks = list(clocks)
     actions = [str(e.action) for e in entries]
+    done = set(actions)
     ended = list(_clock_statuses(entries))
     current = [(str(c.kind), _now_status(c, now)) for c in clocks]
 
     merged = case.merged_into_id is not None
     state = str(case.state)
-    verified_at = next((e.at for e in entries if str(e.to_state) == CaseState.VERIFIED), None)
-    dispatched_at = next((e.at for e in reversed(entries) if str(e.action) in DISPATCHES), None)
-    handled_at = next((e.at for e in reversed(entries) if str(e.action) == CaseAction.HANDLE), None)
-    report_clock = next((c for c in clocks if str(c.kind) == "report"), None)
+    verified_at = next((e.at for e in entries if e.to_state == VERIFIED), None)
+    dispatched_at = next((e.at for e in reversed(entries) if e.action in DISPATCHES), None)
+    handled_at = next((e.at for e in reversed(entries) if e.action == HANDLE), None) if HANDLE in done else None
+    report_clock = next((c for c in clocks if c.kind == "report"), None)
 
-    overdue = any(s == OVERDUE for _k, s in (*ended, *current))
-    handling_overdue = any(s == OVERDUE for k, s in (*ended, *current) if k == "handling")
-    closed = int(state == CaseState.CLOSED and not merged)
-    handled = int(CaseAction.HANDLE in actions)
+    overdue = any(s == OVERDUE for _k, s in ended) or any(s == OVERDUE for _k, s in current)
+    handling_overdue = any(s == OVERDUE for k, s in (*ended, *current) if k == "handling") if overdue else False
+    closed = int(state == CLOSED and not merged)
+    handled = int(HANDLE in done)
     verified = int(verified_at is not None)
     evaluation = None if case.evaluation is None else str(case.evaluation)
 
@@ -104,22 +112,22 @@ def derive(case, clocks: Iterable[Any], entries: Iterable[Any], *, now: datetime
         "source": case.source,
         "state": state,
         "reported": 1,
-        "valid": int(state != CaseState.REJECTED and not merged),
+        "valid": int(state != REJECTED and not merged),
         "verified": verified,
         "verified_on_time": int(verified and report_clock is not None and verified_at <= report_clock.due_at),
         "dispatched": int(dispatched_at is not None),
-        "returned": int(CaseAction.RETURN in actions),
+        "returned": int(RETURN in done),
         "handled": handled,
         "handled_on_time": int(handled and not handling_overdue),
         "closed": closed,
         "closed_on_time": int(closed and not overdue),
-        "reworked": int(CaseAction.REWORK in actions),
-        "reopened": int(CaseAction.REOPEN in actions),
-        "extended": int(CaseAction.GRANT_EXTENSION in actions),
+        "reworked": int(REWORK in done),
+        "reopened": int(REOPEN in done),
+        "extended": int(GRANT in done),
         "overdue": int(overdue),
         "evaluated": int(evaluation is not None),
         "satisfied": int(evaluation in SATISFIED_EVALUATIONS),
-        "supervised": actions.count(CaseAction.SUPERVISE),
+        "supervised": actions.count(SUPERVISE) if SUPERVISE in done else 0,
         "verify_days": None if verified_at is None else _days(calendar, case.created_at, verified_at),
         "dispatch_days": (None if dispatched_at is None
                           else _days(calendar, verified_at or case.created_at, dispatched_at)),
