@@ -10,6 +10,7 @@ from gridgov.analysis import appraisal_cli
 from gridgov.analysis.monthly_cli import monthly_command
 from gridgov.cases.cli import _parse_at, _uow
 from gridgov.cases.facts_store import rebuild
+from gridgov.cases.rollup import rebuild_cells
 from gridgov.kit.cli import fail_on_domain_error
 
 app = typer.Typer(help="分析与考核：事件统计事实的重算。", no_args_is_help=True)
@@ -25,6 +26,7 @@ def rebuild_command(
     uow, _settings = _uow()
     with fail_on_domain_error(), uow as session:
         changed = rebuild(session, now)
+        rebuild_cells(session)  # the store's cells recounted from the fact rows (issue 16, store)
     typer.echo(f"事件统计事实已重算：{changed} 件有变化")
 
 

@@ -52,6 +52,7 @@ from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
+from gridgov.models.analysis_store import FactCell
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
@@ -379,3 +380,14 @@ def sees_area(principal: Principal, code: str) -> bool:
     """An area inside the jurisdiction or above it."""
     _check(principal)
     return principal.system or principal.sees_area(code)
+
+
+@rule(FactCell)
+def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """The counters of the cases a principal counts (as for :class:`CaseFact`): a department only
+    the cells of its own key in the dimension ``department``; every other role the cells of the
+    areas (and grids) inside its jurisdiction."""
+    dept = department_of(p)
+    if dept is not None:
+        return and_(FactCell.dim == "department", FactCell.key == dept) if dept else _nothing()
+    return within(p, FactCell.area)

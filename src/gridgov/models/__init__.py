@@ -4,6 +4,7 @@ from gridgov.models.accounts import AuditEntry, Department, Role, User
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
+from gridgov.models.analysis_store import FactCell
 from gridgov.models.analysis_warnings import WarningRun
 from gridgov.models.base import Base
 from gridgov.models.cases import (
@@ -54,6 +55,7 @@ __all__ = [
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",
+    "FactCell",
     "Address",
     "House",
     "ImportRun",
