@@ -110,6 +110,7 @@ SECTION_TITLES = {
     "registry": "基础信息",
     "appraisal": "考核评价",
     "governance_index": "治理指数",
+    "warnings": "预警",
 }
 
 
