@@ -35,7 +35,7 @@ lint: install
 # worker has its own PostgreSQL cluster, databases, live servers and browser. PYTEST_WORKERS=0 runs serially.
 PYTEST_WORKERS ?= auto
 test: install system-deps lint
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=30
 
 # Mutation testing of the rule modules against their own unit tests (slow; not part of `make test`).
 # One module: make mutation MODULES=kit/ids.py. See docs/testing.md.

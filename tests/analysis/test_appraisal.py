@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 
 from gridgov.analysis import appraisal, appraisal_runs
 from gridgov.authz.scope import SYSTEM
+from gridgov.cases import rollup
 from gridgov.models import User
 from gridgov.models.analysis import CaseFact
 
@@ -116,6 +117,7 @@ def test_a_stored_run_verifies_and_tampering_or_a_changed_case_is_caught(db, kno
 
     db.get(CaseFact, ids["c4"]).satisfied = 0  # a case changed behind the scores
     db.flush()
+    rollup.rebuild_cells(db)
     _, found = appraisal_runs.verify_period(db, SYSTEM, period=PERIOD, profile=profile, cipher=cipher, now=NOW)
     assert any("输入数据" in f for f in found)
     assert any("保存 100.00 分，重新计算 60.00 分" in f for f in found)  # the department of c4

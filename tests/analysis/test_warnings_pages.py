@@ -49,4 +49,4 @@ def test_the_nos_filter_lists_exactly_those_cases_the_user_may_see_and_refuses_b
 def test_the_menu_has_the_warnings_page_for_the_readers_of_figures():
     for role in Role:
         entries = {(g["label"], i["href"]) for g in menu(role.value, "/") for i in g["links"]}
-        assert (("分析", "/warnings") in entries) == role_can(role.value, Permission.ANALYSIS_READ), role
+        assert (("数据分析", "/warnings") in entries) == role_can(role.value, Permission.ANALYSIS_READ), role

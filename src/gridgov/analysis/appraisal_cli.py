@@ -63,7 +63,11 @@ def verify(period: PeriodArg, area: AreaOpt = None) -> None:
 
 
 def rebuild_facts(session, now) -> None:
-    """The cases' fact rows rebuilt from the cases and their files (not committed by ``verify``)."""
+    """The cases' fact rows rebuilt from the cases and their files, then the store's cells recounted
+    from those rows (a row altered behind the store's back would otherwise leave the cells off by its
+    difference); not committed by ``verify``."""
     from gridgov.cases.facts_store import rebuild
+    from gridgov.cases.rollup import rebuild_cells
 
     rebuild(session, now)
+    rebuild_cells(session)

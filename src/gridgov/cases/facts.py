@@ -32,7 +32,7 @@ from gridgov.models.analysis import FACT_COUNTERS, FACT_DURATIONS
 OVERDUE = str(ClockStatus.OVERDUE)
 
 SATISFIED_EVALUATIONS = frozenset({str(Evaluation.SATISFIED), str(Evaluation.BASICALLY_SATISFIED)})
-"""What counts as satisfied (满意率): 满意 and 基本满意. No text in /work/shared/regulations says how a
+"""What counts as satisfied (满意率): 满意 and 基本满意. No text of the five regulations says how a
 satisfaction rate is counted (they ask for 督办和评价机制 only), so this is a local default, the
 way hotline and city-management appraisals count it (docs/kpi.md)."""
 
