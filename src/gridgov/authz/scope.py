@@ -56,6 +56,7 @@ from gridgov.models.analysis_store import FactCell
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
+from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookDelivery
 
 SYSTEM = Principal.for_system()
 """The system itself: CLI commands, scheduled jobs, demo builders, and work a use case does on
@@ -391,3 +392,40 @@ def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if dept is not None:
         return and_(FactCell.dim == "department", FactCell.key == dept) if dept else _nothing()
     return within(p, FactCell.area)
+
+
+# ---------------------------------------------------------------- webhooks (issue 17)
+
+
+def _client_id(p: Principal) -> int | None:
+    return getattr(p, "client_id", None)
+
+
+@rule(CaseEvent)
+def _case_events(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """An event of the outbox is seen by whoever sees its case (the webhook job asks with a client's principal)."""
+    return exists().where(Case.id == CaseEvent.case_id, _cases(p, False))
+
+
+@rule(Webhook)
+def _webhooks(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A client sees its own subscriptions; an agency those of the clients of its area."""
+    client = _client_id(p)
+    if client is not None:
+        return Webhook.client_id == client
+    return _nothing() if department_of(p) is not None else within(p, Webhook.area_code)
+
+
+@rule(WebhookDelivery)
+def _webhook_deliveries(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A client sees the deliveries of its own subscriptions; a person those of the cases it sees."""
+    client = _client_id(p)
+    if client is not None:
+        return exists().where(Webhook.id == WebhookDelivery.webhook_id, Webhook.client_id == client)
+    return exists().where(Case.id == WebhookDelivery.case_id, _cases(p, False))
+
+
+@rule(WebhookAttempt)
+def _webhook_attempts(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A try is seen by whoever sees its delivery."""
+    return exists().where(WebhookDelivery.id == WebhookAttempt.delivery_id, _webhook_deliveries(p, False))

@@ -3,7 +3,8 @@ in as few round trips as the database allows.
 
 Intake is the busiest write there is (every patrol, visit and hotline call), so it does not go
 through the unit of work: the service builds the rows (the case, the first entry hashed before the
-case is written, the report clock) and they are inserted here with statements built once. On
+case is written, the report clock) and they are inserted here, with the case's ``create`` event in
+the outbox (:mod:`gridgov.notify.events`), by statements built once. On
 PostgreSQL they go in one statement (data-modifying CTEs: the case's new id feeds the other rows);
 SQLite, which has no such CTEs but no network either, runs one INSERT per row. Both write the same
 rows.
@@ -27,7 +28,7 @@ from gridgov.db import Prebuilt
 from gridgov.models import Case, CaseClock, CaseLogEntry, User
 from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.analysis import CaseFact
-from gridgov.notify import notice_to_each
+from gridgov.notify import events, notice_to_each
 
 
 class Row(SimpleNamespace):
@@ -81,6 +82,7 @@ def write(session: Session, case: Row, entry: Row, clock: Row, *, tell_grid: str
         if tell_grid != case.grid_code or notice["now"] != case.created_at:
             raise ValueError("通知的网格和时间应与新事件相同")
         values.update({k: v for k, v in notice.items() if k not in ("now", "case_id")})
+    values["event_id"] = events.new_event_id()  # the case-event outbox's ``create`` (gridgov.notify.events)
     conn = session.connection()  # Core statements, run on the cursor (see db.Prebuilt)
     if conn.dialect.name == "postgresql":
         case_id = _run(_one_statement, tell_grid is not None).scalar(conn, values)
@@ -89,6 +91,7 @@ def write(session: Session, case: Row, entry: Row, clock: Row, *, tell_grid: str
         values["case_id"] = case_id
         _run(_insert, "entry").rows(conn, values)
         _run(_insert, "clock").rows(conn, values)
+        _run(_event).rows(conn, values)
         if tell_grid is not None:
             _run(_notices).rows(conn, values)
     case.id = entry.case_id = clock.case_id = case_id
@@ -139,6 +142,12 @@ def _insert(name: str):
 
 
 @cache
+def _event():
+    """SQLite: the case's ``create`` event in the outbox, after the case is in."""
+    return events.insert_for_new_case(bindparam("case_id"))
+
+
+@cache
 def _notices():
     """SQLite: the notices to the grid's workers, after the case is in."""
     return notice_to_each("sqlite", _workers(), case_id=bindparam("case_id"), now=_CREATED_AT)
@@ -167,6 +176,7 @@ def _one_statement(tell: bool):
         values = _values(name)
         rows = select(new_case.c.id, *values.values())
         ctes.append(pg_insert(_TABLES[name]).from_select(["case_id", *values], rows).cte(f"new_{name}"))
+    ctes.append(events.insert_for_new_case(new_case.c.id).cte("new_event"))
     if tell:
         workers = _workers().join_from(User, new_case, true())
         ctes.append(notice_to_each("postgresql", workers, case_id=new_case.c.id,

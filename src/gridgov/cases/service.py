@@ -61,6 +61,7 @@ from gridgov.models import (
 from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
 from gridgov.models.registry import Address
 from gridgov.models.territory import GridStatus
+from gridgov.notify import events as outbox
 from gridgov.notify import notice_params
 from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
@@ -203,9 +204,11 @@ def file_entry(case: Case, principal: Principal | None, action: str, *, now: dat
 
 
 def log_action(session: Session, case: Case, principal: Principal | None, action: str, **kwargs: Any) -> CaseLogEntry:
-    """Appends one entry to the case's file (THE way every change of a case is recorded)."""
+    """Appends one entry to the case's file (THE way every change of a case is recorded) and its
+    event to the outbox clients' webhooks are fed from, in the same transaction."""
     entry = file_entry(case, principal, action, **kwargs)
     session.add(entry)
+    outbox.record(session, case, entry)
     return entry
 
 

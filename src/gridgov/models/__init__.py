@@ -50,6 +50,7 @@ from gridgov.models.territory import (
     MicroGrid,
     SupervisionPhone,
 )
+from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "AppraisalRun",
@@ -102,4 +103,8 @@ __all__ = [
     "Training",
     "User",
     "WarningRun",
+    "CaseEvent",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]
