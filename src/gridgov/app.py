@@ -51,6 +51,9 @@ from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
+from gridgov.interop import webhooks_job
+from gridgov.interop.webhooks_api import router as webhooks_api
+from gridgov.interop.webhooks_web import router as webhook_pages
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify.api import router as notifications_api
@@ -101,16 +104,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        task = None
+        tasks = []
         if run_jobs and settings.sweep_interval_seconds > 0:
-            task = asyncio.create_task(
+            tasks.append(asyncio.create_task(
                 jobs.run_forever(app.state.sessionmaker, profile, settings.sweep_interval_seconds,
                                  cipher=app.state.cipher)
-            )
+            ))
+        if run_jobs and settings.webhook_interval_seconds > 0:  # webhooks go out within seconds, not minutes
+            tasks.append(asyncio.create_task(
+                webhooks_job.run_forever(app.state.sessionmaker, profile, app.state.cipher,
+                                         policy=settings.webhook_targets,
+                                         interval_seconds=settings.webhook_interval_seconds)
+            ))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
@@ -137,14 +146,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # and the hotline post all day); no two routers share a path, so the order changes nothing else.
     for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
-                   audit_api, catalogue_api, registry_api, analysis_api):
+                   audit_api, catalogue_api, registry_api, analysis_api, webhooks_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
                    public_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
-                   help_pages):
+                   help_pages, webhook_pages):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +76,14 @@ class Settings(BaseSettings):
     # category within this distance, registered within these days. A local convenience, not policy.
     duplicate_radius_m: int = Field(100, ge=10, le=1000)
     duplicate_days: int = Field(7, ge=1, le=90)
+    # Webhooks (issue 17, gridgov.interop.webhooks): which addresses a subscription may post to and
+    # how often the worker of ``gridgov serve`` delivers. ``private`` (default): public addresses and
+    # the private ranges government intranets use; ``public``: public addresses only; ``any``: also
+    # loopback and link-local (one-machine set-ups and tests).
+    webhook_targets: Literal["public", "private", "any"] = "private"
+    webhook_interval_seconds: int = Field(5, ge=0, le=3600)
+    """GRIDGOV_WEBHOOK_INTERVAL_SECONDS: the delivery worker's pause between rounds (0: no worker;
+    the ``webhooks`` job still runs with the other jobs)."""
 
     @property
     def media_path(self) -> Path:

@@ -31,6 +31,9 @@ class Job:
     run: Callable[..., str | None]
     with_cipher: bool = False
     """Called as ``run(session, now, profile, cipher)``: the job reads or matches personal data."""
+    own_transactions: bool = False
+    """Called as ``run(make_session, now, profile, cipher)``: the job opens its own short units of
+    work (it talks to other systems between them and must hold no transaction meanwhile)."""
 
 
 def _apply_due_adjustments(session: Session, now: datetime, profile) -> str | None:
@@ -89,6 +92,13 @@ def _analysis_warnings(session: Session, now: datetime, profile, cipher) -> str 
     return run_warnings(session, now, profile, cipher)
 
 
+def _webhooks(make_session: sessionmaker, now: datetime, profile, cipher) -> str | None:
+    from gridgov.config import get_settings
+    from gridgov.interop.webhooks_job import run
+
+    return run(make_session, now, profile, cipher, policy=get_settings().webhook_targets)
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
@@ -100,6 +110,7 @@ JOBS: tuple[Job, ...] = (
         with_cipher=True),
     Job("analysis_warnings", "预警：事件量突增、重复事件、部门超期、网格员投诉、走访逾期（JM§21）", _analysis_warnings,
         with_cipher=True),
+    Job("webhooks", "Webhook 推送：分发事件变化、按退避重试、24 小时后标记失败", _webhooks, own_transactions=True),
 )
 
 
@@ -107,7 +118,7 @@ def _default_cipher():
     from gridgov.config import get_settings
     from gridgov.kit.crypto import FieldCipher
 
-    return FieldCipher(get_settings().secret_key)
+    return FieldCipher.from_settings(get_settings())  # the field keys too: a rotated key still opens
 
 
 def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None = None,
@@ -118,6 +129,13 @@ def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None =
     done: list[tuple[str, str]] = []
     for job in JOBS:
         try:
+            if job.own_transactions:
+                cipher = cipher or _default_cipher()
+                said = job.run(make_session, now, profile, cipher)
+                if said:
+                    log.info("job %s: %s", job.name, said)
+                    done.append((job.name, said))
+                continue
             with unit_of_work(make_session) as session:
                 if job.with_cipher:
                     cipher = cipher or _default_cipher()

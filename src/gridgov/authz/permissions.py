@@ -51,6 +51,8 @@ class Permission(enum.StrEnum):
     APPRAISAL_MANAGE = "appraisal.manage"
     """Run and store an appraisal period and a monthly report (the agency runs the appraisal: ZJ§28, JM§14)."""
     """A person's information report (PIPL art. 45): everything held on one person and who accessed it."""
+    WEBHOOKS_OVERSEE = "webhooks.oversee"
+    """See the webhook deliveries of the area's cases that failed after 24 hours of retries (issue 17)."""
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -83,6 +85,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REGISTRY_REPORT: "出具个人信息报告",
     Permission.ANALYSIS_READ: "查看统计分析",
     Permission.APPRAISAL_MANAGE: "开展考核评价",
+    Permission.WEBHOOKS_OVERSEE: "查看推送失败",
 }
 """What each permission is called where a user reads it (a refusal, the audit log)."""
 
@@ -129,6 +132,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGISTRY_EXPORT_FULL,
             Permission.REGISTRY_REPORT,
             Permission.APPRAISAL_MANAGE,
+            Permission.WEBHOOKS_OVERSEE,
         }
         | _CASEWORK
         | _FIGURES

@@ -53,3 +53,5 @@ RegistryFullExporter = holding(Permission.REGISTRY_EXPORT_FULL)
 RegistryReporter = holding(Permission.REGISTRY_REPORT)
 AnalysisReader = holding(Permission.ANALYSIS_READ)
 AppraisalManager = holding(Permission.APPRAISAL_MANAGE)
+WebhookOverseer = holding(Permission.WEBHOOKS_OVERSEE)
+"""An agency administrator reading the failed webhook deliveries of its area's cases (issue 17)."""

@@ -19,7 +19,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from gridgov.authz import Principal
+from gridgov.authz import Permission, Principal
+from gridgov.authz.permissions import role_can
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
 from gridgov.cases import actions, actors, forms, report, search, service, supervision, unstaffed
 from gridgov.cases import worklists as lists
@@ -44,6 +45,7 @@ from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
 from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.accounts import role_label as accounts_role_label
+from gridgov.notify import events as outbox
 from gridgov.territory import service as territory_service
 from gridgov.web.navigation import case_tabs
 from gridgov.web.templating import is_htmx, templates
@@ -327,6 +329,8 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "map_config": {**_map_base(request, me), "grids": "", "grid": f"/api/v1/grids/{case.grid_code}",
                        "point": [case.lon, case.lat] if case.lon is not None and case.lat is not None else None},
         "place_names": territory_service.place_names(session, [read.handling_area_code], [read.grid_code]),
+        "webhook_failures": outbox.failed_deliveries(session, me, case.id),  # a failed push is never "sent"
+        "can_oversee_webhooks": role_can(me.role, Permission.WEBHOOKS_OVERSEE),
     }, status=status)
 
 

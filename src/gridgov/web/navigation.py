@@ -112,6 +112,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/supervision-phones", "监督电话", "board.manage", None),
         ("/users", "用户", "users.admin", None),
         ("/audit", "审计日志", "audit.read", None),
+        ("/webhooks/failed", "推送失败", "webhooks.oversee", None),
     )),
 )
 """The menu in groups; the 事件 group starts with the role's case pages (:func:`case_tabs`). A
