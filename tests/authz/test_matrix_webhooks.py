@@ -16,6 +16,7 @@ from gridgov.kit.clock import utc_now
 from gridgov.models.webhooks import CaseEvent, Webhook, WebhookDelivery
 
 from ..analysis.warning_data import add_case, places, user
+from ..interop.conftest import api_client  # noqa: F401  (the foundation's fixture: API clients)
 from ..interop.webhook_data import as_client, subscribe
 from .matrix_common import Failures
 
@@ -88,7 +89,7 @@ def test_an_agency_of_the_other_county_lists_only_its_own_failures(db, failed):
     assert listed == {nos["B"]}
 
 
-def test_clients_see_their_own_subscriptions_only(app, db, api_client):
+def test_clients_see_their_own_subscriptions_only(app, db, api_client):  # noqa: F811 (the fixture imported)
     p = places(db)
     keys = {
         "cg": api_client("department", p.county, user(db, "dept_cg").department_code)[1],

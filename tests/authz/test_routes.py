@@ -42,6 +42,12 @@ DECLARED = {
     ("/help/img/{name}", "GET"): Permission.PUBLIC,
     ("/public/stats", "GET"): Permission.PUBLIC,
     ("/api/v1/public/stats", "GET"): Permission.PUBLIC,
+    ("/api/v1/webhooks", "POST"): Permission.WEBHOOKS_MANAGE,
+    ("/api/v1/webhooks", "GET"): Permission.WEBHOOKS_MANAGE,
+    ("/api/v1/webhooks/{webhook_id}", "GET"): Permission.WEBHOOKS_MANAGE,
+    ("/api/v1/webhooks/{webhook_id}", "DELETE"): Permission.WEBHOOKS_MANAGE,
+    ("/api/v1/webhooks/{webhook_id}/deliveries", "GET"): Permission.WEBHOOKS_MANAGE,
+    ("/webhooks/failed", "GET"): Permission.WEBHOOKS_OVERSEE,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
 are managed under users.admin (which users, and which roles may be given, is the service's answer); the user

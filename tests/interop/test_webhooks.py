@@ -8,11 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from gridgov.kit.clock import utc_now
 from gridgov.models import Case
 from gridgov.models.interop import ApiClient
+from gridgov.models.webhooks import WebhookDelivery
 
 from . import receiver as receiving
 from .webhook_data import SECRET, act, as_client, deliver, delivery_states, places, report, subscribe, user
@@ -156,7 +157,7 @@ def test_only_the_cases_a_client_may_see_are_delivered(hook_app, db, api_client,
 
 def test_a_deleted_subscription_gets_nothing_more(hook_app, db, api_client, receiver):
     dept = _dept_client(hook_app, db, api_client)
-    hook = subscribe(dept, receiver.url)
+    hook = subscribe(dept, receiver.url, events=["dispatch", "sign"])
     now = utc_now() + timedelta(seconds=1)
     no = _accepted(hook_app, db, now)
     act(hook_app, db, "town_dispatcher", no, "dispatch", now, lead_department=user(db, "dept_cg").department_code)
@@ -168,3 +169,31 @@ def test_a_deleted_subscription_gets_nothing_more(hook_app, db, api_client, rece
     assert receiver.events() == [(no, "dispatch")]  # the one try before; neither a retry nor the sign
     assert delivery_states(db, no) == ["dropped"]
     assert dept.get(f"/api/v1/webhooks/{hook}").status_code == 404
+
+
+def test_the_periodic_jobs_deliver_too_under_the_deployments_target_policy(app, db, api_client, receiver,
+                                                                            monkeypatch):
+    """``gridgov jobs`` (and serve's loop) run the webhooks job; GRIDGOV_WEBHOOK_TARGETS decides where it
+    may post: under the default (``private``) the receiver on loopback is refused, and that try is a failure."""
+    from gridgov import config, jobs
+
+    receiver.clear()
+    hook_settings = app.state.settings.model_copy(update={"webhook_targets": "any"})
+    app.state.settings = hook_settings
+    dept = _dept_client(app, db, api_client)
+    subscribe(dept, receiver.url, events=["dispatch"])
+    now = utc_now() + timedelta(seconds=1)
+    no = _accepted(app, db, now)
+    act(app, db, "town_dispatcher", no, "dispatch", now, lead_department=user(db, "dept_cg").department_code)
+
+    monkeypatch.setattr(config, "get_settings", lambda: hook_settings.model_copy(update={"webhook_targets": "private"}))
+    done = dict(jobs.run_jobs_once(app.state.sessionmaker, app.state.profile, now=now, cipher=app.state.cipher))
+    assert "webhooks" in done and receiver.got == []
+    db.expire_all()
+    [delivery] = db.scalars(select(WebhookDelivery)).all()
+    assert (delivery.status, delivery.attempts) == ("pending", 1) and "本机" in delivery.last_error
+
+    monkeypatch.setattr(config, "get_settings", lambda: hook_settings)
+    jobs.run_jobs_once(app.state.sessionmaker, app.state.profile, now=now + timedelta(minutes=1),
+                       cipher=app.state.cipher)
+    assert receiver.events() == [(no, "dispatch")] and delivery_states(db, no) == ["delivered"]

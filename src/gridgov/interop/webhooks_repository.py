@@ -80,7 +80,7 @@ def deliveries_of(session: Session, principal: Principal, webhook_id: int, *, of
         CaseEvent, CaseEvent.id == WebhookDelivery.event_id).where(WebhookDelivery.webhook_id == webhook_id)
     total = scoped(select(func.count(WebhookDelivery.id)), principal, WebhookDelivery).where(
         WebhookDelivery.webhook_id == webhook_id)
-    rows = session.execute(base.order_by(WebhookDelivery.id.desc()).offset(offset).limit(limit)).tuples().all()
+    rows = session.execute(base.order_by(WebhookDelivery.id.desc()).offset(offset).limit(limit)).all()
     return list(rows), int(session.scalar(total) or 0)
 
 
@@ -104,7 +104,7 @@ def failed(session: Session, principal: Principal, *, offset: int, limit: int):
             .outerjoin(ApiClient, ApiClient.id == Webhook.client_id).where(cond))
     total = scoped(select(func.count(WebhookDelivery.id)), principal, WebhookDelivery).where(cond)
     rows = session.execute(stmt.order_by(WebhookDelivery.done_at.desc(), WebhookDelivery.id.desc())
-                           .offset(offset).limit(limit)).tuples().all()
+                           .offset(offset).limit(limit)).all()
     return list(rows), int(session.scalar(total) or 0)
 
 
@@ -121,7 +121,7 @@ def live_subscriptions(session: Session) -> list[tuple[Webhook, ApiClient]]:
     """Every subscription not deleted whose client is not revoked."""
     stmt = scoped(select(Webhook, ApiClient), SYSTEM, Webhook).join(ApiClient, ApiClient.id == Webhook.client_id)
     stmt = stmt.where(Webhook.deleted_at.is_(None), ApiClient.revoked_at.is_(None)).order_by(Webhook.id)
-    return list(session.execute(stmt).tuples().all())
+    return list(session.execute(stmt).all())
 
 
 def visible_events(session: Session, principal: Principal, ids: list[int], *, since: datetime,
@@ -172,7 +172,7 @@ def delivery_rows(session: Session, ids: list[int]) -> list[tuple[WebhookDeliver
             .join(CaseEvent, CaseEvent.id == WebhookDelivery.event_id)
             .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
             .where(WebhookDelivery.id.in_(ids)).order_by(WebhookDelivery.id))
-    return list(session.execute(stmt).tuples().all())
+    return list(session.execute(stmt).all())
 
 
 def get_delivery(session: Session, delivery_id: int) -> WebhookDelivery | None:

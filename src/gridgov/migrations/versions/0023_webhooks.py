@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0023_webhooks'
-down_revision = '0021_store'
+down_revision = '0022_clients'
 branch_labels = None
 depends_on = None
 
