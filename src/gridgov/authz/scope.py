@@ -48,7 +48,7 @@ from gridgov.models import (
     SupervisionOrder,
     User,
 )
-from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES, HANDOVER_CLIENT_ROLES
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
@@ -193,6 +193,8 @@ def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
         if not dept:
             return _nothing()
         return exists().where(CaseDepartment.case_id == Case.id, CaseDepartment.department_code == dept)
+    if p.role in HANDOVER_CLIENT_ROLES:  # a hotline or an Open311 app follows the cases it handed over
+        return Case.created_by == p.user_id
     here = within(p, Case.grid_code)
     if p.system or not p.user_id:
         return here
@@ -397,10 +399,6 @@ def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 # ---------------------------------------------------------------- webhooks (issue 17)
 
 
-def _client_id(p: Principal) -> int | None:
-    return getattr(p, "client_id", None)
-
-
 @rule(CaseEvent)
 def _case_events(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """An event of the outbox is seen by whoever sees its case (the webhook job asks with a client's principal)."""
@@ -410,7 +408,7 @@ def _case_events(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 @rule(Webhook)
 def _webhooks(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A client sees its own subscriptions; an agency those of the clients of its area."""
-    client = _client_id(p)
+    client = p.client_id
     if client is not None:
         return Webhook.client_id == client
     return _nothing() if department_of(p) is not None else within(p, Webhook.area_code)
@@ -419,7 +417,7 @@ def _webhooks(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 @rule(WebhookDelivery)
 def _webhook_deliveries(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A client sees the deliveries of its own subscriptions; a person those of the cases it sees."""
-    client = _client_id(p)
+    client = p.client_id
     if client is not None:
         return exists().where(Webhook.id == WebhookDelivery.webhook_id, Webhook.client_id == client)
     return exists().where(Case.id == WebhookDelivery.case_id, _cases(p, False))

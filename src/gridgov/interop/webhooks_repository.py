@@ -30,10 +30,9 @@ PENDING, DELIVERED, FAILED, DROPPED = "pending", "delivered", "failed", "dropped
 
 def client_of(session: Session, principal: Principal) -> ApiClient | None:
     """The principal's own API client, unless revoked (None for people)."""
-    client_id = getattr(principal, "client_id", None)
-    if client_id is None:
+    if principal.client_id is None:
         return None
-    client = get_visible(session, SYSTEM, ApiClient, client_id)
+    client = get_visible(session, SYSTEM, ApiClient, principal.client_id)
     return client if client is not None and client.revoked_at is None else None
 
 

@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.interop import ApiClient
 from gridgov.models.registry import (
     Address,
     House,
@@ -53,6 +54,7 @@ from gridgov.models.territory import (
 from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
+    "ApiClient",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",
