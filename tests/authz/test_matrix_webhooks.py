@@ -37,12 +37,13 @@ PAGE = {  # account: (status of /webhooks/failed, the counties whose failure it 
 
 
 @pytest.fixture
-def failed(db, app):
-    """One failed delivery per county, of a subscription of client #1."""
+def failed(db, app, api_client):  # noqa: F811 (the fixture imported)
+    """One failed delivery per county, of a subscription of a department's system."""
     p = places(db)
     now = utc_now()
     cg = user(db, "dept_cg").department_code
-    hook = Webhook(client_id=1, area_code=p.county, url="https://10.0.0.8/hook", events=["*"],
+    client_id, _ = api_client("department", p.county, cg, name="城管业务系统")
+    hook = Webhook(client_id=client_id, area_code=p.county, url="https://10.0.0.8/hook", events=["*"],
                    secret_enc=app.state.cipher.encrypt("x" * 16), created_at=now)
     db.add(hook)
     cases = {"A": add_case(db, p.grid, now - timedelta(days=2), department=cg),
@@ -68,7 +69,7 @@ def test_every_account_sees_the_failed_deliveries_of_its_jurisdiction_only(clien
         failures.check(page.status_code == status, f"{username}: /webhooks/failed → {page.status_code}，应为 {status}")
         for county, no in nos.items():
             if status == 200:
-                listed = f'data-case="{no}"' in page.text
+                listed = f'data-case="{no}"' in page.text and "城管业务系统" in page.text
                 failures.check(listed == (county in sees), f"{username}: 列表中 {county} 的失败推送")
             case_page = c.get(f"/cases/{no}", headers=HTML)
             if case_page.status_code == 200:  # whoever sees the case sees its flag

@@ -48,7 +48,7 @@ class Webhook(Base):
     __tablename__ = "webhooks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[int] = mapped_column(Integer, index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
     area_code: Mapped[str] = mapped_column(String(12))
     """The client's area: the agency of that area sees the subscription's failed deliveries."""
     url: Mapped[str] = mapped_column(String(500))

@@ -44,6 +44,7 @@ def upgrade() -> None:
     sa.Column('secret_enc', sa.LargeBinary(), nullable=False),
     sa.Column('created_at', _AT, nullable=False),
     sa.Column('deleted_at', _AT, nullable=True),
+    sa.ForeignKeyConstraint(['client_id'], ['api_clients.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_webhooks_client_id'), 'webhooks', ['client_id'], unique=False)
