@@ -197,3 +197,23 @@ def test_the_periodic_jobs_deliver_too_under_the_deployments_target_policy(app, 
     jobs.run_jobs_once(app.state.sessionmaker, app.state.profile, now=now + timedelta(minutes=1),
                        cipher=app.state.cipher)
     assert receiver.events() == [(no, "dispatch")] and delivery_states(db, no) == ["delivered"]
+
+
+def test_a_revoked_client_is_told_nothing_more(hook_app, db, api_client, receiver):
+    from gridgov.interop.clients import revoke_client
+
+    p = places(db)
+    client_id, key = api_client("department", p.county, user(db, "dept_cg").department_code)
+    dept = as_client(hook_app, key)
+    subscribe(dept, receiver.url, events=["dispatch", "sign"])
+    now = utc_now() + timedelta(seconds=1)
+    no = _accepted(hook_app, db, now)
+    act(hook_app, db, "town_dispatcher", no, "dispatch", now, lead_department=user(db, "dept_cg").department_code)
+    receiver.answer(500)
+    deliver(hook_app, now)
+    revoke_client(db, str(client_id), now=now)
+    db.flush()
+    act(hook_app, db, "dept_cg", no, "sign", now)
+    deliver(hook_app, now + timedelta(minutes=5))
+    assert receiver.events() == [(no, "dispatch")]  # neither the retry nor the sign
+    assert delivery_states(db, no) == ["dropped"]

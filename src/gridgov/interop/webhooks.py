@@ -41,6 +41,7 @@ EVENT_NAMES = frozenset({"create", *(str(a) for a in CaseAction), "merged_in", "
 """The actions a subscription may name (those a case's file records), besides ``*``."""
 
 TARGET_POLICIES = ("public", "private", "any")
+MAX_PER_CLIENT = 20
 SIGNATURE_HEADER = "X-Gridgov-Signature"
 EVENT_ID_HEADER = "X-Gridgov-Event-Id"
 NOT_FOUND = "Webhook 订阅 {} 不存在"
@@ -182,9 +183,6 @@ def subscribe(session: Session, principal: Principal, data: WebhookCreate, *, ci
     hook = repo.add_webhook(session, client_id=client.id, area_code=client.area_code, url=url, events=events,
                             secret_enc=cipher.encrypt(data.secret), now=now)
     return _read(hook)
-
-
-MAX_PER_CLIENT = 20
 
 
 def _visible(session: Session, principal: Principal, webhook_id: int) -> Webhook:

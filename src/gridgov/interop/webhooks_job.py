@@ -78,7 +78,9 @@ def client_principal(session: Session, client, profile) -> Principal | None:
 
 
 def fan_out(session: Session, now: datetime, profile) -> int:
-    """Turns the events not yet fanned out into deliveries; returns how many deliveries were made."""
+    """Turns the events not yet fanned out into deliveries; returns how many deliveries were made.
+    What a client revoked since was still to receive is dropped first."""
+    repo.drop_revoked(session, now=now)
     events = repo.unfanned_events(session, limit=FAN_OUT_BATCH)
     if not events:
         return 0

@@ -145,6 +145,16 @@ def add_deliveries(session: Session, webhook_id: int, events: list[tuple[int, in
     return len(session.execute(stmt.returning(WebhookDelivery.id)).all())
 
 
+def drop_revoked(session: Session, *, now: datetime) -> int:
+    """Deliveries still to try for a client since revoked are dropped: a revoked system is told nothing more."""
+    revoked = scoped(select(Webhook.id), SYSTEM, Webhook).join(ApiClient, ApiClient.id == Webhook.client_id).where(
+        ApiClient.revoked_at.is_not(None))
+    stmt = scoped(update(WebhookDelivery), SYSTEM, WebhookDelivery).where(
+        WebhookDelivery.status == PENDING, WebhookDelivery.webhook_id.in_(revoked),
+    ).values(status=DROPPED, next_attempt_at=None, done_at=now)
+    return session.execute(stmt).rowcount or 0
+
+
 def mark_fanned(session: Session, ids: list[int], *, now: datetime) -> None:
     session.execute(scoped(update(CaseEvent), SYSTEM, CaseEvent).where(
         CaseEvent.id.in_(ids), CaseEvent.fanned_at.is_(None)).values(fanned_at=now))
