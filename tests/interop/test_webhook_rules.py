@@ -118,3 +118,31 @@ def test_a_closed_port_is_a_failed_try_not_an_error():
     with httpx.Client(timeout=1, trust_env=False) as client:
         answer = webhooks_job.post(item, policy="any", client=client)
     assert answer.status_code is None and answer.error.startswith("连接失败") and not answer.ok
+
+
+def test_gridgov_serve_starts_the_delivery_worker_with_the_deployments_settings(tmp_path, monkeypatch):
+    """``create_app(run_jobs=True)`` (what ``gridgov serve`` runs) starts the worker beside the jobs'
+    loop, at GRIDGOV_WEBHOOK_INTERVAL_SECONDS under GRIDGOV_WEBHOOK_TARGETS; 0 starts none."""
+    import asyncio
+
+    from fastapi.testclient import TestClient
+
+    from gridgov import app as app_module
+
+    from ..conftest import make_settings
+
+    started = []
+
+    def worker(make_session, profile, cipher, *, policy, interval_seconds):
+        started.append((policy, interval_seconds))  # recorded as the task is made, before it first runs
+        return asyncio.Event().wait()  # the task: waits until the app stops it
+
+    monkeypatch.setattr(app_module.webhooks_job, "run_forever", worker)
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    for interval, expected in ((7, [("public", 7)]), (0, [])):
+        started.clear()
+        settings = make_settings(url, tmp_path, sweep_interval_seconds=0, webhook_interval_seconds=interval,
+                                 webhook_targets="public")
+        with TestClient(app_module.create_app(settings, run_jobs=True)):
+            pass
+        assert started == expected
