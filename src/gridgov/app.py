@@ -53,6 +53,7 @@ from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
+from gridgov.notify import outbound
 from gridgov.notify.api import router as notifications_api
 from gridgov.notify.web import router as notification_pages
 from gridgov.openapi import ERROR_RESPONSES
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if run_jobs and settings.sweep_interval_seconds > 0:
             task = asyncio.create_task(
                 jobs.run_forever(app.state.sessionmaker, profile, settings.sweep_interval_seconds,
-                                 cipher=app.state.cipher)
+                                 cipher=app.state.cipher, settings=settings)
             )
         try:
             yield
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher.from_settings(settings)
+    outbound.configure_site(settings.public_url)  # links in messages to residents start with it
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
 
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to
