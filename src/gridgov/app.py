@@ -55,6 +55,7 @@ from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify import outbound
 from gridgov.notify.api import router as notifications_api
+from gridgov.notify.outbox_web import router as outbox_page
 from gridgov.notify.web import router as notification_pages
 from gridgov.openapi import ERROR_RESPONSES
 from gridgov.policy.loader import validate_profiles_or_die
@@ -146,7 +147,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
                    public_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
-                   help_pages):
+                   help_pages, outbox_page):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)

@@ -197,3 +197,32 @@ def deliver_pending(session: Session, *, channel: OutboundChannel | None, cipher
         sent += 1
     session.flush()
     return Delivered(sent, retrying, failed, unsent)
+
+
+# ---------------------------------------------------------------------------------------------
+# The development outbox (demo mode)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    phone_mask: str
+    template: str
+    text: str
+    case_no: str
+    status: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+
+OUTBOX_PAGE = 50
+
+
+def outbox(session: Session, *, page: int = 1) -> tuple[list[OutboxRow], int]:
+    """One page of the stored messages, newest first (masked phones), and how many there are."""
+    messages = repo.newest(session, limit=OUTBOX_PAGE, offset=(page - 1) * OUTBOX_PAGE)
+    numbers = repo.case_numbers(session, sorted({m.case_id for m in messages if m.case_id}))
+    rows = [OutboxRow(m.id, mask_phone(m.phone_mask), m.template, m.text, numbers.get(m.case_id or 0, ""),
+                      m.status, m.attempts, m.created_at, m.sent_at) for m in messages]
+    return rows, repo.count(session)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from gridgov.authz.scope import SYSTEM, scoped
+from gridgov.models import Case
 from gridgov.models.messages import PENDING, OutboundMessage
 
 
@@ -51,13 +53,23 @@ def claim(session: Session, message: OutboundMessage) -> bool:
     return True
 
 
-def newest(session: Session, *, case_id: int | None = None, limit: int = 50, offset: int = 0) -> list[OutboundMessage]:
-    stmt = select(OutboundMessage)
-    if case_id is not None:
-        stmt = stmt.where(OutboundMessage.case_id == case_id)
-    return list(session.scalars(stmt.order_by(OutboundMessage.id.desc()).offset(offset).limit(limit)))
+def newest(session: Session, *, limit: int = 50, offset: int = 0) -> list[OutboundMessage]:
+    return list(session.scalars(select(OutboundMessage).order_by(OutboundMessage.id.desc())
+                                .offset(offset).limit(limit)))
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(OutboundMessage)) or 0
 
 
 def of_case(session: Session, case_id: int) -> list[OutboundMessage]:
     return list(session.scalars(select(OutboundMessage).where(OutboundMessage.case_id == case_id)
                                 .order_by(OutboundMessage.id)))
+
+
+def case_numbers(session: Session, case_ids: list[int]) -> dict[int, str]:
+    """The numbers of the cases messages were sent about (the outbox's labels; the system's view)."""
+    if not case_ids:
+        return {}
+    rows = session.execute(scoped(select(Case.id, Case.case_no).where(Case.id.in_(case_ids)), SYSTEM, Case))
+    return {case_id: case_no for case_id, case_no in rows}
