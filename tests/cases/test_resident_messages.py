@@ -86,8 +86,8 @@ def test_a_refusal_carries_the_reason_and_the_phone_stays_sealed(db, tmp_path, g
     desk = _desk(db, tmp_path, "qinzhou")
     no = desk.report(grid)
     desk.act("town_dispatcher", no, "reject", reason="不属于网格化服务管理事项")
-    assert desk.texts(no) == [
-        ("refused", f"【钦州网格】您反映的事件（编号 {no}）不予受理，理由：不属于网格化服务管理事项。如有疑问请拨打 12345 热线。")]
+    assert desk.texts(no) == [("refused", f"【钦州网格】您反映的事件（编号 {no}）不予受理，"
+                                          "理由：不属于网格化服务管理事项。如有疑问请拨打 12345 热线。")]
     message = db.scalar(select(OutboundMessage).where(OutboundMessage.template == "refused"))
     assert message.phone_mask == "139****5678" and PHONE.encode() not in message.phone_enc
     assert FieldCipher(TEST_SECRET_KEY).decrypt(message.phone_enc) == PHONE
