@@ -147,3 +147,28 @@ def test_the_dev_sink_is_the_channel_in_demo_mode_only(tmp_path):
     assert not outbound.configured(settings(demo=True, sms_channel="nosuch"))
     outbound.register_channel("flaky", lambda s: Flaky(0))
     assert outbound.channel_for(settings(sms_channel="flaky")).name == "flaky"
+
+
+@pytest.mark.setting("messages.templates.report_received")
+def test_the_report_received_message_carries_the_case_number_and_the_tracking_code():
+    profile = load_profile("jiangmen")
+    assert outbound.render(profile, "report_received", {"case_no": "E1", "tracking_code": "K7M2P9"}) == (
+        "【江门网格】您反映的事件已登记，编号 E1，查询码 K7M2P9，凭编号和查询码可查询办理进度。")
+    changed = profile.messages.model_copy(update={"templates": profile.messages.templates.model_copy(
+        update={"report_received": "已登记：{case_no}"})})
+    assert outbound.render(profile.model_copy(update={"messages": changed}), "report_received",
+                           {"case_no": "E1", "tracking_code": "x"}) == "【江门网格】已登记：E1"
+
+
+def test_a_profile_whose_template_loses_a_required_field_or_names_an_unknown_one_is_refused():
+    from pydantic import ValidationError
+
+    from gridgov.policy.schema.messages import Messages
+
+    data = load_profile("zhenjiang").messages.model_dump()
+    data["templates"]["refused"] = "您反映的事件 {case_no} 不予受理"
+    data["templates"]["closed"] = "已办结 {case_no} {evaluation_link} {phone}"
+    with pytest.raises(ValidationError) as caught:
+        Messages.model_validate(data)
+    assert "templates.refused: 缺少 {reason}" in str(caught.value)
+    assert "templates.closed: 未知的字段 {phone}" in str(caught.value)
