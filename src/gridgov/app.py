@@ -135,6 +135,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher.from_settings(settings)
     outbound.configure_site(settings.public_url)  # links in messages to residents start with it
+    # Messages a request stores go out right after its commit (a real SMS channel only; the job retries).
+    outbound.deliver_after_commit([app.state.write_sessionmaker, app.state.sessionmaker], settings, app.state.cipher)
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
 
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to

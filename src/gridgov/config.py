@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     sms_channel: str = Field("", pattern=r"^([a-z][a-z0-9_]{0,15})?$")
     """GRIDGOV_SMS_CHANNEL: the registered channel that sends SMS (see gridgov.notify.outbound). Empty:
     the development sink ``dev`` in demo mode, none otherwise (messages are stored and marked 未发送)."""
+    sms_url: str = Field("", pattern=r"^(https?://\S+)?$")
+    """GRIDGOV_SMS_URL: the SMS relay the ``http`` channel posts each message to (gridgov.notify.sms_http)."""
+    sms_token: str = ""
+    """GRIDGOV_SMS_TOKEN: sent to the relay as ``Authorization: Bearer`` (optional)."""
     sms_max_attempts: int = Field(5, ge=1, le=20)
     """GRIDGOV_SMS_MAX_ATTEMPTS: attempts before a message the channel keeps refusing is marked failed."""
     # The optional public map of resident reports (issue 17, gridgov.public.map_service): off unless

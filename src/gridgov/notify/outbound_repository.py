@@ -29,12 +29,14 @@ def store(session: Session, row: dict) -> OutboundMessage | None:
     return None if new_id is None else session.get(OutboundMessage, new_id)
 
 
-def due(session: Session, *, now: datetime, limit: int) -> list[OutboundMessage]:
-    """Pending messages whose time has come, oldest first."""
+def due(session: Session, *, now: datetime, limit: int, ids: list[int] | None = None) -> list[OutboundMessage]:
+    """Pending messages whose time has come, oldest first (``ids``: only these)."""
     stmt = (select(OutboundMessage)
             .where(OutboundMessage.status == PENDING,
                    or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now))
             .order_by(OutboundMessage.id).limit(limit))
+    if ids is not None:
+        stmt = stmt.where(OutboundMessage.id.in_(ids))
     return list(session.scalars(stmt))
 
 
