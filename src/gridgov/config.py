@@ -118,6 +118,8 @@ class Settings(BaseSettings):
             self.secret_key = _demo_secret(self.var_dir)
         elif len(self.secret_key) < 32:
             raise ValueError("GRIDGOV_SECRET_KEY 太短：至少 32 个字符")
+        if self.sms_channel == "http" and not self.sms_url:
+            raise ValueError("GRIDGOV_SMS_CHANNEL=http 需要设置 GRIDGOV_SMS_URL（短信网关地址）")
         keys = parse_field_keys(self.field_keys)
         if self.field_key_current is not None and self.field_key_current not in {0, *keys}:
             raise ValueError(f"GRIDGOV_FIELD_KEY_CURRENT={self.field_key_current} 不是已配置的密钥编号")

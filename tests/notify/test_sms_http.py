@@ -74,3 +74,8 @@ def test_a_committed_message_goes_out_at_once_and_a_refused_one_waits_for_the_jo
         session.commit()
     assert said.sent == 1 and [g[1]["text"][10:16] for g in got] == ["222222", "333333", "333333"]
     engine.dispose()
+
+
+def test_the_http_channel_needs_its_address(tmp_path):
+    with pytest.raises(ValueError, match="GRIDGOV_SMS_URL"):
+        Settings(demo=True, var_dir=tmp_path, secret_key=TEST_SECRET_KEY, sms_channel="http")

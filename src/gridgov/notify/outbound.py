@@ -5,9 +5,12 @@ the message in the caller's session, so it commits or rolls back with the change
 nothing is sent for a change that rolled back, nothing is lost for one that committed. The job
 ``outbound`` (:mod:`gridgov.jobs`, every ``GRIDGOV_SWEEP_INTERVAL_SECONDS`` in ``gridgov serve`` and in
 ``gridgov jobs run``) hands the due messages to the deployment's channel (:func:`deliver_pending`).
+Where a real channel is configured, the messages a request stored also go out right after its commit
+(:func:`deliver_after_commit`), so an SMS code does not wait for the job.
 
-**Channels** are registered by name (:func:`register_channel`); ``GRIDGOV_SMS_CHANNEL`` names the one
-in use. ``dev`` is the development sink: the database row is the message and ``/dev/outbox`` shows it,
+**Channels** (:mod:`gridgov.notify.channels`) are registered by name (:func:`register_channel`);
+``GRIDGOV_SMS_CHANNEL`` names the one in use: ``http`` (:mod:`gridgov.notify.sms_http`) or another
+registered one. ``dev`` is the development sink: the database row is the message and ``/dev/outbox`` shows it,
 in demo mode only (demo mode uses it when no other channel is named; outside demo mode it is refused).
 With no channel the messages are stored and marked ``unsent`` (未配置短信通道), never "sent".
 
