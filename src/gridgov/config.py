@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     """GRIDGOV_SMS_TOKEN: sent to the relay as ``Authorization: Bearer`` (optional)."""
     sms_max_attempts: int = Field(5, ge=1, le=20)
     """GRIDGOV_SMS_MAX_ATTEMPTS: attempts before a message the channel keeps refusing is marked failed."""
+    sms_keep_days: int = Field(180, ge=1, le=3650)
+    """GRIDGOV_SMS_KEEP_DAYS: messages no longer pending are deleted this many days after they were
+    written (they hold a phone number; 《个人信息保护法》第十九条: no longer than the purpose needs)."""
     # The optional public map of resident reports (issue 17, gridgov.public.map_service): off unless
     # the deployment turns it on, after its own privacy review; no regulation asks for it.
     public_map: bool = False

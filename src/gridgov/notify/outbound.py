@@ -153,10 +153,11 @@ class Delivered:
     retrying: int = 0
     failed: int = 0
     unsent: int = 0
+    purged: int = 0
 
     def summary(self) -> str | None:
         counts = (("短信已发送", self.sent), ("待重试", self.retrying), ("发送失败", self.failed),
-                  ("未配置短信通道未发送", self.unsent))
+                  ("未配置短信通道未发送", self.unsent), ("删除超过保存期的短信", self.purged))
         parts = [f"{label} {n} 条" for label, n in counts if n]
         return "；".join(parts) or None
 
@@ -194,6 +195,11 @@ def deliver_pending(session: Session, *, channel: OutboundChannel | None, cipher
 
 _NEW = "outbound_new"
 """``session.info`` key: the ids of the messages stored in the session's current transaction."""
+
+
+def purge_old(session: Session, *, now: datetime, keep_days: int) -> int:
+    """Deletes the messages no longer pending written more than ``keep_days`` days ago."""
+    return repo.purge(session, before=now - timedelta(days=keep_days))
 
 
 def deliver_after_commit(makers, settings, cipher, *, now=None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -75,3 +75,11 @@ def case_numbers(session: Session, case_ids: list[int]) -> dict[int, str]:
         return {}
     rows = session.execute(scoped(select(Case.id, Case.case_no).where(Case.id.in_(case_ids)), SYSTEM, Case))
     return {case_id: case_no for case_id, case_no in rows}
+
+
+def purge(session: Session, *, before: datetime) -> int:
+    """Deletes the messages no longer pending written before ``before``; returns how many."""
+    stmt = (delete(OutboundMessage)
+            .where(OutboundMessage.status != PENDING, OutboundMessage.created_at < before)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).rowcount or 0
