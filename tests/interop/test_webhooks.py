@@ -171,11 +171,10 @@ def test_a_deleted_subscription_gets_nothing_more(hook_app, db, api_client, rece
     assert dept.get(f"/api/v1/webhooks/{hook}").status_code == 404
 
 
-def test_the_periodic_jobs_deliver_too_under_the_deployments_target_policy(app, db, api_client, receiver,
-                                                                            monkeypatch):
+def test_the_periodic_jobs_deliver_too_under_the_deployments_target_policy(app, db, api_client, receiver):
     """``gridgov jobs`` (and serve's loop) run the webhooks job; GRIDGOV_WEBHOOK_TARGETS decides where it
     may post: under the default (``private``) the receiver on loopback is refused, and that try is a failure."""
-    from gridgov import config, jobs
+    from gridgov import jobs
 
     receiver.clear()
     hook_settings = app.state.settings.model_copy(update={"webhook_targets": "any"})
@@ -186,16 +185,16 @@ def test_the_periodic_jobs_deliver_too_under_the_deployments_target_policy(app, 
     no = _accepted(app, db, now)
     act(app, db, "town_dispatcher", no, "dispatch", now, lead_department=user(db, "dept_cg").department_code)
 
-    monkeypatch.setattr(config, "get_settings", lambda: hook_settings.model_copy(update={"webhook_targets": "private"}))
-    done = dict(jobs.run_jobs_once(app.state.sessionmaker, app.state.profile, now=now, cipher=app.state.cipher))
+    private = hook_settings.model_copy(update={"webhook_targets": "private"})
+    done = dict(jobs.run_jobs_once(app.state.sessionmaker, app.state.profile, now=now, cipher=app.state.cipher,
+                                   settings=private))
     assert "webhooks" in done and receiver.got == []
     db.expire_all()
     [delivery] = db.scalars(select(WebhookDelivery)).all()
     assert (delivery.status, delivery.attempts) == ("pending", 1) and "本机" in delivery.last_error
 
-    monkeypatch.setattr(config, "get_settings", lambda: hook_settings)
     jobs.run_jobs_once(app.state.sessionmaker, app.state.profile, now=now + timedelta(minutes=1),
-                       cipher=app.state.cipher)
+                       cipher=app.state.cipher, settings=hook_settings)
     assert receiver.events() == [(no, "dispatch")] and delivery_states(db, no) == ["delivered"]
 
 

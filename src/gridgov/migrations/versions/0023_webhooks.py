@@ -3,7 +3,7 @@
 See models/webhooks.py (issue 17).
 
 Revision ID: 0023_webhooks
-Revises: 0021_store
+Revises: 0023_messages
 Create Date: 2026-12-07 01:50:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0023_webhooks'
-down_revision = '0022_clients'
+down_revision = '0023_messages'
 branch_labels = None
 depends_on = None
 
