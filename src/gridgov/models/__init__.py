@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
     Address,
     House,
@@ -92,6 +93,7 @@ __all__ = [
     "MicroGrid",
     "MonthlyReport",
     "Notification",
+    "Open311Request",
     "Post",
     "RectificationNotice",
     "Role",
