@@ -24,18 +24,18 @@ _COLUMNS = (Case.id, Case.case_no, Case.state, Case.type_code, Case.description,
 _CLOSED = tuple(str(s) for s in CLOSED_STATES)
 
 
-def _public(stmt):
-    """Cases public through Open311, read as the system (see the module's docstring)."""
-    return scoped(stmt.where(Case.source.in_(sorted(PUBLIC_SOURCES))), SYSTEM, Case)
+_PUBLIC = Case.source.in_(sorted(PUBLIC_SOURCES))
+"""Cases public through Open311, read as the system (see the module's docstring)."""
 
 
-def _select():
-    return select(*_COLUMNS).outerjoin(_MERGED, _MERGED.id == Case.merged_into_id)
+def _requests():
+    return scoped(select(*_COLUMNS).outerjoin(_MERGED, _MERGED.id == Case.merged_into_id).where(_PUBLIC),
+                  SYSTEM, Case)
 
 
 def find_requests(session: Session, q: RequestQuery) -> list:
     """One page of the public cases ``q`` asks for, oldest first (the spec's "first 1000 requests")."""
-    stmt = _public(_select())
+    stmt = _requests()
     if q.ids is not None:
         stmt = stmt.where(Case.case_no.in_(q.ids))
     else:
@@ -54,7 +54,7 @@ def find_requests(session: Session, q: RequestQuery) -> list:
 
 
 def find_request(session: Session, case_no: str):
-    return session.execute(_public(_select()).where(Case.case_no == case_no)).first()
+    return session.execute(_requests().where(Case.case_no == case_no)).first()
 
 
 def _pairs(session: Session, stmt) -> dict:
@@ -91,8 +91,8 @@ def public_cases(session: Session, rows: list, names: dict[str, str]) -> list[Pu
 def public_entries(session: Session, start: datetime, end: datetime, *, limit: int) -> list[PublicEntry]:
     """The entries of the public cases' files written between ``start`` and ``end``, oldest first: only
     what :func:`.open311.update_fields` needs (no actor)."""
-    stmt = _public(select(Case.case_no, CaseLogEntry.seq, CaseLogEntry.action, CaseLogEntry.note, CaseLogEntry.at,
-                          CaseLogEntry.to_state).join(Case, Case.id == CaseLogEntry.case_id))
+    stmt = scoped(select(Case.case_no, CaseLogEntry.seq, CaseLogEntry.action, CaseLogEntry.note, CaseLogEntry.at,
+                         CaseLogEntry.to_state).join(Case, Case.id == CaseLogEntry.case_id).where(_PUBLIC), SYSTEM, Case)
     stmt = stmt.where(CaseLogEntry.at >= start, CaseLogEntry.at <= end)
     stmt = stmt.order_by(CaseLogEntry.at, CaseLogEntry.id).limit(limit)
     return [PublicEntry(r.case_no, r.seq, r.action, r.note or "", r.at, r.to_state) for r in session.execute(stmt)]
