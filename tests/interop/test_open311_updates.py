@@ -71,8 +71,8 @@ def test_a_refusal_and_a_duplicate(client_as, anonymous, places):
     worker, town = client_as("worker"), client_as("town_dispatcher")
     start = datetime.now(UTC) - timedelta(seconds=5)
     refused, other, first, dup = (resident_case(town, places.grid, title=f"垃圾堆放{i}") for i in range(4))
-    assert worker.post(f"/api/v1/cases/{refused}/actions/reject", json={"reason": "不属于网格管辖范围"}).status_code == 200
-    assert worker.post(f"/api/v1/cases/{other}/actions/reject", json={"reason": "现场未发现"}).status_code == 200
+    for no, reason in ((refused, "不属于网格管辖范围"), (other, "现场未发现")):
+        assert worker.post(f"/api/v1/cases/{no}/actions/reject", json={"reason": reason}).status_code == 200
     for no in (first, dup):
         assert worker.post(f"/api/v1/cases/{no}/actions/verify", json={}).status_code == 200
         assert worker.post(f"/api/v1/cases/{no}/actions/escalate", json={}).status_code == 200

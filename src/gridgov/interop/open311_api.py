@@ -127,9 +127,11 @@ def _doc(fmt: str, model: Any, errors: tuple[int, ...], summary: str) -> dict[st
         xml = {"content": {"text/xml": {"schema": {"type": "string"}}}}
         ok = {**xml, "description": "成功（XML）"}
         bad = {code: {**xml, "description": f"{code}：规范的错误列表（<errors><error>）"} for code in errors}
-    other = {"description": "其他 4xx：请求在进入本接口之前被拒（含控制字符的文本 422、请求体过大 413 等），为本系统的 {detail} 格式",
+    other = {"description": "其他 4xx：请求在进入本接口之前被拒（含控制字符的文本 422、请求体过大 413 等），"
+                            "为本系统的 {detail} 格式",
              "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ErrorBody.__name__}"}}}}
-    return {"responses": {200: ok, **bad, "4XX": other}, "response_class": JSONResponse if fmt == "json" else XMLResponse,
+    return {"responses": {200: ok, **bad, "4XX": other},
+            "response_class": JSONResponse if fmt == "json" else XMLResponse,
             "summary": f"{summary}（{fmt.upper()}，Open311）", "description": SPEC_NOTE, "dependencies": PUBLIC,
             "methods": ["GET"]}
 

@@ -78,7 +78,8 @@ def public_cases(session: Session, rows: list, names: dict[str, str]) -> list[Pu
                                    .where(Open311Request.case_id.in_(ids)), SYSTEM, Open311Request))
     found = []
     for r in rows:
-        agency = dept_names.get(r.lead_department_code) or f"{area_names.get(r.handling_area_code, '')}网格化服务管理机构"
+        agency = (dept_names.get(r.lead_department_code)
+                  or f"{area_names.get(r.handling_area_code, '')}网格化服务管理机构")
         found.append(PublicCase(
             case_no=r.case_no, state=r.state, type_code=r.type_code, type_name=names.get(r.type_code),
             description=r.description, title=r.title, agency=agency, requested=r.created_at,
@@ -92,7 +93,8 @@ def public_entries(session: Session, start: datetime, end: datetime, *, limit: i
     """The entries of the public cases' files written between ``start`` and ``end``, oldest first: only
     what :func:`.open311.update_fields` needs (no actor)."""
     stmt = scoped(select(Case.case_no, CaseLogEntry.seq, CaseLogEntry.action, CaseLogEntry.note, CaseLogEntry.at,
-                         CaseLogEntry.to_state).join(Case, Case.id == CaseLogEntry.case_id).where(_PUBLIC), SYSTEM, Case)
+                         CaseLogEntry.to_state).join(Case, Case.id == CaseLogEntry.case_id).where(_PUBLIC),
+                  SYSTEM, Case)
     stmt = stmt.where(CaseLogEntry.at >= start, CaseLogEntry.at <= end)
     stmt = stmt.order_by(CaseLogEntry.at, CaseLogEntry.id).limit(limit)
     return [PublicEntry(r.case_no, r.seq, r.action, r.note or "", r.at, r.to_state) for r in session.execute(stmt)]
