@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.interop import ApiClient
 from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
     Address,
@@ -53,6 +54,7 @@ from gridgov.models.territory import (
 )
 
 __all__ = [
+    "ApiClient",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",

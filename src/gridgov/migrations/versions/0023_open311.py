@@ -1,14 +1,14 @@
 """open311: what an Open311 client sent with a request that a case has no column for (open311_requests)
 
 Revision ID: 0023_open311
-Revises: 0021_store
+Revises: 0022_clients
 Create Date: 2026-12-07 02:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_open311'
-down_revision = '0021_store'
+down_revision = '0022_clients'
 branch_labels = None
 depends_on = None
 
