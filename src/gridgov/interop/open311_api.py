@@ -224,14 +224,20 @@ def _post(fmt: str):
                   "address_string": address_string, "address_id": address_id, "description": description,
                   "media_url": media_url, "phone": phone, "first_name": first_name, "last_name": last_name,
                   "email": email, "device_id": device_id, "account_id": account_id, "jurisdiction_id": jurisdiction_id}
-        state = request.app.state
+        state, now, ip = request.app.state, utc_now(), client_ip(request)
+        call = f"POST {request.url.path}"
         try:
-            body = service.submit_request(session, params, now=utc_now(), profile=state.profile, cipher=state.cipher,
-                                          media_root=state.settings.media_path, case_types=state.case_types,
-                                          ip=client_ip(request))
+            me = service.client_of(session, params, profile=state.profile, now=now)
+        except Open311Error as exc:
+            return _error(fmt, exc)
+        try:
+            body = service.submit_request(session, me, params, now=now, profile=state.profile, cipher=state.cipher,
+                                          media_root=state.settings.media_path, case_types=state.case_types)
         except Open311Error as exc:
             session.rollback()  # nothing of a refused request is kept (a case number taken, a row added)
+            service.record_call(session, me, call=call, result=str(exc.code), now=now, ip=ip)
             return _error(fmt, exc)
+        service.record_call(session, me, call=call, result=body[0]["service_request_id"], now=now, ip=ip)
         return _answer(fmt, "requests", body)
     return post_request
 

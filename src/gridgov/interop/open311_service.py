@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from gridgov.audit import service as audit
-from gridgov.audit.rules import register_labels
 from gridgov.authz.permissions import Permission
+from gridgov.authz.principal import Principal
 from gridgov.cases import service as cases
 from gridgov.cases.schemas import CaseCreate
 from gridgov.errors import DomainError
@@ -22,8 +22,6 @@ from gridgov.interop import clients
 from gridgov.interop import open311 as spec
 from gridgov.interop import open311_repository as repo
 from gridgov.interop.open311 import Open311Error
-
-register_labels({"open311_request": "Open311 提交诉求"})
 
 SERVICE_NOTICE = "已收到，网格员将到现场核实后办理；可凭事件编号查询进度"
 """What a client is told after posting: who acts next (the grid's workers verify a resident's report)."""
@@ -116,20 +114,34 @@ def _title(description: str, service_name: str) -> str:
     return (first[:40] if len(first) >= 2 else "") or service_name
 
 
-def submit_request(session: Session, params: Mapping[str, str | None], *, now: datetime, profile, cipher,
-                   media_root: Path, case_types, ip: str = "") -> list[dict[str, Any]]:
-    """A client's POST: the key first (400 missing, 403 unknown, revoked or not an Open311 client's),
-    then the service (400 missing, 404 unknown), the place (``lat``/``long`` in WGS84, or an
-    ``address_string`` that is a standard address of the client's area), and the case is registered as
-    a resident's report (``source`` resident: the client speaks for a resident), in the client's area.
-    ``phone`` and ``first_name``/``last_name`` become the reporter's (encrypted, masked); ``email``,
-    ``device_id`` and ``account_id`` are accepted and not kept. Nothing is written on an error."""
+def client_of(session: Session, params: Mapping[str, str | None], *, profile, now: datetime) -> Principal:
+    """The Open311 client whose ``api_key`` the POST carries: 400 without one, 403 for a key that is
+    unknown, malformed, revoked, or not an Open311 client's (it lacks ``open311.submit``)."""
     key = _text(params, "api_key")
     if not key:
         raise spec.missing("api_key")
     principal = clients.principal_for_key(session, key, profile=profile, now=now)
     if principal is None or not principal.can(Permission.OPEN311_SUBMIT):
         raise Open311Error(403, "api_key 无效或已停用（invalid api_key）")
+    return principal
+
+
+def record_call(session: Session, principal: Principal, *, call: str, result: str, now: datetime, ip: str) -> None:
+    """The client's call in the audit log, as every call of a client is (``api_client_call``, see
+    :mod:`gridgov.interop.clients`), with what came of it (the case number, or the error's code)."""
+    audit.record(session, actor=principal, action="api_client_call", now=now, object_type="api_client",
+                 object_id=principal.client_id or "", area_code=principal.scope_code,
+                 detail=f"{call} → {result}"[:200], ip=ip)
+
+
+def submit_request(session: Session, principal: Principal, params: Mapping[str, str | None], *, now: datetime,
+                   profile, cipher, media_root: Path, case_types) -> list[dict[str, Any]]:
+    """A client's POST (the client from :func:`client_of`): the service (400 missing, 404 unknown), the
+    place (``lat``/``long`` in WGS84, or an ``address_string`` that is a standard address of the client's
+    area), and the case is registered as a resident's report (``source`` resident: the client speaks for
+    a resident), in the client's area. ``phone`` and ``first_name``/``last_name`` become the reporter's
+    (encrypted, masked); ``email``, ``device_id`` and ``account_id`` are accepted and not kept. The
+    caller rolls back on an error, so nothing of a refused request is written."""
     code = _text(params, "service_code")
     if not code:
         raise spec.missing("service_code")
@@ -163,6 +175,4 @@ def submit_request(session: Session, params: Mapping[str, str | None], *, now: d
         raise Open311Error(exc.status if exc.status in (403, 404) else 400, exc.message) from exc
     repo.save_request(session, case_id=new.case.id, client_id=principal.client_id, media_url=texts["media_url"],
                       now=now)
-    audit.record(session, actor=principal, action="open311_request", now=now, object_type="case",
-                 object_id=new.case.case_no, area_code=new.case.handling_area_code, ip=ip)
     return [{"service_request_id": new.case.case_no, "service_notice": SERVICE_NOTICE, "account_id": None}]
