@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gridgov.kit.types import UTCDateTime
 from gridgov.models.base import Base
+from gridgov.models.cases import Case, CaseLogEntry
 
 
 class Open311Request(Base):
@@ -23,3 +24,10 @@ class Open311Request(Base):
     """The API client (``api_clients.id``) whose key posted it."""
     media_url: Mapped[str] = mapped_column(String(500), default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# Open311's GETs are public, without a login: their queries must not scan every case or every entry.
+Index("ix_cases_source_created_at", Case.source, Case.created_at)
+"""GET requests: the public cases (by source) of a window of ``requested_datetime``, oldest first."""
+Index("ix_case_log_at", CaseLogEntry.at)
+"""GET servicerequestupdates: the entries of a window, oldest first (at most 1,000 a call)."""

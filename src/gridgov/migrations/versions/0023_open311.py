@@ -1,4 +1,5 @@
-"""open311: what an Open311 client sent with a request that a case has no column for (open311_requests)
+"""open311: what an Open311 client sent with a request that a case has no column for (open311_requests);
+indexes for Open311's public GETs (cases by source and date, the file's entries by date)
 
 Revision ID: 0023_open311
 Revises: 0022_clients
@@ -25,8 +26,13 @@ def upgrade() -> None:
     sa.UniqueConstraint('case_id', name=op.f('uq_open311_requests_case_id')),
     )
     op.create_index(op.f('ix_open311_requests_client_id'), 'open311_requests', ['client_id'], unique=False)
+    # Open311's public GETs: requests by source and date, updates by date (no scan of every case or entry)
+    op.create_index('ix_cases_source_created_at', 'cases', ['source', 'created_at'], unique=False)
+    op.create_index('ix_case_log_at', 'case_log', ['at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_case_log_at', table_name='case_log')
+    op.drop_index('ix_cases_source_created_at', table_name='cases')
     op.drop_index(op.f('ix_open311_requests_client_id'), table_name='open311_requests')
     op.drop_table('open311_requests')
