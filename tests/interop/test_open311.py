@@ -74,7 +74,8 @@ def test_discovery_and_services_in_json_and_xml(anonymous, app):
     assert first["metadata"] is False and first["type"] == "realtime" and first["service_name"] == "暴露垃圾"
     assert first["group"] == types.get("01").name
     r = anonymous.get(f"{V2}/services.xml")
-    assert r.text.startswith("<?xml version='1.0' encoding='UTF-8'?>") or r.text.startswith('<?xml version="1.0"')
+    assert r.text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert r.headers["content-type"] == "text/xml; charset=utf-8"
     as_xml = xml_items(r.text, "services", "service")
     assert [set(s) for s in as_xml] == [SERVICE_FIELDS] * len(services)
     assert as_xml[services.index(first)]["metadata"] == "false"

@@ -364,8 +364,12 @@ def to_xml_element(name: str, fields: Mapping[str, Any]) -> bytes:
     return _serialise(root)
 
 
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+"""The spec's XML declaration, as its examples write it (a constant: no data in it)."""
+
+
 def _serialise(root: ET.Element) -> bytes:
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return DECLARATION + ET.tostring(root, encoding="unicode").encode("utf-8")
 
 
 def errors(code: int, description: str) -> list[dict[str, Any]]:
