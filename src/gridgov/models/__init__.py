@@ -27,6 +27,7 @@ from gridgov.models.catalogue import (
     RectificationNotice,
 )
 from gridgov.models.interop import ApiClient
+from gridgov.models.messages import OutboundMessage
 from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
     Address,
@@ -63,6 +64,7 @@ __all__ = [
     "House",
     "ImportRun",
     "Move",
+    "OutboundMessage",
     "Person",
     "PersonAccess",
     "PersonTag",
