@@ -95,9 +95,10 @@ def test_requests_show_public_cases_with_the_spec_fields_and_nothing_personal(cl
     no = resident_case(town, places.grid)
     patrol = worker.post("/api/v1/cases", json={"title": "井盖缺失", "type": "0102", "source": "patrol",
                                                 "grid_code": places.grid, "address": "解放路"}).json()["case_no"]
-    listed = anonymous.get(f"{V2}/requests.json").json()
-    assert no in [r["service_request_id"] for r in listed]
-    assert patrol not in [r["service_request_id"] for r in listed]  # a worker's find is not public
+    hotline = resident_case(town, places.grid, source="hotline")
+    listed = [r["service_request_id"] for r in anonymous.get(f"{V2}/requests.json").json()]
+    assert no in listed
+    assert patrol not in listed and hotline not in listed  # a worker's find, a hotline ticket: not public
     one = anonymous.get(f"{V2}/requests/{no}.json").json()
     assert len(one) == 1 and set(one[0]) == REQUEST_FIELDS
     req = one[0]
@@ -118,7 +119,7 @@ def test_requests_show_public_cases_with_the_spec_fields_and_nothing_personal(cl
     assert as_xml[0]["service_request_id"] == no and as_xml[0]["status"] == "open"
     assert as_xml[0]["requested_datetime"] == req["requested_datetime"]
     for fmt in ("json", "xml"):
-        for missing in (patrol, "321100000000-20990101-00001"):
+        for missing in (patrol, hotline, "321100000000-20990101-00001"):
             r = anonymous.get(f"{V2}/requests/{missing}.{fmt}")
             assert r.status_code == 404 and errors_of(r, fmt)[0]["code"] == 404
 
