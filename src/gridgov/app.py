@@ -52,6 +52,7 @@ from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
 from gridgov.interop.clients import principal_for_key
+from gridgov.interop.open311_api import router as open311_api
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify import outbound
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
                    audit_api, catalogue_api, registry_api, analysis_api, public_map_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    # Open311 GeoReport v2 keeps its specification's paths and answers (errors as its list, not ours).
+    app.include_router(open311_api)
     # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,

@@ -11,9 +11,12 @@ def test_every_route_declares_exactly_one_permission(app):
     assert not missing, f"这些路由没有声明权限：{missing}"
 
 
-PUBLIC_WRITES = {"/login", "/login/2fa", "/logout", "/api/v1/auth/token", "/complaint-status"}
+PUBLIC_WRITES = {"/login", "/login/2fa", "/logout", "/api/v1/auth/token", "/complaint-status",
+                 "/open311/v2/requests.json", "/open311/v2/requests.xml"}
 """Writes anyone may make: logging in (password, then the two-factor code) and out; a complainant
-asking for the result of a complaint (a POST only to keep the phone out of URLs: it writes nothing).
+asking for the result of a complaint (a POST only to keep the phone out of URLs: it writes nothing);
+Open311's POST Service Request, which the specification authenticates by its own ``api_key`` parameter
+(the route checks the key of an Open311 client itself, tests/interop/test_open311_post.py).
 
 Anything else public that writes must be listed here."""
 

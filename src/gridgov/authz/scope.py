@@ -54,6 +54,7 @@ from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.analysis_store import FactCell
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
+from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.territory import GridVersion
 
@@ -393,3 +394,9 @@ def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if dept is not None:
         return and_(FactCell.dim == "department", FactCell.key == dept) if dept else _nothing()
     return within(p, FactCell.area)
+
+
+@rule(Open311Request)
+def _open311_requests(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """What an Open311 client sent with a request is seen by whoever sees its case."""
+    return exists().where(Case.id == Open311Request.case_id, _cases(p, False))

@@ -58,7 +58,7 @@ from gridgov.models import (
     CaseLogEntry,
     CasePhoto,
 )
-from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES, Role
 from gridgov.models.registry import Address
 from gridgov.models.territory import GridStatus
 from gridgov.notify import notice_params
@@ -66,6 +66,9 @@ from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事件 {} 不存在"
+CLIENTS_REGISTERING = frozenset({Role.OPEN311_CLIENT})
+"""API clients that register cases themselves, for the residents who reported through them (issue 17):
+an Open311 client (interop/open311_service.py); never with a worker's sources."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,7 +375,7 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
 def _may_register(principal: Principal, data: CaseCreate) -> bool:
     """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
     (who may register, and which sources are whose)."""
-    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
+    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES | CLIENTS_REGISTERING:
         raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
     from_instruction = data.source == "instruction" and data.instruction_id is not None

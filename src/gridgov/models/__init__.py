@@ -28,6 +28,7 @@ from gridgov.models.catalogue import (
 )
 from gridgov.models.interop import ApiClient
 from gridgov.models.messages import OutboundMessage
+from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
     Address,
     House,
@@ -96,6 +97,7 @@ __all__ = [
     "MicroGrid",
     "MonthlyReport",
     "Notification",
+    "Open311Request",
     "Post",
     "RectificationNotice",
     "Role",
