@@ -1,14 +1,14 @@
 """open311: what an Open311 client sent with a request that a case has no column for (open311_requests);
 indexes for Open311's public GETs (cases by source and date, the file's entries by date)
 
-Revision ID: 0023_open311
+Revision ID: 0024_open311
 Revises: 0023_messages
 Create Date: 2026-12-07 02:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0023_open311'
+revision = '0024_open311'
 down_revision = '0023_messages'
 branch_labels = None
 depends_on = None
