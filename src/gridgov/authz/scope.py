@@ -55,6 +55,7 @@ from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.analysis_store import FactCell
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
+from gridgov.models.resident import ResidentReport
 from gridgov.models.territory import GridVersion
 
 SYSTEM = Principal.for_system()
@@ -391,3 +392,15 @@ def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if dept is not None:
         return and_(FactCell.dim == "department", FactCell.key == dept) if dept else _nothing()
     return within(p, FactCell.area)
+
+
+@rule(ResidentReport)
+def _resident_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A resident's report (issue 17) lies in its case's grid: staff see those of their
+    jurisdiction; a department those of the cases dispatched to it."""
+    dept = department_of(p)
+    if dept is not None:
+        if not dept:
+            return _nothing()
+        return exists().where(CaseDepartment.case_id == ResidentReport.case_id, CaseDepartment.department_code == dept)
+    return within(p, ResidentReport.grid_code)

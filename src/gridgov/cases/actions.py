@@ -198,6 +198,10 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         case.evaluation = data["evaluation"]
         case.closed_at = now
         logged["evaluation"] = data["evaluation"]
+    elif action is CaseAction.EVALUATE:  # the reporter's own word on a closed case; the closure stands
+        logged["previous_evaluation"] = case.evaluation
+        case.evaluation = data["evaluation"]
+        logged["evaluation"] = data["evaluation"]
     elif action is CaseAction.REOPEN:
         logged["previous_evaluation"] = case.evaluation
         case.closed_at = None

@@ -39,6 +39,7 @@ from gridgov.models.registry import (
     Unit,
     Visit,
 )
+from gridgov.models.resident import ResidentCode, ResidentReport
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
 from gridgov.models.territory import (
@@ -94,6 +95,8 @@ __all__ = [
     "Notification",
     "Post",
     "RectificationNotice",
+    "ResidentCode",
+    "ResidentReport",
     "Role",
     "StaffExclusion",
     "StaffMember",
