@@ -53,11 +53,15 @@ from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
+from gridgov.notify import outbound
 from gridgov.notify.api import router as notifications_api
+from gridgov.notify.outbox_web import router as outbox_page
 from gridgov.notify.web import router as notification_pages
 from gridgov.openapi import ERROR_RESPONSES
 from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.public.api import router as public_api
+from gridgov.public.map_api import router as public_map_api
+from gridgov.public.map_web import router as public_map_page
 from gridgov.public.report_api import router as resident_api
 from gridgov.public.report_web import router as resident_pages
 from gridgov.public.web import router as public_pages
@@ -107,7 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if run_jobs and settings.sweep_interval_seconds > 0:
             task = asyncio.create_task(
                 jobs.run_forever(app.state.sessionmaker, profile, settings.sweep_interval_seconds,
-                                 cipher=app.state.cipher)
+                                 cipher=app.state.cipher, settings=settings)
             )
         try:
             yield
@@ -132,21 +136,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher.from_settings(settings)
+    outbound.configure_site(settings.public_url)  # links in messages to residents start with it
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
 
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to
     # match a request: one level less is one walk less), in order of traffic, cases first (workers
     # and the hotline post all day); no two routers share a path, so the order changes nothing else.
     for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
-                   territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api, resident_api,
-                   audit_api, catalogue_api, registry_api, analysis_api):
+                   territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
+                   audit_api, catalogue_api, registry_api, analysis_api, public_map_api, resident_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
                    public_pages, resident_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
-                   help_pages):
+                   help_pages, outbox_page, public_map_page):
         app.include_router(router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)

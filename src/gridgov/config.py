@@ -75,6 +75,19 @@ class Settings(BaseSettings):
     # category within this distance, registered within these days. A local convenience, not policy.
     duplicate_radius_m: int = Field(100, ge=10, le=1000)
     duplicate_days: int = Field(7, ge=1, le=90)
+    # Messages to residents (issue 17, gridgov.notify.outbound).
+    sms_channel: str = Field("", pattern=r"^([a-z][a-z0-9_]{0,15})?$")
+    """GRIDGOV_SMS_CHANNEL: the registered channel that sends SMS (see gridgov.notify.outbound). Empty:
+    the development sink ``dev`` in demo mode, none otherwise (messages are stored and marked 未发送)."""
+    sms_max_attempts: int = Field(5, ge=1, le=20)
+    """GRIDGOV_SMS_MAX_ATTEMPTS: attempts before a message the channel keeps refusing is marked failed."""
+    # The optional public map of resident reports (issue 17, gridgov.public.map_service): off unless
+    # the deployment turns it on, after its own privacy review; no regulation asks for it.
+    public_map: bool = False
+    public_map_cell_m: int = Field(500, ge=200, le=5000)
+    """GRIDGOV_PUBLIC_MAP_CELL_M: points are snapped to the centre of a square cell this wide (metres)."""
+    public_map_closed_days: int = Field(30, ge=1, le=365)
+    """GRIDGOV_PUBLIC_MAP_CLOSED_DAYS: closed reports stay on the map this many days after closing."""
 
     @property
     def media_path(self) -> Path:

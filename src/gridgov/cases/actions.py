@@ -28,6 +28,7 @@ from gridgov.cases import repository as repo
 from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
 from gridgov.cases.payload import validate_payload
+from gridgov.cases.resident_messages import tell_resident
 from gridgov.cases.schemas import CaseRead
 from gridgov.cases.service import (
     access_case,
@@ -251,6 +252,7 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                                   link=f"/cases/{case.case_no}",
                                   message=f"紧急事件 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
     _tell_reporter(session, principal, case, action, entry.seq, now, lead if action in _DISPATCHES else None)
+    tell_resident(session, case, action, seq=entry.seq, reason=note, now=now, profile=profile)
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 

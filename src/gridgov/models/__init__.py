@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.messages import OutboundMessage
 from gridgov.models.registry import (
     Address,
     House,
@@ -61,6 +62,7 @@ __all__ = [
     "House",
     "ImportRun",
     "Move",
+    "OutboundMessage",
     "Person",
     "PersonAccess",
     "PersonTag",

@@ -3,14 +3,14 @@
 See models/resident.py (issue 17).
 
 Revision ID: 0023_resident
-Revises: 0021_store
+Revises: 0023_messages
 Create Date: 2026-12-07 02:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_resident'
-down_revision = '0021_store'
+down_revision = '0023_messages'
 branch_labels = None
 depends_on = None
 
