@@ -12,7 +12,7 @@ from gridgov.cases import service
 from gridgov.models import Case, CaseLogEntry, User
 from gridgov.models.resident import ResidentReport
 
-from .resident import challenge, gcj02, inside, report
+from .resident import challenge, gcj02, inside, last_sms, report, sms_code
 
 CITY = "321100000000"
 PHONE = "13912345678"
@@ -26,7 +26,7 @@ def places(db):
 @pytest.mark.req("D6")
 def test_a_resident_reports_tracks_evaluates_unsatisfied_and_the_case_reopens(anonymous, client_as, app, db, places):
     point = inside(db, places.grid)
-    r = report(anonymous, app, gcj02(*point), crs="gcj02", phone=PHONE)
+    r = report(anonymous, app, gcj02(*point), db=db, crs="gcj02", phone=PHONE)
     assert r.status_code == 201, r.text
     got = r.json()
     no, code = got["case_no"], got["tracking_code"]
@@ -40,6 +40,10 @@ def test_a_resident_reports_tracks_evaluates_unsatisfied_and_the_case_reopens(an
     first = db.scalar(select(CaseLogEntry).where(CaseLogEntry.case_id == case.id))
     assert (first.actor_id, first.role, first.action) == (None, "public", "create")
     assert PHONE not in str(first.data) and PHONE not in first.note
+
+    received = last_sms(db, "report_received")
+    assert received.case_id == case.id and no in received.text and code in received.text
+    assert PHONE not in received.text and received.phone_mask != PHONE
 
     tracked = anonymous.get(f"/api/v1/public/cases/{no}", params={"code": code.lower()})
     assert tracked.status_code == 200, tracked.text
@@ -55,6 +59,7 @@ def test_a_resident_reports_tracks_evaluates_unsatisfied_and_the_case_reopens(an
         return a.json()
 
     act(worker, "verify")
+    assert last_sms(db, "accepted").case_id == case.id  # the messages part tells the resident (cases/resident_messages)
     act(worker, "escalate")
     act(town, "accept")
     act(town, "dispatch", lead_department=lead)
@@ -92,7 +97,7 @@ def test_a_resident_reports_tracks_evaluates_unsatisfied_and_the_case_reopens(an
 
 
 def test_a_wrong_code_answers_like_an_unknown_case(anonymous, app, db, places):
-    no = report(anonymous, app, inside(db, places.grid)).json()["case_no"]
+    no = report(anonymous, app, inside(db, places.grid), db=db).json()["case_no"]
     wrong = anonymous.get(f"/api/v1/public/cases/{no}", params={"code": "AAAA-BBBB-CCCC"})
     unknown = anonymous.get("/api/v1/public/cases/321102-20990101-00001", params={"code": "AAAA-BBBB-CCCC"})
     assert wrong.status_code == unknown.status_code == 404
@@ -104,17 +109,29 @@ def test_a_wrong_code_answers_like_an_unknown_case(anonymous, app, db, places):
 
 def test_a_pin_outside_every_grid_is_refused_in_chinese_and_writes_nothing(anonymous, app, db):
     before = db.scalar(select(Case.id).order_by(Case.id.desc()).limit(1))
-    r = report(anonymous, app, (100.0, 40.0))
+    r = report(anonymous, app, (100.0, 40.0), db=db)
     assert r.status_code == 422 and "不在本平台任何网格内" in r.json()["detail"]
     assert db.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) == before
 
 
 def test_a_wrong_challenge_answer_is_refused(anonymous, app, db, places):
+    code = sms_code(anonymous, db, PHONE)
     c = challenge(anonymous)
     c["challenge_answer"] = str(int(c["challenge_answer"]) + 1)
-    r = report(anonymous, app, inside(db, places.grid), **c)
+    r = report(anonymous, app, inside(db, places.grid), sms_code=code, **c)
     assert r.status_code == 422 and "验证题" in r.json()["detail"]
     c = challenge(anonymous)
-    assert report(anonymous, app, inside(db, places.grid), **c).status_code == 201
-    again = report(anonymous, app, inside(db, places.grid), **c)  # a challenge is taken once
-    assert again.status_code == 422
+    assert report(anonymous, app, inside(db, places.grid), sms_code=code, **c).status_code == 201
+    again = report(anonymous, app, inside(db, places.grid), sms_code=code, **c)  # a challenge is taken once
+    assert again.status_code == 422 and "验证题" in again.json()["detail"]
+
+
+def test_the_sms_code_is_required_where_a_channel_is_configured_and_taken_once(anonymous, app, db, places):
+    point = inside(db, places.grid)
+    missing = report(anonymous, app, point, sms_code="")
+    assert missing.status_code == 422 and "短信验证码" in missing.json()["detail"]
+    code = sms_code(anonymous, db, PHONE)
+    wrong = report(anonymous, app, point, sms_code=str((int(code) + 1) % 1_000_000).zfill(6))
+    assert wrong.status_code == 422
+    assert report(anonymous, app, point, sms_code=code).status_code == 201
+    assert report(anonymous, app, point, sms_code=code).status_code == 422  # used

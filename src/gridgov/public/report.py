@@ -36,6 +36,7 @@ from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.ids import normalise_phone
 from gridgov.kit.masking import mask_phone
 from gridgov.models.resident import ResidentCode, ResidentReport
+from gridgov.notify import outbound
 from gridgov.public import guard as guards
 from gridgov.public import report_repository as repo
 from gridgov.public.report_schemas import CodeRequest, ReportCreate
@@ -61,28 +62,16 @@ def check_mobile(value: str) -> str:
     return phone
 
 
-def _outbound():
-    """The outbound message channel (:mod:`gridgov.notify.outbound`), or None where it is not
-    installed yet."""
-    try:
-        from gridgov.notify import outbound
-    except ImportError:  # pragma: no cover - present once the messages branch is merged
-        return None
-    return outbound
-
-
 def sms_configured(settings) -> bool:
     """Whether an SMS channel is configured (the development sink counts in demo mode)."""
-    outbound = _outbound()
-    return outbound is not None and bool(outbound.configured(settings))
+    return outbound.configured(settings)
 
 
 def _send(session: Session, *, profile, cipher: FieldCipher, to: str, template: str, params: dict,
           now: datetime, case_id: int | None = None, dedupe_key: str | None = None) -> None:
-    outbound = _outbound()
-    if outbound is not None:
-        outbound.send(session, profile=profile, cipher=cipher, to=to, template=template, params=params, now=now,
-                      case_id=case_id, dedupe_key=dedupe_key)
+    """Stores the SMS in this transaction (sent after commit; kept as unsent where no channel is configured)."""
+    outbound.send(session, profile=profile, cipher=cipher, to=to, template=template, params=params, now=now,
+                  case_id=case_id, dedupe_key=dedupe_key)
 
 
 def tracking_code() -> str:
