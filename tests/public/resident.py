@@ -66,3 +66,13 @@ def report(client, app, point, *, db=None, phone="13912345678", crs="wgs84", **e
     body = {"type": a_type(app), "description": "小区门口路灯不亮已经一周", "lon": point[0], "lat": point[1],
             "crs": crs, "address": "解放路 8 号", "phone": phone, "sms_code": code, **challenge(client), **extra}
     return client.post("/api/v1/public/reports", json=body)
+
+
+def png(color=(200, 30, 30)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (40, 30), color).save(out, "PNG")
+    return out.getvalue()
