@@ -43,7 +43,8 @@ def _extent(session) -> list[float] | None:
 
 
 def _report_page(request: Request, session, *, form: dict | None = None, error: str | None = None,
-                 photos: list[str] | None = None, code_sent: bool = False, status: int = 200):
+                 photos: list[str] | None = None, code_sent: bool = False, status: int = 200,
+                 headers: dict | None = None):
     guard = guards.guard_of(request.app)
     challenge = guard.challenge(utc_now())
     settings = request.app.state.settings
@@ -53,7 +54,7 @@ def _report_page(request: Request, session, *, form: dict | None = None, error: 
         "form": form or {}, "error": error, "photos": photos or [], "groups": request.app.state.case_types.groups(),
         "challenge": challenge, "sms": report.sms_configured(settings), "code_sent": code_sent,
         "limits": guards.limits_text(), "config": config, "max_photos": MAX_PHOTOS,
-    }, status_code=status, headers=NO_STORE)
+    }, status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
 @router.get("/report")
@@ -94,7 +95,8 @@ def report_submit(
                                          guard=guard, ip=ip, now=now)
     except DomainError as exc:
         session.rollback()
-        return _report_page(request, session, form=form, photos=photos, error=exc.message, status=exc.status)
+        return _report_page(request, session, form=form, photos=photos, error=exc.message, status=exc.status,
+                            headers=exc.headers)
     case = new.case
     return templates.TemplateResponse(request, "public/report_done.html", {
         "case_no": case.case_no, "code": code, "state_label": report.STATE_LABELS[case.state],
@@ -132,7 +134,8 @@ def _report_data(form: dict, photos: list[str], token: str, answer: str, sms_cod
 
 
 def _track_page(request: Request, *, form: dict | None = None, found=None, cases=None, access: str = "",
-                error: str | None = None, done=None, status: int = 200, code_sent: bool = False):
+                error: str | None = None, done=None, status: int = 200, code_sent: bool = False,
+                headers: dict | None = None):
     guard = guards.guard_of(request.app)
     sms = report.sms_configured(request.app.state.settings)
     return templates.TemplateResponse(request, "public/track.html", {
@@ -140,7 +143,7 @@ def _track_page(request: Request, *, form: dict | None = None, found=None, cases
         "error": error, "done": done, "sms": sms, "code_sent": code_sent, "labels": EVALUATION_LABELS,
         "challenge": guard.challenge(utc_now()) if sms else None, "limits": guards.limits_text(),
         "photo_code": quote(access, safe=""),
-    }, status_code=status, headers=NO_STORE)
+    }, status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
 @router.get("/track")
@@ -157,7 +160,7 @@ def track_lookup(request: Request, session: SessionDep, cipher: CipherDep, _: Pu
                                       ip=client_ip(request), now=utc_now())
         found = track.public_case(session, got, case, case_types=request.app.state.case_types)
     except DomainError as exc:
-        return _track_page(request, form=form, error=exc.message, status=exc.status)
+        return _track_page(request, form=form, error=exc.message, status=exc.status, headers=exc.headers)
     return _track_page(request, form={"case_no": case_no}, found=found, access=code)
 
 
@@ -179,7 +182,7 @@ def track_phone(request: Request, session: SessionDep, profile: ProfileDep, ciph
                                  guard=guard, ip=ip, now=now, case_types=state.case_types)
     except DomainError as exc:
         session.rollback()
-        return _track_page(request, form=form, error=exc.message, status=exc.status)
+        return _track_page(request, form=form, error=exc.message, status=exc.status, headers=exc.headers)
     return _track_page(request, cases=got.cases, access=got.access)
 
 
@@ -198,5 +201,6 @@ def track_evaluate(request: Request, case_no: str, session: SessionDep, profile:
         found = track.public_case(session, got, case, case_types=state.case_types)
     except DomainError as exc:
         session.rollback()
-        return _track_page(request, form={"case_no": case_no[:40]}, error=exc.message, status=exc.status)
+        return _track_page(request, form={"case_no": case_no[:40]}, error=exc.message, status=exc.status,
+                           headers=exc.headers)
     return _track_page(request, form={"case_no": case_no[:40]}, found=found, access=code, done=done)
