@@ -39,7 +39,6 @@ router = APIRouter(tags=["resident"])
 Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
 NO_STORE = "no-store"
 LIMITS = "；".join(guards.limits_text())
-TOO_MANY = {429: {"description": "超过频率限制（中文说明，带 Retry-After 头）"}}
 CodeQuery = Annotated[str, Query(min_length=1, max_length=200, title="查询码（或手机号查询得到的查询凭证）")]
 CaseNo = Annotated[str, Path(max_length=40, title="事件编号")]
 
@@ -55,7 +54,7 @@ def case_types(request: Request, _: Public) -> list[PublicCaseType]:
 
 
 @router.get("/public/challenge", response_model=ChallengeRead, summary="获取验证题（无需登录）",
-            description=f"频率限制：{LIMITS}", responses=TOO_MANY)
+            description=f"频率限制：{LIMITS}")
 def challenge(request: Request, _: Public) -> ChallengeRead:
     now = utc_now()
     guard = _guard(request)
@@ -65,7 +64,7 @@ def challenge(request: Request, _: Public) -> ChallengeRead:
 
 
 @router.post("/public/report-photos", status_code=201, summary="上传上报照片（无需登录，≤10 MB，去除位置信息）",
-             description=f"频率限制：{LIMITS}", responses=TOO_MANY)
+             description=f"频率限制：{LIMITS}")
 def upload_report_photo(request: Request, _: Public, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     _guard(request).hit("photo_ip", client_ip(request), utc_now())
     stored = upload_photo(request.app.state.settings.media_path, file.file.read(MAX_BYTES + 1))
@@ -73,7 +72,7 @@ def upload_report_photo(request: Request, _: Public, file: Annotated[UploadFile,
 
 
 @router.post("/public/sms-codes", status_code=201, response_model=CodeSent, summary="获取短信验证码（无需登录）",
-             description=f"平台配置了短信通道时可用。频率限制：{LIMITS}；同一手机号每 60 秒 1 次", responses=TOO_MANY)
+             description=f"平台配置了短信通道时可用。频率限制：{LIMITS}；同一手机号每 60 秒 1 次")
 def request_code(data: CodeRequest, request: Request, session: SessionDep, profile: ProfileDep, cipher: CipherDep,
                  _: Public) -> CodeSent:
     report.request_code(session, data, profile=profile, settings=request.app.state.settings, cipher=cipher,
@@ -84,8 +83,7 @@ def request_code(data: CodeRequest, request: Request, session: SessionDep, profi
 
 @router.post("/public/reports", status_code=201, response_model=ReportReceipt, summary="居民上报事件（无需登录）",
              description="先 GET /api/v1/public/challenge 取验证题；配置了短信通道时还须短信验证码。"
-                         f"频率限制：{LIMITS}",
-             responses=TOO_MANY)
+                         f"频率限制：{LIMITS}")
 def submit_report(data: ReportCreate, request: Request, session: SessionDep, profile: ProfileDep,
                   cipher: CipherDep, _: Public) -> ReportReceipt:
     state = request.app.state
@@ -99,7 +97,7 @@ def submit_report(data: ReportCreate, request: Request, session: SessionDep, pro
 
 
 @router.get("/public/cases/{case_no}", response_model=PublicCase, summary="查询上报事件的办理进展（无需登录）",
-            description=f"查询码错误与事件不存在同样答 404。频率限制：{LIMITS}", responses=TOO_MANY)
+            description=f"查询码错误与事件不存在同样答 404。频率限制：{LIMITS}")
 def get_case(case_no: CaseNo, code: CodeQuery, request: Request, response: Response, session: SessionDep,
              cipher: CipherDep, _: Public) -> PublicCase:
     response.headers["Cache-Control"] = NO_STORE
@@ -123,8 +121,7 @@ def get_photo(case_no: CaseNo, sha256: Annotated[str, Path(max_length=64)], code
 
 @router.post("/public/cases/{case_no}/evaluation", response_model=EvaluationAnswer,
              summary="评价上报事件的办理结果（无需登录）",
-             description=f"满意/基本满意/不满意；不满意且在重新办理期限内时事件重新办理。频率限制：{LIMITS}",
-             responses=TOO_MANY)
+             description=f"满意/基本满意/不满意；不满意且在重新办理期限内时事件重新办理。频率限制：{LIMITS}")
 def evaluate(case_no: CaseNo, data: EvaluationCreate, request: Request, session: SessionDep, profile: ProfileDep,
              cipher: CipherDep, _: Public) -> EvaluationAnswer:
     return track.evaluate(session, case_no, data, profile=profile, cipher=cipher, guard=_guard(request),
@@ -132,7 +129,7 @@ def evaluate(case_no: CaseNo, data: EvaluationCreate, request: Request, session:
 
 
 @router.post("/public/lookup", response_model=PhoneCases, summary="凭手机号和短信验证码查询本人上报的事件（无需登录）",
-             description=f"先以用途 track 获取短信验证码。频率限制：{LIMITS}", responses=TOO_MANY)
+             description=f"先以用途 track 获取短信验证码。频率限制：{LIMITS}")
 def lookup(data: PhoneLookup, request: Request, session: SessionDep, cipher: CipherDep, _: Public) -> PhoneCases:
     return track.lookup_phone(session, data, cipher=cipher, guard=_guard(request), ip=client_ip(request),
                               now=utc_now(), case_types=request.app.state.case_types)
