@@ -59,7 +59,8 @@ def test_a_resident_reports_on_the_page_in_two_posts_and_tracks_it(anonymous, ap
     case = db.scalar(select(Case).where(Case.case_no == no))
     assert case.source == "resident" and db.scalar(select(CasePhoto.sha256).where(CasePhoto.case_id == case.id)) == kept
 
-    track = anonymous.get("/track", headers=HTML)
+    track = anonymous.get("/track", params={"case_no": no}, headers=HTML)  # the closure SMS's link
+    assert f'value="{no}"' in track.text
     wrong = anonymous.post("/track", data={"csrf_token": _hidden(track.text, "csrf_token"), "case_no": no,
                                            "code": "AAAA-BBBB-CCCC"}, headers=HTML)
     assert wrong.status_code == 404 and "没有找到该事件" in wrong.text

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.cases.service import upload_photo
@@ -147,8 +147,9 @@ def _track_page(request: Request, *, form: dict | None = None, found=None, cases
 
 
 @router.get("/track")
-def track_form(request: Request, _: Public):
-    return _track_page(request)
+def track_form(request: Request, _: Public, case_no: Annotated[str | None, Query(max_length=40)] = None):
+    """The tracking form; ``?case_no=`` (the link in the closure SMS) fills in the case number."""
+    return _track_page(request, form={"case_no": case_no or ""})
 
 
 @router.post("/track")
