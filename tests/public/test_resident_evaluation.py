@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
 from gridgov.models import Case, CaseLogEntry
+from gridgov.models.messages import OutboundMessage
 from gridgov.public import report_api
 
 from .resident import inside, png, report
@@ -67,6 +68,8 @@ def test_a_closed_case_takes_the_residents_word_once_and_unsatisfied_past_the_wi
     last = db.scalar(select(CaseLogEntry).where(CaseLogEntry.case_id == case.id).order_by(CaseLogEntry.seq.desc()))
     assert (last.action, last.role, last.actor_id, last.data["previous_evaluation"]) == (
         "evaluate", "public", None, "satisfied")
+    told = db.scalars(select(OutboundMessage.template).where(OutboundMessage.case_id == case.id)).all()
+    assert told.count("closed") == 1  # the agency's closure; the resident's own word tells it nothing
     again = anonymous.post(f"/api/v1/public/cases/{no}/evaluation", json={"code": code, "evaluation": "satisfied"})
     assert again.status_code == 409 and "重复" in again.json()["detail"]
     assert anonymous.get(f"/api/v1/public/cases/{no}", params={"code": code}).json()["may_evaluate"] is False
