@@ -46,11 +46,12 @@ from gridgov.catalogue.web import router as catalogue_manage_pages
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
-from gridgov.deps import SessionDep
+from gridgov.deps import SessionDep, client_ip
 from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
+from gridgov.interop.clients import principal_for_key
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify import outbound
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.cipher = FieldCipher.from_settings(settings)
     outbound.configure_site(settings.public_url)  # links in messages to residents start with it
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
+    app.state.client_principal_for = _client_principal_for  # and an API client's key (issue 17)
 
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to
     # match a request: one level less is one walk less), in order of traffic, cases first (workers
@@ -291,3 +293,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         if headers:
             response.headers.update(headers)
         return response
+
+
+def _client_principal_for(session, api_key: str, request, *, audit: bool):
+    """The door's reading of an API client's key (see :func:`gridgov.interop.clients.principal_for_key`):
+    the call is audited as "METHOD /path" when the request's session will be written."""
+    call = f"{request.method} {request.url.path}" if audit else None
+    return principal_for_key(session, api_key, profile=request.app.state.profile, now=utc_now(), call=call,
+                             ip=client_ip(request))

@@ -48,7 +48,7 @@ from gridgov.models import (
     SupervisionOrder,
     User,
 )
-from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES, HANDOVER_CLIENT_ROLES
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
@@ -193,6 +193,8 @@ def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
         if not dept:
             return _nothing()
         return exists().where(CaseDepartment.case_id == Case.id, CaseDepartment.department_code == dept)
+    if p.role in HANDOVER_CLIENT_ROLES:  # a hotline or an Open311 app follows the cases it handed over
+        return Case.created_by == p.user_id
     here = within(p, Case.grid_code)
     if p.system or not p.user_id:
         return here

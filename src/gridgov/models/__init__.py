@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.interop import ApiClient
 from gridgov.models.messages import OutboundMessage
 from gridgov.models.registry import (
     Address,
@@ -54,6 +55,7 @@ from gridgov.models.territory import (
 )
 
 __all__ = [
+    "ApiClient",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",
