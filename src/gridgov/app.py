@@ -138,6 +138,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher.from_settings(settings)
     outbound.configure_site(settings.public_url)  # links in messages to residents start with it
+    # Messages a request stores go out right after its commit (a real SMS channel only; the job retries).
+    outbound.deliver_after_commit([app.state.write_sessionmaker, app.state.sessionmaker], settings, app.state.cipher)
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
     app.state.client_principal_for = _client_principal_for  # and an API client's key (issue 17)
 

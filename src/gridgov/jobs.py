@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,8 +94,10 @@ def _analysis_warnings(session: Session, now: datetime, profile, cipher) -> str 
 def _deliver_messages(session: Session, now: datetime, profile, cipher, settings) -> str | None:
     from gridgov.notify import outbound
 
-    return outbound.deliver_pending(session, channel=outbound.channel_for(settings), cipher=cipher, now=now,
-                                    max_attempts=settings.sms_max_attempts).summary()
+    done = outbound.deliver_pending(session, channel=outbound.channel_for(settings), cipher=cipher, now=now,
+                                    max_attempts=settings.sms_max_attempts)
+    purged = outbound.purge_old(session, now=now, keep_days=settings.sms_keep_days)
+    return replace(done, purged=purged).summary()
 
 
 JOBS: tuple[Job, ...] = (
@@ -109,8 +111,8 @@ JOBS: tuple[Job, ...] = (
         with_cipher=True),
     Job("analysis_warnings", "预警：事件量突增、重复事件、部门超期、网格员投诉、走访逾期（JM§21）", _analysis_warnings,
         with_cipher=True),
-    Job("outbound", "发送短信（反映人告知、验证码），失败的按间隔重试", _deliver_messages, with_cipher=True,
-        with_settings=True),
+    Job("outbound", "发送短信（反映人告知、验证码），失败的按间隔重试，删除超过保存期的短信", _deliver_messages,
+        with_cipher=True, with_settings=True),
 )
 
 

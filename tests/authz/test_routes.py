@@ -54,11 +54,16 @@ DECLARED = {
     ("/api/v1/public/cases/{case_no}", "GET"): Permission.PUBLIC,
     ("/api/v1/public/cases/{case_no}/evaluation", "POST"): Permission.PUBLIC,
     ("/api/v1/public/lookup", "POST"): Permission.PUBLIC,
+    ("/dev/outbox", "GET"): Permission.PUBLIC,
+    ("/public/map", "GET"): Permission.PUBLIC,
+    ("/api/v1/public/map", "GET"): Permission.PUBLIC,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
 are managed under users.admin (which users, and which roles may be given, is the service's answer); the user
 guide (/help) is public: it holds nobody's data, and the public pages and the login page link to it; so are
-the public figures (/public/stats): city and county totals, small cells suppressed."""
+the public figures (/public/stats): city and county totals, small cells suppressed; the development outbox
+(/dev/outbox, demo mode only: it stands in for the residents' phones) and the optional public map of resident
+reports (/public/map, off unless the deployment turns it on: counts in rounded cells, nothing personal)."""
 
 
 def test_the_session_and_user_routes_declare_the_expected_permission(app):

@@ -172,3 +172,36 @@ def test_a_profile_whose_template_loses_a_required_field_or_names_an_unknown_one
         Messages.model_validate(data)
     assert "templates.refused: 缺少 {reason}" in str(caught.value)
     assert "templates.closed: 未知的字段 {phone}" in str(caught.value)
+
+
+def test_the_outbound_job_delivers_through_the_deployments_channel(engine, cipher, tmp_path):
+    from gridgov import jobs
+
+    sessions = make_sessionmaker(engine)
+    with unit_of_work(sessions) as session:
+        _send(session, cipher, dedupe_key="demo")
+    demo = Settings(var_dir=tmp_path, secret_key=TEST_SECRET_KEY, demo=True)
+    done = dict(jobs.run_jobs_once(sessions, load_profile("zhenjiang"), settings=demo, cipher=cipher))
+    assert done["outbound"] == "短信已发送 1 条"
+    with unit_of_work(sessions) as session:
+        _send(session, cipher, dedupe_key="production")
+    production = Settings(var_dir=tmp_path, secret_key=TEST_SECRET_KEY, demo=False)
+    done = dict(jobs.run_jobs_once(sessions, load_profile("zhenjiang"), settings=production, cipher=cipher))
+    assert done["outbound"] == "未配置短信通道未发送 1 条"
+    assert [(m.dedupe_key, m.status, m.channel) for m in _messages(engine)] == [("demo", "sent", "dev"),
+                                                                             ("production", "unsent", "")]
+
+
+def test_messages_past_the_keeping_period_are_deleted_by_the_job_unless_still_pending(engine, cipher, tmp_path):
+    from gridgov import jobs
+
+    sessions, now = make_sessionmaker(engine), utc_now()
+    with unit_of_work(sessions) as session:
+        _send(session, cipher, now=now - timedelta(days=11), dedupe_key="old")
+        _send(session, cipher, now=now - timedelta(days=9), dedupe_key="young")
+    settings = Settings(var_dir=tmp_path, secret_key=TEST_SECRET_KEY, demo=True, sms_keep_days=10)
+    with unit_of_work(sessions) as session:  # both still pending on the day the old one is due: kept
+        assert outbound.purge_old(session, now=now, keep_days=10) == 0
+    done = dict(jobs.run_jobs_once(sessions, load_profile("zhenjiang"), settings=settings, cipher=cipher, now=now))
+    assert done["outbound"] == "短信已发送 2 条；删除超过保存期的短信 1 条"
+    assert [m.dedupe_key for m in _messages(engine)] == ["young"]

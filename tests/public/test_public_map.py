@@ -109,3 +109,18 @@ def test_on_it_shows_open_and_recent_resident_reports_only_as_counts_in_rounded_
     for leak in ("张三", "501", "13912345678", "139****5678", "中山路", str(HOME[0]), str(HOME[1])):
         assert leak not in r.text and leak not in page.text
     assert page.status_code == 200 and "群众反映地图" in page.text
+
+
+def test_one_answer_serves_every_visitor_for_a_minute(db, reports, tmp_path):
+    from types import SimpleNamespace
+
+    from gridgov.public.map_service import cached_public_map
+
+    state = SimpleNamespace(settings=make_settings("sqlite://", tmp_path, public_map=True), case_types=None)
+    now, profile = utc_now(), load_profile("zhenjiang")
+    first = cached_public_map(state, db, profile=profile, now=now)
+    db.get(Case, db.scalar(select(Case.id).where(Case.state == "rejected"))).state = "reported"
+    db.flush()
+    assert cached_public_map(state, db, profile=profile, now=now + timedelta(seconds=59)) is first
+    assert cached_public_map(state, db, profile=profile, now=now + timedelta(seconds=60))["reports"] == \
+        first["reports"] + 1

@@ -5,9 +5,12 @@ the message in the caller's session, so it commits or rolls back with the change
 nothing is sent for a change that rolled back, nothing is lost for one that committed. The job
 ``outbound`` (:mod:`gridgov.jobs`, every ``GRIDGOV_SWEEP_INTERVAL_SECONDS`` in ``gridgov serve`` and in
 ``gridgov jobs run``) hands the due messages to the deployment's channel (:func:`deliver_pending`).
+Where a real channel is configured, the messages a request stored also go out right after its commit
+(:func:`deliver_after_commit`), so an SMS code does not wait for the job.
 
-**Channels** are registered by name (:func:`register_channel`); ``GRIDGOV_SMS_CHANNEL`` names the one
-in use. ``dev`` is the development sink: the database row is the message and ``/dev/outbox`` shows it,
+**Channels** (:mod:`gridgov.notify.channels`) are registered by name (:func:`register_channel`);
+``GRIDGOV_SMS_CHANNEL`` names the one in use: ``http`` (:mod:`gridgov.notify.sms_http`) or another
+registered one. ``dev`` is the development sink: the database row is the message and ``/dev/outbox`` shows it,
 in demo mode only (demo mode uses it when no other channel is named; outside demo mode it is refused).
 With no channel the messages are stored and marked ``unsent`` (未配置短信通道), never "sent".
 
@@ -18,10 +21,11 @@ once: a process that dies between the channel's answer and its commit sends that
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,38 +34,23 @@ from gridgov.kit.ids import normalise_phone
 from gridgov.kit.masking import mask_phone
 from gridgov.models.messages import FAILED, SENT, UNSENT, OutboundMessage
 from gridgov.notify import outbound_repository as repo
+from gridgov.notify.channels import ChannelError, DevSink, OutboundChannel
 
+log = logging.getLogger("gridgov.notify.outbound")
 MOBILE_LENGTH = 11
 BACKOFF_MINUTES = (1, 5, 30, 120, 480)
 """Waits before the 2nd, 3rd … attempt (the last one repeats)."""
 
 
-class ChannelError(Exception):
-    """The channel did not take the message (the gateway's refusal or an unreachable gateway)."""
+def _http(settings) -> OutboundChannel:
+    from gridgov.notify.sms_http import from_settings
+
+    return from_settings(settings)
 
 
-class OutboundChannel(Protocol):
-    """Hands one message to the outside world; raises :class:`ChannelError` when it cannot."""
-
-    name: str
-    kind: str
-
-    def send(self, *, to: str, text: str, message_id: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class DevSink:
-    """The development sink: the stored row is the message (shown at ``/dev/outbox``), nothing leaves."""
-
-    name: str = "dev"
-    kind: str = "sms"
-
-    def send(self, *, to: str, text: str, message_id: int) -> None:
-        return None
-
-
-_REGISTRY: dict[str, Callable[[Any], OutboundChannel]] = {"dev": lambda settings: DevSink()}
-"""Channel name → factory taking the deployment's settings."""
+_REGISTRY: dict[str, Callable[[Any], OutboundChannel]] = {"dev": lambda settings: DevSink(), "http": _http}
+"""Channel name → factory taking the deployment's settings: ``dev`` (the demo sink), ``http`` (a JSON
+POST per message to ``GRIDGOV_SMS_URL``, :mod:`gridgov.notify.sms_http`)."""
 
 
 def register_channel(name: str, factory: Callable[[Any], OutboundChannel]) -> None:
@@ -148,7 +137,10 @@ def _store(session: Session, *, text: str, template: str, phone_enc: bytes, phon
     row = {"kind": "sms", "template": template, "text": text, "phone_enc": phone_enc, "phone_mask": phone_mask,
            "case_id": case_id, "dedupe_key": dedupe_key[:120] if dedupe_key else None, "status": "pending",
            "channel": "", "attempts": 0, "last_error": "", "created_at": now}
-    return repo.store(session, row)
+    message = repo.store(session, row)
+    if message is not None:  # delivered right after this transaction commits, where the app asks for it
+        session.info.setdefault(_NEW, []).append(message.id)
+    return message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,19 +153,21 @@ class Delivered:
     retrying: int = 0
     failed: int = 0
     unsent: int = 0
+    purged: int = 0
 
     def summary(self) -> str | None:
         counts = (("短信已发送", self.sent), ("待重试", self.retrying), ("发送失败", self.failed),
-                  ("未配置短信通道未发送", self.unsent))
+                  ("未配置短信通道未发送", self.unsent), ("删除超过保存期的短信", self.purged))
         parts = [f"{label} {n} 条" for label, n in counts if n]
         return "；".join(parts) or None
 
 
 def deliver_pending(session: Session, *, channel: OutboundChannel | None, cipher, now: datetime,
-                    max_attempts: int = 5, limit: int = 200) -> Delivered:
-    """Hands the due messages to ``channel`` (None: none configured → each is marked ``unsent``)."""
+                    max_attempts: int = 5, limit: int = 200, ids: list[int] | None = None) -> Delivered:
+    """Hands the due messages to ``channel`` (None: none configured → each is marked ``unsent``).
+    ``ids``: only these."""
     sent = retrying = failed = unsent = 0
-    for message in repo.due(session, now=now, limit=limit):
+    for message in repo.due(session, now=now, limit=limit, ids=ids):
         if not repo.claim(session, message):
             continue  # another process has it
         if channel is None:
@@ -197,6 +191,49 @@ def deliver_pending(session: Session, *, channel: OutboundChannel | None, cipher
         sent += 1
     session.flush()
     return Delivered(sent, retrying, failed, unsent)
+
+
+_NEW = "outbound_new"
+"""``session.info`` key: the ids of the messages stored in the session's current transaction."""
+
+
+def purge_old(session: Session, *, now: datetime, keep_days: int) -> int:
+    """Deletes the messages no longer pending written more than ``keep_days`` days ago."""
+    return repo.purge(session, before=now - timedelta(days=keep_days))
+
+
+def deliver_after_commit(makers, settings, cipher, *, now=None) -> bool:
+    """Where a real channel is configured (not the dev sink: its row is the message already), the
+    messages a request stored are handed to it right after that request's transaction commits, in a
+    transaction of their own, so a resident does not wait for the next run of the job (an SMS code).
+    Whatever fails here stays pending for the job. Returns whether it was set up."""
+    from sqlalchemy import event
+
+    from gridgov.kit.clock import utc_now
+
+    if channel_name(settings) in ("", "dev"):
+        return False
+    channel = channel_for(settings)
+
+    def committed(session: Session) -> None:
+        ids = session.info.pop(_NEW, None)
+        if not ids:
+            return
+        try:
+            with makers[0]() as fresh:
+                deliver_pending(fresh, channel=channel, cipher=cipher, now=now() if now else utc_now(),
+                                max_attempts=settings.sms_max_attempts, ids=ids)
+                fresh.commit()
+        except Exception:  # the job tries again; the request has committed and must not fail now
+            log.exception("delivering messages after commit failed")
+
+    def rolled_back(session: Session) -> None:
+        session.info.pop(_NEW, None)
+
+    for maker in makers:
+        event.listen(maker, "after_commit", committed)
+        event.listen(maker, "after_rollback", rolled_back)
+    return True
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -29,12 +29,14 @@ def store(session: Session, row: dict) -> OutboundMessage | None:
     return None if new_id is None else session.get(OutboundMessage, new_id)
 
 
-def due(session: Session, *, now: datetime, limit: int) -> list[OutboundMessage]:
-    """Pending messages whose time has come, oldest first."""
+def due(session: Session, *, now: datetime, limit: int, ids: list[int] | None = None) -> list[OutboundMessage]:
+    """Pending messages whose time has come, oldest first (``ids``: only these)."""
     stmt = (select(OutboundMessage)
             .where(OutboundMessage.status == PENDING,
                    or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now))
             .order_by(OutboundMessage.id).limit(limit))
+    if ids is not None:
+        stmt = stmt.where(OutboundMessage.id.in_(ids))
     return list(session.scalars(stmt))
 
 
@@ -73,3 +75,11 @@ def case_numbers(session: Session, case_ids: list[int]) -> dict[int, str]:
         return {}
     rows = session.execute(scoped(select(Case.id, Case.case_no).where(Case.id.in_(case_ids)), SYSTEM, Case))
     return {case_id: case_no for case_id, case_no in rows}
+
+
+def purge(session: Session, *, before: datetime) -> int:
+    """Deletes the messages no longer pending written before ``before``; returns how many."""
+    stmt = (delete(OutboundMessage)
+            .where(OutboundMessage.status != PENDING, OutboundMessage.created_at < before)
+            .execution_options(synchronize_session=False))
+    return session.execute(stmt).rowcount or 0

@@ -44,6 +44,5 @@ class PublicMap(BaseModel):
                         "未开启（GRIDGOV_PUBLIC_MAP）时返回 404。")
 def get_public_map(request: Request, response: Response, session: SessionDep, profile: ProfileDep,
                    _: Public) -> dict:
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return map_service.public_map(session, settings=request.app.state.settings, profile=profile,
-                                  case_types=request.app.state.case_types, now=utc_now())
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return map_service.cached_public_map(request.app.state, session, profile=profile, now=utc_now())

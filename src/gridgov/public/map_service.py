@@ -33,6 +33,23 @@ def ensure_on(settings) -> None:
         raise NotFound("页面或资源不存在")
 
 
+CACHE_SECONDS = 60
+"""One answer serves every visitor for this long (per process): the map is an overview, and a public
+address that read up to ``MAX_REPORTS`` rows on every request would be an easy way to load the database."""
+
+
+def cached_public_map(state, session: Session, *, profile, now: datetime) -> dict:
+    """:func:`public_map` under the app's settings and case types (``state``: ``app.state``), kept there
+    for :data:`CACHE_SECONDS`."""
+    ensure_on(state.settings)
+    kept = getattr(state, "public_map_cache", None)
+    if kept is not None and now < kept[0]:
+        return kept[1]
+    data = public_map(session, settings=state.settings, profile=profile, case_types=state.case_types, now=now)
+    state.public_map_cache = (now + timedelta(seconds=CACHE_SECONDS), data)
+    return data
+
+
 def public_map(session: Session, *, settings, profile, case_types, now: datetime) -> dict:
     ensure_on(settings)
     type_names = case_types.names() if case_types is not None else {}

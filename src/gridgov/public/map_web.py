@@ -21,9 +21,8 @@ Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
 @router.get("/public/map")
 def public_map_page(request: Request, session: SessionDep, profile: ProfileDep, _: Public):
     settings = request.app.state.settings
-    data = map_service.public_map(session, settings=settings, profile=profile,
-                                  case_types=request.app.state.case_types, now=utc_now())
+    data = map_service.cached_public_map(request.app.state, session, profile=profile, now=utc_now())
     config = {"tile_url": settings.tile_url or "", "tile_attribution": settings.tile_attribution or "",
               "cells": data["cells"]}
     return templates.TemplateResponse(request, "public/map.html", {"map_config": config, "data": data},
-                                      headers={"Cache-Control": "public, max-age=300"})
+                                      headers={"Cache-Control": "public, max-age=60"})

@@ -3,14 +3,14 @@
 See models/messages.py (issue 17).
 
 Revision ID: 0023_messages
-Revises: 0021_store
+Revises: 0022_clients
 Create Date: 2026-12-07 01:50:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_messages'
-down_revision = '0021_store'
+down_revision = '0022_clients'
 branch_labels = None
 depends_on = None
 
