@@ -4,6 +4,8 @@ unsatisfied and the case reopens; wrong codes read like unknown cases; the timel
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +13,7 @@ from gridgov.accounts.demo import demo_places
 from gridgov.cases import service
 from gridgov.models import Case, CaseLogEntry, User
 from gridgov.models.resident import ResidentReport
+from gridgov.public import report_api
 
 from .resident import challenge, gcj02, inside, last_sms, report, sms_code
 
@@ -135,3 +138,23 @@ def test_the_sms_code_is_required_where_a_channel_is_configured_and_taken_once(a
     assert wrong.status_code == 422
     assert report(anonymous, app, point, sms_code=code).status_code == 201
     assert report(anonymous, app, point, sms_code=code).status_code == 422  # used
+
+
+def test_a_phone_proven_by_an_sms_code_lists_its_reports_and_its_pass_opens_only_them(anonymous, app, db, places,
+                                                                                       monkeypatch):
+    point = inside(db, places.grid)
+    mine = report(anonymous, app, point, db=db, phone=PHONE).json()["case_no"]
+    other = report(anonymous, app, point, db=db, phone="13800000000").json()["case_no"]
+    later = datetime.now(UTC) + timedelta(seconds=61)  # the phone's next code, a minute on
+    monkeypatch.setattr(report_api, "utc_now", lambda: later)
+    wrong = anonymous.post("/api/v1/public/lookup", json={"phone": PHONE, "sms_code": "000000"})
+    assert wrong.status_code == 422 and "验证码" in wrong.json()["detail"]
+    code = sms_code(anonymous, db, PHONE, purpose="track")
+    r = anonymous.post("/api/v1/public/lookup", json={"phone": PHONE, "sms_code": code})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert [c["case_no"] for c in got["cases"]] == [mine] and PHONE not in r.text
+    assert anonymous.get(f"/api/v1/public/cases/{mine}", params={"code": got["access"]}).status_code == 200
+    assert anonymous.get(f"/api/v1/public/cases/{other}", params={"code": got["access"]}).status_code == 404
+    again = anonymous.post("/api/v1/public/lookup", json={"phone": PHONE, "sms_code": code})
+    assert again.status_code == 422  # a code is taken once
