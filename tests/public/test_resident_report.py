@@ -158,3 +158,28 @@ def test_a_phone_proven_by_an_sms_code_lists_its_reports_and_its_pass_opens_only
     assert anonymous.get(f"/api/v1/public/cases/{other}", params={"code": got["access"]}).status_code == 404
     again = anonymous.post("/api/v1/public/lookup", json={"phone": PHONE, "sms_code": code})
     assert again.status_code == 422  # a code is taken once
+
+
+def test_without_an_sms_channel_a_report_needs_no_code_and_no_code_can_be_asked(db_connection, tmp_path, db, places):
+    from fastapi.testclient import TestClient
+    from sqlalchemy.orm import sessionmaker
+
+    from gridgov.app import create_app
+    from gridgov.config import Settings
+
+    from ..conftest import DEMO_PROFILE, TEST_SECRET_KEY
+
+    settings = Settings(demo=False, database_url=str(db_connection.engine.url), profile=DEMO_PROFILE,
+                        var_dir=tmp_path, secret_key=TEST_SECRET_KEY)
+    app = create_app(settings, engine=db_connection.engine)
+    app.state.sessionmaker = app.state.write_sessionmaker = sessionmaker(
+        bind=db_connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    with TestClient(app) as client:
+        asked = client.post("/api/v1/public/sms-codes", json={"phone": PHONE, "purpose": "report",
+                                                               **challenge(client)})
+        assert asked.status_code == 422 and "未配置短信通道" in asked.json()["detail"]
+        r = report(client, app, inside(db, places.grid))
+        assert r.status_code == 201, r.text
+        page = client.get("/track", headers={"Accept": "text/html"})
+        assert "凭手机号和短信验证码" not in page.text
+    assert last_sms(db, "report_received").case_id is not None  # stored, marked unsent by the job
