@@ -1,5 +1,5 @@
 """The resident's report on a 390x844 phone in a real browser (issue 17): a photo, a pin on the map
-(a tap fills the position; typed numbers move the pin), the SMS code read from the demo's outbox, the
+(a tap fills the position, the phone's location moves the pin), the SMS code read from the demo's outbox, the
 case number and tracking code, then tracking; axe finds no WCAG 2.1 A/AA violation on the way."""
 
 from __future__ import annotations
@@ -76,11 +76,13 @@ def test_a_resident_reports_on_a_phone_with_a_photo_and_a_pin_then_tracks_it(pho
     phone.locator("#report-map").tap()  # a tap puts the pin and fills the position
     wait_for_js(phone, "() => document.getElementById('r-lon').value !== ''")
     assert phone.locator("#report-map .leaflet-marker-icon").count() == 1
-    phone.fill("#r-lon", f"{point.x:.6f}")
-    phone.fill("#r-lat", f"{point.y:.6f}")
-    phone.dispatch_event("#r-lat", "change")  # typed numbers move the pin there
-    assert "已标出位置" in phone.inner_text("#report-map-status") and f"{point.x:.6f}" in phone.inner_text(
-        "#report-map-status")
+    phone.context.grant_permissions(["geolocation"], origin=live_server)
+    phone.context.set_geolocation({"longitude": point.x, "latitude": point.y})
+    phone.click("#report-locate")  # the phone's own position (WGS-84) moves the pin there
+    wait_for_js(phone, "(x) => document.getElementById('r-lon').value === x", f"{point.x:.6f}")
+    assert phone.input_value("#r-lat") == f"{point.y:.6f}" and phone.input_value("#r-crs") == "wgs84"
+    assert phone.locator("#report-map .leaflet-marker-icon").count() == 1
+    assert "已标出位置" in phone.inner_text("#report-map-status")
     phone.fill("#r-phone", "13655550000")
     phone.fill("#r-answer", _answer(phone, "r-answer"))
     phone.click("#report-submit")
