@@ -114,3 +114,21 @@ def test_the_limits_are_advertised_in_the_api_description(anonymous):
     text = spec["paths"]["/api/v1/public/reports"]["post"]["description"]
     assert all(limit.text in text for limit in LIMITS.values())
     assert "429" in spec["paths"]["/api/v1/public/reports"]["post"]["responses"]
+
+
+def test_the_job_deletes_sms_codes_older_than_two_days_and_keeps_the_days_count(db):
+    from sqlalchemy import select
+
+    from gridgov.jobs import JOBS
+    from gridgov.models.resident import ResidentCode
+
+    now = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
+    for age in (timedelta(days=3), timedelta(days=2, minutes=1), timedelta(hours=23)):
+        db.add(ResidentCode(phone_index="x" * 64, purpose="report", code_hash="h" * 64, created_at=now - age,
+                            expires_at=now - age + timedelta(minutes=10)))
+    db.flush()
+    job = next(j for j in JOBS if j.name == "resident_codes")
+    assert job.run(db, now, None) == "删除过期的居民短信验证码 2 条"
+    kept = db.scalars(select(ResidentCode.created_at).where(ResidentCode.phone_index == "x" * 64)).all()
+    assert [now - t.astimezone(UTC) for t in kept] == [timedelta(hours=23)]
+    assert job.run(db, now, None) is None

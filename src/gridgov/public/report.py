@@ -141,6 +141,15 @@ def check_code(session: Session, cipher: FieldCipher, guard: guards.Guard, index
     row.used_at = now
 
 
+CODES_KEPT_DAYS = 2
+"""SMS codes are kept this long (a day is what the per-phone limit counts), then deleted."""
+
+
+def purge_codes(session: Session, *, now: datetime) -> int:
+    """Deletes the SMS codes older than :data:`CODES_KEPT_DAYS` (the job ``resident_codes``)."""
+    return repo.delete_codes_before(session, now - timedelta(days=CODES_KEPT_DAYS))
+
+
 # ---------------------------------------------------------------- the report
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.scope import SYSTEM, scoped
@@ -75,3 +75,7 @@ def result_photos(session: Session, case_id: int, stages: tuple[str, ...]) -> li
 
 def count_reports(session: Session) -> int:
     return session.scalar(scoped(select(func.count(ResidentReport.id)), SYSTEM, ResidentReport)) or 0
+
+
+def delete_codes_before(session: Session, before: datetime) -> int:
+    return session.execute(delete(ResidentCode).where(ResidentCode.created_at < before)).rowcount or 0
