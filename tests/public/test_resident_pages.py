@@ -38,7 +38,7 @@ def _form(html: str, **fields) -> dict:
             "challenge_answer": solve(_question(html)), **fields}
 
 
-def test_a_resident_reports_on_the_page_in_two_posts_and_tracks_it(anonymous, app, db, places):
+def test_a_resident_reports_on_the_page_in_two_posts_and_tracks_it(anonymous, client_as, app, db, places):
     page = anonymous.get("/report", headers=HTML)
     assert page.status_code == 200 and "我要上报" in page.text and page.headers["cache-control"] == "no-store"
     assert "<script>" not in page.text  # no inline script: the map's script is a file, its data JSON
@@ -57,7 +57,10 @@ def test_a_resident_reports_on_the_page_in_two_posts_and_tracks_it(anonymous, ap
     no = re.search(r'id="done-case-no">([^<]+)<', done.text).group(1)
     tracking = re.search(r'id="done-code" class="resident-code">([^<]+)<', done.text).group(1)
     case = db.scalar(select(Case).where(Case.case_no == no))
-    assert case.source == "resident" and db.scalar(select(CasePhoto.sha256).where(CasePhoto.case_id == case.id)) == kept
+    photo = db.scalar(select(CasePhoto).where(CasePhoto.case_id == case.id))
+    assert case.source == "resident" and photo.sha256 == kept and photo.uploaded_by is None
+    staff_page = client_as("town_dispatcher").get(f"/cases/{no}", headers=HTML)
+    assert staff_page.status_code == 200 and "楼道里堆满杂物影响通行" in staff_page.text
 
     track = anonymous.get("/track", params={"case_no": no}, headers=HTML)  # the closure SMS's link
     assert f'value="{no}"' in track.text
@@ -83,3 +86,25 @@ def test_a_page_beyond_the_limit_answers_429_in_chinese_with_the_input_kept(anon
                                              type=a_type(app), lon=str(lon), lat=str(lat)), headers=HTML)
     assert r.status_code == 429 and "操作过于频繁" in r.text and "第十一次上报的内容" in r.text
     assert int(r.headers["retry-after"]) > 0
+
+
+def test_a_resident_tracks_by_phone_and_sms_code_on_the_page(anonymous, app, db, places, monkeypatch):
+    from datetime import timedelta
+
+    from gridgov.public import report_web
+
+    from .resident import report
+
+    no = report(anonymous, app, inside(db, places.grid), db=db, phone=PHONE).json()["case_no"]
+    later = utc_now() + timedelta(seconds=61)  # the phone's next code, a minute on
+    monkeypatch.setattr(report_web, "utc_now", lambda: later)
+    page = anonymous.get("/track", headers=HTML)
+    assert "凭手机号和短信验证码" in page.text  # demo mode: the development sink is the channel
+    sent = anonymous.post("/track/phone", data={"csrf_token": _hidden(page.text, "csrf_token"), "phone": PHONE,
+                                                "challenge_token": _hidden(page.text, "challenge_token"),
+                                                "challenge_answer": solve(_question(page.text))}, headers=HTML)
+    assert sent.status_code == 200 and "短信验证码已发送" in sent.text
+    code = re.search(r"验证码 (\d{6})", last_sms(db, "sms_code").text).group(1)
+    found = anonymous.post("/track/phone", data={"csrf_token": _hidden(page.text, "csrf_token"), "phone": PHONE,
+                                                 "sms_code": code}, headers=HTML)
+    assert found.status_code == 200 and no in found.text and "已收到上报" in found.text and PHONE not in found.text
