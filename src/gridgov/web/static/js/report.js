@@ -1,6 +1,6 @@
 /* The resident's report page (/report): a tap on the map (or the phone's own position) puts the pin
-   and fills the longitude and latitude fields (WGS-84, the map's system); typing numbers moves the
-   pin. The form works without this script: the fields are plain inputs. */
+   (which may then be dragged) and fills the longitude and latitude fields (WGS-84, the map's system);
+   typing numbers moves the pin. The form works without this script: the fields are plain inputs. */
 (function () {
   "use strict";
   var el = document.getElementById("report-map");
@@ -26,7 +26,11 @@
 
   function place(latlng, fill) {
     if (marker) marker.setLatLng(latlng);
-    else marker = L.marker(latlng, { keyboard: false, title: "上报位置", alt: "上报位置" }).addTo(map);
+    else {
+      // Dragged to the spot on a touch screen; the keyboard's way is the two fields below the map.
+      marker = L.marker(latlng, { draggable: true, keyboard: false, title: "上报位置（可拖动）", alt: "上报位置" }).addTo(map);
+      marker.on("dragend", function () { place(marker.getLatLng(), true); });
+    }
     if (fill) {
       lon.value = latlng.lng.toFixed(6);
       lat.value = latlng.lat.toFixed(6);
