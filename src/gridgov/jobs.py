@@ -100,6 +100,13 @@ def _deliver_messages(session: Session, now: datetime, profile, cipher, settings
     return replace(done, purged=purged).summary()
 
 
+def _purge_resident_codes(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.public.report import purge_codes
+
+    purged = purge_codes(session, now=now)
+    return f"删除过期的居民短信验证码 {purged} 条" if purged else None
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
@@ -113,6 +120,7 @@ JOBS: tuple[Job, ...] = (
         with_cipher=True),
     Job("outbound", "发送短信（反映人告知、验证码），失败的按间隔重试，删除超过保存期的短信", _deliver_messages,
         with_cipher=True, with_settings=True),
+    Job("resident_codes", "删除两天前的居民短信验证码（issue 17）", _purge_resident_codes),
 )
 
 

@@ -43,7 +43,7 @@ from gridgov.cases.schemas import (
     LogEntryRead,
 )
 from gridgov.cases.search import CaseFilter
-from gridgov.cases.workflow import STATE_LABELS, CaseState
+from gridgov.cases.workflow import PUBLIC_ROLE, STATE_LABELS, CaseState
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.kit.clock import local
@@ -375,6 +375,10 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
 def _may_register(principal: Principal, data: CaseCreate) -> bool:
     """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
     (who may register, and which sources are whose)."""
+    if principal.role == PUBLIC_ROLE:  # a resident through the public channel (gridgov.public.report)
+        if data.source != "resident" or data.instruction_id is not None or data.next_action is not None:
+            raise Invalid("居民只能以“群众反映”登记事件")
+        return False
     if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES | CLIENTS_REGISTERING:
         raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES

@@ -42,6 +42,7 @@ from gridgov.models.registry import (
     Unit,
     Visit,
 )
+from gridgov.models.resident import ResidentCode, ResidentReport
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
 from gridgov.models.territory import (
@@ -100,6 +101,8 @@ __all__ = [
     "Open311Request",
     "Post",
     "RectificationNotice",
+    "ResidentCode",
+    "ResidentReport",
     "Role",
     "StaffExclusion",
     "StaffMember",

@@ -1,15 +1,15 @@
 """open311: what an Open311 client sent with a request that a case has no column for (open311_requests);
 indexes for Open311's public GETs (cases by source and date, the file's entries by date)
 
-Revision ID: 0024_open311
-Revises: 0023_messages
+Revision ID: 0025_open311
+Revises: 0024_resident
 Create Date: 2026-12-07 02:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0024_open311'
-down_revision = '0023_messages'
+revision = '0025_open311'
+down_revision = '0024_resident'
 branch_labels = None
 depends_on = None
 
