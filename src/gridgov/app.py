@@ -53,6 +53,7 @@ from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
 from gridgov.interop import webhooks_job
 from gridgov.interop.clients import principal_for_key
+from gridgov.interop.open311_api import router as open311_api
 from gridgov.interop.webhooks_api import router as webhooks_api
 from gridgov.interop.webhooks_web import router as webhook_pages
 from gridgov.kit.clock import utc_now
@@ -66,6 +67,8 @@ from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.public.api import router as public_api
 from gridgov.public.map_api import router as public_map_api
 from gridgov.public.map_web import router as public_map_page
+from gridgov.public.report_api import router as resident_api
+from gridgov.public.report_web import router as resident_pages
 from gridgov.public.web import router as public_pages
 from gridgov.registry.api import router as registry_api
 from gridgov.registry.web import router as registry_pages
@@ -155,12 +158,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # and the hotline post all day); no two routers share a path, so the order changes nothing else.
     for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
-                   audit_api, catalogue_api, registry_api, analysis_api, public_map_api, webhooks_api):
+                   audit_api, catalogue_api, registry_api, analysis_api, public_map_api, resident_api,
+                   webhooks_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    # Open311 GeoReport v2 keeps its specification's paths and answers (errors as its list, not ours).
+    app.include_router(open311_api)
     # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
-                   public_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
+                   public_pages, resident_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
                    help_pages, outbox_page, public_map_page, webhook_pages):
         app.include_router(router, include_in_schema=False)

@@ -103,6 +103,13 @@ def _deliver_messages(session: Session, now: datetime, profile, cipher, settings
     return replace(done, purged=purged).summary()
 
 
+def _purge_resident_codes(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.public.report import purge_codes
+
+    purged = purge_codes(session, now=now)
+    return f"删除过期的居民短信验证码 {purged} 条" if purged else None
+
+
 def _webhooks(make_session: sessionmaker, now: datetime, profile, cipher, settings) -> str | None:
     from gridgov.interop.webhooks_job import run
 
@@ -122,6 +129,7 @@ JOBS: tuple[Job, ...] = (
         with_cipher=True),
     Job("outbound", "发送短信（反映人告知、验证码），失败的按间隔重试，删除超过保存期的短信", _deliver_messages,
         with_cipher=True, with_settings=True),
+    Job("resident_codes", "删除两天前的居民短信验证码（issue 17）", _purge_resident_codes),
     Job("webhooks", "Webhook 推送：分发事件变化、按退避重试、24 小时后标记失败", _webhooks, own_transactions=True),
 )
 

@@ -42,7 +42,7 @@ def event_of(case: Case, action: CaseAction) -> str | None:
         return "accepted"
     if action is CaseAction.REJECT and case.state == CaseState.REJECTED:
         return "refused"
-    if case.state == CaseState.CLOSED and action not in (CaseAction.MERGE, CaseAction.REOPEN):
+    if case.state == CaseState.CLOSED and action not in (CaseAction.MERGE, CaseAction.REOPEN, CaseAction.EVALUATE):
         return "closed"
     return None
 

@@ -43,7 +43,7 @@ from gridgov.cases.schemas import (
     LogEntryRead,
 )
 from gridgov.cases.search import CaseFilter
-from gridgov.cases.workflow import STATE_LABELS, CaseState
+from gridgov.cases.workflow import PUBLIC_ROLE, STATE_LABELS, CaseState
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.kit.clock import local
@@ -58,7 +58,7 @@ from gridgov.models import (
     CaseLogEntry,
     CasePhoto,
 )
-from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES, Role
 from gridgov.models.registry import Address
 from gridgov.models.territory import GridStatus
 from gridgov.notify import events as outbox
@@ -67,6 +67,9 @@ from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事件 {} 不存在"
+CLIENTS_REGISTERING = frozenset({Role.OPEN311_CLIENT})
+"""API clients that register cases themselves, for the residents who reported through them (issue 17):
+an Open311 client (interop/open311_service.py); never with a worker's sources."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +378,11 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
 def _may_register(principal: Principal, data: CaseCreate) -> bool:
     """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
     (who may register, and which sources are whose)."""
-    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
+    if principal.role == PUBLIC_ROLE:  # a resident through the public channel (gridgov.public.report)
+        if data.source != "resident" or data.instruction_id is not None or data.next_action is not None:
+            raise Invalid("居民只能以“群众反映”登记事件")
+        return False
+    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES | CLIENTS_REGISTERING:
         raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
     from_instruction = data.source == "instruction" and data.instruction_id is not None

@@ -3,7 +3,7 @@
 See models/webhooks.py (issue 17).
 
 Revision ID: 0023_webhooks
-Revises: 0023_messages
+Revises: 0025_open311
 Create Date: 2026-12-07 01:50:00
 """
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0023_webhooks'
-down_revision = '0023_messages'
+down_revision = '0025_open311'
 branch_labels = None
 depends_on = None
 

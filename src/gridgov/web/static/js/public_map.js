@@ -13,7 +13,7 @@
       className: "public-report", radius: Math.min(6 + 2 * Math.sqrt(cell.count), 20),
       color: open ? "#b91c1c" : "#15803d", weight: 2, fillOpacity: 0.35
     });
-    var box = el("div", { class: "map-label" });
+    var box = GGDom.el("div", { class: "map-label" });
     cell.items.forEach(function (i) {
       box.appendChild(el("div", {}, i.grid_name + " · " + i.type_name + " · " +
                                    (i.state === "open" ? "办理中" : "已办结") + " " + i.count + " 件"));
