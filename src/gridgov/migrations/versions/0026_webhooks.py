@@ -2,7 +2,7 @@
 
 See models/webhooks.py (issue 17).
 
-Revision ID: 0023_webhooks
+Revision ID: 0026_webhooks
 Revises: 0025_open311
 Create Date: 2026-12-07 01:50:00
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0023_webhooks'
+revision = '0026_webhooks'
 down_revision = '0025_open311'
 branch_labels = None
 depends_on = None
