@@ -51,6 +51,8 @@ from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
+from gridgov.interop.categories_api import router as hotline_categories_api
+from gridgov.interop.hotline_web import router as hotline_pages
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
 from gridgov.notify.api import router as notifications_api
@@ -146,6 +148,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
                    help_pages):
         app.include_router(router, include_in_schema=False)
+    # The 12345 hotline (issue 17): its category table and triage queue (pages and API).
+    app.include_router(hotline_categories_api, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(hotline_pages, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)

@@ -50,6 +50,11 @@ class Permission(enum.StrEnum):
     """Figures of the jurisdiction: KPIs, the dashboard, warnings, monthly reports, appraisal scores."""
     APPRAISAL_MANAGE = "appraisal.manage"
     """Run and store an appraisal period and a monthly report (the agency runs the appraisal: ZJ§28, JM§14)."""
+    HOTLINE_CATEGORIES = "hotline.categories"
+    """热线分类对照: keep the table mapping the 12345 hotline's classification to case types, and triage the
+    hotline's cases whose category maps to none (issue 17). The agency's dispatchers and administrators: the
+    dispatcher meets an unmapped category first and records the mapping for next time; a table of lookups
+    kept by the agency, not the matter list (catalogue.manage), which is a decided list."""
     """A person's information report (PIPL art. 45): everything held on one person and who accessed it."""
 
 
@@ -83,6 +88,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REGISTRY_REPORT: "出具个人信息报告",
     Permission.ANALYSIS_READ: "查看统计分析",
     Permission.APPRAISAL_MANAGE: "开展考核评价",
+    Permission.HOTLINE_CATEGORIES: "热线分类对照和待分类事件",
 }
 """What each permission is called where a user reads it (a refusal, the audit log)."""
 
@@ -129,6 +135,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGISTRY_EXPORT_FULL,
             Permission.REGISTRY_REPORT,
             Permission.APPRAISAL_MANAGE,
+            Permission.HOTLINE_CATEGORIES,
         }
         | _CASEWORK
         | _FIGURES
@@ -136,7 +143,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.AGENCY_DISPATCHER: frozenset(
         _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE,
-                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ} | _FIGURES
+                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ, Permission.HOTLINE_CATEGORIES}
+        | _FIGURES
     ),
     Role.DEPT_RECEIVER: frozenset(_FIELD | _FIGURES | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
                                                        Permission.REGISTRY_READ}),

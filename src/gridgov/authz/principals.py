@@ -53,3 +53,5 @@ RegistryFullExporter = holding(Permission.REGISTRY_EXPORT_FULL)
 RegistryReporter = holding(Permission.REGISTRY_REPORT)
 AnalysisReader = holding(Permission.ANALYSIS_READ)
 AppraisalManager = holding(Permission.APPRAISAL_MANAGE)
+HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
+"""An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""

@@ -73,6 +73,10 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.ASSIST_REPORT: (FieldRule("note", "协办情况", "text"), _PHOTOS),
     CaseAction.ASSIGN: (FieldRule("worker", "指派的网格员", "worker"),
                         FieldRule("note", "说明", "text", required=False)),
+    CaseAction.CLASSIFY: (FieldRule("type", "事件类型（小类代码）", "text", max_length=16),
+                          FieldRule("category", "事项（不填取该类型在该网格适用的事项）", "text", required=False,
+                                    max_length=32),
+                          FieldRule("note", "说明", "text", required=False)),
 }
 """Actions not listed take only an optional note."""
 

@@ -66,6 +66,8 @@ from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事件 {} 不存在"
+HOTLINE_CLIENT = "hotline_client"
+"""The role of a 12345 hotline's API client (Role.HOTLINE_CLIENT once the clients land)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,8 +326,13 @@ def _reporting_area(profile, grid) -> str:
     return rules.parent_area_code(village)
 
 
+UNCLASSIFIED = ""
+"""The matter (``Case.category``) of a case registered without a type, until the agency classifies it."""
+
+
 def create_case(session: Session, principal: Principal, data: CaseCreate, *, now: datetime, profile,
-                cipher: FieldCipher, media_root: Path, case_types: casetypes.CaseTypes | None = None) -> NewCase:
+                cipher: FieldCipher, media_root: Path, case_types: casetypes.CaseTypes | None = None,
+                unclassified: bool = False) -> NewCase:
     """Registers a case where the locator (or the named grid) puts it, numbered, clocked and filed.
 
     A worker's own patrol or visit starts ``verified``; what residents, the hotline, units or an
@@ -336,7 +343,11 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     (``authz.admit``, the route's one dependency in :mod:`.api`); the number and the matter in force
     come in one round trip (:func:`repo.number_and_matter`); the rows are built outside the unit of
     work and written by statements compiled once (:func:`repo.insert_new_case`: :mod:`.intake_rows`
-    and ``db.Prebuilt``), and come back to the caller as written, so answering reads nothing."""
+    and ``db.Prebuilt``), and come back to the caller as written, so answering reads nothing.
+
+    ``unclassified``: a hotline call whose category maps to no type (:mod:`gridgov.interop.hotline`) is
+    registered with no type and no matter (:data:`UNCLASSIFIED`, the profile's limits), whatever
+    ``data`` names; the agency gives it both with the ``classify`` action."""
     worker = _may_register(principal, data)
     phone = _reporter_phone(data)
     discovered = _discovered_at(data, now)
@@ -344,8 +355,11 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     if data.address_id is not None and get_visible(session, principal, Address, data.address_id) is None:
         raise Invalid(f"标准地址（编号 {data.address_id}）不存在或不在你的辖区内")
     photos = known_photos(media_root, data.photos)
-    kind = (case_types or casetypes.load(None, profile)).subtype(data.type) if data.type else None
-    category = data.category or matter_of_type(session, grid.code, kind, now, profile)
+    if unclassified:
+        kind, category = None, UNCLASSIFIED
+    else:
+        kind = (case_types or casetypes.load(None, profile)).subtype(data.type) if data.type else None
+        category = data.category or matter_of_type(session, grid.code, kind, now, profile)
     case_no, matter = _number_and_matter(session, grid, category, now, profile)
     if data.instruction_id is not None:
         _check_instruction(session, data.instruction_id, grid.code)
@@ -372,6 +386,8 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
 def _may_register(principal: Principal, data: CaseCreate) -> bool:
     """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
     (who may register, and which sources are whose)."""
+    if principal.role == HOTLINE_CLIENT and data.source == "hotline":
+        return False  # the 12345 hotline's own intake (gridgov.interop.hotline): starts reported
     if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
         raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
@@ -406,6 +422,8 @@ def _number_and_matter(session: Session, grid, category: str, now: datetime, pro
     day = local(now).date()
     county = rules.parent_area_code(rules.parent_area_code(grid.area_code))  # village → town → county
     case_no, found = repo.number_and_matter(session, county, now, grid.code, category, day)
+    if category == UNCLASSIFIED:
+        return case_no, None
     return case_no, check_category(session, grid.code, category, day, profile, found=found)
 
 

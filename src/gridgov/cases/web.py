@@ -404,7 +404,7 @@ def act(request: Request, case_no: str, action: str, me: CaseActor, session: Ses
             raise Invalid(f"未知的操作 {action}") from None
         payload = _payload(request, chosen, form, values)
         actions.act(session, me, case_no, str(chosen), payload, now=utc_now(), profile=request.app.state.profile,
-                    media_root=_media(request))
+                    media_root=_media(request), case_types=request.app.state.case_types)
     except DomainError as exc:
         session.rollback()
         return _case_page(request, session, me, case_no, status=exc.status, error=exc.message,

@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.registry import (
     Address,
     House,
@@ -102,4 +103,6 @@ __all__ = [
     "Training",
     "User",
     "WarningRun",
+    "HotlineCategory",
+    "HotlineIntake",
 ]
