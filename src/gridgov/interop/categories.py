@@ -8,7 +8,8 @@ and the agency fills it (one row at a time, or a CSV it imports). A row names a 
 registered without one and waits in the dispatcher's triage queue (:mod:`.hotline`).
 
 CSV (UTF-8, a BOM allowed): a header ``code,name,type`` (``area_code`` optional first column: blank, or
-an area of the importer's jurisdiction; blank means the importer's own area). Every row is checked and every
+an area of the importer's jurisdiction; blank means the importer's own area; ``type_name``, which the export
+adds, optional last column and ignored). Every row is checked and every
 bad one reported with its line number; one bad row and nothing is written.
 """
 
@@ -77,9 +78,11 @@ def parse_csv(data: bytes, types: CaseTypes, *, area_ok) -> list[Row]:
     header = next(reader, None)
     names = [h.strip().lower() for h in header or []]
     with_area = names[:1] == ["area_code"]
-    if (names[1:] if with_area else names)[:3] != list(COLUMNS):
-        raise Invalid("表头应为 code,name,type（可在最前加 area_code 列）",
+    rest = names[1:] if with_area else names
+    if rest not in (list(COLUMNS), [*COLUMNS, "type_name"]):
+        raise Invalid("表头应为 code,name,type（可在最前加 area_code 列，可在最后带导出的 type_name 列）",
                       details=[{"line": 1, "error": "表头不对"}])
+    width = len(rest)
     rows: list[Row] = []
     errors: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
@@ -92,7 +95,7 @@ def parse_csv(data: bytes, types: CaseTypes, *, area_ok) -> list[Row]:
         cells += [""] * (3 - len(cells))
         code, name, type_code = cells[:3]
         problems = row_problems(types, code, name, type_code)
-        if len(cells) > 3 and any(cells[3:]):
+        if len(cells) > width and any(cells[width:]):
             problems.append("列数多于表头")
         if area and not area_ok(area):
             problems.append(f"区域 {area} 不在你的辖区内")
