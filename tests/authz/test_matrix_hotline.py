@@ -101,7 +101,7 @@ def test_writes_reach_the_jurisdiction_only(built):
         for side, area in (("A", p.county), ("B", p.county2)):
             expected = (200 if side in TABLE[username] else 404) if username in TABLE else 403
             r = c.post("/api/v1/hotline/categories", json={"code": "NEW", "type": "0101", "area_code": area})
-            failures.check(r.status_code == expected, f"{username}: 新增 {side} 对照 → {r.status_code}，应为 {expected}")
+            failures.check(r.status_code == expected, f"{username}: 新增 {side} 对照 → {r.status_code}/{expected}")
             if expected != 200:  # a row it may not touch: deleting it is a 404 (or 403), and it stays
                 r = c.delete(f"/api/v1/hotline/categories/{rows[side]}")
                 failures.check(r.status_code == (404 if username in TABLE else 403),

@@ -60,8 +60,9 @@ def ticket() -> str:
 
 
 def call(grid: str, **overrides) -> IntakeIn:
-    fields = {"external_id": ticket(), "description": "小区门口路灯不亮已经三天，晚上行人看不清", "phone": "13800138000",
-              "address": "解放路 12 号", "grid_code": grid, "category": "H-UNMAPPED", "category_name": "市政设施"}
+    fields = {"external_id": ticket(), "description": "小区门口路灯不亮已经三天，晚上行人看不清",
+              "phone": "13800138000", "address": "解放路 12 号", "grid_code": grid, "category": "H-UNMAPPED",
+              "category_name": "市政设施"}
     return IntakeIn(**{**fields, **overrides})
 
 
