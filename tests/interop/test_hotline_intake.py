@@ -23,6 +23,7 @@ def _cases(session) -> int:
     return session.scalar(select(func.count()).select_from(Case))
 
 
+@pytest.mark.req("D1")
 def test_a_ticket_makes_one_case_and_the_same_ticket_again_returns_it(db):
     p = places(db)
     client = hotline_client(db, p.county)
@@ -73,6 +74,7 @@ def test_a_place_outside_the_clients_area_is_refused_and_nothing_is_written(db):
     assert (_cases(db), db.scalar(select(func.count()).select_from(HotlineIntake))) == n
 
 
+@pytest.mark.req("D6")
 def test_the_reply_is_the_result_once_resolved(db):
     p = places(db)
     client = hotline_client(db, p.county)
