@@ -117,3 +117,17 @@ def test_import_checks_every_row_and_writes_all_or_nothing_then_exports(db, clie
     row = county.get("/api/v1/hotline/categories").json()[0]
     assert county.delete(f"/api/v1/hotline/categories/{row['id']}").status_code == 204
     assert len(county.get("/api/v1/hotline/categories").json()) == 1
+
+
+def test_the_case_page_offers_the_types_and_classifies_through_the_lifecycle(db, client_as):
+    p = places(db)
+    found, _ = submit(db, hotline_client(db, p.county), call(p.grid, category="H-5555"))
+    town = client_as("town_dispatcher")
+    page = town.get(f"/cases/{found.case_no}", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert 'name="type"' in page.text and '<option value="0101">' in page.text and "确定事件类型" in page.text
+    assert 'name="type"' not in client_as("worker").get(f"/cases/{found.case_no}", headers={"accept": "text/html"}).text
+    r = town.post(f"/cases/{found.case_no}/actions/classify", data={"type": "0102"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert _case(db, found.case_no).type_code == "0102"
+    assert found.case_no not in _queue(town)  # classified on its page: it leaves the queue too
