@@ -45,7 +45,9 @@ def classify(request: Request, case_no: str, session: SessionDep, me: HotlineCat
     try:
         if len(case_no) > 40:
             raise Invalid("事件编号无效")
-        data = ClassifyIn(type=_text(form, "type", 16) or "-", remember=form.get("remember") == "1",
+        if not _text(form, "type", 16):
+            raise Invalid("请选择事件类型")
+        data = ClassifyIn(type=_text(form, "type", 16), remember=form.get("remember") == "1",
                           note=_text(form, "note", 500))
         hotline.classify(session, me, case_no, data, now=utc_now(), profile=request.app.state.profile,
                          media_root=request.app.state.settings.media_path, case_types=request.app.state.case_types)
