@@ -46,12 +46,14 @@ from gridgov.catalogue.web import router as catalogue_manage_pages
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
-from gridgov.deps import SessionDep
+from gridgov.deps import SessionDep, client_ip
 from gridgov.errors import DomainError, Invalid
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
 from gridgov.interop.categories_api import router as hotline_categories_api
+from gridgov.interop.clients import principal_for_key
+from gridgov.interop.hotline_api import router as hotline_api
 from gridgov.interop.hotline_web import router as hotline_pages
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
@@ -133,6 +135,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher.from_settings(settings)
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
+    app.state.client_principal_for = _client_principal_for  # and an API client's key (issue 17)
 
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to
     # match a request: one level less is one walk less), in order of traffic, cases first (workers
@@ -148,8 +151,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
                    help_pages):
         app.include_router(router, include_in_schema=False)
-    # The 12345 hotline (issue 17): its category table and triage queue (pages and API).
-    app.include_router(hotline_categories_api, prefix="/api/v1", responses=ERROR_RESPONSES)
+    # The 12345 hotline (issue 17): its intake, its category table and triage queue (pages and API).
+    for router in (hotline_api, hotline_categories_api):
+        app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(hotline_pages, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
@@ -289,3 +293,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         if headers:
             response.headers.update(headers)
         return response
+
+
+def _client_principal_for(session, api_key: str, request, *, audit: bool):
+    """The door's reading of an API client's key (see :func:`gridgov.interop.clients.principal_for_key`):
+    the call is audited as "METHOD /path" when the request's session will be written."""
+    call = f"{request.method} {request.url.path}" if audit else None
+    return principal_for_key(session, api_key, profile=request.app.state.profile, now=utc_now(), call=call,
+                             ip=client_ip(request))

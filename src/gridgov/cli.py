@@ -14,6 +14,7 @@ from gridgov.cases.cli import app as cases_app
 from gridgov.cases.cli import types_app as case_types_app
 from gridgov.dbcli import app as db_app
 from gridgov.dbcli import demo, run_jobs, serve
+from gridgov.interop.cli import app as clients_app
 from gridgov.keys_cli import app as keys_app
 from gridgov.policy_cli import app as profile_app
 from gridgov.registry.cli import app as registry_app
@@ -37,6 +38,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(registry_app, name="registry")
 app.add_typer(analysis_app, name="analysis")
+app.add_typer(clients_app, name="clients")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("jobs")(run_jobs)

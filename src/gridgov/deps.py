@@ -55,7 +55,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(_end, session, commit=False)
         raise
-    if reading and session.new:
+    if reading and (session.new or session.info.get(DEFERRED)):
         await run_in_threadpool(_end_read, session, state.write_sessionmaker)
     elif session.in_transaction():
         await run_in_threadpool(_end, session, commit=True)
@@ -68,6 +68,21 @@ READ_RECORDS = (AuditEntry, PersonAccess)
 (who viewed a person's data, PIPL art. 45)."""
 
 
+DEFERRED = "gridgov_deferred_records"
+"""``session.info`` key of the records a read made before its queries (an API client's call is
+audited at the door): kept out of the session so its autoflush has nothing to write, and written
+apart at the end like the rest (see :func:`get_session`)."""
+
+
+def add_record(session: Session, entry) -> None:
+    """Adds an audit entry (or another of :data:`READ_RECORDS`) to the request's session; a read's
+    is held aside and written at the end of the request, so its later queries may still autoflush."""
+    if session.info.get(READ_ONLY):
+        session.info.setdefault(DEFERRED, []).append(entry)
+    else:
+        session.add(entry)
+
+
 class ReadOnlyRequest(RuntimeError):
     """A GET request tried to write in its session (a programming error: see :func:`get_session`)."""
 
@@ -78,6 +93,7 @@ def _end_read(session: Session, write_factory: sessionmaker[Session]) -> None:
     strays = [e for e in entries if not isinstance(e, READ_RECORDS)]
     for entry in entries:
         session.expunge(entry)
+    entries += session.info.pop(DEFERRED, [])
     _end(session, commit=False)  # first: its transaction is done with before the write begins
     if strays:
         raise ReadOnlyRequest(f"GET 请求不能写入数据：{type(strays[0]).__name__}")

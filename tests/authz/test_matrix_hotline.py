@@ -41,8 +41,9 @@ def built(db, app):
     create_user(db, SYSTEM, UserCreate(username="h_county2", display_name="h_county2", password="Matrix-test-9931",
                                        role="agency_dispatcher", scope_code=p.county2, must_change_password=False),
                 now=utc_now(), demo=True)
-    cases = {"A": submit(db, hotline_client(db, p.county, 1), call(p.grid))[0].case_no,
-             "B": submit(db, hotline_client(db, p.county2, 2), call(p.grid2))[0].case_no}
+    clients = {"A": hotline_client(db, p.county), "B": hotline_client(db, p.county2)}
+    cases = {"A": submit(db, clients["A"], call(p.grid))[0].case_no,
+             "B": submit(db, clients["B"], call(p.grid2))[0].case_no}
     rows = {}
     for side, area in (("A", p.county), ("B", p.county2)):
         row = HotlineCategory(area_code=area, code=f"M-{side}", name="", type_code="0101", updated_at=utc_now())

@@ -118,6 +118,12 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "accounts/repository.py::get_user": "the principal's own account, or the one a verified pending token names "
                                         "(the id comes from the verified token)",
     "accounts/repository.py::username_taken": "usernames are unique city-wide: a taken name is 409 for anyone",
+    "interop/repository.py::client_by_prefix": "an API key names its client before anyone is known",
+    "interop/repository.py::name_taken": "client names are unique deployment-wide (the CLI, the system)",
+    "interop/repository.py::area_exists": "the CLI (the system) checks the client's area",
+    "interop/repository.py::department": "the CLI (the system) checks the client's department",
+    "interop/repository.py::service_account": "the CLI (the system) disables a revoked client's account",
+    "interop/repository.py::all_clients": "the CLI (the system) lists every client and its last call",
     "accounts/repository.py::place_names": "names of the scope codes of users already scoped",
     "notify/repository.py::inbox": "a user's own inbox: notify/service passes principal.user_id only",
     "notify/repository.py::unread_count": "a user's own inbox: notify/service passes principal.user_id only",

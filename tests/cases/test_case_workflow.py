@@ -66,11 +66,11 @@ def dispute_decider(a, f):
 
 
 def lead_receiver(a, f):
-    return a.role == "dept_receiver" and a.department == "lead"
+    return a.role in {"dept_receiver", "department_client"} and a.department == "lead"
 
 
 def lead_department(a, f):
-    return a.role in {"dept_receiver", "dept_handler"} and a.department == "lead"
+    return a.role in {"dept_receiver", "dept_handler", "department_client"} and a.department == "lead"
 
 
 def agency_or_reporter(a, f):
@@ -86,7 +86,7 @@ def viewer(a, f):
 
 
 def alerted_department(a, f):
-    return a.role in {"dept_receiver", "dept_handler"} and a.alerted
+    return a.role in {"dept_receiver", "dept_handler", "department_client"} and a.alerted
 
 
 def stand_in(a, f):
@@ -101,7 +101,7 @@ def assigning(a, f):
 
 def assisting_department(a, f):
     """A department sent the case to assist the lead (not the lead itself)."""
-    return a.role in {"dept_receiver", "dept_handler"} and a.department == "assisting"
+    return a.role in {"dept_receiver", "dept_handler", "department_client"} and a.department == "assisting"
 
 
 def worker_or_stand_in(a, f):

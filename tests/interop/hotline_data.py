@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from gridgov.accounts.demo import demo_places
 from gridgov.authz.principal import Principal
 from gridgov.cases import casetypes
 from gridgov.interop import hotline
+from gridgov.interop.clients import create_client, principal_for_key
 from gridgov.interop.hotline_schemas import IntakeIn
 from gridgov.kit.crypto import FieldCipher
 from gridgov.models import User
@@ -28,14 +28,7 @@ CIPHER = FieldCipher(TEST_SECRET_KEY)
 MEDIA = Path(tempfile.gettempdir())
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 _tickets = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class ClientPrincipal(Principal):
-    """A hotline client's principal as the door resolves its key (client_id, client_kind)."""
-
-    client_id: int | None = None
-    client_kind: str | None = None
+_clients = itertools.count(1)
 
 
 def places(session):
@@ -48,11 +41,11 @@ def principal(session, username: str) -> Principal:
                      scope_code=user.scope_code, department_code=user.department_code)
 
 
-def hotline_client(session, area: str, client_id: int = 1) -> Principal:
-    """The principal of a hotline client of ``area``."""
-    user = session.scalar(select(User).where(User.username == "county_dispatcher"))
-    return ClientPrincipal(user_id=user.id, username="hotline", display_name="12345热线", role="hotline_client",
-                           scope_code=area, client_id=client_id, client_kind="hotline")
+def hotline_client(session, area: str) -> Principal:
+    """The principal of a new hotline client of ``area``, as the door resolves its key."""
+    _client, key = create_client(session, name=f"hotline-{next(_clients)}", kind="hotline", area_code=area, now=NOW)
+    session.flush()
+    return principal_for_key(session, key, profile=PROFILE, now=NOW)
 
 
 def ticket() -> str:

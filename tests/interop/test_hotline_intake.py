@@ -56,11 +56,11 @@ def test_another_body_under_the_same_ticket_is_a_conflict(db):
 def test_the_same_ticket_number_of_another_client_is_another_ticket(db):
     p = places(db)
     data = call(p.grid)
-    a, _ = submit(db, hotline_client(db, p.county, client_id=1), data)
-    b, created = submit(db, hotline_client(db, p.county, client_id=2), data)
+    a, _ = submit(db, hotline_client(db, p.county), data)
+    b, created = submit(db, hotline_client(db, p.county), data)
     assert created and a.case_no != b.case_no
     with pytest.raises(NotFound):
-        hotline.read(db, hotline_client(db, p.county, client_id=3), data.external_id, case_types=TYPES)
+        hotline.read(db, hotline_client(db, p.county), data.external_id, case_types=TYPES)
 
 
 def test_a_place_outside_the_clients_area_is_refused_and_nothing_is_written(db):
@@ -92,7 +92,7 @@ def test_ten_concurrent_retries_make_one_case(fresh_url):
     engine = make_engine(fresh_url)
     build_demo_into(engine)
     factory = make_sessionmaker(engine, writes=True)
-    with factory() as s:
+    with unit_of_work(factory, writes=True) as s:
         p = places(s)
         client = hotline_client(s, p.county)
     data = call(p.grid)

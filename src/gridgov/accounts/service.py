@@ -24,6 +24,7 @@ from gridgov.db import Prebuilt
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.models import Area, Department, Grid, MicroGrid, User
 from gridgov.models.accounts import (
+    CLIENT_ROLES,
     DEPARTMENT_ROLES,
     GRID_ROLES,
     MICRO_GRID_ROLES,
@@ -180,6 +181,8 @@ def grant_problem(principal: Principal | None, role: Role) -> str | None:
 
     ``None`` is the system itself (the CLI, the demo builder): it may give any role.
     """
+    if role in CLIENT_ROLES:
+        return "接口客户端账号只能用 gridgov clients create 命令创建，不能在用户管理中创建或修改"
     if principal is None or principal.system:
         return None
     if role in SECURITY_ROLES:

@@ -16,6 +16,7 @@ from gridgov.audit.schemas import AuditEntryRead, AuditFilter, AuditPage
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import sees_area
 from gridgov.db import unit_of_work
+from gridgov.deps import add_record
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.kit.masking import mask_record
@@ -67,7 +68,7 @@ def record(
         detail=detail,
         ip=ip,
     )
-    session.add(entry)
+    add_record(session, entry)
     return entry
 
 

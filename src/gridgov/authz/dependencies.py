@@ -11,6 +11,10 @@ enabled two-factor login is let through only to the enrolment pages (``require(.
 everywhere else pages redirect to ``/account/2fa`` and the API answers 403
 (:class:`TwoFactorEnrolmentRequired`).
 
+An API client's key (``Bearer ggk_…``, :mod:`gridgov.interop.clients`) resolves to the client's
+service account in the request's own session, and the call is audited; ``admit`` sends it through
+``require``.
+
 ``admit(permission)`` is the same door for the busiest writing routes (intake, case actions),
 which do their work in one trip to the thread pool (:func:`gridgov.deps.in_one_trip`). A bearer
 token's signature and expiry are checked at once (401 without touching the database); looking the
@@ -43,6 +47,9 @@ CSRF_COOKIE = "gridgov_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CLIENT_KEY_PREFIX = "ggk_"
+"""How an API client's key begins (``Authorization: Bearer ggk_…``): it is looked up, not verified
+as a signed token (:mod:`gridgov.interop.clients`)."""
 
 
 class NotAuthenticated(DomainError):
@@ -88,6 +95,14 @@ def resolve_principal(request: Request, session=None) -> Principal | None:
     if found is None:
         return None
     purpose, token = found
+    if purpose == "api" and token.startswith(CLIENT_KEY_PREFIX):
+        # An API client's key (issue 17), set by create_app: gridgov.interop.clients.principal_for_key.
+        # The call is audited in the request's session (a read's entries are written apart, see deps).
+        client_principal_for = request.app.state.client_principal_for
+        if session is not None:
+            return client_principal_for(session, token, request, audit=True)
+        with request.app.state.sessionmaker() as own:
+            return client_principal_for(own, token, request, audit=False)
     settings = request.app.state.settings
     claims = tokens.verify(settings.secret_key, token, purpose=purpose, now=utc_now())
     if claims is None:
@@ -221,7 +236,7 @@ def admit(permission: Permission):
 
     async def dependency(request: Request, session: SessionDep) -> Pass:
         found = _credentials(request)
-        if found is None or found[0] != "api":
+        if found is None or found[0] != "api" or found[1].startswith(CLIENT_KEY_PREFIX):
             return Pass(request, permission, resolved=await through_require(request, session))
         claims = tokens.verify(request.app.state.settings.secret_key, found[1], purpose="api", now=utc_now())
         if claims is None:

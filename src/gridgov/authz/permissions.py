@@ -50,6 +50,12 @@ class Permission(enum.StrEnum):
     """Figures of the jurisdiction: KPIs, the dashboard, warnings, monthly reports, appraisal scores."""
     APPRAISAL_MANAGE = "appraisal.manage"
     """Run and store an appraisal period and a monthly report (the agency runs the appraisal: ZJ§28, JM§14)."""
+    INTAKE_SUBMIT = "intake.submit"
+    """Hand a case over from the 12345 hotline (JM§18) through ``POST /api/v1/intake``: hotline clients."""
+    WEBHOOKS_MANAGE = "webhooks.manage"
+    """Subscribe to the events of the cases a client may see (ZJ§10, LZ§22): API clients."""
+    OPEN311_SUBMIT = "open311.submit"
+    """Submit a service request through Open311 GeoReport v2: Open311 clients."""
     HOTLINE_CATEGORIES = "hotline.categories"
     """热线分类对照: keep the table mapping the 12345 hotline's classification to case types, and triage the
     hotline's cases whose category maps to none (issue 17). The agency's dispatchers and administrators: the
@@ -88,6 +94,9 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.REGISTRY_REPORT: "出具个人信息报告",
     Permission.ANALYSIS_READ: "查看统计分析",
     Permission.APPRAISAL_MANAGE: "开展考核评价",
+    Permission.INTAKE_SUBMIT: "热线转办事件",
+    Permission.WEBHOOKS_MANAGE: "订阅事件推送",
+    Permission.OPEN311_SUBMIT: "通过 Open311 提交事件",
     Permission.HOTLINE_CATEGORIES: "热线分类对照和待分类事件",
 }
 """What each permission is called where a user reads it (a refusal, the audit log)."""
@@ -159,6 +168,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LIAISON: frozenset(_FIELD),
     Role.VOLUNTEER: frozenset(_FIELD),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ}),
+    # Other systems (issue 17): only what their channel needs. A hotline or an Open311 app reads the
+    # cases it handed over; a department's system acts on its department's cases as its receiver would.
+    Role.HOTLINE_CLIENT: frozenset({Permission.INTAKE_SUBMIT, Permission.WEBHOOKS_MANAGE, Permission.CASES_READ}),
+    Role.DEPARTMENT_CLIENT: frozenset({Permission.CASES_READ, Permission.CASES_ACT, Permission.DEPARTMENTS_READ,
+                                       Permission.WEBHOOKS_MANAGE}),
+    Role.OPEN311_CLIENT: frozenset({Permission.OPEN311_SUBMIT, Permission.WEBHOOKS_MANAGE, Permission.CASES_READ}),
 }
 
 

@@ -31,6 +31,11 @@ class Principal:
     """A department user whose department's kind the profile's ``registry.department_access`` lists:
     it reads the register (addresses, houses, people, units) of its area. Resolved when the principal
     is built (:func:`gridgov.accounts.service.principal_for`); the scope door's rule reads it."""
+    client_id: int | None = None
+    """The API client (:mod:`gridgov.interop.clients`) this principal is the service account of;
+    None for people."""
+    client_kind: str | None = None
+    """The client's kind (hotline, department, open311); None for people."""
     system: bool = False
     """The system itself (CLI commands, jobs, demo builders): sees every row. Only
     :data:`gridgov.authz.scope.SYSTEM` sets it; no request ever resolves to it."""

@@ -53,5 +53,11 @@ RegistryFullExporter = holding(Permission.REGISTRY_EXPORT_FULL)
 RegistryReporter = holding(Permission.REGISTRY_REPORT)
 AnalysisReader = holding(Permission.ANALYSIS_READ)
 AppraisalManager = holding(Permission.APPRAISAL_MANAGE)
+IntakeClient = holding(Permission.INTAKE_SUBMIT)
+"""A hotline's system handing a case over (``POST /api/v1/intake``) or asking after one."""
+WebhookClient = holding(Permission.WEBHOOKS_MANAGE)
+"""An API client managing its webhook subscriptions."""
+Open311Submitter = holding(Permission.OPEN311_SUBMIT)
+"""An Open311 client submitting a service request."""
 HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
 """An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""

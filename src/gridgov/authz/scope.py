@@ -48,7 +48,7 @@ from gridgov.models import (
     SupervisionOrder,
     User,
 )
-from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES, HANDOVER_CLIENT_ROLES
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
@@ -193,6 +193,8 @@ def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
         if not dept:
             return _nothing()
         return exists().where(CaseDepartment.case_id == Case.id, CaseDepartment.department_code == dept)
+    if p.role in HANDOVER_CLIENT_ROLES:  # a hotline or an Open311 app follows the cases it handed over
+        return Case.created_by == p.user_id
     here = within(p, Case.grid_code)
     if p.system or not p.user_id:
         return here
@@ -398,9 +400,8 @@ def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 def _hotline_intakes(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A hotline client sees its own tickets only; a department none; everyone else those whose case lies in
     its jurisdiction (the triage queue of an agency)."""
-    client_id = getattr(p, "client_id", None)
-    if client_id is not None:
-        return HotlineIntake.client_id == client_id
+    if p.client_id is not None:
+        return HotlineIntake.client_id == p.client_id
     if department_of(p) is not None:
         return _nothing()
     return within(p, HotlineIntake.grid_code)

@@ -58,7 +58,7 @@ from gridgov.models import (
     CaseLogEntry,
     CasePhoto,
 )
-from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES, Role
 from gridgov.models.registry import Address
 from gridgov.models.territory import GridStatus
 from gridgov.notify import notice_params
@@ -66,8 +66,6 @@ from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事件 {} 不存在"
-HOTLINE_CLIENT = "hotline_client"
-"""The role of a 12345 hotline's API client (Role.HOTLINE_CLIENT once the clients land)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,7 +384,7 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
 def _may_register(principal: Principal, data: CaseCreate) -> bool:
     """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
     (who may register, and which sources are whose)."""
-    if principal.role == HOTLINE_CLIENT and data.source == "hotline":
+    if principal.role == Role.HOTLINE_CLIENT and data.source == "hotline":
         return False  # the 12345 hotline's own intake (gridgov.interop.hotline): starts reported
     if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
         raise Forbidden("只有网格员和网格化机构可以上报事件")

@@ -51,7 +51,7 @@ from gridgov.models.accounts import (
     DEPARTMENT_ROLES,
     GRID_WORKER_ROLES,
     NON_PARTY_ROLES,
-    Role,
+    RECEIVER_ROLES,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
     if who is Who.DISPUTE_DECIDER:
         return role in AGENCY_ROLES and actor.agency_relation is _decider_relation(facts)
     if who is Who.LEAD_RECEIVER:
-        return role == Role.DEPT_RECEIVER and actor.department is DepartmentPart.LEAD
+        return role in RECEIVER_ROLES and actor.department is DepartmentPart.LEAD
     if who is Who.LEAD_DEPARTMENT:
         return role in DEPARTMENT_ROLES and actor.department is DepartmentPart.LEAD
     if who is Who.REPORTER:

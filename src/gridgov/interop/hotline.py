@@ -59,10 +59,9 @@ def body_hash(data: IntakeIn) -> str:
 
 
 def _client_id(principal: Principal) -> int:
-    client_id = getattr(principal, "client_id", None)
-    if client_id is None or getattr(principal, "client_kind", "hotline") != "hotline":
+    if principal.client_id is None or principal.client_kind != "hotline":
         raise Forbidden("热线工单只能由热线接入客户端（API 密钥）提交和查询")
-    return client_id
+    return principal.client_id
 
 
 def submit(session: Session, principal: Principal, data: IntakeIn, *, now: datetime, profile, cipher: FieldCipher,

@@ -27,6 +27,7 @@ from gridgov.models.catalogue import (
     RectificationNotice,
 )
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
+from gridgov.models.interop import ApiClient
 from gridgov.models.registry import (
     Address,
     House,
@@ -53,6 +54,7 @@ from gridgov.models.territory import (
 )
 
 __all__ = [
+    "ApiClient",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",

@@ -43,6 +43,9 @@ class Role(enum.StrEnum):
     AUDITOR = "auditor"
     SECURITY_ADMIN = "security_admin"
     SYSADMIN = "sysadmin"
+    HOTLINE_CLIENT = "hotline_client"
+    DEPARTMENT_CLIENT = "department_client"
+    OPEN311_CLIENT = "open311_client"
 
 
 ROLE_LABELS = {
@@ -61,6 +64,9 @@ ROLE_LABELS = {
     Role.AUDITOR: "审计员",
     Role.SECURITY_ADMIN: "安全管理员",
     Role.SYSADMIN: "系统管理员",
+    Role.HOTLINE_CLIENT: "热线系统接口",
+    Role.DEPARTMENT_CLIENT: "部门系统接口",
+    Role.OPEN311_CLIENT: "Open311 接口",
 }
 _LABEL_OF_VALUE = {str(role.value): label for role, label in ROLE_LABELS.items()}
 
@@ -97,8 +103,23 @@ AGENCY_OR_SYSADMIN_ROLES = AGENCY_ROLES | {Role.SYSADMIN}
 """Agency staff or the system administrator: who may keep an area's lists (catalogue applications
 and filings), where the system administrator stands in for an agency."""
 
-DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER})
-"""The staff of a linkage department (联动部门): they name their department."""
+DEPARTMENT_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPT_HANDLER, Role.DEPARTMENT_CLIENT})
+"""The staff of a linkage department (联动部门), and its own system through the API: they name their
+department."""
+
+RECEIVER_ROLES = frozenset({Role.DEPT_RECEIVER, Role.DEPARTMENT_CLIENT})
+"""Who signs for or returns a department's case: its receiver (受理员), or its system (issue 17)."""
+
+CLIENT_ROLES = frozenset({Role.HOTLINE_CLIENT, Role.DEPARTMENT_CLIENT, Role.OPEN311_CLIENT})
+"""The service accounts of other systems (API clients, :mod:`gridgov.models.interop`): made only by
+``gridgov clients create``, never by a user administrator, and never logging in."""
+
+HANDOVER_CLIENT_ROLES = frozenset({Role.HOTLINE_CLIENT, Role.OPEN311_CLIENT})
+"""Clients that hand cases over (the hotline, Open311 apps): they see only the cases they created."""
+
+CLIENT_ROLE_OF_KIND = {"hotline": Role.HOTLINE_CLIENT, "department": Role.DEPARTMENT_CLIENT,
+                       "open311": Role.OPEN311_CLIENT}
+"""The role of an API client of each kind."""
 
 TERRITORY_ADMIN_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SYSADMIN})
 """Administrators of a territory: they land on its summary (``/``), which is what they administer."""

@@ -29,8 +29,8 @@ class HotlineIntake(Base):
     __table_args__ = (UniqueConstraint("client_id", "external_id", name="uq_hotline_intakes_client_ticket"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[int] = mapped_column(Integer)
-    """The API client (``api_clients.id``) that sent the ticket."""
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"))
+    """The API client that sent the ticket."""
     external_id: Mapped[str] = mapped_column(String(64))
     """The hotline's own ticket number."""
     body_hash: Mapped[str] = mapped_column(String(64))

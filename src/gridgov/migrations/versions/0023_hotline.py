@@ -4,14 +4,14 @@ The 12345 hotline's tickets and the mapping of its classification to case types 
 models/hotline.py.
 
 Revision ID: 0023_hotline
-Revises: 0021_store
+Revises: 0022_clients
 Create Date: 2026-12-07 02:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_hotline'
-down_revision = '0021_store'
+down_revision = '0022_clients'
 branch_labels = None
 depends_on = None
 
@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('triaged_by', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_hotline_intakes_case_id_cases')),
+    sa.ForeignKeyConstraint(['client_id'], ['api_clients.id'], name=op.f('fk_hotline_intakes_client_id_api_clients')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hotline_intakes')),
     sa.UniqueConstraint('client_id', 'external_id', name='uq_hotline_intakes_client_ticket')
     )
