@@ -4,6 +4,8 @@ key refused (401), people refused (403); and ten concurrent retries through the 
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -12,7 +14,7 @@ from gridgov.models.hotline import HotlineIntake
 
 from .hotline_data import places, ticket
 
-CJK = "一-鿿"
+CJK_RE = re.compile("[一-鿿]")
 
 
 def _body(grid: str, **extra) -> dict:
