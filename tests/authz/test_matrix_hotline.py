@@ -15,13 +15,14 @@ from sqlalchemy import select
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
 from gridgov.authz.scope import SYSTEM
+from gridgov.interop.clients import create_client, principal_for_key
 from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
 from gridgov.models import User
 from gridgov.models.hotline import HotlineCategory
 
 from ..conftest import TEST_SECRET_KEY
-from ..interop.hotline_data import call, hotline_client, places, submit
+from ..interop.hotline_data import PROFILE, call, places, submit
 from .matrix_common import Failures
 
 HTML = {"accept": "text/html"}
@@ -41,9 +42,12 @@ def built(db, app):
     create_user(db, SYSTEM, UserCreate(username="h_county2", display_name="h_county2", password="Matrix-test-9931",
                                        role="agency_dispatcher", scope_code=p.county2, must_change_password=False),
                 now=utc_now(), demo=True)
-    clients = {"A": hotline_client(db, p.county), "B": hotline_client(db, p.county2)}
-    cases = {"A": submit(db, clients["A"], call(p.grid))[0].case_no,
-             "B": submit(db, clients["B"], call(p.grid2))[0].case_no}
+    keys = {side: create_client(db, name=f"matrix-hotline-{side}", kind="hotline", area_code=area, now=utc_now())[1]
+            for side, area in (("A", p.county), ("B", p.county2))}
+    db.flush()
+    hotlines = {side: principal_for_key(db, key, profile=PROFILE, now=utc_now()) for side, key in keys.items()}
+    tickets = {"A": call(p.grid), "B": call(p.grid2)}
+    cases = {side: submit(db, hotlines[side], tickets[side])[0].case_no for side in ("A", "B")}
     rows = {}
     for side, area in (("A", p.county), ("B", p.county2)):
         row = HotlineCategory(area_code=area, code=f"M-{side}", name="", type_code="0101", updated_at=utc_now())
@@ -58,13 +62,17 @@ def built(db, app):
             TEST_SECRET_KEY, purpose="api", user_id=user.id, version=user.session_version or 1,
             expires_at=utc_now() + timedelta(hours=1))
         clients[username] = c
-    yield p, cases, rows, clients
+    for side, key in keys.items():
+        c = TestClient(app)
+        c.headers["Authorization"] = f"Bearer {key}"
+        clients[f"hotline_{side}"] = c
+    yield p, cases, rows, clients, tickets
     for c in clients.values():
         c.close()
 
 
 def test_every_account_reaches_the_hotline_queue_and_table_of_its_jurisdiction_only(built):
-    p, cases, rows, clients = built
+    p, cases, rows, clients, _tickets = built
     failures = Failures()
     for username, c in clients.items():
         allowed = username in QUEUE
@@ -89,7 +97,7 @@ def test_every_account_reaches_the_hotline_queue_and_table_of_its_jurisdiction_o
 
 
 def test_writes_reach_the_jurisdiction_only(built):
-    p, cases, rows, clients = built
+    p, cases, rows, clients, _tickets = built
     failures = Failures()
     for username, c in clients.items():
         for side, case_no in cases.items():
@@ -109,3 +117,26 @@ def test_writes_reach_the_jurisdiction_only(built):
                                f"{username}: 删除 {side} 对照 → {r.status_code}")
     assert not failures.items, "\n".join(failures.items)
     assert clients["h_county2"].delete(f"/api/v1/hotline/categories/{rows['B']}").status_code == 204
+
+
+def test_the_intake_answers_its_own_client_in_its_own_area_only(built):
+    """A hotline client registers in its area (outside: 422) and follows its own tickets (another's: 404);
+    no person may hand a ticket over or follow one (403), whatever the role."""
+    p, cases, rows, clients, tickets = built
+    failures = Failures()
+    grids = {"A": p.grid, "B": p.grid2}
+    for username, c in clients.items():
+        own = username.removeprefix("hotline_") if username.startswith("hotline_") else None
+        for side, grid in grids.items():
+            expected = (201 if side == own else 422) if own else 403
+            r = c.post("/api/v1/intake", json=call(grid).model_dump(mode="json"))
+            failures.check(r.status_code == expected, f"{username}: 转办 {side} → {r.status_code}，应为 {expected}")
+            expected = (200 if side == own else 404) if own else 403
+            r = c.get(f"/api/v1/intake/{tickets[side].external_id}")
+            failures.check(r.status_code == expected, f"{username}: 查询 {side} → {r.status_code}，应为 {expected}")
+            if expected == 200:
+                failures.check(r.json()["case_no"] == cases[side], f"{username}: 工单 {side} 的事件")
+        if own:  # a client is no agency: the queue, the table and the pages are not its own
+            for path in ("/api/v1/hotline/triage", "/api/v1/hotline/categories"):
+                failures.check(c.get(path).status_code == 403, f"{username}: GET {path}")
+    assert not failures.items, "\n".join(failures.items)
