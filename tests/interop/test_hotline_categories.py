@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from gridgov.interop import hotline
 from gridgov.models import Case, CaseLogEntry
 from gridgov.models.hotline import HotlineCategory
 
-from .hotline_data import call, hotline_client, places, submit
+from .hotline_data import TYPES, call, hotline_client, places, submit
 
 
 def _case(db, case_no: str) -> Case:
@@ -131,3 +132,18 @@ def test_the_case_page_offers_the_types_and_classifies_through_the_lifecycle(db,
     assert r.status_code == 303, r.text
     assert _case(db, found.case_no).type_code == "0102"
     assert found.case_no not in _queue(town)  # classified on its page: it leaves the queue too
+
+
+def test_a_call_that_can_no_longer_be_classified_leaves_the_queue(db, client_as):
+    p = places(db)
+    client = hotline_client(db, p.county)
+    data = call(p.grid, category="H-4444")
+    found, _ = submit(db, client, data)
+    town = client_as("town_dispatcher")
+    assert found.case_no in _queue(town)
+    r = client_as("worker").post(f"/api/v1/cases/{found.case_no}/actions/reject", json={"reason": "重复来电"})
+    assert r.status_code == 200, r.text
+    assert found.case_no not in _queue(town)
+    assert town.post(f"/api/v1/hotline/triage/{found.case_no}", json={"type": "0101"}).status_code == 409
+    read = hotline.read(db, client, data.external_id, case_types=TYPES)  # the hotline hears why
+    assert (read.state, read.state_label, read.reply) == ("rejected", "不予受理", "重复来电")

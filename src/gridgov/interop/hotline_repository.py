@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import get_visible, scoped
-from gridgov.cases.workflow import TERMINAL_STATES
+from gridgov.cases.workflow import TRANSITIONS, CaseAction
 from gridgov.models import Case
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
 
@@ -50,13 +50,18 @@ def intake_of_case(session: Session, principal: Principal, case_id: int) -> Hotl
     return session.scalar(stmt.limit(1))
 
 
+TRIAGE_STATES = tuple(sorted(str(s) for s, a in TRANSITIONS if a is CaseAction.CLASSIFY))
+"""The states a case may still be classified in (before a department signs for it): the queue's."""
+
+
 def triage_queue(session: Session, principal: Principal, *, offset: int, limit: int
                  ) -> tuple[Sequence[tuple[HotlineIntake, Case]], int]:
-    """The hotline's cases still without a type (open, visible to the principal), oldest first, and their count."""
+    """The hotline's cases still without a type that may still be given one (visible to the principal),
+    oldest first, and their count."""
     stmt = scoped(scoped(select(HotlineIntake, Case).join(Case, Case.id == HotlineIntake.case_id), principal,
                          HotlineIntake), principal, Case).where(
         HotlineIntake.needs_triage.is_(True), Case.type_code.is_(None),
-        Case.state.not_in([str(s) for s in TERMINAL_STATES]))
+        Case.state.in_(TRIAGE_STATES))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.execute(stmt.order_by(HotlineIntake.created_at, HotlineIntake.id).offset(offset).limit(limit)).all()
     return [(r[0], r[1]) for r in rows], total
