@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from gridgov.interop import hotline
-from gridgov.models import Case, CaseLogEntry
+from gridgov.models import Case, CaseLogEntry, Notification
 from gridgov.models.hotline import HotlineCategory
 
 from .hotline_data import TYPES, call, hotline_client, places, submit
@@ -16,6 +16,13 @@ from .hotline_data import TYPES, call, hotline_client, places, submit
 
 def _case(db, case_no: str) -> Case:
     return db.scalar(select(Case).where(Case.case_no == case_no))
+
+
+def _todos(db, case_id: int) -> dict[str, list[tuple[str, bool]]]:
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for n in db.scalars(select(Notification).where(Notification.case_id == case_id)):
+        found.setdefault(n.kind, []).append((n.message, n.done_at is not None))
+    return found
 
 
 def _queue(c) -> set[str]:
@@ -58,6 +65,10 @@ def test_the_dispatcher_picks_the_type_and_records_the_mapping_for_next_time(db,
     client = hotline_client(db, p.county)
     found, _ = submit(db, client, call(p.grid, category="H-7777", category_name="噪音扰民"))
     town = client_as("town_dispatcher")
+    case_id = _case(db, found.case_no).id
+    todos = _todos(db, case_id)
+    assert todos["hotline_triage"] and all("噪音扰民" in m for m, _done in todos["hotline_triage"])
+    assert todos["case_to_verify"]  # the grid's workers verify it as any reported case
     bad = town.post(f"/api/v1/hotline/triage/{found.case_no}", json={"type": "01"})  # a 大类
     assert bad.status_code == 422 and "小类" in bad.json()["detail"]
     assert _case(db, found.case_no).type_code is None
@@ -69,6 +80,9 @@ def test_the_dispatcher_picks_the_type_and_records_the_mapping_for_next_time(db,
     entry = db.scalar(select(CaseLogEntry).where(CaseLogEntry.case_id == case.id).order_by(CaseLogEntry.seq.desc()))
     assert entry.action == "classify" and entry.data["type"] == "0301" and entry.data["previous_type"] is None
     assert found.case_no not in _queue(town)
+    todos = _todos(db, case_id)
+    assert all(done for _m, done in todos["hotline_triage"])  # the agency's to-do is settled …
+    assert not any(done for _m, done in todos["case_to_verify"])  # … the workers' verification still waits
     again, _ = submit(db, client, call(p.grid, category="H-7777"))
     assert (again.type, again.triage) == ("0301", False)
 
@@ -147,3 +161,18 @@ def test_a_call_that_can_no_longer_be_classified_leaves_the_queue(db, client_as)
     assert town.post(f"/api/v1/hotline/triage/{found.case_no}", json={"type": "0101"}).status_code == 409
     read = hotline.read(db, client, data.external_id, case_types=TYPES)  # the hotline hears why
     assert (read.state, read.state_label, read.reply) == ("rejected", "不予受理", "重复来电")
+
+
+def test_classify_puts_no_case_on_a_worklist(db, client_as):
+    """Giving a type is offered to every agency above a case before dispatch: it must not put the town's cases
+    in the county's inbox (a side action, like a comment)."""
+    p = places(db)
+    r = client_as("worker").post("/api/v1/cases", json={"title": "井盖松动", "type": "0101", "source": "patrol",
+                                                        "grid_code": p.grid, "address": "解放路 3 号",
+                                                        "next_action": "escalate"})
+    assert r.status_code == 201 and r.json()["state"] == "escalated", r.text
+    county = client_as("county_dispatcher")
+    assert "classify" in county.get(f"/api/v1/cases/{r.json()['case_no']}").json()["available_actions"]
+    inbox = county.get("/cases/inbox", headers={"accept": "text/html"})
+    assert inbox.status_code == 200 and r.json()["case_no"] not in inbox.text
+    assert r.json()["case_no"] in client_as("town_dispatcher").get("/cases/inbox", headers={"accept": "text/html"}).text

@@ -392,8 +392,9 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
     return []
 
 
-_SIDE = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE})
-"""Actions beside the lifecycle: they settle no to-do (a supervision order's is settled by its answer)."""
+_SIDE = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE, CaseAction.CLASSIFY})
+"""Actions beside the lifecycle: they settle no to-do (a supervision order's is settled by its answer; giving
+a case its type leaves the step its workers or agency owe still open)."""
 
 
 def _tell_reporter(session: Session, principal: Principal, case: Case, action: CaseAction, seq: int,

@@ -29,7 +29,7 @@ from gridgov import areas
 from gridgov.audit.rules import register_labels
 from gridgov.audit.service import record
 from gridgov.authz.principal import Principal
-from gridgov.cases import actions, casetypes
+from gridgov.cases import actions, casetypes, recipients
 from gridgov.cases import service as cases
 from gridgov.cases.schemas import CaseCreate
 from gridgov.cases.workflow import STATE_LABELS, CaseAction, CaseState
@@ -40,6 +40,7 @@ from gridgov.interop import hotline_repository as repo
 from gridgov.interop.hotline_schemas import ClassifyIn, ClassifyRead, IntakeIn, IntakeRead, TriageItem
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.pagination import Page
+from gridgov.notify import Notice, notify, settle
 from gridgov.territory.service import get_locator
 
 register_labels({
@@ -50,6 +51,8 @@ register_labels({
 REPLY_STATES = frozenset({CaseState.RESOLVED, CaseState.CLOSED})
 """States whose result is the public reply to the hotline (and the rejected one's reason)."""
 _NOT_FOUND = "热线工单 {} 不存在"
+TRIAGE_NOTICE = "hotline_triage"
+"""The notice (a to-do) telling the agency holding a case that it waits for its type."""
 
 
 def body_hash(data: IntakeIn) -> str:
@@ -107,6 +110,8 @@ def _register(session: Session, principal: Principal, intake_id: int, data: Inta
     intake.case_id, intake.grid_code = new.case.id, new.case.grid_code
     intake.hotline_category, intake.hotline_category_name = data.category or "", data.category_name
     intake.needs_triage = kind is None
+    if kind is None:  # a to-do for the agency holding the case: pick its type (settled when it is classified)
+        _tell_agency(session, new.case, data.category_name or data.category or "未提供", now)
     record(session, actor=principal, action="hotline_intake", now=now, object_type="case",
            object_id=new.case.case_no, area_code=new.case.grid_code,
            after={"external_id": data.external_id, "case_no": new.case.case_no, "type": kind.code if kind else None,
@@ -116,6 +121,13 @@ def _register(session: Session, principal: Principal, intake_id: int, data: Inta
                       state_label=STATE_LABELS[CaseState(new.case.state)], type=kind.code if kind else None,
                       type_name=case_types.names().get(kind.code) if kind else None, triage=kind is None,
                       created_at=new.case.created_at, updated_at=new.case.updated_at, reply=None)
+
+
+def _tell_agency(session: Session, case, category: str, now: datetime) -> None:
+    no = case.case_no
+    message = f"热线事件 {no} 的热线分类“{category}”未对照到事件类型，请确定类型"
+    notify(session, [Notice(uid, TRIAGE_NOTICE, message, f"case:{no}:triage:{uid}", case.id, "/hotline/triage")
+                     for uid in recipients.agency_users(session, case.handling_area_code)], now=now)
 
 
 def _title(description: str) -> str:
@@ -188,6 +200,7 @@ def classify(session: Session, principal: Principal, case_no: str, data: Classif
     actions.take_action(session, principal, case_no, str(CaseAction.CLASSIFY), payload, now=now, profile=profile,
                         media_root=media_root, case_types=case_types)
     intake.triaged_at, intake.triaged_by = now, principal.user_id or None
+    settle(session, case_id=case.id, kinds=[TRIAGE_NOTICE], now=now)
     mapped = None
     if data.remember:
         area = principal.scope_code if len(principal.scope_code) == areas.AREA_CODE_LEN else case.county_code
