@@ -293,16 +293,17 @@ def serve_demo_city(root: Path, name: str):
 
 
 @contextmanager
-def serve_database(url: str, engine, root: Path):
+def serve_database(url: str, engine, root: Path, **settings):
     """The app served by uvicorn on loopback over a database that holds a demo city (SQLite or
-    PostgreSQL): yields the base URL; stops the server and disposes of the engine afterwards."""
+    PostgreSQL): yields the base URL; stops the server and disposes of the engine afterwards.
+    ``settings``: settings other than the test defaults (e.g. ``public_map=True``)."""
     import uvicorn
 
     from gridgov.app import create_app
 
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(make_settings(url, root), engine=engine), host="127.0.0.1", port=port,
+        uvicorn.Config(create_app(make_settings(url, root, **settings), engine=engine), host="127.0.0.1", port=port,
                        log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)

@@ -55,13 +55,20 @@ from gridgov.interop.categories_api import router as hotline_categories_api
 from gridgov.interop.clients import principal_for_key
 from gridgov.interop.hotline_api import router as hotline_api
 from gridgov.interop.hotline_web import router as hotline_pages
+from gridgov.interop.open311_api import router as open311_api
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher
+from gridgov.notify import outbound
 from gridgov.notify.api import router as notifications_api
+from gridgov.notify.outbox_web import router as outbox_page
 from gridgov.notify.web import router as notification_pages
 from gridgov.openapi import ERROR_RESPONSES
 from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.public.api import router as public_api
+from gridgov.public.map_api import router as public_map_api
+from gridgov.public.map_web import router as public_map_page
+from gridgov.public.report_api import router as resident_api
+from gridgov.public.report_web import router as resident_pages
 from gridgov.public.web import router as public_pages
 from gridgov.registry.api import router as registry_api
 from gridgov.registry.web import router as registry_pages
@@ -109,7 +116,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if run_jobs and settings.sweep_interval_seconds > 0:
             task = asyncio.create_task(
                 jobs.run_forever(app.state.sessionmaker, profile, settings.sweep_interval_seconds,
-                                 cipher=app.state.cipher)
+                                 cipher=app.state.cipher, settings=settings)
             )
         try:
             yield
@@ -134,6 +141,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     app.state.cipher = FieldCipher.from_settings(settings)
+    outbound.configure_site(settings.public_url)  # links in messages to residents start with it
+    # Messages a request stores go out right after its commit (a real SMS channel only; the job retries).
+    outbound.deliver_after_commit([app.state.write_sessionmaker, app.state.sessionmaker], settings, app.state.cipher)
     app.state.principal_for = principal_for  # how the door (authz, below the domains) reads a token's user
     app.state.client_principal_for = _client_principal_for  # and an API client's key (issue 17)
 
@@ -142,14 +152,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # and the hotline post all day); no two routers share a path, so the order changes nothing else.
     for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
-                   audit_api, catalogue_api, registry_api, analysis_api):
+                   audit_api, catalogue_api, registry_api, analysis_api, public_map_api, resident_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    # Open311 GeoReport v2 keeps its specification's paths and answers (errors as its list, not ours).
+    app.include_router(open311_api)
     # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
-                   public_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
+                   public_pages, resident_pages, audit_pages, case_pages, instruction_pages, catalogue_manage_pages,
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
-                   help_pages):
+                   help_pages, outbox_page, public_map_page):
         app.include_router(router, include_in_schema=False)
     # The 12345 hotline (issue 17): its intake, its category table and triage queue (pages and API).
     for router in (hotline_api, hotline_categories_api):

@@ -13,6 +13,9 @@ cap in the settings (``GRIDGOV_MAX_JSON_BYTES``, ``GRIDGOV_MAX_UPLOAD_BYTES``,
   without them the answer is 401 (a page is sent to the login page), so no one who has not logged
   in can make the server take in a large body. The route's own door (``require``) still checks
   the user and the permission as usual.
+- The one exception: a resident's report photos (``public_upload``, issue 17) come without an
+  account; they are capped like uploads and their routes are rate-limited per IP
+  (:mod:`gridgov.public.guard`).
 
 A plain ASGI middleware, like :class:`gridgov.app.CsrfCookieMiddleware` (Starlette's
 BaseHTTPMiddleware re-streams every response through an extra task).
@@ -30,7 +33,7 @@ from gridgov.kit import tokens
 from gridgov.kit.clock import utc_now
 from gridgov.web.templating import render_error, wants_json
 
-JSON, UPLOAD, IMPORT = "json", "upload", "import"
+JSON, UPLOAD, IMPORT, PUBLIC_UPLOAD = "json", "upload", "import", "public_upload"
 
 ROUTE_CLASSES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     (method, re.compile(pattern), kind)
@@ -42,6 +45,9 @@ ROUTE_CLASSES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
         ("POST", r"/cases/new", UPLOAD),
         ("POST", r"/cases/[^/]+/actions/[^/]+", UPLOAD),
         ("POST", r"/instructions/[^/]+/case", UPLOAD),
+        # a resident's photos (issue 17): no login, capped like uploads and rate-limited per IP by the route
+        ("POST", r"/api/v1/public/report-photos", PUBLIC_UPLOAD),
+        ("POST", r"/report", PUBLIC_UPLOAD),
         # imports
         ("POST", r"/api/v1/grids/import", IMPORT),
         ("POST", r"/api/v1/staff/import", IMPORT),
@@ -56,7 +62,7 @@ ROUTE_CLASSES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
 Every other request is of the JSON class."""
 
 _METHODS = frozenset(m for m, _, _ in ROUTE_CLASSES)
-_LABELS = {JSON: "请求内容", UPLOAD: "上传的照片", IMPORT: "导入文件"}
+_LABELS = {JSON: "请求内容", UPLOAD: "上传的照片", IMPORT: "导入文件", PUBLIC_UPLOAD: "上传的照片"}
 
 
 def route_class(method: str, path: str) -> str:
@@ -82,7 +88,7 @@ class BodyLimitMiddleware:
     def __init__(self, app, *, settings) -> None:
         self.app = app
         self.caps = {JSON: settings.max_json_bytes, UPLOAD: settings.max_upload_bytes,
-                     IMPORT: settings.max_import_bytes}
+                     IMPORT: settings.max_import_bytes, PUBLIC_UPLOAD: settings.max_upload_bytes}
         self.messages = {kind: f"{_LABELS[kind]}太大：不能超过 {_size(cap)}" for kind, cap in self.caps.items()}
         self.secret_key = settings.secret_key
 
@@ -93,7 +99,7 @@ class BodyLimitMiddleware:
         kind = route_class(scope["method"], scope["path"])
         cap = self.caps[kind]
         message = self.messages[kind]
-        if kind != JSON and not self._authenticated(scope):
+        if kind in (UPLOAD, IMPORT) and not self._authenticated(scope):
             await _not_authenticated(scope, receive, send)
             return
         length = _content_length(scope)

@@ -75,6 +75,26 @@ class Settings(BaseSettings):
     # category within this distance, registered within these days. A local convenience, not policy.
     duplicate_radius_m: int = Field(100, ge=10, le=1000)
     duplicate_days: int = Field(7, ge=1, le=90)
+    # Messages to residents (issue 17, gridgov.notify.outbound).
+    sms_channel: str = Field("", pattern=r"^([a-z][a-z0-9_]{0,15})?$")
+    """GRIDGOV_SMS_CHANNEL: the registered channel that sends SMS (see gridgov.notify.outbound). Empty:
+    the development sink ``dev`` in demo mode, none otherwise (messages are stored and marked 未发送)."""
+    sms_url: str = Field("", pattern=r"^(https?://\S+)?$")
+    """GRIDGOV_SMS_URL: the SMS relay the ``http`` channel posts each message to (gridgov.notify.sms_http)."""
+    sms_token: str = ""
+    """GRIDGOV_SMS_TOKEN: sent to the relay as ``Authorization: Bearer`` (optional)."""
+    sms_max_attempts: int = Field(5, ge=1, le=20)
+    """GRIDGOV_SMS_MAX_ATTEMPTS: attempts before a message the channel keeps refusing is marked failed."""
+    sms_keep_days: int = Field(180, ge=1, le=3650)
+    """GRIDGOV_SMS_KEEP_DAYS: messages no longer pending are deleted this many days after they were
+    written (they hold a phone number; 《个人信息保护法》第十九条: no longer than the purpose needs)."""
+    # The optional public map of resident reports (issue 17, gridgov.public.map_service): off unless
+    # the deployment turns it on, after its own privacy review; no regulation asks for it.
+    public_map: bool = False
+    public_map_cell_m: int = Field(500, ge=200, le=5000)
+    """GRIDGOV_PUBLIC_MAP_CELL_M: points are snapped to the centre of a square cell this wide (metres)."""
+    public_map_closed_days: int = Field(30, ge=1, le=365)
+    """GRIDGOV_PUBLIC_MAP_CLOSED_DAYS: closed reports stay on the map this many days after closing."""
 
     @property
     def media_path(self) -> Path:
@@ -101,6 +121,8 @@ class Settings(BaseSettings):
             self.secret_key = _demo_secret(self.var_dir)
         elif len(self.secret_key) < 32:
             raise ValueError("GRIDGOV_SECRET_KEY 太短：至少 32 个字符")
+        if self.sms_channel == "http" and not self.sms_url:
+            raise ValueError("GRIDGOV_SMS_CHANNEL=http 需要设置 GRIDGOV_SMS_URL（短信网关地址）")
         keys = parse_field_keys(self.field_keys)
         if self.field_key_current is not None and self.field_key_current not in {0, *keys}:
             raise ValueError(f"GRIDGOV_FIELD_KEY_CURRENT={self.field_key_current} 不是已配置的密钥编号")

@@ -74,7 +74,7 @@ def run_jobs() -> None:
 
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    done = run_jobs_once(make_sessionmaker(engine), load_profile(settings.profile))
+    done = run_jobs_once(make_sessionmaker(engine), load_profile(settings.profile), settings=settings)
     typer.echo("\n".join(f"{name}：{said}" for name, said in done) or "没有到期的任务")
     if any(said.startswith("失败") for _, said in done):
         raise typer.Exit(1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,6 +31,8 @@ class Job:
     run: Callable[..., str | None]
     with_cipher: bool = False
     """Called as ``run(session, now, profile, cipher)``: the job reads or matches personal data."""
+    with_settings: bool = False
+    """Called as ``run(session, now, profile, cipher, settings)``: the job needs the deployment's settings."""
 
 
 def _apply_due_adjustments(session: Session, now: datetime, profile) -> str | None:
@@ -89,6 +91,22 @@ def _analysis_warnings(session: Session, now: datetime, profile, cipher) -> str 
     return run_warnings(session, now, profile, cipher)
 
 
+def _deliver_messages(session: Session, now: datetime, profile, cipher, settings) -> str | None:
+    from gridgov.notify import outbound
+
+    done = outbound.deliver_pending(session, channel=outbound.channel_for(settings), cipher=cipher, now=now,
+                                    max_attempts=settings.sms_max_attempts)
+    purged = outbound.purge_old(session, now=now, keep_days=settings.sms_keep_days)
+    return replace(done, purged=purged).summary()
+
+
+def _purge_resident_codes(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.public.report import purge_codes
+
+    purged = purge_codes(session, now=now)
+    return f"删除过期的居民短信验证码 {purged} 条" if purged else None
+
+
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
     Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
@@ -100,7 +118,22 @@ JOBS: tuple[Job, ...] = (
         with_cipher=True),
     Job("analysis_warnings", "预警：事件量突增、重复事件、部门超期、网格员投诉、走访逾期（JM§21）", _analysis_warnings,
         with_cipher=True),
+    Job("outbound", "发送短信（反映人告知、验证码），失败的按间隔重试，删除超过保存期的短信", _deliver_messages,
+        with_cipher=True, with_settings=True),
+    Job("resident_codes", "删除两天前的居民短信验证码（issue 17）", _purge_resident_codes),
 )
+
+
+def _default_settings():
+    from gridgov.config import get_settings
+
+    return get_settings()
+
+
+def _cipher_of(settings):
+    from gridgov.kit.crypto import FieldCipher
+
+    return FieldCipher.from_settings(settings)
 
 
 def _default_cipher():
@@ -111,15 +144,20 @@ def _default_cipher():
 
 
 def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None = None,
-                  cipher=None) -> list[tuple[str, str]]:
+                  cipher=None, settings=None) -> list[tuple[str, str]]:
     """Runs every job once; returns (job name, what it did or the error) for the jobs that did something.
-    ``cipher``: the app's field cipher (else one from the settings' secret key)."""
+    ``cipher``: the app's field cipher (else one from the settings' secret key); ``settings``: the
+    app's settings (else :func:`gridgov.config.get_settings`)."""
     now = now or utc_now()
     done: list[tuple[str, str]] = []
     for job in JOBS:
         try:
             with unit_of_work(make_session) as session:
-                if job.with_cipher:
+                if job.with_settings:
+                    settings = settings or _default_settings()
+                    cipher = cipher or _cipher_of(settings)
+                    said = job.run(session, now, profile, cipher, settings)
+                elif job.with_cipher:
                     cipher = cipher or _default_cipher()
                     said = job.run(session, now, profile, cipher)
                 else:
@@ -134,9 +172,10 @@ def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None =
     return done
 
 
-async def run_forever(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None) -> None:
+async def run_forever(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None,
+                      settings=None) -> None:
     """The loop ``gridgov serve`` starts: run the jobs, sleep, repeat (in a worker thread, so a
     slow job never blocks requests)."""
     while True:
-        await asyncio.to_thread(run_jobs_once, make_session, profile, cipher=cipher)
+        await asyncio.to_thread(run_jobs_once, make_session, profile, cipher=cipher, settings=settings)
         await asyncio.sleep(interval_seconds)

@@ -11,9 +11,15 @@ def test_every_route_declares_exactly_one_permission(app):
     assert not missing, f"这些路由没有声明权限：{missing}"
 
 
-PUBLIC_WRITES = {"/login", "/login/2fa", "/logout", "/api/v1/auth/token", "/complaint-status"}
+PUBLIC_WRITES = {"/login", "/login/2fa", "/logout", "/api/v1/auth/token", "/complaint-status",
+                 "/open311/v2/requests.json", "/open311/v2/requests.xml", "/report", "/track",
+                 "/track/phone", "/track/{case_no}/evaluation"}
 """Writes anyone may make: logging in (password, then the two-factor code) and out; a complainant
-asking for the result of a complaint (a POST only to keep the phone out of URLs: it writes nothing).
+asking for the result of a complaint (a POST only to keep the phone out of URLs: it writes nothing);
+Open311's POST Service Request, which the specification authenticates by its own ``api_key`` parameter
+(the route checks the key of an Open311 client itself, tests/interop/test_open311_post.py);
+a resident's report, its tracking (by code, or by phone and SMS code) and its evaluation (issue 17:
+no account; the tracking code or the SMS code is the authority, rate limits and a challenge guard them).
 
 Anything else public that writes must be listed here."""
 
@@ -42,11 +48,25 @@ DECLARED = {
     ("/help/img/{name}", "GET"): Permission.PUBLIC,
     ("/public/stats", "GET"): Permission.PUBLIC,
     ("/api/v1/public/stats", "GET"): Permission.PUBLIC,
+    ("/report", "GET"): Permission.PUBLIC,
+    ("/report", "POST"): Permission.PUBLIC,
+    ("/track", "POST"): Permission.PUBLIC,
+    ("/api/v1/public/reports", "POST"): Permission.PUBLIC,
+    ("/api/v1/public/report-photos", "POST"): Permission.PUBLIC,
+    ("/api/v1/public/sms-codes", "POST"): Permission.PUBLIC,
+    ("/api/v1/public/cases/{case_no}", "GET"): Permission.PUBLIC,
+    ("/api/v1/public/cases/{case_no}/evaluation", "POST"): Permission.PUBLIC,
+    ("/api/v1/public/lookup", "POST"): Permission.PUBLIC,
+    ("/dev/outbox", "GET"): Permission.PUBLIC,
+    ("/public/map", "GET"): Permission.PUBLIC,
+    ("/api/v1/public/map", "GET"): Permission.PUBLIC,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
 are managed under users.admin (which users, and which roles may be given, is the service's answer); the user
 guide (/help) is public: it holds nobody's data, and the public pages and the login page link to it; so are
-the public figures (/public/stats): city and county totals, small cells suppressed."""
+the public figures (/public/stats): city and county totals, small cells suppressed; the development outbox
+(/dev/outbox, demo mode only: it stands in for the residents' phones) and the optional public map of resident
+reports (/public/map, off unless the deployment turns it on: counts in rounded cells, nothing personal)."""
 
 
 def test_the_session_and_user_routes_declare_the_expected_permission(app):

@@ -81,6 +81,15 @@ def worker_or_agency(a, f):
     return grid_worker(a, f) or agency(a, f)
 
 
+def agency_or_evaluating_reporter(a, f):
+    """The reporter reopens only after its own unsatisfied evaluation (issue 17: a resident)."""
+    return agency(a, f) or (a.is_reporter and a.gave_evaluation and a.role not in NOT_PARTIES)
+
+
+def reporter(a, f):
+    return a.is_reporter and a.role not in NOT_PARTIES
+
+
 def viewer(a, f):
     return a.can_see and a.role not in NOT_PARTIES
 
@@ -131,7 +140,8 @@ SPEC = {
     "check": [({"handled"}, "resolved", agency)],
     "rework": [({"handled"}, "in_progress", agency)],
     "feedback": [({"resolved"}, "closed", agency_or_reporter)],
-    "reopen": [({"closed"}, "in_progress", agency)],  # with a lead department (see below)
+    "reopen": [({"closed"}, "in_progress", agency_or_evaluating_reporter)],  # with a lead department (see below)
+    "evaluate": [({"closed"}, STAY, reporter)],  # once: a second evaluation is refused (see below)
     "supervise": [(OPEN, STAY, agency_same_or_above)],
     "comment": [(OPEN, STAY, viewer)],
     "attach": [(OPEN, STAY, viewer)],
@@ -181,6 +191,10 @@ def actor_variants(role: str):
             stands_in=stands_in,
             may_assign=may_assign,
         )
+        if reporter and role in {"public", "fulltime", "agency_dispatcher", "auditor"}:
+            yield Actor(role=role, serves_case_grid=grid, agency_relation=relation, department=part, can_see=see,
+                        is_reporter=True, gave_evaluation=True, alerted=alerted, stands_in=stands_in,
+                        may_assign=may_assign)
 
 
 def expected(state: str, action: str, actor: Actor, facts: dict):
@@ -188,6 +202,8 @@ def expected(state: str, action: str, actor: Actor, facts: dict):
         if state in states:
             if not who(actor, facts):
                 return 403
+            if action == "evaluate" and actor.gave_evaluation:
+                return 409
             return state if to is STAY else to
     return 409
 
@@ -369,6 +385,20 @@ def test_the_reporter_may_evaluate_but_not_an_auditor_who_reported():
     resident = Actor("public", is_reporter=True)
     assert transition("resolved", "feedback", resident).to_state == "closed"
     assert check("resolved", "feedback", Actor("auditor", is_reporter=True, can_see=True)).status == 403
+
+
+@pytest.mark.req("D6")
+def test_a_resident_evaluates_a_closed_case_once_and_reopens_only_after_its_own_unsatisfied_word():
+    resident = Actor("public", is_reporter=True)
+    assert transition("closed", "evaluate", resident).to_state == "closed"
+    again = check("closed", "evaluate", Actor("public", is_reporter=True, gave_evaluation=True))
+    assert again.status == 409 and "重复" in again.message
+    assert check("closed", "evaluate", Actor("public")).status == 403
+    assert check("closed", "reopen", resident, **reopen_facts()).status == 403  # the agency's word, not its own
+    own = Actor("public", is_reporter=True, gave_evaluation=True)
+    assert transition("closed", "reopen", own, **reopen_facts()).to_state == "in_progress"
+    late = check("closed", "reopen", own, **reopen_facts(now=T0 + timedelta(days=8)))
+    assert late.status == 409 and "期限" in late.message
 
 
 def test_available_actions_are_what_the_spec_allows_this_actor_now():

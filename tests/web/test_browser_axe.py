@@ -273,12 +273,13 @@ def _open_desktop_group(page) -> None:
 
 def test_the_public_and_error_pages_have_no_wcag_violation(context, cases):
     """Logged out: the login page (also with its error), the list of grid work, a board and its printed sheet,
-    the complaint lookup, the public figures (by month and for the period), a 404; logged in: a 403 and a 404
+    the complaint lookup, the public figures (by month and for the period), the resident's report and tracking
+    pages (issue 17; their later states: tests/public/test_browser_resident.py), a 404; logged in: a 403 and a 404
     (they keep the logged-in header)."""
     axe = Axe(context)
     board = f"/board/{cases['grid']}"
     for path in ("/login", "/catalogue", f"/catalogue/{cases['grid'][:6]}000000", board, board + "/print",
-                 "/complaint-status", "/public/stats", "/public/stats?by=period"):
+                 "/complaint-status", "/public/stats", "/public/stats?by=period", "/report", "/track"):
         axe.check(path)
     axe.check("/no-such-page", status=404)
     axe.check("/login", again=True, then=_wrong_password)

@@ -55,7 +55,9 @@ from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.analysis_store import FactCell
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
+from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
+from gridgov.models.resident import ResidentReport
 from gridgov.models.territory import GridVersion
 
 SYSTEM = Principal.for_system()
@@ -394,6 +396,24 @@ def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if dept is not None:
         return and_(FactCell.dim == "department", FactCell.key == dept) if dept else _nothing()
     return within(p, FactCell.area)
+
+
+@rule(Open311Request)
+def _open311_requests(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """What an Open311 client sent with a request is seen by whoever sees its case."""
+    return exists().where(Case.id == Open311Request.case_id, _cases(p, False))
+
+
+@rule(ResidentReport)
+def _resident_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A resident's report (issue 17) lies in its case's grid: staff see those of their
+    jurisdiction; a department those of the cases dispatched to it."""
+    dept = department_of(p)
+    if dept is not None:
+        if not dept:
+            return _nothing()
+        return exists().where(CaseDepartment.case_id == ResidentReport.case_id, CaseDepartment.department_code == dept)
+    return within(p, ResidentReport.grid_code)
 
 
 @rule(HotlineIntake)

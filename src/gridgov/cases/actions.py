@@ -28,6 +28,7 @@ from gridgov.cases import repository as repo
 from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
 from gridgov.cases.payload import validate_payload
+from gridgov.cases.resident_messages import tell_resident
 from gridgov.cases.schemas import CaseRead
 from gridgov.cases.service import (
     access_case,
@@ -39,7 +40,15 @@ from gridgov.cases.service import (
     log_action,
     matter_of_type,
 )
-from gridgov.cases.workflow import ACTION_LABELS, OPEN_STATES, CaseAction, CaseState, dispatchable_level, transition
+from gridgov.cases.workflow import (
+    ACTION_LABELS,
+    OPEN_STATES,
+    PUBLIC_ROLE,
+    CaseAction,
+    CaseState,
+    dispatchable_level,
+    transition,
+)
 from gridgov.errors import Conflict, Invalid
 from gridgov.kit.clock import local
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
@@ -205,6 +214,10 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         case.evaluation = data["evaluation"]
         case.closed_at = now
         logged["evaluation"] = data["evaluation"]
+    elif action is CaseAction.EVALUATE:  # the reporter's own word on a closed case; the closure stands
+        logged["previous_evaluation"] = case.evaluation
+        case.evaluation = data["evaluation"]
+        logged["evaluation"] = data["evaluation"]
     elif action is CaseAction.REOPEN:
         logged["previous_evaluation"] = case.evaluation
         case.closed_at = None
@@ -258,6 +271,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
                                   link=f"/cases/{case.case_no}",
                                   message=f"紧急事件 {case.case_no}「{case.title}」已直报你部门，请立即处置并确认接报")
     _tell_reporter(session, principal, case, action, entry.seq, now, lead if action in _DISPATCHES else None)
+    if principal.role != PUBLIC_ROLE:  # the resident's own evaluation tells it nothing by SMS
+        tell_resident(session, case, action, seq=entry.seq, reason=note, now=now, profile=profile)
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
 
 

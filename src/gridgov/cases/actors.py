@@ -17,6 +17,7 @@ from gridgov.authz.principal import Principal
 from gridgov.cases import clocks, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.workflow import (
+    PUBLIC_ROLE,
     Actor,
     AgencyRelation,
     CaseAction,
@@ -102,6 +103,7 @@ def actor_of(session: Session, principal: Principal, case: Case, profile, depts=
     if not serves and principal.role in GRID_WORKER_ROLES and case.state in _WORKERS_STATES:
         serves = unstaffed.assigned_to(session, case, principal.user_id)
     ways: frozenset[str] = frozenset()
+    reporter = is_reporter(principal, case)
     if relation is AgencyRelation.SAME and case.state in _WORKERS_STATES:
         ways = unstaffed.ways(session, case, profile)
     return Actor(
@@ -110,12 +112,33 @@ def actor_of(session: Session, principal: Principal, case: Case, profile, depts=
         agency_relation=relation,
         department=_department_part(session, principal, case, depts),
         can_see=True,
-        is_reporter=case.reporter_user_id == principal.user_id,
+        is_reporter=reporter,
+        gave_evaluation=reporter and case.state == CaseState.CLOSED and _gave_evaluation(session, principal, case),
         alerted=bool(principal.department_code) and case.urgency != "normal"
         and repo.is_alerted(session, case.id, principal.department_code),
         stands_in=unstaffed.AGENCY_VERIFIES in ways,
         may_assign=unstaffed.NEIGHBOUR_WORKER in ways and case.state == CaseState.REPORTED,
     )
+
+
+def is_reporter(principal: Principal, case: Case) -> bool:
+    """Whether the principal raised the case. A resident (:data:`PUBLIC_ROLE`, no account: its user
+    id is None) is let in by :mod:`gridgov.public.report` with the case's tracking code or its phone,
+    as a principal bound to the case's grid; it is the reporter of a resident report only."""
+    if principal.role == PUBLIC_ROLE:
+        return case.source == "resident" and case.reporter_user_id is None and principal.covers(case.grid_code)
+    return principal.user_id is not None and case.reporter_user_id == principal.user_id
+
+
+def _gave_evaluation(session: Session, principal: Principal, case: Case) -> bool:
+    """Whether the case's current evaluation is the reporter's own: the last feedback or evaluation
+    in its file was the principal's (for a resident, one taken in the public role)."""
+    last = repo.last_evaluation_entry(session, case.id)
+    if last is None:
+        return False
+    if principal.role == PUBLIC_ROLE:
+        return last.role == PUBLIC_ROLE
+    return last.actor_id == principal.user_id
 
 
 def may_alert(session: Session, case: Case, profile) -> bool:

@@ -61,6 +61,10 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
         FieldRule("evaluation", "评价", "choice", choices=tuple(Evaluation)),
         FieldRule("note", "说明", "text", required=False),
     ),
+    CaseAction.EVALUATE: (
+        FieldRule("evaluation", "评价", "choice", choices=tuple(Evaluation)),
+        FieldRule("note", "说明", "text", required=False),
+    ),
     CaseAction.REOPEN: (_REASON,),
     CaseAction.SUPERVISE: (
         FieldRule("instruction", "督办要求", "text"),

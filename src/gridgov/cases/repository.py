@@ -246,6 +246,13 @@ def log_of(session: Session, case_id: int) -> list[CaseLogEntry]:
     return list(session.scalars(select(CaseLogEntry).where(CaseLogEntry.case_id == case_id).order_by(CaseLogEntry.seq)))
 
 
+def last_evaluation_entry(session: Session, case_id: int) -> CaseLogEntry | None:
+    """The case's last feedback or reporter's evaluation (who gave its current evaluation)."""
+    return session.scalar(select(CaseLogEntry).where(CaseLogEntry.case_id == case_id,
+                                                     CaseLogEntry.action.in_(("feedback", "evaluate")))
+                          .order_by(CaseLogEntry.seq.desc()).limit(1))
+
+
 def photos_of(session: Session, case_id: int) -> list[CasePhoto]:
     return list(session.scalars(select(CasePhoto).where(CasePhoto.case_id == case_id).order_by(CasePhoto.id)))
 

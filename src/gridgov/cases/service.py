@@ -43,7 +43,7 @@ from gridgov.cases.schemas import (
     LogEntryRead,
 )
 from gridgov.cases.search import CaseFilter
-from gridgov.cases.workflow import STATE_LABELS, CaseState
+from gridgov.cases.workflow import PUBLIC_ROLE, STATE_LABELS, CaseState
 from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.geo.crs import to_wgs84
 from gridgov.kit.clock import local
@@ -66,6 +66,10 @@ from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事件 {} 不存在"
+CLIENTS_REGISTERING = frozenset({Role.OPEN311_CLIENT, Role.HOTLINE_CLIENT})
+"""API clients that register cases themselves, for the residents who reported through them (issue 17):
+an Open311 client (interop/open311_service.py), the 12345 hotline (interop/hotline.py); never with a
+worker's sources."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,8 +328,7 @@ def _reporting_area(profile, grid) -> str:
     return rules.parent_area_code(village)
 
 
-UNCLASSIFIED = ""
-"""The matter (``Case.category``) of a case registered without a type, until the agency classifies it."""
+UNCLASSIFIED = ""  # the matter (Case.category) of a case registered without a type, until it is classified
 
 
 def create_case(session: Session, principal: Principal, data: CaseCreate, *, now: datetime, profile,
@@ -343,9 +346,8 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     work and written by statements compiled once (:func:`repo.insert_new_case`: :mod:`.intake_rows`
     and ``db.Prebuilt``), and come back to the caller as written, so answering reads nothing.
 
-    ``unclassified``: a hotline call whose category maps to no type (:mod:`gridgov.interop.hotline`) is
-    registered with no type and no matter (:data:`UNCLASSIFIED`, the profile's limits), whatever
-    ``data`` names; the agency gives it both with the ``classify`` action."""
+    ``unclassified``: a hotline call whose category maps to no type (interop/hotline.py) is registered with
+    no type nor matter (the profile's limits); the agency gives it both with the ``classify`` action."""
     worker = _may_register(principal, data)
     phone = _reporter_phone(data)
     discovered = _discovered_at(data, now)
@@ -384,9 +386,11 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
 def _may_register(principal: Principal, data: CaseCreate) -> bool:
     """Whether the principal registers as a grid worker; 403 or 422 if it may not register this case
     (who may register, and which sources are whose)."""
-    if principal.role == Role.HOTLINE_CLIENT and data.source == "hotline":
-        return False  # the 12345 hotline's own intake (gridgov.interop.hotline): starts reported
-    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES:
+    if principal.role == PUBLIC_ROLE:  # a resident through the public channel (gridgov.public.report)
+        if data.source != "resident" or data.instruction_id is not None or data.next_action is not None:
+            raise Invalid("居民只能以“群众反映”登记事件")
+        return False
+    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES | CLIENTS_REGISTERING:
         raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
     from_instruction = data.source == "instruction" and data.instruction_id is not None

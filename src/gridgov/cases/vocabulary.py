@@ -72,6 +72,7 @@ class CaseAction(enum.StrEnum):
     MERGE = "merge"
     ASSIGN = "assign"
     ASSIST_REPORT = "assist_report"
+    EVALUATE = "evaluate"
     CLASSIFY = "classify"
 
 
@@ -104,6 +105,7 @@ ACTION_LABELS = {
     CaseAction.MERGE: "合并到已有事件",
     CaseAction.ASSIGN: "指派相邻网格核实",
     CaseAction.ASSIST_REPORT: "报送协办情况",
+    CaseAction.EVALUATE: "提出人评价",
     CaseAction.CLASSIFY: "确定事件类型",
 }
 

@@ -23,6 +23,10 @@ Decisions where the spec leaves room:
   the agency may choose with ``to=``.
 - ``alert``/``acknowledge`` (LZ§16): an urgent case escalated goes to its competent department too (when
   known, :mod:`.actions`; else the agency's ``alert``), which acknowledges it: its ``emergency`` clock stops.
+- A resident who reported through the public channel (:data:`PUBLIC_ROLE`, no account) is the
+  case's reporter: it gives the feedback that closes a resolved case, or evaluates a case closed
+  without its word (``evaluate``: the state stays), and may reopen it after its own unsatisfied
+  evaluation within the reopen window (``Who.EVALUATING_REPORTER``; the agency may reopen too).
 - The auditor and the system administrator are not parties to a case: they never act on it.
 - A grid with no worker on post: the agency verifies and accepts, or assigns (:mod:`.unstaffed`).
 """
@@ -92,6 +96,7 @@ class Actor:
     ``department``: the part of the user's department in the case's current dispatch.
     ``can_see``: the case lies in the user's jurisdiction or the user is a party to it.
     ``is_reporter``: the user (or resident) raised the case.
+    ``gave_evaluation``: the user (or resident) gave the case's current evaluation itself.
     ``alerted``: the user's department was sent the case as urgent (LZ§16), not yet acknowledged.
     ``stands_in`` / ``may_assign``: for a grid with no worker on post (:mod:`.unstaffed`).
     """
@@ -102,6 +107,7 @@ class Actor:
     department: DepartmentPart = DepartmentPart.NONE
     can_see: bool = False
     is_reporter: bool = False
+    gave_evaluation: bool = False
     alerted: bool = False
     stands_in: bool = False
     may_assign: bool = False
@@ -140,6 +146,7 @@ class Who(enum.StrEnum):
     LEAD_RECEIVER = "lead_receiver"
     LEAD_DEPARTMENT = "lead_department"
     REPORTER = "reporter"
+    EVALUATING_REPORTER = "evaluating_reporter"
     VIEWER = "viewer"
     ALERTED_DEPARTMENT = "alerted_department"
     STAND_IN_AGENCY = "stand_in_agency"
@@ -155,6 +162,7 @@ WHO_LABELS = {
     Who.LEAD_RECEIVER: "牵头部门的受理员",
     Who.LEAD_DEPARTMENT: "牵头部门",
     Who.REPORTER: "事件提出人",
+    Who.EVALUATING_REPORTER: "作出该评价的事件提出人",
     Who.VIEWER: "能查看该事件的人员",
     Who.ALERTED_DEPARTMENT: "收到紧急直报的主管部门",
     Who.STAND_IN_AGENCY: "网格无在岗网格员时承办的网格化机构",
@@ -184,6 +192,8 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
         return role in DEPARTMENT_ROLES and actor.department is DepartmentPart.LEAD
     if who is Who.REPORTER:
         return actor.is_reporter and role not in NON_PARTY_ROLES
+    if who is Who.EVALUATING_REPORTER:
+        return actor.is_reporter and actor.gave_evaluation and role not in NON_PARTY_ROLES
     if who is Who.VIEWER:
         return actor.can_see and role not in NON_PARTY_ROLES
     if who is Who.ALERTED_DEPARTMENT:
@@ -239,7 +249,9 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.CHECK, frozenset({S.HANDLED}), (S.RESOLVED,), frozenset({W.AGENCY})),
     (A.REWORK, frozenset({S.HANDLED}), (S.IN_PROGRESS,), frozenset({W.AGENCY})),
     (A.FEEDBACK, frozenset({S.RESOLVED}), (S.CLOSED,), frozenset({W.AGENCY, W.REPORTER})),
-    (A.REOPEN, frozenset({S.CLOSED}), (S.IN_PROGRESS, S.ACCEPTED), frozenset({W.AGENCY})),
+    (A.REOPEN, frozenset({S.CLOSED}), (S.IN_PROGRESS, S.ACCEPTED), frozenset({W.AGENCY, W.EVALUATING_REPORTER})),
+    # The reporter's word on a case closed without it (a resident's evaluation, issue 17): once.
+    (A.EVALUATE, frozenset({S.CLOSED}), _STAY, frozenset({W.REPORTER})),
     (A.SUPERVISE, OPEN_STATES, _STAY, frozenset({W.SUPERVISING_AGENCY})),
     (A.COMMENT, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
     (A.ATTACH, OPEN_STATES, _STAY, frozenset({W.VIEWER})),
@@ -399,6 +411,8 @@ def _check(state: CaseState, action: CaseAction, actor: Actor, facts: CaseFacts)
         return Refusal("actor", f"只有{names}可以{ACTION_LABELS[action]}该事件")
     if action is CaseAction.PASS_UP and facts.level_by_level and facts.skips_level:
         return Refusal("actor", "本地实行逐级受理、办理，事件只能提交上一级网格化机构，不得越级提交")
+    if action is CaseAction.EVALUATE and actor.gave_evaluation:
+        return Refusal("state", "你已评价过该事件，不能重复评价")
     problem = _guard(action, facts)
     if problem:
         return Refusal("state", problem)

@@ -151,9 +151,12 @@ class GridLocator:
         """Origin and cell size (about one grid) of the lattice that orders batch queries."""
         self._x0 = self._y0 = 0.0
         self._x_per_cell = self._y_per_cell = 1.0
+        self._extent: list[float] | None = None
         finite = bounds[np.isfinite(bounds).all(axis=1)]
         if finite.size == 0:
             return
+        self._extent = [float(finite[:, 0].min()), float(finite[:, 1].min()), float(finite[:, 2].max()),
+                        float(finite[:, 3].max())]
         self._x0 = float(finite[:, 0].min())
         self._y0 = float(finite[:, 1].min())
         span_x = float(finite[:, 2].max()) - self._x0
@@ -165,6 +168,10 @@ class GridLocator:
 
     def __len__(self) -> int:
         return len(self._codes)
+
+    def extent(self) -> list[float] | None:
+        """[west, south, east, north] of every grid (WGS84); None without grids (the resident's map)."""
+        return self._extent
 
     def __repr__(self) -> str:
         return f"GridLocator({len(self)} 个网格)"

@@ -28,6 +28,8 @@ from gridgov.models.catalogue import (
 )
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.interop import ApiClient
+from gridgov.models.messages import OutboundMessage
+from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
     Address,
     House,
@@ -41,6 +43,7 @@ from gridgov.models.registry import (
     Unit,
     Visit,
 )
+from gridgov.models.resident import ResidentCode, ResidentReport
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
 from gridgov.models.territory import (
@@ -63,6 +66,7 @@ __all__ = [
     "House",
     "ImportRun",
     "Move",
+    "OutboundMessage",
     "Person",
     "PersonAccess",
     "PersonTag",
@@ -95,8 +99,11 @@ __all__ = [
     "MicroGrid",
     "MonthlyReport",
     "Notification",
+    "Open311Request",
     "Post",
     "RectificationNotice",
+    "ResidentCode",
+    "ResidentReport",
     "Role",
     "StaffExclusion",
     "StaffMember",

@@ -14,6 +14,7 @@ from gridgov.policy.schema.cases import Cases, DepartmentKind
 from gridgov.policy.schema.catalogue import Catalogue
 from gridgov.policy.schema.governance_index import GovernanceIndex
 from gridgov.policy.schema.identity import City, Regulation
+from gridgov.policy.schema.messages import Messages
 from gridgov.policy.schema.provenance import (
     IDENTITY_FIELDS,
     Requirement,
@@ -51,6 +52,7 @@ class PolicyProfile(_Checked):
     appraisal: Appraisal = Field(title="考核评价")
     governance_index: GovernanceIndex = Field(title="治理指数")
     warnings: Warnings = Field(title="预警")
+    messages: Messages = Field(title="短信告知")
 
     @field_validator("sources")
     @classmethod

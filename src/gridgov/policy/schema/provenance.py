@@ -111,6 +111,7 @@ SECTION_TITLES = {
     "appraisal": "考核评价",
     "governance_index": "治理指数",
     "warnings": "预警",
+    "messages": "短信告知",
 }
 
 

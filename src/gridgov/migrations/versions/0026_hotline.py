@@ -3,15 +3,15 @@
 The 12345 hotline's tickets and the mapping of its classification to case types (issue 17); see
 models/hotline.py.
 
-Revision ID: 0023_hotline
-Revises: 0022_clients
+Revision ID: 0026_hotline
+Revises: 0025_open311
 Create Date: 2026-12-07 02:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0023_hotline'
-down_revision = '0022_clients'
+revision = '0026_hotline'
+down_revision = '0025_open311'
 branch_labels = None
 depends_on = None
 
