@@ -52,7 +52,10 @@ from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
 from gridgov.interop import webhooks_job
+from gridgov.interop.categories_api import router as hotline_categories_api
 from gridgov.interop.clients import principal_for_key
+from gridgov.interop.hotline_api import router as hotline_api
+from gridgov.interop.hotline_web import router as hotline_pages
 from gridgov.interop.open311_api import router as open311_api
 from gridgov.interop.webhooks_api import router as webhooks_api
 from gridgov.interop.webhooks_web import router as webhook_pages
@@ -170,6 +173,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                    catalogue_public_pages, notification_pages, registry_pages, analysis_pages, api_docs_page,
                    help_pages, outbox_page, public_map_page, webhook_pages):
         app.include_router(router, include_in_schema=False)
+    # The 12345 hotline (issue 17): its intake, its category table and triage queue (pages and API).
+    for router in (hotline_api, hotline_categories_api):
+        app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(hotline_pages, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)

@@ -149,6 +149,8 @@ SPEC = {
     "alert": [({"escalated", "accepted"}, STAY, agency)],  # LZ§16: the agency sends it there when not yet sent
     "merge": [({"reported", "verified", "escalated", "accepted"}, "closed", agency)],
     "assist_report": [({"dispatched", "in_progress"}, STAY, assisting_department)],  # issue 14: its part to the lead
+    # issue 17: the type of a case registered without one (a hotline category mapped to none), before a department signs
+    "classify": [({"reported", "verified", "escalated", "accepted", "returned"}, STAY, agency_same_or_above)],
 }
 
 T0 = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)

@@ -56,6 +56,11 @@ class Permission(enum.StrEnum):
     """Subscribe to the events of the cases a client may see (ZJ§10, LZ§22): API clients."""
     OPEN311_SUBMIT = "open311.submit"
     """Submit a service request through Open311 GeoReport v2: Open311 clients."""
+    HOTLINE_CATEGORIES = "hotline.categories"
+    """热线分类对照: keep the table mapping the 12345 hotline's classification to case types, and triage the
+    hotline's cases whose category maps to none (issue 17). The agency's dispatchers and administrators: the
+    dispatcher meets an unmapped category first and records the mapping for next time; a table of lookups
+    kept by the agency, not the matter list (catalogue.manage), which is a decided list."""
     """A person's information report (PIPL art. 45): everything held on one person and who accessed it."""
     WEBHOOKS_OVERSEE = "webhooks.oversee"
     """See the webhook deliveries of the area's cases that failed after 24 hours of retries (issue 17)."""
@@ -95,6 +100,7 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.WEBHOOKS_MANAGE: "订阅事件推送",
     Permission.OPEN311_SUBMIT: "通过 Open311 提交事件",
     Permission.WEBHOOKS_OVERSEE: "查看推送失败",
+    Permission.HOTLINE_CATEGORIES: "热线分类对照和待分类事件",
 }
 """What each permission is called where a user reads it (a refusal, the audit log)."""
 
@@ -142,6 +148,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGISTRY_REPORT,
             Permission.APPRAISAL_MANAGE,
             Permission.WEBHOOKS_OVERSEE,
+            Permission.HOTLINE_CATEGORIES,
         }
         | _CASEWORK
         | _FIGURES
@@ -149,7 +156,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.AGENCY_DISPATCHER: frozenset(
         _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE,
-                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ} | _FIGURES
+                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ, Permission.HOTLINE_CATEGORIES}
+        | _FIGURES
     ),
     Role.DEPT_RECEIVER: frozenset(_FIELD | _FIGURES | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
                                                        Permission.REGISTRY_READ}),

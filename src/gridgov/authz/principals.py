@@ -61,3 +61,5 @@ Open311Submitter = holding(Permission.OPEN311_SUBMIT)
 """An Open311 client submitting a service request."""
 WebhookOverseer = holding(Permission.WEBHOOKS_OVERSEE)
 """An agency administrator reading the failed webhook deliveries of its area's cases (issue 17)."""
+HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
+"""An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""

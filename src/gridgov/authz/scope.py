@@ -54,6 +54,7 @@ from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.analysis_store import FactCell
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
+from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
 from gridgov.models.resident import ResidentReport
@@ -447,3 +448,23 @@ def _webhook_deliveries(p: Principal, ancestors: bool) -> ColumnElement[bool]:
 def _webhook_attempts(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """A try is seen by whoever sees its delivery."""
     return exists().where(WebhookDelivery.id == WebhookAttempt.delivery_id, _webhook_deliveries(p, False))
+
+
+@rule(HotlineIntake)
+def _hotline_intakes(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A hotline client sees its own tickets only; a department none; everyone else those whose case lies in
+    its jurisdiction (the triage queue of an agency)."""
+    if p.client_id is not None:
+        return HotlineIntake.client_id == p.client_id
+    if department_of(p) is not None:
+        return _nothing()
+    return within(p, HotlineIntake.grid_code)
+
+
+@rule(HotlineCategory)
+def _hotline_categories(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """The rows of the areas inside the jurisdiction (what an agency edits); with ``ancestors`` also those of
+    the areas above (what an intake there applies)."""
+    if department_of(p) is not None:
+        return _nothing()
+    return _within_or_above(p, HotlineCategory.area_code) if ancestors else within(p, HotlineCategory.area_code)

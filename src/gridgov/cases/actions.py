@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
-from gridgov.cases import clocks, facts_store, unstaffed
+from gridgov.cases import casetypes, clocks, facts_store, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
@@ -35,8 +35,10 @@ from gridgov.cases.service import (
     add_photos,
     busy_is_conflict,
     case_read,
+    check_category,
     known_photos,
     log_action,
+    matter_of_type,
 )
 from gridgov.cases.workflow import (
     ACTION_LABELS,
@@ -48,6 +50,7 @@ from gridgov.cases.workflow import (
     transition,
 )
 from gridgov.errors import Conflict, Invalid
+from gridgov.kit.clock import local
 from gridgov.models import Case, CaseDepartment, SupervisionOrder
 from gridgov.models.accounts import DEPARTMENT_ROLES, Role
 from gridgov.notify import Notice, notify, settle
@@ -111,21 +114,23 @@ class Acted:
 
 
 def act(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
-        now: datetime, profile, media_root: Path) -> Case:
+        now: datetime, profile, media_root: Path, case_types: casetypes.CaseTypes | None = None) -> Case:
     return take_action(session, principal, case_no, action, payload, now=now, profile=profile,
-                       media_root=media_root).case
+                       media_root=media_root, case_types=case_types).case
 
 
 def act_and_read(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
                  now: datetime, profile, media_root: Path, case_types=None) -> CaseRead:
     """:func:`act`, then the case as the API answers it, on the limits the action read."""
-    acted = take_action(session, principal, case_no, action, payload, now=now, profile=profile, media_root=media_root)
+    acted = take_action(session, principal, case_no, action, payload, now=now, profile=profile, media_root=media_root,
+                        case_types=case_types)
     return case_read(session, principal, acted.case, now=now, profile=profile, limits=acted.limits,
                      depts=acted.depts, case_types=case_types)
 
 
 def take_action(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
-                now: datetime, profile, media_root: Path) -> Acted:
+                now: datetime, profile, media_root: Path, case_types: casetypes.CaseTypes | None = None) -> Acted:
+    """``case_types``: the types in use (the app's, GRIDGOV_CASE_TYPES), else the shipped ones (``classify``)."""
     try:
         action = CaseAction(action)
     except ValueError as exc:
@@ -148,6 +153,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         target = _merge_target(session, principal, case, data["into"])
     if action is CaseAction.DECIDE:
         decision = _decision(session, principal, data, profile)
+    if action is CaseAction.CLASSIFY:
+        kind, category = _classification(session, case, data, case_types or casetypes.load(None, profile), now, profile)
     alerted = _emergency_department(session, case, action, data, profile)
     if action in _DISPATCHES:
         lead = _department(session, case, data["lead_department"], "牵头部门")
@@ -230,6 +237,10 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         order = _supervise(session, principal, case, data, now)
         logged["supervision_order"] = order.id
         logged["due_at"] = order.due_at.isoformat()
+    elif action is CaseAction.CLASSIFY:
+        logged.update(type=kind.code, category=category, previous_type=case.type_code,
+                      previous_category=case.category)
+        case.type_code, case.category = kind.code, category
     elif action is CaseAction.MERGE:
         case.merged_into_id, case.closed_at = target.id, now
         logged["into"] = target.case_no
@@ -263,6 +274,18 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
     if principal.role != PUBLIC_ROLE:  # the resident's own evaluation tells it nothing by SMS
         tell_resident(session, case, action, seq=entry.seq, reason=note, now=now, profile=profile)
     return Acted(case, limits, depts if needs_depts and action not in _DISPATCHES else None)
+
+
+def _classification(session: Session, case: Case, data: dict[str, Any], types: casetypes.CaseTypes, now: datetime,
+                    profile) -> tuple[casetypes.CaseType, str]:
+    """The type (a 小类) and the matter a ``classify`` gives the case: the matter named, or the type's matter
+    that may be named at the case's grid today; 422 in Chinese for a type or matter that cannot be."""
+    kind = types.subtype(str(data["type"]).strip())
+    named = str(data.get("category") or "").strip()
+    if not named:
+        return kind, matter_of_type(session, case.grid_code, kind, now, profile)
+    check_category(session, case.grid_code, named, local(now).date(), profile)
+    return kind, named
 
 
 MERGED_IN = "merged_in"
@@ -384,8 +407,9 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
     return []
 
 
-_SIDE = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE})
-"""Actions beside the lifecycle: they settle no to-do (a supervision order's is settled by its answer)."""
+_SIDE = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE, CaseAction.CLASSIFY})
+"""Actions beside the lifecycle: they settle no to-do (a supervision order's is settled by its answer; giving
+a case its type leaves the step its workers or agency owe still open)."""
 
 
 def _tell_reporter(session: Session, principal: Principal, case: Case, action: CaseAction, seq: int,

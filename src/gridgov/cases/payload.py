@@ -18,7 +18,7 @@ from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
 @dataclass(frozen=True)
 class FieldRule:
     """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime | area |
-    worker (a user id)."""
+    worker (a user id) | type (a case type's code: text, offered as a choice of the types in use)."""
 
     name: str
     label: str
@@ -77,6 +77,10 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.ASSIST_REPORT: (FieldRule("note", "协办情况", "text"), _PHOTOS),
     CaseAction.ASSIGN: (FieldRule("worker", "指派的网格员", "worker"),
                         FieldRule("note", "说明", "text", required=False)),
+    CaseAction.CLASSIFY: (FieldRule("type", "事件类型", "type", max_length=16),
+                          FieldRule("category", "事项（不填取该类型在该网格适用的事项）", "text", required=False,
+                                    max_length=32),
+                          FieldRule("note", "说明", "text", required=False)),
 }
 """Actions not listed take only an optional note."""
 
@@ -120,7 +124,7 @@ def validate_payload(
             if rule.required:
                 problems.append(f"请填写{rule.label}")
             continue
-        if rule.kind == "text":
+        if rule.kind in ("text", "type"):
             if not isinstance(value, str):
                 problems.append(f"{rule.label}应为文字")
             elif len(value.strip()) > rule.max_length:

@@ -58,7 +58,7 @@ from gridgov.models import (
     CaseLogEntry,
     CasePhoto,
 )
-from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES, Role
+from gridgov.models.accounts import AGENCY_ROLES, GRID_WORKER_ROLES, HANDOVER_CLIENT_ROLES
 from gridgov.models.registry import Address
 from gridgov.models.territory import GridStatus
 from gridgov.notify import events as outbox
@@ -67,9 +67,6 @@ from gridgov.territory import dedicated, rules
 from gridgov.territory.service import get_locator
 
 NOT_FOUND = "事件 {} 不存在"
-CLIENTS_REGISTERING = frozenset({Role.OPEN311_CLIENT})
-"""API clients that register cases themselves, for the residents who reported through them (issue 17):
-an Open311 client (interop/open311_service.py); never with a worker's sources."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,8 +327,12 @@ def _reporting_area(profile, grid) -> str:
     return rules.parent_area_code(village)
 
 
+UNCLASSIFIED = ""  # the matter (Case.category) of a case registered without a type, until it is classified
+
+
 def create_case(session: Session, principal: Principal, data: CaseCreate, *, now: datetime, profile,
-                cipher: FieldCipher, media_root: Path, case_types: casetypes.CaseTypes | None = None) -> NewCase:
+                cipher: FieldCipher, media_root: Path, case_types: casetypes.CaseTypes | None = None,
+                unclassified: bool = False) -> NewCase:
     """Registers a case where the locator (or the named grid) puts it, numbered, clocked and filed.
 
     A worker's own patrol or visit starts ``verified``; what residents, the hotline, units or an
@@ -342,7 +343,10 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     (``authz.admit``, the route's one dependency in :mod:`.api`); the number and the matter in force
     come in one round trip (:func:`repo.number_and_matter`); the rows are built outside the unit of
     work and written by statements compiled once (:func:`repo.insert_new_case`: :mod:`.intake_rows`
-    and ``db.Prebuilt``), and come back to the caller as written, so answering reads nothing."""
+    and ``db.Prebuilt``), and come back to the caller as written, so answering reads nothing.
+
+    ``unclassified``: a hotline call whose category maps to no type (interop/hotline.py) is registered with
+    no type nor matter (the profile's limits); the agency gives it both with the ``classify`` action."""
     worker = _may_register(principal, data)
     phone = _reporter_phone(data)
     discovered = _discovered_at(data, now)
@@ -350,8 +354,11 @@ def create_case(session: Session, principal: Principal, data: CaseCreate, *, now
     if data.address_id is not None and get_visible(session, principal, Address, data.address_id) is None:
         raise Invalid(f"标准地址（编号 {data.address_id}）不存在或不在你的辖区内")
     photos = known_photos(media_root, data.photos)
-    kind = (case_types or casetypes.load(None, profile)).subtype(data.type) if data.type else None
-    category = data.category or matter_of_type(session, grid.code, kind, now, profile)
+    if unclassified:
+        kind, category = None, UNCLASSIFIED
+    else:
+        kind = (case_types or casetypes.load(None, profile)).subtype(data.type) if data.type else None
+        category = data.category or matter_of_type(session, grid.code, kind, now, profile)
     case_no, matter = _number_and_matter(session, grid, category, now, profile)
     if data.instruction_id is not None:
         _check_instruction(session, data.instruction_id, grid.code)
@@ -382,7 +389,7 @@ def _may_register(principal: Principal, data: CaseCreate) -> bool:
         if data.source != "resident" or data.instruction_id is not None or data.next_action is not None:
             raise Invalid("居民只能以“群众反映”登记事件")
         return False
-    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES | CLIENTS_REGISTERING:
+    if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES | HANDOVER_CLIENT_ROLES:
         raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
     from_instruction = data.source == "instruction" and data.instruction_id is not None
@@ -416,6 +423,8 @@ def _number_and_matter(session: Session, grid, category: str, now: datetime, pro
     day = local(now).date()
     county = rules.parent_area_code(rules.parent_area_code(grid.area_code))  # village → town → county
     case_no, found = repo.number_and_matter(session, county, now, grid.code, category, day)
+    if category == UNCLASSIFIED:
+        return case_no, None
     return case_no, check_category(session, grid.code, category, day, profile, found=found)
 
 

@@ -73,6 +73,7 @@ class CaseAction(enum.StrEnum):
     ASSIGN = "assign"
     ASSIST_REPORT = "assist_report"
     EVALUATE = "evaluate"
+    CLASSIFY = "classify"
 
 
 ACTION_LABELS = {
@@ -105,6 +106,7 @@ ACTION_LABELS = {
     CaseAction.ASSIGN: "指派相邻网格核实",
     CaseAction.ASSIST_REPORT: "报送协办情况",
     CaseAction.EVALUATE: "提出人评价",
+    CaseAction.CLASSIFY: "确定事件类型",
 }
 
 

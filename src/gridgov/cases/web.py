@@ -288,7 +288,7 @@ def _fields(action: CaseAction, profile, case=None) -> tuple[FieldRule, ...]:
     return fields_of(action, profile, urgent=case is None or case.urgency != "normal") or NOTE_ONLY
 
 
-def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
+def _forms(session: Session, me: Principal, case, read, profile, case_types=None) -> list[dict]:
     offered = [CaseAction(a) for a in read.available_actions]
     pick = {CaseAction.DISPATCH, CaseAction.DECIDE, CaseAction.ALERT}
     if profile.cases.emergency_to_department and case.urgency != "normal":
@@ -297,7 +297,9 @@ def _forms(session: Session, me: Principal, case, read, profile) -> list[dict]:
     areas = actors.pass_up_areas(session, profile, case) if CaseAction.PASS_UP in offered else []
     workers = unstaffed.neighbours(session, case, profile) if CaseAction.ASSIGN in offered else []
     lead = lists.default_department(picker, read.type_department_kind, case.handling_area_code)
-    return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case),
+    types = case_types.groups() if case_types is not None and CaseAction.CLASSIFY in offered else []
+    return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case), "types": types,
+             "current_type": case.type_code or "",
              "departments": picker, "areas": areas, "workers": workers, "side": a in lists.SIDE_ACTIONS,
              "default_lead": lead, "groups": lists.department_groups(picker, case.handling_level)} for a in offered]
 
@@ -312,7 +314,7 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
                              case_types=request.app.state.case_types)
     log = service.case_log(session, me, case_no)
     checked = service.checked_file(session, case, now=now, again=check_file)
-    forms = _forms(session, me, case, read, request.app.state.profile)
+    forms = _forms(session, me, case, read, request.app.state.profile, request.app.state.case_types)
     if error_action in set(CaseAction) and error_action not in {f["action"] for f in forms}:
         # A refused action the page did not offer (a stale page, a crafted post): its form is shown
         # with the message and the user's input, so nothing typed is lost.
@@ -408,7 +410,7 @@ def act(request: Request, case_no: str, action: str, me: CaseActor, session: Ses
             raise Invalid(f"未知的操作 {action}") from None
         payload = _payload(request, chosen, form, values)
         actions.act(session, me, case_no, str(chosen), payload, now=utc_now(), profile=request.app.state.profile,
-                    media_root=_media(request))
+                    media_root=_media(request), case_types=request.app.state.case_types)
     except DomainError as exc:
         session.rollback()
         return _case_page(request, session, me, case_no, status=exc.status, error=exc.message,

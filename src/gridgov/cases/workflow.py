@@ -261,6 +261,10 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     (A.MERGE, frozenset({S.REPORTED, S.VERIFIED, S.ESCALATED, S.ACCEPTED}), (S.CLOSED,), frozenset({W.AGENCY})),
     # An assisting department reports its part to the lead while the case is with the departments (issue 14).
     (A.ASSIST_REPORT, frozenset({S.DISPATCHED, S.IN_PROGRESS}), _STAY, frozenset({W.ASSISTING_DEPARTMENT})),
+    # A case registered without a type (a hotline category mapped to none, issue 17) gets one from the agency
+    # holding it or above, before a department has signed for it; a type set wrongly is corrected the same way.
+    (A.CLASSIFY, frozenset({S.REPORTED, S.VERIFIED, S.ESCALATED, S.ACCEPTED, S.RETURNED}), _STAY,
+     frozenset({W.SUPERVISING_AGENCY})),
 ]
 
 

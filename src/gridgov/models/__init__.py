@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.interop import ApiClient
 from gridgov.models.messages import OutboundMessage
 from gridgov.models.open311 import Open311Request
@@ -116,4 +117,6 @@ __all__ = [
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",
+    "HotlineCategory",
+    "HotlineIntake",
 ]

@@ -115,7 +115,8 @@ CLIENT_ROLES = frozenset({Role.HOTLINE_CLIENT, Role.DEPARTMENT_CLIENT, Role.OPEN
 ``gridgov clients create``, never by a user administrator, and never logging in."""
 
 HANDOVER_CLIENT_ROLES = frozenset({Role.HOTLINE_CLIENT, Role.OPEN311_CLIENT})
-"""Clients that hand cases over (the hotline, Open311 apps): they see only the cases they created."""
+"""Clients that hand cases over (the hotline, Open311 apps): they register cases for the callers and
+residents who came to them (never with a worker's sources), and see only the cases they created."""
 
 CLIENT_ROLE_OF_KIND = {"hotline": Role.HOTLINE_CLIENT, "department": Role.DEPARTMENT_CLIENT,
                        "open311": Role.OPEN311_CLIENT}

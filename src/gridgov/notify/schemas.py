@@ -30,6 +30,7 @@ KIND_LABELS = {
     "assist_report": "协办情况",
     "visit_overdue": "走访逾期",
     "analysis_warning": "预警",
+    "hotline_triage": "热线待分类",
 }
 """Chinese labels of notice kinds; a kind not listed is an action of the case lifecycle (待办)."""
 

@@ -79,6 +79,8 @@ def _home(role: str) -> bool:
 NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
     ("事件", (
         ("/instructions", "交办", "cases.read", None),
+        ("/hotline/triage", "待分类热线事件", "hotline.categories", None),
+        ("/hotline/categories", "热线分类对照", "hotline.categories", None),
     )),
     ("数据分析", (
         ("/dashboard", "领导驾驶舱", "analysis.read", None),
