@@ -133,6 +133,7 @@ def test_the_sms_code_is_required_where_a_channel_is_configured_and_taken_once(a
     point = inside(db, places.grid)
     missing = report(anonymous, app, point, sms_code="")
     assert missing.status_code == 422 and "短信验证码" in missing.json()["detail"]
+    assert "/api/v1/public/sms-codes" in missing.json()["detail"] and "/dev/outbox" in missing.json()["detail"]
     code = sms_code(anonymous, db, PHONE)
     wrong = report(anonymous, app, point, sms_code=str((int(code) + 1) % 1_000_000).zfill(6))
     assert wrong.status_code == 422

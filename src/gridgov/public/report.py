@@ -133,6 +133,10 @@ def check_code(session: Session, cipher: FieldCipher, guard: guards.Guard, index
     """Takes the phone's live code for ``purpose`` once; 422 in Chinese when missing or wrong. Wrong
     tries are counted per phone in memory (``code_try``: a refused request writes nothing), so a
     code cannot be guessed: at most 5 tries in 10 minutes, 5 codes a day."""
+    if not (code or "").strip():
+        raise Invalid(f"请先获取短信验证码（POST /api/v1/public/sms-codes，用途 {purpose}）并填写 sms_code；"
+                      "演示模式下短信不真正发出，验证码在 /dev/outbox 查看",
+                      details=[{"field": "sms_code", "error": "缺少短信验证码"}])
     guard.check("code_try", index, now)
     row = repo.live_code(session, index, purpose, now)
     if row is None or cipher.blind_index(f"code:{index}:{(code or '').strip()}") != row.code_hash:

@@ -82,7 +82,9 @@ def request_code(data: CodeRequest, request: Request, session: SessionDep, profi
 
 
 @router.post("/public/reports", status_code=201, response_model=ReportReceipt, summary="居民上报事件（无需登录）",
-             description="先 GET /api/v1/public/challenge 取验证题；配置了短信通道时还须短信验证码。"
+             description="先 GET /api/v1/public/challenge 取验证题，把令牌和答案填入 challenge_token、"
+                         "challenge_answer；配置了短信通道时（演示模式也算：短信存入 /dev/outbox）还须先 POST"
+                         " /api/v1/public/sms-codes（purpose=report，另取一道验证题）得到短信验证码，填入 sms_code。"
                          f"频率限制：{LIMITS}")
 def submit_report(data: ReportCreate, request: Request, session: SessionDep, profile: ProfileDep,
                   cipher: CipherDep, _: Public) -> ReportReceipt:
