@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gridgov.cases.vocabulary import Evaluation
+from gridgov.cases.vocabulary import EVALUATION_LABELS, Evaluation
 
 
 class ChallengeRead(BaseModel):
@@ -106,8 +106,16 @@ class EvaluationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(min_length=1, max_length=200, title="查询码或查询凭证")
-    evaluation: Evaluation = Field(title="评价：satisfied 满意 / basically_satisfied 基本满意 / unsatisfied 不满意")
+    evaluation: Evaluation = Field(title="评价：satisfied 满意 / basically_satisfied 基本满意 / unsatisfied 不满意"
+                                         "（也可直接写中文）")
     comment: str = Field("", max_length=500, title="意见")
+
+    @field_validator("evaluation", mode="before")
+    @classmethod
+    def _chinese_label(cls, value):
+        """满意 / 基本满意 / 不满意, as the resident says it, are the evaluations they name."""
+        by_label = {label: str(e) for e, label in EVALUATION_LABELS.items()}
+        return by_label.get(value.strip(), value) if isinstance(value, str) else value
 
 
 class EvaluationAnswer(BaseModel):
