@@ -74,6 +74,38 @@ def test_a_place_outside_the_clients_area_is_refused_and_nothing_is_written(db):
     assert (_cases(db), db.scalar(select(func.count()).select_from(HotlineIntake))) == n
 
 
+def test_an_address_alone_is_placed_by_the_standard_address_of_that_text(db):
+    """A hotline often has the caller's address and no point: a standard address of the client's area
+    with that canonical text places the call; any other address is a 422 and writes nothing."""
+    from gridgov.areas import grid_village_code
+    from gridgov.kit.clock import utc_now
+    from gridgov.models.registry import Address
+    from gridgov.territory.service import get_locator
+
+    p = places(db)
+    from shapely import wkb
+
+    from gridgov.models import Grid
+
+    inside = wkb.loads(db.get(Grid, p.grid).geom_wkb).representative_point()
+    now = utc_now()
+    db.add(Address(code="HL-0001", area_code=grid_village_code(p.grid), road="热线路", house_no="12号",
+                   canonical="测试热线路12号", lon=inside.x, lat=inside.y, grid_code=p.grid, scope_code=p.grid,
+                   created_at=now, updated_at=now))
+    db.flush()
+    assert get_locator(db).locate(inside.x, inside.y) == p.grid
+    client = hotline_client(db, p.county)
+    read, created = submit(db, client, call(None, grid_code=None, address="测试热线路12号"))
+    case = db.scalar(select(Case).where(Case.case_no == read.case_no))
+    assert created and case.grid_code == p.grid and case.address_id is not None and case.address == "测试热线路12号"
+    n = _cases(db)
+    nested = db.begin_nested()
+    with pytest.raises(Invalid, match="标准地址"):
+        submit(db, client, call(None, grid_code=None, address="没有这个地址"))
+    nested.rollback()
+    assert _cases(db) == n
+
+
 @pytest.mark.req("D6")
 def test_the_reply_is_the_result_once_resolved(db):
     p = places(db)

@@ -38,6 +38,7 @@ from gridgov.geo.crs import to_wgs84
 from gridgov.interop import hotline_mapping
 from gridgov.interop import hotline_repository as repo
 from gridgov.interop.hotline_schemas import ClassifyIn, ClassifyRead, IntakeIn, IntakeRead, TriageItem
+from gridgov.interop.repository import address_named
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.pagination import Page
 from gridgov.notify import Notice, notify, settle
@@ -90,6 +91,13 @@ def submit(session: Session, principal: Principal, data: IntakeIn, *, now: datet
 
 def _register(session: Session, principal: Principal, intake_id: int, data: IntakeIn, *, now: datetime, profile,
               cipher: FieldCipher, media_root: Path, case_types: casetypes.CaseTypes) -> IntakeRead:
+    address_id = None
+    if data.lon is None and not data.grid_code:  # an address alone: a standard address of the client's area
+        found = address_named(session, principal, data.address)
+        if found is None:
+            raise Invalid(f"地址“{data.address}”不是你辖区内的标准地址，无法定位：请提供经纬度，或网格编码加地址",
+                          details=[{"field": "address", "error": "无法定位"}])
+        data, address_id = data.model_copy(update={"lon": found.lon, "lat": found.lat, "crs": "wgs84"}), found.id
     kind = case_types.subtype(data.type) if data.type else None
     if kind is None and data.category:
         kind = hotline_mapping.type_for(session, principal, _grid_of(session, data), data.category, case_types)
@@ -98,7 +106,7 @@ def _register(session: Session, principal: Principal, intake_id: int, data: Inta
         "title": title, "description": data.description, "urgency": data.urgency, "source": "hotline",
         "discovered_at": data.received_at, "lon": data.lon, "lat": data.lat, "crs": data.crs,
         "grid_code": data.grid_code, "address": data.address, "reporter_name": data.caller_name,
-        "reporter_phone": data.phone,
+        "reporter_phone": data.phone, "address_id": address_id,
     }
     try:
         create = CaseCreate(**fields, type=kind.code if kind else None, category=None if kind else "_")

@@ -47,8 +47,8 @@ class IntakeIn(BaseModel):
     def _where(self) -> IntakeIn:
         if (self.lon is None) != (self.lat is None):
             raise ValueError("经度和纬度须同时填写")
-        if self.lon is None and not (self.grid_code and self.address):
-            raise ValueError("请给出位置：经纬度，或网格编码加地址")
+        if self.lon is None and not self.address:
+            raise ValueError("请给出位置：经纬度，或地址（辖区内的标准地址，或网格编码加地址）")
         return self
 
 

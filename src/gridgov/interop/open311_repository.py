@@ -11,11 +11,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.interop.open311 import CLOSED_STATES, PUBLIC_SOURCES, PublicCase, PublicEntry, RequestQuery
 from gridgov.models import Area, Case, CaseClock, CaseLogEntry, Department, Open311Request
-from gridgov.models.registry import Address
 
 _MERGED = aliased(Case)
 _COLUMNS = (Case.id, Case.case_no, Case.state, Case.type_code, Case.description, Case.title,
@@ -98,12 +96,6 @@ def public_entries(session: Session, start: datetime, end: datetime, *, limit: i
     stmt = stmt.where(CaseLogEntry.at >= start, CaseLogEntry.at <= end)
     stmt = stmt.order_by(CaseLogEntry.at, CaseLogEntry.id).limit(limit)
     return [PublicEntry(r.case_no, r.seq, r.action, r.note or "", r.at, r.to_state) for r in session.execute(stmt)]
-
-
-def address_named(session: Session, principal: Principal, text: str) -> Address | None:
-    """The standard address whose canonical text is ``text``, inside the client's area, with a point."""
-    stmt = scoped(select(Address).where(Address.canonical == text, Address.lon.is_not(None)), principal, Address)
-    return session.scalar(stmt.limit(1))
 
 
 def save_request(session: Session, *, case_id: int, client_id: int | None, media_url: str, now: datetime) -> None:

@@ -22,6 +22,7 @@ from gridgov.interop import clients
 from gridgov.interop import open311 as spec
 from gridgov.interop import open311_repository as repo
 from gridgov.interop.open311 import Open311Error
+from gridgov.interop.repository import address_named
 
 SERVICE_NOTICE = "已收到，网格员将到现场核实后办理；可凭事件编号查询进度"
 """What a client is told after posting: who acts next (the grid's workers verify a resident's report)."""
@@ -154,7 +155,7 @@ def submit_request(session: Session, principal: Principal, params: Mapping[str, 
     if point is None:
         if not texts["address_string"]:
             raise Open311Error(400, "缺少位置：请提供 lat/long 或 address_string（location was not provided）")
-        found = repo.address_named(session, principal, texts["address_string"])
+        found = address_named(session, principal, texts["address_string"])
         if found is None:
             raise Open311Error(400, "无法根据 address_string 定位，请提供 lat/long")
         point, address_id = (found.lat, found.lon), found.id

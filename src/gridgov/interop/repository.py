@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from gridgov.models import Area, AuditEntry, Department, User
+from gridgov.authz.principal import Principal
+from gridgov.authz.scope import scoped
+from gridgov.models import Address, Area, AuditEntry, Department, User
 from gridgov.models.interop import ApiClient
 
 
@@ -50,3 +52,10 @@ def all_clients(session: Session) -> Sequence[tuple[ApiClient, datetime | None]]
     last = (select(func.max(AuditEntry.at)).where(AuditEntry.actor_id == ApiClient.user_id)
             .correlate(ApiClient).scalar_subquery())
     return [(c, at) for c, at in session.execute(select(ApiClient, last).order_by(ApiClient.id))]
+
+
+def address_named(session: Session, principal: Principal, text: str) -> Address | None:
+    """The standard address whose canonical text is ``text``, inside the client's area, with a point
+    (where a hotline call or an Open311 request gives an address and no point)."""
+    stmt = scoped(select(Address).where(Address.canonical == text, Address.lon.is_not(None)), principal, Address)
+    return session.scalar(stmt.limit(1))
