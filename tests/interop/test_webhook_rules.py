@@ -64,6 +64,11 @@ def test_events_are_actions_of_the_lifecycle_or_all():
     assert check_events(["handle", "*"]) == ["*"]
     with pytest.raises(Invalid, match="未知的事件动作：nonsense"):
         check_events(["dispatch", "nonsense"])
+    # the names other systems give: case.<action>, and every state change as all
+    assert check_events(["case.dispatch", "case.created"]) == ["create", "dispatch"]
+    assert check_events(["case.state_changed"]) == check_events(["case.*"]) == ["*"]
+    with pytest.raises(Invalid, match="nonsense"):
+        check_events(["case.nonsense"])
 
 
 def test_the_signature_is_the_hmac_sha256_of_the_exact_body():

@@ -52,7 +52,8 @@ _PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12"
 class WebhookCreate(BaseModel):
     url: str = Field(min_length=8, max_length=500, description="接收推送的地址（http 或 https）")
     events: list[str] = Field(min_length=1, max_length=40,
-                              description="订阅的动作（如 dispatch、sign、handle），* 表示全部")
+                              description="订阅的动作（如 dispatch、sign、handle，也可写 case.dispatch），"
+                                          "* 表示全部（case.*、case.state_changed 同）")
     secret: str = Field(min_length=16, max_length=200, description="签名密钥（至少 16 个字符），加密保存，不再返回")
 
 
@@ -129,8 +130,21 @@ def check_url(url: str, policy: str) -> str:
     return url.strip()
 
 
+ALIASES = {"all": ALL, "case": ALL, "case.*": ALL, "state_changed": ALL, "case.state_changed": ALL,
+           "case.updated": ALL, "updated": ALL, "case.created": "create", "created": "create"}
+"""Names other systems commonly give (``case.created``, ``case.state_changed`` …): every state change is
+what ``*`` already says; ``case.<action>`` is that action."""
+
+
+def _event_name(name: str) -> str:
+    name = name.strip()
+    if name in ALIASES:
+        return ALIASES[name]
+    return name.removeprefix("case.") if name.startswith("case.") else name
+
+
 def check_events(events: list[str]) -> list[str]:
-    names = sorted({e.strip() for e in events})
+    names = sorted({_event_name(e) for e in events})
     unknown = [e for e in names if e != ALL and e not in EVENT_NAMES]
     if unknown:
         raise Invalid("未知的事件动作：" + "、".join(unknown[:10]),
