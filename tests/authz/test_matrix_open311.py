@@ -68,5 +68,5 @@ def test_a_client_posts_only_in_its_own_area_whatever_token_comes_with_it(api_cl
                 failures.check(case.grid_code == grid and case.source == "resident", f"{county}: the case")
     # A staff token is not an api_key.
     r = admin.post(f"{V2}/requests.json", data={"service_code": "0102", **points[places.grid]})
-    failures.check(r.status_code == 400 and r.json()[0]["code"] == 400, "a staff token without api_key")
+    failures.check(r.status_code == 403 and r.json()[0]["code"] == 403, "a staff token without api_key")
     assert not failures.items, "\n".join(failures.items)

@@ -83,7 +83,7 @@ def test_bad_keys_missing_parameters_and_unknown_services_write_nothing(api_clie
     before = _counts(db)
     cases_ = [({**good, "api_key": "ggk_nothing_here"}, 403), ({**good, "api_key": revoked}, 403),
               ({**good, "api_key": hotline_key}, 403),  # a key, but not an Open311 client's
-              ({k: v for k, v in good.items() if k != "api_key"}, 400),
+              ({k: v for k, v in good.items() if k != "api_key"}, 403),  # the spec: "not provided or is invalid"
               ({k: v for k, v in good.items() if k != "service_code"}, 400),
               ({k: v for k, v in good.items() if k not in ("lat", "long")}, 400),  # no location
               ({**good, "lat": "abc"}, 400), ({**good, "long": ""}, 400),
@@ -134,5 +134,5 @@ def test_a_standard_address_places_a_request_without_a_point(api_client, anonymo
 def test_the_xml_error_list_is_the_specs(anonymous):
     r = anonymous.post(f"{V2}/requests.xml", data={"service_code": "0102"})
     tree = ET.fromstring(r.content)
-    assert r.status_code == 400 and tree.tag == "errors"
+    assert r.status_code == 403 and tree.tag == "errors"
     assert [c.tag for c in tree] == ["error"] and [c.tag for c in tree[0]] == ["code", "description"]

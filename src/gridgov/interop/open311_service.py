@@ -116,11 +116,12 @@ def _title(description: str, service_name: str) -> str:
 
 
 def client_of(session: Session, params: Mapping[str, str | None], *, profile, now: datetime) -> Principal:
-    """The Open311 client whose ``api_key`` the POST carries: 400 without one, 403 for a key that is
-    unknown, malformed, revoked, or not an Open311 client's (it lacks ``open311.submit``)."""
+    """The Open311 client whose ``api_key`` the POST carries: 403 without one, or for a key that is
+    unknown, malformed, revoked, or not an Open311 client's (it lacks ``open311.submit``), as the
+    specification's error list says ("403 - api_key was not provided or is invalid")."""
     key = _text(params, "api_key")
     if not key:
-        raise spec.missing("api_key")
+        raise Open311Error(403, "缺少 api_key（api_key was not provided）")
     principal = clients.principal_for_key(session, key, profile=profile, now=now)
     if principal is None or not principal.can(Permission.OPEN311_SUBMIT):
         raise Open311Error(403, "api_key 无效或已停用（invalid api_key）")
