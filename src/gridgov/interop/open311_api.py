@@ -2,7 +2,7 @@
 
 These routes follow another specification, so their answers keep its shapes and not the house's: lists
 of services, requests and updates, and errors as the spec's list ``[{"code": 400, "description": "…"}]``
-(``<errors><error>…``), with 400 (missing or bad parameter), 403 (bad or revoked ``api_key``) and 404
+(``<errors><error>…``), with 400 (missing or bad parameter), 403 (missing, bad or revoked ``api_key``) and 404
 (unknown service or request). Their parameters are taken as text and checked here, so a bad value is
 one of those errors, never the house's 422. The OpenAPI document says so on each operation.
 
