@@ -64,6 +64,7 @@ def test_every_change_path_keeps_the_fact_rows(client_as, db):
     act("worker", p1, "verify")
     act("worker", p1, "escalate")
     act("town_dispatcher", p1, "accept")
+    act("town_dispatcher", p1, "classify", type="0101")  # a hotline call's type picked at triage (issue 17)
     act("town_dispatcher", p1, "pass_up", reason="需区级协调")
     act("county_dispatcher", p1, "dispatch", lead_department=dept["dept_sc"])
     act("dept_sc", p1, "return", reason="不属于本部门职责")
@@ -102,6 +103,9 @@ def test_every_change_path_keeps_the_fact_rows(client_as, db):
     p4 = report("worker")
     act("town_dispatcher", p4, "merge", into=p3)
     act("town_dispatcher", p3, "solve", result="机构已协调解决")
+    act("town_dispatcher", p3, "feedback", evaluation="satisfied")
+    act("worker", p3, "evaluate", evaluation="unsatisfied")  # the reporter's own word after closure (issue 17)
+    act("worker", p3, "reopen", reason="提出人不满意")
     # rejected
     p5 = report("town_dispatcher", source="hotline", reporter_name="钱女士")
     act("worker", p5, "reject", reason="现场无此情况")

@@ -46,6 +46,8 @@ EXPORTS = {
     "/api/v1/registry/export.xlsx": ("city_admin", {"kind": "units", "grid": "grid"}, "xlsx"),
     "/api/v1/registry/export-full.xlsx": ("city_admin", {"kind": "units", "grid": "grid", "reason": "verification"},
                                           "xlsx"),
+    "/api/v1/hotline/categories/export.csv": ("city_admin", {}, "csv"),
+    "/hotline/categories/export.csv": ("city_admin", {}, "csv"),
 }
 POSTED = {"/api/v1/registry/export-full.xlsx"}
 """Exports asked for with a POST (a JSON body with the reason)."""
@@ -63,6 +65,8 @@ def planted(db, client, client_as):
     assert r.status_code == 201, r.text
     r = client.post("/api/v1/staff", json={"name": PAYLOAD, "gender": "男", "area_code": places.town})
     assert r.status_code == 201, r.text
+    r = client.post("/api/v1/hotline/categories", json={"code": "H-CSV", "name": PAYLOAD, "type": "0101"})
+    assert r.status_code == 200, r.text  # the hotline's category name (set, not added: 200), as its export writes it
     posted = select(Post.grid_code).where(Post.grid_code.is_not(None))
     grid = db.scalar(select(Grid).where(Grid.code.startswith(places.town2[:9]), Grid.kind.in_(["urban", "rural"]),
                                         Grid.status == "active", Grid.code.not_in(posted)).order_by(Grid.code))
