@@ -7,6 +7,8 @@ import pytest
 from gridgov.interop.clients import create_client
 from gridgov.kit.clock import utc_now
 
+from . import receiver as receiving
+
 
 @pytest.fixture
 def api_client(db):
@@ -21,3 +23,12 @@ def api_client(db):
         return client.id, key
 
     return make
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    """A webhook receiver on loopback for the module's tests (see :mod:`.receiver`)."""
+    r, server = receiving.start()
+    yield r
+    server.shutdown()
+    server.server_close()

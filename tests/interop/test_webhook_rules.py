@@ -15,16 +15,6 @@ from gridgov.errors import Invalid
 from gridgov.interop import webhooks, webhooks_job
 from gridgov.interop.webhooks import address_problem, body_of, check_events, check_url, sign
 
-from . import receiver as receiving
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    r, server = receiving.start()
-    yield r
-    server.shutdown()
-    server.server_close()
-
 
 @pytest.mark.parametrize("url", ["ftp://10.0.0.5/x", "javascript:alert(1)", "http:///nohost",
                                  "https://user:pw@example.gov.cn/x", "http://example.gov.cn:0/x",

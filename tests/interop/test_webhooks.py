@@ -15,16 +15,7 @@ from gridgov.models import Case
 from gridgov.models.interop import ApiClient
 from gridgov.models.webhooks import WebhookDelivery
 
-from . import receiver as receiving
 from .webhook_data import SECRET, act, as_client, deliver, delivery_states, places, report, subscribe, user
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    r, server = receiving.start()
-    yield r
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
