@@ -59,6 +59,7 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "cases/repository.py::<module>": "_GRID_ROW, the grid of a case being registered; covers() checks it next",
     "accounts/service.py::<module>": "_PRINCIPAL_ROW: the user behind a verified token, by its id",
     "notify/repository.py::notice_to_each": "INSERT … SELECT of notices for users a use case selected",
+    "cogovernance/ledger.py::withdraw": "the ledger line of a row the caller has just opened through the door",
     "notify/events.py::insert_for_new_case": "INSERTs the create event of a case being registered (intake)",
     "cases/repository.py::intake_instruction": "an instruction named at intake must be of the case's grid, "
                                                "already checked against the jurisdiction; same 422 either way",

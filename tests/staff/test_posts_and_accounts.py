@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_accounts, demo_places
+from gridgov.accounts.demo import DEMO_ACCOUNTS, PARTNER_ACCOUNTS, demo_accounts, demo_places
 from gridgov.accounts.schemas import UserCreate
 from gridgov.accounts.service import create_user
 from gridgov.authz.scope import SYSTEM
@@ -82,7 +82,7 @@ def test_an_account_of_a_post_the_profile_does_not_set_up_is_refused_by_the_api(
 @pytest.mark.req("B1")
 def test_the_demo_creates_and_offers_only_accounts_the_profile_has():
     assert "leader" not in {a.username for a in demo_accounts(load_profile("luzhou"))}
-    assert demo_accounts(load_profile("zhenjiang")) == DEMO_ACCOUNTS
+    assert demo_accounts(load_profile("zhenjiang")) == DEMO_ACCOUNTS + PARTNER_ACCOUNTS
 
 
 @pytest.mark.req("B1")

@@ -61,12 +61,20 @@ VILLAGE_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 """The accounts of the village agency, only where the profile has one (LZ§5)."""
 
+PARTNER_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("lawyer", "赵律师", Role.LEGAL_PROFESSIONAL, "town", "进驻演示街道网格的律师，只看转给自己的事件"),
+    DemoAccount("mediator", "钱调解员", Role.MEDIATOR, "town", "演示街道人民调解委员会调解员，只看移交本会调解的纠纷"),
+    DemoAccount("team_member", "孙队员", Role.TEAM_MEMBER, "town", "演示街道专项服务队的队员，只看本队的任务"),
+    DemoAccount("social_org", "李社工", Role.SOCIAL_ORG, "town", "承接演示街道服务项目的社会组织人员，只看本组织项目"),
+)
+"""Partners' accounts (共建共治, issue 18), under every profile: each sees only what is given to it."""
+
 
 def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
     """The demo accounts under a profile, as the login page lists them: :data:`DEMO_ACCOUNTS` whose role
-    the profile has, the department accounts named after departments its text lists, and the village agency's
-    accounts where the profile has village agencies (LZ§5). The agency accounts come first, from the
-    top down."""
+    the profile has, the department accounts named after departments its text lists, the village agency's
+    accounts where the profile has village agencies (LZ§5), and the partners' (:data:`PARTNER_ACCOUNTS`). The
+    agency accounts come first, from the top down."""
     if profile is None:
         return DEMO_ACCOUNTS
     kinds = demo_department_kinds(profile)
@@ -77,10 +85,10 @@ def demo_accounts(profile=None) -> tuple[DemoAccount, ...]:
     accounts = tuple(replace(a, display_name=f"区{kinds[a.username][1]}受理员",
                              note=f"区{kinds[a.username][1]}部门受理员") if a.username in swapped else a
                      for a in has_place)
-    if "village" not in profile.territory.agency_levels:
-        return accounts
-    at = next(i for i, a in enumerate(accounts) if a.place == "town") + 1
-    return accounts[:at] + VILLAGE_ACCOUNTS + accounts[at:]
+    if "village" in profile.territory.agency_levels:
+        at = next(i for i, a in enumerate(accounts) if a.place == "town") + 1
+        accounts = accounts[:at] + VILLAGE_ACCOUNTS + accounts[at:]
+    return accounts + PARTNER_ACCOUNTS
 
 
 @dataclass(frozen=True)

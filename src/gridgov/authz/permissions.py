@@ -46,6 +46,7 @@ class Permission(enum.StrEnum):
     REGISTRY_EXPORT_FULL = "registry.export_full"
     """Export unmasked personal data, with a reason, watermarked and audited."""
     REGISTRY_REPORT = "registry.report"
+    """A person's information report (PIPL art. 45): everything held on one person and who accessed it."""
     ANALYSIS_READ = "analysis.read"
     """Figures of the jurisdiction: KPIs, the dashboard, warnings, monthly reports, appraisal scores."""
     APPRAISAL_MANAGE = "appraisal.manage"
@@ -61,9 +62,19 @@ class Permission(enum.StrEnum):
     hotline's cases whose category maps to none (issue 17). The agency's dispatchers and administrators: the
     dispatcher meets an unmapped category first and records the mapping for next time; a table of lookups
     kept by the agency, not the matter list (catalogue.manage), which is a decided list."""
-    """A person's information report (PIPL art. 45): everything held on one person and who accessed it."""
     WEBHOOKS_OVERSEE = "webhooks.oversee"
     """See the webhook deliveries of the area's cases that failed after 24 hours of retries (issue 17)."""
+    COGOVERNANCE_READ = "cogovernance.read"
+    """查看共建共治: the legal professionals, mediation bodies, volunteers, teams and projects working in the
+    jurisdiction's grids, their schedules and records (issue 18)."""
+    COGOVERNANCE_MANAGE = "cogovernance.manage"
+    """管理共建共治力量: register them, their schedules and grids, refer and assign work to them (the agency
+    supports them: ZJ§23, JS§22, QZ§17; assigns tasks to special service teams: QZ§16)."""
+    DELIBERATION_WRITE = "deliberation.write"
+    """组织议事协商: record a community's deliberation with the worker's help (ZJ§20)."""
+    COGOVERNANCE_TAKE_PART = "cogovernance.take_part"
+    """参与共建共治: a partner's own work (:data:`~gridgov.models.accounts.PARTNER_ROLES`): the referrals, mediations,
+    tasks or projects given to it, nothing else; which ones is the cogovernance service's answer."""
 
 
 PERMISSION_LABELS: dict[Permission, str] = {
@@ -101,6 +112,10 @@ PERMISSION_LABELS: dict[Permission, str] = {
     Permission.OPEN311_SUBMIT: "通过 Open311 提交事件",
     Permission.WEBHOOKS_OVERSEE: "查看推送失败",
     Permission.HOTLINE_CATEGORIES: "热线分类对照和待分类事件",
+    Permission.COGOVERNANCE_READ: "查看共建共治",
+    Permission.COGOVERNANCE_MANAGE: "管理共建共治力量",
+    Permission.DELIBERATION_WRITE: "组织议事协商",
+    Permission.COGOVERNANCE_TAKE_PART: "参与共建共治",
 }
 """What each permission is called where a user reads it (a refusal, the audit log)."""
 
@@ -120,6 +135,10 @@ _CASEWORK = {Permission.CASES_CREATE, Permission.CASES_ACT}
 _REGISTER = {Permission.REGISTRY_READ, Permission.REGISTRY_WRITE}
 """Grid staff collect and verify the base data of their grids (一标三实; JS§9(2), QZ§10, JM§31)."""
 _FIGURES = {Permission.ANALYSIS_READ}
+_COGOV = {Permission.COGOVERNANCE_READ, Permission.DELIBERATION_WRITE}
+"""Grid staff and agencies see who works with their grids and help residents deliberate (ZJ§20, ZJ§23)."""
+_PARTNER = _EVERYONE | {Permission.COGOVERNANCE_TAKE_PART}
+"""A partner's own work (issue 18); on a case, only the actions the lifecycle gives it."""
 """Agencies review and analyse the data of their area (JM§21); leaders and departments read their own figures."""
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -149,26 +168,33 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPRAISAL_MANAGE,
             Permission.WEBHOOKS_OVERSEE,
             Permission.HOTLINE_CATEGORIES,
+            Permission.COGOVERNANCE_MANAGE,
+            # Held so that the agency administrator may open partners' accounts (grant_problem: no one
+            # hands out a power it lacks); its own partner pages show nothing, as nothing is referred to it.
+            Permission.COGOVERNANCE_TAKE_PART,
         }
         | _CASEWORK
         | _FIGURES
         | _REGISTER
+        | _COGOV
     ),
     Role.AGENCY_DISPATCHER: frozenset(
         _FIELD | _CASEWORK | {Permission.ADJUSTMENT_PROPOSE, Permission.STAFF_READ, Permission.COMPLAINT_HANDLE,
-                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ, Permission.HOTLINE_CATEGORIES}
+                              Permission.CATALOGUE_APPLY, Permission.REGISTRY_READ, Permission.HOTLINE_CATEGORIES,
+                              Permission.COGOVERNANCE_MANAGE}
         | _FIGURES
+        | _COGOV
     ),
     Role.DEPT_RECEIVER: frozenset(_FIELD | _FIGURES | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
                                                        Permission.REGISTRY_READ}),
     Role.DEPT_HANDLER: frozenset(_FIELD | {Permission.CASES_ACT, Permission.CATALOGUE_APPLY,
                                            Permission.REGISTRY_READ}),
-    Role.INSTRUCTOR: frozenset(_FIELD | _FIGURES | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
-    Role.CHIEF_LEADER: frozenset(_FIELD | _FIGURES | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
-    Role.LEADER: frozenset(_FIELD | _CASEWORK | _REGISTER | _FIGURES | {Permission.STAFF_READ}),
-    Role.FULLTIME: frozenset(_FIELD | _CASEWORK | _REGISTER),
-    Role.PARTTIME: frozenset(_FIELD | _CASEWORK | _REGISTER),
-    Role.PROFESSIONAL: frozenset(_FIELD | _CASEWORK | _REGISTER),
+    Role.INSTRUCTOR: frozenset(_FIELD | _FIGURES | _COGOV | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
+    Role.CHIEF_LEADER: frozenset(_FIELD | _FIGURES | _COGOV | {Permission.STAFF_READ, Permission.REGISTRY_READ}),
+    Role.LEADER: frozenset(_FIELD | _CASEWORK | _REGISTER | _FIGURES | _COGOV | {Permission.STAFF_READ}),
+    Role.FULLTIME: frozenset(_FIELD | _CASEWORK | _REGISTER | _COGOV),
+    Role.PARTTIME: frozenset(_FIELD | _CASEWORK | _REGISTER | _COGOV),
+    Role.PROFESSIONAL: frozenset(_FIELD | _CASEWORK | _REGISTER | _COGOV),
     Role.LIAISON: frozenset(_FIELD),
     Role.VOLUNTEER: frozenset(_FIELD),
     Role.AUDITOR: frozenset(_EVERYONE | {Permission.AUDIT_READ}),
@@ -178,6 +204,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEPARTMENT_CLIENT: frozenset({Permission.CASES_READ, Permission.CASES_ACT, Permission.DEPARTMENTS_READ,
                                        Permission.WEBHOOKS_MANAGE}),
     Role.OPEN311_CLIENT: frozenset({Permission.OPEN311_SUBMIT, Permission.WEBHOOKS_MANAGE, Permission.CASES_READ}),
+    # Partners (issue 18): a legal professional and a mediator read and act on the cases given to them
+    # (the case scope and the lifecycle say which); a team member and a social organisation only their work.
+    Role.LEGAL_PROFESSIONAL: frozenset(_PARTNER | {Permission.CASES_READ, Permission.CASES_ACT}),
+    Role.MEDIATOR: frozenset(_PARTNER | {Permission.CASES_READ, Permission.CASES_ACT}),
+    Role.TEAM_MEMBER: frozenset(_PARTNER),
+    Role.SOCIAL_ORG: frozenset(_PARTNER),
 }
 
 

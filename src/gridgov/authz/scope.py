@@ -48,18 +48,20 @@ from gridgov.models import (
     SupervisionOrder,
     User,
 )
-from gridgov.models.accounts import AGENCY_ROLES, DEPARTMENT_ROLES, GRID_WORKER_ROLES, HANDOVER_CLIENT_ROLES
+from gridgov.models.accounts import (
+    AGENCY_ROLES,
+    CASE_PARTNER_ROLES,
+    DEPARTMENT_ROLES,
+    GRID_WORKER_ROLES,
+    HANDOVER_CLIENT_ROLES,
+)
 from gridgov.models.analysis import CaseFact
 from gridgov.models.analysis_appraisal import AppraisalRun, AppraisalScore
 from gridgov.models.analysis_reports import MonthlyReport
 from gridgov.models.analysis_store import FactCell
 from gridgov.models.catalogue import CatalogueApplication, Matter, RectificationNotice
-from gridgov.models.hotline import HotlineCategory, HotlineIntake
-from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import Address, House, ImportRun, Person, PersonTag, Unit, Visit
-from gridgov.models.resident import ResidentReport
 from gridgov.models.territory import GridVersion
-from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookDelivery
 
 SYSTEM = Principal.for_system()
 """The system itself: CLI commands, scheduled jobs, demo builders, and work a use case does on
@@ -73,6 +75,11 @@ RULES: dict[type, Rule] = {}
 """Scoped table → its rule. ``tests/authz/test_scope_door.py`` reads the keys."""
 
 S = TypeVar("S")
+
+PARTNER_CASES: dict[str, Callable[[Principal], ColumnElement[bool]]] = {}
+"""Role → the cases a partner of that role sees (issue 18: a legal professional those referred to it, a
+mediator those passed to its mediation body), registered by :mod:`gridgov.authz.scope_cogovernance`. A
+partner role with no entry sees no case."""
 
 
 def rule(*models: type):
@@ -198,6 +205,9 @@ def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
         return exists().where(CaseDepartment.case_id == Case.id, CaseDepartment.department_code == dept)
     if p.role in HANDOVER_CLIENT_ROLES:  # a hotline or an Open311 app follows the cases it handed over
         return Case.created_by == p.user_id
+    if p.role in CASE_PARTNER_ROLES:  # a lawyer or a mediator sees what was given to it, nothing else
+        partner = PARTNER_CASES.get(p.role)
+        return partner(p) if partner is not None and p.user_id else _nothing()
     here = within(p, Case.grid_code)
     if p.system or not p.user_id:
         return here
@@ -397,74 +407,3 @@ def _fact_cells(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if dept is not None:
         return and_(FactCell.dim == "department", FactCell.key == dept) if dept else _nothing()
     return within(p, FactCell.area)
-
-
-@rule(Open311Request)
-def _open311_requests(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """What an Open311 client sent with a request is seen by whoever sees its case."""
-    return exists().where(Case.id == Open311Request.case_id, _cases(p, False))
-
-
-@rule(ResidentReport)
-def _resident_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """A resident's report (issue 17) lies in its case's grid: staff see those of their
-    jurisdiction; a department those of the cases dispatched to it."""
-    dept = department_of(p)
-    if dept is not None:
-        if not dept:
-            return _nothing()
-        return exists().where(CaseDepartment.case_id == ResidentReport.case_id, CaseDepartment.department_code == dept)
-    return within(p, ResidentReport.grid_code)
-
-
-# ---------------------------------------------------------------- webhooks (issue 17)
-
-
-@rule(CaseEvent)
-def _case_events(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """An event of the outbox is seen by whoever sees its case (the webhook job asks with a client's principal)."""
-    return exists().where(Case.id == CaseEvent.case_id, _cases(p, False))
-
-
-@rule(Webhook)
-def _webhooks(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """A client sees its own subscriptions; an agency those of the clients of its area."""
-    client = p.client_id
-    if client is not None:
-        return Webhook.client_id == client
-    return _nothing() if department_of(p) is not None else within(p, Webhook.area_code)
-
-
-@rule(WebhookDelivery)
-def _webhook_deliveries(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """A client sees the deliveries of its own subscriptions; a person those of the cases it sees."""
-    client = p.client_id
-    if client is not None:
-        return exists().where(Webhook.id == WebhookDelivery.webhook_id, Webhook.client_id == client)
-    return exists().where(Case.id == WebhookDelivery.case_id, _cases(p, False))
-
-
-@rule(WebhookAttempt)
-def _webhook_attempts(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """A try is seen by whoever sees its delivery."""
-    return exists().where(WebhookDelivery.id == WebhookAttempt.delivery_id, _webhook_deliveries(p, False))
-
-
-@rule(HotlineIntake)
-def _hotline_intakes(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """A hotline client sees its own tickets only; a department none; everyone else those whose case lies in
-    its jurisdiction (the triage queue of an agency)."""
-    if p.client_id is not None:
-        return HotlineIntake.client_id == p.client_id
-    if department_of(p) is not None:
-        return _nothing()
-    return within(p, HotlineIntake.grid_code)
-
-
-@rule(HotlineCategory)
-def _hotline_categories(p: Principal, ancestors: bool) -> ColumnElement[bool]:
-    """The rows of the areas inside the jurisdiction (what an agency edits); with ``ancestors`` also those of
-    the areas above (what an intake there applies)."""
-    if department_of(p) is not None:
-        return _nothing()
-    return _within_or_above(p, HotlineCategory.area_code) if ancestors else within(p, HotlineCategory.area_code)

@@ -19,6 +19,7 @@ class CaseState(enum.StrEnum):
     HANDLED = "handled"
     RESOLVED = "resolved"
     CLOSED = "closed"
+    MEDIATING = "mediating"
 
 
 STATE_LABELS = {
@@ -34,6 +35,7 @@ STATE_LABELS = {
     CaseState.HANDLED: "已办结待核查",
     CaseState.RESOLVED: "已解决",
     CaseState.CLOSED: "已结案",
+    CaseState.MEDIATING: "调解中",
 }
 
 TERMINAL_STATES = frozenset({CaseState.REJECTED, CaseState.CLOSED})
@@ -74,6 +76,12 @@ class CaseAction(enum.StrEnum):
     ASSIST_REPORT = "assist_report"
     EVALUATE = "evaluate"
     CLASSIFY = "classify"
+    REFER_LEGAL = "refer_legal"
+    LEGAL_OPINION = "legal_opinion"
+    MEDIATE = "mediate"
+    RECORD_MEDIATION = "record_mediation"
+    SETTLE = "settle"
+    MEDIATION_FAILED = "mediation_failed"
 
 
 ACTION_LABELS = {
@@ -107,6 +115,12 @@ ACTION_LABELS = {
     CaseAction.ASSIST_REPORT: "报送协办情况",
     CaseAction.EVALUATE: "提出人评价",
     CaseAction.CLASSIFY: "确定事件类型",
+    CaseAction.REFER_LEGAL: "转请法律服务",
+    CaseAction.LEGAL_OPINION: "出具法律意见",
+    CaseAction.MEDIATE: "移交调解",
+    CaseAction.RECORD_MEDIATION: "记录调解",
+    CaseAction.SETTLE: "达成调解协议",
+    CaseAction.MEDIATION_FAILED: "调解不成",
 }
 
 

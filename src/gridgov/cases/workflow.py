@@ -29,6 +29,12 @@ Decisions where the spec leaves room:
   evaluation within the reopen window (``Who.EVALUATING_REPORTER``; the agency may reopen too).
 - The auditor and the system administrator are not parties to a case: they never act on it.
 - A grid with no worker on post: the agency verifies and accepts, or assigns (:mod:`.unstaffed`).
+- Working with others (issue 18): the agency holding a case, or a worker of its grid, refers it to a
+  legal professional (``refer_legal``: the state stays), who answers with ``legal_opinion``. The agency
+  passes an accepted dispute (矛盾纠纷, ``is_dispute``) to a mediation body (``mediate`` → mediating, ZJ§17);
+  that body's mediator records each session (``record_mediation``) and the outcome: an agreement closes
+  the case (``settle``), a failure returns it to the agency (``mediation_failed`` → accepted) with where
+  it went next (litigation, arbitration, petition…).
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from gridgov.models.accounts import (
     GRID_WORKER_ROLES,
     NON_PARTY_ROLES,
     RECEIVER_ROLES,
+    Role,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -99,6 +106,8 @@ class Actor:
     ``gave_evaluation``: the user (or resident) gave the case's current evaluation itself.
     ``alerted``: the user's department was sent the case as urgent (LZ§16), not yet acknowledged.
     ``stands_in`` / ``may_assign``: for a grid with no worker on post (:mod:`.unstaffed`).
+    ``referred``: the user is a legal professional this case was referred to (``refer_legal``).
+    ``mediating``: the user is a mediator of the mediation body the case is passed to now (``mediate``).
     """
 
     role: str
@@ -111,6 +120,8 @@ class Actor:
     alerted: bool = False
     stands_in: bool = False
     may_assign: bool = False
+    referred: bool = False
+    mediating: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +145,7 @@ class CaseFacts:
     level_by_level: bool = False
     skips_level: bool = False
     may_alert: bool = False
+    is_dispute: bool = False
 
 
 class Who(enum.StrEnum):
@@ -152,6 +164,8 @@ class Who(enum.StrEnum):
     STAND_IN_AGENCY = "stand_in_agency"
     ASSIGNING_AGENCY = "assigning_agency"
     ASSISTING_DEPARTMENT = "assisting_department"
+    REFERRED_PROFESSIONAL = "referred_professional"
+    MEDIATOR = "mediator"
 
 
 WHO_LABELS = {
@@ -168,6 +182,8 @@ WHO_LABELS = {
     Who.STAND_IN_AGENCY: "网格无在岗网格员时承办的网格化机构",
     Who.ASSIGNING_AGENCY: "网格无在岗网格员时可指派相邻网格网格员的网格化机构",
     Who.ASSISTING_DEPARTMENT: "协办部门",
+    Who.REFERRED_PROFESSIONAL: "受请的法律服务人员",
+    Who.MEDIATOR: "受理调解的调解组织的调解员",
 }
 
 
@@ -204,6 +220,10 @@ def is_who(who: Who, actor: Actor, facts: CaseFacts) -> bool:
         return role in AGENCY_ROLES and actor.agency_relation is AgencyRelation.SAME and actor.may_assign
     if who is Who.ASSISTING_DEPARTMENT:
         return role in DEPARTMENT_ROLES and actor.department is DepartmentPart.ASSISTING
+    if who is Who.REFERRED_PROFESSIONAL:
+        return role == Role.LEGAL_PROFESSIONAL and actor.referred
+    if who is Who.MEDIATOR:
+        return role == Role.MEDIATOR and actor.mediating
     raise ValueError(who)
 
 
@@ -265,6 +285,13 @@ _RULES: list[tuple[CaseAction, frozenset[CaseState], tuple[CaseState, ...], froz
     # holding it or above, before a department has signed for it; a type set wrongly is corrected the same way.
     (A.CLASSIFY, frozenset({S.REPORTED, S.VERIFIED, S.ESCALATED, S.ACCEPTED, S.RETURNED}), _STAY,
      frozenset({W.SUPERVISING_AGENCY})),
+    # Working with others (issue 18): legal professionals in the grids (ZJ§23, JS§22, QZ§17) and mediation (ZJ§17).
+    (A.REFER_LEGAL, OPEN_STATES, _STAY, frozenset({W.AGENCY, W.GRID_WORKER})),
+    (A.LEGAL_OPINION, OPEN_STATES, _STAY, frozenset({W.REFERRED_PROFESSIONAL})),
+    (A.MEDIATE, frozenset({S.ACCEPTED}), (S.MEDIATING,), frozenset({W.AGENCY})),
+    (A.RECORD_MEDIATION, frozenset({S.MEDIATING}), _STAY, frozenset({W.MEDIATOR})),
+    (A.SETTLE, frozenset({S.MEDIATING}), (S.CLOSED,), frozenset({W.MEDIATOR})),
+    (A.MEDIATION_FAILED, frozenset({S.MEDIATING}), (S.ACCEPTED,), frozenset({W.MEDIATOR})),
 ]
 
 
@@ -308,6 +335,8 @@ RAISES_LEVEL = frozenset({CaseAction.PASS_UP})
 def _guard(action: CaseAction, facts: CaseFacts) -> str | None:
     if action is CaseAction.ALERT and not facts.may_alert:
         return "只有尚未直报主管部门的紧急事件才需直报（本地政策规定紧急情况立即报告相关主管部门时）"
+    if action is CaseAction.MEDIATE and not facts.is_dispute:
+        return "只有矛盾纠纷类事件才能移交调解"
     if action is CaseAction.PASS_UP and not facts.has_level_above:
         return "该事件已在最高一级网格化机构，无法再提交上级"
     if action is CaseAction.REQUEST_EXTENSION:

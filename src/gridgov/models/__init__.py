@@ -26,6 +26,7 @@ from gridgov.models.catalogue import (
     Matter,
     RectificationNotice,
 )
+from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.interop import ApiClient
 from gridgov.models.messages import OutboundMessage
@@ -59,6 +60,7 @@ from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookD
 
 __all__ = [
     "ApiClient",
+    "CogovActivity",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",

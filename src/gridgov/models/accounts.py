@@ -46,6 +46,10 @@ class Role(enum.StrEnum):
     HOTLINE_CLIENT = "hotline_client"
     DEPARTMENT_CLIENT = "department_client"
     OPEN311_CLIENT = "open311_client"
+    LEGAL_PROFESSIONAL = "legal_professional"
+    MEDIATOR = "mediator"
+    TEAM_MEMBER = "team_member"
+    SOCIAL_ORG = "social_org"
 
 
 ROLE_LABELS = {
@@ -67,6 +71,10 @@ ROLE_LABELS = {
     Role.HOTLINE_CLIENT: "热线系统接口",
     Role.DEPARTMENT_CLIENT: "部门系统接口",
     Role.OPEN311_CLIENT: "Open311 接口",
+    Role.LEGAL_PROFESSIONAL: "法律服务人员",
+    Role.MEDIATOR: "人民调解员",
+    Role.TEAM_MEMBER: "专项服务队队员",
+    Role.SOCIAL_ORG: "社会组织人员",
 }
 _LABEL_OF_VALUE = {str(role.value): label for role, label in ROLE_LABELS.items()}
 
@@ -121,6 +129,17 @@ residents who came to them (never with a worker's sources), and see only the cas
 CLIENT_ROLE_OF_KIND = {"hotline": Role.HOTLINE_CLIENT, "department": Role.DEPARTMENT_CLIENT,
                        "open311": Role.OPEN311_CLIENT}
 """The role of an API client of each kind."""
+
+PARTNER_ROLES = frozenset({Role.LEGAL_PROFESSIONAL, Role.MEDIATOR, Role.TEAM_MEMBER, Role.SOCIAL_ORG})
+"""The people who work with the grids from outside the agencies and departments (共建共治, issue 18):
+judges, prosecutors, police officers, lawyers and petition officers in the grids (ZJ§23, JS§22, QZ§17),
+mediators of a mediation station or committee (ZJ§17), members of a special service team or a people's
+organisation (QZ§16, JS§23) and the staff of a social organisation running a service project (JS§24).
+Each holds a narrow role: it sees only what was referred or assigned to it (:mod:`gridgov.cogovernance`)."""
+
+CASE_PARTNER_ROLES = frozenset({Role.LEGAL_PROFESSIONAL, Role.MEDIATOR})
+"""Partners who act on cases: a legal professional on the cases referred to it (``refer_legal``), a
+mediator on the disputes passed to its mediation body (``mediate``). They see those cases and no other."""
 
 TERRITORY_ADMIN_ROLES = frozenset({Role.AGENCY_ADMIN, Role.SYSADMIN})
 """Administrators of a territory: they land on its summary (``/``), which is what they administer."""
