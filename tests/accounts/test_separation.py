@@ -28,7 +28,9 @@ CITY = "321100000000"
 PASSWORD = "Grid2026pass"
 
 ORDINARY = {"agency_admin", "agency_dispatcher", "dept_receiver", "dept_handler", "instructor", "chief_leader",
-            "leader", "fulltime", "parttime", "professional", "liaison", "volunteer"}
+            "leader", "fulltime", "parttime", "professional", "liaison", "volunteer",
+            # partners (issue 18): the agency administrator opens their accounts
+            "legal_professional", "mediator", "team_member", "social_org"}
 MAY_GIVE = {
     "sysadmin": ORDINARY | {"sysadmin"},
     "agency_admin": ORDINARY,

@@ -61,7 +61,7 @@ def _problems(group_by: str, area: str | None, date_from, date_to) -> tuple[str 
     return area or None, days["from"], days["to"]
 
 
-def _base(session: Session, principal: Principal, area: str | None) -> tuple[str | None, dict[str, str]]:
+def base_area(session: Session, principal: Principal, area: str | None) -> tuple[str | None, dict[str, str]]:
     """The area the figures are of (the one asked for, else the user's own) and the filters every
     link carries so the case list sees what the figures count (a department: the cases it leads;
     a grid's staff: their grid)."""
@@ -82,7 +82,7 @@ def _base(session: Session, principal: Principal, area: str | None) -> tuple[str
     return area, fixed
 
 
-def _names(session: Session, group_by: str, keys: list[str], profile, case_types) -> dict[str, str]:
+def group_names(session: Session, group_by: str, keys: list[str], profile, case_types) -> dict[str, str]:
     """Chinese names of the groups' keys (codes and user ids are looked up as the system: the keys
     come from figures already summed through the door)."""
     keys = [k for k in keys if k != store.NONE_KEY]
@@ -114,7 +114,7 @@ def _names(session: Session, group_by: str, keys: list[str], profile, case_types
     return names
 
 
-def _children(session: Session, principal: Principal, base: str | None) -> list[str]:
+def child_areas(session: Session, principal: Principal, base: str | None) -> list[str]:
     """The areas (or a village's grids) one level below ``base`` that the user's figures may hold,
     listed even with no case (a ranking or a map shows every town)."""
     if base is not None and areas.area_level(base) is areas.LEVEL_ORDER[-1]:
@@ -171,7 +171,7 @@ def case_stats(session: Session, principal: Principal, *, group_by: str, area: s
     field), 404 for an area outside the jurisdiction. ``now`` is accepted for the contract (the
     figures are those of the stored fact rows, kept current by every change and the sweep)."""
     area, day_from, day_to = _problems(group_by, area, date_from, date_to)
-    base, fixed = _base(session, principal, area)
+    base, fixed = base_area(session, principal, area)
     filters: dict[str, Any] = {}
     if "grid" in fixed:
         filters["grid"] = fixed["grid"]
@@ -179,9 +179,9 @@ def case_stats(session: Session, principal: Principal, *, group_by: str, area: s
                                      date_to=day_to, filters=filters or None)
     if group_by == "area":
         present = {g.key for g in groups}
-        groups += [store.Group(code) for code in _children(session, principal, base) if code not in present]
+        groups += [store.Group(code) for code in child_areas(session, principal, base) if code not in present]
         groups.sort(key=lambda g: g.key)
-    names = _names(session, group_by, [g.key for g in groups], profile, case_types)
+    names = group_names(session, group_by, [g.key for g in groups], profile, case_types)
     items = [{"key": g.key, "name": NONE_NAMES[group_by] if g.key == store.NONE_KEY else names.get(g.key, g.key),
               **figures(g.counts), "cases_url": _link(group_by, g.key, base, fixed, day_from, day_to)}
              for g in groups]

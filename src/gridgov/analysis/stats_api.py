@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from gridgov.analysis import stats
+from gridgov.analysis import cogovernance_stats, stats
 from gridgov.authz.principals import AnalysisReader
 from gridgov.deps import ProfileDep, SessionDep
 from gridgov.kit.clock import utc_now
@@ -34,3 +34,23 @@ def stats_cases(
     return stats.case_stats(session, me, group_by=group_by, area=area or None, date_from=date_from or None,
                             date_to=date_to or None, now=utc_now(), profile=profile,
                             case_types=request.app.state.case_types)
+
+
+_COGOV_DESCRIPTION = (
+    "共建共治活动统计（issue 18）：法律服务进网格、议事协商、矛盾纠纷调解、信息员上报、专项服务队任务、服务项目报告，"
+    "按活动台账（每项活动在登记它的同一事务中写入一行）计数。group_by：area 下一级区划（含本级活动）、grid 网格、"
+    "month 月份、grid_month 网格和月份。from/to 为活动日期（含）。辖区外的区划返回 404；"
+    "部门和共建力量账号不计任何活动。")
+
+
+@router.get("/stats/cogovernance", summary="共建共治活动统计（按网格、月份）", description=_COGOV_DESCRIPTION)
+def stats_cogovernance(
+    session: SessionDep, me: AnalysisReader,
+    group_by: Annotated[str, Query(max_length=12, title="分组方式",
+                                   description="area|grid|month|grid_month")] = "area",
+    area: Annotated[str | None, Query(max_length=12, title="区划代码（默认本人辖区）")] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10, title="活动日期起（含）")] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10, title="活动日期止（含）")] = None,
+) -> dict[str, Any]:
+    return cogovernance_stats.activity_stats(session, me, group_by=group_by, area=area or None,
+                                             date_from=date_from or None, date_to=date_to or None)

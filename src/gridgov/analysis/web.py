@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gridgov.analysis import appraisal_web, dashboard_web, index_web, monthly_web, public_web, warnings_web
+from gridgov.analysis import (
+    appraisal_web,
+    cogovernance_web,
+    dashboard_web,
+    index_web,
+    monthly_web,
+    public_web,
+    warnings_web,
+)
 
 router = APIRouter()
-for part in (appraisal_web, dashboard_web, index_web, monthly_web, public_web, warnings_web):
+for part in (appraisal_web, cogovernance_web, dashboard_web, index_web, monthly_web, public_web, warnings_web):
     router.include_router(part.router)

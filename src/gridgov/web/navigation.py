@@ -88,6 +88,7 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/reports/monthly", "月度分析报告", "analysis.read", _not_grid),
         ("/appraisal", "考核评价", "analysis.read", None),
         ("/index", "治理指数", "analysis.read", None),
+        ("/stats/cogovernance", "共建共治统计", "analysis.read", None),
     )),
     ("辖区", (
         ("/", "辖区概况", "territory.read", _home),
