@@ -75,8 +75,8 @@ def activity_stats(session: Session, principal: Principal, *, group_by: str = "a
         except areas.CodeError as exc:
             raise Invalid(f"区划代码无效：{exc}", details=[{"field": "area", "error": str(exc)}]) from exc
     base, _fixed = stats.base_area(session, principal, area or None)
-    stmt = select(CogovActivity.area_code, CogovActivity.occurred_on, CogovActivity.kind, func.count())
-    stmt = scoped(stmt, principal, CogovActivity)
+    stmt = scoped(select(CogovActivity.area_code, CogovActivity.occurred_on, CogovActivity.kind, func.count()),
+                  principal, CogovActivity)
     if base:
         stmt = stmt.where(starts_with(CogovActivity.area_code, areas.scope_prefix(base)))
     if start:
