@@ -76,7 +76,8 @@ def test_a_lawyers_schedule_and_visit_reach_the_board_and_the_ledger(db, client_
     assert legal["周检察官"]["kind_label"] == "检察院"
     assert legal["周检察官"]["next_dates"] == [d.isoformat() for d in _first_tuesdays(today, 2)]
     assert "赵律师" in legal and "孙法官" in legal  # the demo's: one on the grid, one on the whole town
-    assert "周检察官" not in {row["name"] for row in anonymous.get(f"/api/v1/public/boards/{places.grid2}").json()["legal"]}
+    elsewhere = anonymous.get(f"/api/v1/public/boards/{places.grid2}").json()["legal"]
+    assert "周检察官" not in {row["name"] for row in elsewhere}
     page = anonymous.get(f"/board/{places.grid}", headers={"accept": "text/html"})
     assert page.status_code == 200 and "周检察官" in page.text and "0511-85559999" in page.text
 
@@ -128,7 +129,8 @@ def test_a_referred_case_is_the_lawyers_and_no_one_elses(db, client_as, app):
     other.headers["Authorization"] = f"Bearer {token_for(other, 'lawyer_b', 'Matrix-test-9931')}"
 
     r = worker.post("/api/v1/cases", json={"title": "邻里漏水纠纷", "category": "zj12_02", "source": "patrol",
-                                           "grid_code": places.grid, "address": "解放路 12 号", "next_action": "escalate"})
+                                           "grid_code": places.grid, "address": "解放路 12 号",
+                                           "next_action": "escalate"})
     assert r.status_code == 201, r.text
     no = r.json()["case_no"]
     assert lawyer.get(f"/api/v1/cases/{no}").status_code == 404  # not referred yet
@@ -163,7 +165,8 @@ def test_a_referred_case_is_the_lawyers_and_no_one_elses(db, client_as, app):
     assert lawyer.get(f"/api/v1/cases/{r.json()['case_no']}").status_code == 404
     assert lawyer.get("/api/v1/cases").json()["total"] == 1
 
-    r = lawyer.post(f"/api/v1/cases/{no}/actions/legal_opinion", json={"opinion": "依民法典第一千一百六十五条由楼上住户承担"})
+    r = lawyer.post(f"/api/v1/cases/{no}/actions/legal_opinion",
+                    json={"opinion": "依民法典第一千一百六十五条由楼上住户承担"})
     assert r.status_code == 200, r.text
     assert r.json()["state"] == state  # the state stays
     assert lawyer.post(f"/api/v1/cases/{no}/actions/legal_opinion", json={"opinion": "再答"}).status_code == 409
