@@ -41,8 +41,8 @@ def built(db, app):
     now = utc_now()
     today = local(now).date()
     pro_a = db.scalar(select(LegalProfessional).where(LegalProfessional.name == "赵律师"))
-    pro_b = LegalProfessional(name="吴律师", kind="law_firm", institution="乙律师事务所", title="", public_phone="12348",
-                              area_code=p.town2, active=True, created_at=now, updated_at=now)
+    pro_b = LegalProfessional(name="吴律师", kind="law_firm", institution="乙律师事务所", title="",
+                              public_phone="12348", area_code=p.town2, active=True, created_at=now, updated_at=now)
     db.add(pro_b)
     db.flush()
     db.add(LegalSchedule(professional_id=pro_b.id, area_code=p.grid2, rule="weekly", weekday=2, dates="", hours="",
@@ -107,6 +107,21 @@ def test_writes_reach_the_jurisdiction_only(built):
             r = c.post(f"{API}/visits", json={"professional_id": pid, "grid_code": grids[side],
                                               "visited_on": today.isoformat(), "services": ["consultation"]})
             failures.check(r.status_code == want, f"{username}: 记录 {side} → {r.status_code}，应为 {want}")
+            # the page's forms: the same answers (a redirect where the API creates)
+            want = (303 if side in MANAGE[username] else 404) if username in MANAGE else 403
+            r = c.post("/cogovernance/legal/schedules", headers=HTML, follow_redirects=False, data={
+                "professional_id": pid, "area_code": grids[side], "rule": "weekly", "weekday": "4",
+                "valid_from": today.isoformat()})
+            failures.check(r.status_code == want, f"{username}: 页面新增安排 {side} → {r.status_code}，应为 {want}")
+            r = c.post("/cogovernance/legal/visits", headers=HTML, follow_redirects=False, data={
+                "professional_id": pid, "grid_code": grids[side], "visited_on": today.isoformat(),
+                "services": ["documents"], "people_served": "2"})
+            failures.check(r.status_code == want, f"{username}: 页面记录 {side} → {r.status_code}，应为 {want}")
+        for side, town in (("A", p.town), ("B", p.town2)):
+            want = (303 if side in MANAGE[username] else 404) if username in MANAGE else 403
+            r = c.post("/cogovernance/legal/professionals", headers=HTML, follow_redirects=False, data={
+                "name": "页面登记", "kind": "petition", "institution": "信访局", "area_code": town})
+            failures.check(r.status_code == want, f"{username}: 页面登记 {side} → {r.status_code}，应为 {want}")
         want = 201 if username in MANAGE else 403
         r = c.post(f"{API}/professionals", json={"name": "新人", "kind": "police", "institution": "派出所",
                                                  "area_code": p.town})

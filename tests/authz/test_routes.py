@@ -81,6 +81,8 @@ DECLARED = {
     ("/cogovernance/legal", "GET"): Permission.COGOVERNANCE_READ,
     ("/cogovernance/legal/visits", "POST"): Permission.COGOVERNANCE_MANAGE,
     ("/cogovernance/legal/referrals", "GET"): Permission.COGOVERNANCE_TAKE_PART,
+    ("/cogovernance/legal/professionals", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/cogovernance/legal/schedules", "POST"): Permission.COGOVERNANCE_MANAGE,
     ("/cogovernance/legal/mine/visits", "POST"): Permission.COGOVERNANCE_TAKE_PART,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users

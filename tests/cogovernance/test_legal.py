@@ -81,6 +81,27 @@ def test_a_lawyers_schedule_and_visit_reach_the_board_and_the_ledger(db, client_
     page = anonymous.get(f"/board/{places.grid}", headers={"accept": "text/html"})
     assert page.status_code == 200 and "周检察官" in page.text and "0511-85559999" in page.text
 
+    # the agency's page does the same: a professional registered, listed dates on the village, shown on the board
+    html = {"accept": "text/html"}
+    r = dispatcher.post("/cogovernance/legal/professionals", headers=html, follow_redirects=False, data={
+        "name": "钱警官", "kind": "police", "institution": "城东派出所", "public_phone": "110", "area_code": places.town})
+    assert r.status_code == 422 and "公开联系电话" in r.text  # 110 is no office phone: refused, nothing written
+    r = dispatcher.post("/cogovernance/legal/professionals", headers=html, follow_redirects=False, data={
+        "name": "钱警官", "kind": "police", "institution": "城东派出所", "public_phone": "0511-85550110",
+        "area_code": places.town})
+    assert r.status_code == 303, r.text
+    police = db.scalar(select(LegalProfessional.id).where(LegalProfessional.name == "钱警官"))
+    on = [today + timedelta(days=9), today + timedelta(days=2)]
+    r = dispatcher.post("/cogovernance/legal/schedules", headers=html, follow_redirects=False, data={
+        "professional_id": str(police), "area_code": places.village, "rule": "dates",
+        "dates": "，".join(d.isoformat() for d in on), "valid_from": today.isoformat()})
+    assert r.status_code == 303, r.text
+    page = dispatcher.get("/cogovernance/legal", headers=html).text
+    assert "钱警官" in page and (today + timedelta(days=2)).isoformat() in page
+    board = anonymous.get(f"/api/v1/public/boards/{places.grid}").json()
+    police_row = next(row for row in board["legal"] if row["name"] == "钱警官")
+    assert police_row["next_dates"] == sorted(d.isoformat() for d in on)
+
     # the lawyer records its own visit to the grid it serves: one more line of the ledger for that grid and month
     def counted() -> int:
         return db.scalar(select(func.count()).select_from(CogovActivity).where(
