@@ -84,7 +84,8 @@ def test_a_lawyers_schedule_and_visit_reach_the_board_and_the_ledger(db, client_
     # the agency's page does the same: a professional registered, listed dates on the village, shown on the board
     html = {"accept": "text/html"}
     r = dispatcher.post("/cogovernance/legal/professionals", headers=html, follow_redirects=False, data={
-        "name": "钱警官", "kind": "police", "institution": "城东派出所", "public_phone": "110", "area_code": places.town})
+        "name": "钱警官", "kind": "police", "institution": "城东派出所", "public_phone": "110",
+        "area_code": places.town})
     assert r.status_code == 422 and "公开联系电话" in r.text  # 110 is no office phone: refused, nothing written
     r = dispatcher.post("/cogovernance/legal/professionals", headers=html, follow_redirects=False, data={
         "name": "钱警官", "kind": "police", "institution": "城东派出所", "public_phone": "0511-85550110",

@@ -25,10 +25,10 @@ def build_demo_legal(session: Session, city_code: str, *, now: datetime) -> str:
     today = local(now).date()
     start = today.replace(day=1) - timedelta(days=62)
     first = LegalProfessional(name="赵律师", kind="law_firm", institution="演示律师事务所", title="执业律师",
-                              public_phone="0511-85550001", area_code=places.town, user_id=lawyer, active=True,
+                              public_phone="0511-85557101", area_code=places.town, user_id=lawyer, active=True,
                               created_at=now, updated_at=now)
     second = LegalProfessional(name="孙法官", kind="court", institution="演示区人民法院", title="员额法官",
-                               public_phone="0511-85550002", area_code=places.town, active=True, created_at=now,
+                               public_phone="0511-85557102", area_code=places.town, active=True, created_at=now,
                                updated_at=now)
     session.add_all([first, second])
     session.flush()
