@@ -39,7 +39,7 @@ def _all_fresh(db, now) -> None:
 
 
 def test_every_change_path_keeps_the_fact_rows(client_as, db):
-    c = {u: client_as(u) for u in ("worker", "town_dispatcher", "county_dispatcher", "dept_cg", "dept_sc")}
+    c = {u: client_as(u) for u in ("worker", "town_dispatcher", "county_dispatcher", "dept_cg", "dept_sc", "lawyer")}
     places = demo_places(db, "321100000000")
     dept = {u: c[u].get("/api/v1/auth/me").json().get("department_code") for u in ("dept_cg", "dept_sc")}
     done: set[str] = set()
@@ -100,6 +100,11 @@ def test_every_change_path_keeps_the_fact_rows(client_as, db):
     # reported and escalated in one step, solved by the agency itself; a duplicate merged into it
     p3 = report("worker", next_action="escalate")
     act("town_dispatcher", p3, "accept")
+    # referred to the demo's lawyer serving the grid, who answers (issue 18: the state stays)
+    lawyer = next(p for p in c["town_dispatcher"].get("/api/v1/cogovernance/legal/professionals").json()
+                  if p["name"] == "赵律师")
+    act("town_dispatcher", p3, "refer_legal", professional=lawyer["id"], question="责任如何认定？")
+    act("lawyer", p3, "legal_opinion", opinion="应由产权单位负责")
     p4 = report("worker")
     act("town_dispatcher", p4, "merge", into=p3)
     act("town_dispatcher", p3, "solve", result="机构已协调解决")

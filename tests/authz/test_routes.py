@@ -66,6 +66,24 @@ DECLARED = {
     ("/api/v1/webhooks/{webhook_id}", "DELETE"): Permission.WEBHOOKS_MANAGE,
     ("/api/v1/webhooks/{webhook_id}/deliveries", "GET"): Permission.WEBHOOKS_MANAGE,
     ("/webhooks/failed", "GET"): Permission.WEBHOOKS_OVERSEE,
+    # legal professionals in the grids (issue 18)
+    ("/api/v1/cogovernance/legal/professionals", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/legal/professionals", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/legal/professionals/{professional_id}", "PATCH"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/legal/professionals/{professional_id}/schedules", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/legal/professionals/{professional_id}/schedules", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/legal/visits", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/legal/visits", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/legal/mine/schedules", "GET"): Permission.COGOVERNANCE_TAKE_PART,
+    ("/api/v1/cogovernance/legal/mine/visits", "GET"): Permission.COGOVERNANCE_TAKE_PART,
+    ("/api/v1/cogovernance/legal/mine/visits", "POST"): Permission.COGOVERNANCE_TAKE_PART,
+    ("/api/v1/cogovernance/legal/referrals", "GET"): Permission.COGOVERNANCE_TAKE_PART,
+    ("/cogovernance/legal", "GET"): Permission.COGOVERNANCE_READ,
+    ("/cogovernance/legal/visits", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/cogovernance/legal/referrals", "GET"): Permission.COGOVERNANCE_TAKE_PART,
+    ("/cogovernance/legal/professionals", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/cogovernance/legal/schedules", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/cogovernance/legal/mine/visits", "POST"): Permission.COGOVERNANCE_TAKE_PART,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
 are managed under users.admin (which users, and which roles may be given, is the service's answer); the user

@@ -42,6 +42,7 @@ ALLOWED_MODULES: dict[str, str] = {
     "territory/cli.py": "command line: runs as the system",
     "catalogue/lookup.py": "which published matters are in force where: public (C5), no principal",
     "cases/sweep.py": "the scheduled sweep over every open case (a job, run as the system)",
+    "cogovernance/demo_legal.py": "builds the demo's legal professionals as the system (gridgov demo)",
     "cases/intake_rows.py": "INSERTs the rows of a case being registered (its grid checked by the door first)",
 }
 """Whole modules that work as the system only (never on behalf of a request)."""
@@ -86,6 +87,7 @@ ALLOWED_FUNCTIONS: dict[str, str] = {
     "territory/repository.py::write_rows": "import writes; every code was checked by covers() in _parse_features",
     "public/repository.py::get_active_grid": "the public board of a grid: public by law (LZ§10), no principal",
     "public/repository.py::list_board_posts": "the public board: public by law, selects public columns only",
+    "public/repository.py::board_legal": "the public board's legal professionals: public columns only (office phone)",
     "public/repository.py::grid_names": "names of grids on complaints already scoped",
     "public/repository.py::staff_names": "names of staff on complaints already scoped",
     "public/repository.py::user_names": "names of handlers on complaints already scoped",

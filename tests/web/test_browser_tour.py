@@ -32,6 +32,7 @@ ROLES = {
     "auditor": ("auditor", {"/audit": "auditor-audit"}),
     "city_admin": ("admin", {"/": "admin-home", "/users": "admin-users", "/staff": "admin-staff"}),
     "security_admin": ("admin", {}),
+    "lawyer": ("lawyer", {"/cogovernance/legal/referrals": "lawyer-referrals"}),
 }
 
 EXTRA = {

@@ -63,3 +63,9 @@ WebhookOverseer = holding(Permission.WEBHOOKS_OVERSEE)
 """An agency administrator reading the failed webhook deliveries of its area's cases (issue 17)."""
 HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
 """An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""
+LegalReader = holding(Permission.COGOVERNANCE_READ)
+"""Staff reading the legal professionals serving their grids, their schedules and visits (issue 18)."""
+LegalManager = holding(Permission.COGOVERNANCE_MANAGE)
+"""The agency keeping the register of legal professionals, their schedules, and recording their visits."""
+LegalPartner = holding(Permission.COGOVERNANCE_TAKE_PART)
+"""A legal professional's own account: its schedules, its visits and the cases referred to it."""

@@ -8,12 +8,15 @@ only what was referred or assigned to them; departments see none of these tables
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, exists, or_
+from sqlalchemy.orm import aliased
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import _nothing, department_of, rule, within
-from gridgov.models.accounts import PARTNER_ROLES
+from gridgov.authz.scope import PARTNER_CASES, _cases, _nothing, _within_or_above, department_of, rule, within
+from gridgov.models import Case
+from gridgov.models.accounts import PARTNER_ROLES, Role
 from gridgov.models.cogovernance import CogovActivity
+from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
 
 
 @rule(CogovActivity)
@@ -22,3 +25,69 @@ def _cogov_activities(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if department_of(p) is not None or p.role in PARTNER_ROLES:
         return _nothing()
     return within(p, CogovActivity.area_code)
+
+
+# ---------------------------------------------------------------- legal professionals in the grids (法律进网格)
+
+
+def _own_professional(p: Principal, column) -> ColumnElement[bool]:
+    """Rows of the professional whose account is the principal's (an alias: the query may join the table)."""
+    own = aliased(LegalProfessional)
+    return exists().where(own.id == column, own.user_id == p.user_id) if p.user_id else _nothing()
+
+
+@rule(LegalProfessional)
+def _legal_professionals(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A lawyer its own record; departments and other partners none. Staff: those registered in the
+    jurisdiction (what its agency keeps), and with ``ancestors`` also those serving a grid or an area of
+    it or above it (a county's judge in a town's grids)."""
+    if p.role == Role.LEGAL_PROFESSIONAL:
+        return LegalProfessional.user_id == p.user_id if p.user_id else _nothing()
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
+    own = within(p, LegalProfessional.area_code)
+    if not ancestors:
+        return own
+    return or_(own, exists().where(LegalSchedule.professional_id == LegalProfessional.id,
+                                   _within_or_above(p, LegalSchedule.area_code)))
+
+
+@rule(LegalSchedule)
+def _legal_schedules(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Attachments to a grid or an area inside the jurisdiction (with ``ancestors`` also above it, which
+    serve the jurisdiction's grids too); a lawyer its own."""
+    if p.role == Role.LEGAL_PROFESSIONAL:
+        return _own_professional(p, LegalSchedule.professional_id)
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
+    return _within_or_above(p, LegalSchedule.area_code) if ancestors else within(p, LegalSchedule.area_code)
+
+
+@rule(LegalVisit)
+def _legal_visits(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Visits to the jurisdiction's grids; a lawyer its own."""
+    if p.role == Role.LEGAL_PROFESSIONAL:
+        return _own_professional(p, LegalVisit.professional_id)
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
+    return within(p, LegalVisit.grid_code)
+
+
+@rule(LegalReferral)
+def _legal_referrals(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A referral is seen by whoever sees its case; a lawyer sees those made to it."""
+    if p.role == Role.LEGAL_PROFESSIONAL:
+        return _own_professional(p, LegalReferral.professional_id)
+    if p.role in PARTNER_ROLES:
+        return _nothing()
+    return exists().where(Case.id == LegalReferral.case_id, _cases(p, False))
+
+
+def _referred_cases(p: Principal) -> ColumnElement[bool]:
+    """The cases referred to the lawyer (an active professional whose account is the principal's)."""
+    referral, own = aliased(LegalReferral), aliased(LegalProfessional)
+    return exists().where(referral.case_id == Case.id, referral.professional_id == own.id,
+                          own.user_id == p.user_id, own.active.is_(True))
+
+
+PARTNER_CASES[Role.LEGAL_PROFESSIONAL] = _referred_cases

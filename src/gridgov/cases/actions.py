@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
-from gridgov.cases import casetypes, clocks, facts_store, unstaffed
+from gridgov.cases import casetypes, clocks, facts_store, legal, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
@@ -153,6 +153,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         target = _merge_target(session, principal, case, data["into"])
     if action is CaseAction.DECIDE:
         decision = _decision(session, principal, data, profile)
+    if action is CaseAction.REFER_LEGAL:
+        professional = legal.professional_to_refer(session, case, data, now)
     if action is CaseAction.CLASSIFY:
         kind, category = _classification(session, case, data, case_types or casetypes.load(None, profile), now, profile)
     alerted = _emergency_department(session, case, action, data, profile)
@@ -241,6 +243,11 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         logged.update(type=kind.code, category=category, previous_type=case.type_code,
                       previous_category=case.category)
         case.type_code, case.category = kind.code, category
+    elif action is CaseAction.REFER_LEGAL:
+        logged.update(legal.refer(session, principal, case, professional, data, now))
+    elif action is CaseAction.LEGAL_OPINION:
+        logged.update(legal.answer(session, principal, case, data, now))
+        settle(session, case_id=case.id, now=now, kinds=[str(CaseAction.REFER_LEGAL)])
     elif action is CaseAction.MERGE:
         case.merged_into_id, case.closed_at = target.id, now
         logged["into"] = target.case_no
@@ -401,15 +408,19 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
         return [case.reporter_user_id]
     if action is CaseAction.REOPEN:
         return lead(DEPARTMENT_ROLES) if case.state == CaseState.IN_PROGRESS else agency()
+    if action is CaseAction.REFER_LEGAL:
+        return legal.referred_users(session, case)
     if action is CaseAction.ASSIGN:
         assigned = repo.active_assignment(session, case.id)
         return [assigned.user_id] if assigned else []
     return []
 
 
-_SIDE = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE, CaseAction.CLASSIFY})
+_SIDE = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE, CaseAction.CLASSIFY,
+                   CaseAction.REFER_LEGAL, CaseAction.LEGAL_OPINION})
 """Actions beside the lifecycle: they settle no to-do (a supervision order's is settled by its answer; giving
-a case its type leaves the step its workers or agency owe still open)."""
+a case its type leaves the step its workers or agency owe still open; a legal opinion settles only the
+referral's to-do)."""
 
 
 def _tell_reporter(session: Session, principal: Principal, case: Case, action: CaseAction, seq: int,

@@ -18,7 +18,8 @@ from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
 @dataclass(frozen=True)
 class FieldRule:
     """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime | area |
-    worker (a user id) | type (a case type's code: text, offered as a choice of the types in use)."""
+    worker (a user id) | professional (a legal professional's id, issue 18) |
+    type (a case type's code: text, offered as a choice of the types in use)."""
 
     name: str
     label: str
@@ -77,6 +78,9 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
     CaseAction.ASSIST_REPORT: (FieldRule("note", "协办情况", "text"), _PHOTOS),
     CaseAction.ASSIGN: (FieldRule("worker", "指派的网格员", "worker"),
                         FieldRule("note", "说明", "text", required=False)),
+    CaseAction.REFER_LEGAL: (FieldRule("professional", "法律服务人员", "professional"),
+                             FieldRule("question", "需要咨询的法律问题", "text")),
+    CaseAction.LEGAL_OPINION: (FieldRule("opinion", "法律意见", "text", max_length=5000),),
     CaseAction.CLASSIFY: (FieldRule("type", "事件类型", "type", max_length=16),
                           FieldRule("category", "事项（不填取该类型在该网格适用的事项）", "text", required=False,
                                     max_length=32),
@@ -149,6 +153,12 @@ def validate_payload(
         elif rule.kind == "area":
             if not isinstance(value, str) or not (value.isascii() and value.isdigit() and len(value) == 12):
                 problems.append(f"{rule.label}应为 12 位区域编码")
+        elif rule.kind == "professional":
+            number = value.strip() if isinstance(value, str) else value
+            if isinstance(number, str) and number.isdigit() and number.isascii():
+                number = int(number)
+            if isinstance(number, bool) or not isinstance(number, int) or not 0 < number < 2**31:
+                problems.append(f"请选择{rule.label}")
         elif rule.kind == "worker":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 problems.append(f"请选择{rule.label}")

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz import Permission, Principal
 from gridgov.authz.permissions import role_can
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
-from gridgov.cases import actions, actors, forms, report, search, service, supervision, unstaffed
+from gridgov.cases import actions, actors, forms, legal, report, search, service, supervision, unstaffed
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -298,7 +298,9 @@ def _forms(session: Session, me: Principal, case, read, profile, case_types=None
     workers = unstaffed.neighbours(session, case, profile) if CaseAction.ASSIGN in offered else []
     lead = lists.default_department(picker, read.type_department_kind, case.handling_area_code)
     types = case_types.groups() if case_types is not None and CaseAction.CLASSIFY in offered else []
+    lawyers = legal.choices(session, case, utc_now()) if CaseAction.REFER_LEGAL in offered else []
     return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case), "types": types,
+             "professionals": lawyers,
              "current_type": case.type_code or "",
              "departments": picker, "areas": areas, "workers": workers, "side": a in lists.SIDE_ACTIONS,
              "default_lead": lead, "groups": lists.department_groups(picker, case.handling_level)} for a in offered]

@@ -42,7 +42,8 @@ WORKLIST_PAGE_SIZE = 20
 """Cards per group of a worklist page (the inbox's, a department's); the rest on further pages."""
 WORKLIST_SCAN = 2000
 """The most open cases a worklist weighs (newest first); a town's open cases stay well below it."""
-SIDE_ACTIONS = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE, CaseAction.CLASSIFY})
+SIDE_ACTIONS = frozenset({CaseAction.COMMENT, CaseAction.ATTACH, CaseAction.SUPERVISE, CaseAction.CLASSIFY,
+                          CaseAction.REFER_LEGAL})
 """Actions anyone who sees a case may take: they do not put a case on someone's worklist (a case waiting for
 its type is on the hotline's triage queue instead, :mod:`gridgov.interop.hotline`)."""
 

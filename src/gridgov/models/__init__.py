@@ -29,6 +29,7 @@ from gridgov.models.catalogue import (
 from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.interop import ApiClient
+from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
 from gridgov.models.messages import OutboundMessage
 from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
@@ -60,6 +61,10 @@ from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookD
 
 __all__ = [
     "ApiClient",
+    "LegalProfessional",
+    "LegalReferral",
+    "LegalSchedule",
+    "LegalVisit",
     "CogovActivity",
     "AppraisalRun",
     "AppraisalScore",

@@ -19,6 +19,7 @@ from gridgov.authz.principal import Principal
 from gridgov.authz.scope import get_visible, scoped
 from gridgov.models import Area, Grid, SupervisionPhone, User
 from gridgov.models.accounts import AGENCY_ROLES
+from gridgov.models.legal import LegalProfessional, LegalSchedule
 from gridgov.models.staff import Post, StaffMember
 from gridgov.models.territory import BoardComplaint, GridStatus
 
@@ -38,6 +39,40 @@ def get_active_grid(session: Session, code: str) -> Grid | None:
     """The grid if it is in service; a retired grid has no board."""
     grid = session.get(Grid, code)
     return grid if grid is not None and grid.status == GridStatus.ACTIVE else None
+
+
+@dataclass(frozen=True)
+class BoardLegalRow:
+    """A legal professional's schedule serving a grid: public columns only (the office phone)."""
+
+    name: str
+    kind: str
+    institution: str
+    title: str
+    public_phone: str
+    place_code: str
+    rule: str
+    weekday: int | None
+    nth: int | None
+    dates: str
+    hours: str
+    place: str
+    valid_from: date
+    valid_to: date | None
+
+
+def board_legal(session: Session, grid_code: str, places: list[str], today: date) -> list[BoardLegalRow]:
+    """The schedules in force on ``today`` (or later) of active legal professionals attached to the
+    grid or an area it lies in (``places``: the grid and its village, town …), public columns only."""
+    stmt = (select(LegalProfessional.name, LegalProfessional.kind, LegalProfessional.institution,
+                   LegalProfessional.title, LegalProfessional.public_phone, LegalSchedule.area_code,
+                   LegalSchedule.rule, LegalSchedule.weekday, LegalSchedule.nth, LegalSchedule.dates,
+                   LegalSchedule.hours, LegalSchedule.place, LegalSchedule.valid_from, LegalSchedule.valid_to)
+            .join(LegalSchedule, LegalSchedule.professional_id == LegalProfessional.id)
+            .where(LegalProfessional.active.is_(True), LegalSchedule.area_code.in_(places),
+                   or_(LegalSchedule.valid_to.is_(None), LegalSchedule.valid_to >= today))
+            .order_by(LegalProfessional.kind, LegalProfessional.name, LegalSchedule.id))
+    return [BoardLegalRow(*row) for row in session.execute(stmt).all()]
 
 
 def list_board_posts(session: Session, grid_code: str, today: date) -> list[BoardPostRow]:

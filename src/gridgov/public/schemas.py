@@ -7,7 +7,7 @@ carry the *work* phone only: private phones, ID numbers and their masks never re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -33,6 +33,20 @@ class BoardStaff(BaseModel):
     work_phone: str | None = Field(description="工作电话（公示内容含 staff_contacts 时）；从不含私人电话")
 
 
+class BoardLegal(BaseModel):
+    """A legal professional serving the grid (法律进网格: ZJ§23, JS§22, QZ§17), as the board shows them:
+    the office phone only, nothing personal."""
+
+    name: str
+    kind: str = Field(description="类别代码，例如 law_firm")
+    kind_label: str = Field(description="类别，例如 律师事务所")
+    institution: str = Field(description="所在单位")
+    title: str
+    public_phone: str = Field(description="公开联系电话（办公电话）")
+    arrangement: str = Field(description="进网格安排，例如 每月第一个星期二 9:00-11:30，社区党群服务中心")
+    next_dates: list[date] = Field(description="接下来的进网格日期")
+
+
 class BoardRead(BaseModel):
     """The public board (公示) of one grid, as it stands at the moment of the request."""
 
@@ -46,6 +60,7 @@ class BoardRead(BaseModel):
     supervision_phone: str | None = Field(description="监督电话（公示内容含 supervision_phone 时）：所在乡镇（街道）"
                                                       "或县（市、区）网格化机构公布的电话，未设置时为全市统一电话（JS§19）")
     published_by: list[str] = Field(default_factory=list, description="公示单位（board.published_by）")
+    legal: list[BoardLegal] = Field(default_factory=list, description="进网格的法律服务人员（本网格或所在村、镇）")
     updated_at: datetime | None = Field(None, description="网格或在岗人员最近一次变化的时间")
 
 

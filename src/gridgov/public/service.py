@@ -7,7 +7,7 @@ the fields the profile's ``board.fields`` lists are filled in (LZ§10, JS§19, J
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import shapely
 from shapely.geometry import mapping
@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local
+from gridgov.kit.recurrence import describe, next_dates
 from gridgov.models.accounts import role_label
+from gridgov.models.legal import LEGAL_KIND_LABELS
 from gridgov.models.territory import GRID_KIND_LABELS
 from gridgov.public import repository as repo
 from gridgov.public import rules
 from gridgov.public.phones import phone_for
-from gridgov.public.schemas import BoardArea, BoardRead, BoardStaff
+from gridgov.public.schemas import BoardArea, BoardLegal, BoardRead, BoardStaff
 from gridgov.territory.service import area_chain
 
 NOT_FOUND = "没有找到网格 {code} 的公示（网格不存在或已撤销）"
@@ -77,10 +79,29 @@ def get_board(session: Session, code: str, *, profile, now: datetime, online: bo
         staff=staff,
         supervision_phone=phone,
         published_by=publishers(profile, grid, full_chain),
+        legal=board_legal(session, grid.code, full_chain, today),
         updated_at=max(stamps),
     )
 
 
+
+
+def board_legal(session: Session, grid_code: str, chain, today: date) -> list[BoardLegal]:
+    """The legal professionals serving the grid, with the next dates of each schedule (ZJ§23, JS§22, QZ§17)."""
+    places = [grid_code, *(a.code for a in chain)]
+    found = []
+    for r in repo.board_legal(session, grid_code, places, today):
+        dates = [date.fromisoformat(d) for d in r.dates.split(",") if d]
+        coming = next_dates(r.rule, today=today, valid_from=r.valid_from, valid_to=r.valid_to, weekday=r.weekday,
+                            nth=r.nth, dates=dates)
+        if not coming:
+            continue
+        when = describe(r.rule, weekday=r.weekday, nth=r.nth, dates=dates)
+        arrangement = "，".join(filter(None, [f"{when} {r.hours}".strip(), r.place]))
+        found.append(BoardLegal(name=r.name, kind=r.kind, kind_label=LEGAL_KIND_LABELS.get(r.kind, r.kind),
+                                institution=r.institution, title=r.title, public_phone=r.public_phone,
+                                arrangement=arrangement, next_dates=coming))
+    return found
 
 
 def publishers(profile, grid, chain) -> list[str]:

@@ -24,6 +24,8 @@ def party(role: str) -> str:
     or a reader."""
     if role == Role.LEADER:
         return "leader"
+    if role == Role.LEGAL_PROFESSIONAL:
+        return "legal"
     if role in GRID_WORKER_ROLES:
         return "worker"
     if role in AGENCY_ROLES:
@@ -40,6 +42,7 @@ CASE_TABS: dict[str, list[tuple[str, str]]] = {
                ("/cases/new", "上报事件")],
     "department": [("/cases/department", "部门事件"), ("/cases/mine", "查找事件")],
     "reader": [("/cases/overview", "总览"), ("/cases/mine", "辖区事件")],
+    "legal": [("/cogovernance/legal/referrals", "转请我的事件")],
 }
 """The case pages each kind of user works with, in the order it uses them (the first is its
 landing). ``/cases/new`` shows only to a role that may report (``cases.create``)."""
@@ -81,6 +84,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/instructions", "交办", "cases.read", None),
         ("/hotline/triage", "待分类热线事件", "hotline.categories", None),
         ("/hotline/categories", "热线分类对照", "hotline.categories", None),
+    )),
+    ("共建共治", (
+        ("/cogovernance/legal", "法律服务进网格", "cogovernance.read", None),
     )),
     ("数据分析", (
         ("/dashboard", "领导驾驶舱", "analysis.read", None),
