@@ -63,3 +63,7 @@ WebhookOverseer = holding(Permission.WEBHOOKS_OVERSEE)
 """An agency administrator reading the failed webhook deliveries of its area's cases (issue 17)."""
 HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
 """An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""
+CogovernanceReader = holding(Permission.COGOVERNANCE_READ)
+"""Who reads the cogovernance of its jurisdiction (issue 18): agencies, instructors, leaders, grid workers."""
+DeliberationWriter = holding(Permission.DELIBERATION_WRITE)
+"""Who records a deliberation (议事协商, ZJ§20) of its jurisdiction: the same holders as cogovernance.read."""

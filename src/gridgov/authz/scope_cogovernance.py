@@ -14,6 +14,7 @@ from gridgov.authz.principal import Principal
 from gridgov.authz.scope import _nothing, department_of, rule, within
 from gridgov.models.accounts import PARTNER_ROLES
 from gridgov.models.cogovernance import CogovActivity
+from gridgov.models.deliberation import Deliberation
 
 
 @rule(CogovActivity)
@@ -22,3 +23,12 @@ def _cogov_activities(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if department_of(p) is not None or p.role in PARTNER_ROLES:
         return _nothing()
     return within(p, CogovActivity.area_code)
+
+
+@rule(Deliberation)
+def _deliberations(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Deliberations (议事协商) by the grid or community they belong to, inside the jurisdiction; departments
+    and partners see none (their roles hold neither cogovernance.read nor deliberation.write anyway)."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
+    return within(p, Deliberation.area_code)

@@ -7,7 +7,7 @@ carry the *work* phone only: private phones, ID numbers and their masks never re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -33,6 +33,15 @@ class BoardStaff(BaseModel):
     work_phone: str | None = Field(description="工作电话（公示内容含 staff_contacts 时）；从不含私人电话")
 
 
+class BoardDeliberation(BaseModel):
+    """A deliberation's outcome the community decided to publish (议事协商, ZJ§20): no names."""
+
+    id: int
+    topic: str = Field(description="议题")
+    decision: str = Field(description="协商形成的决定")
+    decided_on: date = Field(description="决定日期")
+
+
 class BoardRead(BaseModel):
     """The public board (公示) of one grid, as it stands at the moment of the request."""
 
@@ -47,6 +56,8 @@ class BoardRead(BaseModel):
                                                       "或县（市、区）网格化机构公布的电话，未设置时为全市统一电话（JS§19）")
     published_by: list[str] = Field(default_factory=list, description="公示单位（board.published_by）")
     updated_at: datetime | None = Field(None, description="网格或在岗人员最近一次变化的时间")
+    deliberations: list[BoardDeliberation] = Field(
+        default_factory=list, description="社区决定公开的议事协商结果（本网格及所在村（社区）的；不含姓名）")
 
 
 class ComplaintCreate(BaseModel):
