@@ -56,8 +56,9 @@ def test_a_decision_creates_a_follow_up_case_and_a_published_outcome_reaches_the
     assert db.scalar(select(AuditEntry.id).where(AuditEntry.action == "deliberation_viewed",
                                                  AuditEntry.object_id == str(tid)))
 
-    r = worker.post(f"{API}/{tid}/meetings", json={"held_on": (raised + timedelta(days=1)).isoformat(),
-                                                   "place": "社区议事厅", "attendance": 14, "minutes": "一致同意周末清理"})
+    meeting = {"held_on": (raised + timedelta(days=1)).isoformat(), "place": "社区议事厅", "attendance": 14,
+               "minutes": "一致同意周末清理"}
+    r = worker.post(f"{API}/{tid}/meetings", json=meeting)
     assert r.status_code == 201 and r.json()["meeting_list"][0]["place"] == "社区议事厅"
     # no follow-up before a decision; a decision needs its text
     body = {"kind": "case", "title": "清理 3 号楼楼道堆物", "category": category}
@@ -125,3 +126,16 @@ def test_a_community_topic_shows_on_its_grids_boards_and_a_withdrawn_one_leaves_
     assert town.post(API, json={"area_code": "12", "topic": "x"}).status_code == 422
     assert town.post(f"{API}/{tid}/participants", json={"kind": "resident", "name": "王五", "headcount": 3}
                      ).status_code == 409  # closed
+
+
+def test_the_demo_holds_a_decided_published_topic_with_a_meeting_and_a_follow_up_case(db, client_as):
+    places = demo_places(db, CITY)
+    leader = client_as("leader")
+    items = leader.get(API, params={"area": places.grid, "status": "decided"}).json()["items"]
+    (demo,) = [i for i in items if i["topic"] == "小区楼道堆物清理和电动车停放"]
+    assert demo["publish"] and demo["meetings"] == 1 and demo["follow_ups"] == 1
+    (follow,) = leader.get(f"{API}/{demo['id']}").json()["follow_up_list"]
+    assert follow["kind"] == "case" and follow["case_no"]
+    board = leader.get(f"/api/v1/public/boards/{places.grid}").json()
+    assert demo["id"] in {d["id"] for d in board["deliberations"]}
+    assert leader.get(f"/cogovernance/deliberations/{demo['id']}", headers={"accept": "text/html"}).status_code == 200
