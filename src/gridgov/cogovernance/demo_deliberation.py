@@ -57,8 +57,9 @@ def build_demo_deliberation(session: Session, profile, *, now: datetime, cipher)
         decision="楼道堆物本月底前由各户自行清理；物业在 2 号楼旁增设电动车充电车棚，楼道内不再停放电动车。",
         decided_on=today - timedelta(days=5), decision_method="举手表决", votes_for=22, votes_against=1,
         votes_abstain=2, publish=True), now=now)
-    category = category_choices(session, places.grid, today, profile)[0]["code"]
-    follow = service.add_follow_up(session, worker, row.id, FollowUpCreate(
-        kind="case", title="增设 2 号楼电动车充电车棚", category=category, address="3 号楼、2 号楼之间"),
-        now=now, profile=profile, cipher=cipher, media_root=Path("."))
-    return f"议事协商：演示网格议题 1 个（会议 1 次，已公开结果，跟进事件 {1 if follow.case_id else 0} 件）"
+    choices = category_choices(session, places.grid, today, profile)
+    if choices:
+        service.add_follow_up(session, worker, row.id, FollowUpCreate(
+            kind="case", title="增设 2 号楼电动车充电车棚", category=choices[0]["code"], address="3 号楼、2 号楼之间"),
+            now=now, profile=profile, cipher=cipher, media_root=Path("."))
+    return f"议事协商：演示网格议题 1 个（会议 1 次，已公开结果，跟进事件 {1 if choices else 0} 件）"
