@@ -13,7 +13,7 @@ from gridgov.accounts.demo import demo_places
 from gridgov.authz.scope import SYSTEM
 from gridgov.cogovernance.deliberation import create_deliberation
 from gridgov.cogovernance.deliberation_schemas import DeliberationCreate, ParticipantIn
-from gridgov.kit.clock import utc_now
+from gridgov.kit.clock import local, utc_now
 from gridgov.models.deliberation import Deliberation
 
 from .matrix_common import CITY, Failures
@@ -21,6 +21,7 @@ from .matrix_common import CITY, Failures
 API = "/api/v1/cogovernance/deliberations"
 PAGES = "/cogovernance/deliberations"
 HTML = {"accept": "text/html"}
+TODAY = local(utc_now()).date().isoformat()
 SEES = {"city_admin": {"A", "V", "B"}, "county_dispatcher": {"A", "V"}, "town_dispatcher": {"A", "V"},
         "leader": {"A"}, "worker": {"A"}, "worker2": {"B"}}
 """Which topics each holder of cogovernance.read / deliberation.write reaches; a grid's worker or leader
@@ -68,6 +69,14 @@ def test_every_account_reaches_the_deliberations_of_its_jurisdiction_only(built,
             r = c.post(f"{API}/{i}/participants", json={"kind": "resident", "headcount": 2})
             want_w = {200: 201}.get(want, want)
             failures.check(r.status_code == want_w, f"{username}: 添加参与人 {side} → {r.status_code}，应为 {want_w}")
+            r = c.post(f"{API}/{i}/meetings", json={"held_on": TODAY, "place": "议事厅", "attendance": 3})
+            failures.check(r.status_code == want_w, f"{username}: 记录会议 {side} → {r.status_code}，应为 {want_w}")
+            r = c.post(f"{API}/{i}/follow-ups", json={"kind": "case", "title": "跟进", "category": "x"})
+            want_f = {200: 409}.get(want, want)  # inside: refused for being undecided, after the door let it in
+            failures.check(r.status_code == want_f, f"{username}: 跟进 {side} → {r.status_code}，应为 {want_f}")
+            r = c.get(f"{API}/{i}/attachments/{'0' * 64}")
+            want_a = {200: 404}.get(want, want)  # no such attachment inside, no such topic outside
+            failures.check(r.status_code == want_a, f"{username}: 附件 {side} → {r.status_code}，应为 {want_a}")
             r = c.patch(f"{API}/{i}", json={"status": "open"})
             failures.check(r.status_code == want, f"{username}: 更新 {side} → {r.status_code}，应为 {want}")
             r = c.post(f"{API}/{i}/publish", json={"publish": False})

@@ -6,6 +6,7 @@ the list and in full (and audited) on the topic; the ledger counts it on the day
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from gridgov.accounts.demo import demo_places
 from gridgov.cases.service import category_choices
 from gridgov.kit.clock import local, utc_now
-from gridgov.models import AuditEntry
+from gridgov.models import AuditEntry, Instruction
 from gridgov.models.cogovernance import CogovActivity
 
 CITY = "321100000000"
@@ -85,6 +86,10 @@ def test_a_decision_creates_a_follow_up_case_and_a_published_outcome_reaches_the
     assert first["action"] == "create" and first["data"]["source"] == "deliberation"
     assert f"议事协商 #{tid}「楼道堆物清理议题」" in first["note"]
     assert worker.get(f"/cases/{case_no}", headers={"accept": "text/html"}).status_code == 200
+    # the origin cannot be claimed through the case API: only this service sets it
+    claimed = {"title": "冒充议事协商", "category": category, "source": "deliberation", "grid_code": places.grid,
+               "address": "3 号楼"}
+    assert worker.post("/api/v1/cases", json=claimed).status_code == 422
 
     # published: the board shows topic, decision and date, never a name
     assert worker.post(f"{API}/{tid}/publish", json={"publish": True}).json()["publish"] is True
@@ -101,7 +106,7 @@ def test_a_decision_creates_a_follow_up_case_and_a_published_outcome_reaches_the
     assert tid not in {d["id"] for d in board["deliberations"]}
 
 
-def test_a_community_topic_shows_on_its_grids_boards_and_a_withdrawn_one_leaves_the_ledger(db, client_as):
+def test_a_community_topic_shows_on_its_grids_boards_and_a_withdrawn_one_leaves_the_ledger(db, app, client_as):
     places = demo_places(db, CITY)
     town = client_as("town_dispatcher")
     today = local(utc_now()).date().isoformat()
@@ -114,6 +119,34 @@ def test_a_community_topic_shows_on_its_grids_boards_and_a_withdrawn_one_leaves_
                                      "publish": True})
     board = town.get(f"/api/v1/public/boards/{places.grid}").json()
     assert tid in {d["id"] for d in board["deliberations"]}
+    # a task: a work order to one grid of the community, linked back; the community's grid must be named
+    category = category_choices(db, places.grid, local(utc_now()).date(), app.state.profile)[0]["code"]
+    task = {"kind": "task", "title": "施划停车位", "category": category,
+            "due_at": (utc_now() + timedelta(days=7)).isoformat()}
+    assert town.post(f"{API}/{tid}/follow-ups", json=task).status_code == 422  # which grid?
+    assert town.post(f"{API}/{tid}/follow-ups", json={**task, "grid_code": places.grid2}).status_code == 404
+    r = town.post(f"{API}/{tid}/follow-ups", json={**task, "grid_code": places.grid})
+    assert r.status_code == 201, r.text
+    (follow,) = r.json()["follow_up_list"]
+    inst = db.get(Instruction, follow["instruction_id"])
+    assert (inst.kind, inst.grid_code, inst.status) == ("work_order", places.grid, "sent")
+    assert inst.content.startswith(f"【来自议事协商 #{tid}「社区停车位划线」的决定】划定 20 个车位")
+    # sending work is the agency's: a grid worker of the grid may not (and does not see a community topic)
+    assert client_as("worker").post(f"{API}/{tid}/follow-ups", json={**task, "grid_code": places.grid}
+                                    ).status_code == 404
+    # a meeting's attachment is an image of the case photo store, served to whoever sees the topic
+    from PIL import Image
+    out = BytesIO()
+    Image.new("RGB", (20, 20), (10, 120, 10)).save(out, "PNG")
+    sha = town.post("/api/v1/case-photos", files={"file": ("m.png", out.getvalue(), "image/png")}).json()["sha256"]
+    assert town.post(f"{API}/{tid}/meetings", json={"held_on": today, "place": "社区", "attendance": 9,
+                                                    "attachments": ["f" * 64]}).status_code == 422  # not uploaded
+    r = town.post(f"{API}/{tid}/meetings", json={"held_on": today, "place": "社区", "attendance": 9,
+                                                 "attachments": [sha]})
+    assert r.status_code == 201 and r.json()["meeting_list"][0]["attachments"] == [sha]
+    got = town.get(f"{API}/{tid}/attachments/{sha}")
+    assert got.status_code == 200 and got.headers["content-type"].startswith("image/")
+    assert client_as("worker2").get(f"{API}/{tid}/attachments/{sha}").status_code == 404
     # closed and final: a second move back is refused
     assert town.patch(f"{API}/{tid}", json={"status": "closed"}).status_code == 200
     assert town.patch(f"{API}/{tid}", json={"status": "open"}).status_code == 409
