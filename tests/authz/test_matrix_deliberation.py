@@ -49,7 +49,7 @@ def test_every_account_reaches_the_deliberations_of_its_jurisdiction_only(built,
     for username in (*SEES, *REFUSED):
         c = client_as(username)
         allowed = SEES.get(username)
-        r = c.get(API, params={"limit": 200})
+        r = c.get(API, params={"page_size": 200})
         failures.check(r.status_code == (200 if allowed else 403), f"{username}: 列表 → {r.status_code}")
         page = c.get(PAGES, headers=HTML)
         failures.check(page.status_code == (200 if allowed else 403), f"{username}: 列表页 → {page.status_code}")

@@ -50,6 +50,9 @@ def test_a_decision_creates_a_follow_up_case_and_a_published_outcome_reaches_the
     listed = next(i for i in worker.get(API, params={"area": places.grid}).json()["items"] if i["id"] == tid)
     assert listed["raised_by"] == "欧**" and set(listed["participant_names"]) == {"陈**", "张**"}
     assert "陈小红" not in worker.get(API).text and "欧阳明" not in worker.get(API).text
+    first, second = (worker.get(API, params={"page_size": 1, "page": n}).json() for n in (1, 2))
+    assert first["total"] == second["total"] >= 2 and len(first["items"]) == len(second["items"]) == 1
+    assert first["items"][0]["id"] != second["items"][0]["id"]
     page = worker.get("/cogovernance/deliberations", headers={"accept": "text/html"})
     assert "楼道堆物清理议题" in page.text and "陈小红" not in page.text and "陈**" in page.text
     seen = worker.get(f"{API}/{tid}").json()

@@ -42,7 +42,6 @@ from gridgov.cogovernance import ledger
 from gridgov.cogovernance.deliberation_schemas import (
     DeliberationCreate,
     DeliberationListItem,
-    DeliberationPage,
     DeliberationRead,
     DeliberationUpdate,
     FollowUpCreate,
@@ -57,6 +56,7 @@ from gridgov.instructions import service as instructions
 from gridgov.instructions.service import STATUS_LABELS as TASK_STATUS_LABELS
 from gridgov.instructions.service import InstructionCreate
 from gridgov.kit.clock import local
+from gridgov.kit.pagination import PAGE_SIZE, Page
 from gridgov.models.cogovernance import ActivityKind
 from gridgov.models.deliberation import (
     Deliberation,
@@ -111,15 +111,16 @@ def _items(session: Session, principal: Principal, rows: list[Deliberation]) -> 
 
 
 def list_deliberations(session: Session, principal: Principal, *, area: str | None = None, status: str | None = None,
-                       limit: int = 50, offset: int = 0) -> DeliberationPage:
+                       page: int = 1, page_size: int = PAGE_SIZE) -> Page[DeliberationListItem]:
     if status and status not in rules.STATUS_LABELS:
         raise Invalid(f"状态 {status} 无效，可选：" + "、".join(f"{k}（{v}）" for k, v in rules.STATUS_LABELS.items()),
                       details=[{"field": "status", "error": "取值无效"}])
     if area and (not area.isdigit() or len(area) > 17):
         raise Invalid("区域应为区划代码或网格编码（数字）", details=[{"field": "area", "error": "格式不对"}])
-    rows, total = repo.listing(session, principal, area=area or None, status=status or None, limit=limit,
-                               offset=offset)
-    return DeliberationPage(items=_items(session, principal, rows), total=total)
+    rows, total = repo.listing(session, principal, area=area or None, status=status or None, limit=page_size,
+                               offset=(page - 1) * page_size)
+    return Page[DeliberationListItem](items=_items(session, principal, rows), total=total, page=page,
+                                      page_size=page_size)
 
 
 def _follow_up_reads(session: Session, rows: list[DeliberationFollowUp]) -> list[FollowUpRead]:

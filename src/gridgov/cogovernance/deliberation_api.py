@@ -15,7 +15,7 @@ from gridgov.cases import service as case_service
 from gridgov.cogovernance import deliberation as service
 from gridgov.cogovernance.deliberation_schemas import (
     DeliberationCreate,
-    DeliberationPage,
+    DeliberationListItem,
     DeliberationRead,
     DeliberationUpdate,
     FollowUpCreate,
@@ -27,7 +27,8 @@ from gridgov.deps import CipherDep, ProfileDep, SessionDep
 from gridgov.errors import NotFound
 from gridgov.kit.clock import utc_now
 from gridgov.kit.media import image_path
-from gridgov.kit.params import IdPath
+from gridgov.kit.pagination import PAGE_SIZE, Page
+from gridgov.kit.params import IdPath, PageQuery
 from gridgov.openapi import IMAGES, file_answer
 
 router = APIRouter(prefix="/cogovernance/deliberations", tags=["cogovernance"])
@@ -38,13 +39,14 @@ def _read(session, me, deliberation_id: int) -> DeliberationRead:
     return service.deliberation_read(session, me, deliberation_id, now=utc_now(), audit=False)
 
 
-@router.get("", response_model=DeliberationPage, summary="议事协商列表（参与人姓名打码）")
+@router.get("", response_model=Page[DeliberationListItem], summary="议事协商列表（参与人姓名打码）")
 def list_deliberations(session: SessionDep, me: CogovernanceReader,
                        area: Annotated[str | None, Query(pattern=r"^\d{2,17}$", title="区划或网格编码")] = None,
                        status: Annotated[str | None, Query(max_length=12, title="状态")] = None,
-                       limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                       offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> DeliberationPage:
-    return service.list_deliberations(session, me, area=area, status=status, limit=limit, offset=offset)
+                       page: PageQuery = 1,
+                       page_size: Annotated[int, Query(ge=1, le=200, description="每页条数")] = PAGE_SIZE,
+                       ) -> Page[DeliberationListItem]:
+    return service.list_deliberations(session, me, area=area, status=status, page=page, page_size=page_size)
 
 
 @router.post("", status_code=201, response_model=DeliberationRead, summary="登记议事协商议题")

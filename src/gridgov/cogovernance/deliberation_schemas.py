@@ -148,8 +148,3 @@ class DeliberationRead(DeliberationListItem):
     participants: list[ParticipantRead]
     meeting_list: list[MeetingRead]
     follow_up_list: list[FollowUpRead]
-
-
-class DeliberationPage(BaseModel):
-    items: list[DeliberationListItem]
-    total: int

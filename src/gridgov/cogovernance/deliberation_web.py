@@ -30,7 +30,7 @@ from gridgov.cogovernance.deliberation_schemas import (
 from gridgov.deps import FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import local, utc_now
-from gridgov.kit.params import IdPath
+from gridgov.kit.params import IdPath, PageQuery
 from gridgov.models.accounts import AGENCY_ROLES
 from gridgov.web.forms import by_location, optional_date
 from gridgov.web.templating import templates
@@ -66,11 +66,13 @@ def _render(request: Request, name: str, context: dict, status: int = 200):
 
 
 @router.get("")
-def list_page(request: Request, me: CogovernanceReader, session: SessionDep, area: str = "", status: str = ""):
+def list_page(request: Request, me: CogovernanceReader, session: SessionDep, page: PageQuery = 1, area: str = "",
+              status: str = ""):
     area, status = area.strip()[:17], status.strip()[:12]
-    page = service.list_deliberations(session, me, area=area or None, status=status or None, limit=100)
+    found = service.list_deliberations(session, me, area=area or None, status=status or None, page=page)
     return _render(request, "cogovernance/deliberations.html", {
-        "page": page, "area": area, "status": status, "may_write": me.can(Permission.DELIBERATION_WRITE)})
+        "page": found, "area": area, "status": status, "may_write": me.can(Permission.DELIBERATION_WRITE),
+        "base_params": [(k, v) for k, v in (("area", area), ("status", status)) if v]})
 
 
 def _new_page(request: Request, me: Principal, values: dict, error: str | None = None, status: int = 200):
