@@ -90,6 +90,7 @@ def test_a_decision_creates_a_follow_up_case_and_a_published_outcome_reaches_the
     assert f"议事协商 #{tid}「楼道堆物清理议题」" in first["note"]
     case_page = worker.get(f"/cases/{case_no}", headers={"accept": "text/html"})
     assert case_page.status_code == 200 and "<dd>议事协商</dd>" in case_page.text
+    assert f'<a href="/cogovernance/deliberations/{tid}">议事协商 #{tid}</a>' in case_page.text  # linked back
     # the origin cannot be claimed through the case API: only this service sets it
     claimed = {"title": "冒充议事协商", "category": category, "source": "deliberation", "grid_code": places.grid,
                "address": "3 号楼"}
