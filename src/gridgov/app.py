@@ -43,6 +43,8 @@ from gridgov.cases.web import router as case_pages
 from gridgov.catalogue.api import router as catalogue_api
 from gridgov.catalogue.public_web import router as catalogue_public_pages
 from gridgov.catalogue.web import router as catalogue_manage_pages
+from gridgov.cogovernance.deliberation_api import router as deliberation_api
+from gridgov.cogovernance.deliberation_web import router as deliberation_pages
 from gridgov.cogovernance.legal_api import router as legal_api
 from gridgov.cogovernance.legal_web import router as legal_pages
 from gridgov.config import Settings, get_settings
@@ -182,6 +184,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Working with others (issue 18): legal professionals in the grids.
     app.include_router(legal_api, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(legal_pages, include_in_schema=False)
+    # Working with others (issue 18): deliberation (议事协商).
+    app.include_router(deliberation_api, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(deliberation_pages, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)

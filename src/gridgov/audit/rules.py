@@ -58,7 +58,7 @@ OBJECT_LABELS = {
     "catalogue_list": "事项清单", "list_version": "清单版本", "rectification_notice": "整改通知",
     "instruction": "交办", "board_complaint": "投诉", "import": "导入", "audit_log": "审计日志",
     "address": "标准地址", "house": "实有房屋", "rental": "出租登记", "unit": "实有单位", "person": "实有人口",
-    "visit": "走访", "registry": "基础信息",
+    "visit": "走访", "registry": "基础信息", "deliberation": "议事协商",
 }
 """What the log's object types are called on its page."""
 

@@ -69,3 +69,7 @@ LegalManager = holding(Permission.COGOVERNANCE_MANAGE)
 """The agency keeping the register of legal professionals, their schedules, and recording their visits."""
 LegalPartner = holding(Permission.COGOVERNANCE_TAKE_PART)
 """A legal professional's own account: its schedules, its visits and the cases referred to it."""
+CogovernanceReader = holding(Permission.COGOVERNANCE_READ)
+"""Who reads the cogovernance of its jurisdiction (issue 18): agencies, instructors, leaders, grid workers."""
+DeliberationWriter = holding(Permission.DELIBERATION_WRITE)
+"""Who records a deliberation (议事协商, ZJ§20) of its jurisdiction: the same holders as cogovernance.read."""

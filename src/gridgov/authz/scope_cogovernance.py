@@ -16,6 +16,7 @@ from gridgov.authz.scope import PARTNER_CASES, _cases, _nothing, _within_or_abov
 from gridgov.models import Case
 from gridgov.models.accounts import PARTNER_ROLES, Role
 from gridgov.models.cogovernance import CogovActivity
+from gridgov.models.deliberation import Deliberation
 from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
 
 
@@ -91,3 +92,8 @@ def _referred_cases(p: Principal) -> ColumnElement[bool]:
 
 
 PARTNER_CASES[Role.LEGAL_PROFESSIONAL] = _referred_cases
+@rule(Deliberation)
+def _deliberations(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Deliberations (议事协商) by the grid or community they belong to, inside the jurisdiction; departments
+    and partners see none (their roles hold neither cogovernance.read nor deliberation.write anyway)."""
+    return within(p, Deliberation.area_code)

@@ -18,9 +18,14 @@ SOURCE_LABELS = {
     "hotline": "12345热线",
     "unit": "单位报告",
     "instruction": "机构交办",
+    "deliberation": "议事协商",
 }
 WORKER_SOURCES = frozenset({"patrol", "visit"})
 """A worker's own discovery starts verified: the worker saw it (case-lifecycle: verified)."""
+FOLLOW_UP_SOURCES = frozenset({"deliberation"})
+"""Sources that only another domain's service sets on the case it registers as the follow-up of its own
+record (issue 18: the decision of a deliberation, ZJ§20), through :class:`FollowUpCaseCreate`; the case API's
+body (:class:`CaseCreate`) refuses them, so no report can claim an origin it does not have."""
 
 
 class CaseCreate(BaseModel):
@@ -72,6 +77,13 @@ class CaseCreate(BaseModel):
         if self.next_action != "solve_on_site" and (self.result or self.result_photos):
             raise ValueError("处置结果和处置后照片只随现场处置提交")
         return self
+
+
+class FollowUpCaseCreate(CaseCreate):
+    """A case registered by another domain's service as the follow-up of its own record (issue 18: a
+    deliberation's decision): the same intake, with a source the API's :class:`CaseCreate` refuses."""
+
+    source: Literal["deliberation"] = Field(title="来源")  # type: ignore[assignment]
 
 
 class ClockRead(BaseModel):

@@ -36,6 +36,7 @@ from gridgov.cases.categories import (  # noqa: F401  (the pages, the API and in
 from gridgov.cases.deadlines import ClockKind
 from gridgov.cases.limits import limits_for
 from gridgov.cases.schemas import (
+    FOLLOW_UP_SOURCES,
     WORKER_SOURCES,
     CaseCreate,
     CaseListItem,
@@ -392,8 +393,8 @@ def _may_register(principal: Principal, data: CaseCreate) -> bool:
     if not principal.system and principal.role not in GRID_WORKER_ROLES | AGENCY_ROLES | HANDOVER_CLIENT_ROLES:
         raise Forbidden("只有网格员和网格化机构可以上报事件")
     worker = bool(principal) and principal.role in GRID_WORKER_ROLES
-    from_instruction = data.source == "instruction" and data.instruction_id is not None
-    if worker and data.source not in WORKER_SOURCES and not from_instruction:
+    linked = (data.source == "instruction" and data.instruction_id is not None) or data.source in FOLLOW_UP_SOURCES
+    if worker and data.source not in WORKER_SOURCES and not linked:
         raise Invalid("网格员登记的事件来源只能是巡查、走访或机构交办")
     if not worker and data.source in WORKER_SOURCES:
         raise Invalid("巡查、走访发现的事件由网格员登记")

@@ -22,7 +22,18 @@ from sqlalchemy.orm import Session
 from gridgov.authz import Permission, Principal
 from gridgov.authz.permissions import role_can
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
-from gridgov.cases import actions, actors, forms, legal, report, search, service, supervision, unstaffed
+from gridgov.cases import (
+    actions,
+    actors,
+    forms,
+    legal,
+    origins,
+    report,
+    search,
+    service,
+    supervision,
+    unstaffed,
+)
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -335,6 +346,8 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "place_names": territory_service.place_names(session, [read.handling_area_code], [read.grid_code]),
         "webhook_failures": outbox.failed_deliveries(session, me, case.id),  # a failed push is never "sent"
         "can_oversee_webhooks": role_can(me.role, Permission.WEBHOOKS_OVERSEE),
+        "deliberation_id": origins.deliberation_of(session, case.id) if case.source == "deliberation" else None,
+        "sees_deliberations": role_can(me.role, Permission.COGOVERNANCE_READ),
     }, status=status)
 
 

@@ -27,6 +27,7 @@ from gridgov.models.catalogue import (
     RectificationNotice,
 )
 from gridgov.models.cogovernance import CogovActivity
+from gridgov.models.deliberation import Deliberation, DeliberationFollowUp, DeliberationMeeting, DeliberationParticipant
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.interop import ApiClient
 from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
@@ -126,4 +127,8 @@ __all__ = [
     "WebhookDelivery",
     "HotlineCategory",
     "HotlineIntake",
+    "Deliberation",
+    "DeliberationFollowUp",
+    "DeliberationMeeting",
+    "DeliberationParticipant",
 ]

@@ -16,9 +16,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import get_visible, scoped
+from gridgov.authz.scope import SYSTEM, get_visible, scoped
 from gridgov.models import Area, Grid, SupervisionPhone, User
 from gridgov.models.accounts import AGENCY_ROLES
+from gridgov.models.deliberation import Deliberation
 from gridgov.models.legal import LegalProfessional, LegalSchedule
 from gridgov.models.staff import Post, StaffMember
 from gridgov.models.territory import BoardComplaint, GridStatus
@@ -227,3 +228,19 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+BOARD_OUTCOMES = 10
+"""How many published deliberation outcomes a board shows (the latest decided first)."""
+
+
+def published_deliberations(session: Session, grid_code: str, village_code: str) -> list[tuple[int, str, str, date]]:
+    """The outcomes of deliberations (议事协商, ZJ§20) the community decided to publish, of the grid or of its
+    village/community: (id, topic, decision, date) only, never a name. Public like the board, so read as the
+    system (``SYSTEM``): only the published columns leave this function."""
+    stmt = scoped(select(Deliberation.id, Deliberation.topic, Deliberation.decision, Deliberation.decided_on)
+                  .where(Deliberation.area_code.in_([grid_code, village_code]), Deliberation.publish.is_(True),
+                         Deliberation.status.in_(("decided", "closed")), Deliberation.decided_on.is_not(None)),
+                  SYSTEM, Deliberation)
+    rows = session.execute(stmt.order_by(Deliberation.decided_on.desc(), Deliberation.id.desc()).limit(BOARD_OUTCOMES))
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -45,6 +45,13 @@ class BoardLegal(BaseModel):
     public_phone: str = Field(description="公开联系电话（办公电话）")
     arrangement: str = Field(description="进网格安排，例如 每月第一个星期二 9:00-11:30，社区党群服务中心")
     next_dates: list[date] = Field(description="接下来的进网格日期")
+class BoardDeliberation(BaseModel):
+    """A deliberation's outcome the community decided to publish (议事协商, ZJ§20): no names."""
+
+    id: int
+    topic: str = Field(description="议题")
+    decision: str = Field(description="协商形成的决定")
+    decided_on: date = Field(description="决定日期")
 
 
 class BoardRead(BaseModel):
@@ -62,6 +69,8 @@ class BoardRead(BaseModel):
     published_by: list[str] = Field(default_factory=list, description="公示单位（board.published_by）")
     legal: list[BoardLegal] = Field(default_factory=list, description="进网格的法律服务人员（本网格或所在村、镇）")
     updated_at: datetime | None = Field(None, description="网格或在岗人员最近一次变化的时间")
+    deliberations: list[BoardDeliberation] = Field(
+        default_factory=list, description="社区决定公开的议事协商结果（本网格及所在村（社区）的；不含姓名）")
 
 
 class ComplaintCreate(BaseModel):

@@ -22,7 +22,7 @@ from gridgov.models.territory import GRID_KIND_LABELS
 from gridgov.public import repository as repo
 from gridgov.public import rules
 from gridgov.public.phones import phone_for
-from gridgov.public.schemas import BoardArea, BoardLegal, BoardRead, BoardStaff
+from gridgov.public.schemas import BoardArea, BoardDeliberation, BoardLegal, BoardRead, BoardStaff
 from gridgov.territory.service import area_chain
 
 NOT_FOUND = "没有找到网格 {code} 的公示（网格不存在或已撤销）"
@@ -81,6 +81,8 @@ def get_board(session: Session, code: str, *, profile, now: datetime, online: bo
         published_by=publishers(profile, grid, full_chain),
         legal=board_legal(session, grid.code, full_chain, today),
         updated_at=max(stamps),
+        deliberations=[BoardDeliberation(id=i, topic=topic, decision=decision, decided_on=on)
+                       for i, topic, decision, on in repo.published_deliberations(session, grid.code, grid.area_code)],
     )
 
 

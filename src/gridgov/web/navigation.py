@@ -116,6 +116,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),
         ("/public/stats", "公开统计", "public", None),
     )),
+    ("共建共治", (
+        ("/cogovernance/deliberations", "议事协商", "cogovernance.read", None),
+    )),
     ("管理", (
         ("/complaints", "投诉", "complaint.handle", None),
         ("/supervision-phones", "监督电话", "board.manage", None),
