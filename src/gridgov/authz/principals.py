@@ -63,3 +63,13 @@ WebhookOverseer = holding(Permission.WEBHOOKS_OVERSEE)
 """An agency administrator reading the failed webhook deliveries of its area's cases (issue 17)."""
 HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
 """An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""
+MediationBodyReader = holding(Permission.COGOVERNANCE_READ)
+"""Staff reading the mediation bodies of their jurisdiction (and those above it serving its places; ZJ§17)."""
+MediationBodyManager = holding(Permission.COGOVERNANCE_MANAGE)
+"""An agency keeping the register of mediation bodies and linking mediators' accounts to them."""
+MediationReader = holding(Permission.CASES_READ)
+"""A mediation is part of its case: whoever reads cases reads the mediations the door shows it (staff those of
+their jurisdiction's grids, a mediator those at its bodies, a department none)."""
+MediationRevealer = holding(Permission.CASES_ACT)
+"""Who works the case (the agency, its grid's workers, the mediator) may see a party's full data, with a
+reason, audited."""

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.cases import clocks, unstaffed
+from gridgov.cases import clocks, mediation, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.workflow import (
     PUBLIC_ROLE,
@@ -118,6 +118,7 @@ def actor_of(session: Session, principal: Principal, case: Case, profile, depts=
         and repo.is_alerted(session, case.id, principal.department_code),
         stands_in=unstaffed.AGENCY_VERIFIES in ways,
         may_assign=unstaffed.NEIGHBOUR_WORKER in ways and case.state == CaseState.REPORTED,
+        mediating=case.state == CaseState.MEDIATING and mediation.is_mediating(session, principal, case),
     )
 
 
@@ -168,6 +169,7 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
         "dispute_settled_by": profile.cases.dispute_settled_by,
         "to": (payload or {}).get("to"),
         "may_alert": alert,
+        "is_dispute": mediation.is_dispute(case),
     }
 
 

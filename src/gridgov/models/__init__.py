@@ -29,6 +29,7 @@ from gridgov.models.catalogue import (
 from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.interop import ApiClient
+from gridgov.models.mediation import Mediation, MediationBody, MediationMember, MediationParty, MediationSession
 from gridgov.models.messages import OutboundMessage
 from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
@@ -121,4 +122,9 @@ __all__ = [
     "WebhookDelivery",
     "HotlineCategory",
     "HotlineIntake",
+    "Mediation",
+    "MediationBody",
+    "MediationMember",
+    "MediationParty",
+    "MediationSession",
 ]
