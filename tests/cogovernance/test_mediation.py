@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from gridgov.cases import service
 from gridgov.kit.clock import local, utc_now
-from gridgov.models import AuditEntry, Case, CaseLogEntry
+from gridgov.models import AuditEntry, Case, CaseClock, CaseLogEntry
 from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.mediation import Mediation, MediationParty
 
@@ -107,6 +107,8 @@ def test_a_failure_returns_the_case_to_the_agency_with_the_next_route(c, db):
     mediation = db.scalar(select(Mediation).join(Case, Case.id == Mediation.case_id).where(Case.case_no == no))
     assert (mediation.status, mediation.next_route) == ("failed", "litigation")
     assert mediation.failure_reason == "一方坚持起诉"
+    clock = db.scalar(select(CaseClock).where(CaseClock.case_id == mediation.case_id, CaseClock.kind == "dispatch"))
+    assert clock.stopped_at is None and clock.started_at >= mediation.ended_at  # a fresh dispatch period
     # the mediator's part is over: it still sees the case (mediated at its body), may add a note, no more
     assert set(c["mediator"].get(f"/api/v1/cases/{no}").json()["available_actions"]) <= {"comment", "attach"}
     _act(c["mediator"], no, "settle", status=409, agreement="晚了")

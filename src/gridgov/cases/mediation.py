@@ -43,6 +43,7 @@ DISPUTE_CATEGORY = "dispute"
 
 ACTIONS = frozenset({CaseAction.MEDIATE, CaseAction.RECORD_MEDIATION, CaseAction.SETTLE,
                      CaseAction.MEDIATION_FAILED})
+RESULT = "经调解组织调解，当事人达成调解协议，事件结案"
 REF_TYPE = "mediation"
 """The ledger's ``ref_type`` of a mediation (one line per mediation, on the day it was passed)."""
 
@@ -127,7 +128,9 @@ def apply(session: Session, principal: Principal, case: Case, action: CaseAction
         mediation.status, mediation.agreement, mediation.agreed_on = str(MediationStatus.SETTLED), \
             data["agreement"].strip(), agreed
         mediation.ended_at, mediation.ended_by = now, principal.user_id
-        case.result, case.closed_at = f"调解达成协议：{mediation.agreement}"[:2000], now
+        # The result a resident reporter is shown: the agreement itself (names, sums) stays in the mediation
+        # and the file, for those who see the case.
+        case.result, case.closed_at = RESULT, now
         logged.update(agreed_on=agreed.isoformat())
         data["note"] = mediation.agreement
     elif action is CaseAction.MEDIATION_FAILED:
