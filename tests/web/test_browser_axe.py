@@ -182,6 +182,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     "dept_sc": ("dept_receiver", ["in_progress"]),
     "auditor": ("auditor", []),
     "security_admin": ("security_admin", []),
+    "mediator": ("mediator", []),
 }
 """Each demo account's role and the cases it opens (the states it acts in or reads; a department sees the
 cases sent to it, ``dept_sc`` as the assisting one). ``worker2`` is left out: the role of ``worker`` in another
