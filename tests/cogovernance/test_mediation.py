@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from gridgov.cases import service
 from gridgov.kit.clock import local, utc_now
-from gridgov.models import AuditEntry, Case, CaseClock, CaseLogEntry
+from gridgov.models import AuditEntry, Case, CaseClock, CaseLogEntry, Notification, User
 from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.mediation import Mediation, MediationParty
 
@@ -44,6 +44,10 @@ def test_an_agreement_closes_the_dispute_with_every_step_in_its_file(c, db):
                                     json={**PARTIES, "body": body.id, "party1_id_number": "12345"})
     assert bad.status_code == 422 and "身份证" in bad.json()["detail"] and "12345" not in bad.text
     assert _act(c["town_dispatcher"], no, "mediate", body=body.id, **PARTIES)["state"] == "mediating"
+    told = db.scalars(select(Notification.kind).join(User, User.id == Notification.user_id)
+                      .join(Case, Case.id == Notification.case_id)
+                      .where(User.username == "mediator", Case.case_no == no)).all()
+    assert told == ["mediate"]  # the body's mediator is told it has a dispute to mediate
     read = c["mediator"].get(f"/api/v1/cases/{no}").json()
     assert set(read["available_actions"]) >= {"record_mediation", "settle", "mediation_failed"}
     assert "settle" not in c["town_dispatcher"].get(f"/api/v1/cases/{no}").json()["available_actions"]
