@@ -10,6 +10,7 @@ import pytest
 from gridgov.kit.clock import local, utc_now
 
 from ..conftest import login
+from ..web.layout import artefacts_dir, screenshot
 from ..web.test_browser_axe import Axe, _api, _post
 from .mediation_data import PARTIES
 
@@ -50,6 +51,14 @@ def _page(browser, live: str):
     return context, page, outside
 
 
+def _guide_shot(page, name: str) -> None:
+    """A test artefact, and the guide's screenshot with ``GRIDGOV_GUIDE_SHOTS`` (the guide shows a desktop for
+    every role but the grid worker's)."""
+    page.set_viewport_size({"width": 1280, "height": 860})
+    screenshot(page, artefacts_dir("mediation"), name, guide=name)
+    page.set_viewport_size(PHONE["viewport"])
+
+
 def _submit(page, action: str) -> None:
     page.click(f"#act-{action} button[type=submit]")
     page.wait_for_selector("#notice")
@@ -84,6 +93,7 @@ def test_the_dispatcher_refers_a_dispute_and_the_mediator_records_the_agreement(
         assert page.url == live + "/cogovernance/mediation"  # the mediator lands on its queue
         axe = Axe(page)
         axe.check("/cogovernance/mediation")
+        _guide_shot(page, "mediator-queue")
         row = page.locator(f"#mediations tr[data-case='{no}']")
         assert "张**" in row.inner_text() and "138****5678" in row.inner_text()
         row.locator(f"a[href='/cases/{no}']").click()
@@ -97,6 +107,7 @@ def test_the_dispatcher_refers_a_dispute_and_the_mediator_records_the_agreement(
         _submit(page, "settle")
         assert page.inner_text("#case-state") == "已结案"
         assert page.locator("#act-settle").count() == 0
+        _guide_shot(page, "mediator-case")
         axe.check(f"/cases/{no}", again=True)
         page.goto(live + "/cogovernance/mediation?status=settled")
         page.locator(f"#mediations tr[data-case='{no}'] a:has-text('查看')").click()
