@@ -15,15 +15,19 @@ from gridgov.calendar import load_work_calendar
 from gridgov.cases import facts_store
 from gridgov.cases.sweep import sweep
 from gridgov.cases.workflow import CaseAction
-from gridgov.kit.clock import utc_now
+from gridgov.kit.clock import local, utc_now
 from gridgov.models import Case
 from gridgov.models.analysis import CaseFact
+from gridgov.models.mediation import MediationBody
 
 NOT_HERE = {
     CaseAction.ATTACH: "needs an uploaded image; the same take_action as comment",
     CaseAction.ASSIGN: "a grid with no worker on post (tests/cases/test_unstaffed_grid.py); the same take_action",
     CaseAction.ALERT: "emergency_to_department is off in zhenjiang's profile (LZ§16); the same take_action",
     CaseAction.ACKNOWLEDGE: "the same (an urgent case sent straight to a department)",
+    # issue 18: the legal referral is driven here on branch i18-legal; the integrator drops these two lines
+    CaseAction.REFER_LEGAL: "i18-legal drives it",
+    CaseAction.LEGAL_OPINION: "i18-legal drives it",
 }
 
 
@@ -39,7 +43,8 @@ def _all_fresh(db, now) -> None:
 
 
 def test_every_change_path_keeps_the_fact_rows(client_as, db):
-    c = {u: client_as(u) for u in ("worker", "town_dispatcher", "county_dispatcher", "dept_cg", "dept_sc", "lawyer")}
+    c = {u: client_as(u) for u in ("worker", "town_dispatcher", "county_dispatcher", "dept_cg", "dept_sc", "lawyer",
+                                   "mediator")}
     places = demo_places(db, "321100000000")
     dept = {u: c[u].get("/api/v1/auth/me").json().get("department_code") for u in ("dept_cg", "dept_sc")}
     done: set[str] = set()
@@ -111,6 +116,17 @@ def test_every_change_path_keeps_the_fact_rows(client_as, db):
     act("town_dispatcher", p3, "feedback", evaluation="satisfied")
     act("worker", p3, "evaluate", evaluation="unsatisfied")  # the reporter's own word after closure (issue 17)
     act("worker", p3, "reopen", reason="提出人不满意")
+    # a dispute passed to the demo town's mediation committee (issue 18): settled; another one fails
+    body = db.scalar(select(MediationBody.id).where(MediationBody.area_code == places.town))
+    parties = {"party1_name": "甲某", "party2_name": "乙某"}
+    for outcome, extra in (("settle", {"agreement": "双方和解"}),
+                           ("mediation_failed", {"next_route": "litigation", "reason": "一方起诉"})):
+        p6 = report("worker", type="0601", category="zj12_03", next_action="escalate")
+        act("town_dispatcher", p6, "accept")
+        act("town_dispatcher", p6, "mediate", body=body, **parties)
+        today = local(utc_now()).date().isoformat()
+        act("mediator", p6, "record_mediation", held_on=today, place="调解室", note="调解")
+        act("mediator", p6, outcome, **extra)
     # rejected
     p5 = report("town_dispatcher", source="hotline", reporter_name="钱女士")
     act("worker", p5, "reject", reason="现场无此情况")

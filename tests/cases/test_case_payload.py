@@ -92,3 +92,23 @@ def test_a_supervision_order_has_an_aware_due_time_in_the_future():
     assert validate_payload("supervise", ok | {"due_at": now - timedelta(hours=1)},
                             now=now) == ["督办期限应晚于当前时间"]
     assert validate_payload("supervise", ok | {"due_at": datetime(2026, 10, 25)}) == ["督办期限应为带时区的时间"]
+
+
+@pytest.mark.req("F3")
+def test_mediation_payloads_name_the_body_the_parties_the_session_and_the_outcome():
+    """Issue 18 (ZJ§17): a party's phone and ID number are checked, and no message repeats what was typed."""
+    assert validate_payload("mediate", {}) == ["请填写调解组织", "请填写当事人1姓名", "请填写当事人2姓名"]
+    ok = {"body": 3, "party1_name": "张三", "party2_name": "李四"}
+    assert validate_payload("mediate", ok) == []
+    assert validate_payload("mediate", ok | {"party1_phone": "13812345678", "party2_id_number": "32010219900101123x"
+                                             .upper()}) == []
+    bad = validate_payload("mediate", ok | {"body": "3", "party1_phone": "138-abc", "party2_id_number": "1234567"})
+    assert bad == ["请选择调解组织", "当事人1电话格式不对（只能是数字和“-”）",
+                   "当事人2身份证号格式不对（应为 18 位居民身份证号码）"]
+    assert not any("1234567" in p or "abc" in p for p in bad)
+    assert validate_payload("record_mediation", {"held_on": "2026-12-07", "place": "调解室", "note": "调解"}) == []
+    assert validate_payload("record_mediation", {"held_on": "12/07", "place": "x", "note": "y"}) == [
+        "调解日期应为日期，例如 2026-12-07"]
+    assert validate_payload("settle", {"agreement": "和解"}) == []
+    assert validate_payload("mediation_failed", {"next_route": "court", "reason": "起诉"}) == [
+        "后续途径应为：诉讼、仲裁、信访、行政处理、其他途径"]

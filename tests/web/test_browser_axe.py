@@ -184,6 +184,7 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     "auditor": ("auditor", []),
     "security_admin": ("security_admin", []),
     "lawyer": ("legal_professional", []),
+    "mediator": ("mediator", []),
 }
 """Each demo account's role and the cases it opens (the states it acts in or reads; a department sees the
 cases sent to it, ``dept_sc`` as the assisting one). ``worker2`` is left out: the role of ``worker`` in another

@@ -15,6 +15,7 @@ LANDINGS = {
     "dept_sc": "/cases/department",
     "auditor": "/audit",
     "security_admin": "/users",
+    "mediator": "/cogovernance/mediation",
 }
 HTML = {"accept": "text/html"}
 
@@ -65,6 +66,10 @@ def test_the_menu_fits_the_role(client_as):
     assert "/cases/new" not in dept and "/cases/department" in dept
     admin = menu_links(client_as("city_admin").get("/", headers=HTML).text)
     assert {"/", "/coverage", "/users", "/cases/inbox"} <= set(admin)
+    mediator = menu_links(client_as("mediator").get("/cogovernance/mediation", headers=HTML).text)
+    assert "/cogovernance/mediation" in mediator and "/cogovernance/mediation/bodies" not in mediator
+    assert {"/cogovernance/mediation", "/cogovernance/mediation/bodies"} <= set(admin) and \
+        "/cogovernance/mediation" not in dept
 
 
 def test_a_refusal_page_shows_the_logged_in_header(client_as):

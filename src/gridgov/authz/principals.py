@@ -73,3 +73,13 @@ CogovernanceReader = holding(Permission.COGOVERNANCE_READ)
 """Who reads the cogovernance of its jurisdiction (issue 18): agencies, instructors, leaders, grid workers."""
 DeliberationWriter = holding(Permission.DELIBERATION_WRITE)
 """Who records a deliberation (议事协商, ZJ§20) of its jurisdiction: the same holders as cogovernance.read."""
+MediationBodyReader = holding(Permission.COGOVERNANCE_READ)
+"""Staff reading the mediation bodies of their jurisdiction (and those above it serving its places; ZJ§17)."""
+MediationBodyManager = holding(Permission.COGOVERNANCE_MANAGE)
+"""An agency keeping the register of mediation bodies and linking mediators' accounts to them."""
+MediationReader = holding(Permission.CASES_READ)
+"""A mediation is part of its case: whoever reads cases reads the mediations the door shows it (staff those of
+their jurisdiction's grids, a mediator those at its bodies, a department none)."""
+MediationRevealer = holding(Permission.CASES_ACT)
+"""Who works the case (the agency, its grid's workers, the mediator) may see a party's full data, with a
+reason, audited."""

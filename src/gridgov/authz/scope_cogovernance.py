@@ -18,6 +18,7 @@ from gridgov.models.accounts import PARTNER_ROLES, Role
 from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.deliberation import Deliberation
 from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
+from gridgov.models.mediation import Mediation, MediationBody, MediationMember, MediationParty, MediationSession
 
 
 @rule(CogovActivity)
@@ -97,3 +98,54 @@ def _deliberations(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """Deliberations (议事协商) by the grid or community they belong to, inside the jurisdiction; departments
     and partners see none (their roles hold neither cogovernance.read nor deliberation.write anyway)."""
     return within(p, Deliberation.area_code)
+# ---------------------------------------------------------------- mediation (ZJ§17)
+
+
+def _member_of(p: Principal, body_id) -> ColumnElement[bool]:
+    """The principal is a mediator of the body ``body_id`` (a column) names."""
+    return exists().where(MediationMember.body_id == body_id, MediationMember.user_id == p.user_id)
+
+
+def _mediator_cases(p: Principal) -> ColumnElement[bool]:
+    """A mediator sees the cases mediated, or being mediated, at its bodies."""
+    return exists().where(Mediation.case_id == Case.id, _member_of(p, Mediation.body_id))
+
+
+PARTNER_CASES[Role.MEDIATOR] = _mediator_cases
+
+
+@rule(MediationBody)
+def _mediation_bodies(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Staff see the bodies of the areas inside the jurisdiction (with ``ancestors``, also those of the areas
+    above it, which serve its places too); a mediator the bodies it belongs to; departments and other
+    partners none."""
+    if p.role == Role.MEDIATOR:
+        return _member_of(p, MediationBody.id) if p.user_id else _nothing()
+    return _within_or_above(p, MediationBody.area_code) if ancestors else within(p, MediationBody.area_code)
+
+
+@rule(MediationMember)
+def _mediation_members(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """The members of the bodies the principal sees."""
+    return exists().where(MediationBody.id == MediationMember.body_id, _mediation_bodies(p, ancestors))
+
+
+@rule(Mediation)
+def _mediations(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Staff see the mediations of the cases' grids inside the jurisdiction; a mediator those at its bodies;
+    departments and other partners none."""
+    if p.role == Role.MEDIATOR:
+        return _member_of(p, Mediation.body_id) if p.user_id else _nothing()
+    return within(p, Mediation.grid_code)
+
+
+def _of_mediation(model: type) -> None:
+    def rule_for(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+        return exists().where(Mediation.id == model.mediation_id, _mediations(p, ancestors))
+
+    rule_for.__doc__ = f"""{model.__name__}: seen with its mediation."""
+    rule(model)(rule_for)
+
+
+for _model in (MediationParty, MediationSession):
+    _of_mediation(_model)

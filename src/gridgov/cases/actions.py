@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.calendar import load_work_calendar
-from gridgov.cases import casetypes, clocks, facts_store, legal, unstaffed
+from gridgov.cases import casetypes, clocks, facts_store, legal, mediation, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.actors import actor_of, agency_chain, facts_of, may_alert, pass_up_target
 from gridgov.cases.deadlines import CLOCK_STARTS, CLOCK_STOPS, ClockKind
@@ -75,8 +75,9 @@ def _normalise(action: CaseAction, payload: dict[str, Any]) -> dict[str, Any]:
         raise Invalid("重新办理只能转为“处置中”或“已受理”")
     if data.get("to") == "":
         data["to"] = None
-    if isinstance(data.get("worker"), str) and data["worker"].strip().isdigit():
-        data["worker"] = int(data["worker"])
+    for key in ("worker", "body"):
+        if isinstance(data.get(key), str) and data[key].strip().isdigit():
+            data[key] = int(data[key])
     return data
 
 
@@ -114,23 +115,26 @@ class Acted:
 
 
 def act(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
-        now: datetime, profile, media_root: Path, case_types: casetypes.CaseTypes | None = None) -> Case:
+        now: datetime, profile, media_root: Path, case_types: casetypes.CaseTypes | None = None,
+        cipher=None) -> Case:
     return take_action(session, principal, case_no, action, payload, now=now, profile=profile,
-                       media_root=media_root, case_types=case_types).case
+                       media_root=media_root, case_types=case_types, cipher=cipher).case
 
 
 def act_and_read(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
-                 now: datetime, profile, media_root: Path, case_types=None) -> CaseRead:
+                 now: datetime, profile, media_root: Path, case_types=None, cipher=None) -> CaseRead:
     """:func:`act`, then the case as the API answers it, on the limits the action read."""
     acted = take_action(session, principal, case_no, action, payload, now=now, profile=profile, media_root=media_root,
-                        case_types=case_types)
+                        case_types=case_types, cipher=cipher)
     return case_read(session, principal, acted.case, now=now, profile=profile, limits=acted.limits,
                      depts=acted.depts, case_types=case_types)
 
 
 def take_action(session: Session, principal: Principal, case_no: str, action: str, payload: dict[str, Any], *,
-                now: datetime, profile, media_root: Path, case_types: casetypes.CaseTypes | None = None) -> Acted:
-    """``case_types``: the types in use (the app's, GRIDGOV_CASE_TYPES), else the shipped ones (``classify``)."""
+                now: datetime, profile, media_root: Path, case_types: casetypes.CaseTypes | None = None,
+                cipher=None) -> Acted:
+    """``case_types``: the types in use (the app's, GRIDGOV_CASE_TYPES), else the shipped ones (``classify``).
+    ``cipher``: the app's field cipher (``mediate`` seals the parties with it)."""
     try:
         action = CaseAction(action)
     except ValueError as exc:
@@ -252,6 +256,8 @@ def take_action(session: Session, principal: Principal, case_no: str, action: st
         case.merged_into_id, case.closed_at = target.id, now
         logged["into"] = target.case_no
         data["note"] = "；".join(filter(None, [f"与事件 {target.case_no} 重复，已并入该事件", data.get("note")]))
+    elif action in mediation.ACTIONS:  # issue 18: the mediation's rows, the parties masked in the file
+        logged.update(mediation.apply(session, principal, case, action, data, now=now, cipher=cipher))
     add_photos(session, case, photos, str(action), principal.user_id, now)
 
     note = str(data.get("reason") or data.get("result") or data.get("instruction") or data.get("note") or "")
@@ -413,6 +419,10 @@ def _next_users(session: Session, case: Case, action: CaseAction, profile) -> li
     if action is CaseAction.ASSIGN:
         assigned = repo.active_assignment(session, case.id)
         return [assigned.user_id] if assigned else []
+    if action is CaseAction.MEDIATE:
+        return mediation.mediators_of_case(session, case)
+    if action is CaseAction.MEDIATION_FAILED:
+        return agency()
     return []
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
-from gridgov.cases import clocks, legal, unstaffed
+from gridgov.cases import clocks, legal, mediation, unstaffed
 from gridgov.cases import repository as repo
 from gridgov.cases.workflow import (
     PUBLIC_ROLE,
@@ -119,6 +119,7 @@ def actor_of(session: Session, principal: Principal, case: Case, profile, depts=
         stands_in=unstaffed.AGENCY_VERIFIES in ways,
         may_assign=unstaffed.NEIGHBOUR_WORKER in ways and case.state == CaseState.REPORTED,
         referred=legal.is_referred(session, principal, case),
+        mediating=case.state == CaseState.MEDIATING and mediation.is_mediating(session, principal, case),
     )
 
 
@@ -169,6 +170,7 @@ def facts_of(case: Case, profile, now: datetime, payload: dict[str, Any] | None 
         "dispute_settled_by": profile.cases.dispute_settled_by,
         "to": (payload or {}).get("to"),
         "may_alert": alert,
+        "is_dispute": mediation.is_dispute(case),
     }
 
 

@@ -202,6 +202,7 @@ def get_log(case_no: str, session: SessionDep, me: CaseReader) -> list[LogEntryR
 async def act(case_no: str, action: str, w: Acting, body: Annotated[dict[str, Any] | None, Body()] = None) -> CaseRead:
     def work() -> CaseRead:
         return actions.act_and_read(w.session, w.principal(), case_no, action, body or {}, now=utc_now(),
-                                    profile=w.profile, media_root=w.media_root, case_types=w.case_types)
+                                    profile=w.profile, media_root=w.media_root, case_types=w.case_types,
+                                    cipher=w.cipher)
 
     return await w.run(work)

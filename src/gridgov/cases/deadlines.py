@@ -104,11 +104,13 @@ CLOCK_STARTS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.SOLVE_ON_SITE: (ClockKind.FEEDBACK,),
     CaseAction.SOLVE: (ClockKind.FEEDBACK,),
     CaseAction.CHECK: (ClockKind.FEEDBACK,),
+    CaseAction.MEDIATION_FAILED: (ClockKind.DISPATCH,),
 }
 """Clocks an action (re)starts. Rework and re-dispatch give the department a fresh handling period;
 the previous clock's final status is kept in the case's file by the service. A case passed up gives
 the next level its own dispatch period (the lower level's clock is kept in the file the same way).
-Reopening back to the agency (``to=accepted``) restarts the dispatch clock in the service."""
+Reopening back to the agency (``to=accepted``) restarts the dispatch clock in the service. A mediation
+that fails gives the agency a fresh dispatch period (issue 18: passing a dispute to mediation stops it)."""
 
 CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.ESCALATE: (ClockKind.REPORT,),
@@ -122,6 +124,7 @@ CLOCK_STOPS: dict[CaseAction, tuple[ClockKind, ...]] = {
     CaseAction.FEEDBACK: (ClockKind.FEEDBACK,),
     CaseAction.ACKNOWLEDGE: (ClockKind.EMERGENCY,),
     CaseAction.MERGE: (ClockKind.REPORT, ClockKind.ACCEPTANCE, ClockKind.DISPATCH),
+    CaseAction.MEDIATE: (ClockKind.DISPATCH,),
 }
 """Clocks an action stops (a clock that is not running is left alone)."""
 

@@ -7,19 +7,23 @@ that the API, the pages and the CLI refuse the same bad input with the same word
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
+from gridgov.models.mediation import NEXT_ROUTE_LABELS, NextRoute
 
 
 @dataclass(frozen=True)
 class FieldRule:
     """One field of an action's payload. ``kind``: text | codes | choice | days | hashes | datetime | area |
     worker (a user id) | professional (a legal professional's id, issue 18) |
-    type (a case type's code: text, offered as a choice of the types in use)."""
+    type (a case type's code: text, offered as a choice of the types in use) |
+    line (one line of text) | phone | id_number (a party's, issue 18) | date (ISO day) | body (a mediation
+    body's id, offered as a choice of the bodies serving the case's place)."""
 
     name: str
     label: str
@@ -85,8 +89,29 @@ REQUIRED_FIELDS: Mapping[CaseAction, tuple[FieldRule, ...]] = {
                           FieldRule("category", "事项（不填取该类型在该网格适用的事项）", "text", required=False,
                                     max_length=32),
                           FieldRule("note", "说明", "text", required=False)),
+    # Mediation (issue 18, ZJ§17): the parties' names, phones and ID numbers are sealed by the side effect.
+    CaseAction.MEDIATE: (
+        FieldRule("body", "调解组织", "body"),
+        *(rule for n in (1, 2) for rule in (
+            FieldRule(f"party{n}_name", f"当事人{n}姓名", "line", max_length=40),
+            FieldRule(f"party{n}_phone", f"当事人{n}电话", "phone", required=False, max_length=20),
+            FieldRule(f"party{n}_id_number", f"当事人{n}身份证号", "id_number", required=False, max_length=18))),
+        FieldRule("note", "纠纷简况", "text", required=False)),
+    CaseAction.RECORD_MEDIATION: (FieldRule("held_on", "调解日期", "date"),
+                                  FieldRule("place", "调解地点", "line", max_length=200),
+                                  FieldRule("note", "调解情况", "text")),
+    CaseAction.SETTLE: (FieldRule("agreement", "调解协议内容", "text"),
+                        FieldRule("agreed_on", "协议日期（不填为今天）", "date", required=False)),
+    CaseAction.MEDIATION_FAILED: (FieldRule("next_route", "后续途径", "choice", choices=tuple(NextRoute)), _REASON),
 }
 """Actions not listed take only an optional note."""
+
+PARTIES = (1, 2)
+"""The parties a ``mediate`` names (``party1_*``, ``party2_*``): a dispute has two sides; their name is
+required, phone and ID number optional. All three are personal data (sealed by the mediation)."""
+
+_PHONE = re.compile(r"^[0-9][0-9-]{4,19}$")
+_ID_NUMBER = re.compile(r"^(?:[0-9]{17}[0-9X]|[0-9]{15})$")
 
 
 def fields_of(action: CaseAction, profile, *, urgent: bool = True) -> tuple[FieldRule, ...] | None:
@@ -138,9 +163,13 @@ def validate_payload(
                 problems.append(f"{rule.label}应为部门代码列表")
             elif len(set(value)) != len(value):
                 problems.append(f"{rule.label}有重复")
+        elif rule.kind in ("line", "body", "phone", "id_number", "date"):
+            problem = _party_problem(rule, value)
+            if problem:
+                problems.append(problem)
         elif rule.kind == "choice":
             if value not in rule.choices:
-                labels = "、".join(EVALUATION_LABELS.get(c, c) for c in rule.choices)
+                labels = "、".join(EVALUATION_LABELS.get(c) or NEXT_ROUTE_LABELS.get(c, c) for c in rule.choices)
                 problems.append(f"{rule.label}应为：{labels}")
         elif rule.kind == "days":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -172,3 +201,33 @@ def validate_payload(
         if isinstance(lead, str) and isinstance(assisting, list | tuple) and lead in assisting:
             problems.append("牵头部门不能同时是协办部门")
     return problems
+
+
+def parse_day(value: Any) -> date | None:
+    """An ISO day (``2026-12-07``) as a date; None when it is not one."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _party_problem(rule: FieldRule, value: Any) -> str | None:
+    """The kinds of the mediation's fields (issue 18). The messages never repeat the value (personal data)."""
+    if rule.kind == "body":
+        return None if not isinstance(value, bool) and isinstance(value, int) and value >= 1 else f"请选择{rule.label}"
+    if rule.kind == "date":
+        return None if parse_day(value) is not None else f"{rule.label}应为日期，例如 2026-12-07"
+    if not isinstance(value, str):
+        return f"{rule.label}应为文字"
+    text = value.strip()
+    if len(text) > rule.max_length:
+        return f"{rule.label}太长（最多 {rule.max_length} 个字）"
+    if rule.kind == "phone" and not _PHONE.match(text):
+        return f"{rule.label}格式不对（只能是数字和“-”）"
+    if rule.kind == "id_number" and not _ID_NUMBER.match(text.upper()):
+        return f"{rule.label}格式不对（应为 18 位居民身份证号码）"
+    return None

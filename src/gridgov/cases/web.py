@@ -27,6 +27,7 @@ from gridgov.cases import (
     actors,
     forms,
     legal,
+    mediation,
     origins,
     report,
     search,
@@ -56,6 +57,7 @@ from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
 from gridgov.models.accounts import GRID_WORKER_ROLES
 from gridgov.models.accounts import role_label as accounts_role_label
+from gridgov.models.mediation import NEXT_ROUTE_LABELS
 from gridgov.notify import events as outbox
 from gridgov.territory import service as territory_service
 from gridgov.web.navigation import case_tabs
@@ -95,7 +97,8 @@ def _labels(request: Request) -> dict[str, Any]:
         "statuses": {str(k): v for k, v in STATUS_LABELS.items()},
         "urgencies": {str(k): v for k, v in URGENCY_LABELS.items()},
         "sources": SOURCE_LABELS,
-        "evaluations": {str(k): v for k, v in EVALUATION_LABELS.items()},
+        "evaluations": {**{str(k): v for k, v in EVALUATION_LABELS.items()},
+                        **{str(k): v for k, v in NEXT_ROUTE_LABELS.items()}},  # the choices' labels
         "categories": forms.category_names(request),
         "types": request.app.state.case_types.names(),
     }
@@ -310,8 +313,9 @@ def _forms(session: Session, me: Principal, case, read, profile, case_types=None
     lead = lists.default_department(picker, read.type_department_kind, case.handling_area_code)
     types = case_types.groups() if case_types is not None and CaseAction.CLASSIFY in offered else []
     lawyers = legal.choices(session, case, utc_now()) if CaseAction.REFER_LEGAL in offered else []
+    bodies = mediation.bodies_for(session, me, case) if CaseAction.MEDIATE in offered else []
     return [{"action": str(a), "label": ACTION_LABELS[a], "fields": _fields(a, profile, case), "types": types,
-             "professionals": lawyers,
+             "professionals": lawyers, "bodies": bodies,
              "current_type": case.type_code or "",
              "departments": picker, "areas": areas, "workers": workers, "side": a in lists.SIDE_ACTIONS,
              "default_lead": lead, "groups": lists.department_groups(picker, case.handling_level)} for a in offered]
@@ -425,7 +429,8 @@ def act(request: Request, case_no: str, action: str, me: CaseActor, session: Ses
             raise Invalid(f"未知的操作 {action}") from None
         payload = _payload(request, chosen, form, values)
         actions.act(session, me, case_no, str(chosen), payload, now=utc_now(), profile=request.app.state.profile,
-                    media_root=_media(request), case_types=request.app.state.case_types)
+                    media_root=_media(request), case_types=request.app.state.case_types,
+                    cipher=request.app.state.cipher)
     except DomainError as exc:
         session.rollback()
         return _case_page(request, session, me, case_no, status=exc.status, error=exc.message,

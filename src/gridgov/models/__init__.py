@@ -31,6 +31,7 @@ from gridgov.models.deliberation import Deliberation, DeliberationFollowUp, Deli
 from gridgov.models.hotline import HotlineCategory, HotlineIntake
 from gridgov.models.interop import ApiClient
 from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
+from gridgov.models.mediation import Mediation, MediationBody, MediationMember, MediationParty, MediationSession
 from gridgov.models.messages import OutboundMessage
 from gridgov.models.open311 import Open311Request
 from gridgov.models.registry import (
@@ -131,4 +132,9 @@ __all__ = [
     "DeliberationFollowUp",
     "DeliberationMeeting",
     "DeliberationParticipant",
+    "Mediation",
+    "MediationBody",
+    "MediationMember",
+    "MediationParty",
+    "MediationSession",
 ]

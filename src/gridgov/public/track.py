@@ -63,6 +63,9 @@ PUBLIC_STEPS = {
     "evaluate": "提出人已评价",
     "reopen": "已重新办理",
     "merge": "与同一问题的事件合并办理",
+    "mediate": "已移交调解组织调解",
+    "settle": "调解达成协议，事件已结案",
+    "mediation_failed": "调解未达成协议，由网格化机构继续办理",
 }
 """The steps a resident is shown, and how they read."""
 

@@ -58,6 +58,7 @@ PAGES: tuple[GuidePage, ...] = (
     GuidePage("auditor", "审计员", frozenset({Role.AUDITOR})),
     GuidePage("admin", "系统管理员（含机构管理员、安全管理员）", TWO_FACTOR_ROLES),
     GuidePage("lawyer", "法律服务人员（法律进网格）", frozenset({Role.LEGAL_PROFESSIONAL})),
+    GuidePage("mediator", "人民调解员", frozenset({Role.MEDIATOR})),
     GuidePage(PUBLIC, "群众（公开页面）", frozenset()),
 )
 """Every role reads exactly one page (tests/web/test_guide.py keeps it so); ``index`` lists them all."""

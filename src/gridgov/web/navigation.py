@@ -57,10 +57,16 @@ def case_tabs(role: str) -> list[tuple[str, str]]:
             if href != "/cases/new" or role_can(role, Permission.CASES_CREATE)]
 
 
+PARTNER_LANDINGS = {Role.MEDIATOR: "/cogovernance/mediation"}
+"""Partners (issue 18) land on their own work: a mediator on the disputes at its bodies."""
+
+
 def landing_page(role: str) -> str:
     """Where a login without ``next`` (and ``/``) takes a role: its work."""
     if role in HOME_ROLES:
         return "/"
+    if role in PARTNER_LANDINGS:
+        return PARTNER_LANDINGS[role]
     tabs = case_tabs(role)
     if tabs:
         return tabs[0][0]
@@ -76,6 +82,11 @@ def _not_grid(role: str) -> bool:
 
 def _home(role: str) -> bool:
     return role in HOME_ROLES
+
+
+def _mediation(role: str) -> bool:
+    """The mediation queue: a mediator's own work, or staff who read cogovernance (not departments)."""
+    return role == Role.MEDIATOR or role_can(role, Permission.COGOVERNANCE_READ)
 
 
 # (group, [(path, label, permission, extra test of the role or None)])
@@ -118,6 +129,8 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
     )),
     ("共建共治", (
         ("/cogovernance/deliberations", "议事协商", "cogovernance.read", None),
+        ("/cogovernance/mediation", "矛盾纠纷调解", "cases.read", _mediation),
+        ("/cogovernance/mediation/bodies", "调解组织", "cogovernance.read", None),
     )),
     ("管理", (
         ("/complaints", "投诉", "complaint.handle", None),
