@@ -63,3 +63,7 @@ WebhookOverseer = holding(Permission.WEBHOOKS_OVERSEE)
 """An agency administrator reading the failed webhook deliveries of its area's cases (issue 17)."""
 HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
 """An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""
+VolunteerReader = holding(Permission.COGOVERNANCE_READ)
+"""Reads the register of volunteers and informants, their reports and points (issue 18)."""
+VolunteerKeeper = holding(Permission.COGOVERNANCE_MANAGE)
+"""Keeps the register of volunteers and informants and reveals a phone, with a reason (issue 18)."""

@@ -22,3 +22,34 @@ def _cogov_activities(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     if department_of(p) is not None or p.role in PARTNER_ROLES:
         return _nothing()
     return within(p, CogovActivity.area_code)
+
+
+# ---------------------------------------------------------------- volunteers and informants (ZJ§9, ZJ§23, JM§10)
+
+from gridgov.authz.scope import _within_or_above  # noqa: E402
+from gridgov.models.volunteers import InformantReport, Volunteer, VolunteerOrg  # noqa: E402
+
+
+@rule(VolunteerOrg)
+def _volunteer_orgs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Organisations serving an area inside the jurisdiction (with ``ancestors``, also those serving an
+    area above it: the organisation a grid's volunteer belongs to); departments and partners see none."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
+    return _within_or_above(p, VolunteerOrg.area_code) if ancestors else within(p, VolunteerOrg.area_code)
+
+
+@rule(Volunteer)
+def _volunteers(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """People attached to a grid or micro-grid inside the jurisdiction."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
+    return within(p, Volunteer.place_code)
+
+
+@rule(InformantReport)
+def _informant_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Informants' reports of the grids inside the jurisdiction."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
+    return within(p, InformantReport.grid_code)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz import Permission, Principal
 from gridgov.authz.permissions import role_can
 from gridgov.authz.principals import CaseActor, CaseCreator, CaseReader
-from gridgov.cases import actions, actors, forms, report, search, service, supervision, unstaffed
+from gridgov.cases import actions, actors, forms, informants, report, search, service, supervision, unstaffed
 from gridgov.cases import worklists as lists
 from gridgov.cases.deadlines import (
     CLOCK_LABELS,
@@ -333,6 +333,7 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "place_names": territory_service.place_names(session, [read.handling_area_code], [read.grid_code]),
         "webhook_failures": outbox.failed_deliveries(session, me, case.id),  # a failed push is never "sent"
         "can_oversee_webhooks": role_can(me.role, Permission.WEBHOOKS_OVERSEE),
+        "informant": informants.labels(session, [case.id]).get(case.id, ""),  # 信息员上报 (issue 18)
     }, status=status)
 
 

@@ -56,11 +56,15 @@ from gridgov.models.territory import (
     MicroGrid,
     SupervisionPhone,
 )
+from gridgov.models.volunteers import InformantReport, Volunteer, VolunteerOrg
 from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "ApiClient",
     "CogovActivity",
+    "InformantReport",
+    "Volunteer",
+    "VolunteerOrg",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",
