@@ -53,7 +53,8 @@ def test_a_courier_reports_through_the_resident_channel_and_is_counted_as_an_inf
         client_as, anonymous, app, db, places, micros):
     town, worker = client_as("town_dispatcher"), client_as("worker")
     org = town.post("/api/v1/cogovernance/volunteer-orgs",
-                    json={"name": "顺达快递解放路站", "kind": "courier", "area_code": places.town, "contact": "0511-8888"})
+                    json={"name": "顺达快递解放路站", "kind": "courier", "area_code": places.town,
+                          "contact": "0511-8888"})
     assert org.status_code == 201, org.text
     made = _register(town, name="赵快递", kind="courier", place_code=micros[0], phone=COURIER_PHONE,
                      org_id=org.json()["id"])

@@ -49,6 +49,7 @@ from gridgov.errors import Conflict, Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import mask_phone
+from gridgov.models.accounts import MICRO_GRID_ROLES
 from gridgov.models.territory import GridStatus
 from gridgov.models.volunteers import ORG_KIND_LABELS, VOLUNTEER_KIND_LABELS, Volunteer, VolunteerKind, VolunteerOrg
 from gridgov.public.report import check_mobile, phone_index
@@ -230,7 +231,7 @@ def reads(session: Session, principal: Principal, people: list[Volunteer], *, pr
         points=rules.total_points(profile.recognition, states.get(p.id, []))) for p in people]
 
 
-def get(session: Session, principal: Principal, volunteer_id: int, *, profile) -> VolunteerRead:
+def read_one(session: Session, principal: Principal, volunteer_id: int, *, profile) -> VolunteerRead:
     return reads(session, principal, [access(session, principal, volunteer_id)], profile=profile)[0]
 
 
@@ -268,7 +269,7 @@ def _user(session: Session, principal: Principal, user_id: int | None) -> int | 
     user = repo.visible_user(session, principal, user_id)
     if user is None:
         raise NotFound("账号不存在")
-    if user.role not in ("liaison", "volunteer"):
+    if user.role not in MICRO_GRID_ROLES:
         raise _invalid("只能关联微网格联络员或志愿者账号", "user_id")
     return user_id
 

@@ -82,7 +82,7 @@ def ranking(request: Request, session: SessionDep, me: VolunteerReader, area: Ar
 
 @router.get("/volunteers/{volunteer_id}", response_model=VolunteerRead, summary="一名志愿者或信息员（含积分）")
 def get(volunteer_id: IdPath, request: Request, session: SessionDep, me: VolunteerReader) -> VolunteerRead:
-    return volunteers.get(session, me, volunteer_id, profile=_state(request).profile)
+    return volunteers.read_one(session, me, volunteer_id, profile=_state(request).profile)
 
 
 @router.patch("/volunteers/{volunteer_id}", response_model=VolunteerRead, summary="修改志愿者或信息员")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, scoped, starts_with
 from gridgov.models import Area, Case, Grid, MicroGrid, Post, StaffMember, User
+from gridgov.models.accounts import MICRO_GRID_ROLES
 from gridgov.models.volunteers import InformantReport, Volunteer, VolunteerOrg
 from gridgov.staff.rules import ACTIVE
 
@@ -38,7 +39,8 @@ def get_volunteer(session: Session, principal: Principal, volunteer_id: int, *,
 
 def list_orgs(session: Session, principal: Principal, *, prefix: str | None, kind: str | None, offset: int,
               limit: int) -> tuple[list[tuple[VolunteerOrg, int]], int]:
-    people = (select(func.count(Volunteer.id)).where(Volunteer.org_id == VolunteerOrg.id, Volunteer.active.is_(True))
+    people = (scoped(select(func.count(Volunteer.id)).where(Volunteer.org_id == VolunteerOrg.id,
+                                                            Volunteer.active.is_(True)), principal, Volunteer)
               .correlate(VolunteerOrg).scalar_subquery())
     stmt = scoped(select(VolunteerOrg, people), principal, VolunteerOrg)
     if prefix:
@@ -201,7 +203,7 @@ def micro_grid_posts(session: Session, principal: Principal, grid_code: str) -> 
     stmt = scoped(select(Post.micro_grid_code, Post.role, StaffMember.name)
                   .join(StaffMember, StaffMember.id == Post.staff_id)
                   .where(Post.status == ACTIVE, Post.grid_code == grid_code, Post.micro_grid_code.is_not(None),
-                         Post.role.in_(("liaison", "volunteer"))), principal, Post)
+                         Post.role.in_(list(MICRO_GRID_ROLES))), principal, Post)
     return [tuple(r) for r in session.execute(stmt.order_by(Post.micro_grid_code, Post.id))]
 
 
