@@ -49,7 +49,8 @@ OPEN_DETAILS = """() => { const shut = [...document.querySelectorAll('main detai
 """What folds away (a case page's further actions, the inbox's dispatch dialogs, which htmx loads as they open) is
 opened before axe runs: axe checks only what shows."""
 
-DETAIL = re.compile(r"^/(?:grids|areas|staff|users|complaints|instructions|adjustments|board|catalogue/applications)"
+DETAIL = re.compile(r"^/(?:grids|areas|staff|users|complaints|instructions|adjustments|board|catalogue/applications"
+                    r"|cogovernance/volunteers)"
                     r"/[^/?#]+$|^/catalogue/\d{12}$")
 """Detail pages reachable from a role's list pages: the first of each kind found is visited too."""
 
