@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
 from gridgov.authz.scope import SYSTEM
+from gridgov.errors import Conflict
 from gridgov.kit.clock import local, utc_now
 from gridgov.models import AuditEntry, Case, MicroGrid
 from gridgov.models.cogovernance import CogovActivity
@@ -23,6 +24,7 @@ from gridgov.public.report import phone_index
 from gridgov.staff import posts
 
 from ..public.resident import inside, report
+from ..staff.test_staff_profile_settings import _person, _post
 
 CITY = "321100000000"
 COURIER_PHONE = "13700001234"
@@ -132,10 +134,19 @@ def test_a_micro_grid_takes_one_liaison_from_the_register_and_the_staff_posts_to
     assert mine[(micros[0], "no_volunteer")] == "1号微网格：在岗志愿者 1 名，应至少 2 名"
     roster = client_as("worker").get("/cogovernance/volunteers/roster")
     assert roster.status_code == 200 and "周联络（微网格联络员）" in roster.text and "郑楼长（楼栋长）" in roster.text
-    # deactivating the liaison frees the place; the second one may then be registered
+    # a staff liaison post on that micro-grid cannot start beside the register's liaison
+    zj = load_profile("zhenjiang")
+    holder = _person(db, places.grid[:12], 951)
+    post = _post(db, "zhenjiang", holder, "liaison", micro_grid_code=micros[0])
+    with pytest.raises(Conflict) as refused:
+        posts.start_post(db, SYSTEM, post, profile=zj, now=utc_now())
+    assert "该微网格已有 1 名在岗联络员" in refused.value.message
+    # deactivating the register's liaison frees the place: the post starts, and a register liaison is refused
     vid = first.json()["id"]
     assert town.post(f"/api/v1/cogovernance/volunteers/{vid}/deactivate", json={}).status_code == 200
-    assert _register(town, name="钱联络", kind="liaison", place_code=micros[0], phone="13700002004").status_code == 201
+    posts.start_post(db, SYSTEM, post, profile=zj, now=utc_now())
+    again = _register(town, name="钱联络", kind="liaison", place_code=micros[0], phone="13700002004")
+    assert again.status_code == 409
 
 
 def test_a_phone_is_revealed_only_with_a_reason_and_audited(client_as, db, places, micros):
