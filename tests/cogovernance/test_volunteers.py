@@ -180,3 +180,25 @@ def test_points_follow_the_profile():
     assert points_of(zj, "closed") == zj.per_report + zj.per_accepted + zj.per_closed
     assert total_points(rich, ["reported", "closed", "rejected"]) == 5 + 15 + 5
     assert load_profile("jiangmen").requirement("recognition.per_report").cite() != ""
+
+
+def test_the_register_page_keeps_a_refused_form_and_registers_a_good_one(client_as, db, places, micros):
+    town = client_as("town_dispatcher")
+    assert "登记志愿者或信息员" in town.get("/cogovernance/volunteers").text
+    assert "登记志愿者或信息员" not in client_as("worker").get("/cogovernance/volunteers").text  # reads only
+    bad = town.post("/cogovernance/volunteers", data={"name": "孙骑手", "kind": "rider", "place_code": micros[1],
+                                                      "phone": "12345"})
+    assert bad.status_code == 422 and "11 位手机号码" in bad.text and 'value="孙骑手"' in bad.text
+    assert db.scalar(select(Volunteer).where(Volunteer.name == "孙骑手")) is None
+    org = town.post("/cogovernance/volunteers/orgs", data={"name": "美味外卖", "kind": "delivery",
+                                                           "area_code": places.town, "contact": ""},
+                    follow_redirects=False)
+    assert org.status_code == 303
+    good = town.post("/cogovernance/volunteers", data={"name": "孙骑手", "kind": "rider", "place_code": micros[1],
+                                                       "phone": "13700004001"}, follow_redirects=False)
+    assert good.status_code == 303
+    record = town.get(good.headers["location"])
+    assert "孙骑手" in record.text and "外卖骑手" in record.text and "13700004001" not in record.text
+    outside = town.post("/cogovernance/volunteers", data={"name": "外区", "kind": "rider", "place_code": places.grid2,
+                                                          "phone": "13700004002"})
+    assert outside.status_code == 404
