@@ -116,6 +116,13 @@ def test_writes_reach_the_jurisdiction_only(built):
             r = c.post("/api/v1/cogovernance/volunteers", json=body)
             failures.check(r.status_code == {200: 201}.get(want, want),
                            f"{username}: 在 {side} 登记 → {r.status_code}，应为 {want}")
+            csv = f"姓名,类别,所在微网格或网格编码,手机号\n导入,快递员,{grids[side]},134{n:04d}{ord(side):04d}\n"
+            r = c.post("/api/v1/cogovernance/volunteers/import", files={"file": ("v.csv", csv.encode(), "text/csv")})
+            # a row outside the jurisdiction is a bad row naming the grid as missing (the file is refused)
+            imported = {200: 201, 404: 422}.get(want, want)
+            failures.check(r.status_code == imported, f"{username}: 导入到 {side} → {r.status_code}，应为 {imported}")
+            if imported == 422:
+                failures.check("不存在" in r.json()["errors"][0]["reason"], f"{username}: 导入到 {side} 的说明")
             if want != 200:
                 r = c.post(f"/api/v1/cogovernance/volunteers/{vid}/deactivate", json={})
                 failures.check(r.status_code == want, f"{username}: 停用 {side} → {r.status_code}，应为 {want}")

@@ -73,6 +73,7 @@ DECLARED = {
     ("/api/v1/cogovernance/volunteers", "GET"): Permission.COGOVERNANCE_READ,
     ("/api/v1/cogovernance/volunteers", "POST"): Permission.COGOVERNANCE_MANAGE,
     ("/api/v1/cogovernance/volunteers/ranking", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/volunteers/import", "POST"): Permission.COGOVERNANCE_MANAGE,
     ("/api/v1/cogovernance/volunteers/{volunteer_id}", "GET"): Permission.COGOVERNANCE_READ,
     ("/api/v1/cogovernance/volunteers/{volunteer_id}", "PATCH"): Permission.COGOVERNANCE_MANAGE,
     ("/api/v1/cogovernance/volunteers/{volunteer_id}/deactivate", "POST"): Permission.COGOVERNANCE_MANAGE,

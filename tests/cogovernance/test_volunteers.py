@@ -202,3 +202,26 @@ def test_the_register_page_keeps_a_refused_form_and_registers_a_good_one(client_
     outside = town.post("/cogovernance/volunteers", data={"name": "外区", "kind": "rider", "place_code": places.grid2,
                                                           "phone": "13700004002"})
     assert outside.status_code == 404
+
+
+def test_an_import_is_all_or_nothing_and_names_each_bad_line(client_as, db, places, micros):
+    town = client_as("town_dispatcher")
+    header = "姓名,类别,所在微网格或网格编码,手机号\n"
+    bad = (header + f"甲,楼栋长,{micros[0]},13700005001\n"
+           f"乙,快递员,{micros[0]},123\n"
+           f"丙,微网格联络员,{micros[1]},13700005003\n"
+           f"丁,liaison,{micros[1]},13700005004\n"
+           f"戊,外卖骑手,{places.grid2},13700005005\n")
+    r = town.post("/api/v1/cogovernance/volunteers/import", files={"file": ("v.csv", bad.encode(), "text/csv")})
+    assert r.status_code == 422, r.text
+    assert [(e["line"], e["reason"][:8]) for e in r.json()["errors"]] == [
+        (3, "请填写 11 位"), (5, "该微网格已有 1"), (6, f"网格 {places.grid2[:5]}")]
+    assert r.json()["errors"][2]["reason"] == f"网格 {places.grid2} 不存在"  # another county: like missing
+    assert db.scalar(select(Volunteer).where(Volunteer.name.in_(["甲", "丙"]))) is None
+    good = header + f"甲,楼栋长,{micros[0]},13700005001\n丙,liaison,{micros[1]},13700005003\n"
+    r = town.post("/api/v1/cogovernance/volunteers/import", files={"file": ("v.csv", good.encode(), "text/csv")})
+    assert r.status_code == 201 and r.json() == {"created": 2}
+    assert {v.kind for v in db.scalars(select(Volunteer).where(Volunteer.name.in_(["甲", "丙"])))} == {
+        "building_head", "liaison"}
+    assert client_as("worker").post("/api/v1/cogovernance/volunteers/import",
+                                    files={"file": ("v.csv", good.encode(), "text/csv")}).status_code == 403

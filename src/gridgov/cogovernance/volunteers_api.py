@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from pydantic import BaseModel
 
 from gridgov.authz.principals import VolunteerKeeper, VolunteerReader
-from gridgov.cogovernance import volunteers, volunteers_reports
+from gridgov.cogovernance import volunteers, volunteers_import, volunteers_reports
 from gridgov.cogovernance.volunteers_schemas import (
     Deactivate,
     OrgCreate,
@@ -71,6 +72,21 @@ def list_people(request: Request, session: SessionDep, me: VolunteerReader, area
 def create(data: VolunteerCreate, request: Request, session: SessionDep, me: VolunteerKeeper) -> VolunteerRead:
     state = _state(request)
     return volunteers.create(session, me, data, profile=state.profile, cipher=state.cipher, now=utc_now())
+
+
+class ImportAnswer(BaseModel):
+    created: int
+
+
+@router.post("/volunteers/import", response_model=ImportAnswer, status_code=201,
+             summary="从 CSV 或 Excel（.xlsx）导入志愿者和信息员：全部有效才写入，错误逐行列出行号")
+def import_people(request: Request, session: SessionDep, me: VolunteerKeeper,
+                  file: UploadFile = File(...)) -> ImportAnswer:
+    state = _state(request)
+    created = volunteers_import.import_file(session, me, file.file.read(volunteers_import.MAX_FILE_BYTES + 1),
+                                            filename=file.filename or "", profile=state.profile,
+                                            cipher=state.cipher, now=utc_now())
+    return ImportAnswer(created=created)
 
 
 @router.get("/volunteers/ranking", response_model=Ranking, summary="信息员积分排行和各网格上报数（按月）")
