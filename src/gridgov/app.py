@@ -49,6 +49,8 @@ from gridgov.cogovernance.legal_api import router as legal_api
 from gridgov.cogovernance.legal_web import router as legal_pages
 from gridgov.cogovernance.mediation_api import router as mediation_api
 from gridgov.cogovernance.mediation_web import router as mediation_pages
+from gridgov.cogovernance.volunteers_api import router as volunteers_api
+from gridgov.cogovernance.volunteers_web import router as volunteers_pages
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
@@ -192,6 +194,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Working with others (issue 18): mediation of disputes (ZJ§17).
     app.include_router(mediation_api, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(mediation_pages, include_in_schema=False)
+    # Working with others (issue 18): volunteers and informants.
+    app.include_router(volunteers_api, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(volunteers_pages, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)

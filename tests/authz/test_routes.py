@@ -84,6 +84,27 @@ DECLARED = {
     ("/cogovernance/legal/professionals", "POST"): Permission.COGOVERNANCE_MANAGE,
     ("/cogovernance/legal/schedules", "POST"): Permission.COGOVERNANCE_MANAGE,
     ("/cogovernance/legal/mine/visits", "POST"): Permission.COGOVERNANCE_TAKE_PART,
+    # volunteers and informants (issue 18): cogovernance.read sees, cogovernance.manage keeps and reveals
+    ("/api/v1/cogovernance/volunteer-orgs", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/volunteer-orgs", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/volunteer-orgs/{org_id}", "PATCH"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/volunteers", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/volunteers", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/volunteers/ranking", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/volunteers/import", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/volunteers/{volunteer_id}", "GET"): Permission.COGOVERNANCE_READ,
+    ("/api/v1/cogovernance/volunteers/{volunteer_id}", "PATCH"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/volunteers/{volunteer_id}/deactivate", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/volunteers/{volunteer_id}/reveal", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/api/v1/cogovernance/volunteers/{volunteer_id}/reports", "GET"): Permission.COGOVERNANCE_READ,
+    ("/cogovernance/volunteers", "GET"): Permission.COGOVERNANCE_READ,
+    ("/cogovernance/volunteers", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/cogovernance/volunteers/orgs", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/cogovernance/volunteers/ranking", "GET"): Permission.COGOVERNANCE_READ,
+    ("/cogovernance/volunteers/roster", "GET"): Permission.COGOVERNANCE_READ,
+    ("/cogovernance/volunteers/{volunteer_id}", "GET"): Permission.COGOVERNANCE_READ,
+    ("/cogovernance/volunteers/{volunteer_id}/deactivate", "POST"): Permission.COGOVERNANCE_MANAGE,
+    ("/cogovernance/volunteers/{volunteer_id}/reveal", "POST"): Permission.COGOVERNANCE_MANAGE,
 }
 """Routes whose permission is fixed here by hand: logging out ends one's own sessions (SELF), users
 are managed under users.admin (which users, and which roles may be given, is the service's answer); the user

@@ -50,7 +50,7 @@ OPEN_DETAILS = """() => { const shut = [...document.querySelectorAll('main detai
 opened before axe runs: axe checks only what shows."""
 
 DETAIL = re.compile(r"^/(?:grids|areas|staff|users|complaints|instructions|adjustments|board|catalogue/applications"
-                    r"|cogovernance/deliberations)"
+                    r"|cogovernance/deliberations|cogovernance/volunteers)"
                     r"/[^/?#]+$|^/catalogue/\d{12}$")
 """Detail pages reachable from a role's list pages: the first of each kind found is visited too."""
 

@@ -83,3 +83,7 @@ their jurisdiction's grids, a mediator those at its bodies, a department none)."
 MediationRevealer = holding(Permission.CASES_ACT)
 """Who works the case (the agency, its grid's workers, the mediator) may see a party's full data, with a
 reason, audited."""
+VolunteerReader = holding(Permission.COGOVERNANCE_READ)
+"""Reads the register of volunteers and informants, their reports and points (issue 18)."""
+VolunteerKeeper = holding(Permission.COGOVERNANCE_MANAGE)
+"""Keeps the register of volunteers and informants and reveals a phone, with a reason (issue 18)."""

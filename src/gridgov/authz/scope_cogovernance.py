@@ -19,6 +19,7 @@ from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.deliberation import Deliberation
 from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
 from gridgov.models.mediation import Mediation, MediationBody, MediationMember, MediationParty, MediationSession
+from gridgov.models.volunteers import InformantReport, Volunteer, VolunteerOrg
 
 
 @rule(CogovActivity)
@@ -149,3 +150,24 @@ def _of_mediation(model: type) -> None:
 
 for _model in (MediationParty, MediationSession):
     _of_mediation(_model)
+# ---------------------------------------------------------------- volunteers and informants (ZJ§9, ZJ§23, JM§10)
+
+
+
+@rule(VolunteerOrg)
+def _volunteer_orgs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Organisations serving an area inside the jurisdiction (with ``ancestors``, also those serving an
+    area above it: the organisation a grid's volunteer belongs to); departments and partners see none."""
+    return _within_or_above(p, VolunteerOrg.area_code) if ancestors else within(p, VolunteerOrg.area_code)
+
+
+@rule(Volunteer)
+def _volunteers(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """People attached to a grid or micro-grid inside the jurisdiction."""
+    return within(p, Volunteer.place_code)
+
+
+@rule(InformantReport)
+def _informant_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Informants' reports of the grids inside the jurisdiction."""
+    return within(p, InformantReport.grid_code)

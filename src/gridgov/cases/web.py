@@ -26,6 +26,7 @@ from gridgov.cases import (
     actions,
     actors,
     forms,
+    informants,
     legal,
     mediation,
     origins,
@@ -352,6 +353,7 @@ def _case_page(request: Request, session: Session, me: Principal, case_no: str, 
         "can_oversee_webhooks": role_can(me.role, Permission.WEBHOOKS_OVERSEE),
         "deliberation_id": origins.deliberation_of(session, case.id) if case.source == "deliberation" else None,
         "sees_deliberations": role_can(me.role, Permission.COGOVERNANCE_READ),
+        "informant": informants.labels(session, [case.id]).get(case.id, ""),  # 信息员上报 (issue 18)
     }, status=status)
 
 

@@ -10,15 +10,15 @@ offers a button the lifecycle would refuse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
 from gridgov.cases import clocks as case_clocks
+from gridgov.cases import informants, service
 from gridgov.cases import repository as repo
-from gridgov.cases import service
 from gridgov.cases.actors import actions_for
 from gridgov.cases.deadlines import CLOCK_LABELS, ClockKind, clock_status
 from gridgov.cases.schemas import CaseListItem
@@ -57,6 +57,8 @@ class Row:
     due_at: datetime | None = None
     status: str | None = None
     remaining: str = ""
+    informant: str = ""
+    """Who reported it when a registered informant did (信息员上报, issue 18)."""
 
 
 def party(me: Principal) -> str:
@@ -102,7 +104,9 @@ def _row(case: Case, clock_rows, now: datetime) -> Row:
 
 def rows_for(session: Session, cases: list[Case], now: datetime) -> list[Row]:
     by_case = repo.clocks_of(session, [c.id for c in cases])
-    return [_row(c, by_case[c.id], now) for c in cases]
+    marked = informants.labels(session, [c.id for c in cases])
+    return [replace(_row(c, by_case[c.id], now), informant=marked.get(c.id, "")) if c.id in marked
+            else _row(c, by_case[c.id], now) for c in cases]
 
 
 def _cases(session: Session, principal: Principal, *, states=None, limit: int = LIST_LIMIT) -> list[Case]:

@@ -59,6 +59,7 @@ from gridgov.models.territory import (
     MicroGrid,
     SupervisionPhone,
 )
+from gridgov.models.volunteers import InformantReport, Volunteer, VolunteerOrg
 from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
@@ -68,6 +69,9 @@ __all__ = [
     "LegalSchedule",
     "LegalVisit",
     "CogovActivity",
+    "InformantReport",
+    "Volunteer",
+    "VolunteerOrg",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",

@@ -38,6 +38,7 @@ from gridgov.kit.masking import mask_phone
 from gridgov.models.resident import ResidentCode, ResidentReport
 from gridgov.notify import outbound
 from gridgov.public import guard as guards
+from gridgov.public import informants
 from gridgov.public import report_repository as repo
 from gridgov.public.report_schemas import CodeRequest, ReportCreate
 from gridgov.territory.service import get_locator
@@ -204,6 +205,8 @@ def submit_report(session: Session, data: ReportCreate, *, profile, settings, ci
                                      tracking_hash=tracking_hash(cipher, case.case_no, code),
                                      phone_enc=cipher.encrypt(phone), phone_index=index, phone_mask=mask_phone(phone),
                                      created_at=now, evaluation_comment=""))
+    if sms_configured(settings):  # only a phone proven by its code speaks for a registered informant (issue 18)
+        informants.mark(session, case, index, now=now)
     _send(session, profile=profile, cipher=cipher, to=phone, template="report_received",
           params={"case_no": case.case_no, "tracking_code": show_code(code)}, now=now, case_id=case.id,
           dedupe_key=f"resident-received:{case.case_no}")

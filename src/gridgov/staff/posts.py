@@ -157,8 +157,8 @@ def start_post(session: Session, principal: Principal, post: Post, *, profile, n
     active: list[rules.PostFact] = []
     if post.grid_code:
         grid_kind = territory_lookup.get_grid(session, post.grid_code).kind
-        active = [rules.PostFact(p.role, p.grid_code, p.micro_grid_code)
-                  for p in repo.active_posts_under(session, SYSTEM, post.grid_code) if p.id != post.id]
+        others = [p for p in repo.active_posts_under(session, SYSTEM, post.grid_code) if p.id != post.id]
+        active = _with_register(session, SYSTEM, post.grid_code, others, starting=post)
     conflict = rules.activation_conflict(profile.staff, role=post.role, grid_code=post.grid_code,
                                          micro_grid_code=post.micro_grid_code, grid_kind=grid_kind, active=active,
                                          requirement=profile.requirement)
@@ -221,6 +221,22 @@ def end_posts_on_grids(session: Session, grid_codes: Sequence[str], *, reason: s
 # ---------------------------------------------------------------- staffing gaps
 
 
+def _with_register(session: Session, principal: Principal, prefix: str, posts,
+                   starting: Post | None = None) -> list[rules.PostFact]:
+    """The active posts as facts, with the micro-grid liaisons and volunteers of the volunteer register
+    (issue 18: ZJ§9's liaison and volunteers of a micro-grid ARE those records too). A register record
+    whose account belongs to a staff member already on that post of that micro-grid is the same person
+    and counts once (``starting``: the post being activated, whose holder's own record is not another)."""
+    facts = [rules.PostFact(p.role, p.grid_code, p.micro_grid_code) for p in posts]
+    held = {(p.staff_id, p.role, p.micro_grid_code) for p in [*posts, *([starting] if starting else [])]}
+    for kind, grid, micro, staff_id in repo.register_roster_under(session, principal, prefix,
+                                                                   rules.REGISTER_ROLES):
+        role = rules.REGISTER_ROLES[kind]
+        if staff_id is None or (staff_id, role, micro) not in held:
+            facts.append(rules.PostFact(role, grid, micro))
+    return facts
+
+
 def gaps_page(report: GapReport, page: int, page_size: int) -> GapReport:
     """The report with one page of its gaps (the counts and ``total`` stay those of all of them)."""
     start = (page - 1) * page_size
@@ -242,7 +258,7 @@ def staffing_gaps(session: Session, principal: Principal, area_code: str | None,
         profile.staff,
         [rules.GridFact(g.code, g.name, g.kind, g.area_code) for g in grids],
         [rules.MicroGridFact(m.code, m.name, m.grid_code) for m in micros],
-        [rules.PostFact(p.role, p.grid_code, p.micro_grid_code) for p in posts],
+        _with_register(session, principal, prefix, posts),
         requirement=profile.requirement,
     )
     names = {c: a.name for c, a in territory_lookup.get_areas(session, {g.area_code for g in gaps}).items()}

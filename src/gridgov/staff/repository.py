@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import SYSTEM, scoped
 from gridgov.models import Grid, MicroGrid
+from gridgov.models.accounts import User
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.territory import GridStatus
+from gridgov.models.volunteers import Volunteer
 from gridgov.staff.rules import ACTIVE, ENDED
 
 
@@ -138,3 +140,16 @@ def active_micro_grids_under(session: Session, principal: Principal, prefix: str
     if prefix:
         stmt = stmt.where(MicroGrid.code.startswith(prefix))
     return session.scalars(stmt.order_by(MicroGrid.code)).all()
+
+
+def register_roster_under(session: Session, principal: Principal, prefix: str,
+                          kinds: Iterable[str]) -> list[tuple[str, str, str, int | None]]:
+    """The active people of the volunteer register (issue 18) attached to micro-grids under ``prefix``,
+    of these ``kinds``: (kind, grid code, micro-grid code, staff id of their linked account or None)."""
+    stmt = scoped(select(Volunteer.kind, Volunteer.grid_code, Volunteer.micro_grid_code, User.staff_id)
+                  .outerjoin(User, User.id == Volunteer.user_id)
+                  .where(Volunteer.active.is_(True), Volunteer.micro_grid_code.is_not(None),
+                         Volunteer.kind.in_(list(kinds))), principal, Volunteer)
+    if prefix:
+        stmt = stmt.where(Volunteer.place_code.startswith(prefix))
+    return [tuple(row) for row in session.execute(stmt)]

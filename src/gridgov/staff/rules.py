@@ -21,6 +21,11 @@ COMPREHENSIVE_KINDS = frozenset({"urban", "rural"})
 GENDERS = {"男": "男", "女": "女", "M": "男", "F": "女", "male": "男", "female": "女"}
 
 PENDING, ACTIVE, ENDED = "pending", "active", "ended"
+REGISTER_ROLES = {"liaison": "liaison", "volunteer": "volunteer", "building_head": "volunteer",
+                  "property_staff": "volunteer"}
+"""Which people of the volunteer register (issue 18) attached to a micro-grid count as its liaison or
+volunteers (ZJ§9: 志愿者可以在微网格内的党员、楼栋长、物业管理人员以及热心村(居)民中优先选任);
+couriers and delivery riders are informants, not micro-grid volunteers."""
 POST_STATUS_LABELS = {PENDING: "待上岗", ACTIVE: "在岗", ENDED: "已离岗"}
 
 RequirementOf = Callable[[str], Requirement]

@@ -122,6 +122,9 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/registry/units", "实有单位", "registry.read", None),
         ("/registry/care", "走访", "registry.read", None),
     )),
+    ("共建共治", (
+        ("/cogovernance/volunteers", "志愿者和信息员", "cogovernance.read", None),
+    )),
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),

@@ -24,6 +24,7 @@ from gridgov.policy.schema.provenance import (
     _resolve,
     format_value,
 )
+from gridgov.policy.schema.recognition import Recognition
 from gridgov.policy.schema.registry import Registry
 from gridgov.policy.schema.staff import Staff
 from gridgov.policy.schema.territory import Territory
@@ -53,6 +54,7 @@ class PolicyProfile(_Checked):
     governance_index: GovernanceIndex = Field(title="治理指数")
     warnings: Warnings = Field(title="预警")
     messages: Messages = Field(title="短信告知")
+    recognition: Recognition = Field(title="志愿者和信息员积分")
 
     @field_validator("sources")
     @classmethod
