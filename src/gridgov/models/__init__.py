@@ -47,6 +47,18 @@ from gridgov.models.registry import (
 from gridgov.models.resident import ResidentCode, ResidentReport
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
+from gridgov.models.teams import (
+    ProjectGrid,
+    ProjectMilestone,
+    ProjectReport,
+    ServiceProject,
+    ServiceTeam,
+    SocialOrg,
+    SocialOrgAccount,
+    TeamGrid,
+    TeamMember,
+    TeamTask,
+)
 from gridgov.models.territory import (
     Area,
     BoardComplaint,
@@ -61,6 +73,16 @@ from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookD
 __all__ = [
     "ApiClient",
     "CogovActivity",
+    "ProjectGrid",
+    "ProjectMilestone",
+    "ProjectReport",
+    "ServiceProject",
+    "ServiceTeam",
+    "SocialOrg",
+    "SocialOrgAccount",
+    "TeamGrid",
+    "TeamMember",
+    "TeamTask",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",
