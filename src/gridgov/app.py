@@ -43,6 +43,8 @@ from gridgov.cases.web import router as case_pages
 from gridgov.catalogue.api import router as catalogue_api
 from gridgov.catalogue.public_web import router as catalogue_public_pages
 from gridgov.catalogue.web import router as catalogue_manage_pages
+from gridgov.cogovernance.teams_api import router as teams_api
+from gridgov.cogovernance.teams_web import router as team_pages
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
@@ -177,6 +179,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (hotline_api, hotline_categories_api):
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(hotline_pages, include_in_schema=False)
+    # Working with others (issue 18): special service teams, social organisations and their projects.
+    app.include_router(teams_api, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(team_pages, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)

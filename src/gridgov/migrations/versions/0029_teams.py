@@ -8,7 +8,6 @@ Create Date: 2026-12-07 06:00:00
 """
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision = '0029_teams'
 down_revision = '0028_cogovernance'
@@ -158,7 +157,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('result', sa.Text(), nullable=False),
     sa.Column('done_on', sa.Date(), nullable=True),
-    sa.Column('photos', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('recorded_by', sa.Integer(), nullable=True),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cancel_reason', sa.Text(), nullable=False),
