@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.demo import create_demo_accounts, demo_places, link_demo_staff
 from gridgov.cases import facts_store
 from gridgov.catalogue.starter import seed_catalogue
+from gridgov.cogovernance.demo_teams import build_demo_teams
 from gridgov.departments.service import seed_departments
 from gridgov.kit.crypto import FieldCipher
 from gridgov.models import Area
@@ -44,5 +45,6 @@ def build_demo(session: Session, profile, *, grids: int, now: datetime, cipher: 
     lines.append(f"演示网格员：新建 {staff} 人（演示街道各综合网格的网格长与专职网格员）")
     lines.append(seed_catalogue(session, profile, city_code, now=now))
     lines.append(build_demo_register(session, places.town, cipher=cipher, now=now, people=people))
+    lines.append(build_demo_teams(session, city_code, now=now, cipher=cipher))
     lines.append(f"事件统计：重算 {facts_store.rebuild(session, now)} 件事件的统计事实")
     return lines

@@ -15,6 +15,8 @@ LANDINGS = {
     "dept_sc": "/cases/department",
     "auditor": "/audit",
     "security_admin": "/users",
+    "team_member": "/cogovernance/teams/tasks",
+    "social_org": "/cogovernance/projects",
 }
 HTML = {"accept": "text/html"}
 

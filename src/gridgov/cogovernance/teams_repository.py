@@ -221,3 +221,14 @@ def report_counts(session: Session, project_ids: Collection[int]) -> dict[int, i
 def reports(session: Session, me: Principal, project_id: int) -> list[ProjectReport]:
     stmt = scoped(select(ProjectReport).where(ProjectReport.project_id == project_id), me, ProjectReport)
     return list(session.scalars(stmt.order_by(ProjectReport.reported_on.desc(), ProjectReport.id.desc())))
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    """An account by its name, for the demo builder linking its demo accounts."""
+    return session.scalar(scoped(select(User).where(User.username == username), SYSTEM, User))
+
+
+def team_named(session: Session, area_code: str, name: str) -> ServiceTeam | None:
+    stmt = scoped(select(ServiceTeam).where(ServiceTeam.area_code == area_code, ServiceTeam.name == name),
+                  SYSTEM, ServiceTeam)
+    return session.scalar(stmt)

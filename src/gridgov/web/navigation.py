@@ -54,10 +54,17 @@ def case_tabs(role: str) -> list[tuple[str, str]]:
             if href != "/cases/new" or role_can(role, Permission.CASES_CREATE)]
 
 
+PARTNER_LANDINGS = {Role.TEAM_MEMBER: "/cogovernance/teams/tasks", Role.SOCIAL_ORG: "/cogovernance/projects"}
+"""Partners with no case pages land on their own work (issue 18): a team member on its team's tasks, a
+social organisation's account on its projects."""
+
+
 def landing_page(role: str) -> str:
     """Where a login without ``next`` (and ``/``) takes a role: its work."""
     if role in HOME_ROLES:
         return "/"
+    if role in PARTNER_LANDINGS:
+        return PARTNER_LANDINGS[role]
     tabs = case_tabs(role)
     if tabs:
         return tabs[0][0]
@@ -73,6 +80,14 @@ def _not_grid(role: str) -> bool:
 
 def _home(role: str) -> bool:
     return role in HOME_ROLES
+
+
+def _sees_teams(role: str) -> bool:
+    return role_can(role, Permission.COGOVERNANCE_READ) or role == Role.TEAM_MEMBER
+
+
+def _sees_projects(role: str) -> bool:
+    return role_can(role, Permission.COGOVERNANCE_READ) or role == Role.SOCIAL_ORG
 
 
 # (group, [(path, label, permission, extra test of the role or None)])
@@ -97,6 +112,11 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/coverage", "覆盖检查", "territory.read", _not_grid),
         ("/staff", "网格员", "staff.read", None),
         ("/adjustments", "网格调整", "adjustment.propose", None),
+    )),
+    ("共建共治", (
+        ("/cogovernance/teams/tasks", "服务队任务", "self", _sees_teams),
+        ("/cogovernance/teams", "专项服务队", "cogovernance.read", None),
+        ("/cogovernance/projects", "服务项目", "self", _sees_projects),
     )),
     ("基础信息", (
         ("/registry/people", "实有人口", "registry.read", None),
