@@ -24,7 +24,7 @@ from gridgov.cogovernance.teams_schemas import (
 )
 from gridgov.kit import tokens
 from gridgov.kit.clock import local, utc_now
-from gridgov.models import ServiceProject, ServiceTeam, TeamTask, User
+from gridgov.models import ProjectMilestone, ServiceProject, ServiceTeam, TeamMember, TeamTask, User
 
 from ..conftest import TEST_SECRET_KEY
 
@@ -59,8 +59,10 @@ def demo_objects(db) -> dict:
     team = db.scalar(select(ServiceTeam).where(ServiceTeam.area_code == places(db).town))
     task = db.scalar(select(TeamTask).where(TeamTask.team_id == team.id, TeamTask.status == "assigned"))
     project = db.scalar(select(ServiceProject).where(ServiceProject.area_code == places(db).town))
+    member = db.scalar(select(TeamMember.id).where(TeamMember.team_id == team.id))
+    milestone = db.scalar(select(ProjectMilestone.id).where(ProjectMilestone.project_id == project.id))
     return {"team": team.id, "task": task.id, "org": project.org_id, "project": project.id,
-            "grid": task.grid_code}
+            "grid": task.grid_code, "member": member, "milestone": milestone}
 
 
 def side_b(db, cipher) -> dict:
