@@ -50,7 +50,7 @@ OPEN_DETAILS = """() => { const shut = [...document.querySelectorAll('main detai
 opened before axe runs: axe checks only what shows."""
 
 DETAIL = re.compile(r"^/(?:grids|areas|staff|users|complaints|instructions|adjustments|board|catalogue/applications)"
-                    r"/[^/?#]+$|^/catalogue/\d{12}$")
+                    r"/[^/?#]+$|^/catalogue/\d{12}$|^/cogovernance/(?:teams/tasks|teams|projects)/\d+$")
 """Detail pages reachable from a role's list pages: the first of each kind found is visited too."""
 
 
@@ -182,6 +182,8 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     "dept_sc": ("dept_receiver", ["in_progress"]),
     "auditor": ("auditor", []),
     "security_admin": ("security_admin", []),
+    "team_member": ("team_member", []),
+    "social_org": ("social_org", []),
 }
 """Each demo account's role and the cases it opens (the states it acts in or reads; a department sees the
 cases sent to it, ``dept_sc`` as the assisting one). ``worker2`` is left out: the role of ``worker`` in another
@@ -193,6 +195,7 @@ ALSO_OPENS: dict[str, list[str]] = {
     "county_dispatcher": ["/dashboard/screen"],
     "leader": ["/dashboard/screen"],
     "dept_cg": ["/dashboard/screen"],
+    "team_member": ["/cogovernance/teams/1"],
 }
 """Pages a role reaches from its pages but not by a menu link or a detail link (the dashboard's full-screen view,
 for the roles that read figures)."""
