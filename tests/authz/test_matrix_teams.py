@@ -25,8 +25,8 @@ ORG_READ = ("200 200 200 200 200 404 403 403 404 404 200 404 404 404",
             "200 404 404 404 404 200 403 403 404 404 404 404 200 200")
 MANAGE = ("{0} {0} {0} 403 403 403 403 403 403 403 403 403 403 404",
           "{0} 404 404 403 403 403 403 403 403 403 403 403 403 {0}")
-RESULT = ("200 403 403 403 403 403 403 403 404 200 404 404 404 403",
-          "200 403 403 403 403 403 403 403 404 404 404 200 404 403")
+RESULT = ("{0} 403 403 403 403 403 403 403 404 {0} 404 404 404 403",
+          "{0} 403 403 403 403 403 403 403 404 404 404 {0} 404 403")
 ORG_ACT = ("{0} 403 403 403 403 403 403 403 404 404 {0} 404 404 403",
            "{0} 403 403 403 403 403 403 403 404 404 404 404 {0} 403")
 
@@ -45,7 +45,7 @@ ROUTES = [
     ("任务页面", "GET", "/cogovernance/teams/tasks/{task}", None, TEAM_READ),
     ("派任务", "POST", "/api/v1/cogovernance/tasks",
      {"team_id": "{team}", "title": "矩阵任务", "grid_code": "{grid}", "due_on": "2099-01-01"}, _m(MANAGE, 201)),
-    ("记录任务结果", "POST", "/api/v1/cogovernance/tasks/{task}/result", {"result": "完成"}, RESULT),
+    ("记录任务结果", "POST", "/api/v1/cogovernance/tasks/{task}/result", {"result": "完成"}, _m(RESULT, 200)),
     ("撤销任务", "POST", "/api/v1/cogovernance/tasks/{task}/cancel", {"reason": "矩阵"}, _m(MANAGE, 200)),
     ("社会组织详情", "GET", "/api/v1/cogovernance/social-orgs/{org}", None, ORG_READ),
     ("项目详情", "GET", "/api/v1/cogovernance/projects/{project}", None, ORG_READ),
@@ -58,6 +58,23 @@ ROUTES = [
     ("提交报告", "POST", "/api/v1/cogovernance/projects/{project}/reports", {"period": "2026年12月", "text": "矩阵"},
      _m(ORG_ACT, 201)),
 ]
+PAGE_WRITES = [  # the pages' forms: a success redirects (303), a refusal answers the service's status
+    ("页面：登记服务队", "/cogovernance/teams", {"name": "矩阵队", "kind": "special", "area_code": "{town}"},
+     _m(MANAGE, 303)),
+    ("页面：登记队员", "/cogovernance/teams/{team}/members", {"name": "矩阵队员"}, _m(MANAGE, 303)),
+    ("页面：派任务", "/cogovernance/teams/{team}/tasks",
+     {"title": "矩阵任务", "grid_code": "{grid}", "due_on": "2099-01-01"}, _m(MANAGE, 303)),
+    ("页面：记录结果", "/cogovernance/teams/tasks/{task}/result", {"result": "完成"}, _m(RESULT, 303)),
+    ("页面：撤销任务", "/cogovernance/teams/tasks/{task}/cancel", {"reason": "矩阵"}, _m(MANAGE, 303)),
+    ("页面：节点完成", "/cogovernance/projects/{project}/milestones/{milestone}/done", {}, _m(ORG_ACT, 303)),
+    ("页面：提交报告", "/cogovernance/projects/{project}/reports", {"period": "2026年12月", "text": "矩阵"},
+     _m(ORG_ACT, 303)),
+]
+PAGES = {"/cogovernance/teams": "200 200 200 200 200 200 403 403 200 200 200 200 200 200",
+         "/cogovernance/teams/tasks": "200 200 200 200 200 200 403 403 200 200 200 200 200 200",
+         "/cogovernance/projects": "200 200 200 200 200 200 403 403 200 200 200 200 200 200"}
+"""Lists as pages: they answer the readers and every partner (a partner's lists hold only what is its own, empty
+when nothing is); departments and the auditor are refused."""
 LISTS = [("/api/v1/cogovernance/teams", "team", TEAM_READ), ("/api/v1/cogovernance/tasks", "task", TEAM_READ),
          ("/api/v1/cogovernance/social-orgs", "org", ORG_READ), ("/api/v1/cogovernance/projects", "project", ORG_READ)]
 
@@ -93,6 +110,21 @@ def test_every_account_reaches_the_teams_and_projects_of_its_jurisdiction_only(a
                     savepoint.rollback()
                 failures.check(got == int(status),
                                f"{username}: {name} {side} {method} {target} → {got}，应为 {status}")
+    for name, url, data, expected in PAGE_WRITES:
+        for side, statuses in zip(("A", "B"), expected, strict=True):
+            for username, status in zip(COLUMNS, statuses.split(), strict=True):
+                savepoint = conn.begin_nested()
+                try:
+                    target = url.format(**objects[side])
+                    got = clients[username].post(target, data={k: v.format(**objects[side]) for k, v in data.items()},
+                                                 headers=HTML, follow_redirects=False).status_code
+                finally:
+                    savepoint.rollback()
+                failures.check(got == int(status), f"{username}: {name} {side} POST {target} → {got}，应为 {status}")
+    for url, statuses in PAGES.items():
+        for username, status in zip(COLUMNS, statuses.split(), strict=True):
+            got = clients[username].get(url, headers=HTML).status_code
+            failures.check(got == int(status), f"{username}: GET {url} → {got}，应为 {status}")
     for url, kind, expected in LISTS:
         for username, a, b in zip(COLUMNS, expected[0].split(), expected[1].split(), strict=True):
             r = clients[username].get(url)

@@ -62,7 +62,7 @@ def demo_objects(db) -> dict:
     member = db.scalar(select(TeamMember.id).where(TeamMember.team_id == team.id))
     milestone = db.scalar(select(ProjectMilestone.id).where(ProjectMilestone.project_id == project.id))
     return {"team": team.id, "task": task.id, "org": project.org_id, "project": project.id,
-            "grid": task.grid_code, "member": member, "milestone": milestone}
+            "grid": task.grid_code, "member": member, "milestone": milestone, "town": team.area_code}
 
 
 def side_b(db, cipher) -> dict:
@@ -87,4 +87,4 @@ def side_b(db, cipher) -> dict:
     db.flush()
     milestone = projects.get_project(db, SYSTEM, project.id).milestones[0].id
     return {"team": team.id, "task": task.id, "member": member.id, "org": org.id, "project": project.id,
-            "milestone": milestone, "grid": p.grid2}
+            "milestone": milestone, "grid": p.grid2, "town": p.town2}

@@ -168,3 +168,52 @@ def test_the_credit_code_and_the_task_rules():
     assert rules.report_area([], "321102001000") == "321102001000"
     d = local(utc_now()).date()
     assert rules.done_on_problem(d, d, d) is None and rules.done_on_problem(d - timedelta(days=1), d, d)
+
+
+def _form_client(c, path: str) -> tuple[str, str]:
+    page = c.get(path, headers=HTML)
+    assert page.status_code == 200, page.text
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    c.cookies.set("csrf_token", token)
+    return page.text, token
+
+
+def test_the_agency_registers_a_team_a_member_and_a_task_on_its_pages(db, client_as):
+    p = places(db)
+    agency = client_as("town_dispatcher")
+    text, token = _form_client(agency, "/cogovernance/teams")
+    assert 'id="form-team"' in text
+    bad = agency.post("/cogovernance/teams", data={"name": "妇联服务队", "kind": "women", "area_code": p.town2,
+                                                   "csrf_token": token})
+    assert bad.status_code == 404 and "不存在" in bad.text  # another county's town is outside
+    made = agency.post("/cogovernance/teams", data={"name": "妇联服务队", "kind": "women", "area_code": p.town,
+                                                    "grid_codes": p.grid, "csrf_token": token}, follow_redirects=False)
+    assert made.status_code == 303, made.text
+    team_path = made.headers["location"].split("?")[0]
+    text, token = _form_client(agency, team_path)
+    assert 'id="form-member"' in text and 'id="form-assign"' in text
+    member = agency.post(f"{team_path}/members", data={"name": "郑队员", "phone": "13700001111", "csrf_token": token},
+                         follow_redirects=False)
+    assert member.status_code == 303
+    page = agency.get(team_path, headers=HTML).text
+    assert "137****1111" in page and "13700001111" not in page
+    due = str(local(utc_now()).date() + timedelta(days=2))
+    task = agency.post(f"{team_path}/tasks", data={"title": "垃圾分类宣传", "grid_code": p.grid, "due_on": due,
+                                                   "csrf_token": token}, follow_redirects=False)
+    assert task.status_code == 303
+    assert db.get(TeamTask, int(task.headers["location"].split("/")[-1].split("?")[0])).title == "垃圾分类宣传"
+    worker = client_as("worker").get(team_path, headers=HTML)  # a worker of the covered grid reads, no forms
+    assert worker.status_code == 200 and 'id="form-assign"' not in worker.text
+
+
+def test_the_social_organisation_marks_a_milestone_done_on_its_project_page(db, client_as):
+    demo = demo_objects(db)
+    org = client_as("social_org")
+    text, token = _form_client(org, f"/cogovernance/projects/{demo['project']}")
+    assert f'data-milestone="{demo["milestone"]}"' in text and "标记完成" in text
+    done = org.post(f"/cogovernance/projects/{demo['project']}/milestones/{demo['milestone']}/done",
+                    data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303
+    again = org.post(f"/cogovernance/projects/{demo['project']}/milestones/{demo['milestone']}/done",
+                     data={"csrf_token": token})
+    assert again.status_code == 409 and "已经完成" in again.text

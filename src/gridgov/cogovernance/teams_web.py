@@ -18,8 +18,16 @@ from gridgov.authz import Permission, Principal
 from gridgov.authz.principals import CogovernanceManager, CogovernancePartner, CogovernanceViewer
 from gridgov.cogovernance import projects, teams
 from gridgov.cogovernance import teams_rules as rules
-from gridgov.cogovernance.teams_schemas import ReportCreate, TaskCancel, TaskCreate, TaskResult
-from gridgov.deps import FormDep, SessionDep
+from gridgov.cogovernance.teams_schemas import (
+    MemberCreate,
+    MilestoneDone,
+    ReportCreate,
+    TaskCancel,
+    TaskCreate,
+    TaskResult,
+    TeamCreate,
+)
+from gridgov.deps import CipherDep, FormDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
@@ -29,7 +37,8 @@ from gridgov.web.templating import templates
 
 router = APIRouter()
 
-DONE = {"result": "已记录完成结果", "cancel": "任务已撤销", "assign": "任务已派给服务队", "report": "报告已提交"}
+DONE = {"result": "已记录完成结果", "cancel": "任务已撤销", "assign": "任务已派给服务队", "report": "报告已提交",
+        "milestone": "节点已标记完成", "team": "服务队已登记", "member": "队员已登记"}
 _WORDS = {"string_too_short": "太短", "string_too_long": "太长", "string_pattern_mismatch": "格式不对",
           "missing": "未填写", "date_from_datetime_parsing": "应为日期", "date_parsing": "应为日期"}
 
@@ -65,10 +74,35 @@ def _refused(session: Session, exc: Exception, model: type[BaseModel]) -> tuple[
 # ---------------------------------------------------------------- teams and tasks
 
 
+def _teams_page(request: Request, session: Session, me: Principal, *, error: str = "", values: dict | None = None,
+                status: int = 200):
+    return _render(request, "cogovernance/teams_list.html", {
+        "teams": teams.list_teams(session, me), "can_register": me.can(Permission.COGOVERNANCE_MANAGE),
+        "scope_code": me.scope_code[:12], "error": error, "values": values or {}}, status=status)
+
+
 @router.get("/cogovernance/teams")
 def teams_page(request: Request, me: CogovernanceViewer, session: SessionDep):
-    rows = teams.list_teams(session, me)
-    return _render(request, "cogovernance/teams_list.html", {"teams": rows})
+    return _teams_page(request, session, me)
+
+
+def _values(fields) -> dict:
+    return {k: v for k, v in fields.items() if k != "csrf_token" and isinstance(v, str)}
+
+
+@router.post("/cogovernance/teams")
+def register_team(request: Request, me: CogovernanceManager, session: SessionDep, fields: FormDep):
+    values = _values(fields)
+    grids = [g for g in fields.getlist("grid_codes") if isinstance(g, str) and g.strip()]
+    grids = [g.strip() for line in grids for g in line.replace("，", ",").replace(",", " ").split()]
+    try:
+        data = TeamCreate(name=_text(values, "name"), kind=_text(values, "kind") or "special",
+                          area_code=_text(values, "area_code"), grid_codes=grids, contact=_text(values, "contact"))
+        team = teams.create_team(session, me, data, now=utc_now())
+    except (DomainError, ValidationError) as exc:
+        error, status = _refused(session, exc, TeamCreate)
+        return _teams_page(request, session, me, error=error, values=values, status=status)
+    return RedirectResponse(f"/cogovernance/teams/{team.id}?done=team", status_code=303)
 
 
 @router.get("/cogovernance/teams/tasks")
@@ -101,7 +135,7 @@ def task_page(request: Request, task_id: IdPath, me: CogovernanceViewer, session
 
 @router.post("/cogovernance/teams/tasks/{task_id}/result")
 def record_result(request: Request, task_id: IdPath, me: CogovernancePartner, session: SessionDep, fields: FormDep):
-    values = {k: v for k, v in fields.items() if k != "csrf_token" and isinstance(v, str)}
+    values = _values(fields)
     try:
         data = TaskResult(result=_text(values, "result"), done_on=optional_date(_text(values, "done_on"), "完成日期"))
         teams.record_result(session, me, task_id, data, now=utc_now())
@@ -113,7 +147,7 @@ def record_result(request: Request, task_id: IdPath, me: CogovernancePartner, se
 
 @router.post("/cogovernance/teams/tasks/{task_id}/cancel")
 def cancel_task(request: Request, task_id: IdPath, me: CogovernanceManager, session: SessionDep, fields: FormDep):
-    values = {k: v for k, v in fields.items() if k != "csrf_token" and isinstance(v, str)}
+    values = _values(fields)
     try:
         teams.cancel_task(session, me, task_id, TaskCancel(reason=_text(values, "reason")), now=utc_now())
     except (DomainError, ValidationError) as exc:
@@ -123,13 +157,14 @@ def cancel_task(request: Request, task_id: IdPath, me: CogovernanceManager, sess
 
 
 def _team_page(request: Request, session: Session, me: Principal, team_id: int, *, error: str = "",
-               values: dict | None = None, status: int = 200):
+               form: str = "", values: dict | None = None, status: int = 200):
     team = teams.get_team(session, me, team_id)
+    managing = me.can(Permission.COGOVERNANCE_MANAGE)
     return _render(request, "cogovernance/teams_team.html", {
         "team": team, "members": teams.list_members(session, me, team_id),
         "tasks": teams.list_tasks(session, me, team=team_id),
-        "can_assign": team.active and me.can(Permission.COGOVERNANCE_MANAGE),
-        "error": error, "values": values or {}}, status=status)
+        "can_assign": team.active and managing, "can_add_member": managing and me.covers(team.area_code),
+        "error": error, "form": form, "values": values or {}}, status=status)
 
 
 @router.get("/cogovernance/teams/{team_id}")
@@ -139,7 +174,7 @@ def team_page(request: Request, team_id: IdPath, me: CogovernanceViewer, session
 
 @router.post("/cogovernance/teams/{team_id}/tasks")
 def assign_task(request: Request, team_id: IdPath, me: CogovernanceManager, session: SessionDep, fields: FormDep):
-    values = {k: v for k, v in fields.items() if k != "csrf_token" and isinstance(v, str)}
+    values = _values(fields)
     try:
         due = optional_date(_text(values, "due_on"), "完成期限")
         if due is None:
@@ -149,8 +184,23 @@ def assign_task(request: Request, team_id: IdPath, me: CogovernanceManager, sess
         task = teams.assign_task(session, me, data, now=utc_now())
     except (DomainError, ValidationError) as exc:
         error, status = _refused(session, exc, TaskCreate)
-        return _team_page(request, session, me, team_id, error=error, values=values, status=status)
+        return _team_page(request, session, me, team_id, error=error, form="assign", values=values, status=status)
     return RedirectResponse(f"/cogovernance/teams/tasks/{task.id}?done=assign", status_code=303)
+
+
+@router.post("/cogovernance/teams/{team_id}/members")
+def add_member(request: Request, team_id: IdPath, me: CogovernanceManager, session: SessionDep, fields: FormDep,
+               cipher: CipherDep):
+    """A member without an account; linking a ``team_member`` account is done through the API (``user_id``)."""
+    values = _values(fields)
+    try:
+        data = MemberCreate(name=_text(values, "name"), duty=_text(values, "duty"),
+                            phone=_text(values, "phone") or None)
+        teams.add_member(session, me, team_id, data, cipher=cipher, now=utc_now())
+    except (DomainError, ValidationError) as exc:
+        error, status = _refused(session, exc, MemberCreate)
+        return _team_page(request, session, me, team_id, error=error, form="member", values=values, status=status)
+    return RedirectResponse(f"/cogovernance/teams/{team_id}?done=member", status_code=303)
 
 
 # ---------------------------------------------------------------- projects
@@ -169,7 +219,8 @@ def _project_page(request: Request, session: Session, me: Principal, project_id:
     may_report = me.role == Role.SOCIAL_ORG or (managing and me.can(Permission.COGOVERNANCE_TAKE_PART))
     return _render(request, "cogovernance/teams_project.html", {
         "project": project, "reports": projects.list_reports(session, me, project_id),
-        "can_report": may_report and project.status in ("running", "finished"), "error": error,
+        "can_report": may_report and project.status in ("running", "finished"), "may_mark": may_report,
+        "error": error,
         "values": values or {}}, status=status)
 
 
@@ -181,7 +232,7 @@ def project_page(request: Request, project_id: IdPath, me: CogovernanceViewer, s
 @router.post("/cogovernance/projects/{project_id}/reports")
 def submit_report(request: Request, project_id: IdPath, me: CogovernancePartner, session: SessionDep,
                   fields: FormDep):
-    values = {k: v for k, v in fields.items() if k != "csrf_token" and isinstance(v, str)}
+    values = _values(fields)
     try:
         data = ReportCreate(period=_text(values, "period"), text=_text(values, "text"))
         projects.submit_report(session, me, project_id, data, now=utc_now())
@@ -189,3 +240,14 @@ def submit_report(request: Request, project_id: IdPath, me: CogovernancePartner,
         error, status = _refused(session, exc, ReportCreate)
         return _project_page(request, session, me, project_id, error=error, values=values, status=status)
     return RedirectResponse(f"/cogovernance/projects/{project_id}?done=report", status_code=303)
+
+
+@router.post("/cogovernance/projects/{project_id}/milestones/{milestone_id}/done")
+def milestone_done(request: Request, project_id: IdPath, milestone_id: IdPath, me: CogovernancePartner,
+                   session: SessionDep):
+    try:
+        projects.milestone_done(session, me, project_id, milestone_id, MilestoneDone(), now=utc_now())
+    except DomainError as exc:
+        error, status = _refused(session, exc, MilestoneDone)
+        return _project_page(request, session, me, project_id, error=error, status=status)
+    return RedirectResponse(f"/cogovernance/projects/{project_id}?done=milestone", status_code=303)
