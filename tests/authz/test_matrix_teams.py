@@ -125,6 +125,14 @@ def test_every_account_reaches_the_teams_and_projects_of_its_jurisdiction_only(a
         for username, status in zip(COLUMNS, statuses.split(), strict=True):
             got = clients[username].get(url, headers=HTML).status_code
             failures.check(got == int(status), f"{username}: GET {url} → {got}，应为 {status}")
+    titles = {"A": "独居老人安全走访", "B": "乙区任务"}  # the open task of each side
+    for username, a, b in zip(COLUMNS, TEAM_READ[0].split(), TEAM_READ[1].split(), strict=True):
+        r = clients[username].get("/api/v1/cogovernance/tasks.csv")
+        failures.check(r.status_code == (403 if a == "403" else 200), f"{username}: tasks.csv → {r.status_code}")
+        for side, status in (("A", a), ("B", b)):
+            if r.status_code == 200:
+                listed = titles[side] in r.content.decode("utf-8-sig")
+                failures.check(listed == (status == "200"), f"{username}: tasks.csv 中 {side} 的任务：{listed}")
     for url, kind, expected in LISTS:
         for username, a, b in zip(COLUMNS, expected[0].split(), expected[1].split(), strict=True):
             r = clients[username].get(url)

@@ -39,6 +39,7 @@ from gridgov.errors import Conflict, Forbidden, Invalid, NotFound
 from gridgov.kit.clock import local
 from gridgov.kit.crypto import FieldCipher
 from gridgov.kit.masking import mask_phone
+from gridgov.kit.spreadsheet import csv_text
 from gridgov.models import Area, Grid, ServiceTeam, TeamGrid, TeamMember, TeamTask
 from gridgov.models.accounts import Role
 from gridgov.models.cogovernance import ActivityKind
@@ -207,6 +208,19 @@ def list_tasks(session: Session, me: Principal, *, team: int | None = None, stat
     if grid and not grid.isdigit():
         raise Invalid("网格编码应为数字")
     return task_reads(session, repo.list_tasks(session, me, team=team, status=status, grid=grid))
+
+
+TASK_COLUMNS = ("编号", "服务队", "标题", "网格", "完成期限", "状态", "完成日期", "完成情况", "撤销理由")
+
+
+def export_tasks_csv(session: Session, me: Principal, *, team: int | None = None, status: str | None = None,
+                     grid: str | None = None) -> str:
+    """The tasks of the list (same filters, same scope) as CSV for a spreadsheet; every text cell is written
+    as text (:mod:`gridgov.kit.spreadsheet`), never as a formula."""
+    rows = [(t.id, t.team_name, t.title, t.grid_code, t.due_on.isoformat(), t.status_label,
+             t.done_on.isoformat() if t.done_on else "", t.result, t.cancel_reason)
+            for t in list_tasks(session, me, team=team, status=status, grid=grid)]
+    return csv_text(TASK_COLUMNS, rows)
 
 
 def _task(session: Session, me: Principal, task_id: int, *, for_update: bool = False) -> TeamTask:

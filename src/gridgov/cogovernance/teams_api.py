@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from gridgov.authz.principals import CogovernanceManager, CogovernancePartner, CogovernanceViewer
 from gridgov.cogovernance import projects, teams
@@ -34,6 +34,7 @@ from gridgov.cogovernance.teams_schemas import (
 from gridgov.deps import CipherDep, SessionDep, client_ip
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import MAX_ID, IdPath
+from gridgov.openapi import CSV, file_answer
 
 router = APIRouter(prefix="/cogovernance", tags=["cogovernance"])
 
@@ -86,6 +87,14 @@ def reveal_member(team_id: IdPath, member_id: IdPath, request: Request, session:
 def list_tasks(session: SessionDep, me: CogovernanceViewer, team: IdFilter = None, status: TaskStatus = None,
                grid: GridFilter = None) -> list[TaskRead]:
     return teams.list_tasks(session, me, team=team, status=status, grid=grid)
+
+
+@router.get("/tasks.csv", summary="导出服务队任务（CSV）", **file_answer(CSV))
+def export_tasks(session: SessionDep, me: CogovernanceViewer, team: IdFilter = None, status: TaskStatus = None,
+                 grid: GridFilter = None) -> Response:
+    content = teams.export_tasks_csv(session, me, team=team, status=status, grid=grid)
+    return Response(content, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="team-tasks.csv"'})
 
 
 @router.post("/tasks", status_code=201, response_model=TaskRead, summary="向服务队派任务")
