@@ -8,7 +8,11 @@ that may not read or act at all gets 403. Writes run in a SAVEPOINT rolled back 
 
 from __future__ import annotations
 
-from gridgov.models import User
+import io
+
+from PIL import Image
+
+from gridgov.models import TeamTask, User
 
 from ..cogovernance.teams_data import account, client_for, demo_objects, places, side_b
 from .matrix_common import Failures
@@ -58,6 +62,8 @@ ROUTES = [
     ("提交报告", "POST", "/api/v1/cogovernance/projects/{project}/reports", {"period": "2026年12月", "text": "矩阵"},
      _m(ORG_ACT, 201)),
 ]
+TAKE_PART = "201 403 403 403 403 403 403 403 201 201 201 201 201 403"
+"""Uploading a result's photo: the partners and the agency's administrator (cogovernance.take_part)."""
 PAGE_WRITES = [  # the pages' forms: a success redirects (303), a refusal answers the service's status
     ("页面：登记服务队", "/cogovernance/teams", {"name": "矩阵队", "kind": "special", "area_code": "{town}"},
      _m(MANAGE, 303)),
@@ -125,6 +131,23 @@ def test_every_account_reaches_the_teams_and_projects_of_its_jurisdiction_only(a
         for username, status in zip(COLUMNS, statuses.split(), strict=True):
             got = clients[username].get(url, headers=HTML).status_code
             failures.check(got == int(status), f"{username}: GET {url} → {got}，应为 {status}")
+    photos = {}
+    for side, colour in (("A", (10, 20, 30)), ("B", (30, 20, 10))):
+        png = io.BytesIO()
+        Image.new("RGB", (8, 8), colour).save(png, format="PNG")
+        photos[side] = clients["city_admin"].post("/api/v1/cogovernance/task-photos",
+                                                  files={"file": ("p.png", png.getvalue())}).json()["sha256"]
+        db.get(TeamTask, objects[side]["task"]).photos = [photos[side]]
+    db.commit()
+    for username, status in zip(COLUMNS, TAKE_PART.split(), strict=True):
+        png = io.BytesIO()
+        Image.new("RGB", (4, 4), (1, 2, 3)).save(png, format="PNG")
+        got = clients[username].post("/api/v1/cogovernance/task-photos", files={"file": ("p.png", png.getvalue())})
+        failures.check(got.status_code == int(status), f"{username}: 上传照片 → {got.status_code}，应为 {status}")
+    for side, statuses in zip(("A", "B"), TEAM_READ, strict=True):
+        for username, status in zip(COLUMNS, statuses.split(), strict=True):
+            got = clients[username].get(f"/api/v1/cogovernance/task-photos/{photos[side]}").status_code
+            failures.check(got == int(status), f"{username}: {side} 任务照片 → {got}，应为 {status}")
     titles = {"A": "独居老人安全走访", "B": "乙区任务"}  # the open task of each side
     for username, a, b in zip(COLUMNS, TEAM_READ[0].split(), TEAM_READ[1].split(), strict=True):
         r = clients[username].get("/api/v1/cogovernance/tasks.csv")

@@ -217,3 +217,29 @@ def test_the_social_organisation_marks_a_milestone_done_on_its_project_page(db, 
     again = org.post(f"/cogovernance/projects/{demo['project']}/milestones/{demo['milestone']}/done",
                      data={"csrf_token": token})
     assert again.status_code == 409 and "已经完成" in again.text
+
+
+def test_a_results_photos_are_seen_by_whoever_reads_the_task_only(app, db, client_as):
+    import io
+
+    from PIL import Image
+
+    demo = demo_objects(db)
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 40, 40)).save(buffer, format="PNG")
+    member = client_as("team_member")
+    uploaded = member.post("/api/v1/cogovernance/task-photos", files={"file": ("site.png", buffer.getvalue())})
+    assert uploaded.status_code == 201, uploaded.text
+    sha = uploaded.json()["sha256"]
+    unknown = member.post(f"/api/v1/cogovernance/tasks/{demo['task']}/result",
+                          json={"result": "走访", "photos": ["0" * 64]})
+    assert unknown.status_code == 422 and db.get(TeamTask, demo["task"]).status == "assigned"
+    done = member.post(f"/api/v1/cogovernance/tasks/{demo['task']}/result", json={"result": "走访", "photos": [sha]})
+    assert done.status_code == 200 and done.json()["photos"] == [sha], done.text
+    other = client_for(app, account(db, "tm_photo", "team_member", places(db).town))
+    for c, status in ((member, 200), (client_as("worker"), 200), (other, 404), (client_as("worker2"), 404),
+                      (client_as("dept_cg"), 403)):
+        got = c.get(f"/api/v1/cogovernance/task-photos/{sha}", params={"thumbnail": "true"})
+        assert got.status_code == status, (c, got.status_code)
+    page = member.get(f"/cogovernance/teams/tasks/{demo['task']}", headers=HTML).text
+    assert f"/api/v1/cogovernance/task-photos/{sha}?thumbnail=1" in page

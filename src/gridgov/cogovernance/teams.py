@@ -12,6 +12,7 @@ task's grid, the day it was done). A task still assigned may be cancelled by the
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from gridgov.audit.service import record
 from gridgov.authz.permissions import Permission
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import get_visible
+from gridgov.cases.service import known_photos
 from gridgov.cogovernance import ledger
 from gridgov.cogovernance import teams_repository as repo
 from gridgov.cogovernance import teams_rules as rules
@@ -197,7 +199,8 @@ def task_reads(session: Session, tasks: list[TeamTask]) -> list[TaskRead]:
     return [TaskRead(id=t.id, team_id=t.team_id, team_name=names.get(t.team_id, ""), title=t.title,
                      description=t.description, grid_code=t.grid_code, due_on=t.due_on, status=t.status,
                      status_label=rules.TASK_STATUSES.get(t.status, t.status), created_at=t.created_at,
-                     result=t.result, done_on=t.done_on, cancel_reason=t.cancel_reason) for t in tasks]
+                     result=t.result, done_on=t.done_on, photos=list(t.photos or []),
+                     cancel_reason=t.cancel_reason) for t in tasks]
 
 
 def list_tasks(session: Session, me: Principal, *, team: int | None = None, status: str | None = None,
@@ -259,8 +262,10 @@ def assign_task(session: Session, me: Principal, data: TaskCreate, *, now: datet
     return task
 
 
-def record_result(session: Session, me: Principal, task_id: int, data: TaskResult, *, now: datetime) -> TeamTask:
-    """A member of the task's team (its account) or the agency holding the grid records what was done."""
+def record_result(session: Session, me: Principal, task_id: int, data: TaskResult, *, now: datetime,
+                  media_root: Path | None = None) -> TeamTask:
+    """A member of the task's team (its account) or the agency holding the grid records what was done, with
+    photos uploaded first to the media store (``POST /api/v1/cogovernance/task-photos``)."""
     task = _task(session, me, task_id, for_update=True)
     if me.role == Role.TEAM_MEMBER:
         if not repo.member_of(session, task.team_id, me.user_id):  # the scope already says so; said twice
@@ -275,7 +280,12 @@ def record_result(session: Session, me: Principal, task_id: int, data: TaskResul
     problem = rules.done_on_problem(done_on, today, local(task.created_at).date())
     if problem:
         raise Invalid(problem)
+    if data.photos:
+        if media_root is None:
+            raise Invalid("此处不能附照片")
+        known_photos(media_root, data.photos)
     task.status, task.result, task.done_on = "done", data.result, done_on
+    task.photos = list(dict.fromkeys(data.photos)) or None
     task.recorded_by, task.recorded_at = me.user_id or None, now
     session.flush()
     ledger.record(session, kind=ActivityKind.TEAM_TASK, area_code=task.grid_code, occurred_on=done_on,
@@ -284,6 +294,14 @@ def record_result(session: Session, me: Principal, task_id: int, data: TaskResul
            area_code=task.grid_code, detail=task.title)
     session.flush()
     return task
+
+
+def task_photo(session: Session, me: Principal, sha256: str) -> str:
+    """The photo's hash if a task the principal may read carries it (else 404, like a missing one)."""
+    may_view(me)
+    if not repo.task_with_photo(session, me, sha256):
+        raise NotFound("照片不存在")
+    return sha256
 
 
 def cancel_task(session: Session, me: Principal, task_id: int, data: TaskCancel, *, now: datetime) -> TeamTask:

@@ -3,11 +3,14 @@ over :mod:`.teams` and :mod:`.projects`, which check the jurisdiction (outside =
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 
 from gridgov.authz.principals import CogovernanceManager, CogovernancePartner, CogovernanceViewer
+from gridgov.cases import service as case_service
 from gridgov.cogovernance import projects, teams
 from gridgov.cogovernance.teams_schemas import (
     MemberCreate,
@@ -32,15 +35,18 @@ from gridgov.cogovernance.teams_schemas import (
     TeamRead,
 )
 from gridgov.deps import CipherDep, SessionDep, client_ip
+from gridgov.errors import NotFound
 from gridgov.kit.clock import utc_now
+from gridgov.kit.media import MAX_BYTES, image_path
 from gridgov.kit.params import MAX_ID, IdPath
-from gridgov.openapi import CSV, file_answer
+from gridgov.openapi import CSV, IMAGES, file_answer
 
 router = APIRouter(prefix="/cogovernance", tags=["cogovernance"])
 
 TaskStatus = Annotated[str | None, Query(pattern="^(assigned|done|cancelled)$", description="状态")]
 GridFilter = Annotated[str | None, Query(pattern=r"^\d{6,15}$", description="网格（或区域）编码前缀")]
 IdFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
 # ---------------------------------------------------------------- teams
@@ -108,8 +114,29 @@ def get_task(task_id: IdPath, session: SessionDep, me: CogovernanceViewer) -> Ta
 
 
 @router.post("/tasks/{task_id}/result", response_model=TaskRead, summary="记录任务完成结果")
-def record_result(task_id: IdPath, data: TaskResult, session: SessionDep, me: CogovernancePartner) -> TaskRead:
-    return teams.task_reads(session, [teams.record_result(session, me, task_id, data, now=utc_now())])[0]
+def record_result(task_id: IdPath, data: TaskResult, request: Request, session: SessionDep,
+                  me: CogovernancePartner) -> TaskRead:
+    task = teams.record_result(session, me, task_id, data, now=utc_now(),
+                               media_root=request.app.state.settings.media_path)
+    return teams.task_reads(session, [task])[0]
+
+
+@router.post("/task-photos", status_code=201, summary="上传任务结果照片（JPEG/PNG/WebP，≤10 MB，去除位置信息）")
+def upload_photo(request: Request, me: CogovernancePartner, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    stored = case_service.upload_photo(request.app.state.settings.media_path, file.file.read(MAX_BYTES + 1))
+    return {"sha256": stored.sha256, "content_type": stored.content_type, "size": stored.size}
+
+
+@router.get("/task-photos/{sha256}", summary="任务结果照片", **file_answer(*IMAGES, description="照片"))
+def get_photo(sha256: Annotated[str, Path(max_length=64)], request: Request, session: SessionDep,
+              me: CogovernanceViewer, thumbnail: bool = False):
+    if not SHA.match(sha256):
+        raise NotFound("照片不存在")
+    teams.task_photo(session, me, sha256)
+    stored = image_path(case_service.photo_root(request.app.state.settings.media_path), sha256, thumbnail=thumbnail)
+    if stored is None:
+        raise NotFound("照片不存在")
+    return FileResponse(stored[0], media_type=stored[1], headers={"Cache-Control": "private, max-age=86400"})
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskRead, summary="撤销任务（已完成的不能撤销）")

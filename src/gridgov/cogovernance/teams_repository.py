@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from gridgov.authz.principal import Principal
@@ -232,3 +232,10 @@ def team_named(session: Session, area_code: str, name: str) -> ServiceTeam | Non
     stmt = scoped(select(ServiceTeam).where(ServiceTeam.area_code == area_code, ServiceTeam.name == name),
                   SYSTEM, ServiceTeam)
     return session.scalar(stmt)
+
+
+def task_with_photo(session: Session, me: Principal, sha256: str) -> bool:
+    """Whether a task the principal sees carries this photo (``sha256``: 64 hex digits, checked by the caller,
+    so the pattern holds no wildcard)."""
+    stmt = scoped(select(TeamTask.id).where(cast(TeamTask.photos, String).like(f"%{sha256}%")).limit(1), me, TeamTask)
+    return session.scalar(stmt) is not None

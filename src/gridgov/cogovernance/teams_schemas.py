@@ -87,12 +87,15 @@ class TaskRead(BaseModel):
     created_at: datetime
     result: str
     done_on: date | None
+    photos: list[str]
     cancel_reason: str
 
 
 class TaskResult(_In):
     result: str = Field(min_length=1, max_length=4000, title="完成情况")
     done_on: date | None = Field(None, title="完成日期（默认今天）")
+    photos: list[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list, max_length=9, title="照片（先上传得到的 SHA-256）")
 
 
 class TaskCancel(_In):

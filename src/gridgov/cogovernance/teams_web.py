@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from gridgov.authz import Permission, Principal
 from gridgov.authz.principals import CogovernanceManager, CogovernancePartner, CogovernanceViewer
+from gridgov.cases.forms import store_photos
 from gridgov.cogovernance import projects, teams
 from gridgov.cogovernance import teams_rules as rules
 from gridgov.cogovernance.teams_schemas import (
@@ -137,8 +138,10 @@ def task_page(request: Request, task_id: IdPath, me: CogovernanceViewer, session
 def record_result(request: Request, task_id: IdPath, me: CogovernancePartner, session: SessionDep, fields: FormDep):
     values = _values(fields)
     try:
-        data = TaskResult(result=_text(values, "result"), done_on=optional_date(_text(values, "done_on"), "完成日期"))
-        teams.record_result(session, me, task_id, data, now=utc_now())
+        photos = store_photos(request, fields, "photos", [])
+        data = TaskResult(result=_text(values, "result"), done_on=optional_date(_text(values, "done_on"), "完成日期"),
+                          photos=photos)
+        teams.record_result(session, me, task_id, data, now=utc_now(), media_root=request.app.state.settings.media_path)
     except (DomainError, ValidationError) as exc:
         error, status = _refused(session, exc, TaskResult)
         return _task_page(request, session, me, task_id, error=error, form="result", values=values, status=status)

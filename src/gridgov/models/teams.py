@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gridgov.kit.types import UTCDateTime
+from gridgov.kit.types import JSONType, UTCDateTime
 from gridgov.models.base import Base
 
 
@@ -79,6 +79,7 @@ class TeamTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     result: Mapped[str] = mapped_column(Text, default="")
     done_on: Mapped[date | None] = mapped_column(Date)
+    photos: Mapped[list[str] | None] = mapped_column(JSONType)  # sha256 of the result's photos (the media store)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str] = mapped_column(Text, default="")

@@ -8,6 +8,7 @@ Create Date: 2026-12-07 06:00:00
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = '0029_teams'
 down_revision = '0028_cogovernance'
@@ -160,6 +161,7 @@ def upgrade() -> None:
     sa.Column('recorded_by', sa.Integer(), nullable=True),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cancel_reason', sa.Text(), nullable=False),
+    sa.Column('photos', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['assigned_by'], ['users.id'], name=op.f('fk_cogov_team_tasks_assigned_by_users')),
     sa.ForeignKeyConstraint(['grid_code'], ['grids.code'], name=op.f('fk_cogov_team_tasks_grid_code_grids')),
