@@ -49,6 +49,8 @@ from gridgov.cogovernance.legal_api import router as legal_api
 from gridgov.cogovernance.legal_web import router as legal_pages
 from gridgov.cogovernance.mediation_api import router as mediation_api
 from gridgov.cogovernance.mediation_web import router as mediation_pages
+from gridgov.cogovernance.teams_api import router as teams_api
+from gridgov.cogovernance.teams_web import router as team_pages
 from gridgov.cogovernance.volunteers_api import router as volunteers_api
 from gridgov.cogovernance.volunteers_web import router as volunteers_pages
 from gridgov.config import Settings, get_settings
@@ -197,6 +199,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Working with others (issue 18): volunteers and informants.
     app.include_router(volunteers_api, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(volunteers_pages, include_in_schema=False)
+    # Working with others (issue 18): special service teams, social organisations and their projects.
+    app.include_router(teams_api, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(team_pages, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _install_error_handlers(app)
     _install_csrf_cookie(app)

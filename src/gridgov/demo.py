@@ -14,6 +14,7 @@ from gridgov.catalogue.starter import seed_catalogue
 from gridgov.cogovernance.demo_deliberation import build_demo_deliberation
 from gridgov.cogovernance.demo_legal import build_demo_legal
 from gridgov.cogovernance.demo_mediation import build_demo_mediation
+from gridgov.cogovernance.demo_teams import build_demo_teams
 from gridgov.cogovernance.demo_volunteers import build_demo_volunteers
 from gridgov.departments.service import seed_departments
 from gridgov.kit.crypto import FieldCipher
@@ -52,5 +53,6 @@ def build_demo(session: Session, profile, *, grids: int, now: datetime, cipher: 
     lines.append(build_demo_deliberation(session, profile, now=now, cipher=cipher))
     lines.append(build_demo_mediation(session, places.town, now=now))
     lines.append(build_demo_volunteers(session, profile, city_code, cipher=cipher, now=now))
+    lines.append(build_demo_teams(session, city_code, now=now, cipher=cipher))
     lines.append(f"事件统计：重算 {facts_store.rebuild(session, now)} 件事件的统计事实")
     return lines

@@ -31,6 +31,7 @@ DOOR_CALLS = {"scoped"}
 
 ALLOWED_MODULES: dict[str, str] = {
     "authz/scope.py": "the door itself",
+    "authz/scope_cogovernance.py": "the door's rules of the cogovernance tables (their subqueries are the rules)",
     "migrations": "schema migrations run as the system, before any user exists",
     "demo.py": "builds the demo city as the system (gridgov demo)",
     "accounts/demo.py": "creates the demo accounts as the system",

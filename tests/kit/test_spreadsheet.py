@@ -24,7 +24,7 @@ from gridgov.authz.permissions import route_permissions
 from gridgov.catalogue.starter import seed_catalogue
 from gridgov.kit.clock import utc_now
 from gridgov.kit.spreadsheet import FORMULA_STARTS
-from gridgov.models import Grid, Matter
+from gridgov.models import Grid, Matter, ServiceTeam
 from gridgov.models.registry import Address, Unit
 from gridgov.models.staff import Post, StaffMember
 from gridgov.policy.loader import load_profile
@@ -48,6 +48,7 @@ EXPORTS = {
                                           "xlsx"),
     "/api/v1/hotline/categories/export.csv": ("city_admin", {}, "csv"),
     "/hotline/categories/export.csv": ("city_admin", {}, "csv"),
+    "/api/v1/cogovernance/tasks.csv": ("city_admin", {}, "csv"),
 }
 POSTED = {"/api/v1/registry/export-full.xlsx"}
 """Exports asked for with a POST (a JSON body with the reason)."""
@@ -76,6 +77,10 @@ def planted(db, client, client_as):
     matter.name = PAYLOAD
     record(db, actor=None, action="staff_imported", now=utc_now(), object_type="staff", area_code=places.town,
            detail=PAYLOAD)
+    team = db.scalar(select(ServiceTeam.id).where(ServiceTeam.area_code == places.town))  # the demo's service team
+    r = client.post("/api/v1/cogovernance/tasks", json={"team_id": team, "title": PAYLOAD, "grid_code": places.grid,
+                                                        "due_on": "2099-01-01"})
+    assert r.status_code == 201, r.text
     address = db.scalar(select(Address.id).where(Address.scope_code == places.grid).limit(1))
     db.add(Unit(name=PAYLOAD, address_id=address, scope_code=places.grid, created_at=utc_now(), updated_at=utc_now()))
     db.flush()

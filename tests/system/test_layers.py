@@ -95,13 +95,14 @@ def test_domains_register_their_audit_labels():
     assert action_label("supervision_phone_set") == "设置监督电话"  # public's (JS§19)
     assert action_label("denied") == "拒绝访问"  # audit's own
     assert action_label("no_such_action") == "no_such_action"
-    assert len(action_labels()) == 108  # + the register (issue 15): places 4, people 9, care 3, io 3, retention 1
+    assert len(action_labels()) == 120  # + the register (issue 15): places 4, people 9, care 3, io 3, retention 1
     # + the appraisal (issue 16): appraisal_run 1; + API clients (issue 17): created, revoked, call;
     # + the hotline (issue 17): intake, triage, its table 3
     # + legal professionals in the grids (issue 18): professional created, updated, schedule added, visit 4
     # + deliberation (issue 18): created, updated, meeting, participant, follow-up, published, viewed 7
     # + mediation (issue 18): bodies 2, members 2, reveal 1
     # + volunteers (issue 18) 6
+    # + teams and projects (issue 18): 12
 
 
 def test_a_label_registered_twice_must_agree():

@@ -51,7 +51,7 @@ opened before axe runs: axe checks only what shows."""
 
 DETAIL = re.compile(r"^/(?:grids|areas|staff|users|complaints|instructions|adjustments|board|catalogue/applications"
                     r"|cogovernance/deliberations|cogovernance/volunteers)"
-                    r"/[^/?#]+$|^/catalogue/\d{12}$")
+                    r"/[^/?#]+$|^/catalogue/\d{12}$|^/cogovernance/(?:teams/tasks|teams|projects)/\d+$")
 """Detail pages reachable from a role's list pages: the first of each kind found is visited too."""
 
 
@@ -185,6 +185,8 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     "security_admin": ("security_admin", []),
     "lawyer": ("legal_professional", []),
     "mediator": ("mediator", []),
+    "team_member": ("team_member", []),
+    "social_org": ("social_org", []),
 }
 """Each demo account's role and the cases it opens (the states it acts in or reads; a department sees the
 cases sent to it, ``dept_sc`` as the assisting one). ``worker2`` is left out: the role of ``worker`` in another
@@ -196,6 +198,7 @@ ALSO_OPENS: dict[str, list[str]] = {
     "county_dispatcher": ["/dashboard/screen"],
     "leader": ["/dashboard/screen"],
     "dept_cg": ["/dashboard/screen"],
+    "team_member": ["/cogovernance/teams/1"],
 }
 """Pages a role reaches from its pages but not by a menu link or a detail link (the dashboard's full-screen view,
 for the roles that read figures)."""

@@ -16,6 +16,8 @@ LANDINGS = {
     "auditor": "/audit",
     "security_admin": "/users",
     "mediator": "/cogovernance/mediation",
+    "team_member": "/cogovernance/teams/tasks",
+    "social_org": "/cogovernance/projects",
 }
 HTML = {"accept": "text/html"}
 

@@ -87,3 +87,13 @@ VolunteerReader = holding(Permission.COGOVERNANCE_READ)
 """Reads the register of volunteers and informants, their reports and points (issue 18)."""
 VolunteerKeeper = holding(Permission.COGOVERNANCE_MANAGE)
 """Keeps the register of volunteers and informants and reveals a phone, with a reason (issue 18)."""
+CogovernanceViewer = holding(Permission.SELF)
+"""Who reads teams, tasks, social organisations and projects (issue 18): holders of ``cogovernance.read``
+(agencies, grid staff) and of ``cogovernance.take_part`` (partners, narrowed by the scope to their own team's
+or organisation's rows). One route declares one permission, so the door checks a signed-in user and the
+service (:func:`gridgov.cogovernance.teams.may_view`) refuses the others with 403."""
+CogovernanceManager = holding(Permission.COGOVERNANCE_MANAGE)
+"""The agency registering teams, organisations and projects and assigning tasks (QZ§16, JS§23, JS§24)."""
+CogovernancePartner = holding(Permission.COGOVERNANCE_TAKE_PART)
+"""A partner doing its own work (a team member recording a task's result, a social organisation reporting);
+the agency's administrator holds it too (it may record for them)."""

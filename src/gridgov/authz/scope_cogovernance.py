@@ -8,7 +8,7 @@ only what was referred or assigned to them; departments see none of these tables
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, or_
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from gridgov.authz.principal import Principal
@@ -19,6 +19,18 @@ from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.deliberation import Deliberation
 from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule, LegalVisit
 from gridgov.models.mediation import Mediation, MediationBody, MediationMember, MediationParty, MediationSession
+from gridgov.models.teams import (
+    ProjectGrid,
+    ProjectMilestone,
+    ProjectReport,
+    ServiceProject,
+    ServiceTeam,
+    SocialOrg,
+    SocialOrgAccount,
+    TeamGrid,
+    TeamMember,
+    TeamTask,
+)
 from gridgov.models.volunteers import InformantReport, Volunteer, VolunteerOrg
 
 
@@ -94,11 +106,17 @@ def _referred_cases(p: Principal) -> ColumnElement[bool]:
 
 
 PARTNER_CASES[Role.LEGAL_PROFESSIONAL] = _referred_cases
+
+
 @rule(Deliberation)
 def _deliberations(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """Deliberations (议事协商) by the grid or community they belong to, inside the jurisdiction; departments
     and partners see none (their roles hold neither cogovernance.read nor deliberation.write anyway)."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
     return within(p, Deliberation.area_code)
+
+
 # ---------------------------------------------------------------- mediation (ZJ§17)
 
 
@@ -122,6 +140,8 @@ def _mediation_bodies(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     partners none."""
     if p.role == Role.MEDIATOR:
         return _member_of(p, MediationBody.id) if p.user_id else _nothing()
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
     return _within_or_above(p, MediationBody.area_code) if ancestors else within(p, MediationBody.area_code)
 
 
@@ -137,6 +157,8 @@ def _mediations(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     departments and other partners none."""
     if p.role == Role.MEDIATOR:
         return _member_of(p, Mediation.body_id) if p.user_id else _nothing()
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
     return within(p, Mediation.grid_code)
 
 
@@ -150,6 +172,8 @@ def _of_mediation(model: type) -> None:
 
 for _model in (MediationParty, MediationSession):
     _of_mediation(_model)
+
+
 # ---------------------------------------------------------------- volunteers and informants (ZJ§9, ZJ§23, JM§10)
 
 
@@ -158,16 +182,121 @@ for _model in (MediationParty, MediationSession):
 def _volunteer_orgs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """Organisations serving an area inside the jurisdiction (with ``ancestors``, also those serving an
     area above it: the organisation a grid's volunteer belongs to); departments and partners see none."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
     return _within_or_above(p, VolunteerOrg.area_code) if ancestors else within(p, VolunteerOrg.area_code)
 
 
 @rule(Volunteer)
 def _volunteers(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """People attached to a grid or micro-grid inside the jurisdiction."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
     return within(p, Volunteer.place_code)
 
 
 @rule(InformantReport)
 def _informant_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """Informants' reports of the grids inside the jurisdiction."""
+    if department_of(p) is not None or p.role in PARTNER_ROLES:
+        return _nothing()
     return within(p, InformantReport.grid_code)
+
+
+# ---------------------------------------------------------------- teams and projects (QZ§16, JS§23, JS§24)
+#
+# The agencies and grid staff see the teams and projects of their area or serving one of their grids, and
+# the tasks of their grids; a team member only its own teams (the members' rows holding its account) and
+# their tasks; a social organisation's staff only its organisation and its projects. Departments and the
+# other partners see none of them.
+
+
+def _outsider(p: Principal, role: Role) -> bool:
+    return department_of(p) is not None or (p.role in PARTNER_ROLES and p.role != role)
+
+
+def _my_teams(p: Principal):
+    return select(TeamMember.team_id).where(TeamMember.user_id == p.user_id)
+
+
+def _my_orgs(p: Principal):
+    return select(SocialOrgAccount.org_id).where(SocialOrgAccount.user_id == p.user_id)
+
+
+@rule(ServiceTeam)
+def _teams(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    if _outsider(p, Role.TEAM_MEMBER):
+        return _nothing()
+    if p.role == Role.TEAM_MEMBER:
+        return ServiceTeam.id.in_(_my_teams(p))
+    covering = select(TeamGrid.team_id).where(within(p, TeamGrid.grid_code))
+    return or_(within(p, ServiceTeam.area_code), ServiceTeam.id.in_(covering))
+
+
+def _visible_teams(p: Principal):
+    return select(ServiceTeam.id).where(_teams(p, False))
+
+
+@rule(TeamGrid)
+def _team_grids(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return TeamGrid.team_id.in_(_visible_teams(p))
+
+
+@rule(TeamMember)
+def _team_members(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return TeamMember.team_id.in_(_visible_teams(p))
+
+
+@rule(TeamTask)
+def _team_tasks(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """A task is seen where its grid is (its team's member: by its team, wherever the grid)."""
+    if _outsider(p, Role.TEAM_MEMBER):
+        return _nothing()
+    if p.role == Role.TEAM_MEMBER:
+        return TeamTask.team_id.in_(_my_teams(p))
+    return within(p, TeamTask.grid_code)
+
+
+@rule(ServiceProject)
+def _projects(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    if _outsider(p, Role.SOCIAL_ORG):
+        return _nothing()
+    if p.role == Role.SOCIAL_ORG:
+        return ServiceProject.org_id.in_(_my_orgs(p))
+    serving = select(ProjectGrid.project_id).where(within(p, ProjectGrid.grid_code))
+    return or_(within(p, ServiceProject.area_code), ServiceProject.id.in_(serving))
+
+
+def _visible_projects(p: Principal):
+    return select(ServiceProject.id).where(_projects(p, False))
+
+
+@rule(SocialOrg)
+def _social_orgs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    """Registered in the area, or running a project the principal sees."""
+    if _outsider(p, Role.SOCIAL_ORG):
+        return _nothing()
+    if p.role == Role.SOCIAL_ORG:
+        return SocialOrg.id.in_(_my_orgs(p))
+    running = select(ServiceProject.org_id).where(_projects(p, False))
+    return or_(within(p, SocialOrg.area_code), SocialOrg.id.in_(running))
+
+
+@rule(SocialOrgAccount)
+def _social_org_accounts(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return SocialOrgAccount.org_id.in_(select(SocialOrg.id).where(_social_orgs(p, False)))
+
+
+@rule(ProjectGrid)
+def _project_grids(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return ProjectGrid.project_id.in_(_visible_projects(p))
+
+
+@rule(ProjectMilestone)
+def _project_milestones(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return ProjectMilestone.project_id.in_(_visible_projects(p))
+
+
+@rule(ProjectReport)
+def _project_reports(p: Principal, ancestors: bool) -> ColumnElement[bool]:
+    return ProjectReport.project_id.in_(_visible_projects(p))

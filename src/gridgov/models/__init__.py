@@ -50,6 +50,18 @@ from gridgov.models.registry import (
 from gridgov.models.resident import ResidentCode, ResidentReport
 from gridgov.models.staff import Post, StaffExclusion, StaffMember, Training
 from gridgov.models.system import CalendarOverride, Counter
+from gridgov.models.teams import (
+    ProjectGrid,
+    ProjectMilestone,
+    ProjectReport,
+    ServiceProject,
+    ServiceTeam,
+    SocialOrg,
+    SocialOrgAccount,
+    TeamGrid,
+    TeamMember,
+    TeamTask,
+)
 from gridgov.models.territory import (
     Area,
     BoardComplaint,
@@ -72,6 +84,16 @@ __all__ = [
     "InformantReport",
     "Volunteer",
     "VolunteerOrg",
+    "ProjectGrid",
+    "ProjectMilestone",
+    "ProjectReport",
+    "ServiceProject",
+    "ServiceTeam",
+    "SocialOrg",
+    "SocialOrgAccount",
+    "TeamGrid",
+    "TeamMember",
+    "TeamTask",
     "AppraisalRun",
     "AppraisalScore",
     "CaseFact",

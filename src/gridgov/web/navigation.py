@@ -57,8 +57,10 @@ def case_tabs(role: str) -> list[tuple[str, str]]:
             if href != "/cases/new" or role_can(role, Permission.CASES_CREATE)]
 
 
-PARTNER_LANDINGS = {Role.MEDIATOR: "/cogovernance/mediation"}
-"""Partners (issue 18) land on their own work: a mediator on the disputes at its bodies."""
+PARTNER_LANDINGS = {Role.MEDIATOR: "/cogovernance/mediation", Role.TEAM_MEMBER: "/cogovernance/teams/tasks",
+                    Role.SOCIAL_ORG: "/cogovernance/projects"}
+"""Partners land on their own work (issue 18): a mediator on the disputes at its bodies, a team member on its
+team's tasks, a social organisation's account on its projects."""
 
 
 def landing_page(role: str) -> str:
@@ -87,6 +89,12 @@ def _home(role: str) -> bool:
 def _mediation(role: str) -> bool:
     """The mediation queue: a mediator's own work, or staff who read cogovernance (not departments)."""
     return role == Role.MEDIATOR or role_can(role, Permission.COGOVERNANCE_READ)
+def _sees_teams(role: str) -> bool:
+    return role_can(role, Permission.COGOVERNANCE_READ) or role == Role.TEAM_MEMBER
+
+
+def _sees_projects(role: str) -> bool:
+    return role_can(role, Permission.COGOVERNANCE_READ) or role == Role.SOCIAL_ORG
 
 
 # (group, [(path, label, permission, extra test of the role or None)])
@@ -98,6 +106,13 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
     )),
     ("共建共治", (
         ("/cogovernance/legal", "法律服务进网格", "cogovernance.read", None),
+        ("/cogovernance/deliberations", "议事协商", "cogovernance.read", None),
+        ("/cogovernance/mediation", "矛盾纠纷调解", "cases.read", _mediation),
+        ("/cogovernance/mediation/bodies", "调解组织", "cogovernance.read", None),
+        ("/cogovernance/volunteers", "志愿者和信息员", "cogovernance.read", None),
+        ("/cogovernance/teams/tasks", "服务队任务", "self", _sees_teams),
+        ("/cogovernance/teams", "专项服务队", "cogovernance.read", None),
+        ("/cogovernance/projects", "服务项目", "self", _sees_projects),
     )),
     ("数据分析", (
         ("/dashboard", "领导驾驶舱", "analysis.read", None),
@@ -122,18 +137,10 @@ NAV_GROUPS: tuple[tuple[str, tuple[tuple[str, str, str, object], ...]], ...] = (
         ("/registry/units", "实有单位", "registry.read", None),
         ("/registry/care", "走访", "registry.read", None),
     )),
-    ("共建共治", (
-        ("/cogovernance/volunteers", "志愿者和信息员", "cogovernance.read", None),
-    )),
     ("清单", (
         ("/catalogue", "事项清单", "self", None),
         ("/catalogue/applications", "清单申请", "catalogue.apply", None),
         ("/public/stats", "公开统计", "public", None),
-    )),
-    ("共建共治", (
-        ("/cogovernance/deliberations", "议事协商", "cogovernance.read", None),
-        ("/cogovernance/mediation", "矛盾纠纷调解", "cases.read", _mediation),
-        ("/cogovernance/mediation/bodies", "调解组织", "cogovernance.read", None),
     )),
     ("管理", (
         ("/complaints", "投诉", "complaint.handle", None),
