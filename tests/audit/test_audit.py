@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from gridgov.accounts.demo import DEMO_ACCOUNTS, demo_places
+from gridgov.accounts.demo import DEMO_ACCOUNTS, PARTNER_ACCOUNTS, demo_places
 from gridgov.accounts.schemas import UserCreate, UserUpdate
 from gridgov.accounts.service import _principal, create_user, update_user
 from gridgov.audit.service import record
@@ -35,14 +35,14 @@ def test_an_auditor_filters_and_pages_through_the_log(client_as, db):
     auditor = client_as("auditor")
     r = auditor.get("/api/v1/audit", params={"action": "user_created", "page_size": 4})
     body = r.json()
-    accounts = len(DEMO_ACCOUNTS)  # the demo builder creates them all, as the system
-    assert accounts == 10
+    accounts = len(DEMO_ACCOUNTS) + len(PARTNER_ACCOUNTS)  # the demo builder creates them all, as the system
+    assert accounts == 14
     assert r.status_code == 200 and body["total"] == accounts and len(body["items"]) == 4 and body["page"] == 1
     assert {e["action_label"] for e in body["items"]} == {"新建用户"}
     ids = [e["id"] for e in body["items"]]
     assert ids == sorted(ids, reverse=True)  # newest first
-    rest = auditor.get("/api/v1/audit", params={"action": "user_created", "page_size": 4, "page": 3}).json()
-    assert len(rest["items"]) == accounts - 8 and rest["items"][0]["id"] < ids[-1]
+    rest = auditor.get("/api/v1/audit", params={"action": "user_created", "page_size": 4, "page": 4}).json()
+    assert len(rest["items"]) == accounts - 12 and rest["items"][0]["id"] < ids[-1]
 
     by_system = auditor.get("/api/v1/audit", params={"actor": "system", "action": "user_created"}).json()
     assert by_system["total"] == accounts and {e["actor"] for e in by_system["items"]} == {"system"}
@@ -79,7 +79,7 @@ def test_the_csv_export_has_a_bom_chinese_headings_and_the_filtered_rows(client_
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:6] == ["序号", "时间（北京时间）", "操作人", "角色", "操作", "操作代码"]
-    assert len(rows) == len(DEMO_ACCOUNTS) + 1
+    assert len(rows) == len(DEMO_ACCOUNTS) + len(PARTNER_ACCOUNTS) + 1
     assert {row[4] for row in rows[1:]} == {"新建用户"} and {row[5] for row in rows[1:]} == {"user_created"}
     expected = entries_under(db, "3211", action="user_created")
     assert {int(row[0]) for row in rows[1:]} == expected
@@ -89,7 +89,8 @@ def test_the_csv_export_has_a_bom_chinese_headings_and_the_filtered_rows(client_
 
     page_csv = auditor.get("/audit.csv", params={"action": "user_created"})
     assert page_csv.status_code == 200 and page_csv.content.startswith(b"\xef\xbb\xbf")
-    assert len(list(csv.reader(io.StringIO(page_csv.content.decode("utf-8-sig"))))) == len(DEMO_ACCOUNTS) + 1
+    listed = list(csv.reader(io.StringIO(page_csv.content.decode("utf-8-sig"))))
+    assert len(listed) == len(DEMO_ACCOUNTS) + len(PARTNER_ACCOUNTS) + 1
 
 
 @pytest.fixture
