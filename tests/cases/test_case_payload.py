@@ -106,6 +106,7 @@ def test_mediation_payloads_name_the_body_the_parties_the_session_and_the_outcom
     assert bad == ["请选择调解组织", "当事人1电话格式不对（只能是数字和“-”）",
                    "当事人2身份证号格式不对（应为 18 位居民身份证号码）"]
     assert not any("1234567" in p or "abc" in p for p in bad)
+    assert validate_payload("mediate", ok | {"body": 2**40}) == ["请选择调解组织"]  # beyond any id: no query
     assert validate_payload("record_mediation", {"held_on": "2026-12-07", "place": "调解室", "note": "调解"}) == []
     assert validate_payload("record_mediation", {"held_on": "12/07", "place": "x", "note": "y"}) == [
         "调解日期应为日期，例如 2026-12-07"]

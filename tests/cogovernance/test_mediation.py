@@ -54,6 +54,8 @@ def test_an_agreement_closes_the_dispute_with_every_step_in_its_file(c, db):
     today = local(utc_now()).date().isoformat()
     _act(c["mediator"], no, "record_mediation", held_on=today, place="社区调解室", note="双方陈述，约定修复管道")
     _act(c["town_dispatcher"], no, "settle", status=403, agreement="由楼上住户修复")  # only the body's mediator
+    _act(c["mediator"], no, "settle", status=422, agreement="由楼上住户修复", agreed_on="2999-01-01")
+    _act(c["mediator"], no, "record_mediation", status=422, held_on="2999-01-01", place="x", note="y")
     closed = _act(c["mediator"], no, "settle", agreement="由楼上住户负责修复管道并赔偿 500 元")
     assert closed["state"] == "closed"
 

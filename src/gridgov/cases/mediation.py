@@ -125,6 +125,8 @@ def apply(session: Session, principal: Principal, case: Case, action: CaseAction
         logged.update(session=row.id, held_on=held.isoformat(), place=row.place)
     elif action is CaseAction.SETTLE:
         agreed = parse_day(data.get("agreed_on")) or local(now).date()
+        if agreed > local(now).date():
+            raise Invalid("协议日期不能晚于今天", details=[{"field": "agreed_on", "error": "晚于今天"}])
         mediation.status, mediation.agreement, mediation.agreed_on = str(MediationStatus.SETTLED), \
             data["agreement"].strip(), agreed
         mediation.ended_at, mediation.ended_by = now, principal.user_id

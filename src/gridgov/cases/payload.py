@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from gridgov.cases.workflow import EVALUATION_LABELS, CaseAction, Evaluation
+from gridgov.kit.params import MAX_ID
 from gridgov.models.mediation import NEXT_ROUTE_LABELS, NextRoute
 
 
@@ -218,7 +219,8 @@ def parse_day(value: Any) -> date | None:
 def _party_problem(rule: FieldRule, value: Any) -> str | None:
     """The kinds of the mediation's fields (issue 18). The messages never repeat the value (personal data)."""
     if rule.kind == "body":
-        return None if not isinstance(value, bool) and isinstance(value, int) and value >= 1 else f"请选择{rule.label}"
+        fine = not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= MAX_ID
+        return None if fine else f"请选择{rule.label}"
     if rule.kind == "date":
         return None if parse_day(value) is not None else f"{rule.label}应为日期，例如 2026-12-07"
     if not isinstance(value, str):
