@@ -189,15 +189,6 @@ def counts_per_grid(session: Session, principal: Principal, prefix: str, since: 
     return [tuple(r) for r in session.execute(stmt.order_by(InformantReport.grid_code))]
 
 
-def informants_of_cases(session: Session, principal: Principal, case_ids: Sequence[int]) -> dict[int, Volunteer]:
-    if not case_ids:
-        return {}
-    stmt = scoped(select(InformantReport.case_id, Volunteer)
-                  .join(Volunteer, Volunteer.id == InformantReport.volunteer_id)
-                  .where(InformantReport.case_id.in_(list(case_ids))), principal, InformantReport)
-    return {k: v for k, v in session.execute(stmt)}
-
-
 def micro_grid_posts(session: Session, principal: Principal, grid_code: str) -> list[tuple[str, str, str]]:
     """(micro-grid code, role, staff name) of the active liaison and volunteer posts of a grid's micro-grids."""
     stmt = scoped(select(Post.micro_grid_code, Post.role, StaffMember.name)
