@@ -1,0 +1,49 @@
+"""A team member on a 390×844 phone (issue 18, F5): it lands on its team's tasks, opens the task the town's
+dispatcher has just assigned, records the result and sees it done; every page fits the phone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from gridgov.kit.clock import local, utc_now
+
+from ..conftest import login
+from ..web.layout import assert_fits
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_team_member_records_a_tasks_result_on_a_phone(browser, live_server):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
+        (live_server, "data:", "blob:")) else route.abort())
+    api = context.request
+    token = api.post(live_server + "/api/v1/auth/token",
+                     data={"username": "town_dispatcher", "password": "demo12345"}).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    team = next(t for t in api.get(live_server + "/api/v1/cogovernance/teams", headers=auth).json()
+                if t["kind"] == "special")
+    task = api.post(live_server + "/api/v1/cogovernance/tasks", headers=auth, data={
+        "team_id": team["id"], "title": "手机上完成的任务", "grid_code": team["grid_codes"][0],
+        "due_on": str(local(utc_now()).date() + timedelta(days=1))}).json()
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server
+    try:
+        login(page, "team_member")
+        assert page.url.endswith("/cogovernance/teams/tasks")
+        assert_fits(page, "队员的任务列表")
+        page.click(f"article[data-task='{task['id']}'] h3 a")
+        page.wait_for_url(f"**/cogovernance/teams/tasks/{task['id']}")
+        assert_fits(page, "任务详情")
+        page.fill("#result-text", "已完成，拍照留存")
+        page.click("#form-result button[type=submit]")
+        page.wait_for_url("**?done=result")
+        assert page.text_content("#task-status").strip() == "已完成"
+        assert page.text_content("#task-result").strip() == "已完成，拍照留存"
+        assert page.locator("#form-result").count() == 0
+        assert_fits(page, "已完成的任务")
+    finally:
+        context.close()
