@@ -25,9 +25,6 @@ NOT_HERE = {
     CaseAction.ASSIGN: "a grid with no worker on post (tests/cases/test_unstaffed_grid.py); the same take_action",
     CaseAction.ALERT: "emergency_to_department is off in zhenjiang's profile (LZ§16); the same take_action",
     CaseAction.ACKNOWLEDGE: "the same (an urgent case sent straight to a department)",
-    # issue 18: the legal referral is driven here on branch i18-legal; the integrator drops these two lines
-    CaseAction.REFER_LEGAL: "i18-legal drives it",
-    CaseAction.LEGAL_OPINION: "i18-legal drives it",
 }
 
 
