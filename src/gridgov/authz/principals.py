@@ -63,37 +63,25 @@ WebhookOverseer = holding(Permission.WEBHOOKS_OVERSEE)
 """An agency administrator reading the failed webhook deliveries of its area's cases (issue 17)."""
 HotlineCategorist = holding(Permission.HOTLINE_CATEGORIES)
 """An agency's dispatcher or administrator keeping the hotline's category table and its triage queue."""
-LegalReader = holding(Permission.COGOVERNANCE_READ)
-"""Staff reading the legal professionals serving their grids, their schedules and visits (issue 18)."""
-LegalManager = holding(Permission.COGOVERNANCE_MANAGE)
-"""The agency keeping the register of legal professionals, their schedules, and recording their visits."""
-LegalPartner = holding(Permission.COGOVERNANCE_TAKE_PART)
-"""A legal professional's own account: its schedules, its visits and the cases referred to it."""
 CogovernanceReader = holding(Permission.COGOVERNANCE_READ)
-"""Who reads the cogovernance of its jurisdiction (issue 18): agencies, instructors, leaders, grid workers."""
+"""Who reads the cogovernance of its jurisdiction (issue 18): agencies, instructors, leaders, grid workers: the
+legal professionals serving its grids, deliberations, mediation bodies, volunteers and informants."""
 DeliberationWriter = holding(Permission.DELIBERATION_WRITE)
 """Who records a deliberation (议事协商, ZJ§20) of its jurisdiction: the same holders as cogovernance.read."""
-MediationBodyReader = holding(Permission.COGOVERNANCE_READ)
-"""Staff reading the mediation bodies of their jurisdiction (and those above it serving its places; ZJ§17)."""
-MediationBodyManager = holding(Permission.COGOVERNANCE_MANAGE)
-"""An agency keeping the register of mediation bodies and linking mediators' accounts to them."""
 MediationReader = holding(Permission.CASES_READ)
 """A mediation is part of its case: whoever reads cases reads the mediations the door shows it (staff those of
 their jurisdiction's grids, a mediator those at its bodies, a department none)."""
 MediationRevealer = holding(Permission.CASES_ACT)
 """Who works the case (the agency, its grid's workers, the mediator) may see a party's full data, with a
 reason, audited."""
-VolunteerReader = holding(Permission.COGOVERNANCE_READ)
-"""Reads the register of volunteers and informants, their reports and points (issue 18)."""
-VolunteerKeeper = holding(Permission.COGOVERNANCE_MANAGE)
-"""Keeps the register of volunteers and informants and reveals a phone, with a reason (issue 18)."""
 CogovernanceViewer = holding(Permission.SELF)
 """Who reads teams, tasks, social organisations and projects (issue 18): holders of ``cogovernance.read``
 (agencies, grid staff) and of ``cogovernance.take_part`` (partners, narrowed by the scope to their own team's
 or organisation's rows). One route declares one permission, so the door checks a signed-in user and the
 service (:func:`gridgov.cogovernance.teams.may_view`) refuses the others with 403."""
 CogovernanceManager = holding(Permission.COGOVERNANCE_MANAGE)
-"""The agency registering teams, organisations and projects and assigning tasks (QZ§16, JS§23, JS§24)."""
+"""The agency keeping the registers of cogovernance (legal professionals and their schedules, mediation bodies
+and their mediators, volunteers, teams, organisations and projects) and assigning tasks (ZJ§23, QZ§16, JS§24)."""
 CogovernancePartner = holding(Permission.COGOVERNANCE_TAKE_PART)
-"""A partner doing its own work (a team member recording a task's result, a social organisation reporting);
-the agency's administrator holds it too (it may record for them)."""
+"""A partner doing its own work (a lawyer's schedules, visits and referrals, a team member recording a task's
+result, a social organisation reporting); the agency's administrator holds it too (it may record for them)."""

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from gridgov.authz.permissions import Permission
-from gridgov.authz.principals import LegalManager, LegalPartner, LegalReader
+from gridgov.authz.principals import CogovernanceManager, CogovernancePartner, CogovernanceReader
 from gridgov.cases.workflow import STATE_LABELS
 from gridgov.cogovernance import legal
 from gridgov.cogovernance.legal_schemas import MyVisitIn, ProfessionalIn, ScheduleIn, VisitIn
@@ -66,12 +66,12 @@ def _register_page(request: Request, session, me, *, error: str | None = None, d
 
 
 @router.get("/cogovernance/legal")
-def register_page(request: Request, session: SessionDep, me: LegalReader, done: Done = None):
+def register_page(request: Request, session: SessionDep, me: CogovernanceReader, done: Done = None):
     return _register_page(request, session, me, done=done)
 
 
 @router.post("/cogovernance/legal/visits")
-def record_visit(request: Request, session: SessionDep, me: LegalManager, form: FormDep):
+def record_visit(request: Request, session: SessionDep, me: CogovernanceManager, form: FormDep):
     values = {}
     try:
         values = _visit_fields(form)
@@ -86,7 +86,7 @@ def record_visit(request: Request, session: SessionDep, me: LegalManager, form: 
 
 
 @router.post("/cogovernance/legal/professionals")
-def create_professional(request: Request, session: SessionDep, me: LegalManager, form: FormDep):
+def create_professional(request: Request, session: SessionDep, me: CogovernanceManager, form: FormDep):
     values = {k: _text(form, k, 100) for k in ("name", "kind", "institution", "title", "public_phone", "area_code")}
     try:
         data = _schema(ProfessionalIn, {**values, "area_code": values["area_code"] or me.scope_code[:12]},
@@ -99,7 +99,7 @@ def create_professional(request: Request, session: SessionDep, me: LegalManager,
 
 
 @router.post("/cogovernance/legal/schedules")
-def add_schedule(request: Request, session: SessionDep, me: LegalManager, form: FormDep):
+def add_schedule(request: Request, session: SessionDep, me: CogovernanceManager, form: FormDep):
     values = {k: _text(form, k, 1000) for k in ("area_code", "rule", "weekday", "nth", "dates", "hours", "place",
                                                 "valid_from", "valid_to")}
     try:
@@ -128,12 +128,12 @@ def _mine_page(request: Request, session, me, *, error: str | None = None, done:
 
 
 @router.get("/cogovernance/legal/referrals")
-def referrals_page(request: Request, session: SessionDep, me: LegalPartner, done: Done = None):
+def referrals_page(request: Request, session: SessionDep, me: CogovernancePartner, done: Done = None):
     return _mine_page(request, session, me, done=done)
 
 
 @router.post("/cogovernance/legal/mine/visits")
-def record_my_visit(request: Request, session: SessionDep, me: LegalPartner, form: FormDep):
+def record_my_visit(request: Request, session: SessionDep, me: CogovernancePartner, form: FormDep):
     try:
         legal.record_my_visit(session, me, _schema(MyVisitIn, _visit_fields(form)), now=utc_now())
     except DomainError as exc:

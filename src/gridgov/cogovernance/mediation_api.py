@@ -9,7 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from gridgov.authz.principals import MediationBodyManager, MediationBodyReader, MediationReader, MediationRevealer
+from gridgov.authz.principals import (
+    CogovernanceManager,
+    CogovernanceReader,
+    MediationReader,
+    MediationRevealer,
+)
 from gridgov.cogovernance import mediation
 from gridgov.cogovernance.mediation_schemas import (
     BodyIn,
@@ -31,35 +36,35 @@ STATUS_HELP = "open 调解中、settled 达成协议、failed 调解不成"
 
 
 @router.get(f"{PREFIX}/mediation/bodies", response_model=list[BodyRead], summary="调解组织（本辖区）")
-def list_bodies(session: SessionDep, me: MediationBodyReader) -> list[BodyRead]:
+def list_bodies(session: SessionDep, me: CogovernanceReader) -> list[BodyRead]:
     return mediation.list_bodies(session, me)
 
 
 @router.post(f"{PREFIX}/mediation/bodies", response_model=BodyRead, status_code=201, summary="登记调解组织")
-def create_body(data: BodyIn, session: SessionDep, me: MediationBodyManager) -> BodyRead:
+def create_body(data: BodyIn, session: SessionDep, me: CogovernanceManager) -> BodyRead:
     return mediation.create_body(session, me, data, now=utc_now())
 
 
 @router.get(f"{PREFIX}/mediation/bodies/{{body_id}}", response_model=BodyRead, summary="一个调解组织及其调解员")
-def get_body(body_id: IdPath, session: SessionDep, me: MediationBodyReader) -> BodyRead:
+def get_body(body_id: IdPath, session: SessionDep, me: CogovernanceReader) -> BodyRead:
     return mediation.get_body(session, me, body_id)
 
 
 @router.patch(f"{PREFIX}/mediation/bodies/{{body_id}}", response_model=BodyRead,
               summary="修改调解组织（名称、类别、电话、启用）")
-def update_body(body_id: IdPath, data: BodyPatch, session: SessionDep, me: MediationBodyManager) -> BodyRead:
+def update_body(body_id: IdPath, data: BodyPatch, session: SessionDep, me: CogovernanceManager) -> BodyRead:
     return mediation.update_body(session, me, body_id, data, now=utc_now())
 
 
 @router.post(f"{PREFIX}/mediation/bodies/{{body_id}}/members", response_model=BodyRead,
              summary="关联人民调解员账号")
-def add_member(body_id: IdPath, data: MemberIn, session: SessionDep, me: MediationBodyManager) -> BodyRead:
+def add_member(body_id: IdPath, data: MemberIn, session: SessionDep, me: CogovernanceManager) -> BodyRead:
     return mediation.add_member(session, me, body_id, data.user_id, now=utc_now())
 
 
 @router.delete(f"{PREFIX}/mediation/bodies/{{body_id}}/members/{{user_id}}", response_model=BodyRead,
                summary="取消关联人民调解员")
-def remove_member(body_id: IdPath, user_id: IdPath, session: SessionDep, me: MediationBodyManager) -> BodyRead:
+def remove_member(body_id: IdPath, user_id: IdPath, session: SessionDep, me: CogovernanceManager) -> BodyRead:
     return mediation.remove_member(session, me, body_id, user_id, now=utc_now())
 
 

@@ -11,7 +11,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from gridgov.authz.permissions import Permission, role_can
-from gridgov.authz.principals import MediationBodyManager, MediationBodyReader, MediationReader, MediationRevealer
+from gridgov.authz.principals import (
+    CogovernanceManager,
+    CogovernanceReader,
+    MediationReader,
+    MediationRevealer,
+)
 from gridgov.cases.forms import local_time
 from gridgov.cogovernance import mediation
 from gridgov.cogovernance.mediation_schemas import BodyIn
@@ -51,13 +56,13 @@ def _bodies_page(request: Request, session, me, *, error: str | None = None, val
 
 
 @router.get("/cogovernance/mediation/bodies")
-def bodies_page(request: Request, session: SessionDep, me: MediationBodyReader,
+def bodies_page(request: Request, session: SessionDep, me: CogovernanceReader,
                 done: Annotated[str | None, Query(max_length=40)] = None):
     return _bodies_page(request, session, me, done=done)
 
 
 @router.post("/cogovernance/mediation/bodies")
-def create_body(request: Request, session: SessionDep, me: MediationBodyManager, form: FormDep):
+def create_body(request: Request, session: SessionDep, me: CogovernanceManager, form: FormDep):
     values = {"name": _text(form, "name", 100), "kind": _text(form, "kind", 16),
               "area_code": _text(form, "area_code", 12), "phone": _text(form, "phone", 40)}
     try:
@@ -71,7 +76,7 @@ def create_body(request: Request, session: SessionDep, me: MediationBodyManager,
 
 
 @router.post("/cogovernance/mediation/bodies/{body_id}/members")
-def add_member(request: Request, body_id: IdPath, session: SessionDep, me: MediationBodyManager, form: FormDep):
+def add_member(request: Request, body_id: IdPath, session: SessionDep, me: CogovernanceManager, form: FormDep):
     raw = _text(form, "user_id", 12)
     try:
         if not raw.isdigit() or not 0 < int(raw) < 2**31:

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from gridgov.authz.permissions import Permission
-from gridgov.authz.principals import VolunteerKeeper, VolunteerReader
+from gridgov.authz.principals import CogovernanceManager, CogovernanceReader
 from gridgov.cases.forms import text_values
 from gridgov.cogovernance import volunteers, volunteers_reports
 from gridgov.cogovernance.volunteers_schemas import (
@@ -72,7 +72,7 @@ def _list_page(request: Request, session, me, *, area=None, kind=None, q=None, p
 
 
 @router.get("/cogovernance/volunteers")
-def list_page(request: Request, session: SessionDep, me: VolunteerReader, area: AreaQuery = None,
+def list_page(request: Request, session: SessionDep, me: CogovernanceReader, area: AreaQuery = None,
               kind: KindQuery = None, q: Annotated[str | None, Query(max_length=50)] = None, page: PageQuery = 1):
     """志愿者和信息员：the register inside the jurisdiction (phones masked)."""
     try:
@@ -85,7 +85,7 @@ def list_page(request: Request, session: SessionDep, me: VolunteerReader, area: 
 
 
 @router.post("/cogovernance/volunteers")
-def create(request: Request, session: SessionDep, me: VolunteerKeeper, form: FormDep):
+def create(request: Request, session: SessionDep, me: CogovernanceManager, form: FormDep):
     values = text_values(form)
     state = request.app.state
     try:
@@ -101,7 +101,7 @@ def create(request: Request, session: SessionDep, me: VolunteerKeeper, form: For
 
 
 @router.post("/cogovernance/volunteers/orgs")
-def create_org(request: Request, session: SessionDep, me: VolunteerKeeper, form: FormDep):
+def create_org(request: Request, session: SessionDep, me: CogovernanceManager, form: FormDep):
     values = text_values(form)
     try:
         data = OrgCreate(name=_text(values, "name"), kind=_text(values, "kind"), area_code=_text(values, "area_code"),
@@ -115,7 +115,7 @@ def create_org(request: Request, session: SessionDep, me: VolunteerKeeper, form:
 
 
 @router.get("/cogovernance/volunteers/ranking")
-def ranking(request: Request, session: SessionDep, me: VolunteerReader, area: AreaQuery = None,
+def ranking(request: Request, session: SessionDep, me: CogovernanceReader, area: AreaQuery = None,
             month: Annotated[str | None, Query(max_length=7)] = None):
     """The month's points ranking and the informants' reports per grid."""
     result = volunteers_reports.ranking(session, me, area=(area or "").strip() or None, month=month,
@@ -125,7 +125,7 @@ def ranking(request: Request, session: SessionDep, me: VolunteerReader, area: Ar
 
 
 @router.get("/cogovernance/volunteers/roster")
-def roster(request: Request, session: SessionDep, me: VolunteerReader,
+def roster(request: Request, session: SessionDep, me: CogovernanceReader,
            grid: Annotated[str | None, Query(max_length=15)] = None):
     """Each micro-grid of a grid with its liaison and volunteers (ZJ§9) and what is missing."""
     code = (grid or "").strip() or (me.scope_code[:15] if len(me.scope_code) >= 15 else "")
@@ -143,13 +143,13 @@ def _record(request: Request, session, me, volunteer_id: int, *, revealed=None, 
 
 
 @router.get("/cogovernance/volunteers/{volunteer_id}")
-def record_page(volunteer_id: IdPath, request: Request, session: SessionDep, me: VolunteerReader):
+def record_page(volunteer_id: IdPath, request: Request, session: SessionDep, me: CogovernanceReader):
     """A person's record: masked phone, place, its reports through the resident channel and its points."""
     return _record(request, session, me, volunteer_id)
 
 
 @router.post("/cogovernance/volunteers/{volunteer_id}/deactivate")
-def deactivate(volunteer_id: IdPath, request: Request, session: SessionDep, me: VolunteerKeeper):
+def deactivate(volunteer_id: IdPath, request: Request, session: SessionDep, me: CogovernanceManager):
     try:
         volunteers.deactivate(session, me, volunteer_id, Deactivate(), profile=request.app.state.profile,
                               now=utc_now())
@@ -162,7 +162,7 @@ def deactivate(volunteer_id: IdPath, request: Request, session: SessionDep, me: 
 
 
 @router.post("/cogovernance/volunteers/{volunteer_id}/reveal")
-def reveal(volunteer_id: IdPath, request: Request, session: SessionDep, me: VolunteerKeeper, form: FormDep):
+def reveal(volunteer_id: IdPath, request: Request, session: SessionDep, me: CogovernanceManager, form: FormDep):
     values = text_values(form)
     try:
         shown = volunteers.reveal(session, me, volunteer_id, RevealRequest(reason=_text(values, "reason")),
