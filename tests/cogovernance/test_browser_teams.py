@@ -1,5 +1,7 @@
 """A team member on a 390×844 phone (issue 18, F5): it lands on its team's tasks, opens the task the town's
-dispatcher has just assigned, records the result and sees it done; every page fits the phone."""
+dispatcher has just assigned, records the result and sees it done; every page fits the phone. A social
+organisation's account lands on its projects. Both pages are the partner guide's screenshots
+(``GRIDGOV_GUIDE_SHOTS``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 from gridgov.kit.clock import local, utc_now
 
 from ..conftest import login
-from ..web.layout import assert_fits
+from ..web.layout import artefacts_dir, assert_fits, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +37,7 @@ def test_a_team_member_records_a_tasks_result_on_a_phone(browser, live_server):
         login(page, "team_member")
         assert page.url.endswith("/cogovernance/teams/tasks")
         assert_fits(page, "队员的任务列表")
+        screenshot(page, artefacts_dir("teams"), "partner-tasks", guide="partner-tasks", full_page=False)
         page.click(f"article[data-task='{task['id']}'] h3 a")
         page.wait_for_url(f"**/cogovernance/teams/tasks/{task['id']}")
         assert_fits(page, "任务详情")
@@ -45,5 +48,11 @@ def test_a_team_member_records_a_tasks_result_on_a_phone(browser, live_server):
         assert page.text_content("#task-result").strip() == "已完成，拍照留存"
         assert page.locator("#form-result").count() == 0
         assert_fits(page, "已完成的任务")
+        page.context.clear_cookies()
+        login(page, "social_org")
+        assert page.url.endswith("/cogovernance/projects")
+        assert page.locator("main a[href^='/cogovernance/projects/']").count() >= 1
+        assert_fits(page, "社会组织的项目列表")
+        screenshot(page, artefacts_dir("teams"), "partner-projects", guide="partner-projects", full_page=False)
     finally:
         context.close()

@@ -19,6 +19,9 @@ from gridgov.web import guide
 
 HTML = {"accept": "text/html"}
 REPO = Path(__file__).resolve().parents[2]
+PHONE_GUIDES = ("worker-", "partner-")
+"""Guides whose readers work on a phone in the field: grid workers, and special service teams' members (the
+partner page, whose social organisations' screenshot is taken in the same phone test)."""
 LARGEST_IMAGE = 160_000
 """Bytes: a screenshot of the guide stays small (palette PNG; phone-sized for the worker)."""
 
@@ -65,7 +68,7 @@ def test_the_guide_links_nowhere_outside_and_every_image_is_there_small_and_used
         assert path.stat().st_size <= LARGEST_IMAGE, f"{name}: {path.stat().st_size} 字节"
         with Image.open(path) as image:
             phone = image.width <= 400
-        assert phone == name.startswith("worker-"), f"{name}: 网格员用手机截图，其他角色用电脑截图"
+        assert phone == name.startswith(PHONE_GUIDES), f"{name}: 网格员和服务队队员用手机截图，其他角色用电脑截图"
 
 
 def test_the_help_pages_and_images_answer_and_nothing_else(anonymous):
