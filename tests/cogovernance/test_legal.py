@@ -15,7 +15,7 @@ from gridgov.accounts.service import create_user
 from gridgov.authz.scope import SYSTEM
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.recurrence import next_dates, occurrences
-from gridgov.models import Case, User
+from gridgov.models import Case, Notification, User
 from gridgov.models.cogovernance import CogovActivity
 from gridgov.models.legal import LegalProfessional, LegalReferral, LegalVisit
 
@@ -167,6 +167,8 @@ def test_a_referred_case_is_the_lawyers_and_no_one_elses(db, client_as, app):
                         json={"professional": zhao.id, "question": "楼上漏水的责任如何划分？"})
     assert r.status_code == 200, r.text
     state = r.json()["state"]
+    todo = select(Notification).where(Notification.user_id == zhao.user_id, Notification.kind == "refer_legal")
+    assert [n.done_at for n in db.scalars(todo)] == [None]  # the lawyer is told to answer
 
     # the lawyer sees it, its list holds it, its case page offers the opinion; the other lawyer sees nothing
     assert lawyer.get(f"/api/v1/cases/{no}").status_code == 200
@@ -192,6 +194,8 @@ def test_a_referred_case_is_the_lawyers_and_no_one_elses(db, client_as, app):
     assert r.status_code == 200, r.text
     assert r.json()["state"] == state  # the state stays
     assert lawyer.post(f"/api/v1/cases/{no}/actions/legal_opinion", json={"opinion": "再答"}).status_code == 409
+    db.expire_all()
+    assert all(n.done_at is not None for n in db.scalars(todo))  # answered: its to-do is done
     log = dispatcher.get(f"/api/v1/cases/{no}/log").json()
     steps = {e["action"]: e for e in log}
     assert "楼上漏水的责任如何划分？" in steps["refer_legal"]["note"]
