@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import delete
 
 from gridgov.accounts.demo import demo_places
 from gridgov.cogovernance import ledger
 from gridgov.kit.clock import utc_now
-from gridgov.models.cogovernance import ActivityKind
+from gridgov.models.cogovernance import ActivityKind, CogovActivity
 
 # (role, the lines it counts, status for the other county, for its own county, for the demo town)
 MATRIX = [
@@ -30,6 +31,7 @@ MATRIX = [
 
 @pytest.fixture
 def places(db):
+    db.execute(delete(CogovActivity))  # the demo's own lines (its visits, topic, tasks…): this test counts its own
     places = demo_places(db, "321100000000")
     for i, place in enumerate((places.grid, places.town, places.grid2)):
         ledger.record(db, kind=ActivityKind.MEDIATION, area_code=place, occurred_on=date(2026, 11, 2),

@@ -24,9 +24,11 @@ from markdown_it.common.utils import escapeHtml
 
 from gridgov.models.accounts import (
     AREA_STAFF_ROLES,
+    CASE_PARTNER_ROLES,
     DEPARTMENT_ROLES,
     GRID_WORKER_ROLES,
     MICRO_GRID_ROLES,
+    PARTNER_ROLES,
     TWO_FACTOR_ROLES,
     Role,
 )
@@ -59,7 +61,7 @@ PAGES: tuple[GuidePage, ...] = (
     GuidePage("admin", "系统管理员（含机构管理员、安全管理员）", TWO_FACTOR_ROLES),
     GuidePage("lawyer", "法律服务人员（法律进网格）", frozenset({Role.LEGAL_PROFESSIONAL})),
     GuidePage("mediator", "人民调解员", frozenset({Role.MEDIATOR})),
-    GuidePage("partner", "专项服务队队员和社会组织", frozenset({Role.TEAM_MEMBER, Role.SOCIAL_ORG})),
+    GuidePage("partner", "专项服务队队员和社会组织", PARTNER_ROLES - CASE_PARTNER_ROLES),
     GuidePage(PUBLIC, "群众（公开页面）", frozenset()),
 )
 """Every role reads exactly one page (tests/web/test_guide.py keeps it so); ``index`` lists them all."""
