@@ -8,15 +8,8 @@ or their codes), 所在微网格或网格编码, 手机号, and optionally 所�
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from datetime import date, datetime
-from typing import Any
-from zipfile import BadZipFile
+from datetime import datetime
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -25,8 +18,8 @@ from gridgov.cogovernance import volunteers
 from gridgov.cogovernance.volunteers_schemas import VolunteerCreate
 from gridgov.errors import DomainError, Invalid
 from gridgov.kit.crypto import FieldCipher
-from gridgov.kit.spreadsheet import cell_text
 from gridgov.models.volunteers import VOLUNTEER_KIND_LABELS
+from gridgov.registry.importing import cell_value, table_rows
 
 MAX_ROWS = 2000
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -36,53 +29,22 @@ REQUIRED = ("姓名", "类别", "所在微网格或网格编码", "手机号")
 KINDS = {label: str(code) for code, label in VOLUNTEER_KIND_LABELS.items()}
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(cell_text(value)).strip()
-
-
-def _table(content: bytes, filename: str) -> Iterator[tuple]:
-    if filename.lower().endswith(".csv") or not content.startswith(b"PK"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("gb18030")
-            except UnicodeDecodeError as exc:
-                raise Invalid("无法识别文件编码，请保存为 UTF-8 的 CSV 或 .xlsx") from exc
-        yield from (tuple(r) for r in csv.reader(io.StringIO(text)))
-        return
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise Invalid("无法读取该 Excel 文件，请另存为 .xlsx 后重试") from exc
-    try:
-        yield from wb.worksheets[0].iter_rows(values_only=True)
-    finally:
-        wb.close()
-
-
 def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, str]]]:
     """(line number, values) of each data row; the header is the first row."""
     if not content:
         raise Invalid("文件为空")
     if len(content) > MAX_FILE_BYTES:
         raise Invalid(f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
-    table = _table(content, filename)
+    table = table_rows(content, filename)
     header = next(table, None) or ()
-    keys = [HEADINGS.get(_text(h)) for h in header]
+    keys = [HEADINGS.get(cell_value(h)) for h in header]
     missing = [h for h in REQUIRED if HEADINGS[h] not in keys]
     if missing:
         raise Invalid(f"缺少必填列：{'、'.join(missing)}",
                       details=[{"line": 1, "column": h, "reason": "缺少该列"} for h in missing])
     rows = []
     for line, cells in enumerate(table, start=2):
-        values = {k: _text(v) for k, v in zip(keys, cells, strict=False) if k}
+        values = {k: cell_value(v) for k, v in zip(keys, cells, strict=False) if k}
         if not any(values.values()):
             continue
         if len(rows) >= MAX_ROWS:

@@ -61,7 +61,8 @@ class Row:
 # ---------------------------------------------------------------- reading files
 
 
-def _text(value: Any) -> str:
+def cell_value(value: Any) -> str:
+    """A cell of a CSV or Excel file as text: a date as its ISO day, a whole float as an integer."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -73,7 +74,8 @@ def _text(value: Any) -> str:
     return str(cell_text(value)).strip()
 
 
-def _table(content: bytes, filename: str) -> Iterator[tuple]:
+def table_rows(content: bytes, filename: str) -> Iterator[tuple]:
+    """The rows of a CSV (UTF-8 or GB 18030) or the first sheet of an .xlsx; 422 in Chinese when neither."""
     if filename.lower().endswith(".csv") or not content.startswith(b"PK"):
         try:
             text = content.decode("utf-8-sig")
@@ -102,12 +104,12 @@ def read_rows(kind: str, content: bytes, filename: str = "") -> list[Row]:
         raise Invalid("文件为空")
     if len(content) > MAX_FILE_BYTES:
         raise Invalid(f"文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB")
-    table = _table(content, filename)
+    table = table_rows(content, filename)
     by_heading = {c.heading: c.key for c in layout.columns(kind)}
     keys: list[str | None] = []
     first = 1
     for first, header in enumerate(table, start=1):  # an export's watermark rows come before its header
-        keys = [by_heading.get(_text(h)) for h in header]
+        keys = [by_heading.get(cell_value(h)) for h in header]
         if any(keys) or first > HEADER_SEARCH_ROWS:
             break
     if not any(keys):
@@ -118,7 +120,7 @@ def read_rows(kind: str, content: bytes, filename: str = "") -> list[Row]:
                       details=[{"line": 1, "column": h, "reason": "缺少该列"} for h in missing])
     rows: list[Row] = []
     for line, cells in enumerate(table, start=first + 1):
-        values = {k: _text(v) for k, v in zip(keys, cells, strict=False) if k}
+        values = {k: cell_value(v) for k, v in zip(keys, cells, strict=False) if k}
         if not any(values.values()):
             continue
         if len(rows) >= MAX_ROWS:
