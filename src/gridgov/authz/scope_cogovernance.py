@@ -177,7 +177,6 @@ for _model in (MediationParty, MediationSession):
 # ---------------------------------------------------------------- volunteers and informants (ZJ§9, ZJ§23, JM§10)
 
 
-
 @rule(VolunteerOrg)
 def _volunteer_orgs(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     """Organisations serving an area inside the jurisdiction (with ``ancestors``, also those serving an
