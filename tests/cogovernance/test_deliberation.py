@@ -166,14 +166,13 @@ def test_a_community_topic_shows_on_its_grids_boards_and_a_withdrawn_one_leaves_
                      ).status_code == 409  # closed
 
 
-def test_the_demo_holds_a_decided_published_topic_with_a_meeting_and_a_follow_up_case(db, client_as):
+def test_the_demo_holds_a_decided_published_topic_with_a_meeting_and_no_case(db, client_as):
     places = demo_places(db, CITY)
     leader = client_as("leader")
     items = leader.get(API, params={"area": places.grid, "status": "decided"}).json()["items"]
     (demo,) = [i for i in items if i["topic"] == "小区楼道堆物清理和电动车停放"]
-    assert demo["publish"] and demo["meetings"] == 1 and demo["follow_ups"] == 1
-    (follow,) = leader.get(f"{API}/{demo['id']}").json()["follow_up_list"]
-    assert follow["kind"] == "case" and follow["case_no"]
+    assert demo["publish"] and demo["meetings"] == 1 and demo["follow_ups"] == 0
+    assert leader.get(f"{API}/{demo['id']}").json()["follow_up_list"] == []  # the demo city starts with no case
     board = leader.get(f"/api/v1/public/boards/{places.grid}").json()
     assert demo["id"] in {d["id"] for d in board["deliberations"]}
     assert leader.get(f"/cogovernance/deliberations/{demo['id']}", headers={"accept": "text/html"}).status_code == 200

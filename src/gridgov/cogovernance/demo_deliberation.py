@@ -1,6 +1,6 @@
 """The demo's deliberation (议事协商): one topic of the demo grid, raised by residents, talked over at one
-meeting, decided by a show of hands, published on the grid's board, with a follow-up case registered by
-the grid's worker through the case intake. Built through the service, as the worker would, once."""
+meeting, decided by a show of hands, published on the grid's board. Built through the service, as the grid's
+worker would, once. It registers no follow-up case: the demo city starts with none."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from sqlalchemy.orm import Session
 from gridgov.accounts.demo import demo_places
 from gridgov.accounts.service import principal_for
 from gridgov.authz.scope import SYSTEM, scoped
-from gridgov.cases.service import category_choices
 from gridgov.cogovernance import deliberation as service
 from gridgov.cogovernance.deliberation_schemas import (
     DeliberationCreate,
     DeliberationUpdate,
-    FollowUpCreate,
     MeetingCreate,
     ParticipantIn,
 )
@@ -31,7 +29,7 @@ TOPIC = "小区楼道堆物清理和电动车停放"
 
 
 def build_demo_deliberation(session: Session, profile, *, now: datetime, cipher) -> str:
-    """One decided and published topic in the demo grid with a meeting and a follow-up case; what it built."""
+    """One decided and published topic in the demo grid with a meeting; what it built."""
     places = demo_places(session, demo_city_of(profile).area_code)
     if session.scalar(scoped(select(Deliberation.id).where(Deliberation.area_code == places.grid,
                                                            Deliberation.topic == TOPIC), SYSTEM, Deliberation)):
@@ -57,9 +55,6 @@ def build_demo_deliberation(session: Session, profile, *, now: datetime, cipher)
         decision="楼道堆物本月底前由各户自行清理；物业在 2 号楼旁增设电动车充电车棚，楼道内不再停放电动车。",
         decided_on=today - timedelta(days=5), decision_method="举手表决", votes_for=22, votes_against=1,
         votes_abstain=2, publish=True), now=now)
-    choices = category_choices(session, places.grid, today, profile)
-    if choices:
-        service.add_follow_up(session, worker, row.id, FollowUpCreate(
-            kind="case", title="增设 2 号楼电动车充电车棚", category=choices[0]["code"], address="3 号楼、2 号楼之间"),
-            now=now, profile=profile, cipher=cipher, media_root=Path("."))
-    return f"议事协商：演示网格议题 1 个（会议 1 次，已公开结果，跟进事件 {1 if choices else 0} 件）"
+    # No follow-up case: the demo city starts with no case (its lists and figures start at zero); the topic's
+    # page registers one through the case intake (tests/cogovernance/test_deliberation.py does).
+    return "议事协商：演示网格议题 1 个（会议 1 次，已公开结果；跟进事件可在议题页登记）"

@@ -276,6 +276,10 @@ UPDATE_STATUS: Mapping[str, tuple[str, str]] = {
     str(A.FEEDBACK): ("CLOSED", "已回访反馈，事件结案"),
     str(A.REOPEN): ("IN_PROGRESS", "已重新办理"),
     str(A.MERGE): ("DUPLICATE", "与已有事件重复，已并入该事件办理"),
+    # A dispute's mediation (issue 18): the steps, never the parties or the agreement's words.
+    str(A.MEDIATE): ("INTERNAL_REFERRAL", "已移交调解组织调解"),
+    str(A.SETTLE): ("CLOSED", "经调解组织调解，当事人达成调解协议，事件结案"),
+    str(A.MEDIATION_FAILED): ("ACTION_SCHEDULED", "调解未成，已退回网格化机构继续办理"),
 }
 """The file's entries an Open311 client is told of: action → (FixMyStreet's status, the public
 sentence). Every other entry (notes, attachments, supervision, extension requests, urgent alerts) is
