@@ -182,7 +182,8 @@ def test_the_agency_registers_a_team_a_member_and_a_task_on_its_pages(db, client
     p = places(db)
     agency = client_as("town_dispatcher")
     text, token = _form_client(agency, "/cogovernance/teams")
-    assert 'id="form-team"' in text
+    assert text.count('id="form-team"') == 1  # the form once, in the page (not in its <title>)
+    assert text.split("<title>")[1].startswith("专项服务队")
     bad = agency.post("/cogovernance/teams", data={"name": "妇联服务队", "kind": "women", "area_code": p.town2,
                                                    "csrf_token": token})
     assert bad.status_code == 404 and "不存在" in bad.text  # another county's town is outside
