@@ -396,15 +396,16 @@ def wait_for_js(page, expression: str, arg=None, timeout: float = 15.0):
         page.wait_for_timeout(50)
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser page that fails the test on any request leaving the machine."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+def offline_page(browser, live: str, **options):
+    """A new context and page on the server at ``live`` (``page.base_url``) in Chinese, desktop-sized unless
+    ``options`` say otherwise (e.g. ``viewport``, ``is_mobile``), whose requests to anywhere else are
+    aborted and listed in ``outside`` (a test asserts it stays empty): (context, page, outside)."""
+    context = browser.new_context(locale="zh-CN", **({"viewport": {"width": 1280, "height": 860}} | options))
     outside: list[str] = []
 
     def guard(route):
         url = route.request.url
-        if url.startswith(live_server) or url.startswith("data:") or url.startswith("blob:"):
+        if url.startswith((live, "data:", "blob:")):
             route.continue_()
         else:
             outside.append(url)
@@ -413,7 +414,14 @@ def page(browser, live_server):
     context.route("**/*", guard)
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.base_url = live_server
+    page.base_url = live
+    return context, page, outside
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page that fails the test on any request leaving the machine."""
+    context, page, outside = offline_page(browser, live_server)
     login(page, "city_admin")
     yield page
     context.close()

@@ -9,7 +9,7 @@ import pytest
 
 from gridgov.kit.clock import local, utc_now
 
-from ..conftest import login
+from ..conftest import login, offline_page
 from ..web.layout import artefacts_dir, screenshot
 from ..web.test_browser_axe import Axe, _api, _post
 from .mediation_data import PARTIES
@@ -33,24 +33,6 @@ def served(browser, live_server_on_backend):
     return live, no
 
 
-def _page(browser, live: str):
-    context = browser.new_context(locale="zh-CN", **PHONE)
-    outside: list[str] = []
-
-    def guard(route):
-        if route.request.url.startswith((live, "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live
-    return context, page, outside
-
-
 def _guide_shot(page, name: str) -> None:
     """A test artefact, and the guide's screenshot with ``GRIDGOV_GUIDE_SHOTS`` (the guide shows a desktop for
     every role but the grid worker's)."""
@@ -67,7 +49,7 @@ def _submit(page, action: str) -> None:
 def test_the_dispatcher_refers_a_dispute_and_the_mediator_records_the_agreement(browser, served):
     live, no = served
     found: dict = {}
-    context, page, outside = _page(browser, live)
+    context, page, outside = offline_page(browser, live, **PHONE)
     try:
         login(page, "town_dispatcher")
         axe = Axe(page)
@@ -87,7 +69,7 @@ def test_the_dispatcher_refers_a_dispute_and_the_mediator_records_the_agreement(
     finally:
         context.close()
 
-    context, page, outside2 = _page(browser, live)
+    context, page, outside2 = offline_page(browser, live, **PHONE)
     try:
         login(page, "mediator")
         assert page.url == live + "/cogovernance/mediation"  # the mediator lands on its queue

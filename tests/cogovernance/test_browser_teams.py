@@ -11,16 +11,15 @@ import pytest
 
 from gridgov.kit.clock import local, utc_now
 
-from ..conftest import login
+from ..conftest import login, offline_page
 from ..web.layout import artefacts_dir, assert_fits, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_team_member_records_a_tasks_result_on_a_phone(browser, live_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        (live_server, "data:", "blob:")) else route.abort())
+    context, page, outside = offline_page(browser, live_server, viewport={"width": 390, "height": 844},
+                                          is_mobile=True)
     api = context.request
     token = api.post(live_server + "/api/v1/auth/token",
                      data={"username": "town_dispatcher", "password": "demo12345"}).json()["access_token"]
@@ -30,9 +29,6 @@ def test_a_team_member_records_a_tasks_result_on_a_phone(browser, live_server):
     task = api.post(live_server + "/api/v1/cogovernance/tasks", headers=auth, data={
         "team_id": team["id"], "title": "手机上完成的任务", "grid_code": team["grid_codes"][0],
         "due_on": str(local(utc_now()).date() + timedelta(days=1))}).json()
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server
     try:
         login(page, "team_member")
         assert page.url.endswith("/cogovernance/teams/tasks")
@@ -56,3 +52,4 @@ def test_a_team_member_records_a_tasks_result_on_a_phone(browser, live_server):
         screenshot(page, artefacts_dir("teams"), "partner-projects", guide="partner-projects", full_page=False)
     finally:
         context.close()
+    assert not outside, f"页面向外部发出了请求：{outside}"
