@@ -11,7 +11,6 @@ and partners count none), and an ``area`` outside the user's is a 404 like a mis
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,32 +20,11 @@ from gridgov import areas
 from gridgov.analysis import stats
 from gridgov.authz.principal import Principal
 from gridgov.authz.scope import scoped, starts_with
-from gridgov.errors import Invalid
 from gridgov.models.cogovernance import ACTIVITY_LABELS, ActivityKind, CogovActivity
 
 GROUP_BY = {"area": "下一级区划", "grid": "网格", "month": "月份", "grid_month": "网格和月份"}
 KINDS = [str(k) for k in ActivityKind]
 OWN_LEVEL = "本级"
-
-
-def _check(group_by: str, date_from: str | None, date_to: str | None) -> tuple[date | None, date | None]:
-    errors = []
-    if group_by not in GROUP_BY:
-        errors.append({"field": "group_by", "error": "分组方式取值无效（可选：" + "、".join(
-            f"{k}（{v}）" for k, v in GROUP_BY.items()) + "）"})
-    days: dict[str, date | None] = {}
-    for name, value in (("from", date_from), ("to", date_to)):
-        try:
-            days[name] = date.fromisoformat(value) if value else None
-        except ValueError:
-            days[name] = None
-            label = "起始" if name == "from" else "截止"
-            errors.append({"field": name, "error": f"{label}日期应为日期（如 2026-11-01）"})
-    if days["from"] and days["to"] and days["from"] > days["to"]:
-        errors.append({"field": "to", "error": "截止日期不能早于起始日期"})
-    if errors:
-        raise Invalid("统计条件有误：" + "；".join(e["error"] for e in errors), details=errors)
-    return days["from"], days["to"]
 
 
 def _child(code: str, base: str | None, children: list[str]) -> str:
@@ -68,13 +46,8 @@ def _row(key: str, name: str, counts: dict[str, int]) -> dict[str, Any]:
 def activity_stats(session: Session, principal: Principal, *, group_by: str = "area", area: str | None = None,
                    date_from: str | None = None, date_to: str | None = None) -> dict[str, Any]:
     """The counts per kind of each group, with the totals; ``area`` defaults to the user's jurisdiction."""
-    start, end = _check(group_by, date_from, date_to)
-    if area:
-        try:
-            areas.area_level(area)
-        except areas.CodeError as exc:
-            raise Invalid(f"区划代码无效：{exc}", details=[{"field": "area", "error": str(exc)}]) from exc
-    base, _fixed = stats.base_area(session, principal, area or None)
+    area, start, end = stats.checked_conditions(group_by, area, date_from, date_to, groupings=GROUP_BY)
+    base, _fixed = stats.base_area(session, principal, area)
     stmt = scoped(select(CogovActivity.area_code, CogovActivity.occurred_on, CogovActivity.kind, func.count()),
                   principal, CogovActivity)
     if base:

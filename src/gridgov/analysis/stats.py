@@ -33,11 +33,14 @@ NONE_NAMES = {"area": "（无）", "grid": "（无）", "type": "未分类", "ma
 CASES_URL = "/api/v1/cases"
 
 
-def _problems(group_by: str, area: str | None, date_from, date_to) -> tuple[str | None, date | None, date | None]:
+def checked_conditions(group_by: str, area: str | None, date_from, date_to, *,
+                       groupings: dict[str, str] = GROUP_LABELS) -> tuple[str | None, date | None, date | None]:
+    """The area and the days of a figures' question, or one 422 naming every bad field: ``group_by`` one of
+    ``groupings`` (key → Chinese name), ``area`` a territorial code, ``from``/``to`` ISO days in order."""
     errors: list[dict[str, str]] = []
-    if group_by not in store.GROUP_BY:
+    if group_by not in groupings:
         errors.append({"field": "group_by", "error": "分组方式取值无效（可选：" + "、".join(
-            f"{k}（{v}）" for k, v in GROUP_LABELS.items()) + "）"})
+            f"{k}（{v}）" for k, v in groupings.items()) + "）"})
     if area:
         try:
             areas.area_level(area)
@@ -170,7 +173,7 @@ def case_stats(session: Session, principal: Principal, *, group_by: str, area: s
     """The answer of ``GET /api/v1/stats/cases`` (see the module); 422 for bad values (Chinese, per
     field), 404 for an area outside the jurisdiction. ``now`` is accepted for the contract (the
     figures are those of the stored fact rows, kept current by every change and the sweep)."""
-    area, day_from, day_to = _problems(group_by, area, date_from, date_to)
+    area, day_from, day_to = checked_conditions(group_by, area, date_from, date_to)
     base, fixed = base_area(session, principal, area)
     filters: dict[str, Any] = {}
     if "grid" in fixed:
