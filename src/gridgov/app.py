@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,7 +26,6 @@ from gridgov.analysis.web import router as analysis_pages
 from gridgov.audit.api import router as audit_api
 from gridgov.audit.service import record_now
 from gridgov.audit.web import router as audit_pages
-from gridgov.authz import Permission, require
 from gridgov.authz.dependencies import (
     CSRF_COOKIE,
     Denied,
@@ -56,8 +55,9 @@ from gridgov.cogovernance.volunteers_web import router as volunteers_pages
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
-from gridgov.deps import SessionDep, client_ip
+from gridgov.deps import client_ip
 from gridgov.errors import DomainError, Invalid
+from gridgov.health import router as health_router
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
@@ -169,7 +169,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # Each domain's router is included directly under /api/v1 (FastAPI walks included routers to
     # match a request: one level less is one walk less), in order of traffic, cases first (workers
     # and the hotline post all day); no two routers share a path, so the order changes nothing else.
-    for router in (cases_api, instructions_api, supervision_api, notifications_api, _health_router(),
+    for router in (cases_api, instructions_api, supervision_api, notifications_api, health_router,
                    territory_api, accounts_api, departments_api, adjustments_api, staff_api, public_api,
                    audit_api, catalogue_api, registry_api, analysis_api, public_map_api, resident_api,
                    webhooks_api):
@@ -245,17 +245,6 @@ class CsrfCookieMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
-
-
-def _health_router() -> APIRouter:
-    router = APIRouter(tags=["system"])
-
-    @router.get("/health", dependencies=[Depends(require(Permission.PUBLIC))], summary="健康检查")
-    def health(request: Request, session: SessionDep) -> dict:
-        session.execute(text("SELECT 1"))
-        return {"status": "ok", "version": __version__, "profile": request.app.state.profile.name}
-
-    return router
 
 
 _PATH_ID_ERRORS = {"int_parsing", "greater_than_equal", "less_than_equal"}
