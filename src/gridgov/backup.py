@@ -139,7 +139,8 @@ def find_pg_tool(name: str, server_major: int) -> str:
     candidates = [p for p in [shutil.which(name), *sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))] if p]
     versions = [(p, v) for p in dict.fromkeys(candidates) if (v := _tool_major(p)) is not None]
     if not versions:
-        raise BackupError(f"找不到 {name}：请安装 PostgreSQL {server_major} 的客户端程序（例如 postgresql-client-{server_major}）")
+        raise BackupError(f"找不到 {name}：请安装 PostgreSQL {server_major} 的客户端程序"
+                          f"（例如 postgresql-client-{server_major}）")
     for path, major in versions:
         if major == server_major:
             return path
@@ -326,7 +327,8 @@ def _check_revision(revision: str) -> str:
     except CommandError:
         known = None
     if known is None:
-        raise BackupError(f"备份的迁移版本 {revision} 在本版本 gridgov 中不存在：备份来自更新的 gridgov，请先升级 gridgov 再恢复")
+        raise BackupError(f"备份的迁移版本 {revision} 在本版本 gridgov 中不存在：备份来自更新的 gridgov，"
+                          "请先升级 gridgov 再恢复")
     return scripts.get_current_head()
 
 

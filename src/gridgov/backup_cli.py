@@ -31,7 +31,9 @@ def backup(
     with_keys: Annotated[bool, typer.Option("--with-keys", help="同时把密钥写入备份目录中的 keys.env（权限 0600）；"
                                             "默认不写：密钥应与备份分开保管")] = False,
 ) -> None:
-    """备份数据库（SQLite 在线备份 / PostgreSQL pg_dump）、媒体文件和备份清单（含各文件的 sha256 与所用密钥编号，不含密钥）。
+    """备份数据库（SQLite 在线备份 / PostgreSQL pg_dump）、媒体文件和备份清单。
+
+    清单含各文件的 sha256 与所用的密钥编号，不含密钥。
 
     服务运行中即可备份：数据库副本是同一时刻的一致快照。"""
     try:
