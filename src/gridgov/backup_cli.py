@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
 from gridgov.backup import BackupError
 from gridgov.backup import backup as run_backup
@@ -20,6 +21,12 @@ def _settings():
     except ValidationError as exc:
         typer.echo(f"配置有误：{exc}", err=True)
         raise typer.Exit(1) from exc
+
+
+def _failed(what: str, exc: Exception) -> typer.Exit:
+    reason = exc if isinstance(exc, BackupError) else f"无法连接数据库（GRIDGOV_DATABASE_URL）：{exc.orig}"
+    typer.echo(f"{what}失败：{reason}", err=True)
+    return typer.Exit(1)
 
 
 def _say(line: str) -> None:
@@ -38,9 +45,8 @@ def backup(
     服务运行中即可备份：数据库副本是同一时刻的一致快照。"""
     try:
         run_backup(_settings(), directory, with_keys=with_keys, say=_say)
-    except BackupError as exc:
-        typer.echo(f"备份失败：{exc}", err=True)
-        raise typer.Exit(1) from exc
+    except (BackupError, OperationalError) as exc:
+        raise _failed("备份", exc) from exc
 
 
 def restore(
@@ -55,6 +61,5 @@ def restore(
     目标数据库必须是空的。"""
     try:
         run_restore(_settings(), directory, ignore_keys=ignore_keys, upgrade=upgrade, say=_say)
-    except BackupError as exc:
-        typer.echo(f"恢复失败：{exc}", err=True)
-        raise typer.Exit(1) from exc
+    except (BackupError, OperationalError) as exc:
+        raise _failed("恢复", exc) from exc

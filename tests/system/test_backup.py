@@ -36,6 +36,7 @@ from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.clock import utc_now
 from gridgov.kit.crypto import FieldCipher, _derive
+from gridgov.migrate import downgrade
 from gridgov.models import Case
 
 from ..conftest import DEMO_PROFILE, TEST_SECRET_KEY, make_settings, serve_database
@@ -59,7 +60,7 @@ def _gridgov(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def _in_process(*args: str, env: dict[str, str]):
-    """The ``gridgov`` command through CliRunner (the refusals: quicker than a process)."""
+    """The ``gridgov`` command through CliRunner (quicker than a process: the backup under load is one)."""
     from gridgov.cli import app
 
     get_settings.cache_clear()
@@ -142,13 +143,13 @@ def test_a_backup_under_write_load_restores_into_an_empty_database(backed_up, db
     assert backed_up.low <= manifest["counts"]["cases"] <= backed_up.high
     assert manifest["counts"]["case_log"] >= manifest["counts"]["cases"] and manifest["media_files"] >= 1
 
-    done = _gridgov("restore", str(backed_up.out), env=_env(target, var))
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "恢复完成" in done.stdout
+    done = _in_process("restore", str(backed_up.out), env=_env(target, var))
+    assert done.exit_code == 0, done.output
+    assert "恢复完成" in done.output
     assert _facts(target)["counts"] == manifest["counts"]
-    verified = _gridgov("cases", "verify-log", "--all", env=_env(target, var))
-    assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert f"共核验 {manifest['counts']['cases']} 件事件" in verified.stdout
+    verified = _in_process("cases", "verify-log", "--all", env=_env(target, var))
+    assert verified.exit_code == 0, verified.output
+    assert f"共核验 {manifest['counts']['cases']} 件事件" in verified.output
 
     from gridgov.app import create_app
 
@@ -217,3 +218,58 @@ def test_no_key_is_in_a_backup_unless_asked_and_then_only_in_its_0600_file(backe
     again = _in_process("backup", str(out), env=_env(backed_up.url, backed_up.root / "live"))
     assert again.exit_code == 1 and "不是空目录" in again.output
 
+
+
+def test_a_backup_of_an_older_revision_restores_and_says_to_upgrade_or_upgrades(backed_up, db_factory, tmp_path):
+    from gridgov.backup import _check_revision
+
+    head = _check_revision(backed_up.manifest["alembic_revision"])
+    older = db_factory.create()
+    assert _in_process("restore", str(backed_up.out), env=_env(older, tmp_path / "v0")).exit_code == 0
+    engine = make_engine(older)
+    downgrade(engine, "-1")
+    engine.dispose()
+    out = tmp_path / "older"
+    assert _in_process("backup", str(out), env=_env(older, tmp_path / "v0")).exit_code == 0
+    revision = json.loads((out / MANIFEST).read_text())["alembic_revision"]
+    assert revision != head
+
+    said = db_factory.create()
+    done = _in_process("restore", str(out), env=_env(said, tmp_path / "v1"))
+    assert done.exit_code == 0 and "请运行 gridgov db upgrade" in done.output
+    assert _facts(said)["alembic_revision"] == revision
+    upgraded = db_factory.create()
+    done = _in_process("restore", str(out), "--upgrade", env=_env(upgraded, tmp_path / "v2"))
+    assert done.exit_code == 0, done.output
+    assert _facts(upgraded)["alembic_revision"] == head
+
+    newer = tmp_path / "newer"  # a backup from a gridgov with migrations this one lacks
+    shutil.copytree(out, newer)
+    manifest = json.loads((newer / MANIFEST).read_text())
+    (newer / MANIFEST).write_text(json.dumps({**manifest, "alembic_revision": "9999_future"}))
+    target = db_factory.create()
+    refused = _in_process("restore", str(newer), env=_env(target, tmp_path / "v3"))
+    assert refused.exit_code == 1 and "请先升级 gridgov" in refused.output
+    assert _table_count(make_url(target)) == 0 and not (tmp_path / "v3").exists()
+
+
+def _fake_tool(folder: Path, name: str, version: str) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(f"#!/bin/sh\necho '{name} (PostgreSQL) {version}'\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_pg_dump_is_the_servers_version_else_a_newer_one_and_never_an_older_one(tmp_path, monkeypatch):
+    from gridgov import backup
+
+    on_path = _fake_tool(tmp_path / "bin", "pg_dump", "16.2 (Debian 16.2-1)")
+    installed = [_fake_tool(tmp_path / f"lib{v}", "pg_dump", f"{v}.4") for v in (14, 15, 17)]
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setattr(backup, "glob", SimpleNamespace(glob=lambda pattern: installed))
+    assert backup.find_pg_tool("pg_dump", 15) == installed[1]  # the server's own version first
+    assert backup.find_pg_tool("pg_dump", 16) == on_path
+    assert backup.find_pg_tool("pg_dump", 13) == installed[0]  # else the oldest newer one
+    with pytest.raises(backup.BackupError, match=r"都比数据库服务器（PostgreSQL 18）旧.*postgresql-client-18"):
+        backup.find_pg_tool("pg_dump", 18)
