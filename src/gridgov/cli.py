@@ -9,6 +9,7 @@ import typer
 from gridgov import __version__
 from gridgov.accounts.cli import app as users_app
 from gridgov.analysis.cli import app as analysis_app
+from gridgov.backup_cli import backup, restore
 from gridgov.calendar_cli import app as calendar_app
 from gridgov.cases.cli import app as cases_app
 from gridgov.cases.cli import types_app as case_types_app
@@ -42,6 +43,8 @@ app.add_typer(clients_app, name="clients")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("jobs")(run_jobs)
+app.command("backup")(backup)
+app.command("restore")(restore)
 
 
 @app.command("guide")

@@ -71,9 +71,14 @@ class FieldCipher:
 
     def __init__(self, secret_key: str, field_keys: Mapping[int, str] | None = None,
                  current: int | None = None) -> None:
-        self._keys: dict[int, AESGCM] = {0: AESGCM(_derive(secret_key, b"field-encryption-v1"))}
+        derived = {0: _derive(secret_key, b"field-encryption-v1")}
         for kid, secret in (field_keys or {}).items():
-            self._keys[kid] = AESGCM(_derive(secret, b"field-encryption-v2"))
+            derived[kid] = _derive(secret, b"field-encryption-v2")
+        self._keys: dict[int, AESGCM] = {kid: AESGCM(key) for kid, key in derived.items()}
+        # A key's check value (an HMAC under the key of a fixed text): tells whether a backup's key id
+        # is the same key here, and reveals nothing of the key (gridgov.backup).
+        self._checks = {kid: hmac.new(key, b"gridgov-key-check-v1", hashlib.sha256).hexdigest()[:16]
+                        for kid, key in derived.items()}
         self.current = max(self._keys) if current is None else current
         if self.current not in self._keys:
             raise ValueError(f"当前加密密钥编号 {self.current} 不在已配置的密钥中")
@@ -88,6 +93,10 @@ class FieldCipher:
     @property
     def key_ids(self) -> list[int]:
         return sorted(self._keys)
+
+    def key_check(self, kid: int) -> str | None:
+        """The check value of key ``kid`` (16 hex digits), or None when it is not configured."""
+        return self._checks.get(kid)
 
     def encrypt(self, text: str) -> bytes:
         nonce = os.urandom(12)
