@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.principals import BoardManager, ComplaintHandler
-from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
+from gridgov.deps import CipherDep, ProfileDep, ReplicaSessionDep, SessionDep, client_ip
 from gridgov.kit.clock import utc_now
 from gridgov.kit.pagination import Page
 from gridgov.kit.params import IdPath, PageQuery
@@ -38,7 +38,8 @@ NO_STORE = "no-store"
 
 
 @router.get("/public/boards/{grid_code}", response_model=BoardRead, summary="网格公示（无需登录）")
-def get_board(grid_code: str, response: Response, session: SessionDep, profile: ProfileDep, _: Public) -> BoardRead:
+def get_board(grid_code: str, response: Response, session: ReplicaSessionDep, profile: ProfileDep,
+              _: Public) -> BoardRead:
     response.headers["Cache-Control"] = NO_STORE
     return service.get_board(session, grid_code, profile=profile, now=utc_now())
 
