@@ -105,8 +105,12 @@ class PgReplica(PgCluster):
     def start(self, *, primary: bool = False) -> str:
         self._run("pg_basebackup", "-D", str(self.data), "-R", "-X", "stream", "--checkpoint=fast",
                   "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "gridgov")
-        self._start(" -c hot_standby=on")
+        self.restart()
         return self.url
+
+    def restart(self) -> None:
+        """Starts the standby (again, after :meth:`halt`)."""
+        self._start(" -c hot_standby=on")
 
     def wait_caught_up(self, timeout: float = 30.0) -> None:
         """Waits until the standby is in recovery and has replayed everything the primary has written."""

@@ -238,24 +238,33 @@ def test_figures_lag_on_the_replica_while_writes_and_the_case_pages_stay_on_the_
 
 @pytest.mark.postgres
 def test_a_replica_that_goes_away_is_replaced_by_the_primary_with_one_warning(replica_app, pair, places, caplog):
+    """Runs last: it stops the replica (and starts it again)."""
     app = replica_app
-    """Runs last: it stops the replica."""
     _url, _replica_url, replica, _engine = pair
-    admin = _as(app, "city_admin")
+    admin, worker = _as(app, "city_admin"), _as(app, "worker")
+    app.state.replica.RETRY_SECONDS = 0.0  # try the replica again at every request (30 s in production)
     replica.halt()
-    category = _as(app, "worker").get("/api/v1/case-categories").json()[0]["code"]
-    no = _as(app, "worker").post("/api/v1/cases", json={
-        "title": "副本停机后上报", "category": category, "source": "patrol", "grid_code": places.grid,
-        "address": "解放路 2 号"}).json()["case_no"]
+    category = worker.get("/api/v1/case-categories").json()[0]["code"]
+    no = worker.post("/api/v1/cases", json={"title": "副本停机后上报", "category": category, "source": "patrol",
+                                            "grid_code": places.grid, "address": "解放路 2 号"}).json()["case_no"]
     with caplog.at_level(logging.WARNING, logger="gridgov.db"):
         first = admin.get("/api/v1/cases/export.xlsx")
         second = admin.get("/api/v1/stats/cases")
     assert first.status_code == 200 and second.status_code == 200
     assert no in _case_nos(first.content)  # read on the primary
-    warnings = [r for r in caplog.records if r.name == "gridgov.db"]
-    assert len(warnings) == 1 and "只读副本" in warnings[0].getMessage() and app.state.replica.down
-    assert "password" not in warnings[0].getMessage()
+    warned = [r.getMessage() for r in caplog.records if r.name == "gridgov.db"]
+    assert len(warned) == 1 and "无法连接" in warned[0] and f"127.0.0.1:{replica.port}/gridgov" in warned[0]
+    assert app.state.replica.down
+    caplog.clear()
+    replica.restart()
+    replica.wait_caught_up()
+    with caplog.at_level(logging.WARNING, logger="gridgov.db"):
+        assert no in _case_nos(admin.get("/api/v1/cases/export.xlsx").content)
+    assert not app.state.replica.down
+    assert [r.getMessage() for r in caplog.records if r.name == "gridgov.db"] == [
+        f"只读副本 127.0.0.1:{replica.port}/gridgov 已恢复，统计、导出和公开页面重新由副本读取"]
     admin.close()
+    worker.close()
 
 
 # ---------------------------------------------------------------- without a replica (both databases)
