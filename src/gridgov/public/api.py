@@ -2,7 +2,9 @@
 handling (permission ``complaint.handle``).
 
 Board answers carry ``Cache-Control: no-store``: a board must show the staff and boundary of the
-moment (a post that ended this morning is gone now), so no browser or proxy may keep a copy.
+moment (a post that ended this morning is gone now), so no browser or proxy may keep a copy. Boards
+are read on the read replica when there is one (``deps.ReplicaSessionDep``): its replay lag, normally
+well under a second, is all they may trail the primary by.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 form; and the agencies' complaint pages (permission ``complaint.handle``).
 
 Board pages are sent with ``Cache-Control: no-store`` so what a visitor sees is the database at the
-moment of the request (see :mod:`gridgov.public.api`). An unknown and a retired grid give the same
-Chinese 404 page.
+moment of the request (the read replica's, when there is one; see :mod:`gridgov.public.api`). An
+unknown and a retired grid give the same Chinese 404 page.
 
 CSRF and the public form: the complaint form acts with no ambient authority (it needs no login and
 a cookie grants it nothing), so a forged cross-site post achieves nothing a visitor could not do
