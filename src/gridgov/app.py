@@ -53,7 +53,7 @@ from gridgov.cogovernance.teams_web import router as team_pages
 from gridgov.cogovernance.volunteers_api import router as volunteers_api
 from gridgov.cogovernance.volunteers_web import router as volunteers_pages
 from gridgov.config import Settings, get_settings
-from gridgov.db import make_engine, make_sessionmaker
+from gridgov.db import Replica, make_engine, make_sessionmaker
 from gridgov.departments.api import router as departments_api
 from gridgov.deps import client_ip
 from gridgov.errors import DomainError, Invalid
@@ -159,6 +159,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
+    # The read replica (issue 19): statistics, exports and public pages read there (deps.ReplicaSessionDep).
+    app.state.replica = Replica(settings.database_replica_url) if settings.database_replica_url else None
+    app.state.replica_engine = app.state.replica.engine if app.state.replica else None
     app.state.cipher = FieldCipher.from_settings(settings)
     outbound.configure_site(settings.public_url)  # links in messages to residents start with it
     # Messages a request stores go out right after its commit (a real SMS channel only; the job retries).

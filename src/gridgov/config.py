@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     webhook_interval_seconds: int = Field(5, ge=0, le=3600)
     """GRIDGOV_WEBHOOK_INTERVAL_SECONDS: the delivery worker's pause between rounds (0: no worker;
     the ``webhooks`` job still runs with the other jobs)."""
+    # issue 19 (replica)
+    database_replica_url: str = ""
+    """GRIDGOV_DATABASE_REPLICA_URL: a PostgreSQL streaming replica of the database (empty: none). The
+    read-only heavy pages and API (statistics, dashboards, exports, public pages: the routes taking
+    ``deps.ReplicaSessionDep``) read there; everything else, and every write, stays on the primary.
+    What it shows may lag the primary by the replica's replay delay (normally well under a second)."""
 
     @property
     def media_path(self) -> Path:
@@ -135,6 +141,17 @@ class Settings(BaseSettings):
         keys = parse_field_keys(self.field_keys)
         if self.field_key_current is not None and self.field_key_current not in {0, *keys}:
             raise ValueError(f"GRIDGOV_FIELD_KEY_CURRENT={self.field_key_current} 不是已配置的密钥编号")
+        return self
+
+    @model_validator(mode="after")
+    def _replica_check(self) -> Settings:  # issue 19 (replica); after _fill_and_check: database_url is set
+        if self.database_replica_url:
+            if not self.database_replica_url.startswith("postgresql"):
+                raise ValueError("GRIDGOV_DATABASE_REPLICA_URL 必须是 PostgreSQL 地址（postgresql://…）："
+                                 "只读副本只支持 PostgreSQL")
+            if not self.database_url.startswith("postgresql"):
+                raise ValueError("设置了 GRIDGOV_DATABASE_REPLICA_URL，但主库 GRIDGOV_DATABASE_URL 不是 PostgreSQL："
+                                 "只读副本只能配合 PostgreSQL 主库使用")
         return self
 
 

@@ -7,6 +7,9 @@ session that commits at the end of the request or rolls back on error; CLI comma
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,6 +83,63 @@ def unit_of_work(factory: sessionmaker[Session], *, writes: bool = False) -> Ite
         raise
     finally:
         session.close()
+
+
+class Replica:
+    """A streaming read replica (``GRIDGOV_DATABASE_REPLICA_URL``): its engine, its read-only sessions,
+    and the fallback to the primary while it cannot be reached.
+
+    Its sessions are read-only twice over: a hot standby refuses every write, and the engine asks for
+    ``READ ONLY`` transactions (so a replica URL pointed at the primary by mistake refuses them too).
+    :meth:`session` checks a connection out before the route runs (the pool pings it): when the
+    replica does not answer, it returns None and the caller reads on the primary instead, for
+    :data:`RETRY_SECONDS`, then tries again. One warning is logged when the replica goes away and
+    one line when it is back, not one per request."""
+
+    RETRY_SECONDS = 30.0
+
+    def __init__(self, url: str, *, connect_timeout: int = 5) -> None:
+        self.engine = make_engine(url, connect_args={"connect_timeout": connect_timeout},
+                                  execution_options={"postgresql_readonly": True})
+        self.sessionmaker = make_sessionmaker(self.engine)
+        self._down_until: float | None = None  # monotonic time of the next try while it is down
+        self._lock = threading.Lock()
+
+    @property
+    def down(self) -> bool:
+        return self._down_until is not None
+
+    def session(self) -> Session | None:
+        """A session on the replica with its connection checked out and its transaction begun, or
+        None while the replica is down (read on the primary). Does I/O: call it in the thread pool."""
+        if self._down_until is not None and time.monotonic() < self._down_until:
+            return None
+        session = self.sessionmaker()
+        try:
+            session.connection()
+        except DBAPIError as exc:
+            session.close()
+            with self._lock:
+                first = self._down_until is None
+                self._down_until = time.monotonic() + self.RETRY_SECONDS
+            if first:
+                _log.warning("只读副本 %s 无法连接（%s），统计、导出和公开页面改由主库读取，每 %d 秒重试一次",
+                             self.where, type(exc.orig or exc).__name__, self.RETRY_SECONDS)
+            return None
+        if self._down_until is not None:
+            with self._lock:
+                self._down_until = None
+            _log.warning("只读副本 %s 已恢复，统计、导出和公开页面重新由副本读取", self.where)
+        return session
+
+    @property
+    def where(self) -> str:
+        """host:port/database of the replica (never its password)."""
+        url = self.engine.url
+        return f"{url.host}:{url.port or 5432}/{url.database}"
+
+
+_log = logging.getLogger("gridgov.db")
 
 
 class Prebuilt:

@@ -55,12 +55,52 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await run_in_threadpool(_end, session, commit=False)
         raise
+    await _finish(session, state, reading=reading)
+
+
+async def _finish(session: Session, state, *, reading: bool) -> None:
     if reading and (session.new or session.info.get(DEFERRED)):
         await run_in_threadpool(_end_read, session, state.write_sessionmaker)
     elif session.in_transaction():
         await run_in_threadpool(_end, session, commit=True)
     else:
         session.close()  # committed already (see in_one_trip), or never used: nothing to wait for
+
+
+async def get_replica_session(request: Request, primary: SessionDep) -> AsyncIterator[Session]:
+    """The session of a route that reads heavy, read-only work on the read replica (issue 19):
+    statistics, dashboards, exports, public pages (tests/system/test_replica.py lists them).
+
+    Without a replica (``GRIDGOV_DATABASE_REPLICA_URL`` unset, SQLite), for a request that is not a
+    GET, and while the replica cannot be reached (:class:`gridgov.db.Replica`: one warning, retried
+    every 30 s), it is the request's own session on the primary: nothing changes but where the
+    reading happens. On the replica it is a read like any GET's (:func:`get_session`): what it
+    records of what it showed (an export's audit entry, a person's access log) is held aside and
+    written at the end of the request on the PRIMARY, so an audited export works on a read-only
+    standby. The door (who is asking) is still read on the primary, in ``primary``: an account
+    created, disabled or logged out a moment ago is known at once. What the route shows may lag
+    the primary by the replica's replay delay: fine for figures and published pages, not for a
+    page that must show what its user just did (those take :data:`SessionDep`)."""
+    replica = getattr(request.app.state, "replica", None)
+    if replica is None or request.method not in READ_METHODS:
+        yield primary
+        return
+    session = await run_in_threadpool(replica.session)
+    if session is None:  # the replica is down: read on the primary
+        yield primary
+        return
+    session.info[READ_ONLY] = True
+    session.info[ON_REPLICA] = True
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(_end, session, commit=False)
+        raise
+    await _finish(session, request.app.state, reading=True)
+
+
+ON_REPLICA = "gridgov_on_replica"
+"""``session.info`` key marking a session on the read replica."""
 
 
 READ_RECORDS = (AuditEntry, PersonAccess)
@@ -165,6 +205,9 @@ async def get_profile(request: Request):
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReplicaSessionDep = Annotated[Session, Depends(get_replica_session, scope="function")]
+"""The session of a read-only heavy route: on the read replica when there is one (see
+:func:`get_replica_session`), the request's primary session otherwise."""
 ProfileDep = Annotated[object, Depends(get_profile)]
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from gridgov.analysis import appraisal, appraisal_runs
 from gridgov.authz.principals import AnalysisReader, AppraisalManager
-from gridgov.deps import SessionDep
+from gridgov.deps import ReplicaSessionDep, SessionDep
 from gridgov.kit.clock import utc_now
 
 router = APIRouter(tags=["analysis"])
@@ -36,7 +36,7 @@ class RunRead(BaseModel):
 
 
 @router.get("/appraisal", summary="考核评价：镇（街道）、联动部门、网格员的得分、排名及计算过程")
-def get_appraisal(request: Request, session: SessionDep, me: AnalysisReader, period: PeriodQuery,
+def get_appraisal(request: Request, session: ReplicaSessionDep, me: AnalysisReader, period: PeriodQuery,
                   level: LevelQuery = "town", area: AreaQuery = None) -> dict[str, Any]:
     state = request.app.state
     return appraisal.live(session, me, period=period, level=level, area=area, profile=state.profile,

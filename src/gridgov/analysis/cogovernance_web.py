@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, Request
 
 from gridgov.analysis import cogovernance_stats
 from gridgov.authz.principals import AnalysisReader
-from gridgov.deps import SessionDep
+from gridgov.deps import ReplicaSessionDep
 from gridgov.web.templating import templates
 
 router = APIRouter()
 
 
 @router.get("/stats/cogovernance")
-def cogovernance_page(request: Request, session: SessionDep, me: AnalysisReader,
+def cogovernance_page(request: Request, session: ReplicaSessionDep, me: AnalysisReader,
                       group_by: Annotated[str, Query(max_length=12)] = "grid",
                       area: Annotated[str | None, Query(max_length=12)] = None,
                       date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,

@@ -12,7 +12,7 @@ from gridgov.analysis import dashboard
 from gridgov.authz import Permission
 from gridgov.authz.principals import AnalysisReader
 from gridgov.cases.forms import local_time
-from gridgov.deps import SessionDep
+from gridgov.deps import ReplicaSessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.territory.service import area_options
 from gridgov.web.templating import templates
@@ -43,14 +43,14 @@ def _page(request: Request, me, session, name: str, area, month_from, month_to):
 
 
 @router.get("/dashboard")
-def dashboard_page(request: Request, me: AnalysisReader, session: SessionDep, area: AreaQuery = None,
+def dashboard_page(request: Request, me: AnalysisReader, session: ReplicaSessionDep, area: AreaQuery = None,
                    month_from: Annotated[str | None, Query(alias="from", max_length=7)] = None,
                    month_to: Annotated[str | None, Query(alias="to", max_length=7)] = None):
     return _page(request, me, session, "analysis/dashboard.html", area, month_from, month_to)
 
 
 @router.get("/dashboard/screen")
-def dashboard_screen(request: Request, me: AnalysisReader, session: SessionDep, area: AreaQuery = None,
+def dashboard_screen(request: Request, me: AnalysisReader, session: ReplicaSessionDep, area: AreaQuery = None,
                      month_from: Annotated[str | None, Query(alias="from", max_length=7)] = None,
                      month_to: Annotated[str | None, Query(alias="to", max_length=7)] = None):
     return _page(request, me, session, "analysis/screen.html", area, month_from, month_to)

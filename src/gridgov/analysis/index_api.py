@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from gridgov.analysis import governance_index
 from gridgov.authz.principals import AnalysisReader
-from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, ReplicaSessionDep
 from gridgov.kit.clock import utc_now
 
 router = APIRouter()
@@ -20,7 +20,7 @@ DayQuery = Annotated[str | None, Query(max_length=10, description="日期 YYYY-M
 
 
 @router.get("/index", summary="治理指数：辖区总分、各下级区域与逐月趋势，每个指标可追溯到其事件或登记名单")
-def get_index(session: SessionDep, me: AnalysisReader, profile: ProfileDep, cipher: CipherDep,
+def get_index(session: ReplicaSessionDep, me: AnalysisReader, profile: ProfileDep, cipher: CipherDep,
               area: AreaQuery = None, date_from: Annotated[DayQuery, Query(alias="from")] = None,
               date_to: Annotated[DayQuery, Query(alias="to")] = None) -> dict[str, Any]:
     return governance_index.governance_index(session, me, area=area, date_from=date_from, date_to=date_to,

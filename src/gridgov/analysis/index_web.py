@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from gridgov.analysis import governance_index
 from gridgov.authz.principals import AnalysisReader
-from gridgov.deps import CipherDep, ProfileDep, SessionDep
+from gridgov.deps import CipherDep, ProfileDep, ReplicaSessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.territory import service as territory
 from gridgov.web.templating import templates
@@ -38,7 +38,7 @@ def _with_pages(rows: list[dict]) -> None:
 
 
 @router.get("/index")
-def index_page(request: Request, session: SessionDep, me: AnalysisReader, profile: ProfileDep, cipher: CipherDep,
+def index_page(request: Request, session: ReplicaSessionDep, me: AnalysisReader, profile: ProfileDep, cipher: CipherDep,
                area: Annotated[str | None, Query(max_length=15)] = None,
                date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
                date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None):

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from gridgov.analysis import public_stats
 from gridgov.authz import Permission, Principal, require
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep
 from gridgov.kit.clock import local, utc_now
 
 router = APIRouter()
@@ -24,7 +24,7 @@ _DESCRIPTION = (
 
 @router.get("/public/stats", summary="公开统计（无需登录）", description=_DESCRIPTION)
 def public_stats_api(
-    session: SessionDep, profile: ProfileDep, _: Public,
+    session: ReplicaSessionDep, profile: ProfileDep, _: Public,
     month_from: Annotated[str | None, Query(alias="from", max_length=7, title="起始年月 YYYY-MM")] = None,
     month_to: Annotated[str | None, Query(alias="to", max_length=7, title="截止年月 YYYY-MM")] = None,
     by: Annotated[str | None, Query(max_length=6, title="month 按月 | period 整个期间")] = None,

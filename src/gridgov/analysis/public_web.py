@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from gridgov.analysis import public_stats
 from gridgov.authz import Permission, Principal, require
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep
 from gridgov.errors import Invalid
 from gridgov.kit.clock import local, utc_now
 from gridgov.web.templating import templates
@@ -20,7 +20,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 @router.get("/public/stats")
 def public_stats_page(
-    request: Request, session: SessionDep, profile: ProfileDep, _: Public,
+    request: Request, session: ReplicaSessionDep, profile: ProfileDep, _: Public,
     month_from: Annotated[str | None, Query(alias="from", max_length=7)] = None,
     month_to: Annotated[str | None, Query(alias="to", max_length=7)] = None,
     by: Annotated[str | None, Query(max_length=6)] = None,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from gridgov.analysis import cogovernance_stats, stats
 from gridgov.authz.principals import AnalysisReader
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep
 from gridgov.kit.clock import utc_now
 
 router = APIRouter()
@@ -24,7 +24,7 @@ _DESCRIPTION = (
 
 @router.get("/stats/cases", summary="事件考核指标（分组统计）", description=_DESCRIPTION)
 def stats_cases(
-    request: Request, session: SessionDep, me: AnalysisReader, profile: ProfileDep,
+    request: Request, session: ReplicaSessionDep, me: AnalysisReader, profile: ProfileDep,
     group_by: Annotated[str, Query(max_length=12, title="分组方式",
                                    description="area|grid|type|matter|department|worker|month")] = "area",
     area: Annotated[str | None, Query(max_length=12, title="区划代码（默认本人辖区）")] = None,
@@ -45,7 +45,7 @@ _COGOV_DESCRIPTION = (
 
 @router.get("/stats/cogovernance", summary="共建共治活动统计（按网格、月份）", description=_COGOV_DESCRIPTION)
 def stats_cogovernance(
-    session: SessionDep, me: AnalysisReader,
+    session: ReplicaSessionDep, me: AnalysisReader,
     group_by: Annotated[str, Query(max_length=12, title="分组方式",
                                    description="area|grid|month|grid_month")] = "area",
     area: Annotated[str | None, Query(max_length=12, title="区划代码（默认本人辖区）")] = None,

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from gridgov.audit import service
 from gridgov.audit.schemas import AuditFilter, AuditPage
 from gridgov.authz.principals import AuditReader
-from gridgov.deps import SessionDep
+from gridgov.deps import ReplicaSessionDep, SessionDep
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import PageQuery
 from gridgov.openapi import CSV, file_answer
@@ -39,6 +39,6 @@ def list_audit(
 
 
 @router.get("/audit.csv", summary="导出审计日志 CSV（UTF-8 带 BOM，条件同列表）", **file_answer(CSV))
-def export_audit(session: SessionDep, me: AuditReader, flt: Annotated[AuditFilter, Query()]) -> Response:
+def export_audit(session: ReplicaSessionDep, me: AuditReader, flt: Annotated[AuditFilter, Query()]) -> Response:
     now = utc_now()
     return csv_response(service.export_csv(session, me, flt, now=now), now)

@@ -11,7 +11,7 @@ from gridgov.audit.api import csv_response
 from gridgov.audit.schemas import AuditFilter
 from gridgov.authz.permissions import permission_label
 from gridgov.authz.principals import AuditReader
-from gridgov.deps import SessionDep
+from gridgov.deps import ReplicaSessionDep, SessionDep
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.masking import mask_record
 from gridgov.kit.params import PageQuery
@@ -46,6 +46,6 @@ def audit_page(
 
 
 @router.get("/audit.csv")
-def audit_csv(session: SessionDep, me: AuditReader, flt: Annotated[AuditFilter, Query()]):
+def audit_csv(session: ReplicaSessionDep, me: AuditReader, flt: Annotated[AuditFilter, Query()]):
     now = utc_now()
     return csv_response(service.export_csv(session, me, flt, now=now), now)

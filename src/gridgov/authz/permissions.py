@@ -223,14 +223,20 @@ def role_can(role: str, permission: Permission) -> bool:
 
 
 def route_permissions(app) -> list[tuple[str, set[str], list[Permission]]]:
-    """(path, methods, declared permissions) of every API route, walking included routers.
+    """(path, methods, declared permissions) of every API route, walking included routers."""
+    return [(path, methods, [c.permission for c in calls if hasattr(c, "permission")])
+            for path, methods, calls in route_dependencies(app)]
+
+
+def route_dependencies(app) -> list[tuple[str, set[str], list]]:
+    """(path, methods, every dependency it calls) of every API route, walking included routers.
 
     FastAPI ≥ 0.160 keeps included routers as nodes (``original_router``) instead of copying their
     routes into the app, so the walk follows both shapes.
     """
     from fastapi.routing import APIRoute
 
-    found: list[tuple[str, set[str], list[Permission]]] = []
+    found: list[tuple[str, set[str], list]] = []
 
     def walk(routes, prefix: str, inherited: list) -> None:
         for route in routes:
@@ -240,8 +246,7 @@ def route_permissions(app) -> list[tuple[str, set[str], list[Permission]]]:
                 walk(included.routes, prefix + context.prefix, inherited + list(context.dependencies))
             elif isinstance(route, APIRoute):
                 calls = [d.dependency for d in inherited] + _calls(route.dependant)
-                perms = [c.permission for c in calls if hasattr(c, "permission")]
-                found.append((prefix + route.path, set(route.methods), perms))
+                found.append((prefix + route.path, set(route.methods), calls))
 
     walk(app.routes, "", [])
     return found

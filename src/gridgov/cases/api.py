@@ -14,7 +14,7 @@ from gridgov.authz import Pass, Permission, Principal, admit
 from gridgov.authz.principals import CaseCreator, CaseReader
 from gridgov.cases import actions, export, report, search, service
 from gridgov.cases.schemas import CaseCreate, CaseListItem, CaseRead, CaseTypeRead, LogEntryRead, NearbyCase
-from gridgov.deps import ProfileDep, SessionDep, in_one_trip
+from gridgov.deps import ProfileDep, ReplicaSessionDep, SessionDep, in_one_trip
 from gridgov.errors import NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
@@ -180,7 +180,7 @@ def list_cases(request: Request, session: SessionDep, me: CaseReader, found: Cas
 
 @router.get("/cases/export.xlsx", summary="导出事件列表（Excel，条件同事件列表，个人信息脱敏）",
             **file_answer(XLSX, description="Excel 文件"))
-def export_cases(session: SessionDep, me: CaseReader, found: CaseFilterDep, profile: ProfileDep) -> Response:
+def export_cases(session: ReplicaSessionDep, me: CaseReader, found: CaseFilterDep, profile: ProfileDep) -> Response:
     data = export.export_xlsx(session, me, found, now=utc_now(),
                               category_names=service.category_names(session, profile))
     name = f"cases-{local(utc_now()):%Y%m%d-%H%M}.xlsx"

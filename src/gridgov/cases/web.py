@@ -52,7 +52,7 @@ from gridgov.cases.workflow import (
     STATE_LABELS,
     CaseAction,
 )
-from gridgov.deps import FormDep, SessionDep
+from gridgov.deps import FormDep, ReplicaSessionDep, SessionDep
 from gridgov.errors import DomainError, Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import IdPath
@@ -198,7 +198,7 @@ def cases_department(request: Request, me: CaseActor, session: SessionDep):
 
 
 @router.get("/cases/overview")
-def cases_overview(request: Request, me: CaseReader, session: SessionDep):
+def cases_overview(request: Request, me: CaseReader, session: ReplicaSessionDep):
     counts = lists.counts_by_state(session, me)
     by_type = lists.counts_by_type(session, me, request.app.state.case_types)
     late, late_total = lists.overdue(session, me, now=utc_now())
@@ -220,7 +220,7 @@ def _map_base(request: Request, me: Principal) -> dict:
 
 
 @router.get("/cases/map.geojson")
-def cases_map(me: CaseReader, session: SessionDep):
+def cases_map(me: CaseReader, session: ReplicaSessionDep):
     """Open cases with coordinates, for the overview's map (scoped like every list)."""
     return JSONResponse(lists.open_cases_geojson(session, me, now=utc_now()), media_type="application/geo+json")
 

@@ -23,7 +23,7 @@ from gridgov.catalogue.schemas import (
     ReviewIn,
     VersionRead,
 )
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath
 
@@ -33,18 +33,18 @@ Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
 
 
 @router.get("/catalogue/lists", response_model=list[ListRead], summary="某区域适用的事项清单（公开）")
-def lists(area: str, session: SessionDep, me: Public) -> list[ListRead]:
+def lists(area: str, session: ReplicaSessionDep, me: Public) -> list[ListRead]:
     return publication.lists_in_force(session, area, now=utc_now())
 
 
 @router.get("/catalogue/lists/{list_id}/versions", response_model=list[VersionRead], summary="清单的历次版本（公开）")
-def versions(list_id: IdPath, session: SessionDep, me: Public) -> list[VersionRead]:
+def versions(list_id: IdPath, session: ReplicaSessionDep, me: Public) -> list[VersionRead]:
     return publication.versions(session, list_id)
 
 
 @router.get("/catalogue/lists/{list_id}/versions/{a}/compare/{b}", response_model=CompareRead,
             summary="比较清单的两个版本（公开）")
-def compare(list_id: IdPath, a: IdPath, b: IdPath, session: SessionDep, me: Public) -> CompareRead:
+def compare(list_id: IdPath, a: IdPath, b: IdPath, session: ReplicaSessionDep, me: Public) -> CompareRead:
     return publication.compare(session, list_id, a, b)
 
 

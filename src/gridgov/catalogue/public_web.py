@@ -23,7 +23,7 @@ from starlette.convertors import Convertor, register_url_convertor
 from gridgov.authz import Permission, Principal, require
 from gridgov.catalogue import export
 from gridgov.catalogue.export import NEGATIVE_HEADING
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import MAX_ID, IdPath
 from gridgov.territory.demo import demo_city_of
@@ -58,19 +58,19 @@ def _today():
 
 
 @router.get("/catalogue")
-def catalogue_city(request: Request, session: SessionDep, profile: ProfileDep, _: Public):
+def catalogue_city(request: Request, session: ReplicaSessionDep, profile: ProfileDep, _: Public):
     return _page(request, session, profile, city_code(profile))
 
 
 @router.get("/catalogue/export.xlsx")
-def catalogue_xlsx(session: SessionDep, profile: ProfileDep, _: Public,
+def catalogue_xlsx(session: ReplicaSessionDep, profile: ProfileDep, _: Public,
                    area: Annotated[str | None, Query(max_length=12)] = None):
     view = export.catalogue_view(session, profile, area or city_code(profile), _today())
     return _download(export.to_xlsx(view), XLSX, view, "xlsx")
 
 
 @router.get("/catalogue/export.pdf")
-def catalogue_pdf(session: SessionDep, profile: ProfileDep, _: Public,
+def catalogue_pdf(session: ReplicaSessionDep, profile: ProfileDep, _: Public,
                   area: Annotated[str | None, Query(max_length=12)] = None):
     view = export.catalogue_view(session, profile, area or city_code(profile), _today())
     return _download(export.to_pdf(view), "application/pdf", view, "pdf")
@@ -78,7 +78,7 @@ def catalogue_pdf(session: SessionDep, profile: ProfileDep, _: Public,
 
 @router.get("/catalogue/lists/{list_id}/compare")
 def catalogue_compare(
-    request: Request, list_id: IdPath, session: SessionDep, profile: ProfileDep, _: Public,
+    request: Request, list_id: IdPath, session: ReplicaSessionDep, profile: ProfileDep, _: Public,
     old: Annotated[int | None, Query(alias="from", ge=1, le=MAX_ID)] = None,
     new: Annotated[int | None, Query(alias="to", ge=1, le=MAX_ID)] = None,
 ):
@@ -99,7 +99,7 @@ def catalogue_compare(
 
 
 @router.get("/catalogue/{area_code:catalogue_area}")
-def catalogue_area(request: Request, area_code: str, session: SessionDep, profile: ProfileDep, _: Public):
+def catalogue_area(request: Request, area_code: str, session: ReplicaSessionDep, profile: ProfileDep, _: Public):
     return _page(request, session, profile, area_code)
 
 

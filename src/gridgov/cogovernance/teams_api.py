@@ -34,7 +34,7 @@ from gridgov.cogovernance.teams_schemas import (
     TeamKind,
     TeamRead,
 )
-from gridgov.deps import CipherDep, SessionDep, client_ip
+from gridgov.deps import CipherDep, ReplicaSessionDep, SessionDep, client_ip
 from gridgov.errors import NotFound
 from gridgov.kit.clock import utc_now
 from gridgov.kit.media import MAX_BYTES, image_path
@@ -96,7 +96,7 @@ def list_tasks(session: SessionDep, me: CogovernanceViewer, team: IdFilter = Non
 
 
 @router.get("/tasks.csv", summary="导出服务队任务（CSV）", **file_answer(CSV))
-def export_tasks(session: SessionDep, me: CogovernanceViewer, team: IdFilter = None, status: TaskStatus = None,
+def export_tasks(session: ReplicaSessionDep, me: CogovernanceViewer, team: IdFilter = None, status: TaskStatus = None,
                  grid: GridFilter = None) -> Response:
     content = teams.export_tasks_csv(session, me, team=team, status=status, grid=grid)
     return Response(content, media_type="text/csv; charset=utf-8",

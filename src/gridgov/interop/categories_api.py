@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 
 from gridgov.authz.principals import HotlineCategorist
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep, SessionDep
 from gridgov.interop import hotline, hotline_mapping
 from gridgov.interop.hotline_schemas import ClassifyIn, ClassifyRead, ImportResult, MappingIn, MappingRead, TriageItem
 from gridgov.kit.clock import utc_now
@@ -36,7 +36,7 @@ def delete_mapping(mapping_id: IdPath, session: SessionDep, me: HotlineCategoris
 
 
 @router.get("/hotline/categories/export.csv", summary="导出热线分类对照表（CSV）", **file_answer(CSV))
-def export_mappings(request: Request, session: SessionDep, me: HotlineCategorist) -> Response:
+def export_mappings(request: Request, session: ReplicaSessionDep, me: HotlineCategorist) -> Response:
     content = hotline_mapping.export_csv(session, me, request.app.state.case_types)
     return Response(content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="hotline-categories.csv"'})

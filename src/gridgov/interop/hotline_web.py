@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from gridgov.authz.principals import HotlineCategorist
-from gridgov.deps import FormDep, SessionDep
+from gridgov.deps import FormDep, ReplicaSessionDep, SessionDep
 from gridgov.errors import DomainError, Invalid
 from gridgov.interop import categories, hotline, hotline_mapping
 from gridgov.interop.hotline_schemas import ClassifyIn
@@ -109,7 +109,7 @@ def import_mappings(request: Request, session: SessionDep, me: HotlineCategorist
 
 
 @router.get("/hotline/categories/export.csv")
-def export_mappings(request: Request, session: SessionDep, me: HotlineCategorist) -> Response:
+def export_mappings(request: Request, session: ReplicaSessionDep, me: HotlineCategorist) -> Response:
     content = hotline_mapping.export_csv(session, me, request.app.state.case_types)
     return Response(content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="hotline-categories.csv"'})

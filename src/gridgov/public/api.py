@@ -2,7 +2,9 @@
 handling (permission ``complaint.handle``).
 
 Board answers carry ``Cache-Control: no-store``: a board must show the staff and boundary of the
-moment (a post that ended this morning is gone now), so no browser or proxy may keep a copy.
+moment (a post that ended this morning is gone now), so no browser or proxy may keep a copy. Boards
+are read on the read replica when there is one (``deps.ReplicaSessionDep``): its replay lag, normally
+well under a second, is all they may trail the primary by.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.principals import BoardManager, ComplaintHandler
-from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
+from gridgov.deps import CipherDep, ProfileDep, ReplicaSessionDep, SessionDep, client_ip
 from gridgov.kit.clock import utc_now
 from gridgov.kit.pagination import Page
 from gridgov.kit.params import IdPath, PageQuery
@@ -38,7 +40,8 @@ NO_STORE = "no-store"
 
 
 @router.get("/public/boards/{grid_code}", response_model=BoardRead, summary="网格公示（无需登录）")
-def get_board(grid_code: str, response: Response, session: SessionDep, profile: ProfileDep, _: Public) -> BoardRead:
+def get_board(grid_code: str, response: Response, session: ReplicaSessionDep, profile: ProfileDep,
+              _: Public) -> BoardRead:
     response.headers["Cache-Control"] = NO_STORE
     return service.get_board(session, grid_code, profile=profile, now=utc_now())
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.public import map_service
 
@@ -42,7 +42,7 @@ class PublicMap(BaseModel):
 @router.get("/public/map", response_model=PublicMap, summary="群众反映公开地图（部署开启时，无需登录）",
             description="办理中和近期办结的群众反映，按网格和类型计数，位置取整到格子中心，不含描述和个人信息。"
                         "未开启（GRIDGOV_PUBLIC_MAP）时返回 404。")
-def get_public_map(request: Request, response: Response, session: SessionDep, profile: ProfileDep,
+def get_public_map(request: Request, response: Response, session: ReplicaSessionDep, profile: ProfileDep,
                    _: Public) -> dict:
     response.headers["Cache-Control"] = "public, max-age=60"
     return map_service.cached_public_map(request.app.state, session, profile=profile, now=utc_now())

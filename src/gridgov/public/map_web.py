@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from gridgov.authz import Permission, Principal, require
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.public import map_service
 from gridgov.web.templating import templates
@@ -19,7 +19,7 @@ Public = Annotated[Principal | None, Depends(require(Permission.PUBLIC))]
 
 
 @router.get("/public/map")
-def public_map_page(request: Request, session: SessionDep, profile: ProfileDep, _: Public):
+def public_map_page(request: Request, session: ReplicaSessionDep, profile: ProfileDep, _: Public):
     settings = request.app.state.settings
     data = map_service.cached_public_map(request.app.state, session, profile=profile, now=utc_now())
     config = {"tile_url": settings.tile_url or "", "tile_attribution": settings.tile_attribution or "",

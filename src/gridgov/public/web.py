@@ -2,8 +2,8 @@
 form; and the agencies' complaint pages (permission ``complaint.handle``).
 
 Board pages are sent with ``Cache-Control: no-store`` so what a visitor sees is the database at the
-moment of the request (see :mod:`gridgov.public.api`). An unknown and a retired grid give the same
-Chinese 404 page.
+moment of the request (the read replica's, when there is one; see :mod:`gridgov.public.api`). An
+unknown and a retired grid give the same Chinese 404 page.
 
 CSRF and the public form: the complaint form acts with no ambient authority (it needs no login and
 a cookie grants it nothing), so a forged cross-site post achieves nothing a visitor could not do
@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from gridgov.authz import Permission, Principal, require
 from gridgov.authz.principals import BoardManager, ComplaintHandler
-from gridgov.deps import CipherDep, ProfileDep, SessionDep, client_ip
+from gridgov.deps import CipherDep, ProfileDep, ReplicaSessionDep, SessionDep, client_ip
 from gridgov.errors import Invalid, NotFound
 from gridgov.kit.clock import local, utc_now
 from gridgov.kit.params import MAX_ID, IdPath, PageQuery
@@ -55,8 +55,8 @@ templates.env.filters.setdefault("tel_href", tel_href)
 
 @router.get("/board/{grid_code}")
 def board_page(
-    request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, me: Public, print: str | None = None,
-    sent: str | None = None,
+    request: Request, grid_code: str, session: ReplicaSessionDep, profile: ProfileDep, me: Public,
+    print: str | None = None, sent: str | None = None,
 ):
     """The board; ``?print=1`` gives the A4 print view (the same as ``/board/{code}/print``)."""
     if print not in (None, "", "0"):
@@ -70,14 +70,14 @@ def board_page(
 
 
 @router.get("/board/{grid_code}/print")
-def board_print(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, me: Public):
+def board_print(request: Request, grid_code: str, session: ReplicaSessionDep, profile: ProfileDep, me: Public):
     """The A4 sheet to post. Where boards are published on paper only (``board.online = none``)
     only logged-in staff open it, and it carries no QR code (there is no online board to link)."""
     return _print_view(request, session, profile, grid_code, me)
 
 
 @router.get("/board/{grid_code}/qr.svg")
-def board_qr(request: Request, grid_code: str, session: SessionDep, profile: ProfileDep, _: Public):
+def board_qr(request: Request, grid_code: str, session: ReplicaSessionDep, profile: ProfileDep, _: Public):
     """The QR code of the board's absolute URL (404 like the board for an unknown/retired grid)."""
     try:
         board = service.get_board(session, grid_code, profile=profile, now=utc_now())

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from gridgov.authz.principals import RegistryFullExporter, RegistryImporter, RegistryReader
-from gridgov.deps import SessionDep
+from gridgov.deps import ReplicaSessionDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.openapi import XLSX, file_answer
 from gridgov.registry import exporting, importing
@@ -51,7 +51,7 @@ def import_register(request: Request, session: SessionDep, me: RegistryImporter,
 
 @router.get("/registry/export.xlsx", summary="导出基础信息（证件号码、联系方式脱敏，带导出人水印）",
             **file_answer(XLSX))
-def export_masked(request: Request, session: SessionDep, me: RegistryReader, kind: Kind,
+def export_masked(request: Request, session: ReplicaSessionDep, me: RegistryReader, kind: Kind,
                   grid: GridQuery = None) -> Response:
     content = exporting.export_masked(session, me, kind, grid, cipher=request.app.state.cipher, now=utc_now())
     return _xlsx(content, f"registry-{kind}.xlsx")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
 from gridgov.authz.principals import StaffReader, StaffRevealer, StaffWriter
-from gridgov.deps import SessionDep
+from gridgov.deps import ReplicaSessionDep, SessionDep
 from gridgov.kit.clock import utc_now
 from gridgov.kit.params import IdPath, PageQuery
 from gridgov.openapi import CSV, IMAGES, file_answer
@@ -77,20 +77,20 @@ def gaps(request: Request, session: SessionDep, me: StaffReader, area: str | Non
 
 
 @router.get("/staff/gaps.csv", summary="配备缺口（CSV，Excel 可直接打开）", **file_answer(CSV))
-def gaps_csv(request: Request, session: SessionDep, me: StaffReader, area: str | None = None) -> Response:
+def gaps_csv(request: Request, session: ReplicaSessionDep, me: StaffReader, area: str | None = None) -> Response:
     report = posts.staffing_gaps(session, me, area, profile=_profile(request))
     return csv_response(posts.gaps_csv(report), f"staffing-gaps-{report.area_code}.csv")
 
 
 @router.get("/staff/export.xlsx", summary="导出网格员名单（身份证号、手机号脱敏）", **file_answer(XLSX))
-def export_masked(request: Request, session: SessionDep, me: StaffReader, area: str | None = None) -> Response:
+def export_masked(request: Request, session: ReplicaSessionDep, me: StaffReader, area: str | None = None) -> Response:
     content = importing.export_workbook(session, me, area=area, cipher=_cipher(request), full=False, now=utc_now())
     return xlsx_response(content, "staff.xlsx")
 
 
 @router.get("/staff/export-full.xlsx", summary="导出网格员名单（含完整身份证号、手机号，可再导入；记入审计日志）",
             **file_answer(XLSX))
-def export_full(request: Request, session: SessionDep, me: StaffRevealer, area: str | None = None) -> Response:
+def export_full(request: Request, session: ReplicaSessionDep, me: StaffRevealer, area: str | None = None) -> Response:
     content = importing.export_workbook(session, me, area=area, cipher=_cipher(request), full=True, now=utc_now())
     return xlsx_response(content, "staff-full.xlsx")
 

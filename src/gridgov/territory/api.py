@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from gridgov.authz.principals import TerritoryImporter, TerritoryReader
-from gridgov.deps import ProfileDep, SessionDep
+from gridgov.deps import ProfileDep, ReplicaSessionDep, SessionDep
 from gridgov.errors import Invalid
 from gridgov.geo.crs import Crs
 from gridgov.inputguard import load_json
@@ -75,7 +75,7 @@ def locate(
 
 
 @router.get("/grids/export", summary="导出区域、网格与微网格（GeoJSON）", **file_answer(GEOJSON))
-def export(session: SessionDep, me: TerritoryReader, area: str | None = None) -> JSONResponse:
+def export(session: ReplicaSessionDep, me: TerritoryReader, area: str | None = None) -> JSONResponse:
     return JSONResponse(transfer.export_feature_collection(session, me, area), media_type="application/geo+json")
 
 
