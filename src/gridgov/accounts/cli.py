@@ -35,6 +35,9 @@ def create(
     scope: Annotated[str, typer.Option("--scope", help="辖区：12 位区划代码、15 位网格编码或 17 位微网格编码")],
     name: Annotated[str | None, typer.Option("--name", help="姓名（省略则用角色名）")] = None,
     department: Annotated[str | None, typer.Option("--department", help="所属部门编码（联动部门人员必填）")] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help="关联的网格员档案：姓名（须在该辖区有该岗位，"
+                                              "先用 gridgov staff import 导入）；网格员等岗位账号须关联才能办理业务")]
+    = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（第一行）")] = False,
     must_change: Annotated[bool, typer.Option("--must-change/--no-must-change",
                                               help="首次登录须修改密码（默认是）")] = True,
@@ -43,6 +46,7 @@ def create(
     from gridgov.accounts.schemas import UserCreate
     from gridgov.accounts.service import create_user
     from gridgov.policy.loader import load_profile
+    from gridgov.staff.lookup import one_staff_named_at
 
     settings = get_settings()
     if password_stdin:
@@ -61,7 +65,10 @@ def create(
         raise typer.Exit(1) from None
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(make_engine(settings.database_url)),
                                               writes=True) as session:
+        if staff:
+            data.staff_id = one_staff_named_at(session, SYSTEM, staff.strip(), role, data.scope_code)
         user = create_user(session, SYSTEM, data, now=utc_now(), demo=settings.demo,
                            profile=load_profile(settings.profile))
-    typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}）"
+    typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}"
+               + (f"，关联网格员 {staff.strip()}" if staff else "") + "）"
                + ("，首次登录须修改密码" if must_change else ""))
