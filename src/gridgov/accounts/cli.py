@@ -21,7 +21,7 @@ from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.kit.cli import fail_on_domain_error
 from gridgov.kit.clock import utc_now
-from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.accounts import ROLE_LABELS, STAFF_POST_ROLES, Role
 
 app = typer.Typer(help="用户账号：在命令行创建账号（首个安全管理员、系统管理员、审计员）。", no_args_is_help=True)
 
@@ -36,8 +36,7 @@ def create(
     name: Annotated[str | None, typer.Option("--name", help="姓名（省略则用角色名）")] = None,
     department: Annotated[str | None, typer.Option("--department", help="所属部门编码（联动部门人员必填）")] = None,
     staff: Annotated[str | None, typer.Option("--staff", help="关联的网格员档案：姓名（须在该辖区有该岗位，"
-                                              "先用 gridgov staff import 导入）；网格员等岗位账号须关联才能办理业务")]
-    = None,
+                                              "先用 gridgov staff import 导入）；岗位账号须关联才能办理业务")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（第一行）")] = False,
     must_change: Annotated[bool, typer.Option("--must-change/--no-must-change",
                                               help="首次登录须修改密码（默认是）")] = True,
@@ -72,3 +71,6 @@ def create(
     typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}"
                + (f"，关联网格员 {staff.strip()}" if staff else "") + "）"
                + ("，首次登录须修改密码" if must_change else ""))
+    if role in STAFF_POST_ROLES and not staff:
+        typer.echo(f"注意：该账号未关联网格员档案，关联在岗的档案（--staff 或用户管理页面）之前"
+                   f"不能以{ROLE_LABELS[role]}身份办理业务", err=True)

@@ -108,7 +108,7 @@ def staff_named_at(session: Session, principal: Principal, name: str, role: str,
     """The staff records called ``name`` holding a current (active or pending) post of ``role`` at
     ``scope_code``: whom an account created from the command line is tied to (``users create --staff``)."""
     stmt = scoped(
-        select(StaffMember.id).join(Post, Post.staff_id == StaffMember.id)
+        select(Post.staff_id).join(StaffMember, StaffMember.id == Post.staff_id)
         .where(StaffMember.name == name, Post.role == role, Post.scope_code == scope_code, Post.status != ENDED),
         principal, Post,
     )
