@@ -21,7 +21,7 @@ from gridgov.authz.scope import SYSTEM
 from gridgov.config import Settings, get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
 from gridgov.errors import Invalid
-from gridgov.kit.cli import fail_on_domain_error
+from gridgov.kit.cli import ask_password, fail_on_domain_error
 from gridgov.kit.clock import utc_now
 from gridgov.migrate import upgrade as run_upgrade
 from gridgov.models.accounts import ROLE_LABELS, Role
@@ -150,7 +150,7 @@ def _admins(settings: Settings, policy, city_code: str, usernames: dict[Role, st
         elif yes:
             raise Invalid(f"需要{label}的密码：不提问时请用 --password-stdin")
         else:
-            password = typer.prompt(f"   {label} {username} 的密码", hide_input=True, confirmation_prompt=True)
+            password = ask_password(f"   {label} {username} 的密码")
         try:
             data = UserCreate(username=username, display_name=label, password=password, role=role, scope_code=city_code,
                               must_change_password=True)

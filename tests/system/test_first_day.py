@@ -218,6 +218,9 @@ def test_first_day_refusals(fresh_url, cli_env, tmp_path):
     assert r.exit_code == 0 and "首日开通完成" in r.output, r.output
     r = runner.invoke(cli, ["setup", "--yes"])
     assert r.exit_code == 0 and "本次没有做任何更改" in r.output, r.output
+    r = runner.invoke(cli, ["users", "create", "second_aud", "--role", "auditor", "--scope", CITY],
+                      input="Aud-2026-two\nAud-2026-oops\nAud-2026-two\nAud-2026-two\n")
+    assert r.exit_code == 0 and "两次输入的密码不一致" in r.output and "已创建账号 second_aud" in r.output, r.output
 
     env = _env() | {"GRIDGOV_DATABASE_URL": fresh_url}
     done = subprocess.run(["gridgov", "db", "upgrade"], env=env, capture_output=True, text=True, timeout=60,

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from gridgov.authz.scope import SYSTEM
 from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
-from gridgov.kit.cli import fail_on_domain_error
+from gridgov.kit.cli import ask_password, fail_on_domain_error
 from gridgov.kit.clock import utc_now
 from gridgov.models.accounts import ROLE_LABELS, STAFF_POST_ROLES, Role
 
@@ -48,10 +48,7 @@ def create(
     from gridgov.staff.lookup import one_staff_named_at
 
     settings = get_settings()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ask_password("密码")
     try:
         data = UserCreate(
             username=username, display_name=(name or ROLE_LABELS[role]).strip(), password=password, role=role,
