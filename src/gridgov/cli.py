@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
+from pydantic import ValidationError
 
 from gridgov import __version__
 from gridgov.accounts.cli import app as users_app
@@ -15,6 +17,7 @@ from gridgov.cases.cli import app as cases_app
 from gridgov.cases.cli import types_app as case_types_app
 from gridgov.dbcli import app as db_app
 from gridgov.dbcli import demo, run_jobs, serve
+from gridgov.firstday_cli import app as setup_app
 from gridgov.interop.cli import app as clients_app
 from gridgov.keys_cli import app as keys_app
 from gridgov.policy_cli import app as profile_app
@@ -22,7 +25,23 @@ from gridgov.registry.cli import app as registry_app
 from gridgov.staff.cli import app as staff_app
 from gridgov.territory.cli import app as grids_app
 
-app = typer.Typer(
+
+class _Gridgov(typer.Typer):
+    """The root command: a deployment's settings that do not validate (a missing GRIDGOV_SECRET_KEY, an
+    unknown profile…) end the command with their Chinese sentences and status 1, not a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            if exc.title != "Settings":
+                raise
+            reasons = "；".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            print(f"配置有误：{reasons}", file=sys.stderr)
+            sys.exit(1)
+
+
+app = _Gridgov(
     help="gridgov 城乡网格化社会治理平台：数据库、演示城市、网格、网格员、事项、用户账号、政策配置、"
          "工作日历与定时任务。",
     no_args_is_help=True,
@@ -40,6 +59,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(registry_app, name="registry")
 app.add_typer(analysis_app, name="analysis")
 app.add_typer(clients_app, name="clients")
+app.add_typer(setup_app, name="setup")
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("jobs")(run_jobs)

@@ -19,9 +19,9 @@ from pydantic import ValidationError
 from gridgov.authz.scope import SYSTEM
 from gridgov.config import get_settings
 from gridgov.db import make_engine, make_sessionmaker, unit_of_work
-from gridgov.kit.cli import fail_on_domain_error
+from gridgov.kit.cli import ask_password, fail_on_domain_error
 from gridgov.kit.clock import utc_now
-from gridgov.models.accounts import ROLE_LABELS, Role
+from gridgov.models.accounts import ROLE_LABELS, STAFF_POST_ROLES, Role
 
 app = typer.Typer(help="用户账号：在命令行创建账号（首个安全管理员、系统管理员、审计员）。", no_args_is_help=True)
 
@@ -35,6 +35,8 @@ def create(
     scope: Annotated[str, typer.Option("--scope", help="辖区：12 位区划代码、15 位网格编码或 17 位微网格编码")],
     name: Annotated[str | None, typer.Option("--name", help="姓名（省略则用角色名）")] = None,
     department: Annotated[str | None, typer.Option("--department", help="所属部门编码（联动部门人员必填）")] = None,
+    staff: Annotated[str | None, typer.Option("--staff", help="关联的网格员档案：姓名（须在该辖区有该岗位，"
+                                              "先用 gridgov staff import 导入）；岗位账号须关联才能办理业务")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取密码（第一行）")] = False,
     must_change: Annotated[bool, typer.Option("--must-change/--no-must-change",
                                               help="首次登录须修改密码（默认是）")] = True,
@@ -43,12 +45,10 @@ def create(
     from gridgov.accounts.schemas import UserCreate
     from gridgov.accounts.service import create_user
     from gridgov.policy.loader import load_profile
+    from gridgov.staff.lookup import one_staff_named_at
 
     settings = get_settings()
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else ask_password("密码")
     try:
         data = UserCreate(
             username=username, display_name=(name or ROLE_LABELS[role]).strip(), password=password, role=role,
@@ -61,7 +61,13 @@ def create(
         raise typer.Exit(1) from None
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(make_engine(settings.database_url)),
                                               writes=True) as session:
+        if staff:
+            data.staff_id = one_staff_named_at(session, SYSTEM, staff.strip(), role, data.scope_code)
         user = create_user(session, SYSTEM, data, now=utc_now(), demo=settings.demo,
                            profile=load_profile(settings.profile))
-    typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}）"
+    typer.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}，辖区 {user.scope_code}"
+               + (f"，关联网格员 {staff.strip()}" if staff else "") + "）"
                + ("，首次登录须修改密码" if must_change else ""))
+    if role in STAFF_POST_ROLES and not staff:
+        typer.echo(f"注意：该账号未关联网格员档案，关联在岗的档案（--staff 或用户管理页面）之前"
+                   f"不能以{ROLE_LABELS[role]}身份办理业务", err=True)

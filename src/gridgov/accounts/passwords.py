@@ -10,6 +10,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 DEMO_PASSWORD = "demo12345"
 MIN_LENGTH = 8
+COMMON_PASSWORDS = frozenset({
+    "password1", "password12", "password123", "passw0rd", "p@ssw0rd", "admin123", "admin1234", "admin12345",
+    "admin888", "abc12345", "abcd1234", "a1234567", "a12345678", "12345678a", "123456abc", "qwerty123",
+    "1qaz2wsx", "qwe12345", "test1234", "test12345", "root1234", "gridgov1", "gridgov123", "gridgov2026",
+    "changeme1", "welcome1", "iloveyou1", "woaini1314",
+})
+"""Passwords every guessing list starts with (lower case): refused whatever the mode."""
 
 _hasher = PasswordHasher()
 
@@ -53,8 +60,13 @@ def password_problem(password: str, *, username: str, demo: bool) -> str | None:
     """None if the password may be used, else a Chinese reason."""
     if len(password) < MIN_LENGTH:
         return f"密码至少 {MIN_LENGTH} 位"
-    if password == DEMO_PASSWORD and not demo:
+    lowered = password.lower()
+    if lowered == DEMO_PASSWORD and not demo:
         return "演示密码只能在演示模式下使用"
+    if not demo and lowered.startswith("demo") and lowered[4:].isdigit():
+        return "不能使用演示密码的变体（demo 加数字）：请另设一个密码"
+    if lowered in COMMON_PASSWORDS:
+        return "密码过于常见，容易被猜中：请另设一个密码"
     if password.lower() == username.lower():
         return "密码不能与用户名相同"
     if password.isdigit() or password.isalpha():

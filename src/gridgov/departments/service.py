@@ -26,8 +26,10 @@ def department_code(area_code: str, kind: str) -> str:
     return f"{area_code}-{kind}"
 
 
-def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: datetime) -> int:
-    """Create the profile's departments for each of ``areas`` whose level the kind is set at."""
+def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: datetime,
+                     names: dict[str, str] | None = None) -> int:
+    """Create the profile's departments for each of ``areas`` whose level the kind is set at;
+    ``names``: a city's own names by department code (else ``<area><kind>部门``)."""
     existing = repo.department_codes(session)
     created = 0
     for area in areas:
@@ -38,7 +40,8 @@ def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: d
             if code in existing:
                 continue
             session.add(
-                Department(code=code, kind=kind.code, name=f"{area.name}{kind.name}部门", level=area.level,
+                Department(code=code, kind=kind.code, name=(names or {}).get(code) or f"{area.name}{kind.name}部门",
+                           level=area.level,
                            area_code=area.code, is_active=True, created_at=now)
             )
             created += 1

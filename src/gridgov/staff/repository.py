@@ -104,6 +104,17 @@ def active_posts_under(session: Session, principal: Principal, prefix: str) -> S
     return session.scalars(stmt).all()
 
 
+def staff_named_at(session: Session, principal: Principal, name: str, role: str, scope_code: str) -> list[int]:
+    """The staff records called ``name`` holding a current (active or pending) post of ``role`` at
+    ``scope_code``: whom an account created from the command line is tied to (``users create --staff``)."""
+    stmt = scoped(
+        select(Post.staff_id).join(StaffMember, StaffMember.id == Post.staff_id)
+        .where(StaffMember.name == name, Post.role == role, Post.scope_code == scope_code, Post.status != ENDED),
+        principal, Post,
+    )
+    return sorted(set(session.scalars(stmt)))
+
+
 def active_posts_of_grid(session: Session, principal: Principal, grid_code: str) -> list[tuple[Post, StaffMember]]:
     """The active posts of a grid and its micro-grids with their staff, leaders first: what a
     grid's public board lists (names and ``work_phone``, never the private phone)."""
