@@ -39,7 +39,8 @@ def _free_port() -> int:
 
 
 class PgCluster:
-    def __init__(self) -> None:
+    def __init__(self, superuser: str = "gridgov") -> None:
+        self.superuser = superuser  # tests/system/test_deploy.py: "postgres", like a packaged server
         self.bindir = _bindir()
         self.root = Path(tempfile.mkdtemp(prefix="gridgov-pg-"))
         self.data = self.root / "data"
@@ -59,13 +60,13 @@ class PgCluster:
             raise PgUnavailable(f"{' '.join(cmd)} 失败：{proc.stderr.strip() or proc.stdout.strip()}")
 
     def start(self) -> str:
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "gridgov", "-E", "UTF8", "--locale=C")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", self.superuser, "-E", "UTF8", "--locale=C")
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
-        return f"postgresql+psycopg://gridgov@127.0.0.1:{self.port}/postgres"
+        return f"postgresql+psycopg://{self.superuser}@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         with contextlib.suppress(PgUnavailable):
