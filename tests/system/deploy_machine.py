@@ -49,8 +49,9 @@ def commands(block: str) -> list[str]:
 class Machine:
     """The temporary root, its ports and the substitutions that map the guide onto it."""
 
-    def __init__(self, root: Path, pg_port: int) -> None:
+    def __init__(self, root: Path, pg_port: int, pg_bindir: Path) -> None:
         self.root = root
+        self.pg_bindir = pg_bindir  # psql when the machine has no /usr/bin/psql
         self.ports = {"8001": free_port(), "8002": free_port(), "443": free_port(), "80": free_port()}
         self.pg_port = pg_port
         self.run_dir = root / "run"
@@ -95,8 +96,8 @@ class Machine:
         tmp = self.root / "nginx" / "tmp"
         user = "user root root;\n" if os.geteuid() == 0 else ""  # workers must reach the 0700 tmp dir
         conf = self.at("/etc/nginx/nginx.conf")
-        conf.write_text(textwrap.dedent(f"""\
-            {user}worker_processes 1;
+        conf.write_text(user + textwrap.dedent(f"""\
+            worker_processes 1;
             pid {self.run_dir / 'nginx.pid'};
             error_log {self.at('/var/log/nginx/error.log')} info;
             events {{ worker_connections 256; }}
@@ -145,7 +146,8 @@ class Machine:
     def env(self) -> dict[str, str]:
         """The guide's shell: the shims first, psql pointed at the machine's PostgreSQL as ``postgres``."""
         keep = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "LC_ALL", "PYTHONPATH", "TMPDIR")}
-        path = f"{self.root / 'shim'}:{self.at('/usr/local/bin')}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+        path = (f"{self.root / 'shim'}:{self.at('/usr/local/bin')}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+                f":{self.pg_bindir}")
         return {**keep, "PATH": path, "PGHOST": "127.0.0.1", "PGPORT": str(self.pg_port), "PGUSER": "postgres",
                 "DEPLOY_TEST_ROOT": str(self.root)}
 

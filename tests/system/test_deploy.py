@@ -11,7 +11,6 @@ without them, a failure in CI (marked ``postgres``, see tests/conftest.py).
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import shutil
@@ -53,20 +52,10 @@ def test_env_example_and_nginx_match_the_settings():
     assert size and int(size.group(1)) * 1024 * 1024 == cap
 
 
-def _serve(tmp_path: Path, port: int, **env: str) -> subprocess.Popen:
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH")}
-    settings = {"GRIDGOV_SECRET_KEY": secrets.token_urlsafe(48), "GRIDGOV_VAR_DIR": str(tmp_path),
-                "GRIDGOV_SWEEP_INTERVAL_SECONDS": "0", "GRIDGOV_WEBHOOK_INTERVAL_SECONDS": "0", **env}
-    return subprocess.Popen([str(GRIDGOV), "serve", "--port", str(port)], env={**base, **settings},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-
-
-def _wait(url: str, proc: subprocess.Popen | None = None, timeout: float = 40, **client) -> httpx.Response:
+def _wait(url: str, timeout: float = 60) -> httpx.Response:
     deadline = time.monotonic() + timeout
-    with httpx.Client(verify=False, **client) as http:
+    with httpx.Client(verify=False) as http:
         while True:
-            if proc is not None and proc.poll() is not None:
-                raise AssertionError(f"进程已退出：{proc.stderr.read().decode()[-2000:]}")
             try:
                 answer = http.get(url)
                 if answer.status_code == 200:
@@ -78,17 +67,31 @@ def _wait(url: str, proc: subprocess.Popen | None = None, timeout: float = 40, *
             time.sleep(0.2)
 
 
-def test_serve_believes_forwarded_headers_only_from_the_listed_proxies(tmp_path):
+def test_serve_believes_forwarded_headers_only_from_the_listed_proxies(cli_env, monkeypatch, tmp_path):
     """GRIDGOV_FORWARDED_ALLOW_IPS=127.0.0.2: a request from that address saying X-Forwarded-Proto:
-    https gets a Secure cookie and HSTS; the same from 127.0.0.1 (not listed) does not."""
+    https gets a Secure cookie and HSTS; the same from 127.0.0.1 (not listed) does not. The server is
+    uvicorn with exactly the options ``gridgov serve`` gives it (run in a thread, not a process)."""
+    import threading
+
+    import uvicorn
+
+    from gridgov.dbcli import serve
+
+    cli_env(f"sqlite:///{tmp_path / 'g.db'}", GRIDGOV_FORWARDED_ALLOW_IPS="127.0.0.2",
+            GRIDGOV_SWEEP_INTERVAL_SECONDS="0", GRIDGOV_WEBHOOK_INTERVAL_SECONDS="0")
+    given: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: given.update(app=app, **options))
     port = free_port()
-    proc = _serve(tmp_path, port, GRIDGOV_FORWARDED_ALLOW_IPS="127.0.0.2")
+    serve(host=None, port=port)
+    server = uvicorn.Server(uvicorn.Config(given.pop("app"), **{**given, "log_level": "warning"}))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     try:
-        _wait(f"http://127.0.0.1:{port}/api/v1/health", proc)
+        _wait(f"http://127.0.0.1:{port}/api/v1/health", timeout=20)
         seen = {}
         for source in ("127.0.0.1", "127.0.0.2"):
             transport = httpx.HTTPTransport(local_address=source)
-            with httpx.Client(transport=transport) as http:
+            with httpx.Client(transport=transport, timeout=30) as http:
                 answer = http.get(f"http://127.0.0.1:{port}/login",
                                   headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"})
             assert answer.status_code == 200
@@ -96,8 +99,8 @@ def test_serve_believes_forwarded_headers_only_from_the_listed_proxies(tmp_path)
             seen[source] = ("; secure" in cookie.lower(), "strict-transport-security" in answer.headers)
         assert seen == {"127.0.0.1": (False, False), "127.0.0.2": (True, True)}
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 def test_forwarded_allow_ips_refuses_what_is_not_an_address():
@@ -109,13 +112,14 @@ def test_forwarded_allow_ips_refuses_what_is_not_an_address():
 
 def _pending_flags() -> list[str]:
     """--no-jobs and --loop until the jobs engineer's flags are on this branch (then: none)."""
-    out = []
-    for command, flag in (("serve", "--no-jobs"), ("jobs", "--loop")):
-        shown = subprocess.run([str(GRIDGOV), command, "--help"], capture_output=True, text=True,
-                               env={**os.environ, "COLUMNS": "200"}).stdout
-        if flag not in shown:
-            out.append(flag)
-    return out
+    import typer
+
+    from gridgov.cli import app
+
+    commands_ = typer.main.get_command(app).commands
+    have = {name: {o for p in commands_[name].params for o in [*p.opts, *p.secondary_opts]}
+            for name in ("serve", "jobs")}
+    return [flag for name, flag in (("serve", "--no-jobs"), ("jobs", "--loop")) if flag not in have[name]]
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +134,7 @@ def machine(tmp_path_factory):
     except PgUnavailable as exc:
         pytest.skip(str(exc))
     root = tmp_path_factory.mktemp("machine")
-    box = Machine(root, cluster.port)
+    box = Machine(root, cluster.port, cluster.bindir)
     try:
         src = box.install_sources()
         box.write_shims(_pending_flags())
@@ -159,6 +163,21 @@ def _upstreams(box: Machine, marker: str) -> set[str]:
 
 def _systemctl(box: Machine, *args: str) -> None:
     subprocess.run([str(box.root / "shim" / "systemctl"), *args], env=box.env(), check=True, timeout=30)
+
+
+@pytest.mark.postgres
+def test_the_installed_units_pass_systemd_analyze(machine, tmp_path):
+    """The units as the guide installed them, an instance of the template included: no unknown key,
+    no command that is not there (systemd ignores both with a mere warning)."""
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.skip("缺少 systemd-analyze")
+    units = machine.at("/etc/systemd/system")
+    shutil.copy(units / "gridgov@.service", tmp_path / "gridgov@8001.service")
+    shutil.copy(units / "gridgov-jobs.service", tmp_path / "gridgov-jobs.service")
+    done = subprocess.run([tool, "verify", "--man=no", "./gridgov@8001.service", "./gridgov-jobs.service"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
 
 
 @pytest.mark.postgres
