@@ -205,6 +205,8 @@ def test_the_proxy_redirects_names_requests_and_compresses(machine):
             made = http.get(f"{_https(box)}/api/v1/health", headers=sent).headers.get_list("x-request-id")
             assert len(made) == 1 and re.fullmatch(r"[0-9a-f]{32}", made[0])
         assert "rid=abc-123.x upstream=127.0.0.1:" in box.at("/var/log/nginx/gridgov.access.log").read_text()
+        hidden = http.get(f"{_https(box)}/metrics", headers={"X-Request-ID": "metrics-1"})
+        assert hidden.status_code == 404 and _upstreams(box, "metrics-1") == {"-"}  # nginx answered, not the app
         css = next(p for p in sorted((REPO / "src/gridgov/web/static").rglob("*.css")) if p.stat().st_size > 2048)
         static = http.get(f"{_https(box)}/static/{css.relative_to(REPO / 'src/gridgov/web/static')}",
                           headers={"Accept-Encoding": "gzip"})
