@@ -36,8 +36,10 @@ def free_port() -> int:
 
 
 def blocks(text: str, tag: str) -> list[str]:
-    """The fenced blocks whose info string is exactly ``tag`` (e.g. ``sh deploy-test``)."""
-    return re.findall(rf"^```{re.escape(tag)}\n(.*?)^```$", text, flags=re.S | re.M)
+    """The fenced blocks whose info string is exactly ``tag`` (e.g. ``sh deploy-test``), also when
+    indented in a list item."""
+    found = re.findall(rf"^( *)```{re.escape(tag)}\n(.*?)^\1```$", text, flags=re.S | re.M)
+    return [textwrap.dedent(body) for _, body in found]
 
 
 def commands(block: str) -> list[str]:
