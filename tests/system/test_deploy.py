@@ -211,7 +211,7 @@ def test_the_proxy_redirects_names_requests_and_compresses(machine):
         assert static.content == css.read_bytes()
 
 
-def _first_user(box: Machine, password: str) -> None:
+def _first_user(box: Machine, password: str) -> str:
     """A territory and a dispatcher in the machine's database (the first-day steps' part, done here
     in-process to keep the test short), through the settings file the guide wrote."""
     from gridgov.accounts.schemas import UserCreate
@@ -235,14 +235,23 @@ def _first_user(box: Machine, password: str) -> None:
                         now=utc_now(), demo=False, profile=profile)
     finally:
         engine.dispose()
+    return url
 
 
 @pytest.mark.postgres
 def test_login_through_the_proxy_sets_secure_cookies(machine):
+    """A login through nginx from 127.0.0.3 with a forged X-Forwarded-For: Secure cookies and HSTS,
+    and the audit log has the address nginx saw (not the forged one, not nginx's own)."""
+    from sqlalchemy import text
+
+    from gridgov.db import make_engine
+
     box = machine
     password = "Gd-" + secrets.token_urlsafe(12)
-    _first_user(box, password)
-    with httpx.Client(verify=False, timeout=30, base_url=_https(box)) as http:
+    url = _first_user(box, password)
+    from_elsewhere = httpx.HTTPTransport(verify=False, local_address="127.0.0.3")
+    with httpx.Client(transport=from_elsewhere, timeout=30, base_url=_https(box),
+                      headers={"X-Forwarded-For": "198.51.100.1"}) as http:
         form = http.get("/login")
         csrf = next(c for c in form.headers.get_list("set-cookie") if c.startswith("gridgov_csrf="))
         assert "; secure" in csrf.lower()
@@ -252,6 +261,13 @@ def test_login_through_the_proxy_sets_secure_cookies(machine):
         session = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("gridgov_session="))
         assert "; secure" in session.lower() and "httponly" in session.lower()
         assert answer.headers["strict-transport-security"]
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ips = conn.execute(text("SELECT ip FROM audit_log WHERE action = 'login_succeeded'")).scalars().all()
+    finally:
+        engine.dispose()
+    assert ips == ["127.0.0.3"]
 
 
 @pytest.mark.postgres
