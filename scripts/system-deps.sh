@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian when it is missing: the PostgreSQL server binaries
 # (for the throwaway test cluster), Chromium (for the browser tests) and a Chinese font
-# (fonts-wqy-microhei, for readable screenshots). Needs root for apt.
+# (fonts-wqy-microhei, for readable screenshots) and nginx (the deployment test puts two app processes
+# behind it, tests/system/test_deploy.py). Needs root for apt.
 set -euo pipefail
 need=()
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
@@ -13,6 +14,9 @@ fi
 # A Chinese font, so that the pages' screenshots (test artefacts, the user guide's images) show text, not boxes.
 if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   need+=(fonts-wqy-microhei)
+fi
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  need+=(nginx)
 fi
 if ! command -v runuser >/dev/null 2>&1; then
   need+=(util-linux)
@@ -27,3 +31,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Debian starts the nginx it installs; the tests run their own. Without systemd (a container) nothing
+# would ever stop it, so stop the one the package just started.
+if [[ " ${need[*]} " == *" nginx "* ]] && [ ! -d /run/systemd/system ] && [ -s /run/nginx.pid ]; then
+  $SUDO /usr/sbin/nginx -s quit || true
+fi

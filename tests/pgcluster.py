@@ -39,9 +39,11 @@ def _free_port() -> int:
 
 
 class PgCluster:
-    def __init__(self, base: str | None = None) -> None:
+    def __init__(self, base: str | None = None, superuser: str = "gridgov") -> None:
         """``base``: the folder to make the cluster's own in (default: the temporary folder); a
-        tmpfs such as /dev/shm spares a short-lived cluster the disk."""
+        tmpfs such as /dev/shm spares a short-lived cluster the disk. ``superuser``: initdb's
+        superuser (tests/system/test_deploy.py: "postgres", like a packaged server)."""
+        self.superuser = superuser
         self.bindir = _bindir()
         self.root = Path(tempfile.mkdtemp(prefix="gridgov-pg-", dir=base))
         self.data = self.root / "data"
@@ -63,13 +65,13 @@ class PgCluster:
     def start(self, *, primary: bool = False) -> str:
         """Starts the cluster; ``primary``: one a :class:`PgReplica` can stream from (WAL senders;
         initdb's pg_hba.conf already trusts replication connections from 127.0.0.1)."""
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "gridgov", "-E", "UTF8", "--locale=C")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", self.superuser, "-E", "UTF8", "--locale=C")
         self._start(" -c wal_level=replica -c max_wal_senders=4" if primary else "")
         return self.url
 
     @property
     def url(self) -> str:
-        return f"postgresql+psycopg://gridgov@127.0.0.1:{self.port}/postgres"
+        return f"postgresql+psycopg://{self.superuser}@127.0.0.1:{self.port}/postgres"
 
     def _start(self, extra: str = "") -> None:
         options = (

@@ -7,6 +7,7 @@ and well-known placeholder values are refused. In demo mode a key is generated o
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -110,6 +111,26 @@ class Settings(BaseSettings):
     read-only heavy pages and API (statistics, dashboards, exports, public pages: the routes taking
     ``deps.ReplicaSessionDep``) read there; everything else, and every write, stays on the primary.
     What it shows may lag the primary by the replica's replay delay (normally well under a second)."""
+
+    # issue 19 (deploy)
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    """GRIDGOV_FORWARDED_ALLOW_IPS: the proxies whose X-Forwarded-For/-Proto ``gridgov serve`` believes,
+    comma-separated addresses or networks (``10.0.0.0/8``), ``*`` for any peer, empty for none. Behind
+    them the request's scheme (Secure cookies, https links) and client address (login limits, audit)
+    are the ones the proxy saw. Default: a proxy on the same machine (deploy/nginx/gridgov.conf)."""
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        for item in items:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"GRIDGOV_FORWARDED_ALLOW_IPS 中的 {item!r} 不是 IP 地址或网段") from None
+        return ",".join(items)
 
     @property
     def media_path(self) -> Path:

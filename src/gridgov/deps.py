@@ -196,7 +196,9 @@ FormDep = Annotated[FormData, Depends(read_form)]
 
 
 def client_ip(request: Request) -> str:
-    """The socket's peer address (no proxy header is trusted)."""
+    """The client's address: the socket's peer, or, when the peer is a proxy listed in
+    ``GRIDGOV_FORWARDED_ALLOW_IPS``, the address it forwarded (uvicorn's proxy headers, set by
+    ``gridgov serve``)."""
     return request.client.host if request.client else ""
 
 
