@@ -106,7 +106,7 @@ class PgReplica(PgCluster):
 
     def start(self, *, primary: bool = False) -> str:
         self._run("pg_basebackup", "-D", str(self.data), "-R", "-X", "stream", "--checkpoint=fast",
-                  "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", "gridgov")
+                  "-h", "127.0.0.1", "-p", str(self.primary.port), "-U", self.primary.superuser)
         self.restart()
         return self.url
 
