@@ -32,8 +32,8 @@ from gridgov.db import make_engine
 from gridgov.models import Department, User
 from gridgov.models.accounts import Role
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "deploy-firstday.md"
-"""The guide whose first-day blocks this test follows (the integrator moves them into docs/deploy.md)."""
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
+"""The guide whose first-day blocks (§11) this test follows."""
 
 SRC = Path(gridgov.__file__).resolve().parents[1]
 BLOCK = re.compile(r"^( *)```sh (first-day(?:-serve)?)\n(.*?)^\1```", re.M | re.S)
