@@ -61,7 +61,11 @@ def serve(
     except (ValidationError, ProfileError) as exc:
         typer.echo(f"无法启动：{exc}", err=True)
         raise typer.Exit(1) from exc
-    uvicorn.run(app_, host=host or settings.host, port=port or settings.port, log_level="info")
+    from gridgov.observability import configure_logging, uvicorn_log_options
+
+    configure_logging(settings.log_format)  # GRIDGOV_LOG_FORMAT; our access log replaces uvicorn's
+    uvicorn.run(app_, host=host or settings.host, port=port or settings.port, log_level="info",
+                **uvicorn_log_options())
 
 
 def run_jobs() -> None:
