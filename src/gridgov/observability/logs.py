@@ -66,6 +66,8 @@ def configure_logging(fmt: str = "text", level: int | str = logging.INFO, stream
     handler = make_handler(fmt, stream)
     root.addHandler(handler)
     root.setLevel(level)
+    # httpx logs every request's full URL at INFO: a webhook target's query string may hold its secret
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers.clear()  # through the root's handler, in the chosen format
