@@ -241,3 +241,43 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path):
     assert value(samples, "gridgov_job_last_success_timestamp_seconds", job="sweep") == 200
     assert value(samples, "gridgov_metrics_database_up") == 0  # no database in that process: said, not raised
     assert prepare_multiprocess(tmp_path, workers=1) is None
+
+
+def test_gridgov_serve_logs_json_lines_and_no_uvicorn_access_line(tmp_path):
+    """``GRIDGOV_LOG_FORMAT=json gridgov serve``: every line on stderr is one JSON object, uvicorn's
+    own lines included; the access line is ours (route template, no query string)."""
+    import secrets
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "GRIDGOV_LOG_FORMAT": "json",
+           "GRIDGOV_SECRET_KEY": secrets.token_urlsafe(48), "GRIDGOV_VAR_DIR": str(tmp_path),
+           "GRIDGOV_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "GRIDGOV_SWEEP_INTERVAL_SECONDS": "0",
+           "GRIDGOV_WEBHOOK_INTERVAL_SECONDS": "0"}
+    env.pop("GRIDGOV_DEMO", None)
+    proc = subprocess.Popen([sys.executable, "-c", "from gridgov.cli import app; app()", "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 45
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/v1/health?phone={PHONE}", timeout=2) as r:
+                    assert r.headers["x-request-id"]
+                    break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "gridgov serve 未能启动"
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as r:  # loopback: allowed by default
+            assert b'route="/api/v1/health"' in r.read()
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=20)
+    lines = [json.loads(line) for line in err.splitlines() if line.strip()]
+    assert PHONE not in err
+    assert any(line["logger"].startswith("uvicorn") for line in lines)  # uvicorn's lines, as JSON
+    access = [line for line in lines if line["logger"] == "gridgov.access"]
+    assert {line["route"] for line in access} == {"/api/v1/health", "/metrics"}
+    assert not [line for line in lines if line["logger"] == "uvicorn.access"]

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
 from contextvars import ContextVar
 
 from gridgov.observability import metrics
@@ -48,7 +48,7 @@ def incoming_id(headers) -> str:
             if SANE_ID.fullmatch(value):
                 return value.decode("ascii")
             break
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 def route_template(scope) -> str:

@@ -65,8 +65,17 @@ SWEEP_MARKS = Counter(
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+_request_children: dict[tuple[str, str, int], object] = {}
+"""(method, route, status) → its histogram child: a dict lookup instead of ``labels()`` per request.
+Bounded: the routes are the app's templates, the methods a fixed set, statuses a few dozen."""
+
+
 def request_finished(method: str, route: str, status: int, seconds: float) -> None:
-    REQUEST_SECONDS.labels(method, route, str(status)).observe(seconds)
+    key = (method, route, status)
+    child = _request_children.get(key)
+    if child is None:
+        child = _request_children[key] = REQUEST_SECONDS.labels(method, route, str(status))
+    child.observe(seconds)
 
 
 def job_finished(name: str, seconds: float, ok: bool, *, now: float | None = None) -> None:
