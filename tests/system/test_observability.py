@@ -172,6 +172,32 @@ def test_an_uncaught_error_is_answered_500_with_the_id():
     assert r.status_code == 500 and r.headers["x-request-id"] == "crash-1" and "crash-1" in r.text
 
 
+def test_a_line_logged_by_a_route_in_the_thread_pool_carries_the_request_id(json_log):
+    from fastapi import FastAPI
+
+    tiny = FastAPI()
+
+    @tiny.get("/work")
+    def work() -> dict:  # a sync route: run in the thread pool
+        logging.getLogger("gridgov.test").warning("做了一件事")
+        return {}
+
+    r = TestClient(RequestContextMiddleware(tiny)).get("/work", headers={"x-request-id": "pool-7"})
+    said = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    mine = next(line for line in said if line["logger"] == "gridgov.test")
+    assert r.headers["x-request-id"] == "pool-7" and mine["request_id"] == "pool-7"
+    assert mine["message"] == "做了一件事" and mine["level"] == "WARNING"
+
+
+def test_bad_metrics_settings_stop_the_start(tmp_path):
+    with pytest.raises(ValueError, match="GRIDGOV_METRICS_ALLOW"):
+        make_settings("sqlite://", tmp_path, metrics_allow="127.0.0.1/32,内网")
+    with pytest.raises(ValueError, match="GRIDGOV_METRICS_TOKEN"):
+        make_settings("sqlite://", tmp_path, metrics_token="short")
+    with pytest.raises(ValueError):
+        make_settings("sqlite://", tmp_path, log_format="xml")
+
+
 @pytest.fixture
 def json_log():
     stream, root, httpx = io.StringIO(), logging.getLogger(), logging.getLogger("httpx")
