@@ -75,6 +75,8 @@ from gridgov.notify import outbound
 from gridgov.notify.api import router as notifications_api
 from gridgov.notify.outbox_web import router as outbox_page
 from gridgov.notify.web import router as notification_pages
+from gridgov.observability import RequestContextMiddleware
+from gridgov.observability.api import router as metrics_router
 from gridgov.openapi import ERROR_RESPONSES
 from gridgov.policy.loader import validate_profiles_or_die
 from gridgov.public.api import router as public_api
@@ -179,6 +181,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     # Open311 GeoReport v2 keeps its specification's paths and answers (errors as its list, not ours).
     app.include_router(open311_api)
+    # Prometheus scrapes /metrics (issue 19): open to the allowed networks and the scrape token only.
+    app.include_router(metrics_router)
     # Each domain's page router (its web.py) is mounted here too, beside its API: web/ holds only
     # what every page shares (templating, static assets, headers), and imports no domain.
     for router in (accounts_pages, user_admin_pages, territory_pages, adjustment_pages, staff_pages,
@@ -214,6 +218,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(InputGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
+    # Outermost: the request id (X-Request-ID on every answer, in every log line), the latency by
+    # route template, the access line (gridgov.observability.context).
+    app.add_middleware(RequestContextMiddleware)
     return app
 
 

@@ -132,6 +132,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"GRIDGOV_FORWARDED_ALLOW_IPS 中的 {item!r} 不是 IP 地址或网段") from None
         return ",".join(items)
 
+    # issue 19 (obs): logs and /metrics (gridgov.observability)
+    log_format: Literal["text", "json"] = "text"
+    """GRIDGOV_LOG_FORMAT: ``text`` (a terminal, ``make run``) or ``json`` (one JSON object per line;
+    recommended in production)."""
+    metrics_allow: str = "127.0.0.1/32,::1/128"
+    """GRIDGOV_METRICS_ALLOW: the networks (CIDRs, comma-separated; empty: none) whose direct requests may
+    read /metrics."""
+    metrics_token: str = ""
+    """GRIDGOV_METRICS_TOKEN: a scraper sending ``Authorization: Bearer <token>`` may read /metrics from
+    anywhere (empty: no token)."""
+
     @property
     def media_path(self) -> Path:
         return self.media_dir or self.var_dir / "media"
@@ -159,6 +170,12 @@ class Settings(BaseSettings):
             raise ValueError("GRIDGOV_SECRET_KEY 太短：至少 32 个字符")
         if self.sms_channel == "http" and not self.sms_url:
             raise ValueError("GRIDGOV_SMS_CHANNEL=http 需要设置 GRIDGOV_SMS_URL（短信网关地址）")
+        try:
+            [ipaddress.ip_network(part.strip(), strict=False) for part in self.metrics_allow.split(",") if part.strip()]
+        except ValueError as exc:
+            raise ValueError(f"GRIDGOV_METRICS_ALLOW 不是以逗号分隔的网段（CIDR）：{exc}") from exc
+        if self.metrics_token and len(self.metrics_token) < 16:
+            raise ValueError("GRIDGOV_METRICS_TOKEN 太短：至少 16 个字符")
         keys = parse_field_keys(self.field_keys)
         if self.field_key_current is not None and self.field_key_current not in {0, *keys}:
             raise ValueError(f"GRIDGOV_FIELD_KEY_CURRENT={self.field_key_current} 不是已配置的密钥编号")

@@ -61,9 +61,13 @@ def serve(
     except (ValidationError, ProfileError) as exc:
         typer.echo(f"无法启动：{exc}", err=True)
         raise typer.Exit(1) from exc
+    from gridgov.observability import configure_logging, uvicorn_log_options
+
+    configure_logging(settings.log_format)  # GRIDGOV_LOG_FORMAT; our access log replaces uvicorn's
     # X-Forwarded-For/-Proto are believed from the proxies in GRIDGOV_FORWARDED_ALLOW_IPS only (none: off).
     uvicorn.run(app_, host=host or settings.host, port=port or settings.port, log_level="info",
-                proxy_headers=bool(settings.forwarded_allow_ips), forwarded_allow_ips=settings.forwarded_allow_ips)
+                proxy_headers=bool(settings.forwarded_allow_ips), forwarded_allow_ips=settings.forwarded_allow_ips,
+                **uvicorn_log_options())
 
 
 def run_jobs() -> None:

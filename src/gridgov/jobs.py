@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from gridgov import observability
 from gridgov.db import unit_of_work
 from gridgov.kit.clock import utc_now
 
@@ -49,7 +51,9 @@ def _apply_due_adjustments(session: Session, now: datetime, profile) -> str | No
 def _sweep_cases(session: Session, now: datetime, profile) -> str | None:
     from gridgov.cases.sweep import sweep
 
-    return sweep(session, now, profile).summary()
+    result = sweep(session, now, profile)
+    observability.sweep_marked(result)
+    return result.summary()
 
 
 def _sweep_complaints(session: Session, now: datetime, profile) -> str | None:
@@ -161,10 +165,12 @@ def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None =
     now = now or utc_now()
     done: list[tuple[str, str]] = []
     for job in JOBS:
+        started = time.perf_counter()
         try:
             if job.own_transactions:
                 settings = settings or _default_settings()
                 said = job.run(make_session, now, profile, cipher or _cipher_of(settings), settings)
+                observability.job_finished(job.name, time.perf_counter() - started, True)
                 if said:
                     log.info("job %s: %s", job.name, said)
                     done.append((job.name, said))
@@ -180,9 +186,11 @@ def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None =
                 else:
                     said = job.run(session, now, profile)
         except Exception as exc:
+            observability.job_finished(job.name, time.perf_counter() - started, False)
             log.exception("job %s failed", job.name)
             done.append((job.name, f"失败：{type(exc).__name__}"))
             continue
+        observability.job_finished(job.name, time.perf_counter() - started, True)
         if said:
             log.info("job %s: %s", job.name, said)
             done.append((job.name, said))

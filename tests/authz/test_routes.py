@@ -66,6 +66,8 @@ DECLARED = {
     ("/api/v1/webhooks/{webhook_id}", "DELETE"): Permission.WEBHOOKS_MANAGE,
     ("/api/v1/webhooks/{webhook_id}/deliveries", "GET"): Permission.WEBHOOKS_MANAGE,
     ("/webhooks/failed", "GET"): Permission.WEBHOOKS_OVERSEE,
+    # Prometheus' scrape (issue 19): no account; the allowed networks or the scrape token (gridgov.observability.api)
+    ("/metrics", "GET"): Permission.PUBLIC,
     # legal professionals in the grids (issue 18)
     ("/api/v1/cogovernance/legal/professionals", "GET"): Permission.COGOVERNANCE_READ,
     ("/api/v1/cogovernance/legal/professionals", "POST"): Permission.COGOVERNANCE_MANAGE,

@@ -163,6 +163,7 @@ def render_error(request: Request, status: int, message: str, details=None):
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "message": message, "details": details, "detail_rows": rows},
+        {"status": status, "message": message, "details": details, "detail_rows": rows,
+         "request_id": request.scope.get("state", {}).get("request_id")},  # gridgov.observability.context
         status_code=status,
     )
