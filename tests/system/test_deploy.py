@@ -29,8 +29,6 @@ from ..territory.territory_data import CITY, small_city
 from .deploy_machine import DOC, NGINX, REPO, Machine, blocks, commands, free_port
 
 GRIDGOV = Path(sys.executable).parent / "gridgov"
-PENDING_SETTINGS = {"database_replica_url", "log_format", "metrics_allow"}
-"""Settings of deploy/gridgov.env.example that other parts of issue 19 add (empty once merged)."""
 
 
 def test_english_commands_are_the_tested_ones():
@@ -45,7 +43,7 @@ def test_english_commands_are_the_tested_ones():
 def test_env_example_and_nginx_match_the_settings():
     example = (REPO / "deploy" / "gridgov.env.example").read_text()
     keys = re.findall(r"^#? ?GRIDGOV_([A-Z0-9_]+)=", example, flags=re.M)
-    unknown = {k.lower() for k in keys} - set(Settings.model_fields) - PENDING_SETTINGS
+    unknown = {k.lower() for k in keys} - set(Settings.model_fields)
     assert not unknown, f"gridgov.env.example 中有未知设置：{unknown}"
     cap = Settings.model_fields["max_import_bytes"].default
     assert f"GRIDGOV_MAX_IMPORT_BYTES={cap}\n" in example
