@@ -60,20 +60,24 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
-    from gridgov.app import create_app
-    from gridgov.policy.loader import ProfileError
+    from gridgov.policy.loader import ProfileError, validate_profiles_or_die
 
     try:
         settings = get_settings()
-        app_ = create_app(settings, run_jobs=run_jobs_too)  # checks the settings and profile before forking
+        if workers == 1:
+            from gridgov.app import create_app
+
+            app_ = create_app(settings, run_jobs=run_jobs_too)
+        else:  # each worker builds its own app; the settings and profile are checked here, once, first
+            validate_profiles_or_die(settings.profile)
     except (ValidationError, ProfileError) as exc:
         typer.echo(f"无法启动：{exc}", err=True)
         raise typer.Exit(1) from exc
     if workers == 1:
         uvicorn.run(app_, host=host or settings.host, port=port or settings.port, log_level="info")
         return
-    # Several processes: each worker imports the app factory (an import string is what uvicorn can
-    # hand to a worker it spawns) and reads the same settings from the environment.
+    # Several processes: each worker calls the app factory named by an import string (what uvicorn can
+    # hand to a process it spawns) and reads the same settings from the environment.
     os.environ[SERVE_JOBS_ENV] = "1" if run_jobs_too else "0"
     uvicorn.run("gridgov.dbcli:serve_app", factory=True, workers=workers, host=host or settings.host,
                 port=port or settings.port, log_level="info")

@@ -236,11 +236,14 @@ def seconds_to_next_tick(interval_seconds: int, at: float | None = None) -> floa
 
 
 def run_due(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None,
-            settings=None) -> list[tuple[str, str]]:
-    """One round of a loop: the jobs not yet run in the current tick by any process."""
+            settings=None) -> float:
+    """One round of a loop: the jobs not yet run in the current tick by any process. Returns the
+    seconds to wait before the next round: none if the round ran into the next tick (so that tick
+    is not skipped), else until the next tick begins."""
     now = utc_now()
-    return run_jobs_once(make_session, profile, now=now, cipher=cipher, settings=settings,
-                         tick=leases.tick_of(now, interval_seconds))
+    tick = leases.tick_of(now, interval_seconds)
+    run_jobs_once(make_session, profile, now=now, cipher=cipher, settings=settings, tick=tick)
+    return 0.0 if leases.tick_of(utc_now(), interval_seconds) > tick else seconds_to_next_tick(interval_seconds)
 
 
 def run_loop(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None, settings=None,
@@ -248,12 +251,13 @@ def run_loop(make_session: sessionmaker, profile, interval_seconds: int, *, ciph
     """``gridgov jobs --loop``: the jobs' loop as a process of its own (for servers run with --no-jobs)."""
     done = 0
     while rounds is None or done < rounds:
+        wait = seconds_to_next_tick(interval_seconds)
         try:
-            run_due(make_session, profile, interval_seconds, cipher=cipher, settings=settings)
+            wait = run_due(make_session, profile, interval_seconds, cipher=cipher, settings=settings)
         except Exception:  # a bad moment (the database restarting) must not end the loop
             log.exception("jobs round failed")
         done += 1
-        time.sleep(seconds_to_next_tick(interval_seconds))
+        time.sleep(wait)
 
 
 async def run_forever(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None,
@@ -261,12 +265,13 @@ async def run_forever(make_session: sessionmaker, profile, interval_seconds: int
     """The loop ``gridgov serve`` starts (unless --no-jobs): at each tick, the jobs no other process
     has taken for it (in a worker thread, so a slow job never blocks requests)."""
     while True:
+        wait = seconds_to_next_tick(interval_seconds)
         try:
-            await asyncio.to_thread(run_due, make_session, profile, interval_seconds, cipher=cipher,
-                                    settings=settings)
+            wait = await asyncio.to_thread(run_due, make_session, profile, interval_seconds, cipher=cipher,
+                                           settings=settings)
         except Exception:
             log.exception("jobs round failed")
-        await asyncio.sleep(seconds_to_next_tick(interval_seconds))
+        await asyncio.sleep(wait)
 
 
 def _webhooks_round(make_session: sessionmaker, profile, cipher, settings) -> str | None:
