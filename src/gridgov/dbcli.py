@@ -79,8 +79,10 @@ def serve(
     # Several processes: each worker calls the app factory named by an import string (what uvicorn can
     # hand to a process it spawns) and reads the same settings from the environment.
     os.environ[SERVE_JOBS_ENV] = "1" if run_jobs_too else "0"
+    # A worker imports the whole app before it answers the supervisor's ping: on a busy machine that
+    # takes longer than uvicorn's 5 s default, and the worker would be killed and started again forever.
     uvicorn.run("gridgov.dbcli:serve_app", factory=True, workers=workers, host=host or settings.host,
-                port=port or settings.port, log_level="info")
+                port=port or settings.port, log_level="info", timeout_worker_healthcheck=60)
 
 
 SERVE_JOBS_ENV = "GRIDGOV_SERVE_JOBS"
