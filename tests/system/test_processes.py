@@ -6,6 +6,7 @@ shared, the locator follows a grid change made by another process, the demo key 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -245,6 +246,15 @@ def test_two_apps_share_the_rate_limit_windows_and_the_used_challenges(two_apps,
         r = ca.post("/api/v1/public/complaints/lookup", json={"number": 9, "phone": "13900000000"})
         assert r.status_code == 429 and "提交过于频繁" in r.json()["detail"] and int(r.headers["Retry-After"]) > 0
         challenge = cb.get("/api/v1/public/challenge").json()
+        # CSRF is stateless (a double-submit cookie): a form from one process posts to the other
+        page = ca.get("/track", headers={"Accept": "text/html"})
+        token = re.search(r'name="csrf_token" value="([^"]*)"', page.text).group(1)
+        cb.cookies.update(ca.cookies)
+        r = cb.post("/track", data={"csrf_token": token, "case_no": "X1", "code": "123456"},
+                    headers={"Accept": "text/html"})
+        assert r.status_code == 404 and "CSRF 校验失败" not in r.text
+        assert cb.post("/track", data={"csrf_token": token[::-1], "case_no": "X1", "code": "123456"},
+                       headers={"Accept": "text/html"}).status_code == 403  # the check did run there
     monkeypatch.setitem(guards.LIMITS, "x", guards.Limit("x", 2, 600, "测试"))
     now = datetime.now(UTC)
     guards.guard_of(a).hit("x", "10.0.0.1", now)
