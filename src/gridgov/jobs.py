@@ -1,11 +1,13 @@
 """Periodic jobs: things that must happen at a time rather than on a request.
 
 A job is a function ``(session, now, profile) -> str | None`` that does what has fallen due and
-says what it did (None when nothing was due). Jobs must be idempotent and safe when two processes
-run them at once (each guards its writes with a conditional UPDATE), because ``gridgov serve`` runs
-them every ``GRIDGOV_SWEEP_INTERVAL_SECONDS`` inside every server process and ``gridgov jobs run``
-may run them from cron as well. Each job runs in its own transaction: one failing job neither stops
-nor rolls back the others.
+says what it did (None when nothing was due). Each job runs under its lease in the database
+(:mod:`gridgov.leases`): in one process at a time across all processes and machines, and, in the
+loops (``gridgov serve`` unless ``--no-jobs``, ``gridgov jobs --loop``), at most once per tick of
+``GRIDGOV_SWEEP_INTERVAL_SECONDS``; ``gridgov jobs`` runs each once now (unless another process is
+running it). Jobs stay idempotent (each guards its writes with a conditional UPDATE). Each job runs
+in its own transaction, which ends with the lease's fencing check: one failing job neither stops nor
+rolls back the others, and a job whose lease was taken over rolls back.
 """
 
 from __future__ import annotations
@@ -169,9 +171,10 @@ def _run_one(job: Job, make_session: sessionmaker, profile, now: datetime, ciphe
         return SKIPPED
     started = utc_now()
     try:
-        if job.own_transactions or job.with_settings or job.with_cipher:
+        if job.own_transactions or job.with_settings:
             settings = settings or _default_settings()
-            cipher = cipher or _cipher_of(settings)  # the field keys too: a rotated key still opens
+        if job.own_transactions or job.with_settings or job.with_cipher:
+            cipher = cipher or _cipher_of(settings or _default_settings())  # the field keys too (rotation)
         if job.own_transactions:
             said = job.run(make_session, now, profile, cipher, settings)
             with unit_of_work(make_session, writes=True) as session:
