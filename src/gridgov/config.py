@@ -7,6 +7,7 @@ and well-known placeholder values are refused. In demo mode a key is generated o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
@@ -162,10 +163,8 @@ def _demo_secret(var_dir: Path) -> str:
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, 0o600)
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(tmp, path)  # atomic: exactly one process's file gets the name
-            except FileExistsError:
-                pass
         finally:
             os.unlink(tmp)
     raise RuntimeError(f"无法读取演示密钥文件 {path}")
