@@ -5,9 +5,11 @@ IP in ``report_ip``). Keys are stored as an HMAC under a key derived from the de
 (an IP address is personal data), never as they are. A hit is counted and checked in one short write
 transaction of its own (IMMEDIATE on SQLite; on PostgreSQL a transaction-scoped advisory lock on the
 bucket and key), so that concurrent hits from several processes never overrun the limit, and so
-that it counts even when the request that made it then fails. When the request's own SQLite
-transaction already holds the write lock, the hit is checked now and written just after the
-request's transaction ends (gridgov.db.after_end). Old hits are deleted by the ``procs_prune`` job.
+that it counts even when the request that made it then fails. When the request's own transaction
+has already begun (on SQLite it may hold the write lock), the hit is checked now and written just
+after the request's transaction ends (gridgov.db.after_end); two such hits at the same moment may
+then both pass the check (a limit overrun by at most the requests in flight). Old hits are
+deleted by the ``procs_prune`` job.
 """
 
 from __future__ import annotations
@@ -44,10 +46,11 @@ class Windows:
     def hit(self, bucket: str, limit: int, window: int, key: str, now: datetime, *,
             session: Session | None = None) -> float | None:
         """Counts one attempt and returns None, or returns the seconds until the key may try again
-        (counting nothing) if its window is used up. ``session``: the request's, if it may already
-        hold SQLite's write lock (the hit is then written when its transaction ends)."""
+        (counting nothing) if its window is used up. ``session``: the request's; if its transaction
+        has begun (on SQLite it may hold the write lock), the hit is checked now and written when that
+        transaction ends, committed or rolled back (gridgov.db.after_end)."""
         hashed = self.key_hash(bucket, key)
-        if session is not None and session.in_transaction() and _dialect(session) == "sqlite":
+        if session is not None and session.in_transaction():
             wait = self.check(bucket, limit, window, key, now)
             if wait is None and not after_end(session, lambda: self._add(bucket, hashed, now)):
                 self._add(bucket, hashed, now)
