@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gridgov import __version__, jobs
+from gridgov import __version__, jobs, leases
 from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.api import router as accounts_api
 from gridgov.accounts.service import principal_for
@@ -61,7 +61,6 @@ from gridgov.health import router as health_router
 from gridgov.inputguard import InputGuardMiddleware
 from gridgov.instructions.api import router as instructions_api
 from gridgov.instructions.web import router as instruction_pages
-from gridgov.interop import webhooks_job
 from gridgov.interop.categories_api import router as hotline_categories_api
 from gridgov.interop.clients import principal_for_key
 from gridgov.interop.hotline_api import router as hotline_api
@@ -134,10 +133,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                  cipher=app.state.cipher, settings=settings)
             ))
         if run_jobs and settings.webhook_interval_seconds > 0:  # webhooks go out within seconds, not minutes
-            tasks.append(asyncio.create_task(
-                webhooks_job.run_forever(app.state.sessionmaker, profile, app.state.cipher,
-                                         policy=settings.webhook_targets,
-                                         interval_seconds=settings.webhook_interval_seconds)
+            tasks.append(asyncio.create_task(  # under the webhooks job's lease: one process at a time
+                jobs.run_webhooks_forever(app.state.sessionmaker, profile, app.state.cipher, settings)
             ))
         try:
             yield
@@ -159,6 +156,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.profile = profile
     app.state.case_types = case_types
     app.state.engine = engine
+    leases.note_start(engine)  # the readiness check "jobs" gives a new process time to run them
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.write_sessionmaker = make_sessionmaker(engine, writes=True)
     # The read replica (issue 19): statistics, exports and public pages read there (deps.ReplicaSessionDep).

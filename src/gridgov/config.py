@@ -7,8 +7,11 @@ and well-known placeholder values are refused. In demo mode a key is generated o
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import os
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -143,6 +146,11 @@ class Settings(BaseSettings):
     """GRIDGOV_METRICS_TOKEN: a scraper sending ``Authorization: Bearer <token>`` may read /metrics from
     anywhere (empty: no token)."""
 
+    # issue 19 (procs): several processes
+    job_lease_seconds: int = Field(600, ge=5, le=86400)
+    """GRIDGOV_JOB_LEASE_SECONDS: a periodic job's lease (gridgov.leases) lasts this long; a holder that
+    died is replaced after it. Longer than the slowest job's run: a run outliving it is rolled back."""
+
     @property
     def media_path(self) -> Path:
         return self.media_dir or self.var_dir / "media"
@@ -194,15 +202,28 @@ class Settings(BaseSettings):
 
 
 def _demo_secret(var_dir: Path) -> str:
-    """A random key generated on first use in demo mode and reused afterwards."""
+    """A random key generated on first use in demo mode and reused afterwards. Created atomically
+    (written to a temporary file, then hard-linked to its name, which fails if it exists), so that
+    several processes starting at once all end up with the one key that won."""
     path = var_dir / "demo-secret.key"
-    if path.exists():
-        return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    for _ in range(50):
+        if path.exists():
+            key = path.read_text().strip()
+            if key:
+                return key
+        var_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=var_dir, prefix=".demo-secret.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)  # atomic: exactly one process's file gets the name
+        finally:
+            os.unlink(tmp)
+    raise RuntimeError(f"无法读取演示密钥文件 {path}")
 
 
 @lru_cache(maxsize=1)

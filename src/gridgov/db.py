@@ -68,6 +68,30 @@ WRITE_OPTION = "gridgov_writes"
 """Execution option marking a unit of work that will write (SQLite then begins IMMEDIATE)."""
 
 
+AFTER_END = "gridgov_after_end"
+"""``session.info`` key of the work to do once the request's transaction has ended, committed or
+rolled back (see :func:`after_end`); the request's edge (gridgov.deps.get_session) sets and runs it."""
+
+
+def after_end(session: Session, work) -> bool:
+    """Runs ``work()`` after the request's transaction ends, whether it commits or rolls back (a
+    rate-limit hit that must count even when the request then fails, written without waiting for the
+    request's own SQLite write lock). False when the session is no request's: do it now instead."""
+    hooks = session.info.get(AFTER_END)
+    if hooks is None:
+        return False
+    hooks.append(work)
+    return True
+
+
+def run_after_end(session: Session) -> None:
+    for work in session.info.pop(AFTER_END, []):
+        try:
+            work()
+        except Exception:  # the request's answer stands; the failure is logged, never its data
+            logging.getLogger("gridgov.db").exception("work after the request's transaction failed")
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session], *, writes: bool = False) -> Iterator[Session]:
     """A session that commits when the block ends and rolls back if it raises. ``writes`` says the

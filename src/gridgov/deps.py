@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from starlette.datastructures import FormData
 
-from gridgov.db import unit_of_work
+from gridgov.db import AFTER_END, run_after_end, unit_of_work
 from gridgov.models import AuditEntry
 from gridgov.models.registry import PersonAccess
 
@@ -50,6 +50,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     session = (state.sessionmaker if reading else state.write_sessionmaker)()
     if reading:
         session.info[READ_ONLY] = True
+    session.info[AFTER_END] = []  # see gridgov.db.after_end
     try:
         yield session
     except BaseException:
@@ -65,6 +66,8 @@ async def _finish(session: Session, state, *, reading: bool) -> None:
         await run_in_threadpool(_end, session, commit=True)
     else:
         session.close()  # committed already (see in_one_trip), or never used: nothing to wait for
+        if session.info.get(AFTER_END):
+            await run_in_threadpool(run_after_end, session)
 
 
 async def get_replica_session(request: Request, primary: SessionDep) -> AsyncIterator[Session]:
@@ -183,6 +186,7 @@ def _end(session: Session, *, commit: bool) -> None:
         raise
     finally:
         session.close()
+        run_after_end(session)
 
 
 async def read_form(request: Request) -> FormData:

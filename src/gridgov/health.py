@@ -10,6 +10,7 @@ sentences, and never raises: a check that fails by raising counts as failed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from alembic.runtime.migration import MigrationContext
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, text
 from gridgov import __version__
 from gridgov.authz import Permission, require
 from gridgov.deps import SessionDep
+from gridgov.leases import check_jobs
 from gridgov.migrate import alembic_config
 
 ReadyCheck = Callable[[Engine, object], str | None]
@@ -53,7 +55,8 @@ def check_migrations(engine: Engine, settings) -> str | None:
     return f"数据库版本 {', '.join(sorted(current))} 不是最新的 {', '.join(sorted(heads))}：请运行 gridgov db upgrade"
 
 
-READY_CHECKS: dict[str, ReadyCheck] = {"database": check_database, "migrations": check_migrations}
+READY_CHECKS: dict[str, ReadyCheck] = {"database": check_database, "migrations": check_migrations,
+                                       "jobs": check_jobs}
 """Name → check. Other modules add theirs (e.g. the jobs' lease)."""
 
 
@@ -74,7 +77,7 @@ router = APIRouter(tags=["system"])
 @router.get("/health", dependencies=[Depends(require(Permission.PUBLIC))], summary="存活检查")
 def health(request: Request, session: SessionDep) -> dict:
     session.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "profile": request.app.state.profile.name}
+    return {"status": "ok", "version": __version__, "profile": request.app.state.profile.name, "pid": os.getpid()}
 
 
 @router.get("/ready", dependencies=[Depends(require(Permission.PUBLIC))], summary="就绪检查",

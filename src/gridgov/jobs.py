@@ -1,11 +1,13 @@
 """Periodic jobs: things that must happen at a time rather than on a request.
 
 A job is a function ``(session, now, profile) -> str | None`` that does what has fallen due and
-says what it did (None when nothing was due). Jobs must be idempotent and safe when two processes
-run them at once (each guards its writes with a conditional UPDATE), because ``gridgov serve`` runs
-them every ``GRIDGOV_SWEEP_INTERVAL_SECONDS`` inside every server process and ``gridgov jobs run``
-may run them from cron as well. Each job runs in its own transaction: one failing job neither stops
-nor rolls back the others.
+says what it did (None when nothing was due). Each job runs under its lease in the database
+(:mod:`gridgov.leases`): in one process at a time across all processes and machines, and, in the
+loops (``gridgov serve`` unless ``--no-jobs``, ``gridgov jobs --loop``), at most once per tick of
+``GRIDGOV_SWEEP_INTERVAL_SECONDS``; ``gridgov jobs`` runs each once now (unless another process is
+running it). Jobs stay idempotent (each guards its writes with a conditional UPDATE). Each job runs
+in its own transaction, which ends with the lease's fencing check: one failing job neither stops nor
+rolls back the others, and a job whose lease was taken over rolls back.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from gridgov import observability
+from gridgov import leases, observability
 from gridgov.db import unit_of_work
 from gridgov.kit.clock import utc_now
 
@@ -114,6 +116,17 @@ def _purge_resident_codes(session: Session, now: datetime, profile) -> str | Non
     return f"删除过期的居民短信验证码 {purged} 条" if purged else None
 
 
+def _prune_shared_state(session: Session, now: datetime, profile) -> str | None:
+    from gridgov.public.windows import prune
+
+    hits, nonces = prune(session, now)
+    runs = leases.prune_runs(session, now)
+    said = [f"删除过期的限流记录 {hits} 条"] if hits else []
+    said += [f"删除过期的验证题记录 {nonces} 条"] if nonces else []
+    said += [f"删除 {leases.RUNS_KEPT_DAYS} 天前的任务运行记录 {runs} 条"] if runs else []
+    return "；".join(said) or None
+
+
 def _webhooks(make_session: sessionmaker, now: datetime, profile, cipher, settings) -> str | None:
     from gridgov.interop.webhooks_job import run
 
@@ -134,6 +147,7 @@ JOBS: tuple[Job, ...] = (
     Job("outbound", "发送短信（反映人告知、验证码），失败的按间隔重试，删除超过保存期的短信", _deliver_messages,
         with_cipher=True, with_settings=True),
     Job("resident_codes", "删除两天前的居民短信验证码（issue 17）", _purge_resident_codes),
+    Job("procs_prune", "删除过期的限流记录、已用验证题和七天前的任务运行记录（issue 19）", _prune_shared_state),
     Job("webhooks", "Webhook 推送：分发事件变化、按退避重试、24 小时后标记失败", _webhooks, own_transactions=True),
 )
 
@@ -150,45 +164,73 @@ def _cipher_of(settings):
     return FieldCipher.from_settings(settings)
 
 
-def _default_cipher():
-    from gridgov.config import get_settings
-    from gridgov.kit.crypto import FieldCipher
+def _run_one(job: Job, make_session: sessionmaker, profile, now: datetime, cipher, settings, *,
+             tick: int | None) -> str | None:
+    """Runs one job under its lease (gridgov.leases); raises what the job raised (its work rolled
+    back) or LeaseLost. Returns what it did, or :data:`SKIPPED` when another process holds the lease."""
+    token = leases.acquire(make_session, job.name, utc_now(), ttl_seconds=_lease_seconds(settings), tick=tick)
+    if token is None:
+        return SKIPPED
+    started = utc_now()
+    try:
+        if job.own_transactions or job.with_settings:
+            settings = settings or _default_settings()
+        if job.own_transactions or job.with_settings or job.with_cipher:
+            cipher = cipher or _cipher_of(settings or _default_settings())  # the field keys too (rotation)
+        if job.own_transactions:
+            said = job.run(make_session, now, profile, cipher, settings)
+            with unit_of_work(make_session, writes=True) as session:
+                leases.finish(session, job.name, token, started=started, now=utc_now(), tick=tick, said=said)
+            return said
+        with unit_of_work(make_session, writes=True) as session:
+            if job.with_settings:
+                said = job.run(session, now, profile, cipher, settings)
+            elif job.with_cipher:
+                said = job.run(session, now, profile, cipher)
+            else:
+                said = job.run(session, now, profile)
+            # fencing: in the job's own transaction, before its commit
+            leases.finish(session, job.name, token, started=started, now=utc_now(), tick=tick, said=said)
+        return said
+    except leases.LeaseLost:
+        raise
+    except Exception as exc:
+        leases.release_failed(make_session, job.name, token, started=started, tick=tick,
+                              error=f"{type(exc).__name__}: {exc}"[:500])
+        raise
 
-    return FieldCipher.from_settings(get_settings())  # the field keys too: a rotated key still opens
+
+SKIPPED = "\0skipped"
+
+
+def _lease_seconds(settings) -> int:
+    return getattr(settings, "job_lease_seconds", None) or 600
 
 
 def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None = None,
-                  cipher=None, settings=None) -> list[tuple[str, str]]:
-    """Runs every job once; returns (job name, what it did or the error) for the jobs that did something.
+                  cipher=None, settings=None, tick: int | None = None) -> list[tuple[str, str]]:
+    """Runs every job once, each under its lease (gridgov.leases): a job another process is running
+    is skipped. Returns (job name, what it did or the error) for the jobs that did something.
     ``cipher``: the app's field cipher (else one from the settings' secret key); ``settings``: the
-    app's settings (else :func:`gridgov.config.get_settings`)."""
+    app's settings (else :func:`gridgov.config.get_settings`). ``tick``: the loops' interval number,
+    so that across processes each job runs at most once per tick (None: run now, as ``gridgov jobs``)."""
     now = now or utc_now()
     done: list[tuple[str, str]] = []
     for job in JOBS:
         started = time.perf_counter()
         try:
-            if job.own_transactions:
-                settings = settings or _default_settings()
-                said = job.run(make_session, now, profile, cipher or _cipher_of(settings), settings)
-                observability.job_finished(job.name, time.perf_counter() - started, True)
-                if said:
-                    log.info("job %s: %s", job.name, said)
-                    done.append((job.name, said))
-                continue
-            with unit_of_work(make_session) as session:
-                if job.with_settings:
-                    settings = settings or _default_settings()
-                    cipher = cipher or _cipher_of(settings)
-                    said = job.run(session, now, profile, cipher, settings)
-                elif job.with_cipher:
-                    cipher = cipher or _default_cipher()
-                    said = job.run(session, now, profile, cipher)
-                else:
-                    said = job.run(session, now, profile)
+            said = _run_one(job, make_session, profile, now, cipher, settings, tick=tick)
+        except leases.LeaseLost as exc:
+            observability.job_finished(job.name, time.perf_counter() - started, False)
+            log.warning("%s", exc)
+            done.append((job.name, "失败：LeaseLost"))
+            continue
         except Exception as exc:
             observability.job_finished(job.name, time.perf_counter() - started, False)
             log.exception("job %s failed", job.name)
             done.append((job.name, f"失败：{type(exc).__name__}"))
+            continue
+        if said == SKIPPED:  # another process holds the job, or ran it this tick: nothing ran here
             continue
         observability.job_finished(job.name, time.perf_counter() - started, True)
         if said:
@@ -197,10 +239,64 @@ def run_jobs_once(make_session: sessionmaker, profile, *, now: datetime | None =
     return done
 
 
+def seconds_to_next_tick(interval_seconds: int, at: float | None = None) -> float:
+    """Seconds until the next tick begins (the loops wake at tick boundaries, so that all processes
+    try each tick's jobs together and one of them takes each)."""
+    at = time.time() if at is None else at
+    return interval_seconds - (at % interval_seconds) + 0.01
+
+
+def run_due(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None,
+            settings=None) -> float:
+    """One round of a loop: the jobs not yet run in the current tick by any process. Returns the
+    seconds to wait before the next round: none if the round ran into the next tick (so that tick
+    is not skipped), else until the next tick begins."""
+    now = utc_now()
+    tick = leases.tick_of(now, interval_seconds)
+    run_jobs_once(make_session, profile, now=now, cipher=cipher, settings=settings, tick=tick)
+    return 0.0 if leases.tick_of(utc_now(), interval_seconds) > tick else seconds_to_next_tick(interval_seconds)
+
+
+def run_loop(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None, settings=None,
+             rounds: int | None = None) -> None:
+    """``gridgov jobs --loop``: the jobs' loop as a process of its own (for servers run with --no-jobs)."""
+    done = 0
+    while rounds is None or done < rounds:
+        wait = seconds_to_next_tick(interval_seconds)
+        try:
+            wait = run_due(make_session, profile, interval_seconds, cipher=cipher, settings=settings)
+        except Exception:  # a bad moment (the database restarting) must not end the loop
+            log.exception("jobs round failed")
+        done += 1
+        time.sleep(wait)
+
+
 async def run_forever(make_session: sessionmaker, profile, interval_seconds: int, *, cipher=None,
                       settings=None) -> None:
-    """The loop ``gridgov serve`` starts: run the jobs, sleep, repeat (in a worker thread, so a
-    slow job never blocks requests)."""
+    """The loop ``gridgov serve`` starts (unless --no-jobs): at each tick, the jobs no other process
+    has taken for it (in a worker thread, so a slow job never blocks requests)."""
     while True:
-        await asyncio.to_thread(run_jobs_once, make_session, profile, cipher=cipher, settings=settings)
-        await asyncio.sleep(interval_seconds)
+        wait = seconds_to_next_tick(interval_seconds)
+        try:
+            wait = await asyncio.to_thread(run_due, make_session, profile, interval_seconds, cipher=cipher,
+                                           settings=settings)
+        except Exception:
+            log.exception("jobs round failed")
+        await asyncio.sleep(wait)
+
+
+def _webhooks_round(make_session: sessionmaker, profile, cipher, settings) -> str | None:
+    job = next(j for j in JOBS if j.name == "webhooks")
+    said = _run_one(job, make_session, profile, utc_now(), cipher, settings, tick=None)
+    return None if said == SKIPPED else said
+
+
+async def run_webhooks_forever(make_session: sessionmaker, profile, cipher, settings) -> None:
+    """The webhook worker ``gridgov serve`` starts (every ``GRIDGOV_WEBHOOK_INTERVAL_SECONDS``), under
+    the ``webhooks`` job's lease: in one process at a time across all of them, never beside the job."""
+    while True:
+        try:
+            await asyncio.to_thread(_webhooks_round, make_session, profile, cipher, settings)
+        except Exception:  # a bad moment (the database restarting) must not end the worker
+            log.exception("webhook worker failed")
+        await asyncio.sleep(settings.webhook_interval_seconds)

@@ -128,11 +128,12 @@ def test_gridgov_serve_starts_the_delivery_worker_with_the_deployments_settings(
 
     started = []
 
-    def worker(make_session, profile, cipher, *, policy, interval_seconds):
-        started.append((policy, interval_seconds))  # recorded as the task is made, before it first runs
+    def worker(make_session, profile, cipher, settings):
+        # recorded as the task is made, before it first runs
+        started.append((settings.webhook_targets, settings.webhook_interval_seconds))
         return asyncio.Event().wait()  # the task: waits until the app stops it
 
-    monkeypatch.setattr(app_module.webhooks_job, "run_forever", worker)
+    monkeypatch.setattr(app_module.jobs, "run_webhooks_forever", worker)
     url = f"sqlite:///{tmp_path / 'w.db'}"
     for interval, expected in ((7, [("public", 7)]), (0, [])):
         started.clear()

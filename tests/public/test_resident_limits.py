@@ -49,16 +49,17 @@ def _too_many(r, words: str) -> int:
     return retry
 
 
-def test_a_window_takes_its_limit_then_refuses_until_the_oldest_hit_leaves_it():
-    window = guards.Window(guards.Limit("x", 3, 600, "测试"))
+def test_a_window_takes_its_limit_then_refuses_until_the_oldest_hit_leaves_it(app, monkeypatch):
+    monkeypatch.setitem(guards.LIMITS, "x", guards.Limit("x", 3, 600, "测试"))
+    guard = guards.guard_of(app)
     t0 = datetime(2026, 12, 1, tzinfo=UTC)
     for i in range(3):
-        window.hit("ip", t0 + timedelta(seconds=i))
+        guard.hit("x", "ip", t0 + timedelta(seconds=i))
     with pytest.raises(guards.TooManyRequests) as refused:
-        window.hit("ip", t0 + timedelta(seconds=100))
+        guard.hit("x", "ip", t0 + timedelta(seconds=100))
     assert refused.value.headers == {"Retry-After": "500"} and "每 10 分钟最多 3 次" in refused.value.message
-    window.hit("other", t0 + timedelta(seconds=100))  # per key
-    window.hit("ip", t0 + timedelta(seconds=600))  # the first hit has left the window
+    guard.hit("x", "other", t0 + timedelta(seconds=100))  # per key
+    guard.hit("x", "ip", t0 + timedelta(seconds=600))  # the first hit has left the window
 
 
 def test_reports_are_limited_per_phone_and_per_ip(anonymous, app, db, places, clock):

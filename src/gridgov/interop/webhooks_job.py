@@ -15,12 +15,13 @@ it is first tried); the try at the end of the window that fails too marks the de
 the agency's page lists it and the case's page flags it (:func:`gridgov.notify.events.failed_deliveries`).
 
 Run by the ``webhooks`` job (:mod:`gridgov.jobs`, every sweep interval and ``gridgov jobs``) and by a
-worker ``gridgov serve`` starts beside it, every ``GRIDGOV_WEBHOOK_INTERVAL_SECONDS``.
+worker ``gridgov serve`` starts beside it, every ``GRIDGOV_WEBHOOK_INTERVAL_SECONDS``
+(:func:`gridgov.jobs.run_webhooks_forever`), both under the ``webhooks`` job's lease, so that one
+process at a time fans out and claims.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import socket
@@ -40,7 +41,6 @@ from gridgov.authz.scope import SYSTEM, get_visible
 from gridgov.db import unit_of_work
 from gridgov.interop import webhooks_repository as repo
 from gridgov.interop.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, address_problem, body_of, sign
-from gridgov.kit.clock import utc_now
 from gridgov.models import User
 
 log = logging.getLogger("gridgov.webhooks")
@@ -215,13 +215,3 @@ def run(make_session: sessionmaker, now: datetime, profile, cipher, *, policy: s
     if failed:
         said.append(f"24 小时重试后失败 {failed} 条")
     return "Webhook " + "，".join(said)
-
-
-async def run_forever(make_session: sessionmaker, profile, cipher, *, policy: str, interval_seconds: int) -> None:
-    """The worker ``gridgov serve`` starts: deliver, sleep, repeat (in a thread: posting never blocks requests)."""
-    while True:
-        try:
-            await asyncio.to_thread(run, make_session, utc_now(), profile, cipher, policy=policy)
-        except Exception:  # a bad moment (the database restarting) must not end the worker
-            log.exception("webhook worker failed")
-        await asyncio.sleep(interval_seconds)

@@ -34,6 +34,7 @@ from gridgov.models.legal import LegalProfessional, LegalReferral, LegalSchedule
 from gridgov.models.mediation import Mediation, MediationBody, MediationMember, MediationParty, MediationSession
 from gridgov.models.messages import OutboundMessage
 from gridgov.models.open311 import Open311Request
+from gridgov.models.procs import JobLease, JobRun, RateHit, UsedNonce
 from gridgov.models.registry import (
     Address,
     House,
@@ -75,6 +76,10 @@ from gridgov.models.volunteers import InformantReport, Volunteer, VolunteerOrg
 from gridgov.models.webhooks import CaseEvent, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
+    "JobLease",
+    "JobRun",
+    "RateHit",
+    "UsedNonce",
     "ApiClient",
     "LegalProfessional",
     "LegalReferral",

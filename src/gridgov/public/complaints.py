@@ -4,16 +4,15 @@ A complaint is received without login from the board of an active grid and lands
 town agency (``town_code``); the town agency, or one above it (county, city), records what it did,
 once. The complainant's phone is encrypted at rest and only its mask is ever shown or logged.
 
-Abuse guard: :class:`RateLimiter` keeps, in memory, the times of recent submissions per client IP
-(at most :data:`RATE_LIMIT` per :data:`RATE_WINDOW_SECONDS`). It is per process and forgets on
-restart, which is enough to stop a script flooding one board; behind a reverse proxy, run uvicorn
-with ``--proxy-headers`` so the client's address is the visitor's, not the proxy's.
+Abuse guard: :class:`RateLimiter` counts recent submissions per client IP (at most
+:data:`RATE_LIMIT` per :data:`RATE_WINDOW_SECONDS`) in the database's windows, shared by every
+process (gridgov.public.windows); behind a reverse proxy, run uvicorn with ``--proxy-headers`` so
+the client's address is the visitor's, not the proxy's.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
+import math
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -38,6 +37,7 @@ from gridgov.public.schemas import (
     ComplaintStatus,
 )
 from gridgov.public.service import board_not_found, get_board
+from gridgov.public.windows import Windows, windows_of
 from gridgov.territory import rules as territory_rules
 
 RATE_LIMIT = 5
@@ -52,41 +52,38 @@ class TooManyRequests(DomainError):
 
 
 class RateLimiter:
-    """At most ``limit`` hits per ``window`` seconds per key (a client IP), kept in memory."""
+    """At most ``limit`` hits per ``window`` seconds per key (a client IP), in the database's windows
+    (gridgov.public.windows: every process counts the same hits)."""
 
-    def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW_SECONDS) -> None:
+    def __init__(self, windows: Windows, bucket: str, limit: int = RATE_LIMIT,
+                 window: int = RATE_WINDOW_SECONDS) -> None:
+        self.windows, self.bucket = windows, bucket
         self.limit = limit
         self.window = window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
     def hit(self, key: str, now: datetime) -> None:
-        """Counts one attempt, or raises 429 if the key has used up its window."""
-        t = now.timestamp()
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= t - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                raise TooManyRequests(f"提交过于频繁，请 {int(self.window // 60)} 分钟后再试")
-            hits.append(t)
-            if len(self._hits) > 10_000:
-                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > t - self.window}
+        """Counts one attempt, or raises 429 (with Retry-After) if the key has used up its window."""
+        wait = self.windows.hit(self.bucket, self.limit, self.window, key, now)
+        if wait is not None:
+            exc = TooManyRequests(f"提交过于频繁，请 {int(self.window // 60)} 分钟后再试")
+            exc.headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+            raise exc
 
 
 def limiter_of(app) -> RateLimiter:
-    """The application's limiter, made on first use (one per app, so per process)."""
+    """The limiter of the complaint form (per client IP)."""
     limiter = getattr(app.state, "complaint_limiter", None)
     if limiter is None:
-        limiter = app.state.complaint_limiter = RateLimiter()
+        limiter = app.state.complaint_limiter = RateLimiter(windows_of(app), "complaint_ip")
     return limiter
 
 
 def lookup_limiter_of(app) -> RateLimiter:
-    """The limiter of the complainant's lookup (number + phone), per app: a guess costs a try."""
+    """The limiter of the complainant's lookup (number + phone), per client IP: a guess costs a try."""
     limiter = getattr(app.state, "complaint_lookup_limiter", None)
     if limiter is None:
-        limiter = app.state.complaint_lookup_limiter = RateLimiter(limit=LOOKUP_LIMIT)
+        limiter = app.state.complaint_lookup_limiter = RateLimiter(windows_of(app), "complaint_lookup_ip",
+                                                                   limit=LOOKUP_LIMIT)
     return limiter
 
 

@@ -3,16 +3,17 @@
 **Rate limits** (:data:`LIMITS`, advertised in the OpenAPI description and on the pages): each is
 at most ``limit`` hits per ``window`` seconds per key (the client's IP, a phone's blind index, a
 case number). Over the limit the answer is 429 with a Chinese message and ``Retry-After`` (seconds
-until the oldest hit leaves the window). The IP limits are kept in memory per process, like the
-board's (:mod:`gridgov.public.complaints`); the per-phone limits that matter across processes and
-restarts (reports, SMS codes) are counted from the database by :mod:`gridgov.public.report`.
+until the oldest hit leaves the window). The windows are kept in the database (table ``rate_hits``,
+keys as HMACs: :mod:`gridgov.public.windows`), so every process of the site counts the same hits;
+the per-phone limits on reports and SMS codes are counted from those tables by :mod:`gridgov.public.report`.
 
 **Challenge**: an arithmetic question in Chinese numerals (``七加五等于几？``) generated here, with
 a token that carries its expiry, a nonce and an HMAC of the answer under a key derived from the
 deployment's secret. It needs no JavaScript (the form shows the question as text and takes the
 answer in a field), no state until it is used, and each token is taken once (its nonce is
-remembered until it expires). It stops the naive script that posts the form blindly; the rate
-limits are what bound a determined one.
+kept in the database, table ``used_nonces``, until it expires, so no process takes it again).
+It stops the naive script that posts the form blindly; the rate limits are what bound a
+determined one.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ import hashlib
 import hmac
 import math
 import secrets
-import threading
-from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from gridgov.errors import DomainError, Invalid
+from gridgov.models import UsedNonce
+from gridgov.public.windows import Windows, windows_of
 
 
 class TooManyRequests(DomainError):
@@ -87,54 +91,28 @@ def too_many(limit: Limit, retry_after: float) -> TooManyRequests:
     return exc
 
 
-class Window:
-    """Hits per key in a sliding window, in memory (per process)."""
-
-    def __init__(self, limit: Limit) -> None:
-        self.limit = limit
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _trim(self, key: str, t: float) -> deque[float]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= t - self.limit.window:
-            hits.popleft()
-        return hits
-
-    def check(self, key: str, now: datetime) -> None:
-        """429 if the key has used up its window (counts nothing)."""
-        t = now.timestamp()
-        with self._lock:
-            hits = self._trim(key, t)
-            if len(hits) >= self.limit.limit:
-                raise too_many(self.limit, hits[0] + self.limit.window - t)
-
-    def hit(self, key: str, now: datetime) -> None:
-        """Counts one attempt, or raises 429 (with Retry-After) if the window is used up."""
-        t = now.timestamp()
-        with self._lock:
-            hits = self._trim(key, t)
-            if len(hits) >= self.limit.limit:
-                raise too_many(self.limit, hits[0] + self.limit.window - t)
-            hits.append(t)
-            if len(self._hits) > 10_000:
-                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > t - self.limit.window}
-
-
 class Guard:
-    """The windows of one application (one per process), and the challenge's used nonces."""
+    """The resident channel's windows (in the database, shared by every process: gridgov.public.windows)
+    and the challenge (its used nonces in the database too)."""
 
-    def __init__(self, secret_key: str) -> None:
-        self.windows = {name: Window(limit) for name, limit in LIMITS.items()}
+    def __init__(self, secret_key: str, windows: Windows) -> None:
+        self.windows = windows
         self._key = hashlib.sha256(b"gridgov resident challenge\0" + secret_key.encode()).digest()
-        self._used: dict[str, float] = {}
-        self._lock = threading.Lock()
 
-    def hit(self, name: str, key: str, now: datetime) -> None:
-        self.windows[name].hit(key, now)
+    def hit(self, name: str, key: str, now: datetime, *, session: Session | None = None) -> None:
+        """Counts one attempt, or raises 429 (with Retry-After) if the window is used up. ``session``:
+        the request's, when it may already have written (see Windows.hit)."""
+        limit = LIMITS[name]
+        wait = self.windows.hit(name, limit.limit, limit.window, key, now, session=session)
+        if wait is not None:
+            raise too_many(limit, wait)
 
     def check(self, name: str, key: str, now: datetime) -> None:
-        self.windows[name].check(key, now)
+        """429 if the key has used up its window (counts nothing)."""
+        limit = LIMITS[name]
+        wait = self.windows.check(name, limit.limit, limit.window, key, now)
+        if wait is not None:
+            raise too_many(limit, wait)
 
     # ---------------------------------------------------------------- the challenge
 
@@ -154,8 +132,10 @@ class Guard:
     def _sign(self, expires: int, nonce: str, answer: int) -> str:
         return hmac.new(self._key, f"{expires}.{nonce}.{answer}".encode(), hashlib.sha256).hexdigest()[:32]
 
-    def verify(self, token: str, answer: str, now: datetime) -> None:
-        """Takes the challenge once; 422 in Chinese when missing, wrong, expired or used."""
+    def verify(self, token: str, answer: str, now: datetime, *, session: Session) -> None:
+        """Takes the challenge once; 422 in Chinese when missing, wrong, expired or used. The nonce is
+        written in the request's transaction (its primary key makes a second use fail in any process;
+        a request that fails later leaves the challenge unused, to be answered again)."""
         parts = (token or "").split(".")
         text = (answer or "").strip()
         wrong = Invalid("验证题答案不正确或已过期，请重新作答", details=[{"field": "challenge_answer",
@@ -166,12 +146,13 @@ class Guard:
         t = now.timestamp()
         if expires < t or not hmac.compare_digest(sig, self._sign(expires, nonce, int(text))):
             raise wrong
-        with self._lock:
-            if nonce in self._used:
-                raise wrong
-            self._used[nonce] = expires
-            if len(self._used) > 50_000:
-                self._used = {k: v for k, v in self._used.items() if v >= t}
+        if len(nonce) > 32 or session.get(UsedNonce, nonce) is not None:
+            raise wrong
+        try:
+            with session.begin_nested():
+                session.add(UsedNonce(nonce=nonce, expires_at=datetime.fromtimestamp(expires, tz=UTC)))
+        except IntegrityError:  # taken by another request meanwhile
+            raise wrong from None
 
     # ---------------------------------------------------------------- the phone's pass
 
@@ -210,5 +191,5 @@ def guard_of(app) -> Guard:
     """The application's guard, made on first use."""
     guard = getattr(app.state, "resident_guard", None)
     if guard is None:
-        guard = app.state.resident_guard = Guard(app.state.settings.secret_key)
+        guard = app.state.resident_guard = Guard(app.state.settings.secret_key, windows_of(app))
     return guard

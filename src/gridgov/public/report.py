@@ -108,7 +108,7 @@ def request_code(session: Session, data: CodeRequest, *, profile, settings, ciph
                  guard: guards.Guard, ip: str, now: datetime) -> ResidentCode:
     """Sends a 6-digit code to the phone (valid :data:`CODE_MINUTES` minutes, 5 tries in 10
     minutes), after the challenge; limited per IP, per phone per day and one a minute per phone."""
-    guard.hit("code_ip", ip, now)
+    guard.hit("code_ip", ip, now, session=session)
     if not sms_configured(settings):
         raise Invalid("本平台未配置短信通道，无法发送验证码：请凭事件编号和查询码查询")
     phone = check_mobile(data.phone)
@@ -119,7 +119,7 @@ def request_code(session: Session, data: CodeRequest, *, profile, settings, ciph
     if times and (wait := times[-1] + timedelta(seconds=guards.CODE_INTERVAL) - now) > timedelta(0):
         raise guards.too_many(guards.Limit("code_interval", 1, guards.CODE_INTERVAL, "同一手机号获取短信验证码"),
                               wait.total_seconds())
-    guard.verify(data.challenge_token, data.challenge_answer, now)
+    guard.verify(data.challenge_token, data.challenge_answer, now, session=session)
     code = f"{secrets.randbelow(1_000_000):06d}"
     row = repo.add(session, ResidentCode(phone_index=index, purpose=data.purpose,
                                          code_hash=cipher.blind_index(f"code:{index}:{code}"), created_at=now,
@@ -141,7 +141,7 @@ def check_code(session: Session, cipher: FieldCipher, guard: guards.Guard, index
     guard.check("code_try", index, now)
     row = repo.live_code(session, index, purpose, now)
     if row is None or cipher.blind_index(f"code:{index}:{(code or '').strip()}") != row.code_hash:
-        guard.hit("code_try", index, now)
+        guard.hit("code_try", index, now, session=session)
         raise Invalid("短信验证码不正确或已过期，请重新获取", details=[{"field": "sms_code", "error": "验证码不正确"}])
     row.used_at = now
 
@@ -187,13 +187,13 @@ def submit_report(session: Session, data: ReportCreate, *, profile, settings, ci
                   now: datetime) -> tuple[NewCase, str]:
     """Registers the resident's report; (the new case, the tracking code shown once). Every refusal
     comes before anything is written (the edge rolls back what a late one leaves)."""
-    guard.hit("report_ip", ip, now)
+    guard.hit("report_ip", ip, now, session=session)
     phone = check_mobile(data.phone)
     index = phone_index(cipher, phone)
     limit = guards.LIMITS["report_phone"]
     _per_phone(session, index, limit, repo.reports_since(session, index, now - timedelta(seconds=limit.window)), now)
     kind = case_types.subtype(data.type)
-    guard.verify(data.challenge_token, data.challenge_answer, now)
+    guard.verify(data.challenge_token, data.challenge_answer, now, session=session)
     if sms_configured(settings):
         check_code(session, cipher, guard, index, "report", data.sms_code, now)
     grid = locate(session, data.lon, data.lat, data.crs)

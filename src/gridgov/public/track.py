@@ -77,12 +77,12 @@ def open_report(session: Session, case_no: str, code: str, *, cipher: FieldCiphe
                 now: datetime, for_update: bool = False) -> tuple[ResidentReport, Case]:
     """The report and its case for whoever holds its tracking code (or a pass for its phone); 404
     like an unknown case otherwise. Limited per IP and, for wrong codes, per case number."""
-    guard.hit("track_ip", ip, now)
+    guard.hit("track_ip", ip, now, session=session)
     case_no = (case_no or "").strip()[:32]
     guard.check("track_case", case_no, now)
     report = repo.report_of(session, case_no, for_update=for_update)
     if report is None or not _holds(report, code, cipher, guard, now):
-        guard.hit("track_case", case_no, now)
+        guard.hit("track_case", case_no, now, session=session)
         raise NotFound(NOT_FOUND)
     return report, access_case(session, resident_in(report.grid_code), case_no, for_update=for_update)
 
@@ -142,7 +142,7 @@ def lookup_phone(session: Session, data: PhoneLookup, *, cipher: FieldCipher, gu
                  now: datetime, case_types: casetypes.CaseTypes) -> PhoneCases:
     """The reports of a phone proven by an SMS code (purpose ``track``), newest first, and a pass
     that stands for the phone for 30 minutes (in place of the tracking codes)."""
-    guard.hit("track_ip", ip, now)
+    guard.hit("track_ip", ip, now, session=session)
     phone = check_mobile(data.phone)
     index = phone_index(cipher, phone)
     check_code(session, cipher, guard, index, "track", data.sms_code, now)

@@ -111,7 +111,9 @@ def board_complaint(
     except ValueError:
         chosen = -1
     except complaints.TooManyRequests as exc:
-        return _board_or_missing(request, session, profile, grid_code, form=form, error=exc.message, status=429)
+        refused = _board_or_missing(request, session, profile, grid_code, form=form, error=exc.message, status=429)
+        refused.headers.update(exc.headers or {})
+        return refused
     # Unvalidated on purpose: the form's fields are bounded above, and a staff id that names no one
     # (-1) must reach the rules, which report it together with the other fields.
     data = ComplaintCreate.model_construct(staff_id=chosen, content=content, complainant=complainant, phone=phone)
@@ -226,7 +228,9 @@ def complaint_status(
             raise Invalid("请填写正确的投诉编号", details=[{"field": "number", "error": "请填写正确的投诉编号"}])
         found = complaints.lookup_complaint(session, ComplaintLookup(number=chosen, phone=phone), cipher=cipher)
     except complaints.TooManyRequests as exc:
-        return _status_page(request, form, error=exc.message, status=429)
+        refused = _status_page(request, form, error=exc.message, status=429)
+        refused.headers.update(exc.headers or {})
+        return refused
     except Invalid as exc:
         return _status_page(request, form, error=exc.message, status=422)
     except NotFound as exc:
