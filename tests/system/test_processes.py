@@ -325,7 +325,7 @@ def test_serve_with_two_workers_answers_from_two_processes(tmp_path):
                 t.join()
             return len(pids) >= 2
 
-        _wait(answered, 55, "two workers answering", [log])
+        _wait(answered, 120, "two workers answering", [log])
     finally:
         _stop([proc])
     assert proc.pid not in pids and len(pids) == 2
