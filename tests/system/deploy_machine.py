@@ -116,7 +116,7 @@ class Machine:
             """))
         return conf
 
-    def write_shims(self, drop_flags: list[str]) -> Path:
+    def write_shims(self) -> Path:
         shim = self.root / "shim"
         conf = self.nginx_main_conf()
         files = {
@@ -138,7 +138,7 @@ class Machine:
                 """),
             "nginx": f"#!/bin/sh\nexec {NGINX} -p {self.root / 'nginx'}/ -e {self.at('/var/log/nginx/error.log')} "
                      f"-c {conf} \"$@\"\n",
-            "systemctl": f"#!{sys.executable}\n" + SYSTEMCTL.format(root=str(self.root), drop=drop_flags),
+            "systemctl": f"#!{sys.executable}\n" + SYSTEMCTL.format(root=str(self.root)),
         }
         for name, body in files.items():
             (shim / name).write_text(body)
@@ -183,7 +183,6 @@ import os, re, shlex, signal, subprocess, sys, time
 from pathlib import Path
 
 ROOT = Path({root!r})
-DROP = {drop!r}  # flags the gridgov on this branch does not have yet
 UNITS, RUN = ROOT / "etc/systemd/system", ROOT / "run"
 
 
@@ -218,7 +217,7 @@ def environment(path):
 def start(name):
     path, instance, name = unit_file(name)
     keys = service(path, instance)
-    argv = [a for a in shlex.split(keys["ExecStart"]) if a not in DROP]
+    argv = shlex.split(keys["ExecStart"])
     log = open(RUN / f"{{name}}.log", "ab")
     proc = subprocess.Popen(argv, cwd=keys.get("WorkingDirectory"), env=environment(keys["EnvironmentFile"]),
                             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)

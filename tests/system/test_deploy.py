@@ -109,18 +109,6 @@ def test_forwarded_allow_ips_refuses_what_is_not_an_address():
     assert listed.forwarded_allow_ips == "10.0.0.0/8,::1"
 
 
-def _pending_flags() -> list[str]:
-    """--no-jobs and --loop until the jobs engineer's flags are on this branch (then: none)."""
-    import typer
-
-    from gridgov.cli import app
-
-    commands_ = typer.main.get_command(app).commands
-    have = {name: {o for p in commands_[name].params for o in [*p.opts, *p.secondary_opts]}
-            for name in ("serve", "jobs")}
-    return [flag for name, flag in (("serve", "--no-jobs"), ("jobs", "--loop")) if flag not in have[name]]
-
-
 @pytest.fixture(scope="module")
 def machine(tmp_path_factory):
     missing = [name for name, found in (("nginx", NGINX), ("openssl", shutil.which("openssl")),
@@ -136,7 +124,7 @@ def machine(tmp_path_factory):
     box = Machine(root, cluster.port, cluster.bindir)
     try:
         src = box.install_sources()
-        box.write_shims(_pending_flags())
+        box.write_shims()
         steps = "\n".join(box.render(b) for b in blocks(DOC.read_text(), "sh deploy-test"))
         script = f"set -euo pipefail\nPS4='+ $(date +%T.%N) '\n{steps}"  # a trace with times, kept in the root
         done = subprocess.run(["bash", "-xc", script], cwd=src, env=box.env(), capture_output=True, text=True,
