@@ -26,14 +26,12 @@ from gridgov.catalogue.starter import seed_catalogue
 from gridgov.departments.service import department_code, seed_departments
 from gridgov.errors import Invalid
 from gridgov.models import Area, Department, Grid, User
-from gridgov.models.accounts import Role
+from gridgov.models.accounts import FIRST_ADMIN_ROLES, Role
 from gridgov.models.catalogue import CatalogueList
 from gridgov.models.territory import AreaLevel, GridStatus
 from gridgov.territory import rules, transfer
 
-ADMIN_ROLES = (Role.SECURITY_ADMIN, Role.SYSADMIN, Role.AUDITOR)
-"""The first administrators, in the order their passwords are read (separation of duties: the
-security administrator manages auditors and security administrators, the system administrator the rest)."""
+ADMIN_ROLES = FIRST_ADMIN_ROLES
 DEPARTMENT_LEVELS = (AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWN)
 CSV_COLUMNS = (("code", "部门编码"), ("area_code", "区域代码"), ("area_name", "区域"), ("kind_name", "部门类别"),
                ("name", "部门名称"))

@@ -152,6 +152,11 @@ SECURITY_ROLES = frozenset({Role.AUDITOR, Role.SECURITY_ADMIN})
 administrator (permission ``users.security``) or by the system itself (the CLI, the demo builder),
 never by a system or agency administrator."""
 
+FIRST_ADMIN_ROLES = (Role.SECURITY_ADMIN, Role.SYSADMIN, Role.AUDITOR)
+"""The three administrators (三员) a real instance starts with (``gridgov setup``), in the order their
+passwords are read: the security administrator manages auditors and security administrators, the
+system administrator the rest, the auditor reads the logs."""
+
 TWO_FACTOR_ROLES = frozenset({Role.SYSADMIN, Role.AGENCY_ADMIN, Role.SECURITY_ADMIN})
 """Administrative roles that must log in with a second factor (TOTP) when ``GRIDGOV_REQUIRE_2FA=1``:
 the system administrator, the agency administrator and the security administrator (安全管理员,
