@@ -234,7 +234,7 @@ def servers(args, tmp: Path):
     try:
         for k in range(args.processes):
             port = _free_port()
-            log = open(tmp / f"serve-{k}.log", "wb")  # noqa: SIM115 (closed with the process)
+            log = open(args.logs / f"serve-{k}.log", "wb")  # noqa: SIM115 (closed with the process)
             procs.append((subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log,
                                            stderr=subprocess.STDOUT, start_new_session=True), log))
             bases.append(f"http://127.0.0.1:{port}")
@@ -242,7 +242,7 @@ def servers(args, tmp: Path):
         for (proc, _log), base in zip(procs, bases, strict=True):
             while True:
                 if proc.poll() is not None:
-                    raise SetupError(f"服务进程退出：{(tmp / 'serve-0.log').read_text(errors='replace')[-2000:]}")
+                    raise SetupError(f"服务进程退出：{(args.logs / 'serve-0.log').read_text(errors='replace')[-2000:]}")
                 with contextlib.suppress(httpx.HTTPError):
                     if httpx.get(base + "/api/v1/ready", timeout=5).status_code == 200:
                         break
@@ -320,7 +320,7 @@ def report(args, info: dict, load: Stats, baseline: Stats, tmp: Path | None) -> 
         "cases_reported": len(load.lat[("worker", "report")]) - load.errors[("worker", "report")],
         "cases_closed": len(load.lat[("dispatcher", "close")]) - load.errors[("dispatcher", "close")]
         - load.conflicts[("dispatcher", "close")],
-        "server_tracebacks": server_errors(tmp),
+        "server_tracebacks": server_errors(args.logs if tmp else None),
     }
     if baseline.lat:
         b_every = np.array([x for k, v in baseline.lat.items() if k[0] != "probe" for x in v]) * 1000
@@ -351,6 +351,7 @@ def main() -> None:
     parser.add_argument("--admin-password", default="demo12345")
     parser.add_argument("--password", default="Load-bench-2026", help="password of the accounts the run creates")
     parser.add_argument("--prefix", default="", help="username prefix of the accounts (default ld<users>_)")
+    parser.add_argument("--log-dir", default="", help="where the started processes write their logs (kept)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds before a request counts as an error")
     args = parser.parse_args()
     args.prefix = args.prefix or f"ld{args.users}_"
@@ -360,6 +361,8 @@ def main() -> None:
             args.bases = [u.strip().rstrip("/") for u in args.url.split(",") if u.strip()]
         else:
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gridgov-bench-load-")))
+            args.logs = Path(args.log_dir) if args.log_dir else tmp
+            args.logs.mkdir(parents=True, exist_ok=True)
             if not args.database_url:
                 args.database_url, args.build_demo = f"sqlite:///{tmp / 'load.db'}", True
             args.bases = stack.enter_context(servers(args, tmp))

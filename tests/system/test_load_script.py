@@ -30,3 +30,32 @@ def test_the_load_script_drives_every_role_through_the_api_without_an_error(live
     # the workers' cases reached the town's inbox: the dispatcher found them there
     assert done_by[("worker", "report")] > 0 and summary["cases_reported"] == done_by[("worker", "report")]
     assert done_by.get(("dispatcher", "accept"), 0) > 0, done_by
+
+
+def test_more_requests_than_pool_connections_queue_instead_of_failing(demo_engine, tmp_path):
+    """The stall bench/load.py found (gridgov.admission): with more concurrent requests than the thread
+    pool has threads and a pool of two connections, the requests holding a connection waited for a
+    thread to commit in behind requests waiting for a connection, until the pool's timeout made 500s."""
+    import asyncio
+
+    import httpx
+
+    from gridgov.app import create_app
+    from gridgov.db import make_engine
+
+    from ..conftest import make_settings
+
+    url = demo_engine.url.render_as_string(hide_password=False)
+    engine = make_engine(url, pool_size=2, max_overflow=0, pool_timeout=1)
+    app = create_app(make_settings(url, tmp_path), engine=engine)
+
+    async def many() -> list[int]:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            answers = await asyncio.gather(*(http.get("/api/v1/health") for _ in range(80)))
+        return [r.status_code for r in answers]
+
+    try:
+        assert asyncio.run(many()) == [200] * 80
+    finally:
+        engine.dispose()
