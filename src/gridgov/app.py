@@ -21,6 +21,7 @@ from gridgov.accounts.admin_web import router as user_admin_pages
 from gridgov.accounts.api import router as accounts_api
 from gridgov.accounts.service import principal_for
 from gridgov.accounts.web import router as accounts_pages
+from gridgov.admission import PoolGate
 from gridgov.analysis.api import router as analysis_api
 from gridgov.analysis.web import router as analysis_pages
 from gridgov.audit.api import router as audit_api
@@ -212,7 +213,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _install_csrf_cookie(app)
     # Added innermost first; each request meets them in the opposite order: the security headers
     # (on every answer, a 413 or 422 too), the body caps (before anything reads the body), then the
-    # input guard (text that is not text is refused as the app reads it).
+    # input guard (text that is not text is refused as the app reads it); innermost, the gate that keeps
+    # requests from outnumbering the database pool's connections (gridgov.admission).
+    app.add_middleware(PoolGate, engine=engine)
     app.add_middleware(InputGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
