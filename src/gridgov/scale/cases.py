@@ -113,6 +113,7 @@ class CaseGenerator:
             s.entries = [_placeholders(e, codes) for e in s.entries]
             for e in s.entries:
                 e["marked"] = "\x00" in json.dumps(e["data"])
+            s.marked = [k for k, v in s.case.items() if isinstance(v, str) and "\x00" in v]
             s.departments = [_placeholders(d, codes) for d in s.departments]
             s.orders = [_placeholders(o, codes) for o in s.orders]
             self.snaps[name] = s
@@ -209,7 +210,7 @@ class CaseGenerator:
             entries.append(row)
         out["case_log"].extend(entries)
 
-        c = _fill(snap.case, place)
+        c = {**snap.case, **{k: _fill(snap.case[k], place) for k in snap.marked}}
         phone_enc, phone_mask, reporter = None, "", ""
         if snap.source in ("hotline", "resident"):
             phone = f"139{case_id % 100_000_000:08d}"
@@ -252,7 +253,7 @@ class CaseGenerator:
         fact = facts.derive(SimpleNamespace(**case), [SimpleNamespace(**x) for x in clocks],
                             [SimpleNamespace(**x) for x in entries], now=self.now, calendar=self.calendar)
         if key is not None:
-            if len(self.fact_cache) > 200_000:
+            if len(self.fact_cache) > 600_000:
                 self.fact_cache.clear()
             self.fact_cache[key] = fact
         return fact

@@ -57,6 +57,8 @@ class Snapshot:
     closed: timedelta | None
     span: timedelta
     actors: dict[int, str] = field(default_factory=dict)
+    marked: list[str] = field(default_factory=list)
+    """The case columns holding an area code (the generator fills them in per case)."""
 
 
 @dataclass
