@@ -32,6 +32,8 @@ def demo(
     scale: Annotated[str | None, typer.Option(
         "--scale", help="规模演示：province（10 万网格、1000 万事件、300 万人口，用 PostgreSQL）或 city（十分之一）",
     )] = None,
+    stop_after: Annotated[float | None, typer.Option(
+        "--stop-after", help="规模演示：建事件若干分钟后停下并收尾（再次运行即接着建）", min=0, hidden=True)] = None,
 ) -> None:
     """建立演示城市：迁移数据库，载入确定性的区划与网格、联动部门、演示账号、演示网格员和初始事项清单（已存在则复用）。"""
     from gridgov.demo import build_demo
@@ -47,7 +49,8 @@ def demo(
         from gridgov.scale import SCALES, build, day_of
 
         found = build(engine, load_profile(settings.profile), SCALES[scale], now=day_of(utc_now()),
-                      cipher=FieldCipher.from_settings(settings), say=typer.echo)
+                      cipher=FieldCipher.from_settings(settings), say=typer.echo,
+                      stop_after=None if stop_after is None else stop_after * 60)
         typer.echo("规模演示数据：" + "，".join(f"{k} {v:,}" for k, v in found.items()))
         return
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(engine)) as session:

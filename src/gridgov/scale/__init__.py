@@ -13,6 +13,8 @@ seed and ``now``.
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,8 +76,9 @@ def _progress(show: bool):
 
 
 def build(engine: Engine, profile, size: Scale, *, now: datetime, cipher, seed: int = 19, chunk: int = CHUNK,
-          progress: bool = True, say: Callable[[str], None] = print) -> dict[str, int]:
-    """Builds (or completes) the scale demo on a migrated database; returns the counts."""
+          progress: bool = True, say: Callable[[str], None] = print, stop_after: float | None = None) -> dict[str, int]:
+    """Builds (or completes) the scale demo on a migrated database; returns the counts. ``stop_after``:
+    seconds after which the cases stop (then the finish runs; a second build goes on from there)."""
     from gridgov.cases import rollup
     from gridgov.demo import build_demo
     from gridgov.scale.cases import ORDER, TABLES, CaseGenerator
@@ -92,32 +95,40 @@ def build(engine: Engine, profile, size: Scale, *, now: datetime, cipher, seed: 
                 say(line)
         bars.update(task, completed=1)
 
-        with factory() as session:
-            grids = list(session.scalars(select(Grid.code).where(Grid.status == GridStatus.ACTIVE)
-                                         .order_by(Grid.code)))
-            have = session.scalar(select(func.count(Person.id))) or 0
-        task = bars.add_task("实有人口（加密个人信息）", total=size.people, completed=min(have, size.people))
-        people = PeopleGenerator(grids, cipher=cipher, now=now, seed=seed, start=have)
-        while people.next < size.people:
-            n = min(chunk, size.people - people.next)
-            writer.write([(Person.__table__, people.rows(n))])
-            bars.update(task, completed=people.next)
-
         task = bars.add_task("路径模板（真实服务走一遍）", total=1)
         templates = capture(profile)
         bars.update(task, completed=1)
         with factory() as session:
             gen = CaseGenerator(session, templates, profile, now=now, cipher=cipher, years=size.years, seed=seed)
             have = session.scalar(select(func.count(Case.id))) or 0
-        task = bars.add_task("事件、档案、时限、统计", total=size.cases, completed=min(have, size.cases))
-        while have < size.cases:
-            n = min(chunk, size.cases - have)
-            rows = gen.rows(n)
-            writer.write([(TABLES[name], rows[name]) for name in ORDER])
-            with unit_of_work(factory) as session:
-                gen.save_numbers(session)
-            have += n
-            bars.update(task, completed=have)
+            grids = list(session.scalars(select(Grid.code).where(Grid.status == GridStatus.ACTIVE)
+                                         .order_by(Grid.code)))
+            people = PeopleGenerator(grids, cipher=cipher, now=now, seed=seed,
+                                     start=session.scalar(select(func.count(Person.id))) or 0)
+        # people go in alongside the cases, in proportion: a build stopped early is a thinner province
+        cases_bar = bars.add_task("事件、档案、时限、统计", total=size.cases, completed=min(have, size.cases))
+        people_bar = bars.add_task("实有人口（加密个人信息）", total=size.people,
+                                   completed=min(people.next, size.people))
+        started, log_every = time.monotonic(), max(1, size.cases // chunk // 200)
+        while have < size.cases or people.next < size.people:
+            if have < size.cases:
+                n = min(chunk, size.cases - have)
+                rows = gen.rows(n)
+                writer.write([(TABLES[name], rows[name]) for name in ORDER])
+                with unit_of_work(factory) as session:
+                    gen.save_numbers(session)
+                have += n
+                bars.update(cases_bar, completed=have)
+            due = size.people if have >= size.cases else size.people * have // size.cases
+            while people.next < due:
+                writer.write([(Person.__table__, people.rows(min(chunk, due - people.next)))])
+            bars.update(people_bar, completed=people.next)
+            if not sys.stderr.isatty() and (have // chunk) % log_every == 0:  # a log file gets a line now and then
+                print(f"事件 {have:,}/{size.cases:,}，人口 {people.next:,}/{size.people:,}，"
+                      f"{time.monotonic() - started:.0f} 秒", file=sys.stderr, flush=True)
+            if stop_after is not None and time.monotonic() - started > stop_after:
+                say(f"已到时限：停在 {have:,} 件事件、{people.next:,} 人（再次运行即接着建）")
+                break
 
         task = bars.add_task("收尾（序列、统计汇总、ANALYZE）", total=1)
         writer.fix_sequences(["cases", "supervision_orders"])

@@ -84,6 +84,16 @@ def _placeholders(value: Any, codes: dict[str, str]) -> Any:
     return value
 
 
+def _has_mark(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_mark(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_mark(v) for v in value)
+    return False
+
+
 def _fill(value: Any, place: dict[str, str]) -> Any:
     if isinstance(value, str):
         if "\x00" in value:
@@ -112,7 +122,7 @@ class CaseGenerator:
             s.case = _placeholders(s.case, codes)
             s.entries = [_placeholders(e, codes) for e in s.entries]
             for e in s.entries:
-                e["marked"] = "\x00" in json.dumps(e["data"])
+                e["marked"] = _has_mark(e["data"])
             s.marked = [k for k, v in s.case.items() if isinstance(v, str) and "\x00" in v]
             s.departments = [_placeholders(d, codes) for d in s.departments]
             s.orders = [_placeholders(o, codes) for o in s.orders]
