@@ -29,23 +29,28 @@ Usage: ``python bench/scale.py --database-url postgresql+psycopg://…/gridgov_p
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import random
-import statistics
 import sys
-import tempfile
-import time
-from datetime import timedelta
+from pathlib import Path
 
-from fastapi.testclient import TestClient
-from sqlalchemy import text
+# bench/calendar.py would stand in for the standard library's calendar module (httpx's cookies import it)
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from gridgov.app import create_app
-from gridgov.cases.sweep import sweep
-from gridgov.config import Settings
-from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
+
+from gridgov.app import create_app  # noqa: E402
+from gridgov.cases.sweep import sweep  # noqa: E402
+from gridgov.config import Settings  # noqa: E402
+from gridgov.db import make_engine, make_sessionmaker, unit_of_work  # noqa: E402
+from gridgov.models.analysis import CaseFact  # noqa: E402
 
 TARGETS = {"list": 200, "case": 100, "inbox": 150, "department": 150, "sweep": 1000}
 
@@ -100,9 +105,9 @@ def main() -> None:
                                                   "case_facts) t WHERE code IS NOT NULL ORDER BY code"))]
         top = conn.execute(text("SELECT max(id) FROM cases")).scalar_one()
         ids = sorted({rng.randint(1, top) for _ in range(4 * args.repeat)})
-        numbers = [r[0] for r in conn.execute(text("SELECT case_no FROM cases WHERE id IN (%s)" %
-                                                   ",".join(map(str, ids))))]
-        last = conn.execute(text("SELECT max(computed_at) FROM case_facts")).scalar_one()
+        listed = ",".join(map(str, ids))
+        numbers = [r[0] for r in conn.execute(text(f"SELECT case_no FROM cases WHERE id IN ({listed})"))]
+        last = conn.execute(select(func.max(CaseFact.computed_at))).scalar_one()
     print(json.dumps({"bench": "scale", "database": engine.dialect.name, "cores": len(os.sched_getaffinity(0)),
                       **size}, ensure_ascii=False), flush=True)
     settings = Settings(demo=True, database_url=args.database_url, profile=args.profile,
