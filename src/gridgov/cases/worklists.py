@@ -111,7 +111,7 @@ def rows_for(session: Session, cases: list[Case], now: datetime) -> list[Row]:
 
 def _cases(session: Session, principal: Principal, *, states=None, limit: int = LIST_LIMIT) -> list[Case]:
     rows, _total = repo.list_cases(session, principal, states=[str(s) for s in states] if states else None,
-                                   limit=limit)
+                                   limit=limit, count=False)  # a worklist groups what it read: no count
     return rows
 
 
