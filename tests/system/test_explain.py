@@ -21,6 +21,7 @@ from sqlalchemy import event
 from gridgov.accounts.demo import demo_places
 from gridgov.cases.sweep import sweep
 from gridgov.kit.clock import utc_now
+from gridgov.models import Department
 
 CITY = "321100000000"
 BIG = frozenset({"cases", "case_log", "case_clocks", "case_facts", "case_departments", "notifications",
@@ -79,6 +80,8 @@ def captured(db, client_as, app):
             r = client.get(url, params=params)
             assert r.status_code == 200, (name, r.text[:300])
             found[name] = list(current)
+            if name == "case_page":  # the file names the lead department, asked for by code (not all 3,000)
+                assert f"牵头：{db.get(Department, dept_code).name}" in r.text
         current.clear()
         sweep(db, utc_now() + timedelta(days=30), None)  # everything falls due: every statement runs
         found["sweep"] = list(current)
