@@ -30,6 +30,9 @@ BIG = frozenset({"cases", "case_log", "case_clocks", "case_facts", "case_departm
 SKIP = re.compile(r"^\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|PRAGMA|INSERT\s+INTO\s+\S+\s*\([^)]*\)\s*"
                   r"VALUES)", re.IGNORECASE)
 
+CAPPED_COUNT = re.compile(r"^SELECT count\(\*\) AS count_1 FROM \(SELECT .* LIMIT \? OFFSET \?\) AS anon_1$")
+"""A case list's total, counted up to the cap (cases.repository.COUNT_CAP)."""
+
 
 @pytest.fixture
 def captured(db, client_as, app):
@@ -115,6 +118,8 @@ def test_no_hot_query_reads_a_big_table_whole(captured, db):
                 scanned = [m for r in rows if (m := re.fullmatch(r"SCAN (\w+)", str(r[-1]).strip()))
                            and m.group(1) in BIG]
                 scanned = [m.group(1) for m in scanned]
+                if CAPPED_COUNT.match(" ".join(sql.split())):
+                    scanned = []  # SQLite reads the capped count's rows in table order: it stops at the cap
             explained += 1
             if scanned:
                 flat = " ".join(sql.split())
