@@ -91,8 +91,11 @@ def build(engine: Engine, profile, size: Scale, *, now: datetime, cipher, seed: 
     with _progress(progress) as bars:
         task = bars.add_task("演示城市（区划、网格、部门、账号）", total=1)
         with unit_of_work(factory) as session:
-            for line in build_demo(session, profile, grids=size.grids, now=now, cipher=cipher, people=0):
-                say(line)
+            if session.scalar(select(func.count(Case.id))):  # a resumed build: the demo is there (and its
+                say("演示城市已存在，接着建事件与人口")  # statistics rebuild would walk every case again)
+            else:
+                for line in build_demo(session, profile, grids=size.grids, now=now, cipher=cipher, people=0):
+                    say(line)
         bars.update(task, completed=1)
 
         task = bars.add_task("路径模板（真实服务走一遍）", total=1)
