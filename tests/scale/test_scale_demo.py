@@ -92,6 +92,21 @@ def test_personal_data_sealed(scaled):
         assert number.encode() not in raw and phone.encode() not in raw
 
 
+def test_a_list_counts_up_to_the_cap(scaled, tmp_path, monkeypatch):
+    """Past COUNT_CAP a list says "more than the cap" (total = cap + 1) instead of counting a province."""
+    from gridgov.app import create_app
+    from gridgov.cases import repository
+
+    engine, _ = scaled
+    monkeypatch.setattr(repository, "COUNT_CAP", 100)
+    app = create_app(make_settings(str(engine.url), tmp_path), engine=engine)
+    with TestClient(app) as client:
+        auth = {"Authorization": f"Bearer {token_for(client, 'city_admin')}"}
+        assert client.get("/api/v1/cases", params={"state": "closed"}, headers=auth).json()["total"] == 101
+        rejected = client.get("/api/v1/cases", params={"state": "rejected", "page_size": 100}, headers=auth).json()
+        assert rejected["total"] == 101 and len(rejected["items"]) == 100
+
+
 def test_lists_case_and_statistics_answer(scaled, tmp_path):
     from gridgov.app import create_app
 
