@@ -30,15 +30,30 @@ def demo(
     profile: Annotated[str | None, typer.Option("--profile", help="政策配置，默认取 GRIDGOV_PROFILE")] = None,
     people: Annotated[int, typer.Option("--people", help="演示街道的实有人口数（虚构数据）", min=0,
                                         max=1_000_000)] = 20_000,
+    scale: Annotated[str | None, typer.Option(
+        "--scale", help="规模演示：province（10 万网格、1000 万事件、300 万人口，用 PostgreSQL）或 city（十分之一）",
+    )] = None,
+    stop_after: Annotated[float | None, typer.Option(
+        "--stop-after", help="规模演示：建事件若干分钟后停下并收尾（再次运行即接着建）", min=0, hidden=True)] = None,
 ) -> None:
     """建立演示城市：迁移数据库，载入确定性的区划与网格、联动部门、演示账号、演示网格员和初始事项清单（已存在则复用）。"""
     from gridgov.demo import build_demo
     from gridgov.kit.crypto import FieldCipher
     from gridgov.policy.loader import load_profile
 
+    if scale is not None and scale not in ("province", "city", "test"):  # test: the tests' tiny size
+        raise typer.BadParameter("只能是 province 或 city", param_hint="--scale")
     settings = Settings(demo=True, **({"profile": profile} if profile else {}))
     engine = make_engine(settings.database_url)
     run_upgrade(engine)
+    if scale:
+        from gridgov.scale import SCALES, build, day_of
+
+        found = build(engine, load_profile(settings.profile), SCALES[scale], now=day_of(utc_now()),
+                      cipher=FieldCipher.from_settings(settings), say=typer.echo,
+                      stop_after=None if stop_after is None else stop_after * 60)
+        typer.echo("规模演示数据：" + "，".join(f"{k} {v:,}" for k, v in found.items()))
+        return
     with fail_on_domain_error(), unit_of_work(make_sessionmaker(engine)) as session:
         lines = build_demo(session, load_profile(settings.profile), grids=grids, now=utc_now(),
                            cipher=FieldCipher.from_settings(settings), people=people)

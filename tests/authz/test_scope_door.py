@@ -45,6 +45,7 @@ ALLOWED_MODULES: dict[str, str] = {
     "cases/sweep.py": "the scheduled sweep over every open case (a job, run as the system)",
     "cogovernance/demo_legal.py": "builds the demo's legal professionals as the system (gridgov demo)",
     "cases/intake_rows.py": "INSERTs the rows of a case being registered (its grid checked by the door first)",
+    "scale": "builds the province/city scale demo as the system (gridgov demo --scale): bulk rows by COPY",
 }
 """Whole modules that work as the system only (never on behalf of a request)."""
 

@@ -24,8 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
+from sqlalchemy import Boolean, ColumnElement, Select, and_, exists, false, or_, select, union
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from gridgov import areas
 from gridgov.authz.principal import Principal
@@ -111,6 +113,32 @@ def _next_prefix(prefix: str) -> str | None:
     if not digits:
         return None
     return digits[:-1] + str(int(digits[-1]) + 1)
+
+
+class InSubquery(ColumnElement[bool]):
+    """``column IN (subquery)``, written on PostgreSQL as ``column = ANY(ARRAY(subquery))`` (issue 19):
+    beside a jurisdiction's range in an OR, PostgreSQL turns ``IN (subquery)`` into a hashed subplan
+    tested on every row, so it reads the whole table; the array is computed once and searched in the
+    index, so the OR becomes a BitmapOr of two index scans (tests/system/test_explain.py)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("subquery", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column, subquery: Select) -> None:
+        self.column, self.subquery = column, subquery
+
+
+@compiles(InSubquery)
+def _in_subquery(element: InSubquery, compiler, **kw) -> str:
+    return compiler.process(element.column.in_(element.subquery), **kw)
+
+
+@compiles(InSubquery, "postgresql")
+def _in_subquery_pg(element: InSubquery, compiler, **kw) -> str:
+    return (f"{compiler.process(element.column, **kw)} = "
+            f"ANY(ARRAY{compiler.process(element.subquery.scalar_subquery(), **kw)})")
 
 
 def starts_with(column, prefix: str) -> ColumnElement[bool]:
@@ -215,8 +243,8 @@ def _cases(p: Principal, ancestors: bool) -> ColumnElement[bool]:
     joined = select(dup.merged_into_id).where(dup.reporter_user_id == p.user_id, dup.merged_into_id.is_not(None))
     if p.role in GRID_WORKER_ROLES:
         assigned = exists().where(CaseAssignment.case_id == Case.id, CaseAssignment.user_id == p.user_id)
-        return or_(here, Case.id.in_(joined), assigned)
-    return or_(here, Case.id.in_(joined))
+        return or_(here, InSubquery(Case.id, joined), assigned)
+    return or_(here, InSubquery(Case.id, joined))
 
 
 @rule(CaseFact)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from gridgov import areas
 from gridgov.authz.principal import Principal
-from gridgov.authz.scope import SYSTEM, scoped
+from gridgov.authz.scope import SYSTEM, scoped, starts_with
 from gridgov.cases import intake_rows, search
 from gridgov.cases.intake_rows import grid_workers
 from gridgov.cases.numbering import next_case_no_and_read
@@ -65,9 +65,9 @@ def _filtered(principal: Principal, found: CaseFilter | None, *, state=None, sta
         if wanted:
             stmt = stmt.where(Case.state.in_(wanted))
         if found.grid:
-            stmt = stmt.where(Case.grid_code.startswith(found.grid[:areas.GRID_CODE_LEN]))
-        if found.area:
-            stmt = stmt.where(Case.grid_code.startswith(areas.area_prefix(found.area)))
+            stmt = stmt.where(starts_with(Case.grid_code, found.grid[:areas.GRID_CODE_LEN]))
+        if found.area:  # a range, not LIKE: the index serves it under any collation (issue 19)
+            stmt = stmt.where(starts_with(Case.grid_code, areas.area_prefix(found.area)))
         if found.type == search.NONE:
             stmt = stmt.where(Case.type_code.is_(None))
         elif found.type:
@@ -89,7 +89,7 @@ def _filtered(principal: Principal, found: CaseFilter | None, *, state=None, sta
     if states:
         stmt = stmt.where(Case.state.in_(list(states)))
     if grid:
-        stmt = stmt.where(Case.grid_code.startswith(grid))
+        stmt = stmt.where(starts_with(Case.grid_code, grid))
     if q:
         stmt = stmt.where(_matches(q))
     if department_code:
@@ -121,6 +121,12 @@ def _figures(stmt, found: CaseFilter):
     return stmt
 
 
+COUNT_CAP = 10_000
+"""The most matches a case list counts exactly (issue 19): a province's unfiltered list holds millions,
+and counting them all costs seconds on every page; past the cap the list says 10000 件以上 and the
+user narrows it with the filters."""
+
+
 def list_cases(
     session: Session,
     principal: Principal,
@@ -134,14 +140,17 @@ def list_cases(
     department_code: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    count: bool = True,
 ) -> tuple[list[Case], int]:
     """One page of the visible cases matching ``found`` (:mod:`.search`) and the worklists' own
-    conditions, newest first, with how many match in all. ``overdue_at`` is the instant a running
-    clock must be due before for the case to count as overdue (with ``found.overdue`` False: the
-    cases with no such clock)."""
+    conditions, newest first, with how many match in all, counted up to :data:`COUNT_CAP` + 1 (more
+    than the cap reads as "more than COUNT_CAP"); ``count=False``: not counted (0). ``overdue_at`` is
+    the instant a running clock must be due before for the case to count as overdue (with
+    ``found.overdue`` False: the cases with no such clock)."""
     stmt = _filtered(principal, found, state=state, states=states, grid=grid, overdue_at=overdue_at, q=q,
                      department_code=department_code)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = session.scalar(select(func.count()).select_from(
+        stmt.order_by(None).limit(COUNT_CAP + 1).subquery())) or 0 if count else 0
     rows = session.scalars(stmt.order_by(Case.created_at.desc(), Case.id.desc()).offset(offset).limit(limit)).all()
     return list(rows), total
 

@@ -111,7 +111,7 @@ def rows_for(session: Session, cases: list[Case], now: datetime) -> list[Row]:
 
 def _cases(session: Session, principal: Principal, *, states=None, limit: int = LIST_LIMIT) -> list[Case]:
     rows, _total = repo.list_cases(session, principal, states=[str(s) for s in states] if states else None,
-                                   limit=limit)
+                                   limit=limit, count=False)  # a worklist groups what it read: no count
     return rows
 
 
@@ -236,9 +236,19 @@ def open_cases_geojson(session: Session, principal: Principal, *, now: datetime,
     return {"type": "FeatureCollection", "features": features}
 
 
-def department_names(session: Session, principal: Principal) -> dict[str, str]:
-    """Names of the departments the principal can see, to name them in a case's file."""
-    return {d.code: d.name for d in list_departments(session, principal)}
+def department_names(session: Session, principal: Principal, codes=None) -> dict[str, str]:
+    """Names of the departments the principal can see (``codes``: of these only), to name them in a case's file."""
+    return {d.code: d.name for d in list_departments(session, principal, codes=codes)}
+
+
+def named_departments(case, log) -> set[str]:
+    """The department codes a case's page names: its lead, and those its file's entries name."""
+    codes = {case.lead_department_code} if case.lead_department_code else set()
+    for entry in log:
+        data = entry.data or {}
+        codes.update(str(data[k]) for k in ("lead_department", "department", "emergency_department") if data.get(k))
+        codes.update(str(c) for c in data.get("assisting_departments") or [])
+    return codes
 
 
 LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县（区）级", "town": "镇（街道）级",

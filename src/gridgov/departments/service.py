@@ -49,10 +49,12 @@ def seed_departments(session: Session, profile, areas: Sequence[Area], *, now: d
     return created
 
 
-def list_departments(session: Session, principal: Principal, *, area: str | None = None) -> list[DepartmentRead]:
+def list_departments(session: Session, principal: Principal, *, area: str | None = None,
+                     codes: Sequence[str] | None = None) -> list[DepartmentRead]:
     """Departments of the areas the principal can see (its jurisdiction and the levels above it,
-    which it works with); ``area`` narrows to one area's own departments."""
+    which it works with); ``area`` narrows to one area's own departments, ``codes`` to these codes (a
+    province's city sees thousands: a page naming a few asks for those only)."""
     if area:
         rules.area_level(area)
-    rows = repo.active_departments(session, principal, area=area)
+    rows = repo.active_departments(session, principal, area=area, codes=codes)
     return [DepartmentRead(code=d.code, name=d.name, kind=d.kind, level=d.level, area_code=d.area_code) for d in rows]

@@ -89,6 +89,8 @@ class Case(Base):
     """The registered person the case concerns, where needed (shown masked)."""
 
     __mapper_args__ = {"version_id_col": version}
+    # the lists' order (newest first) and date filters: the first page without sorting a province (issue 19)
+    __table_args__ = (Index("ix_cases_created_at_id", "created_at", "id"),)
 
 
 class CaseDepartment(Base):
