@@ -30,3 +30,13 @@ def test_a_user_reads_only_its_own_notices(db):
     assert mark_read(db, worker, None, now=NOW) == 1
     assert unread_count(db, worker) == 0 and unread_count(db, leader) == 1
     assert inbox(db, worker, unread_only=True) == []
+
+
+def test_more_notices_than_one_statement_holds_are_all_stored(db):
+    """A province's warnings job notifies every agency desk at once: 10,000 notices (70,000 parameters,
+    over PostgreSQL's 65,535 per statement) are stored, once each."""
+    worker = _user_id(db, "worker")
+    notices = [Notice(worker, "warning", f"预警 {i}", dedupe_key=f"warning:bulk-{i}:{worker}") for i in range(10_000)]
+    assert notify(db, notices, now=NOW) == 10_000
+    assert notify(db, notices[-3:], now=NOW) == 0
+    assert unread_count(db, worker) == 10_000

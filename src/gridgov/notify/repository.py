@@ -32,8 +32,17 @@ def notify(session: Session, notices: list[Notice], *, now: datetime) -> int:
          "dedupe_key": n.dedupe_key[:120], "created_at": now}
         for n in notices
     ]
-    stmt = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return len(session.execute(stmt.returning(Notification.id)).all())
+    stored = 0
+    for start in range(0, len(rows), NOTIFY_BATCH):  # a statement has at most 65,535 parameters (PostgreSQL)
+        stmt = insert(Notification).values(rows[start:start + NOTIFY_BATCH])
+        stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        stored += len(session.execute(stmt.returning(Notification.id)).all())
+    return stored
+
+
+NOTIFY_BATCH = 2000
+"""Notices per INSERT: 7 parameters each, well under PostgreSQL's 65,535 and SQLite's 32,766 per
+statement (a province's warnings reach every agency desk: tens of thousands of notices at once)."""
 
 
 def notice_to_each(dialect: str, users: Select, *, case_id=None, now=None):
