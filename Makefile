@@ -48,7 +48,7 @@ bench: install
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/sweep.py
-	$(BIN)/python bench/calendar.py
+	$(BIN)/python bench/workdays.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

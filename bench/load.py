@@ -26,14 +26,6 @@ the end. Usage: ``python bench/load.py [--users 200] [--duration 300] [--url URL
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# bench/calendar.py would shadow the standard library's calendar (http.cookiejar needs it) when this
-# script's folder heads the path, as ``python bench/load.py`` puts it: the folder goes last.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.append(sys.path.pop(0))
-
 import argparse
 import asyncio
 import contextlib
@@ -43,9 +35,11 @@ import random
 import secrets
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx

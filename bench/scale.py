@@ -29,28 +29,23 @@ Usage: ``python bench/scale.py --database-url postgresql+psycopg://…/gridgov_p
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import random
 import sys
-from pathlib import Path
+import tempfile
+import time
+from datetime import timedelta
 
-# bench/calendar.py would stand in for the standard library's calendar module (httpx's cookies import it)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import random  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from datetime import timedelta  # noqa: E402
-
-from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
-
-from gridgov.app import create_app  # noqa: E402
-from gridgov.cases.sweep import sweep  # noqa: E402
-from gridgov.config import Settings  # noqa: E402
-from gridgov.db import make_engine, make_sessionmaker, unit_of_work  # noqa: E402
-from gridgov.models.analysis import CaseFact  # noqa: E402
+from gridgov.app import create_app
+from gridgov.cases.sweep import sweep
+from gridgov.config import Settings
+from gridgov.db import make_engine, make_sessionmaker, unit_of_work
+from gridgov.models.analysis import CaseFact
 
 TARGETS = {"list": 200, "case": 100, "inbox": 150, "department": 150, "sweep": 1000}
 

@@ -25,7 +25,7 @@ Every count is constant time: a table of cumulative working-day counts per day (
 ``gridgov.kit.daycount``) runs from the first known year to :data:`TABLE_MARGIN_YEARS` past the last,
 built once per process for each set of overrides (a changed override builds a new one), and days
 outside it are counted Monday–Friday by weekday arithmetic. The table's ``ordinals`` methods (ints
-and numpy arrays of ``date.toordinal()``) serve analysis over millions of cases; ``bench/calendar.py``
+and numpy arrays of ``date.toordinal()``) serve analysis over millions of cases; ``bench/workdays.py``
 measures them all against the day-by-day walk.
 
 The module is pure except :func:`load_work_calendar` and :func:`load_overrides`, which read and

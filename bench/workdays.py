@@ -20,7 +20,7 @@ Figures (one JSON line each; ``per_s`` = calls, or array elements, per second):
 time, both the best of three runs (the naive walk: one run); ``ratio`` = per_s over the naive
 walk's; ``meets_target``: per_s ≥ 1,000,000.
 
-Usage: ``python bench/calendar.py [--calls 300000] [--naive-calls 3000] [--array 1000000]``.
+Usage: ``python bench/workdays.py [--calls 300000] [--naive-calls 3000] [--array 1000000]``.
 """
 
 from __future__ import annotations
