@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian when it is missing: the PostgreSQL server binaries
 # (for the throwaway test cluster), Chromium (for the browser tests) and a Chinese font
-# (fonts-wqy-microhei, for readable screenshots) and nginx (the deployment test puts two app processes
+# (fonts-wqy-microhei, for readable screenshots), nginx, curl, openssl and systemd-analyze (the deployment test puts two app processes
 # behind it, tests/system/test_deploy.py). Needs root for apt.
 set -euo pipefail
 need=()
@@ -17,6 +17,14 @@ if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" 
 fi
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   need+=(nginx)
+fi
+# The deployment test also fetches through nginx with curl, makes its certificate with openssl and
+# checks the systemd units with systemd-analyze.
+for tool in curl openssl; do
+  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+done
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  need+=(systemd)
 fi
 if ! command -v runuser >/dev/null 2>&1; then
   need+=(util-linux)
