@@ -6,13 +6,18 @@ page, and the heading counts the whole group (both databases). The worker's and 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from gridgov.accounts.demo import demo_places
-from gridgov.cases import worklists
-from gridgov.models import User
+from gridgov.cases import repository as repo
+from gridgov.cases import service, worklists
+from gridgov.kit.clock import utc_now
+from gridgov.models import Case, User
+
+from .test_case_sweep import principal
 
 CITY = "321100000000"
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -79,3 +84,54 @@ def test_the_department_queue_pages_each_group(client_as, places, db, small_page
     assert 'href="/cases/department?group=to_sign&amp;page=2"' in to_sign
     second = dept.get("/cases/department", params={"group": "to_sign", "page": 2}, headers=HTML).text
     assert _cards(_section(second, "to-sign")) == [n for n in numbers if n not in _cards(to_sign)]
+
+
+def test_the_department_queue_builds_rows_only_for_the_pages_shown(client_as, places, db, small_pages, monkeypatch):
+    """Issue 19: the queue weighs up to WORKLIST_SCAN open cases but makes a list item (its clocks, its
+    informant) only of the cards it shows; the groups' totals, pages and rows stay those of the whole
+    list, and 即将超期 is still the in-progress cases whose row shows a warning or an overdue clock."""
+    worker, town, dept = client_as("worker"), client_as("town_dispatcher"), client_as("dept_cg")
+    lead = db.scalar(select(User.department_code).where(User.username == "dept_cg"))
+    numbers = _escalated(worker, places.grid, 7)
+    for no in numbers:
+        assert town.post(f"/api/v1/cases/{no}/actions/accept", json={}).status_code == 200
+        assert town.post(f"/api/v1/cases/{no}/actions/dispatch", json={"lead_department": lead}).status_code == 200
+    for no in numbers[:4]:
+        assert dept.post(f"/api/v1/cases/{no}/actions/sign", json={}).status_code == 200
+    built: list[str] = []
+    real = service.list_item
+    monkeypatch.setattr(service, "list_item", lambda case, *a, **k: built.append(case.case_no) or real(case, *a, **k))
+
+    html = dept.get("/cases/department", headers=HTML).text
+    shown = set(_cards(html))  # every group's first page
+    assert "待签收（3）" in html and "处置中（4）" in html and len(shown) == 4
+    assert sorted(built) == sorted(shown)  # 7 open cases, 4 cards: 4 list items, each once
+
+    me = principal(db, "dept_cg")
+    monkeypatch.setattr(worklists, "WORKLIST_PAGE_SIZE", 100)
+    running = [k for ks in repo.clocks_of(db, [c.id for c in db.scalars(select(Case).where(
+        Case.case_no.in_(numbers[:4])))]).values() for k in ks if k.stopped_at is None]
+    tick = timedelta(microseconds=1)
+    for now in sorted({t for k in running for t in (k.warn_at - tick, k.warn_at, k.due_at, k.due_at + tick)}):
+        whole = worklists.department(db, me, now=now)  # 即将超期 at each edge of each running clock
+        in_progress = whole["in_progress"]["rows"]
+        assert whole["due_soon"]["rows"] == [r for r in in_progress if r.status in ("warning", "overdue")], now
+    assert whole["due_soon"]["total"] == 4 and {r.status for r in in_progress} == {"overdue"}
+
+    for now in (utc_now(), utc_now() + timedelta(days=60)):  # handling clocks fresh, then long overdue
+        monkeypatch.setattr(worklists, "WORKLIST_PAGE_SIZE", 100)
+        whole = worklists.department(db, me, now=now)
+        assert [r.item.case_no for r in whole["in_progress"]["rows"]] == numbers[:4][::-1]  # newest first
+        assert whole["due_soon"]["total"] == (4 if now > utc_now() else 0)
+        monkeypatch.setattr(worklists, "WORKLIST_PAGE_SIZE", 2)
+        for key, group in whole.items():
+            pages = -(-group["total"] // 2) or 1
+            seen = []
+            for page in range(1, pages + 1):
+                built.clear()
+                lists = worklists.department(db, me, now=now, asked=(key, page))
+                assert (lists[key]["total"], lists[key]["pages"], lists[key]["page"]) == (group["total"], pages, page)
+                seen += lists[key]["rows"]
+                cards = {r.item.case_no for g in lists.values() for r in g["rows"]}
+                assert sorted(built) == sorted(cards) and len(cards) <= 2 * len(lists)
+            assert seen == group["rows"]

@@ -8,6 +8,7 @@ or earlier). Anything else is missing (404), never forbidden.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -161,6 +162,19 @@ def clocks_of(session: Session, case_ids: Sequence[int]) -> dict[int, list[CaseC
         for clock in session.scalars(select(CaseClock).where(CaseClock.case_id.in_(list(case_ids)))):
             found[clock.case_id].append(clock)
     return found
+
+
+def pressed_case_ids(session: Session, case_ids: Sequence[int], now: datetime) -> set[int]:
+    """Of these cases, those with a running clock in warning or overdue at ``now``: the status a case's
+    row shows (its most pressing running clock's, :func:`gridgov.cases.clocks.worst`) is one of those.
+    The rule is :func:`gridgov.cases.deadlines.clock_status`'s: a final status if set, else overdue after
+    ``due_at``, warning from ``warn_at``."""
+    if not case_ids:
+        return set()
+    pressed = or_(CaseClock.final_status.in_(("warning", "overdue")),
+                  CaseClock.final_status.is_(None) & or_(CaseClock.due_at < now, CaseClock.warn_at <= now))
+    return set(session.scalars(select(CaseClock.case_id).distinct().where(
+        CaseClock.case_id.in_(list(case_ids)), CaseClock.stopped_at.is_(None), pressed)))
 
 
 def clock_of(session: Session, case_id: int, kind: str) -> CaseClock | None:

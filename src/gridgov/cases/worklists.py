@@ -139,7 +139,7 @@ STAND_IN_STATES = frozenset({CaseState.REPORTED, CaseState.VERIFIED})
 STAND_IN_ACTIONS = frozenset({CaseAction.VERIFY, CaseAction.ASSIGN, CaseAction.ACCEPT})
 
 
-def paged_group(key: str, label: str, rows: list[Row], *, asked: tuple[str, int] | None = None,
+def paged_group(key: str, label: str, rows: list, *, asked: tuple[str, int] | None = None,
                 page_size: int = 0) -> dict:
     """One group of a worklist, one page of it: the page ``asked`` = (group, page) names for this
     group (clamped to its last page), else its first; with the group's total and page count."""
@@ -148,6 +148,14 @@ def paged_group(key: str, label: str, rows: list[Row], *, asked: tuple[str, int]
     page = min(asked[1], pages) if asked and asked[0] == key else 1
     return {"key": key, "label": label, "rows": rows[(page - 1) * size:page * size], "total": len(rows),
             "page": page, "pages": pages}
+
+
+def _shown(session: Session, groups: list[dict], now: datetime) -> list[dict]:
+    """Groups paged over their cases (:func:`paged_group`) with the shown pages' cases made rows: a
+    worklist weighs up to :data:`WORKLIST_SCAN` cases but builds a :class:`Row` only for what it shows."""
+    cases = list({c.id: c for g in groups for c in g["rows"]}.values())
+    built = dict(zip((c.id for c in cases), rows_for(session, cases, now), strict=True))
+    return [{**g, "rows": [built[c.id] for c in g["rows"]]} for g in groups]
 
 
 def inbox(session: Session, principal: Principal, *, now: datetime, profile,
@@ -160,14 +168,13 @@ def inbox(session: Session, principal: Principal, *, now: datetime, profile,
     # A case still its grid's workers' is the agency's only where it stands in for them (cases.unstaffed).
     mine_now = [c for c in cases if offered[c.id] - SIDE_ACTIONS
                 and (CaseState(c.state) not in STAND_IN_STATES or offered[c.id] & STAND_IN_ACTIONS)]
-    rows = dict(zip((c.id for c in mine_now), rows_for(session, mine_now, now), strict=True))
     groups = []
     for key, label, states in INBOX_GROUPS:
         picked = [c for c in mine_now if CaseState(c.state) in states]
         if key == "extension":
             picked = [c for c in picked if c.extension_request_days is not None]
-        groups.append(paged_group(key, label, [rows[c.id] for c in picked], asked=asked))
-    return groups
+        groups.append(paged_group(key, label, picked, asked=asked))
+    return _shown(session, groups, now)
 
 
 def department(session: Session, principal: Principal, *, now: datetime,
@@ -177,18 +184,20 @@ def department(session: Session, principal: Principal, *, now: datetime,
     code = principal.department_code
     cases = _cases(session, principal, states=OPEN_STATES, limit=WORKLIST_SCAN) if code else []
     lead = [c for c in cases if c.lead_department_code == code]
-    by_id = dict(zip((c.id for c in cases), rows_for(session, cases, now), strict=True))
-    in_progress = [by_id[c.id] for c in lead if c.state == CaseState.IN_PROGRESS]
+    in_progress = [c for c in lead if c.state == CaseState.IN_PROGRESS]
+    pressed = repo.pressed_case_ids(session, [c.id for c in in_progress], now)  # a row's status warning/overdue
+    due_soon = [c for c in in_progress if c.id in pressed]
     alerted = repo.alerted_case_ids(session, code, [c.id for c in cases if c.lead_department_code != code]) if code \
         else set()
     groups = {
-        "emergency": [by_id[c.id] for c in cases if c.id in alerted],
-        "to_sign": [by_id[c.id] for c in lead if c.state == CaseState.DISPATCHED],
+        "emergency": [c for c in cases if c.id in alerted],
+        "to_sign": [c for c in lead if c.state == CaseState.DISPATCHED],
         "in_progress": in_progress,
-        "due_soon": [r for r in in_progress if r.status in ("warning", "overdue")],
-        "assisting": [by_id[c.id] for c in cases if c.lead_department_code != code and c.id not in alerted],
+        "due_soon": due_soon,
+        "assisting": [c for c in cases if c.lead_department_code != code and c.id not in alerted],
     }
-    return {key: paged_group(key, "", rows, asked=asked) for key, rows in groups.items()}
+    shown = _shown(session, [paged_group(key, "", members, asked=asked) for key, members in groups.items()], now)
+    return {g["key"]: g for g in shown}
 
 
 def counts_by_state(session: Session, principal: Principal) -> list[dict]:
