@@ -128,7 +128,7 @@ def run_jobs(
     loop: Annotated[bool, typer.Option("--loop", help="持续运行：每个周期（GRIDGOV_SWEEP_INTERVAL_SECONDS）执行一轮，"
                                                      "供 gridgov serve --no-jobs 的部署使用")] = False,
 ) -> None:
-    """立即执行一次定时任务（网格调整到期生效、事项时限扫描、临时事项期满与强制退出等）。
+    """立即执行一次定时任务（网格调整到期生效、事件时限扫描、临时事项期满与强制退出等）。
 
     gridgov serve 每个周期自动执行（多个进程经数据库租约协调，每项任务每个周期只由一个进程运行），也可由 cron 调用；
     --loop 则作为独立进程持续运行。

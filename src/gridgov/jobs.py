@@ -135,7 +135,7 @@ def _webhooks(make_session: sessionmaker, now: datetime, profile, cipher, settin
 
 JOBS: tuple[Job, ...] = (
     Job("adjustments", "到期网格调整生效", _apply_due_adjustments),
-    Job("cases_sweep", "事项时限预警、超期与督办超期提醒", _sweep_cases),
+    Job("cases_sweep", "事件时限预警、超期与督办超期提醒", _sweep_cases),
     Job("complaints_sweep", "网格员投诉处理超期提醒（JS§19）", _sweep_complaints),
     Job("catalogue", "临时事项期满退出、逾期未整改强制退出", _expire_catalogue),
     Job("registry_retention", "迁出、死亡人员信息归档与期满删除", _registry_retention),

@@ -133,6 +133,6 @@ def check_jobs(engine: Engine, settings) -> str | None:
     if last is not None and (utc_now() - last).total_seconds() <= limit:
         return None
     when = f"上次成功于 {last:%Y-%m-%d %H:%M:%S} UTC" if last else "从未成功运行"
-    return (f"定时任务未按时运行：事项时限扫描（{SWEEP_JOB}）{when}；规则是最近 {FRESH_INTERVALS} 个执行间隔"
+    return (f"定时任务未按时运行：事件时限扫描（{SWEEP_JOB}）{when}；规则是最近 {FRESH_INTERVALS} 个执行间隔"
             f"（{limit} 秒）内必须成功运行一次，进程启动后的前 {limit} 秒不检查。请确认有进程在运行定时任务"
             "（gridgov serve 未加 --no-jobs，或另有 gridgov jobs --loop）")

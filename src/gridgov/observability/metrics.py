@@ -59,7 +59,7 @@ JOB_LAST_SUCCESS = Gauge(
     registry=REGISTRY, multiprocess_mode="max",
 )
 SWEEP_MARKS = Counter(
-    "gridgov_sweep_marks", "事项时限扫描标记的数量：预警、超期、督办超期，及发出的提醒", ["mark"], registry=REGISTRY,
+    "gridgov_sweep_marks", "事件时限扫描标记的数量：预警、超期、督办超期，及发出的提醒", ["mark"], registry=REGISTRY,
 )
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
