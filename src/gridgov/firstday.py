@@ -25,6 +25,7 @@ from gridgov.authz.scope import SYSTEM, get_visible, scoped
 from gridgov.catalogue.starter import seed_catalogue
 from gridgov.departments.service import department_code, seed_departments
 from gridgov.errors import Invalid
+from gridgov.kit.spreadsheet import csv_text
 from gridgov.models import Area, Department, Grid, User
 from gridgov.models.accounts import FIRST_ADMIN_ROLES, Role
 from gridgov.models.catalogue import CatalogueList
@@ -95,13 +96,9 @@ def department_rows(session: Session, profile, city_code: str) -> list[dict[str,
 
 
 def department_csv(rows: list[dict[str, str]]) -> str:
-    """The template as CSV with a BOM (spreadsheets open it as UTF-8) and Chinese headings."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([heading for _, heading in CSV_COLUMNS])
-    for row in rows:
-        writer.writerow([row[key] for key, _ in CSV_COLUMNS])
-    return "\ufeff" + out.getvalue()
+    """The template as CSV with a BOM (spreadsheets open it as UTF-8) and Chinese headings, written
+    like every export (gridgov.kit.spreadsheet: no cell a spreadsheet would run as a formula)."""
+    return csv_text([heading for _, heading in CSV_COLUMNS], ([row[key] for key, _ in CSV_COLUMNS] for row in rows))
 
 
 def read_department_names(text: str, rows: list[dict[str, str]]) -> dict[str, str]:

@@ -55,7 +55,12 @@ def test_more_requests_than_pool_connections_queue_instead_of_failing(demo_engin
             answers = await asyncio.gather(*(http.get("/api/v1/health") for _ in range(80)))
         return [r.status_code for r in answers]
 
+    # A loop of its own in a thread of its own: a session-scoped browser (Playwright's sync API) may
+    # already run an event loop in this worker's main thread.
+    from concurrent.futures import ThreadPoolExecutor
+
     try:
-        assert asyncio.run(many()) == [200] * 80
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(asyncio.run, many()).result(timeout=120) == [200] * 80
     finally:
         engine.dispose()
