@@ -43,7 +43,7 @@ class _Gridgov(typer.Typer):
 
 app = _Gridgov(
     help="gridgov 城乡网格化社会治理平台：数据库、演示城市、网格、网格员、事项、用户账号、政策配置、"
-         "工作日历与定时任务。",
+         "工作日历、定时任务，以及生产部署（多进程服务、首日开通、备份与恢复）。",
     no_args_is_help=True,
     add_completion=False,
 )
