@@ -18,7 +18,9 @@ import socket
 import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from gridgov.db import unit_of_work
@@ -47,15 +49,11 @@ def tick_of(now: datetime, interval_seconds: int) -> int:
 
 
 def _ensure_row(session: Session, name: str) -> None:
+    """The job's lease row, made free on first use (by whichever process comes first)."""
     if session.get(JobLease, name) is None:
-        dialect = session.get_bind().dialect.name
-        stmt = insert(JobLease).values(name=name, holder="", token=0, tick=-1, last_error="")
-        if dialect in ("sqlite", "postgresql"):
-            from sqlalchemy.dialects import postgresql, sqlite
-
-            stmt = (sqlite if dialect == "sqlite" else postgresql).insert(JobLease).values(
-                name=name, holder="", token=0, tick=-1, last_error="").on_conflict_do_nothing()
-        session.execute(stmt)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(JobLease).values(name=name, holder="", token=0, tick=-1, last_error="")
+                        .on_conflict_do_nothing())
 
 
 def acquire(make_session: sessionmaker, name: str, now: datetime, *, ttl_seconds: int,
